@@ -1,0 +1,47 @@
+# RevRisk Copilot. `make run` and `make test` are the two commands the README promises.
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+PY    := $(BIN)/python
+UV    := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-unit test-integration lint bench eval clean
+
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@if ! command -v uv >/dev/null 2>&1 && [ ! -x "$(HOME)/.local/bin/uv" ]; then \
+		echo "uv not found: installing it with pip"; \
+		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; \
+	fi
+	$(UV) sync --frozen
+	@touch $@
+
+run: setup
+	$(BIN)/revrisk demo --if-missing
+	$(BIN)/revrisk serve
+
+test: setup
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+test-unit: setup
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: setup
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+eval: setup
+	$(BIN)/revrisk demo --if-missing
+	$(BIN)/revrisk eval
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

@@ -1,0 +1,98 @@
+"""Warehouse commands: `revrisk demo` builds the synthetic world, `revrisk info` describes one."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.common import DbOption, JsonOption, default_db, emit_json, progress_bar
+
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `demo` and `info`."""
+    app.command("demo")(demo)
+    app.command("info")(info)
+
+
+def demo(
+    accounts: Annotated[int, typer.Option(help="Number of accounts.", min=1)] = 2000,
+    months: Annotated[int, typer.Option(help="Months of history.", min=3, max=120)] = 24,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same world.")] = 7,
+    end_month: Annotated[str, typer.Option(help="Last complete month, YYYY-MM.")] = "2026-10",
+    db: DbOption = None,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing when the warehouse already exists.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the synthetic billing world (with ground truth) into a fresh warehouse.
+
+    The file is written beside the target and moved into place only when complete, so an
+    existing warehouse is never left half-replaced.
+    """
+    from data.build import build_demo_warehouse
+
+    path = db or default_db()
+    if if_missing and path.exists():
+        err.print(f"Warehouse {path} exists; leaving it as it is.")
+        return
+    try:
+        year, month = (int(part) for part in end_month.split("-"))
+        end = date(year, month, 1)
+    except ValueError:
+        raise typer.BadParameter(f"--end-month must look like 2026-10, got {end_month!r}") from None
+    started = time.perf_counter()
+    with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
+        report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    report["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["file_size_mb"] = round(os.path.getsize(path) / 1e6, 1)
+    if as_json:
+        emit_json(report)
+        return
+    err.print(
+        f"[green]Built[/green] {path}: {accounts:,} accounts x {months} months (seed {seed}) in "
+        f"{report['seconds']} s, {report['file_size_mb']} MB."
+    )
+    _print_coverage(report["leakage_accounts_pct"])
+
+
+def info(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Tables of the warehouse with their row counts, and what the data covers."""
+    from data.build import describe_warehouse
+
+    path = db or default_db()
+    description = describe_warehouse(path)
+    if as_json:
+        emit_json(description)
+        return
+    table = Table(title=f"Warehouse {path}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in description["tables"].items():
+        table.add_row(name, f"{count:,}")
+    Console().print(table)
+    for key in ("source", "first_month", "last_month", "data_version", "built_at"):
+        if description.get(key) is not None:
+            Console().print(f"{key.replace('_', ' ')}: {description[key]}")
+
+
+def _print_coverage(coverage: dict[str, Any]) -> None:
+    table = Table(title="Injected leakage (share of accounts with at least one event)")
+    table.add_column("type")
+    table.add_column("% accounts", justify="right")
+    for kind, pct in coverage.items():
+        table.add_row(kind, f"{pct:.1f}")
+    err.print(table)
+
+
+__all__ = ["demo", "info", "register"]

@@ -1,0 +1,27 @@
+"""`revrisk` command line: one typer app; each area registers its commands from its module.
+
+Heavy libraries (scikit-learn, LangChain, Chainlit) are imported inside commands, so
+`revrisk --help` and `revrisk info` stay fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import agent_cmds, data_cmds, eval_cmds, leakage_cmds, trend_cmds
+
+app = typer.Typer(
+    name="revrisk",
+    help="RevRisk Copilot: revenue leakage, reconciliation, trends and segments for finance teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (data_cmds, leakage_cmds, trend_cmds, agent_cmds, eval_cmds):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

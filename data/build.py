@@ -1,0 +1,80 @@
+"""Building and describing whole warehouses (used by the CLI, the chat's start-up and tests)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from data.synth import WorldConfig, build_world
+from data.warehouse import LEAKAGE_TYPES, bump_data_version, connect, get_meta, set_meta, table_counts
+
+
+def build_demo_warehouse(
+    path: Path,
+    n_accounts: int = 2000,
+    n_months: int = 24,
+    seed: int = 7,
+    end_month: date = date(2026, 10, 1),
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Write a synthetic world to `path` atomically (temp file, then rename); returns a report."""
+    config = WorldConfig(n_accounts=n_accounts, n_months=n_months, seed=seed, end_month=end_month)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".building")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    try:
+        with connect(tmp) as con:
+            summary = build_world(con, config, progress=progress)
+            set_meta(
+                con,
+                source="synthetic",
+                seed=seed,
+                n_accounts=n_accounts,
+                n_months=n_months,
+                end_month=end_month.isoformat(),
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+            bump_data_version(con)
+            coverage = leakage_coverage(con, n_accounts)
+            con.execute("CHECKPOINT")
+        os.replace(tmp, path)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {
+        "db": str(path),
+        "accounts": n_accounts,
+        "months": n_months,
+        "seed": seed,
+        "rows": summary.rows,
+        "leakage_accounts_pct": coverage,
+    }
+
+
+def leakage_coverage(con: Any, n_accounts: int) -> dict[str, float]:
+    """Share of accounts (%) with at least one injected event, per canonical type."""
+    found = dict(
+        con.execute(
+            "SELECT leakage_type, count(DISTINCT account_id) FROM leakage_events GROUP BY 1"
+        ).fetchall()
+    )
+    return {kind: round(100.0 * found.get(kind, 0) / n_accounts, 2) for kind in LEAKAGE_TYPES}
+
+
+def describe_warehouse(path: Path) -> dict[str, Any]:
+    """Row counts per table and what the data covers (months, source, data version)."""
+    with connect(path, read_only=True) as con:
+        months = con.execute("SELECT min(month), max(month) FROM usage_monthly").fetchone()
+        return {
+            "db": str(path),
+            "tables": table_counts(con),
+            "first_month": months[0] if months else None,
+            "last_month": months[1] if months else None,
+            "source": get_meta(con, "source"),
+            "data_version": get_meta(con, "data_version"),
+            "built_at": get_meta(con, "built_at"),
+        }

@@ -1,0 +1,347 @@
+-- RevRisk warehouse schema (DuckDB). One file: raw billing tables, ground truth, caches, views.
+--
+-- Money: DECIMAL, in the account's currency, per month unless a name says annual.
+-- Months: DATE on the first day of the month (CHECK day(...) = 1).
+-- Keys: dimension tables (accounts, contracts, payment_methods) carry primary and foreign keys.
+-- Fact tables (usage_monthly, invoices, invoice_lines, payments) keep their primary keys but
+-- not foreign keys or composite UNIQUEs: DuckDB maintains those as ART indexes, which made a
+-- 1,000,000-account load 2x slower and its file 2.4x larger. The importer (data/loaders.py)
+-- enforces them instead, reporting file, row and column, and the warehouse checks
+-- (data.integrity) verify them after every import.
+-- Billing rule the reconciliation detectors check (see data/README.md):
+--   subscription = min(active_seats, licensed_seats) x price in force
+--   overage      = max(0, active_seats - licensed_seats) x overage price in force (the list price)
+--   discount     = -round(subscription x discount_pct / 100, 2) while period <= discount_end_date
+--   credit       = negative, discretionary (service credits)
+--   price in force = contracted_price, or downgrade_target_price from the month after a
+--   downgrade request (list price of the target plan for overage).
+
+------------------------------------------------------------------------------------------
+-- Raw billing tables
+------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id      VARCHAR PRIMARY KEY CHECK (regexp_full_match(account_id, 'ACC[0-9]{6,9}')),
+    name            VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+    tier            VARCHAR NOT NULL
+                    CHECK (tier IN ('Starter', 'Professional', 'Business', 'Enterprise')),
+    region          VARCHAR NOT NULL
+                    CHECK (region IN ('North America', 'EMEA', 'APAC', 'LATAM')),
+    currency        VARCHAR NOT NULL CHECK (regexp_full_match(currency, '[A-Z]{3}')),
+    signup_date     DATE NOT NULL,
+    billing_system  VARCHAR NOT NULL DEFAULT 'core' CHECK (billing_system IN ('core', 'legacy'))
+);
+
+CREATE TABLE IF NOT EXISTS contracts (
+    contract_id              VARCHAR PRIMARY KEY,
+    account_id               VARCHAR NOT NULL REFERENCES accounts (account_id),
+    plan                     VARCHAR NOT NULL
+                             CHECK (plan IN ('Starter', 'Professional', 'Business', 'Enterprise')),
+    list_price               DECIMAL(12, 2) NOT NULL CHECK (list_price > 0),        -- per seat-month
+    contracted_price         DECIMAL(12, 2) NOT NULL CHECK (contracted_price > 0),  -- per seat-month
+    licensed_seats           INTEGER NOT NULL CHECK (licensed_seats > 0),
+    term_months              INTEGER NOT NULL CHECK (term_months IN (1, 12, 24, 36)),
+    start_date               DATE NOT NULL,
+    end_date                 DATE,                                       -- NULL: evergreen
+    discount_pct             DECIMAL(5, 2) NOT NULL DEFAULT 0
+                             CHECK (discount_pct >= 0 AND discount_pct < 100),
+    discount_end_date        DATE,
+    downgrade_requested_date DATE,
+    downgrade_target_plan    VARCHAR
+                             CHECK (downgrade_target_plan IN ('Starter', 'Professional', 'Business')),
+    downgrade_target_price   DECIMAL(12, 2) CHECK (downgrade_target_price > 0),
+    downgrade_target_list_price DECIMAL(12, 2) CHECK (downgrade_target_list_price > 0),
+    CHECK (contracted_price <= list_price),
+    CHECK (end_date IS NULL OR end_date >= start_date),
+    CHECK (discount_pct = 0 OR discount_end_date IS NOT NULL),
+    CHECK ((downgrade_requested_date IS NULL) = (downgrade_target_plan IS NULL)),
+    CHECK ((downgrade_target_plan IS NULL) = (downgrade_target_price IS NULL)),
+    CHECK ((downgrade_target_plan IS NULL) = (downgrade_target_list_price IS NULL)),
+    CHECK (downgrade_target_price IS NULL OR downgrade_target_price < contracted_price)
+);
+
+CREATE TABLE IF NOT EXISTS usage_monthly (
+    account_id           VARCHAR NOT NULL,           -- references accounts
+    month                DATE NOT NULL CHECK (day(month) = 1),
+    active_seats         INTEGER NOT NULL CHECK (active_seats >= 0),  -- seats on the billing date
+    logins               INTEGER NOT NULL CHECK (logins >= 0),
+    last_login_date      DATE CHECK (last_login_date <= last_day(month)),
+    feature_adoption_pct DOUBLE NOT NULL CHECK (feature_adoption_pct BETWEEN 0 AND 100),
+    support_tickets      INTEGER NOT NULL CHECK (support_tickets >= 0),
+    PRIMARY KEY (account_id, month)
+);
+
+CREATE TABLE IF NOT EXISTS invoices (
+    invoice_id  BIGINT PRIMARY KEY,
+    account_id  VARCHAR NOT NULL,                   -- references accounts
+    contract_id VARCHAR,                            -- references contracts
+    period      DATE NOT NULL CHECK (day(period) = 1),
+    issue_date  DATE NOT NULL,
+    due_date    DATE NOT NULL,
+    currency    VARCHAR NOT NULL CHECK (regexp_full_match(currency, '[A-Z]{3}')),
+    total       DECIMAL(14, 2) NOT NULL,            -- sum of its lines
+    CHECK (due_date >= issue_date)
+    -- one invoice per (account_id, period): enforced by the importer
+);
+
+CREATE TABLE IF NOT EXISTS invoice_lines (
+    line_id     BIGINT PRIMARY KEY,
+    invoice_id  BIGINT NOT NULL,                    -- references invoices
+    line_type   VARCHAR NOT NULL
+                CHECK (line_type IN ('subscription', 'overage', 'discount', 'credit')),
+    quantity    INTEGER NOT NULL CHECK (quantity >= 0),
+    unit_price  DECIMAL(12, 2) NOT NULL,
+    amount      DECIMAL(14, 2) NOT NULL,
+    CHECK (line_type NOT IN ('subscription', 'overage')
+           OR (amount >= 0 AND amount = quantity * unit_price)),
+    CHECK (line_type NOT IN ('discount', 'credit') OR amount <= 0)
+);
+
+CREATE TABLE IF NOT EXISTS payment_methods (
+    method_id    BIGINT PRIMARY KEY,
+    account_id   VARCHAR NOT NULL REFERENCES accounts (account_id),
+    method_type  VARCHAR NOT NULL CHECK (method_type IN ('card', 'ach', 'wire')),
+    expiry_month DATE CHECK (expiry_month IS NULL OR day(expiry_month) = 1),  -- last valid month
+    added_date   DATE NOT NULL,
+    last_updated DATE NOT NULL,
+    CHECK ((method_type = 'card') = (expiry_month IS NOT NULL)),
+    CHECK (last_updated >= added_date)
+);
+
+CREATE TABLE IF NOT EXISTS payments (
+    payment_id     BIGINT PRIMARY KEY,
+    invoice_id     BIGINT NOT NULL,                 -- references invoices
+    account_id     VARCHAR NOT NULL,                -- references accounts
+    method_id      BIGINT,                          -- references payment_methods
+    attempt_no     INTEGER NOT NULL CHECK (attempt_no >= 1),
+    attempted_date DATE NOT NULL,
+    amount         DECIMAL(14, 2) NOT NULL CHECK (amount > 0),
+    status         VARCHAR NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    decline_code   VARCHAR,
+    CHECK ((status = 'failed') = (decline_code IS NOT NULL))
+    -- one row per (invoice_id, attempt_no): enforced by the importer
+);
+
+------------------------------------------------------------------------------------------
+-- Ground truth written by the synthetic world. For evaluation only: nothing that makes a
+-- prediction may read these tables.
+------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS leakage_events (
+    account_id   VARCHAR NOT NULL,
+    month        DATE NOT NULL CHECK (day(month) = 1),
+    leakage_type VARCHAR NOT NULL CHECK (leakage_type IN (
+        'Failed_Payment_Retry', 'Usage_Overage_Unbilled', 'Contract_Terms_Error',
+        'Billing_System_Error', 'Downgrade_Not_Processed', 'Expired_Payment_Method')),
+    amount       DECIMAL(14, 2) NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (account_id, month, leakage_type)
+);
+
+-- p_true: probability of any leakage in `month`, a function of the account's observable state
+-- at the end of the previous month (account_features_at(month - 1)). has_leakage is NULL for
+-- the month after the data ends (the forecast month).
+CREATE TABLE IF NOT EXISTS leakage_risk_truth (
+    account_id  VARCHAR NOT NULL,
+    month       DATE NOT NULL CHECK (day(month) = 1),
+    p_true      DOUBLE NOT NULL CHECK (p_true BETWEEN 0 AND 1),
+    has_leakage BOOLEAN             -- one row per (account_id, month) by construction
+);
+
+CREATE TABLE IF NOT EXISTS trend_truth (
+    account_id     VARCHAR PRIMARY KEY,
+    archetype      VARCHAR NOT NULL CHECK (archetype IN (
+        'growing', 'flat', 'seasonal', 'gradual_decline', 'sharp_drop', 'churn', 'volatile')),
+    is_declining   BOOLEAN NOT NULL,
+    monthly_growth DOUBLE NOT NULL,   -- trend rate of the archetype, fraction per month
+    noise_cv       DOUBLE NOT NULL,   -- month-to-month noise (coefficient of variation)
+    change_month   DATE               -- sharp_drop / churn: first month at the new level
+);
+
+CREATE TABLE IF NOT EXISTS anomaly_truth (
+    account_id VARCHAR NOT NULL,
+    month      DATE NOT NULL CHECK (day(month) = 1),
+    direction  VARCHAR NOT NULL CHECK (direction IN ('spike', 'dip')),
+    cause      VARCHAR NOT NULL CHECK (cause IN ('usage_spike', 'service_credit', 'missing_invoice')),
+    PRIMARY KEY (account_id, month)
+);
+
+------------------------------------------------------------------------------------------
+-- Bookkeeping
+------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+------------------------------------------------------------------------------------------
+-- Views
+------------------------------------------------------------------------------------------
+-- Net invoiced revenue per account and month (sum of all invoice lines). Sparse: a month
+-- without an invoice has no row.
+CREATE OR REPLACE VIEW monthly_revenue AS
+SELECT i.account_id, i.period AS month, i.currency, sum(l.amount) AS net_revenue
+FROM invoices i
+JOIN invoice_lines l USING (invoice_id)
+GROUP BY i.account_id, i.period, i.currency;
+
+-- account_features_at(M): one row per account with a contract in force and a usage row in
+-- month M, computed only from facts dated on or before the last day of M (no look-ahead).
+-- The reference project's 14 features (same names), then extras derived from the raw tables.
+--   payment_failure_rate      failed payment attempts / attempts, months M-11..M (0 if none)
+--   payment_reliability_score quality of the method on file: cards min(1, months to expiry/12),
+--                             ACH/wire 1; times (1 - 0.5 x share of this method's attempts declined)
+--   customer_health_score     0-100: 40% adoption + 30% login recency (0 at >= 90 days)
+--                             + 30% support load (0 at >= 10 tickets in 90 days)
+--   user_utilization_ratio    active seats / licensed seats in M
+--   engagement_score          0.6 x adoption + 0.4 x max(0, 100 - days since last login)
+--   last_login_days_ago       days from the last login to the last day of M
+--   support_tickets_90d       tickets in months M-2..M
+--   feature_adoption_pct      adoption in M
+--   payment_risk              reliability < 0.7      health_risk      health < 60
+--   engagement_risk           last login > 30 days   overutilization  utilization > 1.1
+--   days_since_contract_start last day of M - start of the account's first contract
+--   revenue_per_user          mrr / licensed seats
+-- Extras: mrr (licensed seats x contracted price of the contract in force), card_expired
+-- (card on file expires before next month's charge), months_to_card_expiry, discount_active_next
+-- (promotional discount still applies next month), discount_ends_this_month,
+-- discount_billed_past_end (M's invoice carries a discount after its end date),
+-- downgrade_pending_months (0: none; k: requested k-1 months before M and not yet applied),
+-- missing_invoice (contract in force and usage in M but no invoice), unpaid_invoices_90d
+-- (positive invoices of M-2..M with no successful payment), overage_seats.
+CREATE OR REPLACE MACRO account_features_at(feature_month) AS TABLE
+WITH p AS (
+    SELECT CAST(date_trunc('month', CAST(feature_month AS DATE)) AS DATE) AS m,
+           last_day(CAST(feature_month AS DATE)) AS d
+),
+contract_now AS (
+    SELECT c.*
+    FROM contracts c, p
+    WHERE c.start_date <= p.d AND (c.end_date IS NULL OR c.end_date >= p.m)
+    QUALIFY row_number() OVER (
+        PARTITION BY c.account_id ORDER BY c.start_date DESC, c.contract_id DESC) = 1
+),
+first_start AS (
+    SELECT account_id, min(start_date) AS first_start FROM contracts GROUP BY account_id
+),
+usage_now AS (
+    SELECT u.* FROM usage_monthly u, p WHERE u.month = p.m
+),
+usage_recent AS (
+    SELECT u.account_id,
+           sum(u.support_tickets) FILTER (WHERE u.month > CAST(p.m - INTERVAL 3 MONTH AS DATE))
+               AS tickets_90d,
+           max(u.last_login_date) AS last_login
+    FROM usage_monthly u, p
+    WHERE u.month <= p.m
+    GROUP BY u.account_id
+),
+payments_12m AS (
+    SELECT x.account_id, count(*) AS attempts,
+           count(*) FILTER (WHERE x.status = 'failed') AS failed
+    FROM payments x, p
+    WHERE x.attempted_date >= CAST(p.m - INTERVAL 11 MONTH AS DATE) AND x.attempted_date <= p.d
+    GROUP BY x.account_id
+),
+method_now AS (
+    SELECT pm.* FROM payment_methods pm, p
+    WHERE pm.added_date <= p.d
+    QUALIFY row_number() OVER (
+        PARTITION BY pm.account_id ORDER BY pm.added_date DESC, pm.method_id DESC) = 1
+),
+method_history AS (
+    SELECT x.method_id, count(*) AS attempts,
+           count(*) FILTER (WHERE x.status = 'failed') AS failed
+    FROM payments x, p
+    WHERE x.attempted_date <= p.d
+    GROUP BY x.method_id
+),
+invoice_now AS (
+    SELECT i.invoice_id, i.account_id,
+           bool_or(l.line_type = 'discount') AS has_discount_line
+    FROM invoices i JOIN invoice_lines l USING (invoice_id), p
+    WHERE i.period = p.m
+    GROUP BY i.invoice_id, i.account_id
+),
+paid AS (
+    SELECT DISTINCT x.invoice_id FROM payments x, p
+    WHERE x.status = 'succeeded' AND x.attempted_date <= p.d
+),
+unpaid_recent AS (
+    SELECT i.account_id, count(*) AS unpaid
+    FROM invoices i, p
+    WHERE i.period > CAST(p.m - INTERVAL 3 MONTH AS DATE) AND i.period <= p.m AND i.total > 0
+      AND i.invoice_id NOT IN (SELECT invoice_id FROM paid)
+    GROUP BY i.account_id
+),
+base AS (
+    SELECT
+        a.account_id,
+        p.m AS as_of_month,
+        a.tier,
+        a.billing_system,
+        c.licensed_seats,
+        u.active_seats,
+        CAST(c.licensed_seats * c.contracted_price AS DOUBLE) AS mrr,
+        CAST(c.contracted_price AS DOUBLE) AS contracted_price,
+        coalesce(CAST(pay.failed AS DOUBLE) / nullif(pay.attempts, 0), 0.0) AS payment_failure_rate,
+        CASE WHEN mn.method_type = 'card'
+             THEN least(1.0, greatest(0, date_diff('month', p.m, mn.expiry_month)) / 12.0)
+             ELSE 1.0 END
+          * (1.0 - 0.5 * coalesce(CAST(mh.failed AS DOUBLE) / nullif(mh.attempts, 0), 0.0))
+          AS payment_reliability_score,
+        u.feature_adoption_pct,
+        date_diff('day', ur.last_login, p.d) AS last_login_days_ago,
+        coalesce(ur.tickets_90d, 0) AS support_tickets_90d,
+        date_diff('day', fs.first_start, p.d) AS days_since_contract_start,
+        mn.method_type = 'card' AND mn.expiry_month <= p.m AS card_expired,
+        CASE WHEN mn.method_type = 'card' THEN date_diff('month', p.m, mn.expiry_month) END
+            AS months_to_card_expiry,
+        c.discount_pct > 0 AND c.discount_end_date > p.d AS discount_active_next,
+        c.discount_pct > 0 AND c.discount_end_date BETWEEN p.m AND p.d AS discount_ends_this_month,
+        coalesce(inv.has_discount_line, false)
+            AND (c.discount_end_date IS NULL OR c.discount_end_date < p.m) AS discount_billed_past_end,
+        CASE WHEN c.downgrade_requested_date <= p.d
+             THEN date_diff('month', date_trunc('month', c.downgrade_requested_date), p.m) + 1
+             ELSE 0 END AS downgrade_pending_months,
+        inv.invoice_id IS NULL AS missing_invoice,
+        coalesce(un.unpaid, 0) AS unpaid_invoices_90d,
+        greatest(0, u.active_seats - c.licensed_seats) AS overage_seats
+    FROM contract_now c
+    JOIN accounts a USING (account_id)
+    JOIN usage_now u USING (account_id)
+    JOIN first_start fs USING (account_id)
+    CROSS JOIN p
+    LEFT JOIN usage_recent ur USING (account_id)
+    LEFT JOIN payments_12m pay USING (account_id)
+    LEFT JOIN method_now mn USING (account_id)
+    LEFT JOIN method_history mh ON mh.method_id = mn.method_id
+    LEFT JOIN invoice_now inv USING (account_id)
+    LEFT JOIN unpaid_recent un USING (account_id)
+),
+scored AS (
+    SELECT *,
+        CAST(active_seats AS DOUBLE) / licensed_seats AS user_utilization_ratio,
+        0.6 * feature_adoption_pct + 0.4 * greatest(0, 100 - last_login_days_ago)
+            AS engagement_score,
+        0.4 * feature_adoption_pct
+            + 30.0 * greatest(0.0, 1.0 - last_login_days_ago / 90.0)
+            + 30.0 * (1.0 - least(support_tickets_90d, 10) / 10.0) AS customer_health_score
+    FROM base
+)
+SELECT
+    account_id, as_of_month, tier, billing_system, mrr, licensed_seats, active_seats,
+    payment_failure_rate, payment_reliability_score, customer_health_score,
+    user_utilization_ratio, engagement_score, last_login_days_ago, support_tickets_90d,
+    feature_adoption_pct,
+    CAST(payment_reliability_score < 0.7 AS INTEGER) AS payment_risk,
+    CAST(customer_health_score < 60 AS INTEGER) AS health_risk,
+    CAST(last_login_days_ago > 30 AS INTEGER) AS engagement_risk,
+    CAST(user_utilization_ratio > 1.1 AS INTEGER) AS overutilization,
+    days_since_contract_start,
+    mrr / licensed_seats AS revenue_per_user,
+    card_expired, months_to_card_expiry, discount_active_next, discount_ends_this_month,
+    discount_billed_past_end, downgrade_pending_months, missing_invoice, unpaid_invoices_90d,
+    overage_seats
+FROM scored;
+
+-- Features as of the latest month with usage data: what scoring uses for "now".
+CREATE OR REPLACE VIEW account_features AS
+SELECT * FROM account_features_at((SELECT max(month) FROM usage_monthly));

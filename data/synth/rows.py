@@ -1,0 +1,112 @@
+"""Column buffers for the synthetic tables, filled month by month and turned into DataFrames.
+
+Keys stay numeric (account number, month index, sequence numbers) until the writer turns them
+into the warehouse's ids in SQL, which keeps 1,000,000-account worlds cheap.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from data.synth.billing import InvoiceLines, line_rows
+from data.synth.population import ARCHETYPES, DECLINING, REGION_NAMES, TIER_NAMES, Population, account_names
+
+ISSUE_TO_DUE_DAYS = 14
+
+
+class Rows:
+    """Append-only column buffers, one per output table."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, defaultdict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+
+    def _add(self, table: str, **columns: Any) -> None:
+        size = next(np.size(v) for v in columns.values() if np.ndim(v) > 0)
+        buffer = self._buffers[table]
+        for name, values in columns.items():
+            buffer[name].append(np.broadcast_to(values, (size,)) if np.ndim(values) == 0 else values)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {
+            table: pd.DataFrame({name: np.concatenate(parts) for name, parts in cols.items()})
+            for table, cols in self._buffers.items()
+        }
+
+    # ------------------------------------------------------------- billing facts
+    def add_accounts(self, pop: Population) -> None:
+        self._add(
+            "accounts",
+            acc=pop.account_number,
+            name=np.array(account_names(pop.account_number), dtype=object),
+            tier=TIER_NAMES[pop.tier],
+            region=REGION_NAMES[pop.region],
+            signup_date=pop.signup_date,
+            billing_system=np.where(pop.legacy, "legacy", "core"),
+        )
+
+    def add_contracts(self, **columns: Any) -> None:
+        self._add("contracts", **columns)
+
+    def add_methods(self, acc: NDArray[np.int64], seq: NDArray[np.int64], method_type: NDArray[np.int64],
+                    expiry: NDArray[np.datetime64], added: NDArray[np.datetime64]) -> None:
+        self._add("payment_methods", acc=acc, seq=seq, method_type=method_type, expiry=expiry, added=added)
+
+    def add_usage(self, acc: NDArray[np.int64], month: np.datetime64, seats: NDArray[np.int64],
+                  logins: NDArray[np.int64], last_login: NDArray[np.datetime64],
+                  adoption: NDArray[np.float64], tickets: NDArray[np.int64]) -> None:
+        self._add("usage_monthly", acc=acc, month=month, seats=seats, logins=logins,
+                  last_login=last_login, adoption=adoption, tickets=tickets)
+
+    def add_invoices(self, acc: NDArray[np.int64], t: int, month: np.datetime64,
+                     contract_seq: NDArray[np.int64], lines: InvoiceLines, idx: NDArray[np.int64]) -> None:
+        self._add("invoices", acc=acc, t=np.int64(t), period=month, contract_seq=contract_seq,
+                  total=lines.total[idx])
+        long = line_rows(_subset(lines, idx))
+        self._add("invoice_lines", acc=acc[long["row"]], t=np.int64(t), line_no=long["line_no"],
+                  line_type=long["line_type"], qty=long["qty"], unit=long["unit"], amount=long["amount"])
+
+    def add_payments(self, acc: NDArray[np.int64], t: int, month: np.datetime64,
+                     pay: dict[str, NDArray[Any]], method_seq: NDArray[np.int64]) -> None:
+        row = pay["row"]
+        if row.size == 0:
+            return
+        totals = self._buffers["invoices"]["total"][-1]
+        self._add("payments", acc=acc[row], t=np.int64(t), attempt_no=pay["attempt_no"],
+                  date=month + pay["day_offset"].astype("timedelta64[D]"), amount=totals[row],
+                  failed=pay["failed"], decline_code=pay["decline_code"], method_seq=method_seq[row])
+
+    # ------------------------------------------------------------- ground truth
+    def add_event(self, acc: NDArray[np.int64], month: np.datetime64, kind: str,
+                  amount: NDArray[np.int64]) -> None:
+        if acc.size:
+            self._add("leakage_events", acc=acc, month=month, leakage_type=kind, amount=amount)
+
+    def add_risk(self, acc: NDArray[np.int64], month: np.datetime64, p_true: NDArray[np.float64],
+                 has_leakage: NDArray[np.bool_] | None) -> None:
+        has = np.full(acc.size, None, dtype=object) if has_leakage is None else has_leakage.astype(object)
+        self._add("leakage_risk_truth", acc=acc, month=month, p_true=p_true, has_leakage=has)
+
+    def add_anomalies(self, acc: NDArray[np.int64], month: np.datetime64, direction: str, cause: str) -> None:
+        if acc.size:
+            self._add("anomaly_truth", acc=acc, month=month, direction=direction, cause=cause)
+
+    def add_trend_truth(self, pop: Population, month_start: NDArray[np.datetime64]) -> None:
+        names = np.array(ARCHETYPES)[pop.archetype]
+        change = np.where(pop.change_month >= 0, month_start[np.maximum(pop.change_month, 0)],
+                          np.datetime64("NaT"))
+        self._add("trend_truth", acc=pop.account_number, archetype=names,
+                  is_declining=np.isin(names, list(DECLINING)),
+                  monthly_growth=np.expm1(pop.growth), noise_cv=np.sqrt(np.expm1(pop.noise_sigma**2)),
+                  change_month=change)
+
+
+def _subset(lines: InvoiceLines, idx: NDArray[np.int64]) -> InvoiceLines:
+    return InvoiceLines(**{name: getattr(lines, name)[idx] for name in InvoiceLines.__dataclass_fields__})
+
+
+__all__ = ["ISSUE_TO_DUE_DAYS", "Rows"]

@@ -1,0 +1,52 @@
+"""The one place RevRisk reads its environment.
+
+Every other module receives a `Settings` (or values taken from it) instead of reading
+`os.environ`. Values come from the environment, then from `.env` in the working directory;
+`.env.example` lists them all.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Application settings (env prefix none for OpenAI's standard names, `REVRISK_` otherwise)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    warehouse_path: Path = Field(
+        default=Path("var/revrisk.duckdb"), validation_alias="REVRISK_WAREHOUSE"
+    )
+    var_dir: Path = Field(default=Path("var"), validation_alias="REVRISK_VAR_DIR")
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    openai_model: str = Field(default="gpt-4o-mini", validation_alias="REVRISK_OPENAI_MODEL")
+    offline: bool = Field(default=False, validation_alias="REVRISK_OFFLINE")
+    max_import_mb: float = Field(default=200.0, validation_alias="REVRISK_MAX_IMPORT_MB")
+    host: str = Field(default="127.0.0.1", validation_alias="REVRISK_HOST")
+    port: int = Field(default=8000, validation_alias="REVRISK_PORT")
+    auth_users: str | None = Field(
+        default=None,
+        validation_alias="REVRISK_USERS",
+        description="Optional chat logins as 'user:password,user2:password2'.",
+    )
+    chainlit_auth_secret: SecretStr | None = Field(
+        default=None, validation_alias="CHAINLIT_AUTH_SECRET"
+    )
+
+    @property
+    def use_openai(self) -> bool:
+        """True when a remote/OpenAI-compatible model is configured and offline is not forced."""
+        has_endpoint = self.openai_api_key is not None or self.openai_base_url is not None
+        return has_endpoint and not self.offline
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()
