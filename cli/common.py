@@ -64,7 +64,9 @@ def emit_json(payload: Any) -> None:
 
 
 @contextmanager
-def progress_bar(label: str, total: int, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(
+    label: str, total: int, quiet: bool = False
+) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr; yields `advance(done, total)`. Silent when `quiet`."""
     if quiet:
         yield lambda done, total: None

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import DbOption, JsonOption, default_db, emit_json, progress_bar
+from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
 
 err = Console(stderr=True)
 
@@ -69,9 +69,13 @@ def demo(
 def info(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Tables of the warehouse with their row counts, and what the data covers."""
     from data.build import describe_warehouse
+    from data.warehouse import WarehouseMissingError
 
     path = db or default_db()
-    description = describe_warehouse(path)
+    try:
+        description = describe_warehouse(path)
+    except WarehouseMissingError as exc:
+        raise fail(str(exc)) from None
     if as_json:
         emit_json(description)
         return

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from data.synth import WorldConfig, build_world
-from data.warehouse import LEAKAGE_TYPES, bump_data_version, connect, get_meta, set_meta, table_counts
+from data.warehouse import (
+    LEAKAGE_TYPES,
+    bump_data_version,
+    connect,
+    get_meta,
+    set_meta,
+    table_counts,
+)
 
 
 def build_demo_warehouse(

@@ -15,7 +15,9 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 LINE_TYPES = ("subscription", "overage", "discount", "credit")
-RETRY_DECLINES = np.array(["insufficient_funds", "do_not_honor", "generic_decline", "processing_error"])
+RETRY_DECLINES = np.array(
+    ["insufficient_funds", "do_not_honor", "generic_decline", "processing_error"]
+)
 RETRY_DAYS = np.array([0, 3, 7, 13])  # days after the issue date of attempts 1..4
 
 
@@ -38,9 +40,9 @@ class InvoiceLines:
     over_qty: IntArray
     over_unit: IntArray
     over_billed: BoolArray
-    discount: IntArray        # <= 0
+    discount: IntArray  # <= 0
     discount_line: BoolArray
-    credit: IntArray          # <= 0
+    credit: IntArray  # <= 0
 
     @property
     def subscription(self) -> IntArray:
@@ -102,7 +104,9 @@ def line_rows(lines: InvoiceLines) -> dict[str, NDArray[np.generic]]:
     qty = [lines.sub_qty, lines.over_qty, np.ones(n, np.int64), np.ones(n, np.int64)]
     unit = [lines.sub_unit, lines.over_unit, lines.discount, lines.credit]
     amount = [lines.subscription, lines.overage, lines.discount, lines.credit]
-    parts: dict[str, list[NDArray[np.generic]]] = {k: [] for k in ("row", "line_no", "qty", "unit", "amount")}
+    parts: dict[str, list[NDArray[np.generic]]] = {
+        k: [] for k in ("row", "line_no", "qty", "unit", "amount")
+    }
     types: list[NDArray[np.generic]] = []
     for line_no, mask in enumerate(present):
         idx = np.flatnonzero(mask)
@@ -141,13 +145,14 @@ def payment_attempts(
     failed = attempt_no <= n_failed[row]
     code = np.where(
         expired_event[row], "expired_card", RETRY_DECLINES[rng.integers(0, 4, size=row.size)]
-    )
+    ).astype(object)
+    code[~failed] = None
     return {
         "row": row,
         "attempt_no": attempt_no,
         "day_offset": RETRY_DAYS[attempt_no - 1],
         "failed": failed,
-        "decline_code": np.where(failed, code, None),
+        "decline_code": code,
         "n_attempts": n_attempts,
         "n_failed": n_failed,
         "paid": charge & ~leak,

@@ -76,14 +76,15 @@ def leakage_hazards(features: FeatureArrays) -> dict[str, NDArray[np.float64]]:
         -5.2
         + 4.0 * _col(features, "payment_failure_rate")
         + 1.2 * (1.0 - _col(features, "payment_reliability_score"))
-        - 0.05 * (health - 65.0)
+        - 0.03 * (health - 65.0)
         + 0.3 * _col(features, "unpaid_invoices_90d")
     )
     failed = np.where(card_expired, 0.0, expit(failed_logit))
     overage = np.where(
         pending,
         0.0,
-        np.where(legacy, 0.12, 0.03) * expit(12.0 * (_col(features, "user_utilization_ratio") - 1.1)),
+        np.where(legacy, 0.12, 0.03)
+        * expit(12.0 * (_col(features, "user_utilization_ratio") - 1.1)),
     )
     terms = np.select(
         [

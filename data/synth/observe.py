@@ -54,13 +54,13 @@ class MonthState:
     seats: NDArray[np.int64]
     licensed: NDArray[np.int64]
     card: NDArray[np.bool_]
-    card_expiry: NDArray[np.int64]        # window index of last valid month
+    card_expiry: NDArray[np.int64]  # window index of last valid month
     method_attempts: NDArray[np.int64]
     method_failed: NDArray[np.int64]
     discount_pct: NDArray[np.int64]
     discount_end: NDArray[np.datetime64]
-    discount_line: NDArray[np.bool_]      # this month's invoice carries a discount line
-    request_month: NDArray[np.int64]      # window index of a pending downgrade request; -1 none
+    discount_line: NDArray[np.bool_]  # this month's invoice carries a discount line
+    request_month: NDArray[np.int64]  # window index of a pending downgrade request; -1 none
     invoiced: NDArray[np.bool_]
 
 

@@ -14,6 +14,9 @@ from numpy.typing import NDArray
 
 from data.warehouse import TIERS
 
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+
 REGIONS = ("North America", "EMEA", "APAC", "LATAM")
 ARCHETYPES = ("growing", "flat", "seasonal", "gradual_decline", "sharp_drop", "churn", "volatile")
 ARCHETYPE_P = (0.20, 0.28, 0.15, 0.13, 0.06, 0.04, 0.14)
@@ -28,12 +31,65 @@ NEGOTIATED_DISCOUNTS = (  # fraction off list, by plan index
     (0.10, 0.15, 0.20, 0.25),
 )
 
-_NAME_A = ("Blue", "North", "Bright", "Silver", "Red", "Quiet", "Swift", "Iron", "Green", "Clear",
-           "Golden", "Open", "Prime", "Stone", "Summit", "Urban", "Vivid", "Wild", "True", "Atlas")
-_NAME_B = ("River", "Peak", "Harbor", "Field", "Cloud", "Forge", "Signal", "Bridge", "Grove",
-           "Beacon", "Orbit", "Vector", "Canyon", "Maple", "Falcon", "Delta", "Pixel", "Anchor")
-_NAME_C = ("Labs", "Systems", "Analytics", "Logistics", "Health", "Retail", "Media", "Foods",
-           "Capital", "Software", "Energy", "Partners", "Studios", "Robotics", "Travel")
+_NAME_A = (
+    "Blue",
+    "North",
+    "Bright",
+    "Silver",
+    "Red",
+    "Quiet",
+    "Swift",
+    "Iron",
+    "Green",
+    "Clear",
+    "Golden",
+    "Open",
+    "Prime",
+    "Stone",
+    "Summit",
+    "Urban",
+    "Vivid",
+    "Wild",
+    "True",
+    "Atlas",
+)
+_NAME_B = (
+    "River",
+    "Peak",
+    "Harbor",
+    "Field",
+    "Cloud",
+    "Forge",
+    "Signal",
+    "Bridge",
+    "Grove",
+    "Beacon",
+    "Orbit",
+    "Vector",
+    "Canyon",
+    "Maple",
+    "Falcon",
+    "Delta",
+    "Pixel",
+    "Anchor",
+)
+_NAME_C = (
+    "Labs",
+    "Systems",
+    "Analytics",
+    "Logistics",
+    "Health",
+    "Retail",
+    "Media",
+    "Foods",
+    "Capital",
+    "Software",
+    "Energy",
+    "Partners",
+    "Studios",
+    "Robotics",
+    "Travel",
+)
 
 
 @dataclass(frozen=True)
@@ -41,10 +97,10 @@ class Population:
     """Per-account static arrays for one chunk (index i is account number `first + i`)."""
 
     account_number: NDArray[np.int64]
-    tier: NDArray[np.int64]                # plan index into TIERS
+    tier: NDArray[np.int64]  # plan index into TIERS
     region: NDArray[np.int64]
     legacy: NDArray[np.bool_]
-    start_month: NDArray[np.int64]         # window index of the first billed month (0: pre-window)
+    start_month: NDArray[np.int64]  # window index of the first billed month (0: pre-window)
     contract_start: NDArray[np.datetime64]
     signup_date: NDArray[np.datetime64]
     term_months: NDArray[np.int64]
@@ -52,20 +108,20 @@ class Population:
     licensed_seats: NDArray[np.int64]
     list_cents: NDArray[np.int64]
     price_cents: NDArray[np.int64]
-    discount_pct: NDArray[np.int64]        # promotional, whole percent; 0: none
-    discount_end: NDArray[np.datetime64]   # NaT when no discount
+    discount_pct: NDArray[np.int64]  # promotional, whole percent; 0: none
+    discount_end: NDArray[np.datetime64]  # NaT when no discount
     archetype: NDArray[np.int64]
-    growth: NDArray[np.float64]            # log-rate per month (0 for non-trending archetypes)
+    growth: NDArray[np.float64]  # log-rate per month (0 for non-trending archetypes)
     season_amp: NDArray[np.float64]
     season_phase: NDArray[np.float64]
     noise_sigma: NDArray[np.float64]
-    change_month: NDArray[np.int64]        # window index; -1 when none
+    change_month: NDArray[np.int64]  # window index; -1 when none
     drop_factor: NDArray[np.float64]
     health_mean: NDArray[np.float64]
-    fragility: NDArray[np.float64]         # chance of a recoverable first-attempt failure
-    method_type: NDArray[np.int64]         # 0 card, 1 ach, 2 wire
-    card_expiry: NDArray[np.int64]         # window index of the card's last valid month
-    initial_login_gap: NDArray[np.int64]   # days before the window's first day
+    fragility: NDArray[np.float64]  # chance of a recoverable first-attempt failure
+    method_type: NDArray[np.int64]  # 0 card, 1 ach, 2 wire
+    card_expiry: NDArray[np.int64]  # window index of the card's last valid month
+    initial_login_gap: NDArray[np.int64]  # days before the window's first day
 
     @property
     def size(self) -> int:
@@ -100,7 +156,9 @@ def draw_population(
     price_cents = np.round(list_cents * (1.0 - negotiated)).astype(np.int64)
 
     discount_pct, discount_end = _promotions(rng, size, n_months, start_month, window_start)
-    archetype, growth, amp, phase, sigma, change, drop = _archetypes(rng, size, n_months, start_month)
+    archetype, growth, amp, phase, sigma, change, drop = _archetypes(
+        rng, size, n_months, start_month
+    )
     health_shift = np.select(
         [archetype == 0, np.isin(archetype, (3, 4, 5)), archetype == 6], [0.5, -0.5, -0.2], 0.0
     )
@@ -169,7 +227,7 @@ def _promotions(
 
 def _archetypes(
     rng: np.random.Generator, size: int, n_months: int, start_month: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], ...]:
+) -> tuple[Ints, Floats, Floats, Floats, Floats, Ints, Floats]:
     archetype = rng.choice(len(ARCHETYPES), size=size, p=ARCHETYPE_P)
     growth = np.select(
         [archetype == 0, archetype == 3],
@@ -178,11 +236,15 @@ def _archetypes(
     )
     amp = np.where(archetype == 2, rng.uniform(0.25, 0.45, size=size), 0.0)
     phase = rng.uniform(0.0, 12.0, size=size)
-    sigma = np.where(archetype == 6, rng.uniform(0.30, 0.45, size=size), rng.uniform(0.08, 0.25, size=size))
+    sigma = np.where(
+        archetype == 6, rng.uniform(0.30, 0.45, size=size), rng.uniform(0.08, 0.25, size=size)
+    )
     earliest = np.maximum(6, start_month + 4)
     latest = np.maximum(earliest + 1, n_months - 3)
     change = np.where(
-        np.isin(archetype, (4, 5)), rng.integers(0, 1 << 30, size=size) % (latest - earliest) + earliest, -1
+        np.isin(archetype, (4, 5)),
+        rng.integers(0, 1 << 30, size=size) % (latest - earliest) + earliest,
+        -1,
     )
     # Too-short windows cannot host a change: those accounts become flat.
     no_room = np.isin(archetype, (4, 5)) & (change >= n_months - 1)

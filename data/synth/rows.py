@@ -14,7 +14,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from data.synth.billing import InvoiceLines, line_rows
-from data.synth.population import ARCHETYPES, DECLINING, REGION_NAMES, TIER_NAMES, Population, account_names
+from data.synth.population import (
+    ARCHETYPES,
+    DECLINING,
+    REGION_NAMES,
+    TIER_NAMES,
+    Population,
+    account_names,
+)
 
 ISSUE_TO_DUE_DAYS = 14
 
@@ -23,13 +30,17 @@ class Rows:
     """Append-only column buffers, one per output table."""
 
     def __init__(self) -> None:
-        self._buffers: dict[str, defaultdict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self._buffers: dict[str, defaultdict[str, list[Any]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
 
     def _add(self, table: str, **columns: Any) -> None:
         size = next(np.size(v) for v in columns.values() if np.ndim(v) > 0)
         buffer = self._buffers[table]
         for name, values in columns.items():
-            buffer[name].append(np.broadcast_to(values, (size,)) if np.ndim(values) == 0 else values)
+            buffer[name].append(
+                np.broadcast_to(values, (size,)) if np.ndim(values) == 0 else values
+            )
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {
@@ -52,61 +63,141 @@ class Rows:
     def add_contracts(self, **columns: Any) -> None:
         self._add("contracts", **columns)
 
-    def add_methods(self, acc: NDArray[np.int64], seq: NDArray[np.int64], method_type: NDArray[np.int64],
-                    expiry: NDArray[np.datetime64], added: NDArray[np.datetime64]) -> None:
-        self._add("payment_methods", acc=acc, seq=seq, method_type=method_type, expiry=expiry, added=added)
+    def add_methods(
+        self,
+        acc: NDArray[np.int64],
+        seq: NDArray[np.int64],
+        method_type: NDArray[np.int64],
+        expiry: NDArray[np.datetime64],
+        added: NDArray[np.datetime64],
+    ) -> None:
+        self._add(
+            "payment_methods", acc=acc, seq=seq, method_type=method_type, expiry=expiry, added=added
+        )
 
-    def add_usage(self, acc: NDArray[np.int64], month: np.datetime64, seats: NDArray[np.int64],
-                  logins: NDArray[np.int64], last_login: NDArray[np.datetime64],
-                  adoption: NDArray[np.float64], tickets: NDArray[np.int64]) -> None:
-        self._add("usage_monthly", acc=acc, month=month, seats=seats, logins=logins,
-                  last_login=last_login, adoption=adoption, tickets=tickets)
+    def add_usage(
+        self,
+        acc: NDArray[np.int64],
+        month: np.datetime64,
+        seats: NDArray[np.int64],
+        logins: NDArray[np.int64],
+        last_login: NDArray[np.datetime64],
+        adoption: NDArray[np.float64],
+        tickets: NDArray[np.int64],
+    ) -> None:
+        self._add(
+            "usage_monthly",
+            acc=acc,
+            month=month,
+            seats=seats,
+            logins=logins,
+            last_login=last_login,
+            adoption=adoption,
+            tickets=tickets,
+        )
 
-    def add_invoices(self, acc: NDArray[np.int64], t: int, month: np.datetime64,
-                     contract_seq: NDArray[np.int64], lines: InvoiceLines, idx: NDArray[np.int64]) -> None:
-        self._add("invoices", acc=acc, t=np.int64(t), period=month, contract_seq=contract_seq,
-                  total=lines.total[idx])
+    def add_invoices(
+        self,
+        acc: NDArray[np.int64],
+        t: int,
+        month: np.datetime64,
+        contract_seq: NDArray[np.int64],
+        lines: InvoiceLines,
+        idx: NDArray[np.int64],
+    ) -> None:
+        self._add(
+            "invoices",
+            acc=acc,
+            t=np.int64(t),
+            period=month,
+            contract_seq=contract_seq,
+            total=lines.total[idx],
+        )
         long = line_rows(_subset(lines, idx))
-        self._add("invoice_lines", acc=acc[long["row"]], t=np.int64(t), line_no=long["line_no"],
-                  line_type=long["line_type"], qty=long["qty"], unit=long["unit"], amount=long["amount"])
+        self._add(
+            "invoice_lines",
+            acc=acc[long["row"]],
+            t=np.int64(t),
+            line_no=long["line_no"],
+            line_type=long["line_type"],
+            qty=long["qty"],
+            unit=long["unit"],
+            amount=long["amount"],
+        )
 
-    def add_payments(self, acc: NDArray[np.int64], t: int, month: np.datetime64,
-                     pay: dict[str, NDArray[Any]], method_seq: NDArray[np.int64]) -> None:
+    def add_payments(
+        self,
+        acc: NDArray[np.int64],
+        t: int,
+        month: np.datetime64,
+        pay: dict[str, NDArray[Any]],
+        method_seq: NDArray[np.int64],
+    ) -> None:
         row = pay["row"]
         if row.size == 0:
             return
         totals = self._buffers["invoices"]["total"][-1]
-        self._add("payments", acc=acc[row], t=np.int64(t), attempt_no=pay["attempt_no"],
-                  date=month + pay["day_offset"].astype("timedelta64[D]"), amount=totals[row],
-                  failed=pay["failed"], decline_code=pay["decline_code"], method_seq=method_seq[row])
+        self._add(
+            "payments",
+            acc=acc[row],
+            t=np.int64(t),
+            attempt_no=pay["attempt_no"],
+            date=month + pay["day_offset"].astype("timedelta64[D]"),
+            amount=totals[row],
+            failed=pay["failed"],
+            decline_code=pay["decline_code"],
+            method_seq=method_seq[row],
+        )
 
     # ------------------------------------------------------------- ground truth
-    def add_event(self, acc: NDArray[np.int64], month: np.datetime64, kind: str,
-                  amount: NDArray[np.int64]) -> None:
+    def add_event(
+        self, acc: NDArray[np.int64], month: np.datetime64, kind: str, amount: NDArray[np.int64]
+    ) -> None:
         if acc.size:
             self._add("leakage_events", acc=acc, month=month, leakage_type=kind, amount=amount)
 
-    def add_risk(self, acc: NDArray[np.int64], month: np.datetime64, p_true: NDArray[np.float64],
-                 has_leakage: NDArray[np.bool_] | None) -> None:
-        has = np.full(acc.size, None, dtype=object) if has_leakage is None else has_leakage.astype(object)
+    def add_risk(
+        self,
+        acc: NDArray[np.int64],
+        month: np.datetime64,
+        p_true: NDArray[np.float64],
+        has_leakage: NDArray[np.bool_] | None,
+    ) -> None:
+        has = (
+            np.full(acc.size, None, dtype=object)
+            if has_leakage is None
+            else has_leakage.astype(object)
+        )
         self._add("leakage_risk_truth", acc=acc, month=month, p_true=p_true, has_leakage=has)
 
-    def add_anomalies(self, acc: NDArray[np.int64], month: np.datetime64, direction: str, cause: str) -> None:
+    def add_anomalies(
+        self, acc: NDArray[np.int64], month: np.datetime64, direction: str, cause: str
+    ) -> None:
         if acc.size:
             self._add("anomaly_truth", acc=acc, month=month, direction=direction, cause=cause)
 
     def add_trend_truth(self, pop: Population, month_start: NDArray[np.datetime64]) -> None:
         names = np.array(ARCHETYPES)[pop.archetype]
-        change = np.where(pop.change_month >= 0, month_start[np.maximum(pop.change_month, 0)],
-                          np.datetime64("NaT"))
-        self._add("trend_truth", acc=pop.account_number, archetype=names,
-                  is_declining=np.isin(names, list(DECLINING)),
-                  monthly_growth=np.expm1(pop.growth), noise_cv=np.sqrt(np.expm1(pop.noise_sigma**2)),
-                  change_month=change)
+        change = np.where(
+            pop.change_month >= 0,
+            month_start[np.maximum(pop.change_month, 0)],
+            np.datetime64("NaT"),
+        )
+        self._add(
+            "trend_truth",
+            acc=pop.account_number,
+            archetype=names,
+            is_declining=np.isin(names, list(DECLINING)),
+            monthly_growth=np.expm1(pop.growth),
+            noise_cv=np.sqrt(np.expm1(pop.noise_sigma**2)),
+            change_month=change,
+        )
 
 
 def _subset(lines: InvoiceLines, idx: NDArray[np.int64]) -> InvoiceLines:
-    return InvoiceLines(**{name: getattr(lines, name)[idx] for name in InvoiceLines.__dataclass_fields__})
+    return InvoiceLines(
+        **{name: getattr(lines, name)[idx] for name in InvoiceLines.__dataclass_fields__}
+    )
 
 
 __all__ = ["ISSUE_TO_DUE_DAYS", "Rows"]

@@ -19,12 +19,12 @@ _INSERTS: dict[str, str] = {
     "accounts": f"""
         SELECT {_ACC}, name, tier, region, 'USD', signup_date, billing_system FROM frame""",
     "contracts": f"""
-        SELECT printf('CTR%06d-%d', acc, seq), {_ACC}, {_PLAN.format('plan')},
-               {_MONEY.format('list_c')}, {_MONEY.format('price_c')}, licensed, term, start, "end",
+        SELECT printf('CTR%06d-%d', acc, seq), {_ACC}, {_PLAN.format("plan")},
+               {_MONEY.format("list_c")}, {_MONEY.format("price_c")}, licensed, term, start, "end",
                disc_pct, CASE WHEN disc_pct > 0 THEN disc_end END, req_date,
-               CASE WHEN req_date IS NOT NULL THEN {_PLAN.format('tgt_plan')} END,
-               CASE WHEN req_date IS NOT NULL THEN {_MONEY.format('tgt_price')} END,
-               CASE WHEN req_date IS NOT NULL THEN {_MONEY.format('tgt_list')} END
+               CASE WHEN req_date IS NOT NULL THEN {_PLAN.format("tgt_plan")} END,
+               CASE WHEN req_date IS NOT NULL THEN {_MONEY.format("tgt_price")} END,
+               CASE WHEN req_date IS NOT NULL THEN {_MONEY.format("tgt_list")} END
         FROM frame""",
     "payment_methods": f"""
         SELECT acc * 100 + seq, {_ACC}, ['card', 'ach', 'wire'][method_type + 1],
@@ -33,19 +33,22 @@ _INSERTS: dict[str, str] = {
         SELECT {_ACC}, month, seats, logins, last_login, adoption, tickets FROM frame""",
     "invoices": f"""
         SELECT {_INVOICE}, {_ACC}, printf('CTR%06d-%d', acc, contract_seq), period, period,
-               CAST(period + INTERVAL 14 DAY AS DATE), 'USD', {_MONEY.format('total')} FROM frame""",
+               CAST(period + INTERVAL 14 DAY AS DATE), 'USD', {_MONEY.format("total")}
+        FROM frame""",
     "invoice_lines": f"""
-        SELECT {_INVOICE} * 10 + line_no, {_INVOICE}, line_type, qty, {_MONEY.format('unit')},
-               {_MONEY.format('amount')} FROM frame""",
+        SELECT {_INVOICE} * 10 + line_no, {_INVOICE}, line_type, qty, {_MONEY.format("unit")},
+               {_MONEY.format("amount")} FROM frame""",
     "payments": f"""
         SELECT {_INVOICE} * 10 + attempt_no, {_INVOICE}, {_ACC}, acc * 100 + method_seq,
-               attempt_no, date, {_MONEY.format('amount')},
+               attempt_no, date, {_MONEY.format("amount")},
                CASE WHEN failed THEN 'failed' ELSE 'succeeded' END, decline_code FROM frame""",
     "leakage_events": f"""
-        SELECT {_ACC}, month, leakage_type, {_MONEY.format('amount')} FROM frame""",
-    "leakage_risk_truth": f"SELECT {_ACC}, month, p_true, has_leakage FROM frame",
+        SELECT {_ACC}, month, leakage_type, {_MONEY.format("amount")} FROM frame""",
+    "leakage_risk_truth": f"""
+        SELECT {_ACC}, month, p_true, has_leakage FROM frame""",
     "trend_truth": f"""
-        SELECT {_ACC}, archetype, is_declining, monthly_growth, noise_cv, change_month FROM frame""",
+        SELECT {_ACC}, archetype, is_declining, monthly_growth, noise_cv, change_month
+        FROM frame""",
     "anomaly_truth": f"SELECT {_ACC}, month, direction, cause FROM frame",
 }
 

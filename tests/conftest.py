@@ -1,0 +1,53 @@
+"""Fixtures every test gets: an isolated environment and, on request, small demo warehouses.
+
+No test may see the developer's keys, `.env`, or warehouse: the autouse fixture strips
+OPENAI_*/REVRISK_*/CHAINLIT_* variables, ignores `.env`, and points the warehouse and var
+directory at a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from settings import Settings, get_settings
+
+_PREFIXES = ("OPENAI_", "REVRISK_", "CHAINLIT_", "LANGCHAIN_", "LANGSMITH_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Clean environment, no `.env`, warehouse and var dir under this test's tmp_path."""
+    for name in list(os.environ):
+        if name.startswith(_PREFIXES):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    var_dir = tmp_path / "var"
+    monkeypatch.setenv("REVRISK_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("REVRISK_WAREHOUSE", str(var_dir / "revrisk.duckdb"))
+    get_settings.cache_clear()
+    yield var_dir
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-account, 24-month synthetic warehouse (seed 11), built once per session. Read-only."""
+    from data.build import build_demo_warehouse
+
+    path = tmp_path_factory.mktemp("small_world") / "small.duckdb"
+    build_demo_warehouse(path, n_accounts=300, seed=11)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default demo world (2,000 accounts, seed 7), built once per session. Read-only."""
+    from data.build import build_demo_warehouse
+
+    path = tmp_path_factory.mktemp("demo_world") / "demo.duckdb"
+    build_demo_warehouse(path, n_accounts=2000, seed=7)
+    return path

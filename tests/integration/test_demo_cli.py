@@ -1,0 +1,63 @@
+"""`revrisk demo` and `revrisk info` through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+REVRISK = [str(Path(sys.executable).with_name("revrisk"))]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(REVRISK + list(args), capture_output=True, text=True, timeout=120)
+
+
+def test_demo_json_then_info(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    built = _run("demo", "--accounts", "200", "--seed", "3", "--db", str(db), "--json")
+    assert built.returncode == 0, built.stderr
+    report = json.loads(built.stdout)
+    assert report["rows"]["accounts"] == 200
+    assert report["seconds"] > 0 and report["file_size_mb"] > 0
+    assert set(report["leakage_accounts_pct"]) == {
+        "Failed_Payment_Retry",
+        "Usage_Overage_Unbilled",
+        "Contract_Terms_Error",
+        "Billing_System_Error",
+        "Downgrade_Not_Processed",
+        "Expired_Payment_Method",
+    }
+    described = _run("info", "--db", str(db), "--json")
+    assert described.returncode == 0, described.stderr
+    info = json.loads(described.stdout)
+    assert info["tables"]["accounts"] == 200
+    assert info["source"] == "synthetic"
+    assert info["last_month"] == "2026-10-01"
+    assert not list(tmp_path.glob("*.building*"))
+
+
+def test_if_missing_keeps_an_existing_warehouse(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    assert _run("demo", "--accounts", "50", "--db", str(db), "--json").returncode == 0
+    before = db.stat().st_mtime_ns
+    again = _run("demo", "--accounts", "80", "--db", str(db), "--if-missing")
+    assert again.returncode == 0
+    assert db.stat().st_mtime_ns == before
+
+
+def test_info_on_missing_warehouse_says_how_to_build_one(tmp_path: Path) -> None:
+    result = _run("info", "--db", str(tmp_path / "nothing.duckdb"))
+    assert result.returncode == 1
+    assert "revrisk demo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_end_month_is_a_usage_error(tmp_path: Path) -> None:
+    result = _run("demo", "--end-month", "October", "--db", str(tmp_path / "x.duckdb"))
+    assert result.returncode == 2
+    assert "2026-10" in result.stderr
