@@ -174,13 +174,8 @@ CREATE TABLE IF NOT EXISTS meta (
 ------------------------------------------------------------------------------------------
 -- Views
 ------------------------------------------------------------------------------------------
--- Net invoiced revenue per account and month (sum of all invoice lines). Sparse: a month
--- without an invoice has no row.
-CREATE OR REPLACE VIEW monthly_revenue AS
-SELECT i.account_id, i.period AS month, i.currency, sum(l.amount) AS net_revenue
-FROM invoices i
-JOIN invoice_lines l USING (invoice_id)
-GROUP BY i.account_id, i.period, i.currency;
+-- monthly_revenue (invoiced revenue plus imported revenue) is defined at the end of this
+-- file, after the imported datasets it reads.
 
 -- account_features_at(M): one row per account with a contract in force and a usage row in
 -- month M, computed only from facts dated on or before the last day of M (no look-ahead).
@@ -345,3 +340,161 @@ FROM scored;
 -- Features as of the latest month with usage data: what scoring uses for "now".
 CREATE OR REPLACE VIEW account_features AS
 SELECT * FROM account_features_at((SELECT max(month) FROM usage_monthly));
+
+------------------------------------------------------------------------------------------
+-- Caches: trends (written by services/trend_scan.py; derived data, rebuilt at will)
+-- A refresh replaces all three tables in one transaction and records in `meta` the
+-- data_version it was built from, as '<data_version>/<method version>' under key
+-- trends_data_version (plus build details as JSON under trends_cache_info); a reader
+-- compares it with meta.data_version to know whether the cache is stale.
+-- Months are 'YYYY-MM' text.
+------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS trend_metrics (
+    account_id                VARCHAR PRIMARY KEY,
+    status                    VARCHAR NOT NULL CHECK (status IN (
+                                  'ok', 'new', 'churned', 'insufficient_history', 'no_revenue')),
+    slope                     DOUBLE,      -- Theil–Sen, currency per month per month
+    slope_ci_low              DOUBLE,
+    slope_ci_high             DOUBLE,
+    relative_slope            DOUBLE,      -- % of mean monthly revenue per month
+    p_value                   DOUBLE,      -- Mann–Kendall, two-sided
+    decline_level             INTEGER CHECK (decline_level BETWEEN 0 AND 3),  -- NULL: not judged
+    decline_score             DOUBLE,      -- 0-1, higher = sharper decline
+    resid_std                 DOUBLE,      -- robust month-to-month noise, currency per month
+    n_anomalies               INTEGER NOT NULL,
+    anomaly_months            VARCHAR NOT NULL,  -- 'YYYY-MM;YYYY-MM'
+    segment_id                INTEGER,     -- NULL: not segmented
+    months_observed           INTEGER NOT NULL,
+    active_months             INTEGER NOT NULL,
+    months_since_last_revenue INTEGER NOT NULL,  -- -1: never had revenue
+    mean_revenue              DOUBLE,
+    volatility                DOUBLE,      -- revenue std / mean
+    mk_z                      DOUBLE,
+    resid_volatility          DOUBLE,      -- resid_std / mean
+    seasonal                  BOOLEAN NOT NULL,
+    recent_ratio              DOUBLE,
+    recent_drop_z             DOUBLE,
+    first_month               VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS trend_series (
+    account_id   VARCHAR NOT NULL,
+    month        VARCHAR NOT NULL,
+    revenue      DOUBLE,
+    seasonal     DOUBLE,
+    adjusted     DOUBLE,
+    trend        DOUBLE,
+    level        DOUBLE,
+    moving_avg_3 DOUBLE,
+    resid_z      DOUBLE,
+    is_anomaly   BOOLEAN NOT NULL,
+    PRIMARY KEY (account_id, month)
+);
+
+CREATE TABLE IF NOT EXISTS segments (
+    segment_id          INTEGER PRIMARY KEY,
+    name                VARCHAR NOT NULL,
+    n_customers         INTEGER NOT NULL,
+    share               DOUBLE NOT NULL,
+    mean_revenue        DOUBLE NOT NULL,
+    share_declining     DOUBLE NOT NULL,   -- share of the segment with decline_level >= 1
+    relative_slope      DOUBLE, volatility DOUBLE, active_months DOUBLE,
+    log_mean_revenue    DOUBLE, resid_volatility DOUBLE,
+    z_relative_slope    DOUBLE, z_volatility DOUBLE, z_active_months DOUBLE,
+    z_log_mean_revenue  DOUBLE, z_resid_volatility DOUBLE
+);
+
+------------------------------------------------------------------------------------------
+-- Imported datasets (`revrisk import FILE`, data/loaders.py)
+------------------------------------------------------------------------------------------
+-- One row per accepted import, raw kinds included. Batch-style kinds (account_snapshots,
+-- revenue_imports, trend_reference) tag their rows with import_id; importing a file whose
+-- sha256 matches an earlier batch of the same kind replaces that batch: its rows are deleted
+-- and its log row records replaced_by.
+CREATE TABLE IF NOT EXISTS import_log (
+    import_id   INTEGER PRIMARY KEY,
+    file_name   VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    sub_format  VARCHAR,                            -- monthly_revenue: 'pivot' or 'long'
+    sheet       VARCHAR,                            -- Excel: the sheet read
+    n_rows      BIGINT NOT NULL CHECK (n_rows >= 0),
+    sha256      VARCHAR NOT NULL CHECK (regexp_full_match(sha256, '[0-9a-f]{64}')),
+    imported_at TIMESTAMP NOT NULL,                 -- UTC
+    replaced_by INTEGER                             -- import_id of the batch that replaced it
+);
+
+-- Account snapshots in the reference leakage project's format: account fields, its 14
+-- engineered features and, when present, its targets. "None" (leakage_type) and "N/A"
+-- (detection_difficulty) are that project's own text values, stored as given.
+CREATE TABLE IF NOT EXISTS account_snapshots (
+    import_id                 INTEGER NOT NULL,
+    account_id                VARCHAR NOT NULL CHECK (length(trim(account_id)) > 0),
+    tier                      VARCHAR NOT NULL
+                              CHECK (tier IN ('Starter', 'Professional', 'Business', 'Enterprise')),
+    mrr                       DECIMAL(12, 2) NOT NULL CHECK (mrr >= 0),
+    contract_start_date       DATE,
+    contract_term_months      INTEGER CHECK (contract_term_months > 0),
+    payment_method_age_days   INTEGER CHECK (payment_method_age_days >= 0),
+    payment_reliability_score DOUBLE NOT NULL CHECK (payment_reliability_score BETWEEN 0 AND 1),
+    customer_health_score     DOUBLE NOT NULL CHECK (customer_health_score BETWEEN 0 AND 100),
+    licensed_users            INTEGER CHECK (licensed_users >= 0),
+    actual_users              INTEGER CHECK (actual_users >= 0),
+    total_invoices            INTEGER CHECK (total_invoices >= 0),
+    failed_payment_count      INTEGER CHECK (failed_payment_count >= 0),
+    last_login_days_ago       INTEGER NOT NULL CHECK (last_login_days_ago >= 0),
+    support_tickets_90d       INTEGER NOT NULL CHECK (support_tickets_90d >= 0),
+    feature_adoption_pct      DOUBLE NOT NULL CHECK (feature_adoption_pct BETWEEN 0 AND 100),
+    has_leakage               BOOLEAN,
+    leakage_type              VARCHAR,
+    monthly_leakage_amount    DECIMAL(12, 2) CHECK (monthly_leakage_amount >= 0),
+    estimated_annual_leakage  DECIMAL(14, 2) CHECK (estimated_annual_leakage >= 0),
+    detection_difficulty      VARCHAR,
+    payment_failure_rate      DOUBLE NOT NULL CHECK (payment_failure_rate BETWEEN 0 AND 1),
+    user_utilization_ratio    DOUBLE NOT NULL CHECK (user_utilization_ratio >= 0),
+    days_since_contract_start INTEGER NOT NULL CHECK (days_since_contract_start >= 0),
+    revenue_per_user          DOUBLE NOT NULL CHECK (revenue_per_user >= 0),
+    engagement_score          DOUBLE NOT NULL CHECK (engagement_score BETWEEN 0 AND 100),
+    payment_risk              INTEGER NOT NULL CHECK (payment_risk IN (0, 1)),
+    health_risk               INTEGER NOT NULL CHECK (health_risk IN (0, 1)),
+    engagement_risk           INTEGER NOT NULL CHECK (engagement_risk IN (0, 1)),
+    overutilization           INTEGER NOT NULL CHECK (overutilization IN (0, 1)),
+    PRIMARY KEY (import_id, account_id)
+);
+
+-- Imported net revenue per customer and month, in `currency` (the file's, or the import's
+-- --currency, GBP by default). customer_id is free text: retail ids like 12347 are not ACC ids.
+CREATE TABLE IF NOT EXISTS revenue_imports (
+    import_id   INTEGER NOT NULL,
+    customer_id VARCHAR NOT NULL CHECK (length(trim(customer_id)) > 0),
+    month       DATE NOT NULL CHECK (day(month) = 1),
+    currency    VARCHAR NOT NULL CHECK (regexp_full_match(currency, '[A-Z]{3}')),
+    net_revenue DECIMAL(14, 2) NOT NULL
+    -- one row per (customer_id, month) across imports: enforced by the importer
+);
+
+-- The trend reference project's per-customer metrics (revtrend_result.csv), for comparison.
+CREATE TABLE IF NOT EXISTS trend_reference (
+    import_id     INTEGER NOT NULL,
+    customer_id   VARCHAR NOT NULL CHECK (length(trim(customer_id)) > 0),
+    slope         DOUBLE NOT NULL,                  -- revenue change per month
+    resid_std     DOUBLE NOT NULL CHECK (resid_std >= 0),
+    decline_level INTEGER NOT NULL CHECK (decline_level >= 0),
+    revenue_mean  DOUBLE NOT NULL,
+    revenue_std   DOUBLE NOT NULL CHECK (revenue_std >= 0),
+    cv            DOUBLE,
+    active_months INTEGER NOT NULL CHECK (active_months >= 0),
+    cluster       INTEGER CHECK (cluster >= 0),
+    PRIMARY KEY (import_id, customer_id)
+);
+
+-- Net revenue per account (or imported customer) and month: invoiced revenue (sum of all
+-- invoice lines) UNION ALL imported revenue. Sparse: a month without an invoice or an
+-- imported row has no row. account_id also holds imported customer ids.
+CREATE OR REPLACE VIEW monthly_revenue AS
+SELECT i.account_id, i.period AS month, i.currency, sum(l.amount) AS net_revenue
+FROM invoices i
+JOIN invoice_lines l USING (invoice_id)
+GROUP BY i.account_id, i.period, i.currency
+UNION ALL
+SELECT customer_id AS account_id, month, currency, CAST(net_revenue AS DECIMAL(38, 2))
+FROM revenue_imports;

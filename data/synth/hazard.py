@@ -59,7 +59,7 @@ def leakage_hazards(features: FeatureArrays) -> dict[str, NDArray[np.float64]]:
         ...     "downgrade_pending_months": [0], "missing_invoice": [False],
         ...     "unpaid_invoices_90d": [0]})
         >>> round(float(h["Expired_Payment_Method"][0]), 3), float(h["Failed_Payment_Retry"][0])
-        (0.332, 0.0)
+        (0.389, 0.0)
     """
     legacy = np.asarray(features["billing_system"]) == "legacy"
     pending_months = _col(features, "downgrade_pending_months")

@@ -1,0 +1,108 @@
+"""`revrisk import FILE`: load a CSV, Excel or Parquet file into the warehouse, all or nothing.
+
+Exit codes: 0 imported; 2 the file was refused (the report names file, row, column and value
+of every problem, capped) or an option is invalid; 1 the warehouse could not be opened.
+Reports are printed as plain text (cell values quoted with repr), never as rich markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
+
+HELP_KINDS = (
+    "accounts, contracts, usage_monthly, invoices, invoice_lines, payment_methods, payments, "
+    "leakage_accounts, monthly_revenue, trend_reference"
+)
+"""data.column_specs.KINDS, spelled out so `revrisk --help` need not import DuckDB (a test
+keeps the two equal)."""
+_KIND_HELP = f"Kind of data (default: detected from the header): {HELP_KINDS}."
+
+
+def register(app: typer.Typer) -> None:
+    """Add `import`."""
+    app.command("import")(import_)
+
+
+def _check_kind(value: str | None) -> str | None:
+    from data.column_specs import KINDS
+
+    if value is not None and value not in KINDS:
+        raise typer.BadParameter(f"{value!r} is not a kind; choose one of: {', '.join(KINDS)}")
+    return value
+
+
+def _check_currency(value: str) -> str:
+    if len(value) != 3 or not value.isascii() or not value.isalpha() or not value.isupper():
+        raise typer.BadParameter(f"expected a 3-letter ISO code like GBP, got {value!r}")
+    return value
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV/TSV, Excel (.xlsx) or Parquet file.")],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help=_KIND_HELP, callback=_check_kind)
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Excel sheet to read (default: the best-fitting header)."),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Upsert: overwrite billing rows with the same primary key, and imported "
+            "revenue for the same customer and month, instead of refusing them.",
+        ),
+    ] = False,
+    currency: Annotated[
+        str,
+        typer.Option(
+            help="Currency of revenue files without a currency column.", callback=_check_currency
+        ),
+    ] = "GBP",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate FILE completely, then store it in one transaction (nothing on any problem).
+
+    Billing tables are appended to. Leakage accounts, monthly revenue and trend metrics are stored per import; re-importing the same file replaces its earlier batch.
+    """  # noqa: E501 (typer shows docstring lines as they are)
+
+    import duckdb
+
+    from data.loaders import IMPORT_STEPS, ImportValidationError, import_file
+    from settings import get_settings
+
+    path = db or default_db()
+    try:
+        with progress_bar(f"Importing {file.name}", IMPORT_STEPS, quiet=as_json) as advance:
+            report = import_file(
+                file,
+                path,
+                kind,
+                replace,
+                advance,
+                sheet=sheet,
+                currency=currency,
+                max_mb=get_settings().max_import_mb,
+            )
+    except ImportValidationError as error:
+        if as_json:
+            emit_json(error.report.to_dict())
+        else:
+            typer.echo(error.report.render(), err=True)
+        raise typer.Exit(2) from None
+    except duckdb.Error as error:
+        raise fail(f"could not write to the warehouse {path}: {error}") from None
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    typer.echo(report.render())
+
+
+__all__ = ["HELP_KINDS", "import_", "register"]
