@@ -142,9 +142,10 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def latest_month(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The latest month with usage or invoices, as 'YYYY-MM-01', or None when empty."""
+    """The latest month with usage, invoices or imported revenue, as 'YYYY-MM-01', or None."""
     row = con.execute(
         "SELECT max(m) FROM (SELECT max(month) AS m FROM usage_monthly "
-        "UNION ALL SELECT max(period) FROM invoices)"
+        "UNION ALL SELECT max(period) FROM invoices "
+        "UNION ALL SELECT max(month) FROM revenue_imports)"
     ).fetchone()
     return str(row[0]) if row and row[0] is not None else None

@@ -106,3 +106,16 @@ def test_data_version_increments(tmp_path: Path) -> None:
         assert get_meta(con, "data_version") is None
         assert bump_data_version(con) == 1
         assert bump_data_version(con) == 2
+
+
+def test_latest_month_sees_invoices_and_imported_revenue() -> None:
+    from data.warehouse import latest_month
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    assert latest_month(con) is None
+    con.execute(
+        "INSERT INTO revenue_imports (import_id, customer_id, month, currency, net_revenue) "
+        "VALUES (1, '12347', DATE '2011-12-01', 'GBP', 10)"
+    )
+    assert latest_month(con) == "2011-12-01"
