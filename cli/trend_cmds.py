@@ -1,0 +1,311 @@
+"""`revrisk trends` and `revrisk segments`: per-customer trend flags and behavioural segments.
+
+Both read the warehouse's trend cache (refreshed when the data changed) unless told to scan a
+file (`--input`) or a cut of history (`--until`), which are computed in memory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from services.trends import SegmentOverview
+
+err = Console(stderr=True)
+InputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--input",
+        help="Revenue file instead of the warehouse: pivot (id + 'YYYY-MM' "
+        "columns) or long (customer, month, revenue); .csv, .xlsx or .parquet.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `trends` and `segments`."""
+    app.command("trends")(trends)
+    app.command("segments")(segments)
+
+
+def _source(db: Path | None, input_file: Path | None) -> Path:
+    if db is not None and input_file is not None:
+        raise fail("use either --db or --input, not both")
+    return input_file if input_file is not None else (db or default_db())
+
+
+def _metrics(
+    db: Path | None, input_file: Path | None, until: str | None, quiet: bool
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Per-customer metrics (index customer_id) and a description of where they came from."""
+    from data.warehouse import connect
+    from services import trend_scan, trend_store
+
+    source = _source(db, input_file)
+    with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
+        if input_file is not None or until is not None:
+            scan = trend_scan.scan_file if input_file is not None else trend_scan.scan_warehouse
+            result = scan(source, until=until, progress=advance)
+            months = result.scan.months
+            partial = result.scan.partial_month
+            return result.metrics, {
+                "source": str(source),
+                "cached": False,
+                "first_month": str(months[0]),
+                "last_month": str(months[-1]),
+                "partial_month": None if partial is None else str(partial),
+            }
+        status = trend_scan.refresh_trend_cache(source, progress=advance)
+    with connect(source, read_only=True) as con:
+        metrics = trend_store.read_metrics(con)
+    info = status.info
+    return metrics, {
+        "source": str(source),
+        "cached": True,
+        "refreshed": status.refreshed,
+        **{k: info.get(k) for k in ("first_month", "last_month", "partial_month")},
+    }
+
+
+def _counts(series: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in series.value_counts(dropna=False).sort_index().items()}
+
+
+def _summary(metrics: pd.DataFrame, origin: dict[str, Any]) -> dict[str, Any]:
+    from services.trends import find_declining_in
+
+    levels = metrics["decline_level"].astype("Int64").astype("string").fillna("not judged")
+    return {
+        **origin,
+        "n_customers": len(metrics),
+        "status_counts": _counts(metrics["status"]),
+        "decline_level_counts": _counts(levels),
+        "n_segments": int(metrics["segment_id"].nunique()),
+        "top_declining": find_declining_in(metrics, top_n=10).to_dict("records"),
+    }
+
+
+def trends(
+    db: DbOption = None,
+    input_file: InputOption = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="One customer's detail.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Use only months up to this one (YYYY-MM).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the per-customer table (.csv, .xlsx or .parquet)."
+        ),
+    ] = None,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--evaluate",
+            help="Score decline and anomaly detection against the synthetic world's ground truth.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Per-customer revenue trend: Theil–Sen slope, significance, decline level 0-3, anomalies."""
+    from services.trends import UnknownCustomerError
+
+    try:
+        if evaluate:
+            _evaluate(db, input_file, until, as_json)
+            return
+        metrics, origin = _metrics(db, input_file, until, quiet=as_json)
+        if customer is not None:
+            _show_customer(metrics, origin, customer, as_json)
+            return
+        if output is not None:
+            from services.trend_reports import output_table, write_output
+
+            written = write_output(output_table(metrics), output)
+            origin["output"] = str(written)
+            err.print(f"Wrote {len(metrics):,} customers to {written}")
+        summary = _summary(metrics, origin)
+    except (ValueError, FileNotFoundError, UnknownCustomerError) as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit_json(summary)
+    else:
+        _print_summary(summary)
+
+
+def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_json: bool) -> None:
+    from services.trend_reports import evaluate_trends
+    from services.trend_scan import refresh_trend_cache
+
+    if input_file is not None or until is not None:
+        raise fail("--evaluate scores the warehouse's synthetic world: drop --input/--until")
+    path = db or default_db()
+    with progress_bar("Scanning revenue trends", total=0, quiet=as_json) as advance:
+        refresh_trend_cache(path, progress=advance)
+    scores = evaluate_trends(path)
+    if as_json:
+        emit_json(scores)
+        return
+    table = Table(title=f"Trend detection against ground truth ({scores['n_accounts']:,} accounts)")
+    for column in ("task", "precision", "recall", "f1"):
+        table.add_column(column, justify="right" if column != "task" else "left")
+    for task in ("decline", "anomaly"):
+        row = scores[task]
+        table.add_row(task, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")))
+    Console().print(table)
+
+
+def _show_customer(
+    metrics: pd.DataFrame, origin: dict[str, Any], customer: str, as_json: bool
+) -> None:
+    from services.trends import customer_trend, record_of
+
+    if origin["cached"]:
+        detail = customer_trend(origin["source"], customer)
+        record, series = detail.metrics, detail.series
+    else:
+        record = record_of(metrics, customer)
+        series = None
+    if as_json:
+        payload: dict[str, Any] = {**origin, "customer": record}
+        if series is not None:
+            payload["series"] = series.reset_index().to_dict("records")
+        emit_json(payload)
+        return
+    table = Table(title=f"Customer {customer}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in record.items():
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    Console().print(table)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    out = Console()
+    out.print(
+        f"[bold]{summary['n_customers']:,} customers[/bold] from {summary['source']} "
+        f"({summary.get('first_month')} to {summary.get('last_month')}"
+        + (f", partial {summary['partial_month']} excluded" if summary.get("partial_month") else "")
+        + ")"
+    )
+    for title, counts in (
+        ("Status", summary["status_counts"]),
+        ("Decline level", summary["decline_level_counts"]),
+    ):
+        table = Table(title=title)
+        table.add_column(title.lower())
+        table.add_column("customers", justify="right")
+        for key, value in counts.items():
+            table.add_row(key, f"{value:,}")
+        out.print(table)
+    top = Table(title="Top declining customers (sharpest level, then largest revenue)")
+    for column in (
+        "customer_id",
+        "decline_level",
+        "relative_slope",
+        "revenue_mean",
+        "segment_name",
+    ):
+        top.add_column(column)
+    for row in summary["top_declining"]:
+        top.add_row(
+            str(row["customer_id"]),
+            str(row["decline_level"]),
+            f"{row['relative_slope']:.1f} %/mo",
+            f"{row['revenue_mean']:,.0f}",
+            str(row["segment_name"]),
+        )
+    out.print(top)
+
+
+def segments(
+    db: DbOption = None,
+    input_file: InputOption = None,
+    k: Annotated[
+        int | None,
+        typer.Option(
+            "--k", min=2, max=20, help="Number of segments (default: best silhouette in 2-8)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Behavioural segments (KMeans on trend metrics): k, silhouette, stability, named profiles."""
+    try:
+        overview = _overview(db, input_file, k, as_json)
+    except (ValueError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from None
+    payload = _segments_payload(overview)
+    if as_json:
+        emit_json(payload)
+        return
+    out = Console()
+    out.print(
+        f"k = {payload['k']}, silhouette {payload['silhouette']:.3f}, "
+        f"stability (ARI across seeds) {payload['stability_ari']:.3f}"
+    )
+    table = Table(title="Segments (0 = largest mean revenue)")
+    for column in ("id", "name", "customers", "mean revenue", "rel. slope %/mo", "declining"):
+        table.add_column(column)
+    for seg in payload["segments"]:
+        table.add_row(
+            str(seg["segment_id"]),
+            seg["name"],
+            f"{seg['n_customers']:,}",
+            f"{seg['mean_revenue']:,.0f}",
+            f"{seg['profile']['relative_slope']:.2f}",
+            f"{seg['share_declining']:.0%}",
+        )
+    out.print(table)
+
+
+def _overview(
+    db: Path | None, input_file: Path | None, k: int | None, quiet: bool
+) -> SegmentOverview:
+    from services import trend_scan, trends
+
+    source = _source(db, input_file)
+    if input_file is None and k is None:
+        with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
+            trend_scan.refresh_trend_cache(source, progress=advance)
+        return trends.list_segments(source)
+    scan = trend_scan.scan_file if input_file is not None else trend_scan.scan_warehouse
+    with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
+        result = scan(source, k=k, progress=advance)
+    return trends.segment_overview(result)
+
+
+def _segments_payload(overview: SegmentOverview) -> dict[str, Any]:
+    from analytics.segments import FEATURES
+
+    rows = []
+    for seg in overview.segments.to_dict("records"):
+        rows.append(
+            {
+                "segment_id": int(seg["segment_id"]),
+                "name": seg["label"],
+                "n_customers": int(seg["n_customers"]),
+                "share": seg["share"],
+                "mean_revenue": seg["revenue_mean"],
+                "share_declining": seg["share_declining"],
+                "profile": {f: seg[f] for f in FEATURES},
+                "z_profile": {f: seg[f"z_{f}"] for f in FEATURES},
+            }
+        )
+    return {
+        "k": overview.k,
+        "silhouette": overview.silhouette,
+        "silhouette_by_k": overview.silhouette_by_k,
+        "stability_ari": overview.stability_ari,
+        "segments": rows,
+    }

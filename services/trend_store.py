@@ -1,0 +1,131 @@
+"""The trend cache in the warehouse: tables `trend_metrics`, `trend_series`, `segments`.
+
+A refresh replaces the three tables in one transaction and records, in `meta`, the
+`data_version` it was computed from (and `METHOD_VERSION`); `is_fresh` compares it with the
+current one so readers know when imports, or a new method, made it stale. Column lists come
+from the tables themselves, so the schema (data/schema.sql, section "Caches: trends") stays
+the single definition.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics.trends import COMPONENTS, TrendScan
+from data.warehouse import get_meta, set_meta, transaction
+
+VERSION_KEY = "trends_data_version"
+"""meta key: '<data_version>/<METHOD_VERSION>' the cache was built from."""
+METHOD_VERSION = "1"
+"""Bump when the trend or segment method changes, so existing caches are rebuilt."""
+INFO_KEY = "trends_cache_info"
+"""meta key: JSON with build time, months, partial month, k, silhouette, stability."""
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The warehouse's data version ("0" before any import) and the method version."""
+    return f"{get_meta(con, 'data_version', '0') or '0'}/{METHOD_VERSION}"
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the cache exists and was built from the current data version."""
+    return get_meta(con, VERSION_KEY) == current_version(con)
+
+
+def cache_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the last refresh recorded (empty before the first one)."""
+    raw = get_meta(con, INFO_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def series_frame(scan: TrendScan) -> pd.DataFrame:
+    """Long table (account_id, month, components...) of the months inside each window."""
+    months = np.asarray(scan.months.strftime("%Y-%m"), dtype=object)
+    ids = np.asarray(scan.metrics.index, dtype=object)
+    inside = ~np.isnan(scan.components["revenue"])
+    rows, cols = np.nonzero(inside)
+    data: dict[str, Any] = {"account_id": ids[rows], "month": months[cols]}
+    for name in COMPONENTS:
+        data[name] = scan.components[name][rows, cols]
+    return pd.DataFrame(data)
+
+
+def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    columns = _columns(con, table)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cache frame for {table} lacks column(s) {missing}")
+    con.execute(f"DELETE FROM {table}")
+    con.register("_incoming", frame[columns])
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def write_cache(
+    con: duckdb.DuckDBPyConnection,
+    metrics: pd.DataFrame,
+    series: pd.DataFrame,
+    segments: pd.DataFrame,
+    info: dict[str, Any],
+    data_version: str,
+) -> None:
+    """Replace the cache tables and record the data version, all or nothing."""
+    metrics = metrics.reset_index().rename(columns={"customer_id": "account_id"})
+    segments = segments.reset_index()
+    with transaction(con):
+        _replace(con, "trend_metrics", metrics)
+        _replace(con, "trend_series", series)
+        _replace(con, "segments", segments)
+        set_meta(con, **{VERSION_KEY: data_version, INFO_KEY: json.dumps(info)})
+
+
+def read_metrics(
+    con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None
+) -> pd.DataFrame:
+    """Cached metrics joined with segment names, index customer_id (optional SQL filter)."""
+    sql = (
+        "SELECT m.*, s.name AS segment_name FROM trend_metrics m "
+        "LEFT JOIN segments s USING (segment_id) "
+        + (f"WHERE {where} " if where else "")
+        + "ORDER BY m.account_id"
+    )
+    frame = con.execute(sql, params or []).df()
+    frame = frame.rename(columns={"account_id": "customer_id"}).set_index("customer_id")
+    for column in ("decline_level", "segment_id"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def read_series(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.DataFrame:
+    """One customer's cached monthly components, index month ('YYYY-MM')."""
+    frame = con.execute(
+        "SELECT * EXCLUDE (account_id) FROM trend_series WHERE account_id = ? ORDER BY month",
+        [customer_id],
+    ).df()
+    return frame.set_index("month")
+
+
+def read_segments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Cached segment profiles, index segment_id."""
+    return con.execute("SELECT * FROM segments ORDER BY segment_id").df().set_index("segment_id")
+
+
+def customer_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every customer id in the cache (for close-match suggestions)."""
+    return [r[0] for r in con.execute("SELECT account_id FROM trend_metrics").fetchall()]

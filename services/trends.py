@@ -1,0 +1,230 @@
+"""Trends and segments as a service: what the CLI and the agent's tools call.
+
+Portfolio questions read the cache in the warehouse (`services.trend_store`), refreshing it
+first when the billing data changed since it was built (meta `data_version`). One-off scans
+(`--input FILE`, `--until`) compute in memory and leave the cache alone.
+
+Public functions: `customer_metrics`, `customer_trend`, `find_declining`, `list_segments`,
+`segment_report`, and (from `services.trend_scan`) `refresh_trend_cache`, `analyse_revenue`,
+`scan_file`, `scan_warehouse`. Unknown customers raise `UnknownCustomerError` with close
+matches. Evaluation and file output live in `services.trend_reports`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from services import trend_store as store
+from services.trend_scan import (
+    DECLINING_FROM_LEVEL,
+    CacheStatus,
+    TrendResult,
+    analyse_revenue,
+    cached,
+    refresh_trend_cache,
+    scan_file,
+    scan_warehouse,
+)
+from services.trend_segments import (
+    SegmentOverview,
+    SegmentReport,
+    list_segments,
+    segment_overview,
+    segment_report,
+)
+
+DECLINE_LABELS: dict[int, str] = {
+    0: "stable or growing",
+    1: "mild decline",
+    2: "moderate decline",
+    3: "sharp decline",
+}
+
+
+class UnknownCustomerError(LookupError):
+    """A customer id that is not in the data; `suggestions` holds close matches."""
+
+    kind = "customer"
+
+    def __init__(self, customer_id: str, suggestions: list[str]) -> None:
+        self.customer_id = self.value = customer_id
+        self.suggestions = suggestions
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"Unknown customer {customer_id!r}.{hint}")
+
+
+def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:
+    matches = difflib.get_close_matches(customer_id, store.customer_ids(con), n=5, cutoff=0.6)
+    return UnknownCustomerError(customer_id, matches)
+
+
+# ------------------------------------------------------------------------------ questions
+def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any]:
+    frame = store.read_metrics(con, "m.account_id = ?", [customer_id])
+    if frame.empty:
+        raise _unknown(con, customer_id)
+    return _record(frame.iloc[0], customer_id)
+
+
+def customer_metrics(db_path: Path | str, customer_id: str) -> dict[str, Any]:
+    """One customer's cached metrics (a plain dict; fast path, no series)."""
+    with cached(db_path) as con:
+        return _metrics_row(con, customer_id)
+
+
+def _record(row: pd.Series, customer_id: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"customer_id": customer_id}
+    for key, value in row.items():
+        record[str(key)] = (
+            None
+            if value is pd.NA or (isinstance(value, float) and value != value)
+            else value.item()
+            if hasattr(value, "item")
+            else value
+        )
+    level = record.get("decline_level")
+    record["decline_label"] = DECLINE_LABELS.get(level) if level is not None else None
+    return record
+
+
+@dataclass(frozen=True)
+class CustomerTrend:
+    """One customer's trend for charts and narratives.
+
+    `series` (index month 'YYYY-MM'): revenue, seasonal, adjusted, trend (Theil–Sen line),
+    level (running median), moving_avg_3, resid_z, is_anomaly, and stl_trend (statsmodels
+    robust STL with period 12, only with at least 24 months; NaN otherwise).
+    """
+
+    customer_id: str
+    metrics: dict[str, Any]
+    series: pd.DataFrame
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers (keys as the decompose_trend tool reports them)."""
+        revenue = self.series["revenue"].dropna()
+        return {
+            "customer_id": self.customer_id,
+            "status": self.metrics["status"],
+            "decline_level": self.metrics["decline_level"],
+            "decline_label": self.metrics["decline_label"],
+            "monthly_change": self.metrics["slope"],
+            "relative_slope": self.metrics["relative_slope"],
+            "p_value": self.metrics["p_value"],
+            "latest_revenue": float(revenue.iloc[-1]) if len(revenue) else None,
+            "n_months": len(revenue),
+            "n_anomalies": self.metrics["n_anomalies"],
+            "anomaly_months": self.metrics["anomaly_months"],
+            "segment_id": self.metrics["segment_id"],
+            "segment_name": self.metrics["segment_name"],
+        }
+
+
+def customer_trend(
+    db_path: Path | str, customer_id: str, *, with_stl: bool = True
+) -> CustomerTrend:
+    """Metrics plus the monthly components of one customer, from the cache."""
+    from analytics.trends import stl_components
+
+    with cached(db_path) as con:
+        metrics = _metrics_row(con, customer_id)
+        series = store.read_series(con, customer_id)
+    series["stl_trend"] = float("nan")
+    if with_stl and len(series) >= 24 and metrics["status"] == "ok":
+        series["stl_trend"] = stl_components(series["revenue"].to_numpy())["trend"].to_numpy()
+    return CustomerTrend(customer_id, metrics, series)
+
+
+def find_declining_in(
+    metrics: pd.DataFrame,
+    decline_level: int | None = None,
+    segment_id: int | None = None,
+    top_n: int = 10,
+) -> pd.DataFrame:
+    """`find_declining` on a metrics frame already in memory (index customer_id)."""
+    levels = metrics["decline_level"]
+    keep = (levels >= DECLINING_FROM_LEVEL) if decline_level is None else (levels == decline_level)
+    if segment_id is not None:
+        keep &= metrics["segment_id"] == segment_id
+    frame = metrics[keep.fillna(False).astype(bool)]
+    frame = frame.sort_values(["decline_level", "mean_revenue"], ascending=False).head(top_n)
+    frame = frame.reset_index().rename(
+        columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
+    )
+    frame.insert(2, "decline_label", frame["decline_level"].map(DECLINE_LABELS))
+    return frame[
+        [
+            "customer_id",
+            "decline_level",
+            "decline_label",
+            "decline_score",
+            "status",
+            "monthly_change",
+            "relative_slope",
+            "p_value",
+            "revenue_mean",
+            "recent_ratio",
+            "n_anomalies",
+            "segment_id",
+            "segment_name",
+        ]
+    ]
+
+
+def find_declining(
+    db_path: Path | str,
+    decline_level: int | None = None,
+    segment_id: int | None = None,
+    top_n: int = 10,
+) -> pd.DataFrame:
+    """Declining customers, sharpest level then largest revenue first.
+
+    `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
+    exactly that level (0 lists stable customers). Columns: customer_id, decline_level,
+    decline_label, decline_score, status, monthly_change (Theil–Sen slope, currency per
+    month), relative_slope (% per month), p_value, revenue_mean, recent_ratio, n_anomalies,
+    segment_id, segment_name.
+    """
+    with cached(db_path) as con:
+        metrics = store.read_metrics(con)
+    return find_declining_in(metrics, decline_level, segment_id, top_n)
+
+
+def record_of(metrics: pd.DataFrame, customer_id: str) -> dict[str, Any]:
+    """One customer's row of a metrics frame as a plain dict (UnknownCustomerError if absent)."""
+    if customer_id not in metrics.index:
+        ids = [str(i) for i in metrics.index]
+        raise UnknownCustomerError(
+            customer_id, difflib.get_close_matches(customer_id, ids, n=5, cutoff=0.6)
+        )
+    return _record(metrics.loc[[customer_id]].iloc[0], customer_id)
+
+
+__all__ = [
+    "DECLINE_LABELS",
+    "DECLINING_FROM_LEVEL",
+    "CacheStatus",
+    "CustomerTrend",
+    "SegmentOverview",
+    "SegmentReport",
+    "TrendResult",
+    "UnknownCustomerError",
+    "analyse_revenue",
+    "customer_metrics",
+    "customer_trend",
+    "find_declining",
+    "find_declining_in",
+    "list_segments",
+    "record_of",
+    "refresh_trend_cache",
+    "scan_file",
+    "scan_warehouse",
+    "segment_overview",
+    "segment_report",
+]

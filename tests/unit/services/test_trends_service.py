@@ -1,0 +1,199 @@
+"""Trend service: the cache lifecycle, fast reads, questions the tools ask, file input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data.warehouse import bump_data_version, connect, get_meta
+from services import trend_store
+from services.trend_input import read_revenue_file, warehouse_revenue
+from services.trend_reports import evaluate_trends, output_table, write_output
+from services.trends import (
+    UnknownCustomerError,
+    analyse_revenue,
+    customer_metrics,
+    customer_trend,
+    find_declining,
+    list_segments,
+    refresh_trend_cache,
+    segment_report,
+)
+
+RETAIL = Path(__file__).parents[4] / "shared/reference-data/online-retail/monthly_revenue_pivot.csv"
+
+
+@pytest.fixture(scope="module")
+def world(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the small synthetic world with a fresh trend cache."""
+    path = tmp_path_factory.mktemp("trends") / "world.duckdb"
+    shutil.copy(small_world, path)
+    refresh_trend_cache(path)
+    return path
+
+
+def test_cache_is_built_once_and_rebuilt_after_a_data_change(
+    small_world: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(small_world, db)
+    first = refresh_trend_cache(db)
+    assert first.refreshed and first.n_customers == 300
+    assert not refresh_trend_cache(db).refreshed
+    with connect(db) as con:
+        version = bump_data_version(con)
+        assert not trend_store.is_fresh(con)
+    customer_metrics(db, "ACC000001")  # a read refreshes a stale cache
+    with connect(db, read_only=True) as con:
+        assert get_meta(con, trend_store.VERSION_KEY) == f"{version}/{trend_store.METHOD_VERSION}"
+        assert con.execute("SELECT count(*) FROM trend_series").fetchone()[0] > 300 * 3
+
+
+def test_one_customer_is_served_from_the_cache_in_50_ms(world: Path) -> None:
+    customer_metrics(world, "ACC000007")  # warm imports
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        customer_metrics(world, "ACC000007")
+        timings.append(time.perf_counter() - started)
+    # Best of 15: the cost of the read itself, not of whatever else shares the machine.
+    if min(timings) > 0.050 and os.getloadavg()[0] > (os.cpu_count() or 1):
+        pytest.skip(f"machine overloaded (load {os.getloadavg()[0]:.1f}); timing meaningless")
+    assert min(timings) <= 0.050, timings
+
+
+def test_unknown_customer_raises_with_close_matches(world: Path) -> None:
+    with pytest.raises(UnknownCustomerError) as caught:
+        customer_metrics(world, "ACC00007")
+    assert caught.value.suggestions and all(s.startswith("ACC") for s in caught.value.suggestions)
+    assert caught.value.value == "ACC00007"
+    assert "Did you mean" in str(caught.value)
+
+
+def test_customer_trend_series_agrees_with_its_metrics(world: Path) -> None:
+    declining = find_declining(world, top_n=300)
+    customer = str(declining.loc[declining["status"] == "ok", "customer_id"].iloc[0])
+    detail = customer_trend(world, customer)
+    assert len(detail.series) == detail.metrics["months_observed"]
+    assert int(detail.series["is_anomaly"].sum()) == detail.metrics["n_anomalies"]
+    assert {"revenue", "trend", "seasonal", "moving_avg_3", "resid_z", "stl_trend"} <= set(
+        detail.series.columns
+    )
+    if len(detail.series) >= 24:
+        assert detail.series["stl_trend"].notna().all()
+    summary = detail.summary()
+    assert summary["decline_level"] >= 1 and summary["monthly_change"] == detail.metrics["slope"]
+
+
+def test_find_declining_filters_and_orders(world: Path) -> None:
+    everyone = find_declining(world, top_n=100)
+    assert (everyone["decline_level"] >= 1).all()
+    levels = everyone["decline_level"].to_numpy()
+    assert np.all(np.diff(levels) <= 0)  # sharpest first
+    sharp = find_declining(world, decline_level=3, segment_id=0, top_n=5)
+    assert len(sharp) <= 5 and (sharp["decline_level"] == 3).all()
+    assert (sharp["segment_id"] == 0).all()
+    assert sharp["revenue_mean"].is_monotonic_decreasing
+
+
+def test_segments_overview_and_report(world: Path) -> None:
+    overview = list_segments(world)
+    assert overview.k == len(overview.segments) >= 2
+    assert overview.stability_ari is not None and overview.silhouette is not None
+    assert overview.segments["label"].is_unique
+    assert overview.segments["n_customers"].sum() > 200
+    report = segment_report(world, 0)
+    assert report.label == overview.segments["label"].iloc[0]
+    assert report.stats["n_customers"] == overview.segments["n_customers"].iloc[0]
+    only_3 = segment_report(world, 0, decline_level=3)
+    assert (only_3.customers["decline_level"] == 3).all()
+    with pytest.raises(ValueError, match="no segment 99"):
+        segment_report(world, 99)
+
+
+def test_evaluation_is_shaped_as_the_issue_asks(world: Path) -> None:
+    scores = evaluate_trends(world)
+    for task in ("decline", "anomaly"):
+        assert set(scores[task]) >= {"precision", "recall", "f1"}
+        assert 0 <= scores[task]["f1"] <= 1
+    assert scores["n_accounts"] == 300
+
+
+def test_warehouse_revenue_fills_missing_months_with_zero(world: Path) -> None:
+    with connect(world, read_only=True) as con:
+        wide = warehouse_revenue(con)
+        n_rows = con.execute("SELECT count(*) FROM monthly_revenue").fetchone()[0]
+    assert wide.shape == (300, 24) and list(wide.columns)[-1] == "2026-10"
+    assert (wide != 0).to_numpy().sum() <= n_rows
+
+
+def test_pivot_and_long_files_read_alike(tmp_path: Path) -> None:
+    pivot = pd.DataFrame(
+        {"CustomerID": [1, 2], "2024-01": [10.0, 0.0], "2024-02": [0.0, 5.0], "2024-04": [3, 1]}
+    )
+    pivot.to_csv(tmp_path / "pivot.csv", index=False)
+    long = pd.DataFrame(
+        {
+            "Customer": ["1", "1", "2", "2", "2"],
+            "Month": ["2024-01-15", "2024-04-01", "2024-02-01", "2024-04-01", "2024-04-20"],
+            "Revenue": [10.0, 3.0, 5.0, 0.5, 0.5],
+        }
+    )
+    long.to_parquet(tmp_path / "long.parquet")
+    long.to_excel(tmp_path / "long.xlsx", index=False)
+    expected = read_revenue_file(tmp_path / "pivot.csv")
+    assert list(expected.columns) == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert expected.loc["2", "2024-03"] == 0.0
+    for name in ("long.parquet", "long.xlsx"):
+        pd.testing.assert_frame_equal(read_revenue_file(tmp_path / name), expected)
+    (tmp_path / "bad.csv").write_text("who,when,what\n1,2024-01,3\n")
+    with pytest.raises(ValueError, match="customer id"):
+        read_revenue_file(tmp_path / "bad.csv")
+
+
+@pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
+def test_retail_partial_month_and_until() -> None:
+    revenue = read_revenue_file(RETAIL)
+    whole = analyse_revenue(revenue)
+    assert str(whole.scan.partial_month) == "2011-12"
+    cut = analyse_revenue(revenue, until="2011-08")
+    assert cut.scan.partial_month is None and str(cut.scan.months[-1]) == "2011-08"
+    assert len(cut.metrics) == 4372
+    table = output_table(cut.metrics)
+    assert list(table.columns[:3]) == ["customer_id", "status", "slope"]
+    assert "segment_id" in table.columns
+    with pytest.raises(ValueError, match="outside the data"):
+        analyse_revenue(revenue, until="2012-03")
+
+
+def test_outputs_in_three_formats(world: Path, tmp_path: Path) -> None:
+    with connect(world, read_only=True) as con:
+        table = output_table(trend_store.read_metrics(con))
+    for suffix in ("csv", "xlsx", "parquet"):
+        path = write_output(table, tmp_path / f"flags.{suffix}")
+        back = (
+            pd.read_csv(path)
+            if suffix == "csv"
+            else (pd.read_excel(path) if suffix == "xlsx" else pd.read_parquet(path))
+        )
+        assert len(back) == 300 and back.columns[0] == "customer_id"
+    with pytest.raises(ValueError, match="unsupported"):
+        write_output(table, tmp_path / "flags.json")
+
+
+@pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
+def test_backtest_on_retail_levels_are_predictive() -> None:
+    """Flags from months <= T; outcome in T+1..T+3 (see analytics.trend_backtest)."""
+    from analytics.trend_backtest import backtest_outcomes, summarise_backtest
+
+    revenue = read_revenue_file(RETAIL).iloc[:, :-1]  # 2011-12 is partial
+    outcomes = backtest_outcomes(revenue, ["2011-05", "2011-06", "2011-07", "2011-08"])
+    table = summarise_backtest(outcomes, "lost_vs_run_rate").set_index("decline_level")
+    assert table.loc[3, "n_customers"] >= 100
+    assert table.loc[3, "ci_low"] > table.loc[0, "ci_high"]  # level 3 loses revenue more often
