@@ -1,0 +1,178 @@
+"""Entities of a message: ids, tiers, leakage types, risk and decline levels, segments, top-n.
+
+Regexes find what has a shape (account ids, numbers, SQL, file paths); the lexicon finds what
+is named by words (tiers, leakage types, levels). Numbers written as words count ("top five").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from agent.lexicon import Lexicon, find_phrase
+from tools._format import normalise_account_id
+
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "twenty five": 25,
+    "thirty": 30,
+    "fifty": 50,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+_ACCOUNT = re.compile(r"\bacc[\s#_-]*(\d{1,9})\b", re.IGNORECASE)
+_ACCOUNT_WORD = re.compile(
+    r"\b(?:account|acct|customer|client)(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,9})\b"
+)
+_SEGMENT = re.compile(
+    r"\b(?:segment|cluster|group|cohort|seg)s?\s*(?:#|no\.?|number)?\s*(\d{1,3})\b"
+)
+_TOP_N = (
+    re.compile(r"\btop\s*-?\s*(\d{1,3})\b"),
+    re.compile(
+        r"\b(?:first|show(?: me)?|list|give me|the)\s+(\d{1,3})\b(?!\s*(?:months?|days?|%))"
+    ),
+    re.compile(
+        r"\b(\d{1,3})\s+(?:riskiest|most|largest|biggest|highest|worst|top|accounts|customers"
+        r"|clients|rows|names|results|findings|cases)\b"
+    ),
+)
+_DECLINE_LEVEL = re.compile(r"\b(?:decline\s+)?level\s*([0-3])\b(?<!risk level \d)")
+_FILE = re.compile(
+    r"(?:^|[\s'\"`(])((?:[\w.~-]*[/\\])*[\w.-]+\.(?:csv|tsv|xlsx|xls|parquet|json))\b", re.I
+)
+_SQL_BLOCK = re.compile(r"```(?:sql)?\s*(.+?)```", re.IGNORECASE | re.DOTALL)
+_SQL_INLINE = re.compile(r"`((?:select|with)\b[^`]+)`", re.IGNORECASE)
+_SQL_START = re.compile(r"(?:^|(?<=[:\s]))(?:select|with|from)\b", re.IGNORECASE)
+_TABLE_NAMES = (
+    "accounts|contracts|usage_monthly|invoices|invoice_lines|payment_methods|payments"
+    "|monthly_revenue|account_features|account_features_at|information_schema|meta"
+)
+_SQL_SHAPE = re.compile(
+    rf"^(?:select\b.+\bfrom\s+(?:{_TABLE_NAMES})\b|with\s+\w+(?:\s*\([^)]*\))?\s+as\s*\("
+    rf"|from\s+(?:{_TABLE_NAMES})\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+"""Bare text counts as SQL only when it reads a warehouse table ("select the riskiest" does not)."""
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|top)\s+"
+    r"(?:one|account|customer|client|row|result|entry)\b|#\s*(\d)\b|\bnumber\s+(\d)\b"
+)
+_ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
+
+
+@dataclass(frozen=True)
+class Entities:
+    """What a message names explicitly (None: not named)."""
+
+    account_id: str | None = None
+    tier: str | None = None
+    risk_level: str | None = None
+    leakage_type: str | None = None
+    decline_level: int | None = None
+    segment_id: int | None = None
+    top_n: int | None = None
+    file_path: str | None = None
+    sql: str | None = None
+    recipe: str | None = None
+    ordinal: int | None = None
+
+    def named(self) -> dict[str, Any]:
+        """The entities present, by kind (the ordinal is a reference, not an entity)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "ordinal"}
+
+
+def _digits(text: str) -> str:
+    """Lower-case text with number words replaced by digits ("top five" -> "top 5")."""
+    return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), text.lower())
+
+
+def _first_int(patterns: tuple[re.Pattern[str], ...], text: str, low: int, high: int) -> int | None:
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            value = int(match.group(1))
+            if low <= value <= high:
+                return value
+    return None
+
+
+def _named(lexicon: Lexicon, kind: str, tokens: list[str]) -> str | None:
+    """The earliest lexicon phrase of `kind` in the message (longest phrase on ties)."""
+    best: tuple[int, str] | None = None
+    for phrase, value in lexicon.entities.get(kind, ()):
+        index = find_phrase(tokens, phrase)
+        if index >= 0 and (best is None or index < best[0]):
+            best = (index, value)
+    return best[1] if best else None
+
+
+def _sql(text: str) -> str | None:
+    """SQL in a code block or backticks, or bare SQL (to the end) that reads a warehouse table."""
+    for pattern in (_SQL_BLOCK, _SQL_INLINE):
+        if match := pattern.search(text):
+            return match.group(1).strip().rstrip(";").strip()
+    for start in _SQL_START.finditer(text):
+        candidate = text[start.start() :].strip().rstrip(";").strip()
+        if _SQL_SHAPE.match(candidate):
+            return candidate
+    return None
+
+
+def _recipe(lexicon: Lexicon, tokens: list[str]) -> str | None:
+    """SQL of the first recipe whose every word group occurs in the message."""
+    for groups, sql in lexicon.recipes:
+        if all(any(find_phrase(tokens, phrase) >= 0 for phrase in group) for group in groups):
+            return sql
+    return None
+
+
+def _ordinal(text: str) -> int | None:
+    """Zero-based position named by "the second one", "#3", "number 2", …"""
+    match = _ORDINAL.search(text)
+    if not match:
+        return None
+    word, hashed, numbered = match.groups()
+    if word is None:
+        return max(int(hashed or numbered) - 1, 0)
+    return _ORDINALS.get(word, int(word[0]) - 1 if word[0].isdigit() else 0)
+
+
+def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities:
+    """Everything `text` names explicitly; `tokens` is `lexicon.tokenize(text)`."""
+    sql = _sql(text)
+    if sql is not None:  # a query is data: do not read tiers or ids out of it
+        return Entities(sql=sql)
+    lowered = _digits(text)
+    account = _ACCOUNT.search(text) or _ACCOUNT_WORD.search(lowered)
+    named_level = _named(lexicon, "decline_level", tokens)
+    decline = _first_int((_DECLINE_LEVEL,), lowered, 0, 3)
+    file_match = _FILE.search(text)
+    return Entities(
+        account_id=normalise_account_id(account.group(1)) if account else None,
+        tier=_named(lexicon, "tier", tokens),
+        risk_level=_named(lexicon, "risk_level", tokens),
+        leakage_type=_named(lexicon, "leakage_type", tokens),
+        decline_level=decline
+        if decline is not None
+        else (int(named_level) if named_level else None),
+        segment_id=_first_int((_SEGMENT,), lowered, 0, 999),
+        top_n=_first_int(_TOP_N, lowered, 1, 100),
+        file_path=file_match.group(1) if file_match else None,
+        recipe=_recipe(lexicon, tokens),
+        ordinal=_ordinal(lowered),
+    )

@@ -1,0 +1,207 @@
+"""The offline planner as a LangChain chat model: a product mode that needs no LLM.
+
+`ChatOfflinePlanner` behaves like a tool-calling chat model inside the graph:
+
+- on a user message it plans (agent/planner.py) from the message and the thread so far, and
+  answers with tool calls for the tools bound via `bind_tools`, or with a direct reply
+  (greeting, capabilities, polite refusal) from `prompts/reply_*.md`;
+- once the tool results of the turn are in, it writes the answer from the narrative templates
+  (agent/narratives.py).
+
+It plans only from what the *user* wrote. Tool results — including uploaded files and table
+cells — are only ever rendered as data, so text inside them cannot change which tools run.
+Streaming yields the answer a few words at a time, like a remote model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field
+
+from agent.narratives import narrate_all, parse_content
+from agent.planner import Memory, Plan, plan
+from agent.turns import last_user_index, tool_results
+from prompts import load_prompt
+from tools.schemas import TOOL_ARGS
+
+OFFLINE_MODEL_NAME = "offline-planner"
+_ID = re.compile(r"^ACC\d{6,9}$")
+
+
+def _tool_names(tools: Sequence[Any] | None) -> set[str]:
+    names = set()
+    for spec in tools or ():
+        function = spec.get("function", spec) if isinstance(spec, dict) else {}
+        if function.get("name"):
+            names.add(str(function["name"]))
+    return names
+
+
+def _result_ids(message: ToolMessage) -> tuple[str, ...]:
+    rows = parse_content(message.content).get("rows") or []
+    ids = (row.get("account_id") or row.get("customer_id") for row in rows if isinstance(row, dict))
+    return tuple(i for i in ids if isinstance(i, str) and _ID.match(i))
+
+
+def thread_memory(history: Sequence[BaseMessage]) -> Memory:
+    """What earlier turns discussed: the last tool call, ids and segment, and result ids."""
+    memory = Memory()
+    for message in history:
+        if isinstance(message, AIMessage) and message.tool_calls:
+            for call in message.tool_calls:
+                if call["name"] not in TOOL_ARGS:
+                    continue
+                args = dict(call["args"])
+                account = args.get("account_id") or args.get("customer_id")
+                segment = args.get("segment_id")
+                memory = Memory(
+                    call["name"],
+                    args,
+                    account or memory.account_id,
+                    segment if segment is not None else memory.segment_id,
+                    (),
+                )
+        elif isinstance(message, ToolMessage) and not memory.result_ids:
+            ids = _result_ids(message)
+            if ids:
+                memory = Memory(
+                    memory.last_tool, memory.last_args, memory.account_id, memory.segment_id, ids
+                )
+    return memory
+
+
+def _reply(chosen: Plan) -> AIMessage:
+    if chosen.calls:
+        calls = [
+            {
+                "name": c.name,
+                "args": c.args,
+                "id": f"call_{uuid.uuid4().hex[:12]}",
+                "type": "tool_call",
+            }
+            for c in chosen.calls
+        ]
+        return AIMessage(content="", tool_calls=calls)
+    if chosen.intent == "unavailable":
+        return AIMessage(content=load_prompt("tool_unavailable", tool=chosen.tool))
+    return AIMessage(content=load_prompt(f"reply_{chosen.intent}"))
+
+
+class ChatOfflinePlanner(BaseChatModel):
+    """Deterministic planner with LangChain's chat-model interface (tool calling, streaming).
+
+    Standard parameters (temperature, max_tokens, stop, timeout, max_retries) are accepted
+    for interface compatibility and have no effect: the planner is deterministic.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    model_name: str = Field(default=OFFLINE_MODEL_NAME, alias="model")
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stop: list[str] | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    streaming: bool = False
+    words_per_chunk: int = 3
+    """Streaming granularity of answers."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "revrisk-offline-planner"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="revrisk",
+            ls_model_name=str(kwargs.get("model", self.model_name)),
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any format LangChain accepts); the planner calls only bound tools."""
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        return self.bind(tools=formatted, **kwargs)
+
+    def respond(self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None) -> AIMessage:
+        """The next message: tool calls, the narrative after tool results, or a reply."""
+        human = last_user_index(messages)
+        results = tool_results(messages)
+        if results:
+            return AIMessage(content=narrate_all(results))
+        text = messages[human].text if human >= 0 else ""
+        return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = self.respond(messages, kwargs.get("tools"))
+        message.response_metadata = {"model_name": self.model_name}
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        message = self.respond(messages, kwargs.get("tools"))
+        if message.tool_calls:
+            chunks = [
+                tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
+                for i, c in enumerate(message.tool_calls)
+            ]
+            yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=chunks))
+        else:
+            for piece in _pieces(message.text, self.words_per_chunk):
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
+        last = AIMessageChunk(
+            content="", chunk_position="last", response_metadata={"model_name": self.model_name}
+        )
+        yield ChatGenerationChunk(message=last)
+
+
+def _pieces(text: str, words: int) -> Iterator[str]:
+    """`text` in pieces of about `words` words, whitespace kept, so the pieces join back."""
+    tokens = re.findall(r"\S+\s*|\s+", text)
+    for start in range(0, len(tokens), max(words, 1)):
+        yield "".join(tokens[start : start + words])

@@ -1,0 +1,165 @@
+"""The tool contract: argument schemas, id normalisation, two-channel results, friendly errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from data.warehouse import LEAKAGE_TYPES, TIERS
+from tools import TOOLS, query_duckdb
+from tools._format import (
+    UnknownIdError,
+    close_matches,
+    normalise_account_id,
+    tool_error,
+    tool_result,
+    unknown_id_result,
+)
+from tools.schemas import (
+    RESULT_SPECS,
+    TOOL_ARGS,
+    DecomposeTrendArgs,
+    DetectLeakageArgs,
+    ScoreLeakageArgs,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("acc000042", "ACC000042"),
+        (" Acc 42 ", "ACC000042"),
+        ("ACC-42", "ACC000042"),
+        ("#42", "ACC000042"),
+        ("42", "ACC000042"),
+        ("ACC1234567", "ACC1234567"),
+        ("acc_000042", "ACC000042"),
+        ("bob", "BOB"),
+        ("ACC1234567890", "ACC1234567890"),
+    ],
+)
+def test_account_ids_are_normalised(raw: str, expected: str) -> None:
+    assert normalise_account_id(raw) == expected
+
+
+def test_all_ten_tools_have_schemas_and_specs() -> None:
+    names = {
+        "portfolio_summary",
+        "score_leakage",
+        "explain_risk_factors",
+        "detect_leakage",
+        "decompose_trend",
+        "find_declining_customers",
+        "list_segments",
+        "segment_report",
+        "query_duckdb",
+        "score_file",
+    }
+    assert set(TOOL_ARGS) == names == set(RESULT_SPECS)
+    assert {tool.name for tool in TOOLS} <= names
+
+
+def test_argument_names_match_the_issue() -> None:
+    expected: dict[str, set[str]] = {
+        "portfolio_summary": set(),
+        "score_leakage": {"account_id", "tier", "risk_level", "leakage_type", "top_n"},
+        "explain_risk_factors": {"account_id"},
+        "detect_leakage": {"leakage_type", "account_id", "top_n"},
+        "decompose_trend": {"customer_id"},
+        "find_declining_customers": {"decline_level", "segment_id", "top_n"},
+        "list_segments": {"segment_id"},
+        "segment_report": {"segment_id", "decline_level"},
+        "query_duckdb": {"sql"},
+        "score_file": {"file_path"},
+    }
+    assert {name: set(model.model_fields) for name, model in TOOL_ARGS.items()} == expected
+
+
+def test_literal_choices_match_the_warehouse() -> None:
+    schema = ScoreLeakageArgs.model_json_schema()
+    tiers = schema["properties"]["tier"]["anyOf"][0]["enum"]
+    types = schema["properties"]["leakage_type"]["anyOf"][0]["enum"]
+    assert (tuple(tiers), tuple(types)) == (TIERS, LEAKAGE_TYPES)
+
+
+def test_validators_canonicalise_what_people_type() -> None:
+    args = ScoreLeakageArgs(
+        account_id="acc42",
+        tier="enterprise",
+        risk_level="high",
+        leakage_type="failed payment retry",
+    )
+    assert (args.account_id, args.tier, args.risk_level, args.leakage_type) == (
+        "ACC000042",
+        "Enterprise",
+        "High",
+        "Failed_Payment_Retry",
+    )
+    assert DecomposeTrendArgs(customer_id=" acc 7 ").customer_id == "ACC000007"
+    assert ScoreLeakageArgs(tier="pro").tier == "Professional"
+
+
+@pytest.mark.parametrize(
+    "bad", [{"tier": "Platinum"}, {"top_n": 0}, {"top_n": 101}, {"leakage_type": "fraud"}]
+)
+def test_invalid_arguments_are_rejected(bad: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        DetectLeakageArgs(**bad) if "tier" not in bad else ScoreLeakageArgs(**bad)
+
+
+def test_tool_result_two_channels() -> None:
+    content, artifact = tool_result(
+        "score_leakage",
+        summary={"n_accounts": 2, "total": 1.23456789},
+        rows=[{"a": 1}, {"a": 2}, {"a": 3}],
+        max_rows=2,
+        recommendations=["Fix it"],
+        chart={"data": []},
+    )
+    data = json.loads(content)
+    assert data == {
+        "tool": "score_leakage",
+        "summary": {"n_accounts": 2, "total": 1.2346},
+        "rows": [{"a": 1}, {"a": 2}],
+        "n_rows": 3,
+        "truncated": True,
+        "recommendations": ["Fix it"],
+    }
+    assert artifact["rows"] == [{"a": 1}, {"a": 2}, {"a": 3}] and artifact["chart"] == {"data": []}
+
+
+def test_unknown_id_becomes_a_helpful_message() -> None:
+    known = ["ACC000041", "ACC000043", "ACC100042"]
+    error = UnknownIdError("account", "ACC000042", close_matches("ACC000042", known))
+    content, artifact = unknown_id_result("explain_risk_factors", error)
+    data = json.loads(content)
+    assert data["error"] == "unknown_id"
+    assert data["message"].startswith("No account ACC000042 in the warehouse. Did you mean")
+    assert "ACC000041" in data["suggestions"] and artifact["kind"] == "error"
+
+
+def test_tool_error_with_details() -> None:
+    content, _ = tool_error("query_duckdb", "bad", details={"schema": {"t": ["a"]}})
+    assert json.loads(content)["schema"] == {"t": ["a"]}
+
+
+def test_query_tool_reports_rejections_and_missing_warehouse(
+    tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from settings import get_settings
+
+    monkeypatch.setenv("REVRISK_WAREHOUSE", str(tiny_warehouse))
+    get_settings.cache_clear()
+    rejected = json.loads(query_duckdb.invoke({"sql": "DROP TABLE accounts"}))
+    assert rejected["error"] == "rejected" and "not DROP" in rejected["message"]
+    bad_column = json.loads(query_duckdb.invoke({"sql": "SELECT tierr FROM accounts"}))
+    assert bad_column["error"] == "sql_error" and "tier" in bad_column["suggestions"]
+    monkeypatch.setenv("REVRISK_WAREHOUSE", str(tiny_warehouse.parent / "nope.duckdb"))
+    get_settings.cache_clear()
+    missing = json.loads(query_duckdb.invoke({"sql": "SELECT 1"}))
+    assert missing["error"] == "no_warehouse" and "revrisk demo" in missing["message"]
+    get_settings.cache_clear()

@@ -1,0 +1,197 @@
+"""Shared plumbing of the tools: id normalisation, capped two-channel results, friendly errors.
+
+Every tool returns `(content, artifact)` (LangChain's `response_format="content_and_artifact"`):
+
+- **content** — what the model reads: one compact JSON object, built by `tool_result` or
+  `tool_error`, at most `max_rows` rows. Keys (empty ones are left out):
+  `tool` (name), `summary` (scalars: the headline numbers), `rows` (the first rows of the table),
+  `n_rows` (rows in the full table), `truncated` (true when rows were cut),
+  `recommendations` (action texts from the analytics catalogue), `message` (a note), and for
+  errors `error` (a short kind such as "unknown_id") plus `suggestions` (close matches).
+  The offline planner's narratives and the numeric-faithfulness guard read this object.
+- **artifact** — what the UI shows, never sent to the model: `{"kind": "table", "title",
+  "columns", "rows"}` with every row, plus optional `"chart"` (a Plotly figure dict). JSON types
+  only, because artifacts are stored with the thread in the checkpointer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Annotated, Any
+
+from langchain_core.tools import InjectedToolArg
+from langgraph.prebuilt import ToolRuntime
+
+from agent.context import Context, as_context
+
+ACCOUNT_ID_DIGITS = 6
+"""Account ids are `ACC` plus 6 to 9 digits (see data/schema.sql); short numbers are padded."""
+
+_ACCOUNT_ID = re.compile(r"^(?:acc)?[\s#_-]*(\d{1,9})$", re.IGNORECASE)
+
+ToolOutput = tuple[str, dict[str, Any]]
+"""What every tool function returns: (content for the model, artifact for the UI)."""
+
+RuntimeArg = Annotated[ToolRuntime[Context] | None, InjectedToolArg]
+"""Declare `runtime: RuntimeArg = None` in a tool: the graph injects the run's ToolRuntime
+(hidden from the model); a direct call gets None and `context_of` falls back to Settings.
+The `InjectedToolArg` marker matters: LangChain does not recognise a bare
+`ToolRuntime | None` as injected when the tool has an `args_schema`, and drops it."""
+
+
+class UnknownIdError(LookupError):
+    """An id that names nothing; carries close matches for a helpful message.
+
+    Services may raise this (or any exception with `value` and `suggestions` attributes);
+    `unknown_id_result` turns it into a tool result the model can act on.
+    """
+
+    def __init__(self, kind: str, value: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.value = value
+        self.suggestions = list(suggestions)
+        super().__init__(f"Unknown {kind} {value!r}")
+
+
+def context_of(runtime: ToolRuntime[Context] | None) -> Context:
+    """The run's context inside a graph; defaults from Settings when called directly."""
+    return as_context(runtime.context if runtime is not None else None)
+
+
+def normalise_account_id(raw: str) -> str:
+    """Canonical account/customer id: upper case `ACC` + at least six digits.
+
+    Accepts any case, an optional `ACC` prefix and separators, so `acc000042`, ` Acc 42 `,
+    `ACC-42`, `#42` and `42` all mean `ACC000042`. Anything else is returned stripped and
+    upper-cased so that the lookup fails with close-match suggestions instead of a trace.
+
+    Examples:
+        >>> normalise_account_id("acc000042"), normalise_account_id(" Acc 42 ")
+        ('ACC000042', 'ACC000042')
+        >>> normalise_account_id("ACC1234567"), normalise_account_id("bob")
+        ('ACC1234567', 'BOB')
+    """
+    text = raw.strip()
+    match = _ACCOUNT_ID.match(text)
+    if not match:
+        return text.upper()
+    return "ACC" + match.group(1).zfill(ACCOUNT_ID_DIGITS)
+
+
+def close_matches(value: str, candidates: Iterable[str], n: int = 5) -> list[str]:
+    """Up to `n` candidates that look like `value` (difflib ratio ≥ 0.6), best first.
+
+    Examples:
+        >>> close_matches("ACC000042", ["ACC000041", "ACC999999"])
+        ['ACC000041']
+    """
+    return difflib.get_close_matches(value, list(candidates), n=n, cutoff=0.6)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types for DuckDB/pandas/numpy values (Decimal, dates, numpy scalars, NaN)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, Decimal):
+        return jsonable(float(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(item) for item in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return jsonable(value.item())
+    return str(value)
+
+
+def _round_floats(value: Any, digits: int = 4) -> Any:
+    """Round floats for the model's copy: fewer tokens, and nothing a reader would cite."""
+    if isinstance(value, float):
+        return round(value, digits) if abs(value) < 1e6 else round(value, 2)
+    if isinstance(value, dict):
+        return {key: _round_floats(item, digits) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_round_floats(item, digits) for item in value]
+    return value
+
+
+def tool_result(
+    tool: str,
+    *,
+    summary: Mapping[str, Any] | None = None,
+    rows: Sequence[Mapping[str, Any]] = (),
+    recommendations: Sequence[str] = (),
+    message: str | None = None,
+    title: str | None = None,
+    chart: Mapping[str, Any] | None = None,
+    max_rows: int = 20,
+) -> ToolOutput:
+    """Build the two channels of a successful tool call (see the module docstring)."""
+    all_rows = [jsonable(dict(row)) for row in rows]
+    content: dict[str, Any] = {"tool": tool}
+    if summary:
+        content["summary"] = jsonable(dict(summary))
+    if all_rows:
+        content["rows"] = all_rows[:max_rows]
+        content["n_rows"] = len(all_rows)
+        if len(all_rows) > max_rows:
+            content["truncated"] = True
+    if recommendations:
+        content["recommendations"] = list(recommendations)
+    if message:
+        content["message"] = message
+    artifact: dict[str, Any] = {
+        "kind": "table",
+        "tool": tool,
+        "title": title or tool,
+        "columns": list(all_rows[0]) if all_rows else [],
+        "rows": all_rows,
+    }
+    if summary:
+        artifact["summary"] = content["summary"]
+    if chart:
+        artifact["chart"] = jsonable(dict(chart))
+    return _dumps(_round_floats(content)), artifact
+
+
+def tool_error(
+    tool: str,
+    message: str,
+    *,
+    error: str = "invalid_request",
+    suggestions: Sequence[str] = (),
+    details: Mapping[str, Any] | None = None,
+) -> ToolOutput:
+    """A failed call the model can recover from: what went wrong and what to try instead.
+
+    `details` (for example the schema after a bad column name) goes to the model as well.
+    """
+    content: dict[str, Any] = {"tool": tool, "error": error, "message": message}
+    if suggestions:
+        content["suggestions"] = list(suggestions)
+    if details:
+        content.update(jsonable(dict(details)))
+    return _dumps(content), {"kind": "error", "tool": tool, "error": error, "message": message}
+
+
+def unknown_id_result(tool: str, exc: Exception) -> ToolOutput:
+    """Turn an unknown-id exception (with `value`/`suggestions` attributes) into a tool error."""
+    value = str(getattr(exc, "value", "") or "")
+    kind = str(getattr(exc, "kind", "") or "id")
+    suggestions = [str(item) for item in getattr(exc, "suggestions", ()) or ()]
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    message = f"No {kind} {value} in the warehouse.{hint}".replace("  ", " ")
+    return tool_error(tool, message, error="unknown_id", suggestions=suggestions)
+
+
+def _dumps(content: Mapping[str, Any]) -> str:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -1,0 +1,311 @@
+"""The tools' contract: argument schemas (what the model may pass) and result specs (what
+comes back).
+
+Argument models carry the exact argument names other code depends on (planner, evals, UI).
+Their field descriptions are part of the JSON schema the model reads. Validators normalise
+what a model or a person types (`acc42`, `enterprise`, `failed payment retry`) to the
+canonical values, so tools receive clean arguments.
+
+`RESULT_SPECS` says which `summary` keys and row columns each tool puts in its content (see
+tools/_format.py) and how to format them; the offline planner's narrative templates
+(`prompts/narrative_<tool>.md`) use exactly these keys, which a unit test checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from data.warehouse import LEAKAGE_TYPES, TIERS
+from tools._format import normalise_account_id
+
+Tier = Literal["Starter", "Professional", "Business", "Enterprise"]
+LeakageType = Literal[
+    "Failed_Payment_Retry",
+    "Usage_Overage_Unbilled",
+    "Contract_Terms_Error",
+    "Billing_System_Error",
+    "Downgrade_Not_Processed",
+    "Expired_Payment_Method",
+]
+RiskLevel = Literal["High", "Medium", "Low"]
+RISK_LEVELS: tuple[str, ...] = ("High", "Medium", "Low")
+DECLINE_LEVELS: tuple[int, ...] = (0, 1, 2, 3)
+"""0 = stable … 3 = sharply declining (the reference trend project's scale)."""
+
+_TIER_ALIASES = {"pro": "Professional", "ent": "Enterprise", "biz": "Business"}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _canonical(value: Any, choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> Any:
+    """Case/spacing-insensitive match onto `choices`; unknown values pass through to fail."""
+    if not isinstance(value, str):
+        return value
+    lookup = {_key(choice): choice for choice in choices} | {
+        _key(alias): target for alias, target in (aliases or {}).items()
+    }
+    return lookup.get(_key(value), value)
+
+
+class _Args(BaseModel):
+    # Unknown keys are ignored, not forbidden: ToolNode passes the injected `runtime` through
+    # the same validation, and a forbidding schema would reject every call.
+    model_config = ConfigDict(extra="ignore")
+
+    @field_validator("account_id", "customer_id", mode="before", check_fields=False)
+    @classmethod
+    def _normalise_id(cls, value: Any) -> Any:
+        return normalise_account_id(value) if isinstance(value, str) else value
+
+    @field_validator("tier", mode="before", check_fields=False)
+    @classmethod
+    def _normalise_tier(cls, value: Any) -> Any:
+        return _canonical(value, TIERS, _TIER_ALIASES)
+
+    @field_validator("leakage_type", mode="before", check_fields=False)
+    @classmethod
+    def _normalise_leakage_type(cls, value: Any) -> Any:
+        return _canonical(value, LEAKAGE_TYPES)
+
+    @field_validator("risk_level", mode="before", check_fields=False)
+    @classmethod
+    def _normalise_risk_level(cls, value: Any) -> Any:
+        return _canonical(value, RISK_LEVELS)
+
+
+_ACCOUNT = "Account id such as ACC000042 (case and zero-padding are fixed automatically)."
+_TOP_N = "How many rows to return, largest first (1-100)."
+_DECLINE = "Decline level: 0 stable, 1 mild, 2 moderate, 3 sharply declining."
+_SEGMENT = "Customer segment (cluster) number, as listed by list_segments."
+
+
+class PortfolioSummaryArgs(_Args):
+    """No arguments: the whole portfolio."""
+
+
+class ScoreLeakageArgs(_Args):
+    account_id: str | None = Field(default=None, description=_ACCOUNT)
+    tier: Tier | None = Field(default=None, description="Only accounts on this plan tier.")
+    risk_level: RiskLevel | None = Field(default=None, description="Only this predicted risk.")
+    leakage_type: LeakageType | None = Field(
+        default=None, description="Only accounts whose most likely leakage is this type."
+    )
+    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+
+
+class ExplainRiskFactorsArgs(_Args):
+    account_id: str = Field(description=_ACCOUNT)
+
+
+class DetectLeakageArgs(_Args):
+    leakage_type: LeakageType | None = Field(default=None, description="Only this leakage type.")
+    account_id: str | None = Field(default=None, description=_ACCOUNT)
+    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+
+
+class DecomposeTrendArgs(_Args):
+    customer_id: str = Field(description="Customer (account) id such as ACC000042.")
+
+
+class FindDecliningCustomersArgs(_Args):
+    decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE)
+    segment_id: int | None = Field(default=None, ge=0, description=_SEGMENT)
+    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+
+
+class ListSegmentsArgs(_Args):
+    segment_id: int | None = Field(default=None, ge=0, description=_SEGMENT)
+
+
+class SegmentReportArgs(_Args):
+    segment_id: int = Field(ge=0, description=_SEGMENT)
+    decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE)
+
+
+class QueryDuckdbArgs(_Args):
+    sql: str = Field(
+        min_length=1,
+        max_length=10_000,
+        description="One read-only DuckDB SELECT (a WITH … SELECT is fine) over the warehouse.",
+    )
+
+
+class ScoreFileArgs(_Args):
+    file_path: str = Field(min_length=1, description="Path of the uploaded CSV/Excel file.")
+
+
+TOOL_ARGS: dict[str, type[_Args]] = {
+    "portfolio_summary": PortfolioSummaryArgs,
+    "score_leakage": ScoreLeakageArgs,
+    "explain_risk_factors": ExplainRiskFactorsArgs,
+    "detect_leakage": DetectLeakageArgs,
+    "decompose_trend": DecomposeTrendArgs,
+    "find_declining_customers": FindDecliningCustomersArgs,
+    "list_segments": ListSegmentsArgs,
+    "segment_report": SegmentReportArgs,
+    "query_duckdb": QueryDuckdbArgs,
+    "score_file": ScoreFileArgs,
+}
+"""Tool name → argument model, for all ten tools (the planner emits exactly these)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Result specs
+# --------------------------------------------------------------------------------------------
+Kind = Literal["money", "percent", "count", "number", "text"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One value in a tool's content: JSON key, reader-facing label, how to format it.
+
+    Kinds: money (account currency, per month unless the key says annual), percent (a
+    fraction 0-1), count (integer), number, text.
+    """
+
+    key: str
+    label: str
+    kind: Kind = "text"
+
+
+@dataclass(frozen=True)
+class ResultSpec:
+    """What a tool's content carries: `summary` keys, and per row a label plus columns."""
+
+    summary: tuple[Column, ...] = ()
+    row_label: tuple[str, ...] = ()
+    rows: tuple[Column, ...] = ()
+
+
+_MONEY_ROWS = (
+    Column("tier", "tier"),
+    Column("risk_level", "risk"),
+    Column("leakage_probability", "probability", "percent"),
+    Column("expected_loss", "expected loss", "money"),
+    Column("mrr", "MRR", "money"),
+    Column("top_factor", "main factor"),
+)
+
+RESULT_SPECS: dict[str, ResultSpec] = {
+    "portfolio_summary": ResultSpec(
+        summary=(
+            Column("n_accounts", "accounts", "count"),
+            Column("total_mrr", "MRR", "money"),
+            Column("detected_leakage", "detected leakage", "money"),
+            Column("expected_loss", "predicted expected loss", "money"),
+            Column("n_high_risk", "high-risk accounts", "count"),
+            Column("n_declining", "declining customers", "count"),
+        ),
+        row_label=("dimension", "value"),
+        rows=(
+            Column("n_accounts", "accounts", "count"),
+            Column("mrr", "MRR", "money"),
+            Column("detected_leakage", "detected", "money"),
+            Column("expected_loss", "expected loss", "money"),
+        ),
+    ),
+    "score_leakage": ResultSpec(
+        summary=(
+            Column("n_accounts", "accounts", "count"),
+            Column("total_expected_loss", "expected loss", "money"),
+        ),
+        row_label=("account_id",),
+        rows=_MONEY_ROWS,
+    ),
+    "explain_risk_factors": ResultSpec(
+        summary=(
+            Column("account_id", "account"),
+            Column("tier", "tier"),
+            Column("risk_level", "risk level"),
+            Column("leakage_probability", "probability of leakage", "percent"),
+            Column("expected_loss", "expected loss", "money"),
+            Column("mrr", "MRR", "money"),
+        ),
+        row_label=("factor",),
+        rows=(Column("value", "value", "number"), Column("effect", "effect")),
+    ),
+    "detect_leakage": ResultSpec(
+        summary=(
+            Column("n_findings", "findings", "count"),
+            Column("n_accounts", "accounts", "count"),
+            Column("total_amount", "detected leakage", "money"),
+        ),
+        row_label=("account_id",),
+        rows=(
+            Column("leakage_type", "type"),
+            Column("month", "month"),
+            Column("amount", "amount", "money"),
+            Column("evidence", "evidence"),
+        ),
+    ),
+    "decompose_trend": ResultSpec(
+        summary=(
+            Column("customer_id", "customer"),
+            Column("decline_level", "decline level", "count"),
+            Column("monthly_change", "trend change per month", "money"),
+            Column("latest_revenue", "latest monthly revenue", "money"),
+            Column("n_months", "months", "count"),
+            Column("n_anomalies", "anomalous months", "count"),
+        ),
+        row_label=("month",),
+        rows=(
+            Column("revenue", "revenue", "money"),
+            Column("trend", "trend", "money"),
+            Column("anomaly", "anomaly"),
+        ),
+    ),
+    "find_declining_customers": ResultSpec(
+        summary=(Column("n_customers", "declining customers", "count"),),
+        row_label=("customer_id",),
+        rows=(
+            Column("decline_level", "decline level", "count"),
+            Column("monthly_change", "trend change per month", "money"),
+            Column("revenue_mean", "average monthly revenue", "money"),
+            Column("segment_id", "segment", "count"),
+        ),
+    ),
+    "list_segments": ResultSpec(
+        summary=(Column("n_segments", "segments", "count"),),
+        row_label=("segment_id", "label"),
+        rows=(
+            Column("n_customers", "customers", "count"),
+            Column("revenue_mean", "average monthly revenue", "money"),
+            Column("share_declining", "declining", "percent"),
+        ),
+    ),
+    "segment_report": ResultSpec(
+        summary=(
+            Column("segment_id", "segment", "count"),
+            Column("label", "profile"),
+            Column("n_customers", "customers", "count"),
+            Column("revenue_mean", "average monthly revenue", "money"),
+            Column("share_declining", "share declining", "percent"),
+        ),
+        row_label=("customer_id",),
+        rows=(
+            Column("decline_level", "decline level", "count"),
+            Column("monthly_change", "trend change per month", "money"),
+            Column("revenue_mean", "average monthly revenue", "money"),
+        ),
+    ),
+    "query_duckdb": ResultSpec(
+        summary=(Column("n_rows", "rows returned", "count"),),
+    ),
+    "score_file": ResultSpec(
+        summary=(
+            Column("file", "file"),
+            Column("n_accounts", "accounts scored", "count"),
+            Column("n_high_risk", "high-risk accounts", "count"),
+            Column("total_expected_loss", "expected loss", "money"),
+        ),
+        row_label=("account_id",),
+        rows=_MONEY_ROWS,
+    ),
+}
+"""Tool name → what its content carries. Rows of query_duckdb are free-form (any columns)."""
