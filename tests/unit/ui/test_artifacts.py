@@ -1,0 +1,59 @@
+"""Tool artifacts are read tolerantly: both table spellings, files, errors, problems."""
+
+from __future__ import annotations
+
+from ui.artifacts import view_of
+
+
+def test_reads_table_key_and_columns():
+    view = view_of(
+        {
+            "tool": "score_leakage",
+            "title": "Riskiest",
+            "table": [{"a": 1, "b": 2}],
+            "columns": ["b", "a"],
+        }
+    )
+    assert view.title == "Riskiest" and view.columns == ["b", "a"] and view.n_rows == 1
+
+
+def test_reads_rows_key_and_infers_columns():
+    view = view_of({"kind": "table", "rows": [{"x": 1}, {"x": 2, "y": 3}]}, tool="query_duckdb")
+    assert view.tool == "query_duckdb" and view.columns == ["x", "y"] and view.n_rows == 2
+
+
+def test_files_get_names_and_mime(tmp_path):
+    view = view_of({"files": [{"path": str(tmp_path / "scored.xlsx")}, {"name": "no path"}]})
+    assert [(f.name, f.mime.split(".")[-1]) for f in view.files] == [("scored.xlsx", "sheet")]
+
+
+def test_errors_and_problems():
+    view = view_of(
+        {
+            "kind": "error",
+            "tool": "score_file",
+            "message": "2 problems",
+            "problems": [
+                {
+                    "code": "bad_type",
+                    "message": "expected a number",
+                    "file": "a.csv",
+                    "row": 5,
+                    "column": "mrr",
+                    "value": "abc",
+                }
+            ],
+        }
+    )
+    assert view.error == "2 problems"
+    assert view.problem_columns == ["row", "column", "value", "message"]
+
+
+def test_garbage_is_none_not_an_exception():
+    assert view_of(None) is None and view_of("text") is None
+    assert view_of({"table": "not a list"}).rows == []
+
+
+def test_shown_rows_are_capped():
+    view = view_of({"rows": [{"i": i} for i in range(5000)]})
+    assert len(view.shown_rows()) == 1000 and view.n_rows == 5000

@@ -1,0 +1,153 @@
+"""Markdown and HTML reports of a conversation, and the segment group report."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from ui.artifacts import view_of
+from ui.group_report import group_report_markdown, group_report_text
+from ui.report import chart_table, render_html, render_markdown
+from ui.transcript import ReportMeta, ToolRecord, Transcript, TurnRecord
+
+CHART = {
+    "kind": "risk_distribution",
+    "data": {"counts": {"High": 12, "Medium": 18, "Low": 70}, "title": "Upload risk"},
+}
+
+
+def transcript(answer="**100** accounts scored; 12 are high risk."):
+    view = view_of(
+        {
+            "tool": "score_file",
+            "title": "Scored accounts",
+            "table": [{"account_id": f"ACC{i:06d}", "probability": i / 100} for i in range(30)],
+            "chart": CHART,
+            "files": [{"path": "/x/scored.csv", "name": "scored.csv"}],
+        }
+    )
+    tools = [ToolRecord("score_file", {"file_path": "accounts.csv"}, '{"n":100}', view)]
+    meta = ReportMeta(
+        thread_id="t-1",
+        model="offline-planner",
+        data_source="synthetic warehouse demo.duckdb",
+        data_timestamp="2026-10-01 (built 2026-11-21T05:00:00+00:00)",
+        exported_at="2026-11-21T06:00:00+00:00",
+    )
+    return Transcript(
+        [
+            TurnRecord("Score the file accounts.csv", tools, answer),
+            TurnRecord("<script>alert(1)</script> and A|B?", [], "Fine & <b>bold</b>"),
+        ],
+        meta,
+    )
+
+
+def test_markdown_has_questions_calls_tables_charts_answer_and_footer():
+    text = render_markdown(transcript())
+    assert text.startswith("# RevRisk Copilot — conversation report")
+    assert "## 1. Score the file accounts.csv" in text
+    assert '`score_file` with arguments `{"file_path": "accounts.csv"}`' in text
+    assert "**Scored accounts** (30 rows, first 20)" in text
+    assert "| ACC000019 |" in text and "ACC000020" not in text
+    assert "_Chart: Upload risk_" in text and "| High | 12 |" in text
+    assert "_Files:_ scored.csv" in text
+    assert "**100** accounts scored; 12 are high risk." in text
+    assert "Data: synthetic warehouse demo.duckdb, as of 2026-10-01" in text
+    assert "Model mode: offline-planner." in text and "thread t-1" in text
+
+
+def test_html_embeds_charts_and_escapes_conversation_text():
+    page = render_html(transcript(), plotlyjs="cdn")
+    assert page.startswith("<!DOCTYPE html>") and "cdn.plot.ly/plotly-" in page
+    assert page.count('class="chart"') == 1 and "Plotly.newPlot" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<b>bold</b>" not in page
+    assert "<strong>100</strong> accounts scored" in page
+    assert "<table>" in page and "ACC000019" in page
+    assert "Model mode: offline-planner." in page
+
+
+def test_html_without_charts_carries_no_plotly():
+    plain = Transcript([TurnRecord("q", [], "a")], ReportMeta())
+    page = render_html(plain)
+    assert "Plotly" not in page and len(page) < 10_000
+
+
+def test_inline_plotly_makes_a_self_contained_page():
+    page = render_html(transcript())
+    assert "<script src=" not in page and len(page) > 1_000_000
+
+
+def test_empty_conversation():
+    assert "_No questions yet._" in render_markdown(Transcript([], ReportMeta()))
+
+
+def test_chart_tables_for_markdown():
+    assert (
+        chart_table(
+            {
+                "kind": "risk_gauge",
+                "data": {"account_id": "A", "probability": 0.7, "risk_level": "High"},
+            }
+        )[1][0]["probability"]
+        == 0.7
+    )
+    columns, rows = chart_table(
+        {
+            "kind": "revenue_trend",
+            "data": {
+                "months": ["2026-01", "2026-02"],
+                "revenue": [1, 2],
+                "anomaly_months": ["2026-02"],
+            },
+        }
+    )
+    assert columns == ["month", "revenue", "trend", "anomaly"] and rows[1]["anomaly"] is True
+    assert chart_table({"kind": "unknown"}) == ([], [])
+
+
+def group():
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["ACC000002", "ACC000009"],
+            "decline_level": [3, 3],
+            "monthly_change": [-120.5, -33.0],
+            "revenue_mean": [2500.0, 900.0],
+        }
+    )
+    stats = {
+        "n_customers": 2,
+        "share_of_segment": 0.25,
+        "revenue_mean": 1700.0,
+        "total_monthly_revenue": 3400.0,
+        "share_of_revenue": 0.02,
+        "share_declining": 1.0,
+        "median_relative_slope": -0.04,
+        "median_volatility": 0.2,
+        "mean_anomalies": 1.5,
+        "decline_level_counts": {3: 2},
+    }
+    return SimpleNamespace(
+        segment_id=2,
+        label="Shrinking SMB",
+        decline_level=3,
+        stats=stats,
+        profile={"z_revenue": -0.4, "z_growth": -1.1},
+        customers=customers,
+    )
+
+
+def test_group_report_markdown():
+    text = group_report_markdown(group())
+    assert text.startswith("# Segment 2 (Shrinking SMB), decline level 3 — group report")
+    assert "| Customers | 2 (25% of the segment) |" in text
+    assert "| growth | -1.1 |" in text and "| ACC000002 | 3 | -120.50 | 2,500.00 |" in text
+
+
+def test_group_report_text_is_aligned_plain_text():
+    text = group_report_text(group())
+    assert text.splitlines()[0] == "Segment 2 (Shrinking SMB), decline level 3 - group report"
+    assert "Share declining" in text and "growth" in text and "-1.10" in text
+    assert "|" not in text and "ACC000009" in text

@@ -1,0 +1,75 @@
+"""Upload staging: per-session folders, accepted types and sizes, safe names, intents."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui import uploads
+
+
+def test_session_folders_are_separate_and_removable(tmp_path):
+    first = uploads.session_dir(tmp_path, "thread-1")
+    second = uploads.session_dir(tmp_path, "thread/../2")
+    assert first != second and first.is_dir() and second.parent == first.parent
+    uploads.remove_session_dir(tmp_path, "thread-1")
+    assert not first.exists() and second.exists()
+
+
+def test_stage_copies_without_overwriting(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("account_id\nACC000001\n")
+    folder = uploads.session_dir(tmp_path, "s")
+    one = uploads.stage_upload(source, "Q3 accounts.csv", folder, max_mb=1)
+    two = uploads.stage_upload(source, "Q3 accounts.csv", folder, max_mb=1)
+    assert one.path.name == "Q3_accounts.csv" and two.path.name == "Q3_accounts-2.csv"
+    assert one.path.read_text() == source.read_text() and one.size_bytes == source.stat().st_size
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "needle"),
+    [
+        ("notes.pdf", 10, "I can score .csv, .tsv, .xlsx"),
+        ("big.csv", 3 * 1_048_576, "limit is 2 MB"),
+        ("noext", 1, "file without extension"),
+    ],
+)
+def test_rejections_are_plain_words(name, size, needle):
+    with pytest.raises(uploads.UploadError, match=needle):
+        uploads.check_upload(name, size, max_mb=2)
+
+
+def test_scoring_question_names_the_staged_path(tmp_path):
+    staged = uploads.StagedUpload(tmp_path / "a.csv", "a.csv", 10)
+    assert uploads.scoring_question(staged) == f"Score the file {tmp_path / 'a.csv'}"
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("", True),
+        ("Score this file", True),
+        ("please analyse the attached spreadsheet!", True),
+        ("which of the uploaded accounts are high risk?", False),
+        ("show revenue by region", False),
+    ],
+)
+def test_is_scoring_only(text, only):
+    assert uploads.is_scoring_only(text) is only
+
+
+@pytest.mark.parametrize(
+    ("text", "export"),
+    [
+        ("export report", True),
+        ("Please download the conversation report", True),
+        ("export the trend", False),
+        ("report for segment 2", False),
+    ],
+)
+def test_wants_export(text, export):
+    assert uploads.wants_export(text) is export
+
+
+def test_wants_file_only_for_the_starter():
+    assert uploads.wants_file("Score a file") and uploads.wants_file(" score a file. ")
+    assert not uploads.wants_file("score a file of Q3 accounts")

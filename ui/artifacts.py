@@ -1,0 +1,134 @@
+"""Tool artifacts as the UI reads them: one tolerant normaliser for every tool's second channel.
+
+The contract (agreed with the tool authors) is a dict with optional keys
+`tool, title, table | rows, columns, chart, files, notice`; errors come as
+`{"kind": "error", "message", ...}` and may carry `problems` (validation findings with
+row/column/value). `view_of` accepts all of these, drops what it cannot use, and never raises:
+a malformed artifact must not break a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MAX_TABLE_ROWS_SHOWN = 1_000
+"""Rows sent to the browser per table; the full table travels as a downloadable file."""
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file a tool produced for download."""
+
+    path: str
+    name: str
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class ArtifactView:
+    """What the UI renders for one tool result."""
+
+    tool: str
+    title: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    chart: dict[str, Any] | None = None
+    files: list[FileRef] = field(default_factory=list)
+    notice: str | None = None
+    error: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def problem_columns(self) -> list[str]:
+        """Columns of the problems table: where (row, column), what (value), why (message)."""
+        keys = list(dict.fromkeys(k for p in self.problems for k in p))
+        preferred: list[str] = [k for k in ("row", "column", "value", "message") if k in keys]
+        if any(p.get("sheet") for p in self.problems):
+            preferred.insert(0, "sheet")
+        return preferred or keys
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    def shown_rows(self, limit: int = MAX_TABLE_ROWS_SHOWN) -> list[dict[str, Any]]:
+        """The first `limit` rows, for display."""
+        return self.rows[:limit]
+
+
+def _rows(artifact: Mapping[str, Any]) -> list[dict[str, Any]]:
+    table = artifact.get("table", artifact.get("rows"))
+    if not isinstance(table, list):
+        return []
+    return [dict(row) for row in table if isinstance(row, Mapping)]
+
+
+def _columns(artifact: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    columns = artifact.get("columns")
+    if isinstance(columns, list) and columns:
+        return [str(column) for column in columns]
+    seen: dict[str, None] = {}
+    for row in rows[:50]:
+        seen.update(dict.fromkeys(map(str, row)))
+    return list(seen)
+
+
+def _files(artifact: Mapping[str, Any]) -> list[FileRef]:
+    found = []
+    for item in artifact.get("files") or []:
+        if isinstance(item, Mapping) and item.get("path"):
+            path = str(item["path"])
+            name = str(item.get("name") or Path(path).name)
+            found.append(FileRef(path, name, str(item.get("mime") or _mime(name))))
+    return found
+
+
+def _mime(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return {
+        ".csv": "text/csv",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".md": "text/markdown",
+        ".txt": "text/plain",
+        ".html": "text/html",
+        ".json": "application/json",
+        ".pdf": "application/pdf",
+    }.get(suffix, "application/octet-stream")
+
+
+def view_of(artifact: Any, tool: str = "") -> ArtifactView | None:
+    """Normalise one tool artifact; None when there is nothing to show."""
+    if not isinstance(artifact, Mapping):
+        return None
+    try:
+        rows = _rows(artifact)
+        chart = artifact.get("chart")
+        is_error = artifact.get("kind") == "error" or "error" in artifact
+        problems = artifact.get("problems")
+        return ArtifactView(
+            tool=str(artifact.get("tool") or tool),
+            title=str(artifact.get("title") or artifact.get("tool") or tool),
+            columns=_columns(artifact, rows),
+            rows=rows,
+            chart=dict(chart) if isinstance(chart, Mapping) else None,
+            files=_files(artifact),
+            notice=str(artifact["notice"]) if artifact.get("notice") else None,
+            error=str(artifact.get("message") or artifact.get("error")) if is_error else None,
+            problems=[dict(p) for p in problems if isinstance(p, Mapping)]
+            if isinstance(problems, list)
+            else [],
+        )
+    except Exception as exc:  # never let a malformed artifact break the reply
+        logger.warning("Unreadable artifact from %s: %s: %s", tool, type(exc).__name__, exc)
+        return None
+
+
+def mime_for(name: str) -> str:
+    """A MIME type from a file name (CSV, XLSX, Markdown, text, HTML, JSON, PDF)."""
+    return _mime(name)

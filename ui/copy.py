@@ -1,0 +1,67 @@
+"""What the chat says on its own (not the agent): starters, notices, button labels.
+
+Kept apart from the handlers so app.py holds no text, and tests can click exactly these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ui.uploads import SCORE_FILE_STARTER
+
+
+@dataclass(frozen=True)
+class StarterSpec:
+    """A suggested first question (label on the button, message sent when clicked)."""
+
+    label: str
+    message: str
+    icon: str
+
+
+STARTERS: tuple[StarterSpec, ...] = (
+    StarterSpec("Portfolio health", "How are we doing overall?", "/public/icons/portfolio.svg"),
+    StarterSpec(
+        "Riskiest accounts",
+        "Which accounts are most likely to leak revenue next month?",
+        "/public/icons/risk.svg",
+    ),
+    StarterSpec(
+        "Failed-payment leakage",
+        "Where are we leaking revenue from failed payments?",
+        "/public/icons/leak.svg",
+    ),
+    StarterSpec(
+        "Declining customers",
+        "Which customers are sharply declining?",
+        "/public/icons/trend.svg",
+    ),
+    StarterSpec("Revenue by region", "Show revenue by region", "/public/icons/region.svg"),
+    StarterSpec(SCORE_FILE_STARTER, SCORE_FILE_STARTER, "/public/icons/upload.svg"),
+)
+
+ASSISTANT = "RevRisk Copilot"
+
+OFFLINE_NOTICE = (
+    "Offline planner answering: tools are chosen by rules and answers written from templates. "
+    "Configure OPENAI_API_KEY or OPENAI_BASE_URL for a language model."
+)
+OFFLINE_FOOTNOTE = "_Answered by the offline planner (no language model configured)._"
+
+ASK_FOR_FILE = (
+    "Attach a CSV or Excel file of accounts (the reference account format, or a raw billing "
+    "table). I will validate it, score every account and hand back the scored file."
+)
+UPLOAD_RECEIVED = "Received **{name}** ({size}). Scoring it now…"
+NO_FILE = "No file arrived, so there is nothing to score. Attach one whenever you like."
+EXPORT_DONE = (
+    "Here is the report of this conversation ({n_turns} {questions}): Markdown and HTML "
+    "with every question, tool call, table and chart."
+)
+EXPORT_EMPTY = "Nothing to export yet: ask a question first."
+GROUP_REPORT_DONE = "Group report for segment {segment_id}{level}: Markdown and plain text."
+REPORT_FAILED = "I couldn't build that report: {error}"
+
+EXPORT_LABEL = "Export report"
+GROUP_REPORT_LABEL = "Group report (Markdown/TXT)"
+SCORE_FILE_LABEL = "Score a file"

@@ -1,0 +1,95 @@
+"""Chainlit elements and actions for tool results: charts, tables, files, report buttons."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+
+from ui import copy
+from ui.artifacts import ArtifactView, FileRef
+from ui.charts import figure_for
+
+logger = logging.getLogger(__name__)
+
+EXPORT_ACTION = "export_report"
+GROUP_REPORT_ACTION = "group_report"
+SCORE_FILE_ACTION = "score_file"
+SHORT_TABLE_ROWS = 10
+"""Rows the answer text shows itself (the narratives list at most ten)."""
+
+
+def _dataframe(name: str, columns: list[str], rows: list[dict[str, Any]]) -> cl.Dataframe:
+    import pandas as pd  # cl.Dataframe takes a pandas frame; only this module builds one
+
+    frame = pd.DataFrame.from_records(rows, columns=columns or None)
+    return cl.Dataframe(name=name, data=frame, display="inline", size="large")
+
+
+def _needs_table(view: ArtifactView) -> bool:
+    """A sortable table when the answer's text can't hold the result (long or wide).
+
+    Short, narrow results (a few rows, ≤ 3 columns) are already a table in the answer.
+    """
+    return view.n_rows > SHORT_TABLE_ROWS or (view.n_rows > 0 and len(view.columns) > 3)
+
+
+def file_element(ref: FileRef) -> cl.File:
+    """A downloadable file."""
+    return cl.File(name=ref.name, path=ref.path, mime=ref.mime, display="inline")
+
+
+def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
+    """Chart, table, validation problems and files of each tool result, in that order."""
+    elements: list[cl.Element] = []
+    for index, view in enumerate(views):
+        label = view.title or view.tool or f"result {index + 1}"
+        try:
+            figure = figure_for(view.chart)
+            if figure is not None:
+                elements.append(
+                    cl.Plotly(
+                        name=f"{label} (chart)", figure=figure, display="inline", size="large"
+                    )
+                )
+            if view.problems:
+                elements.append(
+                    _dataframe(f"{label}: problems", view.problem_columns, view.problems)
+                )
+            if _needs_table(view):
+                elements.append(_dataframe(label, view.columns, view.shown_rows()))
+            elements.extend(file_element(ref) for ref in view.files if Path(ref.path).is_file())
+        except Exception as exc:  # an element must never break the reply
+            logger.warning("Could not render %s: %s: %s", label, type(exc).__name__, exc)
+    return elements
+
+
+def export_action() -> cl.Action:
+    return cl.Action(name=EXPORT_ACTION, payload={}, label=copy.EXPORT_LABEL, icon="file-down")
+
+
+def score_file_action() -> cl.Action:
+    return cl.Action(name=SCORE_FILE_ACTION, payload={}, label=copy.SCORE_FILE_LABEL, icon="upload")
+
+
+def actions_for(calls: Sequence[dict[str, Any]], views: Sequence[ArtifactView]) -> list[cl.Action]:
+    """Buttons under an answer: export and score-a-file always; group report after a segment."""
+    actions = [export_action(), score_file_action()]
+    has_files = any(v.files for v in views if v.tool == "segment_report")
+    for call in calls:
+        args = call.get("args") or {}
+        if call.get("name") == "segment_report" and "segment_id" in args and not has_files:
+            payload = {"segment_id": args["segment_id"], "decline_level": args.get("decline_level")}
+            actions.append(
+                cl.Action(
+                    name=GROUP_REPORT_ACTION,
+                    payload=payload,
+                    label=copy.GROUP_REPORT_LABEL,
+                    icon="file-text",
+                )
+            )
+            break
+    return actions

@@ -1,0 +1,147 @@
+"""Chat uploads: where a session's files live, what is accepted, and how an upload becomes a turn.
+
+Each chat session gets its own folder under `<var_dir>/uploads/<session id>/` (removed when
+the session ends), so one user's file is never visible to another session. An accepted file
+is copied there and scored by the agent's `score_file` tool in an ordinary turn
+("Score the file <path>"), so the tool call shows as a step, the scored table and files come
+back as its artifact, and follow-up questions about "the uploaded accounts" are answered from
+the same thread. Validation (missing columns, text in numeric columns) is the importer's job
+(`data/loaders.py`); its findings arrive in the tool result and are shown as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+ACCEPTED_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".xlsx")
+ACCEPTED_MIME: dict[str, list[str]] = {
+    "text/csv": [".csv"],
+    "text/plain": [".csv", ".tsv"],
+    "text/tab-separated-values": [".tsv"],
+    "application/vnd.ms-excel": [".csv", ".xlsx"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+    "application/octet-stream": [".csv", ".tsv", ".xlsx"],
+}
+"""For Chainlit's `AskFileMessage(accept=...)`: MIME type → allowed extensions."""
+
+SCORE_FILE_STARTER = "Score a file"
+"""The starter / action text that asks for a file instead of answering."""
+
+_NAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_EXPORT = re.compile(r"\b(export|download|save)\b.*\b(report|conversation|transcript)\b", re.I)
+_SCORING_ONLY = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate)\b\s*)?"
+    r"(?:(?:this|these|my|the|attached|uploaded|new)\s+)*"
+    r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it)?\s*(?:please)?[.!?]*\s*$",
+    re.I,
+)
+
+
+class UploadError(ValueError):
+    """A file the chat does not take (type or size); the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class StagedUpload:
+    """An accepted upload, copied into the session's folder."""
+
+    path: Path
+    name: str
+    size_bytes: int
+
+    @property
+    def size_text(self) -> str:
+        """ "12.3 MB" or "9 KB".
+
+        Examples:
+            >>> StagedUpload(Path("a.csv"), "a.csv", 9_000).size_text
+            '9 KB'
+        """
+        if self.size_bytes >= 1_048_576:
+            return f"{self.size_bytes / 1_048_576:,.1f} MB"
+        return f"{max(1, round(self.size_bytes / 1024)):,} KB"
+
+
+def session_dir(var_dir: Path, session_id: str) -> Path:
+    """The session's private upload folder (created)."""
+    folder = Path(var_dir) / "uploads" / _NAME_SAFE.sub("_", session_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def remove_session_dir(var_dir: Path, session_id: str) -> None:
+    """Delete the session's uploads and scored files."""
+    shutil.rmtree(Path(var_dir) / "uploads" / _NAME_SAFE.sub("_", session_id), ignore_errors=True)
+
+
+def safe_name(name: str) -> str:
+    """A file name without directories or odd characters.
+
+    Examples:
+        >>> safe_name("../../etc/Q3 accounts (final).csv")
+        'Q3_accounts_final_.csv'
+    """
+    base = Path(name.replace("\\", "/")).name
+    return _NAME_SAFE.sub("_", base).strip("._") or "upload"
+
+
+def check_upload(name: str, size_bytes: int, max_mb: float) -> None:
+    """Raise `UploadError` (plain words) for a type or size the chat does not take."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        kinds = ", ".join(ACCEPTED_SUFFIXES)
+        raise UploadError(
+            f"{name} is a {suffix or 'file without extension'}: I can score {kinds} files."
+        )
+    if size_bytes > max_mb * 1_048_576:
+        raise UploadError(
+            f"{name} is {size_bytes / 1_048_576:,.1f} MB; the limit is {max_mb:,.0f} MB."
+        )
+
+
+def stage_upload(source: Path, name: str, folder: Path, max_mb: float) -> StagedUpload:
+    """Check and copy an uploaded file into the session folder (never overwriting)."""
+    size = Path(source).stat().st_size
+    check_upload(name, size, max_mb)
+    target = folder / safe_name(name)
+    counter = 2
+    while target.exists():
+        target = folder / f"{Path(safe_name(name)).stem}-{counter}{Path(name).suffix.lower()}"
+        counter += 1
+    shutil.copyfile(source, target)
+    return StagedUpload(target, safe_name(name), size)
+
+
+def scoring_question(upload: StagedUpload) -> str:
+    """The turn that scores an upload (the planner reads the path; the UI shows the name)."""
+    return f"Score the file {upload.path}"
+
+
+def is_scoring_only(text: str) -> bool:
+    """True when the text sent with a file asks for nothing beyond scoring it.
+
+    Examples:
+        >>> is_scoring_only(""), is_scoring_only("score this file please")
+        (True, True)
+        >>> is_scoring_only("which of them are high risk?")
+        False
+    """
+    return bool(_SCORING_ONLY.match(text or ""))
+
+
+def wants_export(text: str) -> bool:
+    """True for "export report", "download the conversation report", ….
+
+    Examples:
+        >>> wants_export("Export report"), wants_export("export the revenue trend")
+        (True, False)
+    """
+    return bool(_EXPORT.search(text or ""))
+
+
+def wants_file(text: str) -> bool:
+    """True when the message is the "Score a file" starter (ask for the file)."""
+    return (text or "").strip().rstrip(".!").lower() == SCORE_FILE_STARTER.lower()
