@@ -498,3 +498,59 @@ GROUP BY i.account_id, i.period, i.currency
 UNION ALL
 SELECT customer_id AS account_id, month, currency, CAST(net_revenue AS DECIMAL(38, 2))
 FROM revenue_imports;
+
+------------------------------------------------------------------------------------------
+-- Caches: leakage (written by services.leakage.refresh_leakage_cache; derived, rebuilt at will)
+-- One refresh replaces all three tables in one transaction and records in `meta` the
+-- data_version it was built from (key leakage_data_version) plus a JSON summary (key
+-- leakage_cache_info: model version, feature set, months, counts, seconds). Readers compare
+-- leakage_data_version with meta.data_version to know whether the cache is stale. Rows are
+-- written sorted by account_id and carry no index: DuckDB's min/max zone maps make a lookup
+-- of one account fast without the cost an ART index adds to million-row refreshes.
+-- Money: the account's currency per month (est_annual_leakage: 12 x est_monthly_leakage).
+------------------------------------------------------------------------------------------
+-- Reconciliation findings of every month: one row per (account_id, month, leakage_type).
+CREATE TABLE IF NOT EXISTS detected_leakage (
+    account_id    VARCHAR NOT NULL,
+    month         DATE NOT NULL,
+    leakage_type  VARCHAR NOT NULL,
+    amount        DECIMAL(14, 2) NOT NULL,   -- lost that month, to the cent
+    currency      VARCHAR,
+    invoice_id    BIGINT,                    -- NULL for a missing invoice
+    contract_id   VARCHAR,
+    evidence      VARCHAR NOT NULL,          -- one sentence with the numbers
+    evidence_json VARCHAR NOT NULL           -- the same numbers as a JSON object
+);
+
+-- One row per account scored as of `as_of_month` (the latest month with usage).
+CREATE TABLE IF NOT EXISTS leakage_scores (
+    account_id               VARCHAR NOT NULL,
+    tier                     VARCHAR,
+    mrr                      DOUBLE,
+    leakage_probability      DOUBLE NOT NULL CHECK (leakage_probability BETWEEN 0 AND 1),
+    risk_level               VARCHAR NOT NULL CHECK (risk_level IN ('High', 'Medium', 'Low')),
+    predicted_leakage_type   VARCHAR,
+    est_monthly_leakage      DOUBLE NOT NULL CHECK (est_monthly_leakage >= 0),
+    est_annual_leakage       DOUBLE NOT NULL,
+    expected_monthly_loss    DOUBLE NOT NULL CHECK (expected_monthly_loss >= 0),
+    top_factors              VARCHAR NOT NULL,
+    recommended_action       VARCHAR NOT NULL,
+    detected_monthly_leakage DOUBLE NOT NULL,  -- detected in as_of_month (0 when none)
+    detected_leakage_type    VARCHAR,          -- largest detected type in as_of_month
+    as_of_month              DATE NOT NULL,
+    feature_set              VARCHAR NOT NULL,
+    model_version            VARCHAR NOT NULL
+);
+
+-- Each scored account's largest contributions (calibrated log-odds of leaking next month):
+-- rank 1.. by |contribution|, then rank 98 'other_features' (the rest, summed) and rank 99
+-- 'base_value', so an account's rows sum exactly to logit(leakage_probability).
+CREATE TABLE IF NOT EXISTS leakage_factors (
+    account_id       VARCHAR NOT NULL,
+    rank             INTEGER NOT NULL,
+    feature          VARCHAR NOT NULL,
+    value            DOUBLE,
+    portfolio_median DOUBLE,
+    contribution     DOUBLE NOT NULL,
+    description      VARCHAR NOT NULL
+);

@@ -1,0 +1,100 @@
+"""Shared pieces of the leakage service: account and filter validation, fresh caches.
+
+`cached` opens the warehouse read-only after refreshing the leakage caches when they are stale
+(meta `data_version` changed since they were built).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from data.warehouse import connect
+from services import leakage_store as store
+from services.leakage_refresh import refresh_leakage_cache
+
+
+def default_model_dir(var_dir: Path | str) -> Path:
+    """Where models live under the configured var dir (Settings.var_dir)."""
+    return Path(var_dir) / "models" / "leakage"
+
+
+class UnknownAccountError(LookupError):
+    """An account id that is not in the warehouse; `suggestions` holds close matches."""
+
+    kind = "account"
+
+    def __init__(self, account_id: str, suggestions: list[str]) -> None:
+        self.account_id = self.value = account_id
+        self.suggestions = suggestions
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"Unknown account {account_id!r}.{hint}")
+
+
+def canonical(value: str | None, choices: tuple[str, ...], what: str) -> str | None:
+    """Case/spacing-insensitive match onto `choices` ('failed payment retry' works)."""
+    if value is None:
+        return None
+    lookup = {re.sub(r"[^a-z]", "", c.lower()): c for c in choices}
+    found = lookup.get(re.sub(r"[^a-z]", "", str(value).lower()))
+    if found is None:
+        raise ValueError(f"unknown {what} {value!r}; allowed: {', '.join(choices)}")
+    return found
+
+
+def check_account(con: duckdb.DuckDBPyConnection, account_id: str) -> None:
+    if con.execute("SELECT 1 FROM accounts WHERE account_id = ?", [account_id]).fetchall():
+        return
+    near = (
+        con.execute(
+            "SELECT account_id FROM accounts ORDER BY jaro_winkler_similarity(account_id, ?) DESC "
+            "LIMIT 50",
+            [account_id],
+        )
+        .df()["account_id"]
+        .tolist()
+    )
+    raise UnknownAccountError(
+        account_id, difflib.get_close_matches(account_id, near, n=5, cutoff=0.6)
+    )
+
+
+@contextmanager
+def cached(
+    db_path: Path | str, model_dir: Path | str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a warehouse whose leakage caches are fresh (refreshed first
+    when stale; `model_dir` defaults to `<warehouse folder>/models/leakage`)."""
+    db_path = Path(db_path)
+    with connect(db_path, read_only=True) as con:
+        fresh = store.is_fresh(con)
+    if not fresh:
+        refresh_leakage_cache(db_path, model_dir or default_model_dir(db_path.parent))
+    with connect(db_path, read_only=True) as con:
+        yield con
+
+
+def cache_warning(con: duckdb.DuckDBPyConnection) -> str | None:
+    return store.cache_info(con).get("warning")
+
+
+# ------------------------------------------------------------------------------ portfolio
+def money(value: Any) -> float:
+    return round(float(value or 0.0), 2)
+
+
+__all__ = [
+    "UnknownAccountError",
+    "cache_warning",
+    "cached",
+    "canonical",
+    "check_account",
+    "default_model_dir",
+    "money",
+]

@@ -1,0 +1,207 @@
+"""Files in and out of batch scoring: input detection, reading, raw-table import, safe export.
+
+Inputs:
+- an account table in the reference project's format (CSV, Parquet or Excel): CSV and Parquet
+  are read with pyarrow (multi-threaded, typed; a million rows in about a second) and validated
+  by `analytics.leakage.features.reference_features` (column and row of the first bad value);
+  Excel goes through the importer's validated reader (data.loaders), which reports every bad
+  cell with file, row and column;
+- raw billing tables: a directory of files named after the tables (accounts.csv, contracts.csv,
+  ...) or an Excel workbook with one sheet per table; each is imported with `data.loaders`
+  (validated, all or nothing) into a scratch warehouse.
+
+Outputs (CSV, Excel or Parquet by extension): text cells starting with = + - @ (or a tab or
+carriage return) get a leading apostrophe, so a spreadsheet shows them as text instead of
+evaluating a formula (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data.warehouse import RAW_TABLES
+
+INPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".xlsx", ".xlsm")
+OUTPUT_SUFFIXES = (".csv", ".xlsx", ".parquet")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _excel(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def raw_table_files(path: Path) -> dict[str, tuple[Path, str | None]]:
+    """Raw tables found at `path`: table -> (file, sheet). Empty for an account table."""
+    if path.is_dir():
+        found = {
+            f.stem.lower(): (f, None)
+            for f in sorted(path.iterdir())
+            if f.suffix.lower() in INPUT_SUFFIXES
+        }
+        return {t: found[t] for t in RAW_TABLES if t in found}
+    if _excel(path):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            sheets = {name.strip().lower(): name for name in book.sheetnames}
+        finally:
+            book.close()
+        return {t: (path, sheets[t]) for t in RAW_TABLES if t in sheets}
+    return {}
+
+
+def input_kind(path: Path) -> str:
+    """'raw_tables' or 'reference' (raises ValueError for anything else)."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"input {path} does not exist")
+    if path.is_dir() or (_excel(path) and raw_table_files(path)):
+        tables = raw_table_files(path)
+        if "accounts" not in tables:
+            raise ValueError(
+                f"{path}: raw billing tables need at least 'accounts' (found "
+                f"{', '.join(tables) or 'none'}; expected names: {', '.join(RAW_TABLES)})"
+            )
+        return "raw_tables"
+    if path.suffix.lower() not in INPUT_SUFFIXES:
+        raise ValueError(
+            f"{path.name}: unsupported file type {path.suffix!r}; use one of "
+            f"{', '.join(INPUT_SUFFIXES)} or a directory of raw billing tables"
+        )
+    return "reference"
+
+
+def _check_size(path: Path, max_mb: float | None) -> None:
+    if max_mb is not None and path.stat().st_size > max_mb * 1e6:
+        raise ValueError(
+            f"{path.name} is {path.stat().st_size / 1e6:.0f} MB, over the {max_mb:g} MB limit"
+        )
+
+
+def read_reference_file(path: Path, max_mb: float | None = None) -> pd.DataFrame:
+    """The account table of a reference-format file, validated (see module docstring)."""
+    from analytics.leakage.features import reference_features
+
+    path = Path(path)
+    _check_size(path, max_mb)
+    raw = _read_excel_accounts(path) if _excel(path) else _read_fast(path)
+    try:
+        features = reference_features(raw)
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+    for name in ("has_leakage", "leakage_type", "monthly_leakage_amount"):
+        if name in raw.columns:
+            features[name] = raw[name].to_numpy()
+    return features
+
+
+def _read_fast(path: Path) -> pd.DataFrame:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            table = pq.read_table(path)
+        else:
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+            table = pacsv.read_csv(
+                path,
+                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
+            )
+    except Exception as error:  # pyarrow raises several types for unreadable files
+        raise ValueError(f"{path.name}: not a readable table: {error}") from None
+    return table.to_pandas()
+
+
+def _read_excel_accounts(path: Path) -> pd.DataFrame:
+    from data.import_report import ProblemLog, refuse
+    from data.loaders import detect_kind, read_table
+    from data.validation import validate_rows
+
+    table = read_table(path, kind="leakage_accounts")
+    spec = detect_kind(table.headers, "leakage_accounts", table.source)
+    log = ProblemLog(table.source)
+    rows = validate_rows(table.cells, table.headers, spec, log)
+    if log.n_problems:
+        raise refuse(log)
+    return rows.frame.drop(columns=[c for c in rows.frame.columns if c.startswith("__")])
+
+
+def import_raw_tables(path: Path, db_path: Path, max_mb: float | None = None) -> dict[str, int]:
+    """Import the raw tables at `path` into the warehouse `db_path` (parents first).
+
+    Returns rows per table; raises the importer's `ImportValidationError` on bad data.
+    """
+    from data.loaders import DEFAULT_MAX_IMPORT_MB, import_file
+
+    counts = {}
+    for table, (file, sheet) in raw_table_files(Path(path)).items():
+        report = import_file(
+            file, db_path, kind=table, sheet=sheet, max_mb=max_mb or DEFAULT_MAX_IMPORT_MB
+        )
+        counts[table] = report.n_rows
+    return counts
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells starting with = + - @ (tab, CR) prefixed with an apostrophe.
+
+    Examples:
+        >>> neutralise(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "n": [-1, 2, 3]}))["a"].tolist()
+        ["'=1+1", 'ok', "'-x"]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+            continue
+        text = column.astype("str")
+        risky = text.str.startswith(_FORMULA_START).fillna(False) & column.notna()
+        if risky.any():
+            out[name] = column.where(~risky, "'" + text)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: Path, about: dict[str, Any] | None = None) -> Path:
+    """Write a neutralised table; Excel gets a second sheet `about` with `about`'s items."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise ValueError(f"output must end in {', '.join(OUTPUT_SUFFIXES)}, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = neutralise(frame)
+    if suffix == ".csv":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(pa.Table.from_pandas(safe, preserve_index=False), path)
+    elif suffix == ".parquet":
+        safe.to_parquet(path, index=False)
+    else:
+        if len(safe) > 1_048_575:
+            raise ValueError(
+                f"{len(safe):,} rows do not fit an Excel sheet; write .csv or .parquet"
+            )
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            safe.to_excel(writer, sheet_name="scores", index=False)
+            if about:
+                info = pd.DataFrame(
+                    {"item": list(about), "value": [str(v) for v in about.values()]}
+                )
+                neutralise(info).to_excel(writer, sheet_name="about", index=False)
+    return path
+
+
+__all__ = [
+    "import_raw_tables",
+    "input_kind",
+    "neutralise",
+    "raw_table_files",
+    "read_reference_file",
+    "write_table",
+]
