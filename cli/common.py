@@ -88,3 +88,31 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print an error on stderr and return the Exit to raise."""
     Console(stderr=True).print(f"[red]error:[/red] {message}")
     return typer.Exit(code)
+
+
+RefreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--refresh/--no-refresh",
+        help="Rebuild the leakage and trend caches afterwards (else on first use).",
+    ),
+]
+
+
+def refresh_derived_caches(db_path: Path, quiet: bool) -> dict[str, Any]:
+    """Refresh the warehouse's caches after its data changed, with a progress bar.
+
+    The data change is already committed, so a refresh that fails is reported as a warning
+    (the caches rebuild themselves on first use) rather than as a failed command.
+    """
+    from services.refresh import STEPS, refresh_caches
+
+    try:
+        with progress_bar("Refreshing caches", total=STEPS, quiet=quiet) as advance:
+            return refresh_caches(db_path, progress=advance)
+    except Exception as exc:  # reported, never fatal: the import/build itself succeeded
+        Console(stderr=True).print(
+            f"[yellow]warning:[/yellow] caches not refreshed ({type(exc).__name__}: {exc}); "
+            "they will be rebuilt on first use."
+        )
+        return {"error": f"{type(exc).__name__}: {exc}"}

@@ -12,7 +12,30 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
+from cli.common import (
+    DbOption,
+    JsonOption,
+    RefreshOption,
+    default_db,
+    emit_json,
+    fail,
+    progress_bar,
+    refresh_derived_caches,
+)
+
+CACHE_INPUT_KINDS = frozenset(
+    {
+        "accounts",
+        "contracts",
+        "usage_monthly",
+        "invoices",
+        "invoice_lines",
+        "payment_methods",
+        "payments",
+        "monthly_revenue",
+    }
+)
+"""Kinds whose rows feed the leakage or trend caches (an import of these refreshes them)."""
 
 HELP_KINDS = (
     "accounts, contracts, usage_monthly, invoices, invoice_lines, payment_methods, payments, "
@@ -66,6 +89,7 @@ def import_(
         ),
     ] = "GBP",
     db: DbOption = None,
+    refresh: RefreshOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Validate FILE completely, then store it in one transaction (nothing on any problem).
@@ -99,8 +123,13 @@ def import_(
         raise typer.Exit(2) from None
     except duckdb.Error as error:
         raise fail(f"could not write to the warehouse {path}: {error}") from None
+    refreshed = (
+        refresh_derived_caches(path, quiet=as_json)
+        if refresh and report.kind in CACHE_INPUT_KINDS
+        else None
+    )
     if as_json:
-        emit_json(report.to_dict())
+        emit_json({**report.to_dict(), "refresh": refreshed})
         return
     typer.echo(report.render())
 

@@ -36,11 +36,10 @@ def register(app: typer.Typer) -> None:
     app.command("score")(score)
 
 
-def _model_dir(model_dir: Path | None) -> Path:
-    from services.leakage import default_model_dir
-    from settings import get_settings
+def _model_dir(model_dir: Path | None, db: Path | None) -> Path:
+    from services.leakage import model_dir_for
 
-    return model_dir or default_model_dir(get_settings().var_dir)
+    return model_dir or model_dir_for(db or default_db())
 
 
 def peak_memory_mb() -> float:
@@ -140,7 +139,7 @@ def model_train(
     """Train, evaluate on held-out months and save a versioned model (both feature sets)."""
     from services.leakage_training import train_file_model, train_warehouse_models
 
-    folder = _model_dir(model_dir)
+    folder = _model_dir(model_dir, db)
     try:
         with progress_bar("Training", total=1, quiet=as_json) as advance:
             saved = (
@@ -275,7 +274,7 @@ def score(
         thresholds = RiskThresholds(high=high, medium=medium)
     except ValueError as error:
         raise fail(str(error)) from None
-    folder = _model_dir(model_dir)
+    folder = _model_dir(model_dir, db)
     warehouse = db or default_db()
     big = (
         input_path is not None

@@ -59,7 +59,9 @@ def is_reusable(path: Path, spec: DbSpec) -> bool:
 
 def model_dir(path: Path) -> Path:
     """The leakage model of one evaluation warehouse (one per world: no retraining ping-pong)."""
-    return path.parent / "models" / path.stem
+    from services.leakage import model_dir_for
+
+    return model_dir_for(path)
 
 
 def refresh_caches(path: Path) -> None:

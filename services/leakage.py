@@ -9,7 +9,7 @@ month unless a name says annual.
 
 Public: `portfolio_summary`, `score_leakage`, `explain_risk_factors`, `detect_leakage`,
 `score_file`, `recommend_actions`, `evaluate_detectors`, `refresh_leakage_cache`,
-`default_model_dir`. Unknown account ids raise `UnknownAccountError` (with close matches);
+`model_dir_for`. Unknown account ids raise `UnknownAccountError` (with close matches);
 bad filter values raise ValueError naming the allowed values (matched case-insensitively).
 """
 
@@ -32,7 +32,7 @@ from services.leakage_common import (
     cached,
     canonical,
     check_account,
-    default_model_dir,
+    model_dir_for,
     money,
 )
 from services.leakage_detect import Detection, detect_leakage, evaluate_detectors, run_detectors
@@ -261,7 +261,7 @@ __all__ = [
     "RiskExplanation",
     "UnknownAccountError",
     "cached",
-    "default_model_dir",
+    "model_dir_for",
     "detect_leakage",
     "evaluate_detectors",
     "explain_risk_factors",

@@ -20,9 +20,18 @@ from services import leakage_store as store
 from services.leakage_refresh import refresh_leakage_cache
 
 
-def default_model_dir(var_dir: Path | str) -> Path:
-    """Where models live under the configured var dir (Settings.var_dir)."""
-    return Path(var_dir) / "models" / "leakage"
+def model_dir_for(db_path: Path | str) -> Path:
+    """Where the leakage model of a warehouse lives: `<its folder>/models/<its stem>/`.
+
+    A model belongs to the warehouse it was trained on (its manifest records that data's
+    hash), so two warehouses in one folder never overwrite or reject each other's model.
+
+    Examples:
+        >>> model_dir_for("var/revrisk.duckdb").as_posix()
+        'var/models/revrisk'
+    """
+    path = Path(db_path)
+    return path.parent / "models" / path.stem
 
 
 class UnknownAccountError(LookupError):
@@ -70,12 +79,12 @@ def cached(
     db_path: Path | str, model_dir: Path | str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a warehouse whose leakage caches are fresh (refreshed first
-    when stale; `model_dir` defaults to `<warehouse folder>/models/leakage`)."""
+    when stale; `model_dir` defaults to `model_dir_for(db_path)`)."""
     db_path = Path(db_path)
     with connect(db_path, read_only=True) as con:
         fresh = store.is_fresh(con)
     if not fresh:
-        refresh_leakage_cache(db_path, model_dir or default_model_dir(db_path.parent))
+        refresh_leakage_cache(db_path, model_dir or model_dir_for(db_path))
     with connect(db_path, read_only=True) as con:
         yield con
 
@@ -95,6 +104,6 @@ __all__ = [
     "cached",
     "canonical",
     "check_account",
-    "default_model_dir",
+    "model_dir_for",
     "money",
 ]

@@ -1,0 +1,44 @@
+"""Bring every derived cache of a warehouse up to date after its data changed.
+
+`revrisk demo` and `revrisk import` call this, so the chat answers from fresh caches
+(leakage detections and scores, trend metrics and segments) instead of rebuilding them on
+the first question. Each cache also records the data version it was built from and is
+rebuilt on read when stale, so skipping this step costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[int, int], None]
+STEPS = 2
+
+
+def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dict[str, Any]:
+    """Refresh the leakage and trend caches of `db_path`; returns what each refresh did."""
+    from services.leakage import model_dir_for, refresh_leakage_cache
+    from services.trends import refresh_trend_cache
+
+    db_path = Path(db_path)
+    started = time.perf_counter()
+    leakage = refresh_leakage_cache(db_path, model_dir_for(db_path))
+    if progress is not None:
+        progress(1, STEPS)
+    trends = refresh_trend_cache(db_path)
+    if progress is not None:
+        progress(2, STEPS)
+    return {
+        "leakage": _plain(leakage),
+        "trends": _plain(trends),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _plain(report: Any) -> dict[str, Any]:
+    if is_dataclass(report) and not isinstance(report, type):
+        return {k: v for k, v in asdict(report).items() if not isinstance(v, dict | list)}
+    return {"result": str(report)}
