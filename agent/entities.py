@@ -2,6 +2,9 @@
 
 Regexes find what has a shape (account ids, numbers, SQL, file paths); the lexicon finds what
 is named by words (tiers, leakage types, levels). Numbers written as words count ("top five").
+An id typed with a letter for a digit ("ACC00O042") is read as the id it resembles and the
+typing is kept (`typed_id`) so the answer can say so. A bare number ("is 1234 shrinking?") is
+only a candidate id (`bare_id`): the planner uses it where an account is expected.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from agent.lexicon import Lexicon, find_phrase
+from agent import sqlgen
+from agent.lexicon import Lexicon, find_all, find_phrase, has_phrase
 from tools._format import normalise_account_id
 
 _NUMBER_WORDS = {
+    "zero": 0,
     "two": 2,
     "three": 3,
     "four": 4,
@@ -35,12 +40,13 @@ _NUMBER_WORDS = {
     "dozen": 12,
 }
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
-_ACCOUNT = re.compile(r"\bacc[\s#_-]*(\d{1,9})\b", re.IGNORECASE)
+_ACCOUNT = re.compile(r"\b(?i:acc)[\s#_-]*((?=[\dOoIl]*\d)[\dOoIl]{1,9})\b")
+_LOOKALIKES = str.maketrans("OoIl", "0011")
 _ACCOUNT_WORD = re.compile(
     r"\b(?:account|acct|customer|client)(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,9})\b"
 )
 _SEGMENT = re.compile(
-    r"\b(?:segment|cluster|group|cohort|seg)s?\s*(?:#|no\.?|number)?\s*(\d{1,3})\b"
+    r"\b(?:segment|cluster|group|cohort|seg)s?\s*(?:#|no\.?|number)?\s*(\d{1,3}|one)\b"
 )
 _TOP_N = (
     re.compile(r"\btop\s*-?\s*(\d{1,3})\b"),
@@ -49,9 +55,21 @@ _TOP_N = (
     ),
     re.compile(
         r"\b(\d{1,3})\s+(?:riskiest|most|largest|biggest|highest|worst|top|accounts|customers"
-        r"|clients|rows|names|results|findings|cases)\b"
+        r"|clients|rows|names|results|findings|cases|of them|of those|in total)\b"
     ),
+    re.compile(r"\b(?:up to|limit(?: to)?|at most|max(?:imum)?(?: of)?)\s+(\d{1,3})\b"),
 )
+_BARE = re.compile(
+    r"(?<![\w$€£.,#%-])(\d{1,7})(?![\w%]|[.,]\d|\s*(?:%|percent|months?|days?|weeks?|years?"
+    r"|seats?|accounts?|customers?|clients?|rows?|results?|names?|of\b|k\b|m\b|x\b|dollars?"
+    r"|usd|eur|gbp|[$€£]))"
+)
+_NOT_ID_BEFORE = re.compile(
+    r"(?:top|first|last|level|segment|cluster|group|cohort|seg|number|no\.?|more than|less than"
+    r"|fewer than|over|under|above|below|at least|at most|up to|limit|than|give me|show me"
+    r"|list|[$€£]|\d)\s*$"
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _DECLINE_LEVEL = re.compile(r"\b(?:decline\s+)?level\s*([0-3])\b(?<!risk level \d)")
 _FILE = re.compile(
     r"(?:^|[\s'\"`(])((?:[\w.~-]*[/\\])*[\w.-]+\.(?:csv|tsv|xlsx|xls|parquet|json))\b", re.I
@@ -91,10 +109,17 @@ class Entities:
     sql: str | None = None
     recipe: str | None = None
     ordinal: int | None = None
+    bare_id: str | None = None
+    typed_id: str | None = None
+    data_question: bool = False
+    """A question about the raw data that `recipe` could not be written for."""
 
     def named(self) -> dict[str, Any]:
-        """The entities present, by kind (the ordinal is a reference, not an entity)."""
-        return {k: v for k, v in asdict(self).items() if v is not None and k != "ordinal"}
+        """The entities present, by kind (references and candidates are not entities)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and k not in _NOT_NAMED}
+
+
+_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "data_question"})
 
 
 def _digits(text: str) -> str:
@@ -133,8 +158,11 @@ def _sql(text: str) -> str | None:
     return None
 
 
-def _recipe(lexicon: Lexicon, tokens: list[str]) -> str | None:
-    """SQL of the first recipe whose every word group occurs in the message."""
+def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
+    """SQL for a data question (agent/sqlgen.py), or of the first recipe whose every word
+    group occurs in the message."""
+    if (written := sqlgen.write([text], lexicon)) is not None:
+        return written
     for groups, sql in lexicon.recipes:
         if all(any(find_phrase(tokens, phrase) >= 0 for phrase in group) for group in groups):
             return sql
@@ -152,27 +180,70 @@ def _ordinal(text: str) -> int | None:
     return _ORDINALS.get(word, int(word[0]) - 1 if word[0].isdigit() else 0)
 
 
+def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
+    """(account id, the id as typed when a look-alike letter stood for a digit)."""
+    if match := _ACCOUNT.search(text):
+        digits = match.group(1)
+        fixed = normalise_account_id(digits.translate(_LOOKALIKES))
+        return fixed, (match.group(0) if not digits.isdigit() else None)
+    if match := _ACCOUNT_WORD.search(lowered):
+        return normalise_account_id(match.group(1)), None
+    return None, None
+
+
+def _bare_id(lowered: str) -> str | None:
+    """A number standing alone that may be an account ("the same for 1210"), not a year,
+    amount, count or position."""
+    for match in _BARE.finditer(lowered):
+        number = match.group(1)
+        if _YEAR.match(number) or _NOT_ID_BEFORE.search(lowered[: match.start()]):
+            continue
+        return normalise_account_id(number)
+    return None
+
+
+def _decline_level(lexicon: Lexicon, tokens: list[str], lowered: str) -> int | None:
+    """The decline level: "level 2", a named level ("sharply declining"), or a degree next to
+    a decline word ("a mild downward drift", "dropping steeply")."""
+    if (level := _first_int((_DECLINE_LEVEL,), lowered, 0, 3)) is not None:
+        return level
+    if named := _named(lexicon, "decline_level", tokens):
+        return int(named)
+    for phrase, degree in lexicon.decline_degrees:  # "sharp decline", "dropping steeply"
+        for index in find_all(tokens, phrase):
+            if has_phrase(tokens[max(index - 2, 0) : index + 3], lexicon.decline_words):
+                return int(degree)
+    return None
+
+
+def _segment(lowered: str) -> int | None:
+    match = _SEGMENT.search(lowered)
+    if match is None:
+        return None
+    return 1 if match.group(1) == "one" else int(match.group(1))
+
+
 def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities:
     """Everything `text` names explicitly; `tokens` is `lexicon.tokenize(text)`."""
     sql = _sql(text)
     if sql is not None:  # a query is data: do not read tiers or ids out of it
         return Entities(sql=sql)
     lowered = _digits(text)
-    account = _ACCOUNT.search(text) or _ACCOUNT_WORD.search(lowered)
-    named_level = _named(lexicon, "decline_level", tokens)
-    decline = _first_int((_DECLINE_LEVEL,), lowered, 0, 3)
+    account, typed = _account(text, lowered)
     file_match = _FILE.search(text)
+    recipe = _recipe(lexicon, text, tokens)
     return Entities(
-        account_id=normalise_account_id(account.group(1)) if account else None,
+        account_id=account,
         tier=_named(lexicon, "tier", tokens),
         risk_level=_named(lexicon, "risk_level", tokens),
         leakage_type=_named(lexicon, "leakage_type", tokens),
-        decline_level=decline
-        if decline is not None
-        else (int(named_level) if named_level else None),
-        segment_id=_first_int((_SEGMENT,), lowered, 0, 999),
+        decline_level=_decline_level(lexicon, tokens, lowered),
+        segment_id=_segment(lowered),
         top_n=_first_int(_TOP_N, lowered, 1, 100),
         file_path=file_match.group(1) if file_match else None,
-        recipe=_recipe(lexicon, tokens),
+        recipe=recipe,
         ordinal=_ordinal(lowered),
+        bare_id=None if account or file_match else _bare_id(lowered),
+        typed_id=typed,
+        data_question=recipe is None and sqlgen.asks_for_data(text, lexicon),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -32,11 +32,19 @@ def _word_matches(token: str, word: str) -> bool:
     return token in (word, word + "s", word + "es")
 
 
+def _matches_at(tokens: Sequence[str], phrase: Phrase, index: int) -> bool:
+    return all(_word_matches(tokens[index + k], phrase[k]) for k in range(len(phrase)))
+
+
+def find_all(tokens: Sequence[str], phrase: Phrase) -> list[int]:
+    """Every index where `phrase` occurs in `tokens`."""
+    return [i for i in range(len(tokens) - len(phrase) + 1) if _matches_at(tokens, phrase, i)]
+
+
 def find_phrase(tokens: Sequence[str], phrase: Phrase, start: int = 0) -> int:
     """Index where `phrase` first occurs in `tokens` at or after `start`, or -1."""
-    size = len(phrase)
-    for index in range(start, len(tokens) - size + 1):
-        if all(_word_matches(tokens[index + k], phrase[k]) for k in range(size)):
+    for index in range(start, len(tokens) - len(phrase) + 1):
+        if _matches_at(tokens, phrase, index):
             return index
     return -1
 
@@ -49,9 +57,14 @@ def has_phrase(tokens: Sequence[str], phrases: Sequence[Phrase]) -> bool:
 def phrase_at(tokens: Sequence[str], phrases: Sequence[Phrase], index: int) -> Phrase | None:
     """The first of `phrases` that occurs exactly at `index`, or None."""
     for phrase in phrases:
-        if find_phrase(tokens[index : index + len(phrase)], phrase) == 0:
+        if index + len(phrase) <= len(tokens) and _matches_at(tokens, phrase, index):
             return phrase
     return None
+
+
+def _near(tokens: Sequence[str], index: int, phrases: Sequence[Phrase], window: int) -> bool:
+    low, high = max(index - window, 0), index + window + 1
+    return any(low <= i < high for p in phrases for i in find_all(tokens, p))
 
 
 @dataclass(frozen=True)
@@ -63,38 +76,90 @@ class IntentRule:
     boost: dict[str, float] = field(default_factory=dict)
     requires: str | None = None
     fallback: str | None = None
+    for_account: str | None = None
+    """The tool that answers this intent's question about one named account."""
+    veto: Mapping[Phrase, tuple[Phrase, ...]] = field(default_factory=dict)
+    """Cue → context words that, next to the cue, give it another sense ("declined" card)."""
 
     def strong_cue(self, tokens: Sequence[str], weight: float = 3.0) -> bool:
         """Whether a multi-word cue of at least `weight` matches ("how are we doing"): specific
         enough to be on topic, unlike single words such as "why" or "history"."""
         return any(w >= weight and len(p) > 1 and find_phrase(tokens, p) >= 0 for p, w in self.cues)
 
-    def score(self, tokens: Sequence[str], entity_kinds: set[str]) -> float:
-        """Sum of the matched cues' weights plus boosts of the entities present."""
-        total = sum(weight for phrase, weight in self.cues if find_phrase(tokens, phrase) >= 0)
-        return total + sum(self.boost.get(kind, 0.0) for kind in entity_kinds)
+    def _spans(self, tokens: Sequence[str], window: int) -> list[tuple[int, int, Phrase, float]]:
+        """(start, end, cue, weight) of every cue occurrence that keeps its sense here."""
+        spans = []
+        for phrase, weight in self.cues:
+            context = self.veto.get(phrase, ())
+            for index in find_all(tokens, phrase):
+                if not (context and _near(tokens, index, context, window)):
+                    spans.append((index, index + len(phrase), phrase, weight))
+        return spans
+
+    def score(self, tokens: Sequence[str], entity_kinds: set[str], window: int = 3) -> float:
+        """Matched cues' weights plus boosts of the entities present.
+
+        Each cue counts once, and words count once: of cues matching the same words only the
+        weightiest counts, and a cue inside a longer matched cue does not add ("risk score"
+        counts, not also "score").
+        """
+        spans = self._spans(tokens, window)
+        best: dict[tuple[int, int], tuple[float, Phrase]] = {}
+        for start, end, phrase, weight in spans:
+            if (start, end) not in best or abs(weight) > abs(best[(start, end)][0]):
+                best[(start, end)] = (weight, phrase)
+        counted = {
+            phrase: weight
+            for (start, end), (weight, phrase) in best.items()
+            if not any(s <= start and end <= e and e - s > end - start for s, e in best)
+        }
+        return sum(counted.values()) + sum(self.boost.get(kind, 0.0) for kind in entity_kinds)
 
 
 @dataclass(frozen=True)
+class Safety:
+    """What makes a message a request to change, send or reveal something (agent/safety.py)."""
+
+    security: tuple[Phrase, ...]
+    asks: tuple[Phrase, ...]
+    subordinate: tuple[Phrase, ...]
+    howto: tuple[Phrase, ...]
+    imperatives: tuple[Phrase, ...]
+    conditional: dict[Phrase, tuple[Phrase, ...]]
+    polite: tuple[Phrase, ...]
+    reads: frozenset[str]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: derived vocabularies cache on it
 class Lexicon:
     """Everything in lexicon.toml, compiled."""
 
     threshold: float
+    veto_window: int
     intents: dict[str, IntentRule]
     anaphora: tuple[Phrase, ...]
+    demonstratives: tuple[Phrase, ...]
     starters: tuple[Phrase, ...]
     more: tuple[Phrase, ...]
+    population: tuple[Phrase, ...]
+    uploads: tuple[Phrase, ...]
+    warehouse: tuple[Phrase, ...]
+    ability_openers: tuple[Phrase, ...]
+    ability_markers: tuple[Phrase, ...]
+    ability_requests: tuple[Phrase, ...]
     entities: dict[str, tuple[tuple[Phrase, str], ...]]
+    decline_words: tuple[Phrase, ...]
+    decline_degrees: tuple[tuple[Phrase, str], ...]
     recipes: tuple[tuple[tuple[tuple[Phrase, ...], ...], str], ...]
     """(groups of alternative phrases, SQL): every group must occur for the recipe to apply."""
     domain: tuple[Phrase, ...]
-    imperatives: tuple[Phrase, ...]
-    polite: frozenset[str]
-    reads: frozenset[str]
+    safety: Safety
+    sql: Mapping[str, Any]
+    """The [sql] vocabulary, compiled by agent/sqlgen.py."""
 
 
 def _phrase(text: str) -> Phrase:
-    return tuple(text.lower().replace("-", " ").split())
+    return tuple(text.lower().replace("-", " ").replace("'", "").split())
 
 
 def _phrases(texts: Sequence[str]) -> tuple[Phrase, ...]:
@@ -108,32 +173,56 @@ def _intent(name: str, raw: dict[str, Any]) -> IntentRule:
         boost={kind: float(weight) for kind, weight in raw.get("boost", {}).items()},
         requires=raw.get("requires"),
         fallback=raw.get("fallback"),
+        for_account=raw.get("for_account"),
+        veto={_phrase(cue): _phrases(words) for cue, words in raw.get("veto", {}).items()},
     )
 
 
-def _entity_table(raw: dict[str, list[str]]) -> tuple[tuple[Phrase, str], ...]:
+def entity_table(raw: Mapping[str, Sequence[str]]) -> tuple[tuple[Phrase, str], ...]:
     """(phrase, canonical value) pairs, longest phrases first so they win over their parts."""
     pairs = [(_phrase(text), value) for value, texts in raw.items() for text in texts]
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
+    return Safety(
+        security=_phrases(raw["security"]),
+        asks=_phrases(raw["asks"]),
+        subordinate=_phrases(raw["subordinate"]),
+        howto=_phrases(raw["howto"]),
+        imperatives=_phrases(imperatives["verbs"]),
+        conditional={_phrase(v): _phrases(w) for v, w in imperatives["conditional"].items()},
+        polite=_phrases(imperatives["polite"]),
+        reads=frozenset(imperatives["reads"]),
+    )
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Parse agent/lexicon.toml once per process."""
     raw = tomllib.loads(resources.files("agent").joinpath("lexicon.toml").read_text("utf-8"))
-    followup, imperatives = raw["followup"], raw["imperatives"]
+    followup, ability, decline = raw["followup"], raw["ability"], raw["decline"]
     return Lexicon(
         threshold=float(raw["threshold"]),
+        veto_window=int(raw["veto_window"]),
         intents={name: _intent(name, rule) for name, rule in raw["intents"].items()},
         anaphora=_phrases(followup["anaphora"]),
+        demonstratives=_phrases(followup["demonstratives"]),
         starters=_phrases(followup["starters"]),
         more=_phrases(followup["more"]),
-        entities={kind: _entity_table(table) for kind, table in raw["entities"].items()},
+        population=_phrases(followup["population"]),
+        uploads=_phrases(followup["uploads"]),
+        warehouse=_phrases(followup["warehouse"]),
+        ability_openers=_phrases(ability["openers"]),
+        ability_markers=_phrases(ability["markers"]),
+        ability_requests=_phrases(ability["requests"]),
+        entities={kind: entity_table(table) for kind, table in raw["entities"].items()},
+        decline_words=_phrases(decline["words"]),
+        decline_degrees=entity_table(decline["degrees"]),
         recipes=tuple(
             (tuple(_phrases(group) for group in r["words"]), str(r["sql"])) for r in raw["recipes"]
         ),
         domain=_phrases(raw["domain"]["words"]),
-        imperatives=_phrases(imperatives["verbs"]),
-        polite=frozenset(imperatives["polite"]),
-        reads=frozenset(imperatives["reads"]),
+        safety=_safety(raw["safety"], raw["imperatives"]),
+        sql=raw["sql"],
     )

@@ -19,11 +19,18 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -31,9 +38,11 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
+from agent.entities import extract_entities
+from agent.lexicon import load_lexicon, tokenize
 from agent.narratives import narrate_all, parse_content
 from agent.planner import Memory, Plan, plan
-from agent.turns import last_user_index, tool_results
+from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
 from prompts import load_prompt
 from tools.schemas import TOOL_ARGS
 
@@ -56,31 +65,48 @@ def _result_ids(message: ToolMessage) -> tuple[str, ...]:
     return tuple(i for i in ids if isinstance(i, str) and _ID.match(i))
 
 
+def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: str) -> Memory:
+    account = args.get("account_id") or args.get("customer_id")
+    segment = args.get("segment_id")
+    asked: tuple[str, ...] = (question,)
+    if name == "query_duckdb" and memory.last_tool == "query_duckdb":
+        asked = (*memory.sql_questions, question)
+    return Memory(
+        last_tool=name,
+        last_args=args,
+        account_id=account or memory.account_id,
+        segment_id=segment if segment is not None else memory.segment_id,
+        result_ids=(),
+        file_path=args.get("file_path") or memory.file_path,
+        sql_questions=asked if name == "query_duckdb" else (),
+    )
+
+
 def thread_memory(history: Sequence[BaseMessage]) -> Memory:
-    """What earlier turns discussed: the last tool call, ids and segment, and result ids."""
+    """What earlier turns discussed: the last tool call, ids, segment, uploaded file, result ids
+    and the data questions behind the latest SQL."""
     memory = Memory()
+    question = ""
     for message in history:
-        if isinstance(message, AIMessage) and message.tool_calls:
+        if isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
+            question = message.text
+        elif isinstance(message, AIMessage) and message.tool_calls:
             for call in message.tool_calls:
-                if call["name"] not in TOOL_ARGS:
-                    continue
-                args = dict(call["args"])
-                account = args.get("account_id") or args.get("customer_id")
-                segment = args.get("segment_id")
-                memory = Memory(
-                    call["name"],
-                    args,
-                    account or memory.account_id,
-                    segment if segment is not None else memory.segment_id,
-                    (),
-                )
+                if call["name"] in TOOL_ARGS:
+                    memory = _remember_call(memory, call["name"], dict(call["args"]), question)
         elif isinstance(message, ToolMessage) and not memory.result_ids:
             ids = _result_ids(message)
             if ids:
-                memory = Memory(
-                    memory.last_tool, memory.last_args, memory.account_id, memory.segment_id, ids
-                )
+                memory = replace(memory, result_ids=ids)
     return memory
+
+
+def _id_note(question: str) -> str:
+    """The note "I read ACC00O042 as ACC000042" when the question typed a look-alike letter."""
+    entities = extract_entities(question, tokenize(question), load_lexicon())
+    if entities.typed_id is None or entities.account_id is None:
+        return ""
+    return load_prompt("reply_corrected_id", typed=entities.typed_id, account=entities.account_id)
 
 
 def _reply(chosen: Plan) -> AIMessage:
@@ -96,7 +122,7 @@ def _reply(chosen: Plan) -> AIMessage:
         ]
         return AIMessage(content="", tool_calls=calls)
     if chosen.intent == "unavailable":
-        return AIMessage(content=load_prompt("tool_unavailable", tool=chosen.tool))
+        return AIMessage(content=load_prompt("reply_unavailable", tool=chosen.tool))
     return AIMessage(content=load_prompt(f"reply_{chosen.intent}"))
 
 
@@ -157,10 +183,12 @@ class ChatOfflinePlanner(BaseChatModel):
     def respond(self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None) -> AIMessage:
         """The next message: tool calls, the narrative after tool results, or a reply."""
         human = last_user_index(messages)
+        text = messages[human].text if human >= 0 else ""
         results = tool_results(messages)
         if results:
-            return AIMessage(content=narrate_all(results))
-        text = messages[human].text if human >= 0 else ""
+            note = _id_note(text)
+            answer = narrate_all(results)
+            return AIMessage(content=f"{note}\n\n{answer}" if note else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 
     def _generate(

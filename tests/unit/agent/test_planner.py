@@ -255,7 +255,7 @@ FOLLOW_UPS: list[tuple[Memory, str, str, dict[str, Any]]] = [
         {"tier": "Enterprise", "risk_level": "High"},
     ),
     (SEGMENT, "and segment 2?", "segment_report", {"segment_id": 2}),
-    (SEGMENT, "who is declining there?", "find_declining_customers", {}),
+    (SEGMENT, "who is declining there?", "find_declining_customers", {"segment_id": 1}),
     (
         SEGMENT,
         "what about decline level 3?",

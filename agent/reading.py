@@ -1,0 +1,189 @@
+"""A message as the offline planner reads it: words, entities, intent scores, and what it
+points at in the thread ("its trend", "which of those", "and the same for 1210").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.entities import Entities, extract_entities
+from agent.lexicon import Lexicon, has_phrase, phrase_at, tokenize
+from agent.plans import Call, Memory, Plan, accepts, args_for, call_entities
+from tools.schemas import TOOL_ARGS
+
+ENTITY_DEFAULTS = {
+    "sql": "query_duckdb",
+    "recipe": "query_duckdb",
+    "file_path": "score_file",
+    "account_id": "explain_risk_factors",
+    "segment_id": "segment_report",
+    "leakage_type": "detect_leakage",
+    "decline_level": "find_declining_customers",
+    "risk_level": "score_leakage",
+    "tier": "score_leakage",
+}
+"""For a message that names only an entity: the tool that says most about it (in priority)."""
+
+_SHORT = 7
+"""Words in a message short enough to be a follow-up ("and segment 2?")."""
+_SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
+
+
+@dataclass
+class Reading:
+    """One message being planned, against the lexicon and the thread's memory."""
+
+    text: str
+    memory: Memory
+    lexicon: Lexicon
+    tokens: list[str] = field(init=False)
+    entities: Entities = field(init=False)
+    named: dict[str, Any] = field(init=False)
+    scores: dict[str, float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = tokenize(self.text)
+        self.entities = extract_entities(self.text, self.tokens, self.lexicon)
+        self.named = self.entities.named()
+        self._score()
+        if self.entities.bare_id and "account_id" not in self.named and self._expects_account():
+            self.named["account_id"] = self.entities.bare_id
+            self._score()
+
+    def _score(self) -> None:
+        kinds = set(self.named) | ({"data_question"} if self.entities.data_question else set())
+        window = self.lexicon.veto_window
+        self.scores = {
+            name: rule.score(self.tokens, kinds, window)
+            for name, rule in self.lexicon.intents.items()
+        }
+
+    def _expects_account(self) -> bool:
+        """Whether a bare number here is an account: the question or the thread is about one."""
+        name, _ = self.best_tool
+        rule = self.lexicon.intents.get(name or "")
+        if rule is not None and (rule.requires == "account_id" or rule.for_account):
+            return True
+        return any(key in self.memory.last_args for key in ("account_id", "customer_id"))
+
+    @property
+    def refers_back(self) -> bool:
+        """Points at the thread's account ("its trend", "that customer")."""
+        return has_phrase(self.tokens, self.lexicon.anaphora)
+
+    @property
+    def points_back(self) -> bool:
+        """Points at the thread at all: an anaphor or a demonstrative ("which of those")."""
+        return self.refers_back or has_phrase(self.tokens, self.lexicon.demonstratives)
+
+    @property
+    def starts_follow_up(self) -> bool:
+        return has_phrase(self.tokens[:2], self.lexicon.starters)
+
+    @property
+    def continues(self) -> bool:
+        """Asks for more of the thread: names something, "more", or opens with "and …"."""
+        more = has_phrase(self.tokens, self.lexicon.more)
+        return bool(self.named) or more or self.starts_follow_up
+
+    @property
+    def widens(self) -> bool:
+        """Asks about many accounts ("which customers …", "top 10", "Enterprise")."""
+        return has_phrase(self.tokens, self.lexicon.population)
+
+    @property
+    def mentions_upload(self) -> bool:
+        return has_phrase(self.tokens, self.lexicon.uploads)
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?") or (
+            phrase_at(self.tokens, self.lexicon.safety.asks, 0) is not None
+        )
+
+    @property
+    def on_topic(self) -> bool:
+        """Speaks about the business: a named entity, a domain word or a strong tool cue."""
+        if self.named or has_phrase(self.tokens, self.lexicon.domain):
+            return True
+        rules = self.lexicon.intents
+        return any(rules[name].strong_cue(self.tokens) for name in TOOL_ARGS if name in rules)
+
+    @property
+    def asks_about_ability(self) -> bool:
+        """A question about the assistant ("can you look at trends too, or just leakage?",
+        "do you support forecasting?"), not a request it can run."""
+        lexicon = self.lexicon
+        if any(kind in self.named for kind in _SUBJECTS):
+            return False
+        if self.refers_back and self.memory.last_tool:
+            return False
+        openers = (lexicon.ability_openers, lexicon.ability_requests)
+        opens = [any(phrase_at(self.tokens, p, i) for i in range(2)) for p in openers]
+        if opens[0] and has_phrase(self.tokens, lexicon.ability_markers):
+            return True
+        return opens[1] and self.best_tool[1] < lexicon.threshold
+
+    @property
+    def best_tool(self) -> tuple[str | None, float]:
+        tools = {n: s for n, s in self.scores.items() if n in TOOL_ARGS}
+        name = max(tools, key=lambda n: tools[n])
+        return (name, tools[name]) if tools[name] > 0 else (None, 0.0)
+
+    def remembered_id(self) -> str | None:
+        """The account the thread points at: named before, or picked from the last result."""
+        ids = self.memory.result_ids
+        if self.entities.ordinal is not None and self.entities.ordinal < len(ids):
+            return ids[self.entities.ordinal]
+        return self.memory.account_id or (ids[0] if ids else None)
+
+    def resolve(self, intent: str, named: dict[str, Any]) -> Plan:
+        """Calls for `intent`, filling a missing required argument from the thread."""
+        rule = self.lexicon.intents.get(intent)
+        if intent not in TOOL_ARGS or rule is None:
+            return Plan(intent)
+        required = rule.requires
+        if required and required not in named and not (required == "sql" and "recipe" in named):
+            remembered = {
+                "account_id": self.remembered_id(),
+                "segment_id": self.memory.segment_id,
+                "file_path": self.memory.file_path,
+            }
+            if remembered.get(required) is None:
+                return self.resolve(rule.fallback or "capabilities", named)
+            named = {**named, required: remembered[required]}
+        elif "account_id" not in named and self.refers_back and self.remembered_id():
+            named = {**named, "account_id": self.remembered_id()}
+        return Plan(intent, (Call(intent, args_for(intent, named)),))
+
+    @property
+    def refines_last(self) -> bool:
+        """A short "and/what about X?" whose entities all fit the last tool."""
+        last = self.memory.last_tool
+        if last is None or not self.named or len(self.tokens) > _SHORT:
+            return False
+        return self.starts_follow_up and all(accepts(last, kind) for kind in self.named)
+
+    def follow_up(self) -> Plan | None:
+        """Re-run the last tool with this message's entities ("and segment 2?", "top 20")."""
+        last = self.memory.last_tool
+        named = self.named
+        more = has_phrase(self.tokens, self.lexicon.more)
+        if last is None or not (named or more or self.starts_follow_up or self.points_back):
+            return None
+        foreign = [k for k in ENTITY_DEFAULTS if k in named and not accepts(last, k)]
+        if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
+            return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)
+        args = {**self.memory.last_args, **args_for(last, named)}
+        if more and "top_n" in TOOL_ARGS[last].model_fields and "top_n" not in named:
+            args["top_n"] = min(int(args.get("top_n", 10)) * 2, 100)
+        return Plan(last, (Call(last, args),))
+
+    def last_call_entities(self) -> dict[str, Any]:
+        """The last call's arguments as entities, with the thread's account."""
+        last = self.memory.last_tool
+        entities = call_entities(Call(last, dict(self.memory.last_args))) if last else {}
+        if self.memory.account_id and "account_id" not in entities:
+            entities["account_id"] = self.memory.account_id
+        return entities

@@ -1,0 +1,93 @@
+"""Requests the product declines: changes, sends and deletes, and attempts on its instructions.
+
+RevRisk only reads. A message is declined when
+
+- it reaches for the assistant's instructions or secrets (security phrases), anywhere in it;
+- it carries a SQL statement that writes (`DROP TABLE`, `DELETE FROM … WHERE`, `UPDATE … SET`);
+- one of its clauses commands a change: it opens (after "please", "can you", …) with a write
+  verb ("delete …", "mark … as paid", "send an email", "give ACC1 a discount"), asks how to
+  destroy something ("how do I delete …"), or states a change ("old invoices should be
+  deleted").
+
+A clause that asks or reads ("which customers should we credit back?", "show me the refund
+history") or sets a condition ("before anyone deletes anything") commands nothing, so a read
+question that mentions a destructive word is answered. The vocabulary is data: `[safety]`
+and `[imperatives]` in lexicon.toml.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.lexicon import IntentRule, Lexicon, Phrase, has_phrase, phrase_at, tokenize
+
+_SQL_WRITE = re.compile(
+    r"\b(?:(?:drop|truncate|alter|create(?:\s+or\s+replace)?)\s+(?:table|view|schema|database"
+    r"|index|macro|sequence)\b|delete\s+from\s+\w+\s*(?:where\b|;|$)|insert\s+into\b"
+    r"|update\s+\w+\s+set\b|copy\s+\w+\s+(?:to|from)\b|attach\s+(?:database\s+)?['\"]"
+    r"|pragma\s+\w+|(?:grant|revoke)\s+\w+\s+(?:on|to)\b)",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r"[.;:!?\n]+|,?\s+(?:and then|and also|and|then|but|also)\s+|\s+[-–—]+\s+")
+_COMPOUND = re.compile(r"\s*[A-Za-z]+-[A-Za-z]")
+"""A clause opening with a hyphenated word ("post-downgrade …") does not open with a verb."""
+_WRITE_CUE_SCORE = 4.0
+"""A clause that states a change scores at least this on the destructive cues ("delete")."""
+
+
+def _skip(tokens: list[str], phrases: tuple[Phrase, ...]) -> int:
+    """Index of the first word after any run of `phrases` ("please can you just …")."""
+    index = 0
+    while index < len(tokens) and (found := phrase_at(tokens, phrases, index)) is not None:
+        index += len(found)
+    return index
+
+
+def _opening_verb(tokens: list[str], lexicon: Lexicon) -> tuple[Phrase | None, bool]:
+    """(the write verb the words open with, whether it is used as a command). The verb must be
+    the bare imperative ("drops in revenue" is a noun), and one followed by a read word is a
+    read or a noun: "send me", "refund history", "call list"."""
+    safety = lexicon.safety
+    verbs = (*safety.imperatives, *safety.conditional)
+    verb = next((v for v in verbs if tuple(tokens[: len(v)]) == v), None)  # "drops" is a noun
+    if verb is None:
+        return None, False
+    after = len(verb)
+    if after < len(tokens) and tokens[after] in safety.reads:
+        return verb, False
+    objects = safety.conditional.get(verb)
+    return verb, objects is None or has_phrase(tokens[after:], objects)
+
+
+def _clause_writes(clause: str, lexicon: Lexicon, cues: IntentRule) -> bool:
+    safety = lexicon.safety
+    tokens = tokenize(clause)
+    rest = tokens[_skip(tokens, safety.polite) :]
+    if not rest or phrase_at(rest, safety.subordinate, 0) is not None:
+        return False
+    if phrase_at(rest, safety.howto, 0) is not None:  # "how do I delete …" asks to write
+        return cues.score(rest, set()) >= _WRITE_CUE_SCORE
+    if phrase_at(rest, safety.asks, 0) is not None or _COMPOUND.match(clause):
+        return False
+    verb, commands = _opening_verb(rest, lexicon)
+    if verb is not None:
+        return commands
+    return cues.score(rest, set()) >= _WRITE_CUE_SCORE
+
+
+def declines(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` asks for something RevRisk must not do (see the module docstring).
+
+    Examples:
+        >>> from agent.lexicon import load_lexicon
+        >>> lexicon = load_lexicon()
+        >>> declines("Give ACC000321 a 20% discount from next month", lexicon)
+        True
+        >>> declines("Before anyone deletes anything: which accounts have overages?", lexicon)
+        False
+    """
+    tokens = tokenize(text)
+    if has_phrase(tokens, lexicon.safety.security) or _SQL_WRITE.search(text):
+        return True
+    cues = lexicon.intents["destructive"]
+    return any(_clause_writes(c, lexicon, cues) for c in _CLAUSES.split(text) if c.strip())

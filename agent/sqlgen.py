@@ -1,0 +1,221 @@
+"""Data questions the analysis tools do not cover, as one read-only query (offline planner).
+
+"How many invoices did we issue for March 2026?", "Which region has the most accounts?",
+"Average licensed seats on Enterprise contracts?" name a *subject* table, a *measure* (count,
+average, total, or a list of rows), *filters* (warehouse values such as a region, the legacy
+billing system, a decline code, a month) and maybe a *dimension* to group by. `parse` reads
+those into a `Spec` from the `[sql]` vocabulary of lexicon.toml; `to_sql` writes the query.
+
+A spec becomes SQL only when it is about the raw data: it names a warehouse value or
+dimension, or a table other than accounts, and none of the analytics words (risk, leakage,
+trend, …) that belong to a domain tool. Follow-ups ("and how many of those are Enterprise?")
+fold onto the previous question's spec (`fold`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from agent.lexicon import Lexicon, find_all, has_phrase, tokenize
+from agent.sqlwords import SqlVocabulary, every, first, period, vocabulary
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
+_ID = re.compile(r"\bacc[\s#_-]*\d+", re.IGNORECASE)
+_LIMIT = re.compile(r"\b(?:top|first|list|show(?: me)?|give me|last)\s+(\d{1,3})\b")
+_LIST_LIMIT = 200
+"""Rows a listing asks for (the tool caps what reaches the model anyway)."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a data question asks; empty fields are filled by an earlier question (`fold`)."""
+
+    table: str | None = None
+    measure: str | None = None  # count | avg:<table.column> | sum:<table.column>
+    lists: bool = False  # "which …", "show …": rows, unless a measure is named
+    filters: Mapping[str, str] = field(default_factory=dict)  # "table.key" -> condition
+    group: str | None = None  # dimension name
+    period: tuple[str, str] | None = None  # [start, end) ISO dates on the table's date column
+    specific: bool = False  # names a value or dimension only the raw data has
+    blocked: bool = False  # uses an analytics word: a domain tool's question
+    unread: bool = False  # has a number or date this reading cannot place: write nothing
+    limit: int | None = None  # rows asked for ("list 20 …", "top 5 …")
+
+
+def _group(tokens: list[str], vocab: SqlVocabulary) -> str | None:
+    """The dimension asked for: "by region", "which region has the most …", "split of …"."""
+    ranks = has_phrase(tokens, vocab.superlatives) and has_phrase(tokens[:2], vocab.asks)
+    for phrase, dimension in vocab.dimensions:
+        for index in find_all(tokens, phrase):
+            if ranks or has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
+                return dimension
+    return None
+
+
+def parse(text: str, lexicon: Lexicon) -> Spec:
+    """The data question in `text` (possibly partial: a follow-up names only what changes)."""
+    vocab = vocabulary(lexicon)
+    tokens = tokenize(text)
+    tier = first(tokens, lexicon.entities["tier"])
+    column = first(tokens, vocab.columns)
+    measure = first(tokens, vocab.measures)
+    if measure in ("avg", "sum") and column:
+        measure = f"{measure}:{column}"
+    elif measure in ("avg", "sum"):
+        measure = "count" if measure == "sum" else None
+    table = column.split(".")[0] if column else first(tokens, vocab.tables)
+    filters: dict[str, str] = {}
+    strong = False
+    for hit in every(tokens, vocab.filters):
+        index, value = hit.split("|", 1)
+        setting = vocab.groups[int(index)]
+        filters[setting["key"]] = setting["condition"].replace("$value", value)
+        strong = strong or not setting.get("covered", False)
+    if tier:
+        filters["accounts.tier"] = f"tier = '{tier}'"
+    group = _group(tokens, vocab)
+    if group is None and table and has_phrase(tokens, vocab.split_words):
+        group = vocab.default_dimension.get(table)
+    when, rest = period(text.lower())
+    limit = _LIMIT.search(rest)
+    if limit is not None:
+        rest = rest[: limit.start()] + rest[limit.end() :]
+    needs = vocab.date_words.get(table or "", ())  # "signed up in 2025": a signup date
+    misplaced = when is not None and bool(needs) and not has_phrase(tokens, needs)
+    return Spec(
+        table=table,
+        measure=measure,
+        lists=has_phrase(tokens[:3], vocab.asks),
+        filters=filters,
+        group=group,
+        period=when,
+        specific=strong or bool(group or when) or has_phrase(tokens, vocab.explicit),
+        blocked=has_phrase(tokens, vocab.analytics),
+        unread=misplaced or bool(_NUMBER.search(_ID.sub("", rest))),
+        limit=int(limit.group(1)) if limit else None,
+    )
+
+
+def asks_for_data(text: str, lexicon: Lexicon) -> bool:
+    """A data question this reading cannot write ("contracts on a 36 month term"): better
+    to ask for SQL than to answer a different question."""
+    spec = parse(text, lexicon)
+    return spec.unread and not spec.blocked and _about_raw_data(spec, _measure(spec))
+
+
+def fold(earlier: Spec, later: Spec) -> Spec:
+    """`later` read as a follow-up of `earlier`: what it names replaces, the rest carries over.
+
+    A later question naming its own table starts afresh.
+    """
+    if later.table is not None and later.table != earlier.table:
+        return later
+    return replace(
+        earlier,
+        measure=later.measure or earlier.measure,
+        lists=later.lists or earlier.lists,
+        filters={**earlier.filters, **later.filters},
+        group=later.group or earlier.group,
+        period=later.period or earlier.period,
+        specific=earlier.specific or later.specific,
+        blocked=later.blocked,
+        unread=later.unread,
+        limit=later.limit or earlier.limit,
+    )
+
+
+def _column(vocab: SqlVocabulary, dimension: str, table: str) -> tuple[str, str]:
+    """(table that holds it, SQL expression) of a dimension seen from `table`."""
+    columns = vocab.dimension_columns[dimension]
+    expression = columns.get(table) or columns.get("any")
+    if expression is not None:
+        return table, expression.replace("$date", vocab.dates[table])
+    owner, expression = next(iter(columns.items()))
+    return owner, expression
+
+
+def _where(spec: Spec, table: str, vocab: SqlVocabulary) -> list[str]:
+    by_table: dict[str, list[str]] = {}
+    for key, condition in spec.filters.items():
+        owner, name = key.split(".")
+        if name == spec.group:  # "cards vs ACH vs wire" names the groups, it filters nothing
+            continue
+        if key == "accounts.tier" and "tier" in vocab.dimension_columns:
+            owner, column = _column(vocab, "tier", table)
+            condition = condition.replace("tier", column, 1)
+        by_table.setdefault(owner, []).append(condition)
+    clauses = list(by_table.pop(table, []))
+    if spec.period:
+        date = vocab.dates[table]
+        clauses.append(f"{date} >= DATE '{spec.period[0]}' AND {date} < DATE '{spec.period[1]}'")
+    for owner, conditions in by_table.items():
+        inner = " AND ".join(conditions)
+        source = vocab.sources.get(owner, owner)
+        clauses.append(f"account_id IN (SELECT account_id FROM {source} WHERE {inner})")
+    return clauses
+
+
+def _measure(spec: Spec) -> str | None:
+    """What to compute: the named measure; a count per group; else rows when listing."""
+    if spec.group is not None and spec.measure is None:
+        return "count"
+    return spec.measure or ("list" if spec.lists else None)
+
+
+def _about_raw_data(spec: Spec, measure: str | None) -> bool:
+    """Names a raw-data value, dimension or period, or counts a table other than accounts."""
+    if spec.table is None or measure is None:
+        return False
+    return spec.specific or (spec.table != "accounts" and measure != "list")
+
+
+def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
+    """The query for a complete, raw-data spec; None when it is not one."""
+    table, measure = spec.table, _measure(spec)
+    if spec.blocked or spec.unread or table is None or measure is None:
+        return None
+    if not _about_raw_data(spec, measure):
+        return None
+    vocab = vocabulary(lexicon)
+    where = _where(spec, table, vocab)
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    source = vocab.sources.get(table, table)
+    if measure == "list" and spec.group is None:
+        order = vocab.dates[table]
+        columns = vocab.list_columns[table]
+        rows = spec.limit or _LIST_LIMIT
+        return f"SELECT {columns} FROM {source}{condition} ORDER BY {order} LIMIT {rows}"
+    value = f"count(*) AS n_{table}"
+    if measure.startswith(("avg:", "sum:")):
+        function, column = measure.split(":")
+        name = column.split(".")[1]
+        value = f"round({function}({name}), 2) AS {function}_{name}"
+    if spec.group is None:
+        return f"SELECT {value} FROM {source}{condition}"
+    owner, expression = _column(vocab, spec.group, table)
+    if owner != table:
+        return None
+    alias = value.rsplit(" AS ", 1)[1]
+    order = "1" if spec.group in ("month", "year") else f"{alias} DESC"
+    return (
+        f"SELECT {expression} AS {spec.group}, {value} FROM {source}{condition} "
+        f"GROUP BY 1 ORDER BY {order}"
+    )
+
+
+def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
+    """The query for the last of `questions`, each read as a follow-up of the ones before.
+
+    Examples:
+        >>> from agent.lexicon import load_lexicon
+        >>> write(["How many accounts are in LATAM?"], load_lexicon())
+        "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM'"
+        >>> write(["How many accounts are in LATAM?", "and Enterprise?"], load_lexicon())
+        "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM' AND tier = 'Enterprise'"
+    """
+    spec = Spec()
+    for question in questions:
+        spec = fold(spec, parse(question, lexicon))
+    return to_sql(spec, lexicon)

@@ -1,0 +1,97 @@
+"""Data questions the offline planner writes as SQL (agent/sqlgen.py), checked by running
+them on the tiny warehouse through the same guard the tool uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.lexicon import load_lexicon
+from agent.planner import Memory, plan
+from agent.sqlgen import write
+from data.sql_guard import run_query
+
+# (question, fragments the SQL must contain)
+WRITTEN: list[tuple[str, list[str]]] = [
+    (
+        "How many invoices did we issue for March 2026?",
+        ["FROM invoices", "period >= DATE '2026-03-01'", "< DATE '2026-04-01'"],
+    ),
+    (
+        "How many accounts are still on the legacy billing system?",
+        ["count(*)", "billing_system = 'legacy'"],
+    ),
+    ("how many customers signed up in 2025?", ["signup_date >= DATE '2025-01-01'"]),
+    (
+        "How many Enterprise accounts do we have in EMEA?",
+        ["tier = 'Enterprise'", "region = 'EMEA'"],
+    ),
+    ("Which region has the most accounts?", ["GROUP BY 1", "ORDER BY n_accounts DESC"]),
+    (
+        "Average licensed seats on Enterprise contracts?",
+        ["avg(licensed_seats)", "plan = 'Enterprise'"],
+    ),
+    (
+        "What's the split of payment methods on file: cards vs ACH vs wire?",
+        ["method_type AS method_type", "FROM payment_methods GROUP BY"],
+    ),
+    ("SQL please: total invoiced per month for 2026", ["sum(total)", "strftime(period, '%Y-%m')"]),
+    (
+        "How many charge attempts were declined for an expired card in October 2026?",
+        ["decline_code = 'expired_card'", "status = 'failed'"],
+    ),
+    (
+        "How many contracts have a downgrade request on them?",
+        ["downgrade_requested_date IS NOT NULL"],
+    ),
+    ("How many wire payers do we have?", ["FROM payment_methods WHERE method_type = 'wire'"]),
+    ("Total payments collected in October 2026", ["sum(amount)", "status = 'succeeded'"]),
+    ("List 20 failed payments from October 2026", ["FROM payments", "LIMIT 20"]),
+]
+
+
+@pytest.mark.parametrize(("question", "fragments"), WRITTEN)
+def test_data_question_becomes_valid_sql(
+    question: str, fragments: list[str], warehouse: Path
+) -> None:
+    chosen = plan(question)
+    assert chosen.calls[0].name == "query_duckdb", question
+    sql = chosen.calls[0].args["sql"]
+    for fragment in fragments:
+        assert fragment in sql, sql
+    run_query(warehouse, sql, row_cap=10, timeout_s=10)  # parses, passes the guard, runs
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many high risk accounts do we have overall?",  # risk: the leakage model
+        "How many customers are declining?",  # a trend question
+        "How much have we actually lost to expired cards?",  # detected leakage
+        "How many customers do we have, and what's our MRR in total?",  # the portfolio
+    ],
+)
+def test_analytics_questions_stay_with_their_tools(question: str) -> None:
+    assert plan(question).calls[0].name != "query_duckdb", question
+
+
+def test_a_constraint_it_cannot_read_asks_for_sql_instead_of_guessing() -> None:
+    assert plan("How many contracts are on a 36 month term?").intent == "need_sql"
+    assert plan("How many accounts have more than 50 seats?").intent == "need_sql"
+
+
+def test_follow_ups_fold_onto_the_earlier_question() -> None:
+    lexicon = load_lexicon()
+    first = "How many accounts are on the legacy billing system?"
+    assert write([first, "and how many of those are Enterprise?"], lexicon) == (
+        "SELECT count(*) AS n_accounts FROM accounts "
+        "WHERE billing_system = 'legacy' AND tier = 'Enterprise'"
+    )
+    assert "region = 'EMEA'" in (write([first, "what about in EMEA?"], lexicon) or "")
+    memory = Memory(last_tool="query_duckdb", last_args={"sql": "…"}, sql_questions=(first,))
+    chosen = plan("and how many of those are Enterprise?", memory)
+    assert "tier = 'Enterprise'" in chosen.calls[0].args["sql"]
+    assert plan("and which customers are declining?", memory).calls[0].name == (
+        "find_declining_customers"
+    )
