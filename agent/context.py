@@ -45,6 +45,17 @@ class Context:
     check_faithfulness: bool = True
     """Run the numeric-faithfulness guard on final answers."""
 
+    upload_dir: str | None = None
+    """The chat session's upload folder: `score_file` reads files only inside it and writes the
+    scored CSV/XLSX there. None (CLI, evals) allows any readable path; outputs then go to
+    `<warehouse folder>/scored/`."""
+
+    high_risk_threshold: float = 0.30
+    """Leakage probability (next month) from which an account is High risk in file scoring."""
+
+    medium_risk_threshold: float = 0.10
+    """Leakage probability from which an account is Medium risk (below: Low)."""
+
 
 def as_context(value: Any) -> Context:
     """The run's `Context`; a missing context (a tool called outside a graph) means defaults.

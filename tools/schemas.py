@@ -6,21 +6,22 @@ Their field descriptions are part of the JSON schema the model reads. Validators
 what a model or a person types (`acc42`, `enterprise`, `failed payment retry`) to the
 canonical values, so tools receive clean arguments.
 
-`RESULT_SPECS` says which `summary` keys and row columns each tool puts in its content (see
-tools/_format.py) and how to format them; the offline planner's narrative templates
-(`prompts/narrative_<tool>.md`) use exactly these keys, which a unit test checks.
+`RESULT_SPECS` (defined in tools/result_specs.py, re-exported here) says which `summary`
+keys and row columns each tool puts in its content (see tools/_format.py) and how to format
+them; the offline planner's narrative templates (`prompts/narrative_<tool>.md`) use exactly
+the narrative keys, which a unit test checks.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.warehouse import LEAKAGE_TYPES, TIERS
 from tools._format import normalise_account_id
+from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
 
 Tier = Literal["Starter", "Professional", "Business", "Enterprise"]
 LeakageType = Literal[
@@ -138,6 +139,10 @@ class QueryDuckdbArgs(_Args):
 
 class ScoreFileArgs(_Args):
     file_path: str = Field(min_length=1, description="Path of the uploaded CSV/Excel file.")
+    risk_level: RiskLevel | None = Field(
+        default=None, description="Only list accounts of this predicted risk (counts cover all)."
+    )
+    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
 
 
 TOOL_ARGS: dict[str, type[_Args]] = {
@@ -155,157 +160,4 @@ TOOL_ARGS: dict[str, type[_Args]] = {
 """Tool name → argument model, for all ten tools (the planner emits exactly these)."""
 
 
-# --------------------------------------------------------------------------------------------
-# Result specs
-# --------------------------------------------------------------------------------------------
-Kind = Literal["money", "percent", "count", "number", "text"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One value in a tool's content: JSON key, reader-facing label, how to format it.
-
-    Kinds: money (account currency, per month unless the key says annual), percent (a
-    fraction 0-1), count (integer), number, text.
-    """
-
-    key: str
-    label: str
-    kind: Kind = "text"
-
-
-@dataclass(frozen=True)
-class ResultSpec:
-    """What a tool's content carries: `summary` keys, and per row a label plus columns."""
-
-    summary: tuple[Column, ...] = ()
-    row_label: tuple[str, ...] = ()
-    rows: tuple[Column, ...] = ()
-
-
-_MONEY_ROWS = (
-    Column("tier", "tier"),
-    Column("risk_level", "risk"),
-    Column("leakage_probability", "probability", "percent"),
-    Column("expected_loss", "expected loss", "money"),
-    Column("mrr", "MRR", "money"),
-    Column("top_factor", "main factor"),
-)
-
-RESULT_SPECS: dict[str, ResultSpec] = {
-    "portfolio_summary": ResultSpec(
-        summary=(
-            Column("n_accounts", "accounts", "count"),
-            Column("total_mrr", "MRR", "money"),
-            Column("detected_leakage", "detected leakage", "money"),
-            Column("expected_loss", "predicted expected loss", "money"),
-            Column("n_high_risk", "high-risk accounts", "count"),
-            Column("n_declining", "declining customers", "count"),
-        ),
-        row_label=("dimension", "value"),
-        rows=(
-            Column("n_accounts", "accounts", "count"),
-            Column("mrr", "MRR", "money"),
-            Column("detected_leakage", "detected", "money"),
-            Column("expected_loss", "expected loss", "money"),
-        ),
-    ),
-    "score_leakage": ResultSpec(
-        summary=(
-            Column("n_accounts", "accounts", "count"),
-            Column("total_expected_loss", "expected loss", "money"),
-        ),
-        row_label=("account_id",),
-        rows=_MONEY_ROWS,
-    ),
-    "explain_risk_factors": ResultSpec(
-        summary=(
-            Column("account_id", "account"),
-            Column("tier", "tier"),
-            Column("risk_level", "risk level"),
-            Column("leakage_probability", "probability of leakage", "percent"),
-            Column("expected_loss", "expected loss", "money"),
-            Column("mrr", "MRR", "money"),
-        ),
-        row_label=("factor",),
-        rows=(Column("value", "value", "number"), Column("effect", "effect")),
-    ),
-    "detect_leakage": ResultSpec(
-        summary=(
-            Column("n_findings", "findings", "count"),
-            Column("n_accounts", "accounts", "count"),
-            Column("total_amount", "detected leakage", "money"),
-        ),
-        row_label=("account_id",),
-        rows=(
-            Column("leakage_type", "type"),
-            Column("month", "month"),
-            Column("amount", "amount", "money"),
-            Column("evidence", "evidence"),
-        ),
-    ),
-    "decompose_trend": ResultSpec(
-        summary=(
-            Column("customer_id", "customer"),
-            Column("decline_level", "decline level", "count"),
-            Column("monthly_change", "trend change per month", "money"),
-            Column("latest_revenue", "latest monthly revenue", "money"),
-            Column("n_months", "months", "count"),
-            Column("n_anomalies", "anomalous months", "count"),
-        ),
-        row_label=("month",),
-        rows=(
-            Column("revenue", "revenue", "money"),
-            Column("trend", "trend", "money"),
-            Column("anomaly", "anomaly"),
-        ),
-    ),
-    "find_declining_customers": ResultSpec(
-        summary=(Column("n_customers", "declining customers", "count"),),
-        row_label=("customer_id",),
-        rows=(
-            Column("decline_level", "decline level", "count"),
-            Column("monthly_change", "trend change per month", "money"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-            Column("segment_id", "segment", "count"),
-        ),
-    ),
-    "list_segments": ResultSpec(
-        summary=(Column("n_segments", "segments", "count"),),
-        row_label=("segment_id", "label"),
-        rows=(
-            Column("n_customers", "customers", "count"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-            Column("share_declining", "declining", "percent"),
-        ),
-    ),
-    "segment_report": ResultSpec(
-        summary=(
-            Column("segment_id", "segment", "count"),
-            Column("label", "profile"),
-            Column("n_customers", "customers", "count"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-            Column("share_declining", "share declining", "percent"),
-        ),
-        row_label=("customer_id",),
-        rows=(
-            Column("decline_level", "decline level", "count"),
-            Column("monthly_change", "trend change per month", "money"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-        ),
-    ),
-    "query_duckdb": ResultSpec(
-        summary=(Column("n_rows", "rows returned", "count"),),
-    ),
-    "score_file": ResultSpec(
-        summary=(
-            Column("file", "file"),
-            Column("n_accounts", "accounts scored", "count"),
-            Column("n_high_risk", "high-risk accounts", "count"),
-            Column("total_expected_loss", "expected loss", "money"),
-        ),
-        row_label=("account_id",),
-        rows=_MONEY_ROWS,
-    ),
-}
-"""Tool name → what its content carries. Rows of query_duckdb are free-form (any columns)."""
+__all__ = ["RESULT_SPECS", "TOOL_ARGS", "Column", "Kind", "ResultSpec"]

@@ -22,6 +22,7 @@ from agent.context import Context
 from agent.run import Agent
 from data.warehouse import connect
 from settings import get_settings
+from tools.schemas import TOOL_ARGS
 
 pytestmark = pytest.mark.integration
 
@@ -205,7 +206,7 @@ def test_tool_call_then_answer(
     first, second = stub.requests
     assert bool(first.get("stream")) is stream_tokens
     assert first["model"] == "stub-model"
-    assert [t["function"]["name"] for t in first["tools"]] == ["query_duckdb"]
+    assert {t["function"]["name"] for t in first["tools"]} == set(TOOL_ARGS)  # all ten bound
     assert first["messages"][0]["role"] == "system"
     assert second["messages"][-1]["role"] == "tool"
     assert stub.headers_seen[0]["authorization"] == "Bearer not-needed"

@@ -65,7 +65,8 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "detected_leakage": 84321.4,
             "expected_loss": 51234.75,
             "n_high_risk": 87,
-            "n_declining": 143,
+            "expected_annual_loss": 614817.0,
+            "as_of_month": "2025-03",
         },
         "rows": [
             {
@@ -78,7 +79,12 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
         ],
     },
     "score_leakage": {
-        "summary": {"n_accounts": 87, "total_expected_loss": 30211.2},
+        "summary": {
+            "scope": "High-risk accounts",
+            "n_accounts": 87,
+            "n_high_risk": 87,
+            "total_expected_loss": 30211.2,
+        },
         "rows": [
             {
                 "account_id": "ACC000042",
@@ -107,6 +113,9 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "leakage_probability": 0.834,
             "expected_loss": 1234.56,
             "mrr": 4990.0,
+            "predicted_leakage_type": "failed payment retry",
+            "est_monthly_leakage": 1480.3,
+            "detected_monthly_leakage": 0.0,
         },
         "rows": [
             {"factor": "payment_failure_rate", "value": 0.42, "effect": "raises risk"},
@@ -115,7 +124,14 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
         "recommendations": ["Ask the customer to update the card on file before the next run."],
     },
     "detect_leakage": {
-        "summary": {"n_findings": 12, "n_accounts": 9, "total_amount": 18432.1},
+        "summary": {
+            "scope": "all types",
+            "n_findings": 12,
+            "n_accounts": 9,
+            "total_amount": 18432.1,
+            "latest_month": "2025-03",
+            "latest_month_amount": 4990.0,
+        },
         "rows": [
             {
                 "account_id": "ACC000042",
@@ -129,16 +145,24 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
     "decompose_trend": {
         "summary": {
             "customer_id": "ACC000042",
+            "decline_label": "moderate decline",
             "decline_level": 2,
             "monthly_change": -123.4,
+            "relative_change": -0.029,
             "latest_revenue": 4200.0,
             "n_months": 24,
             "n_anomalies": 1,
+            "anomaly_months": "2025-03",
+            "segment_name": "Mid-size & steady",
         },
         "rows": [{"month": "2025-03-01", "revenue": 4200.0, "trend": 4310.2, "anomaly": "dip"}],
     },
     "find_declining_customers": {
-        "summary": {"n_customers": 143},
+        "summary": {
+            "scope": "every declining level",
+            "n_customers": 143,
+            "total_monthly_revenue": 731210.0,
+        },
         "rows": [
             {
                 "customer_id": "ACC000042",
@@ -150,7 +174,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
         ],
     },
     "list_segments": {
-        "summary": {"n_segments": 4},
+        "summary": {"n_segments": 4, "n_customers": 1200},
         "rows": [
             {
                 "segment_id": 2,
@@ -165,8 +189,11 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
         "summary": {
             "segment_id": 2,
             "label": "shrinking mid-market",
+            "scope": "all its customers",
             "n_customers": 310,
             "revenue_mean": 3100.0,
+            "total_monthly_revenue": 961000.0,
+            "share_of_revenue": 0.39,
             "share_declining": 0.41,
         },
         "rows": [
@@ -184,7 +211,11 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "file": "batch.csv",
             "n_accounts": 100,
             "n_high_risk": 14,
+            "n_medium_risk": 21,
+            "n_low_risk": 65,
             "total_expected_loss": 15230.0,
+            "total_expected_annual_loss": 182760.0,
+            "scope": "all accounts",
         },
         "rows": [
             {

@@ -47,7 +47,7 @@ def test_sql_tool_call_then_answer(warehouse: Path) -> None:
     out = run(model, [query_duckdb], "How many accounts?", Context(db_path=str(warehouse)))
     tool_message = next(m for m in out["messages"] if isinstance(m, ToolMessage))
     assert json.loads(tool_message.content)["rows"] == [{"n": 3}]
-    assert tool_message.artifact["rows"] == [{"n": 3}]
+    assert tool_message.artifact["table"] == [{"n": 3}]
     assert out["messages"][-1].content == "There are 3 accounts."
     assert out["faithful"] is True
     assert model.bound == ["query_duckdb"]
@@ -164,5 +164,5 @@ def test_tool_result_contract_caps_rows_for_the_model() -> None:
     )
     data = json.loads(content)
     assert (len(data["rows"]), data["n_rows"], data["truncated"]) == (5, 30, True)
-    assert len(artifact["rows"]) == 30 and artifact["columns"] == ["account_id", "expected_loss"]
+    assert len(artifact["table"]) == 30 and artifact["columns"] == ["account_id", "expected_loss"]
     assert SAMPLE_CONTENT  # the stand-ins follow the same contract

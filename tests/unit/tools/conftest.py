@@ -1,12 +1,60 @@
-"""Fixtures for tool tests: a tiny warehouse file."""
+"""Fixtures for tool tests: a tiny warehouse file, and a small world with fresh caches."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from data.warehouse import connect
+
+SAMPLE = (
+    Path(__file__).resolve().parents[4] / "shared/reference-data/leakage-seed/sample_accounts.csv"
+)
+"""The reference project's 100-account sample file (shared reference data)."""
+
+ToolCall = Callable[..., tuple[dict[str, Any], dict[str, Any]]]
+
+
+def call_tool(
+    name: str,
+    args: dict[str, Any],
+    context: Any,
+    writer: Callable[[Any], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One tool call as the graph's ToolNode makes it (injected `ToolRuntime` with `context`):
+    (parsed content, artifact)."""
+    from langgraph.prebuilt import ToolRuntime
+
+    from tools import TOOLS
+
+    runtime = ToolRuntime(
+        state={},
+        context=context,
+        config={},
+        stream_writer=writer or (lambda _: None),
+        tool_call_id="call_1",
+        store=None,
+    )
+    tool = next(t for t in TOOLS if t.name == name)
+    message = tool.invoke(
+        {"type": "tool_call", "name": name, "id": "call_1", "args": {**args, "runtime": runtime}}
+    )
+    return json.loads(message.content), message.artifact
+
+
+@pytest.fixture(scope="session")
+def call() -> ToolCall:
+    """`call(name, args, context, writer=None) -> (content, artifact)`; see `call_tool`."""
+    return call_tool
+
+
+@pytest.fixture(scope="session")
+def sample_file() -> Path:
+    return SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -32,3 +80,20 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     (tmp_path / "data.csv").write_text("a,b\n1,2\n")
     return path
+
+
+@pytest.fixture(scope="module")
+def world(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the session's small world (300 accounts) with fresh leakage and
+    trend caches; its leakage models live where the tools look (`model_dir_for`)."""
+    import shutil
+
+    from services.leakage import model_dir_for, refresh_leakage_cache
+    from services.leakage_training import TrainingPlan
+    from services.trends import refresh_trend_cache
+
+    db = tmp_path_factory.mktemp("tools_world") / "world.duckdb"
+    shutil.copy(small_world, db)
+    refresh_leakage_cache(db, model_dir_for(db), plan=TrainingPlan(n_boot=100))
+    refresh_trend_cache(db)
+    return db

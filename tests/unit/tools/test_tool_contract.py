@@ -74,7 +74,7 @@ def test_argument_names_match_the_issue() -> None:
         "list_segments": {"segment_id"},
         "segment_report": {"segment_id", "decline_level"},
         "query_duckdb": {"sql"},
-        "score_file": {"file_path"},
+        "score_file": {"file_path", "risk_level", "top_n"},
     }
     assert {name: set(model.model_fields) for name, model in TOOL_ARGS.items()} == expected
 
@@ -129,7 +129,7 @@ def test_tool_result_two_channels() -> None:
         "truncated": True,
         "recommendations": ["Fix it"],
     }
-    assert artifact["rows"] == [{"a": 1}, {"a": 2}, {"a": 3}] and artifact["chart"] == {"data": []}
+    assert artifact["table"] == [{"a": 1}, {"a": 2}, {"a": 3}] and artifact["chart"] == {"data": []}
 
 
 def test_unknown_id_becomes_a_helpful_message() -> None:

@@ -91,7 +91,7 @@ def test_a_real_offline_turn_streams_steps_tokens_and_the_answer(small_world, tm
     started = [e for e in events if isinstance(e, ToolStarted)]
     finished = [e for e in events if isinstance(e, ToolFinished)]
     assert [e.name for e in started] == ["query_duckdb"] and "region" in started[0].args["sql"]
-    assert finished[0].call_id == started[0].call_id and finished[0].artifact["rows"]
+    assert finished[0].call_id == started[0].call_id and finished[0].artifact["table"]
     tokens = "".join(e.text for e in events if isinstance(e, Token))
     final = events[-1]
     assert isinstance(final, Final) and final.answer == tokens and "North America" in final.answer
@@ -113,7 +113,9 @@ def test_an_upload_turn_reaches_score_file_with_the_path_and_streams_progress(tm
     from tools.schemas import ScoreFileArgs
 
     @tool("score_file", args_schema=ScoreFileArgs, response_format="content_and_artifact")
-    def fake_score_file(file_path: str) -> tuple[str, dict]:
+    def fake_score_file(
+        file_path: str, risk_level: str | None = None, top_n: int = 10
+    ) -> tuple[str, dict]:
         """Score an uploaded file."""
         writer = get_stream_writer()
         for done in (50, 100):

@@ -1,0 +1,171 @@
+"""Chart specs and action texts for tool artifacts: formatting only, no analytics.
+
+Charts follow the UI's contract (ui/charts.py): `{"kind": K, "data": {...}}` with kinds
+`risk_gauge`, `risk_distribution`, `leakage_by_type`, `revenue_trend` and `segment_radar`.
+Action texts come from the leakage service's catalogue (`analytics.leakage.recommend`), never
+from the tools themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from analytics.leakage.recommend import CATALOGUE
+
+Chart = dict[str, Any]
+MAX_CHART_POINTS = 5_000
+"""Most probabilities a risk histogram carries (an even sample of bigger files)."""
+
+
+def type_label(leakage_type: str) -> str:
+    """`Failed_Payment_Retry` → `failed payment retry`, for prose."""
+    return str(leakage_type).replace("_", " ").lower()
+
+
+def risk_gauge(
+    account_id: str, probability: float, risk_level: str, high: float, medium: float
+) -> Chart:
+    """One account's leakage probability against the High/Medium cut-offs it was rated with."""
+    return {
+        "kind": "risk_gauge",
+        "data": {
+            "account_id": account_id,
+            "probability": probability,
+            "risk_level": risk_level,
+            "thresholds": {"high": high, "medium": medium},
+        },
+    }
+
+
+def risk_distribution(
+    counts: Mapping[str, int], probabilities: Sequence[float] | None = None, title: str = ""
+) -> Chart:
+    """Accounts per risk level; `probabilities` (evenly sampled to MAX_CHART_POINTS) adds a
+    histogram."""
+    data: dict[str, Any] = {
+        "counts": {level: int(counts.get(level, 0)) for level in ("High", "Medium", "Low")},
+        "title": title or "Accounts by predicted leakage risk",
+    }
+    if probabilities is not None and len(probabilities):
+        step = max(1, -(-len(probabilities) // MAX_CHART_POINTS))
+        data["probabilities"] = [round(float(p), 4) for p in probabilities[::step]]
+    return {"kind": "risk_distribution", "data": data}
+
+
+def leakage_by_type(
+    amounts: Mapping[str, float], counts: Mapping[str, int] | None = None, currency: str = "USD"
+) -> Chart:
+    """Detected leakage amount (and findings) per leakage type."""
+    data: dict[str, Any] = {"amounts": dict(amounts), "currency": currency}
+    if counts:
+        data["counts"] = dict(counts)
+    return {"kind": "leakage_by_type", "data": data}
+
+
+def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Chart:
+    """A customer's monthly revenue with its trend, 3-month average and anomaly months.
+
+    `series` is `CustomerTrend.series` (index 'YYYY-MM'; revenue, trend, moving_avg_3,
+    seasonal); the seasonal part is sent only for customers judged seasonal.
+    """
+    return {
+        "kind": "revenue_trend",
+        "data": {
+            "customer_id": summary["customer_id"],
+            "months": [str(month) for month in series.index],
+            "revenue": series["revenue"].tolist(),
+            "trend": series["trend"].tolist(),
+            "moving_avg": series["moving_avg_3"].tolist(),
+            "seasonal": series["seasonal"].tolist() if seasonal else None,
+            "anomaly_months": list(summary.get("anomaly_months") or []),
+            "decline_level": summary.get("decline_level"),
+            "status": summary.get("status"),
+        },
+    }
+
+
+def segment_radar(segments: Iterable[Mapping[Any, Any]], z_columns: Sequence[str]) -> Chart:
+    """Segment profiles as mean z-scores (`z_*` columns) on shared axes."""
+    return {
+        "kind": "segment_radar",
+        "data": {
+            "metrics": [column.removeprefix("z_").replace("_", " ") for column in z_columns],
+            "segments": [
+                {
+                    "segment_id": segment["segment_id"],
+                    "name": segment.get("label") or segment.get("name") or "",
+                    "z": [segment[column] for column in z_columns],
+                }
+                for segment in segments
+            ],
+        },
+    }
+
+
+def catalogue_actions(leakage_types: Iterable[str], limit: int = 3) -> list[str]:
+    """The catalogue's action (and owner) for each leakage type, in order, without repeats."""
+    actions: list[str] = []
+    for kind in leakage_types:
+        entry = CATALOGUE.get(str(kind))
+        if entry is None:
+            continue
+        text = f"{type_label(kind).capitalize()}: {entry.action} (owner: {entry.owner})."
+        if text not in actions:
+            actions.append(text)
+        if len(actions) == limit:
+            break
+    return actions
+
+
+def ranked_actions(recommendations: Any, limit: int = 3) -> list[str]:
+    """Texts for the service's ranked recommendations (columns action, owner, urgency)."""
+    actions: list[str] = []
+    for row in recommendations.head(limit * 3).to_dict(orient="records"):
+        text = f"{row['action']} (owner: {row['owner']}; urgency: {row['urgency']})."
+        if text not in actions:
+            actions.append(text)
+        if len(actions) == limit:
+            break
+    return actions
+
+
+def distinct(values: Iterable[Any], limit: int = 3) -> list[str]:
+    """The first `limit` distinct non-empty values, as text."""
+    seen: list[str] = []
+    for value in values:
+        if value is None or value != value or str(value) in seen or not str(value):
+            continue
+        seen.append(str(value))
+        if len(seen) == limit:
+            break
+    return seen
+
+
+def score_scope(
+    account_id: str | None, tier: str | None, risk_level: str | None, leakage_type: str | None
+) -> str:
+    """'High-risk Enterprise accounts most likely to leak through …' for the headline."""
+    if account_id is not None:
+        return f"account {account_id}"
+    words = [f"{risk_level}-risk" if risk_level else "", tier or "", "accounts"]
+    text = " ".join(word for word in words if word)
+    if leakage_type:
+        text += f" most likely to leak through {type_label(leakage_type)}"
+    return "all accounts" if text == "accounts" else text
+
+
+def detect_scope(leakage_type: str | None, account_id: str | None) -> str:
+    """'failed payment retry, account …' for the headline."""
+    kind = type_label(leakage_type) if leakage_type else "all types"
+    return f"{kind}, account {account_id}" if account_id else kind
+
+
+def evidence_note(evidence: Any, warning: str | None, limit: int = 2) -> str:
+    """The newest detector findings, in the detectors' own words, then any cache warning."""
+    lines = [
+        f"Found in the billing records ({type_label(row['leakage_type'])}, "
+        f"{str(row['month'])[:7]}): {row['evidence']}"
+        for row in evidence.head(limit).to_dict(orient="records")
+    ]
+    return "\n".join([*lines, warning or ""]).strip()

@@ -1,0 +1,285 @@
+"""Leakage tools: the portfolio overview, risk scores, one account's explanation, detections.
+
+Each tool calls one function of `services.leakage` and formats its result into the two
+channels of tools/_format.py (summary keys as in `tools.schemas.RESULT_SPECS`). Risk levels of
+warehouse accounts are the cached ones, cut at the leakage defaults (High >= 0.30, Medium >=
+0.10); the chat's threshold settings apply to `score_file`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from langchain_core.tools import tool
+
+from services import leakage as service
+from tools import _views as views
+from tools._format import (
+    SERVICE_ERRORS,
+    RuntimeArg,
+    ToolOutput,
+    context_of,
+    service_error,
+    tool_result,
+)
+from tools.schemas import TOOL_ARGS
+
+CACHE_HIGH, CACHE_MEDIUM = 0.30, 0.10
+"""The cut-offs the cached warehouse risk levels were rated with (the leakage defaults)."""
+
+_SCORE_COLUMNS = (
+    "account_id",
+    "tier",
+    "risk_level",
+    "leakage_probability",
+    "expected_loss",
+    "mrr",
+    "top_factor",
+    "predicted_leakage_type",
+    "detected_monthly_leakage",
+)
+_FINDING_COLUMNS = ("account_id", "leakage_type", "month", "amount", "currency", "evidence")
+_FACTOR_COLUMNS = ("factor", "value", "portfolio_median", "contribution", "effect")
+_DIMENSIONS = ("risk_level", "detected_leakage_type", "tier", "predicted_leakage_type")
+_PORTFOLIO_KEYS = (
+    "n_accounts",
+    "total_mrr",
+    "detected_leakage",
+    "expected_loss",
+    "expected_annual_loss",
+    "n_high_risk",
+    "detected_leakage_all_months",
+)
+
+
+@tool(
+    "portfolio_summary",
+    args_schema=TOOL_ARGS["portfolio_summary"],
+    response_format="content_and_artifact",
+)
+def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
+    """The whole portfolio's revenue-leakage position in one call: use it for "how are we
+    doing?", "how much are we leaking?", totals, or as the first step of a vague question.
+
+    Returns the number of accounts, total MRR, leakage detected in the billing records in the
+    latest month, the model's expected loss next month (and per year if it recurs), the count
+    of High-risk accounts, and a breakdown by risk level, detected leakage type, tier and
+    predicted leakage type, plus catalogue actions for the biggest leakage types. Money is
+    per month in the accounts' currency unless a key says annual.
+    """
+    db_path = context_of(runtime).db_path
+    try:
+        result = service.portfolio_summary(db_path, service.model_dir_for(db_path))
+    except SERVICE_ERRORS as exc:
+        return service_error("portfolio_summary", exc)
+    table = result.table
+    summary = {key: result.summary[key] for key in _PORTFOLIO_KEYS} | {
+        "as_of_month": str(result.summary["as_of_month"])[:7]
+    }
+    risk = table[table["dimension"] == "risk_level"]
+    detected = table[table["dimension"] == "detected_leakage_type"]
+    predicted = table[table["dimension"] == "predicted_leakage_type"]
+    return tool_result(
+        "portfolio_summary",
+        summary=summary,
+        rows=_breakdown(table),
+        table=table,
+        recommendations=views.catalogue_actions(
+            [*detected["value"].tolist(), *predicted["value"].tolist()]
+        ),
+        message=result.warning,
+        notice=result.warning,
+        title="Portfolio leakage overview",
+        chart=views.risk_distribution(
+            dict(zip(risk["value"], risk["n_accounts"], strict=True)),
+            title="Accounts by predicted leakage risk (next month)",
+        ),
+        max_rows=context_of(runtime).max_rows_to_model,
+    )
+
+
+def _breakdown(table: pd.DataFrame) -> pd.DataFrame:
+    """The portfolio table for the model: risk levels (High first), detected types, tiers,
+    predicted types; dimension names in words."""
+    levels = table["value"].map({"High": 0, "Medium": 1, "Low": 2}).fillna(0)
+    order = table["dimension"].map({name: rank for rank, name in enumerate(_DIMENSIONS)})
+    rows = table.iloc[(order * 10 + levels).argsort(kind="stable")]
+    return rows.assign(dimension=rows["dimension"].str.replace("_", " ", regex=False))
+
+
+@tool(
+    "score_leakage", args_schema=TOOL_ARGS["score_leakage"], response_format="content_and_artifact"
+)
+def score_leakage(
+    account_id: str | None = None,
+    tier: str | None = None,
+    risk_level: str | None = None,
+    leakage_type: str | None = None,
+    top_n: int = 10,
+    runtime: RuntimeArg = None,
+) -> ToolOutput:
+    """Predicted leakage risk of warehouse accounts: "which accounts are most likely to leak
+    next month?", "top 5 riskiest Enterprise accounts", "high-risk accounts with failed
+    payments", or one account's score (account_id).
+
+    Filters combine: tier, risk_level (High/Medium/Low), leakage_type (the most likely type
+    if the account leaks). Returns how many accounts match, how many are High risk, their
+    combined expected loss next month, and the top_n accounts by money at stake with
+    probability, expected loss, MRR and main risk factor. Money is per month in the account's
+    currency. For WHY one account is risky use explain_risk_factors; for leakage already
+    found in billing records use detect_leakage; for an uploaded file use score_file.
+    """
+    context = context_of(runtime)
+    try:
+        result = service.score_leakage(
+            context.db_path,
+            account_id=account_id,
+            tier=tier,
+            risk_level=risk_level,
+            leakage_type=leakage_type,
+            top_n=top_n,
+            model_dir=service.model_dir_for(context.db_path),
+        )
+    except SERVICE_ERRORS as exc:
+        return service_error("score_leakage", exc)
+    table = result.table
+    summary = {
+        "n_accounts": result.summary["n_accounts"],
+        "n_high_risk": result.summary["n_high_risk"],
+        "total_expected_loss": result.summary["total_expected_loss"],
+        "total_detected_leakage": result.summary["total_detected_leakage"],
+        "scope": views.score_scope(account_id, tier, risk_level, leakage_type),
+    }
+    chart = None
+    if account_id is not None and len(table):
+        row = table.iloc[0]
+        chart = views.risk_gauge(
+            account_id,
+            float(row["leakage_probability"]),
+            str(row["risk_level"]),
+            CACHE_HIGH,
+            CACHE_MEDIUM,
+        )
+    return tool_result(
+        "score_leakage",
+        summary=summary,
+        rows=table[list(_SCORE_COLUMNS)],
+        table=table,
+        recommendations=views.catalogue_actions(
+            table["detected_leakage_type"].fillna(table["predicted_leakage_type"])
+        ),
+        message=result.warning,
+        notice=result.warning,
+        title=f"Leakage risk: {summary['scope']}",
+        chart=chart,
+        max_rows=context.max_rows_to_model,
+    )
+
+
+@tool(
+    "explain_risk_factors",
+    args_schema=TOOL_ARGS["explain_risk_factors"],
+    response_format="content_and_artifact",
+)
+def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
+    """Why ONE account is flagged: "why is ACC000042 flagged / risky?", "what drives its
+    score?", "explain this account".
+
+    Returns the account's tier, risk level, probability of leaking next month, the likely
+    leakage type and amount, expected loss and MRR; its largest risk factors in plain words
+    (value vs the portfolio median, raising or lowering risk); leakage the detectors found in
+    its billing records; and ranked actions from the catalogue with owner and urgency. Money
+    is per month in the account's currency.
+    """
+    context = context_of(runtime)
+    try:
+        result = service.explain_risk_factors(
+            context.db_path, account_id, service.model_dir_for(context.db_path)
+        )
+    except SERVICE_ERRORS as exc:
+        return service_error("explain_risk_factors", exc)
+    keys = ("account_id", "tier", "risk_level", "leakage_probability", "expected_loss", "mrr")
+    summary = {key: result.summary[key] for key in keys} | {
+        "predicted_leakage_type": views.type_label(result.summary["predicted_leakage_type"]),
+        "est_monthly_leakage": result.summary["est_monthly_leakage"],
+        "detected_monthly_leakage": result.summary["detected_monthly_leakage"],
+        "n_findings": result.summary["n_findings"],
+        "as_of_month": result.summary["as_of_month"][:7],
+    }
+    factors = result.factors
+    drivers = factors.loc[factors["rank"] < 98, list(_FACTOR_COLUMNS)]
+    return tool_result(
+        "explain_risk_factors",
+        summary=summary,
+        rows=drivers,
+        table=factors,
+        recommendations=views.ranked_actions(result.recommendations),
+        message=views.evidence_note(result.evidence, result.warning),
+        notice=result.warning,
+        title=f"Why {account_id} is rated {summary['risk_level']} risk",
+        chart=views.risk_gauge(
+            account_id,
+            summary["leakage_probability"],
+            summary["risk_level"],
+            CACHE_HIGH,
+            CACHE_MEDIUM,
+        ),
+        max_rows=context.max_rows_to_model,
+    )
+
+
+@tool(
+    "detect_leakage",
+    args_schema=TOOL_ARGS["detect_leakage"],
+    response_format="content_and_artifact",
+)
+def detect_leakage(
+    leakage_type: str | None = None,
+    account_id: str | None = None,
+    top_n: int = 10,
+    runtime: RuntimeArg = None,
+) -> ToolOutput:
+    """Leakage already FOUND in the billing records (exact amounts with evidence), not a
+    prediction: "show me the unbilled overages", "what leakage did we find on ACC000321?",
+    "failed payment retries", "where are we losing money now?".
+
+    Filter by leakage_type (Failed_Payment_Retry, Usage_Overage_Unbilled, Contract_Terms_Error,
+    Billing_System_Error, Downgrade_Not_Processed, Expired_Payment_Method) and/or account_id.
+    Returns the number of findings and accounts, the total amount over all months and in the
+    latest month, amounts per type, the top_n largest findings with their evidence (invoice,
+    contract, payment facts), and catalogue actions for the largest types. Amounts are per
+    month in the account's currency.
+    """
+    context = context_of(runtime)
+    try:
+        result = service.detect_leakage(
+            context.db_path,
+            leakage_type=leakage_type,
+            account_id=account_id,
+            top_n=top_n,
+            model_dir=service.model_dir_for(context.db_path),
+        )
+    except SERVICE_ERRORS as exc:
+        return service_error("detect_leakage", exc)
+    table = result.table
+    head = result.summary
+    summary = {key: head[key] for key in ("n_findings", "n_accounts", "total_amount")} | {
+        "latest_month": str(head["latest_month"] or "none")[:7],
+        "latest_month_amount": head["latest_month_amount"],
+        "by_type": head["by_type"],
+        "scope": views.detect_scope(leakage_type, account_id),
+    }
+    currencies = views.distinct(table["currency"]) if len(table) else []
+    return tool_result(
+        "detect_leakage",
+        summary=summary,
+        rows=table[list(_FINDING_COLUMNS)].assign(month=table["month"].astype(str).str[:7]),
+        table=table.drop(columns=["evidence_json"]),
+        recommendations=views.catalogue_actions(head["by_type"]),
+        title=f"Detected leakage: {summary['scope']}",
+        chart=views.leakage_by_type(
+            head["by_type"], currency=currencies[0] if len(currencies) == 1 else "USD"
+        )
+        if head["by_type"]
+        else None,
+        max_rows=context.max_rows_to_model,
+    )

@@ -1,0 +1,116 @@
+"""Segment tools: the named customer segments, and one segment's group report.
+
+Both call one function of `services.trends` (the cached segmentation: KMeans over trend,
+volatility, activity and size, with plain-language names) and format it (summary keys as in
+`tools.schemas.RESULT_SPECS`).
+"""
+
+from __future__ import annotations
+
+from langchain_core.tools import tool
+
+from services import trends as service
+from tools import _views as views
+from tools._format import (
+    SERVICE_ERRORS,
+    RuntimeArg,
+    ToolOutput,
+    context_of,
+    service_error,
+    tool_result,
+)
+from tools.schemas import TOOL_ARGS
+
+_SEGMENT_COLUMNS = (
+    "segment_id",
+    "label",
+    "n_customers",
+    "share",
+    "revenue_mean",
+    "share_declining",
+)
+_MEMBER_COLUMNS = ("customer_id", "decline_level", "monthly_change", "revenue_mean", "status")
+
+
+@tool(
+    "list_segments", args_schema=TOOL_ARGS["list_segments"], response_format="content_and_artifact"
+)
+def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> ToolOutput:
+    """The customer segments and their profiles: "what customer segments do we have?",
+    "how are our customers grouped?", "compare the segments".
+
+    Returns each segment's number, name, size (customers and share), average monthly revenue
+    and share of customers in decline, plus how well separated the segments are (silhouette).
+    segment_id shows one segment's profile only; for a segment's members and group statistics
+    use segment_report. Money is per month in the customers' currency.
+    """
+    context = context_of(runtime)
+    try:
+        overview = service.list_segments(context.db_path, segment_id)
+    except SERVICE_ERRORS as exc:
+        return service_error("list_segments", exc)
+    segments = overview.segments
+    z_columns = [str(c) for c in segments.columns if str(c).startswith("z_")]
+    summary = overview.summary() | {"n_customers": int(segments["n_customers"].sum())}
+    return tool_result(
+        "list_segments",
+        summary=summary,
+        rows=segments[list(_SEGMENT_COLUMNS)],
+        table=segments,
+        title="Customer segments",
+        chart=views.segment_radar(segments.to_dict(orient="records"), z_columns),
+        max_rows=context.max_rows_to_model,
+    )
+
+
+@tool(
+    "segment_report",
+    args_schema=TOOL_ARGS["segment_report"],
+    response_format="content_and_artifact",
+)
+def segment_report(
+    segment_id: int, decline_level: int | None = None, runtime: RuntimeArg = None
+) -> ToolOutput:
+    """Group report of ONE segment (optionally one decline level inside it): "tell me about
+    segment 1", "how is segment 2 doing?", "report on the sharply declining customers of
+    segment 0".
+
+    Returns the segment's name, customers, average and total monthly revenue, its share of the
+    portfolio's revenue, the share of customers declining, customers per decline level, and
+    its largest customers (decline level, trend change per month, average revenue). Money is
+    per month in the customers' currency. Segment numbers come from list_segments.
+    """
+    context = context_of(runtime)
+    try:
+        report = service.segment_report(context.db_path, segment_id, decline_level)
+    except SERVICE_ERRORS as exc:
+        return service_error("segment_report", exc)
+    stats = report.stats
+    scope = (
+        "all its customers"
+        if decline_level is None
+        else f"customers at decline level {decline_level}, "
+        f"{service.DECLINE_LABELS.get(decline_level, '')}"
+    )
+    summary = {
+        "segment_id": report.segment_id,
+        "label": report.label,
+        "scope": scope,
+        "n_customers": stats["n_customers"],
+        "revenue_mean": stats["revenue_mean"],
+        "total_monthly_revenue": stats["total_monthly_revenue"],
+        "share_of_revenue": stats["share_of_revenue"],
+        "share_declining": stats["share_declining"],
+        "decline_level_counts": stats["decline_level_counts"],
+    }
+    profile = {"segment_id": report.segment_id, "label": report.label, **report.profile}
+    customers = report.customers
+    return tool_result(
+        "segment_report",
+        summary=summary,
+        rows=customers[list(_MEMBER_COLUMNS)],
+        table=customers,
+        title=f"Segment {segment_id}: {report.label}",
+        chart=views.segment_radar([profile], list(report.profile)),
+        max_rows=context.max_rows_to_model,
+    )

@@ -1,0 +1,157 @@
+"""Revenue-trend tools: one customer's decomposition, and the customers in decline.
+
+Each tool calls one function of `services.trends` (which reads the trend cache, refreshed when
+the billing data changed) and formats the result (summary keys as in
+`tools.schemas.RESULT_SPECS`). Decline levels: 0 stable or growing, 1 mild, 2 moderate,
+3 sharp decline.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from langchain_core.tools import tool
+
+from services import trends as service
+from tools import _views as views
+from tools._format import (
+    SERVICE_ERRORS,
+    RuntimeArg,
+    ToolOutput,
+    context_of,
+    service_error,
+    tool_result,
+)
+from tools.schemas import TOOL_ARGS
+
+_DECLINE_COLUMNS = (
+    "customer_id",
+    "decline_level",
+    "decline_label",
+    "monthly_change",
+    "relative_change",
+    "revenue_mean",
+    "n_anomalies",
+    "segment_id",
+    "segment_name",
+)
+
+
+@tool(
+    "decompose_trend",
+    args_schema=TOOL_ARGS["decompose_trend"],
+    response_format="content_and_artifact",
+)
+def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
+    """ONE customer's monthly revenue split into trend, seasonality and anomalies: "show the
+    revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?", "how is this
+    customer's revenue developing?".
+
+    Returns the decline level (0 stable or growing, 1 mild, 2 moderate, 3 sharp decline) and
+    its label, the robust trend's change per month (money and share of average revenue), the
+    latest monthly revenue, months analysed, anomalous months, the customer's segment, and the
+    most recent months (revenue, trend, 3-month average, anomaly flag); the UI draws the full
+    series. Money is per month in the customer's currency.
+    """
+    context = context_of(runtime)
+    try:
+        trend = service.customer_trend(context.db_path, customer_id, with_stl=False)
+    except SERVICE_ERRORS as exc:
+        return service_error("decompose_trend", exc)
+    head = trend.summary()
+    anomalies = [m for m in str(head.get("anomaly_months") or "").split(";") if m]
+    summary = {
+        "customer_id": head["customer_id"],
+        "status": head["status"],
+        "decline_level": head["decline_level"],
+        "decline_label": head["decline_label"] or _status_label(head["status"]),
+        "monthly_change": head["monthly_change"],
+        "relative_change": _fraction(head["relative_slope"]),
+        "latest_revenue": head["latest_revenue"],
+        "n_months": head["n_months"],
+        "n_anomalies": head["n_anomalies"] or 0,
+        "anomaly_months": ", ".join(anomalies) or "none",
+        "segment_name": head["segment_name"] or "none",
+    }
+    series = trend.series
+    table = series.reset_index(names="month")
+    recent = table.iloc[::-1].assign(
+        anomaly=table["is_anomaly"].map({True: "anomaly"}),
+        moving_avg=table["moving_avg_3"],
+    )[["month", "revenue", "trend", "moving_avg", "anomaly"]]
+    chart = views.revenue_trend(
+        head | {"anomaly_months": anomalies}, series, bool(trend.metrics.get("seasonal"))
+    )
+    return tool_result(
+        "decompose_trend",
+        summary=summary,
+        rows=recent,
+        table=table,
+        title=f"Revenue trend of {customer_id}",
+        chart=chart,
+        max_rows=context.max_rows_to_model,
+    )
+
+
+def _fraction(percent: Any) -> float | None:
+    """The service's relative slope (% per month) as a fraction, the results' percent unit."""
+    return None if percent is None or percent != percent else float(percent) / 100
+
+
+def _status_label(status: str) -> str:
+    """Words for customers without a decline level (too new to judge, or gone)."""
+    return {"new": "too new to judge", "churned": "churned (no recent revenue)"}.get(status, status)
+
+
+@tool(
+    "find_declining_customers",
+    args_schema=TOOL_ARGS["find_declining_customers"],
+    response_format="content_and_artifact",
+)
+def find_declining_customers(
+    decline_level: int | None = None,
+    segment_id: int | None = None,
+    top_n: int = 10,
+    runtime: RuntimeArg = None,
+) -> ToolOutput:
+    """Customers whose revenue is declining, across the portfolio: "which customers are in
+    sharp decline?", "who is shrinking in segment 1?", "list moderately declining accounts".
+
+    decline_level picks exactly one level (1 mild, 2 moderate, 3 sharp; 0 lists the stable
+    ones); without it every declining level (1-3) counts. segment_id limits to one segment
+    (see list_segments). Returns how many customers match, and the top_n (sharpest level,
+    then largest revenue first) with trend change per month, average monthly revenue,
+    anomalies and segment. Money is per month in the customer's currency.
+    """
+    context = context_of(runtime)
+    try:
+        matches = service.find_declining(
+            context.db_path, decline_level, segment_id, top_n=sys.maxsize
+        )
+    except SERVICE_ERRORS as exc:
+        return service_error("find_declining_customers", exc)
+    matches = matches.assign(relative_change=matches["relative_slope"] / 100)
+    shown = matches.head(top_n)
+    summary = {
+        "n_customers": len(matches),
+        "scope": _declining_scope(decline_level, segment_id),
+        "total_monthly_revenue": float(matches["revenue_mean"].fillna(0).sum()),
+    }
+    return tool_result(
+        "find_declining_customers",
+        summary=summary,
+        rows=shown[list(_DECLINE_COLUMNS)],
+        table=shown,
+        title=f"Declining customers: {summary['scope']}",
+        max_rows=context.max_rows_to_model,
+    )
+
+
+def _declining_scope(decline_level: int | None, segment_id: int | None) -> str:
+    level = (
+        "every declining level"
+        if decline_level is None
+        else service.DECLINE_LABELS.get(decline_level, f"level {decline_level}")
+    )
+    return level if segment_id is None else f"{level}, segment {segment_id}"

@@ -1,0 +1,203 @@
+"""`score_file`: batch leakage scoring of an uploaded account file.
+
+Calls `services.leakage.score_file` with the run's risk thresholds and writes the scored
+table as CSV and Excel next to the upload (the chat session's folder), or under
+`<warehouse folder>/scored/` outside the chat. In the chat, only files inside the session's
+upload folder may be read: the planner takes any path a user types, so the tool is where
+that is enforced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import tool
+
+from analytics.leakage.scoring import RiskThresholds
+from data.import_report import ImportValidationError
+from services import leakage as service
+from tools import _views as views
+from tools._format import (
+    SERVICE_ERRORS,
+    RuntimeArg,
+    ToolOutput,
+    context_of,
+    file_ref,
+    service_error,
+    tool_error,
+    tool_result,
+)
+from tools.schemas import TOOL_ARGS
+
+NAME = "score_file"
+_ROW_COLUMNS = (
+    "account_id",
+    "risk_level",
+    "leakage_probability",
+    "expected_loss",
+    "predicted_leakage_type",
+    "est_monthly_leakage",
+    "top_factor",
+)
+_STEPS = ("Reading the file", "Scoring the accounts", "Writing the scored files", "Scored")
+
+
+class OutsideUploadsError(ValueError):
+    """A path outside the chat session's upload folder."""
+
+
+def resolve_upload(file_path: str, upload_dir: str | None) -> Path:
+    """The file to read: any path without an upload folder, else one inside it (a bare name
+    is looked up there). Symlinks are resolved first, so a link cannot lead outside.
+
+    Examples:
+        >>> resolve_upload("a.csv", "/srv/uploads/t1").as_posix()
+        '/srv/uploads/t1/a.csv'
+        >>> resolve_upload("/etc/passwd", "/srv/uploads/t1")
+        Traceback (most recent call last):
+        ...
+        tools.uploads.OutsideUploadsError: passwd is not among this chat's uploads; upload it first.
+    """
+    path = Path(file_path).expanduser()
+    if upload_dir is None:
+        return path
+    folder = Path(upload_dir).expanduser().resolve()
+    resolved = (folder / path).resolve()  # an absolute `path` replaces `folder`
+    if not resolved.is_relative_to(folder):
+        raise OutsideUploadsError(f"{path.name} is not among this chat's uploads; upload it first.")
+    return resolved
+
+
+def _progress(runtime: Any) -> Callable[[int, int], None]:
+    """`progress(done, total)` for the service, streamed as `{"progress": {...}}` to the UI."""
+    writer = getattr(runtime, "stream_writer", None)
+
+    def report(done: int, total: int) -> None:
+        if writer is not None:
+            label = _STEPS[min(done, len(_STEPS) - 1)]
+            writer({"progress": {"done": done, "total": total, "label": label}})
+
+    return report
+
+
+@tool(NAME, args_schema=TOOL_ARGS[NAME], response_format="content_and_artifact")
+def score_file(
+    file_path: str,
+    risk_level: str | None = None,
+    top_n: int = 10,
+    runtime: RuntimeArg = None,
+) -> ToolOutput:
+    """Score the accounts of an UPLOADED or named file (CSV/Excel in the reference account
+    format, or raw billing tables) for leakage risk: "score this file", "which of the
+    uploaded accounts are high risk?", "how much leakage should we expect from these?".
+
+    Use it for accounts in a file, never score_leakage (that scores the warehouse's own
+    accounts). For a follow-up about an already scored file, call it again with the same
+    file_path and a risk_level filter or top_n. Returns accounts scored, counts per risk level
+    (High/Medium/Low), combined expected loss next month (and per year if it recurs), the top_n
+    accounts (of risk_level when given) by expected loss with probability and main factor, and
+    the scored file as CSV and Excel downloads. Money is per month in the file's currency.
+    A file that fails validation comes back with every problem (row, column, value).
+    """
+    context = context_of(runtime)
+    report = _progress(runtime)
+    try:
+        path = resolve_upload(file_path, context.upload_dir)
+        thresholds = RiskThresholds(context.high_risk_threshold, context.medium_risk_threshold)
+        report(0, 3)
+        result = service.score_file(
+            context.db_path,
+            path,
+            model_dir=service.model_dir_for(context.db_path),
+            output_dir=_output_dir(context.upload_dir, context.db_path),
+            thresholds=thresholds,
+            progress=report,
+        )
+    except OutsideUploadsError as exc:
+        return tool_error(NAME, str(exc), error="forbidden")
+    except ImportValidationError as exc:
+        return tool_error(
+            NAME,
+            exc.report.render(),
+            error="invalid_file",
+            problems=[_problem(problem) for problem in exc.report.problems],
+        )
+    except SERVICE_ERRORS as exc:
+        return service_error(NAME, exc)
+    return _scored(result, risk_level, top_n, context.max_rows_to_model)
+
+
+def _output_dir(upload_dir: str | None, db_path: str) -> Path:
+    return Path(upload_dir) if upload_dir else Path(db_path).parent / "scored"
+
+
+def _problem(problem: Any) -> dict[str, Any]:
+    return {
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "message": problem.message,
+        "sheet": problem.sheet,
+    }
+
+
+def _scored(result: Any, risk_level: str | None, top_n: int, max_rows: int) -> ToolOutput:
+    """Format a `FileScore`: every account's counts and totals; the listed accounts filtered
+    by `risk_level` and ranked by money at stake (expected loss plus detected leakage). When
+    no account has that risk level, the riskiest accounts are listed instead, and the scope
+    says so: "which are high risk?" is then answered with "none; these come closest"."""
+    table = result.table
+    head = result.summary
+    at_stake = table["expected_monthly_loss"] + table.get("detected_monthly_leakage", 0.0)
+    ranked = table.assign(_at_stake=at_stake).sort_values(
+        ["_at_stake", "account_id"], ascending=[False, True]
+    )
+    ranked = ranked.drop(columns="_at_stake")
+    scope = "All accounts"
+    n_listed = len(ranked)
+    if risk_level is not None:
+        matching = ranked[ranked["risk_level"] == risk_level]
+        n_listed = len(matching)
+        if n_listed:
+            ranked, scope = matching, f"{risk_level}-risk accounts"
+        else:
+            scope = f"No {risk_level}-risk accounts; the riskiest accounts instead"
+    counts = head["risk_levels"]
+    summary = {
+        "file": head["file"],
+        "n_accounts": head["n_accounts"],
+        "n_high_risk": counts.get("High", 0),
+        "n_medium_risk": counts.get("Medium", 0),
+        "n_low_risk": counts.get("Low", 0),
+        "total_expected_loss": head["total_expected_monthly_loss"],
+        "total_expected_annual_loss": head["total_expected_annual_loss"],
+        "scope": scope,
+        "n_listed": n_listed,
+        "model_version": head.get("model_version"),
+        "model_trained_on": head.get("model_trained_on"),
+    }
+    listed = ranked.head(top_n)
+    rows = listed.rename(columns={"expected_monthly_loss": "expected_loss"}).assign(
+        top_factor=listed["top_factors"].astype(str).str.split("; ").str[0]
+    )
+    names = ", ".join(Path(path).name for path in result.outputs)
+    note = f"Scored files attached: {names}." if names else ""
+    return tool_result(
+        NAME,
+        summary=summary,
+        rows=rows[[c for c in _ROW_COLUMNS if c in rows.columns]],
+        table=ranked,
+        recommendations=views.catalogue_actions(head.get("by_predicted_type") or {}),
+        message="\n".join(part for part in (note, result.warning or "") if part),
+        notice=result.warning,
+        title=f"Scored {head['file']}: {summary['scope']}",
+        chart=views.risk_distribution(
+            counts,
+            table["leakage_probability"].to_numpy(),
+            title=f"{head['file']}: accounts by predicted leakage risk",
+        ),
+        files=[file_ref(path) for path in result.outputs],
+        max_rows=max_rows,
+    )
