@@ -2,10 +2,10 @@
 
 Inputs:
 - an account table in the reference project's format (CSV, Parquet or Excel): CSV and Parquet
-  are read with pyarrow (multi-threaded, typed; a million rows in about a second) and validated
-  by `analytics.leakage.features.reference_features` (column and row of the first bad value);
-  Excel goes through the importer's validated reader (data.loaders), which reports every bad
-  cell with file, row and column;
+  are read with pyarrow (multi-threaded, typed; a million rows in about a second) and checked
+  by `analytics.leakage.features.reference_features`; a file that fails that check, and every
+  Excel file, goes through the importer's validated reader (data.loaders), which reports every
+  bad cell with file, row, column and value;
 - raw billing tables: a directory of files named after the tables (accounts.csv, contracts.csv,
   ...) or an Excel workbook with one sheet per table; each is imported with `data.loaders`
   (validated, all or nothing) into a scratch warehouse.
@@ -88,11 +88,22 @@ def read_reference_file(path: Path, max_mb: float | None = None) -> pd.DataFrame
 
     path = Path(path)
     _check_size(path, max_mb)
-    raw = _read_excel_accounts(path) if _excel(path) else _read_fast(path)
-    try:
+    if _excel(path):
+        raw = _read_validated(path)
         features = reference_features(raw)
-    except ValueError as error:
-        raise ValueError(f"{path.name}: {error}") from None
+    else:
+        try:
+            raw = _read_fast(path)
+            _refuse_formula_cells(raw)
+            features = reference_features(raw)
+        except ValueError as error:
+            # The fast path stops at the first problem; the importer's reader lists them all
+            # (file, row, column, value). It raises ImportValidationError when it finds any.
+            raw = _read_validated(path)
+            try:
+                features = reference_features(raw)
+            except ValueError:
+                raise ValueError(f"{path.name}: {error}") from None
     for name in ("has_leakage", "leakage_type", "monthly_leakage_amount"):
         if name in raw.columns:
             features[name] = raw[name].to_numpy()
@@ -118,7 +129,17 @@ def _read_fast(path: Path) -> pd.DataFrame:
     return table.to_pandas()
 
 
-def _read_excel_accounts(path: Path) -> pd.DataFrame:
+def _refuse_formula_cells(raw: pd.DataFrame) -> None:
+    """Text cells that start like a spreadsheet formula send the file to the full validator."""
+    for name in raw.columns:
+        column = raw[name]
+        if column.dtype.kind in "OUT" or str(column.dtype) in ("str", "string"):
+            if column.astype("string").str.match(r"^[=+\-@]").fillna(False).any():
+                raise ValueError(f"column {name!r} has a cell starting with = + - or @")
+
+
+def _read_validated(path: Path) -> pd.DataFrame:
+    """Read and validate with the importer (every problem reported; any format)."""
     from data.import_report import ProblemLog, refuse
     from data.loaders import detect_kind, read_table
     from data.validation import validate_rows

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data.loaders import ImportValidationError
 from data.warehouse import RAW_TABLES, bump_data_version, connect
 from services import leakage
 from services.leakage_store import ModelMismatchError, ModelMissingError, load_model
@@ -114,7 +115,9 @@ def test_stale_cache_is_refreshed(world: tuple[Path, Path]) -> None:
         ).fetchall()[0][0] == str(version)
 
 
-def _reference_csv(path: Path, n: int, seed: int, random_labels: bool = False) -> Path:
+def _reference_csv(
+    path: Path, n: int, seed: int, random_labels: bool = False, formula_cell: bool = False
+) -> Path:
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame(
         {
@@ -141,7 +144,8 @@ def _reference_csv(path: Path, n: int, seed: int, random_labels: bool = False) -
         frame["has_leakage"] = rng.random(n) < 0.3
         frame["leakage_type"] = np.where(frame["has_leakage"], "Failed_Payment_Retry", "None")
         frame["monthly_leakage_amount"] = frame["has_leakage"] * 40.0
-    frame.loc[0, "account_id"] = '=HYPERLINK("http://x")'
+    if formula_cell:
+        frame.loc[0, "account_id"] = '=HYPERLINK("http://x")'
     frame.to_csv(path, index=False)
     return path
 
@@ -155,12 +159,28 @@ def test_score_file_bounds_and_neutralised_export(world: tuple[Path, Path], tmp_
     assert table["leakage_probability"].between(0, 1).all()
     assert table["est_monthly_leakage"].between(0, 99.0).all()
     assert result.summary["feature_set"] == "reference" and result.summary["n_accounts"] == 60
-    written = pd.read_csv(result.outputs[0])
-    assert written["account_id"].iloc[0].startswith("'=")
+
+
+def test_export_neutralises_formula_like_cells(tmp_path: Path) -> None:
+    """Whatever reaches an export (names, factor text), = + - @ cells are written as text."""
     from openpyxl import load_workbook
 
-    sheet = load_workbook(result.outputs[1])["scores"]
+    from services.leakage_files import write_table
+
+    frame = pd.DataFrame({"account_id": ['=HYPERLINK("http://x")', "ACC000002"], "p": [0.1, 0.2]})
+    written = pd.read_csv(write_table(frame, tmp_path / "s.csv"))
+    assert written["account_id"].iloc[0].startswith("'=")
+    sheet = load_workbook(write_table(frame, tmp_path / "s.xlsx")).worksheets[0]
     assert str(sheet["A2"].value).startswith("'=") and sheet["A2"].data_type == "s"
+
+
+def test_formula_cell_in_an_input_is_refused_with_row_and_column(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db, models = world
+    source = _reference_csv(tmp_path / "f.csv", 5, seed=1, formula_cell=True)
+    with pytest.raises(ImportValidationError, match=r"row 2, column 'account_id'.*formula"):
+        leakage.score_file(db, source, model_dir=models)
 
 
 def test_bad_input_names_column_and_row(world: tuple[Path, Path], tmp_path: Path) -> None:
@@ -169,7 +189,7 @@ def test_bad_input_names_column_and_row(world: tuple[Path, Path], tmp_path: Path
     frame = pd.read_csv(source)
     frame.loc[4, "customer_health_score"] = 140
     frame.to_csv(source, index=False)
-    with pytest.raises(ValueError, match=r"bad.csv: column 'customer_health_score' row 5: 140"):
+    with pytest.raises(ImportValidationError, match=r"bad.csv, row 6, column 'customer_health_score'"):
         leakage.score_file(db, source, model_dir=models)
 
 
