@@ -23,20 +23,6 @@ from cli.common import (
     refresh_derived_caches,
 )
 
-CACHE_INPUT_KINDS = frozenset(
-    {
-        "accounts",
-        "contracts",
-        "usage_monthly",
-        "invoices",
-        "invoice_lines",
-        "payment_methods",
-        "payments",
-        "monthly_revenue",
-    }
-)
-"""Kinds whose rows feed the leakage or trend caches (an import of these refreshes them)."""
-
 HELP_KINDS = (
     "accounts, contracts, usage_monthly, invoices, invoice_lines, payment_methods, payments, "
     "leakage_accounts, monthly_revenue, trend_reference"
@@ -49,6 +35,13 @@ _KIND_HELP = f"Kind of data (default: detected from the header): {HELP_KINDS}."
 def register(app: typer.Typer) -> None:
     """Add `import`."""
     app.command("import")(import_)
+
+
+def _cache_input_kinds() -> frozenset[str]:
+    """Kinds whose rows feed the leakage or trend caches (importing one refreshes them)."""
+    from data.warehouse import RAW_TABLES
+
+    return frozenset((*RAW_TABLES, "monthly_revenue"))
 
 
 def _check_kind(value: str | None) -> str | None:
@@ -125,7 +118,7 @@ def import_(
         raise fail(f"could not write to the warehouse {path}: {error}") from None
     refreshed = (
         refresh_derived_caches(path, quiet=as_json)
-        if refresh and report.kind in CACHE_INPUT_KINDS
+        if refresh and report.kind in _cache_input_kinds()
         else None
     )
     if as_json:
