@@ -18,17 +18,32 @@ from settings import Settings, get_settings
 _PREFIXES = ("OPENAI_", "REVRISK_", "CHAINLIT_", "LANGCHAIN_", "LANGSMITH_")
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """Clean environment, no `.env`, warehouse and var dir under this test's tmp_path."""
+def _isolate(monkeypatch: pytest.MonkeyPatch, var_dir: Path) -> None:
     for name in list(os.environ):
         if name.startswith(_PREFIXES):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setitem(Settings.model_config, "env_file", None)
-    var_dir = tmp_path / "var"
     monkeypatch.setenv("REVRISK_VAR_DIR", str(var_dir))
     monkeypatch.setenv("REVRISK_WAREHOUSE", str(var_dir / "revrisk.duckdb"))
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_session_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same isolation for session- and module-scoped fixtures, which are set up before
+    the per-test one: a fixture that forgets its warehouse finds none instead of the
+    developer's `var/revrisk.duckdb`."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _isolate(monkeypatch, tmp_path_factory.mktemp("session_var"))
+        yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Clean environment, no `.env`, warehouse and var dir under this test's tmp_path."""
+    var_dir = tmp_path / "var"
+    _isolate(monkeypatch, var_dir)
     yield var_dir
     get_settings.cache_clear()
 

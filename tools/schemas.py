@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.warehouse import LEAKAGE_TYPES, TIERS
-from tools._format import normalise_account_id
+from tools._format import RuntimeArg, normalise_account_id
 from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
 
 Tier = Literal["Starter", "Professional", "Business", "Enterprise"]
@@ -87,7 +87,16 @@ _SEGMENT = "Customer segment (cluster) number, as listed by list_segments."
 
 
 class PortfolioSummaryArgs(_Args):
-    """No arguments: the whole portfolio."""
+    """No arguments: the whole portfolio.
+
+    The injected `runtime` is declared here (hidden from the model's schema) because
+    LangChain calls a tool whose schema has no fields with no arguments at all, which would
+    drop the run's context and silently read the default warehouse.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    runtime: RuntimeArg = None
 
 
 class ScoreLeakageArgs(_Args):

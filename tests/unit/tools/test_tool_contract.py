@@ -76,7 +76,14 @@ def test_argument_names_match_the_issue() -> None:
         "query_duckdb": {"sql"},
         "score_file": {"file_path", "risk_level", "top_n"},
     }
-    assert {name: set(model.model_fields) for name, model in TOOL_ARGS.items()} == expected
+    # What the model is shown: the injected runtime never appears.
+    shown = {t.name: set(t.tool_call_schema.model_json_schema()["properties"]) for t in TOOLS}
+    assert shown == expected
+    # portfolio_summary's schema declares the injected runtime (see PortfolioSummaryArgs);
+    # no schema has any other field.
+    assert {
+        name: set(model.model_fields) - {"runtime"} for name, model in TOOL_ARGS.items()
+    } == expected
 
 
 def test_literal_choices_match_the_warehouse() -> None:
