@@ -15,7 +15,7 @@ the larger of two pieces of evidence, each a strength times a confidence:
   being the fall measured in units of the customer's own month-to-month noise.
 
 A churned customer (no revenue for the last few months after having some) scores 1. The level
-cuts the score at `level_cuts`: below the first cut 0 (stable or growing), then 1 (mild),
+cuts the score at `level_cuts`: below the first cut 0 (no significant decline), then 1 (mild),
 2 (moderate) and 3 (sharp). Customers whose history is too short to judge get no level (NA).
 
 The defaults were checked by a grid search on two demo worlds (seeds 8 and 9) that the

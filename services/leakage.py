@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.leakage.recommend import recommendations
-from analytics.leakage.scoring import RISK_LEVELS
+from analytics.leakage.scoring import RISK_LEVELS, RiskThresholds
 from data.warehouse import LEAKAGE_TYPES, TIERS
 from services.leakage_batch import FileScore, export_scores, score_file
 from services.leakage_common import (
@@ -34,6 +34,7 @@ from services.leakage_common import (
     check_account,
     model_dir_for,
     money,
+    scores_source,
 )
 from services.leakage_detect import Detection, detect_leakage, evaluate_detectors, run_detectors
 from services.leakage_refresh import CacheReport, refresh_leakage_cache
@@ -50,39 +51,44 @@ class PortfolioSummary:
 
 
 _BY_DIMENSION = """
-SELECT '{dim}' AS dimension, {col} AS value, count(*) AS n_accounts, sum(mrr) AS mrr,
+SELECT '{dim}' AS dimension, {dim} AS value, count(*) AS n_accounts, sum(mrr) AS mrr,
        sum(detected_monthly_leakage) AS detected_leakage,
        sum(expected_monthly_loss) AS expected_loss
-FROM leakage_scores GROUP BY 2"""
+FROM {source} GROUP BY 2"""
+_DETECTED_BY_TYPE = """
+SELECT 'detected_leakage_type', leakage_type, count(DISTINCT account_id), NULL, sum(amount), NULL
+FROM detected_leakage WHERE month = (SELECT max(as_of_month) FROM leakage_scores) GROUP BY 2"""
 
 
-def portfolio_summary(db_path: Path | str, model_dir: Path | str | None = None) -> PortfolioSummary:
-    """Accounts, MRR, detected leakage and predicted expected loss, by risk level/type/tier."""
+def portfolio_summary(
+    db_path: Path | str,
+    model_dir: Path | str | None = None,
+    thresholds: RiskThresholds | None = None,
+) -> PortfolioSummary:
+    """Accounts, MRR, detected leakage and predicted expected loss, by risk level/type/tier.
+
+    With `thresholds`, accounts per risk level (and `n_high_risk`) count the levels re-cut
+    from the cached probabilities (see `scores_source`).
+    """
     with cached(db_path, model_dir) as con:
+        source, params = scores_source(con, thresholds)
         head = con.execute(
             "SELECT count(*), sum(mrr), sum(detected_monthly_leakage), sum(expected_monthly_loss), "
             "count(*) FILTER (WHERE risk_level = 'High'), max(as_of_month), "
-            "any_value(model_version) "
-            "FROM leakage_scores"
+            f"any_value(model_version) FROM {source}",
+            params,
         ).fetchall()[0]
         total_detected = con.execute(
             "SELECT coalesce(sum(amount), 0) FROM detected_leakage"
         ).fetchall()[0][0]
         parts = [
-            _BY_DIMENSION.format(dim=d, col=c)
-            for d, c in (
-                ("risk_level", "risk_level"),
-                ("tier", "tier"),
-                ("predicted_leakage_type", "predicted_leakage_type"),
-            )
+            _BY_DIMENSION.format(dim="risk_level", source=source),
+            _BY_DIMENSION.format(dim="tier", source="leakage_scores"),
+            _BY_DIMENSION.format(dim="predicted_leakage_type", source="leakage_scores"),
+            _DETECTED_BY_TYPE,
         ]
-        parts.append(
-            "SELECT 'detected_leakage_type', leakage_type, count(DISTINCT account_id), NULL, "
-            "sum(amount), NULL FROM detected_leakage WHERE month = (SELECT max(as_of_month) "
-            "FROM leakage_scores) GROUP BY 2"
-        )
         table = con.execute(
-            " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC"
+            " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC", params
         ).df()
         warning = cache_warning(con)
     summary = {
@@ -119,9 +125,11 @@ def score_leakage(
     leakage_type: str | None = None,
     top_n: int | None = 10,
     model_dir: Path | str | None = None,
+    thresholds: RiskThresholds | None = None,
 ) -> LeakageScores:
     """Risk scores of the portfolio (or one account), filtered by tier / risk level / the
-    predicted leakage type."""
+    predicted leakage type. With `thresholds`, risk levels (the filter, the High count and
+    the table's column) are re-cut from the cached probabilities (see `scores_source`)."""
     filters = {
         "tier": canonical(tier, TIERS, "tier"),
         "risk_level": canonical(risk_level, RISK_LEVELS, "risk level"),
@@ -138,13 +146,16 @@ def score_leakage(
     with cached(db_path, model_dir) as con:
         if account_id is not None:
             check_account(con, account_id)
+        source, cut = scores_source(con, thresholds)
         head = con.execute(
             "SELECT count(*), sum(expected_monthly_loss), sum(detected_monthly_leakage), "
-            f"count(*) FILTER (WHERE risk_level = 'High') FROM leakage_scores WHERE {condition}",
-            params,
+            f"count(*) FILTER (WHERE risk_level = 'High') FROM {source} WHERE {condition}",
+            cut + params,
         ).fetchall()[0]
         table = con.execute(
-            _SCORE_ROWS.format(where=condition) + (f" LIMIT {int(top_n)}" if top_n else ""), params
+            _SCORE_ROWS.format(source=source, where=condition)
+            + (f" LIMIT {int(top_n)}" if top_n else ""),
+            cut + params,
         ).df()
         warning = cache_warning(con)
     summary = {
@@ -162,7 +173,7 @@ SELECT account_id, tier, risk_level, leakage_probability, expected_monthly_loss 
        mrr, split_part(top_factors, '; ', 1) AS top_factor, predicted_leakage_type,
        est_monthly_leakage, est_annual_leakage, detected_monthly_leakage, detected_leakage_type,
        top_factors, recommended_action
-FROM leakage_scores WHERE {where}
+FROM {source} WHERE {where}
 ORDER BY expected_monthly_loss + detected_monthly_leakage DESC, account_id"""
 
 
@@ -185,12 +196,18 @@ class RiskExplanation:
 
 
 def explain_risk_factors(
-    db_path: Path | str, account_id: str, model_dir: Path | str | None = None
+    db_path: Path | str,
+    account_id: str,
+    model_dir: Path | str | None = None,
+    thresholds: RiskThresholds | None = None,
 ) -> RiskExplanation:
-    """Exact attribution of one account's risk, in plain language, with its evidence."""
+    """Exact attribution of one account's risk, in plain language, with its evidence. With
+    `thresholds`, its risk level (and the urgency of predicted actions) is re-cut from the
+    cached probability (see `scores_source`)."""
     with cached(db_path, model_dir) as con:
         check_account(con, account_id)
-        score = con.execute("SELECT * FROM leakage_scores WHERE account_id = ?", [account_id]).df()
+        source, cut = scores_source(con, thresholds)
+        score = con.execute(f"SELECT * FROM {source} WHERE account_id = ?", [*cut, account_id]).df()
         if score.empty:
             raise ValueError(
                 f"account {account_id} has no usage in the latest month, so it is not scored"
@@ -261,11 +278,11 @@ __all__ = [
     "RiskExplanation",
     "UnknownAccountError",
     "cached",
-    "model_dir_for",
     "detect_leakage",
     "evaluate_detectors",
     "explain_risk_factors",
     "export_scores",
+    "model_dir_for",
     "portfolio_summary",
     "recommend_actions",
     "refresh_leakage_cache",

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from analytics.leakage.scoring import RiskThresholds
 from data.warehouse import connect
 from services import leakage_store as store
 from services.leakage_refresh import refresh_leakage_cache
@@ -79,18 +80,53 @@ def cached(
     db_path: Path | str, model_dir: Path | str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a warehouse whose leakage caches are fresh (refreshed first
-    when stale; `model_dir` defaults to `model_dir_for(db_path)`)."""
+    when stale; `model_dir` defaults to `model_dir_for(db_path)`).
+
+    The connection that checked freshness is the one handed out: opening the warehouse costs
+    ~10-15 ms on a 100k-account file, so only a stale cache pays for a second open (after the
+    refresh, which needs the file to itself).
+    """
     db_path = Path(db_path)
     with connect(db_path, read_only=True) as con:
-        fresh = store.is_fresh(con)
-    if not fresh:
-        refresh_leakage_cache(db_path, model_dir or model_dir_for(db_path))
+        if store.is_fresh(con):
+            yield con
+            return
+    refresh_leakage_cache(db_path, model_dir or model_dir_for(db_path))
     with connect(db_path, read_only=True) as con:
         yield con
 
 
 def cache_warning(con: duckdb.DuckDBPyConnection) -> str | None:
     return store.cache_info(con).get("warning")
+
+
+_RECUT = (
+    "(SELECT * REPLACE (CASE WHEN leakage_probability >= ? THEN 'High' "
+    "WHEN leakage_probability >= ? THEN 'Medium' ELSE 'Low' END AS risk_level) "
+    "FROM leakage_scores) AS leakage_scores"
+)
+
+
+def scores_source(
+    con: duckdb.DuckDBPyConnection, thresholds: RiskThresholds | None
+) -> tuple[str, list[Any]]:
+    """What to read the scores FROM, and its parameters: `leakage_scores` as cached, or with
+    `risk_level` re-cut from the cached probabilities at `thresholds` (as `export_scores`
+    does), so filters and counts by risk level use the re-cut levels.
+
+    The cached levels stand when `thresholds` is None or the pair they were cut with, and when
+    the model had no signal: its levels come from billing-rule evidence, not probabilities.
+    """
+    if thresholds is None:
+        return "leakage_scores", []
+    info = store.cache_info(con)
+    cut = info.get("risk_thresholds") or {}
+    if info.get("warning") or (cut.get("high"), cut.get("medium")) == (
+        thresholds.high,
+        thresholds.medium,
+    ):
+        return "leakage_scores", []
+    return _RECUT, [thresholds.high, thresholds.medium]
 
 
 # ------------------------------------------------------------------------------ portfolio
@@ -106,4 +142,5 @@ __all__ = [
     "check_account",
     "model_dir_for",
     "money",
+    "scores_source",
 ]

@@ -21,6 +21,7 @@ import platform
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -50,10 +51,16 @@ class ModelMismatchError(RuntimeError):
 
 def library_versions() -> dict[str, str]:
     """Versions that decide whether a stored model reproduces its predictions."""
-    versions = {"python": platform.python_version()}
+    return dict(_installed_versions())
+
+
+@lru_cache(maxsize=1)
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    """What is installed does not change under a running process: read the metadata once."""
+    versions = [("python", platform.python_version())]
     for name in ("lightgbm", "numpy", "pandas", "scikit-learn"):
-        versions[name] = metadata.version(name)
-    return versions
+        versions.append((name, metadata.version(name)))
+    return tuple(versions)
 
 
 def frame_sha256(frame: pd.DataFrame) -> str:
@@ -191,19 +198,49 @@ def load_model(model_dir: Path, feature_set: str) -> StoredModel:
         )
     folder = root / pointer.read_text(encoding="utf-8").strip()
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        raw = (folder / "manifest.json").read_text(encoding="utf-8")
+        manifest = json.loads(raw)
     except (OSError, json.JSONDecodeError) as error:
         raise ModelMismatchError(
             f"Unreadable model manifest in {folder}: {error}. {_RETRAIN}"
         ) from None
     check_manifest(manifest, feature_set)
-    boosters, dumps = {}, {}
+    texts = {}
     for name in BOOSTERS:
         entry = manifest["boosters"][name]
-        boosters[name] = _verified(folder / entry["file"], entry["sha256"])
-        dumps[name] = json.loads(_verified(folder / entry["dump"], entry["dump_sha256"]))
-    model = LeakageModel.from_payload({**manifest["payload"], "boosters": boosters, "dumps": dumps})
-    return StoredModel(model, manifest, folder)
+        texts[name] = (
+            _verified(folder / entry["file"], entry["sha256"]),
+            _verified(folder / entry["dump"], entry["dump_sha256"]),
+        )
+    key = hashlib.sha256(raw.encode()).hexdigest()
+    return StoredModel(_parsed_model(key, manifest, texts), manifest, folder)
+
+
+_MODELS: dict[str, LeakageModel] = {}
+_MODELS_KEPT = 8
+
+
+def _parsed_model(
+    key: str, manifest: dict[str, Any], texts: dict[str, tuple[str, str]]
+) -> LeakageModel:
+    """The model a verified manifest describes, parsed once per process.
+
+    Every load still reads the model's files and checks them against the manifest (~2 ms);
+    what is remembered, under the manifest's sha256 `key` (the manifest pins every file's
+    sha256), is the parsed model, whose compiled trees and TreeSHAP tables, built on first
+    use, cost ~60 ms per scoring to rebuild. Predicting never changes a model otherwise.
+    """
+    model = _MODELS.get(key)
+    if model is None:
+        boosters = {name: text for name, (text, _) in texts.items()}
+        dumps = {name: json.loads(dump) for name, (_, dump) in texts.items()}
+        model = LeakageModel.from_payload(
+            {**manifest["payload"], "boosters": boosters, "dumps": dumps}
+        )
+        if len(_MODELS) >= _MODELS_KEPT:
+            _MODELS.pop(next(iter(_MODELS)))
+        _MODELS[key] = model
+    return model
 
 
 # ------------------------------------------------------------------------------ caches

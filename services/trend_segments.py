@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -103,45 +104,82 @@ class SegmentReport:
         }
 
 
+_GROUP_STATS = """
+SELECT count(*), coalesce(sum(coalesce(m.mean_revenue, 0)), 0),
+       avg(coalesce(m.mean_revenue, 0)),
+       avg(CASE WHEN coalesce(m.decline_level, 0) >= ? THEN 1.0 ELSE 0.0 END),
+       median(m.relative_slope), median(m.volatility), median(m.resid_volatility),
+       avg(m.active_months), avg(m.n_anomalies)
+FROM trend_metrics m WHERE {where}"""
+_MEMBER_COLUMNS = (
+    "decline_level",
+    "slope",
+    "relative_slope",
+    "mean_revenue",
+    "status",
+    "n_anomalies",
+)
+
+
+def _number(value: Any) -> float:
+    """A SQL aggregate as a float; NULL (no rows, or no values) becomes NaN as in pandas."""
+    return float("nan") if value is None else float(value)
+
+
 def _group_stats(
-    group: pd.DataFrame, segment: pd.DataFrame, total_revenue: float
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any], segment_id: int
 ) -> dict[str, Any]:
-    revenue = group["mean_revenue"].fillna(0.0)
-    levels = group["decline_level"].fillna(0)
+    """The group's statistics, aggregated in DuckDB. A customer without a mean revenue
+    counts 0 and one without a decline level counts as level 0, as they always have."""
+    row = con.execute(_GROUP_STATS.format(where=where), [DECLINING_FROM_LEVEL, *params]).fetchone()
+    n, total, mean, declining, slope, volatility, resid, active, anomalies = row or (0,) * 9
+    n_segment = store.count_metrics(con, "m.segment_id = ?", [segment_id])[0]
+    _, total_revenue = store.count_metrics(con)
+    levels = store.decline_level_counts(con, where, params)
+    counts: dict[int, int] = {}
+    for level, count in levels.items():  # not judged (None) counts as level 0
+        counts[level or 0] = counts.get(level or 0, 0) + count
     return {
-        "n_customers": len(group),
-        "share_of_segment": len(group) / max(len(segment), 1),
-        "revenue_mean": float(revenue.mean()) if len(group) else 0.0,
-        "total_monthly_revenue": float(revenue.sum()),
-        "share_of_revenue": float(revenue.sum() / total_revenue) if total_revenue else 0.0,
-        "share_declining": float((levels >= DECLINING_FROM_LEVEL).mean()) if len(group) else 0.0,
-        "median_relative_slope": float(group["relative_slope"].median()),
-        "median_volatility": float(group["volatility"].median()),
-        "median_resid_volatility": float(group["resid_volatility"].median()),
-        "mean_active_months": float(group["active_months"].mean()),
-        "mean_anomalies": float(group["n_anomalies"].mean()),
-        "decline_level_counts": {
-            int(str(k)): int(v) for k, v in levels.astype(int).value_counts().sort_index().items()
-        },
+        "n_customers": int(n),
+        "share_of_segment": int(n) / max(n_segment, 1),
+        "revenue_mean": float(mean) if n else 0.0,
+        "total_monthly_revenue": float(total),
+        "share_of_revenue": float(total) / total_revenue if total_revenue else 0.0,
+        "share_declining": float(declining) if n else 0.0,
+        "median_relative_slope": _number(slope),
+        "median_volatility": _number(volatility),
+        "median_resid_volatility": _number(resid),
+        "mean_active_months": _number(active),
+        "mean_anomalies": _number(anomalies),
+        "decline_level_counts": dict(sorted(counts.items())),
     }
 
 
 def segment_report(
     db_path: Path | str, segment_id: int, decline_level: int | None = None
 ) -> SegmentReport:
-    """Statistics of a segment (and decline level) for a group report."""
+    """Statistics of a segment (and decline level) for a group report.
+
+    Aggregates run in DuckDB and only the group's members are read (id, level, trend,
+    revenue, status, anomalies), largest mean revenue first (ties by id).
+    """
+    where, params = "m.segment_id = ?", [segment_id]
+    if decline_level is not None:
+        where, params = f"{where} AND m.decline_level = ?", [segment_id, decline_level]
     with cached(db_path) as con:
-        metrics = store.read_metrics(con)
         profiles = store.read_segments(con)
-    if segment_id not in profiles.index:
-        raise ValueError(f"no segment {segment_id}; segments are {list(profiles.index)}")
-    segment = metrics[metrics["segment_id"] == segment_id]
-    group = segment if decline_level is None else segment[segment["decline_level"] == decline_level]
-    stats = _group_stats(group, segment, float(metrics["mean_revenue"].fillna(0).sum()))
-    members = (
-        group.sort_values("mean_revenue", ascending=False)
-        .reset_index()
-        .rename(columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"})
+        if segment_id not in profiles.index:
+            raise ValueError(f"no segment {segment_id}; segments are {list(profiles.index)}")
+        stats = _group_stats(con, where, params, segment_id)
+        members = store.read_metrics(
+            con,
+            where,
+            params,
+            columns=_MEMBER_COLUMNS,
+            order_by="m.mean_revenue DESC NULLS LAST, m.account_id",
+        )
+    members = members.reset_index().rename(
+        columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
     )
     profile = profiles.loc[segment_id]
     z_columns = [str(c) for c in profiles.columns if str(c).startswith("z_")]

@@ -10,6 +10,7 @@ the single definition.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -96,20 +97,64 @@ def write_cache(
 
 
 def read_metrics(
-    con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    where: str = "",
+    params: list[Any] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    order_by: str = "m.account_id",
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Cached metrics joined with segment names, index customer_id (optional SQL filter)."""
+    """Cached metrics joined with segment names, index customer_id.
+
+    `where` (SQL on alias `m`, with `params`), `order_by` and `limit` run in DuckDB, so a
+    question about a few customers never moves the whole table (100k rows take ~130 ms to
+    read). `columns` picks metric columns (default: all of them plus segment_name).
+    """
+    select = (
+        "m.*, s.name AS segment_name"
+        if columns is None
+        else ", ".join(["m.account_id", *(f"m.{c}" for c in columns if c != "account_id")])
+    )
+    join = "LEFT JOIN segments s USING (segment_id) " if columns is None else ""
     sql = (
-        "SELECT m.*, s.name AS segment_name FROM trend_metrics m "
-        "LEFT JOIN segments s USING (segment_id) "
+        f"SELECT {select} FROM trend_metrics m {join}"
         + (f"WHERE {where} " if where else "")
-        + "ORDER BY m.account_id"
+        + f"ORDER BY {order_by}"
+        + (f" LIMIT {int(limit)}" if limit is not None else "")
     )
     frame = con.execute(sql, params or []).df()
     frame = frame.rename(columns={"account_id": "customer_id"}).set_index("customer_id")
     for column in ("decline_level", "segment_id"):
-        frame[column] = frame[column].astype("Int64")
+        if column in frame.columns:
+            frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def count_metrics(
+    con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None
+) -> tuple[int, float]:
+    """Customers matching `where` (SQL on alias `m`) and their mean monthly revenue, summed
+    (a customer without one counts 0)."""
+    row = con.execute(
+        "SELECT count(*), coalesce(sum(coalesce(m.mean_revenue, 0)), 0) FROM trend_metrics m "
+        + (f"WHERE {where}" if where else ""),
+        params or [],
+    ).fetchone()
+    return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+
+def decline_level_counts(
+    con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None
+) -> dict[int | None, int]:
+    """Customers per decline level (None: not judged, too new), levels ascending."""
+    rows = con.execute(
+        "SELECT m.decline_level, count(*) FROM trend_metrics m "
+        + (f"WHERE {where} " if where else "")
+        + "GROUP BY 1 ORDER BY 1 NULLS LAST",
+        params or [],
+    ).fetchall()
+    return {None if level is None else int(level): int(n) for level, n in rows}
 
 
 def read_series(con: duckdb.DuckDBPyConnection, customer_id: str) -> pd.DataFrame:

@@ -4,10 +4,11 @@ Portfolio questions read the cache in the warehouse (`services.trend_store`), re
 first when the billing data changed since it was built (meta `data_version`). One-off scans
 (`--input FILE`, `--until`) compute in memory and leave the cache alone.
 
-Public functions: `customer_metrics`, `customer_trend`, `find_declining`, `list_segments`,
-`segment_report`, and (from `services.trend_scan`) `refresh_trend_cache`, `analyse_revenue`,
-`scan_file`, `scan_warehouse`. Unknown customers raise `UnknownCustomerError` with close
-matches. Evaluation and file output live in `services.trend_reports`.
+Public functions: `customer_metrics`, `customer_trend`, `find_declining`,
+`decline_level_counts`, `list_segments`, `segment_report`, and (from `services.trend_scan`)
+`refresh_trend_cache`, `analyse_revenue`, `scan_file`, `scan_warehouse`. Unknown customers
+raise `UnknownCustomerError` with close matches. Evaluation and file output live in
+`services.trend_reports`.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ from services.trend_segments import (
 )
 
 DECLINE_LABELS: dict[int, str] = {
-    0: "stable or growing",
+    0: "no significant decline",
     1: "mild decline",
     2: "moderate decline",
     3: "sharp decline",
 }
+"""Words for the decline levels. Level 0 is "no significant decline", not "stable or
+growing": it also holds customers whose trend falls but not significantly (ACC000042 in the
+demo: -2.1 %/month, p = 0.14)."""
 
 
 class UnknownCustomerError(LookupError):
@@ -141,59 +145,94 @@ def customer_trend(
     return CustomerTrend(customer_id, metrics, series)
 
 
+_DECLINING_COLUMNS = [
+    "customer_id",
+    "decline_level",
+    "decline_label",
+    "decline_score",
+    "status",
+    "monthly_change",
+    "relative_slope",
+    "p_value",
+    "revenue_mean",
+    "recent_ratio",
+    "n_anomalies",
+    "segment_id",
+    "segment_name",
+]
+_DECLINING_ORDER = "m.decline_level DESC, m.mean_revenue DESC NULLS LAST, m.account_id"
+"""Sharpest level, then largest revenue, then id: what `find_declining_in` sorts by (its
+stable sort keeps the cache's account_id order among ties)."""
+
+
+def _declining_table(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index().rename(
+        columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
+    )
+    frame.insert(2, "decline_label", frame["decline_level"].map(DECLINE_LABELS))
+    return frame[_DECLINING_COLUMNS]
+
+
 def find_declining_in(
     metrics: pd.DataFrame,
     decline_level: int | None = None,
     segment_id: int | None = None,
     top_n: int = 10,
 ) -> pd.DataFrame:
-    """`find_declining` on a metrics frame already in memory (index customer_id)."""
+    """`find_declining`'s table on a metrics frame already in memory (index customer_id)."""
     levels = metrics["decline_level"]
     keep = (levels >= DECLINING_FROM_LEVEL) if decline_level is None else (levels == decline_level)
     if segment_id is not None:
         keep &= metrics["segment_id"] == segment_id
     frame = metrics[keep.fillna(False).astype(bool)]
     frame = frame.sort_values(["decline_level", "mean_revenue"], ascending=False).head(top_n)
-    frame = frame.reset_index().rename(
-        columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
-    )
-    frame.insert(2, "decline_label", frame["decline_level"].map(DECLINE_LABELS))
-    return frame[
-        [
-            "customer_id",
-            "decline_level",
-            "decline_label",
-            "decline_score",
-            "status",
-            "monthly_change",
-            "relative_slope",
-            "p_value",
-            "revenue_mean",
-            "recent_ratio",
-            "n_anomalies",
-            "segment_id",
-            "segment_name",
-        ]
-    ]
+    return _declining_table(frame)
+
+
+@dataclass(frozen=True)
+class DecliningCustomers:
+    """Customers matching a decline question: `table` holds the first `top_n` (columns as
+    `find_declining` lists them); `n_customers` and `total_monthly_revenue` (their mean
+    monthly revenue, summed) cover every match."""
+
+    table: pd.DataFrame
+    n_customers: int
+    total_monthly_revenue: float
 
 
 def find_declining(
     db_path: Path | str,
     decline_level: int | None = None,
     segment_id: int | None = None,
-    top_n: int = 10,
-) -> pd.DataFrame:
-    """Declining customers, sharpest level then largest revenue first.
+    top_n: int | None = 10,
+) -> DecliningCustomers:
+    """Declining customers, sharpest level then largest revenue first, and how many match.
 
     `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
-    exactly that level (0 lists stable customers). Columns: customer_id, decline_level,
-    decline_label, decline_score, status, monthly_change (Theil–Sen slope, currency per
-    month), relative_slope (% per month), p_value, revenue_mean, recent_ratio, n_anomalies,
-    segment_id, segment_name.
+    exactly that level (0 lists customers without a significant decline). Table columns:
+    customer_id, decline_level, decline_label, decline_score, status, monthly_change
+    (Theil–Sen slope, currency per month), relative_slope (% per month), p_value,
+    revenue_mean, recent_ratio, n_anomalies, segment_id, segment_name. Filtering, ordering
+    and counting run in DuckDB: only the `top_n` rows are read.
     """
+    where = "m.decline_level >= ?" if decline_level is None else "m.decline_level = ?"
+    params: list[Any] = [DECLINING_FROM_LEVEL if decline_level is None else decline_level]
+    if segment_id is not None:
+        where += " AND m.segment_id = ?"
+        params.append(segment_id)
     with cached(db_path) as con:
-        metrics = store.read_metrics(con)
-    return find_declining_in(metrics, decline_level, segment_id, top_n)
+        top = store.read_metrics(con, where, params, order_by=_DECLINING_ORDER, limit=top_n)
+        n_customers, revenue = store.count_metrics(con, where, params)
+    return DecliningCustomers(_declining_table(top), n_customers, revenue)
+
+
+def decline_level_counts(db_path: Path | str) -> dict[str, int]:
+    """Customers per decline level over the whole portfolio, by label (every level, 0 when
+    none), plus "not judged" (history too short); from the trend cache."""
+    with cached(db_path) as con:
+        counts = store.decline_level_counts(con)
+    by_label = {label: counts.get(level, 0) for level, label in DECLINE_LABELS.items()}
+    return by_label | {"not judged": counts.get(None, 0)}
 
 
 def record_of(metrics: pd.DataFrame, customer_id: str) -> dict[str, Any]:
@@ -211,6 +250,7 @@ __all__ = [
     "DECLINING_FROM_LEVEL",
     "CacheStatus",
     "CustomerTrend",
+    "DecliningCustomers",
     "SegmentOverview",
     "SegmentReport",
     "TrendResult",
@@ -218,6 +258,7 @@ __all__ = [
     "analyse_revenue",
     "customer_metrics",
     "customer_trend",
+    "decline_level_counts",
     "find_declining",
     "find_declining_in",
     "list_segments",

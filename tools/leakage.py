@@ -1,9 +1,10 @@
 """Leakage tools: the portfolio overview, risk scores, one account's explanation, detections.
 
 Each tool calls one function of `services.leakage` and formats its result into the two
-channels of tools/_format.py (summary keys as in `tools.schemas.RESULT_SPECS`). Risk levels of
-warehouse accounts are the cached ones, cut at the leakage defaults (High >= 0.30, Medium >=
-0.10); the chat's threshold settings apply to `score_file`.
+channels of tools/_format.py (summary keys as in `tools.schemas.RESULT_SPECS`). Risk levels
+follow the chat's threshold settings (`Context.high_risk_threshold` / `medium_risk_threshold`,
+by default the leakage defaults High >= 0.30, Medium >= 0.10): the service re-cuts the cached
+probabilities when they differ from the cut-offs the cache was rated with.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import pandas as pd
 from langchain_core.tools import tool
 
+from agent.context import Context
+from analytics.leakage.scoring import RiskThresholds
 from services import leakage as service
+from services import trends
 from tools import _views as views
 from tools._format import (
     SERVICE_ERRORS,
@@ -23,8 +27,11 @@ from tools._format import (
 )
 from tools.schemas import TOOL_ARGS
 
-CACHE_HIGH, CACHE_MEDIUM = 0.30, 0.10
-"""The cut-offs the cached warehouse risk levels were rated with (the leakage defaults)."""
+
+def _thresholds(context: Context) -> RiskThresholds:
+    """The run's risk cut-offs (ValueError, a tool error, unless 0 < medium < high < 1)."""
+    return RiskThresholds(context.high_risk_threshold, context.medium_risk_threshold)
+
 
 _SCORE_COLUMNS = (
     "account_id",
@@ -62,18 +69,24 @@ def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
 
     Returns the number of accounts, total MRR, leakage detected in the billing records in the
     latest month, the model's expected loss next month (and per year if it recurs), the count
-    of High-risk accounts, and a breakdown by risk level, detected leakage type, tier and
-    predicted leakage type, plus catalogue actions for the biggest leakage types. Money is
-    per month in the accounts' currency unless a key says annual.
+    of High-risk accounts, customers with declining revenue (and per decline level), and a
+    breakdown by risk level, detected leakage type, tier and predicted leakage type, plus
+    catalogue actions for the biggest leakage types. Money is per month in the accounts'
+    currency unless a key says annual.
     """
-    db_path = context_of(runtime).db_path
+    context = context_of(runtime)
     try:
-        result = service.portfolio_summary(db_path, service.model_dir_for(db_path))
+        result = service.portfolio_summary(
+            context.db_path, service.model_dir_for(context.db_path), _thresholds(context)
+        )
+        declines = trends.decline_level_counts(context.db_path)
     except SERVICE_ERRORS as exc:
         return service_error("portfolio_summary", exc)
     table = result.table
     summary = {key: result.summary[key] for key in _PORTFOLIO_KEYS} | {
-        "as_of_month": str(result.summary["as_of_month"])[:7]
+        "as_of_month": str(result.summary["as_of_month"])[:7],
+        "n_declining": sum(declines[trends.DECLINE_LABELS[level]] for level in (1, 2, 3)),
+        "decline_level_counts": declines,
     }
     risk = table[table["dimension"] == "risk_level"]
     detected = table[table["dimension"] == "detected_leakage_type"]
@@ -93,7 +106,7 @@ def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
             dict(zip(risk["value"], risk["n_accounts"], strict=True)),
             title="Accounts by predicted leakage risk (next month)",
         ),
-        max_rows=context_of(runtime).max_rows_to_model,
+        max_rows=context.max_rows_to_model,
     )
 
 
@@ -130,6 +143,7 @@ def score_leakage(
     """
     context = context_of(runtime)
     try:
+        thresholds = _thresholds(context)
         result = service.score_leakage(
             context.db_path,
             account_id=account_id,
@@ -138,6 +152,7 @@ def score_leakage(
             leakage_type=leakage_type,
             top_n=top_n,
             model_dir=service.model_dir_for(context.db_path),
+            thresholds=thresholds,
         )
     except SERVICE_ERRORS as exc:
         return service_error("score_leakage", exc)
@@ -156,8 +171,8 @@ def score_leakage(
             account_id,
             float(row["leakage_probability"]),
             str(row["risk_level"]),
-            CACHE_HIGH,
-            CACHE_MEDIUM,
+            thresholds.high,
+            thresholds.medium,
         )
     return tool_result(
         "score_leakage",
@@ -192,8 +207,9 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
     """
     context = context_of(runtime)
     try:
+        thresholds = _thresholds(context)
         result = service.explain_risk_factors(
-            context.db_path, account_id, service.model_dir_for(context.db_path)
+            context.db_path, account_id, service.model_dir_for(context.db_path), thresholds
         )
     except SERVICE_ERRORS as exc:
         return service_error("explain_risk_factors", exc)
@@ -220,8 +236,8 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
             account_id,
             summary["leakage_probability"],
             summary["risk_level"],
-            CACHE_HIGH,
-            CACHE_MEDIUM,
+            thresholds.high,
+            thresholds.medium,
         ),
         max_rows=context.max_rows_to_model,
     )

@@ -71,6 +71,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("expected_loss", "predicted expected loss next month", "money"),
             Column("expected_annual_loss", "predicted expected loss per year", "money"),
             Column("n_high_risk", "high-risk accounts", "count"),
+            Column("n_declining", "customers with declining revenue", "count"),
         ),
         row_label=("dimension", "value"),
         rows=(
@@ -79,7 +80,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("detected_leakage", "detected", "money"),
             Column("expected_loss", "expected loss", "money"),
         ),
-        extra=("detected_leakage_all_months",),
+        extra=("detected_leakage_all_months", "decline_level_counts"),
     ),
     "score_leakage": ResultSpec(
         summary=(

@@ -2,13 +2,12 @@
 
 Each tool calls one function of `services.trends` (which reads the trend cache, refreshed when
 the billing data changed) and formats the result (summary keys as in
-`tools.schemas.RESULT_SPECS`). Decline levels: 0 stable or growing, 1 mild, 2 moderate,
-3 sharp decline.
+`tools.schemas.RESULT_SPECS`). Decline levels: 0 no significant decline, 1 mild,
+2 moderate, 3 sharp decline.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from langchain_core.tools import tool
@@ -48,11 +47,11 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?", "how is this
     customer's revenue developing?".
 
-    Returns the decline level (0 stable or growing, 1 mild, 2 moderate, 3 sharp decline) and
-    its label, the robust trend's change per month (money and share of average revenue), the
-    latest monthly revenue, months analysed, anomalous months, the customer's segment, and the
-    most recent months (revenue, trend, 3-month average, anomaly flag); the UI draws the full
-    series. Money is per month in the customer's currency.
+    Returns the decline level (0 no significant decline, 1 mild, 2 moderate, 3 sharp
+    decline) and its label, the robust trend's change per month (money and share of average
+    revenue), the latest monthly revenue, months analysed, anomalous months, the customer's
+    segment, and the most recent months (revenue, trend, 3-month average, anomaly flag); the UI
+    draws the full series. Money is per month in the customer's currency.
     """
     context = context_of(runtime)
     try:
@@ -118,25 +117,22 @@ def find_declining_customers(
     """Customers whose revenue is declining, across the portfolio: "which customers are in
     sharp decline?", "who is shrinking in segment 1?", "list moderately declining accounts".
 
-    decline_level picks exactly one level (1 mild, 2 moderate, 3 sharp; 0 lists the stable
-    ones); without it every declining level (1-3) counts. segment_id limits to one segment
-    (see list_segments). Returns how many customers match, and the top_n (sharpest level,
-    then largest revenue first) with trend change per month, average monthly revenue,
-    anomalies and segment. Money is per month in the customer's currency.
+    decline_level picks exactly one level (1 mild, 2 moderate, 3 sharp; 0 lists those
+    without a significant decline); without it every declining level (1-3) counts. segment_id
+    limits to one segment (see list_segments). Returns how many customers match, and the top_n
+    (sharpest level, then largest revenue first) with trend change per month, average monthly
+    revenue, anomalies and segment. Money is per month in the customer's currency.
     """
     context = context_of(runtime)
     try:
-        matches = service.find_declining(
-            context.db_path, decline_level, segment_id, top_n=sys.maxsize
-        )
+        matches = service.find_declining(context.db_path, decline_level, segment_id, top_n)
     except SERVICE_ERRORS as exc:
         return service_error("find_declining_customers", exc)
-    matches = matches.assign(relative_change=matches["relative_slope"] / 100)
-    shown = matches.head(top_n)
+    shown = matches.table.assign(relative_change=matches.table["relative_slope"] / 100)
     summary = {
-        "n_customers": len(matches),
+        "n_customers": matches.n_customers,
         "scope": _declining_scope(decline_level, segment_id),
-        "total_monthly_revenue": float(matches["revenue_mean"].fillna(0).sum()),
+        "total_monthly_revenue": matches.total_monthly_revenue,
     }
     return tool_result(
         "find_declining_customers",

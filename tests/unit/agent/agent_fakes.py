@@ -67,6 +67,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "n_high_risk": 87,
             "expected_annual_loss": 614817.0,
             "as_of_month": "2025-03",
+            "n_declining": 212,
         },
         "rows": [
             {

@@ -189,7 +189,9 @@ def test_bad_input_names_column_and_row(world: tuple[Path, Path], tmp_path: Path
     frame = pd.read_csv(source)
     frame.loc[4, "customer_health_score"] = 140
     frame.to_csv(source, index=False)
-    with pytest.raises(ImportValidationError, match=r"bad.csv, row 6, column 'customer_health_score'"):
+    with pytest.raises(
+        ImportValidationError, match=r"bad.csv, row 6, column 'customer_health_score'"
+    ):
         leakage.score_file(db, source, model_dir=models)
 
 

@@ -77,7 +77,7 @@ def test_unknown_customer_raises_with_close_matches(world: Path) -> None:
 
 
 def test_customer_trend_series_agrees_with_its_metrics(world: Path) -> None:
-    declining = find_declining(world, top_n=300)
+    declining = find_declining(world, top_n=300).table
     customer = str(declining.loc[declining["status"] == "ok", "customer_id"].iloc[0])
     detail = customer_trend(world, customer)
     assert len(detail.series) == detail.metrics["months_observed"]
@@ -92,14 +92,37 @@ def test_customer_trend_series_agrees_with_its_metrics(world: Path) -> None:
 
 
 def test_find_declining_filters_and_orders(world: Path) -> None:
-    everyone = find_declining(world, top_n=100)
+    found = find_declining(world, top_n=100)
+    everyone = found.table
     assert (everyone["decline_level"] >= 1).all()
     levels = everyone["decline_level"].to_numpy()
     assert np.all(np.diff(levels) <= 0)  # sharpest first
-    sharp = find_declining(world, decline_level=3, segment_id=0, top_n=5)
+    sharp = find_declining(world, decline_level=3, segment_id=0, top_n=5).table
     assert len(sharp) <= 5 and (sharp["decline_level"] == 3).all()
     assert (sharp["segment_id"] == 0).all()
     assert sharp["revenue_mean"].is_monotonic_decreasing
+
+
+def test_find_declining_in_sql_agrees_with_the_in_memory_scan(world: Path) -> None:
+    """The SQL path (filter, order, count in DuckDB) returns what `find_declining_in` computes
+    on the whole metrics table, and counts every match, not just the rows shown."""
+    from data.warehouse import connect
+    from services.trend_store import read_metrics
+    from services.trends import decline_level_counts, find_declining_in
+
+    with connect(world, read_only=True) as con:
+        metrics = read_metrics(con)
+    for level, segment in ((None, None), (3, None), (1, 0), (0, None)):
+        found = find_declining(world, decline_level=level, segment_id=segment, top_n=7)
+        expected = find_declining_in(metrics, level, segment, top_n=len(metrics))
+        assert found.n_customers == len(expected)
+        assert found.table["customer_id"].tolist() == expected["customer_id"].head(7).tolist()
+        assert found.total_monthly_revenue == pytest.approx(
+            expected["revenue_mean"].fillna(0).sum()
+        )
+    counts = decline_level_counts(world)
+    assert sum(counts.values()) == len(metrics)
+    assert counts["sharp decline"] == find_declining(world, decline_level=3).n_customers
 
 
 def test_segments_overview_and_report(world: Path) -> None:
