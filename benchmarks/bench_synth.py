@@ -19,7 +19,9 @@ def _build(n_accounts: int, folder: Path) -> dict[str, Any]:
     db = folder / f"world_{n_accounts}.duckdb"
     done = subprocess.run(
         [revrisk, "demo", "--accounts", str(n_accounts), "--seed", "7", "--db", str(db), "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     report = json.loads(done.stdout)
     db.unlink(missing_ok=True)

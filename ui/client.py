@@ -63,18 +63,22 @@ class ChatClient:
         self.cookie = cookie
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, Any]] = []
+        self.event_times: list[float] = []
+        """`time.perf_counter()` when each of `events` arrived (for phase timings)."""
         self._task_end = asyncio.Event()
         self._asks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.sio.on("*", self._record)
         self.sio.on("ask", self._ask)
 
     async def _record(self, event: str, data: Any = None) -> None:
+        self.event_times.append(time.perf_counter())
         self.events.append((event, data))
         if event == "task_end":
             self._task_end.set()
 
     async def _ask(self, data: Any) -> Any:
         """Server-side `ask` (AskFileMessage…): recorded; the test answers via `answer_ask`."""
+        self.event_times.append(time.perf_counter())
         self.events.append(("ask", data))
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         await self._asks.put({"data": data, "reply": reply})
