@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from data.column_specs import KINDS, SPECS, KindSpec, specs_for
 from data.headers import match_headers
 from data.import_report import ImportReport, ImportValidationError, ProblemLog, Source, refuse
+from data.progress import Progress, stepper
 from data.readers import RawTable, check_size, file_format, read_cells
 from data.staging import ImportOutcome, ImportRequest, check_and_write
 from data.validation import validate_rows
@@ -37,8 +37,6 @@ MIN_MATCH_SHARE = 0.5
 """A file must have at least this share of a kind's required columns to be detected as it."""
 IMPORT_STEPS = 4
 """Steps reported to `progress`: read, validate, check and write, done."""
-
-Progress = Callable[[int, int], None]
 
 
 def rank_kinds(
@@ -153,7 +151,7 @@ def import_file(
         raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise ValueError(f"currency must be a 3-letter ISO code like GBP, got {currency!r}")
-    step = _stepper(progress)
+    step = stepper(progress, IMPORT_STEPS)
     path = Path(path)
     table = read_table(path, max_mb=max_mb, sheet=sheet, kind=kind)
     step()
@@ -195,18 +193,6 @@ def _write(db_path: Path, request: ImportRequest, log: ProblemLog) -> ImportOutc
             for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
                 leftover.unlink(missing_ok=True)
         raise
-
-
-def _stepper(progress: Progress | None) -> Callable[[], None]:
-    done = 0
-
-    def step() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, IMPORT_STEPS)
-
-    return step
 
 
 __all__ = [

@@ -7,12 +7,17 @@ or many read, so nobody holds a connection longer than one unit of work.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RAW_TABLES: tuple[str, ...] = (
     "accounts",
@@ -126,6 +131,36 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = Non
     """A bookkeeping value (data version, world seed, build time, ...)."""
     row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return str(row[0]) if row else default
+
+
+def get_meta_json(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, Any]:
+    """A bookkeeping value stored as JSON (a cache's refresh report); empty when absent."""
+    raw = get_meta(con, key)
+    return json.loads(raw) if raw else {}
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, order_by: str | None = None
+) -> None:
+    """Replace every row of a cache `table` with `frame`'s columns of the table's names, in
+    the table's column order (call inside a transaction). ValueError naming the columns the
+    frame lacks, before anything is deleted."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    columns = [r[0] for r in rows]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cache frame for {table} lacks column(s) {missing}")
+    con.execute(f"DELETE FROM {table}")
+    con.register("_incoming", frame[columns])
+    try:
+        order = f" ORDER BY {order_by}" if order_by else ""
+        con.execute(f"INSERT INTO {table} SELECT * FROM _incoming{order}")
+    finally:
+        con.unregister("_incoming")
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, **values: object) -> None:

@@ -19,17 +19,17 @@ import tempfile
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from data.progress import Progress
 from evals.judge import TurnRecord, judge_turn
 from evals.metrics import TurnOutcome, summarise
 from evals.schema import DbSpec, LoadedCase, load_cases
 from evals.warehouse import prepare_warehouse
 
-Progress = Callable[[int, int], None]
 MODELS = ("offline", "openai")
 
 

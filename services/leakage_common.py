@@ -19,6 +19,7 @@ from analytics.leakage.scoring import RiskThresholds
 from data.warehouse import connect
 from services import leakage_store as store
 from services.leakage_refresh import refresh_leakage_cache
+from services.lookup import UnknownAccountError
 
 
 def model_dir_for(db_path: Path | str) -> Path:
@@ -33,18 +34,6 @@ def model_dir_for(db_path: Path | str) -> Path:
     """
     path = Path(db_path)
     return path.parent / "models" / path.stem
-
-
-class UnknownAccountError(LookupError):
-    """An account id that is not in the warehouse; `suggestions` holds close matches."""
-
-    kind = "account"
-
-    def __init__(self, account_id: str, suggestions: list[str]) -> None:
-        self.account_id = self.value = account_id
-        self.suggestions = suggestions
-        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown account {account_id!r}.{hint}")
 
 
 def canonical(value: str | None, choices: tuple[str, ...], what: str) -> str | None:

@@ -7,7 +7,7 @@ Ground-truth tables are read only by the `*truth*` helpers, for evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,8 +17,7 @@ import pandas as pd
 from analytics.leakage.features import EXTRA_FEATURES_SQL, warehouse_features
 from analytics.reconcile import monthly_leakage, reconcile_ledger
 from analytics.reconcile_sql import ACCOUNT_CHUNKS_SQL, LEDGER_COLUMNS, LEDGER_SQL
-
-Progress = Callable[[int, int], None]
+from data.progress import Progress
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> Any:

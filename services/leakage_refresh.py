@@ -11,7 +11,6 @@ transaction together with the data version they were built from.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 
 from analytics.leakage.explain import factor_rows
 from analytics.leakage.scoring import RiskThresholds, ScoreResult, score_accounts
+from data.progress import Progress, stepper
 from data.warehouse import connect, transaction
 from services import leakage_pipeline as pipeline
 from services.leakage_store import (
@@ -35,7 +35,6 @@ from services.leakage_store import (
 )
 from services.leakage_training import TrainingPlan, fit_from_warehouse, warehouse_fingerprint
 
-Progress = Callable[[int, int], None]
 REFRESH_STEPS = 4
 """Steps reported to `progress`: detect, model, score, write."""
 REFRESH_PLAN = TrainingPlan(max_train_cutoffs=12, n_boot=300)
@@ -155,7 +154,7 @@ def refresh_leakage_cache(
     """Detect, train or reuse a model, score, and write the caches in one transaction."""
     started = time.perf_counter()
     db_path, model_dir = Path(db_path), Path(model_dir)
-    step = _stepper(progress)
+    step = stepper(progress, REFRESH_STEPS)
     with connect(db_path, read_only=True) as con:
         version = current_version(con)
         findings = pipeline.find_leakage(con)
@@ -195,18 +194,6 @@ def refresh_leakage_cache(
         seconds,
         info,
     )
-
-
-def _stepper(progress: Progress | None) -> Callable[[], None]:
-    done = 0
-
-    def step() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, REFRESH_STEPS)
-
-    return step
 
 
 __all__ = [

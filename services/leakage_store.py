@@ -31,7 +31,7 @@ import pandas as pd
 
 from analytics.leakage.features import FEATURE_SETS
 from analytics.leakage.model import BOOSTERS, LeakageModel
-from data.warehouse import get_meta, set_meta
+from data.warehouse import get_meta, get_meta_json, replace_rows, set_meta
 
 MODEL_FORMAT = 1
 KEEP_VERSIONS = 3
@@ -256,17 +256,7 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 def cache_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """What the last refresh recorded (empty before the first one)."""
-    raw = get_meta(con, INFO_KEY)
-    return json.loads(raw) if raw else {}
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return get_meta_json(con, INFO_KEY)
 
 
 def write_caches(
@@ -277,17 +267,7 @@ def write_caches(
 ) -> None:
     """Replace the three cache tables (call inside a transaction), sorted by account_id."""
     for table in CACHE_TABLES:
-        columns = _columns(con, table)
-        frame = frames[table]
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"cache frame for {table} lacks column(s) {missing}")
-        con.execute(f"DELETE FROM {table}")
-        con.register("_incoming", frame[columns])
-        try:
-            con.execute(f"INSERT INTO {table} SELECT * FROM _incoming ORDER BY account_id")
-        finally:
-            con.unregister("_incoming")
+        replace_rows(con, table, frames[table], order_by="account_id")
     set_meta(con, **{VERSION_KEY: data_version, INFO_KEY: json.dumps(info, default=str)})
 
 

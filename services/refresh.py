@@ -9,12 +9,12 @@ rebuilt on read when stale, so skipping this step costs time, never correctness.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
-Progress = Callable[[int, int], None]
+from data.progress import Progress
+
 STEPS = 2
 
 

@@ -8,7 +8,7 @@ the billing data changed since it was built (meta `data_version`). One-off scans
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,11 +20,11 @@ import pandas as pd
 
 from analytics.segments import Segmentation, segment_customers
 from analytics.trends import TrendConfig, TrendScan, detect_partial_last_month, scan_trends
+from data.progress import Progress
 from data.warehouse import connect
 from services import trend_store as store
 from services.trend_input import read_revenue_file, warehouse_revenue
 
-Progress = Callable[[int, int], None]
 DECLINING_FROM_LEVEL = 1
 """A customer counts as declining (flags, shares, evaluation) from this decline level up."""
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.trends import COMPONENTS, TrendScan
-from data.warehouse import get_meta, set_meta, transaction
+from data.warehouse import get_meta, get_meta_json, replace_rows, set_meta, transaction
 
 VERSION_KEY = "trends_data_version"
 """meta key: '<data_version>/<METHOD_VERSION>' the cache was built from."""
@@ -40,17 +40,7 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 def cache_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """What the last refresh recorded (empty before the first one)."""
-    raw = get_meta(con, INFO_KEY)
-    return json.loads(raw) if raw else {}
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return get_meta_json(con, INFO_KEY)
 
 
 def series_frame(scan: TrendScan) -> pd.DataFrame:
@@ -65,19 +55,6 @@ def series_frame(scan: TrendScan) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    columns = _columns(con, table)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"cache frame for {table} lacks column(s) {missing}")
-    con.execute(f"DELETE FROM {table}")
-    con.register("_incoming", frame[columns])
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
-    finally:
-        con.unregister("_incoming")
-
-
 def write_cache(
     con: duckdb.DuckDBPyConnection,
     metrics: pd.DataFrame,
@@ -90,9 +67,9 @@ def write_cache(
     metrics = metrics.reset_index().rename(columns={"customer_id": "account_id"})
     segments = segments.reset_index()
     with transaction(con):
-        _replace(con, "trend_metrics", metrics)
-        _replace(con, "trend_series", series)
-        _replace(con, "segments", segments)
+        replace_rows(con, "trend_metrics", metrics)
+        replace_rows(con, "trend_series", series)
+        replace_rows(con, "segments", segments)
         set_meta(con, **{VERSION_KEY: data_version, INFO_KEY: json.dumps(info)})
 
 

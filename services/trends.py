@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from services import trend_store as store
+from services.lookup import UnknownCustomerError
 from services.trend_scan import (
     DECLINING_FROM_LEVEL,
     CacheStatus,
@@ -49,18 +50,6 @@ DECLINE_LABELS: dict[int, str] = {
 """Words for the decline levels. Level 0 is "no significant decline", not "stable or
 growing": it also holds customers whose trend falls but not significantly (ACC000042 in the
 demo: -2.1 %/month, p = 0.14)."""
-
-
-class UnknownCustomerError(LookupError):
-    """A customer id that is not in the data; `suggestions` holds close matches."""
-
-    kind = "customer"
-
-    def __init__(self, customer_id: str, suggestions: list[str]) -> None:
-        self.customer_id = self.value = customer_id
-        self.suggestions = suggestions
-        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown customer {customer_id!r}.{hint}")
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:

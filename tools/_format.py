@@ -33,8 +33,7 @@ from langgraph.prebuilt import ToolRuntime
 
 from agent.context import Context, as_context
 from data.warehouse import WarehouseMissingError
-from services.leakage_common import UnknownAccountError
-from services.trends import UnknownCustomerError
+from services.lookup import UnknownIdError
 
 ACCOUNT_ID_DIGITS = 6
 """Account ids are `ACC` plus 6 to 9 digits (see data/schema.sql); short numbers are padded."""
@@ -49,20 +48,6 @@ RuntimeArg = Annotated[ToolRuntime[Context] | None, InjectedToolArg]
 (hidden from the model); a direct call gets None and `context_of` falls back to Settings.
 The `InjectedToolArg` marker matters: LangChain does not recognise a bare
 `ToolRuntime | None` as injected when the tool has an `args_schema`, and drops it."""
-
-
-class UnknownIdError(LookupError):
-    """An id that names nothing; carries close matches for a helpful message.
-
-    Services may raise this (or any exception with `value` and `suggestions` attributes);
-    `unknown_id_result` turns it into a tool result the model can act on.
-    """
-
-    def __init__(self, kind: str, value: str, suggestions: Sequence[str] = ()) -> None:
-        self.kind = kind
-        self.value = value
-        self.suggestions = list(suggestions)
-        super().__init__(f"Unknown {kind} {value!r}")
 
 
 def context_of(runtime: ToolRuntime[Context] | None) -> Context:
@@ -267,11 +252,10 @@ def tool_error(
     return _dumps(content), artifact
 
 
-def unknown_id_result(tool: str, exc: Exception) -> ToolOutput:
-    """Turn an unknown-id exception (with `value`/`suggestions` attributes) into a tool error."""
-    value = str(getattr(exc, "value", "") or "")
-    kind = str(getattr(exc, "kind", "") or "id")
-    suggestions = [str(item) for item in getattr(exc, "suggestions", ()) or ()]
+def unknown_id_result(tool: str, exc: UnknownIdError) -> ToolOutput:
+    """Turn an unknown-id exception into a tool error with its close matches."""
+    value, kind = exc.value, exc.kind
+    suggestions = [str(item) for item in exc.suggestions]
     hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
     message = f"No {kind} {value} in the warehouse.{hint}".replace("  ", " ")
     return tool_error(tool, message, error="unknown_id", suggestions=suggestions)
@@ -279,8 +263,6 @@ def unknown_id_result(tool: str, exc: Exception) -> ToolOutput:
 
 SERVICE_ERRORS: tuple[type[Exception], ...] = (
     UnknownIdError,
-    UnknownAccountError,
-    UnknownCustomerError,
     ValueError,
     WarehouseMissingError,
 )
@@ -293,7 +275,7 @@ def service_error(tool: str, exc: Exception) -> ToolOutput:
     that builds a warehouse when there is none, the service's own words otherwise."""
     if isinstance(exc, WarehouseMissingError):
         return tool_error(tool, str(exc), error="no_warehouse")
-    if hasattr(exc, "suggestions") and hasattr(exc, "value"):
+    if isinstance(exc, UnknownIdError):
         return unknown_id_result(tool, exc)
     return tool_error(tool, str(exc).strip("'\""))
 

@@ -10,9 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from data.warehouse import LEAKAGE_TYPES, TIERS
+from services.lookup import UnknownAccountError
 from tools import TOOLS, query_duckdb
 from tools._format import (
-    UnknownIdError,
     close_matches,
     normalise_account_id,
     tool_error,
@@ -141,7 +141,7 @@ def test_tool_result_two_channels() -> None:
 
 def test_unknown_id_becomes_a_helpful_message() -> None:
     known = ["ACC000041", "ACC000043", "ACC100042"]
-    error = UnknownIdError("account", "ACC000042", close_matches("ACC000042", known))
+    error = UnknownAccountError("ACC000042", close_matches("ACC000042", known))
     content, artifact = unknown_id_result("explain_risk_factors", error)
     data = json.loads(content)
     assert data["error"] == "unknown_id"
