@@ -59,6 +59,8 @@ _TOP_N = (
     ),
     re.compile(r"\b(?:up to|limit(?: to)?|at most|max(?:imum)?(?: of)?)\s+(\d{1,3})\b"),
 )
+_NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
+"""A number after these words names a level or segment ("segment 1 customers"), not a count."""
 _BARE = re.compile(
     r"(?<![\w$€£.,#%-])(\d{1,7})(?![\w%]|[.,]\d|\s*(?:%|percent|months?|days?|weeks?|years?"
     r"|seats?|accounts?|customers?|clients?|rows?|results?|names?|of\b|k\b|m\b|x\b|dollars?"
@@ -70,13 +72,18 @@ _NOT_ID_BEFORE = re.compile(
     r"|list|[$€£]|\d)\s*$"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_DECLINE_LEVEL = re.compile(r"\b(?:decline\s+)?level\s*([0-3])\b(?<!risk level \d)")
+_DECLINE_LEVEL = re.compile(r"\b(?<!risk )(?:decline\s+)?level\s*[-#:]?\s*([0-3])\b")
+""""level 3", "level-3", "level #2"; a risk level is no decline level."""
 _FILE = re.compile(
     r"(?:^|[\s'\"`(])((?:[\w.~-]*[/\\])*[\w.-]+\.(?:csv|tsv|xlsx|xls|parquet|json))\b", re.I
 )
 _SQL_BLOCK = re.compile(r"```(?:sql)?\s*(.+?)```", re.IGNORECASE | re.DOTALL)
 _SQL_INLINE = re.compile(r"`((?:select|with)\b[^`]+)`", re.IGNORECASE)
-_SQL_START = re.compile(r"(?:^|(?<=[:\s]))(?:select|with|from)\b", re.IGNORECASE)
+_SQL_START = re.compile(
+    r"(?:^|(?<=[:\s]))(?:select|with)\b|(?:^|(?<=[:\n]))\s*from\b", re.IGNORECASE
+)
+"""Where bare SQL may start. DuckDB's `FROM table …` only opens a message or follows a colon:
+inside a sentence "from" is a preposition ("pull it from monthly_revenue")."""
 _TABLE_NAMES = (
     "accounts|contracts|usage_monthly|invoices|invoice_lines|payment_methods|payments"
     "|monthly_revenue|account_features|account_features_at|information_schema|meta"
@@ -111,6 +118,9 @@ class Entities:
     ordinal: int | None = None
     bare_id: str | None = None
     typed_id: str | None = None
+    degree: int | None = None
+    """A decline degree named without a decline word ("only the sharp ones"): a decline level
+    where the thread is about declines."""
     data_question: bool = False
     """A question about the raw data that `recipe` could not be written for."""
 
@@ -119,7 +129,7 @@ class Entities:
         return {k: v for k, v in asdict(self).items() if v is not None and k not in _NOT_NAMED}
 
 
-_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "data_question"})
+_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "degree", "data_question"})
 
 
 def _digits(text: str) -> str:
@@ -127,10 +137,20 @@ def _digits(text: str) -> str:
     return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), text.lower())
 
 
-def _first_int(patterns: tuple[re.Pattern[str], ...], text: str, low: int, high: int) -> int | None:
+def _first_int(
+    patterns: tuple[re.Pattern[str], ...],
+    text: str,
+    low: int,
+    high: int,
+    not_after: re.Pattern[str] | None = None,
+) -> int | None:
+    """The first number a pattern captures within [low, high], unless `not_after` matches
+    the text before it."""
     for pattern in patterns:
         for match in pattern.finditer(text):
             value = int(match.group(1))
+            if not_after is not None and not_after.search(text[: match.start(1)]):
+                continue
             if low <= value <= high:
                 return value
     return None
@@ -216,6 +236,16 @@ def _decline_level(lexicon: Lexicon, tokens: list[str], lowered: str) -> int | N
     return None
 
 
+def _degree(lexicon: Lexicon, tokens: list[str]) -> int | None:
+    """The decline degree of a message without a decline word ("just the steep ones")."""
+    if has_phrase(tokens, lexicon.decline_words):
+        return None
+    for phrase, degree in lexicon.decline_degrees:
+        if find_phrase(tokens, phrase) >= 0:
+            return int(degree)
+    return None
+
+
 def _segment(lowered: str) -> int | None:
     match = _SEGMENT.search(lowered)
     if match is None:
@@ -232,18 +262,20 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
     account, typed = _account(text, lowered)
     file_match = _FILE.search(text)
     recipe = _recipe(lexicon, text, tokens)
+    level = _decline_level(lexicon, tokens, lowered)
     return Entities(
         account_id=account,
         tier=_named(lexicon, "tier", tokens),
         risk_level=_named(lexicon, "risk_level", tokens),
         leakage_type=_named(lexicon, "leakage_type", tokens),
-        decline_level=_decline_level(lexicon, tokens, lowered),
+        decline_level=level,
         segment_id=_segment(lowered),
-        top_n=_first_int(_TOP_N, lowered, 1, 100),
+        top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),
         file_path=file_match.group(1) if file_match else None,
         recipe=recipe,
         ordinal=_ordinal(lowered),
         bare_id=None if account or file_match else _bare_id(lowered),
         typed_id=typed,
+        degree=_degree(lexicon, tokens) if level is None else None,
         data_question=recipe is None and sqlgen.asks_for_data(text, lexicon),
     )

@@ -147,6 +147,10 @@ class Safety:
     conditional: dict[Phrase, tuple[Phrase, ...]]
     polite: tuple[Phrase, ...]
     reads: frozenset[str]
+    speaker: tuple[Phrase, ...]
+    """Before a write verb, the speaker's own plan ("I need to update …"), not a command."""
+    addressee: tuple[Phrase, ...]
+    """Words that make the assistant the one to act ("finance wants you to write it off")."""
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: derived vocabularies cache on it
@@ -203,6 +207,16 @@ def entity_table(raw: Mapping[str, Sequence[str]]) -> tuple[tuple[Phrase, str], 
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
+def _conditional(imperatives: Mapping[str, Any]) -> dict[Phrase, tuple[Phrase, ...]]:
+    """Verb -> the objects that make it a write: `[imperatives.conditional]`, and the verbs of
+    `[imperatives.enact]`, which all write with its `objects` ("process the downgrade")."""
+    enact = imperatives["enact"]
+    table = {_phrase(verb): _phrases(enact["objects"]) for verb in enact["verbs"]}
+    for verb, objects in imperatives["conditional"].items():
+        table[_phrase(verb)] = (*_phrases(objects), *table.get(_phrase(verb), ()))
+    return table
+
+
 def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
     return Safety(
         security=_phrases(raw["security"]),
@@ -210,9 +224,11 @@ def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
         subordinate=_phrases(raw["subordinate"]),
         howto=_phrases(raw["howto"]),
         imperatives=_phrases(imperatives["verbs"]),
-        conditional={_phrase(v): _phrases(w) for v, w in imperatives["conditional"].items()},
+        conditional=_conditional(imperatives),
         polite=_phrases(imperatives["polite"]),
         reads=frozenset(imperatives["reads"]),
+        speaker=_phrases(imperatives["speaker"]),
+        addressee=_phrases(imperatives["addressee"]),
     )
 
 

@@ -8,15 +8,18 @@ calls, or the name of a direct reply (greeting, capabilities, refusal, …).
 Decision order: requests to change, send or reveal something are declined first
 (agent/safety.py); explicit off-topic cues next; questions about the assistant itself; a
 follow-up of a data question ("and how many of those are Enterprise?"); for messages about the
-business, two clauses asking for two different tools get both; a short "and/what about X?"
-refines the last call; the best tool intent above the threshold; a follow-up that re-runs the
-last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?"); a best
-guess for business questions the lexicon does not know; anything else is off-topic.
+business, two clauses asking for two different tools get both (a clause that only narrows the
+one before refines its call: "score this file and list only the high-risk ones"); a short
+"and/what about X?" refines the last call; the best tool intent above the threshold; a
+follow-up that re-runs the last tool; greetings, capability questions and thanks; a bare
+entity ("ACC000042?"); a best guess for business questions the lexicon does not know; anything
+else is off-topic.
 
-A chosen call is then put in context: a population question about one named account goes to
-that account's tool ("is ACC000004 shrinking?" is its trend); a message that points back keeps
-the thread's filters and account ("which accounts are likely to hit that?"); a question about
-"those" accounts after an upload is answered from the uploaded file.
+A chosen call is then put in context: a population question about one account, named or
+pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
+its trend); a message that points back keeps the thread's filters and account ("which
+accounts are likely to hit that?"); a question about "those" accounts after an upload is
+answered from the uploaded file.
 """
 
 from __future__ import annotations
@@ -48,30 +51,71 @@ _CLAUSE_SPLIT = re.compile(
 )
 _UPLOAD_READERS = ("score_leakage", "portfolio_summary", "detect_leakage")
 """Tools that would answer about warehouse accounts a question meant for an uploaded file."""
+_NARROWING = (*FILTER_KINDS, "top_n")
+"""Entities a clause may add to the call of the clause before it."""
 _SHORT_QUESTION = 7
 """Words in a question short enough to continue on the thread's account."""
 
 
 def _split_plan(reading: Reading) -> Plan | None:
-    """Two clauses asking for two different tools ("why is X flagged and show its trend")."""
+    """Two clauses asking for two different tools ("why is X flagged and show its trend").
+    A clause that narrows the call before it, or asks its tool again, refines that call
+    ("score this file and list only the high-risk ones")."""
     clauses = [c for c in _CLAUSE_SPLIT.split(reading.text) if len(tokenize(c)) >= 3]
     if len(clauses) < 2:
         return None
     calls: list[Call] = []
     memory = reading.memory
     for clause in clauses:
-        part = Reading(clause, memory, reading.lexicon)
-        name, score = part.best_tool
-        if name is None or score < reading.lexicon.threshold:
+        call = _clause_call(Reading(clause, memory, reading.lexicon), calls[-1] if calls else None)
+        if call is None:
             return None
-        chosen = part.resolve(name, part.named)
-        if not chosen.calls or any(c.name == chosen.calls[0].name for c in calls):
+        if calls and call.name == calls[-1].name:
+            calls[-1] = call
+        elif any(c.name == call.name for c in calls):
             return None
-        calls.append(chosen.calls[0])
-        args = chosen.calls[0].args
-        account = args.get("account_id") or args.get("customer_id") or memory.account_id
-        memory = Memory(chosen.calls[0].name, args, account, memory.segment_id, memory.result_ids)
+        else:
+            calls.append(call)
+        account = call.args.get("account_id") or call.args.get("customer_id") or memory.account_id
+        file_path = call.args.get("file_path") or memory.file_path
+        memory = Memory(
+            call.name, call.args, account, memory.segment_id, memory.result_ids, file_path
+        )
     return Plan(calls[0].name, tuple(calls))
+
+
+def _clause_call(part: Reading, previous: Call | None) -> Call | None:
+    """The call one clause asks for, given the call of the clause before it (if any); None
+    when the clause asks for no tool, or for `previous`'s tool with other arguments."""
+    if previous is not None and (narrowed := _narrowing(part, previous)) is not None:
+        return narrowed
+    name, score = part.best_tool
+    if name is None or score < part.lexicon.threshold:
+        return None
+    chosen = part.resolve(name, part.named)
+    if not chosen.calls:
+        return None
+    call = _upload(chosen.calls[0], part)  # "score this file and give me the riskiest"
+    if previous is None or call.name != previous.name:
+        return call
+    if any(previous.args.get(key, value) != value for key, value in call.args.items()):
+        return None
+    return Call(call.name, {**previous.args, **call.args})
+
+
+def _narrowing(part: Reading, previous: Call) -> Call | None:
+    """`previous` with the filters of a clause that only narrows it ("score this file and
+    list only the high-risk ones"): the clause's words ask for no tool of their own, and
+    everything it names is a filter `previous` takes and has not set otherwise."""
+    named = part.named
+    if not named or part.words_ask_for_tool:
+        return None
+    if not all(kind in _NARROWING and accepts(previous.name, kind) for kind in named):
+        return None
+    added = args_for(previous.name, named)
+    if any(previous.args.get(key, value) != value for key, value in added.items()):
+        return None  # "top 5 Enterprise and top 5 Business" asks twice, it narrows nothing
+    return Call(previous.name, {**previous.args, **added})
 
 
 def _sql_follow_up(reading: Reading) -> Plan | None:
@@ -119,11 +163,18 @@ def _choose(reading: Reading) -> Plan:
 
 
 def _for_account(call: Call, reading: Reading) -> Call:
-    """A population question about one named account goes to that account's tool."""
+    """A population question about one account goes to that account's tool: an account the
+    message names, or the one the thread's last call was about when the message points at it
+    ("is it declining too?")."""
     rule = reading.lexicon.intents.get(call.name)
-    if rule is None or rule.for_account is None or "account_id" not in reading.named:
+    if rule is None or rule.for_account is None:
         return call
-    return Call(rule.for_account, args_for(rule.for_account, reading.named))
+    account = reading.named.get("account_id") or reading.pointed_account()
+    if account is None:
+        return call
+    return Call(
+        rule.for_account, args_for(rule.for_account, {**reading.named, "account_id": account})
+    )
 
 
 def _carry(call: Call, reading: Reading) -> Call:

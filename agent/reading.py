@@ -50,6 +50,9 @@ class Reading:
         if self.entities.bare_id and "account_id" not in self.named and self._expects_account():
             self.named["account_id"] = self.entities.bare_id
             self._score()
+        if self.entities.degree is not None and self._about_declines():
+            self.named.setdefault("decline_level", self.entities.degree)
+            self._score()
 
     def _score(self) -> None:
         kinds = set(self.named) | ({"data_question"} if self.entities.data_question else set())
@@ -66,6 +69,14 @@ class Reading:
         if rule is not None and (rule.requires == "account_id" or rule.for_account):
             return True
         return any(key in self.memory.last_args for key in ("account_id", "customer_id"))
+
+    def _about_declines(self) -> bool:
+        """Whether the thread is about declining customers, so that a bare degree ("only the
+        sharp ones") is their decline level."""
+        memory = self.memory
+        if memory.last_tool == ENTITY_DEFAULTS["decline_level"]:
+            return True
+        return memory.last_args.get("decline_level") is not None
 
     @property
     def refers_back(self) -> bool:
@@ -130,6 +141,26 @@ class Reading:
         tools = {n: s for n, s in self.scores.items() if n in TOOL_ARGS}
         name = max(tools, key=lambda n: tools[n])
         return (name, tools[name]) if tools[name] > 0 else (None, 0.0)
+
+    @property
+    def words_ask_for_tool(self) -> bool:
+        """Whether the message's words alone, without its entities, ask for a tool."""
+        window = self.lexicon.veto_window
+        rules = self.lexicon.intents
+        return any(
+            rules[name].score(self.tokens, set(), window) >= self.lexicon.threshold
+            for name in TOOL_ARGS
+            if name in rules
+        )
+
+    def pointed_account(self) -> str | None:
+        """The account of the thread's last call, when this message points at it and is not
+        about many accounts ("is it declining too?" after a question about ACC000042)."""
+        last = self.memory.last_tool
+        if last is None or not self.refers_back or self.widens:
+            return None
+        account = call_entities(Call(last, dict(self.memory.last_args))).get("account_id")
+        return account if isinstance(account, str) else None
 
     def remembered_id(self) -> str | None:
         """The account the thread points at: named before, or picked from the last result."""

@@ -4,20 +4,24 @@ RevRisk only reads. A message is declined when
 
 - it reaches for the assistant's instructions or secrets (security phrases), anywhere in it;
 - it carries a SQL statement that writes (`DROP TABLE`, `DELETE FROM … WHERE`, `UPDATE … SET`);
-- one of its clauses commands a change: it opens (after "please", "can you", …) with a write
-  verb ("delete …", "mark … as paid", "send an email", "give ACC1 a discount"), asks how to
-  destroy something ("how do I delete …"), or states a change ("old invoices should be
-  deleted").
+- one of its clauses commands a change: it opens (after "please", "can you", "go ahead and",
+  …) with a write verb ("delete …", "mark … as paid", "send an email", "give ACC1 a
+  discount", "process the downgrade"), asks how to destroy something ("how do I delete …"),
+  or tells the assistant to make one ("finance wants you to write them off");
+- or it states a change ("old invoices should be deleted", "I need to update their
+  contracts") and asks nothing else: with nobody else to do it, the assistant is being asked.
 
 A clause that asks or reads ("which customers should we credit back?", "show me the refund
-history") or sets a condition ("before anyone deletes anything") commands nothing, so a read
-question that mentions a destructive word is answered. The vocabulary is data: `[safety]`
-and `[imperatives]` in lexicon.toml.
+history") or sets a condition ("before anyone deletes anything") commands nothing, and a
+change stated next to a read question is the speaker's own plan ("Finance wants to write off
+the expired-card losses. How much did we lose?"): the question is answered. The vocabulary
+is data: `[safety]` and `[imperatives]` in lexicon.toml.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from agent.lexicon import IntentRule, Lexicon, Phrase, has_phrase, phrase_at, tokenize
 
@@ -28,9 +32,12 @@ _SQL_WRITE = re.compile(
     r"|pragma\s+\w+|(?:grant|revoke)\s+\w+\s+(?:on|to)\b)",
     re.IGNORECASE,
 )
-_CLAUSES = re.compile(r"[.;:!?\n]+|,?\s+(?:and then|and also|and|then|but|also)\s+|\s+[-–—]+\s+")
+_CLAUSES = re.compile(
+    r"[.;:!?\n]+|,?\s+(?:and then|and also|and|then|but|also)\s+|,\s*so\s+|\s+[-–—]+\s+"
+)
 _COMPOUND = re.compile(r"\s*[A-Za-z]+-[A-Za-z]")
 """A clause opening with a hyphenated word ("post-downgrade …") does not open with a verb."""
+Kind = Literal["command", "statement", "ask"] | None
 _WRITE_CUE_SCORE = 4.0
 """A clause that states a change scores at least this on the destructive cues ("delete")."""
 
@@ -59,20 +66,45 @@ def _opening_verb(tokens: list[str], lexicon: Lexicon) -> tuple[Phrase | None, b
     return verb, objects is None or has_phrase(tokens[after:], objects)
 
 
-def _clause_writes(clause: str, lexicon: Lexicon, cues: IntentRule) -> bool:
+def _clause_kind(clause: str, lexicon: Lexicon, cues: IntentRule) -> Kind:
+    """What a clause does: commands a write, states one, asks or reads, or none of these."""
     safety = lexicon.safety
     tokens = tokenize(clause)
-    rest = tokens[_skip(tokens, safety.polite) :]
+    skipped = _skip(tokens, safety.polite)
+    rest = tokens[skipped:]
     if not rest or phrase_at(rest, safety.subordinate, 0) is not None:
-        return False
+        return None
     if phrase_at(rest, safety.howto, 0) is not None:  # "how do I delete …" asks to write
-        return cues.score(rest, set()) >= _WRITE_CUE_SCORE
-    if phrase_at(rest, safety.asks, 0) is not None or _COMPOUND.match(clause):
-        return False
+        return "command" if cues.score(rest, set()) >= _WRITE_CUE_SCORE else "ask"
+    if phrase_at(rest, safety.asks, 0) is not None:
+        return "ask"
+    if _COMPOUND.match(clause):
+        return None
+    addressed = has_phrase(tokens, safety.addressee)  # "you", "let's": the assistant acts
     verb, commands = _opening_verb(rest, lexicon)
     if verb is not None:
-        return commands
-    return cues.score(rest, set()) >= _WRITE_CUE_SCORE
+        own = has_phrase(tokens[:skipped], safety.speaker) and not addressed  # "I need to …"
+        return ("statement" if own else "command") if commands else None
+    if addressed and _tells_assistant(tokens, lexicon):
+        return "command"
+    if cues.score(rest, set()) < _WRITE_CUE_SCORE:
+        return None
+    return "command" if addressed else "statement"
+
+
+def _tells_assistant(tokens: list[str], lexicon: Lexicon) -> bool:
+    """Whether a write verb follows the assistant as its subject or object ("sales wants
+    you to cancel …", "we need you to delete …")."""
+    safety = lexicon.safety
+    for index in range(len(tokens)):
+        found = phrase_at(tokens, safety.addressee, index)
+        if found is None:
+            continue
+        after = tokens[index + len(found) :]
+        _, commands = _opening_verb(after[_skip(after, safety.polite) :], lexicon)
+        if commands:
+            return True
+    return False
 
 
 def declines(text: str, lexicon: Lexicon) -> bool:
@@ -90,4 +122,5 @@ def declines(text: str, lexicon: Lexicon) -> bool:
     if has_phrase(tokens, lexicon.safety.security) or _SQL_WRITE.search(text):
         return True
     cues = lexicon.intents["destructive"]
-    return any(_clause_writes(c, lexicon, cues) for c in _CLAUSES.split(text) if c.strip())
+    kinds = {_clause_kind(c, lexicon, cues) for c in _CLAUSES.split(text) if c.strip()}
+    return "command" in kinds or ("statement" in kinds and "ask" not in kinds)

@@ -8,8 +8,10 @@ those into a `Spec` from the `[sql]` vocabulary of lexicon.toml; `to_sql` writes
 
 A spec becomes SQL only when it is about the raw data: it names a warehouse value or
 dimension, or a table other than accounts, and none of the analytics words (risk, leakage,
-trend, …) that belong to a domain tool. Follow-ups ("and how many of those are Enterprise?")
-fold onto the previous question's spec (`fold`).
+trend, …) that belong to a domain tool — except as part of a column's name ("net revenue").
+Revenue pinned to a month or year ("total revenue in Oct 2026") is such a question: no
+analysis tool takes a period. Named account ids filter any table. Follow-ups ("and how many
+of those are Enterprise?") fold onto the previous question's spec (`fold`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from agent.lexicon import Lexicon, find_all, has_phrase, tokenize
-from agent.sqlwords import SqlVocabulary, every, first, period, vocabulary
+from agent.sqlwords import SqlVocabulary, every, first, period, spans, vocabulary
+from tools._format import normalise_account_id
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
 _ID = re.compile(r"\bacc[\s#_-]*\d+", re.IGNORECASE)
 _LIMIT = re.compile(r"\b(?:top|first|list|show(?: me)?|give me|last)\s+(\d{1,3})\b")
+_ANY_TABLE = "any"
+"""Owner of a filter every table can take (each has an account_id)."""
 _LIST_LIMIT = 200
 """Rows a listing asks for (the tool caps what reaches the model anyway)."""
 
@@ -54,19 +59,67 @@ def _group(tokens: list[str], vocab: SqlVocabulary) -> str | None:
     return None
 
 
+def _named_column(
+    tokens: list[str], vocab: SqlVocabulary, dated: bool
+) -> tuple[str | None, set[int]]:
+    """(the column the question names, the indices of the words naming it). With a period,
+    "revenue" is the revenue column when the question totals it or is about no other table:
+    "total revenue of EMEA accounts in Oct 2026", "what was our MRR in March 2026?";
+    "which customers' revenue fell in 2026?" stays a trend question."""
+    column = first(tokens, vocab.columns)
+    if column is not None:
+        return column, spans(tokens, vocab.columns, column)
+    period_column = first(tokens, vocab.period_columns) if dated else None
+    if period_column is None:
+        return None, set()
+    totals = first(tokens, vocab.measures) in ("sum", "avg")
+    if not totals and first(tokens, vocab.tables) not in (None, period_column.split(".")[0]):
+        return None, set()
+    return period_column, spans(tokens, vocab.period_columns, period_column)
+
+
+def _blocked(tokens: list[str], vocab: SqlVocabulary, column_words: set[int]) -> bool:
+    """Whether an analytics word is used, other than as part of a column's name ("net
+    revenue" is a warehouse column; "revenue at risk" a domain tool's question)."""
+    return any(
+        not set(range(index, index + len(phrase))) <= column_words
+        for phrase in vocab.analytics
+        for index in find_all(tokens, phrase)
+    )
+
+
+def _measure_of(tokens: list[str], vocab: SqlVocabulary, column: str | None) -> str | None:
+    """count | avg:<column> | sum:<column> | None; a money column alone is totalled."""
+    measure = first(tokens, vocab.measures)
+    if measure is None and column is not None:
+        measure = vocab.column_measures.get(column)
+    if measure in ("avg", "sum") and column:
+        return f"{measure}:{column}"
+    if measure in ("avg", "sum"):
+        return "count" if measure == "sum" else None
+    return measure
+
+
+def _account_filter(text: str) -> dict[str, str]:
+    """The accounts a question names ("net revenue of ACC000042 in 2026"), on any table."""
+    ids = sorted({normalise_account_id(match) for match in _ID.findall(text)})
+    if not ids:
+        return {}
+    quoted = ", ".join(f"'{account}'" for account in ids)
+    condition = f"account_id = {quoted}" if len(ids) == 1 else f"account_id IN ({quoted})"
+    return {_ANY_TABLE + ".account_id": condition}
+
+
 def parse(text: str, lexicon: Lexicon) -> Spec:
     """The data question in `text` (possibly partial: a follow-up names only what changes)."""
     vocab = vocabulary(lexicon)
     tokens = tokenize(text)
     tier = first(tokens, lexicon.entities["tier"])
-    column = first(tokens, vocab.columns)
-    measure = first(tokens, vocab.measures)
-    if measure in ("avg", "sum") and column:
-        measure = f"{measure}:{column}"
-    elif measure in ("avg", "sum"):
-        measure = "count" if measure == "sum" else None
+    when, rest = period(text.lower())
+    column, column_words = _named_column(tokens, vocab, when is not None)
+    measure = _measure_of(tokens, vocab, column)
     table = column.split(".")[0] if column else first(tokens, vocab.tables)
-    filters: dict[str, str] = {}
+    filters = _account_filter(text)
     strong = False
     for hit in every(tokens, vocab.filters):
         index, value = hit.split("|", 1)
@@ -78,7 +131,6 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
     group = _group(tokens, vocab)
     if group is None and table and has_phrase(tokens, vocab.split_words):
         group = vocab.default_dimension.get(table)
-    when, rest = period(text.lower())
     limit = _LIMIT.search(rest)
     if limit is not None:
         rest = rest[: limit.start()] + rest[limit.end() :]
@@ -92,7 +144,7 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
         group=group,
         period=when,
         specific=strong or bool(group or when) or has_phrase(tokens, vocab.explicit),
-        blocked=has_phrase(tokens, vocab.analytics),
+        blocked=_blocked(tokens, vocab, column_words),
         unread=misplaced or bool(_NUMBER.search(_ID.sub("", rest))),
         limit=int(limit.group(1)) if limit else None,
     )
@@ -140,6 +192,7 @@ def _where(spec: Spec, table: str, vocab: SqlVocabulary) -> list[str]:
     by_table: dict[str, list[str]] = {}
     for key, condition in spec.filters.items():
         owner, name = key.split(".")
+        owner = table if owner == _ANY_TABLE else owner
         if name == spec.group:  # "cards vs ACH vs wire" names the groups, it filters nothing
             continue
         if key == "accounts.tier" and "tier" in vocab.dimension_columns:
@@ -194,15 +247,25 @@ def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
         value = f"round({function}({name}), 2) AS {function}_{name}"
     if spec.group is None:
         return f"SELECT {value} FROM {source}{condition}"
-    owner, expression = _column(vocab, spec.group, table)
+    return _grouped(spec, vocab, value, f"{source}{condition}")
+
+
+def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | None:
+    """`value` per group of `spec.group` over `rows` ("<source> WHERE …"). An account
+    attribute of another table's rows is joined in only for a question pinned to a period
+    ("net revenue by region in Oct 2026"); without one a recipe knows the right month."""
+    table, group = str(spec.table), str(spec.group)
+    owner, expression = _column(vocab, group, table)
     if owner != table:
-        return None
+        if owner != "accounts" or spec.period is None:
+            return None
+        source, _, condition = rows.partition(" WHERE ")
+        joined = f"{source} JOIN accounts USING (account_id)"
+        rows = f"{joined} WHERE {condition}" if condition else joined
+        expression = f"accounts.{expression}"
     alias = value.rsplit(" AS ", 1)[1]
-    order = "1" if spec.group in ("month", "year") else f"{alias} DESC"
-    return (
-        f"SELECT {expression} AS {spec.group}, {value} FROM {source}{condition} "
-        f"GROUP BY 1 ORDER BY {order}"
-    )
+    order = "1" if group in ("month", "year") else f"{alias} DESC"
+    return f"SELECT {expression} AS {group}, {value} FROM {rows} GROUP BY 1 ORDER BY {order}"
 
 
 def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:

@@ -25,6 +25,9 @@ class SqlVocabulary:
     tables: tuple[tuple[Phrase, str], ...]
     measures: tuple[tuple[Phrase, str], ...]
     columns: tuple[tuple[Phrase, str], ...]
+    period_columns: tuple[tuple[Phrase, str], ...]
+    """Columns also named by these words when the question names a month or year."""
+    column_measures: Mapping[str, str]
     filters: tuple[tuple[Phrase, str], ...]
     """(phrase, "<index of its [[sql.filters]] group>|<value>"), longest phrases first."""
     groups: tuple[Mapping[str, Any], ...]
@@ -58,6 +61,8 @@ def vocabulary(lexicon: Lexicon) -> SqlVocabulary:
         tables=entity_table(raw["tables"]),
         measures=entity_table(raw["measures"]),
         columns=entity_table(raw["columns"]),
+        period_columns=entity_table(raw["period_columns"]),
+        column_measures=raw["column_measures"],
         filters=tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
         groups=groups,
         dimensions=entity_table(raw["dimensions"]),
@@ -82,6 +87,17 @@ def first(tokens: Sequence[str], table: Sequence[tuple[Phrase, str]]) -> str | N
     """Value of the earliest phrase of `table` in `tokens` (longest first on ties)."""
     hits = [(find_phrase(tokens, p), -len(p), v) for p, v in table if find_phrase(tokens, p) >= 0]
     return min(hits)[2] if hits else None
+
+
+def spans(tokens: Sequence[str], table: Sequence[tuple[Phrase, str]], value: str) -> set[int]:
+    """Indices of the words that phrases of `table` naming `value` cover."""
+    return {
+        index + k
+        for phrase, named in table
+        if named == value
+        for index in find_all(tokens, phrase)
+        for k in range(len(phrase))
+    }
 
 
 def every(tokens: Sequence[str], table: Sequence[tuple[Phrase, str]]) -> list[str]:

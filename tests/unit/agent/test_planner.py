@@ -215,6 +215,32 @@ def test_compound_question_calls_both_tools() -> None:
     ]
 
 
+def test_a_clause_that_narrows_refines_the_call_before_it() -> None:
+    chosen = plan("Score uploads/q1.xlsx and keep only the high risk accounts")
+    assert [(c.name, c.args) for c in chosen.calls] == [
+        ("score_file", {"file_path": "uploads/q1.xlsx", "risk_level": "High"})
+    ]
+    chosen = plan("run the model over uploads/q1.xlsx then give me the 5 riskiest")
+    assert [(c.name, c.args) for c in chosen.calls] == [
+        ("score_file", {"file_path": "uploads/q1.xlsx", "top_n": 5})
+    ]
+    # two different filters for one tool ask twice: nothing is overwritten
+    chosen = plan("Top 5 Enterprise accounts and top 5 Business accounts")
+    assert chosen.calls[0].args["tier"] == "Enterprise"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many segments did the clustering find, and how large are they?",
+        "what's the number of clusters?",
+        "How many customer groups do we have?",
+    ],
+)
+def test_counting_segments_lists_them(question: str) -> None:
+    assert plan(question).calls[0].name == "list_segments", question
+
+
 def test_unbound_tool_is_reported_unavailable() -> None:
     chosen = plan("Why is ACC000042 flagged?", tools={"query_duckdb"})
     assert (chosen.intent, chosen.tool, chosen.calls) == ("unavailable", "explain_risk_factors", ())

@@ -45,10 +45,46 @@ def test_a_bare_number_is_only_a_candidate_id(text: str, bare: str | None) -> No
         ("Which customers' spend is dropping steeply?", 3),
         ("moderately declining accounts", 2),
         ("Which small customers are declining?", None),
+        ("level-2 decliners in segment 0", 2),
+        ("customers at decline level #1", 1),
+        ("accounts at risk level 3", None),
     ],
 )
 def test_decline_degree(text: str, level: int | None) -> None:
     assert entities(text).decline_level == level
+
+
+def test_a_level_or_segment_number_is_no_row_count() -> None:
+    assert entities("show segment 1 customers that are declining").top_n is None
+    assert entities("the decline level-1 customers, please").top_n is None
+    assert entities("segment 1: 20 customers with the sharpest decline").top_n == 20
+
+
+def test_a_degree_alone_is_a_decline_level_only_in_a_thread_about_declines() -> None:
+    declining = Memory(last_tool="find_declining_customers", last_args={"segment_id": 0})
+    chosen = plan("only the steep ones please", declining)
+    assert chosen.calls[0].args == {"segment_id": 0, "decline_level": 3}
+    assert plan("and the mild ones?", declining).calls[0].args["decline_level"] == 1
+    scored = Memory(last_tool="score_leakage", last_args={"tier": "Enterprise"})
+    assert "decline_level" not in plan("only the sharp ones", scored).calls[0].args
+
+
+def test_a_decline_question_about_the_threads_account_is_its_trend() -> None:
+    explained = Memory(
+        last_tool="explain_risk_factors",
+        last_args={"account_id": "ACC000088"},
+        account_id="ACC000088",
+    )
+    chosen = plan("is that account shrinking as well?", explained)
+    assert (chosen.calls[0].name, chosen.calls[0].args) == (
+        "decompose_trend",
+        {"customer_id": "ACC000088"},
+    )
+    listed = Memory(last_tool="score_leakage", last_args={}, result_ids=("ACC000001",))
+    assert plan("are they declining?", listed).calls[0].name == "find_declining_customers"
+    assert plan("which of them are declining?", explained).calls[0].name == (
+        "find_declining_customers"
+    )
 
 
 def test_number_words() -> None:

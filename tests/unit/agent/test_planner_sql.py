@@ -48,6 +48,20 @@ WRITTEN: list[tuple[str, list[str]]] = [
     ("How many wire payers do we have?", ["FROM payment_methods WHERE method_type = 'wire'"]),
     ("Total payments collected in October 2026", ["sum(amount)", "status = 'succeeded'"]),
     ("List 20 failed payments from October 2026", ["FROM payments", "LIMIT 20"]),
+    (
+        "Total net revenue for August 2026",
+        ["sum(net_revenue)", "FROM monthly_revenue", "month >= DATE '2026-08-01'"],
+    ),
+    ("What was our revenue in May 2026?", ["sum(net_revenue)", "< DATE '2026-06-01'"]),
+    (
+        "How much revenue did Starter accounts bring in during 2025?",
+        ["sum(net_revenue)", "tier = 'Starter'", "month >= DATE '2025-01-01'"],
+    ),
+    (
+        "net revenue by region for 2026",
+        ["accounts.region AS region", "JOIN accounts USING (account_id)", "GROUP BY 1"],
+    ),
+    ("How many invoices did ACC000007 receive in 2026?", ["account_id = 'ACC000007'"]),
 ]
 
 
@@ -70,10 +84,19 @@ def test_data_question_becomes_valid_sql(
         "How many customers are declining?",  # a trend question
         "How much have we actually lost to expired cards?",  # detected leakage
         "How many customers do we have, and what's our MRR in total?",  # the portfolio
+        "Which customers' revenue fell in 2026?",  # a trend question, though dated
+        "How much revenue is at risk in 2026?",  # risk: the leakage model
     ],
 )
 def test_analytics_questions_stay_with_their_tools(question: str) -> None:
     assert plan(question).calls[0].name != "query_duckdb", question
+
+
+def test_from_inside_a_sentence_is_a_preposition_not_sql() -> None:
+    chosen = plan("what was net revenue in May 2026, taken from monthly_revenue")
+    sql = chosen.calls[0].args["sql"]
+    assert sql.startswith("SELECT round(sum(net_revenue), 2)"), sql
+    assert plan("from accounts where region = 'APAC'").calls[0].args["sql"].startswith("from")
 
 
 def test_a_constraint_it_cannot_read_asks_for_sql_instead_of_guessing() -> None:
