@@ -143,6 +143,8 @@ class Safety:
     asks: tuple[Phrase, ...]
     subordinate: tuple[Phrase, ...]
     howto: tuple[Phrase, ...]
+    listings: tuple[Phrase, ...]
+    obligations: tuple[Phrase, ...]
     imperatives: tuple[Phrase, ...]
     conditional: dict[Phrase, tuple[Phrase, ...]]
     polite: tuple[Phrase, ...]
@@ -164,6 +166,8 @@ class Lexicon:
     demonstratives: tuple[Phrase, ...]
     starters: tuple[Phrase, ...]
     more: tuple[Phrase, ...]
+    same: tuple[Phrase, ...]
+    """Words that ask for the last tool again ("same report but only the sharp decliners")."""
     population: tuple[Phrase, ...]
     uploads: tuple[Phrase, ...]
     warehouse: tuple[Phrase, ...]
@@ -179,6 +183,10 @@ class Lexicon:
     safety: Safety
     sql: Mapping[str, Any]
     """The [sql] vocabulary, compiled by agent/sqlgen.py."""
+    spelling: Mapping[str, Any]
+    """The [spelling] settings, compiled by agent/spelling.py."""
+    raw: Mapping[str, Any]
+    """The whole parsed file: agent/spelling.py learns the lexicon's words from it."""
 
 
 def _phrase(text: str) -> Phrase:
@@ -223,6 +231,8 @@ def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
         asks=_phrases(raw["asks"]),
         subordinate=_phrases(raw["subordinate"]),
         howto=_phrases(raw["howto"]),
+        listings=_phrases(raw["listings"]),
+        obligations=_phrases(raw["obligations"]),
         imperatives=_phrases(imperatives["verbs"]),
         conditional=_conditional(imperatives),
         polite=_phrases(imperatives["polite"]),
@@ -245,6 +255,7 @@ def load_lexicon() -> Lexicon:
         demonstratives=_phrases(followup["demonstratives"]),
         starters=_phrases(followup["starters"]),
         more=_phrases(followup["more"]),
+        same=_phrases(followup["same"]),
         population=_phrases(followup["population"]),
         uploads=_phrases(followup["uploads"]),
         warehouse=_phrases(followup["warehouse"]),
@@ -260,4 +271,6 @@ def load_lexicon() -> Lexicon:
         domain=_phrases(raw["domain"]["words"]),
         safety=_safety(raw["safety"], raw["imperatives"]),
         sql=raw["sql"],
+        spelling=raw["spelling"],
+        raw=raw,
     )

@@ -10,10 +10,10 @@ Decision order: requests to change, send or reveal something are declined first
 follow-up of a data question ("and how many of those are Enterprise?"); for messages about the
 business, two clauses asking for two different tools get both (a clause that only narrows the
 one before refines its call: "score this file and list only the high-risk ones"); a short
-"and/what about X?" refines the last call; the best tool intent above the threshold; a
-follow-up that re-runs the last tool; greetings, capability questions and thanks; a bare
-entity ("ACC000042?"); a best guess for business questions the lexicon does not know; anything
-else is off-topic.
+"and/what about X?", or "the same report but …", refines the last call; the best tool
+intent above the threshold; a follow-up that re-runs the last tool; greetings, capability
+questions and thanks; a bare entity ("ACC000042?"); a best guess for business questions the
+lexicon does not know; anything else is off-topic.
 
 A chosen call is then put in context: a population question about one account, named or
 pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
@@ -143,7 +143,7 @@ def _choose(reading: Reading) -> Plan:
     in_context = reading.on_topic or reading.memory.last_tool is not None
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
-    if reading.refines_last:
+    if reading.refines_last or reading.repeats_last:
         return reading.follow_up() or Plan("off_topic")
     if name is not None and score >= lexicon.threshold and in_context:
         return reading.resolve(name, reading.named)
@@ -202,9 +202,10 @@ def _upload(call: Call, reading: Reading) -> Call:
     memory = reading.memory
     if memory.file_path is None or call.name not in _UPLOAD_READERS:
         return call
-    if "account_id" in call.args or has_phrase(reading.tokens, reading.lexicon.warehouse):
+    if "account_id" in call.args:
         return call
-    if not (reading.mentions_upload or memory.last_tool == "score_file"):
+    warehouse = has_phrase(reading.tokens, reading.lexicon.warehouse)  # "in our own book"
+    if not reading.mentions_upload and (memory.last_tool != "score_file" or warehouse):
         return call
     named = {**memory.last_args, **reading.named, "file_path": memory.file_path}
     return Call("score_file", args_for("score_file", named))

@@ -1,5 +1,6 @@
-"""A message as the offline planner reads it: words, entities, intent scores, and what it
-points at in the thread ("its trend", "which of those", "and the same for 1210").
+"""A message as the offline planner reads it: words (typos and shorthand read as the words
+they stand for, agent/spelling.py), entities, intent scores, and what it points at in the
+thread ("its trend", "which of those", "and the same for 1210").
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from agent.entities import Entities, extract_entities
 from agent.lexicon import Lexicon, has_phrase, phrase_at, tokenize
 from agent.plans import Call, Memory, Plan, accepts, args_for, call_entities
+from agent.spelling import correct
 from tools.schemas import TOOL_ARGS
 
 ENTITY_DEFAULTS = {
@@ -43,6 +45,7 @@ class Reading:
     scores: dict[str, float] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.text = correct(self.text, self.lexicon)  # "whcih acounts" -> "which accounts"
         self.tokens = tokenize(self.text)
         self.entities = extract_entities(self.text, self.tokens, self.lexicon)
         self.named = self.entities.named()
@@ -195,6 +198,15 @@ class Reading:
         if last is None or not self.named or len(self.tokens) > _SHORT:
             return False
         return self.starts_follow_up and all(accepts(last, kind) for kind in self.named)
+
+    @property
+    def repeats_last(self) -> bool:
+        """Asks for the last tool again, with what it names changed ("same report but only
+        the sharply declining customers"), however long the message."""
+        last = self.memory.last_tool
+        if last is None or not has_phrase(self.tokens, self.lexicon.same):
+            return False
+        return all(accepts(last, kind) for kind in self.named)
 
     def follow_up(self) -> Plan | None:
         """Re-run the last tool with this message's entities ("and segment 2?", "top 20")."""

@@ -78,6 +78,8 @@ def _clause_kind(clause: str, lexicon: Lexicon, cues: IntentRule) -> Kind:
         return "command" if cues.score(rest, set()) >= _WRITE_CUE_SCORE else "ask"
     if phrase_at(rest, safety.asks, 0) is not None:
         return "ask"
+    if phrase_at(rest, safety.listings, 0) is not None and not has_phrase(rest, safety.obligations):
+        return "ask"  # "complete list of refunds issued in 2026" names rows to read
     if _COMPOUND.match(clause):
         return None
     addressed = has_phrase(tokens, safety.addressee)  # "you", "let's": the assistant acts

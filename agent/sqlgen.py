@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from agent.lexicon import Lexicon, find_all, has_phrase, tokenize
+from agent.lexicon import Lexicon, find_all, has_phrase, phrase_at, tokenize
 from agent.sqlwords import SqlVocabulary, every, first, period, spans, vocabulary
 from tools._format import normalise_account_id
 
@@ -47,6 +47,7 @@ class Spec:
     blocked: bool = False  # uses an analytics word: a domain tool's question
     unread: bool = False  # has a number or date this reading cannot place: write nothing
     limit: int | None = None  # rows asked for ("list 20 …", "top 5 …")
+    distinct: bool = False  # counts the accounts among `table`'s rows, not the rows
 
 
 def _group(tokens: list[str], vocab: SqlVocabulary) -> str | None:
@@ -56,6 +57,25 @@ def _group(tokens: list[str], vocab: SqlVocabulary) -> str | None:
         for index in find_all(tokens, phrase):
             if ranks or has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
                 return dimension
+    return None
+
+
+def _counted(tokens: list[str], vocab: SqlVocabulary) -> str | None:
+    """The table a count is of, named right after "how many" / "number of" (an adjective or
+    two may come between): "how many legacy accounts are still billed on it?" counts
+    accounts, whatever column words follow; "how many seats do accounts have" names none."""
+    columns = [phrase for phrase, _ in vocab.columns]
+    for phrase, measure in vocab.measures:
+        if measure != "count":
+            continue
+        for index in find_all(tokens, phrase):
+            after = tokens[index + len(phrase) : index + len(phrase) + 3]
+            for start in range(len(after)):
+                if phrase_at(after, columns, start) is not None:
+                    break
+                table = next((t for p, t in vocab.tables if phrase_at(after, (p,), start)), None)
+                if table is not None:
+                    return table
     return None
 
 
@@ -119,6 +139,17 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
     column, column_words = _named_column(tokens, vocab, when is not None)
     measure = _measure_of(tokens, vocab, column)
     table = column.split(".")[0] if column else first(tokens, vocab.tables)
+    counted = _counted(tokens, vocab) if measure == "count" else None
+    distinct = False
+    if counted is not None:  # "how many accounts are billed …" counts accounts, not invoices
+        others = [t for t in (table, *every(tokens, vocab.tables)) if t and t != counted]
+        dates = vocab.date_words.get(counted, ())
+        dated = when is not None and bool(dates) and not has_phrase(tokens, dates)
+        # "how many accounts did we bill in March 2026?": the accounts among March's invoices
+        distinct = counted == "accounts" and dated and bool(others)
+        table = others[0] if distinct else counted
+    # "how many accounts have more than 50 seats": a column of another table is raw data
+    by_column = column is not None and column.split(".")[0] != table
     filters = _account_filter(text)
     strong = False
     for hit in every(tokens, vocab.filters):
@@ -143,10 +174,11 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
         filters=filters,
         group=group,
         period=when,
-        specific=strong or bool(group or when) or has_phrase(tokens, vocab.explicit),
+        specific=strong or by_column or bool(group or when) or has_phrase(tokens, vocab.explicit),
         blocked=_blocked(tokens, vocab, column_words),
         unread=misplaced or bool(_NUMBER.search(_ID.sub("", rest))),
         limit=int(limit.group(1)) if limit else None,
+        distinct=distinct,
     )
 
 
@@ -175,6 +207,7 @@ def fold(earlier: Spec, later: Spec) -> Spec:
         blocked=later.blocked,
         unread=later.unread,
         limit=later.limit or earlier.limit,
+        distinct=earlier.distinct or later.distinct,
     )
 
 
@@ -241,6 +274,8 @@ def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
         rows = spec.limit or _LIST_LIMIT
         return f"SELECT {columns} FROM {source}{condition} ORDER BY {order} LIMIT {rows}"
     value = f"count(*) AS n_{table}"
+    if spec.distinct:
+        value = "count(DISTINCT account_id) AS n_accounts"
     if measure.startswith(("avg:", "sum:")):
         function, column = measure.split(":")
         name = column.split(".")[1]
