@@ -116,6 +116,14 @@ def trends(
             help="Score decline and anomaly detection against the synthetic world's ground truth.",
         ),
     ] = False,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest",
+            help="With --input: are decline levels predictive? Flags from months <= T, "
+            "revenue lost in the 3 months after T, for the last 4 cut-offs T.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Per-customer revenue trend: Theil–Sen slope, significance, decline level 0-3, anomalies."""
@@ -124,6 +132,9 @@ def trends(
     try:
         if evaluate:
             _evaluate(db, input_file, until, as_json)
+            return
+        if backtest:
+            _backtest(input_file, as_json)
             return
         metrics, origin = _metrics(db, input_file, until, quiet=as_json)
         if customer is not None:
@@ -164,6 +175,40 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
         row = scores[task]
         table.add_row(task, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")))
     Console().print(table)
+
+
+def _backtest(input_file: Path | None, as_json: bool) -> None:
+    from services.trend_reports import BACKTEST_OUTCOMES, backtest_file
+
+    if input_file is None:
+        raise fail("--backtest needs a revenue history: --input FILE")
+    result = backtest_file(input_file)
+    if as_json:
+        emit_json(result)
+        return
+    out = Console()
+    out.print(
+        f"Cut-offs {', '.join(result['cutoffs'])}; outcome over the next "
+        f"{result['horizon_months']} months"
+        + (
+            f" (partial {result['partial_month_dropped']} dropped)"
+            if result["partial_month_dropped"]
+            else ""
+        )
+    )
+    for outcome in BACKTEST_OUTCOMES:
+        table = Table(title=outcome.replace("_", " "))
+        for column in ("decline level", "customers", "lost", "share", "95% CI"):
+            table.add_column(column, justify="right")
+        for row in result[outcome]["levels"]:
+            table.add_row(
+                str(row["decline_level"]),
+                f"{row['n_customers']:,}",
+                f"{row['n_lost']:,}",
+                f"{row['share_lost']:.3f}",
+                f"[{row['ci_low']:.3f}, {row['ci_high']:.3f}]",
+            )
+        out.print(table)
 
 
 def _show_customer(

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.trend_backtest import detection_scores
-from analytics.trends import OUTPUT_COLUMNS
+from analytics.trend_backtest import backtest_outcomes, detection_scores, summarise_backtest
+from analytics.trends import OUTPUT_COLUMNS, detect_partial_last_month
 from data.warehouse import connect
 from services import trend_store as store
+from services.trend_input import read_revenue_file
 from services.trend_scan import DECLINING_FROM_LEVEL, cached
 
 TABLE_COLUMNS: tuple[str, ...] = ("customer_id", *OUTPUT_COLUMNS, "segment_id")
@@ -56,6 +57,48 @@ def write_output(table: pd.DataFrame, path: Path | str) -> Path:
     else:
         raise ValueError(f"unsupported output type {suffix!r} (use .csv, .xlsx or .parquet)")
     return path
+
+
+BACKTEST_OUTCOMES = ("lost_vs_run_rate", "lost_vs_previous")
+
+
+def backtest_file(
+    path: Path | str, cutoffs: list[str] | None = None, horizon: int = 3, n_cutoffs: int = 4
+) -> dict[str, Any]:
+    """Is the decline level predictive on a revenue file? (see analytics.trend_backtest)
+
+    A partial last month is dropped first (as the scan does). Default cut-offs: the last
+    `n_cutoffs` months that leave `horizon` complete months after them. Returns the cut-offs,
+    and per outcome the table per decline level (customers, lost, share, Wilson 95 % CI)
+    and whether level 3 loses revenue more often than level 0 (intervals apart).
+    """
+    revenue = read_revenue_file(path)
+    partial = None
+    if detect_partial_last_month(revenue.sum(axis=0).to_numpy()):
+        partial = str(revenue.columns[-1])[:7]
+        revenue = revenue.iloc[:, :-1]
+    labels = [str(c)[:7] for c in revenue.columns]
+    if cutoffs is None:
+        last = len(labels) - 1 - horizon
+        cutoffs = labels[max(horizon - 1, last - n_cutoffs + 1) : last + 1]
+    outcomes = backtest_outcomes(revenue, cutoffs, horizon=horizon)
+    result: dict[str, Any] = {
+        "source": str(path),
+        "partial_month_dropped": partial,
+        "cutoffs": cutoffs,
+        "horizon_months": horizon,
+        "n_customer_cutoffs": len(outcomes),
+    }
+    for outcome in BACKTEST_OUTCOMES:
+        table = summarise_backtest(outcomes, outcome)
+        low = dict(zip(table["decline_level"], table["ci_low"], strict=True))
+        high = dict(zip(table["decline_level"], table["ci_high"], strict=True))
+        separated = bool(low[3] > high[0]) if 0 in low and 3 in low else None
+        result[outcome] = {
+            "levels": table.to_dict("records"),
+            "level_3_above_level_0": separated,
+        }
+    return result
 
 
 def _truth(db_path: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:

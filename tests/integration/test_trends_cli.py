@@ -48,6 +48,24 @@ def test_retail_until_covers_every_customer(tmp_path: Path) -> None:
     assert sum(summary["status_counts"].values()) == 4372
 
 
+@pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
+def test_backtest_on_retail_reports_levels_with_intervals() -> None:
+    code, stdout, stderr = run("trends", "--backtest", "--input", str(RETAIL), "--json")
+    assert code == 0, stderr
+    result = json.loads(stdout)
+    assert result["partial_month_dropped"] == "2011-12"  # never judged on a partial month
+    assert result["cutoffs"] == ["2011-05", "2011-06", "2011-07", "2011-08"]
+    for outcome in ("lost_vs_run_rate", "lost_vs_previous"):
+        levels = {row["decline_level"]: row for row in result[outcome]["levels"]}
+        assert set(levels) == {0, 1, 2, 3}
+        for row in levels.values():
+            assert row["ci_low"] <= row["share_lost"] <= row["ci_high"]
+            assert row["n_lost"] <= row["n_customers"]
+    assert result["lost_vs_run_rate"]["level_3_above_level_0"] is True
+    code, _, stderr = run("trends", "--backtest")
+    assert code == 1 and "--input" in stderr
+
+
 def test_trends_on_the_warehouse_json_and_customer(world: Path) -> None:
     code, stdout, stderr = run("trends", "--db", str(world), "--json")
     assert code == 0, stderr
