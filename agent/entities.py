@@ -95,10 +95,33 @@ _SQL_SHAPE = re.compile(
 )
 """Bare text counts as SQL only when it reads a warehouse table ("select the riskiest" does not)."""
 _ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|top)\s+"
-    r"(?:one|account|customer|client|row|result|entry)\b|#\s*(\d)\b|\bnumber\s+(\d)\b"
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|bottom|top"
+    r"|(?:10|[1-9])(?:st|nd|rd|th))\s+(?:one|account|customer|client|row|result|entry|name"
+    r"|logo|company|(?:on|in|of) (?:the|that|this) list)\b|#\s*(\d{1,2})\b|\bnumber\s+(\d{1,2})\b"
 )
-_ORDINALS = {"first": 0, "top": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}
+_ORDINALS = {
+    "first": 0,
+    "top": 0,
+    "second": 1,
+    "third": 2,
+    "fourth": 3,
+    "fifth": 4,
+    "sixth": 5,
+    "seventh": 6,
+    "eighth": 7,
+    "ninth": 8,
+    "tenth": 9,
+    "last": -1,
+    "bottom": -1,
+}
+_RISK_WORD = re.compile(
+    r"\b(?:(?:only|just|the)\s+(high|medium|moderate|low)\b(?!\s+(?:mrr|revenue|value"
+    r"|spend|spenders|growth|decline|churn|usage))"
+    r"|(high|medium|moderate|low)\s+(?:ones?|risk ones?)\b)"
+)
+"""A risk level named by its word alone ("only the high ones"): one where the thread is about
+leakage risk."""
+_RISK_LEVELS = {"high": "High", "medium": "Medium", "moderate": "Medium", "low": "Low"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,8 @@ class Entities:
     ordinal: int | None = None
     bare_id: str | None = None
     typed_id: str | None = None
+    risk_word: str | None = None
+    """A risk level named by its word alone ("only the high ones")."""
     degree: int | None = None
     """A decline degree named without a decline word ("only the sharp ones"): a decline level
     where the thread is about declines."""
@@ -129,7 +154,7 @@ class Entities:
         return {k: v for k, v in asdict(self).items() if v is not None and k not in _NOT_NAMED}
 
 
-_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "degree", "data_question"})
+_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "risk_word", "degree", "data_question"})
 
 
 def _digits(text: str) -> str:
@@ -190,14 +215,21 @@ def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
 
 
 def _ordinal(text: str) -> int | None:
-    """Zero-based position named by "the second one", "#3", "number 2", …"""
+    """Zero-based position named by "the second one", "#3", "number 2", … (-1: "the last one")."""
     match = _ORDINAL.search(text)
     if not match:
         return None
     word, hashed, numbered = match.groups()
     if word is None:
         return max(int(hashed or numbered) - 1, 0)
-    return _ORDINALS.get(word, int(word[0]) - 1 if word[0].isdigit() else 0)
+    if word[0].isdigit():
+        return int(word[:-2]) - 1
+    return _ORDINALS[word]
+
+
+def _risk_word(lowered: str) -> str | None:
+    match = _RISK_WORD.search(lowered)
+    return _RISK_LEVELS[match.group(1) or match.group(2)] if match else None
 
 
 def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
@@ -263,10 +295,11 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
     file_match = _FILE.search(text)
     recipe = _recipe(lexicon, text, tokens)
     level = _decline_level(lexicon, tokens, lowered)
+    risk = _named(lexicon, "risk_level", tokens)
     return Entities(
         account_id=account,
         tier=_named(lexicon, "tier", tokens),
-        risk_level=_named(lexicon, "risk_level", tokens),
+        risk_level=risk,
         leakage_type=_named(lexicon, "leakage_type", tokens),
         decline_level=level,
         segment_id=_segment(lowered),
@@ -276,6 +309,7 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         ordinal=_ordinal(lowered),
         bare_id=None if account or file_match else _bare_id(lowered),
         typed_id=typed,
+        risk_word=None if risk else _risk_word(lowered),
         degree=_degree(lexicon, tokens) if level is None else None,
         data_question=recipe is None and sqlgen.asks_for_data(text, lexicon),
     )

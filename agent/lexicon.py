@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -81,6 +81,17 @@ def phrase_at(tokens: Sequence[str], phrases: Sequence[Phrase], index: int) -> P
     return None
 
 
+def muted_words(tokens: Sequence[str], negators: Sequence[Phrase], window: int) -> frozenset[int]:
+    """Indices of the `window` words after each negator: what the message says it does not
+    want ("not the member list", "not what already happened")."""
+    muted: set[int] = set()
+    for negator in negators:
+        for index in find_all(tokens, negator):
+            start = index + len(negator)
+            muted.update(range(start, min(start + window, len(tokens))))
+    return frozenset(muted)
+
+
 def _near(tokens: Sequence[str], index: int, phrases: Sequence[Phrase], window: int) -> bool:
     low, high = max(index - window, 0), index + window + 1
     return any(low <= i < high for p in phrases for i in find_all(tokens, p))
@@ -105,24 +116,36 @@ class IntentRule:
         enough to be on topic, unlike single words such as "why" or "history"."""
         return any(w >= weight and len(p) > 1 and find_phrase(tokens, p) >= 0 for p, w in self.cues)
 
-    def _spans(self, tokens: Sequence[str], window: int) -> list[tuple[int, int, Phrase, float]]:
-        """(start, end, cue, weight) of every cue occurrence that keeps its sense here."""
+    def _spans(
+        self, tokens: Sequence[str], window: int, muted: Collection[int]
+    ) -> list[tuple[int, int, Phrase, float]]:
+        """(start, end, cue, weight) of every cue occurrence that keeps its sense here: not
+        vetoed by its context, and not in a negated stretch (`muted` word indices)."""
         spans = []
         for phrase, weight in self.cues:
             context = self.veto.get(phrase, ())
             for index in find_all(tokens, phrase):
+                if index in muted:
+                    continue
                 if not (context and _near(tokens, index, context, window)):
                     spans.append((index, index + len(phrase), phrase, weight))
         return spans
 
-    def score(self, tokens: Sequence[str], entity_kinds: set[str], window: int = 3) -> float:
-        """Matched cues' weights plus boosts of the entities present.
+    def score(
+        self,
+        tokens: Sequence[str],
+        entity_kinds: set[str],
+        window: int = 3,
+        muted: Collection[int] = (),
+    ) -> float:
+        """Matched cues' weights plus boosts of the entities present; cues starting at a
+        `muted` word (what the message says it does *not* want) do not count.
 
         Each cue counts once, and words count once: of cues matching the same words only the
         weightiest counts, and a cue inside a longer matched cue does not add ("risk score"
         counts, not also "score").
         """
-        spans = self._spans(tokens, window)
+        spans = self._spans(tokens, window, muted)
         best: dict[tuple[int, int], tuple[float, Phrase]] = {}
         for start, end, phrase, weight in spans:
             if (start, end) not in best or abs(weight) > abs(best[(start, end)][0]):
@@ -168,6 +191,13 @@ class Lexicon:
     more: tuple[Phrase, ...]
     same: tuple[Phrase, ...]
     """Words that ask for the last tool again ("same report but only the sharp decliners")."""
+    narrow: tuple[Phrase, ...]
+    """Words that narrow the last result ("narrow that to segment 0", "just those in EMEA")."""
+    narrow_short: tuple[Phrase, ...]
+    """Words that narrow it in a short message ("high ones only?")."""
+    negators: tuple[Phrase, ...]
+    negation_window: int
+    """Words after a negator ("not the member list") that name what the message does not want."""
     population: tuple[Phrase, ...]
     uploads: tuple[Phrase, ...]
     warehouse: tuple[Phrase, ...]
@@ -256,6 +286,10 @@ def load_lexicon() -> Lexicon:
         starters=_phrases(followup["starters"]),
         more=_phrases(followup["more"]),
         same=_phrases(followup["same"]),
+        narrow=_phrases(followup["narrow"]),
+        narrow_short=_phrases(followup["narrow_short"]),
+        negators=_phrases(raw["negation"]["negators"]),
+        negation_window=int(raw["negation"]["window"]),
         population=_phrases(followup["population"]),
         uploads=_phrases(followup["uploads"]),
         warehouse=_phrases(followup["warehouse"]),

@@ -42,6 +42,7 @@ from agent.entities import extract_entities
 from agent.lexicon import load_lexicon, tokenize
 from agent.narratives import narrate_all, parse_content
 from agent.planner import Memory, Plan, plan
+from agent.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
 from prompts import load_prompt
 from tools.schemas import TOOL_ARGS
@@ -59,10 +60,30 @@ def _tool_names(tools: Sequence[Any] | None) -> set[str]:
     return names
 
 
-def _result_ids(message: ToolMessage) -> tuple[str, ...]:
+_ROW_KEYS = {kind: (kind,) for kind in FILTER_KINDS} | {
+    "leakage_type": ("leakage_type", "predicted_leakage_type")
+}
+"""Where a result row carries each filter attribute."""
+
+
+def _first_value(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((row[key] for key in keys if row.get(key) is not None), None)
+
+
+def _result_rows(message: ToolMessage) -> tuple[dict[str, Any], ...]:
+    """The rows of a tool result that are accounts: their id and filter attributes."""
     rows = parse_content(message.content).get("rows") or []
-    ids = (row.get("account_id") or row.get("customer_id") for row in rows if isinstance(row, dict))
-    return tuple(i for i in ids if isinstance(i, str) and _ID.match(i))
+    picked = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        account = row.get("account_id") or row.get("customer_id")
+        if not (isinstance(account, str) and _ID.match(account)):
+            continue
+        attributes = {kind: _first_value(row, keys) for kind, keys in _ROW_KEYS.items()}
+        kept = {kind: value for kind, value in attributes.items() if value is not None}
+        picked.append({**kept, "account_id": account})
+    return tuple(picked)
 
 
 def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: str) -> Memory:
@@ -71,12 +92,16 @@ def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: st
     asked: tuple[str, ...] = (question,)
     if name == "query_duckdb" and memory.last_tool == "query_duckdb":
         asked = (*memory.sql_questions, question)
+    # A call about one account drills into the list before it: "the next one on that list"
+    # still means that list. Any other call brings a list of its own.
+    drills = isinstance(account, str)
     return Memory(
         last_tool=name,
         last_args=args,
         account_id=account or memory.account_id,
         segment_id=segment if segment is not None else memory.segment_id,
-        result_ids=(),
+        result_ids=memory.result_ids if drills else (),
+        result_rows=memory.result_rows if drills else (),
         file_path=args.get("file_path") or memory.file_path,
         sql_questions=asked if name == "query_duckdb" else (),
     )
@@ -95,9 +120,10 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
                 if call["name"] in TOOL_ARGS:
                     memory = _remember_call(memory, call["name"], dict(call["args"]), question)
         elif isinstance(message, ToolMessage) and not memory.result_ids:
-            ids = _result_ids(message)
-            if ids:
-                memory = replace(memory, result_ids=ids)
+            rows = _result_rows(message)
+            if rows:
+                ids = tuple(row["account_id"] for row in rows)
+                memory = replace(memory, result_ids=ids, result_rows=rows)
     return memory
 
 

@@ -79,7 +79,13 @@ def _split_plan(reading: Reading) -> Plan | None:
         account = call.args.get("account_id") or call.args.get("customer_id") or memory.account_id
         file_path = call.args.get("file_path") or memory.file_path
         memory = Memory(
-            call.name, call.args, account, memory.segment_id, memory.result_ids, file_path
+            last_tool=call.name,
+            last_args=call.args,
+            account_id=account,
+            segment_id=memory.segment_id,
+            result_ids=memory.result_ids,
+            result_rows=memory.result_rows,
+            file_path=file_path,
         )
     return Plan(calls[0].name, tuple(calls))
 

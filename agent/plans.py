@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,10 @@ class Memory:
     account_id: str | None = None
     segment_id: int | None = None
     result_ids: tuple[str, ...] = ()
+    """The accounts of the last tool result's rows, in the order shown."""
+    result_rows: tuple[Mapping[str, Any], ...] = ()
+    """Those rows' filter attributes (tier, risk level, …) by entity kind, with `account_id`:
+    "the only High-risk one on that list" picks from them."""
     file_path: str | None = None
     """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
     sql_questions: tuple[str, ...] = ()
@@ -59,6 +63,29 @@ def args_for(tool: str, entities: Mapping[str, Any]) -> dict[str, Any]:
     if tool == "query_duckdb" and "sql" not in args and entities.get("recipe"):
         args["sql"] = entities["recipe"]
     return args
+
+
+def pick_row(
+    rows: Sequence[Mapping[str, Any]], named: Mapping[str, Any], ordinal: int | None
+) -> str | None:
+    """The account of the row a message points at in a previous result: the rows matching
+    the filters it names that the rows carry ("the only High-risk one"), then the one at
+    `ordinal` among them ("the second Enterprise one", "the last one"). None when it names no
+    such filter and no position, or nothing matches."""
+    kinds = [kind for kind in FILTER_KINDS if kind in named and any(kind in r for r in rows)]
+    if not kinds and ordinal is None:
+        return None
+    matching = [r for r in rows if all(_same(r.get(kind), named[kind]) for kind in kinds)]
+    index = 0 if ordinal is None else ordinal
+    if not -len(matching) <= index < len(matching):
+        return None
+    account = matching[index].get("account_id")
+    return account if isinstance(account, str) else None
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """Equal as entity values: "Expired_Payment_Method" is "expired payment method"."""
+    return str(value).lower().replace("_", " ") == str(wanted).lower().replace("_", " ")
 
 
 def call_entities(call: Call) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.entities import Entities, extract_entities
-from agent.lexicon import Lexicon, has_phrase, phrase_at, tokenize
-from agent.plans import Call, Memory, Plan, accepts, args_for, call_entities
+from agent.lexicon import Lexicon, has_phrase, muted_words, phrase_at, tokenize
+from agent.plans import Call, Memory, Plan, accepts, args_for, call_entities, pick_row
 from agent.spelling import correct
 from tools.schemas import TOOL_ARGS
 
@@ -43,12 +43,18 @@ class Reading:
     entities: Entities = field(init=False)
     named: dict[str, Any] = field(init=False)
     scores: dict[str, float] = field(init=False)
+    muted: frozenset[int] = field(init=False)
+    """Words the message says it does not want ("not the member list"): their cues do not count."""
 
     def __post_init__(self) -> None:
         self.text = correct(self.text, self.lexicon)  # "whcih acounts" -> "which accounts"
         self.tokens = tokenize(self.text)
+        lexicon = self.lexicon
+        self.muted = muted_words(self.tokens, lexicon.negators, lexicon.negation_window)
         self.entities = extract_entities(self.text, self.tokens, self.lexicon)
         self.named = self.entities.named()
+        if self.entities.risk_word and self._about_risk():  # "only the high ones?"
+            self.named["risk_level"] = self.entities.risk_word
         self._score()
         if self.entities.bare_id and "account_id" not in self.named and self._expects_account():
             self.named["account_id"] = self.entities.bare_id
@@ -61,7 +67,7 @@ class Reading:
         kinds = set(self.named) | ({"data_question"} if self.entities.data_question else set())
         window = self.lexicon.veto_window
         self.scores = {
-            name: rule.score(self.tokens, kinds, window)
+            name: rule.score(self.tokens, kinds, window, self.muted)
             for name, rule in self.lexicon.intents.items()
         }
 
@@ -72,6 +78,12 @@ class Reading:
         if rule is not None and (rule.requires == "account_id" or rule.for_account):
             return True
         return any(key in self.memory.last_args for key in ("account_id", "customer_id"))
+
+    def _about_risk(self) -> bool:
+        """Whether the thread is about leakage risk, so that a level word alone ("only the
+        high ones") is a risk level."""
+        last = self.memory.last_tool
+        return last is not None and accepts(last, "risk_level")
 
     def _about_declines(self) -> bool:
         """Whether the thread is about declining customers, so that a bare degree ("only the
@@ -151,7 +163,7 @@ class Reading:
         window = self.lexicon.veto_window
         rules = self.lexicon.intents
         return any(
-            rules[name].score(self.tokens, set(), window) >= self.lexicon.threshold
+            rules[name].score(self.tokens, set(), window, self.muted) >= self.lexicon.threshold
             for name in TOOL_ARGS
             if name in rules
         )
@@ -166,11 +178,17 @@ class Reading:
         return account if isinstance(account, str) else None
 
     def remembered_id(self) -> str | None:
-        """The account the thread points at: named before, or picked from the last result."""
-        ids = self.memory.result_ids
-        if self.entities.ordinal is not None and self.entities.ordinal < len(ids):
-            return ids[self.entities.ordinal]
-        return self.memory.account_id or (ids[0] if ids else None)
+        """The account the thread points at: picked from the last result's rows by position
+        or by what the message says of it ("the top one", "the only High-risk one on that
+        list"), else the one named before, else the last result's first."""
+        memory = self.memory
+        picked = pick_row(memory.result_rows, self.named, self.entities.ordinal)
+        if picked is not None:
+            return picked
+        ids, ordinal = memory.result_ids, self.entities.ordinal
+        if ordinal is not None and -len(ids) <= ordinal < len(ids):
+            return ids[ordinal]
+        return memory.account_id or (ids[0] if ids else None)
 
     def resolve(self, intent: str, named: dict[str, Any]) -> Plan:
         """Calls for `intent`, filling a missing required argument from the thread."""
@@ -204,9 +222,18 @@ class Reading:
         """Asks for the last tool again, with what it names changed ("same report but only
         the sharply declining customers"), however long the message."""
         last = self.memory.last_tool
-        if last is None or not has_phrase(self.tokens, self.lexicon.same):
+        if last is None or not (self.narrows or has_phrase(self.tokens, self.lexicon.same)):
             return False
         return all(accepts(last, kind) for kind in self.named)
+
+    @property
+    def narrows(self) -> bool:
+        """Narrows the last result to the filter it names ("narrow that to segment 0",
+        "just those in EMEA", "high ones only?")."""
+        if not self.named:
+            return False
+        short = len(self.tokens) <= _SHORT and has_phrase(self.tokens, self.lexicon.narrow_short)
+        return short or has_phrase(self.tokens, self.lexicon.narrow)
 
     def follow_up(self) -> Plan | None:
         """Re-run the last tool with this message's entities ("and segment 2?", "top 20")."""
@@ -219,6 +246,9 @@ class Reading:
         if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
             return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)
         args = {**self.memory.last_args, **args_for(last, named)}
+        if self.entities.ordinal is not None and accepts(last, "account_id"):
+            picked = self.remembered_id()  # "and the last one on that list?"
+            args.update(args_for(last, {"account_id": picked}) if picked else {})
         if more and "top_n" in TOOL_ARGS[last].model_fields and "top_n" not in named:
             args["top_n"] = min(int(args.get("top_n", 10)) * 2, 100)
         return Plan(last, (Call(last, args),))

@@ -165,16 +165,26 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
     limit = _LIMIT.search(rest)
     if limit is not None:
         rest = rest[: limit.start()] + rest[limit.end() :]
+    # "what's the company name on ACC001446?": an attribute of a named account is a lookup
+    looks_up = _ANY_TABLE + ".account_id" in filters and has_phrase(tokens, vocab.attributes)
+    if looks_up and table in (None, "accounts") and measure is None and group is None:
+        table = "accounts"
+    else:
+        looks_up = False
     needs = vocab.date_words.get(table or "", ())  # "signed up in 2025": a signup date
     misplaced = when is not None and bool(needs) and not has_phrase(tokens, needs)
     return Spec(
         table=table,
         measure=measure,
-        lists=has_phrase(tokens[:3], vocab.asks),
+        lists=looks_up or has_phrase(tokens[:3], vocab.asks),
         filters=filters,
         group=group,
         period=when,
-        specific=strong or by_column or bool(group or when) or has_phrase(tokens, vocab.explicit),
+        specific=strong
+        or by_column
+        or looks_up
+        or bool(group or when)
+        or has_phrase(tokens, vocab.explicit),
         blocked=_blocked(tokens, vocab, column_words),
         unread=misplaced or bool(_NUMBER.search(_ID.sub("", rest))),
         limit=int(limit.group(1)) if limit else None,

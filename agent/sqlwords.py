@@ -38,6 +38,8 @@ class SqlVocabulary:
     asks: tuple[Phrase, ...]
     explicit: tuple[Phrase, ...]
     analytics: tuple[Phrase, ...]
+    attributes: tuple[Phrase, ...]
+    """What an account is (name, region, …): asked of a named account, a lookup."""
     dates: Mapping[str, str]
     date_words: Mapping[str, tuple[Phrase, ...]]
     sources: Mapping[str, str]
@@ -72,6 +74,7 @@ def vocabulary(lexicon: Lexicon) -> SqlVocabulary:
         asks=tuple(p for p, _ in words["ask"]),
         explicit=tuple(p for p, _ in words["explicit"]),
         analytics=tuple(p for p, _ in words["analytics"]),
+        attributes=tuple(p for p, _ in words["attributes"]),
         dates=raw["dates"],
         date_words={
             t: tuple(p for p, _ in entity_table({t: w})) for t, w in raw["date_words"].items()
