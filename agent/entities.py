@@ -15,6 +15,7 @@ from typing import Any
 
 from agent import sqlgen
 from agent.lexicon import Lexicon, find_all, find_phrase, has_phrase
+from agent.sqlwords import vocabulary
 from tools._format import normalise_account_id
 
 _NUMBER_WORDS = {
@@ -205,11 +206,16 @@ def _sql(text: str) -> str | None:
 
 def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
     """SQL for a data question (agent/sqlgen.py), or of the first recipe whose every word
-    group occurs in the message."""
+    group occurs in the message, unless the message also uses an analytics word of its own
+    (risk, leakage, at stake, …): that is a question for an analysis tool."""
     if (written := sqlgen.write([text], lexicon)) is not None:
         return written
+    analytics = [i for phrase in vocabulary(lexicon).analytics for i in find_all(tokens, phrase)]
     for groups, sql in lexicon.recipes:
-        if all(any(find_phrase(tokens, phrase) >= 0 for phrase in group) for group in groups):
+        if not all(any(find_phrase(tokens, phrase) >= 0 for phrase in group) for group in groups):
+            continue
+        own = {i for group in groups for phrase in group for i in find_all(tokens, phrase)}
+        if all(i in own for i in analytics):  # "top 5 accounts by money at stake" is no count
             return sql
     return None
 

@@ -166,6 +166,8 @@ class Safety:
     asks: tuple[Phrase, ...]
     subordinate: tuple[Phrase, ...]
     howto: tuple[Phrase, ...]
+    waivers: tuple[Phrase, ...]
+    """Words that negate the write verb after them ("not asking you to fix anything")."""
     listings: tuple[Phrase, ...]
     obligations: tuple[Phrase, ...]
     imperatives: tuple[Phrase, ...]
@@ -189,6 +191,8 @@ class Lexicon:
     demonstratives: tuple[Phrase, ...]
     starters: tuple[Phrase, ...]
     more: tuple[Phrase, ...]
+    referents: tuple[Phrase, ...]
+    """Nouns that name a listed segment by a word of its name ("the volatile one")."""
     same: tuple[Phrase, ...]
     """Words that ask for the last tool again ("same report but only the sharp decliners")."""
     narrow: tuple[Phrase, ...]
@@ -261,6 +265,7 @@ def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
         asks=_phrases(raw["asks"]),
         subordinate=_phrases(raw["subordinate"]),
         howto=_phrases(raw["howto"]),
+        waivers=_phrases(raw["waivers"]),
         listings=_phrases(raw["listings"]),
         obligations=_phrases(raw["obligations"]),
         imperatives=_phrases(imperatives["verbs"]),
@@ -285,6 +290,7 @@ def load_lexicon() -> Lexicon:
         demonstratives=_phrases(followup["demonstratives"]),
         starters=_phrases(followup["starters"]),
         more=_phrases(followup["more"]),
+        referents=_phrases(followup["referents"]),
         same=_phrases(followup["same"]),
         narrow=_phrases(followup["narrow"]),
         narrow_short=_phrases(followup["narrow_short"]),

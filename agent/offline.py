@@ -45,10 +45,12 @@ from agent.planner import Memory, Plan, plan
 from agent.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
 from prompts import load_prompt
+from tools._format import normalise_account_id
 from tools.schemas import TOOL_ARGS
 
 OFFLINE_MODEL_NAME = "offline-planner"
 _ID = re.compile(r"^ACC\d{6,9}$")
+_ACCOUNT_IN_TEXT = re.compile(r"\b(?i:acc)[\s#_-]*(\d{1,9})\b")
 
 
 def _tool_names(tools: Sequence[Any] | None) -> set[str]:
@@ -86,6 +88,18 @@ def _result_rows(message: ToolMessage) -> tuple[dict[str, Any], ...]:
     return tuple(picked)
 
 
+def _result_segments(message: ToolMessage) -> tuple[tuple[int, str], ...]:
+    """The segments a tool result lists: (id, name) of each row that has both."""
+    rows = parse_content(message.content).get("rows") or []
+    return tuple(
+        (int(row["segment_id"]), str(row["label"]))
+        for row in rows
+        if isinstance(row, dict)
+        and isinstance(row.get("segment_id"), int)
+        and isinstance(row.get("label"), str)
+    )
+
+
 def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: str) -> Memory:
     account = args.get("account_id") or args.get("customer_id")
     segment = args.get("segment_id")
@@ -112,19 +126,33 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
     and the data questions behind the latest SQL."""
     memory = Memory()
     question = ""
+    called = False
     for message in history:
         if isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
-            question = message.text
+            question, called = message.text, False
         elif isinstance(message, AIMessage) and message.tool_calls:
+            called = True
             for call in message.tool_calls:
                 if call["name"] in TOOL_ARGS:
                     memory = _remember_call(memory, call["name"], dict(call["args"]), question)
+        elif isinstance(message, AIMessage) and not called and (named := _named_account(question)):
+            # A turn answered without a tool (a refusal) still names the account the thread
+            # is about: "ok, don't change anything then, what did reconciliation find on it?"
+            memory = replace(memory, account_id=named)
+        elif isinstance(message, ToolMessage) and (segments := _result_segments(message)):
+            memory = replace(memory, segments=segments)
         elif isinstance(message, ToolMessage) and not memory.result_ids:
             rows = _result_rows(message)
             if rows:
                 ids = tuple(row["account_id"] for row in rows)
                 memory = replace(memory, result_ids=ids, result_rows=rows)
     return memory
+
+
+def _named_account(question: str) -> str | None:
+    """The account id `question` names, if any."""
+    match = _ACCOUNT_IN_TEXT.search(question)
+    return normalise_account_id(match.group(1)) if match else None
 
 
 def _id_note(question: str) -> str:

@@ -82,7 +82,7 @@ def _split_plan(reading: Reading) -> Plan | None:
             last_tool=call.name,
             last_args=call.args,
             account_id=account,
-            segment_id=memory.segment_id,
+            segment_id=call.args.get("segment_id", memory.segment_id),
             result_ids=memory.result_ids,
             result_rows=memory.result_rows,
             file_path=file_path,

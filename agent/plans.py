@@ -25,6 +25,9 @@ class Memory:
     result_rows: tuple[Mapping[str, Any], ...] = ()
     """Those rows' filter attributes (tier, risk level, …) by entity kind, with `account_id`:
     "the only High-risk one on that list" picks from them."""
+    segments: tuple[tuple[int, str], ...] = ()
+    """The segments of the last tool result's rows, (id, name), in the order shown: "the
+    volatile one" picks from them."""
     file_path: str | None = None
     """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
     sql_questions: tuple[str, ...] = ()

@@ -53,6 +53,12 @@ class Reading:
         self.muted = muted_words(self.tokens, lexicon.negators, lexicon.negation_window)
         self.entities = extract_entities(self.text, self.tokens, self.lexicon)
         self.named = self.entities.named()
+        if "segment_id" not in self.named and (listed := self._listed_segment()) is not None:
+            segment, words = listed
+            self.named["segment_id"] = segment  # "drill into the volatile one"
+            self.muted |= words  # "the small & declining group" asks about no declines
+            if not self._names_level(words):  # "the steady one" is no decline level 0
+                self.named.pop("decline_level", None)
         if self.entities.risk_word and self._about_risk():  # "only the high ones?"
             self.named["risk_level"] = self.entities.risk_word
         self._score()
@@ -62,6 +68,38 @@ class Reading:
         if self.entities.degree is not None and self._about_declines():
             self.named.setdefault("decline_level", self.entities.degree)
             self._score()
+
+    def _names_level(self, words: frozenset[int]) -> bool:
+        """Whether the message names a decline level outside the word indices `words` (the
+        words that name a segment): a decline word or "level"."""
+        lexicon = self.lexicon
+        rest = [token for index, token in enumerate(self.tokens) if index not in words]
+        levels = tuple(phrase for phrase, _ in lexicon.entities.get("decline_level", ()))
+        return "level" in rest or has_phrase(rest, (*lexicon.decline_words, *levels))
+
+    def _listed_segment(self) -> tuple[int, frozenset[int]] | None:
+        """The segment of the last result that the message names by a word of its name only
+        that segment has, just before a noun such as "one" or "group" ("the volatile one"),
+        and the indices of those words; None when no such word, or words of different
+        segments, are used."""
+        segments = self.memory.segments
+        if not segments:
+            return None
+        names = {segment: set(tokenize(label)) for segment, label in segments}
+        words = [word for name in names.values() for word in name]
+        own = {s: {w for w in name if words.count(w) == 1} for s, name in names.items()}
+        tokens, referents = self.tokens, self.lexicon.referents
+        found: dict[int, set[int]] = {}
+        for index, token in enumerate(tokens):
+            if not any(phrase_at(tokens, referents, index + k) for k in (1, 2, 3)):
+                continue
+            for segment, distinct in own.items():
+                if token in distinct:
+                    found.setdefault(segment, set()).add(index)
+        if len(found) != 1:
+            return None
+        segment, indices = next(iter(found.items()))
+        return segment, frozenset(indices)
 
     def _score(self) -> None:
         kinds = set(self.named) | ({"data_question"} if self.entities.data_question else set())
@@ -170,9 +208,14 @@ class Reading:
 
     def pointed_account(self) -> str | None:
         """The account of the thread's last call, when this message points at it and is not
-        about many accounts ("is it declining too?" after a question about ACC000042)."""
+        about many accounts ("is it declining too?" after a question about ACC000042), or the
+        row of the last list it picks by position ("the second one")."""
         last = self.memory.last_tool
-        if last is None or not self.refers_back or self.widens:
+        if last is None or self.widens:
+            return None
+        if self.entities.ordinal is not None and self.memory.result_ids:
+            return self.remembered_id()  # "the second one: real downtrend or just noise?"
+        if not self.refers_back:
             return None
         account = call_entities(Call(last, dict(self.memory.last_args))).get("account_id")
         return account if isinstance(account, str) else None

@@ -11,8 +11,10 @@ RevRisk only reads. A message is declined when
 - or it states a change ("old invoices should be deleted", "I need to update their
   contracts") and asks nothing else: with nobody else to do it, the assistant is being asked.
 
-A clause that asks or reads ("which customers should we credit back?", "show me the refund
-history") or sets a condition ("before anyone deletes anything") commands nothing, and a
+A stretch that negates a write ("not asking you to fix anything", "don't change anything",
+"without changing the data") says no change is wanted and commands nothing. A clause that
+asks or reads ("which customers should we credit back?", "show me the refund history") or
+sets a condition ("before anyone deletes anything") commands nothing, and a
 change stated next to a read question is the speaker's own plan ("Finance wants to write off
 the expired-card losses. How much did we lose?"): the question is answered. The vocabulary
 is data: `[safety]` and `[imperatives]` in lexicon.toml.
@@ -38,6 +40,8 @@ _CLAUSES = re.compile(
 _COMPOUND = re.compile(r"\s*[A-Za-z]+-[A-Za-z]")
 """A clause opening with a hyphenated word ("post-downgrade …") does not open with a verb."""
 Kind = Literal["command", "statement", "ask"] | None
+_FILLERS: tuple[Phrase, ...] = (("for",), ("a",), ("an",), ("any",), ("the",), ("asking",))
+"""Words between a waiver and the write it negates ("not asking for a write-off")."""
 _WRITE_CUE_SCORE = 4.0
 """A clause that states a change scores at least this on the destructive cues ("delete")."""
 
@@ -94,6 +98,50 @@ def _clause_kind(clause: str, lexicon: Lexicon, cues: IntentRule) -> Kind:
     return "command" if addressed else "statement"
 
 
+def _writes(token: str, verbs: tuple[Phrase, ...]) -> bool:
+    """Whether `token` is a one-word write verb or its -ing form ("change", "changing")."""
+    for verb in verbs:
+        if len(verb) != 1:
+            continue
+        stem = verb[0]
+        if token == stem or token in (stem + "ing", stem[:-1] + "ing", stem + stem[-1] + "ing"):
+            return True
+    return False
+
+
+def _waived(clause: str, lexicon: Lexicon) -> str:
+    """`clause` without the stretches that say no change is wanted: from a waiver that negates
+    a write verb ("not asking you to fix anything", "don't change anything", "without
+    changing the data") to the next comma. "I'm not asking you to issue any credits, just
+    count them" keeps "I'm, just count them"; "I don't care, delete them" keeps everything."""
+    safety = lexicon.safety
+    verbs = (*safety.imperatives, *safety.conditional)
+    skippable = (*safety.polite, *safety.addressee, *_FILLERS)
+    parts = clause.split(",")
+    kept: list[str] = []
+    changed = False
+    for part in parts:
+        tokens = tokenize(part)
+        cut = None
+        for index in range(len(tokens)):
+            found = phrase_at(tokens, safety.waivers, index)
+            if found is None:
+                continue
+            after = index + len(found)
+            after += _skip(tokens[after:], skippable)
+            if after < len(tokens) and (
+                _writes(tokens[after], verbs) or phrase_at(tokens, verbs, after) is not None
+            ):
+                cut = index
+                break
+        if cut is None:
+            kept.append(part)
+        else:
+            changed = True
+            kept.append(" ".join(tokens[:cut]))
+    return ",".join(kept) if changed else clause
+
+
 def _tells_assistant(tokens: list[str], lexicon: Lexicon) -> bool:
     """Whether a write verb follows the assistant as its subject or object ("sales wants
     you to cancel …", "we need you to delete …")."""
@@ -124,5 +172,6 @@ def declines(text: str, lexicon: Lexicon) -> bool:
     if has_phrase(tokens, lexicon.safety.security) or _SQL_WRITE.search(text):
         return True
     cues = lexicon.intents["destructive"]
-    kinds = {_clause_kind(c, lexicon, cues) for c in _CLAUSES.split(text) if c.strip()}
+    clauses = [_waived(c, lexicon) for c in _CLAUSES.split(text) if c.strip()]
+    kinds = {_clause_kind(c, lexicon, cues) for c in clauses if c.strip()}
     return "command" in kinds or ("statement" in kinds and "ask" not in kinds)

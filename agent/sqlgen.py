@@ -48,12 +48,30 @@ class Spec:
     unread: bool = False  # has a number or date this reading cannot place: write nothing
     limit: int | None = None  # rows asked for ("list 20 …", "top 5 …")
     distinct: bool = False  # counts the accounts among `table`'s rows, not the rows
+    whole: frozenset[str] = frozenset()  # "across all regions": dimensions totalled over
+    latest: bool = False  # "in the latest billing period": the table's latest date only
+
+
+def _whole(tokens: list[str], vocab: SqlVocabulary) -> frozenset[str]:
+    """Dimensions the question totals over: "across all regions", "for all the tiers",
+    "every region combined"."""
+    return frozenset(
+        dimension
+        for phrase, dimension in vocab.dimensions
+        for index in find_all(tokens, phrase)
+        if has_phrase(tokens[max(index - 2, 0) : index], vocab.whole_before)
+        or has_phrase(tokens[index + len(phrase) : index + len(phrase) + 3], vocab.whole_after)
+    )
 
 
 def _group(tokens: list[str], vocab: SqlVocabulary) -> str | None:
-    """The dimension asked for: "by region", "which region has the most …", "split of …"."""
+    """The dimension asked for: "by region", "which region has the most …", "split of …";
+    not one the question totals over ("across all regions")."""
     ranks = has_phrase(tokens, vocab.superlatives) and has_phrase(tokens[:2], vocab.asks)
+    whole = _whole(tokens, vocab)
     for phrase, dimension in vocab.dimensions:
+        if dimension in whole:
+            continue
         for index in find_all(tokens, phrase):
             if ranks or has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
                 return dimension
@@ -166,6 +184,7 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
     if limit is not None:
         rest = rest[: limit.start()] + rest[limit.end() :]
     # "what's the company name on ACC001446?": an attribute of a named account is a lookup
+    latest = has_phrase(tokens, vocab.latest) and when is None
     looks_up = _ANY_TABLE + ".account_id" in filters and has_phrase(tokens, vocab.attributes)
     if looks_up and table in (None, "accounts") and measure is None and group is None:
         table = "accounts"
@@ -183,12 +202,14 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
         specific=strong
         or by_column
         or looks_up
-        or bool(group or when)
+        or bool(group or when or latest)
         or has_phrase(tokens, vocab.explicit),
         blocked=_blocked(tokens, vocab, column_words),
         unread=misplaced or bool(_NUMBER.search(_ID.sub("", rest))),
         limit=int(limit.group(1)) if limit else None,
         distinct=distinct,
+        whole=_whole(tokens, vocab),
+        latest=latest,
     )
 
 
@@ -202,17 +223,22 @@ def asks_for_data(text: str, lexicon: Lexicon) -> bool:
 def fold(earlier: Spec, later: Spec) -> Spec:
     """`later` read as a follow-up of `earlier`: what it names replaces, the rest carries over.
 
-    A later question naming its own table starts afresh.
+    A later question naming its own table starts afresh. One that totals over a dimension
+    ("and across all regions, how many …") drops the filters on it and any grouping.
     """
     if later.table is not None and later.table != earlier.table:
         return later
+    filters = {**earlier.filters, **later.filters}
+    if later.whole:  # "and across all regions, …": one total, no region filter or grouping
+        filters = {k: v for k, v in filters.items() if k.split(".")[1] not in later.whole}
     return replace(
         earlier,
         measure=later.measure or earlier.measure,
         lists=later.lists or earlier.lists,
-        filters={**earlier.filters, **later.filters},
-        group=later.group or earlier.group,
+        filters=filters,
+        group=later.group if later.whole else later.group or earlier.group,
         period=later.period or earlier.period,
+        latest=later.latest or earlier.latest,
         specific=earlier.specific or later.specific,
         blocked=later.blocked,
         unread=later.unread,
@@ -243,11 +269,18 @@ def _where(spec: Spec, table: str, vocab: SqlVocabulary) -> list[str]:
             condition = condition.replace("tier", column, 1)
         by_table.setdefault(owner, []).append(condition)
     clauses = list(by_table.pop(table, []))
+    date = vocab.dates.get(table, "")
     if spec.period:
-        date = vocab.dates[table]
         clauses.append(f"{date} >= DATE '{spec.period[0]}' AND {date} < DATE '{spec.period[1]}'")
+    elif spec.latest and date:
+        latest_of = vocab.sources.get(table, table)
+        clauses.append(f"{date} = (SELECT max({date}) FROM {latest_of})")
     for owner, conditions in by_table.items():
         inner = " AND ".join(conditions)
+        link = vocab.links.get(f"{table}.{owner}")
+        if link is not None:  # an invoice with a credit line: by the invoice, not the account
+            clauses.append(f"{link} IN (SELECT {link} FROM {owner} WHERE {inner})")
+            continue
         source = vocab.sources.get(owner, owner)
         clauses.append(f"account_id IN (SELECT account_id FROM {source} WHERE {inner})")
     return clauses

@@ -37,6 +37,14 @@ class SqlVocabulary:
     superlatives: tuple[Phrase, ...]
     asks: tuple[Phrase, ...]
     explicit: tuple[Phrase, ...]
+    whole_before: tuple[Phrase, ...]
+    whole_after: tuple[Phrase, ...]
+    """Words that total over a dimension ("across all regions", "every region combined")."""
+    latest: tuple[Phrase, ...]
+    """Words that pin a question to its table's latest date ("in the latest billing period")."""
+    links: Mapping[str, str]
+    """"table.other" -> the key by which a filter on `other`'s rows reaches `table` (else
+    account_id)."""
     analytics: tuple[Phrase, ...]
     attributes: tuple[Phrase, ...]
     """What an account is (name, region, …): asked of a named account, a lookup."""
@@ -73,6 +81,10 @@ def vocabulary(lexicon: Lexicon) -> SqlVocabulary:
         superlatives=tuple(p for p, _ in words["superlative"]),
         asks=tuple(p for p, _ in words["ask"]),
         explicit=tuple(p for p, _ in words["explicit"]),
+        latest=tuple(p for p, _ in words["latest"]),
+        whole_before=tuple(p for p, _ in words["whole_before"]),
+        whole_after=tuple(p for p, _ in words["whole_after"]),
+        links=raw.get("links", {}),
         analytics=tuple(p for p, _ in words["analytics"]),
         attributes=tuple(p for p, _ in words["attributes"]),
         dates=raw["dates"],
