@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import ToolMessage
+from reference_data import SAMPLE_ACCOUNTS
 
 from agent.faithfulness import check_answer
 from agent.memory import checkpoint_path
@@ -27,7 +28,7 @@ from agent.run import Agent
 pytestmark = pytest.mark.integration
 REVRISK = str(Path(sys.executable).with_name("revrisk"))
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = "../shared/reference-data/leakage-seed/sample_accounts.csv"
+SAMPLE = str(SAMPLE_ACCOUNTS)
 _ENV_PREFIXES = ("OPENAI_", "REVRISK_", "CHAINLIT_", "LANGCHAIN_", "LANGSMITH_")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from reference_data import SAMPLE_ACCOUNTS
 
 from ui.server import RunningServer, isolated_env, running_server
 
@@ -32,7 +33,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO.parent / "shared/reference-data/leakage-seed/sample_accounts.csv"
+SAMPLE = SAMPLE_ACCOUNTS
 SHOTS = REPO / "artifacts" / "screenshots"
 PAGE_READY_S = 2.0
 

@@ -18,15 +18,13 @@ from typing import Any
 
 import duckdb
 import pytest
+from reference_data import SAMPLE_ACCOUNTS
 
 from ui.client import ChatClient, Turn, login
 from ui.server import RunningServer, isolated_env, running_server
 
 pytestmark = pytest.mark.integration
-SAMPLE = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared/reference-data/leakage-seed/sample_accounts.csv"
-)
+SAMPLE = SAMPLE_ACCOUNTS
 REGION_SQL = (
     "SELECT a.region, sum(r.net_revenue) AS net_revenue FROM monthly_revenue r JOIN accounts a "
     "USING (account_id) WHERE r.month = (SELECT max(month) FROM monthly_revenue) "

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from reference_data import REFERENCE_DATA
 from typer.testing import CliRunner
 
 from cli.import_cmds import HELP_KINDS
@@ -21,7 +22,7 @@ from data.column_specs import KINDS
 from settings import get_settings
 
 pytestmark = pytest.mark.integration
-REFERENCE = Path(__file__).parents[3] / "shared" / "reference-data"
+REFERENCE = REFERENCE_DATA
 LEAKAGE = REFERENCE / "leakage-seed" / "training_data.csv"
 PIVOT = REFERENCE / "online-retail" / "monthly_revenue_pivot.csv"
 TREND = REFERENCE / "online-retail" / "revtrend_result.csv"

@@ -7,49 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from reference_data import REFERENCE_DATA
 
 pytestmark = pytest.mark.integration
 REVRISK = [str(Path(sys.executable).with_name("revrisk"))]
-REFERENCE = Path("/work/shared/reference-data/leakage-seed")
+REFERENCE = REFERENCE_DATA / "leakage-seed"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(REVRISK + list(args), capture_output=True, text=True, timeout=300)
 
 
-def _accounts(path: Path, n: int, random_labels: bool) -> Path:
-    """A reference-format file (the shared seed data when mounted, else a generated one)."""
-    source = REFERENCE / ("training_data.csv" if random_labels else "sample_accounts.csv")
-    if source.exists():
-        return source
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(
-        {
-            "account_id": [f"ACC{i:06d}" for i in range(n)],
-            "tier": "Starter",
-            "mrr": 99.0,
-            "payment_failure_rate": rng.beta(0.5, 5, n),
-            "payment_reliability_score": rng.random(n),
-            "customer_health_score": rng.uniform(0, 100, n),
-            "user_utilization_ratio": rng.uniform(0.2, 1.6, n),
-            "engagement_score": rng.uniform(0, 100, n),
-            "last_login_days_ago": rng.integers(0, 90, n),
-            "support_tickets_90d": rng.poisson(2, n),
-            "feature_adoption_pct": rng.uniform(0, 100, n),
-            "payment_risk": 0,
-            "health_risk": 0,
-            "engagement_risk": 0,
-            "overutilization": 0,
-            "days_since_contract_start": 100,
-            "revenue_per_user": 9.9,
-            "has_leakage": rng.random(n) < 0.3,
-        }
-    )
-    frame.to_csv(path, index=False)
-    return path
+SAMPLE = REFERENCE / "sample_accounts.csv"
+NOISE = REFERENCE / "training_data.csv"
+"""The reference project's files: its 100-account sample, and its training set whose label is
+random by construction."""
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +61,7 @@ def models(warehouse: Path) -> Path:
 
 
 def test_train_then_score_a_reference_file(models: Path, tmp_path: Path) -> None:
-    source = _accounts(tmp_path / "sample.csv", 100, random_labels=False)
+    source = SAMPLE
     output = tmp_path / "out.xlsx"
     scored = _run("score", str(source), "-o", str(output), "--model-dir", str(models), "--json")
     assert scored.returncode == 0, scored.stderr
@@ -113,9 +87,7 @@ def test_score_the_warehouse_and_evaluate(warehouse: Path, models: Path, tmp_pat
     )
     assert scored.returncode == 0, scored.stderr
     assert "detected_monthly_leakage" in pd.read_csv(tmp_path / "w.csv").columns
-    card = _run(
-        "model", "evaluate", "--data", str(_accounts(tmp_path / "noise.csv", 800, True)), "--json"
-    )
+    card = _run("model", "evaluate", "--data", str(NOISE), "--json")
     assert card.returncode == 0, card.stderr
     assert json.loads(card.stdout)["signal"] is False
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reference_data import RETAIL_PIVOT
 from typer.testing import CliRunner
 
 from cli.main import app
 
 pytestmark = pytest.mark.integration
-RETAIL = Path(__file__).parents[3] / "shared/reference-data/online-retail/monthly_revenue_pivot.csv"
+RETAIL = RETAIL_PIVOT
 ISSUE_COLUMNS = [
     "customer_id", "status", "slope", "slope_ci_low", "slope_ci_high", "relative_slope",
     "p_value", "decline_level", "decline_score", "resid_std", "n_anomalies", "anomaly_months",

@@ -7,11 +7,10 @@ against it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from reference_data import TRAINING_DATA
 
 from analytics.leakage.evaluate import evaluate_split
 from analytics.leakage.features import FEATURE_SETS, feature_matrix
@@ -20,7 +19,7 @@ from analytics.leakage.model import LeakageModel
 from data.synth.hazard import leakage_hazards, p_any
 from data.warehouse import LEAKAGE_TYPES
 
-REFERENCE_FILE = Path("/work/shared/reference-data/leakage-seed/training_data.csv")
+REFERENCE_FILE = TRAINING_DATA
 
 
 def hazard_rows(n: int, seed: int) -> pd.DataFrame:

@@ -11,13 +11,14 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+from reference_data import REFERENCE_DATA
 
 from data.import_report import ImportValidationError
 from data.loaders import IMPORT_STEPS, detect_kind, import_file, read_table
 from data.warehouse import RAW_TABLES, connect, get_meta, table_counts
 
 WriteCsv = Callable[[str, Sequence[str], Sequence[Sequence[object]]], Path]
-REFERENCE = Path(__file__).parents[4] / "shared" / "reference-data"
+REFERENCE = REFERENCE_DATA
 USAGE_HEADER = (
     "account_id",
     "month",

@@ -8,12 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from reference_data import SAMPLE_ACCOUNTS
 
 from data.loaders import ImportValidationError
 from services import leakage_files
 from services.leakage_files import read_reference_file, write_table
 
-SAMPLE = Path(__file__).parents[4] / "shared/reference-data/leakage-seed/sample_accounts.csv"
+SAMPLE = SAMPLE_ACCOUNTS
 needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared reference data not present")
 
 

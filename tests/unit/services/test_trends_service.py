@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from reference_data import RETAIL_PIVOT
 
 from data.warehouse import bump_data_version, connect, get_meta
 from services import trend_store
@@ -26,7 +27,7 @@ from services.trends import (
     segment_report,
 )
 
-RETAIL = Path(__file__).parents[4] / "shared/reference-data/online-retail/monthly_revenue_pivot.csv"
+RETAIL = RETAIL_PIVOT
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_data import SAMPLE_ACCOUNTS
 
 from data.warehouse import connect
 
-SAMPLE = (
-    Path(__file__).resolve().parents[4] / "shared/reference-data/leakage-seed/sample_accounts.csv"
-)
-"""The reference project's 100-account sample file (shared reference data)."""
+SAMPLE = SAMPLE_ACCOUNTS
+"""The reference project's 100-account sample file."""
 
 ToolCall = Callable[..., tuple[dict[str, Any], dict[str, Any]]]
 
