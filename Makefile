@@ -23,7 +23,7 @@ run: setup
 	$(BIN)/revrisk serve
 
 test: setup
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: setup
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
@@ -32,6 +32,7 @@ test-integration: setup
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
 lint: setup
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

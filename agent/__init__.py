@@ -1,6 +1,10 @@
-"""The RevRisk agent: LangGraph graph, per-run context, model factory and offline planner.
+"""The RevRisk agent: the LangGraph graph and, in `offline/`, the rule-based offline planner.
 
-Public names are imported lazily, so `import agent.context` (used by the tools) does not build
+Graph modules: `graph` (the only `StateGraph`), `state`, `llm` (model factory), `memory`
+(checkpointer), `run` (turns from Python), `turns`, `faithfulness`. May import tools, prompts,
+services, data and domain; never ui or cli.
+
+Public names are imported lazily, so importing `agent.run` or `agent.offline` does not build
 the graph. The compiled graph is `agent.graph:graph` (what `langgraph.json` serves; not
 re-exported, as `agent.graph` is also the submodule); `agent.run.Agent` runs turns with
 persistent threads.
@@ -12,17 +16,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agent.context import Context
     from agent.graph import build_graph
     from agent.offline import ChatOfflinePlanner
     from agent.run import Agent, TurnResult
     from agent.state import InputState, State
+    from tools.context import Context
 
 _EXPORTS = {
     "Agent": "agent.run",
     "TurnResult": "agent.run",
-    "ChatOfflinePlanner": "agent.offline",
-    "Context": "agent.context",
+    "ChatOfflinePlanner": "agent.offline.model",
+    "Context": "tools.context",
     "InputState": "agent.state",
     "State": "agent.state",
     "build_graph": "agent.graph",

@@ -31,14 +31,14 @@ from langgraph.graph import START, StateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
-from agent.context import Context, as_context
 from agent.faithfulness import check_answer as check_numbers
 from agent.llm import load_chat_model
-from agent.narratives import narrate_all
+from agent.offline import narrate_all
 from agent.state import InputState, State
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results, turn_sources
 from prompts import load_prompt
 from tools import TOOLS
+from tools.context import Context, as_context
 
 logger = logging.getLogger(__name__)
 _MIN_STEPS_FOR_TOOLS = 4

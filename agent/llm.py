@@ -2,7 +2,8 @@
 
 - `offline` — `ChatOfflinePlanner`, the default whenever no OpenAI key and no base URL are set
   (or `REVRISK_OFFLINE=true`).
-- `openai:<model>` — `ChatOpenAI`. With `OPENAI_BASE_URL` it talks to any OpenAI-compatible
+- `openai:<model>` — `ChatOpenAI`, built by LangChain's provider-string factory
+  `init_chat_model("openai:<model>")`. With `OPENAI_BASE_URL` it talks to any OpenAI-compatible
   endpoint (Ollama, vLLM, Azure's v1 endpoint, a local stub) over the Chat Completions API.
   Such endpoints often need no key, but the OpenAI client insists on one, so the placeholder
   `not-needed` is sent when only a base URL is configured.
@@ -17,9 +18,9 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from agent.context import Context
 from agent.offline import OFFLINE_MODEL_NAME, ChatOfflinePlanner
 from settings import Settings, get_settings
+from tools.context import Context
 
 PLACEHOLDER_API_KEY = "not-needed"
 
@@ -50,14 +51,15 @@ def describe_model(context: Context, settings: Settings | None = None) -> str:
 
 @lru_cache(maxsize=8)
 def _openai(model: str, base_url: str | None, api_key: str, streaming: bool) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI  # heavy import, only when a remote model is used
+    # LangChain's provider-string factory (heavy import, only when a remote model is used).
+    from langchain.chat_models import init_chat_model
 
     # `streaming=False` given explicitly would also switch off LangGraph's token streaming
     # (LangChain treats it as a hard opt-out), so the flag is only ever set to True.
     options: dict[str, Any] = {"streaming": True} if streaming else {}
-    return ChatOpenAI(
-        model=model,
-        api_key=api_key,  # type: ignore[arg-type]  # str is accepted and wrapped in SecretStr
+    return init_chat_model(
+        f"openai:{model}",
+        api_key=api_key,  # str is accepted and wrapped in SecretStr
         base_url=base_url,
         # Compatible endpoints speak Chat Completions, not OpenAI's Responses API.
         use_responses_api=False if base_url else None,

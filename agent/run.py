@@ -25,12 +25,12 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.graph.state import CompiledStateGraph
 
-from agent.context import Context
 from agent.graph import build_graph
 from agent.llm import describe_model
 from agent.memory import open_checkpointer
-from agent.narratives import parse_content
+from agent.offline import parse_content
 from agent.turns import tool_calls, tool_results
+from tools.context import Context
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,4 @@
-"""Benchmarks (`make bench`): each `bench_*.py` module exposes `run(args) -> dict` of numbers."""
+"""Benchmarks (`make bench`): each module exposes `run(args) -> dict` of numbers.
+
+Modules are named `<topic>_<what>.py`; `python -m benchmarks --only <topic>` runs one.
+"""

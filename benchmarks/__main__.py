@@ -1,7 +1,7 @@
 """Run every benchmark module and print/write what it measured.
 
 `python -m benchmarks [--quick] [--only NAME ...]`. Results go to stdout as JSON and to
-artifacts/bench/<name>.json. A benchmark reports numbers; it does not pass or fail, so one
+artifacts/bench/bench_<name>.json. A benchmark reports numbers; it does not pass or fail, so one
 that raises is reported with its error and the others still run.
 """
 
@@ -24,10 +24,10 @@ OUT = Path("artifacts/bench")
 
 def _modules(only: list[str]) -> list[str]:
     names = sorted(
-        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_")
     )
     if only:
-        names = [n for n in names if n.removeprefix("bench_") in only or n in only]
+        names = [n for n in names if n in only or n.split("_")[0] in only]
     return names
 
 
@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             result = {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
         result["bench_seconds"] = round(time.perf_counter() - started, 1)
         results[name] = result
-        (OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+        (OUT / f"bench_{name.split('_')[0]}.json").write_text(
+            json.dumps(result, indent=2, default=str)
+        )
         print(json.dumps({name: result}, indent=2, default=str), flush=True)
     return 0
 

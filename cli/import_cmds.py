@@ -27,7 +27,7 @@ HELP_KINDS = (
     "accounts, contracts, usage_monthly, invoices, invoice_lines, payment_methods, payments, "
     "leakage_accounts, monthly_revenue, trend_reference"
 )
-"""data.column_specs.KINDS, spelled out so `revrisk --help` need not import DuckDB (a test
+"""data.imports.column_specs.KINDS, spelled out so `revrisk --help` need not import DuckDB (a test
 keeps the two equal)."""
 _KIND_HELP = f"Kind of data (default: detected from the header): {HELP_KINDS}."
 
@@ -45,7 +45,7 @@ def _cache_input_kinds() -> frozenset[str]:
 
 
 def _check_kind(value: str | None) -> str | None:
-    from data.column_specs import KINDS
+    from data.imports import KINDS
 
     if value is not None and value not in KINDS:
         raise typer.BadParameter(f"{value!r} is not a kind; choose one of: {', '.join(KINDS)}")
@@ -92,7 +92,7 @@ def import_(
 
     import duckdb
 
-    from data.loaders import IMPORT_STEPS, ImportValidationError, import_file
+    from data.imports import IMPORT_STEPS, ImportValidationError, import_file
     from settings import get_settings
 
     path = db or default_db()

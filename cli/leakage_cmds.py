@@ -68,7 +68,7 @@ def detect(
     as_json: JsonOption = False,
 ) -> None:
     """Find leakage in the billing records: each type, exact amount, with evidence."""
-    from services import leakage
+    from services.leakage import service as leakage
 
     path = db or default_db()
     try:
@@ -137,7 +137,7 @@ def model_train(
     as_json: JsonOption = False,
 ) -> None:
     """Train, evaluate on held-out months and save a versioned model (both feature sets)."""
-    from services.leakage_training import train_file_model, train_warehouse_models
+    from services.leakage import train_file_model, train_warehouse_models
 
     folder = _model_dir(model_dir, db)
     try:
@@ -187,7 +187,7 @@ def model_evaluate(
 ) -> None:
     """Model card: ROC-AUC with bootstrap 95 % CI, PR-AUC, Brier, ECE, thresholds, amounts,
     baselines, Bayes ROC-AUC (synthetic) and whether there is any signal."""
-    from services.leakage_training import evaluate_file, evaluate_synthetic, evaluate_warehouse
+    from services.leakage import evaluate_file, evaluate_synthetic, evaluate_warehouse
 
     if data is not None and synthetic is not None:
         raise fail("give either --data or --synthetic, not both")
@@ -268,7 +268,7 @@ def score(
     Medium from --medium (default 0.10), Low below. A model that showed no signal in evaluation
     falls back to detected leakage and billing-rule evidence, with a warning."""
     from analytics.leakage.scoring import RiskThresholds
-    from services import leakage
+    from services.leakage import service as leakage
 
     try:
         thresholds = RiskThresholds(high=high, medium=medium)

@@ -48,7 +48,8 @@ def _metrics(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-customer metrics (index customer_id) and a description of where they came from."""
     from data.warehouse import connect
-    from services import trend_scan, trend_store
+    from services.trends import scan as trend_scan
+    from services.trends import store as trend_store
 
     source = _source(db, input_file)
     with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
@@ -141,7 +142,7 @@ def trends(
             _show_customer(metrics, origin, customer, as_json)
             return
         if output is not None:
-            from services.trend_reports import output_table, write_output
+            from services.trends import output_table, write_output
 
             written = write_output(output_table(metrics), output)
             origin["output"] = str(written)
@@ -156,8 +157,7 @@ def trends(
 
 
 def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_json: bool) -> None:
-    from services.trend_reports import evaluate_trends
-    from services.trend_scan import refresh_trend_cache
+    from services.trends import evaluate_trends, refresh_trend_cache
 
     if input_file is not None or until is not None:
         raise fail("--evaluate scores the warehouse's synthetic world: drop --input/--until")
@@ -178,7 +178,7 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
 
 
 def _backtest(input_file: Path | None, as_json: bool) -> None:
-    from services.trend_reports import BACKTEST_OUTCOMES, backtest_file
+    from services.trends import BACKTEST_OUTCOMES, backtest_file
 
     if input_file is None:
         raise fail("--backtest needs a revenue history: --input FILE")
@@ -317,7 +317,8 @@ def segments(
 def _overview(
     db: Path | None, input_file: Path | None, k: int | None, quiet: bool
 ) -> SegmentOverview:
-    from services import trend_scan, trends
+    from services.trends import scan as trend_scan
+    from services.trends import service as trends
 
     source = _source(db, input_file)
     if input_file is None and k is None:

@@ -21,9 +21,9 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Start the chat on http://HOST:PORT (offline planner unless a model is configured)."""
-        from agent.context import Context
         from agent.llm import describe_model, resolve_model
         from settings import get_settings
+        from tools.context import Context
         from ui.auth import login_enabled
         from ui.server import server_command, server_env
 

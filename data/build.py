@@ -10,13 +10,13 @@ from typing import Any
 
 from data.synth import WorldConfig, build_world
 from data.warehouse import (
-    LEAKAGE_TYPES,
     bump_data_version,
     connect,
     get_meta,
     set_meta,
     table_counts,
 )
+from domain import LEAKAGE_TYPES
 
 
 def build_demo_warehouse(

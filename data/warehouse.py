@@ -38,18 +38,6 @@ TRUTH_TABLES: tuple[str, ...] = (
 )
 """Ground truth of the synthetic world: evaluation only, never read to make a prediction."""
 
-LEAKAGE_TYPES: tuple[str, ...] = (
-    "Failed_Payment_Retry",
-    "Usage_Overage_Unbilled",
-    "Contract_Terms_Error",
-    "Billing_System_Error",
-    "Downgrade_Not_Processed",
-    "Expired_Payment_Method",
-)
-"""The six canonical leakage type names, used everywhere."""
-
-TIERS: tuple[str, ...] = ("Starter", "Professional", "Business", "Enterprise")
-
 
 class WarehouseMissingError(FileNotFoundError):
     """Raised when a read-only open finds no warehouse file."""

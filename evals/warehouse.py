@@ -6,8 +6,8 @@ with its leakage and trend caches fresh. A file is reused when its sidecar
 `data/synth/*.py` and `data/schema.sql`); otherwise it is rebuilt, so expected values
 derived from the data never drift silently when the generator changes.
 
-After a build, the caches the chat reads are refreshed up front (`services.leakage.cached`
-and `services.trend_scan.cached` refresh only when stale), so the first evaluated turn does
+After a build, the caches the chat reads are refreshed up front (`services.leakage.service.cached`
+and `services.trends.scan.cached` refresh only when stale), so the first evaluated turn does
 not pay for scoring and model training and latency measures answering only. Each world's
 leakage model lives beside it (`<var_dir>/evals/models/<warehouse stem>/`).
 """
@@ -67,7 +67,7 @@ def model_dir(path: Path) -> Path:
 def refresh_caches(path: Path) -> None:
     """Bring the leakage and trend caches up to date (no-op when already fresh)."""
     from services.leakage import cached as leakage_cached
-    from services.trend_scan import cached as trend_cached
+    from services.trends import cached as trend_cached
 
     with leakage_cached(path, model_dir(path)):
         pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,19 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo_world") / "demo.duckdb"
     build_demo_warehouse(path, n_accounts=2000, seed=7)
     return path
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many doctests of the source packages ran (`make test` collects them)."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") == "call" and "::" in report.nodeid:
+                path = report.nodeid.split("::", 1)[0]
+                if not path.startswith("tests/"):
+                    counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.write_line(
+            "doctests of the source packages: "
+            + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        )

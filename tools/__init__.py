@@ -3,8 +3,9 @@
 `TOOLS` is the list the graph binds to the model, broad questions first: the portfolio, the
 leakage tools, the trend and segment tools, file scoring, and ad-hoc SQL last (for what no
 other tool answers). Argument schemas for all ten tools live in `tools.schemas`; the
-two-channel result helpers in `tools._format`; chart specs and catalogue actions in
-`tools._views`.
+two-channel result helpers in `tools.results`; chart specs and catalogue actions in
+`tools.views`; the per-run knobs a tool reads (`Context`) in `tools.context`. May import
+services, data and domain; never sklearn, statsmodels, LightGBM or DuckDB directly, never agent.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Leakage tools: the portfolio overview, risk scores, one account's explanation, detections.
 
-Each tool calls one function of `services.leakage` and formats its result into the two
-channels of tools/_format.py (summary keys as in `tools.schemas.RESULT_SPECS`). Risk levels
+Each tool calls one function of `services.leakage.service` and formats its result into the two
+channels of tools/results.py (summary keys as in `tools.schemas.RESULT_SPECS`). Risk levels
 follow the chat's threshold settings (`Context.high_risk_threshold` / `medium_risk_threshold`,
 by default the leakage defaults High >= 0.30, Medium >= 0.10): the service re-cuts the cached
 probabilities when they differ from the cut-offs the cache was rated with.
@@ -10,14 +10,13 @@ probabilities when they differ from the cut-offs the cache was rated with.
 from __future__ import annotations
 
 import pandas as pd
-from langchain_core.tools import tool
 
-from agent.context import Context
 from analytics.leakage.scoring import RiskThresholds
-from services import leakage as service
-from services import trends
-from tools import _views as views
-from tools._format import (
+from services.leakage import service
+from services.trends import service as trends
+from tools import views
+from tools.context import Context
+from tools.results import (
     SERVICE_ERRORS,
     RuntimeArg,
     ToolOutput,
@@ -25,7 +24,7 @@ from tools._format import (
     service_error,
     tool_result,
 )
-from tools.schemas import TOOL_ARGS
+from tools.schemas import agent_tool
 
 
 def _thresholds(context: Context) -> RiskThresholds:
@@ -58,11 +57,7 @@ _PORTFOLIO_KEYS = (
 )
 
 
-@tool(
-    "portfolio_summary",
-    args_schema=TOOL_ARGS["portfolio_summary"],
-    response_format="content_and_artifact",
-)
+@agent_tool("portfolio_summary")
 def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
     """The whole portfolio's revenue-leakage position in one call: use it for "how are we
     doing?", "how much are we leaking?", totals, or as the first step of a vague question.
@@ -119,9 +114,7 @@ def _breakdown(table: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(dimension=rows["dimension"].str.replace("_", " ", regex=False))
 
 
-@tool(
-    "score_leakage", args_schema=TOOL_ARGS["score_leakage"], response_format="content_and_artifact"
-)
+@agent_tool("score_leakage")
 def score_leakage(
     account_id: str | None = None,
     tier: str | None = None,
@@ -190,11 +183,7 @@ def score_leakage(
     )
 
 
-@tool(
-    "explain_risk_factors",
-    args_schema=TOOL_ARGS["explain_risk_factors"],
-    response_format="content_and_artifact",
-)
+@agent_tool("explain_risk_factors")
 def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     """Why ONE account is flagged: "why is ACC000042 flagged / risky?", "what drives its
     score?", "explain this account".
@@ -243,11 +232,7 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
     )
 
 
-@tool(
-    "detect_leakage",
-    args_schema=TOOL_ARGS["detect_leakage"],
-    response_format="content_and_artifact",
-)
+@agent_tool("detect_leakage")
 def detect_leakage(
     leakage_type: str | None = None,
     account_id: str | None = None,

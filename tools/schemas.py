@@ -7,7 +7,7 @@ what a model or a person types (`acc42`, `enterprise`, `failed payment retry`) t
 canonical values, so tools receive clean arguments.
 
 `RESULT_SPECS` (defined in tools/result_specs.py, re-exported here) says which `summary`
-keys and row columns each tool puts in its content (see tools/_format.py) and how to format
+keys and row columns each tool puts in its content (see tools/results.py) and how to format
 them; the offline planner's narrative templates (`prompts/narrative_<tool>.md`) use exactly
 the narrative keys, which a unit test checks.
 """
@@ -15,27 +15,23 @@ the narrative keys, which a unit test checks.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
+from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from data.warehouse import LEAKAGE_TYPES, TIERS
-from tools._format import RuntimeArg, normalise_account_id
+from domain import (
+    LEAKAGE_TYPES,
+    RISK_LEVELS,
+    TIERS,
+    LeakageType,
+    RiskLevel,
+    Tier,
+    normalise_account_id,
+)
 from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
-
-Tier = Literal["Starter", "Professional", "Business", "Enterprise"]
-LeakageType = Literal[
-    "Failed_Payment_Retry",
-    "Usage_Overage_Unbilled",
-    "Contract_Terms_Error",
-    "Billing_System_Error",
-    "Downgrade_Not_Processed",
-    "Expired_Payment_Method",
-]
-RiskLevel = Literal["High", "Medium", "Low"]
-RISK_LEVELS: tuple[str, ...] = ("High", "Medium", "Low")
-DECLINE_LEVELS: tuple[int, ...] = (0, 1, 2, 3)
-"""0 = stable … 3 = sharply declining (the reference trend project's scale)."""
+from tools.results import RuntimeArg
 
 _TIER_ALIASES = {"pro": "Professional", "ent": "Enterprise", "biz": "Business"}
 
@@ -170,3 +166,12 @@ TOOL_ARGS: dict[str, type[_Args]] = {
 
 
 __all__ = ["RESULT_SPECS", "TOOL_ARGS", "Column", "Kind", "ResultSpec"]
+
+
+def agent_tool(name: str) -> Callable[[Callable[..., Any]], BaseTool]:
+    """The decorator every tool uses: its name, its `TOOL_ARGS` schema and two channels.
+
+    `@agent_tool("score_leakage")` on a function returning `(content, artifact)` makes the
+    LangChain tool the graph binds, so a tool's contract is declared once, in `TOOL_ARGS`.
+    """
+    return tool(name, args_schema=TOOL_ARGS[name], response_format="content_and_artifact")

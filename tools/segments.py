@@ -1,17 +1,15 @@
 """Segment tools: the named customer segments, and one segment's group report.
 
-Both call one function of `services.trends` (the cached segmentation: KMeans over trend,
+Both call one function of `services.trends.service` (the cached segmentation: KMeans over trend,
 volatility, activity and size, with plain-language names) and format it (summary keys as in
 `tools.schemas.RESULT_SPECS`).
 """
 
 from __future__ import annotations
 
-from langchain_core.tools import tool
-
-from services import trends as service
-from tools import _views as views
-from tools._format import (
+from services.trends import service
+from tools import views
+from tools.results import (
     SERVICE_ERRORS,
     RuntimeArg,
     ToolOutput,
@@ -19,7 +17,7 @@ from tools._format import (
     service_error,
     tool_result,
 )
-from tools.schemas import TOOL_ARGS
+from tools.schemas import agent_tool
 
 _SEGMENT_COLUMNS = (
     "segment_id",
@@ -32,9 +30,7 @@ _SEGMENT_COLUMNS = (
 _MEMBER_COLUMNS = ("customer_id", "decline_level", "monthly_change", "revenue_mean", "status")
 
 
-@tool(
-    "list_segments", args_schema=TOOL_ARGS["list_segments"], response_format="content_and_artifact"
-)
+@agent_tool("list_segments")
 def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> ToolOutput:
     """The customer segments and their profiles: "what customer segments do we have?",
     "how are our customers grouped?", "compare the segments".
@@ -63,11 +59,7 @@ def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> 
     )
 
 
-@tool(
-    "segment_report",
-    args_schema=TOOL_ARGS["segment_report"],
-    response_format="content_and_artifact",
-)
+@agent_tool("segment_report")
 def segment_report(
     segment_id: int, decline_level: int | None = None, runtime: RuntimeArg = None
 ) -> ToolOutput:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from langchain_core.tools import tool
-
 from data.sql_guard import SqlExecutionError, SqlRejected, run_query
 from data.warehouse import WarehouseMissingError
-from tools._format import RuntimeArg, ToolOutput, context_of, tool_error, tool_result
-from tools.schemas import QueryDuckdbArgs
+from tools.results import RuntimeArg, ToolOutput, context_of, tool_error, tool_result
+from tools.schemas import agent_tool
 
 NAME = "query_duckdb"
 
 
-@tool(NAME, args_schema=QueryDuckdbArgs, response_format="content_and_artifact")
+@agent_tool(NAME)
 def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
     """Run ONE read-only DuckDB SELECT over the billing warehouse and return the rows.
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.tools import tool
-
-from services import trends as service
-from tools import _views as views
-from tools._format import (
+from services.trends import service
+from tools import views
+from tools.results import (
     SERVICE_ERRORS,
     RuntimeArg,
     ToolOutput,
@@ -22,7 +20,7 @@ from tools._format import (
     service_error,
     tool_result,
 )
-from tools.schemas import TOOL_ARGS
+from tools.schemas import agent_tool
 
 _DECLINE_COLUMNS = (
     "customer_id",
@@ -37,11 +35,7 @@ _DECLINE_COLUMNS = (
 )
 
 
-@tool(
-    "decompose_trend",
-    args_schema=TOOL_ARGS["decompose_trend"],
-    response_format="content_and_artifact",
-)
+@agent_tool("decompose_trend")
 def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     """ONE customer's monthly revenue split into trend, seasonality and anomalies: "show the
     revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?", "how is this
@@ -103,11 +97,7 @@ def _status_label(status: str) -> str:
     return {"new": "too new to judge", "churned": "churned (no recent revenue)"}.get(status, status)
 
 
-@tool(
-    "find_declining_customers",
-    args_schema=TOOL_ARGS["find_declining_customers"],
-    response_format="content_and_artifact",
-)
+@agent_tool("find_declining_customers")
 def find_declining_customers(
     decline_level: int | None = None,
     segment_id: int | None = None,

@@ -1,6 +1,6 @@
 """`score_file`: batch leakage scoring of an uploaded account file.
 
-Calls `services.leakage.score_file` with the run's risk thresholds and writes the scored
+Calls `services.leakage.service.score_file` with the run's risk thresholds and writes the scored
 table as CSV and Excel next to the upload (the chat session's folder), or under
 `<warehouse folder>/scored/` outside the chat. In the chat, only files inside the session's
 upload folder may be read: the planner takes any path a user types, so the tool is where
@@ -13,13 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from langchain_core.tools import tool
-
 from analytics.leakage.scoring import RiskThresholds
-from data.import_report import ImportValidationError
-from services import leakage as service
-from tools import _views as views
-from tools._format import (
+from data.imports import ImportValidationError
+from services.leakage import service
+from tools import views
+from tools.results import (
     SERVICE_ERRORS,
     RuntimeArg,
     ToolOutput,
@@ -29,7 +27,7 @@ from tools._format import (
     tool_error,
     tool_result,
 )
-from tools.schemas import TOOL_ARGS
+from tools.schemas import agent_tool
 
 NAME = "score_file"
 _ROW_COLUMNS = (
@@ -82,7 +80,7 @@ def _progress(runtime: Any) -> Callable[[int, int], None]:
     return report
 
 
-@tool(NAME, args_schema=TOOL_ARGS[NAME], response_format="content_and_artifact")
+@agent_tool(NAME)
 def score_file(
     file_path: str,
     risk_level: str | None = None,

@@ -19,9 +19,9 @@ from typing import Any
 
 import chainlit as cl
 
-from agent.context import Context
 from agent.llm import describe_model, resolve_model
 from settings import get_settings
+from tools.context import Context
 from ui import copy, uploads
 from ui.artifacts import ArtifactView, FileRef, mime_for, view_of
 from ui.elements import actions_for, elements_for, file_element

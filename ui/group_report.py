@@ -1,6 +1,6 @@
 """The segment × decline-level group report (Markdown and plain text) for downloads.
 
-Renders a `services.trends.SegmentReport` (any object with `segment_id`, `label`,
+Renders a `services.trends.service.SegmentReport` (any object with `segment_id`, `label`,
 `decline_level`, `stats`, `profile` and a `customers` DataFrame): the group's facts, its
 profile as mean z-scores, and its largest customers.
 """

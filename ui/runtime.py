@@ -37,7 +37,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StreamMode
 
-from agent.context import Context
+from tools.context import Context
 
 
 @dataclass(frozen=True)

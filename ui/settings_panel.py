@@ -2,7 +2,7 @@
 
 Values travel to the agent as `Context` overrides (`ui.runtime.with_overrides`). The model
 choice lists "openai:<model>" only when an OpenAI-compatible endpoint is configured; the
-threshold sliders appear only when `agent.context.Context` declares the threshold fields, so
+threshold sliders appear only when `tools.context.Context` declares the threshold fields, so
 the chat never offers a knob the agent ignores.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 import chainlit as cl
 from chainlit.input_widget import Select, Slider
 
-from agent.context import Context
 from settings import get_settings
+from tools.context import Context
 
 MODEL_KEY = "model"
 THRESHOLD_FIELDS: dict[str, str] = {

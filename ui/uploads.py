@@ -6,7 +6,7 @@ is copied there and scored by the agent's `score_file` tool in an ordinary turn
 ("Score the file <path>"), so the tool call shows as a step, the scored table and files come
 back as its artifact, and follow-up questions about "the uploaded accounts" are answered from
 the same thread. Validation (missing columns, text in numeric columns) is the importer's job
-(`data/loaders.py`); its findings arrive in the tool result and are shown as they are.
+(`data/imports/loaders.py`); its findings arrive in the tool result and are shown as they are.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.warehouse import TIERS
+from domain import TIERS
 
 
 @dataclass(frozen=True)

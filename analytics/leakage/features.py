@@ -22,41 +22,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from data.warehouse import TIERS
+from domain import BILLING_FEATURES, REFERENCE_FEATURES, TIERS
 
-REFERENCE_FEATURES: tuple[str, ...] = (
-    "payment_failure_rate",
-    "payment_reliability_score",
-    "customer_health_score",
-    "user_utilization_ratio",
-    "engagement_score",
-    "last_login_days_ago",
-    "support_tickets_90d",
-    "feature_adoption_pct",
-    "payment_risk",
-    "health_risk",
-    "engagement_risk",
-    "overutilization",
-    "days_since_contract_start",
-    "revenue_per_user",
-)
-BILLING_FEATURES: tuple[str, ...] = (
-    "legacy_billing",
-    "tier_index",
-    "card_expired",
-    "months_to_card_expiry",
-    "discount_active_next",
-    "discount_ends_this_month",
-    "discount_billed_past_end",
-    "downgrade_pending_months",
-    "missing_invoice",
-    "unpaid_invoices_90d",
-    "overage_seats",
-    "discount_pct",
-    "downgrade_price_gap_pct",
-    "invoice_to_mrr",
-    "list_to_price",
-)
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "reference": REFERENCE_FEATURES,
     "full": REFERENCE_FEATURES + BILLING_FEATURES,

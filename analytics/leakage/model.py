@@ -26,7 +26,7 @@ import pandas as pd
 from analytics.leakage.calibration import PlattCalibration
 from analytics.leakage.features import FEATURE_SETS, feature_matrix, monotone_constraints
 from analytics.leakage.trees import CompiledForest
-from data.warehouse import LEAKAGE_TYPES
+from domain import LEAKAGE_TYPES
 
 if TYPE_CHECKING:
     import lightgbm as lgb
@@ -131,18 +131,24 @@ class LeakageModel:
     def __init__(
         self, feature_set: str = "full", config: ModelConfig | None = None, random_state: int = 0
     ) -> None:
-        if feature_set not in FEATURE_SETS:
-            raise ValueError(
-                f"unknown feature set {feature_set!r}; choose from {sorted(FEATURE_SETS)}"
-            )
+        # scikit-learn's convention: __init__ only stores the parameters; fit validates them.
         self.feature_set = feature_set
-        self.config = config or ModelConfig()
+        self.config = config
         self.random_state = random_state
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        """Model inputs, in matrix column order."""
+        """Model inputs, in matrix column order (ValueError for an unknown feature set)."""
+        if self.feature_set not in FEATURE_SETS:
+            raise ValueError(
+                f"unknown feature set {self.feature_set!r}; choose from {sorted(FEATURE_SETS)}"
+            )
         return FEATURE_SETS[self.feature_set]
+
+    @property
+    def effective_config(self) -> ModelConfig:
+        """The configuration in force: `config`, or the defaults when it is None."""
+        return self.config or ModelConfig()
 
     def fit(
         self,
@@ -162,6 +168,7 @@ class LeakageModel:
 
         from analytics.leakage.calibration import fit_platt, out_of_fold_margins
 
+        self.feature_names  # noqa: B018  # validates feature_set before any work
         matrix = feature_matrix(frame, self.feature_set)
         y = np.asarray(y).astype(int)
         types = np.asarray(leakage_type, dtype=object)
@@ -177,7 +184,7 @@ class LeakageModel:
             fold_margins,
             y,
             groups,
-            self.config.calibration_folds,
+            self.effective_config.calibration_folds,
             self.random_state,
         )
         self.calibration_ = fit_platt(margins, y)
@@ -186,9 +193,9 @@ class LeakageModel:
         boosters["type_model"] = self._fit_type(matrix[leaks], types[leaks])
         ratio = np.clip(np.asarray(amount, float)[leaks] / np.maximum(mrr[leaks], 1e-9), 0.0, 1.0)
         self.mean_ratio_ = float(ratio.mean())
-        params = self.config.params("regression", self.random_state, int(leaks.sum()))
+        params = self.effective_config.params("regression", self.random_state, int(leaks.sum()))
         boosters["amount_model"] = lgb.train(
-            params, lgb.Dataset(matrix[leaks], ratio), self.config.amount_estimators
+            params, lgb.Dataset(matrix[leaks], ratio), self.effective_config.amount_estimators
         )
         self.model_strings_ = {name: b.model_to_string() for name, b in boosters.items()}
         self.dumps_ = {name: b.dump_model() for name, b in boosters.items()}
@@ -198,13 +205,13 @@ class LeakageModel:
     def _fit_classifier(self, matrix: np.ndarray, y: np.ndarray) -> lgb.Booster:
         import lightgbm as lgb
 
-        params = self.config.params(
+        params = self.effective_config.params(
             "binary",
             self.random_state,
             len(matrix),
             monotone_constraints=monotone_constraints(self.feature_set),
         )
-        return lgb.train(params, lgb.Dataset(matrix, y), self.config.n_estimators)
+        return lgb.train(params, lgb.Dataset(matrix, y), self.effective_config.n_estimators)
 
     def _fit_type(self, matrix: np.ndarray, types: np.ndarray) -> lgb.Booster:
         import lightgbm as lgb
@@ -212,10 +219,10 @@ class LeakageModel:
         index = {t: i for i, t in enumerate(LEAKAGE_TYPES)}
         codes = np.array([index[t] for t in types])
         self.type_rates_ = np.bincount(codes, minlength=len(LEAKAGE_TYPES)) / max(1, codes.size)
-        params = self.config.params(
+        params = self.effective_config.params(
             "multiclass", self.random_state, len(matrix), num_class=len(LEAKAGE_TYPES)
         )
-        return lgb.train(params, lgb.Dataset(matrix, codes), self.config.type_estimators)
+        return lgb.train(params, lgb.Dataset(matrix, codes), self.effective_config.type_estimators)
 
     def booster(self, name: str) -> lgb.Booster:
         """One fitted booster as a LightGBM object (imports LightGBM; not needed to predict)."""
@@ -272,7 +279,7 @@ class LeakageModel:
         return {
             "feature_set": self.feature_set,
             "features": list(self.feature_names),
-            "config": asdict(self.config),
+            "config": asdict(self.effective_config),
             "random_state": self.random_state,
             "calibration": asdict(self.calibration_),
             "prior": self.prior_,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.warehouse import LEAKAGE_TYPES
+from domain import LEAKAGE_TYPES
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,7 @@ from analytics.leakage.factors import describe
 from analytics.leakage.features import feature_matrix
 from analytics.leakage.model import LeakageModel
 from analytics.leakage.recommend import CATALOGUE
-from data.warehouse import LEAKAGE_TYPES
-
-RISK_LEVELS: tuple[str, ...] = ("High", "Medium", "Low")
+from domain import LEAKAGE_TYPES, RISK_LEVELS
 
 SCORE_COLUMNS: tuple[str, ...] = (
     "account_id",

@@ -2,7 +2,7 @@
 
 Why: on the 2-core target machine LightGBM's own `predict` needs ~2 s and
 `predict(pred_contrib=True)` ~45-65 s for 1,000,000 rows of a 60-tree, 8-leaf model (measured;
-see benchmarks/bench_leakage.py), far over the 10-second budget for scoring a million accounts
+see benchmarks/leakage_scoring.py), far over the 10-second budget for scoring a million accounts
 with factors. The observation that removes the cost: a tree's output *and* its path-dependent
 TreeSHAP vector depend on a row only through the row's decision (left/right) at each of the
 tree's internal nodes. With at most 15 internal nodes a tree has at most 2^15 decision codes,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from data.warehouse import TIERS
+from domain import TIERS
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]

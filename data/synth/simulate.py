@@ -20,7 +20,7 @@ from data.synth.contracts import ContractBook
 from data.synth.observe import History, MonthState, features, next_month_risk
 from data.synth.population import ARCHETYPES, DECLINING, Population
 from data.synth.rows import Rows
-from data.warehouse import LEAKAGE_TYPES
+from domain import LEAKAGE_TYPES
 
 Bools = NDArray[np.bool_]
 Ints = NDArray[np.int64]

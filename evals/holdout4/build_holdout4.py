@@ -34,11 +34,11 @@ WATCHLIST_IDS = [f"ACC0000{n}" for n in range(61, 71)]
 WATCHLIST_SHEET = "Board watchlist"
 DB = {"accounts": 2000, "seed": 7}
 
-# Ranking used by score_leakage (services/leakage.py): money at stake, then id.
+# Ranking used by score_leakage (services/leakage/service.py): money at stake, then id.
 RANK = "ORDER BY expected_monthly_loss + detected_monthly_leakage DESC, account_id"
-# Ranking used by detect_leakage (services/leakage_detect.py).
+# Ranking used by detect_leakage (services/leakage/detect.py).
 FIND_RANK = "ORDER BY amount DESC, account_id, month"
-# Ranking used by find_declining_customers (services/trends.py): level, then mean revenue.
+# Ranking used by find_declining_customers (services/trends/service.py): level, then mean revenue.
 DECL_RANK = "ORDER BY decline_level DESC, mean_revenue DESC"
 
 Evidence = tuple[str, Any]

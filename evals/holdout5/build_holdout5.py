@@ -35,8 +35,8 @@ CSV_ROWS = [17, 18, 19, 26, 30, 36, 44, 61, 71, 73]
 XLSX_ROWS = [4, 7, 10, 22, 25, 34, 72, 76, 96, 98]
 XLSX_SHEET = "APAC review"
 
-# Ordering used by the tools (services/leakage.py, services/leakage_detect.py,
-# services/trends.py, services/trend_segments.py).
+# Ordering used by the tools (services/leakage/service.py, services/leakage/detect.py,
+# services/trends/service.py, services/trends/segments.py).
 SCORE_ORDER = "ORDER BY expected_monthly_loss + detected_monthly_leakage DESC, account_id"
 DETECT_ORDER = "ORDER BY amount DESC, account_id, month"
 DECLINE_ORDER = "ORDER BY decline_level DESC, mean_revenue DESC NULLS LAST, account_id"
@@ -47,7 +47,7 @@ DECLINE_LABELS = {
     2: "moderate decline",
     3: "sharp decline",
 }
-"""decline_level -> the label decompose_trend reports (services/trends.py DECLINE_LABELS)."""
+"""decline_level -> the label decompose_trend reports (services/trends/service.py DECLINE_LABELS)."""
 
 # name -> (SQL returning one scalar, the value asserted). Counts are asserted as text.
 FACTS: dict[str, tuple[str, str]] = {

@@ -35,9 +35,9 @@ _ENV_PREFIXES = ("OPENAI_", "REVRISK_", "CHAINLIT_", "LANGCHAIN_", "LANGSMITH_")
 @pytest.fixture(scope="module")
 def env_and_db(demo_world: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     """A copy of the demo world with fresh caches, and an offline environment for the CLI."""
-    from services.leakage import model_dir_for, refresh_leakage_cache
-    from services.leakage_training import TrainingPlan
-    from services.trends import refresh_trend_cache
+    from services.leakage.service import model_dir_for, refresh_leakage_cache
+    from services.leakage.training import TrainingPlan
+    from services.trends.service import refresh_trend_cache
 
     folder = tmp_path_factory.mktemp("ask_e2e")
     db = folder / "demo.duckdb"

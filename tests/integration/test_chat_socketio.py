@@ -19,8 +19,8 @@ from typing import Any
 import duckdb
 import pytest
 from reference_data import SAMPLE_ACCOUNTS
+from support.chat_client import ChatClient, Turn, login
 
-from ui.client import ChatClient, Turn, login
 from ui.server import RunningServer, isolated_env, running_server
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from cli.import_cmds import HELP_KINDS
 from cli.main import app
-from data.column_specs import KINDS
+from data.imports.column_specs import KINDS
 from settings import get_settings
 
 pytestmark = pytest.mark.integration

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk
 
-from agent.context import Context
 from agent.run import Agent
 from data.warehouse import connect
 from settings import get_settings
+from tools.context import Context
 from tools.schemas import TOOL_ARGS
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
 
 from data.warehouse import connect
-from tools._format import tool_result
+from tools.results import tool_result
 from tools.schemas import TOOL_ARGS
 
 

@@ -13,13 +13,13 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.context import Context
 from agent.graph import build_graph, route_model_output
-from agent.narratives import narrate_all
+from agent.offline.narratives import narrate_all
 from agent.state import State
 from agent.turns import GUARD_NOTE_NAME
 from tools import query_duckdb
-from tools._format import tool_result
+from tools.context import Context
+from tools.results import tool_result
 
 Log = list[tuple[str, dict[str, Any]]]
 

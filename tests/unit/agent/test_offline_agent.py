@@ -11,12 +11,12 @@ from agent_fakes import stub_tool
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_core.tools import BaseTool
 
-from agent.context import Context
 from agent.faithfulness import check_answer
 from agent.graph import build_graph
 from agent.memory import open_async_checkpointer
 from agent.run import Agent
 from tools import query_duckdb
+from tools.context import Context
 
 Log = list[tuple[str, dict[str, Any]]]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from agent.planner import Memory, plan
+from agent.offline.planner import Memory, plan
 
 # (question, expected intent/tool, expected arguments of the first call)
 SINGLE_TURN: list[tuple[str, str, dict[str, Any]]] = [

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from agent.entities import extract_entities
-from agent.lexicon import load_lexicon, tokenize
-from agent.planner import Memory, plan
+from agent.offline.entities import extract_entities
+from agent.offline.lexicon import load_lexicon, tokenize
+from agent.offline.planner import Memory, plan
 
 
 def entities(text: str) -> Any:

@@ -17,9 +17,9 @@ import pytest
 from agent_fakes import SAMPLE_CONTENT
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.offline import thread_memory
-from agent.planner import plan
-from tools._format import tool_result
+from agent.offline.model import thread_memory
+from agent.offline.planner import plan
+from tools.results import tool_result
 
 # (question, tool or reply intent, expected arguments: a subset of the first call's)
 SINGLE: list[tuple[str, str, dict[str, Any]]] = [

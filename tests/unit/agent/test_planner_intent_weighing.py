@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent import sqlgen
-from agent.lexicon import load_lexicon
-from agent.offline import thread_memory
-from agent.planner import Memory, plan
-from agent.safety import declines
+from agent.offline import sqlgen
+from agent.offline.lexicon import load_lexicon
+from agent.offline.model import thread_memory
+from agent.offline.planner import Memory, plan
+from agent.offline.safety import declines
 
 SEGMENTS = [
     {"segment_id": 0, "label": "Mid-size & steady", "n_customers": 1755},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.planner import plan
+from agent.offline.planner import plan
 
 PARAPHRASES: list[tuple[str, str]] = [
     ("Can you give me the lay of the land on revenue leakage?", "portfolio_summary"),

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agent.lexicon import load_lexicon, muted_words, tokenize
-from agent.offline import thread_memory
-from agent.planner import Memory, plan
-from agent.plans import pick_row
+from agent.offline.lexicon import load_lexicon, muted_words, tokenize
+from agent.offline.model import thread_memory
+from agent.offline.planner import Memory, plan
+from agent.offline.plans import pick_row
 
 SCORED = [
     {"account_id": "ACC000010", "tier": "Enterprise", "risk_level": "Low"},

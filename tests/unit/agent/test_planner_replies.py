@@ -6,7 +6,7 @@ from pathlib import Path
 
 from langchain_core.tools import BaseTool
 
-from agent.planner import Memory, plan
+from agent.offline.planner import Memory, plan
 from agent.run import Agent
 from evals.judge import declines
 from prompts import load_prompt

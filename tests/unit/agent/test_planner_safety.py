@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.lexicon import load_lexicon
-from agent.planner import plan
-from agent.safety import declines
+from agent.offline.lexicon import load_lexicon
+from agent.offline.planner import plan
+from agent.offline.safety import declines
 
 DECLINED = [
     # a command after ", just"

@@ -1,4 +1,4 @@
-"""Data questions the offline planner writes as SQL (agent/sqlgen.py), checked by running
+"""Data questions the offline planner writes as SQL (agent/offline/sqlgen.py), checked by running
 them on the tiny warehouse through the same guard the tool uses."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.lexicon import load_lexicon
-from agent.planner import Memory, plan
-from agent.sqlgen import write
+from agent.offline.lexicon import load_lexicon
+from agent.offline.planner import Memory, plan
+from agent.offline.sqlgen import write
 from data.sql_guard import run_query
 
 # (question, fragments the SQL must contain)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from agent.lexicon import load_lexicon
-from agent.planner import Memory, plan
-from agent.safety import declines
-from agent.spelling import correct, speller
-from agent.sqlgen import write
+from agent.offline.lexicon import load_lexicon
+from agent.offline.planner import Memory, plan
+from agent.offline.safety import declines
+from agent.offline.spelling import correct, speller
+from agent.offline.sqlgen import write
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import re
 import pytest
 from agent_fakes import SAMPLE_CONTENT
 
-from agent.narratives import narrate
+from agent.offline.narratives import narrate
 from prompts import PromptError, list_prompts, load_prompt, prompt_variables
 from tools.schemas import RESULT_SPECS, TOOL_ARGS
 
@@ -48,7 +48,7 @@ def test_fixed_template_text_states_no_figures(name: str) -> None:
 
 @pytest.mark.parametrize("tool", sorted(SAMPLE_CONTENT))
 def test_narratives_render_sample_results(tool: str) -> None:
-    from tools._format import tool_result
+    from tools.results import tool_result
 
     content, _ = tool_result(tool, **SAMPLE_CONTENT[tool])
     text = narrate(tool, content)
@@ -57,6 +57,6 @@ def test_narratives_render_sample_results(tool: str) -> None:
 
 
 def test_every_direct_reply_has_a_template() -> None:
-    from agent.planner import REPLIES
+    from agent.offline.planner import REPLIES
 
     assert {f"reply_{name}" for name in REPLIES} <= set(list_prompts())

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 from langchain_tests.integration_tests import ChatModelIntegrationTests, ToolsIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests, ToolsUnitTests
 
-from agent.offline import ChatOfflinePlanner
+from agent.offline.model import ChatOfflinePlanner
 from settings import get_settings
 from tools import query_duckdb
 

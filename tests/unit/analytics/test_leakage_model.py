@@ -17,7 +17,7 @@ from analytics.leakage.features import FEATURE_SETS, feature_matrix
 from analytics.leakage.metrics import expected_calibration_error, roc_auc_score
 from analytics.leakage.model import LeakageModel
 from data.synth.hazard import leakage_hazards, p_any
-from data.warehouse import LEAKAGE_TYPES
+from domain import LEAKAGE_TYPES
 
 REFERENCE_FILE = TRAINING_DATA
 
@@ -166,8 +166,10 @@ def test_reproducible_from_seed_and_round_trip(fitted: tuple[LeakageModel, pd.Da
 def test_validation_errors(fitted: tuple[LeakageModel, pd.DataFrame]) -> None:
     model, test = fitted
     rows = test.head(20)
-    with pytest.raises(ValueError, match="unknown feature set"):
-        LeakageModel("everything")
+    unfitted = LeakageModel("everything")  # __init__ only stores parameters ...
+    assert unfitted.feature_set == "everything" and unfitted.config is None
+    with pytest.raises(ValueError, match="unknown feature set"):  # ... fit validates them
+        unfitted.fit(rows, np.zeros(20), np.zeros(20), np.array([None] * 20))
     with pytest.raises(ValueError, match="payment_failure_rate"):
         model.predict(rows.drop(columns="payment_failure_rate"))
     with pytest.raises(ValueError, match=r"'payment_failure_rate' row 1: 1.5"):
@@ -200,7 +202,7 @@ def test_no_signal_on_random_labels() -> None:
 
 @pytest.mark.skipif(not REFERENCE_FILE.exists(), reason="reference data not mounted")
 def test_reference_training_data_has_no_signal() -> None:
-    from services.leakage_training import TrainingPlan, evaluate_file
+    from services.leakage.training import TrainingPlan, evaluate_file
 
     card = evaluate_file(REFERENCE_FILE, TrainingPlan(n_boot=300))
     assert card["signal"] is False

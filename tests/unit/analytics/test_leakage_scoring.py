@@ -25,7 +25,7 @@ from analytics.leakage.scoring import (
     score_accounts,
     score_summary,
 )
-from data.warehouse import LEAKAGE_TYPES
+from domain import LEAKAGE_TYPES
 
 NAMES = ("payment_failure_rate", "customer_health_score", "card_expired")
 

@@ -7,15 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.reconcile import (
+from analytics.reconcile.detectors import (
     FINDING_COLUMNS,
     expected_invoice,
     monthly_leakage,
     reconcile_ledger,
 )
-from analytics.reconcile_evaluate import evaluate_findings
-from analytics.reconcile_sql import ACCOUNT_CHUNKS_SQL, LEDGER_COLUMNS, LEDGER_SQL
-from data.warehouse import LEAKAGE_TYPES, connect
+from analytics.reconcile.evaluate import evaluate_findings
+from analytics.reconcile.ledger import ACCOUNT_CHUNKS_SQL, LEDGER_COLUMNS, LEDGER_SQL
+from data.warehouse import connect
+from domain import LEAKAGE_TYPES
 
 
 def _ledger_row(**values: object) -> pd.DataFrame:

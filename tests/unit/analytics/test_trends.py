@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, theilslopes
 
-from analytics.trend_decline import DeclineThresholds, decline_scores
-from analytics.trend_seasonal import harmonic_seasonal
-from analytics.trend_stats import difference_scale, running_level, trend_tests
-from analytics.trends import (
+from analytics.trends.decline import DeclineThresholds, decline_scores
+from analytics.trends.scan import (
     OUTPUT_COLUMNS,
     TrendConfig,
     detect_partial_last_month,
     scan_trends,
     stl_components,
 )
+from analytics.trends.seasonal import harmonic_seasonal
+from analytics.trends.stats import difference_scale, running_level, trend_tests
 
 MONTHS_24 = [str(p) for p in pd.period_range("2024-01", periods=24, freq="M")]
 

@@ -8,8 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data.column_specs import SPECS, specs_for
-from data.integrity import FOREIGN_KEYS, UNIQUE_KEYS, check_integrity, orphans_query, rules_for
+from data.imports.column_specs import SPECS, specs_for
+from data.imports.integrity import (
+    FOREIGN_KEYS,
+    UNIQUE_KEYS,
+    check_integrity,
+    orphans_query,
+    rules_for,
+)
 from data.warehouse import RAW_TABLES, connect, ensure_schema
 
 SHA = "0" * 64

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from reference_data import REFERENCE_DATA
 
-from data.import_report import ImportValidationError
-from data.loaders import IMPORT_STEPS, detect_kind, import_file, read_table
+from data.imports.loaders import IMPORT_STEPS, detect_kind, import_file, read_table
+from data.imports.report import ImportValidationError
 from data.warehouse import RAW_TABLES, connect, get_meta, table_counts
 
 WriteCsv = Callable[[str, Sequence[str], Sequence[Sequence[object]]], Path]
@@ -418,8 +418,8 @@ def test_missing_and_unreadable_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_database_error_at_insert_names_the_row_by_its_key() -> None:
-    from data.batch_checks import BATCH, report_insert_error
-    from data.import_report import ProblemLog, Source
+    from data.imports.batch_checks import BATCH, report_insert_error
+    from data.imports.report import ProblemLog, Source
 
     con = duckdb.connect()
     con.execute(

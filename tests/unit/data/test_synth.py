@@ -11,7 +11,8 @@ from sklearn.metrics import roc_auc_score
 
 from data.synth import WorldConfig, build_world
 from data.synth.hazard import HAZARD_INPUTS, leakage_hazards, p_any
-from data.warehouse import LEAKAGE_TYPES, RAW_TABLES, TRUTH_TABLES, connect, ensure_schema
+from data.warehouse import RAW_TABLES, TRUTH_TABLES, connect, ensure_schema
+from domain import LEAKAGE_TYPES
 
 
 def _world(n_accounts: int, seed: int) -> duckdb.DuckDBPyConnection:

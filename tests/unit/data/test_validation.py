@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.column_specs import SPECS, ColumnSpec, specs_for
-from data.headers import check_headers, match_headers, normalize_header
-from data.import_report import ImportReport, Problem, ProblemLog, Source
-from data.validation import check_column, check_keys, validate_rows
+from data.imports.column_specs import SPECS, ColumnSpec, specs_for
+from data.imports.headers import check_headers, match_headers, normalize_header
+from data.imports.report import ImportReport, Problem, ProblemLog, Source
+from data.imports.validation import check_column, check_keys, validate_rows
 
 
 def _log(cap: int = 50) -> ProblemLog:

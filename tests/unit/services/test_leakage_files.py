@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from reference_data import SAMPLE_ACCOUNTS
 
-from data.loaders import ImportValidationError
-from services import leakage_files
-from services.leakage_files import read_reference_file, write_table
+from data.imports.loaders import ImportValidationError
+from services.leakage import files as leakage_files
+from services.leakage.files import read_reference_file, write_table
 
 SAMPLE = SAMPLE_ACCOUNTS
 needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared reference data not present")

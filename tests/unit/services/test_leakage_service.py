@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.loaders import ImportValidationError
+from data.imports.loaders import ImportValidationError
 from data.warehouse import RAW_TABLES, bump_data_version, connect
-from services import leakage
-from services.leakage_store import ModelMismatchError, ModelMissingError, load_model
-from services.leakage_training import TrainingPlan, train_file_model
+from services.leakage import service as leakage
+from services.leakage.store import ModelMismatchError, ModelMissingError, load_model
+from services.leakage.training import TrainingPlan, train_file_model
 
 PLAN = TrainingPlan(n_boot=100)
 
@@ -108,7 +108,7 @@ def test_stale_cache_is_refreshed(world: tuple[Path, Path]) -> None:
         version = bump_data_version(con)
     leakage.portfolio_summary(db, models)
     with connect(db, read_only=True) as con:
-        from services.leakage_store import is_fresh
+        from services.leakage.store import is_fresh
 
         assert is_fresh(con) and con.execute(
             "SELECT value FROM meta WHERE key = 'leakage_data_version'"
@@ -165,7 +165,7 @@ def test_export_neutralises_formula_like_cells(tmp_path: Path) -> None:
     """Whatever reaches an export (names, factor text), = + - @ cells are written as text."""
     from openpyxl import load_workbook
 
-    from services.leakage_files import write_table
+    from services.leakage.files import write_table
 
     frame = pd.DataFrame({"account_id": ['=HYPERLINK("http://x")', "ACC000002"], "p": [0.1, 0.2]})
     written = pd.read_csv(write_table(frame, tmp_path / "s.csv"))

@@ -13,10 +13,10 @@ import pytest
 from reference_data import RETAIL_PIVOT
 
 from data.warehouse import bump_data_version, connect, get_meta
-from services import trend_store
-from services.trend_input import read_revenue_file, warehouse_revenue
-from services.trend_reports import evaluate_trends, output_table, write_output
-from services.trends import (
+from services.trends import store as trend_store
+from services.trends.input import read_revenue_file, warehouse_revenue
+from services.trends.reports import evaluate_trends, output_table, write_output
+from services.trends.service import (
     UnknownCustomerError,
     analyse_revenue,
     customer_metrics,
@@ -108,8 +108,8 @@ def test_find_declining_in_sql_agrees_with_the_in_memory_scan(world: Path) -> No
     """The SQL path (filter, order, count in DuckDB) returns what `find_declining_in` computes
     on the whole metrics table, and counts every match, not just the rows shown."""
     from data.warehouse import connect
-    from services.trend_store import read_metrics
-    from services.trends import decline_level_counts, find_declining_in
+    from services.trends.service import decline_level_counts, find_declining_in
+    from services.trends.store import read_metrics
 
     with connect(world, read_only=True) as con:
         metrics = read_metrics(con)
@@ -213,8 +213,8 @@ def test_outputs_in_three_formats(world: Path, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
 def test_backtest_on_retail_levels_are_predictive() -> None:
-    """Flags from months <= T; outcome in T+1..T+3 (see analytics.trend_backtest)."""
-    from analytics.trend_backtest import backtest_outcomes, summarise_backtest
+    """Flags from months <= T; outcome in T+1..T+3 (see analytics.trends.backtest)."""
+    from analytics.trends.backtest import backtest_outcomes, summarise_backtest
 
     revenue = read_revenue_file(RETAIL).iloc[:, :-1]  # 2011-12 is partial
     outcomes = backtest_outcomes(revenue, ["2011-05", "2011-06", "2011-07", "2011-08"])

@@ -87,9 +87,9 @@ def world(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     trend caches; its leakage models live where the tools look (`model_dir_for`)."""
     import shutil
 
-    from services.leakage import model_dir_for, refresh_leakage_cache
-    from services.leakage_training import TrainingPlan
-    from services.trends import refresh_trend_cache
+    from services.leakage.service import model_dir_for, refresh_leakage_cache
+    from services.leakage.training import TrainingPlan
+    from services.trends.service import refresh_trend_cache
 
     db = tmp_path_factory.mktemp("tools_world") / "world.duckdb"
     shutil.copy(small_world, db)

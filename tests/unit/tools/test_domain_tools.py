@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from agent.context import Context
 from agent.faithfulness import check_answer
-from agent.narratives import narrate
+from agent.offline.narratives import narrate
 from analytics.leakage.recommend import CATALOGUE
 from tools import TOOLS
-from tools._format import MAX_TABLE_ROWS, tool_result
+from tools.context import Context
+from tools.results import MAX_TABLE_ROWS, tool_result
 from tools.schemas import RESULT_SPECS, TOOL_ARGS
 from ui.artifacts import view_of
 from ui.charts import figure_for

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from agent.context import Context
-from agent.narratives import narrate
+from agent.offline.narratives import narrate
+from tools.context import Context
 from tools.uploads import OutsideUploadsError, resolve_upload
 
 ToolCall = Callable[..., tuple[dict[str, Any], dict[str, Any]]]

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from data.warehouse import LEAKAGE_TYPES, TIERS
+from domain import LEAKAGE_TYPES, TIERS, normalise_account_id
 from services.lookup import UnknownAccountError
 from tools import TOOLS, query_duckdb
-from tools._format import (
+from tools.results import (
     close_matches,
-    normalise_account_id,
     tool_error,
     tool_result,
     unknown_id_result,

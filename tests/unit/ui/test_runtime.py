@@ -6,7 +6,7 @@ import asyncio
 
 from langchain_core.messages import AIMessage, RemoveMessage, ToolMessage
 
-from agent.context import Context
+from tools.context import Context
 from ui.runtime import (
     ChatRuntime,
     Final,
@@ -109,7 +109,7 @@ def test_an_upload_turn_reaches_score_file_with_the_path_and_streams_progress(tm
     from langgraph.config import get_stream_writer
 
     from agent.graph import build_graph
-    from tools._format import tool_result
+    from tools.results import tool_result
     from tools.schemas import ScoreFileArgs
 
     @tool("score_file", args_schema=ScoreFileArgs, response_format="content_and_artifact")

@@ -1,0 +1,321 @@
+"""Entities of a message: ids, tiers, leakage types, risk and decline levels, segments, top-n.
+
+Regexes find what has a shape (account ids, numbers, SQL, file paths); the lexicon finds what
+is named by words (tiers, leakage types, levels). Numbers written as words count ("top five").
+An id typed with a letter for a digit ("ACC00O042") is read as the id it resembles and the
+typing is kept (`typed_id`) so the answer can say so. A bare number ("is 1234 shrinking?") is
+only a candidate id (`bare_id`): the planner uses it where an account is expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from agent.offline import sqlgen
+from agent.offline.lexicon import Lexicon, find_all, find_phrase, has_phrase
+from agent.offline.sqlwords import vocabulary
+from domain import normalise_account_id
+
+_NUMBER_WORDS = {
+    "zero": 0,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "twenty five": 25,
+    "thirty": 30,
+    "fifty": 50,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+_ACCOUNT = re.compile(r"\b(?i:acc)[\s#_-]*((?=[\dOoIl]*\d)[\dOoIl]{1,9})\b")
+_LOOKALIKES = str.maketrans("OoIl", "0011")
+_ACCOUNT_WORD = re.compile(
+    r"\b(?:account|acct|customer|client)(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,9})\b"
+)
+_SEGMENT = re.compile(
+    r"\b(?:segment|cluster|group|cohort|seg)s?\s*(?:#|no\.?|number)?\s*(\d{1,3}|one)\b"
+)
+_TOP_N = (
+    re.compile(r"\btop\s*-?\s*(\d{1,3})\b"),
+    re.compile(
+        r"\b(?:first|show(?: me)?|list|give me|the)\s+(\d{1,3})\b(?!\s*(?:months?|days?|%))"
+    ),
+    re.compile(
+        r"\b(\d{1,3})\s+(?:riskiest|most|largest|biggest|highest|worst|top|accounts|customers"
+        r"|clients|rows|names|results|findings|cases|of them|of those|in total)\b"
+    ),
+    re.compile(r"\b(?:up to|limit(?: to)?|at most|max(?:imum)?(?: of)?)\s+(\d{1,3})\b"),
+)
+_NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
+"""A number after these words names a level or segment ("segment 1 customers"), not a count."""
+_BARE = re.compile(
+    r"(?<![\w$€£.,#%-])(\d{1,7})(?![\w%]|[.,]\d|\s*(?:%|percent|months?|days?|weeks?|years?"
+    r"|seats?|accounts?|customers?|clients?|rows?|results?|names?|of\b|k\b|m\b|x\b|dollars?"
+    r"|usd|eur|gbp|[$€£]))"
+)
+_NOT_ID_BEFORE = re.compile(
+    r"(?:top|first|last|level|segment|cluster|group|cohort|seg|number|no\.?|more than|less than"
+    r"|fewer than|over|under|above|below|at least|at most|up to|limit|than|give me|show me"
+    r"|list|[$€£]|\d)\s*$"
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DECLINE_LEVEL = re.compile(r"\b(?<!risk )(?:decline\s+)?level\s*[-#:]?\s*([0-3])\b")
+""""level 3", "level-3", "level #2"; a risk level is no decline level."""
+_FILE = re.compile(
+    r"(?:^|[\s'\"`(])((?:[\w.~-]*[/\\])*[\w.-]+\.(?:csv|tsv|xlsx|xls|parquet|json))\b", re.I
+)
+_SQL_BLOCK = re.compile(r"```(?:sql)?\s*(.+?)```", re.IGNORECASE | re.DOTALL)
+_SQL_INLINE = re.compile(r"`((?:select|with)\b[^`]+)`", re.IGNORECASE)
+_SQL_START = re.compile(
+    r"(?:^|(?<=[:\s]))(?:select|with)\b|(?:^|(?<=[:\n]))\s*from\b", re.IGNORECASE
+)
+"""Where bare SQL may start. DuckDB's `FROM table …` only opens a message or follows a colon:
+inside a sentence "from" is a preposition ("pull it from monthly_revenue")."""
+_TABLE_NAMES = (
+    "accounts|contracts|usage_monthly|invoices|invoice_lines|payment_methods|payments"
+    "|monthly_revenue|account_features|account_features_at|information_schema|meta"
+)
+_SQL_SHAPE = re.compile(
+    rf"^(?:select\b.+\bfrom\s+(?:{_TABLE_NAMES})\b|with\s+\w+(?:\s*\([^)]*\))?\s+as\s*\("
+    rf"|from\s+(?:{_TABLE_NAMES})\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+"""Bare text counts as SQL only when it reads a warehouse table ("select the riskiest" does not)."""
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|bottom|top"
+    r"|(?:10|[1-9])(?:st|nd|rd|th))\s+(?:one|account|customer|client|row|result|entry|name"
+    r"|logo|company|(?:on|in|of) (?:the|that|this) list)\b|#\s*(\d{1,2})\b|\bnumber\s+(\d{1,2})\b"
+)
+_ORDINALS = {
+    "first": 0,
+    "top": 0,
+    "second": 1,
+    "third": 2,
+    "fourth": 3,
+    "fifth": 4,
+    "sixth": 5,
+    "seventh": 6,
+    "eighth": 7,
+    "ninth": 8,
+    "tenth": 9,
+    "last": -1,
+    "bottom": -1,
+}
+_RISK_WORD = re.compile(
+    r"\b(?:(?:only|just|the)\s+(high|medium|moderate|low)\b(?!\s+(?:mrr|revenue|value"
+    r"|spend|spenders|growth|decline|churn|usage))"
+    r"|(high|medium|moderate|low)\s+(?:ones?|risk ones?)\b)"
+)
+"""A risk level named by its word alone ("only the high ones"): one where the thread is about
+leakage risk."""
+_RISK_LEVELS = {"high": "High", "medium": "Medium", "moderate": "Medium", "low": "Low"}
+
+
+@dataclass(frozen=True)
+class Entities:
+    """What a message names explicitly (None: not named)."""
+
+    account_id: str | None = None
+    tier: str | None = None
+    risk_level: str | None = None
+    leakage_type: str | None = None
+    decline_level: int | None = None
+    segment_id: int | None = None
+    top_n: int | None = None
+    file_path: str | None = None
+    sql: str | None = None
+    recipe: str | None = None
+    ordinal: int | None = None
+    bare_id: str | None = None
+    typed_id: str | None = None
+    risk_word: str | None = None
+    """A risk level named by its word alone ("only the high ones")."""
+    degree: int | None = None
+    """A decline degree named without a decline word ("only the sharp ones"): a decline level
+    where the thread is about declines."""
+    data_question: bool = False
+    """A question about the raw data that `recipe` could not be written for."""
+
+    def named(self) -> dict[str, Any]:
+        """The entities present, by kind (references and candidates are not entities)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and k not in _NOT_NAMED}
+
+
+_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "risk_word", "degree", "data_question"})
+
+
+def _digits(text: str) -> str:
+    """Lower-case text with number words replaced by digits ("top five" -> "top 5")."""
+    return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), text.lower())
+
+
+def _first_int(
+    patterns: tuple[re.Pattern[str], ...],
+    text: str,
+    low: int,
+    high: int,
+    not_after: re.Pattern[str] | None = None,
+) -> int | None:
+    """The first number a pattern captures within [low, high], unless `not_after` matches
+    the text before it."""
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            value = int(match.group(1))
+            if not_after is not None and not_after.search(text[: match.start(1)]):
+                continue
+            if low <= value <= high:
+                return value
+    return None
+
+
+def _named(lexicon: Lexicon, kind: str, tokens: list[str]) -> str | None:
+    """The earliest lexicon phrase of `kind` in the message (longest phrase on ties)."""
+    best: tuple[int, str] | None = None
+    for phrase, value in lexicon.entities.get(kind, ()):
+        index = find_phrase(tokens, phrase)
+        if index >= 0 and (best is None or index < best[0]):
+            best = (index, value)
+    return best[1] if best else None
+
+
+def _sql(text: str) -> str | None:
+    """SQL in a code block or backticks, or bare SQL (to the end) that reads a warehouse table."""
+    for pattern in (_SQL_BLOCK, _SQL_INLINE):
+        if match := pattern.search(text):
+            return match.group(1).strip().rstrip(";").strip()
+    for start in _SQL_START.finditer(text):
+        candidate = text[start.start() :].strip().rstrip(";").strip()
+        if _SQL_SHAPE.match(candidate):
+            return candidate
+    return None
+
+
+def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
+    """SQL for a data question (agent/offline/sqlgen.py), or of the first recipe whose every word
+    group occurs in the message, unless the message also uses an analytics word of its own
+    (risk, leakage, at stake, …): that is a question for an analysis tool."""
+    if (written := sqlgen.write([text], lexicon)) is not None:
+        return written
+    analytics = [i for phrase in vocabulary(lexicon).analytics for i in find_all(tokens, phrase)]
+    for groups, sql in lexicon.recipes:
+        if not all(any(find_phrase(tokens, phrase) >= 0 for phrase in group) for group in groups):
+            continue
+        own = {i for group in groups for phrase in group for i in find_all(tokens, phrase)}
+        if all(i in own for i in analytics):  # "top 5 accounts by money at stake" is no count
+            return sql
+    return None
+
+
+def _ordinal(text: str) -> int | None:
+    """Zero-based position named by "the second one", "#3", "number 2", … (-1: "the last one")."""
+    match = _ORDINAL.search(text)
+    if not match:
+        return None
+    word, hashed, numbered = match.groups()
+    if word is None:
+        return max(int(hashed or numbered) - 1, 0)
+    if word[0].isdigit():
+        return int(word[:-2]) - 1
+    return _ORDINALS[word]
+
+
+def _risk_word(lowered: str) -> str | None:
+    match = _RISK_WORD.search(lowered)
+    return _RISK_LEVELS[match.group(1) or match.group(2)] if match else None
+
+
+def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
+    """(account id, the id as typed when a look-alike letter stood for a digit)."""
+    if match := _ACCOUNT.search(text):
+        digits = match.group(1)
+        fixed = normalise_account_id(digits.translate(_LOOKALIKES))
+        return fixed, (match.group(0) if not digits.isdigit() else None)
+    if match := _ACCOUNT_WORD.search(lowered):
+        return normalise_account_id(match.group(1)), None
+    return None, None
+
+
+def _bare_id(lowered: str) -> str | None:
+    """A number standing alone that may be an account ("the same for 1210"), not a year,
+    amount, count or position."""
+    for match in _BARE.finditer(lowered):
+        number = match.group(1)
+        if _YEAR.match(number) or _NOT_ID_BEFORE.search(lowered[: match.start()]):
+            continue
+        return normalise_account_id(number)
+    return None
+
+
+def _decline_level(lexicon: Lexicon, tokens: list[str], lowered: str) -> int | None:
+    """The decline level: "level 2", a named level ("sharply declining"), or a degree next to
+    a decline word ("a mild downward drift", "dropping steeply")."""
+    if (level := _first_int((_DECLINE_LEVEL,), lowered, 0, 3)) is not None:
+        return level
+    if named := _named(lexicon, "decline_level", tokens):
+        return int(named)
+    for phrase, degree in lexicon.decline_degrees:  # "sharp decline", "dropping steeply"
+        for index in find_all(tokens, phrase):
+            if has_phrase(tokens[max(index - 2, 0) : index + 3], lexicon.decline_words):
+                return int(degree)
+    return None
+
+
+def _degree(lexicon: Lexicon, tokens: list[str]) -> int | None:
+    """The decline degree of a message without a decline word ("just the steep ones")."""
+    if has_phrase(tokens, lexicon.decline_words):
+        return None
+    for phrase, degree in lexicon.decline_degrees:
+        if find_phrase(tokens, phrase) >= 0:
+            return int(degree)
+    return None
+
+
+def _segment(lowered: str) -> int | None:
+    match = _SEGMENT.search(lowered)
+    if match is None:
+        return None
+    return 1 if match.group(1) == "one" else int(match.group(1))
+
+
+def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities:
+    """Everything `text` names explicitly; `tokens` is `lexicon.tokenize(text)`."""
+    sql = _sql(text)
+    if sql is not None:  # a query is data: do not read tiers or ids out of it
+        return Entities(sql=sql)
+    lowered = _digits(text)
+    account, typed = _account(text, lowered)
+    file_match = _FILE.search(text)
+    recipe = _recipe(lexicon, text, tokens)
+    level = _decline_level(lexicon, tokens, lowered)
+    risk = _named(lexicon, "risk_level", tokens)
+    return Entities(
+        account_id=account,
+        tier=_named(lexicon, "tier", tokens),
+        risk_level=risk,
+        leakage_type=_named(lexicon, "leakage_type", tokens),
+        decline_level=level,
+        segment_id=_segment(lowered),
+        top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),
+        file_path=file_match.group(1) if file_match else None,
+        recipe=recipe,
+        ordinal=_ordinal(lowered),
+        bare_id=None if account or file_match else _bare_id(lowered),
+        typed_id=typed,
+        risk_word=None if risk else _risk_word(lowered),
+        degree=_degree(lexicon, tokens) if level is None else None,
+        data_question=recipe is None and sqlgen.asks_for_data(text, lexicon),
+    )

@@ -1,0 +1,318 @@
+"""The offline planner's lexicon (agent/offline/lexicon.toml), compiled for fast phrase matching."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+Phrase = tuple[str, ...]
+"""Lower-case words; a word ending in `*` matches any word with that prefix."""
+
+_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words, apostrophes dropped and other punctuation splitting.
+
+    Examples:
+        >>> tokenize("What's driving ACC000042's high-risk score?")
+        ['whats', 'driving', 'acc000042s', 'high', 'risk', 'score']
+    """
+    return _WORD.findall(text.lower().replace("'", "").replace("’", ""))
+
+
+def _word_matches(token: str, word: str) -> bool:
+    if word.endswith("*"):
+        return token.startswith(word[:-1])
+    return token in (word, word + "s", word + "es")
+
+
+def _matches_at(tokens: Sequence[str], phrase: Phrase, index: int) -> bool:
+    return all(_word_matches(tokens[index + k], phrase[k]) for k in range(len(phrase)))
+
+
+@lru_cache(maxsize=32_768)
+def _positions(tokens: tuple[str, ...], word: str) -> tuple[int, ...]:
+    """Indices of the tokens `word` matches. A message is read against ~2,000 phrases (intent
+    cues, entities, SQL words) whose first words repeat, so each (message, word) pair is
+    worked out once and the phrase search only checks the rest of a phrase where it starts."""
+    return tuple(i for i, token in enumerate(tokens) if _word_matches(token, word))
+
+
+def find_all(tokens: Sequence[str], phrase: Phrase) -> list[int]:
+    """Every index where `phrase` occurs in `tokens`."""
+    if not phrase:
+        return list(range(len(tokens) + 1))
+    words = tuple(tokens)
+    last = len(words) - len(phrase)
+    starts = _positions(words, phrase[0])
+    if len(phrase) == 1:
+        return list(starts)
+    return [i for i in starts if i <= last and _matches_at(words, phrase, i)]
+
+
+def find_phrase(tokens: Sequence[str], phrase: Phrase, start: int = 0) -> int:
+    """Index where `phrase` first occurs in `tokens` at or after `start`, or -1."""
+    if not phrase:
+        return start if start <= len(tokens) else -1
+    words = tuple(tokens)
+    last = len(words) - len(phrase)
+    for index in _positions(words, phrase[0]):
+        if start <= index <= last and (len(phrase) == 1 or _matches_at(words, phrase, index)):
+            return index
+    return -1
+
+
+def has_phrase(tokens: Sequence[str], phrases: Sequence[Phrase]) -> bool:
+    """Whether any of `phrases` occurs in `tokens`."""
+    return any(find_phrase(tokens, phrase) >= 0 for phrase in phrases)
+
+
+def phrase_at(tokens: Sequence[str], phrases: Sequence[Phrase], index: int) -> Phrase | None:
+    """The first of `phrases` that occurs exactly at `index`, or None."""
+    for phrase in phrases:
+        if index + len(phrase) <= len(tokens) and _matches_at(tokens, phrase, index):
+            return phrase
+    return None
+
+
+def muted_words(tokens: Sequence[str], negators: Sequence[Phrase], window: int) -> frozenset[int]:
+    """Indices of the `window` words after each negator: what the message says it does not
+    want ("not the member list", "not what already happened")."""
+    muted: set[int] = set()
+    for negator in negators:
+        for index in find_all(tokens, negator):
+            start = index + len(negator)
+            muted.update(range(start, min(start + window, len(tokens))))
+    return frozenset(muted)
+
+
+def _near(tokens: Sequence[str], index: int, phrases: Sequence[Phrase], window: int) -> bool:
+    low, high = max(index - window, 0), index + window + 1
+    return any(low <= i < high for p in phrases for i in find_all(tokens, p))
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    """Cues and entity boosts of one intent, and what it cannot do without."""
+
+    name: str
+    cues: tuple[tuple[Phrase, float], ...]
+    boost: dict[str, float] = field(default_factory=dict)
+    requires: str | None = None
+    fallback: str | None = None
+    for_account: str | None = None
+    """The tool that answers this intent's question about one named account."""
+    veto: Mapping[Phrase, tuple[Phrase, ...]] = field(default_factory=dict)
+    """Cue → context words that, next to the cue, give it another sense ("declined" card)."""
+
+    def strong_cue(self, tokens: Sequence[str], weight: float = 3.0) -> bool:
+        """Whether a multi-word cue of at least `weight` matches ("how are we doing"): specific
+        enough to be on topic, unlike single words such as "why" or "history"."""
+        return any(w >= weight and len(p) > 1 and find_phrase(tokens, p) >= 0 for p, w in self.cues)
+
+    def _spans(
+        self, tokens: Sequence[str], window: int, muted: Collection[int]
+    ) -> list[tuple[int, int, Phrase, float]]:
+        """(start, end, cue, weight) of every cue occurrence that keeps its sense here: not
+        vetoed by its context, and not in a negated stretch (`muted` word indices)."""
+        spans = []
+        for phrase, weight in self.cues:
+            context = self.veto.get(phrase, ())
+            for index in find_all(tokens, phrase):
+                if index in muted:
+                    continue
+                if not (context and _near(tokens, index, context, window)):
+                    spans.append((index, index + len(phrase), phrase, weight))
+        return spans
+
+    def score(
+        self,
+        tokens: Sequence[str],
+        entity_kinds: set[str],
+        window: int = 3,
+        muted: Collection[int] = (),
+    ) -> float:
+        """Matched cues' weights plus boosts of the entities present; cues starting at a
+        `muted` word (what the message says it does *not* want) do not count.
+
+        Each cue counts once, and words count once: of cues matching the same words only the
+        weightiest counts, and a cue inside a longer matched cue does not add ("risk score"
+        counts, not also "score").
+        """
+        spans = self._spans(tokens, window, muted)
+        best: dict[tuple[int, int], tuple[float, Phrase]] = {}
+        for start, end, phrase, weight in spans:
+            if (start, end) not in best or abs(weight) > abs(best[(start, end)][0]):
+                best[(start, end)] = (weight, phrase)
+        counted = {
+            phrase: weight
+            for (start, end), (weight, phrase) in best.items()
+            if not any(s <= start and end <= e and e - s > end - start for s, e in best)
+        }
+        return sum(counted.values()) + sum(self.boost.get(kind, 0.0) for kind in entity_kinds)
+
+
+@dataclass(frozen=True)
+class Safety:
+    """What makes a message a request to change, send or reveal something (safety.py)."""
+
+    security: tuple[Phrase, ...]
+    asks: tuple[Phrase, ...]
+    subordinate: tuple[Phrase, ...]
+    howto: tuple[Phrase, ...]
+    waivers: tuple[Phrase, ...]
+    """Words that negate the write verb after them ("not asking you to fix anything")."""
+    listings: tuple[Phrase, ...]
+    obligations: tuple[Phrase, ...]
+    imperatives: tuple[Phrase, ...]
+    conditional: dict[Phrase, tuple[Phrase, ...]]
+    polite: tuple[Phrase, ...]
+    reads: frozenset[str]
+    speaker: tuple[Phrase, ...]
+    """Before a write verb, the speaker's own plan ("I need to update …"), not a command."""
+    addressee: tuple[Phrase, ...]
+    """Words that make the assistant the one to act ("finance wants you to write it off")."""
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: derived vocabularies cache on it
+class Lexicon:
+    """Everything in lexicon.toml, compiled."""
+
+    threshold: float
+    veto_window: int
+    intents: dict[str, IntentRule]
+    anaphora: tuple[Phrase, ...]
+    demonstratives: tuple[Phrase, ...]
+    starters: tuple[Phrase, ...]
+    more: tuple[Phrase, ...]
+    referents: tuple[Phrase, ...]
+    """Nouns that name a listed segment by a word of its name ("the volatile one")."""
+    same: tuple[Phrase, ...]
+    """Words that ask for the last tool again ("same report but only the sharp decliners")."""
+    narrow: tuple[Phrase, ...]
+    """Words that narrow the last result ("narrow that to segment 0", "just those in EMEA")."""
+    narrow_short: tuple[Phrase, ...]
+    """Words that narrow it in a short message ("high ones only?")."""
+    negators: tuple[Phrase, ...]
+    negation_window: int
+    """Words after a negator ("not the member list") that name what the message does not want."""
+    population: tuple[Phrase, ...]
+    uploads: tuple[Phrase, ...]
+    warehouse: tuple[Phrase, ...]
+    ability_openers: tuple[Phrase, ...]
+    ability_markers: tuple[Phrase, ...]
+    ability_requests: tuple[Phrase, ...]
+    entities: dict[str, tuple[tuple[Phrase, str], ...]]
+    decline_words: tuple[Phrase, ...]
+    decline_degrees: tuple[tuple[Phrase, str], ...]
+    recipes: tuple[tuple[tuple[tuple[Phrase, ...], ...], str], ...]
+    """(groups of alternative phrases, SQL): every group must occur for the recipe to apply."""
+    domain: tuple[Phrase, ...]
+    safety: Safety
+    sql: Mapping[str, Any]
+    """The [sql] vocabulary, compiled by agent/offline/sqlgen.py."""
+    spelling: Mapping[str, Any]
+    """The [spelling] settings, compiled by agent/offline/spelling.py."""
+    raw: Mapping[str, Any]
+    """The whole parsed file: agent/offline/spelling.py learns the lexicon's words from it."""
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(text.lower().replace("-", " ").replace("'", "").split())
+
+
+def _phrases(texts: Sequence[str]) -> tuple[Phrase, ...]:
+    return tuple(_phrase(text) for text in texts)
+
+
+def _intent(name: str, raw: dict[str, Any]) -> IntentRule:
+    return IntentRule(
+        name=name,
+        cues=tuple((_phrase(cue), float(weight)) for cue, weight in raw.get("cues", {}).items()),
+        boost={kind: float(weight) for kind, weight in raw.get("boost", {}).items()},
+        requires=raw.get("requires"),
+        fallback=raw.get("fallback"),
+        for_account=raw.get("for_account"),
+        veto={_phrase(cue): _phrases(words) for cue, words in raw.get("veto", {}).items()},
+    )
+
+
+def entity_table(raw: Mapping[str, Sequence[str]]) -> tuple[tuple[Phrase, str], ...]:
+    """(phrase, canonical value) pairs, longest phrases first so they win over their parts."""
+    pairs = [(_phrase(text), value) for value, texts in raw.items() for text in texts]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _conditional(imperatives: Mapping[str, Any]) -> dict[Phrase, tuple[Phrase, ...]]:
+    """Verb -> the objects that make it a write: `[imperatives.conditional]`, and the verbs of
+    `[imperatives.enact]`, which all write with its `objects` ("process the downgrade")."""
+    enact = imperatives["enact"]
+    table = {_phrase(verb): _phrases(enact["objects"]) for verb in enact["verbs"]}
+    for verb, objects in imperatives["conditional"].items():
+        table[_phrase(verb)] = (*_phrases(objects), *table.get(_phrase(verb), ()))
+    return table
+
+
+def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
+    return Safety(
+        security=_phrases(raw["security"]),
+        asks=_phrases(raw["asks"]),
+        subordinate=_phrases(raw["subordinate"]),
+        howto=_phrases(raw["howto"]),
+        waivers=_phrases(raw["waivers"]),
+        listings=_phrases(raw["listings"]),
+        obligations=_phrases(raw["obligations"]),
+        imperatives=_phrases(imperatives["verbs"]),
+        conditional=_conditional(imperatives),
+        polite=_phrases(imperatives["polite"]),
+        reads=frozenset(imperatives["reads"]),
+        speaker=_phrases(imperatives["speaker"]),
+        addressee=_phrases(imperatives["addressee"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Parse agent/offline/lexicon.toml once per process."""
+    raw = tomllib.loads(
+        resources.files("agent.offline").joinpath("lexicon.toml").read_text("utf-8")
+    )
+    followup, ability, decline = raw["followup"], raw["ability"], raw["decline"]
+    return Lexicon(
+        threshold=float(raw["threshold"]),
+        veto_window=int(raw["veto_window"]),
+        intents={name: _intent(name, rule) for name, rule in raw["intents"].items()},
+        anaphora=_phrases(followup["anaphora"]),
+        demonstratives=_phrases(followup["demonstratives"]),
+        starters=_phrases(followup["starters"]),
+        more=_phrases(followup["more"]),
+        referents=_phrases(followup["referents"]),
+        same=_phrases(followup["same"]),
+        narrow=_phrases(followup["narrow"]),
+        narrow_short=_phrases(followup["narrow_short"]),
+        negators=_phrases(raw["negation"]["negators"]),
+        negation_window=int(raw["negation"]["window"]),
+        population=_phrases(followup["population"]),
+        uploads=_phrases(followup["uploads"]),
+        warehouse=_phrases(followup["warehouse"]),
+        ability_openers=_phrases(ability["openers"]),
+        ability_markers=_phrases(ability["markers"]),
+        ability_requests=_phrases(ability["requests"]),
+        entities={kind: entity_table(table) for kind, table in raw["entities"].items()},
+        decline_words=_phrases(decline["words"]),
+        decline_degrees=entity_table(decline["degrees"]),
+        recipes=tuple(
+            (tuple(_phrases(group) for group in r["words"]), str(r["sql"])) for r in raw["recipes"]
+        ),
+        domain=_phrases(raw["domain"]["words"]),
+        safety=_safety(raw["safety"], raw["imperatives"]),
+        sql=raw["sql"],
+        spelling=raw["spelling"],
+        raw=raw,
+    )

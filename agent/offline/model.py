@@ -1,0 +1,289 @@
+"""The offline planner as a LangChain chat model: a product mode that needs no LLM.
+
+`ChatOfflinePlanner` behaves like a tool-calling chat model inside the graph:
+
+- on a user message it plans (agent/offline/planner.py) from the message and the thread so far, and
+  answers with tool calls for the tools bound via `bind_tools`, or with a direct reply
+  (greeting, capabilities, polite refusal) from `prompts/reply_*.md`;
+- once the tool results of the turn are in, it writes the answer from the narrative templates
+  (agent/offline/narratives.py).
+
+It plans only from what the *user* wrote. Tool results — including uploaded files and table
+cells — are only ever rendered as data, so text inside them cannot change which tools run.
+Streaming yields the answer a few words at a time, like a remote model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field
+
+from agent.offline.entities import extract_entities
+from agent.offline.lexicon import load_lexicon, tokenize
+from agent.offline.narratives import narrate_all, parse_content
+from agent.offline.planner import Memory, Plan, plan
+from agent.offline.plans import FILTER_KINDS
+from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
+from domain import normalise_account_id
+from prompts import load_prompt
+from tools.schemas import TOOL_ARGS
+
+OFFLINE_MODEL_NAME = "offline-planner"
+_ID = re.compile(r"^ACC\d{6,9}$")
+_ACCOUNT_IN_TEXT = re.compile(r"\b(?i:acc)[\s#_-]*(\d{1,9})\b")
+
+
+def _tool_names(tools: Sequence[Any] | None) -> set[str]:
+    names = set()
+    for spec in tools or ():
+        function = spec.get("function", spec) if isinstance(spec, dict) else {}
+        if function.get("name"):
+            names.add(str(function["name"]))
+    return names
+
+
+_ROW_KEYS = {kind: (kind,) for kind in FILTER_KINDS} | {
+    "leakage_type": ("leakage_type", "predicted_leakage_type")
+}
+"""Where a result row carries each filter attribute."""
+
+
+def _first_value(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((row[key] for key in keys if row.get(key) is not None), None)
+
+
+def _result_rows(message: ToolMessage) -> tuple[dict[str, Any], ...]:
+    """The rows of a tool result that are accounts: their id and filter attributes."""
+    rows = parse_content(message.content).get("rows") or []
+    picked = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        account = row.get("account_id") or row.get("customer_id")
+        if not (isinstance(account, str) and _ID.match(account)):
+            continue
+        attributes = {kind: _first_value(row, keys) for kind, keys in _ROW_KEYS.items()}
+        kept = {kind: value for kind, value in attributes.items() if value is not None}
+        picked.append({**kept, "account_id": account})
+    return tuple(picked)
+
+
+def _result_segments(message: ToolMessage) -> tuple[tuple[int, str], ...]:
+    """The segments a tool result lists: (id, name) of each row that has both."""
+    rows = parse_content(message.content).get("rows") or []
+    return tuple(
+        (int(row["segment_id"]), str(row["label"]))
+        for row in rows
+        if isinstance(row, dict)
+        and isinstance(row.get("segment_id"), int)
+        and isinstance(row.get("label"), str)
+    )
+
+
+def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: str) -> Memory:
+    account = args.get("account_id") or args.get("customer_id")
+    segment = args.get("segment_id")
+    asked: tuple[str, ...] = (question,)
+    if name == "query_duckdb" and memory.last_tool == "query_duckdb":
+        asked = (*memory.sql_questions, question)
+    # A call about one account drills into the list before it: "the next one on that list"
+    # still means that list. Any other call brings a list of its own.
+    drills = isinstance(account, str)
+    return Memory(
+        last_tool=name,
+        last_args=args,
+        account_id=account or memory.account_id,
+        segment_id=segment if segment is not None else memory.segment_id,
+        result_ids=memory.result_ids if drills else (),
+        result_rows=memory.result_rows if drills else (),
+        file_path=args.get("file_path") or memory.file_path,
+        sql_questions=asked if name == "query_duckdb" else (),
+    )
+
+
+def thread_memory(history: Sequence[BaseMessage]) -> Memory:
+    """What earlier turns discussed: the last tool call, ids, segment, uploaded file, result ids
+    and the data questions behind the latest SQL."""
+    memory = Memory()
+    question = ""
+    called = False
+    for message in history:
+        if isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
+            question, called = message.text, False
+        elif isinstance(message, AIMessage) and message.tool_calls:
+            called = True
+            for call in message.tool_calls:
+                if call["name"] in TOOL_ARGS:
+                    memory = _remember_call(memory, call["name"], dict(call["args"]), question)
+        elif isinstance(message, AIMessage) and not called and (named := _named_account(question)):
+            # A turn answered without a tool (a refusal) still names the account the thread
+            # is about: "ok, don't change anything then, what did reconciliation find on it?"
+            memory = replace(memory, account_id=named)
+        elif isinstance(message, ToolMessage) and (segments := _result_segments(message)):
+            memory = replace(memory, segments=segments)
+        elif isinstance(message, ToolMessage) and not memory.result_ids:
+            rows = _result_rows(message)
+            if rows:
+                ids = tuple(row["account_id"] for row in rows)
+                memory = replace(memory, result_ids=ids, result_rows=rows)
+    return memory
+
+
+def _named_account(question: str) -> str | None:
+    """The account id `question` names, if any."""
+    match = _ACCOUNT_IN_TEXT.search(question)
+    return normalise_account_id(match.group(1)) if match else None
+
+
+def _id_note(question: str) -> str:
+    """The note "I read ACC00O042 as ACC000042" when the question typed a look-alike letter."""
+    entities = extract_entities(question, tokenize(question), load_lexicon())
+    if entities.typed_id is None or entities.account_id is None:
+        return ""
+    return load_prompt("reply_corrected_id", typed=entities.typed_id, account=entities.account_id)
+
+
+def _reply(chosen: Plan) -> AIMessage:
+    if chosen.calls:
+        calls = [
+            {
+                "name": c.name,
+                "args": c.args,
+                "id": f"call_{uuid.uuid4().hex[:12]}",
+                "type": "tool_call",
+            }
+            for c in chosen.calls
+        ]
+        return AIMessage(content="", tool_calls=calls)
+    if chosen.intent == "unavailable":
+        return AIMessage(content=load_prompt("reply_unavailable", tool=chosen.tool))
+    return AIMessage(content=load_prompt(f"reply_{chosen.intent}"))
+
+
+class ChatOfflinePlanner(BaseChatModel):
+    """Deterministic planner with LangChain's chat-model interface (tool calling, streaming).
+
+    Standard parameters (temperature, max_tokens, stop, timeout, max_retries) are accepted
+    for interface compatibility and have no effect: the planner is deterministic.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    model_name: str = Field(default=OFFLINE_MODEL_NAME, alias="model")
+    temperature: float | None = None
+    max_tokens: int | None = None
+    stop: list[str] | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    streaming: bool = False
+    words_per_chunk: int = 3
+    """Streaming granularity of answers."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "revrisk-offline-planner"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="revrisk",
+            ls_model_name=str(kwargs.get("model", self.model_name)),
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any format LangChain accepts); the planner calls only bound tools."""
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        return self.bind(tools=formatted, **kwargs)
+
+    def respond(self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None) -> AIMessage:
+        """The next message: tool calls, the narrative after tool results, or a reply."""
+        human = last_user_index(messages)
+        text = messages[human].text if human >= 0 else ""
+        results = tool_results(messages)
+        if results:
+            note = _id_note(text)
+            answer = narrate_all(results)
+            return AIMessage(content=f"{note}\n\n{answer}" if note else answer)
+        return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = self.respond(messages, kwargs.get("tools"))
+        message.response_metadata = {"model_name": self.model_name}
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        message = self.respond(messages, kwargs.get("tools"))
+        if message.tool_calls:
+            chunks = [
+                tool_call_chunk(name=c["name"], args=json.dumps(c["args"]), id=c["id"], index=i)
+                for i, c in enumerate(message.tool_calls)
+            ]
+            yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=chunks))
+        else:
+            for piece in _pieces(message.text, self.words_per_chunk):
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
+        last = AIMessageChunk(
+            content="", chunk_position="last", response_metadata={"model_name": self.model_name}
+        )
+        yield ChatGenerationChunk(message=last)
+
+
+def _pieces(text: str, words: int) -> Iterator[str]:
+    """`text` in pieces of about `words` words, whitespace kept, so the pieces join back."""
+    tokens = re.findall(r"\S+\s*|\s+", text)
+    for start in range(0, len(tokens), max(words, 1)):
+        yield "".join(tokens[start : start + words])

@@ -1,0 +1,162 @@
+"""Template narratives: answers written from tool results without a language model.
+
+The offline planner answers with these, and the faithfulness guard falls back to them. Each
+tool's content (tools/results.py) is rendered with `prompts/narrative_<tool>.md`, whose
+variables are the tool's summary keys (tools/schemas.RESULT_SPECS) plus `rows`, `actions` and
+`note`. Numbers are only ever reformatted from the content, never computed, so a narrative is
+numerically faithful by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from prompts import list_prompts, load_prompt
+from tools.schemas import RESULT_SPECS, Kind, ResultSpec
+
+MAX_NARRATIVE_ROWS = 10
+_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def format_value(value: Any, kind: Kind, currency: str | None = None) -> str:
+    """A value as a reader expects it: `$1,234`, `$1.23M`, `83.4%`, `1,234`.
+
+    Examples:
+        >>> format_value(1234567.8, "money"), format_value(0.8342, "percent")
+        ('$1.23M', '83.4%')
+        >>> format_value(-1234.5, "money", "EUR"), format_value(None, "count")
+        ('-€1,234', 'n/a')
+    """
+    if value is None or value == "":
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float) or kind == "text":
+        return str(value)
+    if kind == "money":
+        symbol = _CURRENCY.get(currency or "USD", f"{currency} ")
+        sign, amount = ("-" if value < 0 else ""), abs(value)
+        if amount >= 1e6:
+            return f"{sign}{symbol}{amount / 1e6:,.2f}M"
+        return f"{sign}{symbol}{amount:,.0f}" if amount >= 1000 else f"{sign}{symbol}{amount:,.2f}"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "count":
+        return f"{round(value):,}"
+    return _number(value)
+
+
+def _number(value: float) -> str:
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return (
+        f"{value:,.0f}"
+        if abs(value) >= 100
+        else f"{value:.2f}"
+        if abs(value) >= 1
+        else f"{value:.3f}"
+    )
+
+
+def _guess_kind(value: Any) -> Kind:
+    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else "text"
+
+
+def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
+    label = " ".join(str(row[key]) for key in spec.row_label if row.get(key) is not None)
+    currency = row.get("currency")
+    parts = [
+        f"{column.label} {format_value(row[column.key], column.kind, currency)}"
+        for column in spec.rows
+        if row.get(column.key) is not None
+    ]
+    return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
+
+
+def _table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A markdown table for free-form rows (SQL results)."""
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [format_value(row.get(c), _guess_kind(row.get(c))) for c in columns]
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
+    rows = content.get("rows") or []
+    if not rows:
+        return "- none"
+    shown = rows[:MAX_NARRATIVE_ROWS]
+    block = _table(shown) if not spec.rows else "\n".join(_row_line(r, spec) for r in shown)
+    total = int(content.get("n_rows", len(rows)))
+    if total > len(shown):
+        block += f"\n\n_Showing {len(shown)} of {total:,}; the full table is attached._"
+    return block
+
+
+def _actions(content: Mapping[str, Any]) -> str:
+    items = content.get("recommendations") or []
+    if not items:
+        return ""
+    return load_prompt("narrative_actions", items="\n".join(f"- {item}" for item in items))
+
+
+def _variables(content: Mapping[str, Any], spec: ResultSpec) -> dict[str, str]:
+    summary = content.get("summary") or {}
+    currency = summary.get("currency")
+    values = {c.key: format_value(summary.get(c.key), c.kind, currency) for c in spec.summary}
+    return {
+        **values,
+        "rows": _rows_block(content, spec),
+        "actions": _actions(content),
+        "note": str(content.get("message") or ""),
+    }
+
+
+def _facts(content: Mapping[str, Any]) -> str:
+    summary = content.get("summary") or {}
+    return "\n".join(
+        f"- {key.replace('_', ' ')}: {format_value(v, _guess_kind(v))}"
+        for key, v in summary.items()
+    )
+
+
+def _error(content: Mapping[str, Any]) -> str:
+    suggestions = content.get("suggestions") or []
+    hint = load_prompt("narrative_suggestions", items=", ".join(suggestions)) if suggestions else ""
+    return load_prompt("narrative_error", message=content.get("message", ""), suggestions=hint)
+
+
+def parse_content(content: Any) -> dict[str, Any]:
+    """A tool message's content as the dict of tools/results.py (raw text becomes a message)."""
+    if isinstance(content, list):  # content blocks
+        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    try:
+        parsed = json.loads(content)
+    except (TypeError, ValueError):
+        return {"error": "raw", "message": str(content)}
+    return parsed if isinstance(parsed, dict) else {"rows": parsed}
+
+
+def narrate(tool: str, content: Any) -> str:
+    """The narrative for one tool result."""
+    data = parse_content(content)
+    if "error" in data:
+        return _error(data)
+    spec = RESULT_SPECS.get(tool)
+    name = f"narrative_{tool}"
+    if spec is None or name not in list_prompts():
+        generic = ResultSpec(rows=())
+        variables = _variables(data, generic) | {"facts": _facts(data)}
+        return load_prompt("narrative_generic", **variables)
+    return load_prompt(name, **_variables(data, spec))
+
+
+def narrate_all(results: Sequence[tuple[str, Any]]) -> str:
+    """One answer from several `(tool name, content)` results, in call order."""
+    text = "\n\n".join(narrate(tool, content) for tool, content in results)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

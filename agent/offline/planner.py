@@ -1,0 +1,245 @@
+"""Offline planning: a message (plus what the thread already discussed) becomes tool calls.
+
+Pure functions, no model: `plan(text, memory, tools)` reads the message (agent/offline/reading.py:
+words, entities, a score per intent of the lexicon agent/offline/lexicon.toml), resolves follow-ups
+from `Memory` ("why?", "show its trend", "and the same for 1210"), and returns a `Plan`: tool
+calls, or the name of a direct reply (greeting, capabilities, refusal, …).
+
+Decision order: requests to change, send or reveal something are declined first
+(agent/offline/safety.py); explicit off-topic cues next; questions about the assistant itself; a
+follow-up of a data question ("and how many of those are Enterprise?"); for messages about the
+business, two clauses asking for two different tools get both (a clause that only narrows the
+one before refines its call: "score this file and list only the high-risk ones"); a short
+"and/what about X?", or "the same report but …", refines the last call; the best tool
+intent above the threshold; a follow-up that re-runs the last tool; greetings, capability
+questions and thanks; a bare entity ("ACC000042?"); a best guess for business questions the
+lexicon does not know; anything else is off-topic.
+
+A chosen call is then put in context: a population question about one account, named or
+pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
+its trend); a message that points back keeps the thread's filters and account ("which
+accounts are likely to hit that?"); a question about "those" accounts after an upload is
+answered from the uploaded file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from agent.offline import sqlgen
+from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
+from agent.offline.plans import FILTER_KINDS, Call, Memory, Plan, accepts, args_for
+from agent.offline.reading import ENTITY_DEFAULTS, Reading
+from agent.offline.safety import declines
+
+__all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
+
+REPLIES = (
+    "greeting",
+    "capabilities",
+    "thanks",
+    "destructive",
+    "off_topic",
+    "need_sql",
+    "unavailable",
+)
+"""Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
+
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:;|,?\s+and then\s+|,?\s+and also\s+|,?\s+and\s+|,?\s+then\s+)\s*"
+)
+_UPLOAD_READERS = ("score_leakage", "portfolio_summary", "detect_leakage")
+"""Tools that would answer about warehouse accounts a question meant for an uploaded file."""
+_NARROWING = (*FILTER_KINDS, "top_n")
+"""Entities a clause may add to the call of the clause before it."""
+_SHORT_QUESTION = 7
+"""Words in a question short enough to continue on the thread's account."""
+
+
+def _split_plan(reading: Reading) -> Plan | None:
+    """Two clauses asking for two different tools ("why is X flagged and show its trend").
+    A clause that narrows the call before it, or asks its tool again, refines that call
+    ("score this file and list only the high-risk ones")."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(reading.text) if len(tokenize(c)) >= 3]
+    if len(clauses) < 2:
+        return None
+    calls: list[Call] = []
+    memory = reading.memory
+    for clause in clauses:
+        call = _clause_call(Reading(clause, memory, reading.lexicon), calls[-1] if calls else None)
+        if call is None:
+            return None
+        if calls and call.name == calls[-1].name:
+            calls[-1] = call
+        elif any(c.name == call.name for c in calls):
+            return None
+        else:
+            calls.append(call)
+        account = call.args.get("account_id") or call.args.get("customer_id") or memory.account_id
+        file_path = call.args.get("file_path") or memory.file_path
+        memory = Memory(
+            last_tool=call.name,
+            last_args=call.args,
+            account_id=account,
+            segment_id=call.args.get("segment_id", memory.segment_id),
+            result_ids=memory.result_ids,
+            result_rows=memory.result_rows,
+            file_path=file_path,
+        )
+    return Plan(calls[0].name, tuple(calls))
+
+
+def _clause_call(part: Reading, previous: Call | None) -> Call | None:
+    """The call one clause asks for, given the call of the clause before it (if any); None
+    when the clause asks for no tool, or for `previous`'s tool with other arguments."""
+    if previous is not None and (narrowed := _narrowing(part, previous)) is not None:
+        return narrowed
+    name, score = part.best_tool
+    if name is None or score < part.lexicon.threshold:
+        return None
+    chosen = part.resolve(name, part.named)
+    if not chosen.calls:
+        return None
+    call = _upload(chosen.calls[0], part)  # "score this file and give me the riskiest"
+    if previous is None or call.name != previous.name:
+        return call
+    if any(previous.args.get(key, value) != value for key, value in call.args.items()):
+        return None
+    return Call(call.name, {**previous.args, **call.args})
+
+
+def _narrowing(part: Reading, previous: Call) -> Call | None:
+    """`previous` with the filters of a clause that only narrows it ("score this file and
+    list only the high-risk ones"): the clause's words ask for no tool of their own, and
+    everything it names is a filter `previous` takes and has not set otherwise."""
+    named = part.named
+    if not named or part.words_ask_for_tool:
+        return None
+    if not all(kind in _NARROWING and accepts(previous.name, kind) for kind in named):
+        return None
+    added = args_for(previous.name, named)
+    if any(previous.args.get(key, value) != value for key, value in added.items()):
+        return None  # "top 5 Enterprise and top 5 Business" asks twice, it narrows nothing
+    return Call(previous.name, {**previous.args, **added})
+
+
+def _sql_follow_up(reading: Reading) -> Plan | None:
+    """A follow-up of a data question, folded onto it ("and how many of those are X?")."""
+    memory = reading.memory
+    if memory.last_tool != "query_duckdb" or not memory.sql_questions or "sql" in reading.named:
+        return None
+    if not (reading.points_back or reading.starts_follow_up):
+        return None
+    sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _choose(reading: Reading) -> Plan:
+    scores, lexicon = reading.scores, reading.lexicon
+    if declines(reading.text, lexicon):
+        return Plan("destructive")
+    name, score = reading.best_tool
+    if scores["off_topic"] >= 3 and scores["off_topic"] > score:
+        return Plan("off_topic")
+    if reading.asks_about_ability:
+        return Plan("capabilities")
+    if (data := _sql_follow_up(reading)) is not None:
+        return data
+    in_context = reading.on_topic or reading.memory.last_tool is not None
+    if reading.on_topic and (split := _split_plan(reading)) is not None:
+        return split
+    if reading.refines_last or reading.repeats_last:
+        return reading.follow_up() or Plan("off_topic")
+    if name is not None and score >= lexicon.threshold and in_context:
+        return reading.resolve(name, reading.named)
+    social = max(("capabilities", "greeting", "thanks"), key=lambda n: scores[n])
+    if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
+        return Plan(social)
+    if (follow := reading.follow_up()) is not None:
+        return follow
+    if scores[social] >= 2:
+        return Plan(social)
+    for kind, tool in ENTITY_DEFAULTS.items():
+        if kind in reading.named:
+            return reading.resolve(tool, reading.named)
+    if reading.on_topic:  # a business question in words the lexicon lacks: best guess, not refusal
+        return reading.resolve(name or "portfolio_summary", reading.named)
+    return Plan("off_topic")
+
+
+def _for_account(call: Call, reading: Reading) -> Call:
+    """A population question about one account goes to that account's tool: an account the
+    message names, or the one the thread's last call was about when the message points at it
+    ("is it declining too?")."""
+    rule = reading.lexicon.intents.get(call.name)
+    if rule is None or rule.for_account is None:
+        return call
+    account = reading.named.get("account_id") or reading.pointed_account()
+    if account is None:
+        return call
+    return Call(
+        rule.for_account, args_for(rule.for_account, {**reading.named, "account_id": account})
+    )
+
+
+def _carry(call: Call, reading: Reading) -> Call:
+    """Keep the thread's filters (and its account) when the message points back at it, and
+    its account when a short question names no scope of its own ("any leakage detected?")."""
+    elliptical = reading.is_question and len(reading.tokens) < _SHORT_QUESTION
+    if not (reading.points_back or elliptical) or reading.memory.last_tool is None:
+        return call
+    kinds = FILTER_KINDS if reading.points_back else ()
+    if not reading.widens:
+        kinds = (*kinds, "account_id")
+    earlier = reading.last_call_entities()
+    extra = {
+        kind: earlier[kind]
+        for kind in kinds
+        if kind in earlier and kind not in reading.named and accepts(call.name, kind)
+    }
+    if not extra:
+        return call
+    return Call(call.name, {**args_for(call.name, extra), **call.args})
+
+
+def _upload(call: Call, reading: Reading) -> Call:
+    """A question about "those" accounts after an upload is answered from the uploaded file."""
+    memory = reading.memory
+    if memory.file_path is None or call.name not in _UPLOAD_READERS:
+        return call
+    if "account_id" in call.args:
+        return call
+    warehouse = has_phrase(reading.tokens, reading.lexicon.warehouse)  # "in our own book"
+    if not reading.mentions_upload and (memory.last_tool != "score_file" or warehouse):
+        return call
+    named = {**memory.last_args, **reading.named, "file_path": memory.file_path}
+    return Call("score_file", args_for("score_file", named))
+
+
+def _in_context(chosen: Plan, reading: Reading) -> Plan:
+    if len(chosen.calls) != 1:
+        return chosen
+    call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
+    return Plan(call.name, (call,))
+
+
+def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
+    """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
+
+    Examples:
+        >>> plan("Why is acc000042 flagged?").calls[0]
+        Call(name='explain_risk_factors', args={'account_id': 'ACC000042'})
+        >>> plan("show its revenue trend", Memory(account_id="ACC000042")).calls[0].args
+        {'customer_id': 'ACC000042'}
+        >>> plan("Drop table accounts please").intent
+        'destructive'
+    """
+    lexicon: Lexicon = load_lexicon()
+    reading = Reading(text, memory or Memory(), lexicon)
+    chosen = _in_context(_choose(reading), reading)
+    if tools is not None:
+        missing = [call.name for call in chosen.calls if call.name not in tools]
+        if missing:
+            return Plan("unavailable", tool=missing[0])
+    return chosen

@@ -1,0 +1,99 @@
+"""What the offline planner works with and produces: the thread's `Memory`, and a `Plan`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.schemas import TOOL_ARGS
+
+FILTER_KINDS = ("leakage_type", "tier", "risk_level", "segment_id", "decline_level")
+"""Entities that narrow a question; a follow-up that points back keeps them."""
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What the thread already discussed (agent/offline/model.py `thread_memory` builds it)."""
+
+    last_tool: str | None = None
+    last_args: Mapping[str, Any] = field(default_factory=dict)
+    account_id: str | None = None
+    segment_id: int | None = None
+    result_ids: tuple[str, ...] = ()
+    """The accounts of the last tool result's rows, in the order shown."""
+    result_rows: tuple[Mapping[str, Any], ...] = ()
+    """Those rows' filter attributes (tier, risk level, …) by entity kind, with `account_id`:
+    "the only High-risk one on that list" picks from them."""
+    segments: tuple[tuple[int, str], ...] = ()
+    """The segments of the last tool result's rows, (id, name), in the order shown: "the
+    volatile one" picks from them."""
+    file_path: str | None = None
+    """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
+    sql_questions: tuple[str, ...] = ()
+    """The questions of the latest run of consecutive `query_duckdb` turns, oldest first."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One planned tool call."""
+
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Tool calls to make, or (when `calls` is empty) the direct reply named by `intent`."""
+
+    intent: str
+    calls: tuple[Call, ...] = ()
+    tool: str | None = None  # for intent "unavailable": the tool that is not bound
+
+
+def accepts(tool: str, kind: str) -> bool:
+    """Whether `tool` takes the entity `kind` (an account is a customer to the trend tools)."""
+    fields = TOOL_ARGS[tool].model_fields
+    return kind in fields or (kind == "account_id" and "customer_id" in fields)
+
+
+def args_for(tool: str, entities: Mapping[str, Any]) -> dict[str, Any]:
+    """The entities `tool` accepts, under its argument names (account → customer_id, …)."""
+    fields = TOOL_ARGS[tool].model_fields
+    args = {key: value for key, value in entities.items() if key in fields}
+    if "customer_id" in fields and entities.get("account_id"):
+        args["customer_id"] = entities["account_id"]
+    if tool == "query_duckdb" and "sql" not in args and entities.get("recipe"):
+        args["sql"] = entities["recipe"]
+    return args
+
+
+def pick_row(
+    rows: Sequence[Mapping[str, Any]], named: Mapping[str, Any], ordinal: int | None
+) -> str | None:
+    """The account of the row a message points at in a previous result: the rows matching
+    the filters it names that the rows carry ("the only High-risk one"), then the one at
+    `ordinal` among them ("the second Enterprise one", "the last one"). None when it names no
+    such filter and no position, or nothing matches."""
+    kinds = [kind for kind in FILTER_KINDS if kind in named and any(kind in r for r in rows)]
+    if not kinds and ordinal is None:
+        return None
+    matching = [r for r in rows if all(_same(r.get(kind), named[kind]) for kind in kinds)]
+    index = 0 if ordinal is None else ordinal
+    if not -len(matching) <= index < len(matching):
+        return None
+    account = matching[index].get("account_id")
+    return account if isinstance(account, str) else None
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """Equal as entity values: "Expired_Payment_Method" is "expired payment method"."""
+    return str(value).lower().replace("_", " ") == str(wanted).lower().replace("_", " ")
+
+
+def call_entities(call: Call) -> dict[str, Any]:
+    """A call's arguments as entities (customer_id → account_id)."""
+    entities = dict(call.args)
+    if "customer_id" in entities:
+        entities["account_id"] = entities.pop("customer_id")
+    return entities

@@ -1,0 +1,305 @@
+"""A message as the offline planner reads it: words (typos and shorthand read as the words
+they stand for, agent/offline/spelling.py), entities, intent scores, and what it points at in the
+thread ("its trend", "which of those", "and the same for 1210").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.offline.entities import Entities, extract_entities
+from agent.offline.lexicon import Lexicon, has_phrase, muted_words, phrase_at, tokenize
+from agent.offline.plans import Call, Memory, Plan, accepts, args_for, call_entities, pick_row
+from agent.offline.spelling import correct
+from tools.schemas import TOOL_ARGS
+
+ENTITY_DEFAULTS = {
+    "sql": "query_duckdb",
+    "recipe": "query_duckdb",
+    "file_path": "score_file",
+    "account_id": "explain_risk_factors",
+    "segment_id": "segment_report",
+    "leakage_type": "detect_leakage",
+    "decline_level": "find_declining_customers",
+    "risk_level": "score_leakage",
+    "tier": "score_leakage",
+}
+"""For a message that names only an entity: the tool that says most about it (in priority)."""
+
+_SHORT = 7
+"""Words in a message short enough to be a follow-up ("and segment 2?")."""
+_SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
+
+
+@dataclass
+class Reading:
+    """One message being planned, against the lexicon and the thread's memory."""
+
+    text: str
+    memory: Memory
+    lexicon: Lexicon
+    tokens: list[str] = field(init=False)
+    entities: Entities = field(init=False)
+    named: dict[str, Any] = field(init=False)
+    scores: dict[str, float] = field(init=False)
+    muted: frozenset[int] = field(init=False)
+    """Words the message says it does not want ("not the member list"): their cues do not count."""
+
+    def __post_init__(self) -> None:
+        self.text = correct(self.text, self.lexicon)  # "whcih acounts" -> "which accounts"
+        self.tokens = tokenize(self.text)
+        lexicon = self.lexicon
+        self.muted = muted_words(self.tokens, lexicon.negators, lexicon.negation_window)
+        self.entities = extract_entities(self.text, self.tokens, self.lexicon)
+        self.named = self.entities.named()
+        if "segment_id" not in self.named and (listed := self._listed_segment()) is not None:
+            segment, words = listed
+            self.named["segment_id"] = segment  # "drill into the volatile one"
+            self.muted |= words  # "the small & declining group" asks about no declines
+            if not self._names_level(words):  # "the steady one" is no decline level 0
+                self.named.pop("decline_level", None)
+        if self.entities.risk_word and self._about_risk():  # "only the high ones?"
+            self.named["risk_level"] = self.entities.risk_word
+        self._score()
+        if self.entities.bare_id and "account_id" not in self.named and self._expects_account():
+            self.named["account_id"] = self.entities.bare_id
+            self._score()
+        if self.entities.degree is not None and self._about_declines():
+            self.named.setdefault("decline_level", self.entities.degree)
+            self._score()
+
+    def _names_level(self, words: frozenset[int]) -> bool:
+        """Whether the message names a decline level outside the word indices `words` (the
+        words that name a segment): a decline word or "level"."""
+        lexicon = self.lexicon
+        rest = [token for index, token in enumerate(self.tokens) if index not in words]
+        levels = tuple(phrase for phrase, _ in lexicon.entities.get("decline_level", ()))
+        return "level" in rest or has_phrase(rest, (*lexicon.decline_words, *levels))
+
+    def _listed_segment(self) -> tuple[int, frozenset[int]] | None:
+        """The segment of the last result that the message names by a word of its name only
+        that segment has, just before a noun such as "one" or "group" ("the volatile one"),
+        and the indices of those words; None when no such word, or words of different
+        segments, are used."""
+        segments = self.memory.segments
+        if not segments:
+            return None
+        names = {segment: set(tokenize(label)) for segment, label in segments}
+        words = [word for name in names.values() for word in name]
+        own = {s: {w for w in name if words.count(w) == 1} for s, name in names.items()}
+        tokens, referents = self.tokens, self.lexicon.referents
+        found: dict[int, set[int]] = {}
+        for index, token in enumerate(tokens):
+            if not any(phrase_at(tokens, referents, index + k) for k in (1, 2, 3)):
+                continue
+            for segment, distinct in own.items():
+                if token in distinct:
+                    found.setdefault(segment, set()).add(index)
+        if len(found) != 1:
+            return None
+        segment, indices = next(iter(found.items()))
+        return segment, frozenset(indices)
+
+    def _score(self) -> None:
+        kinds = set(self.named) | ({"data_question"} if self.entities.data_question else set())
+        window = self.lexicon.veto_window
+        self.scores = {
+            name: rule.score(self.tokens, kinds, window, self.muted)
+            for name, rule in self.lexicon.intents.items()
+        }
+
+    def _expects_account(self) -> bool:
+        """Whether a bare number here is an account: the question or the thread is about one."""
+        name, _ = self.best_tool
+        rule = self.lexicon.intents.get(name or "")
+        if rule is not None and (rule.requires == "account_id" or rule.for_account):
+            return True
+        return any(key in self.memory.last_args for key in ("account_id", "customer_id"))
+
+    def _about_risk(self) -> bool:
+        """Whether the thread is about leakage risk, so that a level word alone ("only the
+        high ones") is a risk level."""
+        last = self.memory.last_tool
+        return last is not None and accepts(last, "risk_level")
+
+    def _about_declines(self) -> bool:
+        """Whether the thread is about declining customers, so that a bare degree ("only the
+        sharp ones") is their decline level."""
+        memory = self.memory
+        if memory.last_tool == ENTITY_DEFAULTS["decline_level"]:
+            return True
+        return memory.last_args.get("decline_level") is not None
+
+    @property
+    def refers_back(self) -> bool:
+        """Points at the thread's account ("its trend", "that customer")."""
+        return has_phrase(self.tokens, self.lexicon.anaphora)
+
+    @property
+    def points_back(self) -> bool:
+        """Points at the thread at all: an anaphor or a demonstrative ("which of those")."""
+        return self.refers_back or has_phrase(self.tokens, self.lexicon.demonstratives)
+
+    @property
+    def starts_follow_up(self) -> bool:
+        return has_phrase(self.tokens[:2], self.lexicon.starters)
+
+    @property
+    def continues(self) -> bool:
+        """Asks for more of the thread: names something, "more", or opens with "and …"."""
+        more = has_phrase(self.tokens, self.lexicon.more)
+        return bool(self.named) or more or self.starts_follow_up
+
+    @property
+    def widens(self) -> bool:
+        """Asks about many accounts ("which customers …", "top 10", "Enterprise")."""
+        return has_phrase(self.tokens, self.lexicon.population)
+
+    @property
+    def mentions_upload(self) -> bool:
+        return has_phrase(self.tokens, self.lexicon.uploads)
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?") or (
+            phrase_at(self.tokens, self.lexicon.safety.asks, 0) is not None
+        )
+
+    @property
+    def on_topic(self) -> bool:
+        """Speaks about the business: a named entity, a domain word or a strong tool cue."""
+        if self.named or has_phrase(self.tokens, self.lexicon.domain):
+            return True
+        rules = self.lexicon.intents
+        return any(rules[name].strong_cue(self.tokens) for name in TOOL_ARGS if name in rules)
+
+    @property
+    def asks_about_ability(self) -> bool:
+        """A question about the assistant ("can you look at trends too, or just leakage?",
+        "do you support forecasting?"), not a request it can run."""
+        lexicon = self.lexicon
+        if any(kind in self.named for kind in _SUBJECTS):
+            return False
+        if self.refers_back and self.memory.last_tool:
+            return False
+        openers = (lexicon.ability_openers, lexicon.ability_requests)
+        opens = [any(phrase_at(self.tokens, p, i) for i in range(2)) for p in openers]
+        if opens[0] and has_phrase(self.tokens, lexicon.ability_markers):
+            return True
+        return opens[1] and self.best_tool[1] < lexicon.threshold
+
+    @property
+    def best_tool(self) -> tuple[str | None, float]:
+        tools = {n: s for n, s in self.scores.items() if n in TOOL_ARGS}
+        name = max(tools, key=lambda n: tools[n])
+        return (name, tools[name]) if tools[name] > 0 else (None, 0.0)
+
+    @property
+    def words_ask_for_tool(self) -> bool:
+        """Whether the message's words alone, without its entities, ask for a tool."""
+        window = self.lexicon.veto_window
+        rules = self.lexicon.intents
+        return any(
+            rules[name].score(self.tokens, set(), window, self.muted) >= self.lexicon.threshold
+            for name in TOOL_ARGS
+            if name in rules
+        )
+
+    def pointed_account(self) -> str | None:
+        """The account of the thread's last call, when this message points at it and is not
+        about many accounts ("is it declining too?" after a question about ACC000042), or the
+        row of the last list it picks by position ("the second one")."""
+        last = self.memory.last_tool
+        if last is None or self.widens:
+            return None
+        if self.entities.ordinal is not None and self.memory.result_ids:
+            return self.remembered_id()  # "the second one: real downtrend or just noise?"
+        if not self.refers_back:
+            return None
+        account = call_entities(Call(last, dict(self.memory.last_args))).get("account_id")
+        return account if isinstance(account, str) else None
+
+    def remembered_id(self) -> str | None:
+        """The account the thread points at: picked from the last result's rows by position
+        or by what the message says of it ("the top one", "the only High-risk one on that
+        list"), else the one named before, else the last result's first."""
+        memory = self.memory
+        picked = pick_row(memory.result_rows, self.named, self.entities.ordinal)
+        if picked is not None:
+            return picked
+        ids, ordinal = memory.result_ids, self.entities.ordinal
+        if ordinal is not None and -len(ids) <= ordinal < len(ids):
+            return ids[ordinal]
+        return memory.account_id or (ids[0] if ids else None)
+
+    def resolve(self, intent: str, named: dict[str, Any]) -> Plan:
+        """Calls for `intent`, filling a missing required argument from the thread."""
+        rule = self.lexicon.intents.get(intent)
+        if intent not in TOOL_ARGS or rule is None:
+            return Plan(intent)
+        required = rule.requires
+        if required and required not in named and not (required == "sql" and "recipe" in named):
+            remembered = {
+                "account_id": self.remembered_id(),
+                "segment_id": self.memory.segment_id,
+                "file_path": self.memory.file_path,
+            }
+            if remembered.get(required) is None:
+                return self.resolve(rule.fallback or "capabilities", named)
+            named = {**named, required: remembered[required]}
+        elif "account_id" not in named and self.refers_back and self.remembered_id():
+            named = {**named, "account_id": self.remembered_id()}
+        return Plan(intent, (Call(intent, args_for(intent, named)),))
+
+    @property
+    def refines_last(self) -> bool:
+        """A short "and/what about X?" whose entities all fit the last tool."""
+        last = self.memory.last_tool
+        if last is None or not self.named or len(self.tokens) > _SHORT:
+            return False
+        return self.starts_follow_up and all(accepts(last, kind) for kind in self.named)
+
+    @property
+    def repeats_last(self) -> bool:
+        """Asks for the last tool again, with what it names changed ("same report but only
+        the sharply declining customers"), however long the message."""
+        last = self.memory.last_tool
+        if last is None or not (self.narrows or has_phrase(self.tokens, self.lexicon.same)):
+            return False
+        return all(accepts(last, kind) for kind in self.named)
+
+    @property
+    def narrows(self) -> bool:
+        """Narrows the last result to the filter it names ("narrow that to segment 0",
+        "just those in EMEA", "high ones only?")."""
+        if not self.named:
+            return False
+        short = len(self.tokens) <= _SHORT and has_phrase(self.tokens, self.lexicon.narrow_short)
+        return short or has_phrase(self.tokens, self.lexicon.narrow)
+
+    def follow_up(self) -> Plan | None:
+        """Re-run the last tool with this message's entities ("and segment 2?", "top 20")."""
+        last = self.memory.last_tool
+        named = self.named
+        more = has_phrase(self.tokens, self.lexicon.more)
+        if last is None or not (named or more or self.starts_follow_up or self.points_back):
+            return None
+        foreign = [k for k in ENTITY_DEFAULTS if k in named and not accepts(last, k)]
+        if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
+            return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)
+        args = {**self.memory.last_args, **args_for(last, named)}
+        if self.entities.ordinal is not None and accepts(last, "account_id"):
+            picked = self.remembered_id()  # "and the last one on that list?"
+            args.update(args_for(last, {"account_id": picked}) if picked else {})
+        if more and "top_n" in TOOL_ARGS[last].model_fields and "top_n" not in named:
+            args["top_n"] = min(int(args.get("top_n", 10)) * 2, 100)
+        return Plan(last, (Call(last, args),))
+
+    def last_call_entities(self) -> dict[str, Any]:
+        """The last call's arguments as entities, with the thread's account."""
+        last = self.memory.last_tool
+        entities = call_entities(Call(last, dict(self.memory.last_args))) if last else {}
+        if self.memory.account_id and "account_id" not in entities:
+            entities["account_id"] = self.memory.account_id
+        return entities

@@ -1,0 +1,179 @@
+"""Requests the product declines: changes, sends and deletes, and attempts on its instructions.
+
+RevRisk only reads. A message is declined when
+
+- it reaches for the assistant's instructions or secrets (security phrases), anywhere in it;
+- it carries a SQL statement that writes (`DROP TABLE`, `DELETE FROM … WHERE`, `UPDATE … SET`);
+- one of its clauses commands a change: it opens (after "please", "can you", "go ahead and",
+  …) with a write verb ("delete …", "mark … as paid", "send an email", "give ACC1 a
+  discount", "process the downgrade"), asks how to destroy something ("how do I delete …"),
+  or tells the assistant to make one ("finance wants you to write them off");
+- or it states a change ("old invoices should be deleted", "I need to update their
+  contracts") and asks nothing else: with nobody else to do it, the assistant is being asked.
+
+A stretch that negates a write ("not asking you to fix anything", "don't change anything",
+"without changing the data") says no change is wanted and commands nothing. A clause that
+asks or reads ("which customers should we credit back?", "show me the refund history") or
+sets a condition ("before anyone deletes anything") commands nothing, and a
+change stated next to a read question is the speaker's own plan ("Finance wants to write off
+the expired-card losses. How much did we lose?"): the question is answered. The vocabulary
+is data: `[safety]` and `[imperatives]` in lexicon.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from agent.offline.lexicon import IntentRule, Lexicon, Phrase, has_phrase, phrase_at, tokenize
+
+_SQL_WRITE = re.compile(
+    r"\b(?:(?:drop|truncate|alter|create(?:\s+or\s+replace)?)\s+(?:table|view|schema|database"
+    r"|index|macro|sequence)\b|delete\s+from\s+\w+\s*(?:where\b|;|$)|insert\s+into\b"
+    r"|update\s+\w+\s+set\b|copy\s+\w+\s+(?:to|from)\b|attach\s+(?:database\s+)?['\"]"
+    r"|pragma\s+\w+|(?:grant|revoke)\s+\w+\s+(?:on|to)\b)",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(
+    r"[.;:!?\n]+|,?\s+(?:and then|and also|and|then|but|also)\s+|,\s*so\s+|\s+[-–—]+\s+"
+    r"|,\s*(?=just\s)"
+)
+"""Clause breaks. ", just …" opens a new clause: "Don't ask, just write off the losses"."""
+_COMPOUND = re.compile(r"\s*[A-Za-z]+-[A-Za-z]")
+"""A clause opening with a hyphenated word ("post-downgrade …") does not open with a verb."""
+Kind = Literal["command", "statement", "ask"] | None
+_FILLERS: tuple[Phrase, ...] = (("for",), ("a",), ("an",), ("any",), ("the",), ("asking",))
+"""Words between a waiver and the write it negates ("not asking for a write-off")."""
+_WRITE_CUE_SCORE = 4.0
+"""A clause that states a change scores at least this on the destructive cues ("delete")."""
+
+
+def _skip(tokens: list[str], phrases: tuple[Phrase, ...]) -> int:
+    """Index of the first word after any run of `phrases` ("please can you just …")."""
+    index = 0
+    while index < len(tokens) and (found := phrase_at(tokens, phrases, index)) is not None:
+        index += len(found)
+    return index
+
+
+def _opening_verb(tokens: list[str], lexicon: Lexicon) -> tuple[Phrase | None, bool]:
+    """(the write verb the words open with, whether it is used as a command). The verb must be
+    the bare imperative ("drops in revenue" is a noun), and one followed by a read word is a
+    read or a noun: "send me", "refund history", "call list"."""
+    safety = lexicon.safety
+    verbs = (*safety.imperatives, *safety.conditional)
+    verb = next((v for v in verbs if tuple(tokens[: len(v)]) == v), None)  # "drops" is a noun
+    if verb is None:
+        return None, False
+    after = len(verb)
+    if after < len(tokens) and tokens[after] in safety.reads:
+        return verb, False
+    objects = safety.conditional.get(verb)
+    return verb, objects is None or has_phrase(tokens[after:], objects)
+
+
+def _clause_kind(clause: str, lexicon: Lexicon, cues: IntentRule) -> Kind:
+    """What a clause does: commands a write, states one, asks or reads, or none of these."""
+    safety = lexicon.safety
+    tokens = tokenize(clause)
+    skipped = _skip(tokens, safety.polite)
+    rest = tokens[skipped:]
+    if not rest or phrase_at(rest, safety.subordinate, 0) is not None:
+        return None
+    if phrase_at(rest, safety.howto, 0) is not None:  # "how do I delete …" asks to write
+        return "command" if cues.score(rest, set()) >= _WRITE_CUE_SCORE else "ask"
+    if phrase_at(rest, safety.asks, 0) is not None:
+        return "ask"
+    if phrase_at(rest, safety.listings, 0) is not None and not has_phrase(rest, safety.obligations):
+        return "ask"  # "complete list of refunds issued in 2026" names rows to read
+    if _COMPOUND.match(clause):
+        return None
+    addressed = has_phrase(tokens, safety.addressee)  # "you", "let's": the assistant acts
+    verb, commands = _opening_verb(rest, lexicon)
+    if verb is not None:
+        own = has_phrase(tokens[:skipped], safety.speaker) and not addressed  # "I need to …"
+        return ("statement" if own else "command") if commands else None
+    if addressed and _tells_assistant(tokens, lexicon):
+        return "command"
+    if cues.score(rest, set()) < _WRITE_CUE_SCORE:
+        return None
+    return "command" if addressed else "statement"
+
+
+def _writes(token: str, verbs: tuple[Phrase, ...]) -> bool:
+    """Whether `token` is a one-word write verb or its -ing form ("change", "changing")."""
+    for verb in verbs:
+        if len(verb) != 1:
+            continue
+        stem = verb[0]
+        if token == stem or token in (stem + "ing", stem[:-1] + "ing", stem + stem[-1] + "ing"):
+            return True
+    return False
+
+
+def _waived(clause: str, lexicon: Lexicon) -> str:
+    """`clause` without the stretches that say no change is wanted: from a waiver that negates
+    a write verb ("not asking you to fix anything", "don't change anything", "without
+    changing the data") to the next comma. "I'm not asking you to issue any credits, just
+    count them" keeps "I'm, just count them"; "I don't care, delete them" keeps everything."""
+    safety = lexicon.safety
+    verbs = (*safety.imperatives, *safety.conditional)
+    skippable = (*safety.polite, *safety.addressee, *_FILLERS)
+    parts = clause.split(",")
+    kept: list[str] = []
+    changed = False
+    for part in parts:
+        tokens = tokenize(part)
+        cut = None
+        for index in range(len(tokens)):
+            found = phrase_at(tokens, safety.waivers, index)
+            if found is None:
+                continue
+            after = index + len(found)
+            after += _skip(tokens[after:], skippable)
+            if after < len(tokens) and (
+                _writes(tokens[after], verbs) or phrase_at(tokens, verbs, after) is not None
+            ):
+                cut = index
+                break
+        if cut is None:
+            kept.append(part)
+        else:
+            changed = True
+            kept.append(" ".join(tokens[:cut]))
+    return ",".join(kept) if changed else clause
+
+
+def _tells_assistant(tokens: list[str], lexicon: Lexicon) -> bool:
+    """Whether a write verb follows the assistant as its subject or object ("sales wants
+    you to cancel …", "we need you to delete …")."""
+    safety = lexicon.safety
+    for index in range(len(tokens)):
+        found = phrase_at(tokens, safety.addressee, index)
+        if found is None:
+            continue
+        after = tokens[index + len(found) :]
+        _, commands = _opening_verb(after[_skip(after, safety.polite) :], lexicon)
+        if commands:
+            return True
+    return False
+
+
+def declines(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` asks for something RevRisk must not do (see the module docstring).
+
+    Examples:
+        >>> from agent.offline.lexicon import load_lexicon
+        >>> lexicon = load_lexicon()
+        >>> declines("Give ACC000321 a 20% discount from next month", lexicon)
+        True
+        >>> declines("Before anyone deletes anything: which accounts have overages?", lexicon)
+        False
+    """
+    tokens = tokenize(text)
+    if has_phrase(tokens, lexicon.safety.security) or _SQL_WRITE.search(text):
+        return True
+    cues = lexicon.intents["destructive"]
+    clauses = [_waived(c, lexicon) for c in _CLAUSES.split(text) if c.strip()]
+    kinds = {_clause_kind(c, lexicon, cues) for c in clauses if c.strip()}
+    return "command" in kinds or ("statement" in kinds and "ask" not in kinds)

@@ -1,0 +1,69 @@
+"""The import pipeline behind `revrisk import`: read a file (readers, cell_parsing), tell
+its kind from the header (headers, column_specs, spec_types), validate every cell
+(validation), stage and check the batch against the warehouse (staging, batch_checks,
+integrity), and report every problem naming file, row and column (report).
+
+Entry point: `loaders.import_file`. May import data.warehouse and domain only.
+"""
+
+from __future__ import annotations
+
+from data.imports.batch_checks import BATCH, report_insert_error
+from data.imports.column_specs import KINDS, SPECS, ColumnSpec, specs_for
+from data.imports.headers import check_headers, match_headers, normalize_header
+from data.imports.integrity import (
+    FOREIGN_KEYS,
+    UNIQUE_KEYS,
+    check_integrity,
+    orphans_query,
+    rules_for,
+)
+from data.imports.loaders import (
+    DEFAULT_MAX_IMPORT_MB,
+    IMPORT_STEPS,
+    ImportValidationError,
+    detect_kind,
+    file_sha256,
+    import_file,
+    read_table,
+)
+from data.imports.report import (
+    ImportReport,
+    Problem,
+    ProblemLog,
+    Source,
+    refuse,
+)
+from data.imports.validation import check_column, check_keys, validate_rows
+
+__all__ = [
+    "BATCH",
+    "DEFAULT_MAX_IMPORT_MB",
+    "FOREIGN_KEYS",
+    "IMPORT_STEPS",
+    "KINDS",
+    "SPECS",
+    "UNIQUE_KEYS",
+    "ColumnSpec",
+    "ImportReport",
+    "ImportValidationError",
+    "Problem",
+    "ProblemLog",
+    "Source",
+    "check_column",
+    "check_headers",
+    "check_integrity",
+    "check_keys",
+    "detect_kind",
+    "file_sha256",
+    "import_file",
+    "match_headers",
+    "normalize_header",
+    "orphans_query",
+    "read_table",
+    "refuse",
+    "report_insert_error",
+    "rules_for",
+    "specs_for",
+    "validate_rows",
+]

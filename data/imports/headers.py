@@ -1,0 +1,106 @@
+"""Matching a file's header to a kind: canonical names, aliases, pivot month columns.
+
+Used twice: to detect which kind a file holds (data.imports.loaders scores every kind) and, once the
+kind is known, to report missing, doubled and ignored columns with the closest header the
+file does have.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from data.imports.column_specs import KindSpec
+from data.imports.report import ProblemLog
+
+
+def normalize_header(header: object) -> str:
+    """Canonical form of a header: snake_case, CamelCase split, punctuation to '_'.
+
+    Examples:
+        >>> [normalize_header(h) for h in ("CustomerID", " Net Revenue ", "mrr")]
+        ['customer_id', 'net_revenue', 'mrr']
+    """
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(header).strip())
+    text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a file's headers map onto a spec: canonical name -> column position."""
+
+    positions: dict[str, int]
+    missing: tuple[str, ...]
+    doubled: dict[str, tuple[int, ...]]
+    pivot_positions: tuple[int, ...]
+    unused: tuple[int, ...]
+
+    def score(self, spec: KindSpec) -> tuple[float, int]:
+        """(share of required columns present, number of columns matched): higher fits better.
+
+        A pivot counts its month columns as one required column.
+        """
+        n_required = len(spec.required_names) + (1 if spec.pivot else 0)
+        found = (
+            n_required - len(self.missing) - (1 if spec.pivot and not self.pivot_positions else 0)
+        )
+        return found / n_required, len(self.positions) + len(self.pivot_positions)
+
+
+def match_headers(headers: tuple[str, ...], spec: KindSpec) -> HeaderMatch:
+    """Map `headers` onto `spec` by canonical name or alias.
+
+    Examples:
+        >>> from data.imports.column_specs import specs_for
+        >>> m = match_headers(("CustomerID", "2011-01", "2011-02"), specs_for("monthly_revenue")[0])
+        >>> m.positions, m.pivot_positions, m.missing
+        ({'customer_id': 0}, (1, 2), ())
+    """
+    names = {normalize_header(a): c.name for c in spec.columns for a in (c.name, *c.aliases)}
+    found: dict[str, list[int]] = {}
+    pivot: list[int] = []
+    unused: list[int] = []
+    for position, header in enumerate(headers):
+        name = names.get(normalize_header(header))
+        if name is not None:
+            found.setdefault(name, []).append(position)
+        elif spec.pivot and re.fullmatch(spec.pivot.header_pattern, str(header).strip()):
+            pivot.append(position)
+        else:
+            unused.append(position)
+    missing = tuple(name for name in spec.required_names if name not in found)
+    doubled = {name: tuple(p) for name, p in found.items() if len(p) > 1}
+    positions = {name: p[0] for name, p in found.items()}
+    return HeaderMatch(positions, missing, doubled, tuple(pivot), tuple(unused))
+
+
+def check_headers(
+    headers: tuple[str, ...], spec: KindSpec, match: HeaderMatch, log: ProblemLog
+) -> None:
+    """Log missing and doubled columns (with the closest unused header) and ignored ones."""
+    row = log.source.header_row
+    spare = {normalize_header(headers[p]): headers[p] for p in match.unused}
+    for name in match.missing:
+        close = difflib.get_close_matches(name, list(spare), n=1, cutoff=0.6)
+        hint = f"; closest column in the file: {spare[close[0]]!r}" if close else ""
+        log.add("missing_column", f"required column is missing{hint}", row=row, column=name)
+    for name, positions in match.doubled.items():
+        shown = ", ".join(repr(headers[p]) for p in positions)
+        log.add(
+            "duplicate_column",
+            f"several columns mean {name!r}: {shown}",
+            row=row,
+            column=headers[positions[0]],
+        )
+    if spec.pivot and not match.pivot_positions:
+        log.add("missing_column", "no month columns (headers like 2011-03)", row=row)
+    for position in match.unused:
+        log.add(
+            "ignored_column",
+            "column not used by this kind; ignored",
+            row=row,
+            column=headers[position],
+            warning=True,
+        )

@@ -1,0 +1,208 @@
+"""`revrisk import`: read a CSV, Excel or Parquet file, tell which kind of data it holds,
+validate every cell, and write it to the warehouse all-or-nothing.
+
+Kinds (data.imports.column_specs): the seven raw billing tables (appended to their table; a key that
+already exists is an error unless `replace`, which upserts by primary key), and three
+batch-style kinds stored per import with an `import_id`: `leakage_accounts` (the reference
+leakage project's account format -> account_snapshots), `monthly_revenue` (pivot or long ->
+revenue_imports, seen by the monthly_revenue view) and `trend_reference`
+(-> trend_reference). Re-importing a file with the same content (sha256) replaces its
+earlier batch instead of duplicating it. Revenue (customer, month) pairs must be new unless
+`replace`, which overwrites them.
+
+The kind is detected by matching the header against each kind's required columns; pass
+`kind` when that is ambiguous. Problems are collected across the whole file (capped in the
+report, all counted) and raised as one `ImportValidationError`; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+from data.imports.column_specs import KINDS, SPECS, KindSpec, specs_for
+from data.imports.headers import match_headers
+from data.imports.readers import RawTable, check_size, file_format, read_cells
+from data.imports.report import ImportReport, ImportValidationError, ProblemLog, Source, refuse
+from data.imports.staging import ImportOutcome, ImportRequest, check_and_write
+from data.imports.validation import validate_rows
+from data.progress import Progress, stepper
+from data.warehouse import connect, transaction
+
+DEFAULT_MAX_IMPORT_MB = 200.0
+"""Size limit when the caller passes none (the CLI passes Settings.max_import_mb)."""
+MIN_MATCH_SHARE = 0.5
+"""A file must have at least this share of a kind's required columns to be detected as it."""
+IMPORT_STEPS = 4
+"""Steps reported to `progress`: read, validate, check and write, done."""
+
+
+def rank_kinds(
+    headers: tuple[str, ...], kind: str | None = None
+) -> list[tuple[float, int, KindSpec]]:
+    """Every spec (of `kind`, or all) with its fit to `headers`, best first.
+
+    Fit is (share of required columns present, columns matched); ties keep `SPECS` order.
+
+    Examples:
+        >>> [(share, spec.kind) for share, _, spec in rank_kinds(("CustomerID", "2011-01"))][:1]
+        [(1.0, 'monthly_revenue')]
+    """
+    candidates = specs_for(kind) if kind else SPECS
+    scored = [(*match_headers(headers, spec).score(spec), i) for i, spec in enumerate(candidates)]
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [(share, matched, candidates[i]) for share, matched, i in scored]
+
+
+def detect_kind(
+    headers: tuple[str, ...], kind: str | None = None, source: Source | None = None
+) -> KindSpec:
+    """The spec that fits `headers` best; with `kind`, the best of its sub-formats.
+
+    Without `kind`, refuses (naming the closest kinds) when no kind has at least half of
+    its required columns or two kinds fit equally well.
+
+    Examples:
+        >>> detect_kind(("account_id", "month", "active_seats", "logins", "last_login_date",
+        ...              "feature_adoption_pct", "support_tickets")).kind
+        'usage_monthly'
+        >>> detect_kind(("customer", "month", "revenue")).sub_format
+        'long'
+    """
+    ranked = rank_kinds(headers, kind)
+    best = ranked[0]
+    if kind is not None:
+        return best[2]
+    rival = next((r for r in ranked[1:] if r[2].kind != best[2].kind), None)
+    tied = rival is not None and rival[:2] == best[:2]
+    if best[0] >= MIN_MATCH_SHARE and not tied:
+        return best[2]
+    log = ProblemLog(source or Source("file"))
+    closest = ", ".join(
+        f"{spec.kind} ({share:.0%} of its required columns)" for share, _, spec in ranked[:3]
+    )
+    reason = "fits two kinds equally well" if tied else "matches no kind"
+    log.add(
+        "unknown_kind",
+        f"the header {reason}; closest: {closest}. Pass --kind, one of: {', '.join(KINDS)}",
+        row=log.source.header_row,
+        value=", ".join(headers),
+    )
+    raise refuse(log)
+
+
+def read_table(
+    path: Path | str,
+    *,
+    max_mb: float = DEFAULT_MAX_IMPORT_MB,
+    sheet: str | None = None,
+    kind: str | None = None,
+) -> RawTable:
+    """Read an import file's cells (size, extension and emptiness checked first).
+
+    For Excel, reads `sheet`, or else the sheet whose header fits a kind (`kind` if given)
+    best. Raises `ImportValidationError` for a file that cannot be read.
+    """
+    path = Path(path)
+    fmt = file_format(path)
+    check_size(path, max_mb)
+    return read_cells(path, fmt, lambda sheets: _best_sheet(sheets, kind), sheet)
+
+
+def _best_sheet(sheets: dict[str, tuple[str, ...]], kind: str | None) -> str:
+    fits = {name: rank_kinds(headers, kind)[0][:2] for name, headers in sheets.items()}
+    return max(sheets, key=lambda name: fits[name])  # max keeps the first of equals
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of the file's bytes (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_file(
+    path: Path | str,
+    db_path: Path | str,
+    kind: str | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+    *,
+    sheet: str | None = None,
+    currency: str = "GBP",
+    max_mb: float = DEFAULT_MAX_IMPORT_MB,
+) -> ImportReport:
+    """Import one file into the warehouse at `db_path`, all or nothing.
+
+    `kind` overrides detection (one of `KINDS`); `replace` upserts raw rows by primary key
+    and overwrites imported revenue for the same (customer, month); `currency` applies to
+    revenue files without a currency column; `max_mb` refuses larger files unread.
+    `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success the
+    data version is bumped and the batch logged in import_log. Raises
+    `ImportValidationError` (its `report` lists every problem) when the file is refused;
+    the warehouse is then unchanged (and not created, if it did not exist).
+    """
+    started = time.perf_counter()
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ValueError(f"currency must be a 3-letter ISO code like GBP, got {currency!r}")
+    step = stepper(progress, IMPORT_STEPS)
+    path = Path(path)
+    table = read_table(path, max_mb=max_mb, sheet=sheet, kind=kind)
+    step()
+    spec = detect_kind(table.headers, kind, table.source)
+    log = ProblemLog(table.source)
+    for note in table.notes:
+        log.add("read_note", note, warning=True)
+    rows = validate_rows(table.cells, table.headers, spec, log)
+    step()
+    context = {"kind": spec.kind, "sub_format": spec.sub_format, "table": spec.table}
+    if rows.header_problems:
+        raise refuse(log, **context)
+    request = ImportRequest(
+        spec, rows, path.name, file_sha256(path), table.source.sheet, replace, currency
+    )
+    outcome = _write(Path(db_path), request, log)
+    step()
+    report = log.report(
+        **context,
+        n_rows=outcome.n_rows,
+        import_id=outcome.import_id,
+        sha256=request.sha256,
+        replaced_import_ids=outcome.replaced_import_ids,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    step()
+    return report
+
+
+def _write(db_path: Path, request: ImportRequest, log: ProblemLog) -> ImportOutcome:
+    """Check and write in one transaction; a warehouse this call created is removed again
+    when the import fails."""
+    existed = db_path.exists()
+    try:
+        with connect(db_path) as con, transaction(con):
+            return check_and_write(con, request, log)
+    except BaseException:
+        if not existed:
+            for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+
+
+__all__ = [
+    "DEFAULT_MAX_IMPORT_MB",
+    "IMPORT_STEPS",
+    "ImportReport",
+    "ImportValidationError",
+    "detect_kind",
+    "file_sha256",
+    "import_file",
+    "rank_kinds",
+    "read_table",
+]

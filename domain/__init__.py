@@ -1,0 +1,118 @@
+"""The shared vocabulary of RevRisk: tiers, leakage types, risk and decline levels, feature
+names, account ids. Every layer may import this module; it imports nothing of the project.
+
+Each vocabulary is defined once, as a `Literal` for type checkers and pydantic schemas, with
+the tuple of its values derived by `typing.get_args` (never the list written twice).
+
+Examples:
+    >>> TIERS
+    ('Starter', 'Professional', 'Business', 'Enterprise')
+    >>> len(LEAKAGE_TYPES), RISK_LEVELS
+    (6, ('High', 'Medium', 'Low'))
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+Tier = Literal["Starter", "Professional", "Business", "Enterprise"]
+TIERS: tuple[str, ...] = get_args(Tier)
+"""Plan tiers, smallest first (a tier's index is its rank)."""
+
+LeakageType = Literal[
+    "Failed_Payment_Retry",
+    "Usage_Overage_Unbilled",
+    "Contract_Terms_Error",
+    "Billing_System_Error",
+    "Downgrade_Not_Processed",
+    "Expired_Payment_Method",
+]
+LEAKAGE_TYPES: tuple[str, ...] = get_args(LeakageType)
+"""The six canonical leakage type names, used everywhere."""
+
+RiskLevel = Literal["High", "Medium", "Low"]
+RISK_LEVELS: tuple[str, ...] = get_args(RiskLevel)
+"""Leakage risk levels, highest first."""
+
+DeclineLevel = Literal[0, 1, 2, 3]
+DECLINE_LEVELS: tuple[int, ...] = get_args(DeclineLevel)
+"""0 = stable … 3 = sharply declining (the reference trend project's scale)."""
+
+REFERENCE_FEATURES: tuple[str, ...] = (
+    "payment_failure_rate",
+    "payment_reliability_score",
+    "customer_health_score",
+    "user_utilization_ratio",
+    "engagement_score",
+    "last_login_days_ago",
+    "support_tickets_90d",
+    "feature_adoption_pct",
+    "payment_risk",
+    "health_risk",
+    "engagement_risk",
+    "overutilization",
+    "days_since_contract_start",
+    "revenue_per_user",
+)
+"""The reference leakage project's 14 account features (`account_features` in data/schema.sql)."""
+
+BILLING_FEATURES: tuple[str, ...] = (
+    "legacy_billing",
+    "tier_index",
+    "card_expired",
+    "months_to_card_expiry",
+    "discount_active_next",
+    "discount_ends_this_month",
+    "discount_billed_past_end",
+    "downgrade_pending_months",
+    "missing_invoice",
+    "unpaid_invoices_90d",
+    "overage_seats",
+    "discount_pct",
+    "downgrade_price_gap_pct",
+    "invoice_to_mrr",
+    "list_to_price",
+)
+"""Billing facts as of a month that the leakage model adds to the reference features."""
+
+ACCOUNT_ID_DIGITS = 6
+"""Account ids are `ACC` + this many digits (at least), e.g. `ACC000042`."""
+
+_ACCOUNT_ID = re.compile(r"^(?:acc)?[\s#_-]*(\d{1,9})$", re.IGNORECASE)
+
+
+def normalise_account_id(raw: str) -> str:
+    """Canonical account/customer id: upper case `ACC` + at least six digits.
+
+    Accepts any case, an optional `ACC` prefix and separators, so `acc000042`, ` Acc 42 `,
+    `ACC-42`, `#42` and `42` all mean `ACC000042`. Anything else is returned stripped and
+    upper-cased so that the lookup fails with close-match suggestions instead of a trace.
+
+    Examples:
+        >>> normalise_account_id("acc000042"), normalise_account_id(" Acc 42 ")
+        ('ACC000042', 'ACC000042')
+        >>> normalise_account_id("ACC1234567"), normalise_account_id("bob")
+        ('ACC1234567', 'BOB')
+    """
+    text = raw.strip()
+    match = _ACCOUNT_ID.match(text)
+    if not match:
+        return text.upper()
+    return "ACC" + match.group(1).zfill(ACCOUNT_ID_DIGITS)
+
+
+__all__ = [
+    "ACCOUNT_ID_DIGITS",
+    "BILLING_FEATURES",
+    "DECLINE_LEVELS",
+    "LEAKAGE_TYPES",
+    "REFERENCE_FEATURES",
+    "RISK_LEVELS",
+    "TIERS",
+    "DeclineLevel",
+    "LeakageType",
+    "RiskLevel",
+    "Tier",
+    "normalise_account_id",
+]

@@ -1,0 +1,159 @@
+"""Batch scoring as a service: an uploaded or given file, or the warehouse's cached scores,
+to a scored table and output files (CSV / Excel / Parquet, formula-safe)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analytics.leakage.scoring import RiskThresholds, score_accounts, score_summary
+from data.warehouse import connect
+from services.leakage import files, pipeline, store
+from services.leakage.common import cached
+from services.leakage.refresh import score_warehouse
+
+
+@dataclass(frozen=True)
+class FileScore:
+    """Batch scoring of one input: summary (counts, totals, top accounts, seconds), the full
+    scored table and the files written."""
+
+    summary: dict[str, Any]
+    table: pd.DataFrame
+    outputs: list[Path] = field(default_factory=list)
+    warning: str | None = None
+
+
+def export_scores(
+    db_path: Path | str,
+    output_path: Path | str,
+    model_dir: Path | str | None = None,
+    thresholds: RiskThresholds | None = None,
+) -> FileScore:
+    """Write the warehouse's cached scores (refreshed first when stale) to a file; with
+    `thresholds`, risk levels are re-cut from the cached probabilities."""
+    from analytics.leakage.scoring import SCORE_COLUMNS
+
+    started = time.perf_counter()
+    with cached(db_path, model_dir) as con:
+        table = con.execute(
+            f"SELECT {', '.join(SCORE_COLUMNS)}, detected_monthly_leakage "
+            "FROM leakage_scores ORDER BY account_id"
+        ).df()
+        info = store.cache_info(con)
+    warning = info.get("warning")
+    if warning:
+        table["warning"] = warning
+    elif thresholds is not None:
+        table["risk_level"] = thresholds.level(table["leakage_probability"].to_numpy())
+    about = {
+        "input": str(db_path),
+        "input_kind": "warehouse",
+        "feature_set": info.get("feature_set"),
+        "model_version": info.get("model_version"),
+        "signal": info.get("signal"),
+        "as_of_month": info.get("as_of_month"),
+        "warning": warning or "",
+    }
+    outputs = [files.write_table(table, Path(output_path), about)]
+    summary = score_summary(table) | about | {"seconds": round(time.perf_counter() - started, 2)}
+    return FileScore(summary, table, outputs, warning)
+
+
+def _model(model_dir: Path, feature_set: str, db_path: Path | None) -> store.StoredModel:
+    """The current model; when there is none, one trained on the warehouse, or (no warehouse
+    either) on a freshly simulated demo world, so a first `revrisk score` works anywhere. The
+    manifest's `source` records which."""
+    from services.leakage.training import train_synthetic_models, train_warehouse_models
+
+    try:
+        return store.load_model(model_dir, feature_set)
+    except store.ModelMissingError:
+        if db_path is None or not Path(db_path).exists():
+            return train_synthetic_models(model_dir)[feature_set]
+    return train_warehouse_models(Path(db_path), model_dir)[feature_set]
+
+
+def score_file(
+    db_path: Path | str | None,
+    file_path: Path | str,
+    *,
+    model_dir: Path | str,
+    output_dir: Path | str | None = None,
+    output_path: Path | str | None = None,
+    thresholds: RiskThresholds | None = None,
+    max_mb: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileScore:
+    """Score an account file in the reference format, or raw billing tables (a directory or
+    workbook), writing `output_path`, or CSV + Excel into `output_dir`. `progress(done, 3)`
+    follows reading, scoring and writing."""
+    started = time.perf_counter()
+    tick = progress or (lambda done, total: None)
+    path, model_dir = Path(file_path), Path(model_dir)
+    kind = files.input_kind(path)
+    db = Path(db_path) if db_path is not None else None
+    if kind == "reference":
+        frame = files.read_reference_file(path, max_mb)
+        tick(1, 3)
+        stored = _model(model_dir, "reference", db)
+        result = score_accounts(stored.model, frame, thresholds, stored.signal)
+    else:
+        with tempfile.TemporaryDirectory(prefix="revrisk-score-") as tmp:
+            scratch = Path(tmp) / "input.duckdb"
+            files.import_raw_tables(path, scratch, max_mb)
+            stored = _model(model_dir, "full", db if db is not None else scratch)
+            with connect(scratch, read_only=True) as con:
+                result, _, _ = score_warehouse(con, stored, pipeline.find_leakage(con), thresholds)
+    tick(2, 3)
+    about = {
+        "input": path.name,
+        "input_kind": kind,
+        "feature_set": stored.model.feature_set,
+        "model_version": stored.version,
+        "model_trained_on": _trained_on(stored.manifest.get("source", {})),
+        "signal": stored.signal,
+        "warning": result.warning or "",
+    }
+    outputs = _write_outputs(result.table, path, output_dir, output_path, about)
+    tick(3, 3)
+    summary = (
+        score_summary(result.table)
+        | about
+        | {"file": path.name, "seconds": round(time.perf_counter() - started, 2)}
+    )
+    return FileScore(summary, result.table, outputs, result.warning)
+
+
+def _trained_on(source: dict[str, Any]) -> str:
+    """'warehouse (synthetic)', 'file training_data.csv', ... from a manifest's `source`."""
+    if source.get("kind") == "file":
+        return f"file {Path(str(source.get('path'))).name}"
+    return f"{source.get('kind', 'unknown')} ({source.get('data') or 'imported'})"
+
+
+def _write_outputs(
+    table: pd.DataFrame,
+    source: Path,
+    output_dir: Path | str | None,
+    output_path: Path | str | None,
+    about: dict[str, Any],
+) -> list[Path]:
+    if output_path is not None:
+        return [files.write_table(table, Path(output_path), about)]
+    if output_dir is None:
+        return []
+    stem = Path(output_dir) / f"{source.stem}_scored"
+    written = [files.write_table(table, stem.with_suffix(".csv"), about)]
+    if len(table) <= 1_048_575:
+        written.append(files.write_table(table, stem.with_suffix(".xlsx"), about))
+    return written
+
+
+__all__ = ["FileScore", "export_scores", "score_file"]

@@ -1,0 +1,181 @@
+"""Scanning the portfolio and keeping the trend cache in the warehouse up to date.
+
+Portfolio questions read the cache (`services.trends.store`); `cached` refreshes it first when
+the billing data changed since it was built (meta `data_version`). One-off scans
+(`--input FILE`, `--until`) compute in memory and leave the cache alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics.segments import Segmentation, segment_customers
+from analytics.trends import TrendConfig, TrendScan, detect_partial_last_month, scan_trends
+from data.progress import Progress
+from data.warehouse import connect
+from services.trends import store
+from services.trends.input import read_revenue_file, warehouse_revenue
+
+DECLINING_FROM_LEVEL = 1
+"""A customer counts as declining (flags, shares, evaluation) from this decline level up."""
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """A full scan: metrics (with segment_id/segment_name), the scan and the segmentation."""
+
+    metrics: pd.DataFrame
+    scan: TrendScan
+    segmentation: Segmentation | None
+
+
+@dataclass(frozen=True)
+class CacheStatus:
+    """Outcome of `refresh_trend_cache`."""
+
+    data_version: str
+    refreshed: bool
+    n_customers: int
+    seconds: float
+    info: dict[str, Any]
+
+
+def _limit(
+    revenue: pd.DataFrame, until: str | None, config: TrendConfig
+) -> tuple[pd.DataFrame, bool]:
+    """Months up to `until` ('YYYY-MM'); whether the (kept) last month is partial."""
+    partial = detect_partial_last_month(revenue.sum(axis=0).to_numpy(), config.partial_month_ratio)
+    if until is None:
+        return revenue, partial
+    labels = [str(c)[:7] for c in revenue.columns]
+    label = str(pd.Period(until, freq="M")) if until else ""
+    if label not in labels:
+        raise ValueError(f"--until {until} is outside the data ({labels[0]} to {labels[-1]})")
+    position = labels.index(label)
+    return revenue.iloc[:, : position + 1], partial and position == len(labels) - 1
+
+
+def analyse_revenue(
+    revenue: pd.DataFrame,
+    *,
+    until: str | None = None,
+    k: int | None = None,
+    random_state: int = 0,
+    config: TrendConfig | None = None,
+    progress: Progress | None = None,
+) -> TrendResult:
+    """Trend scan plus segmentation of a wide revenue table (see `analytics.trends.scan`)."""
+    config = config or TrendConfig()
+    revenue, partial = _limit(revenue, until, config)
+    scan = scan_trends(revenue, config, partial_last_month=partial, progress=progress)
+    try:
+        segmentation: Segmentation | None = segment_customers(
+            scan.metrics, k, random_state=random_state
+        )
+    except ValueError:
+        if k is not None:
+            raise
+        segmentation = None  # too few judged customers to segment
+    metrics = scan.metrics.copy()
+    if segmentation is None:
+        metrics["segment_id"] = pd.Series(pd.NA, index=metrics.index, dtype="Int64")
+        metrics["segment_name"] = None
+    else:
+        metrics["segment_id"] = segmentation.labels
+        names = segmentation.profiles["name"]
+        metrics["segment_name"] = metrics["segment_id"].map(names.to_dict()).astype(object)
+    return TrendResult(metrics, scan, segmentation)
+
+
+def scan_file(path: Path | str, **options: Any) -> TrendResult:
+    """`analyse_revenue` on a pivot or long revenue file (see `services.trends.input`)."""
+    return analyse_revenue(read_revenue_file(path), **options)
+
+
+def scan_warehouse(db_path: Path | str, **options: Any) -> TrendResult:
+    """`analyse_revenue` on the warehouse's monthly revenue, in memory (cache untouched)."""
+    with connect(db_path, read_only=True) as con:
+        revenue = warehouse_revenue(con)
+    return analyse_revenue(revenue, **options)
+
+
+def segment_table(result: TrendResult) -> pd.DataFrame:
+    """Segment profiles plus each segment's share of declining customers (cache layout)."""
+    if result.segmentation is None:
+        return pd.DataFrame(
+            columns=["name", "n_customers", "share", "mean_revenue", "share_declining"]
+        ).rename_axis("segment_id")
+    profiles = result.segmentation.profiles.copy()
+    levels = result.metrics["decline_level"].fillna(0)
+    declining = (levels >= DECLINING_FROM_LEVEL).groupby(result.metrics["segment_id"]).mean()
+    profiles.insert(4, "share_declining", declining.reindex(profiles.index).fillna(0.0))
+    return profiles
+
+
+def refresh_trend_cache(
+    db_path: Path | str,
+    *,
+    force: bool = False,
+    random_state: int = 0,
+    progress: Progress | None = None,
+) -> CacheStatus:
+    """Rebuild `trend_metrics`, `trend_series` and `segments` if the data changed (or `force`)."""
+    started = time.perf_counter()
+    with connect(db_path) as con:
+        version = store.current_version(con)
+        if store.is_fresh(con) and not force:
+            count = con.execute("SELECT count(*) FROM trend_metrics").fetchone()
+            return CacheStatus(
+                version,
+                False,
+                int(count[0]) if count else 0,
+                time.perf_counter() - started,
+                store.cache_info(con),
+            )
+        result = analyse_revenue(
+            warehouse_revenue(con), random_state=random_state, progress=progress
+        )
+        seg = result.segmentation
+        info = {
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "first_month": str(result.scan.months[0]),
+            "last_month": str(result.scan.months[-1]),
+            "partial_month": None
+            if result.scan.partial_month is None
+            else str(result.scan.partial_month),
+            "k": seg.k if seg else None,
+            "silhouette": seg.silhouette if seg else None,
+            "silhouette_by_k": {str(k): v for k, v in seg.silhouette_by_k.items()} if seg else {},
+            "stability_ari": seg.stability_ari if seg else None,
+            "random_state": random_state,
+        }
+        store.write_cache(
+            con,
+            result.metrics.drop(columns="segment_name"),
+            store.series_frame(result.scan),
+            segment_table(result),
+            info,
+            version,
+        )
+    return CacheStatus(version, True, len(result.metrics), time.perf_counter() - started, info)
+
+
+@contextmanager
+def cached(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to an up-to-date cache (refreshing it first when stale)."""
+    with connect(db_path, read_only=True) as con:
+        if store.is_fresh(con):
+            yield con
+            return
+    refresh_trend_cache(db_path)
+    with connect(db_path, read_only=True) as con:
+        yield con

@@ -1,0 +1,260 @@
+"""Trends and segments as a service: what the CLI and the agent's tools call.
+
+Portfolio questions read the cache in the warehouse (`services.trends.store`), refreshing it
+first when the billing data changed since it was built (meta `data_version`). One-off scans
+(`--input FILE`, `--until`) compute in memory and leave the cache alone.
+
+Public functions: `customer_metrics`, `customer_trend`, `find_declining`,
+`decline_level_counts`, `list_segments`, `segment_report`, and (from `services.trends.scan`)
+`refresh_trend_cache`, `analyse_revenue`, `scan_file`, `scan_warehouse`. Unknown customers
+raise `UnknownCustomerError` with close matches. Evaluation and file output live in
+`services.trends.reports`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from services.lookup import UnknownCustomerError
+from services.trends import store
+from services.trends.scan import (
+    DECLINING_FROM_LEVEL,
+    CacheStatus,
+    TrendResult,
+    analyse_revenue,
+    cached,
+    refresh_trend_cache,
+    scan_file,
+    scan_warehouse,
+)
+from services.trends.segments import (
+    SegmentOverview,
+    SegmentReport,
+    list_segments,
+    segment_overview,
+    segment_report,
+)
+
+DECLINE_LABELS: dict[int, str] = {
+    0: "no significant decline",
+    1: "mild decline",
+    2: "moderate decline",
+    3: "sharp decline",
+}
+"""Words for the decline levels. Level 0 is "no significant decline", not "stable or
+growing": it also holds customers whose trend falls but not significantly (ACC000042 in the
+demo: -2.1 %/month, p = 0.14)."""
+
+
+def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:
+    matches = difflib.get_close_matches(customer_id, store.customer_ids(con), n=5, cutoff=0.6)
+    return UnknownCustomerError(customer_id, matches)
+
+
+# ------------------------------------------------------------------------------ questions
+def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any]:
+    frame = store.read_metrics(con, "m.account_id = ?", [customer_id])
+    if frame.empty:
+        raise _unknown(con, customer_id)
+    return _record(frame.iloc[0], customer_id)
+
+
+def customer_metrics(db_path: Path | str, customer_id: str) -> dict[str, Any]:
+    """One customer's cached metrics (a plain dict; fast path, no series)."""
+    with cached(db_path) as con:
+        return _metrics_row(con, customer_id)
+
+
+def _record(row: pd.Series, customer_id: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"customer_id": customer_id}
+    for key, value in row.items():
+        record[str(key)] = (
+            None
+            if value is pd.NA or (isinstance(value, float) and value != value)
+            else value.item()
+            if hasattr(value, "item")
+            else value
+        )
+    level = record.get("decline_level")
+    record["decline_label"] = DECLINE_LABELS.get(level) if level is not None else None
+    return record
+
+
+@dataclass(frozen=True)
+class CustomerTrend:
+    """One customer's trend for charts and narratives.
+
+    `series` (index month 'YYYY-MM'): revenue, seasonal, adjusted, trend (Theil–Sen line),
+    level (running median), moving_avg_3, resid_z, is_anomaly, and stl_trend (statsmodels
+    robust STL with period 12, only with at least 24 months; NaN otherwise).
+    """
+
+    customer_id: str
+    metrics: dict[str, Any]
+    series: pd.DataFrame
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers (keys as the decompose_trend tool reports them)."""
+        revenue = self.series["revenue"].dropna()
+        return {
+            "customer_id": self.customer_id,
+            "status": self.metrics["status"],
+            "decline_level": self.metrics["decline_level"],
+            "decline_label": self.metrics["decline_label"],
+            "monthly_change": self.metrics["slope"],
+            "relative_slope": self.metrics["relative_slope"],
+            "p_value": self.metrics["p_value"],
+            "latest_revenue": float(revenue.iloc[-1]) if len(revenue) else None,
+            "n_months": len(revenue),
+            "n_anomalies": self.metrics["n_anomalies"],
+            "anomaly_months": self.metrics["anomaly_months"],
+            "segment_id": self.metrics["segment_id"],
+            "segment_name": self.metrics["segment_name"],
+        }
+
+
+def customer_trend(
+    db_path: Path | str, customer_id: str, *, with_stl: bool = True
+) -> CustomerTrend:
+    """Metrics plus the monthly components of one customer, from the cache."""
+    from analytics.trends import stl_components
+
+    with cached(db_path) as con:
+        metrics = _metrics_row(con, customer_id)
+        series = store.read_series(con, customer_id)
+    series["stl_trend"] = float("nan")
+    if with_stl and len(series) >= 24 and metrics["status"] == "ok":
+        series["stl_trend"] = stl_components(series["revenue"].to_numpy())["trend"].to_numpy()
+    return CustomerTrend(customer_id, metrics, series)
+
+
+_DECLINING_COLUMNS = [
+    "customer_id",
+    "decline_level",
+    "decline_label",
+    "decline_score",
+    "status",
+    "monthly_change",
+    "relative_slope",
+    "p_value",
+    "revenue_mean",
+    "recent_ratio",
+    "n_anomalies",
+    "segment_id",
+    "segment_name",
+]
+_DECLINING_ORDER = "m.decline_level DESC, m.mean_revenue DESC NULLS LAST, m.account_id"
+"""Sharpest level, then largest revenue, then id: what `find_declining_in` sorts by (its
+stable sort keeps the cache's account_id order among ties)."""
+
+
+def _declining_table(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index().rename(
+        columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
+    )
+    frame.insert(2, "decline_label", frame["decline_level"].map(DECLINE_LABELS))
+    return frame[_DECLINING_COLUMNS]
+
+
+def find_declining_in(
+    metrics: pd.DataFrame,
+    decline_level: int | None = None,
+    segment_id: int | None = None,
+    top_n: int = 10,
+) -> pd.DataFrame:
+    """`find_declining`'s table on a metrics frame already in memory (index customer_id)."""
+    levels = metrics["decline_level"]
+    keep = (levels >= DECLINING_FROM_LEVEL) if decline_level is None else (levels == decline_level)
+    if segment_id is not None:
+        keep &= metrics["segment_id"] == segment_id
+    frame = metrics[keep.fillna(False).astype(bool)]
+    frame = frame.sort_values(["decline_level", "mean_revenue"], ascending=False).head(top_n)
+    return _declining_table(frame)
+
+
+@dataclass(frozen=True)
+class DecliningCustomers:
+    """Customers matching a decline question: `table` holds the first `top_n` (columns as
+    `find_declining` lists them); `n_customers` and `total_monthly_revenue` (their mean
+    monthly revenue, summed) cover every match."""
+
+    table: pd.DataFrame
+    n_customers: int
+    total_monthly_revenue: float
+
+
+def find_declining(
+    db_path: Path | str,
+    decline_level: int | None = None,
+    segment_id: int | None = None,
+    top_n: int | None = 10,
+) -> DecliningCustomers:
+    """Declining customers, sharpest level then largest revenue first, and how many match.
+
+    `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
+    exactly that level (0 lists customers without a significant decline). Table columns:
+    customer_id, decline_level, decline_label, decline_score, status, monthly_change
+    (Theil–Sen slope, currency per month), relative_slope (% per month), p_value,
+    revenue_mean, recent_ratio, n_anomalies, segment_id, segment_name. Filtering, ordering
+    and counting run in DuckDB: only the `top_n` rows are read.
+    """
+    where = "m.decline_level >= ?" if decline_level is None else "m.decline_level = ?"
+    params: list[Any] = [DECLINING_FROM_LEVEL if decline_level is None else decline_level]
+    if segment_id is not None:
+        where += " AND m.segment_id = ?"
+        params.append(segment_id)
+    with cached(db_path) as con:
+        top = store.read_metrics(con, where, params, order_by=_DECLINING_ORDER, limit=top_n)
+        n_customers, revenue = store.count_metrics(con, where, params)
+    return DecliningCustomers(_declining_table(top), n_customers, revenue)
+
+
+def decline_level_counts(db_path: Path | str) -> dict[str, int]:
+    """Customers per decline level over the whole portfolio, by label (every level, 0 when
+    none), plus "not judged" (history too short); from the trend cache."""
+    with cached(db_path) as con:
+        counts = store.decline_level_counts(con)
+    by_label = {label: counts.get(level, 0) for level, label in DECLINE_LABELS.items()}
+    return by_label | {"not judged": counts.get(None, 0)}
+
+
+def record_of(metrics: pd.DataFrame, customer_id: str) -> dict[str, Any]:
+    """One customer's row of a metrics frame as a plain dict (UnknownCustomerError if absent)."""
+    if customer_id not in metrics.index:
+        ids = [str(i) for i in metrics.index]
+        raise UnknownCustomerError(
+            customer_id, difflib.get_close_matches(customer_id, ids, n=5, cutoff=0.6)
+        )
+    return _record(metrics.loc[[customer_id]].iloc[0], customer_id)
+
+
+__all__ = [
+    "DECLINE_LABELS",
+    "DECLINING_FROM_LEVEL",
+    "CacheStatus",
+    "CustomerTrend",
+    "DecliningCustomers",
+    "SegmentOverview",
+    "SegmentReport",
+    "TrendResult",
+    "UnknownCustomerError",
+    "analyse_revenue",
+    "customer_metrics",
+    "customer_trend",
+    "decline_level_counts",
+    "find_declining",
+    "find_declining_in",
+    "list_segments",
+    "record_of",
+    "refresh_trend_cache",
+    "scan_file",
+    "scan_warehouse",
+    "segment_overview",
+    "segment_report",
+]
