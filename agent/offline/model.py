@@ -177,7 +177,26 @@ def _reply(chosen: Plan) -> AIMessage:
         return AIMessage(content="", tool_calls=calls)
     if chosen.intent == "unavailable":
         return AIMessage(content=load_prompt("reply_unavailable", tool=chosen.tool))
+    if chosen.intent == "clarify":
+        return _clarification(chosen)
     return AIMessage(content=load_prompt(f"reply_{chosen.intent}"))
+
+
+ACTIONS_KEY = "revrisk_actions"
+"""`AIMessage.additional_kwargs` key of the clickable readings a clarification offers: a list
+of {"label", "message"}; the UI shows each as a button that sends its message."""
+
+
+def _clarification(chosen: Plan) -> AIMessage:
+    """A short question with the nearest readings, as text and as clickable actions. The
+    text ends with the question, so a reader (and the evals) see that it asks."""
+    lines = "\n".join(f"- **{o.label}**: _{o.message}_" for o in chosen.options)
+    question, ask = chosen.question, "Which one should I run?"
+    text = load_prompt("reply_clarify", question=question, options=lines).strip()
+    if chosen.options:
+        text = f"{text}\n\n{ask}"
+    actions = [{"label": o.label, "message": o.message} for o in chosen.options]
+    return AIMessage(content=text, additional_kwargs={ACTIONS_KEY: actions})
 
 
 class ChatOfflinePlanner(BaseChatModel):

@@ -29,9 +29,19 @@ from collections.abc import Collection
 
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
-from agent.offline.plans import FILTER_KINDS, Call, Memory, Plan, accepts, args_for
+from agent.offline.plans import (
+    CLARIFY_BELOW,
+    FILTER_KINDS,
+    Call,
+    Memory,
+    Option,
+    Plan,
+    accepts,
+    args_for,
+)
 from agent.offline.reading import ENTITY_DEFAULTS, Reading
-from agent.offline.safety import declines
+from agent.offline.safety import declines, foreign
+from tools.schemas import TOOL_ARGS
 
 __all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
 
@@ -43,6 +53,8 @@ REPLIES = (
     "off_topic",
     "need_sql",
     "unavailable",
+    "foreign",
+    "clarify",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -139,6 +151,8 @@ def _choose(reading: Reading) -> Plan:
     scores, lexicon = reading.scores, reading.lexicon
     if declines(reading.text, lexicon):
         return Plan("destructive")
+    if foreign(reading.original, lexicon):
+        return Plan("foreign")
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
@@ -163,9 +177,63 @@ def _choose(reading: Reading) -> Plan:
     for kind, tool in ENTITY_DEFAULTS.items():
         if kind in reading.named:
             return reading.resolve(tool, reading.named)
-    if reading.on_topic:  # a business question in words the lexicon lacks: best guess, not refusal
-        return reading.resolve(name or "portfolio_summary", reading.named)
+    if reading.on_topic:  # a business question in words the lexicon lacks: ask, do not guess
+        return _clarify(reading, "unsure", score / (2 * lexicon.threshold))
     return Plan("off_topic")
+
+
+_FALLBACK_OPTIONS = ("score_leakage", "detect_leakage", "query_duckdb", "revenue_month")
+"""Readings offered when the message's words point at none (never the portfolio overview)."""
+_DATA_OPTIONS = ("query_duckdb", "churn", "revenue_month")
+_QUESTIONS = {
+    "unsure": "I'm not sure which question this is, so rather than guess: is it one of these?",
+    "referent": "Which account do you mean? Name its id (like ACC000042), or pick one of these?",
+    "segment": "Which segment do you mean? Name its number, or pick one of these?",
+}
+
+
+def _options(reading: Reading) -> tuple[Option, ...]:
+    """The 2-3 nearest readings of `reading` the planner can answer: the tools its words
+    score for, best first (with what it names filled in), then general ones."""
+    table = reading.lexicon.raw["clarify"]["options"]
+    memory, named = reading.memory, reading.named
+    tier = named.get("tier")
+    values = {
+        "tier": f"{tier} " if tier else "",
+        "account": named.get("account_id") or memory.account_id,
+        "segment": named.get("segment_id", memory.segment_id),
+    }
+    scored = sorted(
+        (n for n, v in reading.scores.items() if n in TOOL_ARGS and v > 0),
+        key=lambda n: -reading.scores[n],
+    )
+    data = "data_question" in named or reading.entities.data_question
+    order = [*(_DATA_OPTIONS if data else ()), *scored, *_FALLBACK_OPTIONS]
+    picked: list[Option] = []
+    for key in dict.fromkeys(order):
+        if key not in table or (key == "score_file" and memory.file_path is None):
+            continue
+        label, message = table[key]
+        try:
+            label, message = label.format(**values), message.format(**values)
+        except (KeyError, IndexError):
+            continue
+        if "None" in message:
+            continue
+        picked.append(Option(label[:1].upper() + label[1:], message))
+        if len(picked) == 3:
+            break
+    return tuple(picked)
+
+
+def _clarify(reading: Reading, why: str, confidence: float = 0.0) -> Plan:
+    """A question instead of a guess, with the nearest readings as clickable options."""
+    return Plan(
+        "clarify",
+        confidence=max(0.0, min(confidence, CLARIFY_BELOW - 0.01)),
+        options=_options(reading),
+        question=_QUESTIONS[why],
+    )
 
 
 def _for_account(call: Call, reading: Reading) -> Call:
@@ -217,6 +285,24 @@ def _upload(call: Call, reading: Reading) -> Call:
     return Call("score_file", args_for("score_file", named))
 
 
+def _each_listed(chosen: Plan, reading: Reading) -> Plan:
+    """One call per account a message picks from the thread's last list ("the 2nd and the
+    4th — why?", "those three"), for a tool about one account."""
+    positions, ids = reading.entities.ordinals, reading.memory.result_ids
+    if len(chosen.calls) != 1 or not positions or not ids or "account_id" in reading.named:
+        return chosen
+    call = chosen.calls[0]
+    key = "customer_id" if "customer_id" in call.args else "account_id"
+    if key not in call.args:
+        return chosen
+    picked = [ids[i] for i in positions if -len(ids) <= i < len(ids)]
+    picked = list(dict.fromkeys(picked))
+    if not picked:
+        return chosen
+    calls = tuple(Call(call.name, {**call.args, key: account}) for account in picked)
+    return Plan(call.name, calls, confidence=chosen.confidence)
+
+
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1:
         return chosen
@@ -237,7 +323,9 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     """
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
-    chosen = _in_context(_choose(reading), reading)
+    chosen = _each_listed(_in_context(_choose(reading), reading), reading)
+    if chosen.intent == "clarify" and not chosen.options:
+        chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

@@ -43,12 +43,33 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A reading the planner can answer, offered as a clickable action: the button's label
+    and the message that clicking it sends."""
+
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """Tool calls to make, or (when `calls` is empty) the direct reply named by `intent`."""
 
     intent: str
     calls: tuple[Call, ...] = ()
     tool: str | None = None  # for intent "unavailable": the tool that is not bound
+    confidence: float = 1.0
+    """How sure the planner is that `calls` answer the message (0-1); below
+    `CLARIFY_BELOW` it asks instead (intent "clarify")."""
+    options: tuple[Option, ...] = ()
+    """For intent "clarify": the nearest readings it can answer, best first."""
+    question: str = ""
+    """For intent "clarify": what it asks ("Which account do you mean?")."""
+
+
+CLARIFY_BELOW = 0.5
+"""Plans less sure than this ask a question instead: a best guess from a score under the
+lexicon's threshold (confidence = score / (2 x threshold)) is half as sure as a match."""
 
 
 def accepts(tool: str, kind: str) -> bool:

@@ -43,10 +43,13 @@ class Reading:
     entities: Entities = field(init=False)
     named: dict[str, Any] = field(init=False)
     scores: dict[str, float] = field(init=False)
+    original: str = field(init=False)
+    """The message as typed (capitals kept: "Netflix's churn" names a company)."""
     muted: frozenset[int] = field(init=False)
     """Words the message says it does not want ("not the member list"): their cues do not count."""
 
     def __post_init__(self) -> None:
+        self.original = self.text
         self.text = correct(self.text, self.lexicon)  # "whcih acounts" -> "which accounts"
         self.tokens = tokenize(self.text)
         lexicon = self.lexicon
@@ -246,11 +249,19 @@ class Reading:
                 "file_path": self.memory.file_path,
             }
             if remembered.get(required) is None:
+                if required in ("account_id", "segment_id") and self.points_at_referent:
+                    # "why is that one flagged?" with nothing before it: ask which one
+                    return Plan("clarify", question="referent" if required == "account_id" else "segment")
                 return self.resolve(rule.fallback or "capabilities", named)
             named = {**named, required: remembered[required]}
         elif "account_id" not in named and self.refers_back and self.remembered_id():
             named = {**named, "account_id": self.remembered_id()}
         return Plan(intent, (Call(intent, args_for(intent, named)),))
+
+    @property
+    def points_at_referent(self) -> bool:
+        """Points at one thing the thread should have named: "that one", "it", "the 2nd"."""
+        return self.refers_back or self.entities.ordinal is not None or bool(self.entities.ordinals)
 
     @property
     def refines_last(self) -> bool:
