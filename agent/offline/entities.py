@@ -80,6 +80,7 @@ _LIMIT_AFTER = re.compile(_COUNT_AFTER)
 _NOT_ID_BEFORE = re.compile(
     r"(?:top|first|last|level|segment|cluster|group|cohort|seg|number|no\.?|more than|less than"
     r"|fewer than|over|under|above|below|at least|at most|up to|limit|than|give me|show me"
+    r"|those|these|all|the other"
     r"|list|[$€£]|\d)\s*$"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import replace
 
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
@@ -151,11 +152,11 @@ def _choose(reading: Reading) -> Plan:
     scores, lexicon = reading.scores, reading.lexicon
     if declines(reading.text, lexicon):
         return Plan("destructive")
-    if foreign(reading.original, lexicon):
-        return Plan("foreign")
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
+    if foreign(reading.original, lexicon):
+        return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
     if (data := _sql_follow_up(reading)) is not None:
@@ -177,9 +178,21 @@ def _choose(reading: Reading) -> Plan:
     for kind, tool in ENTITY_DEFAULTS.items():
         if kind in reading.named:
             return reading.resolve(tool, reading.named)
-    if reading.on_topic:  # a business question in words the lexicon lacks: ask, do not guess
-        return _clarify(reading, "unsure", score / (2 * lexicon.threshold))
+    if reading.on_topic:  # a business question in words the lexicon lacks
+        confidence = _guess_confidence(reading)
+        if name is not None and confidence >= CLARIFY_BELOW:  # a clear lead: best guess
+            return replace(reading.resolve(name, reading.named), confidence=confidence)
+        return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+def _guess_confidence(reading: Reading) -> float:
+    """How sure a guess under the threshold is: its score over twice the threshold, halved
+    when another tool scores as much (a tie is a coin toss, not a reading)."""
+    tools = sorted((v for n, v in reading.scores.items() if n in TOOL_ARGS), reverse=True)
+    best, second = (tools + [0.0, 0.0])[:2]
+    confidence = min(best / (2 * reading.lexicon.threshold), 1.0)
+    return confidence if best > second else confidence / 2
 
 
 _FALLBACK_OPTIONS = ("score_leakage", "detect_leakage", "query_duckdb", "revenue_month")

@@ -67,9 +67,10 @@ class Plan:
     """For intent "clarify": what it asks ("Which account do you mean?")."""
 
 
-CLARIFY_BELOW = 0.5
-"""Plans less sure than this ask a question instead: a best guess from a score under the
-lexicon's threshold (confidence = score / (2 x threshold)) is half as sure as a match."""
+CLARIFY_BELOW = 0.25
+"""Plans less sure than this ask a question instead. A tool whose cues reach the lexicon's
+threshold is sure; a best guess under it has confidence score / (2 x threshold), halved on a
+tie, so a guess needs half the threshold and a clear lead (agent/offline/planner.py)."""
 
 
 def accepts(tool: str, kind: str) -> bool:
