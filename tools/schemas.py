@@ -26,6 +26,7 @@ from domain import (
     RISK_LEVELS,
     TIERS,
     LeakageType,
+    RankBy,
     RiskLevel,
     Tier,
     normalise_account_id,
@@ -103,6 +104,11 @@ class ScoreLeakageArgs(_Args):
         default=None, description="Only accounts whose most likely leakage is this type."
     )
     top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    order_by: RankBy = Field(
+        default="expected_loss",
+        description="Rank by expected_loss next month (most at risk, riskiest: the default), "
+        "probability (most likely to leak) or detected_leakage (leaking now, biggest leaks).",
+    )
 
 
 class ExplainRiskFactorsArgs(_Args):

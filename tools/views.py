@@ -9,6 +9,7 @@ from the tools themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
@@ -63,6 +64,12 @@ def leakage_by_type(
     return {"kind": "leakage_by_type", "data": data}
 
 
+def _not_below_zero(values: list[Any]) -> list[Any]:
+    """Fitted revenue lines drawn at 0 where the fit dips below it: revenue is never
+    negative, and a customer at $0 is churned, not at -$14,863."""
+    return [max(v, 0.0) if isinstance(v, int | float) and v == v else v for v in values]
+
+
 def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Chart:
     """A customer's monthly revenue with its trend, 3-month average and anomaly months.
 
@@ -75,12 +82,65 @@ def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Ch
             "customer_id": summary["customer_id"],
             "months": [str(month) for month in series.index],
             "revenue": series["revenue"].tolist(),
-            "trend": series["trend"].tolist(),
-            "moving_avg": series["moving_avg_3"].tolist(),
+            "trend": _not_below_zero(series["trend"].tolist()),
+            "moving_avg": _not_below_zero(series["moving_avg_3"].tolist()),
             "seasonal": series["seasonal"].tolist() if seasonal else None,
             "anomaly_months": list(summary.get("anomaly_months") or []),
             "decline_level": summary.get("decline_level"),
             "status": summary.get("status"),
+        },
+    }
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Number) and not isinstance(value, bool)
+
+
+_SPAN_COLUMNS = ("period_start", "period_end", "currency")
+"""Columns a query returns to say what its numbers cover; not plotted."""
+
+
+def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
+    """A bar chart (a line for months) when a query returns one number per category or month:
+    the first text column against the first numeric column, as a Plotly figure dict (which
+    ui/charts.py draws as is). None for a single row, several label columns or no number.
+
+    Examples:
+        >>> chart = sql_chart([{"tier": "Starter", "n": 3}, {"tier": "Business", "n": 5}])
+        >>> chart["data"][0]["type"], chart["data"][0]["y"]
+        ('bar', [3.0, 5.0])
+    """
+    if len(rows) < 2:
+        return None
+    columns = [c for c in rows[0] if c not in _SPAN_COLUMNS]
+    if not columns:
+        return None
+    label, *values = columns
+    numeric = [c for c in values if all(_is_number(r.get(c)) for r in rows)]
+    if not numeric or any(_is_number(r.get(label)) for r in rows):
+        return None
+    measure = numeric[0]
+    monthly = label == "month"
+    trace: dict[str, Any] = {
+        "type": "scatter" if monthly else "bar",
+        "x": [str(r[label]) for r in rows],
+        "y": [float(r[measure]) for r in rows],
+        "name": measure.replace("_", " "),
+    }
+    if monthly:
+        trace["mode"] = "lines+markers"
+    title = f"{measure.replace('_', ' ').capitalize()} by {label.replace('_', ' ')}"
+    first = rows[0]
+    if first.get("period_start"):
+        title += f", {first['period_start']} to {first.get('period_end', first['period_start'])}"
+    if isinstance(first.get("currency"), str):
+        title += f" ({first['currency']})"
+    return {
+        "data": [trace],
+        "layout": {
+            "title": {"text": title},
+            "xaxis": {"title": {"text": label.replace("_", " ")}},
+            "yaxis": {"title": {"text": measure.replace("_", " ")}, "rangemode": "tozero"},
         },
     }
 

@@ -163,6 +163,7 @@ class Entities:
     decline_level: int | None = None
     segment_id: int | None = None
     top_n: int | None = None
+    order_by: str | None = None
     file_path: str | None = None
     sql: str | None = None
     recipe: str | None = None
@@ -364,6 +365,7 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         decline_level=level,
         segment_id=_segment(lowered),
         top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),
+        order_by=_named(lexicon, "order_by", tokens),
         file_path=file_match.group(1) if file_match else None,
         recipe=recipe,
         ordinal=_ordinal(lowered),

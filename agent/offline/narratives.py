@@ -76,14 +76,82 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
+_SPAN = ("period_start", "period_end", "currency")
+"""Columns a metric query returns to say what it covers: stated once, not tabled."""
+_MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
+_RATIOS = ("seat_utilisation", "nrr")
+_LABELS = {
+    "n_churned_accounts": "churned accounts",
+    "n_new_accounts": "new accounts",
+    "n_accounts": "accounts",
+    "net_revenue": "net revenue",
+    "avg_monthly_revenue": "average monthly revenue (MRR)",
+    "nrr": "net revenue retention",
+    "dso_days": "days sales outstanding",
+    "seat_utilisation": "seat utilisation",
+}
+_DEFINITIONS = {
+    "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
+    "month after the last revenue.",
+    "nrr": "NRR: this month's revenue of the accounts billed 12 months earlier, over their "
+    "revenue then.",
+    "dso_days": "DSO: mean days from invoice issue to the first successful payment.",
+    "seat_utilisation": "Seat utilisation: active seats over licensed seats.",
+    "avg_monthly_revenue": "MRR over several months: their average per month.",
+}
+
+
+def column_label(name: str) -> str:
+    """A column name as a header people read: `n_churned_accounts` → `Churned accounts`.
+
+    Examples:
+        >>> column_label("n_invoices"), column_label("billing_system")
+        ('Invoices', 'Billing system')
+    """
+    text = _LABELS.get(name) or name.removeprefix("n_").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _column_kind(name: str, value: Any) -> Kind:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "text"
+    if name in _RATIOS:
+        return "percent"
+    if name.startswith("n_") or name.endswith("_seats"):
+        return "count"
+    if any(word in name for word in _MONEY_WORDS):
+        return "money"
+    return "number"
+
+
 def _table(rows: Sequence[Mapping[str, Any]]) -> str:
-    """A markdown table for free-form rows (SQL results)."""
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    """A markdown table for free-form rows (SQL results): readable headers, money, percent
+    and counts formatted, and the period/currency columns left to the headline."""
+    columns = [c for c in rows[0] if c not in _SPAN]
+    currency = rows[0].get("currency") if isinstance(rows[0].get("currency"), str) else None
+    lines = [
+        "| " + " | ".join(column_label(c) for c in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
     for row in rows:
-        cells = [format_value(row.get(c), _guess_kind(row.get(c))) for c in columns]
+        cells = [format_value(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
         lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
     return "\n".join(lines)
+
+
+def _span(rows: Sequence[Mapping[str, Any]]) -> str:
+    """"Period: 2026-07 to 2026-09. Amounts in USD." from a metric query's own columns."""
+    if not rows:
+        return ""
+    first = rows[0]
+    parts = []
+    start, end = first.get("period_start"), first.get("period_end")
+    if start:
+        parts.append(f"Period: {start}" + (f" to {end}" if end and end != start else "") + ".")
+    if isinstance(first.get("currency"), str) and first["currency"]:
+        parts.append(f"Amounts in {first['currency']}.")
+    notes = [text for column, text in _DEFINITIONS.items() if column in first]
+    return " ".join([*parts, *notes])
 
 
 def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
@@ -153,7 +221,11 @@ def narrate(tool: str, content: Any) -> str:
         generic = ResultSpec(rows=())
         variables = _variables(data, generic) | {"facts": _facts(data)}
         return load_prompt("narrative_generic", **variables)
-    return load_prompt(name, **_variables(data, spec))
+    variables = _variables(data, spec)
+    if tool == "query_duckdb":
+        rows = data.get("rows") or []
+        variables["span"] = _span(rows) if rows and isinstance(rows[0], Mapping) else ""
+    return load_prompt(name, **variables)
 
 
 def narrate_all(results: Sequence[tuple[str, Any]]) -> str:

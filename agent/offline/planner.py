@@ -64,7 +64,7 @@ _CLAUSE_SPLIT = re.compile(
 )
 _UPLOAD_READERS = ("score_leakage", "portfolio_summary", "detect_leakage")
 """Tools that would answer about warehouse accounts a question meant for an uploaded file."""
-_NARROWING = (*FILTER_KINDS, "top_n")
+_NARROWING = (*FILTER_KINDS, "top_n", "order_by")
 """Entities a clause may add to the call of the clause before it."""
 _SHORT_QUESTION = 7
 """Words in a question short enough to continue on the thread's account."""

@@ -249,7 +249,7 @@ class Reading:
                 "file_path": self.memory.file_path,
             }
             if remembered.get(required) is None:
-                nothing_before = self.memory.last_tool is None
+                nothing_before = self.memory.account_id is None and not self.memory.result_ids
                 if required in ("account_id", "segment_id") and nothing_before and self.points_at_referent:
                     # "why is that one flagged?" with nothing before it: ask which one
                     return Plan("clarify", question="referent" if required == "account_id" else "segment")
