@@ -161,6 +161,8 @@ def score_leakage(
         "scope": views.score_scope(account_id, tier, risk_level, leakage_type),
         "order_by": order_by,
         "ranked_by": RANK_LABELS.get(order_by, order_by),
+        "as_of_month": result.summary.get("as_of_month"),
+        "actions_by_stake": views.actions_by_stake(table),
     }
     chart = None
     if account_id is not None and len(table):

@@ -90,6 +90,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("total_expected_loss", "at risk next month (predicted expected loss)", "money"),
             Column("total_detected_leakage", "leaking now (detected, exact)", "money"),
             Column("ranked_by", "ranked by"),
+            Column("as_of_month", "data as of"),
         ),
         row_label=("account_id",),
         rows=(
@@ -101,7 +102,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("mrr", "MRR", "money"),
             Column("top_factor", "main factor"),
         ),
-        extra=("order_by",),
+        extra=("order_by", "actions_by_stake"),
     ),
     "explain_risk_factors": ResultSpec(
         summary=(

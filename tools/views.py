@@ -178,6 +178,40 @@ def catalogue_actions(leakage_types: Iterable[str], limit: int = 3) -> list[str]
     return actions
 
 
+def actions_by_stake(table: Any, limit: int = 5) -> list[dict[str, Any]]:
+    """The listed accounts grouped by the action their leakage calls for (the detected type
+    where leakage is detected now, else the predicted one), largest dollars at stake first:
+    action, owner, accounts, and the amounts at stake (leaking now + at risk next month).
+    A plan for "what should we do about those?" is built from these, not computed later."""
+    if table is None or not len(table):
+        return []
+    frame = table.assign(
+        plan_type=table["detected_leakage_type"].where(
+            table["detected_monthly_leakage"] > 0, table["predicted_leakage_type"]
+        ),
+        at_stake=table["expected_loss"] + table["detected_monthly_leakage"],
+    )
+    groups = []
+    for kind, rows in frame.groupby("plan_type", sort=False):
+        entry = CATALOGUE.get(str(kind))
+        if entry is None:
+            continue
+        groups.append(
+            {
+                "leakage_type": str(kind),
+                "action": entry.action,
+                "owner": entry.owner,
+                "n_accounts": int(len(rows)),
+                "accounts": [str(a) for a in rows["account_id"]],
+                "at_stake": round(float(rows["at_stake"].sum()), 2),
+                "leaking_now": round(float(rows["detected_monthly_leakage"].sum()), 2),
+                "at_risk_next_month": round(float(rows["expected_loss"].sum()), 2),
+            }
+        )
+    groups.sort(key=lambda g: -g["at_stake"])
+    return groups[:limit]
+
+
 def ranked_actions(recommendations: Any, limit: int = 3) -> list[str]:
     """Texts for the service's ranked recommendations (columns action, owner, urgency)."""
     actions: list[str] = []

@@ -188,6 +188,11 @@ class Entities:
 _NOT_NAMED = frozenset({"ordinal", "ordinals", "bare_id", "typed_id", "risk_word", "degree", "data_question"})
 
 
+def digits(text: str) -> str:
+    """Lower-case text with number words replaced by digits ("top five" -> "top 5")."""
+    return _digits(text)
+
+
 def _digits(text: str) -> str:
     """Lower-case text with number words replaced by digits ("top five" -> "top 5")."""
     return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), text.lower())

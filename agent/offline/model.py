@@ -40,7 +40,7 @@ from pydantic import ConfigDict, Field
 
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
-from agent.offline.narratives import narrate_all, parse_content
+from agent.offline.narratives import narrate_all, narrate_plan, parse_content
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
@@ -260,7 +260,11 @@ class ChatOfflinePlanner(BaseChatModel):
         results = tool_results(messages)
         if results:
             note = _id_note(text)
-            answer = narrate_all(results)
+            asked = plan(text, thread_memory(messages[:human]), _tool_names(tools) or None)
+            if asked.intent == "recommend":
+                answer = narrate_plan(results, asked.size)
+            else:
+                answer = narrate_all(results)
             return AIMessage(content=f"{note}\n\n{answer}" if note else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 

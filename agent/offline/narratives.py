@@ -232,3 +232,46 @@ def narrate_all(results: Sequence[tuple[str, Any]]) -> str:
     """One answer from several `(tool name, content)` results, in call order."""
     text = "\n\n".join(narrate(tool, content) for tool, content in results)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def narrate_plan(results: Sequence[tuple[str, Any]], bullets: int | None = None) -> str:
+    """A plan from a score_leakage result's `actions_by_stake` (tools/views.py): actions
+    ranked by dollars at stake, each with owner, accounts and amounts; or exactly `bullets`
+    board bullets (the headline, then the largest actions). Every figure is the tool's."""
+    content = next((parse_content(c) for t, c in results if t == "score_leakage"), None)
+    if content is None or "error" in content:
+        return narrate_all(results)
+    summary = content.get("summary") or {}
+    groups = summary.get("actions_by_stake") or []
+    scope = summary.get("scope") or "the listed accounts"
+    money = lambda value: format_value(value, "money", summary.get("currency"))  # noqa: E731
+    lines = []
+    for group in groups:
+        shown = ", ".join(group["accounts"][:4]) + (" …" if group["n_accounts"] > 4 else "")
+        lines.append(
+            f"**{group['action']}** (owner: {group['owner']}): {group['n_accounts']} "
+            f"account{'s' if group['n_accounts'] != 1 else ''} ({shown}); "
+            f"{money(group['at_stake'])} at stake: {money(group['leaking_now'])} leaking now "
+            f"(detected), {money(group['at_risk_next_month'])} at risk next month (predicted)."
+        )
+    as_of = summary.get("as_of_month")
+    source = f"warehouse data as of {as_of}" if as_of else "warehouse data"
+    if bullets:
+        headline = (
+            f"{scope.capitalize()}: {money(summary.get('total_expected_loss'))} at risk next "
+            f"month (predicted) and {money(summary.get('total_detected_leakage'))} leaking now "
+            f"(detected, exact) across {summary.get('n_accounts', 0):,} accounts "
+            f"({summary.get('n_high_risk', 0):,} high risk)."
+        )
+        items = [headline, *lines][:bullets]
+        while len(items) < bullets:
+            items.append("No further action with money at stake on this list.")
+        body = "\n".join(f"- {item}" for item in items)
+        return f"**Board bullets** ({source}):\n\n{body}"
+    if not lines:
+        return f"Nothing on this list has money at stake ({source})."
+    body = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    return (
+        f"**Action plan for {scope}** ({source}), ranked by dollars at stake (leaking now + "
+        f"at risk next month), largest first:\n\n{body}"
+    )

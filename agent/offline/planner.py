@@ -159,6 +159,8 @@ def _choose(reading: Reading) -> Plan:
         return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
+    if (recommended := _recommend(reading)) is not None:
+        return recommended
     if (data := _sql_follow_up(reading)) is not None:
         return data
     in_context = reading.on_topic or reading.memory.last_tool is not None
@@ -184,6 +186,41 @@ def _choose(reading: Reading) -> Plan:
             return replace(reading.resolve(name, reading.named), confidence=confidence)
         return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+_BULLETS = re.compile(r"\b(\d{1,2})\s+(?:\w+\s+){0,2}?(?:bullet|point|line)s?\b")
+_KEEP_FROM = {"score_leakage": ("tier", "risk_level", "leakage_type", "top_n", "order_by")}
+
+
+def _recommend(reading: Reading) -> Plan | None:
+    """A plan from the thread's list: "what should we do about those?", "draft three board
+    bullets". The list is re-read this turn (score_leakage with the thread's filters), so the
+    plan's amounts come from a tool; one account's question stays with its own tool."""
+    raw = reading.lexicon.raw["recommend"]
+    tokens = reading.tokens
+    words = tuple(tuple(w.split()) for w in raw["words"])
+    if not has_phrase(tokens, words) or "account_id" in reading.named:
+        return None
+    if has_phrase(tokens[:2], (("which",), ("who",), ("whom",))):  # "which accounts …?": a list
+        return None
+    memory = reading.memory
+    one_account = reading.refers_back and memory.account_id and not memory.result_ids
+    if one_account or "sql" in reading.named or "file_path" in reading.named:
+        return None
+    args: dict[str, object] = {}
+    if memory.last_tool == "score_leakage":
+        keep = _KEEP_FROM["score_leakage"]
+        args = {k: v for k, v in memory.last_args.items() if k in keep}
+    elif memory.last_tool == "detect_leakage":
+        args = {"order_by": "detected_leakage"}
+    args.update(args_for("score_leakage", reading.named))
+    args.pop("account_id", None)
+    size = None
+    if has_phrase(tokens, tuple(tuple(w.split()) for w in raw["bullets"])):
+        match = _BULLETS.search(reading.entities_text)
+        size = int(match.group(1)) if match else 3
+        args.pop("top_n", None)
+    return Plan("recommend", (Call("score_leakage", args),), size=size)
 
 
 def _guess_confidence(reading: Reading) -> float:
@@ -317,7 +354,7 @@ def _each_listed(chosen: Plan, reading: Reading) -> Plan:
 
 
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
-    if len(chosen.calls) != 1:
+    if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
     return Plan(call.name, (call,))

@@ -65,6 +65,8 @@ class Plan:
     """For intent "clarify": the nearest readings it can answer, best first."""
     question: str = ""
     """For intent "clarify": what it asks ("Which account do you mean?")."""
+    size: int | None = None
+    """For intent "recommend": how many bullets were asked for ("three board bullets")."""
 
 
 CLARIFY_BELOW = 0.25

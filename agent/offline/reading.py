@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.offline.entities import Entities, extract_entities
+from agent.offline.entities import Entities, digits, extract_entities
 from agent.offline.lexicon import Lexicon, has_phrase, muted_words, phrase_at, tokenize
 from agent.offline.plans import Call, Memory, Plan, accepts, args_for, call_entities, pick_row
 from agent.offline.spelling import correct
@@ -258,6 +258,11 @@ class Reading:
         elif "account_id" not in named and self.refers_back and self.remembered_id():
             named = {**named, "account_id": self.remembered_id()}
         return Plan(intent, (Call(intent, args_for(intent, named)),))
+
+    @property
+    def entities_text(self) -> str:
+        """The message in lower case with number words as digits ("three" -> "3")."""
+        return digits(self.text)
 
     @property
     def points_at_referent(self) -> bool:

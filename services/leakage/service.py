@@ -91,7 +91,9 @@ def portfolio_summary(
             " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC", params
         ).df()
         warning = cache_warning(con)
+        as_of = con.execute("SELECT max(as_of_month) FROM leakage_scores").fetchone()
     summary = {
+        "as_of_month": str(as_of[0])[:7] if as_of and as_of[0] is not None else None,
         "n_accounts": int(head[0]),
         "total_mrr": money(head[1]),
         "detected_leakage": money(head[2]),
@@ -164,7 +166,9 @@ def score_leakage(
             cut + params,
         ).df()
         warning = cache_warning(con)
+        as_of = con.execute("SELECT max(as_of_month) FROM leakage_scores").fetchone()
     summary = {
+        "as_of_month": str(as_of[0])[:7] if as_of and as_of[0] is not None else None,
         "n_accounts": int(head[0]),
         "total_expected_loss": money(head[1]),
         "total_detected_leakage": money(head[2]),
