@@ -150,6 +150,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("n_anomalies", "anomalous months", "count"),
             Column("anomaly_months", "anomalous months"),
             Column("segment_name", "segment"),
+            Column("seasonality", "seasonality"),
         ),
         row_label=("month",),
         rows=(
@@ -157,7 +158,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("trend", "trend", "money"),
             Column("anomaly", "flag"),
         ),
-        extra=("status",),
+        extra=("status", "seasonal_strength"),
     ),
     "find_declining_customers": ResultSpec(
         summary=(
@@ -221,6 +222,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("leakage_probability", "probability", "percent"),
             Column("expected_loss", "expected loss", "money"),
             Column("top_factor", "main factor"),
+            Column("top_factors", "risk factors"),
         ),
         extra=("n_listed", "model_version", "model_trained_on"),
     ),

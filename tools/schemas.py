@@ -154,6 +154,11 @@ class ScoreFileArgs(_Args):
         default=None, description="Only list accounts of this predicted risk (counts cover all)."
     )
     top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    account_id: str | None = Field(
+        default=None,
+        description="One account OF THE FILE, with all its risk factors: 'why is the third "
+        "uploaded account risky?' (never explain_risk_factors, which reads the warehouse).",
+    )
 
 
 TOOL_ARGS: dict[str, type[_Args]] = {

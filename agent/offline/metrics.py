@@ -57,7 +57,9 @@ _RELATIVE = (
                 r"|\bover the (?:last|past) year\b"), "last_12"),
     (re.compile(r"\b(?:last|latest|this|current|most recent)\s+month\b"), "latest_month"),
 )
-_RATIO_COLUMNS = ("seat_utilisation", "nrr")
+_OFF_TOPIC = 4.0
+"""An off-topic cue this strong ("poem", "joke") makes a metric word the topic of something
+else, not a question for the warehouse."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,8 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     vocab = words(lexicon)
     tokens = tokenize(text)
     if has_phrase(tokens, vocab.blockers) or re.search(r"\bacc[\s#_-]*\d", text, re.I):
+        return False
+    if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
         return False
     spec = parse(text, lexicon)
     if spec.metric is None:

@@ -134,9 +134,18 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
         "|" + "---|" * len(columns),
     ]
     for row in rows:
-        cells = [format_value(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
+        cells = [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
         lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
     return "\n".join(lines)
+
+
+def _cell(value: Any, kind: Kind, currency: str | None) -> str:
+    """A table cell: money in full units (`$4,424,878`: a query's total is read exactly, not
+    as `$4.42M`), everything else as `format_value` writes it."""
+    if kind != "money" or not isinstance(value, int | float) or abs(value) < 1000:
+        return format_value(value, kind, currency)
+    symbol = _CURRENCY.get(currency or "USD", f"{currency} ")
+    return f"{'-' if value < 0 else ''}{symbol}{abs(value):,.0f}"
 
 
 def _span(rows: Sequence[Mapping[str, Any]]) -> str:

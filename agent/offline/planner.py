@@ -64,6 +64,8 @@ _CLAUSE_SPLIT = re.compile(
 )
 _UPLOAD_READERS = ("score_leakage", "portfolio_summary", "detect_leakage")
 """Tools that would answer about warehouse accounts a question meant for an uploaded file."""
+_ACCOUNT_READERS = ("explain_risk_factors", "score_leakage", "score_file")
+"""Tools that would explain one account from the warehouse when it is an account of the file."""
 _NARROWING = (*FILTER_KINDS, "top_n", "order_by")
 """Entities a clause may add to the call of the clause before it."""
 _SHORT_QUESTION = 7
@@ -322,11 +324,20 @@ def _carry(call: Call, reading: Reading) -> Call:
 
 
 def _upload(call: Call, reading: Reading) -> Call:
-    """A question about "those" accounts after an upload is answered from the uploaded file."""
+    """A question about "those" accounts after an upload is answered from the uploaded file;
+    so is one about an account of the file ("why is the third one risky?"): the file's own
+    scores and factors, not the warehouse's account of the same id."""
     memory = reading.memory
-    if memory.file_path is None or call.name not in _UPLOAD_READERS:
+    if memory.file_path is None:
         return call
-    if "account_id" in call.args:
+    account = call.args.get("account_id") or call.args.get("customer_id")
+    if account is not None and call.name in _ACCOUNT_READERS:
+        from_file = memory.last_tool == "score_file" and account in memory.result_ids
+        if from_file or (reading.mentions_upload and "account_id" not in reading.named):
+            named = {"file_path": memory.file_path, "account_id": account}
+            return Call("score_file", args_for("score_file", named))
+        return call
+    if call.name not in _UPLOAD_READERS or "account_id" in call.args:
         return call
     warehouse = has_phrase(reading.tokens, reading.lexicon.warehouse)  # "in our own book"
     if not reading.mentions_upload and (memory.last_tool != "score_file" or warehouse):

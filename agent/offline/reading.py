@@ -257,12 +257,19 @@ class Reading:
             named = {**named, required: remembered[required]}
         elif "account_id" not in named and self.refers_back and self.remembered_id():
             named = {**named, "account_id": self.remembered_id()}
+        if "account_id" not in named and self.picks_listed_row and accepts(intent, "account_id"):
+            named = {**named, "account_id": self.remembered_id()}  # "the third one in the file"
         return Plan(intent, (Call(intent, args_for(intent, named)),))
 
     @property
     def entities_text(self) -> str:
         """The message in lower case with number words as digits ("three" -> "3")."""
         return digits(self.text)
+
+    @property
+    def picks_listed_row(self) -> bool:
+        """Names a position in the thread's last list ("the third one")."""
+        return self.entities.ordinal is not None and bool(self.memory.result_ids)
 
     @property
     def points_at_referent(self) -> bool:

@@ -164,6 +164,12 @@ _POSSESSIVE = re.compile(r"\b([A-Z][A-Za-z0-9&]+)['’]s\b")
 _MONTH_OR_DAY = re.compile(
     r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)", re.I
 )
+_COMMON = frozenset(
+    "who what that it there here let he she where how when why everyone everybody someone "
+    "somebody nobody today tomorrow yesterday company customer client account month year "
+    "week quarter team board ceo cfo finance sales everything nothing one this".split()
+)
+"""Words whose "'s" is a contraction or our own ("who's", "today's", "the board's")."""
 _OUR_ID = re.compile(r"\b(?i:acc)[\s#_-]*\d|#\s?\d{3,}")
 
 
@@ -192,7 +198,9 @@ def foreign(text: str, lexicon: Lexicon) -> bool:
     known = speller(lexicon).known
     for match in _POSSESSIVE.finditer(text):
         name = match.group(1).lower()
-        if name not in known and not _MONTH_OR_DAY.match(name) and len(name) > 2:
+        if name in _COMMON or name in known or _MONTH_OR_DAY.match(name) or len(name) <= 2:
+            continue
+        if text[match.end() :].lstrip()[:1].isalpha():  # "Netflix's churn", not "who's."
             return True
     return False
 

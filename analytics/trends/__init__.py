@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from analytics.trends.backtest import backtest_outcomes, detection_scores, summarise_backtest
 from analytics.trends.decline import DeclineThresholds, decline_scores
+from analytics.trends.evidence import SeasonalEvidence, seasonal_evidence
 from analytics.trends.scan import (
     COMPONENTS,
     OUTPUT_COLUMNS,
@@ -24,10 +25,12 @@ __all__ = [
     "COMPONENTS",
     "OUTPUT_COLUMNS",
     "DeclineThresholds",
+    "SeasonalEvidence",
     "TrendConfig",
     "TrendScan",
     "backtest_outcomes",
     "decline_scores",
+    "seasonal_evidence",
     "detect_partial_last_month",
     "detection_scores",
     "difference_scale",
