@@ -122,7 +122,10 @@ def _seasonality(evidence: SeasonalEvidence, judged_seasonal: bool) -> str:
         for month, now, before in evidence.same_months
     )
     scan = "seasonal" if judged_seasonal else "not seasonal"
-    text = f"Seasonal strength {strength:.2f} on a 0-1 scale ({verdict}); the trend scan judged it {scan}."
+    text = (
+        f"Seasonal strength {strength:.2f} on a 0-1 scale ({verdict}); "
+        f"the trend scan judged it {scan}."
+    )
     return f"{text} Same months a year earlier: {pairs}." if pairs else text
 
 

@@ -197,7 +197,13 @@ def _scored(
     return tool_result(
         NAME,
         summary=summary,
-        rows=rows[[c for c in (*_ROW_COLUMNS, *(("top_factors",) if factors else ())) if c in rows.columns]],
+        rows=rows[
+            [
+                c
+                for c in (*_ROW_COLUMNS, *(("top_factors",) if factors else ()))
+                if c in rows.columns
+            ]
+        ],
         table=ranked,
         recommendations=views.catalogue_actions(head.get("by_predicted_type") or {}),
         message="\n".join(part for part in (note, result.warning or "") if part),

@@ -191,7 +191,7 @@ def actions_by_stake(table: Any, limit: int = 5) -> list[dict[str, Any]]:
         ),
         at_stake=table["expected_loss"] + table["detected_monthly_leakage"],
     )
-    groups = []
+    groups: list[dict[str, Any]] = []
     for kind, rows in frame.groupby("plan_type", sort=False):
         entry = CATALOGUE.get(str(kind))
         if entry is None:
@@ -201,7 +201,7 @@ def actions_by_stake(table: Any, limit: int = 5) -> list[dict[str, Any]]:
                 "leakage_type": str(kind),
                 "action": entry.action,
                 "owner": entry.owner,
-                "n_accounts": int(len(rows)),
+                "n_accounts": len(rows),
                 "accounts": [str(a) for a in rows["account_id"]],
                 "at_stake": round(float(rows["at_stake"].sum()), 2),
                 "leaking_now": round(float(rows["detected_monthly_leakage"].sum()), 2),

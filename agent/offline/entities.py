@@ -140,8 +140,17 @@ _GROUP = re.compile(
     r"|regions?|segments?|types?|levels?|factors?|reasons?|things?|actions?|bullets?|points?))"
 )
 """The first N rows of the last list: "those three", "both", "the top five", "all 4"."""
-_GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10}
+_GROUP_SIZES = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 _RISK_WORD = re.compile(
     r"\b(?:(?:only|just|the)\s+(high|medium|moderate|low)\b(?!\s+(?:mrr|revenue|value"
     r"|spend|spenders|growth|decline|churn|usage))"
@@ -185,7 +194,9 @@ class Entities:
         return {k: v for k, v in asdict(self).items() if v is not None and k not in _NOT_NAMED}
 
 
-_NOT_NAMED = frozenset({"ordinal", "ordinals", "bare_id", "typed_id", "risk_word", "degree", "data_question"})
+_NOT_NAMED = frozenset(
+    {"ordinal", "ordinals", "bare_id", "typed_id", "risk_word", "degree", "data_question"}
+)
 
 
 def digits(text: str) -> str:

@@ -266,9 +266,7 @@ def _conditional(imperatives: Mapping[str, Any]) -> dict[Phrase, tuple[Phrase, .
     return table
 
 
-def _safety(
-    raw: dict[str, Any], imperatives: dict[str, Any], outside: dict[str, Any]
-) -> Safety:
+def _safety(raw: dict[str, Any], imperatives: dict[str, Any], outside: dict[str, Any]) -> Safety:
     return Safety(
         benchmarks=_phrases(outside["benchmarks"]),
         people=_phrases(outside["people"]),

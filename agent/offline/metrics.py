@@ -38,23 +38,35 @@ LATEST = (
 )
 """The warehouse's latest month (from the view's sources: the view itself is slow)."""
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-)}
-_N_MONTHS = re.compile(
-    r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{1,2})\s+months?\b"
-)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_N_MONTHS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{1,2})\s+months?\b")
 _SINCE = re.compile(
     r"\bsince\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
 )
 _QUARTER = re.compile(r"\bq([1-4])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
 _RELATIVE = (
     (re.compile(r"\b(?:last|previous|prior|past)\s+quarter\b"), "last_quarter"),
-    (re.compile(r"\b(?:this|current|latest)\s+quarter\b|\bqtd\b|\bquarter to date\b"), "this_quarter"),
-    (re.compile(r"\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b|\bso far this year\b"), "this_year"),
+    (
+        re.compile(r"\b(?:this|current|latest)\s+quarter\b|\bqtd\b|\bquarter to date\b"),
+        "this_quarter",
+    ),
+    (
+        re.compile(r"\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b|\bso far this year\b"),
+        "this_year",
+    ),
     (re.compile(r"\b(?:last|previous|prior)\s+year\b"), "last_year"),
-    (re.compile(r"\b(?:last|past|trailing)\s+(?:twelve|12)\s+months\b|\bpast year\b|\bttm\b"
-                r"|\bover the (?:last|past) year\b"), "last_12"),
+    (
+        re.compile(
+            r"\b(?:last|past|trailing)\s+(?:twelve|12)\s+months\b|\bpast year\b|\bttm\b"
+            r"|\bover the (?:last|past) year\b"
+        ),
+        "last_12",
+    ),
     (re.compile(r"\b(?:last|latest|this|current|most recent)\s+month\b"), "latest_month"),
 )
 _OFF_TOPIC = 4.0
@@ -120,11 +132,16 @@ def _shift(expression: str, months: int) -> str:
     return f"CAST({expression} {sign} INTERVAL {abs(months)} MONTH AS DATE)"
 
 
-def _month_of(month: int, year: str | None) -> str:
-    """The 1st of `month`: of `year`, else of the latest such month up to the data's end."""
+def _month_of(month: int, year: str | None, span: int = 1) -> str:
+    """The 1st of `month`: of `year`, else of the latest year in which the `span` months
+    from it are all in the data (a quarter without a year is the latest complete one)."""
     if year:
         return f"DATE '{int(year):04d}-{month:02d}-01'"
-    return f"make_date(year({LATEST}) - CASE WHEN {month} > month({LATEST}) THEN 1 ELSE 0 END, {month}, 1)"
+    last = month + span - 1
+    return (
+        f"make_date(year({LATEST}) - CASE WHEN {last} > month({LATEST}) THEN 1 ELSE 0 END, "
+        f"{month}, 1)"
+    )
 
 
 def read_period(text: str) -> Period | None:
@@ -145,7 +162,7 @@ def read_period(text: str) -> Period | None:
         return Period(_month_of(_MONTHS[match.group(1)[:3]], match.group(2)), after)
     if match := _QUARTER.search(lowered):
         first = (int(match.group(1)) - 1) * 3 + 1
-        start = _month_of(first, match.group(2) or match.group(3))
+        start = _month_of(first, match.group(2) or match.group(3), span=3)
         return Period(start, _shift(start, 3))
     for pattern, name in _RELATIVE:
         if pattern.search(lowered):
@@ -175,9 +192,7 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         if index >= 1 and has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
             group = dimension
             break
-    filters = tuple(
-        dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0)
-    )
+    filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     return MetricSpec(
         metric=metric,
         group=group,
@@ -210,8 +225,10 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     if spec.metric is None:
         return False
     if spec.metric == "leakage":  # leakage by type or tier, or of a month: the domain tools
-        return spec.group not in (None, "tier") or bool(spec.filters) or (
-            spec.group == "tier" and spec.period is not None
+        return (
+            spec.group not in (None, "tier")
+            or bool(spec.filters)
+            or (spec.group == "tier" and spec.period is not None)
         )
     return bool(spec.group or spec.period or spec.metric in vocab.standalone)
 
@@ -378,10 +395,12 @@ def _nrr(spec: MetricSpec) -> str:
     return (
         f"SELECT {head}round(sum(r.net_revenue) FILTER (WHERE r.month = {month}) / "
         f"sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 4) AS nrr, "
-        f"round(sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 2) AS revenue_year_before, "
+        f"round(sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 2) "
+        "AS revenue_year_before, "
         f"round(sum(r.net_revenue) FILTER (WHERE r.month = {month}), 2) AS revenue_now, "
         f"string_agg(DISTINCT r.currency, ', ') AS currency, "
-        f"strftime({year_before}, '%Y-%m') AS period_start, strftime({month}, '%Y-%m') AS period_end "
+        f"strftime({year_before}, '%Y-%m') AS period_start, "
+        f"strftime({month}, '%Y-%m') AS period_end "
         f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
         f"WHERE r.account_id IN (SELECT account_id FROM monthly_revenue "
         f"WHERE month = {year_before} AND net_revenue > 0) "
@@ -398,7 +417,8 @@ def _dso(spec: MetricSpec) -> str:
         "WHERE status = 'succeeded' GROUP BY 1) "
         f"SELECT {head}round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
         f"count(*) AS n_paid_invoices, {_span(p.start, p.end)} "
-        f"FROM invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id "
+        "FROM invoices i JOIN paid p USING (invoice_id) "
+        "JOIN accounts a ON a.account_id = i.account_id "
         f"WHERE i.period >= {p.start} AND i.period < {p.end} AND {_where(spec.filters)}"
         f"{group_by}{sort}"
     )

@@ -149,7 +149,7 @@ def _cell(value: Any, kind: Kind, currency: str | None) -> str:
 
 
 def _span(rows: Sequence[Mapping[str, Any]]) -> str:
-    """"Period: 2026-07 to 2026-09. Amounts in USD." from a metric query's own columns."""
+    """ "Period: 2026-07 to 2026-09. Amounts in USD." from a metric query's own columns."""
     if not rows:
         return ""
     first = rows[0]
@@ -231,9 +231,9 @@ def narrate(tool: str, content: Any) -> str:
         variables = _variables(data, generic) | {"facts": _facts(data)}
         return load_prompt("narrative_generic", **variables)
     variables = _variables(data, spec)
-    if tool == "query_duckdb":
-        rows = data.get("rows") or []
-        variables["span"] = _span(rows) if rows and isinstance(rows[0], Mapping) else ""
+    rows = data.get("rows") or []
+    if tool == "query_duckdb" and rows and isinstance(rows[0], Mapping) and _span(rows):
+        variables["rows"] = f"{_span(rows)}\n\n{variables['rows']}"  # period and currency first
     return load_prompt(name, **variables)
 
 

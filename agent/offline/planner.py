@@ -205,6 +205,9 @@ def _recommend(reading: Reading) -> Plan | None:
         return None
     if has_phrase(tokens[:2], (("which",), ("who",), ("whom",))):  # "which accounts …?": a list
         return None
+    about_us = reading.on_topic or reading.memory.last_tool is not None
+    if not (about_us or has_phrase(tokens, (("prioriti*",),))):  # "recommend a good book"
+        return None
     memory = reading.memory
     one_account = reading.refers_back and memory.account_id and not memory.result_ids
     if one_account or "sql" in reading.named or "file_path" in reading.named:
@@ -229,7 +232,7 @@ def _guess_confidence(reading: Reading) -> float:
     """How sure a guess under the threshold is: its score over twice the threshold, halved
     when another tool scores as much (a tie is a coin toss, not a reading)."""
     tools = sorted((v for n, v in reading.scores.items() if n in TOOL_ARGS), reverse=True)
-    best, second = (tools + [0.0, 0.0])[:2]
+    best, second = [*tools, 0.0, 0.0][:2]
     confidence = min(best / (2 * reading.lexicon.threshold), 1.0)
     return confidence if best > second else confidence / 2
 

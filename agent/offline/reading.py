@@ -250,9 +250,15 @@ class Reading:
             }
             if remembered.get(required) is None:
                 nothing_before = self.memory.account_id is None and not self.memory.result_ids
-                if required in ("account_id", "segment_id") and nothing_before and self.points_at_referent:
+                if (
+                    required in ("account_id", "segment_id")
+                    and nothing_before
+                    and self.points_at_referent
+                ):
                     # "why is that one flagged?" with nothing before it: ask which one
-                    return Plan("clarify", question="referent" if required == "account_id" else "segment")
+                    return Plan(
+                        "clarify", question="referent" if required == "account_id" else "segment"
+                    )
                 return self.resolve(rule.fallback or "capabilities", named)
             named = {**named, required: remembered[required]}
         elif "account_id" not in named and self.refers_back and self.remembered_id():

@@ -165,9 +165,47 @@ _MONTH_OR_DAY = re.compile(
     r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)", re.I
 )
 _COMMON = frozenset(
-    "who what that it there here let he she where how when why everyone everybody someone "
-    "somebody nobody today tomorrow yesterday company customer client account month year "
-    "week quarter team board ceo cfo finance sales everything nothing one this".split()
+    (
+        "who",
+        "what",
+        "that",
+        "it",
+        "there",
+        "here",
+        "let",
+        "he",
+        "she",
+        "where",
+        "how",
+        "when",
+        "why",
+        "everyone",
+        "everybody",
+        "someone",
+        "somebody",
+        "nobody",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "company",
+        "customer",
+        "client",
+        "account",
+        "month",
+        "year",
+        "week",
+        "quarter",
+        "team",
+        "board",
+        "ceo",
+        "cfo",
+        "finance",
+        "sales",
+        "everything",
+        "nothing",
+        "one",
+        "this",
+    )
 )
 """Words whose "'s" is a contraction or our own ("who's", "today's", "the board's")."""
 _OUR_ID = re.compile(r"\b(?i:acc)[\s#_-]*\d|#\s?\d{3,}")

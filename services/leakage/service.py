@@ -91,9 +91,7 @@ def portfolio_summary(
             " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC", params
         ).df()
         warning = cache_warning(con)
-        as_of = con.execute("SELECT max(as_of_month) FROM leakage_scores").fetchone()
     summary = {
-        "as_of_month": str(as_of[0])[:7] if as_of and as_of[0] is not None else None,
         "n_accounts": int(head[0]),
         "total_mrr": money(head[1]),
         "detected_leakage": money(head[2]),
