@@ -283,6 +283,14 @@ def _bounds(period: Period | None, default: Period) -> Period:
     return period or default
 
 
+def _in(column: str, period: Period) -> str:
+    """`column` in [start, end): one month as an equality, which DuckDB pushes into the
+    monthly_revenue view's invoice scan (a range over the view aggregates every line first)."""
+    if period.end == _shift(period.start, 1):
+        return f"{column} = {period.start}"
+    return f"{column} >= {period.start} AND {column} < {period.end}"
+
+
 def _where(filters: Sequence[str], extra: Sequence[str] = ()) -> str:
     clauses = [*(f"a.{condition}" for condition in filters), *extra]
     return " AND ".join(clauses) if clauses else "TRUE"
@@ -324,7 +332,7 @@ def _revenue(spec: MetricSpec) -> str:
         f"SELECT {head}{value}, string_agg(DISTINCT r.currency, ', ') AS currency, "
         f"{_span(p.start, p.end)} "
         f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
-        f"WHERE r.month >= {p.start} AND r.month < {p.end} AND {_where(spec.filters)}"
+        f"WHERE {_in('r.month', p)} AND {_where(spec.filters)}"
         f"{group_by}{sort}"
     )
 
@@ -338,7 +346,7 @@ def _leakage(spec: MetricSpec) -> str:
         f"count(DISTINCT d.account_id) AS n_accounts, "
         f"string_agg(DISTINCT a.currency, ', ') AS currency, {_span(p.start, p.end)} "
         f"FROM detected_leakage d JOIN accounts a USING (account_id) "
-        f"WHERE d.month >= {p.start} AND d.month < {p.end} AND {_where(spec.filters)}"
+        f"WHERE {_in('d.month', p)} AND {_where(spec.filters)}"
         f"{group_by}{sort}"
     )
 
