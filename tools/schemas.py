@@ -107,7 +107,8 @@ class ScoreLeakageArgs(_Args):
     order_by: RankBy = Field(
         default="expected_loss",
         description="Rank by expected_loss next month (most at risk, riskiest: the default), "
-        "probability (most likely to leak) or detected_leakage (leaking now, biggest leaks).",
+        "probability (most likely to leak), detected_leakage (leaking now, biggest leaks) or "
+        "at_stake (both: most money at stake).",
     )
 
 

@@ -234,10 +234,32 @@ def _recommend(reading: Reading) -> Plan | None:
     return Plan("recommend", (Call("score_leakage", args),), size=size)
 
 
+def _runs_as(name: str, reading: Reading) -> str:
+    """The tool `name` would run as here: its fallback when it requires an argument that
+    neither the message nor the thread supplies ("decompose" without an account lists the
+    declining customers), so two cues for the same outcome are no tie."""
+    rule = reading.lexicon.intents.get(name)
+    if rule is None or rule.requires is None or rule.requires in reading.named:
+        return name
+    memory = reading.memory
+    remembered = {
+        "account_id": memory.account_id or (memory.result_ids[0] if memory.result_ids else None),
+        "segment_id": memory.segment_id,
+        "file_path": memory.file_path,
+    }.get(rule.requires)
+    return name if remembered is not None else (rule.fallback or name)
+
+
 def _guess_confidence(reading: Reading) -> float:
     """How sure a guess under the threshold is: its score over twice the threshold, halved
     when another tool scores as much (a tie is a coin toss, not a reading)."""
-    tools = sorted((v for n, v in reading.scores.items() if n in TOOL_ARGS), reverse=True)
+    runs_as: dict[str, float] = {}  # a tool that lacks its account runs as its fallback
+    for name, value in reading.scores.items():
+        if name not in TOOL_ARGS:
+            continue
+        target = _runs_as(name, reading)
+        runs_as[target] = max(runs_as.get(target, 0.0), value)
+    tools = sorted(runs_as.values(), reverse=True)
     best, second = [*tools, 0.0, 0.0][:2]
     confidence = min(best / (2 * reading.lexicon.threshold), 1.0)
     return confidence if best > second else confidence / 2

@@ -29,6 +29,8 @@ ENTITY_DEFAULTS = {
 
 _SHORT = 7
 """Words in a message short enough to be a follow-up ("and segment 2?")."""
+_PLURAL = (("them",), ("they",), ("their",), ("those",), ("these",))
+"""Pronouns for many: a question with them is about a group, not one missing referent."""
 _SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
 
 
@@ -279,7 +281,10 @@ class Reading:
 
     @property
     def points_at_referent(self) -> bool:
-        """Points at one thing the thread should have named: "that one", "it", "the 2nd"."""
+        """Points at one thing the thread should have named ("that one", "it", "the 2nd"),
+        not at many ("who are the biggest of them", "which customers …")."""
+        if self.widens or has_phrase(self.tokens, _PLURAL):
+            return False
         return self.refers_back or self.entities.ordinal is not None or bool(self.entities.ordinals)
 
     @property

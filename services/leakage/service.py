@@ -188,6 +188,7 @@ _RANKS = {
     "expected_loss": "expected_monthly_loss",
     "probability": "leakage_probability",
     "detected_leakage": "detected_monthly_leakage",
+    "at_stake": "expected_monthly_loss + detected_monthly_leakage",
 }
 """domain.RANK_ORDERS -> the cached column each ranks by."""
 

@@ -120,3 +120,23 @@ def test_lists_of_positions_resolve_over_the_last_list(question: str, accounts: 
     chosen = plan(question, LISTED)
     assert [call.name for call in chosen.calls] == ["explain_risk_factors"] * len(accounts)
     assert [call.args["account_id"] for call in chosen.calls] == accounts
+
+
+@pytest.mark.parametrize(
+    ("question", "order_by"),
+    [
+        ("Which ten accounts are most at risk?", None),  # the default: expected loss
+        ("Which accounts are most likely to leak next month?", "probability"),
+        ("top 5 accounts with the most money at stake", "at_stake"),
+        ("top 5 accounts by expected loss", "expected_loss"),
+    ],
+)
+def test_rankings_mean_what_they_say(question: str, order_by: str | None) -> None:
+    assert plan(question).calls[0].args.get("order_by") == order_by
+
+
+def test_every_rank_order_has_a_column_and_a_label() -> None:
+    from domain import RANK_LABELS, RANK_ORDERS
+    from services.leakage.service import _RANKS
+
+    assert set(_RANKS) == set(RANK_ORDERS) == set(RANK_LABELS)
