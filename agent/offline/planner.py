@@ -9,17 +9,18 @@ Decision order: requests to change, send or reveal something are declined first
 (agent/offline/safety.py); explicit off-topic cues next; then other companies' or people's data
 (declined: the warehouse holds neither); questions about the assistant itself; requests for a
 plan ("what should we do about those?", "three board bullets": the thread's list re-read and
-answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many of those are Enterprise?"); for messages about the
-business, two clauses asking for two different tools get both (a clause that only narrows the
-one before refines its call: "score this file and list only the high-risk ones"); a short
-"and/what about X?", or "the same report but …", refines the last call; the best tool
-intent above the threshold; a follow-up that re-runs the last tool; greetings, capability
-questions and thanks; a bare entity ("ACC000042?"); for business questions the lexicon does not
-know, a best guess only with a clear lead (confidence = score / (2 x threshold), halved on a
-tie, at least `CLARIFY_BELOW`), else a short question offering the 2-3 nearest readings as
-clickable actions (never the portfolio overview as a fallback); anything else is off-topic. A
-missing referent ("why is that one flagged?" with nothing before it) is asked about too.
-Several positions in the last list ("the 2nd and the 4th", "those three") get one call each.
+answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
+of those are Enterprise?"); for messages about the business, two clauses asking for two
+different tools get both (a clause that only narrows the one before refines its call: "score
+this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
+but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
+runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
+for business questions the lexicon does not know, a best guess only with a clear lead
+(confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a short
+question offering the 2-3 nearest readings as clickable actions (never the portfolio overview as
+a fallback); anything else is off-topic. A missing referent ("why is that one flagged?" with
+nothing before it) is asked about too. Several positions in the last list ("the 2nd and the
+4th", "those three") get one call each.
 
 A chosen call is then put in context: a population question about one account, named or
 pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
