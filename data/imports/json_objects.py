@@ -28,6 +28,9 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+FIELD_SAMPLE = 1000
+"""Objects per file whose unused top-level fields are counted."""
+
 FieldKind = Literal[
     "id", "expandable", "int", "time", "number", "text", "decimal_text", "bool", "list", "object"
 ]
@@ -130,6 +133,7 @@ class ObjectReader:
             "field VARCHAR, value VARCHAR, message VARCHAR)"
         )
         self.unused: dict[str, int] = {}
+        self.unused_fields: dict[str, dict[str, int]] = {}
         self.files: dict[str, int] = {}
         self.labels: dict[str, str] = {}
 
@@ -281,6 +285,7 @@ class ObjectReader:
                 f"SELECT file, count(*) FROM {out} GROUP BY file"
             ).fetchall():
                 self.files[name] = self.files.get(name, 0) + int(count)
+            self._count_unused_fields(resource, source)
         checks = []
         for f in fields:
             col, jt = f.column, f.tag
@@ -337,6 +342,19 @@ class ObjectReader:
             f"SELECT file, line, oid, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS p "
             f"FROM {out} WHERE NOT broken)"
         )
+
+    def _count_unused_fields(self, resource: ObjectType, source: str) -> None:
+        """Top-level fields the mapping does not read, per file, counted over the first
+        `FIELD_SAMPLE` objects of each file (an export's objects share one shape; counting
+        every object would parse the whole file a second time)."""
+        used = sql_list(sorted({"object", "id", *(f.path.split(".")[0] for f in resource.fields)}))
+        rows = self.con.execute(
+            f"SELECT file, key, count(*) FROM (SELECT file, unnest(json_keys(j)) AS key FROM "
+            f"(SELECT * FROM ({source}) WHERE line <= {FIELD_SAMPLE + 1} AND json_valid(j))) "
+            f"WHERE key NOT IN {used} GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        for file, key, count in rows:
+            self.unused_fields.setdefault(file, {})[key] = int(count)
 
     # SQL helpers over extracted columns
     @staticmethod

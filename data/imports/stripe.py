@@ -33,6 +33,7 @@ import pandas as pd
 
 from data.imports.column_specs import specs_for
 from data.imports.json_objects import (
+    FIELD_SAMPLE,
     Field,
     Found,
     ObjectReader,
@@ -259,6 +260,9 @@ RESOURCES: dict[str, ObjectType] = {
                 Field("subscription", "expandable", "invoices.contract_id"),
                 Field(
                     "parent.subscription_details.subscription", "expandable", "invoices.contract_id"
+                ),
+                Field(
+                    "parent.type", "text", "parent.subscription_details is read when subscription_details"
                 ),
                 Field("status", "text", "draft/void: not billed (unused)", True, INVOICE_STATUS),
                 Field("currency", "text", "invoices.currency", True),
@@ -511,6 +515,7 @@ class StripeRows:
     files: dict[str, int]
     truth: pd.DataFrame | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    unused_fields: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class StripeMapper(ObjectReader):
@@ -853,7 +858,8 @@ class StripeMapper(ObjectReader):
         c = self.con.execute
         c(f"""CREATE OR REPLACE TEMP TABLE m_inv AS
         SELECT file, line, oid AS inv, {_f("customer")} AS cus, {_f("status")} AS status,
-               coalesce({_f("subscription")}, {_f("parent.subscription_details.subscription")}) AS sub,
+               coalesce({_f("subscription")}, CASE WHEN {_f("parent.type")} = 'subscription_details'
+                        THEN {_f("parent.subscription_details.subscription")} END) AS sub,
                lower({_f("currency")}) AS currency, {_f("created")} AS created_ts,
                coalesce({_day("effective_at")}, {_day("created")}) AS issue_date,
                {_day("due_date")} AS due_date, {_day("period_start")} AS period_start,
@@ -1186,6 +1192,7 @@ class StripeMapper(ObjectReader):
             dict(self.files),
             truth,
             dict(self.labels),
+            dict(self.unused_fields),
         )
 
 
@@ -1294,6 +1301,7 @@ class StripeImportReport:
     truth_rows: int
     import_ids: tuple[int, ...]
     seconds: float
+    unused_fields: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -1306,6 +1314,7 @@ class StripeImportReport:
             "files": self.files,
             "unused": self.unused,
             "n_unused": sum(self.unused.values()),
+            "unused_fields": self.unused_fields,
             "truth_rows": self.truth_rows,
             "import_ids": list(self.import_ids),
             "seconds": self.seconds,
@@ -1323,6 +1332,11 @@ class StripeImportReport:
         if self.unused:
             lines.append("  not used (counted, not errors):")
             lines += [f"    {what}: {count:,}" for what, count in self.unused.items()]
+        if self.unused_fields:
+            lines.append(f"  fields not used (first {FIELD_SAMPLE:,} objects of each file):")
+            for file, keys in self.unused_fields.items():
+                shown = ", ".join(f"{k} ({n:,})" for k, n in keys.items())
+                lines.append(f"    {file}: {shown}")
         return "\n".join(lines)
 
 
@@ -1363,6 +1377,7 @@ def import_stripe(
         truth_rows=truth_rows,
         import_ids=ids,
         seconds=round(time.perf_counter() - started, 3),
+        unused_fields=mapped.unused_fields,
     )
     step()
     return report
