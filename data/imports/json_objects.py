@@ -350,7 +350,7 @@ class ObjectReader:
         used = sql_list(sorted({"object", "id", *(f.path.split(".")[0] for f in resource.fields)}))
         rows = self.con.execute(
             f"SELECT file, key, count(*) FROM (SELECT file, unnest(json_keys(j)) AS key FROM "
-            f"(SELECT * FROM ({source}) WHERE line <= {FIELD_SAMPLE + 1} AND json_valid(j))) "
+            f"(SELECT * FROM ({source}) WHERE line <= {FIELD_SAMPLE} AND json_valid(j))) "
             f"WHERE key NOT IN {used} GROUP BY ALL ORDER BY ALL"
         ).fetchall()
         for file, key, count in rows:

@@ -1033,7 +1033,8 @@ class StripeMapper(ObjectReader):
                {_f("created")} AS created_ts, {_day("created")} AS attempted_date, {_f("customer")} AS cus,
                coalesce({_f("invoice")}, pi.inv, ip1.inv, ip2.inv) AS inv, {_f("payment_method")} AS pm,
                {_f("status")} AS status, {_f("failure_code")} AS failure_code,
-               {_f("outcome.reason")} AS reason, {_f("invoice")} AS direct_invoice
+               {_f("outcome.reason")} AS reason, {_f("invoice")} AS direct_invoice,
+               {_f("payment_intent")} AS pi
         FROM x_charges x
         LEFT JOIN (SELECT oid AS pi, {_f("invoice")} AS inv FROM x_payment_intents) pi
                ON pi.pi = {_f("payment_intent")}
@@ -1042,6 +1043,17 @@ class StripeMapper(ObjectReader):
         LEFT JOIN (SELECT {_f("payment.charge")} AS ch, any_value({_f("invoice")}) AS inv
                    FROM x_invoice_payments GROUP BY 1) ip2 ON ip2.ch = x.oid""")
         self._unused("charges pending", "SELECT 1 FROM m_charges WHERE status = 'pending'")
+        self._unused(
+            "payment intents linking no listed charge (read only to link charges)",
+            "SELECT 1 FROM x_payment_intents WHERE oid NOT IN "
+            "(SELECT pi FROM m_charges WHERE pi IS NOT NULL)",
+        )
+        self._unused(
+            "invoice payments linking no listed charge (read only to link charges)",
+            f"SELECT 1 FROM x_invoice_payments WHERE coalesce({_f('payment.payment_intent')}, '') "
+            "NOT IN (SELECT pi FROM m_charges WHERE pi IS NOT NULL) AND "
+            f"coalesce({_f('payment.charge')}, '') NOT IN (SELECT ch FROM m_charges)",
+        )
         self._unused("charges not for an invoice", "SELECT 1 FROM m_charges WHERE inv IS NULL")
         self.report(
             "SELECT file, line, ch, CASE WHEN direct_invoice IS NOT NULL THEN 'invoice' "
@@ -1084,6 +1096,12 @@ class StripeMapper(ObjectReader):
         SELECT oid AS meter, {_f("event_name")} AS event_name,
                coalesce({_f("default_aggregation.formula")}, 'sum') AS formula
         FROM x_billing_meters""")
+        self._unused(
+            "billing meters not mapped to a usage column",
+            "SELECT 1 FROM m_meters WHERE event_name NOT IN "
+            "('active_seats', 'seats', 'logins', 'support_tickets', 'feature_adoption_pct', "
+            "'last_login')",
+        )
         c(f"""CREATE OR REPLACE TEMP TABLE m_summaries AS
         SELECT x.file, x.line, x.oid, {_f("customer")} AS cus, {_f("meter")} AS meter,
                {_f("start_time")} AS start_ts,
@@ -1519,7 +1537,9 @@ def _refusal(folder: str, found: list[Found], total: int) -> ImportReport:
 
 
 __all__ = [
+    "CHARGE_STATUS",
     "FIELD_OF",
+    "INVOICE_STATUS",
     "RESOURCES",
     "STRIPE_STEPS",
     "STRIPE_TABLES",
