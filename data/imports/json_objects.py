@@ -32,7 +32,7 @@ FIELD_SAMPLE = 1000
 """Objects per file whose unused top-level fields are counted."""
 
 FieldKind = Literal[
-    "id", "expandable", "int", "time", "number", "text", "decimal_text", "bool", "list", "object"
+    "id", "expandable", "int", "count", "time", "number", "text", "decimal_text", "bool", "list", "object"
 ]
 """How a field's value must look: `id`/`text` strings, `expandable` an id string or the expanded
 object (its `id` is used), `int` an integer (minor currency units), `time` Unix seconds,
@@ -86,6 +86,7 @@ _JTYPES = {
     "decimal_text": ("VARCHAR", "BIGINT", "UBIGINT", "DOUBLE"),
     "expandable": ("VARCHAR", "OBJECT"),
     "int": ("BIGINT", "UBIGINT"),
+    "count": ("BIGINT", "UBIGINT"),
     "time": ("BIGINT", "UBIGINT"),
     "number": ("BIGINT", "UBIGINT", "DOUBLE"),
     "bool": ("BOOLEAN",),
@@ -98,6 +99,7 @@ _EXPECT = {
     "decimal_text": "a decimal string",
     "expandable": "an id or an expanded object",
     "int": "an integer (minor currency units)",
+    "count": "an integer",
     "time": "an integer (Unix seconds)",
     "number": "a number",
     "bool": "true or false",
@@ -301,7 +303,7 @@ class ObjectReader:
                     )
                 )
             shown = (
-                f"CAST({col} AS VARCHAR)" if f.kind in ("int", "time", "number", "bool") else "NULL"
+                f"CAST({col} AS VARCHAR)" if f.kind in ("int", "count", "time", "number", "bool") else "NULL"
             )
             checks.append(
                 (
@@ -431,7 +433,7 @@ def _tag_sql(x: str) -> str:
 
 def _value_sql(x: str, kind: str) -> str:
     text = f"CAST({x} AS VARCHAR)"
-    if kind in ("int", "time"):
+    if kind in ("int", "count", "time"):
         return f"CASE WHEN left({x}, 1) IN {_DIGITS} THEN TRY_CAST({text} AS BIGINT) END"
     if kind == "number":
         return f"CASE WHEN left({x}, 1) IN {_DIGITS} THEN TRY_CAST({text} AS DOUBLE) END"

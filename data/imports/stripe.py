@@ -208,7 +208,7 @@ RESOURCES: dict[str, ObjectType] = {
                     True,
                 ),
                 Field("plan", "object", ""),
-                Field("quantity", "int", "contracts.licensed_seats"),
+                Field("quantity", "count", "contracts.licensed_seats"),
             ),
         ),
         ObjectType(
@@ -248,7 +248,7 @@ RESOURCES: dict[str, ObjectType] = {
                 Field(
                     "price", "expandable", "contracts.downgrade_target_price / _list_price", True
                 ),
-                Field("quantity", "int", ""),
+                Field("quantity", "count", ""),
             ),
         ),
         ObjectType(
@@ -289,7 +289,7 @@ RESOURCES: dict[str, ObjectType] = {
                 Field("id", "text", ""),
                 Field("amount", "int", "invoice_lines.amount", True),
                 Field("currency", "text", "must equal the invoice's"),
-                Field("quantity", "int", "invoice_lines.quantity"),
+                Field("quantity", "count", "invoice_lines.quantity"),
                 Field("period.start", "time", "invoices.period (month of the earliest line)"),
                 Field(
                     "pricing.price_details.price",
@@ -374,10 +374,10 @@ RESOURCES: dict[str, ObjectType] = {
                     "payment_methods.method_type (card / bank debit: ach / transfer: wire)",
                 ),
                 Field("created", "time", "payment_methods.added_date, last_updated"),
-                Field("card.exp_month", "int", "payment_methods.expiry_month"),
-                Field("card.exp_year", "int", "payment_methods.expiry_month"),
-                Field("exp_month", "int", "payment_methods.expiry_month (card objects)"),
-                Field("exp_year", "int", "payment_methods.expiry_month (card objects)"),
+                Field("card.exp_month", "count", "payment_methods.expiry_month"),
+                Field("card.exp_year", "count", "payment_methods.expiry_month"),
+                Field("exp_month", "count", "payment_methods.expiry_month (card objects)"),
+                Field("exp_year", "count", "payment_methods.expiry_month (card objects)"),
             ),
             ("payment_methods", "cards"),
         ),
@@ -1214,6 +1214,37 @@ class StripeMapper(ObjectReader):
         )
 
 
+def mapping_table() -> str:
+    """The mapping as the Markdown table data/README.md shows (a test keeps the two equal):
+    one row per Stripe field read, with its JSON kind and what it feeds.
+
+    Examples:
+        >>> mapping_table().splitlines()[2].startswith("| customer |")
+        True
+    """
+    kinds = {
+        "id": "id", "expandable": "id or object", "int": "integer, minor units",
+        "count": "integer",
+        "time": "Unix seconds", "number": "number", "text": "string",
+        "decimal_text": "decimal string, minor units", "bool": "boolean", "list": "list",
+        "object": "object",
+    }
+    rows = ["| Stripe object | field | JSON | warehouse (and rule) |", "|---|---|---|---|"]
+    for resource in RESOURCES.values():
+        where = resource.object + (f" ({', '.join(resource.files)})" if resource.files else "")
+        for spec in resource.fields:
+            if not spec.target:
+                continue
+            allowed = f"; one of {', '.join(spec.allowed)}" if spec.allowed else ""
+            required = ", required" if spec.required else ""
+            rows.append(
+                f"| {where} | `{spec.path}` | {kinds[spec.kind]}{required}{allowed} | "
+                f"{spec.target} |"
+            )
+            where = "″"
+    return "\n".join(rows)
+
+
 # ------------------------------------------------------------------------------------------
 # Writing: the mapped rows go through the staging every import uses, in one transaction
 # ------------------------------------------------------------------------------------------
@@ -1551,4 +1582,5 @@ __all__ = [
     "StripeMapper",
     "StripeRows",
     "import_stripe",
+    "mapping_table",
 ]

@@ -25,6 +25,7 @@ from data.imports.stripe import (
     STRIPE_TABLES,
     StripeMapper,
     import_stripe,
+    mapping_table,
 )
 from data.warehouse import connect
 from services.leakage.service import evaluate_detectors
@@ -417,3 +418,9 @@ def test_demo_format_stripe_then_import_from_the_cli(tmp_path: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["rows"]["accounts"] == 40
+
+
+def test_the_readme_shows_the_mapping_module_s_table() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "data" / "README.md").read_text()
+    block = readme.split("<!-- stripe-mapping:start -->\n")[1].split("\n<!-- stripe-mapping:end -->")[0]
+    assert block == mapping_table()
