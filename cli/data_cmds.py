@@ -51,9 +51,7 @@ def demo(
             "`revrisk import --from stripe` reads.",
         ),
     ] = "duckdb",
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for --format stripe.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for --format stripe.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build the synthetic billing world (with ground truth) into a fresh warehouse.

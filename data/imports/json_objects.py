@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,7 +33,17 @@ FIELD_SAMPLE = 1000
 """Objects per file whose unused top-level fields are counted."""
 
 FieldKind = Literal[
-    "id", "expandable", "int", "count", "time", "number", "text", "decimal_text", "bool", "list", "object"
+    "id",
+    "expandable",
+    "int",
+    "count",
+    "time",
+    "number",
+    "text",
+    "decimal_text",
+    "bool",
+    "list",
+    "object",
 ]
 """How a field's value must look: `id`/`text` strings, `expandable` an id string or the expanded
 object (its `id` is used), `int` an integer (minor currency units), `time` Unix seconds,
@@ -141,7 +152,7 @@ class ObjectReader:
 
     def found(self, cap: int) -> tuple[list[Found], int]:
         """The first `cap` problems (by file and line) and how many there are."""
-        total = int(self.con.execute("SELECT count(*) FROM problems").fetchone()[0])
+        total = int(self.con.execute("SELECT count(*) FROM problems").fetchall()[0][0])
         rows = self.con.execute(
             f"SELECT * FROM problems ORDER BY file, line NULLS FIRST, field LIMIT {int(cap)}"
         ).fetchall()
@@ -179,7 +190,8 @@ class ObjectReader:
             self.labels[name] = "row" if suffix == ".csv" else "line"
             if suffix in (".jsonl", ".ndjson"):
                 parts.append(
-                    f"SELECT * FROM (SELECT '{quote_sql(name)}' AS file, row_number() OVER () AS line, "
+                    f"SELECT * FROM (SELECT '{quote_sql(name)}' AS file, "
+                    "row_number() OVER () AS line, "
                     f"'' AS prefix, column0 AS j "
                     f"FROM read_csv('{quote_sql(str(path))}', columns={{'column0': 'VARCHAR'}}, "
                     "delim='\\x01', quote='', escape='', header=false, auto_detect=false, "
@@ -226,7 +238,8 @@ class ObjectReader:
         each row becomes the JSON object the API would list (numbers and booleans typed, cells
         holding JSON kept as JSON, empty cells missing)."""
         header = self.con.execute(
-            f"SELECT * FROM read_csv('{quote_sql(str(path))}', all_varchar=true, header=true) LIMIT 0"
+            f"SELECT * FROM read_csv('{quote_sql(str(path))}', all_varchar=true, header=true) "
+            "LIMIT 0"
         ).description
         names = [d[0] for d in header]
         known = [f.path for f in resource.fields] if resource else []
@@ -243,7 +256,8 @@ class ObjectReader:
                 node[parts[-1]] = name
         value = _csv_object_sql(tree)
         return (
-            f"SELECT '{quote_sql(path.name)}' AS file, row_number() OVER () + 1 AS line, '' AS prefix, "
+            f"SELECT '{quote_sql(path.name)}' AS file, row_number() OVER () + 1 AS line, "
+            "'' AS prefix, "
             f"CAST({value} AS VARCHAR) AS j "
             f"FROM read_csv('{quote_sql(str(path))}', all_varchar=true, header=true)"
         )
@@ -302,9 +316,6 @@ class ObjectReader:
                         f"missing; expected {_EXPECT[f.kind]}",
                     )
                 )
-            shown = (
-                f"CAST({col} AS VARCHAR)" if f.kind in ("int", "count", "time", "number", "bool") else "NULL"
-            )
             checks.append(
                 (
                     f"{jt} NOT IN ('NULL', {types})",
@@ -333,15 +344,14 @@ class ObjectReader:
                         "expected a decimal amount in minor units",
                     )
                 )
-            del shown
-        items = ", ".join(
+        cases = ", ".join(
             f"CASE WHEN {cond} THEN {{'field': {where}, 'value': left({value}, 80), "
             f"'message': '{quote_sql(message)}'}} END"
             for cond, where, value, message in checks
         )
         self.con.execute(
             f"INSERT INTO problems SELECT file, line, oid, p.field, p.value, p.message FROM ("
-            f"SELECT file, line, oid, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS p "
+            f"SELECT file, line, oid, unnest(list_filter([{cases}], lambda x: x IS NOT NULL)) AS p "
             f"FROM {out} WHERE NOT broken)"
         )
 
@@ -363,7 +373,6 @@ class ObjectReader:
     def s(f: str, t: str = "") -> str:
         """Text value (an expanded object's id)."""
         return (t + "." if t else "") + "f_" + re.sub(r"[^A-Za-z0-9]", "_", f)
-
 
     @staticmethod
     def d(f: str, t: str = "") -> str:
@@ -453,7 +462,7 @@ def _value_sql(x: str, kind: str) -> str:
 _DIGITS = "('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')"
 
 
-def sql_list(values: tuple[object, ...] | list[object]) -> str:
+def sql_list(values: Sequence[object]) -> str:
     """An SQL list of quoted text values.
 
     Examples:

@@ -262,7 +262,9 @@ RESOURCES: dict[str, ObjectType] = {
                     "parent.subscription_details.subscription", "expandable", "invoices.contract_id"
                 ),
                 Field(
-                    "parent.type", "text", "parent.subscription_details is read when subscription_details"
+                    "parent.type",
+                    "text",
+                    "parent.subscription_details is read when subscription_details",
                 ),
                 Field("status", "text", "draft/void: not billed (unused)", True, INVOICE_STATUS),
                 Field("currency", "text", "invoices.currency", True),
@@ -651,7 +653,7 @@ class StripeMapper(ObjectReader):
         repeated = self.con.execute(
             f"SELECT count(*) FROM (SELECT oid FROM {table} WHERE oid IS NOT NULL "
             "GROUP BY oid HAVING count(*) > 1)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not repeated:
             return
         ranked = (
@@ -671,7 +673,7 @@ class StripeMapper(ObjectReader):
         )
 
     def _unused(self, label: str, query: str) -> None:
-        count = self.con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+        count = self.con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
         if count:
             self.unused[label] = self.unused.get(label, 0) + int(count)
 
@@ -701,7 +703,8 @@ class StripeMapper(ObjectReader):
         FROM x_items it LEFT JOIN m_prices p ON p.price_id = {_f("price")}""")
         self.report(
             "SELECT file, line, oid, prefix || 'price', parent_id FROM x_items it "
-            f"WHERE {_f('price')} IS NOT NULL AND {_f('price')} NOT IN (SELECT price_id FROM m_prices)",
+            f"WHERE {_f('price')} IS NOT NULL "
+            f"AND {_f('price')} NOT IN (SELECT price_id FROM m_prices)",
             "price not found in prices (list it, or expand it)",
         )
         # discounts: percent coupons only
@@ -724,7 +727,8 @@ class StripeMapper(ObjectReader):
         )
         # schedules -> downgrade targets
         c(f"""CREATE OR REPLACE TEMP TABLE m_phase_items AS
-        SELECT pi.file, pi.line, pi.parent_prefix AS phase_prefix, pi.idx, {_f("price")} AS price_id,
+        SELECT pi.file, pi.line, pi.parent_prefix AS phase_prefix, pi.idx,
+            {_f("price")} AS price_id,
                p.usage_type, p.unit_minor, p.plan
         FROM x_phase_items pi LEFT JOIN m_prices p ON p.price_id = {_f("price")}""")
         self.report(
@@ -734,7 +738,8 @@ class StripeMapper(ObjectReader):
         )
         c(f"""CREATE OR REPLACE TEMP TABLE m_downgrades AS
         WITH s AS (
-            SELECT file, line, oid AS sched, {_f("subscription")} AS sub, {_f("created")} AS created_ts,
+            SELECT file, line, oid AS sched, {_f("subscription")} AS sub,
+                {_f("created")} AS created_ts,
                    {_day("created")} AS requested
             FROM x_subscription_schedules
             WHERE {_f("status")} IN ('active', 'not_started', 'completed')
@@ -745,7 +750,8 @@ class StripeMapper(ObjectReader):
         target AS (
             SELECT s.sched, s.sub, s.requested, ph.start_ts,
                    max(pi.unit_minor) FILTER (WHERE pi.usage_type = 'licensed') AS tgt_minor,
-                   arg_max(pi.plan, pi.unit_minor) FILTER (WHERE pi.usage_type = 'licensed') AS tgt_plan,
+                   arg_max(pi.plan,
+                       pi.unit_minor) FILTER (WHERE pi.usage_type = 'licensed') AS tgt_plan,
                    max(pi.unit_minor) FILTER (WHERE pi.usage_type = 'metered') AS tgt_list_minor
             FROM s JOIN ph ON ph.file = s.file AND ph.line = s.line AND ph.start_ts > s.created_ts
             JOIN m_phase_items pi ON pi.file = ph.file AND pi.line = ph.line
@@ -782,14 +788,16 @@ class StripeMapper(ObjectReader):
                      QUALIFY row_number() OVER (PARTITION BY sub ORDER BY idx) = 1)
         SELECT s.file, s.line, s.sub, s.cus, s.contract_id, lic.plan,
                coalesce(s.currency, lic.currency) AS currency,
-               lic.unit_minor AS price_minor, coalesce(met.unit_minor, lic.unit_minor) AS list_minor,
+               lic.unit_minor AS price_minor, coalesce(met.unit_minor,
+                   lic.unit_minor) AS list_minor,
                lic.quantity AS licensed_seats,
                CASE WHEN s.meta_term IN (1, 12, 24, 36) THEN s.meta_term
                     WHEN date_diff('month', s.start_date, s.end_date + 1) IN (12, 24, 36)
                     THEN date_diff('month', s.start_date, s.end_date + 1) ELSE 1 END AS term_months,
                s.start_date, s.end_date,
                coalesce(round(dis.pct, 2), 0) AS discount_pct,
-               CASE WHEN dis.pct > 0 THEN coalesce({_day_before("dis.end_ts")}, DATE '9999-12-31') END
+               CASE WHEN dis.pct > 0 THEN coalesce({_day_before("dis.end_ts")},
+                   DATE '9999-12-31') END
                    AS discount_end_date,
                dg.requested AS downgrade_requested_date, dg.tgt_plan AS downgrade_target_plan,
                dg.tgt_minor, coalesce(dg.tgt_list_minor, dg.tgt_minor) AS tgt_list_minor,
@@ -803,13 +811,15 @@ class StripeMapper(ObjectReader):
         QUALIFY row_number() OVER (PARTITION BY s.sub ORDER BY dg.start_ts) = 1""")
         # customers -> accounts
         c(f"""CREATE OR REPLACE TEMP TABLE m_customers AS
-        SELECT file, line, oid AS cus, {_day("created")} AS signup_date, {_f("created")} AS created_ts,
+        SELECT file, line, oid AS cus, {_day("created")} AS signup_date,
+            {_f("created")} AS created_ts,
                lower({_f("currency")}) AS currency,
                coalesce({_f("name")}, {_f("email")}, oid) AS name,
                CASE WHEN regexp_full_match({_f("metadata.account_id")}, 'ACC[0-9]{{6,9}}')
                     THEN {_f("metadata.account_id")} END AS given,
                {_tier(_f("metadata.tier"))} AS meta_tier,
-               CASE WHEN {_f("metadata.region")} IN {sql_list(REGIONS)} THEN {_f("metadata.region")} END AS meta_region,
+               CASE WHEN {_f("metadata.region")} IN {sql_list(REGIONS)}
+                    THEN {_f("metadata.region")} END AS meta_region,
                {_f("address.country")} AS country,
                CASE WHEN {_f("metadata.billing_system")} IN ('core', 'legacy')
                     THEN {_f("metadata.billing_system")} END AS billing_system
@@ -821,13 +831,15 @@ class StripeMapper(ObjectReader):
             "two customers claim the same account id",
         )
         c(f"""CREATE OR REPLACE TEMP TABLE m_accounts AS
-        WITH top AS (SELECT greatest({int(offsets.account)}, coalesce(max(CAST(substr(given, 4) AS BIGINT)), 0)) AS n
+        WITH top AS (SELECT greatest({int(offsets.account)}, coalesce(max(CAST(substr(given,
+            4) AS BIGINT)), 0)) AS n
                      FROM m_customers),
         first_plan AS (SELECT cus, arg_min(plan, (start_date, sub)) AS plan,
                               arg_min(currency, (start_date, sub)) AS currency
                        FROM m_contracts GROUP BY cus),
         first_invoice AS (SELECT {_f("customer")} AS cus,
-                                 arg_min(lower({_f("currency")}), ({_f("created")}, oid)) AS currency
+                                 arg_min(lower({_f("currency")}), ({_f("created")},
+                                     oid)) AS currency
                           FROM x_invoices GROUP BY 1)
         SELECT c.file, c.line, c.cus,
                coalesce(c.given, printf('ACC%06d', top.n + row_number() OVER (
@@ -898,7 +910,8 @@ class StripeMapper(ObjectReader):
                TRY_CAST({_f("pricing.unit_amount_decimal")} AS DECIMAL(24, 6)) AS unit_given,
                p.usage_type, p.unit_minor AS price_unit
         FROM x_lines l
-        LEFT JOIN m_prices p ON p.price_id = coalesce({_f("pricing.price_details.price")}, {_f("price")})""")
+        LEFT JOIN m_prices p ON p.price_id = coalesce({_f("pricing.price_details.price")},
+            {_f("price")})""")
         self.report(
             "SELECT l.file, l.line, l.inv, l.prefix || 'currency', l.currency || ' vs invoice ' "
             "|| i.currency FROM m_lines l JOIN m_inv i ON i.file = l.file AND i.line = l.line "
@@ -914,7 +927,8 @@ class StripeMapper(ObjectReader):
         SELECT *,
             CASE WHEN line_type = 'credit' THEN 1 ELSE coalesce(quantity, 1) END AS qty,
             CASE WHEN line_type = 'credit' THEN CAST(amount AS DECIMAL(24, 6))
-                 WHEN unit_minor IS NOT NULL AND coalesce(quantity, 1) * unit_minor = amount THEN unit_minor
+                 WHEN unit_minor IS NOT NULL AND coalesce(quantity,
+                     1) * unit_minor = amount THEN unit_minor
                  WHEN coalesce(quantity, 1) > 0 AND amount % coalesce(quantity, 1) = 0
                  THEN CAST(amount // coalesce(quantity, 1) AS DECIMAL(24, 6))
                  WHEN coalesce(quantity, 1) = 0 AND amount = 0 THEN coalesce(unit_minor, 0)
@@ -940,7 +954,10 @@ class StripeMapper(ObjectReader):
             "AND inv NOT IN (SELECT inv FROM m_inv)",
             "invoice not found in invoices",
         )
-        used = "i.status IN ('open', 'paid', 'uncollectible') AND i.cus IN (SELECT cus FROM m_accounts)"
+        used = (
+            "i.status IN ('open', 'paid', 'uncollectible') "
+            "AND i.cus IN (SELECT cus FROM m_accounts)"
+        )
         c(f"""CREATE OR REPLACE TEMP TABLE m_invoices AS
         WITH lp AS (
             SELECT file, line, min(period_ts) FILTER (WHERE line_type <> 'credit') AS period_ts,
@@ -948,10 +965,13 @@ class StripeMapper(ObjectReader):
             FROM m_lines_priced GROUP BY file, line
         )
         SELECT i.*, a.account_id, a.currency AS acc_currency, ct.contract_id,
-               coalesce(date_trunc('month', DATE '1970-01-01' + CAST(floor(lp.period_ts / 86400) AS INTEGER)),
-                        date_trunc('month', i.period_start), date_trunc('month', i.issue_date))::DATE AS period,
+               coalesce(date_trunc('month',
+                   DATE '1970-01-01' + CAST(floor(lp.period_ts / 86400) AS INTEGER)),
+                        date_trunc('month', i.period_start), date_trunc('month',
+                            i.issue_date))::DATE AS period,
                coalesce(lp.line_sum, 0) - coalesce(da.amount, 0) AS computed_total,
-               {int(offsets.invoice)} + row_number() OVER (ORDER BY i.created_ts, i.inv) AS invoice_id
+               {int(offsets.invoice)} + row_number() OVER (ORDER BY i.created_ts,
+                   i.inv) AS invoice_id
         FROM m_inv i
         JOIN m_accounts a USING (cus)
         LEFT JOIN m_contracts ct ON ct.sub = i.sub
@@ -966,12 +986,14 @@ class StripeMapper(ObjectReader):
         c(f"""CREATE OR REPLACE TEMP TABLE m_invoice_lines AS
         WITH all_lines AS (
             SELECT l.file, l.line, l.prefix, i.invoice_id, i.currency,
-                   CASE line_type WHEN 'subscription' THEN 1 WHEN 'overage' THEN 2 ELSE 4 END AS ord,
+                   CASE line_type WHEN 'subscription' THEN 1 WHEN 'overage' THEN 2
+                        ELSE 4 END AS ord,
                    l.idx, l.line_type, l.qty, l.unit, CAST(l.amount AS DECIMAL(24, 6)) AS amount
             FROM m_lines_priced l JOIN m_invoices i ON i.file = l.file AND i.line = l.line
             UNION ALL
             SELECT d.file, d.line, 'discount_amounts' AS prefix, i.invoice_id, i.currency, 3, 0,
-                   'discount', 1, -CAST(d.amount AS DECIMAL(24, 6)), -CAST(d.amount AS DECIMAL(24, 6))
+                   'discount', 1, -CAST(d.amount AS DECIMAL(24, 6)),
+                       -CAST(d.amount AS DECIMAL(24, 6))
             FROM m_damount d JOIN m_invoices i ON i.file = d.file AND i.line = d.line
             UNION ALL
             SELECT cn.file, cn.line, '' AS prefix, i.invoice_id, i.currency, 5, 0, 'credit', 1,
@@ -989,7 +1011,8 @@ class StripeMapper(ObjectReader):
         c = self.con.execute
         c(f"""CREATE OR REPLACE TEMP TABLE m_methods AS
         WITH pm AS (
-            SELECT x.file, x.line, x.oid AS pm, x.object, {_f("customer")} AS cus, {_f("type")} AS type,
+            SELECT x.file, x.line, x.oid AS pm, x.object, {_f("customer")} AS cus,
+                {_f("type")} AS type,
                    {_f("created")} AS created_ts, {_day("created")} AS added,
                    coalesce({_f("card.exp_month")}, {_f("exp_month")}) AS exp_month,
                    coalesce({_f("card.exp_year")}, {_f("exp_year")}) AS exp_year
@@ -1007,7 +1030,8 @@ class StripeMapper(ObjectReader):
         )
         self._unused(
             "payment methods not attached to a known customer",
-            "SELECT 1 FROM m_methods WHERE object IN ('payment_method', 'card') AND account_id IS NULL",
+            "SELECT 1 FROM m_methods WHERE object IN ('payment_method', 'card') "
+            "AND account_id IS NULL",
         )
         self._unused(
             "payment methods of other types than card, bank debit or transfer",
@@ -1024,14 +1048,18 @@ class StripeMapper(ObjectReader):
         c(f"""CREATE OR REPLACE TEMP TABLE m_payment_methods AS
         SELECT *, {int(offsets.method)} + row_number() OVER (ORDER BY created_ts, pm) AS method_id,
                CASE WHEN method_type = 'card' AND exp_month BETWEEN 1 AND 12
-                    THEN make_date(CAST(exp_year AS INTEGER), CAST(exp_month AS INTEGER), 1) END AS expiry_month
+                    THEN make_date(CAST(exp_year AS INTEGER), CAST(exp_month AS INTEGER),
+                        1) END AS expiry_month
         FROM m_methods WHERE object IN ('payment_method', 'card') AND account_id IS NOT NULL
              AND method_type IS NOT NULL""")
         # charges -> payment attempts
         c(f"""CREATE OR REPLACE TEMP TABLE m_charges AS
-        SELECT x.file, x.line, x.oid AS ch, {_f("amount")} AS amount, lower({_f("currency")}) AS currency,
-               {_f("created")} AS created_ts, {_day("created")} AS attempted_date, {_f("customer")} AS cus,
-               coalesce({_f("invoice")}, pi.inv, ip1.inv, ip2.inv) AS inv, {_f("payment_method")} AS pm,
+        SELECT x.file, x.line, x.oid AS ch, {_f("amount")} AS amount,
+            lower({_f("currency")}) AS currency,
+               {_f("created")} AS created_ts, {_day("created")} AS attempted_date,
+                   {_f("customer")} AS cus,
+               coalesce({_f("invoice")}, pi.inv, ip1.inv, ip2.inv) AS inv,
+                   {_f("payment_method")} AS pm,
                {_f("status")} AS status, {_f("failure_code")} AS failure_code,
                {_f("outcome.reason")} AS reason, {_f("invoice")} AS direct_invoice,
                {_f("payment_intent")} AS pi
@@ -1079,9 +1107,11 @@ class StripeMapper(ObjectReader):
         )
         c(f"""CREATE OR REPLACE TEMP TABLE m_payments AS
         SELECT c.file, c.line, c.ch,
-               {int(offsets.payment)} + row_number() OVER (ORDER BY c.created_ts, c.ch) AS payment_id,
+               {int(offsets.payment)} + row_number() OVER (ORDER BY c.created_ts,
+                   c.ch) AS payment_id,
                i.invoice_id, i.account_id, pm.method_id,
-               row_number() OVER (PARTITION BY i.invoice_id ORDER BY c.created_ts, c.ch) AS attempt_no,
+               row_number() OVER (PARTITION BY i.invoice_id ORDER BY c.created_ts,
+                   c.ch) AS attempt_no,
                c.attempted_date, {_money("c.amount", "c.currency")} AS amount, c.status,
                CASE WHEN c.status = 'failed' THEN coalesce(
                    CASE WHEN c.failure_code = 'card_declined' THEN c.reason END,
@@ -1105,9 +1135,11 @@ class StripeMapper(ObjectReader):
         c(f"""CREATE OR REPLACE TEMP TABLE m_summaries AS
         SELECT x.file, x.line, x.oid, {_f("customer")} AS cus, {_f("meter")} AS meter,
                {_f("start_time")} AS start_ts,
-               date_trunc('month', {_day("start_time")})::DATE AS month, {_f("aggregated_value")} AS value,
+               date_trunc('month', {_day("start_time")})::DATE AS month,
+                   {_f("aggregated_value")} AS value,
                CASE WHEN m.event_name IN ('active_seats', 'seats') THEN 'active_seats'
-                    WHEN m.event_name IN ('logins', 'support_tickets', 'feature_adoption_pct', 'last_login')
+                    WHEN m.event_name IN ('logins', 'support_tickets', 'feature_adoption_pct',
+                        'last_login')
                     THEN m.event_name END AS col, m.formula
         FROM x_meter_event_summaries x LEFT JOIN m_meters m ON m.meter = {_f("meter")}""")
         self.report(
@@ -1121,16 +1153,21 @@ class StripeMapper(ObjectReader):
         )
         c("""CREATE OR REPLACE TEMP TABLE m_usage_long AS
         SELECT cus, month, col,
-               CASE WHEN any_value(formula) = 'last' THEN arg_max(value, start_ts) ELSE sum(value) END AS value,
+               CASE WHEN any_value(formula) = 'last' THEN arg_max(value,
+                   start_ts) ELSE sum(value) END AS value,
                min(file) AS file, min(line) AS line
         FROM m_summaries WHERE col IS NOT NULL GROUP BY cus, month, col""")
         c("""CREATE OR REPLACE TEMP TABLE m_usage AS
         SELECT a.account_id, u.month, min(u.file) AS file, min(u.line) AS line,
-               CAST(round(max(value) FILTER (WHERE col = 'active_seats')) AS BIGINT) AS active_seats,
-               CAST(round(coalesce(max(value) FILTER (WHERE col = 'logins'), 0)) AS BIGINT) AS logins,
-               DATE '1970-01-01' + CAST(floor(max(value) FILTER (WHERE col = 'last_login') / 86400) AS INTEGER)
+               CAST(round(max(value) FILTER (WHERE col = 'active_seats')) AS BIGINT)
+                    AS active_seats,
+               CAST(round(coalesce(max(value) FILTER (WHERE col = 'logins'),
+                   0)) AS BIGINT) AS logins,
+               DATE '1970-01-01' + CAST(floor(
+                    max(value) FILTER (WHERE col = 'last_login') / 86400) AS INTEGER)
                    AS last_login_date,
-               coalesce(max(value) FILTER (WHERE col = 'feature_adoption_pct'), 0) AS feature_adoption_pct,
+               coalesce(max(value) FILTER (WHERE col = 'feature_adoption_pct'),
+                   0) AS feature_adoption_pct,
                CAST(round(coalesce(max(value) FILTER (WHERE col = 'support_tickets'), 0)) AS BIGINT)
                    AS support_tickets
         FROM m_usage_long u JOIN m_accounts a USING (cus)
@@ -1161,7 +1198,8 @@ class StripeMapper(ObjectReader):
                 "SELECT file, line, cus AS oid, account_id, name, tier, region, currency, "
                 "signup_date, billing_system FROM m_accounts"
             ),
-            "contracts": q(f"""SELECT c.file, c.line, c.sub AS oid, c.contract_id, a.account_id, c.plan,
+            "contracts": q(f"""SELECT c.file, c.line, c.sub AS oid, c.contract_id, a.account_id,
+                c.plan,
                 {_money("c.list_minor", "a.currency")} AS list_price,
                 {_money("c.price_minor", "a.currency")} AS contracted_price,
                 c.licensed_seats, c.term_months, c.start_date, c.end_date, c.discount_pct,
@@ -1197,9 +1235,10 @@ class StripeMapper(ObjectReader):
         truth = None
         if self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'm_truth'"
-        ).fetchone()[0]:
+        ).fetchall()[0][0]:
             truth = q(
-                f"SELECT account_id, month, leakage_type, {_money('amount_minor', 'currency')} AS amount "
+                f"SELECT account_id, month, leakage_type, "
+                f"{_money('amount_minor', 'currency')} AS amount "
                 "FROM m_truth"
             )
         return StripeRows(
@@ -1219,14 +1258,20 @@ def mapping_table() -> str:
     one row per Stripe field read, with its JSON kind and what it feeds.
 
     Examples:
-        >>> mapping_table().splitlines()[2].startswith("| customer |")
+        >>> mapping_table().splitlines()[2].startswith("| customer (customers) | `id` |")
         True
     """
     kinds = {
-        "id": "id", "expandable": "id or object", "int": "integer, minor units",
+        "id": "id",
+        "expandable": "id or object",
+        "int": "integer, minor units",
         "count": "integer",
-        "time": "Unix seconds", "number": "number", "text": "string",
-        "decimal_text": "decimal string, minor units", "bool": "boolean", "list": "list",
+        "time": "Unix seconds",
+        "number": "number",
+        "text": "string",
+        "decimal_text": "decimal string, minor units",
+        "bool": "boolean",
+        "list": "list",
         "object": "object",
     }
     rows = ["| Stripe object | field | JSON | warehouse (and rule) |", "|---|---|---|---|"]
@@ -1459,7 +1504,7 @@ def _stored_offsets(db: Path) -> IdOffsets:
             "(SELECT coalesce(max(line_id), 0) FROM invoice_lines), "
             "(SELECT coalesce(max(payment_id), 0) FROM payments), "
             "(SELECT coalesce(max(method_id), 0) FROM payment_methods)"
-        ).fetchone()
+        ).fetchall()[0]
     return IdOffsets(*(int(v) for v in row))
 
 
@@ -1486,7 +1531,7 @@ def _write(db: Path, folder: Path, mapped: StripeRows) -> tuple[tuple[int, ...],
         position += len(frame)
     try:
         with connect(db) as con, transaction(con):
-            empty = not con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+            empty = not con.execute("SELECT count(*) FROM accounts").fetchall()[0][0]
             ids = []
             for table in STRIPE_TABLES:
                 frame = frames[table]

@@ -25,7 +25,10 @@ from data.imports.stripe import THREE_DECIMAL, TRUTH_FILE, ZERO_DECIMAL
 """Not a Stripe object: the synthetic world's ground truth, for `revrisk detect --evaluate`."""
 
 _TS = "(date_diff('day', DATE '1970-01-01', CAST({} AS DATE)) * 86400)"
-_MINOR = "CAST(({}) * CASE WHEN {cur} IN {zero} THEN 1 WHEN {cur} IN {three} THEN 1000 ELSE 100 END AS BIGINT)"
+_MINOR = (
+    "CAST(({}) * CASE WHEN {cur} IN {zero} THEN 1 WHEN {cur} IN {three} THEN 1000 "
+    "ELSE 100 END AS BIGINT)"
+)
 REGION_COUNTRY = {"North America": "US", "EMEA": "GB", "APAC": "SG", "LATAM": "BR"}
 METERS = {
     "active_seats": "last",
@@ -299,7 +302,7 @@ def write_stripe(
     con.execute(f"INSERT INTO meters VALUES {meters}")
     as_of = con.execute(
         "SELECT CAST(max(month) + INTERVAL 1 MONTH AS DATE) FROM usage_monthly"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     counts: dict[str, int] = {}
     for name, sql in _FILES.items():
         target = out / f"{name}.jsonl"
@@ -308,11 +311,12 @@ def write_stripe(
         counts[name] = _count_lines(target)
     has_truth = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'leakage_events'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if has_truth:
         target = out / f"{TRUTH_FILE}.jsonl"
         con.execute(
-            f"""COPY (SELECT 'cus_' || e.account_id AS customer, strftime(e.month, '%Y-%m') AS month,
+            f"""COPY (SELECT 'cus_' || e.account_id AS customer,
+                       strftime(e.month, '%Y-%m') AS month,
                        e.leakage_type, {minor("e.amount", "a.currency")} AS amount,
                        lower(a.currency) AS currency
                 FROM leakage_events e JOIN accounts a USING (account_id)

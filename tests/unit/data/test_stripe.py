@@ -221,7 +221,11 @@ def test_the_export_looks_like_the_api(stripe_world: Path) -> None:
             assert obj["object"] == RESOURCES[name].object
     # same field names and nesting as Stripe's own fixtures; charge.invoice is the older API
     # versions' link (the fixtures' version links through invoice_payments, also read)
-    for name, fixture in (("customers", "customer"), ("invoices", "invoice"), ("charges", "charge")):
+    for name, fixture in (
+        ("customers", "customer"),
+        ("invoices", "invoice"),
+        ("charges", "charge"),
+    ):
         assert set(first[name]) - {"invoice"} <= set(FIXTURES[fixture]), name
 
 
@@ -244,8 +248,9 @@ def test_round_trip_gives_the_native_tables(small_world: Path, imported: Path) -
         con.execute(f"ATTACH '{small_world}' AS native (READ_ONLY)")
         for name, query in keys.items():
             ours, theirs = query.format(""), query.format("native.")
-            counts = con.execute(f"SELECT (SELECT count(*) FROM ({ours})), "
-                                 f"(SELECT count(*) FROM ({theirs}))").fetchone()
+            counts = con.execute(
+                f"SELECT (SELECT count(*) FROM ({ours})), (SELECT count(*) FROM ({theirs}))"
+            ).fetchone()
             assert counts[0] == counts[1] > 0, name
             differ = con.execute(
                 f"SELECT count(*) FROM (({ours}) EXCEPT ALL ({theirs}))"
@@ -350,7 +355,11 @@ CORRUPTIONS = {
     "duplicate id": (_duplicate_id, "subscriptions.jsonl", None, "id", "duplicate subscription"),
     "truncated line": (_truncated_line, "charges.jsonl", 10, None, "truncated"),
     "currency mismatch": (
-        _currency_mismatch, "invoices.jsonl", 2, "lines.data[0].currency", "currency mismatch"
+        _currency_mismatch,
+        "invoices.jsonl",
+        2,
+        "lines.data[0].currency",
+        "currency mismatch",
     ),
 }
 
@@ -422,5 +431,7 @@ def test_demo_format_stripe_then_import_from_the_cli(tmp_path: Path) -> None:
 
 def test_the_readme_shows_the_mapping_module_s_table() -> None:
     readme = (Path(__file__).resolve().parents[3] / "data" / "README.md").read_text()
-    block = readme.split("<!-- stripe-mapping:start -->\n")[1].split("\n<!-- stripe-mapping:end -->")[0]
+    block = readme.split("<!-- stripe-mapping:start -->\n")[1].split(
+        "\n<!-- stripe-mapping:end -->"
+    )[0]
     assert block == mapping_table()
