@@ -64,7 +64,7 @@ def demo(
     if output_format not in ("duckdb", "stripe"):
         raise typer.BadParameter(f"--format is duckdb or stripe, got {output_format!r}")
     if output_format == "stripe":
-        _demo_stripe(out, accounts, months, seed, end_month, as_json)
+        _demo_stripe(out, accounts, months, seed, end_month, engagement, as_json)
         return
     path = db or default_db()
     if if_missing and path.exists():
@@ -91,7 +91,13 @@ def demo(
 
 
 def _demo_stripe(
-    out: Path | None, accounts: int, months: int, seed: int, end_month: str, as_json: bool
+    out: Path | None,
+    accounts: int,
+    months: int,
+    seed: int,
+    end_month: str,
+    engagement: bool,
+    as_json: bool,
 ) -> None:
     from data.build import build_demo_stripe
 
@@ -99,7 +105,9 @@ def _demo_stripe(
         raise typer.BadParameter("--format stripe needs --out DIR")
     started = time.perf_counter()
     with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
-        report = build_demo_stripe(out, accounts, months, seed, _month(end_month), advance)
+        report = build_demo_stripe(
+            out, accounts, months, seed, _month(end_month), advance, engagement=engagement
+        )
     report["seconds"] = round(time.perf_counter() - started, 2)
     if as_json:
         emit_json(report)
