@@ -52,6 +52,15 @@ def demo(
         ),
     ] = "duckdb",
     out: Annotated[Path | None, typer.Option("--out", help="Folder for --format stripe.")] = None,
+    engagement: Annotated[
+        bool,
+        typer.Option(
+            "--engagement",
+            help="--format stripe: also write meters for logins, support tickets, feature "
+            "adoption and last login (Stripe holds only billable usage; the leakage model needs "
+            "them to score).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build the synthetic billing world (with ground truth) into a fresh warehouse.
