@@ -19,6 +19,8 @@ The JSON type is what the file holds: an amount sent as the string "100" is refu
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -301,7 +303,6 @@ class ObjectReader:
                 f"SELECT file, count(*) FROM {out} GROUP BY file"
             ).fetchall():
                 self.files[name] = self.files.get(name, 0) + int(count)
-            self._count_unused_fields(resource, source)
         checks = []
         for f in fields:
             col, jt = f.column, f.tag
@@ -355,18 +356,20 @@ class ObjectReader:
             f"FROM {out} WHERE NOT broken)"
         )
 
-    def _count_unused_fields(self, resource: ObjectType, source: str) -> None:
+    def count_unused_fields(self, resource: ObjectType, paths: list[Path]) -> None:
         """Top-level fields the mapping does not read, per file, counted over the first
         `FIELD_SAMPLE` objects of each file (an export's objects share one shape; counting
         every object would parse the whole file a second time)."""
-        used = sql_list(sorted({"object", "id", *(f.path.split(".")[0] for f in resource.fields)}))
-        rows = self.con.execute(
-            f"SELECT file, key, count(*) FROM (SELECT file, unnest(json_keys(j)) AS key FROM "
-            f"(SELECT * FROM ({source}) WHERE line <= {FIELD_SAMPLE} AND json_valid(j))) "
-            f"WHERE key NOT IN {used} GROUP BY ALL ORDER BY ALL"
-        ).fetchall()
-        for file, key, count in rows:
-            self.unused_fields.setdefault(file, {})[key] = int(count)
+        used = {"object", "id", *(f.path.split(".")[0] for f in resource.fields)}
+        known = [f.path for f in resource.fields]
+        for path in paths:
+            counts: dict[str, int] = {}
+            for keys in _sample_keys(path, known):
+                for key in keys:
+                    if key not in used:
+                        counts[key] = counts.get(key, 0) + 1
+            if counts:
+                self.unused_fields[path.name] = dict(sorted(counts.items()))
 
     # SQL helpers over extracted columns
     @staticmethod
@@ -429,6 +432,29 @@ def _csv_object_sql(tree: dict) -> str:
     return "json_object(" + ", ".join(items) + ")"
 
 
+def _sample_keys(path: Path, known: list[str]) -> list[list[str]]:
+    """Top-level keys of the first `FIELD_SAMPLE` objects of a file (CSV: its header)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with open(path, encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        return [[_csv_path(name, known).split(".")[0] for name in header]]
+    objects: list[object] = []
+    try:
+        if suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data = data.get("data", data) if isinstance(data, dict) else data
+            objects = list(data[:FIELD_SAMPLE]) if isinstance(data, list) else []
+        else:
+            with open(path, encoding="utf-8") as handle:
+                for line in itertools.islice(handle, FIELD_SAMPLE):
+                    if line.strip():
+                        objects.append(json.loads(line))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        pass  # reported, with its line, by the extraction
+    return [list(o) for o in objects if isinstance(o, dict)]
+
+
 def _tag_sql(x: str) -> str:
     """The JSON type of an extracted value from its first character (no second parse)."""
     return (
@@ -450,11 +476,16 @@ def _value_sql(x: str, kind: str) -> str:
         return f"CASE {text} WHEN 'true' THEN true WHEN 'false' THEN false END"
     if kind in ("list", "object"):
         return text
+    # a JSON string without escapes is its text between the quotes (no second parse)
+    string = (
+        f"CASE WHEN contains({text}, '\\') THEN {x}->>'$' "
+        f"ELSE substr({text}, 2, length({text}) - 2) END"
+    )
     if kind == "expandable":
-        return f"CASE left({x}, 1) WHEN '\"' THEN {x}->>'$' WHEN '{{' THEN {x}->>'$.id' END"
+        return f"CASE left({x}, 1) WHEN '\"' THEN {string} WHEN '{{' THEN {x}->>'$.id' END"
     # id, text, decimal_text: strings, or scalars as their text (CSV cells, numeric metadata)
     return (
-        f"CASE left({x}, 1) WHEN '\"' THEN {x}->>'$' WHEN '{{' THEN NULL WHEN '[' THEN NULL "
+        f"CASE left({x}, 1) WHEN '\"' THEN {string} WHEN '{{' THEN NULL WHEN '[' THEN NULL "
         f"WHEN 'n' THEN NULL ELSE {text} END"
     )
 

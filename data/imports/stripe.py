@@ -580,6 +580,7 @@ class StripeMapper(ObjectReader):
             self.extract(res, src, f"x_{name}")
             if name in found:
                 self._duplicates(f"x_{name}", res)
+                self.count_unused_fields(res, found[name])
         if TRUTH_FILE in found:
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE src_truth AS "
@@ -647,6 +648,16 @@ class StripeMapper(ObjectReader):
             "UNION ALL BY NAME SELECT * FROM x_prices_nested) "
             "QUALIFY row_number() OVER (PARTITION BY oid ORDER BY (prefix <> ''), file, line) = 1"
         )
+        # the nested lists are extracted: their JSON text (most of an export's bytes) can go
+        for table, column in (
+            ("x_invoices", "f_lines_data"),
+            ("x_subscriptions", "f_items_data"),
+            ("x_subscription_schedules", "f_phases"),
+            ("x_phases", "f_items"),
+            ("x_items", "o_price"),
+            ("x_lines", "o_price"),
+        ):
+            self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
     def _duplicates(self, table: str, res: ObjectType) -> None:
         """Ids listed twice: every later copy is a problem naming the first (and is dropped)."""
