@@ -321,7 +321,9 @@ class ObjectReader:
                 (
                     f"{jt} NOT IN ('NULL', {types})",
                     where,
-                    f"'a ' || lower({jt})",
+                    f"CASE {jt} WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN 'an integer' "
+                    f"WHEN 'DOUBLE' THEN 'a decimal number' WHEN 'BOOLEAN' THEN 'a boolean' "
+                    f"WHEN 'OBJECT' THEN 'an object' ELSE 'a list' END",
                     f"expected {_EXPECT[f.kind]}",
                 )
             )

@@ -398,6 +398,8 @@ def test_corrupted_folder_exits_2_naming_file_line_and_field(
     ]
     assert hits, report["problems"][:5]
     assert words in hits[0]["message"], hits[0]
+    if name == "amount as string":
+        assert hits[0]["value"] == "a string"
     assert f"{file}, line {line}" in hits[0]["text"]
     after = runner.invoke(app, ["info", "--json", "--db", str(db)])
     assert after.stdout == before.stdout
