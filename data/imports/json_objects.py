@@ -352,10 +352,12 @@ class ObjectReader:
             f"'message': '{quote_sql(message)}'}} END"
             for cond, where, value, message in checks
         )
+        # only rows breaking some check build the list of their problems
+        any_bad = " OR ".join(f"coalesce({cond}, false)" for cond, _, _, _ in checks)
         self.con.execute(
             f"INSERT INTO problems SELECT file, line, oid, p.field, p.value, p.message FROM ("
             f"SELECT file, line, oid, unnest(list_filter([{cases}], lambda x: x IS NOT NULL)) AS p "
-            f"FROM {out} WHERE NOT broken)"
+            f"FROM {out} WHERE NOT broken AND ({any_bad}))"
         )
 
     def count_unused_fields(self, resource: ObjectType, paths: list[Path]) -> None:
