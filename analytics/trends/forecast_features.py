@@ -156,8 +156,9 @@ def features_at(
 ) -> pd.DataFrame:
     """Feature frame (one row per matrix row) from months 0..`position` only.
 
-    Columns: `BASE_FEATURES` (+ `SEASONAL_FEATURES` with >= 24 months up to T), plus the
-    unscaled `baseline_revenue` and `has_revenue` used for the population.
+    Columns: `BASE_FEATURES`, `SEASONAL_FEATURES` (0 where last year is not in the table; the
+    forecaster uses them only for tables of >= 24 months), plus the unscaled
+    `baseline_revenue` and `has_revenue` used for the population.
 
     Examples:
         >>> f = features_at(np.array([[0.0, 10, 10, 0, 10, 99], [0, 0, 0, 0, 5, 99]]), 4)
@@ -199,10 +200,9 @@ def features_at(
         "last_to_baseline": np.clip(_safe_divide(seen[:, -1], baseline), -1.0, 5.0),
         "is_subscription": ((tenure >= 6) & (active >= 0.9 * tenure) & (cv <= 0.5)).astype(float),
     }
-    if n_months >= SEASONAL_MIN_MONTHS:
-        last_year = _last_year(seen, position, outcome)
-        frame["log_last_year_ratio"] = np.clip(last_year, -5, 5)
-        frame["has_last_year"] = (~np.isnan(last_year)).astype(float)
+    last_year = _last_year(seen, position, outcome)  # NaN (then 0, has_last_year 0) if unseen
+    frame["log_last_year_ratio"] = np.clip(last_year, -5, 5)
+    frame["has_last_year"] = (~np.isnan(last_year)).astype(float)
     features = pd.DataFrame(frame).fillna(0.0)
     features["baseline_revenue"] = baseline
     features["has_revenue"] = has_any
