@@ -17,8 +17,18 @@ from analytics.trends.forecast import (
     enough_history,
     forecast_decline,
 )
-from analytics.trends.forecast_backtest import BASELINES, forecast_backtest
-from analytics.trends.forecast_features import DeclineOutcome, features_at, outcome_at
+from analytics.trends.forecast_backtest import (
+    BASELINES,
+    compare_with_truth,
+    forecast_backtest,
+    probabilities_at,
+)
+from analytics.trends.forecast_features import (
+    OUTCOME_NAMES,
+    DeclineOutcome,
+    features_at,
+    outcome_at,
+)
 from analytics.trends.scan import (
     COMPONENTS,
     OUTPUT_COLUMNS,
@@ -34,6 +44,7 @@ from analytics.trends.stats import difference_scale, running_level, trend_tests
 __all__ = [
     "BASELINES",
     "COMPONENTS",
+    "OUTCOME_NAMES",
     "OUTPUT_COLUMNS",
     "DeclineBands",
     "DeclineForecaster",
@@ -43,6 +54,7 @@ __all__ = [
     "TrendConfig",
     "TrendScan",
     "backtest_outcomes",
+    "compare_with_truth",
     "cutoff_positions",
     "decline_scores",
     "detect_partial_last_month",
@@ -54,6 +66,7 @@ __all__ = [
     "forecast_decline",
     "harmonic_seasonal",
     "outcome_at",
+    "probabilities_at",
     "running_level",
     "scan_trends",
     "stl_components",

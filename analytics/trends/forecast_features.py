@@ -35,6 +35,7 @@ A largest-month-over-baseline "lumpiness" feature lowered the development AUC an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,9 @@ BASE_FEATURES: tuple[str, ...] = (
 SEASONAL_FEATURES: tuple[str, ...] = ("log_last_year_ratio", "has_last_year")
 """Added when the matrix holds at least `SEASONAL_MIN_MONTHS` months."""
 SEASONAL_MIN_MONTHS = 24
+OutcomeName = Literal["half_of_baseline", "below_baseline", "no_revenue"]
+OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
+_THRESHOLDS: dict[str, float] = {"half_of_baseline": 0.5, "below_baseline": 1.0, "no_revenue": 0.0}
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,18 @@ class DeclineOutcome:
             )
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
+
+    @classmethod
+    def named(cls, name: str, horizon: int = 3, baseline_months: int = 6) -> DeclineOutcome:
+        """The outcome called `name` (one of `OUTCOME_NAMES`).
+
+        Examples:
+            >>> DeclineOutcome.named("below_baseline", 2).threshold
+            1.0
+        """
+        if name not in _THRESHOLDS:
+            raise ValueError(f"unknown outcome {name!r}: use one of {', '.join(OUTCOME_NAMES)}")
+        return cls(horizon, baseline_months, _THRESHOLDS[name])
 
     def describe(self) -> str:
         """The definition in one sentence (for tools and reports).
