@@ -44,7 +44,7 @@ from analytics.trends.forecast_features import (
     SEASONAL_MIN_MONTHS,
     DeclineOutcome,
     features_at,
-    outcome_at,
+    outcome_from_baseline,
     population_at,
 )
 from analytics.trends.forecast_models import BoostedModel, LogisticModel, Model, rank_auc
@@ -112,7 +112,7 @@ class DeclineForecaster:
         outcome: DeclineOutcome | None = None,
         C: float = 0.03,  # noqa: N803 - scikit-learn's name
         max_cutoffs: int = 6,
-        max_rows: int = 400_000,
+        max_rows: int = 150_000,
         random_state: int = 0,
         model: str = "auto",
     ) -> None:
@@ -137,7 +137,8 @@ class DeclineForecaster:
         frames, labels, positions = [], [], []
         for position in cutoffs:
             features = features_at(values, position, self._outcome())
-            rows = outcome_at(values, position, self._outcome())
+            baseline = features["baseline_revenue"].to_numpy()
+            rows = outcome_from_baseline(values, position, baseline, self._outcome())
             keep = rows.in_population
             frames.append(features.loc[keep])
             labels.append(rows.declined[keep])

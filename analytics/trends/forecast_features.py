@@ -254,12 +254,19 @@ def outcome_at(
     """
     outcome = outcome or DeclineOutcome()
     values = np.round(np.nan_to_num(np.asarray(values, dtype=float)), 2)
+    baseline = baseline_mean(values, position, outcome.baseline_months)
+    return outcome_from_baseline(values, position, baseline, outcome)
+
+
+def outcome_from_baseline(
+    values: FloatArray, position: int, baseline: FloatArray, outcome: DeclineOutcome
+) -> OutcomeRows:
+    """`outcome_at` given the baseline already computed (the forecaster's features hold it)."""
     if position + outcome.horizon >= values.shape[1]:
         raise ValueError(
             f"cut-off at column {position} needs {outcome.horizon} later months; "
             f"the table has {values.shape[1]} months"
         )
-    baseline = baseline_mean(values, position, outcome.baseline_months)
     has_revenue = (values[:, : position + 1] > 0).any(axis=1)
     scored = has_revenue & (np.nan_to_num(baseline) > 0)
     following = values[:, position + 1 : position + 1 + outcome.horizon].mean(axis=1)

@@ -2,7 +2,7 @@
 
 `LogisticModel`: standardised features, L2-regularised logistic regression; a row's drivers
 are coef x standardised value (they sum to the log-odds less the intercept).
-`BoostedModel`: a small LightGBM (8 leaves, 200 trees of rate 0.05, deterministic); drivers are
+`BoostedModel`: a small LightGBM (8 leaves, 120 trees of rate 0.08, deterministic); drivers are
 LightGBM's TreeSHAP contributions (`pred_contrib`), which cost ~0.2-0.4 ms per row on this
 machine, so callers ask for them only for the rows they show.
 Both: `fit(matrix, labels) -> self`, `predict(matrix)` probabilities, `contributions(matrix)`.
@@ -50,8 +50,8 @@ class BoostedModel:
         from lightgbm import LGBMClassifier
 
         self.model_ = LGBMClassifier(
-            n_estimators=200,
-            learning_rate=0.05,
+            n_estimators=120,
+            learning_rate=0.08,
             num_leaves=8,
             min_child_samples=100,
             subsample=0.8,
