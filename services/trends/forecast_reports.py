@@ -106,6 +106,7 @@ def backtest_file(
         "cutoffs": [labels[p] for p in positions],
         "per_cutoff": {labels[p]: summary for p, summary in result["per_cutoff"].items()},
         "overall": overall,
+        "overall_three_active_months": result["overall_three_active_months"],
         "targets": TARGETS,
         "meets_targets": {
             "auc": forecast["auc"] >= TARGETS["auc"],
