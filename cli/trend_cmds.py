@@ -316,22 +316,24 @@ def _print_summary(summary: dict[str, Any]) -> None:
         for key, value in counts.items():
             table.add_row(key, f"{value:,}")
         out.print(table)
-    top = Table(title="Top declining customers (sharpest level, then largest revenue)")
+    top = Table(title="Most likely to decline (decline_probability, then largest revenue)")
     for column in (
         "customer_id",
+        "decline_probability",
         "decline_level",
+        "top drivers",
         "relative_slope",
         "revenue_mean",
-        "segment_name",
     ):
         top.add_column(column)
     for row in summary["top_declining"]:
         top.add_row(
             str(row["customer_id"]),
+            f"{row['decline_probability']:.2f}",
             str(row["decline_level"]),
+            str(row["decline_drivers"]),
             f"{row['relative_slope']:.1f} %/mo",
             f"{row['revenue_mean']:,.0f}",
-            str(row["segment_name"]),
         )
     out.print(top)
 

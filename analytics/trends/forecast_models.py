@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LogisticRegression
 
 FloatArray = NDArray[np.float64]
 
@@ -24,6 +23,8 @@ class LogisticModel:
         self.C = C
 
     def fit(self, matrix: FloatArray, labels: NDArray[np.bool_]) -> LogisticModel:
+        from sklearn.linear_model import LogisticRegression
+
         self.mean_ = matrix.mean(axis=0)
         scale = matrix.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
