@@ -18,6 +18,7 @@ from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progre
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analytics.trends import DeclineOutcome
     from services.trends import SegmentOverview
 
 err = Console(stderr=True)
@@ -44,9 +45,16 @@ def _source(db: Path | None, input_file: Path | None) -> Path:
 
 
 def _metrics(
-    db: Path | None, input_file: Path | None, until: str | None, quiet: bool
+    db: Path | None,
+    input_file: Path | None,
+    until: str | None,
+    quiet: bool,
+    outcome: DeclineOutcome | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Per-customer metrics (index customer_id) and a description of where they came from."""
+    """Per-customer metrics (index customer_id) and a description of where they came from.
+
+    `outcome` (a non-default decline definition) applies to in-memory scans only: the cache
+    keeps the default one."""
     from data.warehouse import connect
     from services.trends import scan as trend_scan
     from services.trends import store as trend_store
@@ -55,10 +63,11 @@ def _metrics(
     with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
         if input_file is not None or until is not None:
             scan = trend_scan.scan_file if input_file is not None else trend_scan.scan_warehouse
-            result = scan(source, until=until, progress=advance)
+            result = scan(source, until=until, outcome=outcome, progress=advance)
             months = result.scan.months
             partial = result.scan.partial_month
             return result.metrics, {
+                **result.forecast_info(),
                 "source": str(source),
                 "cached": False,
                 "first_month": str(months[0]),
@@ -144,6 +153,7 @@ def trends(
 ) -> None:
     """Per-customer decline forecast (decline_probability, its level 0-3, drivers) and the
     revenue trend that explains it: Theil–Sen slope, significance, anomalies."""
+    from analytics.trends import DeclineOutcome
     from services.trends import UnknownCustomerError
 
     try:
@@ -153,7 +163,13 @@ def trends(
         if backtest:
             _backtest(input_file, outcome, horizon, baseline_months, as_json)
             return
-        metrics, origin = _metrics(db, input_file, until, quiet=as_json)
+        definition = DeclineOutcome.named(outcome, horizon, baseline_months)
+        if definition != DeclineOutcome() and input_file is None and until is None:
+            raise ValueError(
+                "--outcome/--horizon/--baseline-months change the forecast of an in-memory scan: "
+                "add --input FILE or --until YYYY-MM (the cache keeps the default definition)"
+            )
+        metrics, origin = _metrics(db, input_file, until, as_json, definition)
         if customer is not None:
             _show_customer(metrics, origin, customer, as_json)
             return
