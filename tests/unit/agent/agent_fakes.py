@@ -159,6 +159,9 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "anomaly_months": "2025-03",
             "segment_name": "Mid-size & steady",
             "seasonality": "24 months: seasonal strength 0.12 on a 0-1 scale (weak).",
+            "decline_probability": 0.41,
+            "decline_drivers": "falling seat count",
+            "definition": "decline: revenue down over the next months",
         },
         "rows": [{"month": "2025-03-01", "revenue": 4200.0, "trend": 4310.2, "anomaly": "dip"}],
     },
@@ -167,6 +170,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "scope": "every declining level",
             "n_customers": 143,
             "total_monthly_revenue": 731210.0,
+            "definition": "Ranked by the probability of a decline over the next months.",
         },
         "rows": [
             {
