@@ -103,13 +103,19 @@ def _fraction(percent: Any) -> float | None:
     return None if percent is None or percent != percent else float(percent) / 100
 
 
+_CHURNED_AFTER = 3
+"""Months without revenue after which a customer is churned (as the churn count's SQL and the
+trend scan's status define it), not declining."""
+
+
 def _label(head: dict[str, Any], metrics: dict[str, Any]) -> str:
     """The trend's words; a customer with no revenue for its last months is churned, not
     declining, whatever its slope says."""
+    months = metrics.get("months_since_last_revenue")
+    silent = isinstance(months, int | float) and months == months and months >= _CHURNED_AFTER
+    if silent:
+        return f"churned (no revenue for the last {int(months)} months)"
     if head.get("status") == "churned":
-        months = metrics.get("months_since_last_revenue")
-        if isinstance(months, int | float) and months == months and months > 0:
-            return f"churned (no revenue for the last {int(months)} months)"
         return _status_label("churned")
     return str(head.get("decline_label") or _status_label(str(head.get("status"))))
 
