@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.server import app as server_app
 from chainlit.types import ThreadDict
 
 from settings import get_settings
-from ui import auth, chat, copy, uploads
+from ui import auth, chat, copy, security, uploads
 from ui.elements import EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
+
+security.install(server_app, security.parse_origins(get_settings().allowed_origins))
 
 if auth.login_enabled(get_settings()):
 
@@ -47,7 +50,12 @@ async def on_chat_start() -> None:
 
 @cl.on_chat_resume
 async def on_chat_resume(thread: ThreadDict) -> None:
-    await chat.start()
+    await chat.resume(dict(thread))
+
+
+@cl.on_stop
+async def on_stop() -> None:
+    await chat.stop()
 
 
 @cl.on_settings_update

@@ -12,6 +12,7 @@ import chainlit as cl
 from ui import copy
 from ui.artifacts import ArtifactView, FileRef
 from ui.charts import figure_for
+from ui.tables import for_people
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +24,24 @@ SHORT_TABLE_ROWS = 10
 
 
 def _dataframe(name: str, columns: list[str], rows: list[dict[str, Any]]) -> cl.Dataframe:
+    """A table for people: labelled headers, money and shares formatted, no float noise
+    (`ui.tables`); cells are text, so nothing in them renders as markup."""
     import pandas as pd  # cl.Dataframe takes a pandas frame; only this module builds one
 
-    frame = pd.DataFrame.from_records(rows, columns=columns or None)
+    columns = columns or list(dict.fromkeys(k for row in rows for k in row))
+    headers, body = for_people(columns, rows)
+    frame = pd.DataFrame(body, columns=_unique(headers))
     return cl.Dataframe(name=name, data=frame, display="inline", size="large")
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Headers made unique (two columns may get the same label)."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        seen[header] = seen.get(header, 0) + 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return out
 
 
 def _needs_table(view: ArtifactView) -> bool:
