@@ -16,10 +16,11 @@ from chainlit.server import app as server_app
 from chainlit.types import ThreadDict
 
 from settings import get_settings
-from ui import auth, chat, copy, security, uploads
+from ui import auth, chat, copy, security, status, uploads
 from ui.elements import EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
 
 security.install(server_app, security.parse_origins(get_settings().allowed_origins))
+status.install(server_app, get_settings().warehouse_path)
 
 if auth.login_enabled(get_settings()):
 

@@ -240,10 +240,13 @@ async def _show_progress(message: cl.Message | None, event: Progress) -> cl.Mess
 
 
 def _with_footnote(text: str, context: Context) -> str:
-    if resolve_model(context) != "offline" or state().offline_noted:
+    """Once per session, who wrote the answers: the offline planner's templates, or a
+    language model (the page has no "LLMs can make mistakes" line, since offline none runs)."""
+    if state().offline_noted:
         return text
     state().offline_noted = True
-    return f"{text}\n\n{copy.OFFLINE_FOOTNOTE}"
+    offline = resolve_model(context) == "offline"
+    return f"{text}\n\n{copy.OFFLINE_FOOTNOTE if offline else copy.MODEL_FOOTNOTE}"
 
 
 def uploads_redacted(value: Any) -> Any:
@@ -303,21 +306,10 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
 
 # ------------------------------------------------------------------------------ reports
 async def _data_facts(db_path: str) -> tuple[str, str]:
-    def read() -> tuple[str, str]:
-        from data.warehouse import connect, get_meta, latest_month
+    from ui.status import warehouse_facts
 
-        try:
-            with connect(db_path, read_only=True) as con:
-                source = get_meta(con, "source") or "warehouse"
-                built = get_meta(con, "built_at") or "unknown build time"
-                return (
-                    f"{source} warehouse {Path(db_path).name}",
-                    f"{latest_month(con)} (built {built})",
-                )
-        except Exception as exc:  # the footer says so rather than failing the export
-            return Path(db_path).name, f"unknown ({type(exc).__name__})"
-
-    return await asyncio.to_thread(read)
+    facts = await asyncio.to_thread(warehouse_facts, db_path)
+    return facts.described, f"{facts.as_of} (built {facts.built_at})"
 
 
 async def export_report() -> None:

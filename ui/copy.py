@@ -47,6 +47,10 @@ OFFLINE_NOTICE = (
     "Configure OPENAI_API_KEY or OPENAI_BASE_URL for a language model."
 )
 OFFLINE_FOOTNOTE = "_Answered by the offline planner (no language model configured)._"
+MODEL_FOOTNOTE = (
+    "_Written by a language model from the tool results above; it can make mistakes, so check "
+    "a figure against its step before you forward it._"
+)
 
 ASK_FOR_FILE = (
     "Attach a CSV or Excel file of accounts (the reference account format, or a raw billing "
