@@ -4,7 +4,7 @@
 //    sent by on_chat_start, is on the page and has stayed for 300 ms), Enter, the send button
 //    and the starters are held, not sent: Chainlit 2.12 lets a message through in the first
 //    second after the page appears and then loses it with the socket it replaces (issue 12).
-//    A held message is sent as soon as the chat is ready; the composer shows "Connecting…".
+//    A held message is sent as soon as the chat is ready; the composer is dimmed meanwhile.
 // 2. The "synthetic demo data" badge: /revrisk/status says whether the warehouse is the
 //    generated demo, and the badge stays in the header while it is.
 (() => {
