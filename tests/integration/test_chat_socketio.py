@@ -186,7 +186,7 @@ def test_export_report_by_button_and_by_words(server):
     assert "`query_duckdb` with arguments" in markdown and "SELECT a.region" in markdown
     assert "| North America |" in markdown or "North America" in markdown
     assert "Model mode: offline-planner." in markdown and "as of 2026-10-01" in markdown
-    assert "<h2>1. Show revenue by region</h2>" in html and "Model mode: offline-planner." in html
+    assert "<h3>1. Show revenue by region</h3>" in html and "Model mode: offline-planner." in html
     assert len(file_elements(by_words)) == 2
 
 
