@@ -21,6 +21,10 @@ GROUP_REPORT_ACTION = "group_report"
 SCORE_FILE_ACTION = "score_file"
 SHORT_TABLE_ROWS = 10
 """Rows the answer text shows itself (the narratives list at most ten)."""
+WHOLE_TABLE_ROWS = 40
+"""Up to this many rows a table is shown whole, as a Markdown table (a breakdown by tier,
+risk level and leakage type is ~20 rows); longer ones page in a sortable grid. Chainlit's grid
+pages by 10, so a 19-row breakdown showed one tier until the reader paged (issue 12)."""
 
 
 def _dataframe(name: str, columns: list[str], rows: list[dict[str, Any]]) -> cl.Dataframe:
@@ -32,6 +36,14 @@ def _dataframe(name: str, columns: list[str], rows: list[dict[str, Any]]) -> cl.
     headers, body = for_people(columns, rows)
     frame = pd.DataFrame(body, columns=_unique(headers))
     return cl.Dataframe(name=name, data=frame, display="inline", size="large")
+
+
+def _whole_table(name: str, view: ArtifactView) -> cl.Text:
+    """A short table, every row visible, labelled and formatted like the reports."""
+    from ui.report import people_table
+
+    columns = view.columns or list(dict.fromkeys(k for row in view.rows for k in row))
+    return cl.Text(name=name, content=people_table(columns, view.rows), display="inline")
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -74,7 +86,9 @@ def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
                 elements.append(
                     _dataframe(f"{label}: problems", view.problem_columns, view.problems)
                 )
-            if _needs_table(view):
+            if _needs_table(view) and view.n_rows <= WHOLE_TABLE_ROWS:
+                elements.append(_whole_table(label, view))
+            elif _needs_table(view):
                 elements.append(_dataframe(label, view.columns, view.shown_rows()))
             elements.extend(file_element(ref) for ref in view.files if Path(ref.path).is_file())
         except Exception as exc:  # an element must never break the reply
