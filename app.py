@@ -17,7 +17,7 @@ from chainlit.types import ThreadDict
 
 from settings import get_settings
 from ui import auth, chat, copy, security, status, uploads
-from ui.elements import EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
+from ui.elements import ASK_ACTION, EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
 
 security.install(server_app, security.parse_origins(get_settings().allowed_origins))
 status.install(server_app, get_settings().warehouse_path)
@@ -88,6 +88,11 @@ async def on_group_report(action: cl.Action) -> None:
     await chat.group_report(
         int(action.payload["segment_id"]), None if level is None else int(level)
     )
+
+
+@cl.action_callback(ASK_ACTION)
+async def on_ask(action: cl.Action) -> None:
+    await chat.ask_suggested(str(action.payload.get("question") or ""))
 
 
 @cl.action_callback(SCORE_FILE_ACTION)

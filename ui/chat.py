@@ -199,7 +199,7 @@ async def _answer(question: str) -> str:
         await progress.remove()
     reply.content = _with_footnote(shown(final.answer or streamed), context)
     reply.elements = elements_for(views)
-    reply.actions = actions_for(final.tool_calls, views)
+    reply.actions = actions_for(final.tool_calls, views, reply.content)
     await reply.send()
     return reply.content
 
@@ -259,6 +259,12 @@ def shown(text: str) -> str:
     """An answer as the chat shows it: upload names for paths, no other server path or
     traceback, and Markdown that cannot load an image or run a link (`ui.safe_markdown`)."""
     return neutralise(scrub(redacted(text, state().redact)))
+
+
+async def ask_suggested(question: str) -> None:
+    """A suggested question clicked: shown as the user's message, then answered."""
+    await cl.Message(content=question, type="user_message", author="User").send()
+    await answer(question)
 
 
 # ------------------------------------------------------------------------------ uploads

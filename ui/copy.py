@@ -5,6 +5,7 @@ Kept apart from the handlers so app.py holds no text, and tests can click exactl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ui.uploads import SCORE_FILE_STARTER
@@ -69,3 +70,20 @@ REPORT_FAILED = "I couldn't build that report: {error}"
 EXPORT_LABEL = "Export report"
 GROUP_REPORT_LABEL = "Group report (Markdown/TXT)"
 SCORE_FILE_LABEL = "Score a file"
+
+ASK_LABEL_MAX = 80
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]{6,80}\?)[\"”]")  # 80 = ASK_LABEL_MAX
+
+
+def suggested_questions(answer: str, limit: int = 3) -> list[str]:
+    """The questions an answer offers in quotes ("You could ask, for example, "…?""), so the
+    chat can show them as buttons: a question it cannot map ends in 2–3 clickable next steps.
+
+    Examples:
+        >>> suggested_questions('Try "Which accounts are most at risk?" or “Show MRR by tier?”.')
+        ['Which accounts are most at risk?', 'Show MRR by tier?']
+        >>> suggested_questions("No quotes here?")
+        []
+    """
+    found = list(dict.fromkeys(m.strip() for m in _QUOTED.findall(answer or "")))
+    return found[:limit]

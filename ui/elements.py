@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 EXPORT_ACTION = "export_report"
 GROUP_REPORT_ACTION = "group_report"
 SCORE_FILE_ACTION = "score_file"
+ASK_ACTION = "ask_question"
 SHORT_TABLE_ROWS = 10
 """Rows the answer text shows itself (the narratives list at most ten)."""
 WHOLE_TABLE_ROWS = 40
@@ -104,9 +105,17 @@ def score_file_action() -> cl.Action:
     return cl.Action(name=SCORE_FILE_ACTION, payload={}, label=copy.SCORE_FILE_LABEL, icon="upload")
 
 
-def actions_for(calls: Sequence[dict[str, Any]], views: Sequence[ArtifactView]) -> list[cl.Action]:
-    """Buttons under an answer: export and score-a-file always; group report after a segment."""
-    actions = [export_action(), score_file_action()]
+def actions_for(
+    calls: Sequence[dict[str, Any]], views: Sequence[ArtifactView], answer: str = ""
+) -> list[cl.Action]:
+    """Buttons under an answer: the questions a tool-less answer suggests (a question it could
+    not map), export and score-a-file always, and the group report after a segment."""
+    suggested = [] if calls else copy.suggested_questions(answer)
+    actions = [
+        cl.Action(name=ASK_ACTION, payload={"question": q}, label=q, icon="message-circle")
+        for q in suggested
+    ]
+    actions += [export_action(), score_file_action()]
     has_files = any(v.files for v in views if v.tool == "segment_report")
     for call in calls:
         args = call.get("args") or {}

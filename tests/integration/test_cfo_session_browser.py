@@ -255,7 +255,10 @@ def session(
     before_offers = offers(page)
     odd = send(page, "What's the weather in Paris tomorrow?")
     check("portfolio" not in odd.lower() or "can't" in odd.lower(), "no overview as fallback")
-    check(re.search(r"can't|cannot|not able|don't know how", odd, re.I), "it says it cannot")
+    check(
+        re.search(r"can't|cannot|not able|don't know how|outside what I can", odd, re.I),
+        "it says it cannot",
+    )
     offered = offers(page) - before_offers
     check(2 <= offered <= 3, f"2-3 clickable suggestions besides export/score, got {offered}")
     shot(page, "cfo-09-unmappable")

@@ -330,3 +330,21 @@ def test_thumbs_up_and_down_are_stored_with_history(small_world, tmp_path):
         values = sorted(v for (v,) in db.execute('SELECT "value" FROM feedbacks'))
     assert statuses == [200, 200]
     assert values == [0, 1], "one thumbs-up and one thumbs-down stored"
+
+
+def test_a_question_it_cannot_map_offers_its_suggestions_as_buttons(server):
+    async def flow() -> tuple[Turn, Turn]:
+        async with ChatClient(server.url) as client:
+            odd = await client.ask("What's the weather in Paris tomorrow?")
+            offers = [a for a in odd.actions if a["name"] == "ask_question"]
+            clicked = await client.call_action(offers[0]) if offers else odd
+            await asyncio.sleep(0.5)
+            await client.wait_task_end(0, 60)
+            return odd, clicked
+
+    odd, clicked = run(flow())
+    offers = [a for a in odd.actions if a["name"] == "ask_question"]
+    assert 2 <= len(offers) <= 3, [a["label"] for a in odd.actions]
+    assert all(a["payload"]["question"].endswith("?") for a in offers)
+    assert offers[0]["payload"]["question"] in odd.answer, "the buttons are the answer's offers"
+    assert clicked.steps("tool"), "clicking a suggestion runs it"
