@@ -339,6 +339,7 @@ def export_checks(page: Any, check: Checks, tmp: Path) -> None:
     started = time.perf_counter()
     viewer.goto(report.as_uri(), wait_until="load")
     opened = time.perf_counter() - started
+    print(f"HTML report {size:,} bytes, opened in {opened:.2f} s; Markdown {len(markdown):,} chars")
     check(opened <= REPORT_OPEN_S, f"the report opens in ≤ 2 s, took {opened:.2f} s")
     check(viewer.locator("li").count() >= 5, "lists render as lists")
     check(viewer.locator("svg").count() >= 1, "charts are drawn")
