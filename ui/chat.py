@@ -23,7 +23,7 @@ import chainlit as cl
 from agent.llm import describe_model, resolve_model
 from settings import get_settings
 from tools.context import Context
-from ui import copy, uploads
+from ui import copy, stripe_upload, uploads
 from ui.artifacts import ArtifactView, FileRef, mime_for, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
@@ -57,6 +57,7 @@ class SessionState:
     """The agent's thread id, issued by the server (see `thread_id`)."""
     turn: asyncio.Task[Any] | None = None
     """The turn running now, cancelled by the stop button (`stop`)."""
+    db_path: str | None = None  # a warehouse imported in this session (Stripe upload)
 
 
 def state() -> SessionState:
@@ -93,7 +94,7 @@ def issue_thread_id() -> str:
 def run_context() -> Context:
     """The agent's context for this session: warehouse from settings, chat-setting overrides,
     and the session's upload folder (`upload_dir`, for `score_file` to confine file paths to)."""
-    base = Context(db_path=str(get_settings().warehouse_path))
+    base = Context(db_path=state().db_path or str(get_settings().warehouse_path))
     folder = uploads.session_dir(get_settings().var_dir, thread_id())
     return with_overrides(base, {**state().overrides, "upload_dir": str(folder)})
 
@@ -290,7 +291,12 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
     A question sent with the file travels in the same turn as the last file's scoring
     ("Score the file … . Which of them …"): one scoring answers it. (It used to be a second
     turn, which scored the file again: two answers, two sets of downloads — issue 12.)
+    A Stripe export (a zip, or files named customers.jsonl, invoices.csv, ...) is imported
+    instead, into a new warehouse for this session, once the user confirms.
     """
+    if stripe_upload.looks_like_stripe([name for _, name in files]):
+        await import_stripe_upload(files)
+        files = []
     staged_files = []
     for source, name in files:
         try:
@@ -308,6 +314,31 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
         await answer(uploads.scoring_question(staged, question if last else ""))
     if question and not staged_files:
         await answer(question)
+
+
+async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
+    """Ask, then import the dropped Stripe export into this session's own warehouse."""
+    names = ", ".join(name for _, name in files)
+    choice = await cl.AskActionMessage(
+        content=copy.STRIPE_CONFIRM.format(names=names),
+        actions=[
+            cl.Action(name="stripe_import", payload={"go": True}, label="Import"),
+            cl.Action(name="stripe_cancel", payload={"go": False}, label="Cancel"),
+        ],
+        author=copy.ASSISTANT,
+        timeout=600,
+    ).send()
+    if not choice or not choice.get("payload", {}).get("go"):
+        await cl.Message(content=copy.STRIPE_CANCELLED, author=copy.ASSISTANT).send()
+        return
+    folder = upload_dir()
+    source = stripe_upload.stage_stripe(files, folder)
+    outcome = await asyncio.to_thread(stripe_upload.import_into_session, source, folder)
+    if outcome.db_path is not None:
+        state().db_path = str(outcome.db_path)
+    note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
+    shown_text = scrub(outcome.text)
+    await cl.Message(content=f"{note}\n```\n{shown_text}\n```", author=copy.ASSISTANT).send()
 
 
 # ------------------------------------------------------------------------------ reports
