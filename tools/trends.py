@@ -112,8 +112,7 @@ def _label(head: dict[str, Any], metrics: dict[str, Any]) -> str:
     """The trend's words; a customer with no revenue for its last months is churned, not
     declining, whatever its slope says."""
     months = metrics.get("months_since_last_revenue")
-    silent = isinstance(months, int | float) and months == months and months >= _CHURNED_AFTER
-    if silent:
+    if isinstance(months, int | float) and months == months and months >= _CHURNED_AFTER:
         return f"churned (no revenue for the last {int(months)} months)"
     if head.get("status") == "churned":
         return _status_label("churned")
