@@ -190,7 +190,7 @@ of {"label", "message"}; the UI shows each as a button that sends its message.""
 def _clarification(chosen: Plan) -> AIMessage:
     """A short question with the nearest readings, as text and as clickable actions. The
     text ends with the question, so a reader (and the evals) see that it asks."""
-    lines = "\n".join(f"- **{o.label}**: _{o.message}_" for o in chosen.options)
+    lines = "\n".join(f'- **{o.label}**: "{o.message}"' for o in chosen.options)
     question, ask = chosen.question, "Which one should I run?"
     text = load_prompt("reply_clarify", question=question, options=lines).strip()
     if chosen.options:
