@@ -72,6 +72,7 @@ from data.warehouse import (
     WarehouseBusyError,
     WarehouseMissingError,
     is_lock_conflict,
+    writer_waiting,
 )
 
 MAX_SQL_CHARS = 10_000
@@ -582,14 +583,15 @@ def _attach(con: duckdb.DuckDBPyConnection, path: str, alias: str) -> None:
     deadline = time.monotonic() + 5.0
     delay = 0.01
     while True:
-        try:
-            con.execute(f"ATTACH {_sql_string(path)} AS {alias} (READ_ONLY)")
-            return
-        except duckdb.Error as error:
-            if not is_lock_conflict(error):
-                raise SqlExecutionError("The warehouse could not be opened.", {}) from None
-            if time.monotonic() >= deadline:
-                raise WarehouseBusyError() from None
+        if not writer_waiting(Path(path)):
+            try:
+                con.execute(f"ATTACH {_sql_string(path)} AS {alias} (READ_ONLY)")
+                return
+            except duckdb.Error as error:
+                if not is_lock_conflict(error):
+                    raise SqlExecutionError("The warehouse could not be opened.", {}) from None
+        if time.monotonic() >= deadline:
+            raise WarehouseBusyError() from None
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
 

@@ -63,6 +63,11 @@ class WarehouseMissingError(FileNotFoundError):
     """Raised when a read-only open finds no warehouse file."""
 
 
+class CachesNotBuiltError(ValueError):
+    """A warehouse whose derived caches were never built, and no update is running: the
+    message names the command that builds them."""
+
+
 class WarehouseBusyError(RuntimeError):
     """The warehouse is locked by another process (an update is running): try again shortly.
 
@@ -86,17 +91,58 @@ def open_duckdb(
     lock; `WarehouseBusyError` after `wait_s` (default `READ_WAIT_S` / `WRITE_WAIT_S`)."""
     limit = (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s
     deadline = time.monotonic() + limit
+    pending = None if read_only else _announce_writer(Path(path))
     delay = 0.01
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as error:
-            if not is_lock_conflict(error):
-                raise
+    try:
+        while True:
+            if not read_only or not writer_waiting(Path(path)):
+                try:
+                    return duckdb.connect(str(path), read_only=read_only)
+                except duckdb.Error as error:
+                    if not is_lock_conflict(error):
+                        raise
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError() from None
-        time.sleep(delay)
-        delay = min(delay * 2, 0.2)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+    finally:
+        if pending is not None:
+            os.close(pending)  # releases the flock
+
+
+def _announce_writer(path: Path) -> int | None:
+    """A writer about to open read-write holds `<file>.pending.lock` until it has the file,
+    so that new readers wait instead of starving it (readers come and go continuously)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".pending.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pass  # another writer announced itself already: either way readers wait
+    return fd
+
+
+def writer_waiting(path: Path) -> bool:
+    """True while a writer is waiting for the file (see `_announce_writer`)."""
+    lock = path.with_name(path.name + ".pending.lock")
+    if not lock.exists():
+        return False
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 _WRITER_LOCKS: dict[str, tuple[int, int]] = {}
