@@ -93,9 +93,8 @@ def import_(
     import duckdb
 
     from data.imports import IMPORT_STEPS, ImportValidationError, import_file
-    from settings import get_settings
-
     from data.warehouse import writer_lock
+    from settings import get_settings
 
     path = db or default_db()
     with writer_lock(path):  # the data and the caches derived from it, as one update

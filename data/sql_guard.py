@@ -2,7 +2,7 @@
 
 Contract: `run_query(db_path, sql)` runs one SELECT over an allow-list of warehouse tables and
 views and returns at most `row_cap` rows, or raises a typed error: `SqlRejected` (the query is
-not allowed or cannot be read — reason plus close names), `SqlLimitExceeded` (time, memory
+not allowed or cannot be read — reason plus close names), `SqlLimitError` (time, memory
 or result size), `SqlExecutionError` (DuckDB refused it: unknown column, bad type, …),
 `WarehouseBusyError` (an update holds the file), `WarehouseMissingError`. No message carries
 a path.
@@ -183,7 +183,7 @@ class SqlExecutionError(RuntimeError):
 LimitKind = Literal["time", "memory", "result_size"]
 
 
-class SqlLimitExceeded(SqlExecutionError):
+class SqlLimitError(SqlExecutionError):
     """An allowed query was stopped by a bound: `limit` is 'time', 'memory' or 'result_size'."""
 
     def __init__(self, limit: LimitKind, message: str, schema: dict[str, list[str]]) -> None:
@@ -390,7 +390,8 @@ def _duckdb_probe(tree: exp.Expression, statement: str) -> str:
     group = tree.args.get("group")
     if group is not None:
         parts.extend(group.expressions)
-    probe = exp.select(*(p.copy() for p in parts) or [exp.Star()]).from_(tree.this.copy())
+    copies = [p.copy() for p in parts] or [exp.Star()]
+    probe = exp.select(*copies).from_(tree.this.copy())
     return probe.sql(dialect="duckdb", comments=False)
 
 
@@ -502,9 +503,10 @@ def _walk_duckdb(node: Any, catalog: Catalog, ctes: set[str]) -> None:
             )
         ):
             raise SqlRejected(f"Unknown table {name!r}.", catalog.close_names(name))
-    if node.get("class") == "COLUMN_REF" and [
-        str(n).lower() for n in node.get("column_names") or []
-    ] in _VALUE_FUNCTIONS:
+    if (
+        node.get("class") == "COLUMN_REF"
+        and [str(n).lower() for n in node.get("column_names") or []] in _VALUE_FUNCTIONS
+    ):
         raise SqlRejected("Session values (current catalog, schema, user, …) are not available.")
     if node.get("class") in {"FUNCTION", "WINDOW"} and not node.get("is_operator"):
         name = str(node.get("function_name", "")).lower()
@@ -687,8 +689,8 @@ def _resident_bytes() -> int | None:
         return None
 
 
-INTERRUPT_MARGIN_S = 1.0
-"""DuckDB stops up to ~1 s after `interrupt()` (measured on a loaded 2-core machine), so the
+INTERRUPT_MARGIN_S = 1.5
+"""DuckDB stops up to ~1 s after `interrupt()` (measured on a 2-core machine at load 23), so the
 watchdog interrupts this long before the time limit, counted from the start of `run_query`."""
 MEMORY_TRIP_SHARE = 0.8
 """The watchdog interrupts when resident memory has grown by this share of the memory limit:
@@ -746,7 +748,7 @@ def _scrub(message: str, scrub: tuple[str, ...]) -> str:
     return _PATH.sub("<path>", message)
 
 
-def _limit_error(kind: LimitKind, limits: SqlLimits, catalog: Catalog) -> SqlLimitExceeded:
+def _limit_error(kind: LimitKind, limits: SqlLimits, catalog: Catalog) -> SqlLimitError:
     text = {
         "time": f"Query stopped after the {limits.timeout_s:g} s time limit",
         "memory": f"Query stopped at the {limits.memory_limit_mb:,} MB memory limit",
@@ -755,7 +757,7 @@ def _limit_error(kind: LimitKind, limits: SqlLimits, catalog: Catalog) -> SqlLim
             "or shorter columns"
         ),
     }[kind]
-    return SqlLimitExceeded(kind, f"{text}; aggregate, filter or add LIMIT.", catalog.tables)
+    return SqlLimitError(kind, f"{text}; aggregate, filter or add LIMIT.", catalog.tables)
 
 
 def _execution_error(
@@ -809,7 +811,7 @@ def run_query(
 
     Raises:
         SqlRejected: the query is not allowed or cannot be read.
-        SqlLimitExceeded: the time, memory or result-size limit stopped it.
+        SqlLimitError: the time, memory or result-size limit stopped it.
         SqlExecutionError: DuckDB failed (with schema and close names).
         WarehouseBusyError: an update holds the warehouse; ask again in a moment.
         WarehouseMissingError: no warehouse file at `db_path`.
@@ -845,4 +847,6 @@ def run_query(
     if _result_bytes(rows[: limits.row_cap]) > limits.max_result_bytes:
         raise _limit_error("result_size", limits, catalog)
     _logger.debug("query_duckdb ran in %.1f ms: %s", elapsed_ms, statement)
-    return QueryResult(statement, columns, rows[: limits.row_cap], len(rows) > limits.row_cap, elapsed_ms)
+    return QueryResult(
+        statement, columns, rows[: limits.row_cap], len(rows) > limits.row_cap, elapsed_ms
+    )

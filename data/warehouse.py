@@ -13,6 +13,7 @@ questions during an import failed with that raw error, and so did the import's o
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -118,10 +119,9 @@ def _announce_writer(path: Path) -> int | None:
         fd = os.open(path.with_name(path.name + ".pending.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         return None
-    try:
+    # Another writer may have announced itself already: either way readers wait.
+    with contextlib.suppress(BlockingIOError):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        pass  # another writer announced itself already: either way readers wait
     return fd
 
 

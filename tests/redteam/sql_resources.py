@@ -34,11 +34,26 @@ RESOURCE_QUERIES: list[tuple[str, str]] = [
     ("SELECT quantile_cont(range, 0.5) FROM range(1000000000)", "bounded"),
     ("SELECT histogram(range) FROM range(1000000000)", "bounded"),
     ("SELECT list_sort(list(range)) FROM range(300000000)", "bounded"),
-    ("SELECT range, repeat('y', 10000) AS pad FROM range(100000000) ORDER BY pad DESC, range LIMIT 3", "bounded"),
-    ("SELECT r.range FROM range(30000000) r JOIN range(30000000) s ON r.range = s.range ORDER BY 1 DESC LIMIT 3", "bounded"),
-    ("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t", "bounded"),
-    ("WITH RECURSIVE t(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM t WHERE length(s) < 2000000000) SELECT max(length(s)) FROM t", "bounded"),
-    ("WITH RECURSIVE t(n, s) AS (SELECT 1, repeat('q', 10000) UNION ALL SELECT n + 1, s FROM t WHERE n < 100000000) SELECT count(*) FROM t", "bounded"),
+    (
+        "SELECT range, repeat('y', 10000) AS pad FROM range(100000000) ORDER BY pad DESC, range LIMIT 3",
+        "bounded",
+    ),
+    (
+        "SELECT r.range FROM range(30000000) r JOIN range(30000000) s ON r.range = s.range ORDER BY 1 DESC LIMIT 3",
+        "bounded",
+    ),
+    (
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t",
+        "bounded",
+    ),
+    (
+        "WITH RECURSIVE t(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM t WHERE length(s) < 2000000000) SELECT max(length(s)) FROM t",
+        "bounded",
+    ),
+    (
+        "WITH RECURSIVE t(n, s) AS (SELECT 1, repeat('q', 10000) UNION ALL SELECT n + 1, s FROM t WHERE n < 100000000) SELECT count(*) FROM t",
+        "bounded",
+    ),
     ("SELECT md5(string_agg(a.account_id, '')) FROM accounts a, range(100000000)", "bounded"),
     ("SELECT count(*) FROM accounts a, accounts b, accounts c, range(100000000)", "bounded"),
     ("SELECT regexp_replace(repeat('a', 10000), '(a*)*b', 'x') FROM range(10000000)", "bounded"),
@@ -48,7 +63,10 @@ RESOURCE_QUERIES: list[tuple[str, str]] = [
     ("SELECT max(length(repeat('x', 10000) || range::VARCHAR)) FROM range(1000000000)", "bounded"),
     ("SELECT * FROM range(1000000000) r WHERE r.range % 999999937 = 5", "bounded"),
     # Big results: capped rows, capped result size.
-    ("SELECT lpad('x', 10000, 'y') AS a, lpad('x', 10000, 'y') AS b, lpad('x', 10000, 'y') AS c FROM range(100000000)", "bounded"),
+    (
+        "SELECT lpad('x', 10000, 'y') AS a, lpad('x', 10000, 'y') AS b, lpad('x', 10000, 'y') AS c FROM range(100000000)",
+        "bounded",
+    ),
     ("SELECT * FROM range(1000000000)", "ok"),
     ("SELECT lpad('x', 10000, 'y') FROM range(100000000)", "ok"),
 ]

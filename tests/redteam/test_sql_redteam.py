@@ -24,7 +24,7 @@ from redteam.sql_resources import RESOURCE_QUERIES
 
 from data.sql_guard import (
     SqlExecutionError,
-    SqlLimitExceeded,
+    SqlLimitError,
     SqlLimits,
     SqlRejected,
     _locked_connection,
@@ -110,10 +110,10 @@ def test_cte_shadowing_is_scope_aware(shared: Any) -> None:
 def test_limits_stop_a_query_fast(redteam_warehouse: Path) -> None:
     limits = SqlLimits(timeout_s=1.5, memory_limit_mb=256)
     started = time.monotonic()
-    with pytest.raises(SqlLimitExceeded) as caught:
+    with pytest.raises(SqlLimitError) as caught:
         run_query(redteam_warehouse, "SELECT count(*) FROM range(1000000000000)", limits=limits)
     assert caught.value.limit == "time" and time.monotonic() - started < 1.5 + 1.0
-    with pytest.raises(SqlLimitExceeded) as caught:
+    with pytest.raises(SqlLimitError) as caught:
         run_query(
             redteam_warehouse,
             "SELECT list(range) FROM range(500000000)",
@@ -165,7 +165,7 @@ def _run_measured(db: Path, sql: str, limits: SqlLimits) -> dict[str, Any]:
         try:
             result = run_query(db, sql, limits=limits)
             outcome.update(kind="rows", n_rows=len(result.rows), text=repr(result.rows)[:100_000])
-        except SqlLimitExceeded as exc:
+        except SqlLimitError as exc:
             outcome.update(kind=f"limit:{exc.limit}", text=exc.message)
         except SqlRejected as exc:
             outcome.update(kind="rejected", text=exc.reason)
@@ -199,7 +199,10 @@ def test_full_sql_red_team(redteam_warehouse: Path, tmp_path: Path) -> None:
         (want, o)
         for want, o in resources
         if (want == "rejected" and o["kind"] != "rejected")
-        or (want == "bounded" and o["kind"] not in {"rows", "limit:time", "limit:memory", "limit:result_size"})
+        or (
+            want == "bounded"
+            and o["kind"] not in {"rows", "limit:time", "limit:memory", "limit:result_size"}
+        )
         or (want == "ok" and o["kind"] != "rows")
     ]
     everything = [o for _, o in attacks] + [o for _, _, o in legit] + [o for _, o in resources]
@@ -212,7 +215,10 @@ def test_full_sql_red_team(redteam_warehouse: Path, tmp_path: Path) -> None:
         "legit_tried": len(legit),
         "legit_failed": len(legit_failed),
         "resource_queries_tried": len(resources),
-        "resource_outcomes": {k: sum(1 for _, o in resources if o["kind"] == k) for k in sorted({o["kind"] for _, o in resources})},
+        "resource_outcomes": {
+            k: sum(1 for _, o in resources if o["kind"] == k)
+            for k in sorted({o["kind"] for _, o in resources})
+        },
         "resource_wrong_outcome": len(wrong_resource),
         "max_seconds": max(o["seconds"] for o in everything),
         "max_memory_growth_mb": round(max(o["memory_mb"] for o in everything), 1),

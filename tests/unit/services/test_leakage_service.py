@@ -122,9 +122,10 @@ def test_a_reader_never_rebuilds_a_stale_cache(world: tuple[Path, Path]) -> None
     assert db.stat().st_mtime_ns == before
     with connect(db, read_only=True) as con:
         assert not is_fresh(con)
-        assert con.execute(
-            "SELECT value FROM meta WHERE key = 'leakage_data_version'"
-        ).fetchall() == built_from
+        assert (
+            con.execute("SELECT value FROM meta WHERE key = 'leakage_data_version'").fetchall()
+            == built_from
+        )
     leakage.refresh_leakage_cache(db, models, plan=PLAN)
     with connect(db, read_only=True) as con:
         assert is_fresh(con) and con.execute(
