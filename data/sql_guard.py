@@ -99,7 +99,7 @@ AGENT_TABLE_MACROS: tuple[str, ...] = ("account_features_at",)
 """Table macros of the warehouse the agent may call in FROM."""
 
 _ALLOWED_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery, exp.Pivot)
-_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
+_FORBIDDEN_NODES: tuple[type[exp.Expr], ...] = (
     exp.Insert,
     exp.Update,
     exp.Delete,
@@ -273,7 +273,7 @@ def _quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _parse_one(sql: str) -> exp.Expression:
+def _parse_one(sql: str) -> exp.Expr:
     if not isinstance(sql, str) or not sql.strip():
         raise SqlRejected("Empty query: write one SELECT statement.")
     if len(sql) > MAX_SQL_CHARS:
@@ -301,7 +301,7 @@ def _parse_one(sql: str) -> exp.Expression:
 
 
 # ------------------------------------------------------------------------------ fence 2
-def _check_node_types(tree: exp.Expression) -> None:
+def _check_node_types(tree: exp.Expr) -> None:
     if not isinstance(tree, _ALLOWED_ROOTS):
         raise SqlRejected(f"Only SELECT / WITH queries are allowed, not {tree.key.upper()}.")
     for node in tree.walk():
@@ -315,7 +315,7 @@ def _check_node_types(tree: exp.Expression) -> None:
             raise SqlRejected(f"Function {str(node.name).lower()}() is not allowed here.")
 
 
-def _function_name(node: exp.Expression) -> str:
+def _function_name(node: exp.Expr) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.name).lower()
     if isinstance(node, exp.GenerateSeries):
@@ -350,9 +350,9 @@ def _check_table(table: exp.Table, visible: frozenset[str], catalog: Catalog) ->
     )
 
 
-def _resolve(node: exp.Expression, visible: frozenset[str], catalog: Catalog) -> None:
+def _resolve(node: exp.Expr, visible: frozenset[str], catalog: Catalog) -> None:
     """Check every table reference under `node` against the CTEs in scope and the catalog."""
-    with_ = node.args.get("with_") if isinstance(node, exp.Expression) else None
+    with_ = node.args.get("with_") if isinstance(node, exp.Expr) else None
     if isinstance(with_, exp.With):
         recursive = bool(with_.args.get("recursive"))
         defined: list[str] = []
@@ -373,14 +373,14 @@ def _resolve(node: exp.Expression, visible: frozenset[str], catalog: Catalog) ->
         if key == "with_":
             continue
         for child in value if isinstance(value, list) else [value]:
-            if not isinstance(child, exp.Expression):
+            if not isinstance(child, exp.Expr):
                 continue
             if isinstance(child, exp.Table):
                 _check_table(child, visible, catalog)
             _resolve(child, visible, catalog)
 
 
-def _duckdb_probe(tree: exp.Expression, statement: str) -> str:
+def _duckdb_probe(tree: exp.Expr, statement: str) -> str:
     """What fence 3 serialises: the statement, or for a PIVOT (which DuckDB cannot serialise)
     a SELECT of its aggregates, ON and GROUP BY expressions over the same source."""
     if not isinstance(tree, exp.Pivot):
@@ -534,10 +534,11 @@ def check_with_duckdb(con: duckdb.DuckDBPyConnection, statement: str, catalog: C
         tree = json.loads(row[0]) if row else {"error": True}
     except (duckdb.Error, RecursionError, ValueError):
         raise SqlRejected("DuckDB could not read the query: simplify it.") from None
-    if tree.get("error") or len(tree.get("statements") or []) != 1:
+    statements = tree.get("statements")
+    if tree.get("error") or not isinstance(statements, list) or len(statements) != 1:
         raise SqlRejected("Only one SELECT statement is allowed.")
     try:
-        _walk_duckdb(tree["statements"], catalog, _cte_names(tree, set()))
+        _walk_duckdb(statements, catalog, _cte_names(tree, set()))
     except RecursionError:
         raise SqlRejected("Query nested too deeply to check: simplify it.") from None
 
@@ -565,7 +566,7 @@ def _locked_connection(db_path: Path, limits: SqlLimits | None = None) -> Iterat
         )
     temp_dir = Path(limits.temp_dir or Path(tempfile.gettempdir()) / "revrisk-sql")
     temp_dir.mkdir(parents=True, exist_ok=True)
-    config = {
+    config: dict[str, Any] = {
         "memory_limit": f"{int(limits.memory_limit_mb * DUCKDB_MEMORY_SHARE)}MB",
         "threads": limits.threads,
         "max_temp_directory_size": f"{limits.max_temp_mb}MB",

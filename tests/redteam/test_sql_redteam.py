@@ -81,7 +81,7 @@ def test_attack_ends_in_a_typed_error(kind: str, sql: str, shared: Any) -> None:
     with pytest.raises(TYPED) as caught:
         rows = _through_fences(con, catalog, sql)
         pytest.fail(f"{kind}: returned {len(rows)} row(s): {rows[:3]!r}")
-    message = getattr(caught.value, "reason", None) or getattr(caught.value, "message", "")
+    message = str(getattr(caught.value, "reason", None) or getattr(caught.value, "message", ""))
     assert SECRET_ACCOUNT not in message and SECRET_META not in message
 
 

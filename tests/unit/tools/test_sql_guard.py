@@ -100,6 +100,9 @@ ATTACKS = [
     "SELECT * FROM leakage_events",
     "SELECT * FROM trend_truth",
     "SELECT * FROM other_db.main.accounts",
+    "SELECT lower((SELECT account_id FROM trend_truth))",
+    "SELECT coalesce((WITH q AS (SELECT 1) SELECT * FROM q), (SELECT * FROM q))",
+    "WITH trend_truth AS (SELECT * FROM trend_truth) SELECT * FROM trend_truth",
     "SELECT * FROM system.main.duckdb_settings",
     # comment and case tricks
     "sElEcT 1; dRoP tAbLe accounts",
