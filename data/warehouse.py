@@ -92,31 +92,39 @@ def open_duckdb(
     lock; `WarehouseBusyError` after `wait_s` (default `READ_WAIT_S` / `WRITE_WAIT_S`)."""
     limit = (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s
     deadline = time.monotonic() + limit
-    pending = None if read_only else _announce_writer(Path(path))
+    path = Path(path)
+    pending: int | None = None
     delay = 0.01
     try:
         while True:
-            if not read_only or not writer_waiting(Path(path)):
+            if not read_only or not writer_waiting(path):
                 try:
                     return duckdb.connect(str(path), read_only=read_only)
                 except duckdb.Error as error:
                     if not is_lock_conflict(error):
                         raise
+                if not read_only and pending is None:
+                    pending = _announce_writer(path)
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError() from None
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
     finally:
         if pending is not None:
+            _pending_lock(path).unlink(missing_ok=True)
             os.close(pending)  # releases the flock
 
 
+def _pending_lock(path: Path) -> Path:
+    return path.with_name(path.name + ".pending.lock")
+
+
 def _announce_writer(path: Path) -> int | None:
-    """A writer about to open read-write holds `<file>.pending.lock` until it has the file,
-    so that new readers wait instead of starving it (readers come and go continuously)."""
+    """A writer that found the file held by readers holds `<file>.pending.lock` until it has
+    the file (then removes it), so that new readers wait instead of starving it (readers come
+    and go continuously)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path.with_name(path.name + ".pending.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(_pending_lock(path), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         return None
     # Another writer may have announced itself already: either way readers wait.
@@ -127,7 +135,7 @@ def _announce_writer(path: Path) -> int | None:
 
 def writer_waiting(path: Path) -> bool:
     """True while a writer is waiting for the file (see `_announce_writer`)."""
-    lock = path.with_name(path.name + ".pending.lock")
+    lock = _pending_lock(path)
     if not lock.exists():
         return False
     try:
