@@ -47,8 +47,11 @@ if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
 @pytest.fixture(scope="module")
 def server(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     workdir = tmp_path_factory.mktemp("chat_browser")
-    db = workdir / "world.duckdb"  # a copy: trend questions write their cache into the warehouse
+    db = workdir / "world.duckdb"
     shutil.copyfile(small_world, db)
+    from services.refresh import refresh_caches
+
+    refresh_caches(db)  # as `revrisk demo` does: caches are built by writers, never by a question
     with running_server(db, workdir, env=isolated_env(workdir / "var")) as running:
         yield running
 
