@@ -10,24 +10,20 @@ from __future__ import annotations
 from analytics.trends.backtest import backtest_outcomes, detection_scores, summarise_backtest
 from analytics.trends.decline import DeclineThresholds, decline_scores, with_forecast
 from analytics.trends.forecast import (
+    BASELINES,
+    OUTCOME_NAMES,
     DeclineBands,
     DeclineForecaster,
+    DeclineOutcome,
     NotEnoughHistoryError,
+    compare_with_truth,
     cutoff_positions,
     enough_history,
-    forecast_decline,
-)
-from analytics.trends.forecast_backtest import (
-    BASELINES,
-    compare_with_truth,
-    forecast_backtest,
-    probabilities_at,
-)
-from analytics.trends.forecast_features import (
-    OUTCOME_NAMES,
-    DeclineOutcome,
     features_at,
+    forecast_backtest,
+    forecast_decline,
     outcome_at,
+    probabilities_at,
 )
 from analytics.trends.scan import (
     COMPONENTS,

@@ -6,7 +6,7 @@ scan and its cache (`trend_metrics`, `trend_series`, `segments`), reports and se
 
 from __future__ import annotations
 
-from services.trends.forecast_reports import backtest_file, forward_evaluation
+from services.trends.forecast import backtest_file, forward_evaluation
 from services.trends.input import read_revenue_file, warehouse_revenue
 from services.trends.reports import evaluate_trends, output_table, write_output
 from services.trends.scan import cached, refresh_trend_cache

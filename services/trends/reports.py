@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.trends import OUTPUT_COLUMNS, DeclineThresholds, detection_scores
 from data.warehouse import connect
 from services.trends import store
-from services.trends.forecast_reports import forward_evaluation
+from services.trends.forecast import forward_evaluation
 from services.trends.scan import cached
 
 _VERDICT = ("status", "decline_probability", "decline_level", "decline_drivers")
@@ -86,7 +86,7 @@ def evaluate_trends(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any]:
     window): flagged = descriptive `decline_score` >= DETECTED_FROM_SCORE, truth =
     `trend_truth.is_declining`. `forward` is the forecast test: `decline_probability` at
     earlier cut-offs against onsets drawn from the hazard afterwards, beside the Bayes AUC
-    (`services.trends.forecast_reports.forward_evaluation`). Anomalies: flagged (account,
+    (`services.trends.forecast.forward_evaluation`). Anomalies: flagged (account,
     month) pairs against `anomaly_truth`.
     """
     with cached(db_path) as con:

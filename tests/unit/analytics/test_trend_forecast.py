@@ -15,7 +15,7 @@ from analytics.trends import (
     forecast_decline,
     outcome_at,
 )
-from analytics.trends.forecast_backtest import calibration_error, cluster_weights, roc_auc
+from analytics.trends.forecast.backtest import calibration_error, cluster_weights, roc_auc
 
 
 def stationary_panel(n_customers: int = 4000, n_months: int = 20, seed: int = 0) -> np.ndarray:

@@ -2,14 +2,14 @@
 
 Contract. `DeclineForecaster().fit(values)` learns from the matrix's own history: rows are
 (customer, cut-off T) for every T whose outcome months T+1..T+H lie inside the matrix (see
-`analytics.trends.forecast_features` for features and the outcome), the latest `max_cutoffs`
+`analytics.trends.forecast.features` for features and the outcome), the latest `max_cutoffs`
 of them. `predict_at(values, position)` scores every customer with revenue up to `position`
 (new and short histories included: tenure is a feature); churned customers (no revenue over the
 baseline window) and customers without revenue get NaN and a `decline_status`.
 `forecast_decline` fits on a table and scores its last month, with `decline_level` as bands
 (`DeclineBands`) of the probability.
 
-Method. Two plain candidates (`analytics.trends.forecast_models`): L2 logistic regression on
+Method. Two plain candidates (`analytics.trends.forecast.models`): L2 logistic regression on
 standardised features, and a small LightGBM. With `model="auto"` both are fitted on the
 earlier training cut-offs and judged by ROC-AUC on the latest one - a cut-off whose outcome is
 already known, never the one being forecast - and the winner is refitted on all of them. Both
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from analytics.trends.forecast_features import (
+from analytics.trends.forecast.features import (
     BASE_FEATURES,
     SEASONAL_FEATURES,
     SEASONAL_MIN_MONTHS,
@@ -47,7 +47,7 @@ from analytics.trends.forecast_features import (
     outcome_from_baseline,
     population_at,
 )
-from analytics.trends.forecast_models import BoostedModel, LogisticModel, Model, rank_auc
+from analytics.trends.forecast.models import BoostedModel, LogisticModel, Model, rank_auc
 
 FloatArray = NDArray[np.float64]
 DECLINE_STATUSES: tuple[str, ...] = ("scored", "churned", "no_revenue")

@@ -2,7 +2,7 @@
 
 Design. For each held-out cut-off T the forecaster is fitted on the matrix cut at T (so its
 training cut-offs are <= T-H: their outcomes were known at T), scores the customers at T, and
-the outcome over T+1..T+H (`analytics.trends.forecast_features`) is compared with:
+the outcome over T+1..T+H (`analytics.trends.forecast.features`) is compared with:
 
 - `decline_probability` - the forecast;
 - `active_months` - fewer months with revenue up to T ranks higher (the strongest single
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from analytics.trends.forecast import DeclineForecaster
-from analytics.trends.forecast_features import DeclineOutcome, features_at, outcome_at
+from analytics.trends.forecast.estimator import DeclineForecaster
+from analytics.trends.forecast.features import DeclineOutcome, features_at, outcome_at
 
 FloatArray = NDArray[np.float64]
 BASELINES: tuple[str, ...] = ("active_months", "recent_ratio", "seed_stl")

@@ -2,7 +2,7 @@
 
 `backtest_file` (`revrisk trends --backtest`): on a revenue file, per held-out cut-off and
 pooled, the forecast against active months, the recent ratio and the seed's STL method
-(`analytics.trends.forecast_backtest`). `forward_evaluation` (part of `--evaluate`): on the
+(`analytics.trends.forecast.backtest`). `forward_evaluation` (part of `--evaluate`): on the
 synthetic demo, the forecast at each cut-off of `decline_truth` (fitted on months <= T only)
 against the onsets the generator drew from its hazard, beside the Bayes AUC of that hazard.
 This is the only code that reads `decline_truth`, after the forecast was made, to score it.
