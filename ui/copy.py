@@ -24,7 +24,7 @@ STARTERS: tuple[StarterSpec, ...] = (
     StarterSpec("Portfolio health", "How are we doing overall?", "/public/icons/portfolio.svg"),
     StarterSpec(
         "Riskiest accounts",
-        "Which accounts are most likely to leak revenue next month?",
+        "Which accounts are most at risk of leaking revenue next month?",
         "/public/icons/risk.svg",
     ),
     StarterSpec(
