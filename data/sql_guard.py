@@ -316,3 +316,8 @@ def run_query(
         elapsed_ms = (time.perf_counter() - started) * 1000
     _logger.debug("query_duckdb ran in %.1f ms: %s", elapsed_ms, statement)
     return QueryResult(statement, columns, rows[:row_cap], len(rows) > row_cap, elapsed_ms)
+
+
+CATALOG_NAME = _ALIAS
+"""Name the warehouse is attached under: `read_catalog` lists the tables of this catalog
+(data/schema_doc.py attaches an in-memory schema under it to describe what may be queried)."""

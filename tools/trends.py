@@ -36,18 +36,23 @@ _DECLINE_COLUMNS = (
 
 
 @agent_tool("decompose_trend")
-def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
-    """ONE customer's monthly revenue split into trend, seasonality and anomalies: "show the
-    revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?", "how is this
-    customer's revenue developing?".
+def decompose_trend(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
+    """ONE account's monthly REVENUE over time, split into trend, seasonality and anomalies:
+    "show the revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?",
+    "how is this customer's revenue developing?".
 
     Returns the decline level (0 no significant decline, 1 mild, 2 moderate, 3 sharp
     decline) and its label, the robust trend's change per month (money and share of average
     revenue), the latest monthly revenue, months analysed, anomalous months, the customer's
     segment, and the most recent months (revenue, trend, 3-month average, anomaly flag); the UI
     draws the full series. Money is per month in the customer's currency.
+
+    Use instead: explain_risk_factors for why an account is flagged for LEAKAGE risk;
+    find_declining_customers for which customers are declining across the portfolio. Needs
+    an account id: when none was named in the conversation, ask which account.
     """
     context = context_of(runtime)
+    customer_id = account_id
     try:
         trend = service.customer_trend(context.db_path, customer_id, with_stl=False)
     except SERVICE_ERRORS as exc:
@@ -112,6 +117,10 @@ def find_declining_customers(
     limits to one segment (see list_segments). Returns how many customers match, and the top_n
     (sharpest level, then largest revenue first) with trend change per month, average monthly
     revenue, anomalies and segment. Money is per month in the customer's currency.
+
+    "Declining" is a revenue TREND (contraction), not churn: customers who stopped paying
+    ("churned since March") are counted with query_duckdb over monthly_revenue. Use instead:
+    decompose_trend for one account's series; segment_report for one segment's group report.
     """
     context = context_of(runtime)
     try:
