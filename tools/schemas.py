@@ -20,7 +20,16 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from domain import (
     LEAKAGE_TYPES,
@@ -62,7 +71,7 @@ class _Args(BaseModel):
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    runtime: RuntimeArg = None
+    runtime: SkipJsonSchema[RuntimeArg] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -250,8 +259,9 @@ def strict_parameters(name: str) -> dict[str, Any]:
     """The JSON schema of tool `name`'s arguments in OpenAI strict mode's subset.
 
     Every object has `additionalProperties: false`; every property is `required`, the
-    optional ones nullable (`null` means the default, see `_Args`); `default` keywords and the
-    injected `runtime` are left out; `$ref`s are inlined (enums).
+    optional ones nullable (`null` means the default, see `_Args`); `default`, `title` and
+    string-length keywords and the injected `runtime` are left out (the args model still
+    enforces lengths); `$ref`s are inlined (enums).
 
     Examples:
         >>> schema = strict_parameters("list_segments")
@@ -261,7 +271,11 @@ def strict_parameters(name: str) -> dict[str, Any]:
         ['integer', 'null']
     """
     model = TOOL_ARGS[name]
-    schema = model.model_json_schema()
+    shown = {
+        field: (model.model_fields[field].annotation, model.model_fields[field])
+        for field in model_arguments(name)
+    }
+    schema = create_model(f"{name}_arguments", **shown).model_json_schema()  # type: ignore[call-overload]
     defs = schema.pop("$defs", {})
     properties: dict[str, Any] = {}
     for field in model_arguments(name):
@@ -281,13 +295,17 @@ def strict_parameters(name: str) -> dict[str, Any]:
     }
 
 
+_NOT_IN_STRICT = frozenset({"title", "minLength", "maxLength"})
+"""Keywords OpenAI's strict subset does not take for strings (pydantic still checks them)."""
+
+
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         if "$ref" in node:
             target = defs[node["$ref"].rsplit("/", 1)[-1]]
             rest = {k: v for k, v in node.items() if k != "$ref"}
             return _inline({**target, **rest}, defs)
-        return {k: _inline(v, defs) for k, v in node.items() if k != "title"}
+        return {k: _inline(v, defs) for k, v in node.items() if k not in _NOT_IN_STRICT}
     if isinstance(node, list):
         return [_inline(item, defs) for item in node]
     return node

@@ -239,7 +239,7 @@ def stub_tool(
     """A tool with the real name and argument schema that records its calls."""
 
     def run(**kwargs: Any) -> tuple[str, dict[str, Any]]:
-        args = {k: v for k, v in kwargs.items() if v is not None}
+        args = {k: v for k, v in kwargs.items() if v is not None and k != "runtime"}
         log.append((name, args))
         sample = content if content is not None else SAMPLE_CONTENT[name]
         return tool_result(name, **sample)
