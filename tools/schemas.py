@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.tools import BaseTool, tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -25,6 +25,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     create_model,
     field_validator,
     model_validator,
@@ -71,7 +72,9 @@ class _Args(BaseModel):
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    runtime: SkipJsonSchema[RuntimeArg] = None
+    runtime: Annotated[SkipJsonSchema[RuntimeArg], PlainSerializer(lambda _: None)] = None
+    """The run's ToolRuntime, injected by ToolNode; dumped as None (LangChain dumps the
+    validated arguments and reads the values from the model itself)."""
 
     @model_validator(mode="before")
     @classmethod
