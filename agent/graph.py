@@ -49,7 +49,7 @@ from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results, turn_sou
 from agent.turns import tool_calls as turn_calls
 from data.warehouse import WarehouseMissingError
 from prompts import load_prompt
-from services.periods import DataPeriod, data_period
+from services.periods import DataPeriod, PeriodError, data_period
 from tools import TOOLS
 from tools.context import Context, as_context
 from tools.schemas import invalid_arguments_message, openai_tool_spec
@@ -128,7 +128,7 @@ def system_prompt(context: Context, today: dt.date | None = None) -> str:
     """The system prompt of a run: row cap, today's date and the months the data covers."""
     try:
         period = data_period(context.db_path)
-    except (WarehouseMissingError, OSError, RuntimeError) as exc:  # no or unreadable warehouse
+    except (WarehouseMissingError, PeriodError) as exc:  # no warehouse, or no usage table
         logger.info("No data period for the prompt: %s", exc)
         period = DataPeriod(None, None)
     return load_prompt(

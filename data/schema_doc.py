@@ -47,7 +47,7 @@ def column_notes(sql: str) -> dict[tuple[str, str], str]:
     """`(table, column) → note` from lines such as `    slope  DOUBLE,  -- Theil–Sen`.
 
     Examples:
-        >>> column_notes("CREATE TABLE IF NOT EXISTS t (\\n    amount  DECIMAL(14, 2),  -- lost\\n);")
+        >>> column_notes("CREATE TABLE IF NOT EXISTS t (\\n  amount  DECIMAL,  -- lost\\n);")
         {('t', 'amount'): 'lost'}
     """
     notes: dict[tuple[str, str], str] = {}

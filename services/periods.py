@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from data.warehouse import connect
 
 
@@ -45,17 +47,25 @@ _CACHE: dict[tuple[str, int, int], DataPeriod] = {}
 
 
 def data_period(db_path: Path | str) -> DataPeriod:
-    """The months `usage_monthly` covers (raises `WarehouseMissingError` without a file)."""
+    """The months `usage_monthly` covers.
+
+    Raises:
+        WarehouseMissingError: no warehouse file.
+        PeriodError: the file has no readable `usage_monthly`.
+    """
     path = Path(db_path)
     stat = path.stat() if path.exists() else None
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns) if stat else ("", 0, 0)
     if stat is not None and key in _CACHE:
         return _CACHE[key]
     with connect(path, read_only=True) as con:
-        first, last = con.execute(
-            "SELECT strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m') "
-            "FROM usage_monthly"
-        ).fetchall()[0]
+        try:
+            first, last = con.execute(
+                "SELECT strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m') "
+                "FROM usage_monthly"
+            ).fetchall()[0]
+        except duckdb.Error as exc:
+            raise PeriodError(f"cannot read the months of the data: {exc}") from exc
     period = DataPeriod(first, last)
     if len(_CACHE) > 16:
         _CACHE.clear()
@@ -77,10 +87,11 @@ def check_period(
         ('2026-03', '2026-03')
         >>> check_period(covered, since="2026-03")
         ('2026-03', None)
-        >>> check_period(covered, month="2027-01")
-        Traceback (most recent call last):
-        ...
-        services.periods.PeriodError: month 2027-01 is outside the data, which covers 2024-11 to 2026-10.
+        >>> try:
+        ...     check_period(covered, month="2027-01")
+        ... except PeriodError as exc:
+        ...     print(exc)
+        month 2027-01 is outside the data, which covers 2024-11 to 2026-10.
     """
     if month is not None:
         if since is not None or until is not None:

@@ -142,8 +142,9 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 
 _INTRO = """\
 Run ONE read-only DuckDB SELECT (or WITH … SELECT) over the billing warehouse; only the \
-first rows come back (the cap is in your instructions), so aggregate or LIMIT. Use it only when no other tool answers: \
-counts, sums, custom filters, periods, and the finance metrics listed below. Use instead: \
+first rows come back (the cap is in your instructions), so aggregate or LIMIT. Use it \
+only when no other tool answers: counts, sums, custom filters, periods, and the finance \
+metrics listed below. Use instead: \
 portfolio_summary for the headline totals, detect_leakage for leakage findings, \
 score_leakage / explain_risk_factors for predicted risk, find_declining_customers for \
 revenue decline. A rejected or failed query comes back with the reason and close names: \
