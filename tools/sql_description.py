@@ -123,12 +123,12 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
         "GROUP BY ALL ORDER BY month",
     ),
     (
-        "Detected leakage per tier in the last month",
-        "SELECT a.tier, count(DISTINCT d.account_id) AS accounts, "
-        "round(sum(d.amount), 2) AS leakage FROM detected_leakage d "
+        "Revenue and paying accounts per tier in the last month",
+        "SELECT a.tier, count(DISTINCT r.account_id) AS accounts, "
+        "round(sum(r.net_revenue), 2) AS revenue FROM monthly_revenue r "
         "JOIN accounts a USING (account_id) "
-        "WHERE d.month = (SELECT max(month) FROM detected_leakage) "
-        "GROUP BY ALL ORDER BY leakage DESC",
+        "WHERE r.month = (SELECT max(month) FROM monthly_revenue) "
+        "GROUP BY ALL ORDER BY revenue DESC",
     ),
     (
         "Customers churned since 2026-03 (revenue before, none in the last month)",
