@@ -100,7 +100,8 @@ def check_period(
     for name, value in (("month" if month else "since", since), ("until", until)):
         if value is None:
             continue
-        if period.first_month is None or not period.first_month <= value <= period.last_month:
+        first, last = period.first_month, period.last_month
+        if first is None or last is None or not first <= value <= last:
             raise PeriodError(
                 f"{name} {value} is outside the data, which covers {period.describe()}."
             )

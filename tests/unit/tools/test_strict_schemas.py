@@ -75,7 +75,9 @@ def test_null_for_every_optional_argument_means_its_default(name: str) -> None:
     base = {k: v for k, v in required.items() if k in model.model_fields and
             model.model_fields[k].is_required()}  # fmt: skip
     nulls = {
-        field: None for field in model_arguments(name) if not model.model_fields[field].is_required()
+        field: None
+        for field in model_arguments(name)
+        if not model.model_fields[field].is_required()
     }
     assert model.model_validate(base | nulls) == model.model_validate(base)
 
@@ -135,7 +137,9 @@ def test_sql_description_lists_every_queryable_table_with_types() -> None:
         assert table in schema.tables
     for table, columns in schema.tables.items():
         assert TABLE_NOTES.get(table), f"{table} has no words in TABLE_NOTES"
-        line = next(ln for ln in query_duckdb.description.splitlines() if ln.startswith(f"- {table} "))
+        line = next(
+            ln for ln in query_duckdb.description.splitlines() if ln.startswith(f"- {table} ")
+        )
         for column in columns:
             assert f"{column.name} {column.type}" in line, f"{table}.{column.name}"
 
