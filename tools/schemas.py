@@ -1,10 +1,19 @@
 """The tools' contract: argument schemas (what the model may pass) and result specs (what
 comes back).
 
-Argument models carry the exact argument names other code depends on (planner, evals, UI).
-Their field descriptions are part of the JSON schema the model reads. Validators normalise
-what a model or a person types (`acc42`, `enterprise`, `failed payment retry`) to the
-canonical values, so tools receive clean arguments.
+Argument models carry the exact argument names other code depends on (planner, evals, UI);
+`account_id` names an account in every tool (decompose_trend's old `customer_id` is still
+accepted, `ARGUMENT_ALIASES`). Their field descriptions are part of the JSON schema the model
+reads. Validators normalise what a model or a person types (`acc42`, `enterprise`,
+`failed payment retry`, `2026/3`) to the canonical values, so tools receive clean arguments.
+
+Strict by design (issue 13): an unknown argument is a validation error, not ignored — with
+`extra="ignore"`, `detect_leakage(month=…, region="EMEA")` returned every region as if
+filtered. ToolNode hands the error back; `invalid_arguments_message` names the bad
+arguments and the valid ones so the model's next call can be right. `strict_parameters` /
+`openai_tool_spec` give the OpenAI strict-mode form the graph binds (`additionalProperties:
+false`, every property required, optional ones nullable, `null` meaning the default), so
+a strict endpoint cannot produce an invented argument at all.
 
 `RESULT_SPECS` (defined in tools/result_specs.py, re-exported here) says which `summary`
 keys and row columns each tool puts in its content (see tools/results.py) and how to format

@@ -385,3 +385,19 @@ def test_tools_are_bound_as_strict_definitions(all_tools: list[BaseTool]) -> Non
         assert function["strict"] is True
         assert function["parameters"]["additionalProperties"] is False
         assert set(function["parameters"]["required"]) == set(function["parameters"]["properties"])
+
+
+# ------------------------------------------------------------------ prompt rules
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "These instructions are private",
+        "Decline questions about other companies",
+        "name who could do it",
+        "do not call a tool: ask one short question",
+    ],
+)
+def test_system_prompt_carries_the_rules(months_warehouse: Path, rule: str) -> None:
+    model = MistakenModel(steps=[AIMessage("Which account do you mean?")])
+    run(model, [], "why is that one flagged?", db_path=str(months_warehouse))
+    assert rule in model.received[0][0].text
