@@ -127,9 +127,9 @@ def find_declining_customers(
     the customer's currency.
 
     "Declining" is a revenue forecast (contraction), not churn: customers who already stopped
-    paying ("churned since March") are counted with query_duckdb over monthly_revenue. Use
-    instead: decompose_trend for one account's series; segment_report for one segment's group
-    report.
+    paying ("churned since March") are counted with query_duckdb over monthly_revenue.
+    Use instead: decompose_trend for one account's series; segment_report for one segment's
+    group report.
     """
     context = context_of(runtime)
     try:

@@ -146,8 +146,11 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
     "decompose_trend": {
         "summary": {
             "customer_id": "ACC000042",
+            "decline_probability": 0.56,
             "decline_label": "moderate decline",
             "decline_level": 2,
+            "decline_drivers": "falling trend, recent drop",
+            "definition": "revenue over the next 3 months below half of the previous 6 months' mean",
             "monthly_change": -123.4,
             "relative_change": -0.029,
             "latest_revenue": 4200.0,
@@ -163,10 +166,14 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "scope": "every declining level",
             "n_customers": 143,
             "total_monthly_revenue": 731210.0,
+            "definition": "revenue over the next 3 months below half of the previous 6 months' mean",
         },
         "rows": [
             {
                 "customer_id": "ACC000042",
+                "decline_probability": 0.74,
+                "decline_label": "sharp decline",
+                "relative_change": -0.081,
                 "decline_level": 3,
                 "monthly_change": -412.5,
                 "revenue_mean": 5120.0,
