@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,9 +35,24 @@ class Settings(BaseSettings):
         validation_alias="REVRISK_USERS",
         description="Optional chat logins as 'user:password,user2:password2'.",
     )
+    allowed_origins: str | None = Field(
+        default=None,
+        validation_alias="REVRISK_ALLOWED_ORIGINS",
+        description="Extra browser origins the chat accepts, comma-separated (localhost on the "
+        "server's port is always allowed).",
+    )
     chainlit_auth_secret: SecretStr | None = Field(
         default=None, validation_alias="CHAINLIT_AUTH_SECRET"
     )
+
+    @field_validator("warehouse_path", "var_dir", mode="after")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        """Resolved once, against the working directory at start-up: a relative default such as
+        `var` is never joined to another relative path later (uploads under `make run` were read
+        from `var/uploads/<id>/var/uploads/<id>/…`), and a server started elsewhere sees the
+        same files."""
+        return path.expanduser().resolve()
 
     @property
     def use_openai(self) -> bool:

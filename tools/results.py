@@ -37,11 +37,13 @@ from tools.context import Context, as_context
 ToolOutput = tuple[str, dict[str, Any]]
 """What every tool function returns: (content for the model, artifact for the UI)."""
 
-RuntimeArg = Annotated[ToolRuntime[Context] | None, InjectedToolArg]
+RuntimeArg = Annotated[ToolRuntime[Context, Any] | None, InjectedToolArg]
 """Declare `runtime: RuntimeArg = None` in a tool: the graph injects the run's ToolRuntime
 (hidden from the model); a direct call gets None and `context_of` falls back to Settings.
 The `InjectedToolArg` marker matters: LangChain does not recognise a bare
-`ToolRuntime | None` as injected when the tool has an `args_schema`, and drops it."""
+`ToolRuntime | None` as injected when the tool has an `args_schema`, and drops it.
+The state parameter is `Any`: the graph's state is the `State` dataclass, and the default
+(`dict`) made pydantic warn on every tool call (12 serializer warnings per chat session)."""
 
 
 def context_of(runtime: ToolRuntime[Context] | None) -> Context:
