@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Annotated, Any
+from typing import Any
 
 from langchain_core.tools import BaseTool, tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -34,12 +34,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     create_model,
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
 from domain import (
     LEAKAGE_TYPES,
@@ -51,7 +49,6 @@ from domain import (
     normalise_account_id,
 )
 from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
-from tools.results import RuntimeArg
 
 _TIER_ALIASES = {"pro": "Professional", "ent": "Enterprise", "biz": "Business"}
 
@@ -75,26 +72,23 @@ class _Args(BaseModel):
 
     `extra="forbid"` makes an invented argument (`region="EMEA"`) a validation error that
     ToolNode hands back to the model, instead of a silently unfiltered answer. The injected
-    `runtime` is declared here, so it passes that same validation; LangChain hides it from the
-    model's schema (it is annotated `InjectedToolArg`).
+    `runtime` is not an argument: it is set aside before validation, and LangChain passes it
+    to the tools whose function declares it (`runtime: RuntimeArg = None`).
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
-
-    runtime: Annotated[SkipJsonSchema[RuntimeArg], PlainSerializer(lambda _: None)] = None
-    """The run's ToolRuntime, injected by ToolNode; dumped as None (LangChain dumps the
-    validated arguments and reads the values from the model itself)."""
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
     def _null_means_default(cls, data: Any) -> Any:
-        """Strict-mode models send every argument, `null` for "not given": use the default."""
+        """Strict-mode models send every argument, `null` for "not given": use the default.
+        The injected runtime is dropped here (LangChain adds it back for the tool)."""
         if not isinstance(data, dict):
             return data
         return {
             key: value
             for key, value in data.items()
-            if value is not None or key not in cls.model_fields
+            if key not in _INJECTED and (value is not None or key not in cls.model_fields)
         }
 
     @field_validator("account_id", mode="before", check_fields=False)
@@ -123,6 +117,9 @@ class _Args(BaseModel):
         return _month_text(value) if isinstance(value, str) else value
 
 
+_INJECTED = frozenset({"runtime"})
+"""Keys the graph injects into a tool call (never the model's arguments)."""
+
 _MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
@@ -148,7 +145,11 @@ def _top_n() -> Any:
 
 
 class PortfolioSummaryArgs(_Args):
-    """Optional month: detected leakage of that month (predictions are always as of now)."""
+    """Optional month: detected leakage of that month (predictions are always as of now).
+
+    Keep at least one field: LangChain calls a tool whose schema has no fields with no
+    arguments at all, which would drop the injected runtime (and read the default warehouse).
+    """
 
     month: str | None = Field(
         default=None,
@@ -253,8 +254,6 @@ TOOL_ARGS: dict[str, type[_Args]] = {
 
 ARGUMENT_ALIASES: dict[str, dict[str, str]] = {"decompose_trend": {"customer_id": "account_id"}}
 """Old argument names still accepted (old name → name), so older plans and threads replay."""
-
-_INJECTED = frozenset({"runtime"})
 
 
 def model_arguments(name: str) -> list[str]:
