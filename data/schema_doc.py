@@ -1,12 +1,11 @@
 """The queryable schema with column types and the schema file's own column notes.
 
 Contract: `queryable_schema()` lists every table and view that `query_duckdb` may read —
-exactly what the SQL guard's catalog (`data.sql_guard.read_catalog`, the one allow-list)
-admits — with each column's DuckDB type and the `--` note written next to it in
-`data/schema.sql`, plus the table macros. Method: the schema file is executed in an
-in-memory DuckDB attached under the guard's catalog name, so types come from DuckDB itself
-and a table added to the schema shows up here (and in the tool description built from it)
-without a second list to update. Reason: the hand-written table list in the old tool
+exactly the SQL guard's allow-list (`data.sql_guard.AGENT_RELATIONS` and
+`AGENT_TABLE_MACROS`, imported, never copied) — with each column's DuckDB type and the `--`
+note written next to it in `data/schema.sql`. Method: the schema file is executed in an
+in-memory DuckDB, so types come from DuckDB itself, and a relation added to the allow-list
+shows up here (and in the tool description built from it) without a second list to update. Reason: the hand-written table list in the old tool
 description had fallen six tables behind the warehouse (issue 13).
 """
 
@@ -67,35 +66,38 @@ def queryable_schema() -> QueryableSchema:
     notes = column_notes(sql)
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH ':memory:' AS {sql_guard.CATALOG_NAME}")
-        con.execute(f"USE {sql_guard.CATALOG_NAME}")
         con.execute(sql)
-        catalog = sql_guard.read_catalog(con)
         rows = con.execute(
             "SELECT c.table_name, c.column_name, c.data_type, t.table_type "
             "FROM information_schema.columns c JOIN information_schema.tables t "
             "USING (table_catalog, table_schema, table_name) "
-            "WHERE c.table_catalog = ? AND c.table_schema = 'main' "
-            "ORDER BY c.table_name, c.ordinal_position",
-            [sql_guard.CATALOG_NAME],
+            "WHERE c.table_schema = 'main' ORDER BY c.table_name, c.ordinal_position"
         ).fetchall()
+        macros = {
+            str(row[0]).lower()
+            for row in con.execute(
+                "SELECT function_name FROM duckdb_functions() WHERE function_type = 'table_macro'"
+            ).fetchall()
+        }
     finally:
         con.close()
+    allowed = set(sql_guard.AGENT_RELATIONS)
     tables: dict[str, list[QueryableColumn]] = {}
     views: set[str] = set()
     for table, column, dtype, kind in rows:
         name = str(table).lower()
-        if name not in catalog.tables:
+        if name not in allowed:
             continue
         tables.setdefault(name, []).append(
             QueryableColumn(str(column), str(dtype), notes.get((name, str(column)), ""))
         )
         if kind == "VIEW":
             views.add(name)
+    ordered = {name: tuple(tables[name]) for name in sql_guard.AGENT_RELATIONS if name in tables}
     return QueryableSchema(
-        {name: tuple(columns) for name, columns in tables.items()},
+        ordered,
         frozenset(views),
-        catalog.table_macros,
+        frozenset(name for name in sql_guard.AGENT_TABLE_MACROS if name in macros),
     )
 
 

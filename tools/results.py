@@ -30,7 +30,7 @@ from typing import Annotated, Any
 from langchain_core.tools import InjectedToolArg
 from langgraph.prebuilt import ToolRuntime
 
-from data.warehouse import WarehouseMissingError
+from data.warehouse import WarehouseBusyError, WarehouseMissingError
 from services.lookup import UnknownIdError
 from tools.context import Context, as_context
 
@@ -241,8 +241,10 @@ SERVICE_ERRORS: tuple[type[Exception], ...] = (
     UnknownIdError,
     ValueError,
     WarehouseMissingError,
+    WarehouseBusyError,
 )
-"""What services raise for a request the model can fix: unknown ids, bad filters, no warehouse.
+"""What services raise for a request the model can fix: unknown ids, bad filters, no warehouse,
+or an update in progress (ask again in a moment).
 Catch these and return `service_error(...)`; anything else is a bug and reaches ToolNode."""
 
 
@@ -251,6 +253,8 @@ def service_error(tool: str, exc: Exception) -> ToolOutput:
     that builds a warehouse when there is none, the service's own words otherwise."""
     if isinstance(exc, WarehouseMissingError):
         return tool_error(tool, str(exc), error="no_warehouse")
+    if isinstance(exc, WarehouseBusyError):
+        return tool_error(tool, exc.message, error="busy")
     if isinstance(exc, UnknownIdError):
         return unknown_id_result(tool, exc)
     return tool_error(tool, str(exc).strip("'\""))

@@ -1,7 +1,7 @@
 """The description `query_duckdb` shows the model, generated from the queryable schema.
 
 Contract: `sql_tool_description()` lists every table and view the SQL guard admits (from
-`data.schema_doc.queryable_schema`, which reads the guard's own catalog — no second table
+`data.schema_doc.queryable_schema`, which imports the guard's allow-list — no second table
 list), each column with its DuckDB type and a few words, then DuckDB dialect notes, the
 finance vocabulary that needs SQL (churn, ARR, NRR, DSO, expansion, contraction, signups,
 seat utilisation) and three worked examples (a period-over-period, a per-tier breakdown, a
@@ -34,8 +34,6 @@ TABLE_NOTES: dict[str, str] = {
     "trend_metrics": "revenue-trend metrics per account",
     "trend_series": "monthly revenue series with trend and anomaly flags",
     "segments": "customer segments (clusters)",
-    "meta": "bookkeeping key/value pairs (data_version, cache info)",
-    "import_log": "one row per imported file",
     "account_snapshots": "imported account snapshots (reference account format)",
     "revenue_imports": "imported net revenue per customer and month",
     "trend_reference": "imported reference trend metrics per customer",
@@ -90,7 +88,6 @@ COLUMN_NOTES: dict[tuple[str, str], str] = {
     ("segments", "n_customers"): "customers in the segment",
     ("segments", "share"): "share of all customers",
     ("segments", "mean_revenue"): "average monthly revenue",
-    ("meta", "key"): "e.g. data_version",
 }
 """Words for columns whose schema line carries no `--` note (or a note too technical)."""
 

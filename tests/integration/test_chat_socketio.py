@@ -35,8 +35,11 @@ REGION_SQL = (
 @pytest.fixture(scope="module")
 def server(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     workdir = tmp_path_factory.mktemp("chat_server")
-    db = workdir / "world.duckdb"  # a copy: trend questions write their cache into the warehouse
+    db = workdir / "world.duckdb"
     shutil.copyfile(small_world, db)
+    from services.refresh import refresh_caches
+
+    refresh_caches(db)  # as `revrisk demo` does: caches are built by writers, never by a question
     with running_server(db, workdir, env=isolated_env(workdir / "var")) as running:
         yield running
 
