@@ -5,8 +5,9 @@ exactly the SQL guard's allow-list (`data.sql_guard.AGENT_RELATIONS` and
 `AGENT_TABLE_MACROS`, imported, never copied) — with each column's DuckDB type and the `--`
 note written next to it in `data/schema.sql`. Method: the schema file is executed in an
 in-memory DuckDB, so types come from DuckDB itself, and a relation added to the allow-list
-shows up here (and in the tool description built from it) without a second list to update. Reason: the hand-written table list in the old tool
-description had fallen six tables behind the warehouse (issue 13).
+shows up here (and in the tool description built from it) without a second list to update.
+Reason: the hand-written table list in the old tool description had fallen six tables behind
+the warehouse (issue 13).
 """
 
 from __future__ import annotations
