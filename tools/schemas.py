@@ -44,6 +44,7 @@ from domain import (
     RISK_LEVELS,
     TIERS,
     LeakageType,
+    RankBy,
     RiskLevel,
     Tier,
     normalise_account_id,
@@ -170,6 +171,12 @@ class ScoreLeakageArgs(_Args):
         description="Only accounts whose most likely leakage is this type." + _NULL,
     )
     top_n: int = _top_n()
+    order_by: RankBy = Field(
+        default="expected_loss",
+        description="Rank by expected_loss next month (most at risk, riskiest: the default), "
+        "probability (most likely to leak), detected_leakage (leaking now, biggest leaks) or "
+        "at_stake (both: most money at stake); null: expected_loss.",
+    )
 
 
 class ExplainRiskFactorsArgs(_Args):
@@ -236,6 +243,11 @@ class ScoreFileArgs(_Args):
         description="Only list accounts of this predicted risk (counts cover all)." + _NULL,
     )
     top_n: int = _top_n()
+    account_id: str | None = Field(
+        default=None,
+        description="One account OF THE FILE, with all its risk factors: 'why is the third "
+        "uploaded account risky?' (never explain_risk_factors, which reads the warehouse)." + _NULL,
+    )
 
 
 TOOL_ARGS: dict[str, type[_Args]] = {

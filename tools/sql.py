@@ -11,6 +11,7 @@ from data.warehouse import WarehouseBusyError, WarehouseMissingError
 from tools.results import RuntimeArg, ToolOutput, context_of, tool_error, tool_result
 from tools.schemas import agent_tool
 from tools.sql_description import sql_tool_description
+from tools.views import sql_chart
 
 NAME = "query_duckdb"
 
@@ -50,6 +51,7 @@ def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
         rows=rows,
         message=note,
         title="SQL result",
+        chart=sql_chart(rows),
         max_rows=context.sql_row_cap,
     )
 
