@@ -133,7 +133,7 @@ def test_invented_limit_is_not_silently_ignored(tool_log: Log) -> None:
         steps=[call("score_leakage", "c1", limit=3), repair, AIMessage("The top accounts.")]
     )
     run(model, [stub_tool("score_leakage", tool_log)], "Top 3 riskiest accounts")
-    assert tool_log == [("score_leakage", {"top_n": 3})]
+    assert tool_log == [("score_leakage", {"top_n": 3, "order_by": "expected_loss"})]
 
 
 def test_old_argument_name_still_works(tool_log: Log) -> None:
@@ -159,7 +159,7 @@ def test_strict_nulls_mean_defaults(tool_log: Log) -> None:
         steps=[call("score_leakage", "c1", **nulls, top_n=None), AIMessage("Done.")]
     )
     run(model, [stub_tool("score_leakage", tool_log)], "Who is risky?")
-    assert tool_log == [("score_leakage", {"top_n": 10})]
+    assert tool_log == [("score_leakage", {"top_n": 10, "order_by": "expected_loss"})]
 
 
 # ------------------------------------------------------------------ ids
