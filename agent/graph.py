@@ -6,6 +6,13 @@ START → call_model ─(tool calls)→ tools → call_model
                                      └─(faithful, or replaced by the template)→ END
 ```
 
+Tools are bound as OpenAI strict-mode definitions (`tools.schemas.openai_tool_spec`). A call
+with invalid arguments is not run: the model gets a tool message naming the bad arguments and
+the valid ones, and tries again. A failed `query_duckdb` comes back with the guard's or
+DuckDB's reason; after `MAX_SQL_REPAIRS` failed repairs in one turn a further query is not run
+and the answer says the question could not be answered with SQL. The system prompt carries
+today's date and the months the warehouse covers, so "last month" has an anchor.
+
 `build_graph()` returns the uncompiled `StateGraph` (tests inject a scripted model and their
 own tools); `graph` is the compiled default that `langgraph.json` serves (LangGraph Server
 adds persistence itself; the CLI compiles with the SQLite checkpointer from agent/memory.py).
@@ -13,6 +20,7 @@ adds persistence itself; the CLI compiles with the SQLite checkpointer from agen
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
@@ -25,25 +33,34 @@ from langchain_core.messages import (
     HumanMessage,
     RemoveMessage,
     SystemMessage,
+    ToolMessage,
 )
 from langchain_core.tools import BaseTool
 from langgraph.graph import START, StateGraph
 from langgraph.prebuilt import ToolNode
+from langgraph.prebuilt.tool_node import ToolInvocationError
 from langgraph.runtime import Runtime
 
 from agent.faithfulness import check_answer as check_numbers
 from agent.llm import load_chat_model
 from agent.offline import narrate_all
 from agent.state import InputState, State
-from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results, turn_sources
+from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results, turn_sources, turn_tail
+from agent.turns import tool_calls as turn_calls
+from data.warehouse import WarehouseMissingError
 from prompts import load_prompt
+from services.periods import DataPeriod, PeriodError, data_period
 from tools import TOOLS
 from tools.context import Context, as_context
+from tools.schemas import invalid_arguments_message, openai_tool_spec
 
 logger = logging.getLogger(__name__)
 _MIN_STEPS_FOR_TOOLS = 4
 """A tool call needs three more steps (tools, call_model, check_answer) before the limit."""
 _MIN_STEPS_FOR_RETRY = 3
+SQL_TOOL = "query_duckdb"
+MAX_SQL_REPAIRS = 2
+"""Failed `query_duckdb` calls the model may repair per turn (the first try plus two)."""
 
 
 def _turn_id(messages: Sequence[BaseMessage]) -> str | None:
@@ -107,27 +124,106 @@ def check_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     return _fall_back(state, answer, report.unsupported)
 
 
+def system_prompt(context: Context, today: dt.date | None = None) -> str:
+    """The system prompt of a run: row cap, today's date and the months the data covers."""
+    try:
+        period = data_period(context.db_path)
+    except (WarehouseMissingError, PeriodError) as exc:  # no warehouse, or no usage table
+        logger.info("No data period for the prompt: %s", exc)
+        period = DataPeriod(None, None)
+    return load_prompt(
+        "system",
+        sql_row_cap=context.sql_row_cap,
+        today=(today or dt.date.today()).isoformat(),
+        first_month=period.first_month or "unknown",
+        last_month=period.last_month or "unknown (no data loaded)",
+    )
+
+
+def failed_sql_calls(messages: Sequence[BaseMessage]) -> int:
+    """`query_duckdb` results of this turn that came back as an error."""
+    return sum(
+        1
+        for message in turn_tail(messages)
+        if isinstance(message, ToolMessage) and message.name == SQL_TOOL and _is_error(message)
+    )
+
+
+def _is_error(message: ToolMessage) -> bool:
+    if message.status == "error":
+        return True
+    try:
+        content = json.loads(message.text)
+    except ValueError:
+        return False
+    return isinstance(content, dict) and "error" in content
+
+
+def _stop_sql_repairs(response: AIMessage) -> AIMessage:
+    """The answer when the model wants a fourth query after three failed ones this turn."""
+    logger.warning("query_duckdb failed %d repairs; not running another", MAX_SQL_REPAIRS)
+    others = [call for call in response.tool_calls if call["name"] != SQL_TOOL]
+    if others:
+        return AIMessage(id=response.id, content=response.content, tool_calls=others)
+    return AIMessage(
+        id=response.id, content=load_prompt("reply_sql_failed", repairs=MAX_SQL_REPAIRS)
+    )
+
+
+def _call_key(call: Any) -> str:
+    return json.dumps([call["name"], call["args"]], sort_keys=True, default=str)
+
+
+def _without_repeats(state: State, response: AIMessage) -> AIMessage:
+    """Drop tool calls that repeat one already made this turn (same tool, same arguments).
+
+    Models sometimes call the same tool twice; running it again costs time and shows the
+    same table twice. When nothing new is left, the answer is written from the results
+    already in (the template narrative), so the turn ends instead of looping.
+    """
+    seen = {_call_key(call) for call in turn_calls(state.messages)}
+    fresh = []
+    for call in response.tool_calls:
+        key = _call_key(call)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(call)
+    if len(fresh) == len(response.tool_calls):
+        return response
+    logger.info("Dropped %d repeated tool calls", len(response.tool_calls) - len(fresh))
+    if fresh:
+        return AIMessage(id=response.id, content=response.content, tool_calls=fresh)
+    results = tool_results(state.messages)
+    text = narrate_all(results) if results else load_prompt("reply_no_figures")
+    return AIMessage(id=response.id, content=text)
+
+
 def build_graph(
     tools: Sequence[BaseTool] | None = None, model: BaseChatModel | None = None
 ) -> StateGraph[State, Context, InputState, State]:
     """The agent's StateGraph. `model` overrides the per-run model factory (tests)."""
     bound_tools = list(TOOLS if tools is None else tools)
+    specs = [openai_tool_spec(tool) for tool in bound_tools]
 
     def call_model(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         """Ask the model for tool calls or the answer (plus the guard's note on a retry)."""
         context = as_context(runtime.context)
-        chat = (model or load_chat_model(context)).bind_tools(bound_tools)
-        system = SystemMessage(load_prompt("system", sql_row_cap=context.sql_row_cap))
+        chat = (model or load_chat_model(context)).bind_tools(specs)
+        system = SystemMessage(system_prompt(context))
         messages: list[BaseMessage] = [system, *state.messages]
         if state.retry_note and state.retry_turn == _turn_id(state.messages):
             messages.append(HumanMessage(state.retry_note, name=GUARD_NOTE_NAME))
         response = chat.invoke(messages)
-        if (
-            isinstance(response, AIMessage)
-            and response.tool_calls
-            and state.remaining_steps < _MIN_STEPS_FOR_TOOLS
-        ):
+        if not isinstance(response, AIMessage) or not response.tool_calls:
+            return {"messages": [response]}
+        if state.remaining_steps < _MIN_STEPS_FOR_TOOLS:
             response = AIMessage(id=response.id, content=load_prompt("reply_step_limit"))
+        elif any(call["name"] == SQL_TOOL for call in response.tool_calls) and (
+            failed_sql_calls(state.messages) > MAX_SQL_REPAIRS
+        ):
+            response = _stop_sql_repairs(response)
+        if response.tool_calls:
+            response = _without_repeats(state, response)
         return {"messages": [response]}
 
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
@@ -142,7 +238,19 @@ def build_graph(
 
 
 def _tool_failure(error: Exception) -> str:
-    """A tool raised: tell the model what failed, as data, without a stack trace."""
+    """A tool raised: tell the model what failed, as data, without a stack trace.
+
+    Invalid arguments (unknown names, wrong types, values out of range) name the bad
+    arguments and the valid ones, so the model can call again correctly.
+    """
+    if isinstance(error, ToolInvocationError):
+        errors = error.filtered_errors if error.filtered_errors is not None else []
+        message = invalid_arguments_message(error.tool_name, errors)
+        logger.info("Invalid tool arguments: %s", message)
+        return json.dumps(
+            {"tool": error.tool_name, "error": "invalid_arguments", "message": message},
+            ensure_ascii=False,
+        )
     message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
     logger.warning("Tool failed: %s", message)
     return json.dumps({"error": "tool_failed", "message": message[:1000]})

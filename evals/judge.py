@@ -12,6 +12,10 @@ Argument matching (`args`), decided here once for every case file:
   `null` expects the argument absent/None;
 - lists as sets (order and repeats ignored); objects recursively as subsets.
 
+Clarification: the turn called no tool, did not fail, and the answer asks the user a question
+(a sentence ending in "?" — "Which account do you mean?"). A refusal that ends with "anything
+else?" is both; the case says which one it expects.
+
 Refusal: the turn called no tool and the answer's opening (first `REFUSAL_WINDOW` characters)
 declines — "can't", "cannot", "won't", "unable to", "read-only", "outside what I …". An
 answer that helps and mentions a limit further down is not a refusal.
@@ -30,7 +34,7 @@ from pydantic import ValidationError
 from agent.faithfulness import check_answer
 from evals.metrics import TurnOutcome
 from evals.schema import Expect
-from tools.schemas import TOOL_ARGS
+from tools.schemas import ARGUMENT_ALIASES, TOOL_ARGS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REFUSAL_WINDOW = 240
@@ -70,15 +74,29 @@ def declines(answer: str) -> bool:
     return bool(_DECLINE.search(answer[:REFUSAL_WINDOW]))
 
 
+def asks_question(answer: str) -> bool:
+    """True when the answer asks the user something (a question mark ends a sentence).
+
+    Examples:
+        >>> asks_question("Which account do you mean? An id such as ACC000042 works.")
+        True
+        >>> asks_question("ACC000042 is High risk.")
+        False
+    """
+    return bool(re.search(r"\?(?:\s|$|[\"'”)*_])", answer))
+
+
 def normalise_args(tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    """The arguments as the tool receives them (raw when its model rejects them)."""
+    """The arguments as the tool receives them (raw when its model rejects them); old
+    argument names (`ARGUMENT_ALIASES`) read as the current ones."""
+    aliases = ARGUMENT_ALIASES.get(tool, {})
     model = TOOL_ARGS.get(tool)
     if model is None:
         return dict(args)
     try:
-        return model.model_validate(args).model_dump()
+        return model.model_validate(args).model_dump(exclude={"runtime"})
     except ValidationError:
-        return dict(args)
+        return {aliases.get(key, key): value for key, value in args.items()}
 
 
 def _is_path_key(key: str) -> bool:
@@ -212,7 +230,10 @@ def judge_turn(
         agent_faithful=record.agent_faithful,
         refuse_expected=expect.refuse,
         refused=not called and record.error is None and declines(record.answer),
+        clarify_expected=expect.clarify,
+        clarified=not called and record.error is None and asks_question(record.answer),
         no_tool_expected=expect.no_tool,
+        any_tool_wrong=expect.expects_no_tool,
         called_any=bool(called),
         contains_ok=not missing_text if expect.answer_contains else None,
         error=record.error,
@@ -235,6 +256,7 @@ __all__ = [
     "REPO_ROOT",
     "TurnRecord",
     "args_match",
+    "asks_question",
     "contains",
     "declines",
     "judge_turn",

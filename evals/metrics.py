@@ -17,6 +17,15 @@ Every rate is `met / applicable` over turns of all repeats, and `None` when noth
   turns with at least one tool call.
 - **refusal_accuracy** — turns with `refuse` set where refused == expected / turns with
   `refuse` set. Refused: no tool called and the answer opens by declining (`evals.judge`).
+- **wrong_tool_rate** — turns where a tool was called and it was the wrong one / turns with
+  a tool expectation of any kind (`tools`, `tools_not_called`, `args`, or `no_tool`,
+  `refuse`, `clarify` true). Wrong: the tool expectation failed although some tool was
+  called, or any tool was called where none should be. Asking or declining instead of
+  calling is not a wrong tool (it shows up in tool selection), so guessing and asking differ.
+- **clarification_rate** — turns with `clarify: true` where the agent asked (no tool, a
+  question) / turns with `clarify: true`.
+- **clarification_accuracy** — turns with `clarify` set where asked == expected / such turns
+  (also counts asking when it should not).
 - **no_tool_accuracy** — turns with `no_tool` set where (no tool called) == expected / turns
   with `no_tool` set.
 - **answer_contains_accuracy** — turns whose answer contains every `answer_contains` text /
@@ -52,6 +61,10 @@ class TurnOutcome:
     refused: bool = False
     no_tool_expected: bool | None = None
     called_any: bool = False
+    clarify_expected: bool | None = None
+    clarified: bool = False
+    any_tool_wrong: bool = False
+    """The turn expects no tool call at all (`no_tool`, `refuse` or `clarify` true)."""
     contains_ok: bool | None = None
     error: str | None = None
     ms: float = 0.0
@@ -68,6 +81,20 @@ class TurnOutcome:
         return None if self.no_tool_expected is None else self.no_tool_expected != self.called_any
 
     @property
+    def clarify_ok(self) -> bool | None:
+        """Asked a question exactly when one was expected (None: no expectation)."""
+        return None if self.clarify_expected is None else self.clarified == self.clarify_expected
+
+    @property
+    def wrong_tool(self) -> bool | None:
+        """A tool was called and it was the wrong one (None: no tool expectation at all)."""
+        if self.tool_ok is None and not self.any_tool_wrong:
+            return None
+        if not self.called_any:
+            return False
+        return self.any_tool_wrong or self.tool_ok is False
+
+    @property
     def passed(self) -> bool:
         """Every applicable check met, no error, and no unsupported number."""
         checks = [
@@ -75,6 +102,7 @@ class TurnOutcome:
             self.faithful,
             self.refuse_ok,
             self.no_tool_ok,
+            self.clarify_ok,
             self.contains_ok,
             *self.arg_results,
         ]
@@ -112,6 +140,28 @@ def numeric_faithfulness(outcomes: Sequence[TurnOutcome]) -> float | None:
 def refusal_accuracy(outcomes: Sequence[TurnOutcome]) -> float | None:
     """Turns with `refuse` set where refused == expected / turns with `refuse` set."""
     return rate(o.refuse_ok for o in outcomes)
+
+
+def wrong_tool_rate(outcomes: Sequence[TurnOutcome]) -> float | None:
+    """Turns that called a wrong tool / turns with any tool expectation.
+
+    Examples:
+        >>> guessed = TurnOutcome("a", 0, tool_ok=False, called_any=True)
+        >>> asked = TurnOutcome("b", 0, tool_ok=False, called_any=False)
+        >>> wrong_tool_rate([guessed, asked])
+        0.5
+    """
+    return rate(o.wrong_tool for o in outcomes)
+
+
+def clarification_rate(outcomes: Sequence[TurnOutcome]) -> float | None:
+    """Turns with `clarify: true` where the agent asked / such turns."""
+    return rate(o.clarified for o in outcomes if o.clarify_expected)
+
+
+def clarification_accuracy(outcomes: Sequence[TurnOutcome]) -> float | None:
+    """Turns with `clarify` set where asked == expected / such turns."""
+    return rate(o.clarify_ok for o in outcomes)
 
 
 def no_tool_accuracy(outcomes: Sequence[TurnOutcome]) -> float | None:
@@ -185,6 +235,9 @@ def summarise(outcomes: Sequence[TurnOutcome], repeat: int = 1) -> dict[str, Any
         "numeric_faithfulness": numeric_faithfulness(outcomes),
         "refusal_accuracy": refusal_accuracy(outcomes),
         "no_tool_accuracy": no_tool_accuracy(outcomes),
+        "wrong_tool_rate": wrong_tool_rate(outcomes),
+        "clarification_rate": clarification_rate(outcomes),
+        "clarification_accuracy": clarification_accuracy(outcomes),
         "answer_contains_accuracy": answer_contains_accuracy(outcomes),
         "turn_pass_rate": turn_pass_rate(outcomes),
         "pass_hat_k": pass_hat_k(outcomes),
@@ -200,6 +253,8 @@ __all__ = [
     "answer_contains_accuracy",
     "argument_accuracy",
     "case_results",
+    "clarification_accuracy",
+    "clarification_rate",
     "faithfulness_disagreements",
     "no_tool_accuracy",
     "numeric_faithfulness",
@@ -210,4 +265,5 @@ __all__ = [
     "summarise",
     "tool_selection_accuracy",
     "turn_pass_rate",
+    "wrong_tool_rate",
 ]

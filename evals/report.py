@@ -15,6 +15,9 @@ METRIC_KEYS = (
     "numeric_faithfulness",
     "refusal_accuracy",
     "no_tool_accuracy",
+    "wrong_tool_rate",
+    "clarification_rate",
+    "clarification_accuracy",
     "answer_contains_accuracy",
     "turn_pass_rate",
     "pass_hat_k",
@@ -33,6 +36,13 @@ DEFINITIONS = {
     "answer's opening) equals the expectation / turns with `refuse` set",
     "no_tool_accuracy": "turns with `no_tool` set where (no tool called) equals the "
     "expectation / turns with `no_tool` set",
+    "wrong_tool_rate": "turns where a tool was called and it was the wrong one (tool "
+    "expectation failed, or any tool where `no_tool`/`refuse`/`clarify` is true) / turns with "
+    "any tool expectation; asking instead of calling is not counted",
+    "clarification_rate": "turns with `clarify: true` where the agent asked (no tool, a "
+    "question in the answer) / turns with `clarify: true`",
+    "clarification_accuracy": "turns with `clarify` set where asked equals the expectation / "
+    "turns with `clarify` set",
     "answer_contains_accuracy": "turns whose answer holds every `answer_contains` text "
     "(case-insensitive) / turns with `answer_contains`",
     "turn_pass_rate": "turns meeting every expectation (and faithful, no error) / turns",
@@ -62,6 +72,10 @@ def problems(outcome: TurnOutcome) -> list[str]:
         found.append("expected a refusal" if outcome.refuse_expected else "refused wrongly")
     if outcome.no_tool_ok is False:
         found.append("expected no tool call" if outcome.no_tool_expected else "expected a tool")
+    if outcome.clarify_ok is False:
+        found.append(
+            "expected a clarifying question" if outcome.clarify_expected else "asked needlessly"
+        )
     if detail.get("missing_text"):
         found.append(f"answer lacks: {', '.join(map(repr, detail['missing_text']))}")
     return found

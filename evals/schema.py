@@ -7,7 +7,11 @@ A case file is JSON Lines: one case per non-blank line.
      "turns": [{"user": "How are we doing overall?",
                 "expect": {"tools": ["portfolio_summary"], "refuse": false}}]}
 
-Turns of one case share a thread. Every `expect` key is optional. Unknown keys on a case or a
+Turns of one case share a thread. Every `expect` key is optional. `clarify: true` expects the
+agent to ask instead of guessing: no tool called, and the answer asks the user a question
+(`clarify: false`: it must not ask back). Argument names follow `TOOL_ARGS`; an old name listed
+in `tools.schemas.ARGUMENT_ALIASES` (`customer_id` for decompose_trend) is read as its new
+name. Unknown keys on a case or a
 turn are allowed and ignored (`note`, `tags`, ...); unknown keys inside `expect` or `db` are
 errors, because a typo there would silently weaken a case. Tool and argument names are
 checked against `tools.schemas.TOOL_ARGS` for the same reason.
@@ -25,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tools.schemas import TOOL_ARGS
+from tools.schemas import ARGUMENT_ALIASES, TOOL_ARGS, model_arguments
 
 CASES_DIR = Path(__file__).parent / "cases"
 """The project's case files (`evals/cases/*.jsonl`)."""
@@ -68,13 +72,28 @@ class Expect(BaseModel):
     no_tool: bool | None = None
     answer_contains: list[str] = Field(default_factory=list)
     refuse: bool | None = None
+    clarify: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current_argument_names(cls, data: Any) -> Any:
+        """Old argument names (`ARGUMENT_ALIASES`) become the current ones."""
+        if not isinstance(data, dict) or not isinstance(data.get("args"), dict):
+            return data
+        args = {
+            tool: {ARGUMENT_ALIASES.get(tool, {}).get(key, key): value for key, value in a.items()}
+            if isinstance(a, dict)
+            else a
+            for tool, a in data["args"].items()
+        }
+        return {**data, "args": args}
 
     @model_validator(mode="after")
     def _consistent(self) -> Expect:
         for name in [*self.tools, *self.tools_not_called]:
             _check_tool(name)
         for name, arguments in self.args.items():
-            fields = TOOL_ARGS[_check_tool(name)].model_fields
+            fields = model_arguments(_check_tool(name))
             unknown = sorted(set(arguments) - set(fields))
             if unknown:
                 raise ValueError(
@@ -85,9 +104,20 @@ class Expect(BaseModel):
         clash = sorted(required & set(self.tools_not_called))
         if clash:
             raise ValueError(f"{', '.join(clash)} both expected and in tools_not_called")
-        if required and (self.no_tool or self.refuse):
-            raise ValueError("a turn that expects tools cannot also expect no_tool or refuse")
+        if required and (self.no_tool or self.refuse or self.clarify):
+            raise ValueError(
+                "a turn that expects tools cannot also expect no_tool, refuse or clarify"
+            )
+        if self.clarify and self.refuse:
+            raise ValueError("a turn cannot expect both a refusal and a clarifying question")
+        if self.clarify and self.no_tool is False:
+            raise ValueError("clarify means no tool is called; no_tool: false contradicts it")
         return self
+
+    @property
+    def expects_no_tool(self) -> bool:
+        """Any tool call is wrong here: `no_tool`, `refuse` or `clarify` is true."""
+        return bool(self.no_tool or self.refuse or self.clarify)
 
     @property
     def required_tools(self) -> set[str]:

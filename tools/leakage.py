@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.leakage.scoring import RiskThresholds
 from domain import RANK_LABELS
+from services import periods
 from services.leakage import service
 from services.trends import service as trends
 from tools import views
@@ -59,21 +60,31 @@ _PORTFOLIO_KEYS = (
 
 
 @agent_tool("portfolio_summary")
-def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
-    """The whole portfolio's revenue-leakage position in one call: use it for "how are we
-    doing?", "how much are we leaking?", totals, or as the first step of a vague question.
+def portfolio_summary(month: str | None = None, runtime: RuntimeArg = None) -> ToolOutput:
+    """The whole portfolio's revenue-leakage position in ONE set of totals: "how are we
+    doing?", "how much are we leaking?", "what's our MRR?", or the first step of a vague
+    question.
 
-    Returns the number of accounts, total MRR, leakage detected in the billing records in the
-    latest month, the model's expected loss next month (and per year if it recurs), the count
-    of High-risk accounts, customers with declining revenue (and per decline level), and a
-    breakdown by risk level, detected leakage type, tier and predicted leakage type, plus
-    catalogue actions for the biggest leakage types. Money is per month in the accounts'
-    currency unless a key says annual.
+    Returns the number of accounts, total MRR, leakage detected in the billing records in one
+    month (the latest, or `month`), the model's expected loss next month (and per year if it
+    recurs), the count of High-risk accounts, customers with declining revenue (and per
+    decline level), and a breakdown by risk level, detected leakage type, tier and predicted
+    leakage type, plus catalogue actions. Money is per month in the accounts' currency
+    unless a key says annual.
+
+    Use instead: detect_leakage for the individual findings, a leakage type, an account or a
+    period (since/until); score_leakage for which accounts are at risk; query_duckdb for
+    metrics it does not report (ARR, NRR, churn counts, DSO, signups).
     """
     context = context_of(runtime)
     try:
+        if month is not None:
+            periods.check_period(periods.data_period(context.db_path), month=month)
         result = service.portfolio_summary(
-            context.db_path, service.model_dir_for(context.db_path), _thresholds(context)
+            context.db_path,
+            service.model_dir_for(context.db_path),
+            _thresholds(context),
+            month=month,
         )
         declines = trends.decline_level_counts(context.db_path)
     except SERVICE_ERRORS as exc:
@@ -81,6 +92,7 @@ def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
     table = result.table
     summary = {key: result.summary[key] for key in _PORTFOLIO_KEYS} | {
         "as_of_month": str(result.summary["as_of_month"])[:7],
+        "detected_month": result.summary["detected_month"],
         "n_declining": sum(declines[trends.DECLINE_LABELS[level]] for level in (1, 2, 3)),
         "decline_level_counts": declines,
     }
@@ -106,6 +118,17 @@ def portfolio_summary(runtime: RuntimeArg = None) -> ToolOutput:
     )
 
 
+def _period_words(since: str | None, until: str | None) -> str:
+    """'all months', '2026-03', '2026-03 onwards', 'up to 2026-03', '2026-01 to 2026-03'."""
+    if since is None and until is None:
+        return "all months"
+    if since == until:
+        return str(since)
+    if until is None:
+        return f"{since} onwards"
+    return f"up to {until}" if since is None else f"{since} to {until}"
+
+
 def _breakdown(table: pd.DataFrame) -> pd.DataFrame:
     """The portfolio table for the model: risk levels (High first), detected types, tiers,
     predicted types; dimension names in words."""
@@ -125,16 +148,21 @@ def score_leakage(
     order_by: str = "expected_loss",
     runtime: RuntimeArg = None,
 ) -> ToolOutput:
-    """Predicted leakage risk of warehouse accounts: "which accounts are most likely to leak
-    next month?", "top 5 riskiest Enterprise accounts", "high-risk accounts with failed
-    payments", or one account's score (account_id).
+    """PREDICTED leakage risk (next month) of warehouse accounts, ranked: "which accounts are
+    most likely to leak next month?", "top 5 riskiest Enterprise accounts", "high-risk
+    accounts with failed payments", or one account's score and rank (account_id).
 
     Filters combine: tier, risk_level (High/Medium/Low), leakage_type (the most likely type
     if the account leaks). Returns how many accounts match, how many are High risk, their
     combined expected loss next month, and the top_n accounts by money at stake with
     probability, expected loss, MRR and main risk factor. Money is per month in the account's
-    currency. For WHY one account is risky use explain_risk_factors; for leakage already
-    found in billing records use detect_leakage; for an uploaded file use score_file.
+    currency.
+
+    Use instead: explain_risk_factors for WHY one account is risky (its drivers and actions;
+    score_leakage(account_id) only gives its score and rank); detect_leakage for leakage
+    already FOUND in the billing records; portfolio_summary for portfolio totals; score_file
+    for an uploaded file. Payment failures ("dunning") as a risk: leakage_type
+    Failed_Payment_Retry.
     """
     context = context_of(runtime)
     try:
@@ -200,6 +228,11 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
     (value vs the portfolio median, raising or lowering risk); leakage the detectors found in
     its billing records; and ranked actions from the catalogue with owner and urgency. Money
     is per month in the account's currency.
+
+    Use instead: decompose_trend for how the account's REVENUE has moved over time (trend,
+    seasonality, anomalies) rather than its leakage risk; score_leakage for a ranking of
+    accounts. Needs an account id: when the user says "that one" and no earlier message names
+    an account, ask which account.
     """
     context = context_of(runtime)
     try:
@@ -243,28 +276,41 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
 def detect_leakage(
     leakage_type: str | None = None,
     account_id: str | None = None,
+    month: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
     top_n: int = 10,
     runtime: RuntimeArg = None,
 ) -> ToolOutput:
     """Leakage already FOUND in the billing records (exact amounts with evidence), not a
     prediction: "show me the unbilled overages", "what leakage did we find on ACC000321?",
-    "failed payment retries", "where are we losing money now?".
+    "failed payment retries in March", "where have we lost money since June?".
 
-    Filter by leakage_type (Failed_Payment_Retry, Usage_Overage_Unbilled, Contract_Terms_Error,
-    Billing_System_Error, Downgrade_Not_Processed, Expired_Payment_Method) and/or account_id.
-    Returns the number of findings and accounts, the total amount over all months and in the
-    latest month, amounts per type, the top_n largest findings with their evidence (invoice,
-    contract, payment facts), and catalogue actions for the largest types. Amounts are per
-    month in the account's currency.
+    Filter by leakage_type (Failed_Payment_Retry — failed card charges / dunning,
+    Usage_Overage_Unbilled, Contract_Terms_Error, Billing_System_Error,
+    Downgrade_Not_Processed, Expired_Payment_Method), account_id, and a period: month, or
+    since and/or until (YYYY-MM, inclusive). Returns the number of findings and accounts, the
+    total amount in the period (all months when none), the amount in its latest month,
+    amounts per type, the top_n largest findings with their evidence (invoice, contract,
+    payment facts), and catalogue actions. Amounts are per month in the account's currency.
+
+    Use instead: portfolio_summary for the overall position (accounts, MRR, risk mix);
+    score_leakage for accounts likely to leak NEXT month; query_duckdb for breakdowns it does
+    not offer (per region, per billing system, per tier over time).
     """
     context = context_of(runtime)
     try:
+        since, until = periods.check_period(
+            periods.data_period(context.db_path), month, since, until
+        )
         result = service.detect_leakage(
             context.db_path,
             leakage_type=leakage_type,
             account_id=account_id,
             top_n=top_n,
             model_dir=service.model_dir_for(context.db_path),
+            since=since,
+            until=until,
         )
     except SERVICE_ERRORS as exc:
         return service_error("detect_leakage", exc)
@@ -276,6 +322,7 @@ def detect_leakage(
         "by_type": head["by_type"],
         "scope": views.detect_scope(leakage_type, account_id),
     }
+    summary["period"] = _period_words(since, until)
     currencies = views.distinct(table["currency"]) if len(table) else []
     return tool_result(
         "detect_leakage",

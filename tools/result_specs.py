@@ -81,7 +81,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("detected_leakage", "detected", "money"),
             Column("expected_loss", "expected loss", "money"),
         ),
-        extra=("detected_leakage_all_months", "decline_level_counts"),
+        extra=("detected_leakage_all_months", "decline_level_counts", "detected_month"),
     ),
     "score_leakage": ResultSpec(
         summary=(
@@ -137,7 +137,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("amount", "amount", "money"),
             Column("evidence", "evidence"),
         ),
-        extra=("by_type",),
+        extra=("by_type", "period"),
     ),
     "decompose_trend": ResultSpec(
         summary=(

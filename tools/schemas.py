@@ -1,10 +1,19 @@
 """The tools' contract: argument schemas (what the model may pass) and result specs (what
 comes back).
 
-Argument models carry the exact argument names other code depends on (planner, evals, UI).
-Their field descriptions are part of the JSON schema the model reads. Validators normalise
-what a model or a person types (`acc42`, `enterprise`, `failed payment retry`) to the
-canonical values, so tools receive clean arguments.
+Argument models carry the exact argument names other code depends on (planner, evals, UI);
+`account_id` names an account in every tool (decompose_trend's old `customer_id` is still
+accepted, `ARGUMENT_ALIASES`). Their field descriptions are part of the JSON schema the model
+reads. Validators normalise what a model or a person types (`acc42`, `enterprise`,
+`failed payment retry`, `2026/3`) to the canonical values, so tools receive clean arguments.
+
+Strict by design (issue 13): an unknown argument is a validation error, not ignored — with
+`extra="ignore"`, `detect_leakage(month=…, region="EMEA")` returned every region as if
+filtered. ToolNode hands the error back; `invalid_arguments_message` names the bad
+arguments and the valid ones so the model's next call can be right. `strict_parameters` /
+`openai_tool_spec` give the OpenAI strict-mode form the graph binds (`additionalProperties:
+false`, every property required, optional ones nullable, `null` meaning the default), so
+a strict endpoint cannot produce an invented argument at all.
 
 `RESULT_SPECS` (defined in tools/result_specs.py, re-exported here) says which `summary`
 keys and row columns each tool puts in its content (see tools/results.py) and how to format
@@ -15,11 +24,20 @@ the narrative keys, which a unit test checks.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from langchain_core.tools import BaseTool, tool
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from domain import (
     LEAKAGE_TYPES,
@@ -32,7 +50,6 @@ from domain import (
     normalise_account_id,
 )
 from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
-from tools.results import RuntimeArg
 
 _TIER_ALIASES = {"pro": "Professional", "ent": "Enterprise", "biz": "Business"}
 
@@ -52,11 +69,30 @@ def _canonical(value: Any, choices: tuple[str, ...], aliases: dict[str, str] | N
 
 
 class _Args(BaseModel):
-    # Unknown keys are ignored, not forbidden: ToolNode passes the injected `runtime` through
-    # the same validation, and a forbidding schema would reject every call.
-    model_config = ConfigDict(extra="ignore")
+    """Base of every argument model: unknown arguments are errors, `null` means "not given".
 
-    @field_validator("account_id", "customer_id", mode="before", check_fields=False)
+    `extra="forbid"` makes an invented argument (`region="EMEA"`) a validation error that
+    ToolNode hands back to the model, instead of a silently unfiltered answer. The injected
+    `runtime` is not an argument: it is set aside before validation, and LangChain passes it
+    to the tools whose function declares it (`runtime: RuntimeArg = None`).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        """Strict-mode models send every argument, `null` for "not given": use the default.
+        The injected runtime is dropped here (LangChain adds it back for the tool)."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: value
+            for key, value in data.items()
+            if key not in _INJECTED and (value is not None or key not in cls.model_fields)
+        }
+
+    @field_validator("account_id", mode="before", check_fields=False)
     @classmethod
     def _normalise_id(cls, value: Any) -> Any:
         return normalise_account_id(value) if isinstance(value, str) else value
@@ -76,39 +112,70 @@ class _Args(BaseModel):
     def _normalise_risk_level(cls, value: Any) -> Any:
         return _canonical(value, RISK_LEVELS)
 
+    @field_validator("month", "since", "until", mode="before", check_fields=False)
+    @classmethod
+    def _normalise_month(cls, value: Any) -> Any:
+        return _month_text(value) if isinstance(value, str) else value
+
+
+_INJECTED = frozenset({"runtime"})
+"""Keys the graph injects into a tool call (never the model's arguments)."""
+
+_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def _month_text(value: str) -> str:
+    """`2026-03`, `2026-3`, `2026-03-01` and `2026/03` all mean `2026-03`; other text is kept
+    (and fails the pattern, with an error the model reads)."""
+    match = re.fullmatch(r"\s*([0-9]{4})[-/]([0-9]{1,2})(?:[-/][0-9]{1,2})?\s*", value)
+    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else value.strip()
+
 
 _ACCOUNT = "Account id such as ACC000042 (case and zero-padding are fixed automatically)."
-_TOP_N = "How many rows to return, largest first (1-100)."
+_TOP_N = "How many rows to return, largest first (1-100); null means 10."
 _DECLINE = "Decline level: 0 stable, 1 mild, 2 moderate, 3 sharply declining."
 _SEGMENT = "Customer segment (cluster) number, as listed by list_segments."
+_MONTH = "One calendar month as YYYY-MM (e.g. 2026-03); must lie in the months the data covers."
+_SINCE = "First month included, YYYY-MM (e.g. since March 2026: 2026-03)."
+_UNTIL = "Last month included, YYYY-MM."
+_NULL = " null: no filter."
+
+
+def _top_n() -> Any:
+    return Field(default=10, ge=1, le=100, description=_TOP_N)
 
 
 class PortfolioSummaryArgs(_Args):
-    """No arguments: the whole portfolio.
+    """Optional month: detected leakage of that month (predictions are always as of now).
 
-    The injected `runtime` is declared here (hidden from the model's schema) because
-    LangChain calls a tool whose schema has no fields with no arguments at all, which would
-    drop the run's context and silently read the default warehouse.
+    Keep at least one field: LangChain calls a tool whose schema has no fields with no
+    arguments at all, which would drop the injected runtime (and read the default warehouse).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    runtime: RuntimeArg = None
+    month: str | None = Field(
+        default=None,
+        pattern=_MONTH_PATTERN,
+        description="Month whose DETECTED leakage to report (YYYY-MM); null: the latest month. "
+        "Predicted risk is always as of the latest month.",
+    )
 
 
 class ScoreLeakageArgs(_Args):
-    account_id: str | None = Field(default=None, description=_ACCOUNT)
-    tier: Tier | None = Field(default=None, description="Only accounts on this plan tier.")
-    risk_level: RiskLevel | None = Field(default=None, description="Only this predicted risk.")
-    leakage_type: LeakageType | None = Field(
-        default=None, description="Only accounts whose most likely leakage is this type."
+    account_id: str | None = Field(default=None, description=_ACCOUNT + _NULL)
+    tier: Tier | None = Field(default=None, description="Only accounts on this plan tier." + _NULL)
+    risk_level: RiskLevel | None = Field(
+        default=None, description="Only this predicted risk." + _NULL
     )
-    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    leakage_type: LeakageType | None = Field(
+        default=None,
+        description="Only accounts whose most likely leakage is this type." + _NULL,
+    )
+    top_n: int = _top_n()
     order_by: RankBy = Field(
         default="expected_loss",
         description="Rank by expected_loss next month (most at risk, riskiest: the default), "
         "probability (most likely to leak), detected_leakage (leaking now, biggest leaks) or "
-        "at_stake (both: most money at stake).",
+        "at_stake (both: most money at stake); null: expected_loss.",
     )
 
 
@@ -117,28 +184,48 @@ class ExplainRiskFactorsArgs(_Args):
 
 
 class DetectLeakageArgs(_Args):
-    leakage_type: LeakageType | None = Field(default=None, description="Only this leakage type.")
-    account_id: str | None = Field(default=None, description=_ACCOUNT)
-    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    leakage_type: LeakageType | None = Field(
+        default=None, description="Only this leakage type." + _NULL
+    )
+    account_id: str | None = Field(default=None, description=_ACCOUNT + _NULL)
+    month: str | None = Field(
+        default=None, pattern=_MONTH_PATTERN, description=_MONTH + " Use instead of since/until."
+    )
+    since: str | None = Field(default=None, pattern=_MONTH_PATTERN, description=_SINCE + _NULL)
+    until: str | None = Field(default=None, pattern=_MONTH_PATTERN, description=_UNTIL + _NULL)
+    top_n: int = _top_n()
+
+    @model_validator(mode="after")
+    def _one_way_to_say_when(self) -> DetectLeakageArgs:
+        if self.month is not None and (self.since is not None or self.until is not None):
+            raise ValueError("give either month, or since/until, not both")
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        return self
 
 
 class DecomposeTrendArgs(_Args):
-    customer_id: str = Field(description="Customer (account) id such as ACC000042.")
+    account_id: str = Field(
+        validation_alias=AliasChoices("account_id", "customer_id"),
+        description=_ACCOUNT + " Imported customers keep their own ids.",
+    )
 
 
 class FindDecliningCustomersArgs(_Args):
-    decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE)
-    segment_id: int | None = Field(default=None, ge=0, description=_SEGMENT)
-    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE + _NULL)
+    segment_id: int | None = Field(default=None, ge=0, description=_SEGMENT + _NULL)
+    top_n: int = _top_n()
 
 
 class ListSegmentsArgs(_Args):
-    segment_id: int | None = Field(default=None, ge=0, description=_SEGMENT)
+    segment_id: int | None = Field(
+        default=None, ge=0, description=_SEGMENT + " null: every segment."
+    )
 
 
 class SegmentReportArgs(_Args):
     segment_id: int = Field(ge=0, description=_SEGMENT)
-    decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE)
+    decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE + _NULL)
 
 
 class QueryDuckdbArgs(_Args):
@@ -152,13 +239,14 @@ class QueryDuckdbArgs(_Args):
 class ScoreFileArgs(_Args):
     file_path: str = Field(min_length=1, description="Path of the uploaded CSV/Excel file.")
     risk_level: RiskLevel | None = Field(
-        default=None, description="Only list accounts of this predicted risk (counts cover all)."
+        default=None,
+        description="Only list accounts of this predicted risk (counts cover all)." + _NULL,
     )
-    top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    top_n: int = _top_n()
     account_id: str | None = Field(
         default=None,
         description="One account OF THE FILE, with all its risk factors: 'why is the third "
-        "uploaded account risky?' (never explain_risk_factors, which reads the warehouse).",
+        "uploaded account risky?' (never explain_risk_factors, which reads the warehouse)." + _NULL,
     )
 
 
@@ -176,8 +264,145 @@ TOOL_ARGS: dict[str, type[_Args]] = {
 }
 """Tool name → argument model, for all ten tools (the planner emits exactly these)."""
 
+ARGUMENT_ALIASES: dict[str, dict[str, str]] = {"decompose_trend": {"customer_id": "account_id"}}
+"""Old argument names still accepted (old name → name), so older plans and threads replay."""
 
-__all__ = ["RESULT_SPECS", "TOOL_ARGS", "Column", "Kind", "ResultSpec"]
+
+def model_arguments(name: str) -> list[str]:
+    """The arguments the model may pass to tool `name`, in schema order.
+
+    Examples:
+        >>> model_arguments("segment_report")
+        ['segment_id', 'decline_level']
+    """
+    return [field for field in TOOL_ARGS[name].model_fields if field not in _INJECTED]
+
+
+def strict_parameters(name: str) -> dict[str, Any]:
+    """The JSON schema of tool `name`'s arguments in OpenAI strict mode's subset.
+
+    Every object has `additionalProperties: false`; every property is `required`, the
+    optional ones nullable (`null` means the default, see `_Args`); `default`, `title` and
+    string-length keywords and the injected `runtime` are left out (the args model still
+    enforces lengths); `$ref`s are inlined (enums).
+
+    Examples:
+        >>> schema = strict_parameters("list_segments")
+        >>> schema["required"], schema["additionalProperties"]
+        (['segment_id'], False)
+        >>> [branch["type"] for branch in schema["properties"]["segment_id"]["anyOf"]]
+        ['integer', 'null']
+    """
+    model = TOOL_ARGS[name]
+    shown = {
+        field: (model.model_fields[field].annotation, model.model_fields[field])
+        for field in model_arguments(name)
+    }
+    schema = create_model(f"{name}_arguments", **shown).model_json_schema()  # type: ignore[call-overload]
+    defs = schema.pop("$defs", {})
+    properties: dict[str, Any] = {}
+    for field in model_arguments(name):
+        prop = _inline(schema["properties"][field], defs)
+        prop.pop("default", None)
+        prop.pop("title", None)
+        if not model.model_fields[field].is_required() and not _nullable(prop):
+            prop = {"anyOf": [_without_description(prop), {"type": "null"}]} | (
+                {"description": prop["description"]} if "description" in prop else {}
+            )
+        properties[field] = prop
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+_NOT_IN_STRICT = frozenset({"title", "minLength", "maxLength"})
+"""Keywords OpenAI's strict subset does not take for strings (pydantic still checks them)."""
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = defs[node["$ref"].rsplit("/", 1)[-1]]
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return _inline({**target, **rest}, defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k not in _NOT_IN_STRICT}
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    return node
+
+
+def _nullable(prop: dict[str, Any]) -> bool:
+    return any(branch.get("type") == "null" for branch in prop.get("anyOf", ())) or (
+        prop.get("type") == "null"
+        or (isinstance(prop.get("type"), list) and "null" in prop["type"])
+    )
+
+
+def _without_description(prop: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in prop.items() if k != "description"}
+
+
+def openai_tool_spec(tool: BaseTool) -> dict[str, Any]:
+    """The OpenAI function-tool definition the graph binds: strict schema, `strict: true`."""
+    if tool.name not in TOOL_ARGS:
+        return convert_to_openai_tool(tool)
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": strict_parameters(tool.name),
+            "strict": True,
+        },
+    }
+
+
+def invalid_arguments_message(name: str, errors: Iterable[Mapping[str, Any]]) -> str:
+    """What the model reads when its arguments to tool `name` failed validation.
+
+    Names every bad argument with the reason and lists the valid arguments, so the next call
+    can be right; a model that invented a filter learns that the filter does not exist.
+
+    Examples:
+        >>> print(invalid_arguments_message("list_segments",
+        ...       [{"loc": ("region",), "msg": "Extra inputs are not permitted"}]))
+        list_segments was not run: `region` is not an argument of list_segments. \
+Valid arguments: segment_id. Call it again with valid arguments only, or tell the user \
+that this filter is not available.
+    """
+    valid = model_arguments(name) if name in TOOL_ARGS else []
+    problems = []
+    for error in errors:
+        field = ".".join(str(part) for part in error.get("loc", ()) if part != "runtime")
+        if error.get("type") == "extra_forbidden" or "Extra inputs" in str(error.get("msg")):
+            problems.append(f"`{field}` is not an argument of {name}")
+        elif field:
+            problems.append(f"`{field}`: {error.get('msg')}")
+        else:
+            problems.append(str(error.get("msg")))
+    listed = ", ".join(valid) if valid else "none"
+    return (
+        f"{name} was not run: {'; '.join(problems)}. Valid arguments: {listed}. "
+        "Call it again with valid arguments only, or tell the user that this filter is not "
+        "available."
+    )
+
+
+__all__ = [
+    "ARGUMENT_ALIASES",
+    "RESULT_SPECS",
+    "TOOL_ARGS",
+    "Column",
+    "Kind",
+    "ResultSpec",
+    "invalid_arguments_message",
+    "model_arguments",
+    "openai_tool_spec",
+    "strict_parameters",
+]
 
 
 def agent_tool(name: str) -> Callable[[Callable[..., Any]], BaseTool]:

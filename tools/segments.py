@@ -37,8 +37,10 @@ def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> 
 
     Returns each segment's number, name, size (customers and share), average monthly revenue
     and share of customers in decline, plus how well separated the segments are (silhouette).
-    segment_id shows one segment's profile only; for a segment's members and group statistics
-    use segment_report. Money is per month in the customers' currency.
+    Money is per month in the customers' currency.
+
+    Use instead: segment_report for ONE segment's members, revenue share and decline counts —
+    list_segments(segment_id) only repeats that segment's one-line profile.
     """
     context = context_of(runtime)
     try:
@@ -71,6 +73,9 @@ def segment_report(
     portfolio's revenue, the share of customers declining, customers per decline level, and
     its largest customers (decline level, trend change per month, average revenue). Money is
     per month in the customers' currency. Segment numbers come from list_segments.
+
+    Use instead: list_segments to compare all segments side by side; find_declining_customers
+    for declining customers across every segment.
     """
     context = context_of(runtime)
     try:

@@ -39,10 +39,10 @@ _DECLINE_COLUMNS = (
 
 
 @agent_tool("decompose_trend")
-def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
-    """ONE customer's monthly revenue split into trend, seasonality and anomalies: "show the
-    revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?", "how is this
-    customer's revenue developing?".
+def decompose_trend(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
+    """ONE account's monthly REVENUE over time, split into trend, seasonality and anomalies:
+    "show the revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?",
+    "how is this customer's revenue developing?".
 
     Returns the decline probability (that revenue over the next 3 months falls below half of
     the previous 6 months' mean), its level (0-3) and label, its top drivers, the robust
@@ -50,8 +50,13 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     revenue), the latest monthly revenue, months analysed, anomalous months, the customer's
     segment, and the most recent months (revenue, trend, 3-month average, anomaly flag); the UI
     draws the full series. Money is per month in the customer's currency.
+
+    Use instead: explain_risk_factors for why an account is flagged for LEAKAGE risk;
+    find_declining_customers for which customers are declining across the portfolio. Needs
+    an account id: when none was named in the conversation, ask which account.
     """
     context = context_of(runtime)
+    customer_id = account_id
     try:
         trend = service.customer_trend(context.db_path, customer_id, with_stl=False)
     except SERVICE_ERRORS as exc:
@@ -162,6 +167,11 @@ def find_declining_customers(
     definition in one sentence, and the top_n (most likely first) with the probability, trend
     change per month, average monthly revenue, anomalies and segment. Money is per month in
     the customer's currency.
+
+    "Declining" is a revenue forecast (contraction), not churn: customers who already stopped
+    paying ("churned since March") are counted with query_duckdb over monthly_revenue.
+    Use instead: decompose_trend for one account's series; segment_report for one segment's
+    group report.
     """
     context = context_of(runtime)
     try:

@@ -410,7 +410,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
         >>> plan("Why is acc000042 flagged?").calls[0]
         Call(name='explain_risk_factors', args={'account_id': 'ACC000042'})
         >>> plan("show its revenue trend", Memory(account_id="ACC000042")).calls[0].args
-        {'customer_id': 'ACC000042'}
+        {'account_id': 'ACC000042'}
         >>> plan("Drop table accounts please").intent
         'destructive'
     """

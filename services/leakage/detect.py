@@ -33,8 +33,11 @@ def detect_leakage(
     top_n: int | None = 10,
     month: str | None = None,
     model_dir: Path | str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> Detection:
-    """Leakage found in the billing records (exact amounts, with evidence)."""
+    """Leakage found in the billing records (exact amounts, with evidence); `month`, or the
+    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period."""
     kind = canonical(leakage_type, LEAKAGE_TYPES, "leakage type")
     where, params = ["TRUE"], []
     for column, value in (("leakage_type", kind), ("account_id", account_id)):
@@ -44,6 +47,10 @@ def detect_leakage(
     if month is not None:
         where.append("strftime(month, '%Y-%m') = ?")
         params.append(str(pd.Period(month, freq="M")))
+    for operator, bound in ((">=", since), ("<=", until)):
+        if bound is not None:
+            where.append(f"strftime(month, '%Y-%m') {operator} ?")
+            params.append(str(pd.Period(bound, freq="M")))
     condition = " AND ".join(where)
     with cached(db_path, model_dir) as con:
         if account_id is not None:

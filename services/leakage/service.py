@@ -57,18 +57,22 @@ SELECT '{dim}' AS dimension, {dim} AS value, count(*) AS n_accounts, sum(mrr) AS
 FROM {source} GROUP BY 2"""
 _DETECTED_BY_TYPE = """
 SELECT 'detected_leakage_type', leakage_type, count(DISTINCT account_id), NULL, sum(amount), NULL
-FROM detected_leakage WHERE month = (SELECT max(as_of_month) FROM leakage_scores) GROUP BY 2"""
+FROM detected_leakage WHERE {month} GROUP BY 2"""
+_LATEST = "month = (SELECT max(as_of_month) FROM leakage_scores)"
 
 
 def portfolio_summary(
     db_path: Path | str,
     model_dir: Path | str | None = None,
     thresholds: RiskThresholds | None = None,
+    month: str | None = None,
 ) -> PortfolioSummary:
     """Accounts, MRR, detected leakage and predicted expected loss, by risk level/type/tier.
 
     With `thresholds`, accounts per risk level (and `n_high_risk`) count the levels re-cut
-    from the cached probabilities (see `scores_source`).
+    from the cached probabilities (see `scores_source`). With `month` (`YYYY-MM`), the
+    detected leakage (`detected_leakage`, and per detected type) is that month's instead of
+    the latest month's; predictions stay as of the latest month.
     """
     with cached(db_path, model_dir) as con:
         source, params = scores_source(con, thresholds)
@@ -85,22 +89,32 @@ def portfolio_summary(
             _BY_DIMENSION.format(dim="risk_level", source=source),
             _BY_DIMENSION.format(dim="tier", source="leakage_scores"),
             _BY_DIMENSION.format(dim="predicted_leakage_type", source="leakage_scores"),
-            _DETECTED_BY_TYPE,
+            _DETECTED_BY_TYPE.format(
+                month=_LATEST if month is None else "strftime(month, '%Y-%m') = ?"
+            ),
         ]
         table = con.execute(
-            " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC", params
+            " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC",
+            params + ([] if month is None else [month]),
         ).df()
+        if month is not None:
+            month_detected = con.execute(
+                "SELECT coalesce(sum(amount), 0) FROM detected_leakage "
+                "WHERE strftime(month, '%Y-%m') = ?",
+                [month],
+            ).fetchall()[0][0]
         warning = cache_warning(con)
     summary = {
         "n_accounts": int(head[0]),
         "total_mrr": money(head[1]),
-        "detected_leakage": money(head[2]),
+        "detected_leakage": money(head[2] if month is None else month_detected),
         "expected_loss": money(head[3]),
         "expected_annual_loss": money((head[3] or 0) * 12),
         "n_high_risk": int(head[4]),
         "as_of_month": str(head[5]),
         "model_version": head[6],
         "detected_leakage_all_months": money(total_detected),
+        "detected_month": month or str(head[5])[:7],
     }
     table["detected_leakage"] = table["detected_leakage"].astype(float)
     return PortfolioSummary(summary, table, warning)

@@ -207,6 +207,9 @@ def test_tool_call_then_answer(
     assert bool(first.get("stream")) is stream_tokens
     assert first["model"] == "stub-model"
     assert {t["function"]["name"] for t in first["tools"]} == set(TOOL_ARGS)  # all ten bound
+    # Strict-mode definitions: the endpoint constrains arguments to the schema.
+    assert all(t["function"]["strict"] is True for t in first["tools"])
+    assert all(t["function"]["parameters"]["additionalProperties"] is False for t in first["tools"])
     assert first["messages"][0]["role"] == "system"
     assert second["messages"][-1]["role"] == "tool"
     assert stub.headers_seen[0]["authorization"] == "Bearer not-needed"

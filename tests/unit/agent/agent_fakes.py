@@ -175,6 +175,9 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
         "rows": [
             {
                 "customer_id": "ACC000042",
+                "decline_probability": 0.74,
+                "decline_label": "sharp decline",
+                "relative_change": -0.081,
                 "decline_level": 3,
                 "monthly_change": -412.5,
                 "revenue_mean": 5120.0,
@@ -247,7 +250,7 @@ def stub_tool(
     """A tool with the real name and argument schema that records its calls."""
 
     def run(**kwargs: Any) -> tuple[str, dict[str, Any]]:
-        args = {k: v for k, v in kwargs.items() if v is not None}
+        args = {k: v for k, v in kwargs.items() if v is not None and k != "runtime"}
         log.append((name, args))
         sample = content if content is not None else SAMPLE_CONTENT[name]
         return tool_result(name, **sample)

@@ -38,7 +38,7 @@ def test_ask_json_and_follow_up(app: typer.Typer, warehouse: Path) -> None:
     assert first["model"] == "offline-planner" and first["faithful"] is True
     second = ask(app, "show its revenue trend", "--thread", "t1", "--db", str(warehouse))
     assert second["tool_calls"] == [
-        {"name": "decompose_trend", "args": {"customer_id": "ACC000042"}}
+        {"name": "decompose_trend", "args": {"account_id": "ACC000042"}}
     ]
 
 

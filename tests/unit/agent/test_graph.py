@@ -136,7 +136,8 @@ def test_unknown_tool_name_is_reported_to_the_model() -> None:
 
 
 def test_step_limit_stops_tool_loops(tool_log: Log) -> None:
-    model = ScriptedChatModel(script=[call("list_segments") for _ in range(10)])
+    # Different arguments each time: identical repeats are dropped by another rule.
+    model = ScriptedChatModel(script=[call("list_segments", segment_id=i) for i in range(10)])
     out = run(model, [stub_tool("list_segments", tool_log)], "loop", recursion_limit=8)
     assert "stopped before finishing" in out["messages"][-1].content
     assert 1 <= len(tool_log) < 8

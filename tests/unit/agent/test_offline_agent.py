@@ -49,7 +49,7 @@ def test_follow_ups_in_a_thread_survive_a_restart(
         agent.ask("Give me the report for segment 1", "t1")
         other = agent.ask("and segment 2?", "t1")
         fresh = agent.ask("show its revenue trend", "t2")
-    assert trend.tool_calls == [{"name": "decompose_trend", "args": {"customer_id": "ACC000042"}}]
+    assert trend.tool_calls == [{"name": "decompose_trend", "args": {"account_id": "ACC000042"}}]
     assert other.tool_calls == [{"name": "segment_report", "args": {"segment_id": 2}}]
     assert fresh.tool_calls == []  # another thread: no account to point at, so it asks which
     assert fresh.answer.rstrip().endswith("?")

@@ -102,20 +102,20 @@ SINGLE_TURN: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("Audit our invoices for discrepancies", "detect_leakage", {}),
     # decompose_trend
-    ("Show the revenue trend for ACC000123", "decompose_trend", {"customer_id": "ACC000123"}),
-    ("Decompose revenue for customer 77", "decompose_trend", {"customer_id": "ACC000077"}),
+    ("Show the revenue trend for ACC000123", "decompose_trend", {"account_id": "ACC000123"}),
+    ("Decompose revenue for customer 77", "decompose_trend", {"account_id": "ACC000077"}),
     (
         "How has ACC000042's revenue evolved over time?",
         "decompose_trend",
-        {"customer_id": "ACC000042"},
+        {"account_id": "ACC000042"},
     ),
     (
         "Plot monthly revenue of acc 5 with anomalies",
         "decompose_trend",
-        {"customer_id": "ACC000005"},
+        {"account_id": "ACC000005"},
     ),
-    ("Is there seasonality in ACC000042?", "decompose_trend", {"customer_id": "ACC000042"}),
-    ("revenue history of customer ACC000900", "decompose_trend", {"customer_id": "ACC000900"}),
+    ("Is there seasonality in ACC000042?", "decompose_trend", {"account_id": "ACC000042"}),
+    ("revenue history of customer ACC000900", "decompose_trend", {"account_id": "ACC000900"}),
     # find_declining_customers
     ("Which customers are declining?", "find_declining_customers", {}),
     (
@@ -211,7 +211,7 @@ def test_compound_question_calls_both_tools() -> None:
     chosen = plan("Why is ACC000042 flagged and show its revenue trend")
     assert [(c.name, c.args) for c in chosen.calls] == [
         ("explain_risk_factors", {"account_id": "ACC000042"}),
-        ("decompose_trend", {"customer_id": "ACC000042"}),
+        ("decompose_trend", {"account_id": "ACC000042"}),
     ]
 
 
@@ -264,11 +264,11 @@ SEGMENT = Memory(last_tool="segment_report", last_args={"segment_id": 1}, segmen
 DECLINING = Memory(last_tool="find_declining_customers", last_args={"decline_level": 3})
 
 FOLLOW_UPS: list[tuple[Memory, str, str, dict[str, Any]]] = [
-    (EXPLAINED, "show its revenue trend", "decompose_trend", {"customer_id": "ACC000042"}),
-    (EXPLAINED, "and its trend?", "decompose_trend", {"customer_id": "ACC000042"}),
+    (EXPLAINED, "show its revenue trend", "decompose_trend", {"account_id": "ACC000042"}),
+    (EXPLAINED, "and its trend?", "decompose_trend", {"account_id": "ACC000042"}),
     (EXPLAINED, "any detected leakage on it?", "detect_leakage", {"account_id": "ACC000042"}),
     (EXPLAINED, "what about ACC000043?", "explain_risk_factors", {"account_id": "ACC000043"}),
-    (EXPLAINED, "plot it over time", "decompose_trend", {"customer_id": "ACC000042"}),
+    (EXPLAINED, "plot it over time", "decompose_trend", {"account_id": "ACC000042"}),
     (LISTED, "why?", "explain_risk_factors", {"account_id": "ACC000077"}),
     (LISTED, "why is the second one flagged?", "explain_risk_factors", {"account_id": "ACC000042"}),
     (LISTED, "what about Business?", "score_leakage", {"tier": "Business"}),

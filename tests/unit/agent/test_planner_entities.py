@@ -78,7 +78,7 @@ def test_a_decline_question_about_the_threads_account_is_its_trend() -> None:
     chosen = plan("is that account shrinking as well?", explained)
     assert (chosen.calls[0].name, chosen.calls[0].args) == (
         "decompose_trend",
-        {"customer_id": "ACC000088"},
+        {"account_id": "ACC000088"},
     )
     listed = Memory(last_tool="score_leakage", last_args={}, result_ids=("ACC000001",))
     assert plan("are they declining?", listed).calls[0].name == "find_declining_customers"
@@ -94,7 +94,7 @@ def test_number_words() -> None:
 
 
 TREND = Memory(
-    last_tool="decompose_trend", last_args={"customer_id": "ACC000002"}, account_id="ACC000002"
+    last_tool="decompose_trend", last_args={"account_id": "ACC000002"}, account_id="ACC000002"
 )
 DETECTED = Memory(last_tool="detect_leakage", last_args={"leakage_type": "Expired_Payment_Method"})
 SCORED = Memory(
@@ -105,8 +105,8 @@ UPLOADED = Memory(
 )
 
 FOLLOW_UPS: list[tuple[Memory, str, str, dict[str, Any]]] = [
-    (TREND, "and the same for 1210", "decompose_trend", {"customer_id": "ACC001210"}),
-    (TREND, "how about 77?", "decompose_trend", {"customer_id": "ACC000077"}),
+    (TREND, "and the same for 1210", "decompose_trend", {"account_id": "ACC001210"}),
+    (TREND, "how about 77?", "decompose_trend", {"account_id": "ACC000077"}),
     (
         DETECTED,
         "and which accounts are likely to hit that next month?",
@@ -157,5 +157,5 @@ def test_one_account_turns_a_population_question_into_its_trend() -> None:
     chosen = plan("Is ACC000004 really shrinking or is it just lumpy?")
     assert (chosen.calls[0].name, chosen.calls[0].args) == (
         "decompose_trend",
-        {"customer_id": "ACC000004"},
+        {"account_id": "ACC000004"},
     )

@@ -77,10 +77,10 @@ SINGLE: list[tuple[str, str, dict[str, Any]]] = [
     (
         "Plot ACC000333's revenue over the past two years",
         "decompose_trend",
-        {"customer_id": "ACC000333"},
+        {"account_id": "ACC000333"},
     ),
-    ("Has ACC000120's revenue been falling?", "decompose_trend", {"customer_id": "ACC000120"}),
-    ("Is customer 845 seasonal?", "decompose_trend", {"customer_id": "ACC000845"}),
+    ("Has ACC000120's revenue been falling?", "decompose_trend", {"account_id": "ACC000120"}),
+    ("Is customer 845 seasonal?", "decompose_trend", {"account_id": "ACC000845"}),
     (
         "Which customers' spend is dropping steeply?",
         "find_declining_customers",
@@ -119,7 +119,7 @@ SINGLE: list[tuple[str, str, dict[str, Any]]] = [
     (
         "Drop in revenue for ACC000310 - seasonal or real?",
         "decompose_trend",
-        {"customer_id": "ACC000310"},
+        {"account_id": "ACC000310"},
     ),
     ("Credit notes issued to Enterprise accounts in 2026: how many?", "query_duckdb", {}),
     ("Charge attempts by decline code in August 2026", "query_duckdb", {}),
@@ -146,7 +146,7 @@ SINGLE: list[tuple[str, str, dict[str, Any]]] = [
     (
         "How did ACC001999's monthly revenue develop?",
         "decompose_trend",
-        {"customer_id": "ACC001999"},
+        {"account_id": "ACC001999"},
     ),
     (
         "Any accounts we forgot to bill for extra seats?",
@@ -205,9 +205,9 @@ SINGLE: list[tuple[str, str, dict[str, Any]]] = [
     (
         "How has revenue from ACC001100 moved month to month?",
         "decompose_trend",
-        {"customer_id": "ACC001100"},
+        {"account_id": "ACC001100"},
     ),
-    ("Any spikes or dips for customer 404?", "decompose_trend", {"customer_id": "ACC000404"}),
+    ("Any spikes or dips for customer 404?", "decompose_trend", {"account_id": "ACC000404"}),
     (
         "Which of our customers are in a steep downturn?",
         "find_declining_customers",
@@ -278,8 +278,8 @@ THREADS: list[tuple[list[str], list[tuple[str, dict[str, Any]]]]] = [
         ["Why is ACC000500 flagged?", "and its revenue trend?", "same for 777"],
         [
             ("explain_risk_factors", {"account_id": "ACC000500"}),
-            ("decompose_trend", {"customer_id": "ACC000500"}),
-            ("decompose_trend", {"customer_id": "ACC000777"}),
+            ("decompose_trend", {"account_id": "ACC000500"}),
+            ("decompose_trend", {"account_id": "ACC000777"}),
         ],
     ),
     (
@@ -318,7 +318,7 @@ THREADS: list[tuple[list[str], list[tuple[str, dict[str, Any]]]]] = [
         [
             ("explain_risk_factors", {"account_id": "ACC000042"}),
             ("explain_risk_factors", {"account_id": "ACC000043"}),
-            ("decompose_trend", {"customer_id": "ACC000043"}),
+            ("decompose_trend", {"account_id": "ACC000043"}),
         ],
     ),
     (
@@ -345,7 +345,7 @@ THREADS: list[tuple[list[str], list[tuple[str, dict[str, Any]]]]] = [
         [
             ("score_leakage", {"tier": "Starter", "top_n": 5}),
             ("explain_risk_factors", {"account_id": "ACC000077"}),
-            ("decompose_trend", {"customer_id": "ACC000077"}),
+            ("decompose_trend", {"account_id": "ACC000077"}),
         ],
     ),
     (

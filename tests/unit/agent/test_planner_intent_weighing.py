@@ -129,7 +129,7 @@ def test_intent_words(question: str, tool: str, args: dict[str, Any]) -> None:
 
 def test_recon_on_the_threads_account_is_detection() -> None:
     memory = Memory(
-        last_tool="decompose_trend", last_args={"customer_id": "ACC000042"}, account_id="ACC000042"
+        last_tool="decompose_trend", last_args={"account_id": "ACC000042"}, account_id="ACC000042"
     )
     assert _call("and did recon flag anything on it?", memory) == (
         "detect_leakage",
@@ -142,7 +142,7 @@ def test_a_position_in_the_last_list_is_one_account() -> None:
     memory = thread_memory(history)
     assert _call("the second one — real downtrend or just noise?", memory) == (
         "decompose_trend",
-        {"customer_id": "ACC000502"},
+        {"account_id": "ACC000502"},
     )
 
 

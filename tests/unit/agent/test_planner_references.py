@@ -89,7 +89,7 @@ def test_the_top_one_of_a_declining_list_gets_its_trend() -> None:
     )
     assert _first_call("show me the trend for the top one on that list", history) == (
         "decompose_trend",
-        {"customer_id": "ACC000501"},
+        {"account_id": "ACC000501"},
     )
 
 

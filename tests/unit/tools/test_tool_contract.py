@@ -64,11 +64,11 @@ def test_all_ten_tools_have_schemas_and_specs() -> None:
 
 def test_argument_names_match_the_issue() -> None:
     expected: dict[str, set[str]] = {
-        "portfolio_summary": set(),
+        "portfolio_summary": {"month"},
         "score_leakage": {"account_id", "tier", "risk_level", "leakage_type", "top_n", "order_by"},
         "explain_risk_factors": {"account_id"},
-        "detect_leakage": {"leakage_type", "account_id", "top_n"},
-        "decompose_trend": {"customer_id"},
+        "detect_leakage": {"leakage_type", "account_id", "month", "since", "until", "top_n"},
+        "decompose_trend": {"account_id"},
         "find_declining_customers": {"decline_level", "segment_id", "top_n"},
         "list_segments": {"segment_id"},
         "segment_report": {"segment_id", "decline_level"},
@@ -105,7 +105,9 @@ def test_validators_canonicalise_what_people_type() -> None:
         "High",
         "Failed_Payment_Retry",
     )
-    assert DecomposeTrendArgs(customer_id=" acc 7 ").customer_id == "ACC000007"
+    # account_id everywhere; the old name customer_id is still accepted (older plans/threads).
+    assert DecomposeTrendArgs(account_id=" acc 7 ").account_id == "ACC000007"
+    assert DecomposeTrendArgs(customer_id=" acc 7 ").account_id == "ACC000007"
     assert ScoreLeakageArgs(tier="pro").tier == "Professional"
 
 

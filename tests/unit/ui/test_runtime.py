@@ -114,7 +114,10 @@ def test_an_upload_turn_reaches_score_file_with_the_path_and_streams_progress(tm
 
     @tool("score_file", args_schema=ScoreFileArgs, response_format="content_and_artifact")
     def fake_score_file(
-        file_path: str, risk_level: str | None = None, top_n: int = 10
+        file_path: str,
+        risk_level: str | None = None,
+        top_n: int = 10,
+        account_id: str | None = None,
     ) -> tuple[str, dict]:
         """Score an uploaded file."""
         writer = get_stream_writer()
