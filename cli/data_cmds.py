@@ -6,6 +6,7 @@ import os
 import resource
 import time
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -42,24 +43,39 @@ def demo(
         bool, typer.Option("--if-missing", help="Do nothing when the warehouse already exists.")
     ] = False,
     refresh: RefreshOption = True,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            "--partitions",
+            help="Write a book of Parquet files hash-partitioned by account (needs --out).",
+            min=1,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder of the partitioned book.")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes generating a partitioned book.", min=1)
+    ] = 2,
     as_json: JsonOption = False,
 ) -> None:
     """Build the synthetic billing world (with ground truth) into a fresh warehouse.
 
     The file is written beside the target and moved into place only when complete, so an
-    existing warehouse is never left half-replaced.
+    existing warehouse is never left half-replaced. With `--partitions P --out DIR` the same
+    world (same seed, same rows) is written as a partitioned book instead, generator chunk by
+    chunk, so memory stays bounded at any size; run the pipeline on it with `revrisk run`.
     """
     from data.build import build_demo_warehouse
 
+    end = _end_month(end_month)
+    if partitions is not None or out is not None:
+        _demo_partitioned(accounts, months, seed, end, partitions, out, workers, as_json)
+        return
     path = db or default_db()
     if if_missing and path.exists():
         err.print(f"Warehouse {path} exists; leaving it as it is.")
         return
-    try:
-        year, month = (int(part) for part in end_month.split("-"))
-        end = date(year, month, 1)
-    except ValueError:
-        raise typer.BadParameter(f"--end-month must look like 2026-10, got {end_month!r}") from None
     started = time.perf_counter()
     with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
         report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
@@ -77,6 +93,57 @@ def demo(
         f"{report['seconds']} s, {report['file_size_mb']} MB."
     )
     _print_coverage(report["leakage_accounts_pct"])
+
+
+def _end_month(text: str) -> date:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise typer.BadParameter(f"--end-month must look like 2026-10, got {text!r}") from None
+
+
+def _demo_partitioned(
+    accounts: int,
+    months: int,
+    seed: int,
+    end: date,
+    partitions: int | None,
+    out: Path | None,
+    workers: int,
+    as_json: bool,
+) -> None:
+    from cli.partition_cmds import TreeMemory, peak_memory
+    from data.partitioned import build_partitioned_world
+    from data.synth import WorldConfig
+
+    if partitions is None or out is None:
+        raise fail("--partitions and --out go together (a partitioned book needs both)", code=2)
+    config = WorldConfig(n_accounts=accounts, n_months=months, seed=seed, end_month=end)
+    started = time.perf_counter()
+    with TreeMemory() as tree:
+        with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
+            book = build_partitioned_world(out, config, partitions, workers, progress=advance)
+    size = sum(f.stat().st_size for f in book.root.rglob("*.parquet"))
+    report = {
+        "book": str(book.root),
+        "accounts": accounts,
+        "months": months,
+        "seed": seed,
+        "partitions": partitions,
+        "rows": book.manifest["rows"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "size_mb": round(size / 1e6, 1),
+        **peak_memory(tree),
+    }
+    if as_json:
+        emit_json(report)
+        return
+    err.print(
+        f"[green]Built[/green] {book.root}: {accounts:,} accounts x {months} months (seed {seed}) "
+        f"in {partitions} partitions in {report['seconds']} s, {report['size_mb']} MB; peak "
+        f"memory {report['peak_rss_mb_all_processes']} MB over all processes."
+    )
 
 
 def info(db: DbOption = None, as_json: JsonOption = False) -> None:
