@@ -121,9 +121,11 @@ def _demo_partitioned(
         raise fail("--partitions and --out go together (a partitioned book needs both)", code=2)
     config = WorldConfig(n_accounts=accounts, n_months=months, seed=seed, end_month=end)
     started = time.perf_counter()
-    with TreeMemory() as tree:
-        with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
-            book = build_partitioned_world(out, config, partitions, workers, progress=advance)
+    with (
+        TreeMemory() as tree,
+        progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance,
+    ):
+        book = build_partitioned_world(out, config, partitions, workers, progress=advance)
     size = sum(f.stat().st_size for f in book.root.rglob("*.parquet"))
     report = {
         "book": str(book.root),

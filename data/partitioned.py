@@ -113,7 +113,7 @@ def copy_partitioned(
 ) -> None:
     """Write `tables` of `con` under `out`, split by partition, files named `<label>_<i>`."""
     for table in tables:
-        if not con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:  # type: ignore[index]
+        if not con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
             continue
         target = (out / table).as_posix()
         con.execute(

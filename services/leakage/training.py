@@ -88,9 +88,7 @@ def fit_from_warehouse(
     return fit_from_rows(train, test, plan, feature_sets, with_truth)
 
 
-def training_cutoffs(
-    months: Sequence[date], plan: TrainingPlan
-) -> tuple[list[date], list[date]]:
+def training_cutoffs(months: Sequence[date], plan: TrainingPlan) -> tuple[list[date], list[date]]:
     """The plan's training and test cutoffs among the book's usage `months`."""
     train_cutoffs, test_cutoffs = pipeline.time_split(months, plan.test_months)
     if plan.max_train_cutoffs is not None:

@@ -141,7 +141,7 @@ def _book_plan(book: Book, out: Path, training: TrainingPlan) -> RunPlan:
             raise ValueError(f"the book at {book.root} has no usage data to score")
         n_accounts = con.execute(
             f"SELECT count(*) FROM {read_book_sql(book, 'accounts')}"
-        ).fetchall()[0][0]  # type: ignore[index]
+        ).fetchall()[0][0]
         sample = None
         if training.max_accounts is not None and n_accounts > training.max_accounts:
             ids = con.execute(
@@ -298,8 +298,8 @@ def _segments(out: Path, n_partitions: int, random_state: int = 0) -> dict[str, 
         total = sum(n for n, _ in counts.values())
         profiles["n_customers"] = [counts.get(int(s), [0, 0])[0] for s in profiles.index]
         profiles["share"] = profiles["n_customers"] / total
-        declining = [counts.get(int(s), [0, 0]) for s in profiles.index]
-        profiles.insert(4, "share_declining", [d / n if n else 0.0 for n, d in declining])
+        pairs = [counts.get(int(s), [0, 0]) for s in profiles.index]
+        profiles.insert(4, "share_declining", [d / n if n else 0.0 for n, d in pairs])
         info = {
             "k": segmentation.k,
             "silhouette": segmentation.silhouette,
@@ -317,7 +317,8 @@ def _totals(out: Path) -> dict[str, Any]:
     try:
         folder = out.as_posix()
         row = con.execute(
-            f"SELECT count(*), sum(amount) FROM read_parquet('{folder}/detected_leakage/part-*.parquet')"
+            "SELECT count(*), sum(amount) FROM "
+            f"read_parquet('{folder}/detected_leakage/part-*.parquet')"
         ).fetchall()[0]
         scores = con.execute(
             f"SELECT count(*), sum(expected_monthly_loss) FROM "

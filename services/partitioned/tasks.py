@@ -177,7 +177,7 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
         "partition": partition,
         "n_accounts": n_accounts,
         "n_findings": len(findings),
-        "detected_amount_cents": int(round(float(findings["amount"].sum()) * 100)),
+        "detected_amount_cents": round(float(findings["amount"].sum()) * 100),
         "n_training_rows": len(rows),
         "revenue_totals": {str(k): float(v) for k, v in totals.items()},
         "latest_month": last,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -117,7 +118,7 @@ def warehouse_revenue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return wide_revenue(rows, accounts, list(months))
 
 
-def revenue_rows(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, np.ndarray], list[str]]:
+def revenue_rows(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], list[str]]:
     """Monthly revenue per account as columns (account_id, month 'YYYY-MM', revenue), and
     every account id: the two inputs of `wide_revenue`."""
     rows = con.execute(
@@ -128,9 +129,7 @@ def revenue_rows(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, np.ndarray],
     return rows, accounts
 
 
-def wide_revenue(
-    rows: dict[str, np.ndarray], accounts: list[str], months: list[str]
-) -> pd.DataFrame:
+def wide_revenue(rows: dict[str, Any], accounts: list[str], months: list[str]) -> pd.DataFrame:
     """Accounts (sorted) x `months` revenue table; months without a row are 0.
 
     Examples:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import shutil
+import signal
 from pathlib import Path
 
 import duckdb
@@ -168,7 +168,7 @@ def _children() -> list[int]:
     return found
 
 
-class Stop(Exception):
+class StopRunError(Exception):
     """Stands for the run being stopped (Ctrl-C, a lost driver) midway."""
 
 
@@ -185,9 +185,9 @@ def test_bad_partition_is_named_before_work_and_resume_completes(
             os.kill(workers[0], signal.SIGKILL)
             killed.append(workers[0])
         if stage == "b" and done == 2:
-            raise Stop
+            raise StopRunError
 
-    with pytest.raises(Stop):
+    with pytest.raises(StopRunError):
         run_book(book, out, "local", 2, training=PLAN, progress=kill_a_worker_then_stop)
     assert killed
     done_b = sorted((out / "_work" / "done" / "b").glob("*.json"))
@@ -198,7 +198,7 @@ def test_bad_partition_is_named_before_work_and_resume_completes(
     original = (book / victim).read_bytes()
     try:
         (book / victim).write_bytes(original[: len(original) // 2])  # truncated
-        with pytest.raises(PartitionError, match="partition 2: .*truncated"):
+        with pytest.raises(PartitionError, match=r"partition 2: .*truncated"):
             run_book(book, out, "local", 2, resume=True, training=PLAN)
         result = CliRunner().invoke(
             _app(), ["run", "--input", str(book), "--out", str(out), "--resume"]
@@ -228,12 +228,12 @@ def test_schema_drift_and_missing_partition_are_named(book: Path, tmp_path: Path
     os.replace(f"{path}.new", path)
     entry["bytes"] = path.stat().st_size  # even with the manifest's size matching
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(PartitionError, match="partition 1: .*schema drifted: column 'amount'"):
+    with pytest.raises(PartitionError, match=r"partition 1: .*schema drifted: column 'amount'"):
         verify_book(copy)
     shutil.rmtree(copy / "usage_monthly" / "partition=3")
-    with pytest.raises(PartitionError, match="partition 1"):
+    with pytest.raises(PartitionError, match=r"partition 1"):
         verify_book(copy)
-    with pytest.raises(PartitionError, match="partition 3: usage_monthly/.* missing"):
+    with pytest.raises(PartitionError, match=r"partition 3: usage_monthly/.* missing"):
         verify_book(copy, partitions=[3])
 
 
