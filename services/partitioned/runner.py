@@ -9,8 +9,9 @@ Order of work (each stage's per-partition half in `services.partitioned.tasks`):
    sorted ids: the same accounts the single-file refresh samples), read with DuckDB from the
    Parquet files without loading the book.
 3. stage A per partition: detectors, scoring features, training rows, revenue.
-4. train (driver): the training rows of every partition in (cutoff, account) order, fitted
-   with the single-file recipe (`fit_from_rows`); feature medians over the whole book.
+4. train (driver): the sampled accounts' rows of every partition loaded as one small
+   warehouse, training rows built and fitted with the single-file recipe (`training_rows`,
+   `fit_from_rows`); feature medians over the whole book.
 5. stage B per partition: scores and factors with that model; trend scan with the book's
    months and partial-month decision.
 6. segments (driver): fitted on a sample of the book's trend metrics (all of them up to
@@ -45,8 +46,15 @@ from analytics.leakage.scoring import NO_SIGNAL_WARNING
 from analytics.segments import FEATURES as SEGMENT_FEATURES
 from analytics.segments import segment_customers
 from analytics.trends import TrendConfig, detect_partial_last_month
-from data.partitioned import Book, read_book_sql, verify_book, write_results_catalog
-from services.leakage.pipeline import account_sample
+from data.partitioned import (
+    BOOK_TABLES,
+    Book,
+    load_tables,
+    read_book_sql,
+    verify_book,
+    write_results_catalog,
+)
+from services.leakage.pipeline import account_sample, find_leakage, training_rows
 from services.leakage.refresh import REFRESH_PLAN
 from services.leakage.store import load_model, save_model
 from services.leakage.training import TrainingPlan, fit_from_rows, training_cutoffs
@@ -207,12 +215,17 @@ def _train(
         stored = load_model(model_dir, "full")
         if stored.version == saved["model_version"]:
             return str(model_dir), tuple(saved["medians"]), saved["info"]
-    rows = pd.concat(_read_parts(out, "training", n_partitions), ignore_index=True)
-    rows = rows.sort_values(["cutoff", "account_id"], kind="stable", ignore_index=True)
-    cutoff = pd.to_datetime(rows["cutoff"]).dt.date
-    train = rows[cutoff.isin(plan.train_cutoffs).to_numpy()].reset_index(drop=True)
-    test = rows[cutoff.isin(plan.test_cutoffs).to_numpy()].reset_index(drop=True)
-    del rows
+    folder = out / "_work" / "sample"
+    files = {t: sorted((folder / t).glob("part-*.parquet")) for t in BOOK_TABLES}
+    con = load_tables(files, memory_limit="2GB", threads=2)
+    try:
+        findings = find_leakage(con)
+        months = plan.usage_months
+        train = training_rows(con, findings, plan.train_cutoffs, months=months)
+        test = training_rows(con, findings, plan.test_cutoffs, months=months)
+    finally:
+        con.close()
+    del findings
     fitted = fit_from_rows(train, test, training, ("full",))["full"]
     source = {
         "kind": "partitioned book",

@@ -11,7 +11,9 @@ give the same numbers.
 
 - `detect_partition` (stage A): loads the partition into an in-memory DuckDB, writes
   `detected_leakage`, and stashes under `_work/` the scoring features as of the book's last
-  usage month, the training rows of the sampled accounts and the monthly revenue.
+  usage month, the rows of its accounts in the training sample (the driver builds the
+  training rows from them in one small warehouse: 16 feature queries for the whole sample
+  instead of 16 per partition, measured 4.4 s per partition) and the monthly revenue.
 - `score_partition` (stage B): scores the stashed features with the book's model and medians
   (`leakage_scores`, `leakage_factors`) and scans the revenue trends (`trend_series`, and the
   metrics stashed for segment assignment in the driver).
@@ -77,6 +79,16 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def write_arrow(table: Any, path: Path) -> None:
+    """Write an Arrow table to `path` atomically."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
 def write_result(frame: pd.DataFrame, table: str, path: Path) -> None:
     """Write `frame` as the single-file cache `table` would hold it (its columns, order and
     DuckDB types, rows by account_id), atomically, as one Parquet file."""
@@ -122,9 +134,9 @@ def open_book(input_dir: str) -> Any:
 # ---------------------------------------------------------------------------- stage A
 def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     """Stage A of one partition (see module docstring); returns its summary."""
-    from data.partitioned import load_partition, subset_connection
+    from data.partitioned import load_partition, subset_tables
     from data.warehouse import latest_month
-    from services.leakage.pipeline import features_at, find_leakage, training_rows
+    from services.leakage.pipeline import features_at, find_leakage
     from services.trends.input import revenue_rows
 
     started = time.perf_counter()
@@ -141,24 +153,11 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
         )
         features = features_at(con, plan.score_month)
         write_parquet(features, work_path(plan.out_dir, "features", partition))
-        cutoffs = [*plan.train_cutoffs, *plan.test_cutoffs]
-        if plan.sample is None:
-            rows = training_rows(con, findings, cutoffs, months=plan.usage_months)
-        else:
-            ids = [
-                r[0]
-                for r in con.execute("SELECT account_id FROM accounts").fetchall()
-                if r[0] in plan.sample
-            ]
-            with subset_connection(con, ids) as sample_con:
-                rows = training_rows(
-                    sample_con,
-                    findings[findings["account_id"].isin(ids)],
-                    cutoffs,
-                    keep=pd.Series(ids, dtype=object),
-                    months=plan.usage_months,
-                )
-        write_parquet(rows, work_path(plan.out_dir, "training", partition))
+        ids = [r[0] for r in con.execute("SELECT account_id FROM accounts").fetchall()]
+        if plan.sample is not None:
+            ids = [i for i in ids if i in plan.sample]
+        for table, rows in subset_tables(con, ids).items():
+            write_arrow(rows, work_path(plan.out_dir, f"sample/{table}", partition))
         revenue, accounts = revenue_rows(con)
         last = latest_month(con)
         n_accounts = len(accounts)
@@ -178,7 +177,7 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
         "n_accounts": n_accounts,
         "n_findings": len(findings),
         "detected_amount_cents": round(float(findings["amount"].sum()) * 100),
-        "n_training_rows": len(rows),
+        "n_sampled_accounts": len(ids),
         "revenue_totals": {str(k): float(v) for k, v in totals.items()},
         "latest_month": last,
         "load_seconds": round(loaded - started, 2),

@@ -31,6 +31,9 @@ from services.leakage.training import TrainingPlan
 from services.partitioned import run_book
 from services.trends.scan import refresh_trend_cache
 
+pytestmark = pytest.mark.timeout(900)  # three pipeline runs; ~1.5 min alone, far more when
+# the machine is shared (measured 5 min for the Dask run at load average 20)
+
 N_ACCOUNTS, N_PARTITIONS = 3_000, 4
 PLAN = TrainingPlan(max_accounts=1_000, max_train_cutoffs=12, n_boot=300)
 KEYS = {
