@@ -19,8 +19,9 @@ Order of work (each stage's per-partition half in `services.partitioned.tasks`):
    partition; segment sizes counted over the whole book.
 7. catalog: `results.duckdb`, views over the result folders for the chat and `revrisk ask`.
 
-Results are one Parquet file per partition and table, `OUT/<table>/part-<p>.parquet`, written
-under a temporary name and renamed; a stage marker `OUT/_work/done/<stage>/part-<p>.json` is
+When the run is complete the intermediate files under `OUT/_work/` are deleted (the stage
+markers stay). Results are one Parquet file per partition and table,
+`OUT/<table>/part-<p>.parquet`, written under a temporary name and renamed; a stage marker `OUT/_work/done/<stage>/part-<p>.json` is
 written after a partition's files. `resume=True` skips marked partitions and reuses the model
 of the interrupted run; since a partition always writes the same file names, re-running one
 replaces its files and nothing is counted twice.
@@ -379,6 +380,13 @@ def run_book(
     report = RunReport(str(out), engine, workers, book.n_partitions)
     lap("verify")
     _prepare_out(out, book, resume)
+    if resume and (out / "run.json").exists():  # the run had finished: nothing to redo
+        finished = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        report.totals, report.model = finished["totals"], finished["model"]
+        report.segments = finished["segments"]
+        report.skipped = {stage: book.n_partitions for stage in ("a", "b")}
+        report.ran = {stage: 0 for stage in ("a", "b")}
+        return report
     plan = _book_plan(book, out, training)
     lap("plan")
     runner = make_engine(engine, workers, address)
@@ -431,6 +439,8 @@ def run_book(
         "trend_method_version": METHOD_VERSION,
     }
     write_results_catalog(out, book, info, RESULT_TABLES)
+    for stash in ("features", "findings", "revenue", "metrics", "sample"):
+        shutil.rmtree(out / "_work" / stash, ignore_errors=True)
     lap("catalog")
     (out / "run.json").write_text(json.dumps(report.__dict__, indent=2, default=str))
     return report

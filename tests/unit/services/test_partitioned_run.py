@@ -136,6 +136,22 @@ def test_partitioned_demo_has_the_single_file_rows(single: Path, book: Path) -> 
         con.close()
 
 
+def test_partition_command_splits_a_warehouse(single: Path, book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "split"
+    result = CliRunner().invoke(
+        _app(), ["partition", "--db", str(single), "--out", str(out), "--partitions", "4"]
+    )
+    assert result.exit_code == 0, result.output
+    split = verify_book(out)
+    assert split.manifest["rows"] == json.loads((book / "manifest.json").read_text())["rows"]
+    for table in ("accounts", "invoice_lines", "payments"):
+        for p in range(N_PARTITIONS):
+            a = f"read_parquet({[str(f) for f in split.files(p, table)]})"
+            b = f"read_parquet('{book}/{table}/partition={p}/*.parquet', hive_partitioning=false)"
+            extra = duckdb.sql(f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b})")
+            assert extra.fetchall()[0][0] == 0, (table, p)
+
+
 def test_every_row_of_an_account_is_in_its_partition(book: Path) -> None:
     rows = duckdb.sql(
         f"SELECT DISTINCT account_id, partition FROM read_parquet('{book}/payments/*/*.parquet', "
