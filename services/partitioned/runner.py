@@ -22,9 +22,9 @@ Order of work (each stage's per-partition half in `services.partitioned.tasks`):
 When the run is complete the intermediate files under `OUT/_work/` are deleted (the stage
 markers stay). Results are one Parquet file per partition and table,
 `OUT/<table>/part-<p>.parquet`, written under a temporary name and renamed; a stage marker
-`OUT/_work/done/<stage>/part-<p>.json` is written after a partition's files. `resume=True` skips marked partitions and reuses the model
-of the interrupted run; since a partition always writes the same file names, re-running one
-replaces its files and nothing is counted twice.
+`OUT/_work/done/<stage>/part-<p>.json` is written after a partition's files. `resume=True`
+skips marked partitions and reuses the model of the interrupted run; since a partition always
+writes the same file names, re-running one replaces its files and nothing is counted twice.
 """
 
 from __future__ import annotations
