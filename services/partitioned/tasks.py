@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 STAGES = ("a", "b")
+LEDGER_CHUNK = 8_000
+"""Accounts per ledger query in a partition (bounds the pandas ledger; findings are per account)."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     con = load_partition(open_book(plan.input_dir), partition)
     try:
         loaded = time.perf_counter()
-        findings = find_leakage(con)
+        findings = find_leakage(con, chunk_accounts=LEDGER_CHUNK)
         findings = findings.sort_values(["account_id", "month", "leakage_type"], kind="stable")
         findings = findings.reset_index(drop=True)
         detected = findings.assign(invoice_id=findings["invoice_id"].astype("Int64"))
