@@ -146,7 +146,7 @@ def test_partition_command_splits_a_warehouse(single: Path, book: Path, tmp_path
     assert split.manifest["rows"] == json.loads((book / "manifest.json").read_text())["rows"]
     for table in ("accounts", "invoice_lines", "payments"):
         for p in range(N_PARTITIONS):
-            a = f"read_parquet({[str(f) for f in split.files(p, table)]})"
+            a = f"read_parquet({[str(f) for f in split.files(p, table)]}, hive_partitioning=false)"
             b = f"read_parquet('{book}/{table}/partition={p}/*.parquet', hive_partitioning=false)"
             extra = duckdb.sql(f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b})")
             assert extra.fetchall()[0][0] == 0, (table, p)
