@@ -6,7 +6,7 @@ PY    := $(BIN)/python
 UV    := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-unit test-integration lint bench eval clean
+.PHONY: setup run test test-unit test-integration lint bench eval fuzz clean
 
 setup: $(VENV)/.synced
 
@@ -30,6 +30,11 @@ test-unit: setup
 
 test-integration: setup
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+# The full red-team suites (marker `fuzz`; `make test` runs their fast subsets). Figures are
+# written to artifacts/redteam/*.json.
+fuzz: setup
+	$(PY) -m pytest tests/redteam -m fuzz -s $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/lint-imports

@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add `demo` and `info`."""
     app.command("demo")(demo)
     app.command("info")(info)
+    app.command("refresh")(refresh_caches_cmd)
 
 
 def demo(
@@ -43,6 +44,27 @@ def demo(
         bool, typer.Option("--if-missing", help="Do nothing when the warehouse already exists.")
     ] = False,
     refresh: RefreshOption = True,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="duckdb: a warehouse (--db); stripe: a folder of Stripe objects (--out) that "
+            "`revrisk import --from stripe` reads.",
+        ),
+    ] = "duckdb",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for --format stripe, or of the --partitions book."),
+    ] = None,
+    engagement: Annotated[
+        bool,
+        typer.Option(
+            "--engagement",
+            help="--format stripe: also write meters for logins, support tickets, feature "
+            "adoption and last login (Stripe holds only billable usage; the leakage model needs "
+            "them to score).",
+        ),
+    ] = False,
     partitions: Annotated[
         int | None,
         typer.Option(
@@ -50,9 +72,6 @@ def demo(
             help="Write a book of Parquet files hash-partitioned by account (needs --out).",
             min=1,
         ),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Folder of the partitioned book.")
     ] = None,
     workers: Annotated[
         int, typer.Option(help="Processes generating a partitioned book.", min=1)
@@ -62,26 +81,34 @@ def demo(
     """Build the synthetic billing world (with ground truth) into a fresh warehouse.
 
     The file is written beside the target and moved into place only when complete, so an
-    existing warehouse is never left half-replaced. With `--partitions P --out DIR` the same
-    world (same seed, same rows) is written as a partitioned book instead, generator chunk by
-    chunk, so memory stays bounded at any size; run the pipeline on it with `revrisk run`.
-    """
+    existing warehouse is never left half-replaced. With --format stripe the world is written as Stripe API objects (JSON Lines) into --out instead. With --partitions P --out DIR the same world (same seed, same rows) is written as a book of Parquet files hash-partitioned by account, generator chunk by chunk, so memory stays bounded at any size (then `revrisk run`).
+    """  # noqa: E501 (typer shows docstring lines as they are)
     from data.build import build_demo_warehouse
 
-    end = _end_month(end_month)
-    if partitions is not None or out is not None:
-        _demo_partitioned(accounts, months, seed, end, partitions, out, workers, as_json)
+    if output_format not in ("duckdb", "stripe"):
+        raise typer.BadParameter(f"--format is duckdb or stripe, got {output_format!r}")
+    if output_format == "stripe":
+        _demo_stripe(out, accounts, months, seed, end_month, engagement, as_json)
+        return
+    if partitions is not None:
+        _demo_partitioned(
+            accounts, months, seed, _month(end_month), partitions, out, workers, as_json
+        )
         return
     path = db or default_db()
     if if_missing and path.exists():
         err.print(f"Warehouse {path} exists; leaving it as it is.")
         return
+    end = _month(end_month)
+    from data.warehouse import writer_lock
+
     started = time.perf_counter()
-    with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
-        report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
-    report["build_seconds"] = round(time.perf_counter() - started, 2)
-    if refresh:
-        report["refresh"] = refresh_derived_caches(path, quiet=as_json)
+    with writer_lock(path):  # readers wait or answer "being updated" until the caches exist
+        with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
+            report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
+        report["build_seconds"] = round(time.perf_counter() - started, 2)
+        if refresh:
+            report["refresh"] = refresh_derived_caches(path, quiet=as_json)
     report["seconds"] = round(time.perf_counter() - started, 2)
     report["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["file_size_mb"] = round(os.path.getsize(path) / 1e6, 1)
@@ -95,7 +122,52 @@ def demo(
     _print_coverage(report["leakage_accounts_pct"])
 
 
-def _end_month(text: str) -> date:
+def refresh_caches_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Recompute the warehouse's leakage and trend caches (readers keep answering from the
+    previous ones meanwhile)."""
+    from data.warehouse import WarehouseMissingError, writer_lock
+
+    path = db or default_db()
+    if not path.exists():
+        raise fail(str(WarehouseMissingError("No warehouse: run `revrisk demo` first.")))
+    with writer_lock(path):
+        report = refresh_derived_caches(path, quiet=as_json)
+    if as_json:
+        emit_json(report)
+        return
+    err.print(f"Caches refreshed in {report.get('seconds', '?')} s.")
+
+
+def _demo_stripe(
+    out: Path | None,
+    accounts: int,
+    months: int,
+    seed: int,
+    end_month: str,
+    engagement: bool,
+    as_json: bool,
+) -> None:
+    from data.build import build_demo_stripe
+
+    if out is None:
+        raise typer.BadParameter("--format stripe needs --out DIR")
+    started = time.perf_counter()
+    with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
+        report = build_demo_stripe(
+            out, accounts, months, seed, _month(end_month), advance, engagement=engagement
+        )
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    if as_json:
+        emit_json(report)
+        return
+    objects = sum(report["objects"].values())
+    err.print(
+        f"[green]Wrote[/green] {out}: {accounts:,} accounts x {months} months (seed {seed}) as "
+        f"{objects:,} Stripe objects in {report['seconds']} s."
+    )
+
+
+def _month(text: str) -> date:
     try:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
@@ -108,7 +180,7 @@ def _demo_partitioned(
     months: int,
     seed: int,
     end: date,
-    partitions: int | None,
+    partitions: int,
     out: Path | None,
     workers: int,
     as_json: bool,
@@ -117,8 +189,8 @@ def _demo_partitioned(
     from data.partitioned import build_partitioned_world
     from data.synth import WorldConfig
 
-    if partitions is None or out is None:
-        raise fail("--partitions and --out go together (a partitioned book needs both)", code=2)
+    if out is None:
+        raise fail("--partitions needs --out DIR, the folder of the partitioned book", code=2)
     config = WorldConfig(n_accounts=accounts, n_months=months, seed=seed, end_month=end)
     started = time.perf_counter()
     with (

@@ -261,6 +261,27 @@ def _train(
     return str(model_dir), tuple(medians), info
 
 
+def _fit_forecast(out: Path, n_partitions: int, months: tuple[str, ...], partial: bool) -> Any:
+    """The decline forecast fitted as the single-file path fits it, on the book's complete
+    months of revenue (every customer, in id order; the estimator samples its own rows)."""
+    from analytics.trends import DeclineForecaster, DeclineOutcome
+    from analytics.trends.forecast.estimator import NotEnoughHistoryError
+    from services.trends.input import wide_revenue
+
+    frames = _read_parts(out, "revenue", n_partitions)
+    long = pd.concat(frames, ignore_index=True)
+    has = long["month"].notna()
+    rows = {c: long.loc[has, c].to_numpy() for c in ("account_id", "month", "revenue")}
+    wide = wide_revenue(rows, long.loc[~has, "account_id"].tolist(), list(months))
+    del long, frames
+    complete = wide.iloc[:, : len(months) - 1] if partial else wide
+    try:
+        matrix = np.round(np.nan_to_num(complete.to_numpy(dtype=float)), 2)  # as the estimator
+        return DeclineForecaster(DeclineOutcome()).fit(matrix)
+    except NotEnoughHistoryError:
+        return None
+
+
 def _trend_inputs(summaries: dict[int, dict[str, Any]]) -> tuple[tuple[str, ...], bool]:
     totals: dict[str, float] = {}
     for summary in summaries.values():
@@ -404,6 +425,7 @@ def run_book(
             medians=medians,
             trend_months=trend_months,
             partial_last_month=partial,
+            forecaster=_fit_forecast(out, book.n_partitions, trend_months, partial),
         )
         lap("train")
         _run_stage("b", plan, runner, book.n_partitions, report, progress)

@@ -54,6 +54,7 @@ class RunPlan:
     trend_months: tuple[str, ...] = ()
     partial_last_month: bool = False
     thresholds: tuple[float, float] | None = None
+    forecaster: Any = None  # the decline forecast fitted on the book (None: too little history)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -194,7 +195,7 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
 def score_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     """Stage B of one partition (see module docstring); returns its summary."""
     from analytics.leakage.scoring import RiskThresholds, score_accounts
-    from analytics.trends import scan_trends
+    from analytics.trends import TrendConfig, scan_trends, with_forecast
     from services.leakage.refresh import cache_frames, latest_detected
     from services.leakage.store import load_model
     from services.trends.input import wide_revenue
@@ -230,10 +231,13 @@ def score_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     accounts = long.loc[~has, "account_id"].tolist()
     revenue = wide_revenue(rows, accounts, list(plan.trend_months))
     scan = scan_trends(revenue, partial_last_month=plan.partial_last_month)
+    complete = revenue.iloc[:, : len(scan.months)]  # without a partial last month
+    scores, _ = forecast_decline_with(plan.forecaster, complete)
     write_result(
         series_frame(scan), "trend_series", result_path(plan.out_dir, "trend_series", partition)
     )
-    metrics = scan.metrics.reset_index().rename(columns={"customer_id": "account_id"})
+    metrics = with_forecast(scan.metrics, scores, TrendConfig().min_history_months)
+    metrics = metrics.reset_index().rename(columns={"customer_id": "account_id"})
     write_parquet(metrics, work_path(plan.out_dir, "metrics", partition))
     summary = {
         "partition": partition,
@@ -245,6 +249,20 @@ def score_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     }
     mark_done(plan.out_dir, "b", partition, summary)
     return summary
+
+
+def forecast_decline_with(forecaster: Any, values: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+    """The book's decline forecast applied to a partition's revenue (the single-file
+    `forecast_decline` without its fit; drivers are written for every row)."""
+    from analytics.trends import DeclineBands, forecast_decline
+
+    if forecaster is None:
+        return forecast_decline(values)  # too little history: statuses only, as the file path
+    matrix = values.to_numpy(dtype=float)
+    scores = forecaster.predict_at(matrix, matrix.shape[1] - 1, driver_rows=len(matrix))
+    scores["decline_level"] = DeclineBands().level(scores["decline_probability"].to_numpy())
+    scores.index = pd.Index(values.index.astype(str), name="customer_id")
+    return scores, forecaster
 
 
 TASKS = {"a": detect_partition, "b": score_partition}

@@ -1,7 +1,10 @@
 """Scanning the portfolio and keeping the trend cache in the warehouse up to date.
 
-Portfolio questions read the cache (`services.trends.store`); `cached` refreshes it first when
-the billing data changed since it was built (meta `data_version`). One-off scans
+Portfolio questions read the cache (`services.trends.store`) through `cached`, which never
+writes: writers (`revrisk demo`, `revrisk import`, `revrisk refresh`, `revrisk trend scan`)
+rebuild it under the warehouse's writer lock, and readers answer from the last complete cache
+meanwhile (issue 11: readers that rebuilt it failed with DuckDB's raw lock error during an
+import). One-off scans
 (`--input FILE`, `--until`) compute in memory and leave the cache alone.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +22,26 @@ import duckdb
 import pandas as pd
 
 from analytics.segments import Segmentation, segment_customers
-from analytics.trends import TrendConfig, TrendScan, detect_partial_last_month, scan_trends
+from analytics.trends import (
+    DeclineBands,
+    DeclineForecaster,
+    DeclineOutcome,
+    TrendConfig,
+    TrendScan,
+    detect_partial_last_month,
+    forecast_decline,
+    scan_trends,
+    with_forecast,
+)
 from data.progress import Progress
-from data.warehouse import connect
+from data.warehouse import (
+    CachesNotBuiltError,
+    WarehouseBusyError,
+    connect,
+    get_meta,
+    writer_active,
+    writer_lock,
+)
 from services.trends import store
 from services.trends.input import read_revenue_file, warehouse_revenue
 
@@ -31,11 +51,26 @@ DECLINING_FROM_LEVEL = 1
 
 @dataclass(frozen=True)
 class TrendResult:
-    """A full scan: metrics (with segment_id/segment_name), the scan and the segmentation."""
+    """A full scan: metrics (with segment_id/segment_name and the decline forecast), the scan,
+    the segmentation and the fitted forecaster (None when the history is too short)."""
 
     metrics: pd.DataFrame
     scan: TrendScan
     segmentation: Segmentation | None
+    forecaster: DeclineForecaster | None = None
+    outcome: DeclineOutcome = field(default_factory=DeclineOutcome)
+
+    def forecast_info(self) -> dict[str, Any]:
+        """What the forecast predicts and which model it chose (for reports and the cache)."""
+        model = self.forecaster
+        return {
+            "decline_definition": self.outcome.describe(),
+            "horizon_months": self.outcome.horizon,
+            "baseline_months": self.outcome.baseline_months,
+            "forecast_model": None if model is None else model.model_,
+            "forecast_validation_auc": {} if model is None else model.validation_auc_,
+            "forecast_training_rows": None if model is None else model.n_rows_,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,12 +106,22 @@ def analyse_revenue(
     k: int | None = None,
     random_state: int = 0,
     config: TrendConfig | None = None,
+    outcome: DeclineOutcome | None = None,
+    bands: DeclineBands | None = None,
     progress: Progress | None = None,
 ) -> TrendResult:
-    """Trend scan plus segmentation of a wide revenue table (see `analytics.trends.scan`)."""
+    """Trend scan, decline forecast and segmentation of a wide revenue table.
+
+    The scan (`analytics.trends.scan`) is the explanation; the forecast
+    (`analytics.trends.forecast`, fitted on this table's own past) gives `decline_probability`,
+    its band `decline_level` and the churned status.
+    """
     config = config or TrendConfig()
+    outcome = outcome or DeclineOutcome()
     revenue, partial = _limit(revenue, until, config)
     scan = scan_trends(revenue, config, partial_last_month=partial, progress=progress)
+    complete = revenue.iloc[:, : len(scan.months)]  # without a partial last month
+    scores, forecaster = forecast_decline(complete, outcome, bands)
     try:
         segmentation: Segmentation | None = segment_customers(
             scan.metrics, k, random_state=random_state
@@ -85,7 +130,7 @@ def analyse_revenue(
         if k is not None:
             raise
         segmentation = None  # too few judged customers to segment
-    metrics = scan.metrics.copy()
+    metrics = with_forecast(scan.metrics, scores, config.min_history_months)
     if segmentation is None:
         metrics["segment_id"] = pd.Series(pd.NA, index=metrics.index, dtype="Int64")
         metrics["segment_name"] = None
@@ -93,7 +138,7 @@ def analyse_revenue(
         metrics["segment_id"] = segmentation.labels
         names = segmentation.profiles["name"]
         metrics["segment_name"] = metrics["segment_id"].map(names.to_dict()).astype(object)
-    return TrendResult(metrics, scan, segmentation)
+    return TrendResult(metrics, scan, segmentation, forecaster, outcome)
 
 
 def scan_file(path: Path | str, **options: Any) -> TrendResult:
@@ -128,9 +173,10 @@ def refresh_trend_cache(
     random_state: int = 0,
     progress: Progress | None = None,
 ) -> CacheStatus:
-    """Rebuild `trend_metrics`, `trend_series` and `segments` if the data changed (or `force`)."""
+    """Rebuild `trend_metrics`, `trend_series` and `segments` if the data changed (or `force`),
+    under the warehouse's writer lock."""
     started = time.perf_counter()
-    with connect(db_path) as con:
+    with writer_lock(db_path), connect(db_path) as con:
         version = store.current_version(con)
         if store.is_fresh(con) and not force:
             count = con.execute("SELECT count(*) FROM trend_metrics").fetchone()
@@ -157,6 +203,7 @@ def refresh_trend_cache(
             "silhouette_by_k": {str(k): v for k, v in seg.silhouette_by_k.items()} if seg else {},
             "stability_ari": seg.stability_ari if seg else None,
             "random_state": random_state,
+            **result.forecast_info(),
         }
         store.write_cache(
             con,
@@ -171,11 +218,18 @@ def refresh_trend_cache(
 
 @contextmanager
 def cached(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to an up-to-date cache (refreshing it first when stale)."""
+    """A read-only connection to the last complete trend cache (never rebuilt here).
+
+    Raises:
+        WarehouseBusyError: no cache yet and an update is running.
+        CachesNotBuiltError: no cache and no update running (names the command).
+    """
     with connect(db_path, read_only=True) as con:
-        if store.is_fresh(con):
-            yield con
-            return
-    refresh_trend_cache(db_path)
-    with connect(db_path, read_only=True) as con:
+        if get_meta(con, store.VERSION_KEY) is None:
+            if writer_active(db_path):
+                raise WarehouseBusyError()
+            raise CachesNotBuiltError(
+                "The trend figures of this warehouse have not been computed yet: run "
+                "`revrisk refresh` (`revrisk demo` and `revrisk import` compute them too)."
+            )
         yield con
