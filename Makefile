@@ -15,7 +15,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 		echo "uv not found: installing it with pip"; \
 		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; \
 	fi
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra cluster
 	@touch $@
 
 run: setup

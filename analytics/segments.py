@@ -50,6 +50,7 @@ class Segmentation:
         stability_ari: mean adjusted Rand index between the main fit and refits with other seeds.
         profiles: one row per segment: name, n_customers, share, mean_revenue, the raw feature
             means and `z_<feature>` mean z-scores (radar chart values).
+        assigner: the fit, to give customers outside it their segment (`SegmentAssigner`).
     """
 
     labels: pd.Series
@@ -58,6 +59,7 @@ class Segmentation:
     silhouette_by_k: dict[int, float]
     stability_ari: float
     profiles: pd.DataFrame
+    assigner: SegmentAssigner | None = None
 
 
 def _check_metrics(metrics: pd.DataFrame) -> None:
@@ -85,19 +87,35 @@ def feature_table(metrics: pd.DataFrame) -> pd.DataFrame:
     return table[np.isfinite(table.to_numpy()).all(axis=1)]
 
 
-def _standardise(table: pd.DataFrame) -> np.ndarray:
-    values = table.to_numpy(dtype=float)
+def _scaling(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Clip bounds (1st/99th percentile), mean and spread of the clipped values."""
     low, high = np.percentile(values, [1, 99], axis=0)
     clipped = np.clip(values, low, high)
     spread = clipped.std(axis=0)
-    return (clipped - clipped.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    return low, high, clipped.mean(axis=0), np.where(spread > 0, spread, 1.0)
 
 
-def _fit(scaled: np.ndarray, k: int, seed: int, n_init: int) -> np.ndarray:
+def _apply_scaling(
+    values: np.ndarray, scaling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+) -> np.ndarray:
+    low, high, mean, spread = scaling
+    return (np.clip(values, low, high) - mean) / spread
+
+
+def _standardise(table: pd.DataFrame) -> np.ndarray:
+    values = table.to_numpy(dtype=float)
+    return _apply_scaling(values, _scaling(values))
+
+
+def _kmeans(scaled: np.ndarray, k: int, seed: int, n_init: int) -> KMeans:
     # Five features: each Lloyd step is tiny, and OpenMP/BLAS threads only add
     # synchronisation (measured 10-40x slower with 2 threads than with 1 on 2 cores).
     with threadpool_limits(limits=1):
-        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(scaled)
+        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(scaled)
+
+
+def _fit(scaled: np.ndarray, k: int, seed: int, n_init: int) -> np.ndarray:
+    return _kmeans(scaled, k, seed, n_init).labels_
 
 
 def _choose_k(
@@ -110,13 +128,18 @@ def _choose_k(
     return scores
 
 
-def _order_by_revenue(labels: np.ndarray, mean_revenue: np.ndarray) -> np.ndarray:
-    """Renumber clusters so that 0 has the largest mean revenue (ties: smaller old id)."""
+def _revenue_order(labels: np.ndarray, mean_revenue: np.ndarray) -> dict[int, int]:
+    """New id of each cluster: 0 has the largest mean revenue (ties: smaller old id)."""
     ids = np.unique(labels)
     means = np.array([mean_revenue[labels == i].mean() for i in ids])
     order = ids[np.lexsort((ids, -means))]
-    mapping = {old: new for new, old in enumerate(order)}
-    return np.array([mapping[x] for x in labels], dtype=np.int64)
+    return {int(old): new for new, old in enumerate(order)}
+
+
+def _order_by_revenue(labels: np.ndarray, mean_revenue: np.ndarray) -> np.ndarray:
+    """Renumber clusters so that 0 has the largest mean revenue (ties: smaller old id)."""
+    mapping = _revenue_order(labels, mean_revenue)
+    return np.array([mapping[int(x)] for x in labels], dtype=np.int64)
 
 
 def _size_word(z_log_revenue: float) -> str:
@@ -235,7 +258,9 @@ def segment_customers(
     table = feature_table(metrics)
     if len(table) < 3:
         raise ValueError(f"need at least 3 customers with a judged trend, got {len(table)}")
-    scaled = _standardise(table)
+    values = table.to_numpy(dtype=float)
+    scaling = _scaling(values)
+    scaled = _apply_scaling(values, scaling)
     rng = np.random.default_rng(random_state)
     pick = rng.choice(len(table), size=min(sample_size, len(table)), replace=False)
     by_k: dict[int, float] = {}
@@ -245,7 +270,9 @@ def segment_customers(
     elif not 2 <= k < len(table):
         raise ValueError(f"k must be between 2 and {len(table) - 1}, got {k}")
     revenue = 10 ** table["log_mean_revenue"].to_numpy()
-    labels = _order_by_revenue(_fit(scaled, k, random_state, n_init), revenue)
+    fitted = _kmeans(scaled, k, random_state, n_init)
+    order = _revenue_order(fitted.labels_, revenue)
+    labels = np.array([order[int(x)] for x in fitted.labels_], dtype=np.int64)
     silhouette = float(silhouette_score(scaled[pick], labels[pick]))
     refits = [_fit(scaled, k, random_state + 1 + s, n_init) for s in range(n_stability_seeds)]
     stability = float(np.mean([adjusted_rand_score(labels, r) for r in refits])) if refits else 1.0
@@ -258,4 +285,38 @@ def segment_customers(
         silhouette_by_k=by_k or {k: silhouette},
         stability_ari=stability,
         profiles=_profiles(table, scaled, labels),
+        assigner=SegmentAssigner(scaling, fitted, order),
     )
+
+
+@dataclass(frozen=True)
+class SegmentAssigner:
+    """A fitted segmentation applied to customers it was not fitted on (another partition of
+    the book): the fit's clip bounds and scaling, its KMeans centres and its revenue order.
+    On the customers of the fit it gives exactly `Segmentation.labels`."""
+
+    scaling: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    kmeans: KMeans
+    order: dict[int, int]
+
+    def assign(self, metrics: pd.DataFrame) -> pd.Series:
+        """Segment id of every row of `metrics` (NA where `feature_table` leaves it out).
+
+        Examples:
+            >>> rng = np.random.default_rng(0)
+            >>> m = pd.DataFrame({"status": "ok", "mean_revenue": rng.uniform(10, 1e4, 40),
+            ...     "relative_slope": rng.normal(0, 3, 40), "volatility": 0.2,
+            ...     "active_months": 24, "resid_volatility": 0.1})
+            >>> seg = segment_customers(m, 2, n_stability_seeds=0)
+            >>> bool((seg.assigner.assign(m) == seg.labels).all())
+            True
+        """
+        _check_metrics(metrics)
+        table = feature_table(metrics)
+        full = pd.Series(pd.NA, index=metrics.index, dtype="Int64", name="segment_id")
+        if len(table):
+            scaled = _apply_scaling(table.to_numpy(dtype=float), self.scaling)
+            with threadpool_limits(limits=1):
+                raw = self.kmeans.predict(scaled)
+            full.loc[table.index] = np.array([self.order[int(x)] for x in raw], dtype=np.int64)
+        return full

@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a smoke run.")
     parser.add_argument("--only", nargs="*", default=[], help="Benchmark names, e.g. synth trends.")
+    parser.add_argument(
+        "--results", default=None, help="Results folder of `revrisk run` (partitioned_ask)."
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}

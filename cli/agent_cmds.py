@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.common import ResultsOption, results_catalog
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -83,6 +85,7 @@ def register(app: typer.Typer) -> None:
         question: Annotated[str, typer.Argument(help="The question, in plain words.")],
         thread: ThreadOption = None,
         db: DbOption = None,
+        results: ResultsOption = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
         """Answer one question with the agent (offline planner unless a model is configured)."""
@@ -91,6 +94,8 @@ def register(app: typer.Typer) -> None:
 
         from agent.run import Agent
 
+        if results is not None:
+            db = results_catalog(results)
         if thread is None:
             thread = uuid.uuid4().hex
             print(f"thread: {thread}", file=sys.stderr)
@@ -104,12 +109,16 @@ def register(app: typer.Typer) -> None:
         _footer(console, result)
 
     @app.command()
-    def chat(thread: ThreadOption = None, db: DbOption = None) -> None:
+    def chat(
+        thread: ThreadOption = None, db: DbOption = None, results: ResultsOption = None
+    ) -> None:
         """Talk to the agent in the terminal; the thread is kept across restarts."""
         from rich.console import Console
 
         from agent.run import Agent
 
+        if results is not None:
+            db = results_catalog(results)
         console = Console()
         thread = thread or uuid.uuid4().hex
         with Agent.open(db_path=db) as agent:

@@ -19,7 +19,21 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="Warehouse file (default: REVRISK_WAREHOUSE or var/revrisk.duckdb)."),
 ]
+ResultsOption = Annotated[
+    Path | None,
+    typer.Option("--results", help="Results folder of `revrisk run` (instead of --db)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def results_catalog(results: Path) -> Path:
+    """The warehouse file through which a `revrisk run` results folder is read."""
+    from data.partitioned import RESULTS_CATALOG
+
+    path = Path(results) / RESULTS_CATALOG
+    if not path.exists():
+        raise fail(f"no results at {results}: run `revrisk run --input BOOK --out {results}`", 2)
+    return path
 
 
 def default_db() -> Path:

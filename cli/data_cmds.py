@@ -52,7 +52,10 @@ def demo(
             "`revrisk import --from stripe` reads.",
         ),
     ] = "duckdb",
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for --format stripe.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for --format stripe, or of the --partitions book."),
+    ] = None,
     engagement: Annotated[
         bool,
         typer.Option(
@@ -62,12 +65,23 @@ def demo(
             "them to score).",
         ),
     ] = False,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            "--partitions",
+            help="Write a book of Parquet files hash-partitioned by account (needs --out).",
+            min=1,
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes generating a partitioned book.", min=1)
+    ] = 2,
     as_json: JsonOption = False,
 ) -> None:
     """Build the synthetic billing world (with ground truth) into a fresh warehouse.
 
     The file is written beside the target and moved into place only when complete, so an
-    existing warehouse is never left half-replaced. With --format stripe the world is written as Stripe API objects (JSON Lines) into --out instead.
+    existing warehouse is never left half-replaced. With --format stripe the world is written as Stripe API objects (JSON Lines) into --out instead. With --partitions P --out DIR the same world (same seed, same rows) is written as a book of Parquet files hash-partitioned by account, generator chunk by chunk, so memory stays bounded at any size (then `revrisk run`).
     """  # noqa: E501 (typer shows docstring lines as they are)
     from data.build import build_demo_warehouse
 
@@ -75,6 +89,11 @@ def demo(
         raise typer.BadParameter(f"--format is duckdb or stripe, got {output_format!r}")
     if output_format == "stripe":
         _demo_stripe(out, accounts, months, seed, end_month, engagement, as_json)
+        return
+    if partitions is not None:
+        _demo_partitioned(
+            accounts, months, seed, _month(end_month), partitions, out, workers, as_json
+        )
         return
     path = db or default_db()
     if if_missing and path.exists():
@@ -154,6 +173,51 @@ def _month(text: str) -> date:
         return date(year, month, 1)
     except ValueError:
         raise typer.BadParameter(f"--end-month must look like 2026-10, got {text!r}") from None
+
+
+def _demo_partitioned(
+    accounts: int,
+    months: int,
+    seed: int,
+    end: date,
+    partitions: int,
+    out: Path | None,
+    workers: int,
+    as_json: bool,
+) -> None:
+    from cli.partition_cmds import TreeMemory, peak_memory
+    from data.partitioned import build_partitioned_world
+    from data.synth import WorldConfig
+
+    if out is None:
+        raise fail("--partitions needs --out DIR, the folder of the partitioned book", code=2)
+    config = WorldConfig(n_accounts=accounts, n_months=months, seed=seed, end_month=end)
+    started = time.perf_counter()
+    with (
+        TreeMemory() as tree,
+        progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance,
+    ):
+        book = build_partitioned_world(out, config, partitions, workers, progress=advance)
+    size = sum(f.stat().st_size for f in book.root.rglob("*.parquet"))
+    report = {
+        "book": str(book.root),
+        "accounts": accounts,
+        "months": months,
+        "seed": seed,
+        "partitions": partitions,
+        "rows": book.manifest["rows"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "size_mb": round(size / 1e6, 1),
+        **peak_memory(tree),
+    }
+    if as_json:
+        emit_json(report)
+        return
+    err.print(
+        f"[green]Built[/green] {book.root}: {accounts:,} accounts x {months} months (seed {seed}) "
+        f"in {partitions} partitions in {report['seconds']} s, {report['size_mb']} MB; peak "
+        f"memory {report['peak_rss_mb_all_processes']} MB over all processes."
+    )
 
 
 def info(db: DbOption = None, as_json: JsonOption = False) -> None:

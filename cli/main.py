@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import typer
 
-from cli import agent_cmds, data_cmds, eval_cmds, import_cmds, leakage_cmds, trend_cmds, ui_cmds
+from cli import (
+    agent_cmds,
+    data_cmds,
+    eval_cmds,
+    import_cmds,
+    leakage_cmds,
+    partition_cmds,
+    trend_cmds,
+    ui_cmds,
+)
 
 app = typer.Typer(
     name="revrisk",
@@ -18,7 +27,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data_cmds, import_cmds, leakage_cmds, trend_cmds, agent_cmds, eval_cmds, ui_cmds):
+for module in (
+    data_cmds,
+    import_cmds,
+    partition_cmds,
+    leakage_cmds,
+    trend_cmds,
+    agent_cmds,
+    eval_cmds,
+    ui_cmds,
+):
     module.register(app)
 
 

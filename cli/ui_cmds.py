@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, default_db, fail
+from cli.common import DbOption, ResultsOption, default_db, fail, results_catalog
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +19,12 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="Interface (default: REVRISK_HOST).")] = None,
         port: Annotated[int | None, typer.Option(help="Port (default: REVRISK_PORT).")] = None,
         db: DbOption = None,
+        results: ResultsOption = None,
     ) -> None:
-        """Start the chat on http://HOST:PORT (offline planner unless a model is configured)."""
+        """Start the chat on http://HOST:PORT (offline planner unless a model is configured).
+
+        `--results OUT` serves the results of `revrisk run` (Parquet folders read through
+        OUT/results.duckdb) instead of a warehouse file."""
         from agent.llm import describe_model, resolve_model
         from settings import get_settings
         from tools.context import Context
@@ -28,7 +32,7 @@ def register(app: typer.Typer) -> None:
         from ui.server import server_command, server_env
 
         settings = get_settings()
-        db_path = Path(db or default_db()).resolve()
+        db_path = Path(results_catalog(results) if results else (db or default_db())).resolve()
         if not db_path.exists():
             raise fail(f"no warehouse at {db_path}: run `revrisk demo` first (or pass --db).")
         if login_enabled(settings) and settings.chainlit_auth_secret is None:

@@ -104,8 +104,13 @@ class ScoreResult:
     warning: str | None
 
 
-def _medians(matrix: np.ndarray) -> np.ndarray:
-    """Column medians ignoring NaN (NaN for an all-NaN column, without a warning)."""
+def feature_medians(matrix: np.ndarray) -> np.ndarray:
+    """Column medians ignoring NaN (NaN for an all-NaN column, without a warning).
+
+    Examples:
+        >>> feature_medians(np.array([[1.0, np.nan], [3.0, np.nan]])).tolist()
+        [2.0, nan]
+    """
     out = np.full(matrix.shape[1], np.nan)
     for j in range(matrix.shape[1]):
         values = matrix[:, j][~np.isnan(matrix[:, j])]
@@ -185,12 +190,15 @@ def score_accounts(
     signal: bool = True,
     detected: pd.Series | None = None,
     n_factors: int = 3,
+    medians: np.ndarray | None = None,
 ) -> ScoreResult:
     """Score feature rows (`account_id`, `mrr` and the model's features).
 
     `detected` (indexed by account_id) is the latest month's detected leakage per account;
     when given, the table gets `detected_monthly_leakage`. An optional `detected_type` column
     in `frame` (the largest type detected now) decides the recommended action where present.
+    `medians` are the portfolio medians the factor texts compare with; by default those of
+    the scored rows (a partition of a book passes the whole book's, see `feature_medians`).
     """
     thresholds = thresholds or RiskThresholds()
     if "account_id" not in frame.columns:
@@ -199,7 +207,7 @@ def score_accounts(
     mrr = frame["mrr"].to_numpy(dtype=float)
     prediction = model.predict_matrix(matrix, mrr)
     assert prediction.contributions is not None
-    medians = _medians(matrix)
+    medians = feature_medians(matrix) if medians is None else np.asarray(medians, dtype=float)
     amount = np.minimum(np.round(prediction.amount, 2), mrr)
     type_code = prediction.type_probabilities.argmax(axis=1)
     table = pd.DataFrame(
@@ -282,6 +290,7 @@ __all__ = [
     "SCORE_COLUMNS",
     "RiskThresholds",
     "ScoreResult",
+    "feature_medians",
     "rule_evidence",
     "rule_risk_levels",
     "score_accounts",

@@ -61,8 +61,11 @@ def usage_months(con: duckdb.DuckDBPyConnection) -> list[date]:
 
 
 def features_at(con: duckdb.DuckDBPyConnection, month: date) -> pd.DataFrame:
-    """Model input of every account with a contract and usage in `month` (no look-ahead)."""
-    features = con.execute("SELECT * FROM account_features_at(?)", [month]).df()
+    """Model input of every account with a contract and usage in `month` (no look-ahead),
+    sorted by account_id: the order DuckDB's joins return rows in varies with its threads,
+    and training rows in a fixed order make the fitted model reproducible (and the same
+    whether the book is one warehouse or many partitions)."""
+    features = con.execute("SELECT * FROM account_features_at(?) ORDER BY account_id", [month]).df()
     extras = con.execute(EXTRA_FEATURES_SQL, [month, month]).df()
     return warehouse_features(features, extras)
 
@@ -81,16 +84,22 @@ def training_rows(
     cutoffs: Sequence[date],
     max_accounts: int | None = None,
     random_state: int = 0,
+    *,
+    keep: pd.Series | None = None,
+    months: Sequence[date] | None = None,
 ) -> pd.DataFrame:
     """(account, cutoff) rows: features at the cutoff, labels from the next month's findings.
 
     Only accounts with usage next month are kept (the label is observable). `max_accounts`
     samples accounts (the same ones at every cutoff) to bound training time on big warehouses.
+    A partition of a book passes the book's sample as `keep` and the book's usage `months`
+    instead (see `account_sample`).
     """
-    months = usage_months(con)
+    months = list(months) if months is not None else usage_months(con)
     following = {m: months[i + 1] for i, m in enumerate(months[:-1])}
     labels = monthly_leakage(findings)
-    keep = _account_sample(con, max_accounts, random_state)
+    if keep is None:
+        keep = _account_sample(con, max_accounts, random_state)
     frames = []
     for cutoff in cutoffs:
         if cutoff not in following:
@@ -122,9 +131,23 @@ def _account_sample(
     if max_accounts is None:
         return None
     ids = con.execute("SELECT account_id FROM accounts ORDER BY account_id").df()["account_id"]
-    if len(ids) <= max_accounts:
+    return account_sample(ids, max_accounts, random_state)
+
+
+def account_sample(
+    sorted_ids: pd.Series, max_accounts: int | None, random_state: int
+) -> pd.Series | None:
+    """The training sample: `max_accounts` of the book's ids (sorted), None for all of them.
+
+    Examples:
+        >>> account_sample(pd.Series(["A", "B", "C"]), 2, 0).tolist()
+        ['C', 'B']
+        >>> account_sample(pd.Series(["A", "B"]), 5, 0) is None
+        True
+    """
+    if max_accounts is None or len(sorted_ids) <= max_accounts:
         return None
-    return ids.sample(max_accounts, random_state=random_state)
+    return sorted_ids.reset_index(drop=True).sample(max_accounts, random_state=random_state)
 
 
 def attach_truth(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataFrame:
@@ -176,6 +199,7 @@ def time_split(months: Sequence[date], test_months: int) -> tuple[list[date], li
 
 
 __all__ = [
+    "account_sample",
     "attach_truth",
     "features_at",
     "find_leakage",

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -76,19 +78,39 @@ def fit_from_warehouse(
     with_truth: bool = False,
 ) -> dict[str, FittedModel]:
     """Fit and card one model per feature set (see module docstring)."""
-    train_cutoffs, test_cutoffs = pipeline.time_split(pipeline.usage_months(con), plan.test_months)
-    if plan.max_train_cutoffs is not None:
-        train_cutoffs = train_cutoffs[-plan.max_train_cutoffs :]
+    train_cutoffs, test_cutoffs = training_cutoffs(pipeline.usage_months(con), plan)
     train = pipeline.training_rows(
         con, findings, train_cutoffs, plan.max_accounts, plan.random_state
     )
     test = pipeline.training_rows(con, findings, test_cutoffs, plan.max_accounts, plan.random_state)
     if with_truth:
         test = pipeline.attach_truth(con, test)
-    else:
+    return fit_from_rows(train, test, plan, feature_sets, with_truth)
+
+
+def training_cutoffs(months: Sequence[date], plan: TrainingPlan) -> tuple[list[date], list[date]]:
+    """The plan's training and test cutoffs among the book's usage `months`."""
+    train_cutoffs, test_cutoffs = pipeline.time_split(months, plan.test_months)
+    if plan.max_train_cutoffs is not None:
+        train_cutoffs = train_cutoffs[-plan.max_train_cutoffs :]
+    return train_cutoffs, test_cutoffs
+
+
+def fit_from_rows(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    plan: TrainingPlan,
+    feature_sets: tuple[str, ...] = ("full", "reference"),
+    with_truth: bool = False,
+) -> dict[str, FittedModel]:
+    """Fit and card one model per feature set on training rows already built (one warehouse's,
+    or a partitioned book's rows gathered in the same order)."""
+    if not with_truth:
         test = test.assign(
             eval_label=test["label"], eval_amount=test["amount"], eval_type=test["leakage_type"]
         )
+    train_cutoffs = sorted(pd.to_datetime(train["cutoff"]).dt.date.unique())
+    test_cutoffs = sorted(pd.to_datetime(test["cutoff"]).dt.date.unique())
     fitted = {}
     for feature_set in feature_sets:
         model, card = evaluate_split(
@@ -265,9 +287,11 @@ __all__ = [
     "evaluate_warehouse",
     "file_rows",
     "fit_from_file",
+    "fit_from_rows",
     "fit_from_warehouse",
     "train_file_model",
     "train_synthetic_models",
     "train_warehouse_models",
+    "training_cutoffs",
     "warehouse_fingerprint",
 ]

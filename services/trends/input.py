@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -109,15 +110,34 @@ def warehouse_revenue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     `monthly_revenue` is sparse (no invoice, no row); those months become 0. Accounts without
     any invoice get a row of zeros (status "no_revenue").
     """
+    rows, accounts = revenue_rows(con)
+    last = latest_month(con)
+    if last is None or len(rows["month"]) == 0:
+        raise ValueError("the warehouse holds no revenue yet: build the demo or import data first")
+    months = pd.period_range(min(rows["month"]), last[:7], freq="M").strftime("%Y-%m")
+    return wide_revenue(rows, accounts, list(months))
+
+
+def revenue_rows(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any], list[str]]:
+    """Monthly revenue per account as columns (account_id, month 'YYYY-MM', revenue), and
+    every account id: the two inputs of `wide_revenue`."""
     rows = con.execute(
         "SELECT account_id, strftime(month, '%Y-%m') AS month, "
         "CAST(sum(net_revenue) AS DOUBLE) AS revenue FROM monthly_revenue GROUP BY ALL"
     ).fetchnumpy()
     accounts = [r[0] for r in con.execute("SELECT account_id FROM accounts ORDER BY 1").fetchall()]
-    last = latest_month(con)
-    if last is None or len(rows["month"]) == 0:
-        raise ValueError("the warehouse holds no revenue yet: build the demo or import data first")
-    months = pd.period_range(min(rows["month"]), last[:7], freq="M").strftime("%Y-%m")
+    return rows, accounts
+
+
+def wide_revenue(rows: dict[str, Any], accounts: list[str], months: list[str]) -> pd.DataFrame:
+    """Accounts (sorted) x `months` revenue table; months without a row are 0.
+
+    Examples:
+        >>> rows = {"account_id": np.array(["B", "A"]), "month": np.array(["2026-02", "2026-01"]),
+        ...         "revenue": np.array([5.0, 7.0])}
+        >>> wide_revenue(rows, ["A", "B", "C"], ["2026-01", "2026-02"]).to_numpy().tolist()
+        [[7.0, 0.0], [0.0, 5.0], [0.0, 0.0]]
+    """
     ids = pd.Index(sorted(set(accounts) | set(rows["account_id"].tolist())), name="customer_id")
     values = np.zeros((len(ids), len(months)))
     row_at = ids.get_indexer(pd.Index(rows["account_id"]))
