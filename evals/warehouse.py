@@ -6,8 +6,8 @@ with its leakage and trend caches fresh. A file is reused when its sidecar
 `data/synth/*.py` and `data/schema.sql`); otherwise it is rebuilt, so expected values
 derived from the data never drift silently when the generator changes.
 
-After a build, the caches the chat reads are refreshed up front (`services.leakage.service.cached`
-and `services.trends.scan.cached` refresh only when stale), so the first evaluated turn does
+After a build, the caches the chat reads are refreshed up front (as a writer, and only when
+stale), so the first evaluated turn does
 not pay for scoring and model training and latency measures answering only. Each world's
 leakage model lives beside it (`<var_dir>/evals/models/<warehouse stem>/`).
 """
@@ -65,14 +65,20 @@ def model_dir(path: Path) -> Path:
 
 
 def refresh_caches(path: Path) -> None:
-    """Bring the leakage and trend caches up to date (no-op when already fresh)."""
-    from services.leakage import cached as leakage_cached
-    from services.trends import cached as trend_cached
+    """Bring the leakage and trend caches up to date (no-op when already fresh).
 
-    with leakage_cached(path, model_dir(path)):
-        pass
-    with trend_cached(path):
-        pass
+    An evaluation owns its warehouse, so it refreshes as a writer: questions never build
+    caches (readers never write), and a warehouse built by an older version is refreshed here.
+    """
+    from data.warehouse import connect
+    from services.leakage import is_fresh, refresh_leakage_cache
+    from services.trends import refresh_trend_cache
+
+    with connect(path, read_only=True) as con:
+        leakage_fresh = is_fresh(con)
+    if not leakage_fresh:
+        refresh_leakage_cache(path, model_dir(path))
+    refresh_trend_cache(path)  # itself a no-op when the trend caches are fresh
 
 
 def prepare_warehouse(spec: DbSpec, var_dir: Path) -> Path:
