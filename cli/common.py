@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 DbOption = Annotated[
@@ -85,8 +86,9 @@ def progress_bar(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print an error on stderr and return the Exit to raise."""
-    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    """Print an error on stderr and return the Exit to raise. `message` is printed as it is:
+    file names, cell values and error text may hold `[...]`, never read as rich markup."""
+    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -112,7 +114,7 @@ def refresh_derived_caches(db_path: Path, quiet: bool) -> dict[str, Any]:
             return refresh_caches(db_path, progress=advance)
     except Exception as exc:  # reported, never fatal: the import/build itself succeeded
         Console(stderr=True).print(
-            f"[yellow]warning:[/yellow] caches not refreshed ({type(exc).__name__}: {exc}); "
-            "they will be rebuilt on first use."
+            f"[yellow]warning:[/yellow] caches not refreshed ({escape(type(exc).__name__)}: "
+            f"{escape(str(exc))}); they will be rebuilt on first use."
         )
         return {"error": f"{type(exc).__name__}: {exc}"}
