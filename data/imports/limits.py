@@ -27,7 +27,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.imports.report import FileTooLargeError, FileUnreadableError, ProblemLog, Source, refuse
+from data.imports.report import (
+    FileTooLargeError,
+    FileUnreadableError,
+    ImportValidationError,
+    ProblemLog,
+    Source,
+    refuse,
+)
 
 EXCEL_CELL_CHARS = 32_767
 """Excel's own limit on the characters of one cell."""
@@ -133,6 +140,8 @@ def check_workbook_archive(path: Path, limits: ReadLimits) -> None:
             for member in members:
                 if member.filename.lower().endswith((".xml", ".rels", ".vml")):
                     _check_prolog(archive, member, source)
+    except ImportValidationError:
+        raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as error:
         raise unreadable(source, f"not a readable .xlsx workbook ({_reason(error)})") from None
     except (ValueError, KeyError, RuntimeError) as error:  # zipfile's other refusals

@@ -47,8 +47,10 @@ def raw_table_files(
 ) -> dict[str, tuple[Path, str | None]]:
     """Raw tables found at `path`: table -> (file, sheet). Empty for an account table.
 
-    A workbook's sheet names are read within the import's limits (a damaged or oversized
-    workbook is refused with a typed `ImportValidationError`)."""
+    A workbook holds raw tables when at least two of its sheets are named after them (one
+    sheet named "Accounts" is an account list in the reference format). Its sheet names are
+    read within the import's limits (a damaged or oversized workbook is refused with a typed
+    `ImportValidationError`)."""
     if path.is_dir():
         found = {
             f.stem.lower(): (f, None)
@@ -60,7 +62,9 @@ def raw_table_files(
         from data.imports import workbook_sheets
 
         sheets = {name.strip().lower(): name for name in workbook_sheets(path, limits)}
-        return {t: (path, sheets[t]) for t in RAW_TABLES if t in sheets}
+        found = {t: (path, sheets[t]) for t in RAW_TABLES if t in sheets}
+        # A lone "Accounts" sheet is an account list (the reference format), not raw tables.
+        return found if len(found) > 1 else {}
     return {}
 
 
