@@ -6,7 +6,7 @@ PY    := $(BIN)/python
 UV    := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-unit test-integration lint bench eval clean
+.PHONY: setup run test test-unit test-integration lint bench eval fuzz clean
 
 setup: $(VENV)/.synced
 
@@ -30,6 +30,10 @@ test-unit: setup
 
 test-integration: setup
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+# The red-team suites in full (tests/redteam; `make test` runs their fast subset).
+fuzz: setup
+	$(PY) -m pytest tests/redteam -m fuzz -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/lint-imports

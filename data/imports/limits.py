@@ -33,7 +33,6 @@ from data.imports.report import (
     ImportValidationError,
     ProblemLog,
     Source,
-    refuse,
 )
 
 EXCEL_CELL_CHARS = 32_767
@@ -64,9 +63,7 @@ def too_large(source: Source, message: str, row: int | None = None) -> FileTooLa
     """A `FileTooLargeError` with one problem."""
     log = ProblemLog(source)
     log.add("file_too_large", message, row=row)
-    error = refuse(log, FileTooLargeError)
-    assert isinstance(error, FileTooLargeError)
-    return error
+    return FileTooLargeError(log.report())
 
 
 def unreadable(
@@ -75,9 +72,7 @@ def unreadable(
     """A `FileUnreadableError` with one problem."""
     log = ProblemLog(source)
     log.add("unreadable", message, row=row, column=column)
-    error = refuse(log, FileUnreadableError)
-    assert isinstance(error, FileUnreadableError)
-    return error
+    return FileUnreadableError(log.report())
 
 
 def check_text_shape(text: str, sep: str, source: Source, limits: ReadLimits) -> None:
@@ -247,7 +242,7 @@ def scalar_arrow_type(dtype: object) -> bool:
 
     assert isinstance(dtype, pa.DataType)
     if t.is_dictionary(dtype):
-        return scalar_arrow_type(dtype.value_type)  # type: ignore[attr-defined]
+        return scalar_arrow_type(dtype.value_type)
     checks = (
         t.is_string,
         t.is_large_string,

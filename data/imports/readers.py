@@ -158,7 +158,7 @@ def _check_cell_lengths(table: RawTable, limits: ReadLimits) -> None:
                 row=int(over.index[0]),
                 column=header,
             )
-            raise refuse(log, FileTooLargeError)
+            raise FileTooLargeError(log.report())
 
 
 _BOMS = (
@@ -370,7 +370,7 @@ def _excel_cells(
     rows: Iterator[tuple[object, ...]], width: int, first_row: int, max_rows: int, source: Source
 ) -> pd.DataFrame:
     """The rows as text, refused as soon as there are more than `max_rows`."""
-    data = []
+    data: list[list[str]] = []
     for row in rows:
         if len(data) == max_rows:
             raise too_large(source, f"over {max_rows:,} rows under the header")

@@ -226,10 +226,6 @@ class FileTooLargeError(ImportValidationError):
     length); refused before the part over the limit is parsed."""
 
 
-def refuse(
-    log: ProblemLog,
-    error: type[ImportValidationError] = ImportValidationError,
-    **outcome: Any,
-) -> ImportValidationError:
+def refuse(log: ProblemLog, **outcome: Any) -> ImportValidationError:
     """The error to raise for the problems in `log` (call only when `log.n_problems`)."""
-    return error(log.report(**outcome))
+    return ImportValidationError(log.report(**outcome))

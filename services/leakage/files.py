@@ -52,7 +52,7 @@ def raw_table_files(
     read within the import's limits (a damaged or oversized workbook is refused with a typed
     `ImportValidationError`)."""
     if path.is_dir():
-        found = {
+        found: dict[str, tuple[Path, str | None]] = {
             f.stem.lower(): (f, None)
             for f in sorted(path.iterdir())
             if f.suffix.lower() in INPUT_SUFFIXES
@@ -62,9 +62,11 @@ def raw_table_files(
         from data.imports import workbook_sheets
 
         sheets = {name.strip().lower(): name for name in workbook_sheets(path, limits)}
-        found = {t: (path, sheets[t]) for t in RAW_TABLES if t in sheets}
+        tables: dict[str, tuple[Path, str | None]] = {
+            t: (path, sheets[t]) for t in RAW_TABLES if t in sheets
+        }
         # A lone "Accounts" sheet is an account list (the reference format), not raw tables.
-        return found if len(found) > 1 else {}
+        return tables if len(tables) > 1 else {}
     return {}
 
 
