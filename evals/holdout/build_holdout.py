@@ -1,9 +1,10 @@
 """Generator of evals/holdout/holdout.jsonl (held-out offline-planner cases; every number in
 answer_contains is noted with the warehouse query it comes from, seed-7 2,000-account demo)."""
 
-import json
 from pathlib import Path
 from typing import Any
+
+from evals.heldout import write_cases
 
 Q4 = "evals/holdout/files/q4_renewals.csv"
 EMEA = "evals/holdout/files/emea_book.xlsx"
@@ -633,7 +634,4 @@ case(
     ],
 )
 
-with open(Path(__file__).with_name("holdout.jsonl"), "w") as f:
-    for c in cases:
-        f.write(json.dumps(c) + "\n")
-print(len(cases), sum(len(c["turns"]) for c in cases))
+write_cases(cases, Path(__file__).with_name("holdout.jsonl"), ensure_ascii=True)

@@ -23,11 +23,10 @@ Written blind: without reading the planner (agent/), its lexicon, or the existin
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import sys
 from pathlib import Path
 from typing import Any
+
+from evals.heldout import DL, DT, EX, FD, LS, PS, SL, SR, expectation, numeric_columns, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout2.jsonl"
@@ -172,19 +171,14 @@ def turn(
     refuse: bool | None = None,
     sources: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    expect: dict[str, Any] = {}
-    if tools:
-        expect["tools"] = tools
-    if not_called:
-        expect["tools_not_called"] = not_called
-    if args:
-        expect["args"] = args
-    if no_tool is not None:
-        expect["no_tool"] = no_tool
-    if contains:
-        expect["answer_contains"] = contains
-    if refuse is not None:
-        expect["refuse"] = refuse
+    expect = expectation(
+        tools=tools,
+        not_called=not_called,
+        args=args,
+        no_tool=no_tool,
+        contains=contains,
+        refuse=refuse,
+    )
     out: dict[str, Any] = {"user": user, "expect": expect}
     if sources:
         out["sources"] = [{"value": value, "sql": sql} for value, sql in sources]
@@ -195,9 +189,6 @@ def case(case_id: str, category: str, *turns: dict[str, Any]) -> dict[str, Any]:
     return {"id": f"h2-{case_id}", "category": category, "db": DB, "turns": list(turns)}
 
 
-# Short names for the tools
-PS, SL, EX, DL = "portfolio_summary", "score_leakage", "explain_risk_factors", "detect_leakage"
-DT, FD, LS, SR = "decompose_trend", "find_declining_customers", "list_segments", "segment_report"
 SQL, SF = "query_duckdb", "score_file"
 
 
@@ -872,15 +863,7 @@ CASES: list[dict[str, Any]] = [
 
 # --------------------------------------------------------------------------------------------
 def write(path: Path = OUT) -> None:
-    ids = [c["id"] for c in CASES]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        sys.exit(f"duplicate case ids: {dupes}")
-    with path.open("w", encoding="utf-8") as fh:
-        for c in CASES:
-            fh.write(json.dumps(c, ensure_ascii=False) + "\n")
-    n_turns = sum(len(c["turns"]) for c in CASES)
-    print(f"wrote {path}: {len(CASES)} cases, {n_turns} turns")
+    write_cases(CASES, path)
 
 
 def _cells(rows: list[tuple[Any, ...]]) -> set[str]:
@@ -923,10 +906,7 @@ def make_files(reference: Path) -> None:
     sample = pd.read_csv(reference / "sample_accounts.csv", dtype=str, keep_default_na=False)
     training = pd.read_csv(reference / "training_data.csv", dtype=str, keep_default_na=False)
     sample.iloc[40:57].to_csv(root / EMEA_CSV, index=False)
-    board = training.iloc[300:323].copy()
-    for column in board.columns:
-        with contextlib.suppress(ValueError, TypeError):
-            board[column] = pd.to_numeric(board[column])
+    board = numeric_columns(training.iloc[300:323])
     # Not "Accounts": a sheet named after a raw table is read as that table.
     board.to_excel(root / BOARD_XLSX, index=False, sheet_name="Board pack")
     bad = sample.iloc[60:69].rename(columns={"customer_health_score": "cust_health"})

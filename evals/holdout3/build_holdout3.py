@@ -22,11 +22,11 @@ case file, and without running the agent on these questions.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import json
 import sys
 from pathlib import Path
+
+from evals.heldout import numeric_columns, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout3.jsonl"
@@ -967,11 +967,8 @@ def build_files() -> None:
 
     reader = csv.reader([header, *(rows[i] for i in XLSX_IDS)])
     table = list(reader)
-    frame = pd.DataFrame(table[1:], columns=table[0])
-    for column in frame.columns:
-        # text columns (tier, dates, "None", "N/A") stay text
-        with contextlib.suppress(ValueError, TypeError):
-            frame[column] = pd.to_numeric(frame[column])
+    # text columns (tier, dates, "None", "N/A") stay text
+    frame = numeric_columns(pd.DataFrame(table[1:], columns=table[0]))
     with pd.ExcelWriter(FILES / XLSX_NAME, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=XLSX_SHEET, index=False)
 
@@ -1009,13 +1006,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.files:
         build_files()
     records = cases()
-    ids = [r["id"] for r in records]
-    assert len(ids) == len(set(ids)), "duplicate case ids"
-    OUT.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
-    )
-    n_turns = sum(len(r["turns"]) for r in records)
-    print(f"wrote {OUT.relative_to(HERE.parent.parent)}: {len(records)} cases, {n_turns} turns")
+    write_cases(records, OUT)
     return 0
 
 

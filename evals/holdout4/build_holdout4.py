@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from evals.heldout import expectation, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout4.jsonl"
@@ -56,19 +57,14 @@ def turn(
     evidence: list[Evidence] | None = None,
 ) -> dict[str, Any]:
     """One turn; `evidence` pairs (SQL, expected first column) back each asserted value."""
-    expect: dict[str, Any] = {}
-    if tools:
-        expect["tools"] = tools
-    if not_called:
-        expect["tools_not_called"] = not_called
-    if args:
-        expect["args"] = args
-    if no_tool is not None:
-        expect["no_tool"] = no_tool
-    if contains:
-        expect["answer_contains"] = contains
-    if refuse is not None:
-        expect["refuse"] = refuse
+    expect = expectation(
+        tools=tools,
+        not_called=not_called,
+        args=args,
+        no_tool=no_tool,
+        contains=contains,
+        refuse=refuse,
+    )
     out: dict[str, Any] = {"user": user, "expect": expect}
     if evidence:
         out["evidence"] = [{"sql": sql, "expect": value} for sql, value in evidence]
@@ -1013,11 +1009,7 @@ def main(argv: list[str] | None = None) -> int:
         write_files(options.write_files)
     if options.verify:
         return 1 if verify(options.verify, cases) else 0
-    with OUT.open("w") as handle:
-        for item in cases:
-            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-    turns = sum(len(item["turns"]) for item in cases)
-    print(f"wrote {OUT.relative_to(HERE.parents[1])}: {len(cases)} cases, {turns} turns")
+    write_cases(cases, OUT)
     return 0
 
 

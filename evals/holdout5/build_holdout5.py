@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from evals.heldout import check_facts, expectation, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout5.jsonl"
@@ -299,20 +300,15 @@ def turn(
     """One turn. `contains` holds fact names whose values the answer must contain; `text`
     literal strings it must contain (a decline label, a file name, part of a segment name),
     each backed by a fact in `facts`. Every fact used is noted with its SQL."""
-    expect: dict[str, Any] = {}
-    if tools:
-        expect["tools"] = tools
-    if not_called:
-        expect["tools_not_called"] = not_called
-    if args:
-        expect["args"] = args
-    if no_tool is not None:
-        expect["no_tool"] = no_tool
     wanted = [*(fact(name) for name in contains or []), *(text or [])]
-    if wanted:
-        expect["answer_contains"] = wanted
-    if refuse is not None:
-        expect["refuse"] = refuse
+    expect = expectation(
+        tools=tools,
+        not_called=not_called,
+        args=args,
+        no_tool=no_tool,
+        contains=wanted,
+        refuse=refuse,
+    )
     out: dict[str, Any] = {"user": user, "expect": expect}
     used = [*(contains or []), *(facts or [])]
     if used:
@@ -934,32 +930,13 @@ def build_cases() -> list[dict[str, Any]]:
 
 def write(path: Path = OUT) -> list[dict[str, Any]]:
     cases = build_cases()
-    ids = [item["id"] for item in cases]
-    if len(ids) != len(set(ids)):
-        raise SystemExit("duplicate case ids")
-    with path.open("w", encoding="utf-8") as handle:
-        for item in cases:
-            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-    n_turns = sum(len(item["turns"]) for item in cases)
-    print(f"wrote {path}: {len(cases)} cases, {n_turns} turns")
+    write_cases(cases, path)
     return cases
 
 
 def verify(db_path: str) -> int:
     """Re-run every fact's query read-only; 0 if all match, 1 otherwise."""
-    import duckdb
-
-    con = duckdb.connect(db_path, read_only=True)
-    failures = 0
-    for name, (sql, expected) in FACTS.items():
-        row = con.execute(sql).fetchone()
-        got = "" if row is None or row[0] is None else str(row[0])
-        if got != expected:
-            failures += 1
-            print(f"MISMATCH {name}: expected {expected!r}, got {got!r}\n  {sql}")
-    con.close()
-    print(f"{len(FACTS) - failures}/{len(FACTS)} facts match")
-    return 1 if failures else 0
+    return check_facts(db_path, FACTS)
 
 
 def build_files(reference: str) -> None:

@@ -1,6 +1,8 @@
-"""Builds /tmp/holdout6/holdout6.jsonl (blind held-out set h6). Run once; output frozen."""
+"""Builds evals/holdout6/holdout6.jsonl (blind held-out set h6). Run once; output frozen."""
 
-import json
+from pathlib import Path
+
+from evals.heldout import write_cases
 
 DB = {"accounts": 2000, "seed": 7}
 cases = []
@@ -1092,8 +1094,4 @@ C(
     T("why is the first one flagged", "", tools=[EX]),
 )
 
-out = "/tmp/holdout6/holdout6.jsonl"
-with open(out, "w") as f:
-    for c in cases:
-        f.write(json.dumps(c, ensure_ascii=False) + "\n")
-print(out, len(cases), sum(len(c["turns"]) for c in cases))
+write_cases(cases, Path(__file__).with_name("holdout6.jsonl"))

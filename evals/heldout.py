@@ -1,0 +1,126 @@
+"""Scaffolding shared by the blind held-out set generators (`evals/holdout*/build*.py`).
+
+Each generator writes one frozen JSON Lines set from Python literals, so that every asserted
+value sits next to the SQL it comes from. What they have in common lives here once: the
+`expect` builder (keys always in the same order, so a set rebuilds byte-identically), writing a
+set with a duplicate-id check, re-running fact queries on a warehouse, and making upload files
+from the reference project's account rows. The sets themselves are frozen: a rebuild must not
+change a byte (tests/unit/test_layout.py holds their hashes).
+
+Examples:
+    >>> expectation(tools=["score_leakage"], refuse=False)
+    {'tools': ['score_leakage'], 'refuse': False}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PS, SL, EX, DL = "portfolio_summary", "score_leakage", "explain_risk_factors", "detect_leakage"
+DT, FD, LS, SR = "decompose_trend", "find_declining_customers", "list_segments", "segment_report"
+SQ, SF = "query_duckdb", "score_file"
+"""Short names of the ten tools, as the generators write them."""
+
+DEMO_DB: dict[str, int] = {"accounts": 2000, "seed": 7}
+"""The warehouse every held-out case runs against (`revrisk demo --accounts 2000 --seed 7`)."""
+
+
+def expectation(
+    *,
+    tools: list[str] | None = None,
+    not_called: list[str] | None = None,
+    args: dict[str, dict[str, Any]] | None = None,
+    no_tool: bool | None = None,
+    contains: list[str] | None = None,
+    refuse: bool | None = None,
+) -> dict[str, Any]:
+    """A turn's `expect` object with only the keys given, in the case format's order."""
+    expect: dict[str, Any] = {}
+    if tools:
+        expect["tools"] = tools
+    if not_called:
+        expect["tools_not_called"] = not_called
+    if args:
+        expect["args"] = args
+    if no_tool is not None:
+        expect["no_tool"] = no_tool
+    if contains:
+        expect["answer_contains"] = contains
+    if refuse is not None:
+        expect["refuse"] = refuse
+    return expect
+
+
+def write_cases(cases: list[dict[str, Any]], path: Path, *, ensure_ascii: bool = False) -> None:
+    """One JSON object per line (after checking ids are unique); prints what was written."""
+    ids = [case["id"] for case in cases]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise SystemExit(f"duplicate case ids: {dupes}")
+    with path.open("w", encoding="utf-8") as handle:
+        for case in cases:
+            handle.write(json.dumps(case, ensure_ascii=ensure_ascii) + "\n")
+    n_turns = sum(len(case["turns"]) for case in cases)
+    print(f"wrote {path}: {len(cases)} cases, {n_turns} turns")
+
+
+def check_facts(db: str, facts: Mapping[str, tuple[str, str]]) -> int:
+    """Re-run each fact's query read-only; print mismatches; 0 when all hold, else 1."""
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    failures = 0
+    for name, (sql, expected) in facts.items():
+        row = con.execute(sql).fetchone()
+        got = "" if row is None or row[0] is None else str(row[0])
+        if got != expected:
+            failures += 1
+            print(f"MISMATCH {name}: expected {expected!r}, got {got!r}\n  {sql}")
+    con.close()
+    print(f"{len(facts) - failures}/{len(facts)} facts hold")
+    return 1 if failures else 0
+
+
+def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns that parse as numbers become numbers (for Excel upload files); text stays."""
+    frame = frame.copy()
+    for column in frame.columns:
+        with contextlib.suppress(ValueError, TypeError):
+            frame[column] = pd.to_numeric(frame[column])
+    return frame
+
+
+def chosen_rows(reference: Path, ids: Iterable[str]) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows (by account id, in the order given) of a reference CSV."""
+    import csv
+
+    with reference.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    by_id = {row[0]: row for row in rows[1:]}
+    return rows[0], [by_id[i] for i in ids]
+
+
+__all__ = [
+    "DEMO_DB",
+    "DL",
+    "DT",
+    "EX",
+    "FD",
+    "LS",
+    "PS",
+    "SF",
+    "SL",
+    "SQ",
+    "SR",
+    "check_facts",
+    "chosen_rows",
+    "expectation",
+    "numeric_columns",
+    "write_cases",
+]
