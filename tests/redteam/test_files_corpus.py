@@ -372,10 +372,10 @@ def test_unreadable_and_oversized_files_have_their_own_types_and_are_refused_fas
     case: str, error: type[ImportValidationError], tmp_path: Path
 ) -> None:
     path = CORPUS[case][0](tmp_path)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a busy shared machine cannot inflate them
     with pytest.raises(error) as caught:
         read_table(path, kind="leakage_accounts")
-    assert time.perf_counter() - started < 5.0  # measured ~0.1 s; 75 s and > 300 s before
+    assert time.process_time() - started < 5.0  # 75 s and > 300 s before issue 11
     text = caught.value.report.render()
     assert path.name in text and str(tmp_path) not in text
 
