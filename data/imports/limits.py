@@ -171,10 +171,14 @@ def _skip_declarations(seen: bytes) -> bytes:
     return seen if found is None else seen[: found.start()]
 
 
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/[^\s'\"]+")
+"""An absolute path (not a member name such as xl/worksheets/sheet1.xml)."""
+
+
 def _reason(error: BaseException) -> str:
     """An exception as a short reason without any path in it."""
     text = str(error).splitlines()[0] if str(error) else ""
-    text = re.sub(r"(/[^\s'\"]+)+", "<path>", text)[:160]
+    text = _ABSOLUTE_PATH.sub("<path>", text)[:160]
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
@@ -184,6 +188,8 @@ def describe_error(error: BaseException) -> str:
     Examples:
         >>> describe_error(FileNotFoundError("no such file: /srv/x/a.csv"))
         'FileNotFoundError: no such file: <path>'
+        >>> print(describe_error(KeyError("no item named 'xl/workbook.xml'")))
+        KeyError: "no item named 'xl/workbook.xml'"
     """
     return _reason(error)
 
