@@ -430,6 +430,7 @@ def _plan(config: pytest.Config) -> tuple[int, dict[str, int]]:
     return ROUNDS, {k: max(1, round(n * scale / ROUNDS)) for k, n in FUZZ_EXAMPLES.items()}
 
 
+@pytest.mark.timeout(6 * 3600)  # the whole run; each file is held to 10 s (`_check`)
 def test_generated_files(request: pytest.FixtureRequest, warehouse: Path, figures: Figures) -> None:
     rounds, per_round = _plan(request.config)
     for number in range(rounds):
