@@ -6,6 +6,7 @@ import os
 import resource
 import time
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -42,24 +43,43 @@ def demo(
         bool, typer.Option("--if-missing", help="Do nothing when the warehouse already exists.")
     ] = False,
     refresh: RefreshOption = True,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="duckdb: a warehouse (--db); stripe: a folder of Stripe objects (--out) that "
+            "`revrisk import --from stripe` reads.",
+        ),
+    ] = "duckdb",
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for --format stripe.")] = None,
+    engagement: Annotated[
+        bool,
+        typer.Option(
+            "--engagement",
+            help="--format stripe: also write meters for logins, support tickets, feature "
+            "adoption and last login (Stripe holds only billable usage; the leakage model needs "
+            "them to score).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build the synthetic billing world (with ground truth) into a fresh warehouse.
 
     The file is written beside the target and moved into place only when complete, so an
-    existing warehouse is never left half-replaced.
-    """
+    existing warehouse is never left half-replaced. With --format stripe the world is written as Stripe API objects (JSON Lines) into --out instead.
+    """  # noqa: E501 (typer shows docstring lines as they are)
     from data.build import build_demo_warehouse
 
+    if output_format not in ("duckdb", "stripe"):
+        raise typer.BadParameter(f"--format is duckdb or stripe, got {output_format!r}")
+    if output_format == "stripe":
+        _demo_stripe(out, accounts, months, seed, end_month, engagement, as_json)
+        return
     path = db or default_db()
     if if_missing and path.exists():
         err.print(f"Warehouse {path} exists; leaving it as it is.")
         return
-    try:
-        year, month = (int(part) for part in end_month.split("-"))
-        end = date(year, month, 1)
-    except ValueError:
-        raise typer.BadParameter(f"--end-month must look like 2026-10, got {end_month!r}") from None
+    end = _month(end_month)
     started = time.perf_counter()
     with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
         report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
@@ -77,6 +97,43 @@ def demo(
         f"{report['seconds']} s, {report['file_size_mb']} MB."
     )
     _print_coverage(report["leakage_accounts_pct"])
+
+
+def _demo_stripe(
+    out: Path | None,
+    accounts: int,
+    months: int,
+    seed: int,
+    end_month: str,
+    engagement: bool,
+    as_json: bool,
+) -> None:
+    from data.build import build_demo_stripe
+
+    if out is None:
+        raise typer.BadParameter("--format stripe needs --out DIR")
+    started = time.perf_counter()
+    with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
+        report = build_demo_stripe(
+            out, accounts, months, seed, _month(end_month), advance, engagement=engagement
+        )
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    if as_json:
+        emit_json(report)
+        return
+    objects = sum(report["objects"].values())
+    err.print(
+        f"[green]Wrote[/green] {out}: {accounts:,} accounts x {months} months (seed {seed}) as "
+        f"{objects:,} Stripe objects in {report['seconds']} s."
+    )
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise typer.BadParameter(f"--end-month must look like 2026-10, got {text!r}") from None
 
 
 def info(db: DbOption = None, as_json: JsonOption = False) -> None:

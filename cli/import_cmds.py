@@ -59,7 +59,21 @@ def _check_currency(value: str) -> str:
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV/TSV, Excel (.xlsx) or Parquet file.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV/TSV, Excel (.xlsx) or Parquet file; with --from stripe a folder (or .zip)."
+        ),
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="stripe: FILE is a folder of Stripe API objects (customers.jsonl, "
+            "subscriptions.jsonl, invoices.jsonl, charges.jsonl, ...; JSON Lines, JSON lists "
+            "or CSV), mapped to the billing tables as data/README.md shows.",
+        ),
+    ] = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help=_KIND_HELP, callback=_check_kind)
     ] = None,
@@ -96,6 +110,9 @@ def import_(
     from settings import get_settings
 
     path = db or default_db()
+    if source is not None:
+        _import_stripe(file, source, path, refresh, as_json)
+        return
     try:
         with progress_bar(f"Importing {file.name}", IMPORT_STEPS, quiet=as_json) as advance:
             report = import_file(
@@ -121,6 +138,32 @@ def import_(
         if refresh and report.kind in _cache_input_kinds()
         else None
     )
+    if as_json:
+        emit_json({**report.to_dict(), "refresh": refreshed})
+        return
+    typer.echo(report.render())
+
+
+def _import_stripe(folder: Path, source: str, path: Path, refresh: bool, as_json: bool) -> None:
+    import duckdb
+
+    from data.imports import ImportValidationError
+    from data.imports.stripe import STRIPE_STEPS, import_stripe
+
+    if source != "stripe":
+        raise typer.BadParameter(f"--from knows one source, stripe; got {source!r}")
+    try:
+        with progress_bar(f"Importing {folder.name}", STRIPE_STEPS, quiet=as_json) as advance:
+            report = import_stripe(folder, path, advance)
+    except ImportValidationError as error:
+        if as_json:
+            emit_json(error.report.to_dict())
+        else:
+            typer.echo(error.report.render(), err=True)
+        raise typer.Exit(2) from None
+    except duckdb.Error as error:
+        raise fail(f"could not write to the warehouse {path}: {error}") from None
+    refreshed = refresh_derived_caches(path, quiet=as_json) if refresh else None
     if as_json:
         emit_json({**report.to_dict(), "refresh": refreshed})
         return

@@ -18,6 +18,7 @@ from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progre
 if TYPE_CHECKING:
     import pandas as pd
 
+    from analytics.trends import DeclineOutcome
     from services.trends import SegmentOverview
 
 err = Console(stderr=True)
@@ -44,9 +45,16 @@ def _source(db: Path | None, input_file: Path | None) -> Path:
 
 
 def _metrics(
-    db: Path | None, input_file: Path | None, until: str | None, quiet: bool
+    db: Path | None,
+    input_file: Path | None,
+    until: str | None,
+    quiet: bool,
+    outcome: DeclineOutcome | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Per-customer metrics (index customer_id) and a description of where they came from."""
+    """Per-customer metrics (index customer_id) and a description of where they came from.
+
+    `outcome` (a non-default decline definition) applies to in-memory scans only: the cache
+    keeps the default one."""
     from data.warehouse import connect
     from services.trends import scan as trend_scan
     from services.trends import store as trend_store
@@ -55,10 +63,11 @@ def _metrics(
     with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
         if input_file is not None or until is not None:
             scan = trend_scan.scan_file if input_file is not None else trend_scan.scan_warehouse
-            result = scan(source, until=until, progress=advance)
+            result = scan(source, until=until, outcome=outcome, progress=advance)
             months = result.scan.months
             partial = result.scan.partial_month
             return result.metrics, {
+                **result.forecast_info(),
                 "source": str(source),
                 "cached": False,
                 "first_month": str(months[0]),
@@ -121,13 +130,30 @@ def trends(
         bool,
         typer.Option(
             "--backtest",
-            help="With --input: are decline levels predictive? Flags from months <= T, "
-            "revenue lost in the 3 months after T, for the last 4 cut-offs T.",
+            help="With --input: the decline forecast fitted on months <= T against the "
+            "outcome after T, for the last 3 cut-offs, beside simple baselines.",
         ),
     ] = False,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="What counts as decline: half_of_baseline (mean of the next months below "
+            "half the baseline mean), below_baseline, or no_revenue.",
+        ),
+    ] = "half_of_baseline",
+    horizon: Annotated[
+        int, typer.Option("--horizon", min=1, max=12, help="Months after the cut-off.")
+    ] = 3,
+    baseline_months: Annotated[
+        int,
+        typer.Option("--baseline-months", min=1, max=24, help="Months whose mean is the baseline."),
+    ] = 6,
     as_json: JsonOption = False,
 ) -> None:
-    """Per-customer revenue trend: Theil–Sen slope, significance, decline level 0-3, anomalies."""
+    """Per-customer decline forecast (decline_probability, its level 0-3, drivers) and the
+    revenue trend that explains it: Theil–Sen slope, significance, anomalies."""
+    from analytics.trends import DeclineOutcome
     from services.trends import UnknownCustomerError
 
     try:
@@ -135,9 +161,15 @@ def trends(
             _evaluate(db, input_file, until, as_json)
             return
         if backtest:
-            _backtest(input_file, as_json)
+            _backtest(input_file, outcome, horizon, baseline_months, as_json)
             return
-        metrics, origin = _metrics(db, input_file, until, quiet=as_json)
+        definition = DeclineOutcome.named(outcome, horizon, baseline_months)
+        if definition != DeclineOutcome() and input_file is None and until is None:
+            raise ValueError(
+                "--outcome/--horizon/--baseline-months change the forecast of an in-memory scan: "
+                "add --input FILE or --until YYYY-MM (the cache keeps the default definition)"
+            )
+        metrics, origin = _metrics(db, input_file, until, as_json, definition)
         if customer is not None:
             _show_customer(metrics, origin, customer, as_json)
             return
@@ -175,40 +207,86 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
         row = scores[task]
         table.add_row(task, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")))
     Console().print(table)
+    forward = scores.get("forward")
+    if forward:
+        low, high = forward["forward_auc_ci"]
+        Console().print(
+            f"Forecast forward AUC {forward['forward_auc']:.3f} [{low:.3f}, {high:.3f}] against "
+            f"the hazard's Bayes AUC {forward['bayes_auc']:.3f} (ratio {forward['ratio']:.3f}), "
+            f"cut-offs {', '.join(forward['cutoffs'])}, {forward['n_declined']} onsets"
+        )
 
 
-def _backtest(input_file: Path | None, as_json: bool) -> None:
-    from services.trends import BACKTEST_OUTCOMES, backtest_file
+def _backtest(
+    input_file: Path | None, outcome: str, horizon: int, baseline_months: int, as_json: bool
+) -> None:
+    from analytics.trends import DeclineOutcome
+    from services.trends import backtest_file
 
     if input_file is None:
         raise fail("--backtest needs a revenue history: --input FILE")
-    result = backtest_file(input_file)
+    definition = DeclineOutcome.named(outcome, horizon, baseline_months)
+    with progress_bar("Backtesting the decline forecast", total=0, quiet=as_json):
+        result = backtest_file(input_file, definition)
     if as_json:
         emit_json(result)
         return
     out = Console()
+    dropped = result["partial_month_dropped"]
     out.print(
-        f"Cut-offs {', '.join(result['cutoffs'])}; outcome over the next "
-        f"{result['horizon_months']} months"
-        + (
-            f" (partial {result['partial_month_dropped']} dropped)"
-            if result["partial_month_dropped"]
-            else ""
-        )
+        f"Outcome: {result['outcome']}. Held-out cut-offs {', '.join(result['cutoffs'])}"
+        + (f" (partial {dropped} dropped)" if dropped else "")
     )
-    for outcome in BACKTEST_OUTCOMES:
-        table = Table(title=outcome.replace("_", " "))
-        for column in ("decline level", "customers", "lost", "share", "95% CI"):
-            table.add_column(column, justify="right")
-        for row in result[outcome]["levels"]:
-            table.add_row(
-                str(row["decline_level"]),
-                f"{row['n_customers']:,}",
-                f"{row['n_lost']:,}",
-                f"{row['share_lost']:.3f}",
-                f"[{row['ci_low']:.3f}, {row['ci_high']:.3f}]",
-            )
-        out.print(table)
+    table = Table(title="decline_probability against baselines (95% customer-cluster bootstrap)")
+    for column in (
+        "cut-off",
+        "n",
+        "base rate",
+        "scorer",
+        "AUC [CI]",
+        "top 10%",
+        "Brier",
+        "ECE",
+        "AUC diff to forecast [CI]",
+    ):
+        table.add_column(column, justify="right")
+    for label, summary in [*result["per_cutoff"].items(), ("overall", result["overall"])]:
+        for row in _backtest_rows(summary):
+            table.add_row(label, f"{summary['n_rows']:,}", f"{summary['base_rate']:.3f}", *row)
+    out.print(table)
+
+
+def _backtest_rows(summary: dict[str, Any]) -> list[list[str]]:
+    forecast = summary["decline_probability"]
+    rows = [
+        [
+            "decline_probability",
+            _auc_text(forecast),
+            f"{forecast['top10_precision']:.3f}",
+            f"{forecast['brier']:.3f}",
+            f"{forecast['ece']:.3f}",
+            "",
+        ]
+    ]
+    for name in ("active_months", "recent_ratio", "seed_stl"):
+        base = summary[name]
+        low, high = base["auc_difference_ci"]
+        rows.append(
+            [
+                name,
+                _auc_text(base),
+                f"{base['top10_precision']:.3f}",
+                "",
+                "",
+                f"{base['auc_difference']:+.3f} [{low:+.3f}, {high:+.3f}]",
+            ]
+        )
+    return rows
+
+
+def _auc_text(metrics: dict[str, Any]) -> str:
+    low, high = metrics["auc_ci"]
+    return f"{metrics['auc']:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _show_customer(
@@ -254,22 +332,24 @@ def _print_summary(summary: dict[str, Any]) -> None:
         for key, value in counts.items():
             table.add_row(key, f"{value:,}")
         out.print(table)
-    top = Table(title="Top declining customers (sharpest level, then largest revenue)")
+    top = Table(title="Most likely to decline (decline_probability, then largest revenue)")
     for column in (
         "customer_id",
+        "decline_probability",
         "decline_level",
+        "top drivers",
         "relative_slope",
         "revenue_mean",
-        "segment_name",
     ):
         top.add_column(column)
     for row in summary["top_declining"]:
         top.add_row(
             str(row["customer_id"]),
+            f"{row['decline_probability']:.2f}",
             str(row["decline_level"]),
+            str(row["decline_drivers"]),
             f"{row['relative_slope']:.1f} %/mo",
             f"{row['revenue_mean']:,.0f}",
-            str(row["segment_name"]),
         )
     out.print(top)
 

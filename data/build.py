@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from data.synth import WorldConfig, build_world
+from data.synth.stripe import write_stripe
 from data.warehouse import (
     bump_data_version,
     connect,
@@ -58,6 +59,37 @@ def build_demo_warehouse(
         "months": n_months,
         "seed": seed,
         "rows": summary.rows,
+        "leakage_accounts_pct": coverage,
+    }
+
+
+def build_demo_stripe(
+    out_dir: Path,
+    n_accounts: int = 2000,
+    n_months: int = 24,
+    seed: int = 7,
+    end_month: date = date(2026, 10, 1),
+    progress: Callable[[int, int], None] | None = None,
+    engagement: bool = False,
+) -> dict[str, Any]:
+    """Simulate a world (in memory) and write it as Stripe objects into `out_dir`.
+
+    The folder is what `revrisk import --from stripe` reads; it also holds the world's
+    injected leakage events (`revrisk_leakage_events.jsonl`) for `revrisk detect --evaluate`.
+    """
+    config = WorldConfig(n_accounts=n_accounts, n_months=n_months, seed=seed, end_month=end_month)
+    with connect(":memory:") as con:
+        summary = build_world(con, config, progress=progress)
+        coverage = leakage_coverage(con, n_accounts)
+        files = write_stripe(con, out_dir, engagement=engagement)
+    return {
+        "out": str(out_dir),
+        "format": "stripe",
+        "accounts": n_accounts,
+        "months": n_months,
+        "seed": seed,
+        "rows": summary.rows,
+        "objects": files,
         "leakage_accounts_pct": coverage,
     }
 

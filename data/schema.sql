@@ -155,6 +155,16 @@ CREATE TABLE IF NOT EXISTS trend_truth (
     change_month   DATE               -- sharp_drop / churn: first month at the new level
 );
 
+CREATE TABLE IF NOT EXISTS decline_truth (  -- forward truth per cut-off (data/synth/decline.py)
+    account_id     VARCHAR NOT NULL,
+    cutoff_month   DATE NOT NULL CHECK (day(cutoff_month) = 1),  -- T: facts known at its end
+    horizon_months INTEGER NOT NULL,  -- H: onset counted in T+1 .. T+H
+    p_true         DOUBLE NOT NULL,   -- P(onset in T+1 .. T+H | facts at T), exact
+    declined       BOOLEAN NOT NULL,  -- the onset happened in T+1 .. T+H
+    onset_month    DATE,              -- first month at the lower level; NULL: none in the window
+    PRIMARY KEY (account_id, cutoff_month)
+);
+
 CREATE TABLE IF NOT EXISTS anomaly_truth (
     account_id VARCHAR NOT NULL,
     month      DATE NOT NULL CHECK (day(month) = 1),
@@ -358,8 +368,10 @@ CREATE TABLE IF NOT EXISTS trend_metrics (
     slope_ci_high             DOUBLE,
     relative_slope            DOUBLE,      -- % of mean monthly revenue per month
     p_value                   DOUBLE,      -- Mann–Kendall, two-sided
-    decline_level             INTEGER CHECK (decline_level BETWEEN 0 AND 3),  -- NULL: not judged
-    decline_score             DOUBLE,      -- 0-1, higher = sharper decline
+    decline_level             INTEGER CHECK (decline_level BETWEEN 0 AND 3),  -- band of decline_probability; NULL: not scored
+    decline_probability       DOUBLE,      -- P(next 3 months < half the previous 6 months' mean); NULL: churned / no revenue
+    decline_drivers           VARCHAR NOT NULL,  -- top contributions 'feature +0.42; ...' ('' when not computed)
+    decline_score             DOUBLE,      -- 0-1, descriptive: how sharply the past fell (the explanation)
     resid_std                 DOUBLE,      -- robust month-to-month noise, currency per month
     n_anomalies               INTEGER NOT NULL,
     anomaly_months            VARCHAR NOT NULL,  -- 'YYYY-MM;YYYY-MM'

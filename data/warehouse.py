@@ -34,6 +34,7 @@ TRUTH_TABLES: tuple[str, ...] = (
     "leakage_events",
     "leakage_risk_truth",
     "trend_truth",
+    "decline_truth",
     "anomaly_truth",
 )
 """Ground truth of the synthetic world: evaluation only, never read to make a prediction."""

@@ -55,7 +55,8 @@ _MONEY_ROWS = (
     Column("top_factor", "main factor"),
 )
 _DECLINE_ROWS = (
-    Column("decline_label", "trend"),
+    Column("decline_probability", "decline probability", "percent"),
+    Column("decline_label", "outlook"),
     Column("monthly_change", "trend change per month", "money"),
     Column("relative_change", "per month", "percent"),
     Column("revenue_mean", "average monthly revenue", "money"),
@@ -130,8 +131,11 @@ RESULT_SPECS: dict[str, ResultSpec] = {
     "decompose_trend": ResultSpec(
         summary=(
             Column("customer_id", "customer"),
-            Column("decline_label", "trend"),
+            Column("decline_probability", "decline probability", "percent"),
+            Column("decline_label", "outlook"),
             Column("decline_level", "decline level", "count"),
+            Column("decline_drivers", "top drivers"),
+            Column("definition", "decline means"),
             Column("monthly_change", "trend change per month", "money"),
             Column("relative_change", "trend change per month, share of revenue", "percent"),
             Column("latest_revenue", "latest monthly revenue", "money"),
@@ -153,6 +157,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("scope", "decline levels"),
             Column("n_customers", "declining customers", "count"),
             Column("total_monthly_revenue", "their average monthly revenue, summed", "money"),
+            Column("definition", "ranking"),
         ),
         row_label=("customer_id",),
         rows=(*_DECLINE_ROWS, Column("segment_id", "segment", "count")),

@@ -2,8 +2,9 @@
 
 Each tool calls one function of `services.trends` (which reads the trend cache, refreshed when
 the billing data changed) and formats the result (summary keys as in
-`tools.schemas.RESULT_SPECS`). Decline levels: 0 no significant decline, 1 mild,
-2 moderate, 3 sharp decline.
+`tools.schemas.RESULT_SPECS`). Decline levels are bands of `decline_probability`, the forecast
+that revenue over the next 3 months falls below half of the previous 6 months' mean: 0 below
+30 %, 1 from 30 %, 2 from 50 %, 3 from 70 %.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tools.schemas import agent_tool
 
 _DECLINE_COLUMNS = (
     "customer_id",
+    "decline_probability",
     "decline_level",
     "decline_label",
     "monthly_change",
@@ -41,8 +43,9 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?", "how is this
     customer's revenue developing?".
 
-    Returns the decline level (0 no significant decline, 1 mild, 2 moderate, 3 sharp
-    decline) and its label, the robust trend's change per month (money and share of average
+    Returns the decline probability (that revenue over the next 3 months falls below half of
+    the previous 6 months' mean), its level (0-3) and label, its top drivers, the robust
+    trend's change per month (money and share of average
     revenue), the latest monthly revenue, months analysed, anomalous months, the customer's
     segment, and the most recent months (revenue, trend, 3-month average, anomaly flag); the UI
     draws the full series. Money is per month in the customer's currency.
@@ -57,8 +60,11 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     summary = {
         "customer_id": head["customer_id"],
         "status": head["status"],
+        "decline_probability": head["decline_probability"],
         "decline_level": head["decline_level"],
         "decline_label": head["decline_label"] or _status_label(head["status"]),
+        "decline_drivers": head["decline_drivers"] or "none",
+        "definition": head["decline_definition"],
         "monthly_change": head["monthly_change"],
         "relative_change": _fraction(head["relative_slope"]),
         "latest_revenue": head["latest_revenue"],
@@ -94,7 +100,7 @@ def _fraction(percent: Any) -> float | None:
 
 def _status_label(status: str) -> str:
     """Words for customers without a decline level (too new to judge, or gone)."""
-    return {"new": "too new to judge", "churned": "churned (no recent revenue)"}.get(status, status)
+    return {"churned": "churned (no revenue over the baseline months)"}.get(status, status)
 
 
 @agent_tool("find_declining_customers")
@@ -104,14 +110,16 @@ def find_declining_customers(
     top_n: int = 10,
     runtime: RuntimeArg = None,
 ) -> ToolOutput:
-    """Customers whose revenue is declining, across the portfolio: "which customers are in
-    sharp decline?", "who is shrinking in segment 1?", "list moderately declining accounts".
+    """Customers likely to decline, across the portfolio: "which customers are in sharp
+    decline?", "who is shrinking in segment 1?", "list moderately declining accounts".
 
-    decline_level picks exactly one level (1 mild, 2 moderate, 3 sharp; 0 lists those
-    without a significant decline); without it every declining level (1-3) counts. segment_id
-    limits to one segment (see list_segments). Returns how many customers match, and the top_n
-    (sharpest level, then largest revenue first) with trend change per month, average monthly
-    revenue, anomalies and segment. Money is per month in the customer's currency.
+    Ranked by decline_probability, the forecast that revenue over the next 3 months falls
+    below half of the previous 6 months' mean. decline_level picks exactly one band (1 from
+    30 %, 2 from 50 %, 3 from 70 %; 0 below 30 %); without it every band from 1 counts.
+    segment_id limits to one segment (see list_segments). Returns how many customers match, the
+    definition in one sentence, and the top_n (most likely first) with the probability, trend
+    change per month, average monthly revenue, anomalies and segment. Money is per month in
+    the customer's currency.
     """
     context = context_of(runtime)
     try:
@@ -123,6 +131,7 @@ def find_declining_customers(
         "n_customers": matches.n_customers,
         "scope": _declining_scope(decline_level, segment_id),
         "total_monthly_revenue": matches.total_monthly_revenue,
+        "definition": f"Ranked by the {matches.definition}.",
     }
     return tool_result(
         "find_declining_customers",
@@ -136,7 +145,7 @@ def find_declining_customers(
 
 def _declining_scope(decline_level: int | None, segment_id: int | None) -> str:
     level = (
-        "every declining level"
+        "every band from decline possible"
         if decline_level is None
         else service.DECLINE_LABELS.get(decline_level, f"level {decline_level}")
     )

@@ -22,7 +22,7 @@ import chainlit as cl
 from agent.llm import describe_model, resolve_model
 from settings import get_settings
 from tools.context import Context
-from ui import copy, uploads
+from ui import copy, stripe_upload, uploads
 from ui.artifacts import ArtifactView, FileRef, mime_for, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
@@ -51,6 +51,7 @@ class SessionState:
     overrides: dict[str, Any] = field(default_factory=dict)
     redact: dict[str, str] = field(default_factory=dict)
     offline_noted: bool = False
+    db_path: str | None = None  # a warehouse imported in this session (Stripe upload)
 
 
 def state() -> SessionState:
@@ -68,7 +69,7 @@ def thread_id() -> str:
 def run_context() -> Context:
     """The agent's context for this session: warehouse from settings, chat-setting overrides,
     and the session's upload folder (`upload_dir`, for `score_file` to confine file paths to)."""
-    base = Context(db_path=str(get_settings().warehouse_path))
+    base = Context(db_path=state().db_path or str(get_settings().warehouse_path))
     folder = uploads.session_dir(get_settings().var_dir, thread_id())
     return with_overrides(base, {**state().overrides, "upload_dir": str(folder)})
 
@@ -202,7 +203,12 @@ async def ask_for_file() -> None:
 
 
 async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
-    """Stage each file in the session folder and score it in a turn; then the question, if any."""
+    """Stage each file in the session folder and score it in a turn; then the question, if any.
+    A Stripe export (a zip, or files named customers.jsonl, invoices.csv, ...) is imported
+    instead, into a new warehouse for this session, once the user confirms."""
+    if stripe_upload.looks_like_stripe([name for _, name in files]):
+        await import_stripe_upload(files)
+        files = []
     for source, name in files:
         try:
             staged = uploads.stage_upload(source, name, upload_dir(), get_settings().max_import_mb)
@@ -215,6 +221,30 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
         await answer(uploads.scoring_question(staged))
     if text.strip() and not uploads.is_scoring_only(text):
         await answer(text)
+
+
+async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
+    """Ask, then import the dropped Stripe export into this session's own warehouse."""
+    names = ", ".join(name for _, name in files)
+    choice = await cl.AskActionMessage(
+        content=copy.STRIPE_CONFIRM.format(names=names),
+        actions=[
+            cl.Action(name="stripe_import", payload={"go": True}, label="Import"),
+            cl.Action(name="stripe_cancel", payload={"go": False}, label="Cancel"),
+        ],
+        author=copy.ASSISTANT,
+        timeout=600,
+    ).send()
+    if not choice or not choice.get("payload", {}).get("go"):
+        await cl.Message(content=copy.STRIPE_CANCELLED, author=copy.ASSISTANT).send()
+        return
+    folder = upload_dir()
+    source = stripe_upload.stage_stripe(files, folder)
+    outcome = await asyncio.to_thread(stripe_upload.import_into_session, source, folder)
+    if outcome.db_path is not None:
+        state().db_path = str(outcome.db_path)
+    note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
+    await cl.Message(content=f"{note}\n```\n{outcome.text}\n```", author=copy.ASSISTANT).send()
 
 
 # ------------------------------------------------------------------------------ reports

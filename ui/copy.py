@@ -65,3 +65,12 @@ REPORT_FAILED = "I couldn't build that report: {error}"
 EXPORT_LABEL = "Export report"
 GROUP_REPORT_LABEL = "Group report (Markdown/TXT)"
 SCORE_FILE_LABEL = "Score a file"
+
+STRIPE_CONFIRM = (
+    "**{names}** looks like a Stripe export. Import it into a new warehouse for this chat? "
+    "Your questions in this session will then be answered from that data; the shared "
+    "warehouse is not touched."
+)
+STRIPE_CANCELLED = "Not imported. Answers still come from the current warehouse."
+STRIPE_IMPORTED = "Imported. From now on this session's answers come from your Stripe data."
+STRIPE_REFUSED = "I could not import it; nothing was stored. What needs fixing:"

@@ -123,3 +123,40 @@ def decline_scores(
         {"decline_score": np.where(scored, score, np.nan), "decline_level": level.mask(~scored)},
         index=metrics.index,
     )
+
+
+def with_forecast(
+    metrics: pd.DataFrame, forecast: pd.DataFrame, min_history_months: int = 6
+) -> pd.DataFrame:
+    """The scan's metrics with the forecast as the verdict (`analytics.trends.forecast`).
+
+    `decline_level` becomes the band of `decline_probability` (the descriptive
+    `decline_score` stays, as the explanation); `status` "churned" now means no revenue over
+    the forecast's baseline window, so a customer the scan called churned after a shorter
+    silence is "ok" (or "new") again - in the UCI retail data 72 % of customers silent for three
+    months bought again in the next three.
+
+    Examples:
+        >>> m = pd.DataFrame({"status": ["churned", "ok"], "months_observed": [9, 9],
+        ...                   "decline_level": [3, 0]}, index=["a", "b"])
+        >>> f = pd.DataFrame({"decline_probability": [0.4, float("nan")],
+        ...                   "decline_status": ["scored", "churned"],
+        ...                   "decline_drivers": ["", ""],
+        ...                   "decline_level": pd.array([1, None], dtype="Int64")},
+        ...                  index=["a", "b"])
+        >>> out = with_forecast(m, f)
+        >>> out["status"].tolist(), out["decline_level"].tolist()
+        (['ok', 'churned'], [1, <NA>])
+    """
+    out = metrics.copy()
+    forecast = forecast.reindex(out.index)
+    status = out["status"].to_numpy(dtype=object)
+    decline_status = forecast["decline_status"].to_numpy(dtype=object)
+    recovered = (status == "churned") & (decline_status == "scored")
+    again = np.where(out["months_observed"].to_numpy() < min_history_months, "new", "ok")
+    status = np.where(recovered, again, status)
+    out["status"] = np.where(decline_status == "churned", "churned", status).astype(object)
+    out["decline_level"] = forecast["decline_level"].astype("Int64")
+    out["decline_probability"] = forecast["decline_probability"].astype(float)
+    out["decline_drivers"] = forecast["decline_drivers"].fillna("").astype(object)
+    return out

@@ -176,7 +176,32 @@ class Rows:
         if acc.size:
             self._add("anomaly_truth", acc=acc, month=month, direction=direction, cause=cause)
 
-    def add_trend_truth(self, pop: Population, month_start: NDArray[np.datetime64]) -> None:
+    def add_decline_truth(
+        self,
+        acc: NDArray[np.int64],
+        cutoff: np.datetime64,
+        horizon: int,
+        p_true: NDArray[np.float64],
+        declined: NDArray[np.bool_],
+        onset: NDArray[np.datetime64],
+    ) -> None:
+        if acc.size:
+            self._add(
+                "decline_truth",
+                acc=acc,
+                cutoff=cutoff,
+                horizon=horizon,
+                p_true=p_true,
+                declined=declined,
+                onset=onset,
+            )
+
+    def add_trend_truth(
+        self,
+        pop: Population,
+        month_start: NDArray[np.datetime64],
+        onset_declining: NDArray[np.bool_] | None = None,
+    ) -> None:
         names = np.array(ARCHETYPES)[pop.archetype]
         change = np.where(
             pop.change_month >= 0,
@@ -187,7 +212,8 @@ class Rows:
             "trend_truth",
             acc=pop.account_number,
             archetype=names,
-            is_declining=np.isin(names, list(DECLINING)),
+            is_declining=np.isin(names, list(DECLINING))
+            | (False if onset_declining is None else onset_declining),
             monthly_growth=np.expm1(pop.growth),
             noise_cv=np.sqrt(np.expm1(pop.noise_sigma**2)),
             change_month=change,

@@ -17,6 +17,7 @@ from scipy.special import expit
 
 from data.synth.billing import build_lines, discount_cents, payment_attempts
 from data.synth.contracts import ContractBook
+from data.synth.decline import DECLINE_TRUTH_CUTOFFS, DECLINE_TRUTH_HORIZON, OnsetProcess
 from data.synth.observe import History, MonthState, features, next_month_risk
 from data.synth.population import ARCHETYPES, DECLINING, Population
 from data.synth.rows import Rows
@@ -46,6 +47,8 @@ class ChunkSimulation:
         self.rows = Rows()
         self.history = History.empty(n_months, pop.size)
         self.book = ContractBook(pop, self.rows)
+        self.onsets = OnsetProcess(pop, rng, window_start)
+        self.active_history = np.zeros((n_months, pop.size), bool)
         n = pop.size
         self.dev = np.zeros(n)
         self.seats = np.ones(n, np.int64)
@@ -97,13 +100,40 @@ class ChunkSimulation:
         self._forecast()
         churn_month = np.where(self.pop.archetype == _CHURN, self.pop.change_month, -1)
         self.book.close_all(self._month_date(np.maximum(churn_month, 0)) - DAY, churn_month >= 0)
-        self.rows.add_trend_truth(self.pop, self.month_start)
+        onset = self.onsets.onset
+        lasting = (onset >= 0) & (onset <= self.n_months - 3)  # three months at the new level
+        self.rows.add_trend_truth(self.pop, self.month_start, lasting)
+        self._decline_truth()
         return self.rows
+
+    def _decline_truth(self) -> None:
+        """Forward truth at the last cut-offs with a full horizon (data/synth/decline.py)."""
+        last = self.n_months - 1 - DECLINE_TRUTH_HORIZON
+        for cutoff in range(max(1, last - DECLINE_TRUTH_CUTOFFS + 1), last + 1):
+            self._decline_truth_at(cutoff)
+
+    def _decline_truth_at(self, cutoff: int) -> None:
+        truth = self.onsets.truth(self.active_history[cutoff], cutoff, DECLINE_TRUTH_HORIZON)
+        rows = truth.at_risk
+        onset = self.onsets.onset[rows]
+        onset_month = np.where(
+            onset >= 0, self.month_start[np.maximum(onset, 0)], np.datetime64("NaT")
+        )
+        self.rows.add_decline_truth(
+            self.pop.account_number[rows],
+            self.month_start[cutoff],
+            DECLINE_TRUTH_HORIZON,
+            truth.p_true[rows],
+            truth.declined[rows],
+            onset_month,
+        )
 
     def _step(self, t: int) -> None:
         p = self.pop
         churned = (p.archetype == _CHURN) & (t >= p.change_month)
         active = (t >= p.start_month) & ~churned
+        self.onsets.step(t, self.prev_active)
+        self.active_history[t] = active
         health = self._behaviour(t, active)
         self._seats(t)
         events, valid = self._draw_events(active)
@@ -159,6 +189,7 @@ class ChunkSimulation:
         season = 1 + p.season_amp * np.sin(2 * np.pi * (calendar_month + p.season_phase) / 12)
         dropped = (p.archetype == _SHARP) & (t >= p.change_month)
         shape = np.exp(p.growth * age) * season * np.where(dropped, p.drop_factor, 1.0)
+        shape = shape * self.onsets.level(t)
         noise = np.exp(p.noise_sigma * rng.normal(0, 1, p.size) - p.noise_sigma**2 / 2)
         self.seats = np.maximum(1, np.round(p.base_seats * shape * noise)).astype(np.int64)
 

@@ -136,10 +136,11 @@ def evaluate_detectors(db_path: Path | str, leakage_type: str | None = None) -> 
     kind = canonical(leakage_type, LEAKAGE_TYPES, "leakage type")
     started = time.perf_counter()
     with connect(db_path, read_only=True) as con:
-        if not pipeline.has_truth(con):
+        if not pipeline.has_event_truth(con):
             raise ValueError(
                 "this warehouse has no ground truth (leakage_events); --evaluate "
-                "needs a synthetic warehouse built with `revrisk demo`"
+                "needs a synthetic warehouse built with `revrisk demo` (or a Stripe export "
+                "of one, `revrisk demo --format stripe`, imported)"
             )
         findings = pipeline.find_leakage(con)
         truth = con.execute(

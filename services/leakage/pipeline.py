@@ -151,6 +151,12 @@ def attach_truth(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> pd.DataF
     return out
 
 
+def has_event_truth(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse holds injected leakage events (a synthetic world, or a Stripe
+    export of one with its `revrisk_leakage_events` file): the detectors can be evaluated."""
+    return bool(scalar(con, "SELECT count(*) FROM leakage_events"))
+
+
 def has_truth(con: duckdb.DuckDBPyConnection) -> bool:
     """True for warehouses that carry the synthetic world's ground truth."""
     return bool(
@@ -173,6 +179,7 @@ __all__ = [
     "attach_truth",
     "features_at",
     "find_leakage",
+    "has_event_truth",
     "has_truth",
     "latest_features",
     "scalar",

@@ -6,14 +6,9 @@ scan and its cache (`trend_metrics`, `trend_series`, `segments`), reports and se
 
 from __future__ import annotations
 
+from services.trends.forecast import backtest_file, forward_evaluation
 from services.trends.input import read_revenue_file, warehouse_revenue
-from services.trends.reports import (
-    BACKTEST_OUTCOMES,
-    backtest_file,
-    evaluate_trends,
-    output_table,
-    write_output,
-)
+from services.trends.reports import evaluate_trends, output_table, write_output
 from services.trends.scan import cached, refresh_trend_cache
 from services.trends.service import (
     SegmentOverview,
@@ -31,7 +26,6 @@ from services.trends.service import (
 from services.trends.store import read_metrics
 
 __all__ = [
-    "BACKTEST_OUTCOMES",
     "SegmentOverview",
     "UnknownCustomerError",
     "analyse_revenue",
@@ -43,6 +37,7 @@ __all__ = [
     "evaluate_trends",
     "find_declining",
     "find_declining_in",
+    "forward_evaluation",
     "list_segments",
     "output_table",
     "read_metrics",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,17 @@ import duckdb
 import pandas as pd
 
 from analytics.segments import Segmentation, segment_customers
-from analytics.trends import TrendConfig, TrendScan, detect_partial_last_month, scan_trends
+from analytics.trends import (
+    DeclineBands,
+    DeclineForecaster,
+    DeclineOutcome,
+    TrendConfig,
+    TrendScan,
+    detect_partial_last_month,
+    forecast_decline,
+    scan_trends,
+    with_forecast,
+)
 from data.progress import Progress
 from data.warehouse import connect
 from services.trends import store
@@ -31,11 +41,26 @@ DECLINING_FROM_LEVEL = 1
 
 @dataclass(frozen=True)
 class TrendResult:
-    """A full scan: metrics (with segment_id/segment_name), the scan and the segmentation."""
+    """A full scan: metrics (with segment_id/segment_name and the decline forecast), the scan,
+    the segmentation and the fitted forecaster (None when the history is too short)."""
 
     metrics: pd.DataFrame
     scan: TrendScan
     segmentation: Segmentation | None
+    forecaster: DeclineForecaster | None = None
+    outcome: DeclineOutcome = field(default_factory=DeclineOutcome)
+
+    def forecast_info(self) -> dict[str, Any]:
+        """What the forecast predicts and which model it chose (for reports and the cache)."""
+        model = self.forecaster
+        return {
+            "decline_definition": self.outcome.describe(),
+            "horizon_months": self.outcome.horizon,
+            "baseline_months": self.outcome.baseline_months,
+            "forecast_model": None if model is None else model.model_,
+            "forecast_validation_auc": {} if model is None else model.validation_auc_,
+            "forecast_training_rows": None if model is None else model.n_rows_,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,12 +96,22 @@ def analyse_revenue(
     k: int | None = None,
     random_state: int = 0,
     config: TrendConfig | None = None,
+    outcome: DeclineOutcome | None = None,
+    bands: DeclineBands | None = None,
     progress: Progress | None = None,
 ) -> TrendResult:
-    """Trend scan plus segmentation of a wide revenue table (see `analytics.trends.scan`)."""
+    """Trend scan, decline forecast and segmentation of a wide revenue table.
+
+    The scan (`analytics.trends.scan`) is the explanation; the forecast
+    (`analytics.trends.forecast`, fitted on this table's own past) gives `decline_probability`,
+    its band `decline_level` and the churned status.
+    """
     config = config or TrendConfig()
+    outcome = outcome or DeclineOutcome()
     revenue, partial = _limit(revenue, until, config)
     scan = scan_trends(revenue, config, partial_last_month=partial, progress=progress)
+    complete = revenue.iloc[:, : len(scan.months)]  # without a partial last month
+    scores, forecaster = forecast_decline(complete, outcome, bands)
     try:
         segmentation: Segmentation | None = segment_customers(
             scan.metrics, k, random_state=random_state
@@ -85,7 +120,7 @@ def analyse_revenue(
         if k is not None:
             raise
         segmentation = None  # too few judged customers to segment
-    metrics = scan.metrics.copy()
+    metrics = with_forecast(scan.metrics, scores, config.min_history_months)
     if segmentation is None:
         metrics["segment_id"] = pd.Series(pd.NA, index=metrics.index, dtype="Int64")
         metrics["segment_name"] = None
@@ -93,7 +128,7 @@ def analyse_revenue(
         metrics["segment_id"] = segmentation.labels
         names = segmentation.profiles["name"]
         metrics["segment_name"] = metrics["segment_id"].map(names.to_dict()).astype(object)
-    return TrendResult(metrics, scan, segmentation)
+    return TrendResult(metrics, scan, segmentation, forecaster, outcome)
 
 
 def scan_file(path: Path | str, **options: Any) -> TrendResult:
@@ -157,6 +192,7 @@ def refresh_trend_cache(
             "silhouette_by_k": {str(k): v for k, v in seg.silhouette_by_k.items()} if seg else {},
             "stability_ari": seg.stability_ari if seg else None,
             "random_state": random_state,
+            **result.forecast_info(),
         }
         store.write_cache(
             con,

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analytics.trends import DeclineOutcome
 from services.lookup import UnknownCustomerError
 from services.trends import store
 from services.trends.scan import (
@@ -42,14 +43,15 @@ from services.trends.segments import (
 )
 
 DECLINE_LABELS: dict[int, str] = {
-    0: "no significant decline",
-    1: "mild decline",
-    2: "moderate decline",
-    3: "sharp decline",
+    0: "decline unlikely",
+    1: "decline possible",
+    2: "decline likely",
+    3: "decline very likely",
 }
-"""Words for the decline levels. Level 0 is "no significant decline", not "stable or
-growing": it also holds customers whose trend falls but not significantly (ACC000042 in the
-demo: -2.1 %/month, p = 0.14)."""
+"""Words for the decline levels, the bands of `decline_probability` (default cuts 0.3, 0.5,
+0.7; `analytics.trends.DeclineBands`): how likely the customer's revenue over the next months
+falls below half of its recent mean - a forecast, not a description of the past trend."""
+DEFAULT_DEFINITION = DeclineOutcome().describe()
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:
@@ -107,6 +109,9 @@ class CustomerTrend:
             "status": self.metrics["status"],
             "decline_level": self.metrics["decline_level"],
             "decline_label": self.metrics["decline_label"],
+            "decline_probability": self.metrics.get("decline_probability"),
+            "decline_drivers": self.metrics.get("decline_drivers") or "",
+            "decline_definition": self.metrics.get("decline_definition", DEFAULT_DEFINITION),
             "monthly_change": self.metrics["slope"],
             "relative_slope": self.metrics["relative_slope"],
             "p_value": self.metrics["p_value"],
@@ -128,6 +133,8 @@ def customer_trend(
     with cached(db_path) as con:
         metrics = _metrics_row(con, customer_id)
         series = store.read_series(con, customer_id)
+        info = store.cache_info(con)
+    metrics["decline_definition"] = info.get("decline_definition", DEFAULT_DEFINITION)
     series["stl_trend"] = float("nan")
     if with_stl and len(series) >= 24 and metrics["status"] == "ok":
         series["stl_trend"] = stl_components(series["revenue"].to_numpy())["trend"].to_numpy()
@@ -136,8 +143,10 @@ def customer_trend(
 
 _DECLINING_COLUMNS = [
     "customer_id",
+    "decline_probability",
     "decline_level",
     "decline_label",
+    "decline_drivers",
     "decline_score",
     "status",
     "monthly_change",
@@ -149,9 +158,11 @@ _DECLINING_COLUMNS = [
     "segment_id",
     "segment_name",
 ]
-_DECLINING_ORDER = "m.decline_level DESC, m.mean_revenue DESC NULLS LAST, m.account_id"
-"""Sharpest level, then largest revenue, then id: what `find_declining_in` sorts by (its
-stable sort keeps the cache's account_id order among ties)."""
+_DECLINING_ORDER = (
+    "m.decline_probability DESC NULLS LAST, m.mean_revenue DESC NULLS LAST, m.account_id"
+)
+"""Most likely to decline, then largest revenue, then id: what `find_declining_in` sorts by
+(its stable sort keeps the cache's account_id order among ties)."""
 
 
 def _declining_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -174,7 +185,9 @@ def find_declining_in(
     if segment_id is not None:
         keep &= metrics["segment_id"] == segment_id
     frame = metrics[keep.fillna(False).astype(bool)]
-    frame = frame.sort_values(["decline_level", "mean_revenue"], ascending=False).head(top_n)
+    frame = frame.sort_values(
+        ["decline_probability", "mean_revenue"], ascending=False, na_position="last"
+    ).head(top_n)
     return _declining_table(frame)
 
 
@@ -187,6 +200,7 @@ class DecliningCustomers:
     table: pd.DataFrame
     n_customers: int
     total_monthly_revenue: float
+    definition: str = DEFAULT_DEFINITION
 
 
 def find_declining(
@@ -195,11 +209,12 @@ def find_declining(
     segment_id: int | None = None,
     top_n: int | None = 10,
 ) -> DecliningCustomers:
-    """Declining customers, sharpest level then largest revenue first, and how many match.
+    """Customers likely to decline, most likely then largest revenue first, and how many match.
 
     `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
     exactly that level (0 lists customers without a significant decline). Table columns:
-    customer_id, decline_level, decline_label, decline_score, status, monthly_change
+    customer_id, decline_probability, decline_level, decline_label, decline_drivers,
+    decline_score, status, monthly_change
     (Theil–Sen slope, currency per month), relative_slope (% per month), p_value,
     revenue_mean, recent_ratio, n_anomalies, segment_id, segment_name. Filtering, ordering
     and counting run in DuckDB: only the `top_n` rows are read.
@@ -212,7 +227,8 @@ def find_declining(
     with cached(db_path) as con:
         top = store.read_metrics(con, where, params, order_by=_DECLINING_ORDER, limit=top_n)
         n_customers, revenue = store.count_metrics(con, where, params)
-    return DecliningCustomers(_declining_table(top), n_customers, revenue)
+        definition = store.cache_info(con).get("decline_definition", DEFAULT_DEFINITION)
+    return DecliningCustomers(_declining_table(top), n_customers, revenue, definition)
 
 
 def decline_level_counts(db_path: Path | str) -> dict[str, int]:

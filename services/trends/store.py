@@ -22,8 +22,14 @@ from data.warehouse import get_meta, get_meta_json, replace_rows, set_meta, tran
 
 VERSION_KEY = "trends_data_version"
 """meta key: '<data_version>/<METHOD_VERSION>' the cache was built from."""
-METHOD_VERSION = "1"
-"""Bump when the trend or segment method changes, so existing caches are rebuilt."""
+METHOD_VERSION = "2"
+"""Bump when the trend or segment method changes, so existing caches are rebuilt.
+2: decline_level became the band of the forecast's decline_probability (issue 14)."""
+_ADDED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("decline_probability", "DOUBLE"),
+    ("decline_drivers", "VARCHAR DEFAULT ''"),
+)
+"""trend_metrics columns added after the first release: added to older warehouses on rebuild."""
 INFO_KEY = "trends_cache_info"
 """meta key: JSON with build time, months, partial month, k, silhouette, stability."""
 
@@ -67,6 +73,8 @@ def write_cache(
     metrics = metrics.reset_index().rename(columns={"customer_id": "account_id"})
     segments = segments.reset_index()
     with transaction(con):
+        for name, kind in _ADDED_COLUMNS:
+            con.execute(f"ALTER TABLE trend_metrics ADD COLUMN IF NOT EXISTS {name} {kind}")
         replace_rows(con, "trend_metrics", metrics)
         replace_rows(con, "trend_series", series)
         replace_rows(con, "segments", segments)

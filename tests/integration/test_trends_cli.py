@@ -16,9 +16,9 @@ from cli.main import app
 pytestmark = pytest.mark.integration
 RETAIL = RETAIL_PIVOT
 ISSUE_COLUMNS = [
-    "customer_id", "status", "slope", "slope_ci_low", "slope_ci_high", "relative_slope",
-    "p_value", "decline_level", "decline_score", "resid_std", "n_anomalies", "anomaly_months",
-    "segment_id",
+    "customer_id", "status", "decline_probability", "decline_level", "decline_drivers", "slope",
+    "slope_ci_low", "slope_ci_high", "relative_slope", "p_value", "decline_score", "resid_std",
+    "n_anomalies", "anomaly_months", "segment_id",
 ]  # fmt: skip
 
 
@@ -50,19 +50,24 @@ def test_retail_until_covers_every_customer(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
-def test_backtest_on_retail_reports_levels_with_intervals() -> None:
+def test_backtest_on_retail_ranks_against_baselines_with_intervals() -> None:
+    """Issue 14's table: forecast and baselines per cut-off and pooled, cluster-bootstrap CIs."""
     code, stdout, stderr = run("trends", "--backtest", "--input", str(RETAIL), "--json")
     assert code == 0, stderr
     result = json.loads(stdout)
     assert result["partial_month_dropped"] == "2011-12"  # never judged on a partial month
-    assert result["cutoffs"] == ["2011-05", "2011-06", "2011-07", "2011-08"]
-    for outcome in ("lost_vs_run_rate", "lost_vs_previous"):
-        levels = {row["decline_level"]: row for row in result[outcome]["levels"]}
-        assert set(levels) == {0, 1, 2, 3}
-        for row in levels.values():
-            assert row["ci_low"] <= row["share_lost"] <= row["ci_high"]
-            assert row["n_lost"] <= row["n_customers"]
-    assert result["lost_vs_run_rate"]["level_3_above_level_0"] is True
+    assert result["cutoffs"] == ["2011-06", "2011-07", "2011-08"]
+    for summary in [*result["per_cutoff"].values(), result["overall"]]:
+        forecast = summary["decline_probability"]
+        low, high = forecast["auc_ci"]
+        assert low <= forecast["auc"] <= high
+        for name in ("active_months", "recent_ratio", "seed_stl"):
+            low, high = summary[name]["auc_difference_ci"]
+            assert low <= summary[name]["auc_difference"] <= high
+    overall = result["overall"]["decline_probability"]
+    assert overall["auc"] >= 0.60 and overall["auc_ci"][0] >= 0.55
+    assert overall["top10_precision"] >= 0.38 and overall["ece"] <= 0.05
+    assert not result["overall"]["active_months"]["forecast_significantly_worse"]
     code, _, stderr = run("trends", "--backtest")
     assert code == 1 and "--input" in stderr
 

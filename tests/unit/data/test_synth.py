@@ -172,3 +172,25 @@ def test_features_do_not_look_ahead(small_world: Path, tmp_path: Path) -> None:
         after = con.execute(f"SELECT * FROM account_features_at(DATE '{month}') ORDER BY 1").df()
     assert len(before) > 200
     assert before.equals(after)
+
+
+def test_decline_truth_is_a_function_of_contract_facts(small_world: Path) -> None:
+    """The forward decline truth's p_true, recomputed from the first contract's start date and
+    value (facts in the warehouse at the cut-off), matches exactly; its Bayes AUC is useful but
+    far from perfect, and the realised rate agrees with the probabilities."""
+    from data.synth.decline import onset_within
+
+    with connect(small_world, read_only=True) as con:
+        truth = con.execute(
+            "WITH first AS (SELECT account_id, arg_min(start_date, start_date) AS start, "
+            "arg_min(licensed_seats * contracted_price, start_date) AS value "
+            "FROM contracts GROUP BY account_id) "
+            "SELECT t.*, date_diff('month', date_trunc('month', f.start), t.cutoff_month) "
+            "AS tenure, CAST(f.value AS DOUBLE) AS value FROM decline_truth t JOIN first f "
+            "USING (account_id)"
+        ).df()
+    assert len(truth) > 500 and truth["cutoff_month"].nunique() == 6
+    expected = onset_within(truth["tenure"], np.log(np.maximum(truth["value"], 1.0)))
+    np.testing.assert_allclose(truth["p_true"], expected, atol=1e-9)
+    assert 0.6 <= roc_auc_score(truth["declined"], truth["p_true"]) <= 0.9
+    assert abs(truth["declined"].mean() - truth["p_true"].mean()) < 0.02

@@ -123,7 +123,7 @@ def test_find_declining_in_sql_agrees_with_the_in_memory_scan(world: Path) -> No
         )
     counts = decline_level_counts(world)
     assert sum(counts.values()) == len(metrics)
-    assert counts["sharp decline"] == find_declining(world, decline_level=3).n_customers
+    assert counts["decline very likely"] == find_declining(world, decline_level=3).n_customers
 
 
 def test_segments_overview_and_report(world: Path) -> None:
@@ -189,9 +189,18 @@ def test_retail_partial_month_and_until() -> None:
     cut = analyse_revenue(revenue, until="2011-08")
     assert cut.scan.partial_month is None and str(cut.scan.months[-1]) == "2011-08"
     assert len(cut.metrics) == 4372
-    table = output_table(cut.metrics)
-    assert list(table.columns[:3]) == ["customer_id", "status", "slope"]
+    table = output_table(cut.metrics).set_index("customer_id")
+    assert list(table.columns[:3]) == ["status", "decline_probability", "decline_level"]
     assert "segment_id" in table.columns
+    # Every customer with revenue up to 2011-08 is scored, unless it had none over the six
+    # baseline months (churned: a status, never a probability).
+    seen = revenue.loc[:, :"2011-08"].round(2)
+    has_revenue = (seen > 0).any(axis=1)
+    silent = ~(seen.iloc[:, -6:].sum(axis=1) > 0)
+    scored = table["decline_probability"].notna()
+    assert (scored == (has_revenue & ~silent)).all()
+    assert (table.loc[has_revenue & silent, "status"] == "churned").all()
+    assert table.loc[scored, "decline_probability"].between(0, 1).all()
     with pytest.raises(ValueError, match="outside the data"):
         analyse_revenue(revenue, until="2012-03")
 

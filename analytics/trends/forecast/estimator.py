@@ -1,0 +1,324 @@
+"""`decline_probability`: a forecast that a customer's revenue halves, learned per portfolio.
+
+Contract. `DeclineForecaster().fit(values)` learns from the matrix's own history: rows are
+(customer, cut-off T) for every T whose outcome months T+1..T+H lie inside the matrix (see
+`analytics.trends.forecast.features` for features and the outcome), the latest `max_cutoffs`
+of them. `predict_at(values, position)` scores every customer with revenue up to `position`
+(new and short histories included: tenure is a feature); churned customers (no revenue over the
+baseline window) and customers without revenue get NaN and a `decline_status`.
+`forecast_decline` fits on a table and scores its last month, with `decline_level` as bands
+(`DeclineBands`) of the probability.
+
+Method. Two plain candidates (`analytics.trends.forecast.models`): L2 logistic regression on
+standardised features, and a small LightGBM. With `model="auto"` both are fitted on the
+earlier training cut-offs and judged by ROC-AUC on the latest one - a cut-off whose outcome is
+already known, never the one being forecast - and the winner is refitted on all of them. Both
+are log-loss models, calibrated on the distribution they were trained on. A separate Platt or
+isotonic step fitted on an earlier cut-off made calibration worse on the UCI retail data (ECE
+0.084 -> 0.158 at 2011-08: the calibration fold's quarter declined more often than the
+held-out one), so none is applied; the backtest reports ECE per held-out cut-off instead.
+
+Why two candidates, measured: on the UCI retail data the linear model ranks better (AUC 0.720
+against 0.702 at 2011-08; trees cannot extrapolate frequency and tenure beyond the values the
+earlier cut-offs hold), on the synthetic SaaS world, where declines of two kinds mix (already
+falling accounts, and onsets driven by tenure and size), the trees reach 0.955 of the Bayes
+AUC against 0.86 for the linear model. The validation cut-off picks per portfolio.
+
+Drivers: each row's largest contributions to the log-odds (coef x standardised value for the
+linear model, TreeSHAP for the trees), computed for the `driver_rows` highest probabilities
+only (TreeSHAP costs ~0.3 ms a row here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from analytics.trends.forecast.features import (
+    BASE_FEATURES,
+    SEASONAL_FEATURES,
+    SEASONAL_MIN_MONTHS,
+    DeclineOutcome,
+    features_at,
+    outcome_from_baseline,
+    population_at,
+)
+from analytics.trends.forecast.models import BoostedModel, LogisticModel, Model, rank_auc
+
+FloatArray = NDArray[np.float64]
+DECLINE_STATUSES: tuple[str, ...] = ("scored", "churned", "no_revenue")
+MODEL_KINDS: tuple[str, ...] = ("auto", "logistic", "lightgbm")
+
+
+class NotEnoughHistoryError(ValueError):
+    """The table's past holds no labelled cut-off with both outcomes: nothing to learn from."""
+
+
+@dataclass(frozen=True)
+class DeclineBands:
+    """`decline_level` 0-3 as bands of `decline_probability`: level k from `cuts[k-1]` up."""
+
+    cuts: tuple[float, float, float] = (0.3, 0.5, 0.7)
+
+    def __post_init__(self) -> None:
+        if len(self.cuts) != 3 or not 0 < self.cuts[0] < self.cuts[1] < self.cuts[2] < 1:
+            raise ValueError(f"cuts must be 3 increasing values in (0, 1), got {self.cuts}")
+
+    def level(self, probability: FloatArray) -> pd.Series:
+        """Int64 levels, NA where the probability is NaN.
+
+        Examples:
+            >>> DeclineBands().level(np.array([0.1, 0.55, 0.9, np.nan])).tolist()
+            [0, 2, 3, <NA>]
+        """
+        probability = np.asarray(probability, dtype=float)
+        level = np.searchsorted(np.asarray(self.cuts), np.nan_to_num(probability), side="right")
+        return pd.Series(level, dtype="Int64").mask(np.isnan(probability))
+
+
+def cutoff_positions(n_months: int, outcome: DeclineOutcome, max_cutoffs: int) -> list[int]:
+    """The most recent `max_cutoffs` cut-offs whose horizon lies inside `n_months` (>= 1).
+
+    Examples:
+        >>> cutoff_positions(12, DeclineOutcome(), 4)
+        [5, 6, 7, 8]
+    """
+    last = n_months - 1 - outcome.horizon
+    return list(range(max(1, last - max_cutoffs + 1), last + 1))
+
+
+class DeclineForecaster:
+    """Logistic decline forecast learned from a revenue matrix's own past (scikit-learn style).
+
+    Parameters are only stored by `__init__`; `fit` validates them. Fitted attributes:
+    `features_` (names), `mean_`, `scale_`, `coef_`, `intercept_`, `cutoffs_` (training
+    cut-off positions), `n_rows_`, `base_rate_`.
+
+    Examples:
+        >>> rng = np.random.default_rng(0)
+        >>> values = rng.gamma(2.0, 50.0, size=(300, 12)) * (rng.random((300, 12)) < 0.6)
+        >>> model = DeclineForecaster(max_cutoffs=4).fit(values)
+        >>> scores = model.predict_at(values, 11)
+        >>> bool(scores["decline_probability"].dropna().between(0, 1).all()), model.cutoffs_
+        (True, [5, 6, 7, 8])
+    """
+
+    def __init__(
+        self,
+        outcome: DeclineOutcome | None = None,
+        C: float = 0.03,  # noqa: N803 - scikit-learn's name
+        max_cutoffs: int = 6,
+        max_rows: int = 150_000,
+        random_state: int = 0,
+        model: str = "auto",
+    ) -> None:
+        self.outcome = outcome
+        self.model = model
+        self.C = C
+        self.max_cutoffs = max_cutoffs
+        self.max_rows = max_rows
+        self.random_state = random_state
+
+    def _outcome(self) -> DeclineOutcome:
+        return self.outcome or DeclineOutcome()
+
+    def _feature_names(self, n_months: int) -> list[str]:
+        seasonal = list(SEASONAL_FEATURES) if n_months >= SEASONAL_MIN_MONTHS else []
+        return [*BASE_FEATURES, *seasonal]
+
+    def training_rows(
+        self, values: FloatArray, cutoffs: Sequence[int]
+    ) -> tuple[pd.DataFrame, NDArray[np.bool_], NDArray[np.int64]]:
+        """Stacked features, outcomes and cut-off positions of the population rows."""
+        frames, labels, positions = [], [], []
+        for position in cutoffs:
+            features = features_at(values, position, self._outcome())
+            baseline = features["baseline_revenue"].to_numpy()
+            rows = outcome_from_baseline(values, position, baseline, self._outcome())
+            keep = rows.in_population
+            frames.append(features.loc[keep])
+            labels.append(rows.declined[keep])
+            positions.append(np.full(int(keep.sum()), position))
+        return (
+            pd.concat(frames, ignore_index=True),
+            np.concatenate(labels),
+            np.concatenate(positions),
+        )
+
+    def fit(
+        self, values: FloatArray | pd.DataFrame, cutoffs: Sequence[int] | None = None
+    ) -> DeclineForecaster:
+        """Fit on the given cut-off positions (default: the latest `max_cutoffs` labelled)."""
+        values = _matrix(values)
+        if self.C <= 0 or self.max_cutoffs < 1 or self.max_rows < 100:
+            raise ValueError("C must be > 0, max_cutoffs >= 1 and max_rows >= 100")
+        if self.model not in MODEL_KINDS:
+            raise ValueError(f"model must be one of {MODEL_KINDS}, got {self.model!r}")
+        outcome = self._outcome()
+        if cutoffs is None:
+            cutoffs = cutoff_positions(values.shape[1], outcome, self.max_cutoffs)
+        if not cutoffs:
+            raise NotEnoughHistoryError(
+                f"{values.shape[1]} months leave no cut-off with {outcome.horizon} months after "
+                f"it and one before: need at least {outcome.horizon + 2} months"
+            )
+        features, labels, positions = self.training_rows(values, cutoffs)
+        if len(np.unique(labels)) < 2:
+            raise NotEnoughHistoryError(
+                "the training cut-offs hold only one outcome: cannot fit a forecast"
+            )
+        self.features_ = self._feature_names(values.shape[1])
+        matrix = features[self.features_].to_numpy(dtype=float)
+        if len(matrix) > self.max_rows:
+            rng = np.random.default_rng(self.random_state)
+            keep = np.sort(rng.choice(len(matrix), self.max_rows, replace=False))
+            matrix, labels, positions = matrix[keep], labels[keep], positions[keep]
+        self.validation_auc_ = self._validate(matrix, labels, positions)
+        self.model_ = self._choose(self.validation_auc_)
+        self.estimator_ = self._make(self.model_).fit(matrix, labels)
+        self.cutoffs_ = list(cutoffs)
+        self.n_rows_ = len(matrix)
+        self.base_rate_ = float(labels.mean())
+        return self
+
+    def _make(self, kind: str) -> Model:
+        if kind == "logistic":
+            return LogisticModel(self.C)
+        return BoostedModel(self.random_state)
+
+    def _validate(
+        self, matrix: FloatArray, labels: NDArray[np.bool_], positions: NDArray[np.int64]
+    ) -> dict[str, float]:
+        """AUC of each candidate on the latest training cut-off, fitted on (at most a third of
+        `max_rows` of) the earlier ones: a choice between two models needs less than a fit."""
+        kinds = ("logistic", "lightgbm") if self.model == "auto" else (self.model,)
+        last = positions.max()
+        train, check = positions < last, positions == last
+        limit = max(self.max_rows // 3, 100)
+        if train.sum() > limit:
+            rng = np.random.default_rng(self.random_state + 1)
+            picked = rng.choice(np.flatnonzero(train), limit, replace=False)
+            train = np.isin(np.arange(train.size), picked)
+        both = len(np.unique(labels[train])) == 2 and len(np.unique(labels[check])) == 2
+        if self.model != "auto" or not both:
+            return {}
+        scores = {}
+        for kind in kinds:
+            fitted = self._make(kind).fit(matrix[train], labels[train])
+            scores[kind] = round(rank_auc(labels[check], fitted.predict(matrix[check])), 4)
+        return scores
+
+    def _choose(self, validation: dict[str, float]) -> str:
+        if self.model != "auto":
+            return self.model
+        if not validation:
+            return "logistic"
+        return max(validation, key=lambda kind: validation[kind])
+
+    def predict_at(
+        self, values: FloatArray | pd.DataFrame, position: int, driver_rows: int = 5_000
+    ) -> pd.DataFrame:
+        """`decline_probability` (NaN outside the population), `decline_status`, and
+        `decline_drivers` for the `driver_rows` highest probabilities ("" for the others)."""
+        values = _matrix(values)
+        features = features_at(values, position, self._outcome())
+        scored, churned = population_at(features)
+        matrix = features[self.features_].to_numpy(dtype=float)
+        probability = np.where(scored, self.estimator_.predict(matrix), np.nan)
+        drivers = np.full(len(matrix), "", dtype=object)
+        ranked = np.argsort(-np.nan_to_num(probability, nan=-1.0), kind="stable")
+        shown = ranked[: min(driver_rows, int(scored.sum()))]
+        if shown.size:
+            parts = self.estimator_.contributions(matrix[shown])
+            drivers[shown] = _driver_text(parts, self.features_)
+        status = np.select([scored, churned], ["scored", "churned"], "no_revenue")
+        return pd.DataFrame(
+            {
+                "decline_probability": probability,
+                "decline_status": status.astype(object),
+                "decline_drivers": drivers,
+            }
+        )
+
+
+def _driver_text(parts: FloatArray, names: Sequence[str], top: int = 3) -> NDArray[np.object_]:
+    """'feature +0.42; feature -0.31; ...': the `top` largest |contributions| of each row
+    (positive raises the decline probability)."""
+    order = np.argsort(-np.abs(parts), axis=1, kind="stable")[:, :top]
+    labels = np.asarray(names, dtype=object)
+    out = np.empty(len(parts), dtype=object)
+    for row, picks in enumerate(order):
+        out[row] = "; ".join(f"{labels[k]} {parts[row, k]:+.2f}" for k in picks)
+    return out
+
+
+def _matrix(values: FloatArray | pd.DataFrame) -> FloatArray:
+    matrix = np.asarray(values, dtype=float)
+    if matrix.ndim != 2 or matrix.shape[0] == 0:
+        raise ValueError(f"revenue must be a non-empty customers x months matrix: {matrix.shape}")
+    if np.isinf(matrix).any():
+        raise ValueError("revenue holds an infinite value")
+    return np.round(np.nan_to_num(matrix), 2)
+
+
+def enough_history(n_months: int, outcome: DeclineOutcome | None = None) -> bool:
+    """Whether a table of `n_months` months holds a labelled cut-off to learn from.
+
+    Examples:
+        >>> enough_history(4), enough_history(5)
+        (False, True)
+    """
+    return n_months >= (outcome or DeclineOutcome()).horizon + 2
+
+
+def forecast_decline(
+    values: pd.DataFrame,
+    outcome: DeclineOutcome | None = None,
+    bands: DeclineBands | None = None,
+    forecaster: DeclineForecaster | None = None,
+) -> tuple[pd.DataFrame, DeclineForecaster | None]:
+    """Fit on the table's past and score its last month: (scores indexed like `values`, model).
+
+    Columns: decline_probability, decline_status, decline_drivers, decline_level (Int64 bands).
+    With too little history (`enough_history` false) or a past holding one outcome only, the
+    probabilities are NaN, the levels NA and the model None; statuses are still set.
+
+    Examples:
+        >>> rng = np.random.default_rng(0)
+        >>> table = pd.DataFrame(rng.gamma(2.0, 50.0, size=(200, 12)))
+        >>> scores, model = forecast_decline(table)
+        >>> list(scores.columns)
+        ['decline_probability', 'decline_status', 'decline_drivers', 'decline_level']
+        >>> model.cutoffs_
+        [3, 4, 5, 6, 7, 8]
+    """
+    outcome = outcome or DeclineOutcome()
+    matrix = _matrix(values)
+    last = matrix.shape[1] - 1
+    model = forecaster or DeclineForecaster(outcome)
+    outcome = model.outcome or outcome
+    fitted: DeclineForecaster | None = None
+    try:
+        fitted = model.fit(matrix)
+    except NotEnoughHistoryError:
+        fitted = None
+    if fitted is not None:
+        scores = fitted.predict_at(matrix, last)
+    else:
+        scored, churned = population_at(features_at(matrix, last, outcome))
+        scores = pd.DataFrame(
+            {
+                "decline_probability": np.full(len(matrix), np.nan),
+                "decline_status": np.select([scored, churned], ["scored", "churned"], "no_revenue"),
+                "decline_drivers": "",
+            }
+        )
+    scores["decline_level"] = (bands or DeclineBands()).level(
+        scores["decline_probability"].to_numpy()
+    )
+    scores.index = pd.Index(values.index.astype(str), name="customer_id")
+    return scores, fitted

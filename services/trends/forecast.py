@@ -1,0 +1,164 @@
+"""Is `decline_probability` right about the future? The file backtest and the synthetic truth.
+
+`backtest_file` (`revrisk trends --backtest`): on a revenue file, per held-out cut-off and
+pooled, the forecast against active months, the recent ratio and the seed's STL method
+(`analytics.trends.forecast.backtest`). `forward_evaluation` (part of `--evaluate`): on the
+synthetic demo, the forecast at each cut-off of `decline_truth` (fitted on months <= T only)
+against the onsets the generator drew from its hazard, beside the Bayes AUC of that hazard.
+This is the only code that reads `decline_truth`, after the forecast was made, to score it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.trends import (
+    DeclineOutcome,
+    compare_with_truth,
+    detect_partial_last_month,
+    enough_history,
+    forecast_backtest,
+    probabilities_at,
+)
+from data.warehouse import connect
+from services.trends.input import read_revenue_file, warehouse_revenue
+
+TARGETS: dict[str, float] = {
+    "auc": 0.60,
+    "auc_ci_low": 0.55,
+    "top10_precision": 0.38,
+    "ece": 0.05,
+}
+"""Issue 14's bar for the pooled forecast on a file (reported beside the figures, not tuned to)."""
+
+
+def _complete_months(revenue: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    if detect_partial_last_month(revenue.sum(axis=0).to_numpy()):
+        return revenue.iloc[:, :-1], str(revenue.columns[-1])[:7]
+    return revenue, None
+
+
+def default_cutoffs(n_months: int, outcome: DeclineOutcome, n_cutoffs: int = 3) -> list[int]:
+    """The last `n_cutoffs` positions with H months after them and a labelled cut-off before.
+
+    Examples:
+        >>> default_cutoffs(12, DeclineOutcome())
+        [6, 7, 8]
+    """
+    last = n_months - 1 - outcome.horizon
+    first = max(outcome.horizon + 1, last - n_cutoffs + 1)
+    return list(range(first, last + 1))
+
+
+def _cutoff_positions(
+    labels: list[str], cutoffs: list[str] | None, outcome: DeclineOutcome, n_cutoffs: int
+) -> list[int]:
+    if cutoffs is None:
+        positions = default_cutoffs(len(labels), outcome, n_cutoffs)
+        if not positions:
+            raise ValueError(
+                f"{len(labels)} complete months are too few to backtest a {outcome.horizon}-month "
+                f"forecast: need at least {2 * outcome.horizon + 2}"
+            )
+        return positions
+    positions = []
+    for cutoff in cutoffs:
+        if cutoff not in labels:
+            raise ValueError(f"cut-off {cutoff!r} is not a month of the file ({labels[0]}..)")
+        position = labels.index(cutoff)
+        if position + outcome.horizon >= len(labels) or not enough_history(position + 1, outcome):
+            raise ValueError(f"cut-off {cutoff!r} needs {outcome.horizon} months on each side")
+        positions.append(position)
+    return positions
+
+
+def backtest_file(
+    path: Path | str,
+    outcome: DeclineOutcome | None = None,
+    cutoffs: list[str] | None = None,
+    n_cutoffs: int = 3,
+    n_boot: int = 1000,
+) -> dict[str, Any]:
+    """The forecast backtest on a revenue file (a partial last month is dropped first).
+
+    Returns the outcome definition, the cut-offs, `per_cutoff` (month -> metrics) and
+    `overall` (pooled, customer-cluster bootstrap), each with the forecast's AUC [CI], top-10 %
+    precision, Brier, ECE and, per baseline, AUC [CI] and the paired difference [CI].
+    """
+    outcome = outcome or DeclineOutcome()
+    revenue, partial = _complete_months(read_revenue_file(path))
+    labels = [str(c)[:7] for c in revenue.columns]
+    positions = _cutoff_positions(labels, cutoffs, outcome, n_cutoffs)
+    result = forecast_backtest(revenue.to_numpy(dtype=float), positions, outcome, n_boot)
+    overall = result["overall"]
+    forecast = overall["decline_probability"]
+    return {
+        "source": str(path),
+        "partial_month_dropped": partial,
+        "outcome": outcome.describe(),
+        "horizon_months": outcome.horizon,
+        "baseline_months": outcome.baseline_months,
+        "threshold": outcome.threshold,
+        "cutoffs": [labels[p] for p in positions],
+        "per_cutoff": {labels[p]: summary for p, summary in result["per_cutoff"].items()},
+        "overall": overall,
+        "overall_three_active_months": result["overall_three_active_months"],
+        "targets": TARGETS,
+        "meets_targets": {
+            "auc": forecast["auc"] >= TARGETS["auc"],
+            "auc_ci_low": forecast["auc_ci"][0] >= TARGETS["auc_ci_low"],
+            "top10_precision": forecast["top10_precision"] >= TARGETS["top10_precision"],
+            "ece": forecast["ece"] <= TARGETS["ece"],
+            "not_worse_than_active_months": not overall["active_months"][
+                "forecast_significantly_worse"
+            ],
+        },
+    }
+
+
+def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any] | None:
+    """Forecast at the `decline_truth` cut-offs against the hazard's onsets (None: no table).
+
+    Months after each cut-off are never shown to the forecast: it is fitted and scored on the
+    revenue matrix cut at T.
+    """
+    with connect(db_path, read_only=True) as con:
+        listed = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        tables = {row[0] for row in listed}
+        if "decline_truth" not in tables:
+            return None
+        truth = con.execute(
+            "SELECT account_id, strftime(cutoff_month, '%Y-%m') AS cutoff, horizon_months, "
+            "p_true, declined FROM decline_truth ORDER BY cutoff, account_id"
+        ).df()
+        revenue = warehouse_revenue(con)
+    if truth.empty:
+        return None
+    labels = [str(c)[:7] for c in revenue.columns]
+    months = sorted(truth["cutoff"].unique())
+    horizon = int(truth["horizon_months"].iloc[0])
+    outcome = DeclineOutcome(horizon=horizon)
+    probabilities = probabilities_at(
+        revenue.to_numpy(dtype=float), [labels.index(m) for m in months], outcome
+    )
+    row_of = pd.Series(np.arange(len(revenue)), index=revenue.index.astype(str))
+    forecast = probabilities[
+        [months.index(m) for m in truth["cutoff"]], row_of.loc[truth["account_id"]].to_numpy()
+    ]
+    scores = compare_with_truth(
+        truth["declined"].to_numpy(bool),
+        forecast,
+        truth["p_true"].to_numpy(float),
+        truth["account_id"].to_numpy(),
+        n_boot,
+    )
+    return {
+        "truth": "onset drawn from a hazard of contract tenure and value at T (decline_truth)",
+        "cutoffs": months,
+        "horizon_months": horizon,
+        **scores,
+    }

@@ -1,0 +1,129 @@
+"""The decline forecast: no look-ahead, calibration, short histories, churn, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.trends import (
+    DeclineBands,
+    DeclineForecaster,
+    DeclineOutcome,
+    features_at,
+    forecast_backtest,
+    forecast_decline,
+    outcome_at,
+)
+from analytics.trends.forecast.backtest import calibration_error, cluster_weights, roc_auc
+
+
+def stationary_panel(n_customers: int = 4000, n_months: int = 20, seed: int = 0) -> np.ndarray:
+    """Subscription-like revenue in which a decline starts with a monthly hazard that depends on
+    tenure and size only: the same process at every cut-off, so a forecast fitted on earlier
+    cut-offs should be calibrated on a later one."""
+    rng = np.random.default_rng(seed)
+    start = np.where(rng.random(n_customers) < 0.7, 0, rng.integers(1, n_months - 4, n_customers))
+    size = rng.normal(6.0, 1.2, n_customers)
+    sigma = rng.uniform(0.05, 0.3, n_customers)
+    onset = np.full(n_customers, -1)
+    values = np.zeros((n_customers, n_months))
+    for t in range(n_months):
+        tenure = t - start
+        hazard = 1 / (1 + np.exp(-(-4.0 + 2.0 * np.exp(-tenure / 4) - 0.6 * (size - 6.0))))
+        new = (onset < 0) & (tenure >= 1) & (rng.random(n_customers) < hazard)
+        onset = np.where(new, t, onset)
+        level = np.exp(size) * np.where((onset >= 0) & (t >= onset), 0.2, 1.0)
+        noise = np.exp(sigma * rng.normal(size=n_customers))
+        values[:, t] = np.where(t >= start, level * noise, 0.0)
+    return np.round(values, 2)
+
+
+def test_features_at_t_never_read_later_months() -> None:
+    values = stationary_panel(500, 14)
+    changed = values.copy()
+    rng = np.random.default_rng(1)
+    changed[:, 9:] = rng.gamma(1.0, 500.0, size=changed[:, 9:].shape)  # rewrite the future
+    pd.testing.assert_frame_equal(features_at(values, 8), features_at(changed, 8))
+    model = DeclineForecaster(model="logistic").fit(values[:, :9])
+    before = model.predict_at(values, 8)
+    after = model.predict_at(changed, 8)
+    pd.testing.assert_frame_equal(before, after)
+    # ... while the outcome after T does read them (the test could fail).
+    assert not np.array_equal(outcome_at(values, 8).declined, outcome_at(changed, 8).declined)
+
+
+def test_forecast_is_calibrated_and_ranks_on_a_stationary_synthetic_process() -> None:
+    values = stationary_panel()
+    position = 15  # fitted on cut-offs <= 12, scored at 15 against months 16..18
+    model = DeclineForecaster().fit(values[:, : position + 1])
+    scores = model.predict_at(values, position)["decline_probability"].to_numpy()
+    rows = outcome_at(values, position)
+    keep = rows.in_population
+    assert calibration_error(rows.declined[keep], scores[keep]) <= 0.05
+    assert roc_auc(rows.declined[keep], scores[keep]) >= 0.65
+
+
+def test_short_history_customers_are_scored_and_churned_ones_are_not() -> None:
+    values = stationary_panel(600, 12)
+    values[0] = 0.0
+    values[0, -2:] = [120.0, 80.0]  # a customer two months old
+    values[1] = 0.0
+    values[1, :4] = 300.0  # silent for the last eight months: churned
+    values[2] = 0.0  # never had revenue
+    table = pd.DataFrame(values, index=[f"C{i}" for i in range(len(values))])
+    scores, model = forecast_decline(table)
+    assert model is not None
+    assert 0.0 <= scores.loc["C0", "decline_probability"] <= 1.0
+    assert scores.loc["C0", "decline_status"] == "scored"
+    assert np.isnan(scores.loc["C1", "decline_probability"])
+    assert scores.loc["C1", "decline_status"] == "churned"
+    assert pd.isna(scores.loc["C1", "decline_level"])
+    assert scores.loc["C2", "decline_status"] == "no_revenue"
+
+
+def test_forecast_and_backtest_are_deterministic() -> None:
+    values = stationary_panel(800, 14)
+    table = pd.DataFrame(values)
+    first, model = forecast_decline(table)
+    second, _ = forecast_decline(table)
+    pd.testing.assert_frame_equal(first, second)
+    assert model is not None and model.model_ in ("logistic", "lightgbm")
+    assert (
+        first["decline_drivers"].str.len().gt(0).sum() == first["decline_probability"].notna().sum()
+    )
+    one = forecast_backtest(values, [9, 10], n_boot=50, random_state=3)
+    two = forecast_backtest(values, [9, 10], n_boot=50, random_state=3)
+    assert one == two
+
+
+def test_too_little_history_gives_statuses_and_no_probability() -> None:
+    table = pd.DataFrame([[10.0, 20.0, 30.0], [0.0, 0.0, 0.0]], index=["a", "b"])
+    scores, model = forecast_decline(table)
+    assert model is None
+    assert scores["decline_probability"].isna().all()
+    assert scores["decline_status"].tolist() == ["scored", "no_revenue"]
+
+
+def test_outcome_definition_and_bands() -> None:
+    outcome = DeclineOutcome.named("half_of_baseline", horizon=2, baseline_months=3)
+    values = np.array([[10.0, 10, 10, 4, 4], [10, 10, 10, 6, 6]])
+    assert outcome_at(values, 2, outcome).declined.tolist() == [True, False]
+    assert "next 2 months" in outcome.describe() and "previous 3 months" in outcome.describe()
+    with pytest.raises(ValueError, match="unknown outcome"):
+        DeclineOutcome.named("halved")
+    assert DeclineBands((0.2, 0.4, 0.6)).level(np.array([0.1, 0.3, 0.5, 0.9])).tolist() == [
+        0,
+        1,
+        2,
+        3,
+    ]
+    with pytest.raises(ValueError, match="increasing"):
+        DeclineBands((0.5, 0.4, 0.6))
+
+
+def test_cluster_bootstrap_draws_whole_customers() -> None:
+    clusters = np.array(["a", "a", "b", "c", "c", "c"])
+    weights = cluster_weights(clusters, n_boot=30, random_state=0)
+    assert weights.shape == (30, 6)
+    assert (weights[:, 0] == weights[:, 1]).all() and (weights[:, 3] == weights[:, 5]).all()

@@ -1,0 +1,439 @@
+"""Stripe objects in and out: every fixture object parses, corrupted folders are refused with
+their file, line and field, and the synthetic world round-trips to the cent."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from reference_data import STRIPE_FIXTURES
+from typer.testing import CliRunner
+
+from cli.main import app
+from data.build import build_demo_stripe, build_demo_warehouse
+from data.imports.report import ImportValidationError
+from data.imports.stripe import (
+    INVOICE_STATUS,
+    RESOURCES,
+    STRIPE_TABLES,
+    StripeMapper,
+    import_stripe,
+    mapping_table,
+)
+from data.warehouse import connect
+from services.leakage.service import evaluate_detectors
+
+FIXTURES: dict[str, dict[str, Any]] = json.loads(STRIPE_FIXTURES.read_text())["resources"]
+CUSTOMER = FIXTURES["customer"]
+
+runner = CliRunner()
+
+
+def _write(folder: Path, files: dict[str, list[dict[str, Any]]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, objects in files.items():
+        (folder / name).write_text("".join(json.dumps(o) + "\n" for o in objects))
+    return folder
+
+
+def _with(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return copy.deepcopy(base) | changes
+
+
+def _fixture_folders() -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each fixture object in the file the API lists it in, with the minimum it references.
+
+    Objects only ever nested (subscription items, invoice lines, discounts) travel inside
+    their parent; objects of types the mapping does not use go to their own file.
+    """
+    f = FIXTURES
+    open_invoice = _with(f["invoice"], status="open")
+    open_invoice["lines"]["data"] = [copy.deepcopy(f["line_item"])]
+    subscription_with_item = _with(f["subscription"])
+    subscription_with_item["items"]["data"] = [
+        _with(f["subscription_item"], subscription=f["subscription"]["id"])
+    ]
+    discounted = _with(f["subscription"], discounts=[copy.deepcopy(f["discount"])])
+    discounted["discounts"][0]["source"] = {"coupon": f["coupon"]["id"], "type": "coupon"}
+    credited = _with(f["invoice"], id=f["credit_note"]["invoice"], status="open")
+    return {
+        "customer": {"customers.jsonl": [CUSTOMER]},
+        "subscription": {"customers.jsonl": [CUSTOMER], "subscriptions.jsonl": [f["subscription"]]},
+        "subscription_item": {
+            "customers.jsonl": [CUSTOMER],
+            "subscriptions.jsonl": [subscription_with_item],
+        },
+        "subscription_schedule": {
+            "customers.jsonl": [CUSTOMER],
+            "prices.jsonl": [f["price"]],
+            "subscription_schedules.jsonl": [f["subscription_schedule"]],
+        },
+        "invoice": {"customers.jsonl": [CUSTOMER], "invoices.jsonl": [f["invoice"]]},
+        "line_item": {"customers.jsonl": [CUSTOMER], "invoices.jsonl": [open_invoice]},
+        "invoiceitem": {"invoiceitems.jsonl": [f["invoiceitem"]]},
+        "invoice_payment": {"invoice_payments.jsonl": [f["invoice_payment"]]},
+        "charge": {"charges.jsonl": [f["charge"]]},
+        "payment_intent": {"payment_intents.jsonl": [f["payment_intent"]]},
+        "payment_method": {"payment_methods.jsonl": [f["payment_method"]]},
+        "card": {"payment_methods.jsonl": [f["card"]]},
+        "price": {"prices.jsonl": [f["price"]]},
+        "plan": {"plans.jsonl": [f["plan"]]},
+        "product": {"products.jsonl": [f["product"]]},
+        "coupon": {"coupons.jsonl": [f["coupon"]]},
+        "discount": {
+            "customers.jsonl": [CUSTOMER],
+            "coupons.jsonl": [f["coupon"]],
+            "subscriptions.jsonl": [discounted],
+        },
+        "promotion_code": {"promotion_codes.jsonl": [f["promotion_code"]]},
+        "credit_note": {
+            "customers.jsonl": [CUSTOMER],
+            "invoices.jsonl": [credited],
+            "credit_notes.jsonl": [f["credit_note"]],
+        },
+        "credit_note_line_item": {"credit_note_line_items.jsonl": [f["credit_note_line_item"]]},
+        "refund": {"refunds.jsonl": [f["refund"]]},
+        "dispute": {"disputes.jsonl": [f["dispute"]]},
+        "billing.meter": {"billing_meters.jsonl": [f["billing.meter"]]},
+        "billing.meter_event": {"billing_meter_events.jsonl": [f["billing.meter_event"]]},
+        # the API lists summaries per customer (GET .../event_summaries?customer=): the
+        # listing's customer is the minimum a summary references
+        "billing.meter_event_summary": {
+            "customers.jsonl": [CUSTOMER],
+            "billing_meters.jsonl": [f["billing.meter"]],
+            "meter_event_summaries.jsonl": [
+                _with(f["billing.meter_event_summary"], customer=CUSTOMER["id"])
+            ],
+        },
+        "balance_transaction": {"balance_transactions.jsonl": [f["balance_transaction"]]},
+        "customer_balance_transaction": {
+            "customer_balance_transactions.jsonl": [f["customer_balance_transaction"]]
+        },
+        "event": {"events.jsonl": [f["event"]]},
+    }
+
+
+def test_every_fixture_resource_has_a_case() -> None:
+    assert set(_fixture_folders()) == set(FIXTURES)
+
+
+# what each fixture object becomes: the rows it yields, else the unused label it is counted in
+EXPECTED = {
+    "customer": {"accounts": 1},
+    "subscription": {"accounts": 1, "contracts": 1},
+    "subscription_item": {"contracts": 1},
+    "subscription_schedule": {"accounts": 1},
+    "invoice": "invoices in draft or void",
+    "line_item": {"invoices": 1, "invoice_lines": 1},
+    "invoiceitem": "invoiceitems.jsonl",
+    "invoice_payment": "invoice payments linking no listed charge",
+    "charge": "charges not for an invoice",
+    "payment_intent": "payment intents linking no listed charge",
+    "payment_method": "payment methods not attached to a known customer",
+    "card": "payment methods not attached to a known customer",
+    "price": None,
+    "plan": "plan objects in the prices files",
+    "product": None,
+    "coupon": None,
+    "discount": {"contracts": 1},
+    "promotion_code": "promotion_codes.jsonl",
+    "credit_note": {"invoices": 1, "invoice_lines": 2},
+    "credit_note_line_item": "credit_note_line_items.jsonl",
+    "refund": "refunds.jsonl",
+    "dispute": "disputes.jsonl",
+    "billing.meter": "billing meters not mapped to a usage column",
+    "billing.meter_event": "billing_meter_events.jsonl",
+    "billing.meter_event_summary": "meter event summaries of meters not listed or not mapped",
+    "balance_transaction": "balance_transactions.jsonl",
+    "customer_balance_transaction": "customer_balance_transactions.jsonl",
+    "event": "events.jsonl",
+}
+
+
+@pytest.mark.parametrize("resource", sorted(FIXTURES))
+def test_each_fixture_object_imports_or_is_reported_unused(resource: str, tmp_path: Path) -> None:
+    folder = _write(tmp_path / resource, _fixture_folders()[resource])
+    report = import_stripe(folder, tmp_path / "w.duckdb")
+    expected = EXPECTED[resource]
+    if isinstance(expected, dict):
+        assert {t: n for t, n in report.rows.items() if n} == {
+            t: n for t, n in {**dict.fromkeys(report.rows, 0), **expected}.items() if n
+        } or all(report.rows[t] == n for t, n in expected.items())
+        for table, count in expected.items():
+            assert report.rows[table] == count, (table, report.rows)
+    elif isinstance(expected, str):
+        assert any(label.startswith(expected) for label in report.unused), report.unused
+    else:  # read as a lookup table (prices, products, coupons): nothing stored by itself
+        assert sum(report.rows.values()) == 0 and sum(report.files.values()) == 1
+
+
+def test_the_fixture_discount_sets_the_contract_discount(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "d", _fixture_folders()["discount"])
+    import_stripe(folder, tmp_path / "w.duckdb")
+    with connect(tmp_path / "w.duckdb", read_only=True) as con:
+        pct, end = con.execute("SELECT discount_pct, discount_end_date FROM contracts").fetchone()
+    assert float(pct) == FIXTURES["coupon"]["percent_off"]
+    # discount.end is the instant it stops: the last day it applies is the day before
+    assert str(end) == str(pd.Timestamp(FIXTURES["discount"]["end"] - 1, unit="s").date())
+
+
+# ------------------------------------------------------------------------------------------
+# The synthetic world as Stripe objects, and back
+# ------------------------------------------------------------------------------------------
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def stripe_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 300-account world of `small_world` (seed 11) written as Stripe objects."""
+    folder = tmp_path_factory.mktemp("stripe") / "export"
+    build_demo_stripe(folder, n_accounts=300, seed=SEED)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def imported(stripe_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("imported") / "w.duckdb"
+    import_stripe(stripe_world, db)
+    return db
+
+
+def test_the_export_looks_like_the_api(stripe_world: Path) -> None:
+    first = {
+        p.stem: json.loads(p.read_text().splitlines()[0]) for p in stripe_world.glob("*.jsonl")
+    }
+    assert first["customers"]["id"].startswith("cus_")
+    assert first["subscriptions"]["id"].startswith("sub_")
+    assert first["invoices"]["id"].startswith("in_")
+    assert first["charges"]["id"].startswith("ch_")
+    assert first["payment_methods"]["id"].startswith("pm_")
+    assert isinstance(first["invoices"]["total"], int)
+    assert first["invoices"]["status"] in INVOICE_STATUS
+    for name, obj in first.items():
+        if name in RESOURCES:
+            assert obj["object"] == RESOURCES[name].object
+    # same field names and nesting as Stripe's own fixtures; charge.invoice is the older API
+    # versions' link (the fixtures' version links through invoice_payments, also read)
+    for name, fixture in (
+        ("customers", "customer"),
+        ("invoices", "invoice"),
+        ("charges", "charge"),
+    ):
+        assert set(first[name]) - {"invoice"} <= set(FIXTURES[fixture]), name
+
+
+def test_round_trip_gives_the_native_tables(small_world: Path, imported: Path) -> None:
+    keys = {
+        "accounts": "SELECT * FROM {}accounts",
+        "contracts": "SELECT * FROM {}contracts",
+        "usage": "SELECT account_id, month, active_seats FROM {}usage_monthly",
+        "methods": "SELECT account_id, method_type, expiry_month, added_date FROM {}payment_methods",
+        "invoices": "SELECT account_id, contract_id, period, issue_date, due_date, currency, total "
+        "FROM {}invoices",
+        "lines": "SELECT i.account_id, i.period, l.line_type, l.quantity, l.unit_price, l.amount "
+        "FROM {0}invoice_lines l JOIN {0}invoices i USING (invoice_id)",
+        "payments": "SELECT p.account_id, i.period, p.attempt_no, p.attempted_date, p.amount, "
+        "p.status, p.decline_code, m.method_type, m.expiry_month FROM {0}payments p "
+        "JOIN {0}invoices i USING (invoice_id) LEFT JOIN {0}payment_methods m USING (method_id)",
+        "truth": "SELECT * FROM {}leakage_events",
+    }
+    with connect(imported, read_only=True) as con:
+        con.execute(f"ATTACH '{small_world}' AS native (READ_ONLY)")
+        for name, query in keys.items():
+            ours, theirs = query.format(""), query.format("native.")
+            counts = con.execute(
+                f"SELECT (SELECT count(*) FROM ({ours})), (SELECT count(*) FROM ({theirs}))"
+            ).fetchone()
+            assert counts[0] == counts[1] > 0, name
+            differ = con.execute(
+                f"SELECT count(*) FROM (({ours}) EXCEPT ALL ({theirs}))"
+            ).fetchone()[0]
+            assert differ == 0, name
+
+
+def test_round_trip_detections_are_exact(imported: Path) -> None:
+    report = evaluate_detectors(imported)
+    for kind, score in report["per_type"].items():
+        assert score["n_true"] > 0, kind
+        assert score["precision"] == 1.0 and score["recall"] == 1.0, (kind, score)
+        assert score["max_amount_error"] == 0.0, (kind, score)
+
+
+def test_csv_json_list_and_zip_forms_map_to_the_same_rows(
+    stripe_world: Path, tmp_path: Path
+) -> None:
+    """Warehouse-sync CSVs (flattened names, both spellings), a JSON list and a zip."""
+    folder = tmp_path / "mixed"
+    shutil.copytree(stripe_world, folder)
+    customers = pd.json_normalize(
+        [json.loads(line) for line in (folder / "customers.jsonl").read_text().splitlines()]
+    )
+    customers.columns = [c.replace("address.", "address_") for c in customers.columns]
+    customers.to_csv(folder / "customers.csv", index=False)
+    (folder / "customers.jsonl").unlink()
+    charges = pd.json_normalize(
+        [json.loads(line) for line in (folder / "charges.jsonl").read_text().splitlines()]
+    )
+    charges.to_csv(folder / "charges.csv", index=False)  # outcome.reason, outcome.type
+    (folder / "charges.jsonl").unlink()
+    methods = [json.loads(x) for x in (folder / "payment_methods.jsonl").read_text().splitlines()]
+    (folder / "payment_methods.json").write_text(json.dumps({"object": "list", "data": methods}))
+    (folder / "payment_methods.jsonl").unlink()
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in folder.iterdir():
+            handle.write(path, f"stripe-export/{path.name}")
+
+    reference = StripeMapper(stripe_world).run()
+    for source in (folder, archive):
+        db = tmp_path / f"{source.stem}.duckdb"
+        import_stripe(source, db)
+        with connect(db, read_only=True) as con:
+            for table in STRIPE_TABLES:
+                stored = con.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
+                expected = reference.frames[table][list(stored.columns)]
+                expected = expected.sort_values(list(stored.columns), ignore_index=True)
+                pd.testing.assert_frame_equal(
+                    stored.astype(str), expected.astype(str), check_dtype=False, obj=table
+                )
+
+
+# ------------------------------------------------------------------------------------------
+# Corrupted folders: exit 2, file + line + field named, warehouse unchanged
+# ------------------------------------------------------------------------------------------
+def _edit_line(path: Path, number: int, change: Callable[[dict[str, Any]], Any]) -> None:
+    lines = path.read_text().splitlines()
+    obj = json.loads(lines[number - 1])
+    change(obj)
+    lines[number - 1] = json.dumps(obj)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _amount_as_string(folder: Path) -> None:
+    _edit_line(folder / "charges.jsonl", 3, lambda o: o.update(amount=str(o["amount"])))
+
+
+def _unknown_status(folder: Path) -> None:
+    _edit_line(folder / "invoices.jsonl", 5, lambda o: o.update(status="settled"))
+
+
+def _missing_customer(folder: Path) -> None:
+    _edit_line(folder / "invoices.jsonl", 7, lambda o: o.update(customer="cus_NOSUCH"))
+
+
+def _duplicate_id(folder: Path) -> None:
+    path = folder / "subscriptions.jsonl"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")
+
+
+def _truncated_line(folder: Path) -> None:
+    path = folder / "charges.jsonl"
+    lines = path.read_text().splitlines()
+    lines[9] = lines[9][: len(lines[9]) // 2]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _currency_mismatch(folder: Path) -> None:
+    def change(o: dict[str, Any]) -> None:
+        o["lines"]["data"][0]["currency"] = "eur"
+
+    _edit_line(folder / "invoices.jsonl", 2, change)
+
+
+CORRUPTIONS = {
+    "amount as string": (_amount_as_string, "charges.jsonl", 3, "amount", "expected an integer"),
+    "unknown status": (_unknown_status, "invoices.jsonl", 5, "status", "unknown value"),
+    "missing customer": (_missing_customer, "invoices.jsonl", 7, "customer", "not found"),
+    "duplicate id": (_duplicate_id, "subscriptions.jsonl", None, "id", "duplicate subscription"),
+    "truncated line": (_truncated_line, "charges.jsonl", 10, None, "truncated"),
+    "currency mismatch": (
+        _currency_mismatch,
+        "invoices.jsonl",
+        2,
+        "lines.data[0].currency",
+        "currency mismatch",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse_before(stripe_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An existing warehouse (a small demo) that refused imports must leave as it was."""
+    db = tmp_path_factory.mktemp("before") / "w.duckdb"
+    build_demo_warehouse(db, n_accounts=50, seed=3)
+    return db
+
+
+@pytest.mark.parametrize("name", sorted(CORRUPTIONS))
+def test_corrupted_folder_exits_2_naming_file_line_and_field(
+    name: str, stripe_world: Path, warehouse_before: Path, tmp_path: Path
+) -> None:
+    corrupt, file, line, field, words = CORRUPTIONS[name]
+    folder = tmp_path / "bad"
+    shutil.copytree(stripe_world, folder)
+    corrupt(folder)
+    if line is None:  # the duplicate is the appended last line
+        line = len((folder / file).read_text().splitlines())
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_before, db)
+    before = runner.invoke(app, ["info", "--json", "--db", str(db)])
+    result = runner.invoke(
+        app, ["import", "--from", "stripe", str(folder), "--db", str(db), "--json", "--no-refresh"]
+    )
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout)
+    assert not report["ok"]
+    hits = [
+        p
+        for p in report["problems"]
+        if p["file"] == file and p["row"] == line and p["column"] == field
+    ]
+    assert hits, report["problems"][:5]
+    assert words in hits[0]["message"], hits[0]
+    if name == "amount as string":
+        assert hits[0]["value"] == "a string"
+    assert f"{file}, line {line}" in hits[0]["text"]
+    after = runner.invoke(app, ["info", "--json", "--db", str(db)])
+    assert after.stdout == before.stdout
+
+
+def test_a_refused_import_into_a_new_path_creates_no_warehouse(
+    stripe_world: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bad"
+    shutil.copytree(stripe_world, folder)
+    _unknown_status(folder)
+    with pytest.raises(ImportValidationError):
+        import_stripe(folder, tmp_path / "new.duckdb")
+    assert not (tmp_path / "new.duckdb").exists()
+
+
+def test_demo_format_stripe_then_import_from_the_cli(tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    made = runner.invoke(
+        app, ["demo", "--format", "stripe", "--out", str(out), "--accounts", "40", "--json"]
+    )
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["objects"]["customers"] == 40
+    db = tmp_path / "w.duckdb"
+    done = runner.invoke(
+        app, ["import", "--from", "stripe", str(out), "--db", str(db), "--json", "--no-refresh"]
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["rows"]["accounts"] == 40
+
+
+def test_the_readme_shows_the_mapping_module_s_table() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "data" / "README.md").read_text()
+    block = readme.split("<!-- stripe-mapping:start -->\n")[1].split(
+        "\n<!-- stripe-mapping:end -->"
+    )[0]
+    assert block == mapping_table()

@@ -1,0 +1,63 @@
+"""A Stripe export dropped in the chat: recognised, imported into the session's own warehouse."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from data.build import build_demo_stripe
+from data.warehouse import connect
+from ui.stripe_upload import import_into_session, looks_like_stripe, stage_stripe
+
+
+@pytest.fixture(scope="module")
+def export_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("export") / "stripe"
+    build_demo_stripe(folder, n_accounts=60, seed=5, engagement=True)
+    archive = folder.parent / "stripe-export.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in folder.iterdir():
+            handle.write(path, f"export/{path.name}")
+    return archive
+
+
+def test_only_stripe_shaped_uploads_are_taken_for_an_import() -> None:
+    assert looks_like_stripe(["customers.jsonl", "invoices.jsonl"])
+    assert looks_like_stripe(["charges.csv"])
+    assert not looks_like_stripe(["accounts.csv", "Q3 accounts.xlsx"])
+
+
+def test_a_dropped_zip_becomes_the_session_s_warehouse(export_zip: Path, tmp_path: Path) -> None:
+    source = stage_stripe([(export_zip, "stripe-export.zip")], tmp_path)
+    outcome = import_into_session(source, tmp_path)
+    assert outcome.db_path == tmp_path / "stripe.duckdb"
+    assert "accounts: 60" in outcome.text
+    with connect(outcome.db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM accounts").fetchall()[0][0] == 60
+        assert con.execute("SELECT count(*) FROM leakage_scores").fetchall()[0][0] > 0
+
+
+def test_without_engagement_meters_the_import_stands_and_says_why_nothing_is_scored(
+    tmp_path: Path,
+) -> None:
+    """Stripe holds billable usage only: with no login data the model cannot score, but the
+    data is imported and the reason shown."""
+    folder = tmp_path / "seats-only"
+    build_demo_stripe(folder, n_accounts=30, seed=5)
+    outcome = import_into_session(folder, tmp_path)
+    assert outcome.db_path is not None
+    assert "caches not refreshed" in outcome.text
+
+
+def test_a_refused_upload_leaves_no_warehouse(tmp_path: Path) -> None:
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "customers.jsonl").write_text(json.dumps({"id": "cus_1", "object": "customer"}) + "\n")
+    source = stage_stripe([(bad / "customers.jsonl", "customers.jsonl")], tmp_path)
+    outcome = import_into_session(source, tmp_path)
+    assert outcome.db_path is None
+    assert "customers.jsonl, line 1, column 'created'" in outcome.text
+    assert not (tmp_path / "stripe.duckdb").exists()
