@@ -306,6 +306,7 @@ def workbook_sheets(path: Path, limits: ReadLimits | None = None) -> list[str]:
     from openpyxl import load_workbook
 
     limits = limits or ReadLimits()
+    check_size(path, limits.max_mb)  # first, as `read_table` does: the same refusal either way
     check_workbook_archive(path, limits)
     with _openpyxl_errors(path):
         book = load_workbook(path, read_only=True, data_only=False)

@@ -244,6 +244,7 @@ CORPUS: dict[str, tuple[Builder, str]] = {
     "header only": (lambda f: write_csv(f / "header.csv", HEADERS, []), REFUSE),
     "blank lines only": (_bytes("blank.csv", b"\n\n\n"), REFUSE),
     "zero bytes": (_bytes("empty.csv", b""), REFUSE),
+    "zero bytes as xlsx (found by the fuzzer)": (_bytes("empty.xlsx", b""), REFUSE),
     "a column missing": (
         lambda f: write_csv(
             f / "nomrr.csv", REQUIRED[:2] + REQUIRED[3:], rows_of(2, REQUIRED[:2] + REQUIRED[3:])
