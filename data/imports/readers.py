@@ -411,4 +411,7 @@ def _read_parquet(path: Path, limits: ReadLimits) -> RawTable:
     headers = tuple(str(name) for name in frame.columns)
     frame.columns = pd.RangeIndex(len(headers))
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    for position in frame.columns:  # dictionary columns: their values, not a Categorical
+        if isinstance(frame[position].dtype, pd.CategoricalDtype):
+            frame[position] = frame[position].astype(object)
     return RawTable(source, headers, frame, "parquet")

@@ -281,6 +281,19 @@ CORPUS: dict[str, tuple[Builder, str]] = {
         ),
         EITHER,
     ),
+    "parquet dictionary column with a null (found by the fuzzer)": (
+        _parquet(
+            "dict.parquet",
+            tier=pa.array(["Starter", None, "Business"]).dictionary_encode(),
+        ),
+        REFUSE,
+    ),
+    "parquet dictionary column": (
+        _parquet(
+            "dict_ok.parquet", tier=pa.array(["Starter", "Business", "Starter"]).dictionary_encode()
+        ),
+        ACCEPT,
+    ),
     "parquet truncated": (
         lambda f: _bytes("cut.parquet", _parquet("whole.parquet")(f).read_bytes()[:-20])(f),
         REFUSE,
