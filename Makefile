@@ -31,9 +31,10 @@ test-unit: setup
 test-integration: setup
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
-# The red-team suites in full (tests/redteam; `make test` runs their fast subset).
+# The full red-team suites (marker `fuzz`; `make test` runs their fast subsets). Figures are
+# written to artifacts/redteam/*.json.
 fuzz: setup
-	$(PY) -m pytest tests/redteam -m fuzz -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest tests/redteam -m fuzz -s $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/lint-imports

@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.server import app as server_app
 from chainlit.types import ThreadDict
 
 from settings import get_settings
-from ui import auth, chat, copy, uploads
-from ui.elements import EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
+from ui import auth, chat, copy, security, status, uploads
+from ui.elements import ASK_ACTION, EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
+
+security.install(server_app, security.parse_origins(get_settings().allowed_origins))
+status.install(server_app, get_settings().warehouse_path)
 
 if auth.login_enabled(get_settings()):
 
@@ -47,7 +51,12 @@ async def on_chat_start() -> None:
 
 @cl.on_chat_resume
 async def on_chat_resume(thread: ThreadDict) -> None:
-    await chat.start()
+    await chat.resume(dict(thread))
+
+
+@cl.on_stop
+async def on_stop() -> None:
+    await chat.stop()
 
 
 @cl.on_settings_update
@@ -79,6 +88,11 @@ async def on_group_report(action: cl.Action) -> None:
     await chat.group_report(
         int(action.payload["segment_id"]), None if level is None else int(level)
     )
+
+
+@cl.action_callback(ASK_ACTION)
+async def on_ask(action: cl.Action) -> None:
+    await chat.ask_suggested(str(action.payload.get("question") or ""))
 
 
 @cl.action_callback(SCORE_FILE_ACTION)

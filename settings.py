@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,9 +35,52 @@ class Settings(BaseSettings):
         validation_alias="REVRISK_USERS",
         description="Optional chat logins as 'user:password,user2:password2'.",
     )
+    allowed_origins: str | None = Field(
+        default=None,
+        validation_alias="REVRISK_ALLOWED_ORIGINS",
+        description="Extra browser origins the chat accepts, comma-separated (localhost on the "
+        "server's port is always allowed).",
+    )
     chainlit_auth_secret: SecretStr | None = Field(
         default=None, validation_alias="CHAINLIT_AUTH_SECRET"
     )
+    # Bounds of one `query_duckdb` query (data.sql_guard.SqlLimits). Measured without them
+    # (issue 11): `SELECT range(1000000000)` passed 12 GB at 30 s.
+    sql_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias="REVRISK_SQL_TIMEOUT_S",
+        description="Time limit of one agent SQL query; a timer interrupts it.",
+    )
+    sql_memory_limit_mb: int = Field(
+        default=1024,
+        ge=64,
+        validation_alias="REVRISK_SQL_MEMORY_MB",
+        description="DuckDB memory_limit of the agent's SQL connection, and the growth of the "
+        "process's resident memory at which the watchdog interrupts a query.",
+    )
+    sql_threads: int = Field(default=2, ge=1, validation_alias="REVRISK_SQL_THREADS")
+    sql_max_temp_mb: int = Field(
+        default=1024,
+        ge=0,
+        validation_alias="REVRISK_SQL_MAX_TEMP_MB",
+        description="DuckDB max_temp_directory_size: how much a query may spill to disk.",
+    )
+    sql_max_result_mb: float = Field(
+        default=4.0,
+        gt=0,
+        validation_alias="REVRISK_SQL_MAX_RESULT_MB",
+        description="Largest result (the capped rows, as text) a query may return.",
+    )
+
+    @field_validator("warehouse_path", "var_dir", mode="after")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        """Resolved once, against the working directory at start-up: a relative default such as
+        `var` is never joined to another relative path later (uploads under `make run` were read
+        from `var/uploads/<id>/var/uploads/<id>/…`), and a server started elsewhere sees the
+        same files."""
+        return path.expanduser().resolve()
 
     @property
     def use_openai(self) -> bool:

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,7 +28,7 @@ from langgraph.graph.state import CompiledStateGraph
 from agent.graph import build_graph
 from agent.llm import describe_model
 from agent.memory import open_checkpointer
-from agent.offline import parse_content
+from agent.offline import ACTIONS_KEY, parse_content
 from agent.turns import tool_calls, tool_results
 from tools.context import Context
 
@@ -45,6 +45,9 @@ class TurnResult:
     ms: float
     thread_id: str
     fallback: bool = False
+    actions: list[dict[str, str]] = field(default_factory=list)
+    """Clickable readings a clarification offers ({"label", "message"}; agent.offline.model
+    ACTIONS_KEY): the UI shows each as a button that sends its message."""
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON keys: answer, tool_calls, tool_results, model, faithful, ms."""
@@ -109,6 +112,7 @@ class Agent:
             ms=round(ms, 1),
             thread_id=thread_id,
             fallback=bool(values.get("fallback")),
+            actions=list(messages[-1].additional_kwargs.get(ACTIONS_KEY, [])) if messages else [],
         )
 
     def ask(self, question: str, thread_id: str | None = None) -> TurnResult:

@@ -96,7 +96,7 @@ RefreshOption = Annotated[
     bool,
     typer.Option(
         "--refresh/--no-refresh",
-        help="Rebuild the leakage and trend caches afterwards (else on first use).",
+        help="Rebuild the leakage and trend caches afterwards (else run `revrisk refresh`).",
     ),
 ]
 
@@ -105,7 +105,8 @@ def refresh_derived_caches(db_path: Path, quiet: bool) -> dict[str, Any]:
     """Refresh the warehouse's caches after its data changed, with a progress bar.
 
     The data change is already committed, so a refresh that fails is reported as a warning
-    (the caches rebuild themselves on first use) rather than as a failed command.
+    (readers answer from the previous caches until `revrisk refresh` succeeds) rather than
+    as a failed command.
     """
     from services.refresh import STEPS, refresh_caches
 
@@ -113,8 +114,10 @@ def refresh_derived_caches(db_path: Path, quiet: bool) -> dict[str, Any]:
         with progress_bar("Refreshing caches", total=STEPS, quiet=quiet) as advance:
             return refresh_caches(db_path, progress=advance)
     except Exception as exc:  # reported, never fatal: the import/build itself succeeded
+        from rich.markup import escape
+
         Console(stderr=True).print(
             f"[yellow]warning:[/yellow] caches not refreshed ({escape(type(exc).__name__)}: "
-            f"{escape(str(exc))}); they will be rebuilt on first use."
+            f"{escape(str(exc))}); run `revrisk refresh`."
         )
         return {"error": f"{type(exc).__name__}: {exc}"}

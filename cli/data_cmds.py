@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add `demo` and `info`."""
     app.command("demo")(demo)
     app.command("info")(info)
+    app.command("refresh")(refresh_caches_cmd)
 
 
 def demo(
@@ -80,12 +81,15 @@ def demo(
         err.print(f"Warehouse {path} exists; leaving it as it is.")
         return
     end = _month(end_month)
+    from data.warehouse import writer_lock
+
     started = time.perf_counter()
-    with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
-        report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
-    report["build_seconds"] = round(time.perf_counter() - started, 2)
-    if refresh:
-        report["refresh"] = refresh_derived_caches(path, quiet=as_json)
+    with writer_lock(path):  # readers wait or answer "being updated" until the caches exist
+        with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
+            report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
+        report["build_seconds"] = round(time.perf_counter() - started, 2)
+        if refresh:
+            report["refresh"] = refresh_derived_caches(path, quiet=as_json)
     report["seconds"] = round(time.perf_counter() - started, 2)
     report["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["file_size_mb"] = round(os.path.getsize(path) / 1e6, 1)
@@ -97,6 +101,22 @@ def demo(
         f"{report['seconds']} s, {report['file_size_mb']} MB."
     )
     _print_coverage(report["leakage_accounts_pct"])
+
+
+def refresh_caches_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Recompute the warehouse's leakage and trend caches (readers keep answering from the
+    previous ones meanwhile)."""
+    from data.warehouse import WarehouseMissingError, writer_lock
+
+    path = db or default_db()
+    if not path.exists():
+        raise fail(str(WarehouseMissingError("No warehouse: run `revrisk demo` first.")))
+    with writer_lock(path):
+        report = refresh_derived_caches(path, quiet=as_json)
+    if as_json:
+        emit_json(report)
+        return
+    err.print(f"Caches refreshed in {report.get('seconds', '?')} s.")
 
 
 def _demo_stripe(

@@ -107,37 +107,39 @@ def import_(
     import duckdb
 
     from data.imports import IMPORT_STEPS, ImportValidationError, import_file
+    from data.warehouse import writer_lock
     from settings import get_settings
 
     path = db or default_db()
-    if source is not None:
-        _import_stripe(file, source, path, refresh, as_json)
-        return
-    try:
-        with progress_bar(f"Importing {file.name}", IMPORT_STEPS, quiet=as_json) as advance:
-            report = import_file(
-                file,
-                path,
-                kind,
-                replace,
-                advance,
-                sheet=sheet,
-                currency=currency,
-                max_mb=get_settings().max_import_mb,
-            )
-    except ImportValidationError as error:
-        if as_json:
-            emit_json(error.report.to_dict())
-        else:
-            typer.echo(error.report.render(), err=True)
-        raise typer.Exit(2) from None
-    except duckdb.Error as error:
-        raise fail(f"could not write to the warehouse {path}: {error}") from None
-    refreshed = (
-        refresh_derived_caches(path, quiet=as_json)
-        if refresh and report.kind in _cache_input_kinds()
-        else None
-    )
+    with writer_lock(path):  # the data and the caches derived from it, as one update
+        if source is not None:
+            _import_stripe(file, source, path, refresh, as_json)
+            return
+        try:
+            with progress_bar(f"Importing {file.name}", IMPORT_STEPS, quiet=as_json) as advance:
+                report = import_file(
+                    file,
+                    path,
+                    kind,
+                    replace,
+                    advance,
+                    sheet=sheet,
+                    currency=currency,
+                    max_mb=get_settings().max_import_mb,
+                )
+        except ImportValidationError as error:
+            if as_json:
+                emit_json(error.report.to_dict())
+            else:
+                typer.echo(error.report.render(), err=True)
+            raise typer.Exit(2) from None
+        except duckdb.Error as error:
+            raise fail(f"could not write to the warehouse {path}: {error}") from None
+        refreshed = (
+            refresh_derived_caches(path, quiet=as_json)
+            if refresh and report.kind in _cache_input_kinds()
+            else None
+        )
     if as_json:
         emit_json({**report.to_dict(), "refresh": refreshed})
         return

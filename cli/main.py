@@ -23,5 +23,16 @@ for module in (data_cmds, import_cmds, leakage_cmds, trend_cmds, agent_cmds, eva
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. An update holding the warehouse, or caches never built,
+    end the command with their own plain message (no traceback, no path): exit code 75
+    (EX_TEMPFAIL, "try again") and 1."""
+    from data.warehouse import CachesNotBuiltError, WarehouseBusyError
+
+    try:
+        app()
+    except WarehouseBusyError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise SystemExit(75) from None
+    except CachesNotBuiltError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None

@@ -1,13 +1,24 @@
 """DuckDB warehouse: opening connections, creating the schema, transactions, bookkeeping.
 
-Writers (demo build, imports, cache refresh) take a short-lived read-write connection; every
-reader, the agent's SQL tool included, opens the file read-only. DuckDB lets one process write
-or many read, so nobody holds a connection longer than one unit of work.
+Writers (demo build, imports, cache refresh, training) take a short-lived read-write
+connection, and hold `writer_lock` for the whole update (data, then the caches derived from
+it), so writers never interleave; every reader, the agent's SQL tool included, opens the file
+read-only and never writes. DuckDB's file lock lets one process write or many read: a reader
+that meets a writer's lock retries for `READ_WAIT_S`, a writer that meets readers for
+`WRITE_WAIT_S`, and then each raises `WarehouseBusyError` ("the data is being updated — ask
+again in a moment"), never DuckDB's raw `IOException` with its path and PID.
+Measured (issue 11): with readers refreshing caches and no retry, 6 of 10 concurrent
+questions during an import failed with that raw error, and so did the import's own refresh.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -40,8 +51,186 @@ TRUTH_TABLES: tuple[str, ...] = (
 """Ground truth of the synthetic world: evaluation only, never read to make a prediction."""
 
 
+BUSY_MESSAGE = "The data is being updated — ask again in a moment."
+"""What a reader says while a writer holds the warehouse (no path, no PID)."""
+READ_WAIT_S = 5.0
+"""How long a read-only open retries while a writer holds DuckDB's lock (a write
+transaction of an import or a cache refresh lasts seconds at most)."""
+WRITE_WAIT_S = 120.0
+"""How long a read-write open retries while readers hold the file (each reader holds it for
+one question, well under a second on the demo warehouse)."""
+
+
 class WarehouseMissingError(FileNotFoundError):
     """Raised when a read-only open finds no warehouse file."""
+
+
+class CachesNotBuiltError(ValueError):
+    """A warehouse whose derived caches were never built, and no update is running: the
+    message names the command that builds them."""
+
+
+class WarehouseBusyError(RuntimeError):
+    """The warehouse is locked by another process (an update is running): try again shortly.
+
+    The message is `BUSY_MESSAGE` by default: it names no file and no process.
+    """
+
+    def __init__(self, message: str = BUSY_MESSAGE) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def is_lock_conflict(error: BaseException) -> bool:
+    """True for DuckDB's "Could not set lock on file … Conflicting lock is held" error."""
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def open_duckdb(
+    path: Path | str, *, read_only: bool, wait_s: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect(path, read_only=...)`, retrying while another process holds the file's
+    lock; `WarehouseBusyError` after `wait_s` (default `READ_WAIT_S` / `WRITE_WAIT_S`)."""
+    limit = (READ_WAIT_S if read_only else WRITE_WAIT_S) if wait_s is None else wait_s
+    deadline = time.monotonic() + limit
+    path = Path(path)
+    pending: int | None = None
+    delay = 0.01
+    try:
+        while True:
+            if not read_only or not writer_waiting(path):
+                try:
+                    return duckdb.connect(str(path), read_only=read_only)
+                except duckdb.Error as error:
+                    if not is_lock_conflict(error):
+                        raise
+                if not read_only and pending is None:
+                    pending = _announce_writer(path)
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError() from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+    finally:
+        if pending is not None:
+            _pending_lock(path).unlink(missing_ok=True)
+            os.close(pending)  # releases the flock
+
+
+def _pending_lock(path: Path) -> Path:
+    return path.with_name(path.name + ".pending.lock")
+
+
+def _announce_writer(path: Path) -> int | None:
+    """A writer that found the file held by readers holds `<file>.pending.lock` until it has
+    the file (then removes it), so that new readers wait instead of starving it (readers come
+    and go continuously)."""
+    try:
+        fd = os.open(_pending_lock(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    # Another writer may have announced itself already: either way readers wait.
+    with contextlib.suppress(BlockingIOError):
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def writer_waiting(path: Path) -> bool:
+    """True while a writer is waiting for the file (see `_announce_writer`)."""
+    lock = _pending_lock(path)
+    if not lock.exists():
+        return False
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+_WRITER_LOCKS: dict[str, tuple[int, int]] = {}
+_WRITER_GUARD = threading.RLock()
+
+
+def _writer_lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".writer.lock")
+
+
+@contextmanager
+def writer_lock(path: Path | str, wait_s: float = WRITE_WAIT_S) -> Iterator[None]:
+    """Hold the warehouse's writer lock (an `flock` on `<file>.writer.lock`) for one update.
+
+    Writers (import, demo, cache refresh, training) take it around the data change and the
+    caches derived from it, so two writers never interleave and readers can tell an update is
+    running (`writer_active`). Re-entrant within a process. `WarehouseBusyError` when another
+    process keeps it longer than `wait_s`.
+    """
+    path = Path(path)
+    key = str(path.resolve())
+    with _WRITER_GUARD:
+        held = _WRITER_LOCKS.get(key)
+        if held is not None:
+            _WRITER_LOCKS[key] = (held[0], held[1] + 1)
+    if held is not None:
+        try:
+            yield
+        finally:
+            with _WRITER_GUARD:
+                fd, depth = _WRITER_LOCKS[key]
+                _WRITER_LOCKS[key] = (fd, depth - 1)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(_writer_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + wait_s
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError() from None
+                time.sleep(0.05)
+        with _WRITER_GUARD:
+            _WRITER_LOCKS[key] = (fd, 1)
+        try:
+            yield
+        finally:
+            with _WRITER_GUARD:
+                _WRITER_LOCKS.pop(key, None)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def writer_active(path: Path | str) -> bool:
+    """True while some process (this one included) holds `writer_lock` on `path`."""
+    path = Path(path)
+    with _WRITER_GUARD:
+        if str(path.resolve()) in _WRITER_LOCKS:
+            return True
+    lock = _writer_lock_path(path)
+    if not lock.exists():
+        return False
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def schema_sql() -> str:
@@ -54,7 +243,9 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
     """Open the warehouse at `path` for one unit of work and close it afterwards.
 
     A read-write open creates the file and its schema when missing; a read-only open of a
-    missing file raises `WarehouseMissingError` with the command that builds one.
+    missing file raises `WarehouseMissingError` with the command that builds one. Either
+    waits while another process holds the file (see `open_duckdb`), then raises
+    `WarehouseBusyError`.
     """
     path = Path(path)
     if read_only and not path.exists():
@@ -64,7 +255,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
         )
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = open_duckdb(path, read_only=read_only)
     con.execute("SET enable_progress_bar = false")
     try:
         if not read_only:

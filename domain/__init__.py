@@ -35,6 +35,19 @@ RiskLevel = Literal["High", "Medium", "Low"]
 RISK_LEVELS: tuple[str, ...] = get_args(RiskLevel)
 """Leakage risk levels, highest first."""
 
+RankBy = Literal["expected_loss", "probability", "detected_leakage", "at_stake"]
+RANK_ORDERS: tuple[str, ...] = get_args(RankBy)
+"""What a ranking of accounts by leakage sorts on: expected loss next month (probability x
+predicted amount: "most at risk", "riskiest"), the probability alone ("most likely"), the
+leakage detected now in billing records ("leaking now", "biggest leaks"), or both together,
+the dollars at stake ("most money at stake")."""
+RANK_LABELS = {
+    "expected_loss": "expected loss next month (predicted: probability x amount)",
+    "probability": "probability of leaking next month (predicted)",
+    "detected_leakage": "leakage detected now (exact, from billing records)",
+    "at_stake": "dollars at stake (leaking now, detected + at risk next month, predicted)",
+}
+
 DeclineLevel = Literal[0, 1, 2, 3]
 DECLINE_LEVELS: tuple[int, ...] = get_args(DeclineLevel)
 """0 = stable … 3 = sharply declining (the reference trend project's scale)."""
@@ -107,11 +120,14 @@ __all__ = [
     "BILLING_FEATURES",
     "DECLINE_LEVELS",
     "LEAKAGE_TYPES",
+    "RANK_LABELS",
+    "RANK_ORDERS",
     "REFERENCE_FEATURES",
     "RISK_LEVELS",
     "TIERS",
     "DeclineLevel",
     "LeakageType",
+    "RankBy",
     "RiskLevel",
     "Tier",
     "normalise_account_id",

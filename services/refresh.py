@@ -1,9 +1,9 @@
 """Bring every derived cache of a warehouse up to date after its data changed.
 
-`revrisk demo` and `revrisk import` call this, so the chat answers from fresh caches
-(leakage detections and scores, trend metrics and segments) instead of rebuilding them on
-the first question. Each cache also records the data version it was built from and is
-rebuilt on read when stale, so skipping this step costs time, never correctness.
+`revrisk demo`, `revrisk import` and `revrisk refresh` call this, under the warehouse's
+writer lock: caches (leakage detections and scores, trend metrics and segments) are built by
+writers only. Readers never rebuild them; they answer from the last complete caches (marked
+stale when the data changed since) while an update runs.
 """
 
 from __future__ import annotations
@@ -20,15 +20,17 @@ STEPS = 2
 
 def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dict[str, Any]:
     """Refresh the leakage and trend caches of `db_path`; returns what each refresh did."""
+    from data.warehouse import writer_lock
     from services.leakage import model_dir_for, refresh_leakage_cache
     from services.trends import refresh_trend_cache
 
     db_path = Path(db_path)
     started = time.perf_counter()
-    leakage = refresh_leakage_cache(db_path, model_dir_for(db_path))
-    if progress is not None:
-        progress(1, STEPS)
-    trends = refresh_trend_cache(db_path)
+    with writer_lock(db_path):
+        leakage = refresh_leakage_cache(db_path, model_dir_for(db_path))
+        if progress is not None:
+            progress(1, STEPS)
+        trends = refresh_trend_cache(db_path)
     if progress is not None:
         progress(2, STEPS)
     return {

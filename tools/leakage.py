@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.leakage.scoring import RiskThresholds
+from domain import RANK_LABELS
 from services.leakage import service
 from services.trends import service as trends
 from tools import views
@@ -121,6 +122,7 @@ def score_leakage(
     risk_level: str | None = None,
     leakage_type: str | None = None,
     top_n: int = 10,
+    order_by: str = "expected_loss",
     runtime: RuntimeArg = None,
 ) -> ToolOutput:
     """Predicted leakage risk of warehouse accounts: "which accounts are most likely to leak
@@ -146,6 +148,7 @@ def score_leakage(
             top_n=top_n,
             model_dir=service.model_dir_for(context.db_path),
             thresholds=thresholds,
+            order_by=order_by,
         )
     except SERVICE_ERRORS as exc:
         return service_error("score_leakage", exc)
@@ -156,6 +159,10 @@ def score_leakage(
         "total_expected_loss": result.summary["total_expected_loss"],
         "total_detected_leakage": result.summary["total_detected_leakage"],
         "scope": views.score_scope(account_id, tier, risk_level, leakage_type),
+        "order_by": order_by,
+        "ranked_by": RANK_LABELS.get(order_by, order_by),
+        "as_of_month": result.summary.get("as_of_month"),
+        "actions_by_stake": views.actions_by_stake(table),
     }
     chart = None
     if account_id is not None and len(table):
@@ -177,7 +184,7 @@ def score_leakage(
         ),
         message=result.warning,
         notice=result.warning,
-        title=f"Leakage risk: {summary['scope']}",
+        title=f"Leakage risk: {summary['scope']}, ranked by {summary['ranked_by']}",
         chart=chart,
         max_rows=context.max_rows_to_model,
     )

@@ -88,11 +88,22 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("scope", "accounts"),
             Column("n_accounts", "accounts", "count"),
             Column("n_high_risk", "high-risk accounts", "count"),
-            Column("total_expected_loss", "expected loss", "money"),
+            Column("total_expected_loss", "at risk next month (predicted expected loss)", "money"),
+            Column("total_detected_leakage", "leaking now (detected, exact)", "money"),
+            Column("ranked_by", "ranked by"),
+            Column("as_of_month", "data as of"),
         ),
         row_label=("account_id",),
-        rows=_MONEY_ROWS,
-        extra=("total_detected_leakage",),
+        rows=(
+            Column("tier", "tier"),
+            Column("risk_level", "risk"),
+            Column("leakage_probability", "probability next month", "percent"),
+            Column("expected_loss", "at risk next month (predicted)", "money"),
+            Column("detected_monthly_leakage", "leaking now (detected)", "money"),
+            Column("mrr", "MRR", "money"),
+            Column("top_factor", "main factor"),
+        ),
+        extra=("order_by", "actions_by_stake"),
     ),
     "explain_risk_factors": ResultSpec(
         summary=(
@@ -143,6 +154,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("n_anomalies", "anomalous months", "count"),
             Column("anomaly_months", "anomalous months"),
             Column("segment_name", "segment"),
+            Column("seasonality", "seasonality"),
         ),
         row_label=("month",),
         rows=(
@@ -150,7 +162,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("trend", "trend", "money"),
             Column("anomaly", "flag"),
         ),
-        extra=("status",),
+        extra=("status", "seasonal_strength"),
     ),
     "find_declining_customers": ResultSpec(
         summary=(
@@ -215,6 +227,7 @@ RESULT_SPECS: dict[str, ResultSpec] = {
             Column("leakage_probability", "probability", "percent"),
             Column("expected_loss", "expected loss", "money"),
             Column("top_factor", "main factor"),
+            Column("top_factors", "risk factors"),
         ),
         extra=("n_listed", "model_version", "model_trained_on"),
     ),

@@ -30,18 +30,20 @@ from typing import Annotated, Any
 from langchain_core.tools import InjectedToolArg
 from langgraph.prebuilt import ToolRuntime
 
-from data.warehouse import WarehouseMissingError
+from data.warehouse import WarehouseBusyError, WarehouseMissingError
 from services.lookup import UnknownIdError
 from tools.context import Context, as_context
 
 ToolOutput = tuple[str, dict[str, Any]]
 """What every tool function returns: (content for the model, artifact for the UI)."""
 
-RuntimeArg = Annotated[ToolRuntime[Context] | None, InjectedToolArg]
+RuntimeArg = Annotated[ToolRuntime[Context, Any] | None, InjectedToolArg]
 """Declare `runtime: RuntimeArg = None` in a tool: the graph injects the run's ToolRuntime
 (hidden from the model); a direct call gets None and `context_of` falls back to Settings.
 The `InjectedToolArg` marker matters: LangChain does not recognise a bare
-`ToolRuntime | None` as injected when the tool has an `args_schema`, and drops it."""
+`ToolRuntime | None` as injected when the tool has an `args_schema`, and drops it.
+The state parameter is `Any`: the graph's state is the `State` dataclass, and the default
+(`dict`) made pydantic warn on every tool call (12 serializer warnings per chat session)."""
 
 
 def context_of(runtime: ToolRuntime[Context] | None) -> Context:
@@ -239,8 +241,10 @@ SERVICE_ERRORS: tuple[type[Exception], ...] = (
     UnknownIdError,
     ValueError,
     WarehouseMissingError,
+    WarehouseBusyError,
 )
-"""What services raise for a request the model can fix: unknown ids, bad filters, no warehouse.
+"""What services raise for a request the model can fix: unknown ids, bad filters, no warehouse,
+or an update in progress (ask again in a moment).
 Catch these and return `service_error(...)`; anything else is a bug and reaches ToolNode."""
 
 
@@ -249,6 +253,8 @@ def service_error(tool: str, exc: Exception) -> ToolOutput:
     that builds a warehouse when there is none, the service's own words otherwise."""
     if isinstance(exc, WarehouseMissingError):
         return tool_error(tool, str(exc), error="no_warehouse")
+    if isinstance(exc, WarehouseBusyError):
+        return tool_error(tool, exc.message, error="busy")
     if isinstance(exc, UnknownIdError):
         return unknown_id_result(tool, exc)
     return tool_error(tool, str(exc).strip("'\""))

@@ -26,6 +26,7 @@ from domain import (
     RISK_LEVELS,
     TIERS,
     LeakageType,
+    RankBy,
     RiskLevel,
     Tier,
     normalise_account_id,
@@ -103,6 +104,12 @@ class ScoreLeakageArgs(_Args):
         default=None, description="Only accounts whose most likely leakage is this type."
     )
     top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    order_by: RankBy = Field(
+        default="expected_loss",
+        description="Rank by expected_loss next month (most at risk, riskiest: the default), "
+        "probability (most likely to leak), detected_leakage (leaking now, biggest leaks) or "
+        "at_stake (both: most money at stake).",
+    )
 
 
 class ExplainRiskFactorsArgs(_Args):
@@ -148,6 +155,11 @@ class ScoreFileArgs(_Args):
         default=None, description="Only list accounts of this predicted risk (counts cover all)."
     )
     top_n: int = Field(default=10, ge=1, le=100, description=_TOP_N)
+    account_id: str | None = Field(
+        default=None,
+        description="One account OF THE FILE, with all its risk factors: 'why is the third "
+        "uploaded account risky?' (never explain_risk_factors, which reads the warehouse).",
+    )
 
 
 TOOL_ARGS: dict[str, type[_Args]] = {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from data.sql_guard import SqlExecutionError, SqlRejected, run_query
-from data.warehouse import WarehouseMissingError
+from data.warehouse import WarehouseBusyError, WarehouseMissingError
 from tools.results import RuntimeArg, ToolOutput, context_of, tool_error, tool_result
 from tools.schemas import agent_tool
+from tools.views import sql_chart
 
 NAME = "query_duckdb"
 
@@ -45,6 +46,8 @@ def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
         )
     except WarehouseMissingError as exc:
         return tool_error(NAME, str(exc), error="no_warehouse")
+    except WarehouseBusyError as exc:
+        return tool_error(NAME, exc.message, error="busy")
     rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
     note = f"Only the first {len(rows)} rows were returned." if result.truncated else None
     return tool_result(
@@ -53,5 +56,6 @@ def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
         rows=rows,
         message=note,
         title="SQL result",
+        chart=sql_chart(rows),
         max_rows=context.sql_row_cap,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.trends import SeasonalEvidence, seasonal_evidence
 from services.trends import service
 from tools import views
 from tools.results import (
@@ -62,7 +63,7 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
         "status": head["status"],
         "decline_probability": head["decline_probability"],
         "decline_level": head["decline_level"],
-        "decline_label": head["decline_label"] or _status_label(head["status"]),
+        "decline_label": _label(head, trend.metrics),
         "decline_drivers": head["decline_drivers"] or "none",
         "definition": head["decline_definition"],
         "monthly_change": head["monthly_change"],
@@ -74,10 +75,14 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
         "segment_name": head["segment_name"] or "none",
     }
     series = trend.series
+    evidence = seasonal_evidence(series["revenue"], series["seasonal"], series["trend"])
+    summary["seasonal_strength"] = evidence.strength
+    summary["seasonality"] = _seasonality(evidence, bool(trend.metrics.get("seasonal")))
     table = series.reset_index(names="month")
     recent = table.iloc[::-1].assign(
         anomaly=table["is_anomaly"].map({True: "anomaly"}),
-        moving_avg=table["moving_avg_3"],
+        moving_avg=table["moving_avg_3"].clip(lower=0),
+        trend=table["trend"].clip(lower=0),  # revenue is never negative: a fit below 0 is 0
     )[["month", "revenue", "trend", "moving_avg", "anomaly"]]
     chart = views.revenue_trend(
         head | {"anomaly_months": anomalies}, series, bool(trend.metrics.get("seasonal"))
@@ -96,6 +101,43 @@ def decompose_trend(customer_id: str, runtime: RuntimeArg = None) -> ToolOutput:
 def _fraction(percent: Any) -> float | None:
     """The service's relative slope (% per month) as a fraction, the results' percent unit."""
     return None if percent is None or percent != percent else float(percent) / 100
+
+
+_CHURNED_AFTER = 3
+"""Months without revenue after which a customer is churned (as the churn count's SQL and the
+trend scan's status define it), not declining."""
+
+
+def _label(head: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """The trend's words; a customer with no revenue for its last months is churned, not
+    declining, whatever its slope says."""
+    months = metrics.get("months_since_last_revenue")
+    if isinstance(months, int | float) and months == months and months >= _CHURNED_AFTER:
+        return f"churned (no revenue for the last {int(months)} months)"
+    if head.get("status") == "churned":
+        return _status_label("churned")
+    return str(head.get("decline_label") or _status_label(str(head.get("status"))))
+
+
+def _seasonality(evidence: SeasonalEvidence, judged_seasonal: bool) -> str:
+    """Whether the revenue is seasonal, with the evidence, or why it cannot be told."""
+    if not evidence.enough_history:
+        return (
+            f"{evidence.n_months} months of history is too short to tell seasonality from a "
+            "trend (it takes two full years)."
+        )
+    strength = evidence.strength or 0.0
+    verdict = "strong" if strength >= 0.6 else "moderate" if strength >= 0.3 else "weak"
+    pairs = "; ".join(
+        f"{month}: {now:,.2f} vs {before:,.2f} a year earlier"
+        for month, now, before in evidence.same_months
+    )
+    scan = "seasonal" if judged_seasonal else "not seasonal"
+    text = (
+        f"Seasonal strength {strength:.2f} on a 0-1 scale ({verdict}); "
+        f"the trend scan judged it {scan}."
+    )
+    return f"{text} Same months a year earlier: {pairs}." if pairs else text
 
 
 def _status_label(status: str) -> str:

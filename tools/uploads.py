@@ -85,6 +85,7 @@ def score_file(
     file_path: str,
     risk_level: str | None = None,
     top_n: int = 10,
+    account_id: str | None = None,
     runtime: RuntimeArg = None,
 ) -> ToolOutput:
     """Score the accounts of an UPLOADED or named file (CSV/Excel in the reference account
@@ -124,7 +125,7 @@ def score_file(
         )
     except SERVICE_ERRORS as exc:
         return service_error(NAME, exc)
-    return _scored(result, risk_level, top_n, context.max_rows_to_model)
+    return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id)
 
 
 def _output_dir(upload_dir: str | None, db_path: str) -> Path:
@@ -141,7 +142,9 @@ def _problem(problem: Any) -> dict[str, Any]:
     }
 
 
-def _scored(result: Any, risk_level: str | None, top_n: int, max_rows: int) -> ToolOutput:
+def _scored(
+    result: Any, risk_level: str | None, top_n: int, max_rows: int, account_id: str | None = None
+) -> ToolOutput:
     """Format a `FileScore`: every account's counts and totals; the listed accounts filtered
     by `risk_level` and ranked by money at stake (expected loss plus detected leakage). When
     no account has that risk level, the riskiest accounts are listed instead, and the scope
@@ -162,6 +165,15 @@ def _scored(result: Any, risk_level: str | None, top_n: int, max_rows: int) -> T
             ranked, scope = matching, f"{risk_level}-risk accounts"
         else:
             scope = f"No {risk_level}-risk accounts; the riskiest accounts instead"
+    factors = account_id is not None
+    if account_id is not None:  # one account of the file, with every factor: "why is it risky?"
+        one = ranked[ranked["account_id"].astype(str).str.upper() == account_id.upper()]
+        n_listed = len(one)
+        if n_listed:
+            ranked, scope = one, f"Account {account_id} of the file"
+        else:
+            scope = f"{account_id} is not in the file; the riskiest accounts instead"
+            factors = False
     counts = head["risk_levels"]
     summary = {
         "file": head["file"],
@@ -185,7 +197,13 @@ def _scored(result: Any, risk_level: str | None, top_n: int, max_rows: int) -> T
     return tool_result(
         NAME,
         summary=summary,
-        rows=rows[[c for c in _ROW_COLUMNS if c in rows.columns]],
+        rows=rows[
+            [
+                c
+                for c in (*_ROW_COLUMNS, *(("top_factors",) if factors else ()))
+                if c in rows.columns
+            ]
+        ],
         table=ranked,
         recommendations=views.catalogue_actions(head.get("by_predicted_type") or {}),
         message="\n".join(part for part in (note, result.warning or "") if part),

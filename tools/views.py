@@ -9,6 +9,7 @@ from the tools themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
@@ -63,6 +64,12 @@ def leakage_by_type(
     return {"kind": "leakage_by_type", "data": data}
 
 
+def _not_below_zero(values: list[Any]) -> list[Any]:
+    """Fitted revenue lines drawn at 0 where the fit dips below it: revenue is never
+    negative, and a customer at $0 is churned, not at -$14,863."""
+    return [max(v, 0.0) if isinstance(v, int | float) and v == v else v for v in values]
+
+
 def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Chart:
     """A customer's monthly revenue with its trend, 3-month average and anomaly months.
 
@@ -75,12 +82,65 @@ def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Ch
             "customer_id": summary["customer_id"],
             "months": [str(month) for month in series.index],
             "revenue": series["revenue"].tolist(),
-            "trend": series["trend"].tolist(),
-            "moving_avg": series["moving_avg_3"].tolist(),
+            "trend": _not_below_zero(series["trend"].tolist()),
+            "moving_avg": _not_below_zero(series["moving_avg_3"].tolist()),
             "seasonal": series["seasonal"].tolist() if seasonal else None,
             "anomaly_months": list(summary.get("anomaly_months") or []),
             "decline_level": summary.get("decline_level"),
             "status": summary.get("status"),
+        },
+    }
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Number) and not isinstance(value, bool)
+
+
+_SPAN_COLUMNS = ("period_start", "period_end", "currency")
+"""Columns a query returns to say what its numbers cover; not plotted."""
+
+
+def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
+    """A bar chart (a line for months) when a query returns one number per category or month:
+    the first text column against the first numeric column, as a Plotly figure dict (which
+    ui/charts.py draws as is). None for a single row, several label columns or no number.
+
+    Examples:
+        >>> chart = sql_chart([{"tier": "Starter", "n": 3}, {"tier": "Business", "n": 5}])
+        >>> chart["data"][0]["type"], chart["data"][0]["y"]
+        ('bar', [3.0, 5.0])
+    """
+    if len(rows) < 2:
+        return None
+    columns = [c for c in rows[0] if c not in _SPAN_COLUMNS]
+    if not columns:
+        return None
+    label, *values = columns
+    numeric = [c for c in values if all(_is_number(r.get(c)) for r in rows)]
+    if not numeric or any(_is_number(r.get(label)) for r in rows):
+        return None
+    measure = numeric[0]
+    monthly = label == "month"
+    trace: dict[str, Any] = {
+        "type": "scatter" if monthly else "bar",
+        "x": [str(r[label]) for r in rows],
+        "y": [float(r[measure]) for r in rows],
+        "name": measure.replace("_", " "),
+    }
+    if monthly:
+        trace["mode"] = "lines+markers"
+    title = f"{measure.replace('_', ' ').capitalize()} by {label.replace('_', ' ')}"
+    first = rows[0]
+    if first.get("period_start"):
+        title += f", {first['period_start']} to {first.get('period_end', first['period_start'])}"
+    if isinstance(first.get("currency"), str):
+        title += f" ({first['currency']})"
+    return {
+        "data": [trace],
+        "layout": {
+            "title": {"text": title},
+            "xaxis": {"title": {"text": label.replace("_", " ")}},
+            "yaxis": {"title": {"text": measure.replace("_", " ")}, "rangemode": "tozero"},
         },
     }
 
@@ -116,6 +176,40 @@ def catalogue_actions(leakage_types: Iterable[str], limit: int = 3) -> list[str]
         if len(actions) == limit:
             break
     return actions
+
+
+def actions_by_stake(table: Any, limit: int = 5) -> list[dict[str, Any]]:
+    """The listed accounts grouped by the action their leakage calls for (the detected type
+    where leakage is detected now, else the predicted one), largest dollars at stake first:
+    action, owner, accounts, and the amounts at stake (leaking now + at risk next month).
+    A plan for "what should we do about those?" is built from these, not computed later."""
+    if table is None or not len(table):
+        return []
+    frame = table.assign(
+        plan_type=table["detected_leakage_type"].where(
+            table["detected_monthly_leakage"] > 0, table["predicted_leakage_type"]
+        ),
+        at_stake=table["expected_loss"] + table["detected_monthly_leakage"],
+    )
+    groups: list[dict[str, Any]] = []
+    for kind, rows in frame.groupby("plan_type", sort=False):
+        entry = CATALOGUE.get(str(kind))
+        if entry is None:
+            continue
+        groups.append(
+            {
+                "leakage_type": str(kind),
+                "action": entry.action,
+                "owner": entry.owner,
+                "n_accounts": len(rows),
+                "accounts": [str(a) for a in rows["account_id"]],
+                "at_stake": round(float(rows["at_stake"].sum()), 2),
+                "leaking_now": round(float(rows["detected_monthly_leakage"].sum()), 2),
+                "at_risk_next_month": round(float(rows["expected_loss"].sum()), 2),
+            }
+        )
+    groups.sort(key=lambda g: -g["at_stake"])
+    return groups[:limit]
 
 
 def ranked_actions(recommendations: Any, limit: int = 3) -> list[str]:

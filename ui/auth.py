@@ -14,6 +14,10 @@ import sqlite3
 from pathlib import Path
 
 from settings import Settings
+from ui.security import LoginThrottle
+
+THROTTLE = LoginThrottle()
+"""Wrong passwords per user name, with lock-out (see `ui.security`)."""
 
 HISTORY_FILE = "chat_history.sqlite"
 
@@ -66,10 +70,17 @@ def login_enabled(settings: Settings) -> bool:
     return bool(parse_users(settings.auth_users))
 
 
-def check_password(settings: Settings, username: str, password: str) -> bool:
-    """Constant-time check against the configured users."""
+def check_password(
+    settings: Settings, username: str, password: str, throttle: LoginThrottle | None = None
+) -> bool:
+    """Constant-time check against the configured users; refused while the name is locked
+    out after repeated wrong passwords (`throttle`, the process-wide one by default)."""
     expected = parse_users(settings.auth_users).get(username)
-    return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
+
+    def verify() -> bool:
+        return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
+
+    return (throttle or THROTTLE).check(username, verify)
 
 
 def history_path(settings: Settings) -> Path:

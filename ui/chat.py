@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from ui.runtime import (
     shared_runtime,
     with_overrides,
 )
+from ui.safe_markdown import neutralise, safe, scrub
 from ui.transcript import ReportMeta, build_transcript, redacted
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,10 @@ class SessionState:
     overrides: dict[str, Any] = field(default_factory=dict)
     redact: dict[str, str] = field(default_factory=dict)
     offline_noted: bool = False
+    conversation: str = ""
+    """The agent's thread id, issued by the server (see `thread_id`)."""
+    turn: asyncio.Task[Any] | None = None
+    """The turn running now, cancelled by the stop button (`stop`)."""
     db_path: str | None = None  # a warehouse imported in this session (Stripe upload)
 
 
@@ -63,7 +69,26 @@ def state() -> SessionState:
 
 
 def thread_id() -> str:
-    return cl.context.session.thread_id
+    """The conversation's id, issued here and never taken from the client.
+
+    Chainlit uses the `threadId` a client sends on connect; without login nothing checks it,
+    so a client could name another person's thread and read or export it (issue 11). The
+    agent's checkpoint, the upload folder and the export therefore use an id the server
+    issues at chat start (`issue_thread_id`), kept in this session only; a resumed thread
+    keeps its id because Chainlit resumes only the logged-in author's threads.
+    """
+    if not state().conversation:
+        issue_thread_id()
+    return state().conversation
+
+
+def issue_thread_id() -> str:
+    """A fresh, unguessable conversation id for this session (also Chainlit's thread id, so a
+    persisted thread and its checkpoint share it)."""
+    fresh = str(uuid.uuid4())
+    state().conversation = fresh
+    cl.context.session.thread_id = fresh
+    return fresh
 
 
 def run_context() -> Context:
@@ -80,12 +105,34 @@ def upload_dir() -> Path:
 
 # ------------------------------------------------------------------------------ lifecycle
 async def start() -> None:
-    """Chat settings for this session, and the offline notice when no model is configured."""
+    """A new conversation: a server-issued thread id, the chat settings, and the offline
+    notice when no model is configured."""
+    issue_thread_id()
+    await start_panel()
+    if resolve_model(run_context()) == "offline":
+        await cl.context.emitter.send_toast(copy.OFFLINE_NOTICE, "info")
+
+
+async def resume(thread: dict[str, Any]) -> None:
+    """A thread Chainlit resumed for its logged-in author: its checkpoint goes on."""
+    state().conversation = str(thread.get("id") or "") or issue_thread_id()
+    cl.context.session.thread_id = state().conversation
+    await start_panel()
+
+
+async def start_panel() -> None:
     from ui.settings_panel import chat_settings
 
     await chat_settings(run_context()).send()
-    if resolve_model(run_context()) == "offline":
-        await cl.context.emitter.send_toast(copy.OFFLINE_NOTICE, "info")
+
+
+async def stop() -> None:
+    """The stop button: cancel the running turn (Chainlit cancels only its own task, not an
+    action's, and a tool in a worker thread finishes on its own but its result is dropped)."""
+    running = state().turn
+    if running is not None and not running.done():
+        running.cancel()
+    state().turn = None
 
 
 async def settings_changed(values: dict[str, Any]) -> None:
@@ -105,7 +152,23 @@ async def end() -> None:
 
 # ------------------------------------------------------------------------------ turns
 async def answer(question: str) -> str:
-    """Run one turn: steps for tool calls, a streamed answer, charts/tables/files under it."""
+    """Run one turn: steps for tool calls, a streamed answer, charts/tables/files under it.
+
+    The turn runs as its own task so the stop button can cancel it (`stop`)."""
+    task = asyncio.ensure_future(_answer(question))
+    state().turn = task
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not task.cancelled():
+            raise
+        return ""
+    finally:
+        if state().turn is task:
+            state().turn = None
+
+
+async def _answer(question: str) -> str:
     runtime = await shared_runtime()
     context = run_context()
     reply = cl.Message(content="", author=copy.ASSISTANT)
@@ -113,9 +176,13 @@ async def answer(question: str) -> str:
     views: list[ArtifactView] = []
     progress: cl.Message | None = None
     final = Final("")
+    streamed = ""
     async for event in runtime.stream(question, thread_id(), context):
         if isinstance(event, Token):
-            await reply.stream_token(event.text)
+            # the whole text so far, neutralised: an image or link split across tokens
+            # never reaches the browser half-formed
+            streamed += event.text
+            await reply.stream_token(shown(streamed), is_sequence=True)
         elif isinstance(event, ToolStarted):
             steps[event.call_id] = await _open_step(event)
         elif isinstance(event, ToolFinished):
@@ -126,14 +193,14 @@ async def answer(question: str) -> str:
         elif isinstance(event, Progress):
             progress = await _show_progress(progress, event)
         elif isinstance(event, Revised):
-            reply.content = ""
+            reply.content = streamed = ""
         elif isinstance(event, Final):
             final = event
     if progress is not None:
         await progress.remove()
-    reply.content = _with_footnote(final.answer or reply.content, context)
+    reply.content = _with_footnote(shown(final.answer or streamed), context)
     reply.elements = elements_for(views)
-    reply.actions = actions_for(final.tool_calls, views)
+    reply.actions = actions_for(final.tool_calls, views, reply.content)
     await reply.send()
     return reply.content
 
@@ -174,15 +241,31 @@ async def _show_progress(message: cl.Message | None, event: Progress) -> cl.Mess
 
 
 def _with_footnote(text: str, context: Context) -> str:
-    if resolve_model(context) != "offline" or state().offline_noted:
+    """Once per session, who wrote the answers: the offline planner's templates, or a
+    language model (the page has no "LLMs can make mistakes" line, since offline none runs)."""
+    if state().offline_noted:
         return text
     state().offline_noted = True
-    return f"{text}\n\n{copy.OFFLINE_FOOTNOTE}"
+    offline = resolve_model(context) == "offline"
+    return f"{text}\n\n{copy.OFFLINE_FOOTNOTE if offline else copy.MODEL_FOOTNOTE}"
 
 
 def uploads_redacted(value: Any) -> Any:
-    """Show uploads by name, never by their server path."""
-    return redacted(value, state().redact)
+    """Show uploads by name, never by their server path (nor any other server path)."""
+    value = redacted(value, state().redact)
+    return scrub(value) if isinstance(value, str) else value
+
+
+def shown(text: str) -> str:
+    """An answer as the chat shows it: upload names for paths, no other server path or
+    traceback, and Markdown that cannot load an image or run a link (`ui.safe_markdown`)."""
+    return neutralise(scrub(redacted(text, state().redact)))
+
+
+async def ask_suggested(question: str) -> None:
+    """A suggested question clicked: shown as the user's message, then answered."""
+    await cl.Message(content=question, type="user_message", author="User").send()
+    await answer(question)
 
 
 # ------------------------------------------------------------------------------ uploads
@@ -203,24 +286,34 @@ async def ask_for_file() -> None:
 
 
 async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
-    """Stage each file in the session folder and score it in a turn; then the question, if any.
+    """Stage each file in the session folder and score it in one turn each.
+
+    A question sent with the file travels in the same turn as the last file's scoring
+    ("Score the file … . Which of them …"): one scoring answers it. (It used to be a second
+    turn, which scored the file again: two answers, two sets of downloads — issue 12.)
     A Stripe export (a zip, or files named customers.jsonl, invoices.csv, ...) is imported
-    instead, into a new warehouse for this session, once the user confirms."""
+    instead, into a new warehouse for this session, once the user confirms.
+    """
     if stripe_upload.looks_like_stripe([name for _, name in files]):
         await import_stripe_upload(files)
         files = []
+    staged_files = []
     for source, name in files:
         try:
             staged = uploads.stage_upload(source, name, upload_dir(), get_settings().max_import_mb)
         except uploads.UploadError as exc:
-            await cl.Message(content=str(exc), author=copy.ASSISTANT).send()
+            await cl.Message(content=safe(str(exc)), author=copy.ASSISTANT).send()
             continue
         state().redact[str(staged.path)] = staged.name
+        staged_files.append(staged)
+    question = "" if uploads.is_scoring_only(text) else text.strip()
+    for index, staged in enumerate(staged_files):
         notice = copy.UPLOAD_RECEIVED.format(name=staged.name, size=staged.size_text)
         await cl.Message(content=notice, author=copy.ASSISTANT).send()
-        await answer(uploads.scoring_question(staged))
-    if text.strip() and not uploads.is_scoring_only(text):
-        await answer(text)
+        last = index == len(staged_files) - 1
+        await answer(uploads.scoring_question(staged, question if last else ""))
+    if question and not staged_files:
+        await answer(question)
 
 
 async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
@@ -244,26 +337,16 @@ async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
     if outcome.db_path is not None:
         state().db_path = str(outcome.db_path)
     note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
-    await cl.Message(content=f"{note}\n```\n{outcome.text}\n```", author=copy.ASSISTANT).send()
+    shown_text = scrub(outcome.text)
+    await cl.Message(content=f"{note}\n```\n{shown_text}\n```", author=copy.ASSISTANT).send()
 
 
 # ------------------------------------------------------------------------------ reports
 async def _data_facts(db_path: str) -> tuple[str, str]:
-    def read() -> tuple[str, str]:
-        from data.warehouse import connect, get_meta, latest_month
+    from ui.status import warehouse_facts
 
-        try:
-            with connect(db_path, read_only=True) as con:
-                source = get_meta(con, "source") or "warehouse"
-                built = get_meta(con, "built_at") or "unknown build time"
-                return (
-                    f"{source} warehouse {Path(db_path).name}",
-                    f"{latest_month(con)} (built {built})",
-                )
-        except Exception as exc:  # the footer says so rather than failing the export
-            return Path(db_path).name, f"unknown ({type(exc).__name__})"
-
-    return await asyncio.to_thread(read)
+    facts = await asyncio.to_thread(warehouse_facts, db_path)
+    return facts.described, f"{facts.as_of} (built {facts.built_at})"
 
 
 async def export_report() -> None:
@@ -273,7 +356,6 @@ async def export_report() -> None:
     messages = await runtime.messages(thread_id())
     source, timestamp = await _data_facts(context.db_path)
     meta = ReportMeta(
-        thread_id=thread_id(),
         model=describe_model(context),
         data_source=source,
         data_timestamp=timestamp,
@@ -308,7 +390,11 @@ async def group_report(segment_id: int, decline_level: int | None) -> None:
             segment_report, run_context().db_path, segment_id, decline_level
         )
     except Exception as exc:
-        await cl.Message(content=copy.REPORT_FAILED.format(error=exc), author=copy.ASSISTANT).send()
+        logger.warning("group report failed: %s: %s", type(exc).__name__, exc)
+        error = safe(str(exc))
+        await cl.Message(
+            content=copy.REPORT_FAILED.format(error=error), author=copy.ASSISTANT
+        ).send()
         return
     level = "" if decline_level is None else f"-level{decline_level}"
     folder = upload_dir()

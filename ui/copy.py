@@ -5,6 +5,7 @@ Kept apart from the handlers so app.py holds no text, and tests can click exactl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ui.uploads import SCORE_FILE_STARTER
@@ -47,6 +48,10 @@ OFFLINE_NOTICE = (
     "Configure OPENAI_API_KEY or OPENAI_BASE_URL for a language model."
 )
 OFFLINE_FOOTNOTE = "_Answered by the offline planner (no language model configured)._"
+MODEL_FOOTNOTE = (
+    "_Written by a language model from the tool results above; it can make mistakes, so check "
+    "a figure against its step before you forward it._"
+)
 
 ASK_FOR_FILE = (
     "Attach a CSV or Excel file of accounts (the reference account format, or a raw billing "
@@ -74,3 +79,21 @@ STRIPE_CONFIRM = (
 STRIPE_CANCELLED = "Not imported. Answers still come from the current warehouse."
 STRIPE_IMPORTED = "Imported. From now on this session's answers come from your Stripe data."
 STRIPE_REFUSED = "I could not import it; nothing was stored. What needs fixing:"
+
+
+ASK_LABEL_MAX = 80
+_QUOTED = re.compile(r"[\"“]([^\"“”\n]{6,80}\?)[\"”]")  # 80 = ASK_LABEL_MAX
+
+
+def suggested_questions(answer: str, limit: int = 3) -> list[str]:
+    """The questions an answer offers in quotes ("You could ask, for example, "…?""), so the
+    chat can show them as buttons: a question it cannot map ends in 2–3 clickable next steps.
+
+    Examples:
+        >>> suggested_questions('Try "Which accounts are most at risk?" or “Show MRR by tier?”.')
+        ['Which accounts are most at risk?', 'Show MRR by tier?']
+        >>> suggested_questions("No quotes here?")
+        []
+    """
+    found = list(dict.fromkeys(m.strip() for m in _QUOTED.findall(answer or "")))
+    return found[:limit]

@@ -12,21 +12,49 @@ import chainlit as cl
 from ui import copy
 from ui.artifacts import ArtifactView, FileRef
 from ui.charts import figure_for
+from ui.tables import for_people
 
 logger = logging.getLogger(__name__)
 
 EXPORT_ACTION = "export_report"
 GROUP_REPORT_ACTION = "group_report"
 SCORE_FILE_ACTION = "score_file"
+ASK_ACTION = "ask_question"
 SHORT_TABLE_ROWS = 10
 """Rows the answer text shows itself (the narratives list at most ten)."""
+WHOLE_TABLE_ROWS = 40
+"""Up to this many rows a table is shown whole, as a Markdown table (a breakdown by tier,
+risk level and leakage type is ~20 rows); longer ones page in a sortable grid. Chainlit's grid
+pages by 10, so a 19-row breakdown showed one tier until the reader paged (issue 12)."""
 
 
 def _dataframe(name: str, columns: list[str], rows: list[dict[str, Any]]) -> cl.Dataframe:
+    """A table for people: labelled headers, money and shares formatted, no float noise
+    (`ui.tables`); cells are text, so nothing in them renders as markup."""
     import pandas as pd  # cl.Dataframe takes a pandas frame; only this module builds one
 
-    frame = pd.DataFrame.from_records(rows, columns=columns or None)
+    columns = columns or list(dict.fromkeys(k for row in rows for k in row))
+    headers, body = for_people(columns, rows)
+    frame = pd.DataFrame(body, columns=_unique(headers))
     return cl.Dataframe(name=name, data=frame, display="inline", size="large")
+
+
+def _whole_table(name: str, view: ArtifactView) -> cl.Text:
+    """A short table, every row visible, labelled and formatted like the reports."""
+    from ui.report import people_table
+
+    columns = view.columns or list(dict.fromkeys(k for row in view.rows for k in row))
+    return cl.Text(name=name, content=people_table(columns, view.rows), display="inline")
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Headers made unique (two columns may get the same label)."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        seen[header] = seen.get(header, 0) + 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return out
 
 
 def _needs_table(view: ArtifactView) -> bool:
@@ -59,7 +87,9 @@ def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
                 elements.append(
                     _dataframe(f"{label}: problems", view.problem_columns, view.problems)
                 )
-            if _needs_table(view):
+            if _needs_table(view) and view.n_rows <= WHOLE_TABLE_ROWS:
+                elements.append(_whole_table(label, view))
+            elif _needs_table(view):
                 elements.append(_dataframe(label, view.columns, view.shown_rows()))
             elements.extend(file_element(ref) for ref in view.files if Path(ref.path).is_file())
         except Exception as exc:  # an element must never break the reply
@@ -75,9 +105,17 @@ def score_file_action() -> cl.Action:
     return cl.Action(name=SCORE_FILE_ACTION, payload={}, label=copy.SCORE_FILE_LABEL, icon="upload")
 
 
-def actions_for(calls: Sequence[dict[str, Any]], views: Sequence[ArtifactView]) -> list[cl.Action]:
-    """Buttons under an answer: export and score-a-file always; group report after a segment."""
-    actions = [export_action(), score_file_action()]
+def actions_for(
+    calls: Sequence[dict[str, Any]], views: Sequence[ArtifactView], answer: str = ""
+) -> list[cl.Action]:
+    """Buttons under an answer: the questions a tool-less answer suggests (a question it could
+    not map), export and score-a-file always, and the group report after a segment."""
+    suggested = [] if calls else copy.suggested_questions(answer)
+    actions = [
+        cl.Action(name=ASK_ACTION, payload={"question": q}, label=q, icon="message-circle")
+        for q in suggested
+    ]
+    actions += [export_action(), score_file_action()]
     has_files = any(v.files for v in views if v.tool == "segment_report")
     for call in calls:
         args = call.get("args") or {}

@@ -1,27 +1,34 @@
-"""Exported reports: the conversation as Markdown and HTML, and the segment group report.
+"""Exported reports: the conversation as Markdown and HTML a CFO can forward.
 
-- Markdown: every question, each tool call with its arguments, its table (first rows) and its
-  chart as a small table of the charted numbers, then the answer; a footer with the data
-  timestamp and the model mode.
-- HTML: the same, through python-markdown, with each chart as an interactive Plotly figure.
-  Plotly's JavaScript is embedded once, so the file works offline and needs no browser or
-  kaleido to produce. (No PDF: the locked dependencies hold no PDF library that works without
-  system libraries; weasyprint needs Pango/Cairo. See the UI notes in the README.)
+Layout (issue 12): a title and the data line; an executive summary of 3–5 lines (the first
+sentence of each answer that ran a tool, then where the numbers come from); each question
+with its answer, its tables (labelled headers, formatted money and shares, first
+`REPORT_TABLE_ROWS` rows) and its chart; an appendix with every tool call, its arguments and
+the SQL it ran; a footer with the data timestamp, the model mode and the export time. No
+internal id (thread, session) is printed.
 
-Text from the conversation is escaped before it reaches HTML: a question or a table cell can
-never inject markup into the report.
+Safety (issue 11): everything from tools, data or the model is Markdown passed through
+`ui.safe_markdown` — no image, no non-http(s)/mailto link, no raw HTML — and the HTML is
+rendered by markdown-it-py (CommonMark, the chat's dialect) and cleaned by `nh3`. Server paths
+are cut to their file name and traceback lines dropped (`scrub`). The HTML page carries a
+Content-Security-Policy that allows no script and no remote resource at all; charts are inline
+SVG (`ui.svg_charts`), so the page is a few hundred KB at most and opens at once. (Plotly's
+JavaScript alone is 4.8 MB; embedding it made a 4.9 MB report that took ~6 s to open.)
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
-
-import markdown as md
+from html import escape
+from typing import Any
 
 from ui.charts import figure_for
+from ui.safe_markdown import safe, scrub, to_html
+from ui.svg_charts import svg_for
+from ui.tables import for_people
 from ui.transcript import ToolRecord, Transcript, TurnRecord
 
 REPORT_TABLE_ROWS = 20
@@ -34,16 +41,6 @@ Escape = Callable[[str], str]
 
 def _same(text: str) -> str:
     return text
-
-
-def escape_html_text(text: str) -> str:
-    """Neutralise HTML in conversation text (Markdown itself keeps working).
-
-    Examples:
-        >>> escape_html_text("<script>x</script> & co")
-        '&lt;script>x&lt;/script> &amp; co'
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def cell(value: Any) -> str:
@@ -120,128 +117,192 @@ def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any
     return [], []
 
 
+def people_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
+    """A Markdown table with labelled headers and formatted cells (`ui.tables`)."""
+    if not columns:
+        return ""
+    headers, body = for_people(columns, rows)
+
+    def row(cells: Sequence[str]) -> str:
+        return (
+            "| " + " | ".join(safe(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+        )
+
+    return "\n".join([row(headers), "|" + "---|" * len(headers), *map(row, body)])
+
+
 # ------------------------------------------------------------------------------ Markdown
-def _tool_markdown(record: ToolRecord, esc: Escape = _same) -> str:
-    args = json.dumps(record.args, ensure_ascii=False, default=str).replace("`", "'")
-    parts = [f"- **Tool call** `{esc(record.name)}` with arguments `{args}`"]
+def _sql_of(record: ToolRecord) -> str | None:
+    sql = record.args.get("sql") or record.args.get("query")
+    return str(sql).strip() if sql else None
+
+
+def _result_markdown(record: ToolRecord) -> str:
+    """A tool's visible result: problem, table, chart numbers and files."""
     view = record.view
     if view is None:
-        return parts[0]
+        return ""
+    parts = []
     if view.error:
-        parts.append(f"\n  _Problem:_ {esc(view.error)}")
+        parts.append(f"_Problem:_ {safe(view.error)}")
     if view.problems:
-        problems = view.problems[:REPORT_TABLE_ROWS]
-        parts.append("\n" + markdown_table(view.problem_columns, problems, esc))
+        parts.append(people_table(view.problem_columns, view.problems[:REPORT_TABLE_ROWS]))
     if view.rows:
         shown = min(view.n_rows, REPORT_TABLE_ROWS)
         cut = f", first {shown}" if shown < view.n_rows else ""
-        parts.append(f"\n**{esc(view.title)}** ({view.n_rows:,} rows{cut})\n")
-        parts.append(markdown_table(view.columns, view.rows[:shown], esc))
+        parts.append(f"**{safe(view.title)}** ({view.n_rows:,} rows{cut})")
+        parts.append(people_table(view.columns, view.rows[:shown]))
     if view.chart:
         columns, rows = chart_table(view.chart)
         if columns:
             title = (view.chart.get("data") or {}).get("title") or str(view.chart.get("kind"))
-            parts.append(
-                f"\n_Chart: {esc(str(title))}_\n\n" + markdown_table(columns, rows[:60], esc)
-            )
+            parts.append(f"_Chart: {safe(str(title))}_")
+            parts.append(people_table(columns, rows[:60]))
     if view.files:
-        parts.append("\n_Files:_ " + esc(", ".join(f.name for f in view.files)))
+        parts.append("_Files:_ " + safe(", ".join(f.name for f in view.files)))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _question(turn: TurnRecord) -> str:
+    return safe(" ".join(turn.question.split())) or "(no text)"
+
+
+def _answer(turn: TurnRecord) -> str:
+    return safe(turn.answer.strip()) or "_(no answer)_"
+
+
+def first_sentence(text: str, limit: int = 220) -> str:
+    """The answer's first sentence, without Markdown emphasis, for the summary.
+
+    Examples:
+        >>> first_sentence("**Batch scoring of a.csv**: 100 accounts scored. High risk: **1**.")
+        'Batch scoring of a.csv: 100 accounts scored.'
+    """
+    plain = re.sub(r"[*_`#>]+", "", text).strip()
+    plain = " ".join(plain.split("\n", 1)[0].split())
+    match = re.search(r"^(.+?[.!?])(\s|$)", plain)
+    sentence = match.group(1) if match else plain
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def summary_lines(transcript: Transcript, limit: int = 4) -> list[str]:
+    """3–5 lines: what the analysis found (first sentence of each answer that ran a tool
+    without error, up to `limit`), then where the numbers come from."""
+    found = []
+    for turn in transcript.turns:
+        ran = [r for r in turn.tools if not (r.view and r.view.error)]
+        if ran and turn.answer.strip():
+            found.append(f"**{_question(turn)}** — {safe(first_sentence(scrub(turn.answer)))}")
+    if len(found) > limit:
+        found = [*found[: limit - 1], f"…and {len(found) - limit + 1} more questions below."]
+    meta = transcript.meta
+    source = f"Data: {meta.data_source or 'warehouse'}, as of {meta.data_timestamp or 'unknown'}"
+    lines = found or ["No question in this conversation ran an analysis yet."]
+    lines.append(
+        f"{safe(source)}; {len(transcript.turns)} questions; model mode {meta.model or 'unknown'}."
+    )
+    return lines
+
+
+def appendix_markdown(transcript: Transcript) -> str:
+    """Every tool call with its arguments, and the SQL it ran."""
+    parts = ["## Appendix: tool calls and SQL", ""]
+    any_call = False
+    for number, turn in enumerate(transcript.turns, start=1):
+        for record in turn.tools:
+            any_call = True
+            args = {k: v for k, v in record.args.items() if k not in ("sql", "query")}
+            text = scrub(json.dumps(args, ensure_ascii=False, default=str)).replace("`", "'")
+            parts.append(f"- Question {number}: `{record.name}` with arguments `{text}`")
+            if (sql := _sql_of(record)) is not None:
+                parts += [
+                    "",
+                    "  ```sql",
+                    *("  " + line for line in scrub(sql).splitlines()),
+                    "  ```",
+                ]
+    if not any_call:
+        parts.append("_No tool was called._")
     return "\n".join(parts)
 
 
-def _turn_markdown(number: int, turn: TurnRecord) -> str:
-    lines = [f"## {number}. {turn.question.strip() or '(no text)'}", ""]
-    for record in turn.tools:
-        lines += [_tool_markdown(record), ""]
-    lines += ["**Answer**", "", turn.answer.strip() or "_(no answer)_", ""]
-    return "\n".join(lines)
-
-
 def footer_lines(transcript: Transcript) -> list[str]:
-    """Data timestamp, source, model mode, export time and thread."""
+    """Data timestamp, source, model mode and export time (no internal ids)."""
     meta = transcript.meta
     return [
         f"Data: {meta.data_source or 'warehouse'}, as of {meta.data_timestamp or 'unknown'}.",
         f"Model mode: {meta.model or 'unknown'}.",
-        f"Exported {meta.exported_at} · thread {meta.thread_id or '-'}.",
+        f"Exported {meta.exported_at}.",
     ]
+
+
+def _turn_markdown(number: int, turn: TurnRecord) -> str:
+    parts = [f"### {number}. {_question(turn)}", "", _answer(turn)]
+    results = [r for r in (_result_markdown(t) for t in turn.tools) if r]
+    return "\n\n".join([*parts, *results]) + "\n"
 
 
 def render_markdown(transcript: Transcript) -> str:
     """The conversation report as Markdown."""
-    parts = [f"# {transcript.meta.title}", ""]
+    parts = [f"# {transcript.meta.title}", "", "## Executive summary", ""]
+    parts += [f"- {line}" for line in summary_lines(transcript)]
+    parts += ["", "## Conversation", ""]
     if not transcript.turns:
         parts += ["_No questions yet._", ""]
-    for number, turn in enumerate(transcript.turns, start=1):
-        parts.append(_turn_markdown(number, _escaped_turn(turn)))
-    parts += ["---", "", *(f"_{line}_  " for line in footer_lines(transcript))]
+    parts += [_turn_markdown(n, t) for n, t in enumerate(transcript.turns, start=1)]
+    parts += [appendix_markdown(transcript), "", "---", ""]
+    parts += [f"_{safe(line)}_  " for line in footer_lines(transcript)]
     return "\n".join(parts).rstrip() + "\n"
 
 
-def _escaped_turn(turn: TurnRecord) -> TurnRecord:
-    return TurnRecord(escape_html_text(turn.question), turn.tools, escape_html_text(turn.answer))
-
-
 # ------------------------------------------------------------------------------ HTML
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""No script, no remote resource: the report is text, tables and inline SVG."""
+
 _CSS = (
     "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;"
-    "color:#1f2933}table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}"
-    "td,th{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left}"
-    "code{background:#f3f4f6;padding:0 .2rem}footer{color:#52606d;font-size:.85rem}"
-    "h2{border-top:1px solid #e5e7eb;padding-top:1rem}.chart{margin:.5rem 0 1rem}"
+    "color:#1f2933;line-height:1.45}table{border-collapse:collapse;margin:.5rem 0;"
+    "font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #d0d7de;"
+    "padding:.25rem .5rem;text-align:left}code,pre{background:#f3f4f6;padding:0 .2rem}"
+    "pre{padding:.5rem;overflow-x:auto}footer{color:#52606d;font-size:.85rem}"
+    "h3{border-top:1px solid #e5e7eb;padding-top:1rem}.chart{margin:.5rem 0 1rem}"
+    ".summary{background:#f5f8fb;border-left:4px solid #1f6feb;padding:.5rem 1rem}"
 )
-_MD_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 
 
-def _html(text: str) -> str:
-    return md.markdown(text, extensions=_MD_EXTENSIONS, output_format="html")
+def _chart_svg(record: ToolRecord) -> str:
+    figure = figure_for(record.view.chart) if record.view and record.view.chart else None
+    drawn = svg_for(figure) if figure is not None else None
+    return f'<div class="chart">{drawn}</div>' if drawn else ""
 
 
-def _chart_html(records: Sequence[ToolRecord]) -> list[str]:
-    divs = []
-    for record in records:
-        figure = figure_for(record.view.chart) if record.view and record.view.chart else None
-        if figure is not None:
-            divs.append(
-                '<div class="chart">'
-                + figure.to_html(full_html=False, include_plotlyjs=False, default_width="100%")
-                + "</div>"
-            )
-    return divs
-
-
-def render_html(transcript: Transcript, plotlyjs: Literal["inline", "cdn"] = "inline") -> str:
-    """The conversation report as one HTML page with interactive charts."""
-    from html import escape
-
-    from plotly.offline import get_plotlyjs
-    from plotly.offline.offline import get_plotlyjs_version
-
-    plotly_version = get_plotlyjs_version()
-
-    body = [f"<h1>{escape(transcript.meta.title)}</h1>"]
+def render_html(transcript: Transcript) -> str:
+    """The conversation report as one HTML page: sanitised text, tables, inline SVG charts."""
+    title = escape(transcript.meta.title)
+    items = "".join(f"<li>{to_html(line).strip()}</li>" for line in summary_lines(transcript))
+    body = [
+        f"<h1>{title}</h1>",
+        f'<section class="summary"><h2>Executive summary</h2><ul>{items}</ul></section>',
+    ]
+    body.append("<h2>Conversation</h2>")
     if not transcript.turns:
         body.append("<p><em>No questions yet.</em></p>")
-    n_charts = 0
     for number, turn in enumerate(transcript.turns, start=1):
-        safe = _escaped_turn(turn)
-        body.append(f"<h2>{number}. {escape(turn.question.strip() or '(no text)')}</h2>")
-        body.extend(_html(_tool_markdown(record, escape_html_text)) for record in safe.tools)
-        charts = _chart_html(safe.tools)
-        n_charts += len(charts)
-        body.extend(charts)
-        body.append("<h3>Answer</h3>" + _html(safe.answer.strip() or "_(no answer)_"))
+        body.append(to_html(f"### {number}. {_question(turn)}"))
+        body.append(to_html(_answer(turn)))
+        for record in turn.tools:
+            body.append(to_html(_result_markdown(record)))
+            body.append(_chart_svg(record))
+    body.append(to_html(appendix_markdown(transcript)))
     footer = "<br>".join(escape(line) for line in footer_lines(transcript))
     body.append(f"<hr><footer>{footer}</footer>")
-    script = ""
-    if n_charts:  # Plotly's JavaScript only when there is a chart to draw
-        script = (
-            f"<script>{get_plotlyjs()}</script>"
-            if plotlyjs == "inline"
-            else f'<script src="https://cdn.plot.ly/plotly-{plotly_version}.min.js"></script>'
-        )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{escape(transcript.meta.title)}</title><style>{_CSS}</style>{script}</head>"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="referrer" content="no-referrer">'
+        f"<title>{title}</title><style>{_CSS}</style></head>"
         f"<body>{''.join(body)}</body></html>"
     )

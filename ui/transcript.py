@@ -43,7 +43,6 @@ class ReportMeta:
     """Footer facts: where the numbers come from and who answered."""
 
     title: str = "RevRisk Copilot — conversation report"
-    thread_id: str = ""
     model: str = ""
     data_source: str = ""
     data_timestamp: str = ""

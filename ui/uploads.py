@@ -115,9 +115,17 @@ def stage_upload(source: Path, name: str, folder: Path, max_mb: float) -> Staged
     return StagedUpload(target, safe_name(name), size)
 
 
-def scoring_question(upload: StagedUpload) -> str:
-    """The turn that scores an upload (the planner reads the path; the UI shows the name)."""
-    return f"Score the file {upload.path}"
+def scoring_question(upload: StagedUpload, question: str = "") -> str:
+    """The turn that scores an upload (the planner reads the path; the UI shows the name),
+    with the question sent along, if any, so one scoring answers it.
+
+    Examples:
+        >>> up = StagedUpload(Path("/u/t/a.csv"), "a.csv", 9)
+        >>> scoring_question(up), scoring_question(up, "Which are high risk?")
+        ('Score the file /u/t/a.csv', 'Score the file /u/t/a.csv. Which are high risk?')
+    """
+    head = f"Score the file {upload.path}"
+    return f"{head}. {question.strip()}" if question.strip() else head
 
 
 def is_scoring_only(text: str) -> bool:

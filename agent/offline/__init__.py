@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, muted_words, tokenize
-from agent.offline.model import OFFLINE_MODEL_NAME, ChatOfflinePlanner, thread_memory
+from agent.offline.model import ACTIONS_KEY, OFFLINE_MODEL_NAME, ChatOfflinePlanner, thread_memory
 from agent.offline.narratives import narrate, narrate_all, parse_content
 from agent.offline.planner import REPLIES, Memory, plan
 from agent.offline.plans import pick_row
@@ -20,6 +20,7 @@ from agent.offline.spelling import correct, speller
 from agent.offline.sqlgen import write
 
 __all__ = [
+    "ACTIONS_KEY",
     "OFFLINE_MODEL_NAME",
     "REPLIES",
     "ChatOfflinePlanner",

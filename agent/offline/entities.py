@@ -45,10 +45,18 @@ _ACCOUNT = re.compile(r"\b(?i:acc)[\s#_-]*((?=[\dOoIl]*\d)[\dOoIl]{1,9})\b")
 _LOOKALIKES = str.maketrans("OoIl", "0011")
 _ACCOUNT_WORD = re.compile(
     r"\b(?:account|acct|customer|client)(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,9})\b"
+    r"|(?<![\w#])#\s?(\d{3,9})\b"
 )
+"""An id after "account"/"customer" ("customer 1265"), or after "#" with three digits or more
+("#1265", "North Pixel Labs #321"): one or two digits after "#" are a position ("#2")."""
 _SEGMENT = re.compile(
     r"\b(?:segment|cluster|group|cohort|seg)s?\s*(?:#|no\.?|number)?\s*(\d{1,3}|one)\b"
 )
+_COUNT_AFTER = (
+    r"(?<![\w#$€£.])(\d{1,3})(?:['’]s\b|\s+is\b)?\s*(?:max(?:imum)?|tops|at most|or fewer|or less"
+    r"|(?:is |will be |would be )?(?:fine|enough|plenty|ok|okay|will do|would do|is plenty))\b"
+)
+"""A count stated as a limit after the number: "five max", "five's fine", "10 tops"."""
 _TOP_N = (
     re.compile(r"\btop\s*-?\s*(\d{1,3})\b"),
     re.compile(
@@ -59,6 +67,7 @@ _TOP_N = (
         r"|clients|rows|names|results|findings|cases|of them|of those|in total)\b"
     ),
     re.compile(r"\b(?:up to|limit(?: to)?|at most|max(?:imum)?(?: of)?)\s+(\d{1,3})\b"),
+    re.compile(_COUNT_AFTER),
 )
 _NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
 """A number after these words names a level or segment ("segment 1 customers"), not a count."""
@@ -67,9 +76,11 @@ _BARE = re.compile(
     r"|seats?|accounts?|customers?|clients?|rows?|results?|names?|of\b|k\b|m\b|x\b|dollars?"
     r"|usd|eur|gbp|[$€£]))"
 )
+_LIMIT_AFTER = re.compile(_COUNT_AFTER)
 _NOT_ID_BEFORE = re.compile(
     r"(?:top|first|last|level|segment|cluster|group|cohort|seg|number|no\.?|more than|less than"
     r"|fewer than|over|under|above|below|at least|at most|up to|limit|than|give me|show me"
+    r"|those|these|all|the other"
     r"|list|[$€£]|\d)\s*$"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -115,6 +126,31 @@ _ORDINALS = {
     "last": -1,
     "bottom": -1,
 }
+_ORDINAL_WORD = (
+    r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last"
+    r"|(?:10|[1-9])(?:st|nd|rd|th))"
+)
+_LISTED_ORDINAL = re.compile(
+    rf"\b(?:the\s+)?{_ORDINAL_WORD}(?=\s*(?:ones?\b|,|&|\band\b|\bor\b|[-–—?.:;!)]|$))"
+)
+"""A position in a list of positions: "the 2nd and the 4th", "first, third & fifth"."""
+_GROUP = re.compile(
+    r"\b(?:those|these|all)\s+(?:(?:top|first)\s+)?(two|three|four|five|six|seven|eight"
+    r"|nine|ten|[2-9]|10)\b(?!\s*(?:months?|days?|weeks?|years?|quarters?|%|percent|tiers?"
+    r"|regions?|segments?|types?|levels?|factors?|reasons?|things?|actions?|bullets?|points?))"
+)
+"""The first N rows of the last list: "those three", "both", "the top five", "all 4"."""
+_GROUP_SIZES = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 _RISK_WORD = re.compile(
     r"\b(?:(?:only|just|the)\s+(high|medium|moderate|low)\b(?!\s+(?:mrr|revenue|value"
     r"|spend|spenders|growth|decline|churn|usage))"
@@ -136,10 +172,13 @@ class Entities:
     decline_level: int | None = None
     segment_id: int | None = None
     top_n: int | None = None
+    order_by: str | None = None
     file_path: str | None = None
     sql: str | None = None
     recipe: str | None = None
     ordinal: int | None = None
+    ordinals: tuple[int, ...] = ()
+    """Several positions in the last list ("the 2nd and the 4th", "those three"), zero-based."""
     bare_id: str | None = None
     typed_id: str | None = None
     risk_word: str | None = None
@@ -155,7 +194,14 @@ class Entities:
         return {k: v for k, v in asdict(self).items() if v is not None and k not in _NOT_NAMED}
 
 
-_NOT_NAMED = frozenset({"ordinal", "bare_id", "typed_id", "risk_word", "degree", "data_question"})
+_NOT_NAMED = frozenset(
+    {"ordinal", "ordinals", "bare_id", "typed_id", "risk_word", "degree", "data_question"}
+)
+
+
+def digits(text: str) -> str:
+    """Lower-case text with number words replaced by digits ("top five" -> "top 5")."""
+    return _digits(text)
 
 
 def _digits(text: str) -> str:
@@ -233,6 +279,29 @@ def _ordinal(text: str) -> int | None:
     return _ORDINALS[word]
 
 
+def _position(word: str) -> int:
+    if word[0].isdigit():
+        return int(word[:-2]) - 1
+    return _ORDINALS[word]
+
+
+def _ordinals(text: str) -> tuple[int, ...]:
+    """Positions in the last list when the message names two or more ("the 2nd and the
+    4th — why?") or a group of its first rows ("those three", "both of them"); else ()."""
+    lowered = text.lower()
+    listed = [_position(m.group(1)) for m in _LISTED_ORDINAL.finditer(lowered)]
+    listed = list(dict.fromkeys(listed))
+    if len(listed) >= 2:
+        return tuple(listed)
+    if re.search(r"\bboth\b(?!\s+(?:tiers?|regions?|types?|months?))", lowered):
+        return (0, 1)
+    if match := _GROUP.search(lowered):
+        word = match.group(1)
+        size = int(word) if word.isdigit() else _GROUP_SIZES[word]
+        return tuple(range(size))
+    return ()
+
+
 def _risk_word(lowered: str) -> str | None:
     match = _RISK_WORD.search(lowered)
     return _RISK_LEVELS[match.group(1) or match.group(2)] if match else None
@@ -245,7 +314,7 @@ def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
         fixed = normalise_account_id(digits.translate(_LOOKALIKES))
         return fixed, (match.group(0) if not digits.isdigit() else None)
     if match := _ACCOUNT_WORD.search(lowered):
-        return normalise_account_id(match.group(1)), None
+        return normalise_account_id(match.group(1) or match.group(2)), None
     return None, None
 
 
@@ -255,6 +324,8 @@ def _bare_id(lowered: str) -> str | None:
     for match in _BARE.finditer(lowered):
         number = match.group(1)
         if _YEAR.match(number) or _NOT_ID_BEFORE.search(lowered[: match.start()]):
+            continue
+        if _LIMIT_AFTER.match(lowered, match.start()):  # "five's fine" is a count
             continue
         return normalise_account_id(number)
     return None
@@ -310,9 +381,11 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         decline_level=level,
         segment_id=_segment(lowered),
         top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),
+        order_by=_named(lexicon, "order_by", tokens),
         file_path=file_match.group(1) if file_match else None,
         recipe=recipe,
         ordinal=_ordinal(lowered),
+        ordinals=_ordinals(text),
         bare_id=None if account or file_match else _bare_id(lowered),
         typed_id=typed,
         risk_word=None if risk else _risk_word(lowered),

@@ -178,6 +178,13 @@ class Safety:
     """Before a write verb, the speaker's own plan ("I need to update …"), not a command."""
     addressee: tuple[Phrase, ...]
     """Words that make the assistant the one to act ("finance wants you to write it off")."""
+    benchmarks: tuple[Phrase, ...] = ()
+    """Other companies' figures ("industry benchmark", "competitors"): data RevRisk lacks."""
+    people: tuple[Phrase, ...] = ()
+    """People's personal data ("the CEO's salary")."""
+    companies: tuple[Phrase, ...] = ()
+    metrics: tuple[Phrase, ...] = ()
+    """Words that make a company name a question about its data ("Zuora's churn")."""
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: derived vocabularies cache on it
@@ -259,8 +266,12 @@ def _conditional(imperatives: Mapping[str, Any]) -> dict[Phrase, tuple[Phrase, .
     return table
 
 
-def _safety(raw: dict[str, Any], imperatives: dict[str, Any]) -> Safety:
+def _safety(raw: dict[str, Any], imperatives: dict[str, Any], outside: dict[str, Any]) -> Safety:
     return Safety(
+        benchmarks=_phrases(outside["benchmarks"]),
+        people=_phrases(outside["people"]),
+        companies=_phrases(outside["companies"]),
+        metrics=_phrases(outside["metrics"]),
         security=_phrases(raw["security"]),
         asks=_phrases(raw["asks"]),
         subordinate=_phrases(raw["subordinate"]),
@@ -311,7 +322,7 @@ def load_lexicon() -> Lexicon:
             (tuple(_phrases(group) for group in r["words"]), str(r["sql"])) for r in raw["recipes"]
         ),
         domain=_phrases(raw["domain"]["words"]),
-        safety=_safety(raw["safety"], raw["imperatives"]),
+        safety=_safety(raw["safety"], raw["imperatives"], raw["outside"]),
         sql=raw["sql"],
         spelling=raw["spelling"],
         raw=raw,

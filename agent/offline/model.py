@@ -40,7 +40,7 @@ from pydantic import ConfigDict, Field
 
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
-from agent.offline.narratives import narrate_all, parse_content
+from agent.offline.narratives import narrate_all, narrate_plan, parse_content
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
@@ -177,7 +177,26 @@ def _reply(chosen: Plan) -> AIMessage:
         return AIMessage(content="", tool_calls=calls)
     if chosen.intent == "unavailable":
         return AIMessage(content=load_prompt("reply_unavailable", tool=chosen.tool))
+    if chosen.intent == "clarify":
+        return _clarification(chosen)
     return AIMessage(content=load_prompt(f"reply_{chosen.intent}"))
+
+
+ACTIONS_KEY = "revrisk_actions"
+"""`AIMessage.additional_kwargs` key of the clickable readings a clarification offers: a list
+of {"label", "message"}; the UI shows each as a button that sends its message."""
+
+
+def _clarification(chosen: Plan) -> AIMessage:
+    """A short question with the nearest readings, as text and as clickable actions. The
+    text ends with the question, so a reader (and the evals) see that it asks."""
+    lines = "\n".join(f'- **{o.label}**: "{o.message}"' for o in chosen.options)
+    question, ask = chosen.question, "Which one should I run?"
+    text = load_prompt("reply_clarify", question=question, options=lines).strip()
+    if chosen.options:
+        text = f"{text}\n\n{ask}"
+    actions = [{"label": o.label, "message": o.message} for o in chosen.options]
+    return AIMessage(content=text, additional_kwargs={ACTIONS_KEY: actions})
 
 
 class ChatOfflinePlanner(BaseChatModel):
@@ -241,7 +260,11 @@ class ChatOfflinePlanner(BaseChatModel):
         results = tool_results(messages)
         if results:
             note = _id_note(text)
-            answer = narrate_all(results)
+            asked = plan(text, thread_memory(messages[:human]), _tool_names(tools) or None)
+            if asked.intent == "recommend":
+                answer = narrate_plan(results, asked.size)
+            else:
+                answer = narrate_all(results)
             return AIMessage(content=f"{note}\n\n{answer}" if note else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 

@@ -76,14 +76,91 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
+_SPAN = ("period_start", "period_end", "currency")
+"""Columns a metric query returns to say what it covers: stated once, not tabled."""
+_MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
+_RATIOS = ("seat_utilisation", "nrr")
+_LABELS = {
+    "n_churned_accounts": "churned accounts",
+    "n_new_accounts": "new accounts",
+    "n_accounts": "accounts",
+    "net_revenue": "net revenue",
+    "avg_monthly_revenue": "average monthly revenue (MRR)",
+    "nrr": "net revenue retention",
+    "dso_days": "days sales outstanding",
+    "seat_utilisation": "seat utilisation",
+}
+_DEFINITIONS = {
+    "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
+    "month after the last revenue.",
+    "nrr": "NRR: this month's revenue of the accounts billed 12 months earlier, over their "
+    "revenue then.",
+    "dso_days": "DSO: mean days from invoice issue to the first successful payment.",
+    "seat_utilisation": "Seat utilisation: active seats over licensed seats.",
+    "avg_monthly_revenue": "MRR over several months: their average per month.",
+}
+
+
+def column_label(name: str) -> str:
+    """A column name as a header people read: `n_churned_accounts` → `Churned accounts`.
+
+    Examples:
+        >>> column_label("n_invoices"), column_label("billing_system")
+        ('Invoices', 'Billing system')
+    """
+    text = _LABELS.get(name) or name.removeprefix("n_").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _column_kind(name: str, value: Any) -> Kind:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return "text"
+    if name in _RATIOS:
+        return "percent"
+    if name.startswith("n_") or name.endswith("_seats"):
+        return "count"
+    if any(word in name for word in _MONEY_WORDS):
+        return "money"
+    return "number"
+
+
 def _table(rows: Sequence[Mapping[str, Any]]) -> str:
-    """A markdown table for free-form rows (SQL results)."""
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    """A markdown table for free-form rows (SQL results): readable headers, money, percent
+    and counts formatted, and the period/currency columns left to the headline."""
+    columns = [c for c in rows[0] if c not in _SPAN]
+    currency = rows[0].get("currency") if isinstance(rows[0].get("currency"), str) else None
+    lines = [
+        "| " + " | ".join(column_label(c) for c in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
     for row in rows:
-        cells = [format_value(row.get(c), _guess_kind(row.get(c))) for c in columns]
+        cells = [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
         lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
     return "\n".join(lines)
+
+
+def _cell(value: Any, kind: Kind, currency: str | None) -> str:
+    """A table cell: money in full units (`$4,424,878`: a query's total is read exactly, not
+    as `$4.42M`), everything else as `format_value` writes it."""
+    if kind != "money" or not isinstance(value, int | float) or abs(value) < 1000:
+        return format_value(value, kind, currency)
+    symbol = _CURRENCY.get(currency or "USD", f"{currency} ")
+    return f"{'-' if value < 0 else ''}{symbol}{abs(value):,.0f}"
+
+
+def _span(rows: Sequence[Mapping[str, Any]]) -> str:
+    """ "Period: 2026-07 to 2026-09. Amounts in USD." from a metric query's own columns."""
+    if not rows:
+        return ""
+    first = rows[0]
+    parts = []
+    start, end = first.get("period_start"), first.get("period_end")
+    if start:
+        parts.append(f"Period: {start}" + (f" to {end}" if end and end != start else "") + ".")
+    if isinstance(first.get("currency"), str) and first["currency"]:
+        parts.append(f"Amounts in {first['currency']}.")
+    notes = [text for column, text in _DEFINITIONS.items() if column in first]
+    return " ".join([*parts, *notes])
 
 
 def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
@@ -153,10 +230,57 @@ def narrate(tool: str, content: Any) -> str:
         generic = ResultSpec(rows=())
         variables = _variables(data, generic) | {"facts": _facts(data)}
         return load_prompt("narrative_generic", **variables)
-    return load_prompt(name, **_variables(data, spec))
+    variables = _variables(data, spec)
+    rows = data.get("rows") or []
+    if tool == "query_duckdb" and rows and isinstance(rows[0], Mapping) and _span(rows):
+        variables["rows"] = f"{_span(rows)}\n\n{variables['rows']}"  # period and currency first
+    return load_prompt(name, **variables)
 
 
 def narrate_all(results: Sequence[tuple[str, Any]]) -> str:
     """One answer from several `(tool name, content)` results, in call order."""
     text = "\n\n".join(narrate(tool, content) for tool, content in results)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def narrate_plan(results: Sequence[tuple[str, Any]], bullets: int | None = None) -> str:
+    """A plan from a score_leakage result's `actions_by_stake` (tools/views.py): actions
+    ranked by dollars at stake, each with owner, accounts and amounts; or exactly `bullets`
+    board bullets (the headline, then the largest actions). Every figure is the tool's."""
+    content = next((parse_content(c) for t, c in results if t == "score_leakage"), None)
+    if content is None or "error" in content:
+        return narrate_all(results)
+    summary = content.get("summary") or {}
+    groups = summary.get("actions_by_stake") or []
+    scope = summary.get("scope") or "the listed accounts"
+    money = lambda value: format_value(value, "money", summary.get("currency"))  # noqa: E731
+    lines = []
+    for group in groups:
+        shown = ", ".join(group["accounts"][:4]) + (" …" if group["n_accounts"] > 4 else "")
+        lines.append(
+            f"**{group['action']}** (owner: {group['owner']}): {group['n_accounts']} "
+            f"account{'s' if group['n_accounts'] != 1 else ''} ({shown}); "
+            f"{money(group['at_stake'])} at stake: {money(group['leaking_now'])} leaking now "
+            f"(detected), {money(group['at_risk_next_month'])} at risk next month (predicted)."
+        )
+    as_of = summary.get("as_of_month")
+    source = f"warehouse data as of {as_of}" if as_of else "warehouse data"
+    if bullets:
+        headline = (
+            f"{scope.capitalize()}: {money(summary.get('total_expected_loss'))} at risk next "
+            f"month (predicted) and {money(summary.get('total_detected_leakage'))} leaking now "
+            f"(detected, exact) across {summary.get('n_accounts', 0):,} accounts "
+            f"({summary.get('n_high_risk', 0):,} high risk)."
+        )
+        items = [headline, *lines][:bullets]
+        while len(items) < bullets:
+            items.append("No further action with money at stake on this list.")
+        body = "\n".join(f"- {item}" for item in items)
+        return f"**Board bullets** ({source}):\n\n{body}"
+    if not lines:
+        return f"Nothing on this list has money at stake ({source})."
+    body = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    return (
+        f"**Action plan for {scope}** ({source}), ranked by dollars at stake (leaking now + "
+        f"at risk next month), largest first:\n\n{body}"
+    )

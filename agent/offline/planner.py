@@ -6,14 +6,21 @@ from `Memory` ("why?", "show its trend", "and the same for 1210"), and returns a
 calls, or the name of a direct reply (greeting, capabilities, refusal, …).
 
 Decision order: requests to change, send or reveal something are declined first
-(agent/offline/safety.py); explicit off-topic cues next; questions about the assistant itself; a
-follow-up of a data question ("and how many of those are Enterprise?"); for messages about the
-business, two clauses asking for two different tools get both (a clause that only narrows the
-one before refines its call: "score this file and list only the high-risk ones"); a short
-"and/what about X?", or "the same report but …", refines the last call; the best tool
-intent above the threshold; a follow-up that re-runs the last tool; greetings, capability
-questions and thanks; a bare entity ("ACC000042?"); a best guess for business questions the
-lexicon does not know; anything else is off-topic.
+(agent/offline/safety.py); explicit off-topic cues next; then other companies' or people's data
+(declined: the warehouse holds neither); questions about the assistant itself; requests for a
+plan ("what should we do about those?", "three board bullets": the thread's list re-read and
+answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
+of those are Enterprise?"); for messages about the business, two clauses asking for two
+different tools get both (a clause that only narrows the one before refines its call: "score
+this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
+but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
+runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
+for business questions the lexicon does not know, a best guess only with a clear lead
+(confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a short
+question offering the 2-3 nearest readings as clickable actions (never the portfolio overview as
+a fallback); anything else is off-topic. A missing referent ("why is that one flagged?" with
+nothing before it) is asked about too. Several positions in the last list ("the 2nd and the
+4th", "those three") get one call each.
 
 A chosen call is then put in context: a population question about one account, named or
 pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
@@ -26,12 +33,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import replace
 
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
-from agent.offline.plans import FILTER_KINDS, Call, Memory, Plan, accepts, args_for
+from agent.offline.plans import (
+    CLARIFY_BELOW,
+    FILTER_KINDS,
+    Call,
+    Memory,
+    Option,
+    Plan,
+    accepts,
+    args_for,
+)
 from agent.offline.reading import ENTITY_DEFAULTS, Reading
-from agent.offline.safety import declines
+from agent.offline.safety import declines, foreign
+from tools.schemas import TOOL_ARGS
 
 __all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
 
@@ -43,6 +61,8 @@ REPLIES = (
     "off_topic",
     "need_sql",
     "unavailable",
+    "foreign",
+    "clarify",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -51,7 +71,9 @@ _CLAUSE_SPLIT = re.compile(
 )
 _UPLOAD_READERS = ("score_leakage", "portfolio_summary", "detect_leakage")
 """Tools that would answer about warehouse accounts a question meant for an uploaded file."""
-_NARROWING = (*FILTER_KINDS, "top_n")
+_ACCOUNT_READERS = ("explain_risk_factors", "score_leakage", "score_file")
+"""Tools that would explain one account from the warehouse when it is an account of the file."""
+_NARROWING = (*FILTER_KINDS, "top_n", "order_by")
 """Entities a clause may add to the call of the clause before it."""
 _SHORT_QUESTION = 7
 """Words in a question short enough to continue on the thread's account."""
@@ -142,8 +164,12 @@ def _choose(reading: Reading) -> Plan:
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
+    if foreign(reading.original, lexicon):
+        return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
+    if (recommended := _recommend(reading)) is not None:
+        return recommended
     if (data := _sql_follow_up(reading)) is not None:
         return data
     in_context = reading.on_topic or reading.memory.last_tool is not None
@@ -163,9 +189,135 @@ def _choose(reading: Reading) -> Plan:
     for kind, tool in ENTITY_DEFAULTS.items():
         if kind in reading.named:
             return reading.resolve(tool, reading.named)
-    if reading.on_topic:  # a business question in words the lexicon lacks: best guess, not refusal
-        return reading.resolve(name or "portfolio_summary", reading.named)
+    if reading.on_topic:  # a business question in words the lexicon lacks
+        confidence = _guess_confidence(reading)
+        if name is not None and confidence >= CLARIFY_BELOW:  # a clear lead: best guess
+            return replace(reading.resolve(name, reading.named), confidence=confidence)
+        return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+_BULLETS = re.compile(r"\b(\d{1,2})\s+(?:\w+\s+){0,2}?(?:bullet|point|line)s?\b")
+_KEEP_FROM = {"score_leakage": ("tier", "risk_level", "leakage_type", "top_n", "order_by")}
+
+
+def _recommend(reading: Reading) -> Plan | None:
+    """A plan from the thread's list: "what should we do about those?", "draft three board
+    bullets". The list is re-read this turn (score_leakage with the thread's filters), so the
+    plan's amounts come from a tool; one account's question stays with its own tool."""
+    raw = reading.lexicon.raw["recommend"]
+    tokens = reading.tokens
+    words = tuple(tuple(w.split()) for w in raw["words"])
+    if not has_phrase(tokens, words) or "account_id" in reading.named:
+        return None
+    if has_phrase(tokens[:2], (("which",), ("who",), ("whom",))):  # "which accounts …?": a list
+        return None
+    about_us = reading.on_topic or reading.memory.last_tool is not None
+    if not (about_us or has_phrase(tokens, (("prioriti*",),))):  # "recommend a good book"
+        return None
+    memory = reading.memory
+    one_account = reading.refers_back and memory.account_id and not memory.result_ids
+    if one_account or "sql" in reading.named or "file_path" in reading.named:
+        return None
+    args: dict[str, object] = {}
+    if memory.last_tool == "score_leakage":
+        keep = _KEEP_FROM["score_leakage"]
+        args = {k: v for k, v in memory.last_args.items() if k in keep}
+    elif memory.last_tool == "detect_leakage":
+        args = {"order_by": "detected_leakage"}
+    args.update(args_for("score_leakage", reading.named))
+    args.pop("account_id", None)
+    size = None
+    if has_phrase(tokens, tuple(tuple(w.split()) for w in raw["bullets"])):
+        match = _BULLETS.search(reading.entities_text)
+        size = int(match.group(1)) if match else 3
+        args.pop("top_n", None)
+    return Plan("recommend", (Call("score_leakage", args),), size=size)
+
+
+def _runs_as(name: str, reading: Reading) -> str:
+    """The tool `name` would run as here: its fallback when it requires an argument that
+    neither the message nor the thread supplies ("decompose" without an account lists the
+    declining customers), so two cues for the same outcome are no tie."""
+    rule = reading.lexicon.intents.get(name)
+    if rule is None or rule.requires is None or rule.requires in reading.named:
+        return name
+    memory = reading.memory
+    remembered = {
+        "account_id": memory.account_id or (memory.result_ids[0] if memory.result_ids else None),
+        "segment_id": memory.segment_id,
+        "file_path": memory.file_path,
+    }.get(rule.requires)
+    return name if remembered is not None else (rule.fallback or name)
+
+
+def _guess_confidence(reading: Reading) -> float:
+    """How sure a guess under the threshold is: its score over twice the threshold, halved
+    when another tool scores as much (a tie is a coin toss, not a reading)."""
+    runs_as: dict[str, float] = {}  # a tool that lacks its account runs as its fallback
+    for name, value in reading.scores.items():
+        if name not in TOOL_ARGS:
+            continue
+        target = _runs_as(name, reading)
+        runs_as[target] = max(runs_as.get(target, 0.0), value)
+    tools = sorted(runs_as.values(), reverse=True)
+    best, second = [*tools, 0.0, 0.0][:2]
+    confidence = min(best / (2 * reading.lexicon.threshold), 1.0)
+    return confidence if best > second else confidence / 2
+
+
+_FALLBACK_OPTIONS = ("score_leakage", "detect_leakage", "query_duckdb", "revenue_month")
+"""Readings offered when the message's words point at none (never the portfolio overview)."""
+_DATA_OPTIONS = ("query_duckdb", "churn", "revenue_month")
+_QUESTIONS = {
+    "unsure": "I'm not sure which question this is, so rather than guess: is it one of these?",
+    "referent": "Which account do you mean? Name its id (like ACC000042), or pick one of these?",
+    "segment": "Which segment do you mean? Name its number, or pick one of these?",
+}
+
+
+def _options(reading: Reading) -> tuple[Option, ...]:
+    """The 2-3 nearest readings of `reading` the planner can answer: the tools its words
+    score for, best first (with what it names filled in), then general ones."""
+    table = reading.lexicon.raw["clarify"]["options"]
+    memory, named = reading.memory, reading.named
+    tier = named.get("tier")
+    values = {
+        "tier": f"{tier} " if tier else "",
+        "account": named.get("account_id") or memory.account_id,
+        "segment": named.get("segment_id", memory.segment_id),
+    }
+    scored = sorted(
+        (n for n, v in reading.scores.items() if n in TOOL_ARGS and v > 0),
+        key=lambda n: -reading.scores[n],
+    )
+    data = "data_question" in named or reading.entities.data_question
+    order = [*(_DATA_OPTIONS if data else ()), *scored, *_FALLBACK_OPTIONS]
+    picked: list[Option] = []
+    for key in dict.fromkeys(order):
+        if key not in table or (key == "score_file" and memory.file_path is None):
+            continue
+        label, message = table[key]
+        try:
+            label, message = label.format(**values), message.format(**values)
+        except (KeyError, IndexError):
+            continue
+        if "None" in message:
+            continue
+        picked.append(Option(label[:1].upper() + label[1:], message))
+        if len(picked) == 3:
+            break
+    return tuple(picked)
+
+
+def _clarify(reading: Reading, why: str, confidence: float = 0.0) -> Plan:
+    """A question instead of a guess, with the nearest readings as clickable options."""
+    return Plan(
+        "clarify",
+        confidence=max(0.0, min(confidence, CLARIFY_BELOW - 0.01)),
+        options=_options(reading),
+        question=_QUESTIONS[why],
+    )
 
 
 def _for_account(call: Call, reading: Reading) -> Call:
@@ -204,11 +356,20 @@ def _carry(call: Call, reading: Reading) -> Call:
 
 
 def _upload(call: Call, reading: Reading) -> Call:
-    """A question about "those" accounts after an upload is answered from the uploaded file."""
+    """A question about "those" accounts after an upload is answered from the uploaded file;
+    so is one about an account of the file ("why is the third one risky?"): the file's own
+    scores and factors, not the warehouse's account of the same id."""
     memory = reading.memory
-    if memory.file_path is None or call.name not in _UPLOAD_READERS:
+    if memory.file_path is None:
         return call
-    if "account_id" in call.args:
+    account = call.args.get("account_id") or call.args.get("customer_id")
+    if account is not None and call.name in _ACCOUNT_READERS:
+        from_file = memory.last_tool == "score_file" and account in memory.result_ids
+        if from_file or (reading.mentions_upload and "account_id" not in reading.named):
+            named = {"file_path": memory.file_path, "account_id": account}
+            return Call("score_file", args_for("score_file", named))
+        return call
+    if call.name not in _UPLOAD_READERS or "account_id" in call.args:
         return call
     warehouse = has_phrase(reading.tokens, reading.lexicon.warehouse)  # "in our own book"
     if not reading.mentions_upload and (memory.last_tool != "score_file" or warehouse):
@@ -217,8 +378,26 @@ def _upload(call: Call, reading: Reading) -> Call:
     return Call("score_file", args_for("score_file", named))
 
 
+def _each_listed(chosen: Plan, reading: Reading) -> Plan:
+    """One call per account a message picks from the thread's last list ("the 2nd and the
+    4th — why?", "those three"), for a tool about one account."""
+    positions, ids = reading.entities.ordinals, reading.memory.result_ids
+    if len(chosen.calls) != 1 or not positions or not ids or "account_id" in reading.named:
+        return chosen
+    call = chosen.calls[0]
+    key = "customer_id" if "customer_id" in call.args else "account_id"
+    if key not in call.args:
+        return chosen
+    picked = [ids[i] for i in positions if -len(ids) <= i < len(ids)]
+    picked = list(dict.fromkeys(picked))
+    if not picked:
+        return chosen
+    calls = tuple(Call(call.name, {**call.args, key: account}) for account in picked)
+    return Plan(call.name, calls, confidence=chosen.confidence)
+
+
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
-    if len(chosen.calls) != 1:
+    if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
     return Plan(call.name, (call,))
@@ -237,7 +416,9 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     """
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
-    chosen = _in_context(_choose(reading), reading)
+    chosen = _each_listed(_in_context(_choose(reading), reading), reading)
+    if chosen.intent == "clarify" and not chosen.options:
+        chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

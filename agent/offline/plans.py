@@ -43,12 +43,36 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A reading the planner can answer, offered as a clickable action: the button's label
+    and the message that clicking it sends."""
+
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """Tool calls to make, or (when `calls` is empty) the direct reply named by `intent`."""
 
     intent: str
     calls: tuple[Call, ...] = ()
     tool: str | None = None  # for intent "unavailable": the tool that is not bound
+    confidence: float = 1.0
+    """How sure the planner is that `calls` answer the message (0-1); below
+    `CLARIFY_BELOW` it asks instead (intent "clarify")."""
+    options: tuple[Option, ...] = ()
+    """For intent "clarify": the nearest readings it can answer, best first."""
+    question: str = ""
+    """For intent "clarify": what it asks ("Which account do you mean?")."""
+    size: int | None = None
+    """For intent "recommend": how many bullets were asked for ("three board bullets")."""
+
+
+CLARIFY_BELOW = 0.25
+"""Plans less sure than this ask a question instead. A tool whose cues reach the lexicon's
+threshold is sure; a best guess under it has confidence score / (2 x threshold), halved on a
+tie, so a guess needs half the threshold and a clear lead (agent/offline/planner.py)."""
 
 
 def accepts(tool: str, kind: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.offline.entities import Entities, extract_entities
+from agent.offline.entities import Entities, digits, extract_entities
 from agent.offline.lexicon import Lexicon, has_phrase, muted_words, phrase_at, tokenize
 from agent.offline.plans import Call, Memory, Plan, accepts, args_for, call_entities, pick_row
 from agent.offline.spelling import correct
@@ -29,6 +29,8 @@ ENTITY_DEFAULTS = {
 
 _SHORT = 7
 """Words in a message short enough to be a follow-up ("and segment 2?")."""
+_PLURAL = (("them",), ("they",), ("their",), ("those",), ("these",))
+"""Pronouns for many: a question with them is about a group, not one missing referent."""
 _SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
 
 
@@ -43,10 +45,13 @@ class Reading:
     entities: Entities = field(init=False)
     named: dict[str, Any] = field(init=False)
     scores: dict[str, float] = field(init=False)
+    original: str = field(init=False)
+    """The message as typed (capitals kept: "Netflix's churn" names a company)."""
     muted: frozenset[int] = field(init=False)
     """Words the message says it does not want ("not the member list"): their cues do not count."""
 
     def __post_init__(self) -> None:
+        self.original = self.text
         self.text = correct(self.text, self.lexicon)  # "whcih acounts" -> "which accounts"
         self.tokens = tokenize(self.text)
         lexicon = self.lexicon
@@ -246,11 +251,41 @@ class Reading:
                 "file_path": self.memory.file_path,
             }
             if remembered.get(required) is None:
+                nothing_before = self.memory.account_id is None and not self.memory.result_ids
+                if (
+                    required in ("account_id", "segment_id")
+                    and nothing_before
+                    and self.points_at_referent
+                ):
+                    # "why is that one flagged?" with nothing before it: ask which one
+                    return Plan(
+                        "clarify", question="referent" if required == "account_id" else "segment"
+                    )
                 return self.resolve(rule.fallback or "capabilities", named)
             named = {**named, required: remembered[required]}
         elif "account_id" not in named and self.refers_back and self.remembered_id():
             named = {**named, "account_id": self.remembered_id()}
+        if "account_id" not in named and self.picks_listed_row and accepts(intent, "account_id"):
+            named = {**named, "account_id": self.remembered_id()}  # "the third one in the file"
         return Plan(intent, (Call(intent, args_for(intent, named)),))
+
+    @property
+    def entities_text(self) -> str:
+        """The message in lower case with number words as digits ("three" -> "3")."""
+        return digits(self.text)
+
+    @property
+    def picks_listed_row(self) -> bool:
+        """Names a position in the thread's last list ("the third one")."""
+        return self.entities.ordinal is not None and bool(self.memory.result_ids)
+
+    @property
+    def points_at_referent(self) -> bool:
+        """Points at one thing the thread should have named ("that one", "it", "the 2nd"),
+        not at many ("who are the biggest of them", "which customers …")."""
+        if self.widens or has_phrase(self.tokens, _PLURAL):
+            return False
+        return self.refers_back or self.entities.ordinal is not None or bool(self.entities.ordinals)
 
     @property
     def refines_last(self) -> bool:

@@ -26,6 +26,7 @@ import re
 from typing import Literal
 
 from agent.offline.lexicon import IntentRule, Lexicon, Phrase, has_phrase, phrase_at, tokenize
+from agent.offline.spelling import speller
 
 _SQL_WRITE = re.compile(
     r"\b(?:(?:drop|truncate|alter|create(?:\s+or\s+replace)?)\s+(?:table|view|schema|database"
@@ -155,6 +156,89 @@ def _tells_assistant(tokens: list[str], lexicon: Lexicon) -> bool:
         after = tokens[index + len(found) :]
         _, commands = _opening_verb(after[_skip(after, safety.polite) :], lexicon)
         if commands:
+            return True
+    return False
+
+
+_POSSESSIVE = re.compile(r"\b([A-Z][A-Za-z0-9&]+)['’]s\b")
+_MONTH_OR_DAY = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)", re.I
+)
+_COMMON = frozenset(
+    (
+        "who",
+        "what",
+        "that",
+        "it",
+        "there",
+        "here",
+        "let",
+        "he",
+        "she",
+        "where",
+        "how",
+        "when",
+        "why",
+        "everyone",
+        "everybody",
+        "someone",
+        "somebody",
+        "nobody",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "company",
+        "customer",
+        "client",
+        "account",
+        "month",
+        "year",
+        "week",
+        "quarter",
+        "team",
+        "board",
+        "ceo",
+        "cfo",
+        "finance",
+        "sales",
+        "everything",
+        "nothing",
+        "one",
+        "this",
+    )
+)
+"""Words whose "'s" is a contraction or our own ("who's", "today's", "the board's")."""
+_OUR_ID = re.compile(r"\b(?i:acc)[\s#_-]*\d|#\s?\d{3,}")
+
+
+def foreign(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` asks for data RevRisk does not hold: another company's figures (a
+    benchmark, a named company with a metric: "Netflix's churn numbers", "Zuora benchmark"),
+    or a person's private data ("the CEO's salary"). A possessive name the lexicon does not
+    know, next to a metric, is another company unless one of our account ids is named.
+
+    Examples:
+        >>> from agent.offline.lexicon import load_lexicon
+        >>> lexicon = load_lexicon()
+        >>> foreign("What are Netflix's churn numbers?", lexicon)
+        True
+        >>> foreign("Import the Stripe export and score it", lexicon)
+        False
+    """
+    safety = lexicon.safety
+    tokens = tokenize(text)
+    if has_phrase(tokens, safety.people) or has_phrase(tokens, safety.benchmarks):
+        return True
+    if not has_phrase(tokens, safety.metrics) or _OUR_ID.search(text):
+        return False
+    if has_phrase(tokens, safety.companies):
+        return True
+    known = speller(lexicon).known
+    for match in _POSSESSIVE.finditer(text):
+        name = match.group(1).lower()
+        if name in _COMMON or name in known or _MONTH_OR_DAY.match(name) or len(name) <= 2:
+            continue
+        if text[match.end() :].lstrip()[:1].isalpha():  # "Netflix's churn", not "who's."
             return True
     return False
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from agent.offline import metrics
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, phrase_at, tokenize
 from agent.offline.sqlwords import SqlVocabulary, every, first, period, spans, vocabulary
 from domain import normalise_account_id
@@ -356,6 +357,8 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
         >>> write(["How many accounts are in LATAM?", "and Enterprise?"], load_lexicon())
         "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM' AND tier = 'Enterprise'"
     """
+    if (by_metric := metrics.write(questions, lexicon)) is not None:
+        return by_metric  # "revenue by tier last quarter": a metric by period and dimension
     spec = Spec()
     for question in questions:
         spec = fold(spec, parse(question, lexicon))

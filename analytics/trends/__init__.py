@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from analytics.trends.backtest import backtest_outcomes, detection_scores, summarise_backtest
 from analytics.trends.decline import DeclineThresholds, decline_scores, with_forecast
+from analytics.trends.evidence import SeasonalEvidence, seasonal_evidence
 from analytics.trends.forecast import (
     BASELINES,
     OUTCOME_NAMES,
@@ -47,6 +48,7 @@ __all__ = [
     "DeclineOutcome",
     "DeclineThresholds",
     "NotEnoughHistoryError",
+    "SeasonalEvidence",
     "TrendConfig",
     "TrendScan",
     "backtest_outcomes",
@@ -65,6 +67,7 @@ __all__ = [
     "probabilities_at",
     "running_level",
     "scan_trends",
+    "seasonal_evidence",
     "stl_components",
     "summarise_backtest",
     "trend_tests",

@@ -1,7 +1,12 @@
-"""Shared pieces of the leakage service: account and filter validation, fresh caches.
+"""Shared pieces of the leakage service: account and filter validation, cache access.
 
-`cached` opens the warehouse read-only after refreshing the leakage caches when they are stale
-(meta `data_version` changed since they were built).
+`cached` opens the warehouse read-only and never writes: the caches are built by the writers
+(`revrisk demo`, `revrisk import`, `revrisk refresh`, training) under the warehouse's writer
+lock. A reader answers from the last complete caches (with a warning when the data changed
+since), or raises `WarehouseBusyError` ("the data is being updated — ask again in a moment")
+when none exist yet while an update runs, or `CachesNotBuiltError` naming the command that
+builds them. Measured (issue 11): readers that rebuilt stale caches made 6 of 10 concurrent
+questions fail with DuckDB's raw lock error during an import.
 """
 
 from __future__ import annotations
@@ -16,10 +21,24 @@ from typing import Any
 import duckdb
 
 from analytics.leakage.scoring import RiskThresholds
-from data.warehouse import connect
+from data.warehouse import (
+    CachesNotBuiltError,
+    WarehouseBusyError,
+    connect,
+    get_meta,
+    writer_active,
+)
 from services.leakage import store
-from services.leakage.refresh import refresh_leakage_cache
 from services.lookup import UnknownAccountError
+
+NOT_BUILT = (
+    "The leakage figures of this warehouse have not been computed yet: run `revrisk refresh` "
+    "(`revrisk demo` and `revrisk import` compute them too)."
+)
+STALE = (
+    "The billing data changed after these figures were computed; they are the last complete "
+    "version and are recomputed by the running update or `revrisk refresh`."
+)
 
 
 def model_dir_for(db_path: Path | str) -> Path:
@@ -68,25 +87,24 @@ def check_account(con: duckdb.DuckDBPyConnection, account_id: str) -> None:
 def cached(
     db_path: Path | str, model_dir: Path | str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to a warehouse whose leakage caches are fresh (refreshed first
-    when stale; `model_dir` defaults to `model_dir_for(db_path)`).
-
-    The connection that checked freshness is the one handed out: opening the warehouse costs
-    ~10-15 ms on a 100k-account file, so only a stale cache pays for a second open (after the
-    refresh, which needs the file to itself).
-    """
+    """A read-only connection to a warehouse with leakage caches (the last complete ones;
+    `cache_warning` says when they are stale). Never writes: see the module docstring.
+    `model_dir` is accepted for callers that pass one; reading needs no model."""
     db_path = Path(db_path)
     with connect(db_path, read_only=True) as con:
-        if store.is_fresh(con):
-            yield con
-            return
-    refresh_leakage_cache(db_path, model_dir or model_dir_for(db_path))
-    with connect(db_path, read_only=True) as con:
+        if get_meta(con, store.VERSION_KEY) is None:
+            if writer_active(db_path):
+                raise WarehouseBusyError()
+            raise CachesNotBuiltError(NOT_BUILT)
         yield con
 
 
 def cache_warning(con: duckdb.DuckDBPyConnection) -> str | None:
-    return store.cache_info(con).get("warning")
+    """The model's warning (no signal, …), and a note when the caches are stale."""
+    notes = [store.cache_info(con).get("warning")]
+    if not store.is_fresh(con):
+        notes.append(STALE)
+    return " ".join(n for n in notes if n) or None
 
 
 _RECUT = (

@@ -22,7 +22,7 @@ import pandas as pd
 from analytics.leakage.explain import factor_rows
 from analytics.leakage.scoring import RiskThresholds, ScoreResult, score_accounts
 from data.progress import Progress, stepper
-from data.warehouse import connect, transaction
+from data.warehouse import connect, transaction, writer_lock
 from services.leakage import pipeline
 from services.leakage.store import (
     ModelMismatchError,
@@ -151,9 +151,22 @@ def refresh_leakage_cache(
     thresholds: RiskThresholds | None = None,
     retrain: bool = False,
 ) -> CacheReport:
-    """Detect, train or reuse a model, score, and write the caches in one transaction."""
-    started = time.perf_counter()
+    """Detect, train or reuse a model, score, and write the caches in one transaction, all
+    under the warehouse's writer lock (readers keep answering from the previous caches)."""
     db_path, model_dir = Path(db_path), Path(model_dir)
+    with writer_lock(db_path):
+        return _refresh(db_path, model_dir, progress, plan, thresholds, retrain)
+
+
+def _refresh(
+    db_path: Path,
+    model_dir: Path,
+    progress: Progress | None,
+    plan: TrainingPlan | None,
+    thresholds: RiskThresholds | None,
+    retrain: bool,
+) -> CacheReport:
+    started = time.perf_counter()
     step = stepper(progress, REFRESH_STEPS)
     with connect(db_path, read_only=True) as con:
         version = current_version(con)

@@ -126,10 +126,16 @@ def score_leakage(
     top_n: int | None = 10,
     model_dir: Path | str | None = None,
     thresholds: RiskThresholds | None = None,
+    order_by: str = "expected_loss",
 ) -> LeakageScores:
     """Risk scores of the portfolio (or one account), filtered by tier / risk level / the
-    predicted leakage type. With `thresholds`, risk levels (the filter, the High count and
-    the table's column) are re-cut from the cached probabilities (see `scores_source`)."""
+    predicted leakage type, ranked by `order_by` (domain.RANK_ORDERS: expected loss next
+    month, probability, or leakage detected now; ties by account id). With `thresholds`,
+    risk levels (the filter, the High count and the table's column) are re-cut from the
+    cached probabilities (see `scores_source`)."""
+    rank = _RANKS.get(order_by)
+    if rank is None:
+        raise ValueError(f"order_by must be one of {', '.join(_RANKS)}, got {order_by!r}")
     filters = {
         "tier": canonical(tier, TIERS, "tier"),
         "risk_level": canonical(risk_level, RISK_LEVELS, "risk level"),
@@ -153,17 +159,20 @@ def score_leakage(
             cut + params,
         ).fetchall()[0]
         table = con.execute(
-            _SCORE_ROWS.format(source=source, where=condition)
+            _SCORE_ROWS.format(source=source, where=condition, rank=rank)
             + (f" LIMIT {int(top_n)}" if top_n else ""),
             cut + params,
         ).df()
         warning = cache_warning(con)
+        as_of = con.execute("SELECT max(as_of_month) FROM leakage_scores").fetchone()
     summary = {
+        "as_of_month": str(as_of[0])[:7] if as_of and as_of[0] is not None else None,
         "n_accounts": int(head[0]),
         "total_expected_loss": money(head[1]),
         "total_detected_leakage": money(head[2]),
         "n_high_risk": int(head[3]),
         "filters": {k: v for k, v in {"account_id": account_id, **filters}.items() if v},
+        "order_by": order_by,
     }
     return LeakageScores(summary, table, warning)
 
@@ -174,7 +183,14 @@ SELECT account_id, tier, risk_level, leakage_probability, expected_monthly_loss 
        est_monthly_leakage, est_annual_leakage, detected_monthly_leakage, detected_leakage_type,
        top_factors, recommended_action
 FROM {source} WHERE {where}
-ORDER BY expected_monthly_loss + detected_monthly_leakage DESC, account_id"""
+ORDER BY {rank} DESC, account_id"""
+_RANKS = {
+    "expected_loss": "expected_monthly_loss",
+    "probability": "leakage_probability",
+    "detected_leakage": "detected_monthly_leakage",
+    "at_stake": "expected_monthly_loss + detected_monthly_leakage",
+}
+"""domain.RANK_ORDERS -> the cached column each ranks by."""
 
 
 # ------------------------------------------------------------------------------ explain

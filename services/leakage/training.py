@@ -25,7 +25,7 @@ from analytics.leakage.evaluate import evaluate_split
 from analytics.leakage.features import FEATURE_SETS
 from analytics.leakage.model import LeakageModel, ModelConfig
 from analytics.leakage.scoring import RiskThresholds
-from data.warehouse import connect, get_meta
+from data.warehouse import connect, get_meta, writer_lock
 from services.leakage import pipeline
 from services.leakage.store import StoredModel, frame_sha256, save_model
 
@@ -112,8 +112,16 @@ def train_warehouse_models(
     plan: TrainingPlan | None = None,
     findings: pd.DataFrame | None = None,
 ) -> dict[str, StoredModel]:
-    """Train both feature sets on the warehouse and save them as the current models."""
+    """Train both feature sets on the warehouse and save them as the current models, under the
+    warehouse's writer lock (a cache refresh may save models too)."""
     plan = plan or TrainingPlan()
+    with writer_lock(db_path):
+        return _train_warehouse_models(db_path, model_dir, plan, findings)
+
+
+def _train_warehouse_models(
+    db_path: Path, model_dir: Path, plan: TrainingPlan, findings: pd.DataFrame | None
+) -> dict[str, StoredModel]:
     with connect(db_path, read_only=True) as con:
         if findings is None:
             findings = pipeline.find_leakage(con)

@@ -1,7 +1,10 @@
 """Scanning the portfolio and keeping the trend cache in the warehouse up to date.
 
-Portfolio questions read the cache (`services.trends.store`); `cached` refreshes it first when
-the billing data changed since it was built (meta `data_version`). One-off scans
+Portfolio questions read the cache (`services.trends.store`) through `cached`, which never
+writes: writers (`revrisk demo`, `revrisk import`, `revrisk refresh`, `revrisk trend scan`)
+rebuild it under the warehouse's writer lock, and readers answer from the last complete cache
+meanwhile (issue 11: readers that rebuilt it failed with DuckDB's raw lock error during an
+import). One-off scans
 (`--input FILE`, `--until`) compute in memory and leave the cache alone.
 """
 
@@ -31,7 +34,14 @@ from analytics.trends import (
     with_forecast,
 )
 from data.progress import Progress
-from data.warehouse import connect
+from data.warehouse import (
+    CachesNotBuiltError,
+    WarehouseBusyError,
+    connect,
+    get_meta,
+    writer_active,
+    writer_lock,
+)
 from services.trends import store
 from services.trends.input import read_revenue_file, warehouse_revenue
 
@@ -163,9 +173,10 @@ def refresh_trend_cache(
     random_state: int = 0,
     progress: Progress | None = None,
 ) -> CacheStatus:
-    """Rebuild `trend_metrics`, `trend_series` and `segments` if the data changed (or `force`)."""
+    """Rebuild `trend_metrics`, `trend_series` and `segments` if the data changed (or `force`),
+    under the warehouse's writer lock."""
     started = time.perf_counter()
-    with connect(db_path) as con:
+    with writer_lock(db_path), connect(db_path) as con:
         version = store.current_version(con)
         if store.is_fresh(con) and not force:
             count = con.execute("SELECT count(*) FROM trend_metrics").fetchone()
@@ -207,11 +218,18 @@ def refresh_trend_cache(
 
 @contextmanager
 def cached(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to an up-to-date cache (refreshing it first when stale)."""
+    """A read-only connection to the last complete trend cache (never rebuilt here).
+
+    Raises:
+        WarehouseBusyError: no cache yet and an update is running.
+        CachesNotBuiltError: no cache and no update running (names the command).
+    """
     with connect(db_path, read_only=True) as con:
-        if store.is_fresh(con):
-            yield con
-            return
-    refresh_trend_cache(db_path)
-    with connect(db_path, read_only=True) as con:
+        if get_meta(con, store.VERSION_KEY) is None:
+            if writer_active(db_path):
+                raise WarehouseBusyError()
+            raise CachesNotBuiltError(
+                "The trend figures of this warehouse have not been computed yet: run "
+                "`revrisk refresh` (`revrisk demo` and `revrisk import` compute them too)."
+            )
         yield con

@@ -1,78 +1,50 @@
-"""The chat in a real browser: Debian chromium driven by Python playwright.
+"""The chat in a real browser, started as `make run` starts it — from another working directory.
 
-One walk through what a CFO does: open the page (ready in ≤ 2 s), click a starter and see the
-tool step and an answer with a number from the warehouse, attach the reference sample of
-accounts and get the summary and a downloadable scored file, ask about the uploaded accounts,
-then export the report and read it. Screenshots go to artifacts/screenshots/ (kept by CI).
+The CFO session (test_cfo_session_browser.py) runs `make run`'s commands from the repository
+root; this walk runs the very same commands from an empty temporary directory (the venv's
+programs called by absolute path), where `revrisk demo --if-missing` builds a fresh warehouse
+under ./var. It is the setup in which uploads failed (`var/uploads/<id>/var/uploads/<id>/…`):
+open the page (ready in ≤ 2 s), click a starter and see the tool step and an answer with a
+number from the warehouse, attach the reference sample with a question and get one scoring and
+one downloadable scored file, ask about the uploaded accounts, then export the report and read
+it. Screenshots go to artifacts/screenshots/ (kept by CI).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from reference_data import SAMPLE_ACCOUNTS
+from support.browser import chromium, last_answer, load, require_chromium, shot, wait_idle
+from support.make_run import make_run_server
 
-from ui.server import RunningServer, isolated_env, running_server
+from ui.server import RunningServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-REPO = Path(__file__).resolve().parents[2]
 SAMPLE = SAMPLE_ACCOUNTS
-SHOTS = REPO / "artifacts" / "screenshots"
 PAGE_READY_S = 2.0
-
-if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-    pytest.skip(
-        "Debian chromium is not installed at /usr/bin/chromium (CI installs it)",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 @pytest.fixture(scope="module")
-def server(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    workdir = tmp_path_factory.mktemp("chat_browser")
-    db = workdir / "world.duckdb"  # a copy: trend questions write their cache into the warehouse
-    shutil.copyfile(small_world, db)
-    with running_server(db, workdir, env=isolated_env(workdir / "var")) as running:
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("elsewhere")
+
+
+@pytest.fixture(scope="module")
+def server(workdir: Path) -> Iterator[RunningServer]:
+    with make_run_server(workdir) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-
-
-def shot(page: object, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(600)  # let the fade-in animations settle
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def last_answer(page: object) -> str:
-    return page.locator(".ai-message").last.inner_text()
+    with chromium() as running:
+        yield running
 
 
 def top_region(db: Path) -> tuple[str, str]:
@@ -85,25 +57,10 @@ def top_region(db: Path) -> tuple[str, str]:
     return region, f"{round(float(revenue)):,}"
 
 
-def load(page: object, url: str) -> float:
-    """Seconds from navigation until the composer and the starters are visible."""
-    started = time.perf_counter()
-    page.goto(url)
-    page.locator("#chat-input").wait_for(state="visible", timeout=10_000)
-    page.get_by_role("button", name="Revenue by region").wait_for(state="visible")
-    return time.perf_counter() - started
-
-
-def wait_idle(page: object, timeout_ms: int = 60_000) -> None:
-    """Until the composer's send button is back (the server task has ended)."""
-    page.locator("#chat-submit").wait_for(state="visible", timeout=timeout_ms)
-    page.wait_for_timeout(300)
-
-
-def test_cfo_walkthrough(server, browser, small_world):
+def test_walkthrough_from_another_working_directory(server, browser, workdir):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     try:
-        walkthrough(page, server, small_world)
+        walkthrough(page, server, workdir / "var" / "revrisk.duckdb")
     except Exception:
         shot(page, "99-failure")
         raise
@@ -111,13 +68,14 @@ def test_cfo_walkthrough(server, browser, small_world):
         page.close()
 
 
-def walkthrough(page: object, server: RunningServer, small_world: Path) -> None:
-    region, revenue = top_region(small_world)
+def walkthrough(page: object, server: RunningServer, warehouse: Path) -> None:
+    assert warehouse.is_file(), "make run's demo step built the warehouse under ./var"
+    region, revenue = top_region(warehouse)
 
     ready_s = load(page, server.url)
     if ready_s > PAGE_READY_S:  # one retry: a cold first load on a busy 2-core runner
         ready_s = min(ready_s, load(page, server.url))
-    shot(page, "01-landing")
+    shot(page, "elsewhere-01-landing")
     print(f"page ready in {ready_s:.2f} s")
     assert ready_s <= PAGE_READY_S, f"page ready in {ready_s:.2f} s"
 
@@ -128,21 +86,26 @@ def walkthrough(page: object, server: RunningServer, small_world: Path) -> None:
     step = page.locator("#step-query_duckdb")
     assert step.first.is_visible() and "Used" in step.first.inner_text()
     assert region in page.locator("body").inner_text()
-    shot(page, "02-starter-answer")
+    shot(page, "elsewhere-02-starter-answer")
     step.first.get_by_text("query_duckdb").click()  # open the step: its input and output
     page.get_by_text("SELECT a.region").first.wait_for(timeout=5_000)
-    shot(page, "03-tool-step-open")
+    shot(page, "elsewhere-03-tool-step-open")
 
     # attach the sample of accounts: summary and a downloadable scored file
     page.locator("#upload-button-input").set_input_files(str(SAMPLE))
     page.get_by_text("sample_accounts.csv").first.wait_for(timeout=10_000)
-    page.locator("#chat-input").fill("Score this file")
+    page.locator("#chat-input").fill("Which of them are high risk?")
     page.locator("#chat-submit").click()
-    scored_link = page.get_by_role("link", name=re.compile(r"scored.*\.csv$", re.I)).first
-    scored_link.wait_for(timeout=60_000)
+    scored_links = page.get_by_role("link", name=re.compile(r"scored.*\.csv$", re.I))
+    scored_link = scored_links.first
+    scored_link.wait_for(timeout=120_000)
     wait_idle(page)
-    assert re.search(r"100\b", page.locator("body").inner_text())
-    shot(page, "04-upload-scored")
+    body = page.locator("body").inner_text()
+    assert "does not exist" not in body and "var/uploads" not in body, "the upload was read"
+    assert re.search(r"100\b", body)
+    assert page.locator("[id^='step-score_file']").count() == 1, "question + file = one scoring"
+    assert scored_links.count() == 1, "one set of downloads"
+    shot(page, "elsewhere-04-upload-scored")
     with page.expect_download() as download:
         scored_link.click()
     scored = Path(download.value.path()).read_text()
@@ -151,19 +114,18 @@ def walkthrough(page: object, server: RunningServer, small_world: Path) -> None:
     # a follow-up about the uploaded accounts
     page.locator("#chat-input").fill("Which of the uploaded accounts are high risk?")
     page.locator("#chat-submit").click()
-    page.wait_for_timeout(500)
     wait_idle(page)
     assert re.search(r"ACC0000\d\d", last_answer(page))
-    shot(page, "05-follow-up")
+    shot(page, "elsewhere-05-follow-up")
 
     # export the report and read it
     page.get_by_role("button", name="Export report").last.click()
     markdown_link = page.get_by_role("link", name=re.compile(r"revrisk-report-.*\.md$")).first
     markdown_link.wait_for(timeout=30_000)
-    shot(page, "06-export")
+    shot(page, "elsewhere-06-export")
     with page.expect_download() as download:
         markdown_link.click()
     report = Path(download.value.path()).read_text()
-    assert "## 1. Show revenue by region" in report and "`query_duckdb` with arguments" in report
+    assert "### 1. Show revenue by region" in report and "`query_duckdb` with arguments" in report
     assert "score_file" in report and "sample_accounts.csv" in report
     assert "Model mode: offline-planner." in report and "Data: " in report

@@ -35,8 +35,11 @@ REGION_SQL = (
 @pytest.fixture(scope="module")
 def server(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     workdir = tmp_path_factory.mktemp("chat_server")
-    db = workdir / "world.duckdb"  # a copy: trend questions write their cache into the warehouse
+    db = workdir / "world.duckdb"
     shutil.copyfile(small_world, db)
+    from services.refresh import refresh_caches
+
+    refresh_caches(db)  # as `revrisk demo` does: caches are built by writers, never by a question
     with running_server(db, workdir, env=isolated_env(workdir / "var")) as running:
         yield running
 
@@ -186,7 +189,7 @@ def test_export_report_by_button_and_by_words(server):
     assert "`query_duckdb` with arguments" in markdown and "SELECT a.region" in markdown
     assert "| North America |" in markdown or "North America" in markdown
     assert "Model mode: offline-planner." in markdown and "as of 2026-10-01" in markdown
-    assert "<h2>1. Show revenue by region</h2>" in html and "Model mode: offline-planner." in html
+    assert "<h3>1. Show revenue by region</h3>" in html and "Model mode: offline-planner." in html
     assert len(file_elements(by_words)) == 2
 
 
@@ -290,3 +293,61 @@ def test_history_survives_a_restart_with_login(small_world, tmp_path):
     assert listed, "the thread is listed after the restart"
     assert listed[0]["name"].startswith("Show revenue by region")
     assert status == 401
+
+
+def test_thumbs_up_and_down_are_stored_with_history(small_world, tmp_path):
+    """With login (and so history) on, feedback on an answer lands in the history database."""
+    import sqlite3
+
+    workdir = tmp_path / "server"
+    env = isolated_env(
+        workdir / "var", {"REVRISK_USERS": "cfo:let-me-in", "CHAINLIT_AUTH_SECRET": "z" * 64}
+    )
+
+    async def flow(url: str) -> list[int]:
+        import aiohttp
+
+        cookie = await login(url, "cfo", "let-me-in")
+        async with ChatClient(url, cookie=cookie) as client:
+            turn = await client.ask("Show revenue by region")
+            await asyncio.sleep(1.5)  # the data layer writes in background tasks
+            answer = max(
+                (m for m in turn.messages if m.get("type") == "assistant_message"),
+                key=lambda m: len(str(m.get("output") or "")),
+            )
+            thread = next(d["thread_id"] for n, d in client.events if n == "first_interaction")
+            statuses = []
+            async with aiohttp.ClientSession(headers={"Cookie": cookie}) as http:
+                for value in (1, 0):
+                    body = {
+                        "feedback": {"forId": answer["id"], "value": value, "threadId": thread},
+                        "sessionId": client.session_id,
+                    }
+                    async with http.put(f"{url}/feedback", json=body) as response:
+                        statuses.append(response.status)
+            return statuses
+
+    with running_server(small_world, workdir, env=env) as running:
+        statuses = run(flow(running.url))
+    with sqlite3.connect(workdir / "var" / "chat_history.sqlite") as db:
+        values = sorted(v for (v,) in db.execute('SELECT "value" FROM feedbacks'))
+    assert statuses == [200, 200]
+    assert values == [0, 1], "one thumbs-up and one thumbs-down stored"
+
+
+def test_a_question_it_cannot_map_offers_its_suggestions_as_buttons(server):
+    async def flow() -> tuple[Turn, Turn]:
+        async with ChatClient(server.url) as client:
+            odd = await client.ask("What's the weather in Paris tomorrow?")
+            offers = [a for a in odd.actions if a["name"] == "ask_question"]
+            clicked = await client.call_action(offers[0]) if offers else odd
+            await asyncio.sleep(0.5)
+            await client.wait_task_end(0, 60)
+            return odd, clicked
+
+    odd, clicked = run(flow())
+    offers = [a for a in odd.actions if a["name"] == "ask_question"]
+    assert 2 <= len(offers) <= 3, [a["label"] for a in odd.actions]
+    assert all(a["payload"]["question"].endswith("?") for a in offers)
+    assert offers[0]["payload"]["question"] in odd.answer, "the buttons are the answer's offers"
+    assert clicked.steps("tool"), "clicking a suggestion runs it"

@@ -43,8 +43,6 @@ from data.imports import (
     specs_for,
 )
 
-pytestmark = pytest.mark.fuzz  # in `make test` (fast subset) and in `make fuzz` alike
-
 Builder = Callable[[Path], Path]
 ACCEPT, REFUSE, EITHER = "accepted", "refused", "either"
 

@@ -50,8 +50,6 @@ from redteam.file_cases import (
     write_xlsx,
 )
 
-pytestmark = pytest.mark.fuzz
-
 FUZZ_EXAMPLES = {"csv": 4_000, "xlsx": 3_000, "parquet": 2_000, "bytes": 1_000}
 """Examples per format under `make fuzz` (10,000 in all; see `_plan`)."""
 FAST_EXAMPLES = 8
@@ -430,8 +428,18 @@ def _plan(config: pytest.Config) -> tuple[int, dict[str, int]]:
     return ROUNDS, {k: max(1, round(n * scale / ROUNDS)) for k, n in FUZZ_EXAMPLES.items()}
 
 
+def test_a_few_generated_files(
+    request: pytest.FixtureRequest, warehouse: Path, figures: Figures
+) -> None:
+    """The fast subset (`make test`): FAST_EXAMPLES files of each format."""
+    for index, kind in enumerate(STRATEGIES):
+        _round(kind, FAST_EXAMPLES, index, warehouse, figures)()
+
+
+@pytest.mark.fuzz
 @pytest.mark.timeout(6 * 3600)  # the whole run; each file is held to 10 s (`_check`)
 def test_generated_files(request: pytest.FixtureRequest, warehouse: Path, figures: Figures) -> None:
+    """The full run (`make fuzz`): 10,000 files."""
     rounds, per_round = _plan(request.config)
     for number in range(rounds):
         for index, kind in enumerate(STRATEGIES):

@@ -85,6 +85,9 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "n_accounts": 87,
             "n_high_risk": 87,
             "total_expected_loss": 30211.2,
+            "total_detected_leakage": 12500.0,
+            "ranked_by": "expected loss next month (predicted: probability x amount)",
+            "as_of_month": "2026-10",
         },
         "rows": [
             {
@@ -155,6 +158,10 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "n_anomalies": 1,
             "anomaly_months": "2025-03",
             "segment_name": "Mid-size & steady",
+            "seasonality": "24 months: seasonal strength 0.12 on a 0-1 scale (weak).",
+            "decline_probability": 0.41,
+            "decline_drivers": "falling seat count",
+            "definition": "decline: revenue down over the next months",
         },
         "rows": [{"month": "2025-03-01", "revenue": 4200.0, "trend": 4310.2, "anomaly": "dip"}],
     },
@@ -163,6 +170,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "scope": "every declining level",
             "n_customers": 143,
             "total_monthly_revenue": 731210.0,
+            "definition": "Ranked by the probability of a decline over the next months.",
         },
         "rows": [
             {

@@ -295,7 +295,6 @@ FOLLOW_UPS: list[tuple[Memory, str, str, dict[str, Any]]] = [
         {"decline_level": 3, "segment_id": 2},
     ),
     (DECLINING, "what about Enterprise?", "score_leakage", {"tier": "Enterprise"}),
-    (Memory(), "show its trend", "find_declining_customers", {}),
 ]
 
 

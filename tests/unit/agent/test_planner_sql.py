@@ -50,16 +50,16 @@ WRITTEN: list[tuple[str, list[str]]] = [
     ("List 20 failed payments from October 2026", ["FROM payments", "LIMIT 20"]),
     (
         "Total net revenue for August 2026",
-        ["sum(net_revenue)", "FROM monthly_revenue", "month >= DATE '2026-08-01'"],
+        ["sum(r.net_revenue)", "FROM monthly_revenue r", "r.month >= DATE '2026-08-01'"],
     ),
-    ("What was our revenue in May 2026?", ["sum(net_revenue)", "< DATE '2026-06-01'"]),
+    ("What was our revenue in May 2026?", ["sum(r.net_revenue)", "< DATE '2026-06-01'"]),
     (
         "How much revenue did Starter accounts bring in during 2025?",
-        ["sum(net_revenue)", "tier = 'Starter'", "month >= DATE '2025-01-01'"],
+        ["sum(r.net_revenue)", "a.tier = 'Starter'", "r.month >= DATE '2025-01-01'"],
     ),
     (
         "net revenue by region for 2026",
-        ["accounts.region AS region", "JOIN accounts USING (account_id)", "GROUP BY 1"],
+        ["a.region AS region", "JOIN accounts a USING (account_id)", "GROUP BY 1"],
     ),
     ("How many invoices did ACC000007 receive in 2026?", ["account_id = 'ACC000007'"]),
 ]
@@ -95,7 +95,7 @@ def test_analytics_questions_stay_with_their_tools(question: str) -> None:
 def test_from_inside_a_sentence_is_a_preposition_not_sql() -> None:
     chosen = plan("what was net revenue in May 2026, taken from monthly_revenue")
     sql = chosen.calls[0].args["sql"]
-    assert sql.startswith("SELECT round(sum(net_revenue), 2)"), sql
+    assert sql.startswith("SELECT round(sum(r.net_revenue), 2)"), sql
     assert plan("from accounts where region = 'APAC'").calls[0].args["sql"].startswith("from")
 
 

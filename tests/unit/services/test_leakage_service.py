@@ -102,17 +102,36 @@ def test_unknown_account_suggests_close_ids(world: tuple[Path, Path]) -> None:
     assert caught.value.suggestions and all(s.startswith("ACC") for s in caught.value.suggestions)
 
 
-def test_stale_cache_is_refreshed(world: tuple[Path, Path]) -> None:
+def test_a_reader_never_rebuilds_a_stale_cache(world: tuple[Path, Path]) -> None:
+    """Readers answer from the last complete caches, say they are stale, and write nothing;
+    the writer's refresh makes them fresh again (issue 11: readers that rebuilt caches
+    failed with DuckDB's lock error during imports)."""
+    from services.leakage.common import STALE
+    from services.leakage.store import is_fresh
+
     db, models = world
     with connect(db) as con:
         version = bump_data_version(con)
-    leakage.portfolio_summary(db, models)
+        built_from = con.execute(
+            "SELECT value FROM meta WHERE key = 'leakage_data_version'"
+        ).fetchall()
+    before = db.stat().st_mtime_ns
+    summary = leakage.portfolio_summary(db, models)
+    assert summary.summary["n_accounts"] > 0
+    assert summary.warning is not None and STALE in summary.warning
+    assert db.stat().st_mtime_ns == before
     with connect(db, read_only=True) as con:
-        from services.leakage.store import is_fresh
-
+        assert not is_fresh(con)
+        assert (
+            con.execute("SELECT value FROM meta WHERE key = 'leakage_data_version'").fetchall()
+            == built_from
+        )
+    leakage.refresh_leakage_cache(db, models, plan=PLAN)
+    with connect(db, read_only=True) as con:
         assert is_fresh(con) and con.execute(
             "SELECT value FROM meta WHERE key = 'leakage_data_version'"
         ).fetchall()[0][0] == str(version)
+    assert STALE not in (leakage.portfolio_summary(db, models).warning or "")
 
 
 def _reference_csv(

@@ -50,7 +50,10 @@ def test_cache_is_built_once_and_rebuilt_after_a_data_change(
     with connect(db) as con:
         version = bump_data_version(con)
         assert not trend_store.is_fresh(con)
-    customer_metrics(db, "ACC000001")  # a read refreshes a stale cache
+    customer_metrics(db, "ACC000001")  # a read answers from the last cache and writes nothing
+    with connect(db, read_only=True) as con:
+        assert not trend_store.is_fresh(con)
+    assert refresh_trend_cache(db).refreshed  # the writer rebuilds it
     with connect(db, read_only=True) as con:
         assert get_meta(con, trend_store.VERSION_KEY) == f"{version}/{trend_store.METHOD_VERSION}"
         assert con.execute("SELECT count(*) FROM trend_series").fetchone()[0] > 300 * 3

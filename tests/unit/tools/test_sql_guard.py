@@ -100,6 +100,9 @@ ATTACKS = [
     "SELECT * FROM leakage_events",
     "SELECT * FROM trend_truth",
     "SELECT * FROM other_db.main.accounts",
+    "SELECT lower((SELECT account_id FROM trend_truth))",
+    "SELECT coalesce((WITH q AS (SELECT 1) SELECT * FROM q), (SELECT * FROM q))",
+    "WITH trend_truth AS (SELECT * FROM trend_truth) SELECT * FROM trend_truth",
     "SELECT * FROM system.main.duckdb_settings",
     # comment and case tricks
     "sElEcT 1; dRoP tAbLe accounts",
@@ -117,7 +120,7 @@ ATTACKS = [
     "CHECKPOINT",
     "BEGIN TRANSACTION",
     "ROLLBACK",
-    "PIVOT accounts ON tier USING count(*)",
+    "SELECT table_name FROM information_schema.tables",
     "",
     "   ",
     "SELECT 1 " + " " * 10_001,
@@ -134,7 +137,7 @@ LEGIT = [
     "SELECT account_id FROM accounts UNION ALL SELECT account_id FROM invoices",
     "SELECT a.account_id, i.total FROM accounts a LEFT JOIN invoices i USING (account_id)",
     "SELECT * FROM (SELECT tier FROM accounts) sub",
-    "SELECT table_name FROM information_schema.tables",
+    "PIVOT accounts ON tier USING count(*)",
     "SELECT * FROM account_features_at('2025-01-01')",
     "SELECT * FROM range(3)",
     "SELECT strftime(period, '%Y-%m') AS month, count(*) FILTER (WHERE total > 100) FROM invoices "
@@ -151,8 +154,8 @@ LEGIT = [
 
 @pytest.fixture
 def catalog(tiny_warehouse: Path) -> Catalog:
-    with _locked_connection(tiny_warehouse) as con:
-        return read_catalog(con)
+    with _locked_connection(tiny_warehouse) as locked:
+        return read_catalog(locked.con)
 
 
 def test_at_least_fifty_attacks() -> None:
@@ -203,8 +206,8 @@ def test_connection_blocks_what_the_allow_list_would_miss(
     sql: str, tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tiny_warehouse.parent)
-    with _locked_connection(tiny_warehouse) as con, pytest.raises(duckdb.Error):
-        con.execute(sql).fetchall()
+    with _locked_connection(tiny_warehouse) as locked, pytest.raises(duckdb.Error):
+        locked.con.execute(sql).fetchall()
 
 
 def test_row_cap_truncates(tiny_warehouse: Path) -> None:

@@ -65,7 +65,7 @@ def test_all_ten_tools_have_schemas_and_specs() -> None:
 def test_argument_names_match_the_issue() -> None:
     expected: dict[str, set[str]] = {
         "portfolio_summary": set(),
-        "score_leakage": {"account_id", "tier", "risk_level", "leakage_type", "top_n"},
+        "score_leakage": {"account_id", "tier", "risk_level", "leakage_type", "top_n", "order_by"},
         "explain_risk_factors": {"account_id"},
         "detect_leakage": {"leakage_type", "account_id", "top_n"},
         "decompose_trend": {"customer_id"},
@@ -73,7 +73,7 @@ def test_argument_names_match_the_issue() -> None:
         "list_segments": {"segment_id"},
         "segment_report": {"segment_id", "decline_level"},
         "query_duckdb": {"sql"},
-        "score_file": {"file_path", "risk_level", "top_n"},
+        "score_file": {"file_path", "risk_level", "top_n", "account_id"},
     }
     # What the model is shown: the injected runtime never appears.
     shown = {t.name: set(t.tool_call_schema.model_json_schema()["properties"]) for t in TOOLS}

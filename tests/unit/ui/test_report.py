@@ -17,19 +17,23 @@ CHART = {
 }
 
 
-def transcript(answer="**100** accounts scored; 12 are high risk."):
+def transcript(answer="**100** accounts scored; 12 are high risk.\n- ACC000025 first\n- ACC000030"):
     view = view_of(
         {
             "tool": "score_file",
             "title": "Scored accounts",
-            "table": [{"account_id": f"ACC{i:06d}", "probability": i / 100} for i in range(30)],
+            "table": [
+                {"account_id": f"ACC{i:06d}", "probability": i / 100, "expected_loss": i / 3}
+                for i in range(30)
+            ],
             "chart": CHART,
             "files": [{"path": "/x/scored.csv", "name": "scored.csv"}],
         }
     )
+    sql_view = view_of({"tool": "query_duckdb", "table": [{"tier": "Pro", "n_accounts": 3}]})
     tools = [ToolRecord("score_file", {"file_path": "accounts.csv"}, '{"n":100}', view)]
+    sql = [ToolRecord("query_duckdb", {"sql": "SELECT tier, count(*) FROM accounts"}, "", sql_view)]
     meta = ReportMeta(
-        thread_id="t-1",
         model="offline-planner",
         data_source="synthetic warehouse demo.duckdb",
         data_timestamp="2026-10-01 (built 2026-11-21T05:00:00+00:00)",
@@ -38,46 +42,64 @@ def transcript(answer="**100** accounts scored; 12 are high risk."):
     return Transcript(
         [
             TurnRecord("Score the file accounts.csv", tools, answer),
+            TurnRecord("Accounts by tier & plan", sql, "Pro has 3 accounts & more."),
             TurnRecord("<script>alert(1)</script> and A|B?", [], "Fine & <b>bold</b>"),
         ],
         meta,
     )
 
 
-def test_markdown_has_questions_calls_tables_charts_answer_and_footer():
+def test_markdown_has_summary_questions_tables_charts_appendix_and_footer():
     text = render_markdown(transcript())
-    assert text.startswith("# RevRisk Copilot — conversation report")
-    assert "## 1. Score the file accounts.csv" in text
-    assert '`score_file` with arguments `{"file_path": "accounts.csv"}`' in text
+    assert text.startswith("# RevRisk Copilot — conversation report\n\n## Executive summary")
+    summary = text.split("## Conversation")[0]
+    assert 3 <= summary.count("\n- ") <= 5
+    assert "100 accounts scored; 12 are high risk." in summary
+    assert "### 1. Score the file accounts.csv" in text
     assert "**Scored accounts** (30 rows, first 20)" in text
-    assert "| ACC000019 |" in text and "ACC000020" not in text
+    assert "| Account | Probability of leaking next month | Expected loss next month |" in text
+    assert "| ACC000019 | 19.0% | $6.33 |" in text and "ACC000020" not in text
     assert "_Chart: Upload risk_" in text and "| High | 12 |" in text
     assert "_Files:_ scored.csv" in text
-    assert "**100** accounts scored; 12 are high risk." in text
+    assert "**100** accounts scored; 12 are high risk.\n- ACC000025 first" in text
+    appendix = text.split("## Appendix: tool calls and SQL")[1]
+    assert '`score_file` with arguments `{"file_path": "accounts.csv"}`' in appendix
+    assert "```sql" in appendix and "SELECT tier, count(*) FROM accounts" in appendix
     assert "Data: synthetic warehouse demo.duckdb, as of 2026-10-01" in text
-    assert "Model mode: offline-planner." in text and "thread t-1" in text
+    assert "Model mode: offline-planner." in text
+    assert "&amp;" not in text and "&lt;" not in text, "no HTML entities in Markdown"
+    assert "Pro has 3 accounts & more." in text
+    assert "\\<script>alert(1)\\</script>" in text, "raw HTML is escaped the Markdown way"
 
 
-def test_html_embeds_charts_and_escapes_conversation_text():
-    page = render_html(transcript(), plotlyjs="cdn")
-    assert page.startswith("<!DOCTYPE html>") and "cdn.plot.ly/plotly-" in page
-    assert page.count('class="chart"') == 1 and "Plotly.newPlot" in page
-    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
-    assert "<b>bold</b>" not in page
-    assert "<strong>100</strong> accounts scored" in page
-    assert "<table>" in page and "ACC000019" in page
-    assert "Model mode: offline-planner." in page
-
-
-def test_html_without_charts_carries_no_plotly():
-    plain = Transcript([TurnRecord("q", [], "a")], ReportMeta())
-    page = render_html(plain)
-    assert "Plotly" not in page and len(page) < 10_000
-
-
-def test_inline_plotly_makes_a_self_contained_page():
+def test_html_is_sanitised_has_a_csp_lists_svg_charts_and_no_script():
     page = render_html(transcript())
-    assert "<script src=" not in page and len(page) > 1_000_000
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'http-equiv="Content-Security-Policy"' in page and "default-src 'none'" in page
+    assert "<script" not in page.lower() and "Plotly" not in page
+    assert page.count('<div class="chart"><svg') == 1
+    assert "&lt;script&gt;alert(1)" in page and "<b>bold</b>" not in page
+    assert "<strong>100</strong> accounts scored" in page
+    assert "<ul>\n<li>ACC000025 first</li>" in page, "a list after a line of text renders"
+    assert "<table>" in page and "ACC000019" in page and "$6.33" in page
+    assert "Model mode: offline-planner." in page and "Executive summary" in page
+    assert len(page) < 200_000
+
+
+def test_poisoned_data_renders_as_text_in_both_reports():
+    poison = "[click me](javascript:alert(3)) ![b](http://127.0.0.1:9/p.png) <img src=x>"
+    view = view_of({"tool": "query_duckdb", "table": [{"account_id": poison, "mrr": 1.0}]})
+    turn = TurnRecord(
+        f"Why is {poison} flagged?",
+        [ToolRecord("query_duckdb", {"sql": "SELECT 1"}, "", view)],
+        f"Account {poison} leaks. Failed reading /srv/revrisk/var/uploads/t1/a.csv",
+    )
+    scripted = Transcript([turn], ReportMeta(model="offline-planner"))
+    page, text = render_html(scripted), render_markdown(scripted)
+    assert "javascript:" not in page.replace("[click me](javascript:alert(3))", "")
+    assert "<img" not in page and 'href="javascript' not in page
+    assert "/srv/revrisk" not in page and "/srv/revrisk" not in text and "a.csv" in text
+    assert "![b]" not in text.replace("\\![b]", "") and "](javascript" not in text
 
 
 def test_empty_conversation():

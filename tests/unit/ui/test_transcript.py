@@ -66,5 +66,5 @@ def test_missing_tool_result_is_tolerated():
 
 
 def test_build_transcript_carries_meta():
-    transcript = build_transcript(thread(), ReportMeta(model="offline-planner", thread_id="t1"))
+    transcript = build_transcript(thread(), ReportMeta(model="offline-planner"))
     assert transcript.meta.model == "offline-planner" and len(transcript.turns) == 2

@@ -1,0 +1,443 @@
+"""Period and dimension questions about business metrics, as one guarded read-only query.
+
+"Revenue by plan tier last quarter", "MRR by tier last 3 months", "How many accounts churned
+in 2026?", "seat utilisation by tier", "NRR by region", "DSO this year", "detected leakage on
+the legacy system since March": a *metric* (lexicon `[metrics]`), maybe a *dimension* (tier,
+region, billing system, currency, month) and a *period*. The analysis tools read the latest
+month or one account; these are warehouse questions, so they become SQL the guard runs.
+
+Periods are anchored on the data, not the clock: "last quarter" is the last complete
+calendar quarter before the warehouse's latest month, "last 3 months" the latest three months
+with data, "this year" the latest month's year to date, "since March" the latest March up to
+the latest month. Every query returns the period it covers (`period_start`, `period_end`,
+'YYYY-MM') and the currency of its amounts (`currency`), so the answer states both from the
+result itself (agent/offline/narratives.py), never from the planner's guess.
+
+Definitions, stated in the narrative: a churned account has had no revenue for the last
+three months of data (as the trend scan defines it), counted in the month after its last
+revenue; revenue is net invoiced revenue (monthly_revenue); MRR over several months is the
+average per month; NRR is the latest month's revenue of accounts billed 12 months earlier
+over their revenue then; DSO is the mean days from invoice issue to the first successful
+payment; seat utilisation is active over licensed seats in the latest month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from agent.offline.lexicon import Lexicon, Phrase, entity_table, find_phrase, has_phrase, tokenize
+from agent.offline.sqlwords import period as named_period
+
+LATEST = (
+    "(SELECT max(month) FROM (SELECT max(period) AS month FROM invoices "
+    "UNION ALL SELECT max(month) FROM revenue_imports))"
+)
+"""The warehouse's latest month (from the view's sources: the view itself is slow)."""
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
+_N_MONTHS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{1,2})\s+months?\b")
+_SINCE = re.compile(
+    r"\bsince\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
+)
+_QUARTER = re.compile(r"\bq([1-4])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
+_RELATIVE = (
+    (re.compile(r"\b(?:last|previous|prior|past)\s+quarter\b"), "last_quarter"),
+    (
+        re.compile(r"\b(?:this|current|latest)\s+quarter\b|\bqtd\b|\bquarter to date\b"),
+        "this_quarter",
+    ),
+    (
+        re.compile(r"\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b|\bso far this year\b"),
+        "this_year",
+    ),
+    (re.compile(r"\b(?:last|previous|prior)\s+year\b"), "last_year"),
+    (
+        re.compile(
+            r"\b(?:last|past|trailing)\s+(?:twelve|12)\s+months\b|\bpast year\b|\bttm\b"
+            r"|\bover the (?:last|past) year\b"
+        ),
+        "last_12",
+    ),
+    (re.compile(r"\b(?:last|latest|this|current|most recent)\s+month\b"), "latest_month"),
+)
+_OFF_TOPIC = 4.0
+"""An off-topic cue this strong ("poem", "joke") makes a metric word the topic of something
+else, not a question for the warehouse."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) as SQL date expressions, and how the answer should name it."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a period/dimension question asks; None fields are filled by an earlier question."""
+
+    metric: str | None = None
+    group: str | None = None
+    period: Period | None = None
+    filters: tuple[str, ...] = ()
+    monthly: bool = False  # "MRR": the average per month, not the period's total
+
+
+@dataclass(frozen=True)
+class MetricWords:
+    """The `[metrics]` vocabulary of lexicon.toml."""
+
+    metrics: tuple[tuple[Phrase, str], ...]
+    dimensions: tuple[tuple[Phrase, str], ...]
+    group_words: tuple[Phrase, ...]
+    blockers: tuple[Phrase, ...]
+    monthly: tuple[Phrase, ...]
+    standalone: frozenset[str]
+    filters: tuple[tuple[Phrase, str], ...]
+
+
+@lru_cache(maxsize=4)
+def words(lexicon: Lexicon) -> MetricWords:
+    raw: Mapping[str, Any] = lexicon.raw["metrics"]
+    filters = [
+        (phrase, f"{column} = '{value}'")
+        for column, values in raw["filters"].items()
+        for phrase, value in entity_table(values)
+    ]
+    return MetricWords(
+        metrics=entity_table(raw["names"]),
+        dimensions=entity_table(raw["dimensions"]),
+        group_words=tuple(tuple(w.split()) for w in raw["group_words"]),
+        blockers=tuple(tuple(w.split()) for w in raw["blockers"]),
+        monthly=tuple(tuple(w.split()) for w in raw["monthly"]),
+        standalone=frozenset(raw["standalone"]),
+        filters=tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
+    )
+
+
+def _shift(expression: str, months: int) -> str:
+    if months == 0:
+        return expression
+    sign = "+" if months > 0 else "-"
+    return f"CAST({expression} {sign} INTERVAL {abs(months)} MONTH AS DATE)"
+
+
+def _month_of(month: int, year: str | None, span: int = 1) -> str:
+    """The 1st of `month`: of `year`, else of the latest year in which the `span` months
+    from it are all in the data (a quarter without a year is the latest complete one)."""
+    if year:
+        return f"DATE '{int(year):04d}-{month:02d}-01'"
+    last = month + span - 1
+    return (
+        f"make_date(year({LATEST}) - CASE WHEN {last} > month({LATEST}) THEN 1 ELSE 0 END, "
+        f"{month}, 1)"
+    )
+
+
+def read_period(text: str) -> Period | None:
+    """The period a question names, anchored on the data's latest month (see the module
+    docstring); None when it names none.
+
+    Examples:
+        >>> read_period("revenue in March 2026")
+        Period(start="DATE '2026-03-01'", end="DATE '2026-04-01'")
+        >>> read_period("by tier") is None
+        True
+    """
+    lowered = text.lower()
+    after = _shift(LATEST, 1)
+    if match := _N_MONTHS.search(lowered):
+        return Period(_shift(LATEST, 1 - int(match.group(1))), after)
+    if match := _SINCE.search(lowered):
+        return Period(_month_of(_MONTHS[match.group(1)[:3]], match.group(2)), after)
+    if match := _QUARTER.search(lowered):
+        first = (int(match.group(1)) - 1) * 3 + 1
+        start = _month_of(first, match.group(2) or match.group(3), span=3)
+        return Period(start, _shift(start, 3))
+    for pattern, name in _RELATIVE:
+        if pattern.search(lowered):
+            quarter, year = f"date_trunc('quarter', {LATEST})", f"date_trunc('year', {LATEST})"
+            return {
+                "last_quarter": Period(_shift(quarter, -3), f"CAST({quarter} AS DATE)"),
+                "this_quarter": Period(f"CAST({quarter} AS DATE)", after),
+                "this_year": Period(f"CAST({year} AS DATE)", after),
+                "last_year": Period(_shift(year, -12), f"CAST({year} AS DATE)"),
+                "last_12": Period(_shift(LATEST, -11), after),
+                "latest_month": Period(LATEST, after),
+            }[name]
+    when, _ = named_period(lowered)
+    if when is not None:
+        return Period(f"DATE '{when[0]}'", f"DATE '{when[1]}'")
+    return None
+
+
+def parse(text: str, lexicon: Lexicon) -> MetricSpec:
+    """The metric question in `text`, possibly partial (a follow-up names what changes)."""
+    vocab = words(lexicon)
+    tokens = tokenize(text)
+    metric = _first(tokens, vocab.metrics)
+    group = None
+    for phrase, dimension in vocab.dimensions:
+        index = find_phrase(tokens, phrase)
+        if index >= 1 and has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
+            group = dimension
+            break
+    filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
+    return MetricSpec(
+        metric=metric,
+        group=group,
+        period=read_period(text),
+        filters=filters,
+        monthly=has_phrase(tokens, vocab.monthly),
+    )
+
+
+def _first(tokens: list[str], table: Sequence[tuple[Phrase, str]]) -> str | None:
+    best: tuple[int, str] | None = None
+    for phrase, value in table:
+        index = find_phrase(tokens, phrase)
+        if index >= 0 and (best is None or index < best[0]):
+            best = (index, value)
+    return best[1] if best else None
+
+
+def applies(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` is a metric question this module writes: a metric, no blocker word
+    (a prediction, a trend, one account), and a dimension, a period or a metric only the
+    warehouse can compute (churned accounts, NRR, DSO, seat utilisation, signups)."""
+    vocab = words(lexicon)
+    tokens = tokenize(text)
+    if has_phrase(tokens, vocab.blockers) or re.search(r"\bacc[\s#_-]*\d", text, re.I):
+        return False
+    if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
+        return False
+    spec = parse(text, lexicon)
+    if spec.metric is None:
+        return False
+    if spec.metric == "leakage":  # leakage by type or tier, or of a month: the domain tools
+        return (
+            spec.group not in (None, "tier")
+            or bool(spec.filters)
+            or (spec.group == "tier" and spec.period is not None)
+        )
+    return bool(spec.group or spec.period or spec.metric in vocab.standalone)
+
+
+def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
+    """`later` as a follow-up of `earlier` ("and by region?", "and last year?")."""
+    return replace(
+        earlier,
+        metric=later.metric or earlier.metric,
+        group=later.group or earlier.group,
+        period=later.period or earlier.period,
+        filters=later.filters or earlier.filters,
+        monthly=later.monthly or earlier.monthly,
+    )
+
+
+def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
+    """The query for the last of `questions` (each a follow-up of the ones before), or None
+    when the last is no metric question.
+
+    Examples:
+        >>> from agent.offline.lexicon import load_lexicon
+        >>> sql = write(["How many accounts churned in 2026?"], load_lexicon())
+        >>> "n_churned_accounts" in sql and "DATE '2026-01-01'" in sql
+        True
+    """
+    if not questions:
+        return None
+    last = questions[-1]
+    if not applies(last, lexicon):
+        earlier = [q for q in questions[:-1] if applies(q, lexicon)]
+        later = parse(last, lexicon)
+        if not earlier or not (later.group or later.period or later.filters):
+            return None
+    spec = MetricSpec()
+    for question in questions:
+        if applies(question, lexicon) or spec.metric is not None:
+            spec = fold(spec, parse(question, lexicon))
+    return to_sql(spec)
+
+
+# ------------------------------------------------------------------------------ SQL
+_DIMENSIONS = {
+    "tier": "a.tier",
+    "region": "a.region",
+    "billing_system": "a.billing_system",
+    "currency": "a.currency",
+}
+
+
+def _bounds(period: Period | None, default: Period) -> Period:
+    return period or default
+
+
+def _in(column: str, period: Period) -> str:
+    """`column` in [start, end): one month as an equality, which DuckDB pushes into the
+    monthly_revenue view's invoice scan (a range over the view aggregates every line first)."""
+    if period.end == _shift(period.start, 1):
+        return f"{column} = {period.start}"
+    return f"{column} >= {period.start} AND {column} < {period.end}"
+
+
+def _where(filters: Sequence[str], extra: Sequence[str] = ()) -> str:
+    clauses = [*(f"a.{condition}" for condition in filters), *extra]
+    return " AND ".join(clauses) if clauses else "TRUE"
+
+
+def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
+    """(select prefix, group by, order by) for a dimension (or none)."""
+    if group == "month":
+        return f"strftime({month_expression}, '%Y-%m') AS month, ", " GROUP BY 1", " ORDER BY 1"
+    if group in _DIMENSIONS:
+        return f"{_DIMENSIONS[group]} AS {group}, ", " GROUP BY 1", ""
+    return "", "", ""
+
+
+def _span(start: str, end: str) -> str:
+    return (
+        f"strftime({start}, '%Y-%m') AS period_start, "
+        f"strftime(least(CAST({end} - INTERVAL 1 MONTH AS DATE), {LATEST}), '%Y-%m') AS period_end"
+    )
+
+
+def to_sql(spec: MetricSpec) -> str | None:
+    """The query for a complete spec; None without a metric."""
+    builder = _BUILDERS.get(spec.metric or "")
+    return builder(spec) if builder else None
+
+
+def _revenue(spec: MetricSpec) -> str:
+    default = Period(LATEST, _shift(LATEST, 1))
+    if spec.group == "month" and spec.period is None:
+        default = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+    p = _bounds(spec.period, default)
+    head, group_by, order = _select(spec.group, "r.month")
+    value = "round(sum(r.net_revenue), 2) AS net_revenue"
+    if spec.monthly and spec.group != "month":
+        value = "round(sum(r.net_revenue) / count(DISTINCT r.month), 2) AS avg_monthly_revenue"
+    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    return (
+        f"SELECT {head}{value}, string_agg(DISTINCT r.currency, ', ') AS currency, "
+        f"{_span(p.start, p.end)} "
+        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
+        f"WHERE {_in('r.month', p)} AND {_where(spec.filters)}"
+        f"{group_by}{sort}"
+    )
+
+
+def _leakage(spec: MetricSpec) -> str:
+    p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
+    head, group_by, order = _select(spec.group, "d.month")
+    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    return (
+        f"SELECT {head}round(sum(d.amount), 2) AS detected_leakage, "
+        f"count(DISTINCT d.account_id) AS n_accounts, "
+        f"string_agg(DISTINCT a.currency, ', ') AS currency, {_span(p.start, p.end)} "
+        f"FROM detected_leakage d JOIN accounts a USING (account_id) "
+        f"WHERE {_in('d.month', p)} AND {_where(spec.filters)}"
+        f"{group_by}{sort}"
+    )
+
+
+def _churn(spec: MetricSpec) -> str:
+    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
+    head, group_by, order = _select(spec.group, "c.churn_month")
+    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    return (
+        "WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
+        "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
+        f"c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
+        f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) "
+        f"SELECT {head}count(*) AS n_churned_accounts, {_span(p.start, p.end)} "
+        f"FROM c JOIN accounts a USING (account_id) "
+        f"WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
+        f"AND {_where(spec.filters)}{group_by}{sort}"
+    )
+
+
+def _signups(spec: MetricSpec) -> str:
+    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
+    head, group_by, order = _select(spec.group, "date_trunc('month', a.signup_date)")
+    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    return (
+        f"SELECT {head}count(*) AS n_new_accounts, {_span(p.start, p.end)} "
+        f"FROM accounts a WHERE a.signup_date >= {p.start} AND a.signup_date < {p.end} "
+        f"AND {_where(spec.filters)}{group_by}{sort}"
+    )
+
+
+def _seats(spec: MetricSpec) -> str:
+    p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
+    head, group_by, order = _select(spec.group, "u.month")
+    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    return (
+        f"SELECT {head}round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
+        f"sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats, "
+        f"{_span(p.start, p.end)} "
+        f"FROM usage_monthly u JOIN contracts c ON c.account_id = u.account_id "
+        f"AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
+        f"JOIN accounts a ON a.account_id = u.account_id "
+        f"WHERE u.month >= {p.start} AND u.month < {p.end} AND {_where(spec.filters)}"
+        f"{group_by}{sort}"
+    )
+
+
+def _nrr(spec: MetricSpec) -> str:
+    end = spec.period.end if spec.period else _shift(LATEST, 1)
+    month = _shift(end, -1)
+    year_before = _shift(month, -12)
+    head, group_by, _ = _select(spec.group if spec.group != "month" else None, "r.month")
+    sort = " ORDER BY 2 DESC" if group_by else ""
+    return (
+        f"SELECT {head}round(sum(r.net_revenue) FILTER (WHERE r.month = {month}) / "
+        f"sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 4) AS nrr, "
+        f"round(sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 2) "
+        "AS revenue_year_before, "
+        f"round(sum(r.net_revenue) FILTER (WHERE r.month = {month}), 2) AS revenue_now, "
+        f"string_agg(DISTINCT r.currency, ', ') AS currency, "
+        f"strftime({year_before}, '%Y-%m') AS period_start, "
+        f"strftime({month}, '%Y-%m') AS period_end "
+        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
+        f"WHERE r.account_id IN (SELECT account_id FROM monthly_revenue "
+        f"WHERE month = {year_before} AND net_revenue > 0) "
+        f"AND r.month IN ({year_before}, {month}) AND {_where(spec.filters)}{group_by}{sort}"
+    )
+
+
+def _dso(spec: MetricSpec) -> str:
+    p = _bounds(spec.period, Period(_shift(LATEST, -2), _shift(LATEST, 1)))
+    head, group_by, order = _select(spec.group, "i.period")
+    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    return (
+        "WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
+        "WHERE status = 'succeeded' GROUP BY 1) "
+        f"SELECT {head}round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
+        f"count(*) AS n_paid_invoices, {_span(p.start, p.end)} "
+        "FROM invoices i JOIN paid p USING (invoice_id) "
+        "JOIN accounts a ON a.account_id = i.account_id "
+        f"WHERE i.period >= {p.start} AND i.period < {p.end} AND {_where(spec.filters)}"
+        f"{group_by}{sort}"
+    )
+
+
+_BUILDERS = {
+    "revenue": _revenue,
+    "leakage": _leakage,
+    "churn": _churn,
+    "signups": _signups,
+    "seat_utilisation": _seats,
+    "nrr": _nrr,
+    "dso": _dso,
+}

@@ -1,0 +1,98 @@
+// RevRisk Copilot in the browser (loaded by Chainlit as `custom_js`).
+//
+// 1. Nothing typed is dropped. Until the server has started this chat (its settings panel,
+//    sent by on_chat_start, is on the page and has stayed for 300 ms), Enter, the send button
+//    and the starters are held, not sent: Chainlit 2.12 lets a message through in the first
+//    second after the page appears and then loses it with the socket it replaces (issue 12).
+//    A held message is sent as soon as the chat is ready; the composer is dimmed meanwhile.
+// 2. The "synthetic demo data" badge: /revrisk/status says whether the warehouse is the
+//    generated demo, and the badge stays in the header while it is.
+(() => {
+  const root = document.documentElement;
+  root.classList.add("rr-wait");
+  let ready = false;
+  let pending = null; // "submit" or a starter's element id
+  let seenSince = 0;
+
+  const chatStarted = () => !!document.getElementById("chat-settings-open-modal");
+
+  const release = () => {
+    ready = true;
+    root.classList.remove("rr-wait");
+    const held = pending;
+    pending = null;
+    if (held === "submit") {
+      const button = document.getElementById("chat-submit");
+      if (button) button.click();
+    } else if (held) {
+      const starter = document.getElementById(held);
+      if (starter) starter.click();
+    }
+  };
+
+  const poll = setInterval(() => {
+    if (!chatStarted()) {
+      seenSince = 0;
+      return;
+    }
+    seenSince = seenSince || Date.now();
+    if (Date.now() - seenSince >= 300) {
+      clearInterval(poll);
+      release();
+    }
+  }, 50);
+
+  const inComposer = (target) => {
+    const input = document.getElementById("chat-input");
+    return !!input && input.contains(target);
+  };
+
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (ready || event.key !== "Enter" || event.shiftKey || !inComposer(event.target)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      pending = "submit";
+    },
+    true,
+  );
+
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (ready || !(event.target instanceof Element)) return;
+      const hit = event.target.closest("#chat-submit, [id^='starter-']");
+      if (!hit) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      pending = hit.id === "chat-submit" ? "submit" : hit.id;
+    },
+    true,
+  );
+
+  const badge = (status) => {
+    if (!status || !status.demo || document.getElementById("rr-demo-badge")) return;
+    const header = document.getElementById("header") || document.body;
+    const tag = document.createElement("span");
+    tag.id = "rr-demo-badge";
+    tag.className = "rr-demo-badge";
+    tag.textContent = "Synthetic demo data";
+    tag.title = status.detail || "The warehouse is the generated demo, not your billing data.";
+    header.appendChild(tag);
+  };
+
+  fetch("/revrisk/status", { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.json() : null))
+    .then((status) => {
+      const place = () => {
+        badge(status);
+        if (!document.getElementById("rr-demo-badge") && status && status.demo) {
+          setTimeout(place, 200);
+        }
+      };
+      place();
+      new MutationObserver(() => badge(status)).observe(document.body, { childList: true, subtree: true });
+    })
+    .catch(() => {});
+})();

@@ -1,0 +1,120 @@
+"""Issue 11, done-when 3: a conversation over poisoned data, in the chat and in its exported
+HTML, runs no script and fetches nothing — checked in Debian chromium.
+
+The warehouse is a copy of the small world whose account names carry Markdown and HTML that
+act when rendered: a `javascript:` link, an image and an `<img onerror>` pointing at a local
+listener, a `<script>`. The conversation shows them (SQL over `accounts`), is exported, and the
+HTML report is opened from disk. Every request to the listener is counted, every dialog
+(`alert`) recorded, and the poisoned link is clicked if one was formed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.browser import (
+    chromium,
+    load,
+    request_listener,
+    require_chromium,
+    send,
+    shot,
+    wait_idle,
+)
+
+from ui.server import RunningServer, isolated_env, running_server
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+require_chromium()
+
+QUESTION = "SELECT account_id, name FROM accounts ORDER BY account_id LIMIT 6"
+REPORT_MAX_BYTES = 2 * 1024 * 1024
+OPEN_MAX_S = 2.0
+
+
+def poisons(port: int) -> dict[str, str]:
+    return {
+        "ACC000001": "[click me](javascript:alert(3))",
+        "ACC000002": f"![b](http://127.0.0.1:{port}/p.png)",
+        "ACC000003": f'<img src="http://127.0.0.1:{port}/i.png" onerror="alert(4)">',
+        "ACC000004": "<script>alert(5)</script>",
+        "ACC000005": f"[ref][x]\n\n[x]: javascript:alert(6) <http://127.0.0.1:{port}/auto>",
+    }
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[tuple[int, list[str]]]:
+    with request_listener() as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def server(
+    small_world: Path, tmp_path_factory: pytest.TempPathFactory, listener
+) -> Iterator[RunningServer]:
+    workdir = tmp_path_factory.mktemp("poisoned")
+    db = workdir / "poisoned.duckdb"
+    shutil.copyfile(small_world, db)
+    with duckdb.connect(str(db)) as con:
+        for account, name in poisons(listener[0]).items():
+            con.execute("UPDATE accounts SET name = ? WHERE account_id = ?", [name, account])
+    with running_server(db, workdir, env=isolated_env(workdir / "var")) as running:
+        yield running
+
+
+def test_poisoned_names_do_nothing_in_the_chat_or_the_exported_html(server, listener, tmp_path):
+    port, hits = listener
+    dialogs: list[str] = []
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        load(page, server.url)
+        answer = send(page, QUESTION)
+        page.wait_for_timeout(1500)  # time for any image to be requested
+        shot(page, "poison-01-chat")
+        assert "click me" in page.locator("body").inner_text(), "the data is shown, as text"
+        chat_links = page.locator("a[href^='javascript' i]").count()
+        chat_images = page.locator(f"img[src*='{port}']").count()
+
+        page.get_by_role("button", name="Export report").last.click()
+        link = page.get_by_role("link", name=re.compile(r"revrisk-report-.*\.html$")).first
+        link.wait_for(timeout=60_000)
+        wait_idle(page)
+        with page.expect_download() as download:
+            link.click()
+        report = tmp_path / "report.html"
+        Path(download.value.path()).replace(report)
+        page.close()
+
+        viewer = browser.new_page(viewport={"width": 1200, "height": 900})
+        viewer.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        started = time.perf_counter()
+        viewer.goto(report.as_uri(), wait_until="load")
+        opened_s = time.perf_counter() - started
+        viewer.wait_for_timeout(1500)
+        shot(viewer, "poison-02-exported-html", full_page=True)
+        report_links = viewer.locator("a[href^='javascript' i]").count()
+        scripts = viewer.locator("script").count()
+        images = viewer.locator("img").count()
+        for text in ("click me", "ref"):
+            for element in viewer.get_by_text(text).all():
+                element.click()
+        viewer.wait_for_timeout(500)
+        viewer.close()
+
+    html = report.read_text()
+    print(f"report {report.stat().st_size:,} bytes, opened in {opened_s:.2f} s; hits {hits}")
+    assert chat_links == 0 and chat_images == 0, "the chat formed a live link or image"
+    assert report_links == 0 and scripts == 0 and images == 0
+    assert dialogs == [], f"a script ran: {dialogs}"
+    assert hits == [], f"remote fetches: {hits}"
+    assert "Content-Security-Policy" in html and "click me" in html
+    assert report.stat().st_size <= REPORT_MAX_BYTES and opened_s <= OPEN_MAX_S
+    assert QUESTION in html and "ACC000003" in html
+    assert answer, "the chat answered"

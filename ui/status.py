@@ -1,0 +1,72 @@
+"""What the page and the reports say about the data: source, as-of month, demo or not.
+
+Contract: `warehouse_facts(db_path)` reads the warehouse's metadata read-only and never
+raises (a missing or busy warehouse gives `source="unknown"`); `install(app, db_path)` adds
+`GET /revrisk/status` → `{"demo", "source", "as_of", "detail"}` in front of Chainlit's
+catch-all page route, for the "synthetic demo data" badge (`public/revrisk.js`). No path
+leaves the server: the warehouse is named by its file name only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WarehouseFacts:
+    source: str
+    as_of: str
+    built_at: str
+    name: str
+
+    @property
+    def demo(self) -> bool:
+        """True when the warehouse is the generated demo (`revrisk demo`)."""
+        return self.source == "synthetic"
+
+    @property
+    def described(self) -> str:
+        """ "synthetic demo warehouse revrisk.duckdb" / "imported warehouse x.duckdb"."""
+        kind = "synthetic demo" if self.demo else self.source
+        return f"{kind} warehouse {self.name}"
+
+
+def warehouse_facts(db_path: str | Path) -> WarehouseFacts:
+    from data.warehouse import connect, get_meta, latest_month
+
+    name = Path(db_path).name
+    try:
+        with connect(str(db_path), read_only=True) as con:
+            return WarehouseFacts(
+                source=str(get_meta(con, "source") or "imported"),
+                as_of=str(latest_month(con)),
+                built_at=str(get_meta(con, "built_at") or "unknown build time"),
+                name=name,
+            )
+    except Exception as exc:  # the badge and footer say "unknown" rather than fail
+        return WarehouseFacts("unknown", f"unknown ({type(exc).__name__})", "unknown", name)
+
+
+def status_payload(db_path: str | Path) -> dict[str, Any]:
+    facts = warehouse_facts(db_path)
+    detail = (
+        f"Numbers come from a generated demo warehouse (as of {facts.as_of}), not from your "
+        "billing data. Import your own with `revrisk import`."
+        if facts.demo
+        else f"{facts.described}, as of {facts.as_of}."
+    )
+    return {**asdict(facts), "demo": facts.demo, "detail": detail}
+
+
+def install(app: Any, db_path: str | Path) -> None:
+    """`GET /revrisk/status`, placed before Chainlit's `/{full_path:path}` page route."""
+    import asyncio
+
+    from fastapi.routing import APIRoute
+
+    async def status() -> dict[str, Any]:
+        return await asyncio.to_thread(status_payload, db_path)
+
+    app.router.routes.insert(0, APIRoute("/revrisk/status", status, methods=["GET"]))

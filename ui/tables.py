@@ -1,0 +1,161 @@
+"""Tables for people: labelled headers and formatted numbers, for the chat and the reports.
+
+Contract: `label(column)` turns a tool's column name into a header a finance lead reads
+(`n_accounts` → "Accounts", `expected_loss` → "Expected loss next month"); `display(column,
+value)` writes a cell: money as `$1,234.56`, shares as `31.7%`, counts with thousands
+separators, other numbers without float noise (`2341584.3999999994` → `2,341,584.40`,
+`0.3955012739` → `0.3955`). The kind of a column is read from its name — the tools' names
+carry their units (STYLE.md: money is per month in the account's currency unless the name
+says `annual`) — and a share is written as a percentage only when the values are in [0, 1].
+
+Method and measured reason (issue 12): the chat showed raw names and floats
+(`n_accounts`, `2341584.3999999994`, `0.3955012739`). One formatter for the chat tables and
+both reports keeps them saying the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+Kind = Literal["money", "share", "percent", "count", "number", "text"]
+
+LABELS: dict[str, str] = {
+    "account_id": "Account",
+    "customer_id": "Customer",
+    "n_accounts": "Accounts",
+    "accounts": "Accounts",
+    "n_findings": "Findings",
+    "findings": "Findings",
+    "mrr": "MRR",
+    "arr": "ARR",
+    "net_revenue": "Net revenue",
+    "expected_loss": "Expected loss next month",
+    "expected_loss_next_month": "Expected loss next month",
+    "predicted_amount": "Predicted leak next month",
+    "probability": "Probability of leaking next month",
+    "leakage_probability": "Probability of leaking next month",
+    "detected_amount": "Leaking now (detected)",
+    "detected_leakage": "Leaking now (detected)",
+    "risk_level": "Risk",
+    "top_factor": "Main factor",
+    "leakage_type": "Leakage type",
+    "segment_id": "Segment",
+    "row": "Row",
+    "column": "Column",
+    "value": "Value",
+    "message": "Problem",
+}
+_ACRONYMS = {"mrr": "MRR", "arr": "ARR", "id": "ID", "sql": "SQL", "pct": "%", "usd": "USD"}
+_MONEY = re.compile(
+    r"(revenue|mrr|arr|amount|loss|leak|price|billed|paid|invoiced|usd|dollars|gap|value_at"
+    r"|charge|refund|credit|discount_amount|spend|cost|balance)",
+    re.I,
+)
+_SHARE = re.compile(r"(probability|share|rate|ratio|utili[sz]ation|fraction)", re.I)
+_PERCENT = re.compile(r"(_pct|percent|pct_)", re.I)
+_COUNT = re.compile(r"^(n_|count|num_)|(_count|_n|accounts|findings|customers|months)$", re.I)
+
+
+def label(column: str) -> str:
+    """A header for `column`.
+
+    Examples:
+        >>> label("n_accounts"), label("expected_loss"), label("avg_mrr"), label("Region")
+        ('Accounts', 'Expected loss next month', 'Avg MRR', 'Region')
+    """
+    if column in LABELS:
+        return LABELS[column]
+    if not re.fullmatch(r"[a-z0-9_]+", column):
+        return column
+    words = [_ACRONYMS.get(w, w) for w in column.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def kind_of(column: str, values: Sequence[Any] = ()) -> Kind:
+    """What a column holds, from its name (and, for shares, its values being in [0, 1]).
+
+    Examples:
+        >>> kind_of("net_revenue"), kind_of("probability", [0.2, 0.9]), kind_of("n_accounts")
+        ('money', 'share', 'count')
+        >>> kind_of("churn_rate", [3.5, 12.0]), kind_of("month")
+        ('percent', 'text')
+    """
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if _PERCENT.search(column):
+        return "percent"
+    if _SHARE.search(column):
+        if numbers and all(0 <= v <= 1 for v in numbers if math.isfinite(v)):
+            return "share"
+        return "percent" if numbers else "share"
+    if _MONEY.search(column):
+        return "money"
+    if _COUNT.search(column):
+        return "count"
+    if numbers:
+        return "number"
+    return "text"
+
+
+def number(value: float) -> str:
+    """A number without float noise.
+
+    Examples:
+        >>> number(2341584.3999999994), number(0.3955012739), number(12.0), number(-0.5)
+        ('2,341,584.40', '0.3955', '12', '-0.5')
+    """
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 100:
+        return f"{value:,.2f}"
+    return f"{value:.4g}"
+
+
+def display(kind: Kind, value: Any) -> str:
+    """One cell as text.
+
+    Examples:
+        >>> display("money", 2341584.3999999994), display("money", -12.5)
+        ('$2,341,584.40', '-$12.50')
+        >>> display("share", 0.3955012739), display("percent", 12.345), display("count", 1234.0)
+        ('39.6%', '12.3%', '1,234')
+        >>> display("text", None), display("text", True), display("number", float("nan"))
+        ('', 'yes', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return ""
+        if kind == "money":
+            return f"-${abs(value):,.2f}" if value < 0 else f"${value:,.2f}"
+        if kind == "share":
+            return f"{100 * value:.1f}%"
+        if kind == "percent":
+            return f"{value:.1f}%"
+        if kind == "count":
+            return f"{value:,.0f}"
+        return number(float(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def for_people(
+    columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[list[str]]]:
+    """Labelled headers and formatted cells of a table.
+
+    Examples:
+        >>> for_people(["tier", "net_revenue"], [{"tier": "Pro", "net_revenue": 1e6 / 3}])
+        (['Tier', 'Net revenue'], [['Pro', '$333,333.33']])
+    """
+    kinds = [kind_of(c, [row.get(c) for row in rows]) for c in columns]
+    body = [[display(k, row.get(c)) for c, k in zip(columns, kinds, strict=True)] for row in rows]
+    return [label(c) for c in columns], body
