@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 DbOption = Annotated[
@@ -99,8 +100,9 @@ def progress_bar(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print an error on stderr and return the Exit to raise."""
-    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    """Print an error on stderr and return the Exit to raise. `message` is printed as it is:
+    file names, cell values and error text may hold `[...]`, never read as rich markup."""
+    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
 
 

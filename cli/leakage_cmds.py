@@ -1,6 +1,10 @@
 """Leakage commands: `revrisk detect`, `revrisk model train|evaluate`, `revrisk score`.
 
 Heavy modules (pandas, LightGBM, the services) are imported inside the commands.
+
+`revrisk score` exit codes, as `revrisk import`'s: 0 scored; 2 the input was refused (the
+report names file, row, column and value of every problem) or an option is invalid; 1 any
+other failure. Text from the input (file names, cells, warnings) is never read as rich markup.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
@@ -99,12 +104,12 @@ def detect(
     for column in ("account_id", "leakage_type", "month", "amount", "evidence"):
         table.add_column(column, justify="right" if column == "amount" else "left")
     for row in found.table.itertuples():
-        table.add_row(
-            str(row.account_id),
-            str(row.leakage_type),
+        table.add_row(  # cells from data: escaped, never read as markup
+            escape(str(row.account_id)),
+            escape(str(row.leakage_type)),
             str(row.month)[:7],
             f"{float(row.amount):,.2f}",  # type: ignore[arg-type]
-            str(row.evidence),
+            escape(str(row.evidence)),
         )
     out.print(table)
 
@@ -170,7 +175,7 @@ def model_train(
         err.print(
             f"[{colour}]{fs}[/{colour}] model {r['version']}: ROC-AUC {r['roc_auc']:.3f} "
             f"(95 % CI {r['roc_auc_ci'][0]:.3f}-{r['roc_auc_ci'][1]:.3f}), ECE {r['ece']:.4f}, "
-            f"signal {r['signal']} -> {r['path']}"
+            f"signal {r['signal']} -> {escape(str(r['path']))}"
         )
 
 
@@ -268,12 +273,14 @@ def score(
     Medium from --medium (default 0.10), Low below. A model that showed no signal in evaluation
     falls back to detected leakage and billing-rule evidence, with a warning."""
     from analytics.leakage.scoring import RiskThresholds
+    from data.imports import ImportValidationError, ReadLimits
     from services.leakage import service as leakage
+    from settings import get_settings
 
     try:
         thresholds = RiskThresholds(high=high, medium=medium)
     except ValueError as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), code=2) from None
     folder = _model_dir(model_dir, db)
     warehouse = db or default_db()
     big = (
@@ -293,23 +300,33 @@ def score(
                     output_path=output,
                     thresholds=thresholds,
                     progress=advance,
+                    limits=ReadLimits(max_mb=get_settings().max_import_mb),
                 )
-    except (ValueError, FileNotFoundError, RuntimeError) as error:
+    except ImportValidationError as error:
+        if as_json:
+            emit_json(error.report.to_dict())
+        else:
+            typer.echo(error.report.render(), err=True)
+        raise typer.Exit(2) from None
+    except (ValueError, FileNotFoundError) as error:
+        raise fail(str(error), code=2) from None
+    except RuntimeError as error:
         raise fail(str(error)) from None
     summary = result.summary | {
         "output": [str(p) for p in result.outputs],
         "peak_memory_mb": peak_memory_mb(),
     }
     if result.warning:
-        err.print(f"[bold red]WARNING:[/bold red] {result.warning}")
+        err.print(f"[bold red]WARNING:[/bold red] {escape(result.warning)}")
     if as_json:
         emit_json(summary)
         return
     levels = summary["risk_levels"]
     err.print(
         f"[green]Scored[/green] {summary['n_accounts']:,} accounts in {summary['seconds']} s "
-        f"-> {', '.join(summary['output'])}: High {levels['High']:,}, Medium {levels['Medium']:,}, "
-        f"Low {levels['Low']:,}; expected loss {summary['total_expected_monthly_loss']:,.2f}/month."
+        f"-> {escape(', '.join(summary['output']))}: High {levels['High']:,}, "
+        f"Medium {levels['Medium']:,}, Low {levels['Low']:,}; "
+        f"expected loss {summary['total_expected_monthly_loss']:,.2f}/month."
     )
 
 

@@ -1,9 +1,12 @@
 """The import pipeline behind `revrisk import`: read a file (readers, cell_parsing), tell
 its kind from the header (headers, column_specs, spec_types), validate every cell
 (validation), stage and check the batch against the warehouse (staging, batch_checks,
-integrity), and report every problem naming file, row and column (report).
+integrity), and report every problem naming file, row and column (report). Read limits
+(bytes, unpacked bytes, rows, columns, cell length) are checked before parsing (limits).
 
-Entry point: `loaders.import_file`. May import data.warehouse and domain only.
+Entry points: `loaders.import_file`, and `loaders.check_file` for callers that use a file
+without storing it (scoring): the same reader and the same checks, nothing written.
+May import data.warehouse and domain only.
 """
 
 from __future__ import annotations
@@ -18,16 +21,22 @@ from data.imports.integrity import (
     orphans_query,
     rules_for,
 )
+from data.imports.limits import ReadLimits
 from data.imports.loaders import (
     DEFAULT_MAX_IMPORT_MB,
     IMPORT_STEPS,
+    CheckedFile,
     ImportValidationError,
+    check_file,
     detect_kind,
     file_sha256,
     import_file,
     read_table,
 )
+from data.imports.readers import workbook_sheets
 from data.imports.report import (
+    FileTooLargeError,
+    FileUnreadableError,
     ImportReport,
     Problem,
     ProblemLog,
@@ -44,13 +53,18 @@ __all__ = [
     "KINDS",
     "SPECS",
     "UNIQUE_KEYS",
+    "CheckedFile",
     "ColumnSpec",
+    "FileTooLargeError",
+    "FileUnreadableError",
     "ImportReport",
     "ImportValidationError",
     "Problem",
     "ProblemLog",
+    "ReadLimits",
     "Source",
     "check_column",
+    "check_file",
     "check_headers",
     "check_integrity",
     "check_keys",
@@ -66,4 +80,5 @@ __all__ = [
     "rules_for",
     "specs_for",
     "validate_rows",
+    "workbook_sheets",
 ]

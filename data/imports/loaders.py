@@ -17,19 +17,28 @@ report, all counted) and raised as one `ImportValidationError`; nothing is writt
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
+import pandas as pd
 
 from data.imports.column_specs import KINDS, SPECS, KindSpec, specs_for
 from data.imports.headers import match_headers
+from data.imports.limits import ReadLimits
 from data.imports.readers import RawTable, check_size, file_format, read_cells
 from data.imports.report import ImportReport, ImportValidationError, ProblemLog, Source, refuse
 from data.imports.staging import ImportOutcome, ImportRequest, check_and_write
-from data.imports.validation import validate_rows
+from data.imports.validation import ValidatedRows, validate_rows
 from data.progress import Progress, stepper
-from data.warehouse import connect, transaction
+from data.warehouse import connect, ensure_schema, transaction
 
 DEFAULT_MAX_IMPORT_MB = 200.0
 """Size limit when the caller passes none (the CLI passes Settings.max_import_mb)."""
@@ -99,16 +108,19 @@ def read_table(
     max_mb: float = DEFAULT_MAX_IMPORT_MB,
     sheet: str | None = None,
     kind: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> RawTable:
     """Read an import file's cells (size, extension and emptiness checked first).
 
-    For Excel, reads `sheet`, or else the sheet whose header fits a kind (`kind` if given)
-    best. Raises `ImportValidationError` for a file that cannot be read.
+    `limits` bound the file (default: `ReadLimits` with `max_mb`). For Excel, reads `sheet`,
+    or else the sheet whose header fits a kind (`kind` if given) best. Raises
+    `ImportValidationError` (or a subclass) for a file that cannot be read.
     """
     path = Path(path)
+    limits = limits or ReadLimits(max_mb=max_mb)
     fmt = file_format(path)
-    check_size(path, max_mb)
-    return read_cells(path, fmt, lambda sheets: _best_sheet(sheets, kind), sheet)
+    check_size(path, limits.max_mb)
+    return read_cells(path, fmt, lambda sheets: _best_sheet(sheets, kind), sheet, limits)
 
 
 def _best_sheet(sheets: dict[str, tuple[str, ...]], kind: str | None) -> str:
@@ -125,6 +137,47 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A file read and validated: its cells, kind, problem log and typed rows."""
+
+    table: RawTable
+    spec: KindSpec
+    log: ProblemLog
+    rows: ValidatedRows
+
+    @property
+    def context(self) -> dict[str, str | None]:
+        return {
+            "kind": self.spec.kind,
+            "sub_format": self.spec.sub_format,
+            "table": self.spec.table,
+        }
+
+
+def _read_and_validate(
+    path: Path, kind: str | None, sheet: str | None, limits: ReadLimits
+) -> _Checked:
+    """Read, detect the kind and validate every cell; refuses a broken header at once."""
+    table = read_table(path, sheet=sheet, kind=kind, limits=limits)
+    spec = detect_kind(table.headers, kind, table.source)
+    log = ProblemLog(table.source)
+    for note in table.notes:
+        log.add("read_note", note, warning=True)
+    rows = validate_rows(table.cells, table.headers, spec, log)
+    checked = _Checked(table, spec, log, rows)
+    if rows.header_problems:
+        raise refuse(log, **checked.context)
+    return checked
+
+
+def _check_args(kind: str | None, currency: str) -> None:
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ValueError(f"currency must be a 3-letter ISO code like GBP, got {currency!r}")
+
+
 def import_file(
     path: Path | str,
     db_path: Path | str,
@@ -135,42 +188,30 @@ def import_file(
     sheet: str | None = None,
     currency: str = "GBP",
     max_mb: float = DEFAULT_MAX_IMPORT_MB,
+    limits: ReadLimits | None = None,
 ) -> ImportReport:
     """Import one file into the warehouse at `db_path`, all or nothing.
 
     `kind` overrides detection (one of `KINDS`); `replace` upserts raw rows by primary key
     and overwrites imported revenue for the same (customer, month); `currency` applies to
-    revenue files without a currency column; `max_mb` refuses larger files unread.
-    `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success the
-    data version is bumped and the batch logged in import_log. Raises
+    revenue files without a currency column; `max_mb` (or `limits`) refuses larger files
+    unread. `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success
+    the data version is bumped and the batch logged in import_log. Raises
     `ImportValidationError` (its `report` lists every problem) when the file is refused;
     the warehouse is then unchanged (and not created, if it did not exist).
     """
     started = time.perf_counter()
-    if kind is not None and kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ValueError(f"currency must be a 3-letter ISO code like GBP, got {currency!r}")
+    _check_args(kind, currency)
     step = stepper(progress, IMPORT_STEPS)
     path = Path(path)
-    table = read_table(path, max_mb=max_mb, sheet=sheet, kind=kind)
+    checked = _read_and_validate(path, kind, sheet, limits or ReadLimits(max_mb=max_mb))
     step()
-    spec = detect_kind(table.headers, kind, table.source)
-    log = ProblemLog(table.source)
-    for note in table.notes:
-        log.add("read_note", note, warning=True)
-    rows = validate_rows(table.cells, table.headers, spec, log)
     step()
-    context = {"kind": spec.kind, "sub_format": spec.sub_format, "table": spec.table}
-    if rows.header_problems:
-        raise refuse(log, **context)
-    request = ImportRequest(
-        spec, rows, path.name, file_sha256(path), table.source.sheet, replace, currency
-    )
-    outcome = _write(Path(db_path), request, log)
+    request = _request(checked, path, replace, currency)
+    outcome = _write(Path(db_path), request, checked.log)
     step()
-    report = log.report(
-        **context,
+    report = checked.log.report(
+        **checked.context,
         n_rows=outcome.n_rows,
         import_id=outcome.import_id,
         sha256=request.sha256,
@@ -179,6 +220,80 @@ def import_file(
     )
     step()
     return report
+
+
+def _request(checked: _Checked, path: Path, replace: bool, currency: str) -> ImportRequest:
+    return ImportRequest(
+        checked.spec,
+        checked.rows,
+        path.name,
+        file_sha256(path),
+        checked.table.source.sheet,
+        replace,
+        currency,
+    )
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that `import_file` would accept: its typed rows (canonical column names; for
+    a pivot, one row per cell) and the report (warnings; `n_rows`; no import id)."""
+
+    frame: pd.DataFrame
+    report: ImportReport
+
+
+def check_file(
+    path: Path | str,
+    kind: str,
+    *,
+    sheet: str | None = None,
+    currency: str = "GBP",
+    limits: ReadLimits | None = None,
+) -> CheckedFile:
+    """Every check `import_file` makes, nothing stored: for callers that use a file without
+    importing it (`revrisk score`, the chat's upload), so they accept exactly what
+    `revrisk import --kind KIND` would accept into an empty warehouse.
+
+    The rows are staged, checked and written into a private in-memory warehouse inside a
+    transaction that is always rolled back. Raises `ImportValidationError` like the import.
+    """
+    _check_args(kind, currency)
+    path = Path(path)
+    checked = _read_and_validate(path, kind, sheet, limits or ReadLimits())
+    request = _request(checked, path, False, currency)
+    with _scratch() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            outcome = check_and_write(con, request, checked.log)
+        finally:
+            con.execute("ROLLBACK")
+    rows = checked.rows.frame
+    frame = rows.drop(columns=[c for c in rows.columns if c.startswith("__")])
+    return CheckedFile(frame, checked.log.report(**checked.context, n_rows=outcome.n_rows))
+
+
+_SCRATCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a process-wide in-memory warehouse with the schema (built once: the
+    schema takes ~0.15 s to create), one caller at a time."""
+    with _SCRATCH_LOCK:
+        con = _scratch_warehouse().cursor()
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@functools.cache
+def _scratch_warehouse() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    ensure_schema(con)
+    return con
 
 
 def _write(db_path: Path, request: ImportRequest, log: ProblemLog) -> ImportOutcome:
@@ -198,8 +313,11 @@ def _write(db_path: Path, request: ImportRequest, log: ProblemLog) -> ImportOutc
 __all__ = [
     "DEFAULT_MAX_IMPORT_MB",
     "IMPORT_STEPS",
+    "CheckedFile",
     "ImportReport",
     "ImportValidationError",
+    "ReadLimits",
+    "check_file",
     "detect_kind",
     "file_sha256",
     "import_file",

@@ -7,16 +7,35 @@ plain strings. Files over the size limit are refused before a byte of them is pa
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from data.imports.report import ImportValidationError, ProblemLog, Source, refuse
+from data.imports.limits import (
+    ReadLimits,
+    check_parquet_metadata,
+    check_text_shape,
+    check_workbook_archive,
+    describe_error,
+    too_large,
+    unreadable,
+)
+from data.imports.report import (
+    FileTooLargeError,
+    FileUnreadableError,
+    ImportValidationError,
+    ProblemLog,
+    Source,
+    refuse,
+)
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -73,7 +92,7 @@ def check_size(path: Path, max_mb: float) -> None:
     """Refuse a missing file, an empty (0 byte) one, or one over `max_mb` megabytes (10^6 B)."""
     log = ProblemLog(Source(path.name, header_row=None))
     if not path.is_file():
-        log.add("not_found", f"no such file: {path}")
+        log.add("not_found", f"no such file: {path.name}")
     elif (size := path.stat().st_size) == 0:
         log.add("empty_file", "the file is empty (0 bytes)")
     elif size > max_mb * 1e6:
@@ -86,14 +105,23 @@ def check_size(path: Path, max_mb: float) -> None:
         raise refuse(log)
 
 
-def read_cells(path: Path, fmt: str, choose_sheet: SheetChooser, sheet: str | None) -> RawTable:
-    """Read a supported file; refuses files without a header or without data rows."""
+def read_cells(
+    path: Path,
+    fmt: str,
+    choose_sheet: SheetChooser,
+    sheet: str | None,
+    limits: ReadLimits | None = None,
+) -> RawTable:
+    """Read a supported file within `limits`; refuses files without a header or without data
+    rows. Every refusal is an `ImportValidationError` (`FileUnreadableError`,
+    `FileTooLargeError`)."""
+    limits = limits or ReadLimits()
     if fmt == "csv":
-        table = _read_csv(path)
+        table = _read_csv(path, limits)
     elif fmt == "excel":
-        table = _read_excel(path, choose_sheet, sheet)
+        table = _read_excel(path, choose_sheet, sheet, limits)
     else:
-        table = _read_parquet(path)
+        table = _read_parquet(path, limits)
     if table.cells.empty:
         log = ProblemLog(table.source)
         what = "records" if fmt == "parquet" else "data rows"
@@ -103,6 +131,7 @@ def read_cells(path: Path, fmt: str, choose_sheet: SheetChooser, sheet: str | No
             row=table.source.header_row,
         )
         raise refuse(log)
+    _check_cell_lengths(table, limits)
     return table
 
 
@@ -112,18 +141,90 @@ def _fail(source: Source, code: str, message: str, row: int | None = None) -> Im
     return refuse(log)
 
 
-def _read_csv(path: Path) -> RawTable:
-    source = Source(path.name)
-    with open(path, "rb") as handle:
-        head = handle.read(65536).decode("utf-8-sig", errors="replace")
-    first_line = head.splitlines()[0] if head.strip() else ""
-    sep = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first_line)
-    notes: tuple[str, ...] = ()
+def _check_cell_lengths(table: RawTable, limits: ReadLimits) -> None:
+    """Refuse the file at its first cell longer than `limits.max_cell_chars`, naming it."""
+    for position, header in enumerate(table.headers):
+        column = table.cells[position]
+        if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+            continue
+        lengths = column.astype("str").str.len()
+        over = lengths[lengths > limits.max_cell_chars]
+        if len(over):
+            log = ProblemLog(table.source)
+            log.add(
+                "cell_too_long",
+                f"a cell of {int(over.iloc[0]):,} characters, over the limit of "
+                f"{limits.max_cell_chars:,}",
+                row=int(over.index[0]),
+                column=header,
+            )
+            raise FileTooLargeError(log.report())
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_text(data: bytes, source: Source) -> tuple[str, tuple[str, ...]]:
+    """The file's text and notes on how it was decoded.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with one are read as such; other
+    bytes as Windows-1252 (Excel's "CSV" on Windows), with a note. Bytes that are neither,
+    and NUL bytes outside UTF-16, are refused naming the line of the first bad byte.
+
+    Examples:
+        >>> decode_text("naïve".encode("cp1252"), Source("a.csv"))
+        ('naïve', ('the file is not UTF-8; read it as Windows-1252',))
+        >>> try:
+        ...     decode_text(b"id\\n\\x81", Source("a.csv"))
+        ... except FileUnreadableError as error:
+        ...     print(error.report.problems[0].text)
+        a.csv, row 2: the text is neither UTF-8 nor Windows-1252 (byte 0x81): save the file as UTF-8
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), ()
+            except UnicodeDecodeError as error:
+                raise _undecodable(data, error.start, source, encoding.upper()) from None
+    if (nul := data.find(b"\x00")) >= 0:
+        raise unreadable(
+            source,
+            "the file holds NUL bytes: a binary file, or UTF-16 without a byte-order mark "
+            "(save it as UTF-8 CSV)",
+            row=data.count(b"\n", 0, nul) + 1,
+        )
     try:
-        frame = _parse_csv(path, sep, "utf-8-sig", source)
+        return data.decode("utf-8"), ()
     except UnicodeDecodeError:
-        frame = _parse_csv(path, sep, "cp1252", source)
-        notes = ("the file is not UTF-8; read it as Windows-1252",)
+        pass
+    try:
+        return data.decode("cp1252"), ("the file is not UTF-8; read it as Windows-1252",)
+    except UnicodeDecodeError as error:
+        raise _undecodable(data, error.start, source, "UTF-8 nor Windows-1252") from None
+
+
+def _undecodable(data: bytes, position: int, source: Source, what: str) -> FileUnreadableError:
+    return unreadable(
+        source,
+        f"the text is neither {what} (byte 0x{data[position]:02x}): save the file as UTF-8"
+        if "nor" in what
+        else f"the text is not valid {what} (byte 0x{data[position]:02x})",
+        row=data.count(b"\n", 0, position) + 1,
+    )
+
+
+def _read_csv(path: Path, limits: ReadLimits) -> RawTable:
+    source = Source(path.name)
+    text, notes = decode_text(path.read_bytes(), source)
+    lines = text.splitlines()
+    first_line = next((line for line in lines[:1]), "")
+    sep = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first_line[:100_000])
+    check_text_shape(text, sep, source, limits)
+    frame = _parse_csv(text, sep, source)
     if frame.empty:
         raise _fail(source, "empty_file", "the file has no header row (only blank lines)")
     headers = tuple(str(h).strip() for h in frame.iloc[0])
@@ -138,24 +239,24 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
-def _parse_csv(path: Path, sep: str, encoding: str, source: Source) -> pd.DataFrame:
+def _parse_csv(text: str, sep: str, source: Source) -> pd.DataFrame:
     try:
         return pd.read_csv(
-            path,
+            io.StringIO(text),
             sep=sep,
             header=None,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
-            encoding=encoding,
+            engine="c",
         )
     except pd.errors.EmptyDataError:
         raise _fail(source, "empty_file", "the file has no header row (only blank lines)") from None
     except pd.errors.ParserError as error:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
         if not found:
-            raise _fail(source, "unreadable", f"not a readable CSV file: {error}") from None
+            raise unreadable(source, f"not a readable CSV file ({describe_error(error)})") from None
         expected, line, saw = (int(g) for g in found.groups())
         raise _fail(
             source,
@@ -164,6 +265,8 @@ def _parse_csv(path: Path, sep: str, encoding: str, source: Source) -> pd.DataFr
             "(a stray delimiter or an unquoted comma?)",
             row=line,
         ) from None
+    except (ValueError, OverflowError, UnicodeError) as error:  # pandas' other refusals
+        raise unreadable(source, f"not a readable CSV file ({describe_error(error)})") from None
 
 
 def _drop_blank_rows(cells: pd.DataFrame) -> pd.DataFrame:
@@ -172,17 +275,54 @@ def _drop_blank_rows(cells: pd.DataFrame) -> pd.DataFrame:
     return cells.loc[~(cells == "").all(axis=1)]
 
 
-def _read_excel(path: Path, choose_sheet: SheetChooser, sheet: str | None) -> RawTable:
+def _read_excel(
+    path: Path, choose_sheet: SheetChooser, sheet: str | None, limits: ReadLimits
+) -> RawTable:
+    check_workbook_archive(path, limits)
+    with _openpyxl_errors(path):
+        return _read_workbook(path, choose_sheet, sheet, limits)
+
+
+@contextmanager
+def _openpyxl_errors(path: Path) -> Iterator[None]:
+    """openpyxl parses the workbook's XML lazily, and a damaged part surfaces as whatever the
+    parser or openpyxl's descriptors raise (KeyError, ValueError, TypeError, zlib.error,
+    ParseError, defusedxml's refusals, ...). At this boundary, and only here, any of them
+    means "not a readable workbook"; the import's own refusals pass through."""
+    try:
+        yield
+    except ImportValidationError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as error:  # a damaged file; see the docstring
+        raise unreadable(
+            Source(path.name), f"not a readable .xlsx workbook ({describe_error(error)})"
+        ) from None
+
+
+def workbook_sheets(path: Path, limits: ReadLimits | None = None) -> list[str]:
+    """The worksheet names of a workbook, read within `limits` (typed refusals only)."""
+    from openpyxl import load_workbook
+
+    limits = limits or ReadLimits()
+    check_size(path, limits.max_mb)  # first, as `read_table` does: the same refusal either way
+    check_workbook_archive(path, limits)
+    with _openpyxl_errors(path):
+        book = load_workbook(path, read_only=True, data_only=False)
+        try:
+            return [ws.title for ws in book.worksheets]
+        finally:
+            book.close()
+
+
+def _read_workbook(
+    path: Path, choose_sheet: SheetChooser, sheet: str | None, limits: ReadLimits
+) -> RawTable:
     from openpyxl import load_workbook  # imported here: only Excel imports pay for it
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises zipfile, KeyError, ValueError, ...
-        raise _fail(
-            Source(path.name),
-            "unreadable",
-            f"not a readable .xlsx workbook: {type(error).__name__}: {error}",
-        ) from None
+    book = load_workbook(path, read_only=True, data_only=False)
+    width_cap = limits.max_columns + 1
     try:
         names = [ws.title for ws in book.worksheets]
         if sheet is not None and sheet not in names:
@@ -192,7 +332,9 @@ def _read_excel(path: Path, choose_sheet: SheetChooser, sheet: str | None) -> Ra
                 f"no sheet {sheet!r}; sheets: {', '.join(names)}",
             )
         found = {
-            ws.title: _sheet_header(ws.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True))
+            ws.title: _sheet_header(
+                ws.iter_rows(max_row=_HEADER_SCAN_ROWS, max_col=width_cap, values_only=True)
+            )
             for ws in book.worksheets
         }
         headed = {name: header[1] for name, header in found.items() if header[1]}
@@ -200,11 +342,17 @@ def _read_excel(path: Path, choose_sheet: SheetChooser, sheet: str | None) -> Ra
             raise _fail(Source(path.name), "empty_file", "no sheet has a header row")
         chosen = sheet if sheet is not None else choose_sheet(headed)
         header_row, headers = found[chosen]
-        rows = book[chosen].iter_rows(min_row=header_row + 1, values_only=True)
-        cells = _excel_cells(rows, len(headers), header_row + 1)
+        source = Source(path.name, sheet=chosen, header_row=header_row)
+        if len(headers) > limits.max_columns:
+            raise too_large(
+                source, f"the header has over {limits.max_columns:,} columns", row=header_row
+            )
+        rows = book[chosen].iter_rows(
+            min_row=header_row + 1, max_col=max(1, len(headers)), values_only=True
+        )
+        cells = _excel_cells(rows, len(headers), header_row + 1, limits.max_rows, source)
     finally:
         book.close()
-    source = Source(path.name, sheet=chosen, header_row=header_row)
     return RawTable(source, headers, _drop_blank_rows(cells), "excel")
 
 
@@ -219,8 +367,15 @@ def _sheet_header(rows: Iterator[tuple[object, ...]]) -> tuple[int, tuple[str, .
     return 0, ()
 
 
-def _excel_cells(rows: Iterator[tuple[object, ...]], width: int, first_row: int) -> pd.DataFrame:
-    data = [[_excel_text(v) for v in (row + (None,) * width)[:width]] for row in rows]
+def _excel_cells(
+    rows: Iterator[tuple[object, ...]], width: int, first_row: int, max_rows: int, source: Source
+) -> pd.DataFrame:
+    """The rows as text, refused as soon as there are more than `max_rows`."""
+    data: list[list[str]] = []
+    for row in rows:
+        if len(data) == max_rows:
+            raise too_large(source, f"over {max_rows:,} rows under the header")
+        data.append([_excel_text(v) for v in (row + (None,) * width)[:width]])
     index = pd.RangeIndex(first_row, first_row + len(data))
     return pd.DataFrame(data, index=index, columns=range(width), dtype="str")
 
@@ -241,15 +396,22 @@ def _excel_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_parquet(path: Path) -> RawTable:
+def _read_parquet(path: Path, limits: ReadLimits) -> RawTable:
+    """Typed columns of single values (checked in the footer first); timestamps and dates
+    stay Python objects, so a year 9999 is a value to validate, not an overflow."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     source = Source(path.name, row_label="record", header_row=None)
+    check_parquet_metadata(path, limits)
     try:
-        frame = pq.read_table(path).to_pandas()
-    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
-        raise _fail(source, "unreadable", f"not a readable Parquet file: {error}") from None
+        frame = pq.read_table(path).to_pandas(timestamp_as_object=True, date_as_object=True)
+    except (pa.ArrowException, OSError, ValueError, TypeError, OverflowError) as error:
+        raise unreadable(source, f"not a readable Parquet file ({describe_error(error)})") from None
     headers = tuple(str(name) for name in frame.columns)
     frame.columns = pd.RangeIndex(len(headers))
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    for position in frame.columns:  # dictionary columns: their values, not a Categorical
+        if isinstance(frame[position].dtype, pd.CategoricalDtype):
+            frame[position] = frame[position].astype(object)
     return RawTable(source, headers, frame, "parquet")

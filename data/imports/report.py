@@ -216,6 +216,16 @@ class ImportValidationError(ValueError):
         self.report = report
 
 
+class FileUnreadableError(ImportValidationError):
+    """The file is not what its extension says, or is damaged: a corrupt or truncated
+    workbook, bytes in no supported text encoding, a Parquet column of nested values."""
+
+
+class FileTooLargeError(ImportValidationError):
+    """The file, or what it unpacks to, is over a read limit (bytes, rows, columns, cell
+    length); refused before the part over the limit is parsed."""
+
+
 def refuse(log: ProblemLog, **outcome: Any) -> ImportValidationError:
     """The error to raise for the problems in `log` (call only when `log.n_problems`)."""
     return ImportValidationError(log.report(**outcome))

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.leakage.scoring import RiskThresholds, score_accounts, score_summary
+from data.imports import ReadLimits
 from data.warehouse import connect
 from services.leakage import files, pipeline, store
 from services.leakage.common import cached
@@ -90,24 +91,31 @@ def score_file(
     thresholds: RiskThresholds | None = None,
     max_mb: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    limits: ReadLimits | None = None,
 ) -> FileScore:
     """Score an account file in the reference format, or raw billing tables (a directory or
     workbook), writing `output_path`, or CSV + Excel into `output_dir`. `progress(done, 3)`
-    follows reading, scoring and writing."""
+    follows reading, scoring and writing.
+
+    Input files go through the importer's reader and checks within `limits` (default: the
+    importer's, with `max_mb`): a file is scored exactly when `revrisk import` would accept
+    it, and refused with its `ImportValidationError` otherwise."""
     started = time.perf_counter()
     tick = progress or (lambda done, total: None)
     path, model_dir = Path(file_path), Path(model_dir)
-    kind = files.input_kind(path)
+    if limits is None:
+        limits = ReadLimits() if max_mb is None else ReadLimits(max_mb=max_mb)
+    kind = files.input_kind(path, limits)
     db = Path(db_path) if db_path is not None else None
     if kind == "reference":
-        frame = files.read_reference_file(path, max_mb)
+        frame = files.read_reference_file(path, limits=limits)
         tick(1, 3)
         stored = _model(model_dir, "reference", db)
         result = score_accounts(stored.model, frame, thresholds, stored.signal)
     else:
         with tempfile.TemporaryDirectory(prefix="revrisk-score-") as tmp:
             scratch = Path(tmp) / "input.duckdb"
-            files.import_raw_tables(path, scratch, max_mb)
+            files.import_raw_tables(path, scratch, limits=limits)
             stored = _model(model_dir, "full", db if db is not None else scratch)
             with connect(scratch, read_only=True) as con:
                 result, _, _ = score_warehouse(con, stored, pipeline.find_leakage(con), thresholds)

@@ -1,11 +1,13 @@
 """Files in and out of batch scoring: input detection, reading, raw-table import, safe export.
 
-Inputs:
-- an account table in the reference project's format (CSV, Parquet or Excel): CSV and Parquet
-  are read with pyarrow (multi-threaded, typed; a million rows in about a second) and checked
-  by `analytics.leakage.features.reference_features`; a file that fails that check, and every
-  Excel file, goes through the importer's validated reader (data.imports), which reports every
-  bad cell with file, row, column and value;
+Inputs (one reader and one set of checks for every way a file comes in: issue 11):
+- an account table in the reference project's format (CSV, Parquet or Excel) is checked by
+  `data.imports.check_file(path, "leakage_accounts")`: the importer's reader, read limits and
+  validation of every column, then its database checks in a scratch warehouse, so a file is
+  scored exactly when `revrisk import --kind leakage_accounts` would accept it, and every
+  problem names file, row, column and value. (Until issue 11 CSV and Parquet took a pyarrow
+  fast path that checked only the model's 15 columns: it scored 415 files the import refuses
+  and crashed on a duplicate header.)
 - raw billing tables: a directory of files named after the tables (accounts.csv, contracts.csv,
   ...) or an Excel workbook with one sheet per table; each is imported with `data.imports.loaders`
   (validated, all or nothing) into a scratch warehouse.
@@ -26,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from data.imports import ReadLimits
 from data.warehouse import RAW_TABLES
 
 INPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".xlsx", ".xlsm")
@@ -39,136 +42,95 @@ def _excel(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-def raw_table_files(path: Path) -> dict[str, tuple[Path, str | None]]:
-    """Raw tables found at `path`: table -> (file, sheet). Empty for an account table."""
+def raw_table_files(
+    path: Path, limits: ReadLimits | None = None
+) -> dict[str, tuple[Path, str | None]]:
+    """Raw tables found at `path`: table -> (file, sheet). Empty for an account table.
+
+    A workbook holds raw tables when at least two of its sheets are named after them (one
+    sheet named "Accounts" is an account list in the reference format). Its sheet names are
+    read within the import's limits (a damaged or oversized workbook is refused with a typed
+    `ImportValidationError`)."""
     if path.is_dir():
-        found = {
+        found: dict[str, tuple[Path, str | None]] = {
             f.stem.lower(): (f, None)
             for f in sorted(path.iterdir())
             if f.suffix.lower() in INPUT_SUFFIXES
         }
         return {t: found[t] for t in RAW_TABLES if t in found}
-    if _excel(path):
-        from openpyxl import load_workbook
+    if _excel(path) and path.is_file():
+        from data.imports import workbook_sheets
 
-        book = load_workbook(path, read_only=True)
-        try:
-            sheets = {name.strip().lower(): name for name in book.sheetnames}
-        finally:
-            book.close()
-        return {t: (path, sheets[t]) for t in RAW_TABLES if t in sheets}
+        sheets = {name.strip().lower(): name for name in workbook_sheets(path, limits)}
+        tables: dict[str, tuple[Path, str | None]] = {
+            t: (path, sheets[t]) for t in RAW_TABLES if t in sheets
+        }
+        # A lone "Accounts" sheet is an account list (the reference format), not raw tables.
+        return tables if len(tables) > 1 else {}
     return {}
 
 
-def input_kind(path: Path) -> str:
-    """'raw_tables' or 'reference' (raises ValueError for anything else)."""
+def input_kind(path: Path, limits: ReadLimits | None = None) -> str:
+    """'raw_tables' (a directory, or a workbook with an `accounts` sheet among raw tables) or
+    'reference' (any other file: the importer's reader refuses what it cannot read). Raises
+    ValueError for a path that does not exist or a directory without `accounts`."""
     path = Path(path)
     if not path.exists():
-        raise ValueError(f"input {path} does not exist")
-    if path.is_dir() or (_excel(path) and raw_table_files(path)):
-        tables = raw_table_files(path)
+        raise ValueError(f"input {path.name} does not exist")
+    tables = raw_table_files(path, limits)
+    if path.is_dir() or tables:
         if "accounts" not in tables:
             raise ValueError(
-                f"{path}: raw billing tables need at least 'accounts' (found "
+                f"{path.name}: raw billing tables need at least 'accounts' (found "
                 f"{', '.join(tables) or 'none'}; expected names: {', '.join(RAW_TABLES)})"
             )
         return "raw_tables"
-    if path.suffix.lower() not in INPUT_SUFFIXES:
-        raise ValueError(
-            f"{path.name}: unsupported file type {path.suffix!r}; use one of "
-            f"{', '.join(INPUT_SUFFIXES)} or a directory of raw billing tables"
-        )
     return "reference"
 
 
-def _check_size(path: Path, max_mb: float | None) -> None:
-    if max_mb is not None and path.stat().st_size > max_mb * 1e6:
-        raise ValueError(
-            f"{path.name} is {path.stat().st_size / 1e6:.0f} MB, over the {max_mb:g} MB limit"
-        )
-
-
-def read_reference_file(path: Path, max_mb: float | None = None) -> pd.DataFrame:
-    """The account table of a reference-format file, validated (see module docstring)."""
+def read_reference_file(
+    path: Path, max_mb: float | None = None, limits: ReadLimits | None = None
+) -> pd.DataFrame:
+    """The model input of a reference-format account file that `revrisk import --kind
+    leakage_accounts` would accept (see the module docstring); raises the importer's
+    `ImportValidationError` listing every problem otherwise. The targets (`has_leakage`,
+    `leakage_type`, `monthly_leakage_amount`) are kept when the file has them."""
     from analytics.leakage.features import reference_features
+    from data.imports import check_file
 
-    path = Path(path)
-    _check_size(path, max_mb)
-    if _excel(path):
-        raw = _read_validated(path)
-        features = reference_features(raw)
-    else:
-        try:
-            raw = _read_fast(path)
-            _refuse_formula_cells(raw)
-            features = reference_features(raw)
-        except ValueError as error:
-            # The fast path stops at the first problem; the importer's reader lists them all
-            # (file, row, column, value). It raises ImportValidationError when it finds any.
-            raw = _read_validated(path)
-            try:
-                features = reference_features(raw)
-            except ValueError:
-                raise ValueError(f"{path.name}: {error}") from None
+    if limits is None:
+        limits = ReadLimits() if max_mb is None else ReadLimits(max_mb=max_mb)
+    raw = check_file(Path(path), "leakage_accounts", limits=limits).frame
+    features = reference_features(_as_numbers(raw))
     for name in ("has_leakage", "leakage_type", "monthly_leakage_amount"):
         if name in raw.columns:
             features[name] = raw[name].to_numpy()
     return features
 
 
-def _read_fast(path: Path) -> pd.DataFrame:
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            table = pq.read_table(path)
-        else:
-            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-            table = pacsv.read_csv(
-                path,
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
-            )
-    except Exception as error:  # pyarrow raises several types for unreadable files
-        raise ValueError(f"{path.name}: not a readable table: {error}") from None
-    return table.to_pandas()
+def _as_numbers(raw: pd.DataFrame) -> pd.DataFrame:
+    """Validated columns as the model reads them: nullable integers as floats (missing NaN)."""
+    out = raw.copy()
+    for name in out.columns:
+        if pd.api.types.is_integer_dtype(out[name]) and out[name].dtype != "int64":
+            out[name] = out[name].astype("float64")
+    return out
 
 
-def _refuse_formula_cells(raw: pd.DataFrame) -> None:
-    """Text cells that start like a spreadsheet formula send the file to the full validator."""
-    for name in raw.columns:
-        column = raw[name]
-        text = column.dtype.kind in "OUT" or str(column.dtype) in ("str", "string")
-        if text and column.astype("string").str.match(r"^[=+\-@]").fillna(False).any():
-            raise ValueError(f"column {name!r} has a cell starting with = + - or @")
-
-
-def _read_validated(path: Path) -> pd.DataFrame:
-    """Read and validate with the importer (every problem reported; any format)."""
-    from data.imports import ProblemLog, detect_kind, read_table, refuse, validate_rows
-
-    table = read_table(path, kind="leakage_accounts")
-    spec = detect_kind(table.headers, "leakage_accounts", table.source)
-    log = ProblemLog(table.source)
-    rows = validate_rows(table.cells, table.headers, spec, log)
-    if log.n_problems:
-        raise refuse(log)
-    return rows.frame.drop(columns=[c for c in rows.frame.columns if c.startswith("__")])
-
-
-def import_raw_tables(path: Path, db_path: Path, max_mb: float | None = None) -> dict[str, int]:
+def import_raw_tables(
+    path: Path, db_path: Path, max_mb: float | None = None, limits: ReadLimits | None = None
+) -> dict[str, int]:
     """Import the raw tables at `path` into the warehouse `db_path` (parents first).
 
     Returns rows per table; raises the importer's `ImportValidationError` on bad data.
     """
-    from data.imports import DEFAULT_MAX_IMPORT_MB, import_file
+    from data.imports import import_file
 
+    if limits is None:
+        limits = ReadLimits() if max_mb is None else ReadLimits(max_mb=max_mb)
     counts = {}
-    for table, (file, sheet) in raw_table_files(Path(path)).items():
-        report = import_file(
-            file, db_path, kind=table, sheet=sheet, max_mb=max_mb or DEFAULT_MAX_IMPORT_MB
-        )
+    for table, (file, sheet) in raw_table_files(Path(path), limits).items():
+        report = import_file(file, db_path, kind=table, sheet=sheet, limits=limits)
         counts[table] = report.n_rows
     return counts
 
