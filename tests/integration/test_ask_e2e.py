@@ -85,7 +85,7 @@ def test_why_flagged_then_its_trend(env_and_db: tuple[dict, Path]) -> None:
 
     second = ask(env, db, "show its revenue trend", "cfo-1")
     assert [c["name"] for c in second["tool_calls"]] == ["decompose_trend"]
-    assert second["tool_calls"][0]["args"]["customer_id"] == "ACC000042"
+    assert second["tool_calls"][0]["args"]["account_id"] == "ACC000042"  # issue 13: one id name
     assert "ACC000042" in second["answer"]
     assert_numbers_come_from_the_tools(second)
 
