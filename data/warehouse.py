@@ -134,9 +134,9 @@ def _announce_writer(path: Path) -> int | None:
     return fd
 
 
-def writer_waiting(path: Path) -> bool:
-    """True while a writer is waiting for the file (see `_announce_writer`)."""
-    lock = _pending_lock(path)
+def _held_exclusively(lock: Path) -> bool:
+    """True while some process holds an exclusive flock on the file `lock` (a probe with a
+    shared, non-blocking lock that is released at once)."""
     if not lock.exists():
         return False
     try:
@@ -152,6 +152,11 @@ def writer_waiting(path: Path) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def writer_waiting(path: Path) -> bool:
+    """True while a writer is waiting for the file (see `_announce_writer`)."""
+    return _held_exclusively(_pending_lock(path))
 
 
 _WRITER_LOCKS: dict[str, tuple[int, int]] = {}
@@ -215,22 +220,7 @@ def writer_active(path: Path | str) -> bool:
     with _WRITER_GUARD:
         if str(path.resolve()) in _WRITER_LOCKS:
             return True
-    lock = _writer_lock_path(path)
-    if not lock.exists():
-        return False
-    try:
-        fd = os.open(lock, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    return _held_exclusively(_writer_lock_path(path))
 
 
 def schema_sql() -> str:

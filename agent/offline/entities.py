@@ -140,17 +140,7 @@ _GROUP = re.compile(
     r"|regions?|segments?|types?|levels?|factors?|reasons?|things?|actions?|bullets?|points?))"
 )
 """The first N rows of the last list: "those three", "both", "the top five", "all 4"."""
-_GROUP_SIZES = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+_GROUP_SIZES = {word: n for word, n in _NUMBER_WORDS.items() if 2 <= n <= 10}
 _RISK_WORD = re.compile(
     r"\b(?:(?:only|just|the)\s+(high|medium|moderate|low)\b(?!\s+(?:mrr|revenue|value"
     r"|spend|spenders|growth|decline|churn|usage))"
