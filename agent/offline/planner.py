@@ -172,6 +172,10 @@ def _choose(reading: Reading) -> Plan:
         return recommended
     if (data := _sql_follow_up(reading)) is not None:
         return data
+    if reading.points_at_nothing:  # "compare the two of them" with nothing before it
+        return _clarify(reading, "referents")
+    if reading.vague:  # "show me the numbers": which numbers?
+        return _clarify(reading, "unsure")
     in_context = reading.on_topic or reading.memory.last_tool is not None
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
@@ -189,6 +193,8 @@ def _choose(reading: Reading) -> Plan:
     for kind, tool in ENTITY_DEFAULTS.items():
         if kind in reading.named:
             return reading.resolve(tool, reading.named)
+    if reading.lost_referent:  # "why did it drop?" as a thread's first message
+        return _clarify(reading, "referent")
     if reading.on_topic:  # a business question in words the lexicon lacks
         confidence = _guess_confidence(reading)
         if name is not None and confidence >= CLARIFY_BELOW:  # a clear lead: best guess
@@ -273,6 +279,7 @@ _QUESTIONS = {
     "unsure": "I'm not sure which question this is, so rather than guess: is it one of these?",
     "referent": "Which account do you mean? Name its id (like ACC000042), or pick one of these?",
     "segment": "Which segment do you mean? Name its number, or pick one of these?",
+    "referents": "Which accounts do you mean? Name them (ids like ACC000042), or pick one of these?",
 }
 
 
@@ -333,6 +340,17 @@ def _for_account(call: Call, reading: Reading) -> Call:
     return Call(
         rule.for_account, args_for(rule.for_account, {**reading.named, "account_id": account})
     )
+
+
+def _with_reasons(call: Call, reading: Reading) -> Call:
+    """A risk question about one account that also asks why ("is ACC000557 likely to leak,
+    and why?") goes to the account's factors: they carry its probability too."""
+    account = call.args.get("account_id")
+    if call.name != "score_leakage" or not account or "file_path" in call.args:
+        return call
+    if not has_phrase(reading.tokens, reading.lexicon.reasons):
+        return call
+    return Call("explain_risk_factors", {"account_id": account})
 
 
 def _carry(call: Call, reading: Reading) -> Call:
@@ -400,6 +418,7 @@ def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
+    call = _with_reasons(call, reading)
     return Plan(call.name, (call,))
 
 
