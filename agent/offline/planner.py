@@ -279,6 +279,7 @@ _QUESTIONS = {
     "unsure": "I'm not sure which question this is, so rather than guess: is it one of these?",
     "referent": "Which account do you mean? Name its id (like ACC000042), or pick one of these?",
     "segment": "Which segment do you mean? Name its number, or pick one of these?",
+    "listed": "Which one of the list do you mean? Name its id, or pick one of these?",
     "referents": "Which accounts do you mean? Name them (ids like ACC000042), or pick one of these?",
 }
 
@@ -317,12 +318,28 @@ def _options(reading: Reading) -> tuple[Option, ...]:
     return tuple(picked)
 
 
-def _clarify(reading: Reading, why: str, confidence: float = 0.0) -> Plan:
+def _listed_options(reading: Reading, intent: str | None) -> tuple[Option, ...]:
+    """The first rows of the thread's last list, each as the question `intent` answers
+    about it ("Why is ACC000801 flagged?")."""
+    table = reading.lexicon.raw["clarify"]["options"]
+    label, message = table.get(intent or "", table["explain_risk_factors"])
+    if "{account}" not in message:
+        label, message = table["explain_risk_factors"]
+    return tuple(
+        Option(label.format(account=account), message.format(account=account))
+        for account in reading.memory.result_ids[:3]
+    )
+
+
+def _clarify(
+    reading: Reading, why: str, confidence: float = 0.0, intent: str | None = None
+) -> Plan:
     """A question instead of a guess, with the nearest readings as clickable options."""
+    options = _listed_options(reading, intent) if why == "listed" else _options(reading)
     return Plan(
         "clarify",
         confidence=max(0.0, min(confidence, CLARIFY_BELOW - 0.01)),
-        options=_options(reading),
+        options=options,
         question=_QUESTIONS[why],
     )
 
@@ -437,7 +454,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     reading = Reading(text, memory or Memory(), lexicon)
     chosen = _each_listed(_in_context(_choose(reading), reading), reading)
     if chosen.intent == "clarify" and not chosen.options:
-        chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence)
+        chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

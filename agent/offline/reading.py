@@ -281,8 +281,12 @@ class Reading:
                         "clarify", question="referent" if required == "account_id" else "segment"
                     )
                 return self.resolve(rule.fallback or "capabilities", named)
+            if required == "account_id" and self.ambiguous_pronoun:
+                return Plan("clarify", question="listed", tool=intent)  # which of the list?
             named = {**named, required: remembered[required]}
         elif "account_id" not in named and self.refers_back and self.remembered_id():
+            if self.ambiguous_pronoun and accepts(intent, "account_id"):
+                return Plan("clarify", question="listed", tool=intent)
             named = {**named, "account_id": self.remembered_id()}
         if "account_id" not in named and self.picks_listed_row and accepts(intent, "account_id"):
             named = {**named, "account_id": self.remembered_id()}  # "the third one in the file"
@@ -305,6 +309,19 @@ class Reading:
         if self.widens or has_phrase(self.tokens, _PLURAL):
             return False
         return self.refers_back or self.entities.ordinal is not None or bool(self.entities.ordinals)
+
+    @property
+    def ambiguous_pronoun(self) -> bool:
+        """"it" after a list, with no one account discussed yet and nothing picking a row
+        ("top 5 contract-terms findings" then "why's it happening?"): which one is meant?"""
+        memory = self.memory
+        if memory.account_id is not None or len(memory.result_ids) < 2 or self.widens:
+            return False
+        if self.entities.ordinal is not None or self.entities.ordinals:
+            return False
+        if has_phrase(self.tokens, _PLURAL) or not self.refers_back:
+            return False
+        return pick_row(memory.result_rows, self.named, None) is None
 
     @property
     def names_company(self) -> bool:
