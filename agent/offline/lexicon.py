@@ -216,6 +216,8 @@ class Lexicon:
     reasons: tuple[Phrase, ...]
     plural_referents: tuple[Phrase, ...]
     """Pronouns for a group ("them", "the two of them"): in a first message, nothing named."""
+    unsupported: tuple[Phrase, ...]
+    """Finance measures no tool computes ("CAC", "LTV"): offered the SQL route."""
     other_one: tuple[Phrase, ...]
     """"the other one", "the other account": a referent that needs one named before."""
     vague: tuple[Phrase, ...]
@@ -327,6 +329,7 @@ def load_lexicon() -> Lexicon:
         plural_referents=_phrases(followup["plural_referents"]),
         vague=_phrases(raw["clarify"]["vague"]),
         other_one=_phrases(followup["other_one"]),
+        unsupported=_phrases(raw["clarify"]["unsupported"]),
         uploads=_phrases(followup["uploads"]),
         warehouse=_phrases(followup["warehouse"]),
         ability_openers=_phrases(ability["openers"]),

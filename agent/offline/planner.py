@@ -172,6 +172,8 @@ def _choose(reading: Reading) -> Plan:
         return recommended
     if (data := _sql_follow_up(reading)) is not None:
         return data
+    if reading.unsupported_measure:  # "what's our CAC payback?": offer the SQL route
+        return Plan("need_sql")
     if reading.points_at_nothing:  # "compare the two of them" with nothing before it
         return _clarify(reading, "referents")
     if reading.vague:  # "show me the numbers": which numbers?

@@ -366,6 +366,14 @@ class Reading:
         return self.points_at_referent or has_phrase(self.tokens, self.lexicon.other_one)
 
     @property
+    def unsupported_measure(self) -> bool:
+        """Asks for a finance measure no tool computes ("CAC payback", "LTV by tier") and
+        names no account, segment, file or query of its own."""
+        if any(kind in self.named for kind in _SUBJECTS if kind != "recipe"):
+            return False  # a written recipe would answer another measure ("MRR") instead
+        return has_phrase(self.tokens, self.lexicon.unsupported)
+
+    @property
     def vague(self) -> bool:
         """A first message whose only tool cues are words that name no question ("show me
         the numbers", "give me an update"): without them, no tool reaches the threshold."""

@@ -219,7 +219,7 @@ _COMMON = frozenset(
 _OUR_ID = re.compile(r"\b(?i:acc)[\s#_-]*\d|#\s?\d{3,}")
 
 
-_PERSON_WINDOW = 6
+_PERSON_WINDOW = 8
 """Words from a role ("CEO") to what is private about its holder ("earn"): "how much does the
 CEO at Quiet Beacon Logistics earn"."""
 
