@@ -18,7 +18,8 @@ three months of data (as the trend scan defines it), counted in the month after 
 revenue; revenue is net invoiced revenue (monthly_revenue); MRR over several months is the
 average per month; NRR is the latest month's revenue of accounts billed 12 months earlier
 over their revenue then; GRR the same with each account's revenue capped at what it was then;
-ARR is 12 x the latest month's revenue; DSO is the mean days from invoice issue to the first successful
+ARR is 12 x the latest month's revenue; MRR movements split the change from the month before
+the period to its last month into new, expansion, contraction and churned revenue; DSO is the mean days from invoice issue to the first successful
 payment; seat utilisation is active over licensed seats in the latest month.
 """
 
@@ -52,8 +53,8 @@ _SINCE = re.compile(
 _QUARTER = re.compile(r"\bq([1-4])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
 _HALF = re.compile(r"\bh([12])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
 _MONTH_NAME = (
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|t|tember"
-    r"|ober|ember)?\.?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|tember|ember|ober|ust|ch"
+    r"|il|e|y|t)?(?![a-z])\.?"
 )
 _MONTH_ALONE = re.compile(
     rf"\b(?:in|for|during|of|as of|as at|at|over|through|thru|until|by end of|end of)\s+"
@@ -533,6 +534,36 @@ def _arr(spec: MetricSpec) -> str:
     )
 
 
+def _movements(spec: MetricSpec) -> str:
+    """MRR movements between the month before the period and its last month (the last 12
+    months by default): new, expansion, contraction and churned revenue per account, and
+    the net change that adds them up."""
+    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
+    opening, closing = _shift(p.start, -1), _shift(p.end, -1)
+    group = spec.group if spec.group in _DIMENSIONS else None
+    head, group_by, _ = _select(group, "b.month")
+    head = head.replace("a.", "b.")
+    columns = ", ".join(f"a.{c}" for c in _DIMENSIONS)
+    return (
+        f"WITH b AS (SELECT r.account_id, {columns}, "
+        f"coalesce(sum(r.net_revenue) FILTER (WHERE r.month = {opening}), 0) AS opening, "
+        f"coalesce(sum(r.net_revenue) FILTER (WHERE r.month = {closing}), 0) AS closing "
+        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
+        f"WHERE r.month IN ({opening}, {closing}) AND {_where(spec.filters)} GROUP BY ALL) "
+        f"SELECT {head}round(sum(b.opening), 2) AS opening_mrr, "
+        "round(sum(CASE WHEN b.opening = 0 THEN b.closing ELSE 0 END), 2) AS new_mrr, "
+        "round(sum(CASE WHEN b.opening > 0 AND b.closing > b.opening "
+        "THEN b.closing - b.opening ELSE 0 END), 2) AS expansion_mrr, "
+        "round(-sum(CASE WHEN b.closing > 0 AND b.closing < b.opening "
+        "THEN b.opening - b.closing ELSE 0 END), 2) AS contraction_mrr, "
+        "round(-sum(CASE WHEN b.opening > 0 AND b.closing = 0 THEN b.opening ELSE 0 END), 2) "
+        "AS churned_mrr, round(sum(b.closing) - sum(b.opening), 2) AS net_change_mrr, "
+        "round(sum(b.closing), 2) AS closing_mrr, any_value(b.currency) AS currency, "
+        f"strftime({opening}, '%Y-%m') AS period_start, strftime({closing}, '%Y-%m') AS period_end "
+        f"FROM b{group_by}{' ORDER BY 2 DESC' if group_by else ''}"
+    )
+
+
 def _dso(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(_shift(LATEST, -2), _shift(LATEST, 1)))
     head, group_by, order = _select(spec.group, "i.period")
@@ -558,5 +589,6 @@ _BUILDERS = {
     "nrr": _nrr,
     "grr": _grr,
     "arr": _arr,
+    "movements": _movements,
     "dso": _dso,
 }

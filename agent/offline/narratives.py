@@ -89,6 +89,13 @@ _LABELS = {
     "nrr": "net revenue retention",
     "grr": "gross revenue retention",
     "arr": "ARR",
+    "opening_mrr": "MRR at the start",
+    "closing_mrr": "MRR at the end",
+    "new_mrr": "new MRR",
+    "expansion_mrr": "expansion MRR",
+    "contraction_mrr": "contraction MRR",
+    "churned_mrr": "churned MRR",
+    "net_change_mrr": "net change in MRR",
     "mrr": "MRR",
     "dso_days": "days sales outstanding",
     "seat_utilisation": "seat utilisation",
@@ -101,6 +108,8 @@ _DEFINITIONS = {
     "grr": "GRR: this month's revenue of the accounts billed 12 months earlier, each capped "
     "at what it was then, over their revenue then.",
     "arr": "ARR: 12 x the month's net revenue.",
+    "net_change_mrr": "MRR movements: each account's revenue in the last month against the "
+    "month before the period (new, expansion, contraction, churned).",
     "dso_days": "DSO: mean days from invoice issue to the first successful payment.",
     "seat_utilisation": "Seat utilisation: active seats over licensed seats.",
     "avg_monthly_revenue": "MRR over several months: their average per month.",
