@@ -191,7 +191,16 @@ class Entities:
 
 
 _NOT_NAMED = frozenset(
-    {"ordinal", "ordinals", "bare_id", "hash_id", "typed_id", "risk_word", "degree", "data_question"}
+    {
+        "ordinal",
+        "ordinals",
+        "bare_id",
+        "hash_id",
+        "typed_id",
+        "risk_word",
+        "degree",
+        "data_question",
+    }
 )
 
 

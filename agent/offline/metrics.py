@@ -19,8 +19,14 @@ revenue; revenue is net invoiced revenue (monthly_revenue); MRR over several mon
 average per month; NRR is the latest month's revenue of accounts billed 12 months earlier
 over their revenue then; GRR the same with each account's revenue capped at what it was then;
 ARR is 12 x the latest month's revenue; MRR movements split the change from the month before
-the period to its last month into new, expansion, contraction and churned revenue; DSO is the mean days from invoice issue to the first successful
-payment; seat utilisation is active over licensed seats in the latest month.
+the period to its last month into new, expansion, contraction and churned revenue; DSO is the
+mean days from invoice issue to the first successful payment; seat utilisation is active over
+licensed seats in the latest month.
+
+Comparisons: two quarters or half years ("Q3 signups vs Q2") span both and get a row each;
+two values of one column ("legacy vs core", "EMEA vs APAC") group by that column instead of
+filtering on both at once. A month without a year ("in April", "april this year", "Oct-26")
+is the latest such month in the data.
 """
 
 from __future__ import annotations
@@ -254,7 +260,11 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared = read_periods(text)
     if group is None and compared:  # "Q3 signups vs Q2": one row per period
-        group = "half" if _HALF.search(text.lower()) and not _QUARTER.search(text.lower()) else "quarter"
+        group = (
+            "half"
+            if _HALF.search(text.lower()) and not _QUARTER.search(text.lower())
+            else "quarter"
+        )
     columns = [condition.split(" = ")[0] for condition in filters]
     several = next((c for c in dict.fromkeys(columns) if columns.count(c) > 1), None)
     if several is not None and group in (None, several):  # "legacy vs core": one row each

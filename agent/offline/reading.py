@@ -266,7 +266,7 @@ class Reading:
         if required and required not in named and not (required == "sql" and "recipe" in named):
             remembered = {
                 "account_id": self.remembered_id(),
-                "segment_id": self.memory.segment_id,
+                "segment_id": self.listed_segment_id(),
                 "file_path": self.memory.file_path,
             }
             if remembered.get(required) is None:
@@ -310,9 +310,17 @@ class Reading:
             return False
         return self.refers_back or self.entities.ordinal is not None or bool(self.entities.ordinals)
 
+    def listed_segment_id(self) -> int | None:
+        """The segment the message picks by position from the last list of segments ("the
+        second one - deep dive"), else the one the thread was about."""
+        segments, ordinal = self.memory.segments, self.entities.ordinal
+        if segments and ordinal is not None and -len(segments) <= ordinal < len(segments):
+            return segments[ordinal][0]
+        return self.memory.segment_id
+
     @property
     def ambiguous_pronoun(self) -> bool:
-        """"it" after a list, with no one account discussed yet and nothing picking a row
+        """ "it" after a list, with no one account discussed yet and nothing picking a row
         ("top 5 contract-terms findings" then "why's it happening?"): which one is meant?"""
         memory = self.memory
         if memory.account_id is not None or len(memory.result_ids) < 2 or self.widens:

@@ -13,7 +13,9 @@ from agent.offline.model import thread_memory
 
 
 def _listed(n: int = 5) -> list[BaseMessage]:
-    rows = [{"account_id": f"ACC00080{i}", "leakage_type": "Contract_Terms_Error"} for i in range(n)]
+    rows = [
+        {"account_id": f"ACC00080{i}", "leakage_type": "Contract_Terms_Error"} for i in range(n)
+    ]
     call = {"name": "detect_leakage", "args": {"top_n": n}, "id": "c1", "type": "tool_call"}
     return [
         HumanMessage("contract pricing errors, top 5"),
@@ -42,9 +44,7 @@ def test_a_first_message_without_its_referent_or_question_is_asked_about(questio
 def test_it_after_a_list_asks_which_row_and_offers_the_first_rows() -> None:
     chosen = plan("so why does it keep happening?", thread_memory(_listed()))
     assert chosen.intent == "clarify" and not chosen.calls
-    assert [o.message for o in chosen.options] == [
-        f"Why is ACC00080{i} flagged?" for i in range(3)
-    ]
+    assert [o.message for o in chosen.options] == [f"Why is ACC00080{i} flagged?" for i in range(3)]
 
 
 def test_a_row_picked_by_position_is_still_answered() -> None:
@@ -59,8 +59,11 @@ def test_a_row_picked_by_position_is_still_answered() -> None:
     [
         ("is #7 seasonal?", "decompose_trend", "ACC000007"),
         ("Iron Peak #27 - what happened to their revenue?", "decompose_trend", "ACC000027"),
-        ("Will ACC000321 leak next month, and what's the reason?", "explain_risk_factors",
-         "ACC000321"),
+        (
+            "Will ACC000321 leak next month, and what's the reason?",
+            "explain_risk_factors",
+            "ACC000321",
+        ),
     ],
 )
 def test_ids_and_reasons(question: str, tool: str, account: str) -> None:
@@ -86,7 +89,10 @@ def test_a_persons_pay_is_declined(question: str) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["our CEO wants to know what we earn from Enterprise", "the CFO asked which accounts are riskiest"],
+    [
+        "our CEO wants to know what we earn from Enterprise",
+        "the CFO asked which accounts are riskiest",
+    ],
 )
 def test_a_role_in_a_business_question_is_no_personal_data(question: str) -> None:
     assert plan(question).calls, question
@@ -103,3 +109,35 @@ def test_a_measure_no_tool_computes_is_offered_the_sql_route(question: str) -> N
 )
 def test_finance_measures_are_warehouse_queries(question: str) -> None:
     assert [c.name for c in plan(question).calls] == ["query_duckdb"]
+
+
+def _segments_listed() -> list[BaseMessage]:
+    rows = [{"segment_id": 0, "label": "Mid-size & steady"}, {"segment_id": 1, "label": "Volatile"}]
+    call = {"name": "list_segments", "args": {}, "id": "s1", "type": "tool_call"}
+    return [
+        HumanMessage("which segments do we have?"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(json.dumps({"tool": "list_segments", "rows": rows}), tool_call_id="s1"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "segment"), [("the second one - deep dive", 1), ("open up the first one", 0)]
+)
+def test_a_segment_is_picked_from_the_list_by_position(question: str, segment: int) -> None:
+    chosen = plan(question, thread_memory(_segments_listed()))
+    assert [(c.name, c.args) for c in chosen.calls] == [("segment_report", {"segment_id": segment})]
+
+
+def test_decliners_inside_the_segment_being_discussed_come_from_its_report() -> None:
+    call = {"name": "segment_report", "args": {"segment_id": 1}, "id": "s2", "type": "tool_call"}
+    history = [
+        *_segments_listed(),
+        HumanMessage("the second one"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage(json.dumps({"tool": "segment_report", "rows": []}), tool_call_id="s2"),
+    ]
+    chosen = plan("only the level 3 decliners in that one", thread_memory(history))
+    assert [(c.name, c.args) for c in chosen.calls] == [
+        ("segment_report", {"segment_id": 1, "decline_level": 3})
+    ]
