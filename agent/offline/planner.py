@@ -12,8 +12,8 @@ plan ("what should we do about those?", "three board bullets": the thread's list
 answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
 of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
 route; a first message whose referent is missing ("compare the two of them") or that names no
-question ("show me the numbers") is asked about; for messages about the business, two clauses asking for two
-different tools get both (a clause that only narrows the one before refines its call: "score
+question ("show me the numbers") is asked about; for messages about the business, two
+clauses asking for two different tools get both (a clause that only narrows the one before refines its call: "score
 this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
 but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
 runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
@@ -30,8 +30,8 @@ A chosen call is then put in context: a population question about one account, n
 pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
 its trend); a risk question about one account that asks why goes to its factors; decliners
 asked for inside the segment being discussed come from its report; a message that points back
-keeps the thread's filters and account ("which accounts are likely to hit that?"); a question about "those" accounts after an upload is
-answered from the uploaded file.
+keeps the thread's filters and account ("which accounts are likely to hit that?"); a
+question about "those" accounts after an upload is answered from the uploaded file.
 """
 
 from __future__ import annotations
