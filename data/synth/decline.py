@@ -35,10 +35,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from data.synth.billing import discount_cents
 from data.synth.population import ARCHETYPES, DECLINING, Population
 
 DECLINE_TRUTH_HORIZON = 3
+DECLINE_TRUTH_BASELINE = 6
+"""B: months up to T whose mean is the baseline (the forecast's default outcome)."""
 DECLINE_TRUTH_CUTOFFS = 6
+HALVING_DRAWS = 256
+"""Monte Carlo draws of the next H months behind `p_halved` (standard error <= 0.031)."""
 """Truth is recorded at the last six cut-offs with a full horizon (more events to score)."""
 ONSET_FACTOR_RANGE = (0.05, 0.35)
 _BASE_LOGIT, _YOUNG_WEIGHT, _YOUNG_MONTHS, _SIZE_WEIGHT = -6.2, 2.5, 6.0, -0.9
@@ -99,13 +104,101 @@ def onset_within(
     return np.asarray(total, dtype=float)
 
 
+def baseline_revenue(revenue: NDArray[np.float64], cutoff: int, months: int) -> NDArray[np.float64]:
+    """Mean billed revenue (rows: months, columns: accounts) over the last `months` months up
+    to `cutoff`, counting only months since the account's first positive month (the
+    forecast's baseline, `analytics.trends.forecast.features.baseline_mean`); NaN: none.
+
+    Examples:
+        >>> baseline_revenue(np.array([[0.0, 5], [10, 5], [20, 5], [30, 0]]), 3, 3)
+        array([20.        ,  3.33333333])
+    """
+    seen = revenue[: cutoff + 1]
+    positive = seen > 0
+    first = np.where(positive.any(axis=0), positive.argmax(axis=0), seen.shape[0])
+    inside = np.arange(seen.shape[0])[:, None] >= first[None, :]
+    recent = np.where(inside, seen, np.nan)[-months:]
+    count = np.sum(~np.isnan(recent), axis=0).astype(float)
+    total = np.nansum(recent, axis=0)
+    return np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
+
+
+@dataclass(frozen=True)
+class SeatPlan:
+    """What the generator knows at the cut-off about the next H months of the accounts at risk.
+
+    `shape` (H x n): seat multiplier of each month without noise and onset (growth and season);
+    `hazard` (H x n): onset hazard of each month; `discount` (H x n): the promotion covers it.
+    """
+
+    base_seats: NDArray[np.float64]
+    shape: NDArray[np.float64]
+    noise_sigma: NDArray[np.float64]
+    hazard: NDArray[np.float64]
+    licensed: NDArray[np.int64]
+    price: NDArray[np.int64]
+    list_price: NDArray[np.int64]
+    discount_pct: NDArray[np.int64]
+    discount: NDArray[np.bool_]
+
+
+def halving_probability(
+    plan: SeatPlan,
+    baseline_cents: NDArray[np.float64],
+    rng: np.random.Generator,
+    threshold: float = 0.5,
+    n_draws: int = HALVING_DRAWS,
+) -> NDArray[np.float64]:
+    """P(mean billed revenue of the next H months < `threshold` x baseline | the generator's
+    state at the cut-off), by `n_draws` replays of the seat process of `simulate._seats` and
+    the billing rule of `billing.build_lines`: monthly onset draws from `plan.hazard` with a
+    uniform depth, lognormal seat noise, the licence cap, overage at list price, the
+    promotional discount. Rare events the replay leaves out (leakage faults, usage spikes and
+    service credits, about 2 % of account-months) make it a near-Bayes reference.
+
+    Examples:
+        >>> one = lambda v: np.array([v])
+        >>> plan = SeatPlan(one(10.0), np.ones((3, 1)), one(0.05), np.zeros((3, 1)),
+        ...                 one(10), one(100), one(120), one(0), np.zeros((3, 1), bool))
+        >>> rng = np.random.default_rng(0)
+        >>> float(halving_probability(plan, one(1000.0), rng)[0])  # steady: never halves
+        0.0
+        >>> float(halving_probability(plan, one(3000.0), rng)[0])  # a third of the baseline
+        1.0
+    """
+    horizon, n = plan.shape.shape
+    low, high = ONSET_FACTOR_RANGE
+    hits = np.zeros(n)
+    for _ in range(n_draws):
+        started = np.zeros(n, bool)
+        level = np.ones(n)
+        total = np.zeros(n)
+        for k in range(horizon):
+            onset = ~started & (rng.random(n) < plan.hazard[k])
+            level = np.where(onset, rng.uniform(low, high, n), level)
+            started |= onset
+            sigma = plan.noise_sigma
+            noise = np.exp(sigma * rng.normal(0.0, 1.0, n) - sigma**2 / 2)
+            seats = np.maximum(1, np.round(plan.base_seats * plan.shape[k] * level * noise))
+            seats = seats.astype(np.int64)
+            subscription = np.minimum(seats, plan.licensed) * plan.price
+            overage = np.maximum(0, seats - plan.licensed) * plan.list_price
+            discount = np.where(plan.discount[k], discount_cents(subscription, plan.discount_pct), 0)
+            total += subscription + overage + discount
+        hits += total / horizon < threshold * baseline_cents
+    return hits / n_draws
+
+
 @dataclass(frozen=True)
 class DeclineTruth:
-    """Accounts at risk at the cut-off, their exact `p_true` and whether the onset came."""
+    """Accounts at risk at the cut-off; the onset's exact `p_true` and whether it came; the
+    outcome's near-Bayes `p_halved` and whether the billed revenue halved (`halved`)."""
 
     at_risk: NDArray[np.bool_]
     p_true: NDArray[np.float64]
     declined: NDArray[np.bool_]
+    p_halved: NDArray[np.float64]
+    halved: NDArray[np.bool_]
 
 
 class OnsetProcess:
@@ -117,6 +210,7 @@ class OnsetProcess:
 
     def __init__(self, pop: Population, rng: np.random.Generator, window_start: np.datetime64):
         self.rng = rng.spawn(1)[0]
+        self.replay_rng = self.rng.spawn(1)[0]  # the replays behind p_halved: a stream of their own
         window = window_start.astype("datetime64[M]")
         self.start_index = (pop.contract_start.astype("datetime64[M]") - window).astype(np.int64)
         value = pop.licensed_seats * pop.price_cents / 100.0
@@ -142,11 +236,30 @@ class OnsetProcess:
         """Multiplier of the account's seats in month `t` (1 before any onset)."""
         return np.where((self.onset >= 0) & (t >= self.onset), self.factor, 1.0)
 
-    def truth(self, active_at_cutoff: NDArray[np.bool_], cutoff: int, horizon: int) -> DeclineTruth:
-        """Forward truth at `cutoff` (accounts eligible, active and without onset by then)."""
+    def hazards_ahead(self, cutoff: int, horizon: int) -> NDArray[np.float64]:
+        """(H x n) onset hazard of months cutoff+1 .. cutoff+H (tenure advances one a month)."""
+        return np.stack(
+            [onset_hazard(self.tenure(cutoff + k - 1), self.log_value) for k in range(1, horizon + 1)]
+        )
+
+    def truth(
+        self,
+        active_at_cutoff: NDArray[np.bool_],
+        cutoff: int,
+        horizon: int,
+        revenue: NDArray[np.float64],
+        p_halved: NDArray[np.float64],
+    ) -> DeclineTruth:
+        """Forward truth at `cutoff` (accounts eligible, active and without onset by then).
+
+        `revenue` (months x accounts) is the billed revenue the run wrote; `p_halved` the
+        replayed probability computed at the cut-off (`halving_probability`)."""
         at_risk = active_at_cutoff & self.eligible & ((self.onset < 0) | (self.onset > cutoff))
         p_true = onset_within(self.tenure(cutoff), self.log_value, horizon)
         k = self.onset - cutoff
         cut = np.array([halving_cut(int(j), horizon) if 1 <= j <= horizon else -1.0 for j in k])
         declined = (k >= 1) & (k <= horizon) & (self.factor < cut)
-        return DeclineTruth(at_risk, p_true, declined)
+        baseline = baseline_revenue(revenue, cutoff, DECLINE_TRUTH_BASELINE)
+        following = revenue[cutoff + 1 : cutoff + 1 + horizon].mean(axis=0)
+        halved = following < 0.5 * np.nan_to_num(baseline)
+        return DeclineTruth(at_risk, p_true, declined, p_halved, halved)

@@ -133,7 +133,7 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
             return None
         truth = con.execute(
             "SELECT account_id, strftime(cutoff_month, '%Y-%m') AS cutoff, horizon_months, "
-            "p_true, declined FROM decline_truth ORDER BY cutoff, account_id"
+            "p_true, declined, p_halved, halved FROM decline_truth ORDER BY cutoff, account_id"
         ).df()
         revenue = warehouse_revenue(con)
     if truth.empty:
@@ -149,16 +149,31 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
     forecast = probabilities[
         [months.index(m) for m in truth["cutoff"]], row_of.loc[truth["account_id"]].to_numpy()
     ]
+    accounts = truth["account_id"].to_numpy()
     scores = compare_with_truth(
-        truth["declined"].to_numpy(bool),
-        forecast,
-        truth["p_true"].to_numpy(float),
-        truth["account_id"].to_numpy(),
-        n_boot,
+        truth["halved"].to_numpy(bool), forecast, truth["p_halved"].to_numpy(float), accounts, n_boot
     )
+    onset = compare_with_truth(
+        truth["declined"].to_numpy(bool), forecast, truth["p_true"].to_numpy(float), accounts, n_boot
+    )
+    halved = truth["halved"].to_numpy(bool)
     return {
-        "truth": "onset drawn from a hazard of contract tenure and value at T (decline_truth)",
+        "truth": (
+            "the forecast's outcome (revenue of the next H months below half the 6-month "
+            "baseline) as billed, against its near-Bayes probability replayed by the generator "
+            "from its state at T (decline_truth.p_halved); accounts at risk of an onset"
+        ),
         "cutoffs": months,
         "horizon_months": horizon,
         **scores,
+        "onset_only": {
+            "truth": (
+                "halving onsets drawn from the hazard of contract tenure and value at T "
+                "(decline_truth.p_true): a part of the outcome, not a forecast target"
+            ),
+            "onset_share_of_halvings": round(
+                float((truth["declined"].to_numpy(bool) & halved).sum() / max(halved.sum(), 1)), 4
+            ),
+            **onset,
+        },
     }
