@@ -210,10 +210,13 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
     forward = scores.get("forward")
     if forward:
         low, high = forward["forward_auc_ci"]
+        onset = forward["onset_only"]
         Console().print(
             f"Forecast forward AUC {forward['forward_auc']:.3f} [{low:.3f}, {high:.3f}] against "
-            f"the hazard's Bayes AUC {forward['bayes_auc']:.3f} (ratio {forward['ratio']:.3f}), "
-            f"cut-offs {', '.join(forward['cutoffs'])}, {forward['n_declined']} onsets"
+            f"the near-Bayes AUC {forward['bayes_auc']:.3f} (ratio {forward['ratio']:.3f}), "
+            f"cut-offs {', '.join(forward['cutoffs'])}, {forward['n_declined']} halvings; "
+            f"onsets alone ({onset['n_declined']}): {onset['forward_auc']:.3f} against the "
+            f"hazard's {onset['bayes_auc']:.3f}"
         )
 
 

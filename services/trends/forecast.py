@@ -4,8 +4,10 @@
 pooled, the forecast against active months, the recent ratio and the seed's STL method
 (`analytics.trends.forecast.backtest`). `forward_evaluation` (part of `--evaluate`): on the
 synthetic demo, the forecast at each cut-off of `decline_truth` (fitted on months <= T only)
-against the onsets the generator drew from its hazard, beside the Bayes AUC of that hazard.
-This is the only code that reads `decline_truth`, after the forecast was made, to score it.
+against the halvings that came (`halved`, the forecast's own outcome) beside the AUC of their
+near-Bayes probability (`p_halved`), and against the hazard's onsets alone (`declined`,
+`p_true`; why both: `data/synth/decline.py`). This is the only code that reads
+`decline_truth`, after the forecast was made, to score it.
 """
 
 from __future__ import annotations
@@ -151,10 +153,18 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
     ]
     accounts = truth["account_id"].to_numpy()
     scores = compare_with_truth(
-        truth["halved"].to_numpy(bool), forecast, truth["p_halved"].to_numpy(float), accounts, n_boot
+        truth["halved"].to_numpy(bool),
+        forecast,
+        truth["p_halved"].to_numpy(float),
+        accounts,
+        n_boot,
     )
     onset = compare_with_truth(
-        truth["declined"].to_numpy(bool), forecast, truth["p_true"].to_numpy(float), accounts, n_boot
+        truth["declined"].to_numpy(bool),
+        forecast,
+        truth["p_true"].to_numpy(float),
+        accounts,
+        n_boot,
     )
     halved = truth["halved"].to_numpy(bool)
     return {
