@@ -86,8 +86,8 @@ def evaluate_trends(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any]:
     window): flagged = descriptive `decline_score` >= DETECTED_FROM_SCORE, truth =
     `trend_truth.is_declining`. `forward` is the forecast test: `decline_probability` at
     earlier cut-offs against the halvings that came afterwards, beside the near-Bayes AUC, and
-    against the hazard's onsets alone (`services.trends.forecast.forward_evaluation`). Anomalies: flagged (account,
-    month) pairs against `anomaly_truth`.
+    against the hazard's onsets alone (`services.trends.forecast.forward_evaluation`).
+    Anomalies: flagged (account, month) pairs against `anomaly_truth`.
     """
     with cached(db_path) as con:
         metrics = store.read_metrics(con)

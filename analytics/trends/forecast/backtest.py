@@ -15,10 +15,11 @@ the outcome over T+1..T+H (`analytics.trends.forecast.features`) is compared wit
 Metrics: ROC-AUC, precision among the top 10 % of scores, and for the forecast (the only
 probability) the Brier score, ECE (equal-mass bins) and calibration-in-the-large (mean
 probability less the observed rate: when it equals the ECE, as at the UCI data's last cut-off,
-the whole error is the level - a base rate that moved - and none is in the ordering). Intervals come from a customer-cluster
-bootstrap: customers are resampled with replacement and carry all their rows, so the pooled
-table, where one customer appears at several cut-offs, is not treated as independent rows. The
-difference of AUCs (forecast minus baseline) is bootstrapped on the same resamples (paired).
+the whole error is the level - a base rate that moved - and none is in the ordering). Intervals
+come from a customer-cluster bootstrap: customers are resampled with replacement and carry all
+their rows, so the pooled table, where one customer appears at several cut-offs, is not treated
+as independent rows. The difference of AUCs (forecast minus baseline) is bootstrapped on the
+same resamples (paired).
 """
 
 from __future__ import annotations
