@@ -29,6 +29,11 @@ from analytics.trends import (
 from data.warehouse import connect
 from services.trends.input import read_revenue_file, warehouse_revenue
 
+
+class OutdatedTruthError(ValueError):
+    """The warehouse's truth tables predate a column the evaluation reads."""
+
+
 TARGETS: dict[str, float] = {
     "auc": 0.60,
     "auc_ci_low": 0.55,
@@ -133,6 +138,18 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
         tables = {row[0] for row in listed}
         if "decline_truth" not in tables:
             return None
+        columns = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'decline_truth'"
+            ).fetchall()
+        }
+        if not {"p_halved", "halved"} <= columns:
+            raise OutdatedTruthError(
+                "decline_truth has no columns p_halved and halved (the forecast's outcome "
+                "truth): this warehouse was built by an older `revrisk demo`; rebuild it"
+            )
         truth = con.execute(
             "SELECT account_id, strftime(cutoff_month, '%Y-%m') AS cutoff, horizon_months, "
             "p_true, declined, p_halved, halved FROM decline_truth ORDER BY cutoff, account_id"
