@@ -13,8 +13,8 @@ answered as actions ranked by dollars at stake); a follow-up of a data question 
 of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
 route; a first message whose referent is missing ("compare the two of them") or that names no
 question ("show me the numbers") is asked about; for messages about the business, two
-clauses asking for two different tools get both (a clause that only narrows the one before refines its call: "score
-this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
+clauses asking for two different tools get both (a clause that only narrows the one before
+refines its call: "score this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
 but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
 runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
 for business questions the lexicon does not know, a best guess only with a clear lead
