@@ -12,26 +12,26 @@ plan ("what should we do about those?", "three board bullets": the thread's list
 answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
 of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
 route; a first message whose referent is missing ("compare the two of them") or that names no
-question ("show me the numbers") is asked about; for messages about the business, two
-clauses asking for two different tools get both (a clause that only narrows the one before
-refines its call: "score this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
-but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
-runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
-for business questions the lexicon does not know, a best guess only with a clear lead
-(confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a short
-question offering the 2-3 nearest readings as clickable actions (never the portfolio overview as
-a fallback); anything else is off-topic. A missing referent ("why is that one flagged?" with
-nothing before it, "why's it happening?" after a list of five, or a company named by name
-that the planner cannot look up) is asked about too, offering the list's first rows. Several
-positions in the last list ("the 2nd and the 4th", "those three") get one call each; one
+question ("show me the numbers") is asked about; for messages about the business, two clauses
+asking for two different tools get both (a clause that only narrows the one before refines its
+call: "score this file and list only the high-risk ones"); a short "and/what about X?", or "the
+same report but …", refines the last call; the best tool intent above the threshold; a follow-up
+that re- runs the last tool; greetings, capability questions and thanks; a bare entity
+("ACC000042?"); for business questions the lexicon does not know, a best guess only with a clear
+lead (confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a
+short question offering the 2-3 nearest readings as clickable actions (never the portfolio
+overview as a fallback); anything else is off-topic. A missing referent ("why is that one
+flagged?" with nothing before it, "why's it happening?" after a list of five, or a company named
+by name that the planner cannot look up) is asked about too, offering the list's first rows.
+Several positions in the last list ("the 2nd and the 4th", "those three") get one call each; one
 position with no question of its own ("open up the first one") opens that row with its tool.
 
-A chosen call is then put in context: a population question about one account, named or
-pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
-its trend); a risk question about one account that asks why goes to its factors; decliners
-asked for inside the segment being discussed come from its report; a message that points back
-keeps the thread's filters and account ("which accounts are likely to hit that?"); a
-question about "those" accounts after an upload is answered from the uploaded file.
+A chosen call is then put in context: a population question about one account, named or pointed
+at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?": its trend);
+a risk question about one account that asks why goes to its factors; decliners asked for inside
+the segment being discussed come from its report; a message that points back keeps the thread's
+filters and account ("which accounts are likely to hit that?"); a question about "those"
+accounts after an upload is answered from the uploaded file.
 """
 
 from __future__ import annotations
