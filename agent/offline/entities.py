@@ -274,8 +274,9 @@ def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
 def _ordinal(text: str) -> int | None:
     """Zero-based position named by "the second one", "#3", "number 2", … (-1: "the last one")."""
     match = _ORDINAL.search(text)
-    if not match:
-        return None
+    if not match:  # "same for the third", "the 2nd - why?": one position standing alone
+        alone = [m.group(1) for m in _LISTED_ORDINAL.finditer(text) if "the" in m.group(0)]
+        return _position(alone[0]) if len(alone) == 1 else None
     word, hashed, numbered = match.groups()
     if word is None:
         return max(int(hashed or numbered) - 1, 0)

@@ -179,6 +179,9 @@ def _choose(reading: Reading) -> Plan:
         return data
     if reading.unsupported_measure:  # "what's our CAC payback?": offer the SQL route
         return Plan("need_sql")
+    picked = _pick_from_list(reading)  # "open up the second one on that list"
+    if picked is not None and reading.best_tool[0] in (None, reading.memory.last_tool):
+        return picked
     if reading.points_at_nothing:  # "compare the two of them" with nothing before it
         return _clarify(reading, "referents")
     if reading.vague:  # "show me the numbers": which numbers?
@@ -202,7 +205,7 @@ def _choose(reading: Reading) -> Plan:
             return reading.resolve(tool, reading.named)
     if reading.lost_referent:  # "why did it drop?" as a thread's first message
         return _clarify(reading, "referent")
-    if (picked := _pick_from_list(reading)) is not None:  # "open up the first one"
+    if picked is not None:  # "open up the first one"
         return picked
     if reading.on_topic:  # a business question in words the lexicon lacks
         confidence = _guess_confidence(reading)

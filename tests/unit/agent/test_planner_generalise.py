@@ -122,7 +122,12 @@ def _segments_listed() -> list[BaseMessage]:
 
 
 @pytest.mark.parametrize(
-    ("question", "segment"), [("the second one - deep dive", 1), ("open up the first one", 0)]
+    ("question", "segment"),
+    [
+        ("the second one - deep dive", 1),
+        ("open up the first one", 0),
+        ("open up the second one on that list", 1),
+    ],
 )
 def test_a_segment_is_picked_from_the_list_by_position(question: str, segment: int) -> None:
     chosen = plan(question, thread_memory(_segments_listed()))
@@ -140,4 +145,18 @@ def test_decliners_inside_the_segment_being_discussed_come_from_its_report() -> 
     chosen = plan("only the level 3 decliners in that one", thread_memory(history))
     assert [(c.name, c.args) for c in chosen.calls] == [
         ("segment_report", {"segment_id": 1, "decline_level": 3})
+    ]
+
+
+def test_a_position_standing_alone_picks_from_the_list() -> None:
+    call = {"name": "decompose_trend", "args": {"account_id": "ACC000801"}, "id": "t1"}
+    history = [
+        *_listed(),
+        HumanMessage("break down the 2nd one's revenue"),
+        AIMessage("", tool_calls=[{**call, "type": "tool_call"}]),
+        ToolMessage(json.dumps({"tool": "decompose_trend", "rows": []}), tool_call_id="t1"),
+    ]
+    chosen = plan("same for the third", thread_memory(history))
+    assert [(c.name, c.args) for c in chosen.calls] == [
+        ("decompose_trend", {"account_id": "ACC000802"})
     ]
