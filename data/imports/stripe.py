@@ -34,6 +34,7 @@ import pandas as pd
 from data.imports.column_specs import specs_for
 from data.imports.json_objects import (
     FIELD_SAMPLE,
+    Children,
     Field,
     Found,
     ObjectReader,
@@ -428,6 +429,28 @@ IGNORED_FILES = {
 
 TRUTH_FILE = "revrisk_leakage_events"
 
+NESTED: dict[str, Children] = {
+    "subscriptions": {
+        "items.data": (RESOURCES["subscription_items"], "x_items", {}),
+        "discounts": (RESOURCES["discounts"], "x_discounts_list", {}),
+    },
+    "subscription_schedules": {
+        "phases": (
+            RESOURCES["phases"],
+            "x_phases",
+            {"items": (RESOURCES["phase_items"], "x_phase_items", {})},
+        ),
+    },
+    "invoices": {
+        "lines.data": (
+            RESOURCES["invoice_lines"],
+            "x_lines",
+            {"discount_amounts": (RESOURCES["discount_amounts"], "x_damounts", {})},
+        ),
+    },
+}
+"""The lists inside objects that are objects themselves: list field -> (type, table, its lists)."""
+
 # ------------------------------------------------------------------------------------------
 
 
@@ -523,10 +546,16 @@ class StripeRows:
 class StripeMapper(ObjectReader):
     """Reads a folder of Stripe objects and maps it to warehouse rows (see `RESOURCES`)."""
 
-    def __init__(self, folder: Path | str, cap: int = DEFAULT_PROBLEM_CAP) -> None:
+    def __init__(
+        self, folder: Path | str, cap: int = DEFAULT_PROBLEM_CAP, *, bulk: bool = True
+    ) -> None:
         super().__init__()
         self.folder = Path(folder)
         self.cap = cap
+        self.bulk = bulk
+        """Read JSON Lines files in bulk (`ObjectReader.extract_lines`) where they parse; False
+        reads every object with `extract` (the two give the same tables)."""
+        self.read_in_bulk: set[str] = set()
 
     def discover(self) -> dict[str, list[Path]]:
         """Resource name -> files in the folder (unknown files counted as unused)."""
@@ -576,8 +605,14 @@ class StripeMapper(ObjectReader):
             "meter_event_summaries",
         ):
             res = RESOURCES[name]
-            src = self.source(name, found[name], RESOURCES) if name in found else empty
-            self.extract(res, src, f"x_{name}")
+            tables = None
+            if name in found and self.bulk:
+                tables = self.extract_lines(res, found[name], f"x_{name}", NESTED.get(name, {}))
+            if tables is None:
+                src = self.source(name, found[name], RESOURCES) if name in found else empty
+                self.extract(res, src, f"x_{name}")
+            else:
+                self.read_in_bulk.update(tables)
             if name in found:
                 self._duplicates(f"x_{name}", res)
                 self.count_unused_fields(res, found[name])
@@ -592,48 +627,23 @@ class StripeMapper(ObjectReader):
 
     # ------------------------------------------------------------ nested lists
     def _nested(self) -> None:
-        self.extract(
-            RESOURCES["subscription_items"],
-            self.children("x_subscriptions", "items.data", "items.data"),
-            "x_items",
-            top=False,
-        )
-        self.extract(
-            RESOURCES["discounts"],
-            self.children("x_subscriptions", "discounts", "discounts"),
-            "x_discounts_list",
-            top=False,
-        )
+        """The lists nested in the objects, each into its table (`NESTED`), unless read in
+        bulk with their parents; then expanded objects (older-API discounts, prices)."""
+
+        def lists(parent: str, children: Children) -> None:
+            for path, (child, table, grandchildren) in children.items():
+                if table not in self.read_in_bulk:
+                    self.extract(child, self.children(parent, path, path), table, top=False)
+                lists(table, grandchildren)
+
+        for name, children in NESTED.items():
+            lists(f"x_{name}", children)
         self.extract(
             RESOURCES["discounts"],
             "SELECT file, line, oid, prefix || 'discount.' AS prefix, o_discount AS j, "
             "oid AS parent_id, prefix AS parent_prefix, 0 AS idx FROM x_subscriptions "
             "WHERE k_discount = 'OBJECT'",
             "x_discount_legacy",
-            top=False,
-        )
-        self.extract(
-            RESOURCES["phases"],
-            self.children("x_subscription_schedules", "phases", "phases"),
-            "x_phases",
-            top=False,
-        )
-        self.extract(
-            RESOURCES["phase_items"],
-            self.children("x_phases", "items", "items"),
-            "x_phase_items",
-            top=False,
-        )
-        self.extract(
-            RESOURCES["invoice_lines"],
-            self.children("x_invoices", "lines.data", "lines.data"),
-            "x_lines",
-            top=False,
-        )
-        self.extract(
-            RESOURCES["discount_amounts"],
-            self.children("x_lines", "discount_amounts", "discount_amounts"),
-            "x_damounts",
             top=False,
         )
         # expanded prices (items, phase items, lines) join the listed ones
