@@ -36,6 +36,9 @@ import pyarrow.json as pj
 FIELD_SAMPLE = 1000
 """Objects per file whose unused top-level fields are counted."""
 
+MEMORY_LIMIT = "2GB"
+"""DuckDB memory of an `ObjectReader` given a spill folder; beyond it, tables spill to disk."""
+
 FieldKind = Literal[
     "id",
     "expandable",
@@ -143,8 +146,11 @@ class ObjectReader:
     """Reads files of objects into a private in-memory DuckDB (`con`); problems go to its
     `problems` table (file, line, object_id, field, value, message)."""
 
-    def __init__(self) -> None:
+    def __init__(self, spill: Path | None = None) -> None:
         self.con = duckdb.connect()
+        if spill is not None:  # tables beyond MEMORY_LIMIT go to disk there
+            self.con.execute(f"SET temp_directory = '{quote_sql(str(spill))}'")
+            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self.con.execute(
             "CREATE TEMP TABLE problems (file VARCHAR, line BIGINT, object_id VARCHAR, "
             "field VARCHAR, value VARCHAR, message VARCHAR)"

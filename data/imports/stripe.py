@@ -547,9 +547,14 @@ class StripeMapper(ObjectReader):
     """Reads a folder of Stripe objects and maps it to warehouse rows (see `RESOURCES`)."""
 
     def __init__(
-        self, folder: Path | str, cap: int = DEFAULT_PROBLEM_CAP, *, bulk: bool = True
+        self,
+        folder: Path | str,
+        cap: int = DEFAULT_PROBLEM_CAP,
+        *,
+        bulk: bool = True,
+        spill: Path | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(spill)
         self.folder = Path(folder)
         self.cap = cap
         self.bulk = bulk
@@ -668,6 +673,13 @@ class StripeMapper(ObjectReader):
             ("x_lines", "o_price"),
         ):
             self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        # the type tags served the checks; the mapping reads values only
+        for table, column in self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'temp' "
+            "AND table_name LIKE 'x\\_%' ESCAPE '\\' "
+            "AND (column_name LIKE 'k\\_%' ESCAPE '\\' OR column_name = 'broken')"
+        ).fetchall():
+            self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
     def _duplicates(self, table: str, res: ObjectType) -> None:
         """Ids listed twice: every later copy is a problem naming the first (and is dropped)."""
@@ -692,6 +704,11 @@ class StripeMapper(ObjectReader):
             f"DELETE FROM {table} WHERE (file, line) IN (SELECT file, line FROM ({ranked}) "
             "WHERE n > 1)"
         )
+
+    def _drop(self, *tables: str) -> None:
+        """Tables the mapping has consumed (their memory goes back before the next step)."""
+        for table in tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _unused(self, label: str, query: str) -> None:
         count = self.con.execute(f"SELECT count(*) FROM ({query})").fetchall()[0][0]
@@ -944,6 +961,7 @@ class StripeMapper(ObjectReader):
                        ELSE 'subscription' END AS line_type,
                coalesce(unit_given, price_unit) AS unit_minor
         FROM m_lines""")
+        self._drop("x_lines", "m_lines")
         c("""CREATE OR REPLACE TEMP TABLE m_lines_priced AS
         SELECT *,
             CASE WHEN line_type = 'credit' THEN 1 ELSE coalesce(quantity, 1) END AS qty,
@@ -955,6 +973,7 @@ class StripeMapper(ObjectReader):
                  WHEN coalesce(quantity, 1) = 0 AND amount = 0 THEN coalesce(unit_minor, 0)
             END AS unit
         FROM m_lines_typed""")
+        self._drop("m_lines_typed")
         self.report(
             "SELECT file, line, inv, prefix || 'amount', amount || ' for ' || quantity || "
             "' x ' || coalesce(CAST(unit_minor AS VARCHAR), '?') FROM m_lines_priced "
@@ -1163,6 +1182,7 @@ class StripeMapper(ObjectReader):
                         'last_login')
                     THEN m.event_name END AS col, m.formula
         FROM x_meter_event_summaries x LEFT JOIN m_meters m ON m.meter = {_f("meter")}""")
+        self._drop("x_meter_event_summaries")
         self.report(
             "SELECT file, line, oid, 'customer', cus FROM m_summaries WHERE cus IS NOT NULL "
             "AND cus NOT IN (SELECT cus FROM m_accounts)",
@@ -1214,6 +1234,17 @@ class StripeMapper(ObjectReader):
     def _result(self) -> StripeRows:
         q = lambda sql: self.con.execute(sql).df()  # noqa: E731
         problems, n_problems = self.found(self.cap)
+        kept = ("m_accounts", "m_contracts", "m_payment_methods", "m_usage", "m_invoices")
+        kept += ("m_invoice_lines", "m_payments", "m_truth")
+        self._drop(
+            *(
+                name
+                for (name,) in self.con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE temporary"
+                ).fetchall()
+                if name not in kept
+            )
+        )
         frames = {
             "accounts": q(
                 "SELECT file, line, cus AS oid, account_id, name, tier, region, currency, "
@@ -1478,7 +1509,7 @@ def import_stripe(
             log.add("not_a_folder", "expected a folder (or a .zip) of Stripe object files")
             raise ImportValidationError(log.report(kind="stripe"))
         db = Path(db_path)
-        mapped = StripeMapper(path, cap).run(_stored_offsets(db))
+        mapped = StripeMapper(path, cap, spill=Path(scratch)).run(_stored_offsets(db))
         step()
         if mapped.n_problems:
             raise ImportValidationError(_refusal(str(folder), mapped.problems, mapped.n_problems))
