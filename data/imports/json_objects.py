@@ -363,7 +363,7 @@ class ObjectReader:
         self.con.register("_bulk_block", block.append_column("__line", lines))
         level = (
             f"SELECT '{quote_sql(file)}' AS file, __line AS line, '' AS prefix, "
-            "false AS broken, \"object\" AS object, \"id\" AS oid, "
+            'false AS broken, "object" AS object, "id" AS oid, '
             f"{_struct_items(resource, None)} FROM _bulk_block"
         )
         verb = f"CREATE OR REPLACE TEMP TABLE {out} AS" if create else f"INSERT INTO {out}"

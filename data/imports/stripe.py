@@ -1234,8 +1234,8 @@ class StripeMapper(ObjectReader):
     def _result(self) -> StripeRows:
         q = lambda sql: self.con.execute(sql).df()  # noqa: E731
         problems, n_problems = self.found(self.cap)
-        kept = ("m_accounts", "m_contracts", "m_payment_methods", "m_usage", "m_invoices")
-        kept += ("m_invoice_lines", "m_payments", "m_truth")
+        kept = {"m_accounts", "m_contracts", "m_payment_methods", "m_usage", "m_invoices"}
+        kept |= {"m_invoice_lines", "m_payments", "m_truth"}
         self._drop(
             *(
                 name
