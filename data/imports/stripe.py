@@ -10,7 +10,11 @@ payments all or nothing, through the same staging and checks as every `revrisk i
 files the mapping does not use are counted, not refused. A folder written by
 `data.synth.stripe` (`revrisk demo --format stripe`) maps back to the same rows, to the cent.
 
-Method: data.imports.json_objects parses each object once in DuckDB; the mapping is SQL over
+Method: data.imports.json_objects parses each object once (JSON Lines in bulk with pyarrow
+where the strict schema reads them, else per line in DuckDB, which names file, line and
+field; `NESTED` says which lists hold objects); the mapper's DuckDB is capped at
+`MEMORY_LIMIT` and spills to the import's scratch folder, and each table is dropped once
+mapped (10.4 GB peak at 100,000 customers before, 3.9 GB after). The mapping is SQL over
 the extracted fields (money: integer minor units x 10^-exponent, zero-decimal currencies
 x 1; Unix seconds -> UTC dates; an exclusive end instant -> the day before). Stripe ids become
 warehouse keys: `metadata.account_id` / `metadata.contract_id` when set, else customers are
