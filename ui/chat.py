@@ -25,21 +25,11 @@ from agent.llm import describe_model, resolve_model
 from settings import get_settings
 from tools.context import Context
 from ui import copy, stripe_upload, uploads
+from ui import runtime as ui_runtime
 from ui.artifacts import ArtifactView, FileRef, mime_for, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
 from ui.report import render_html, render_markdown
-from ui.runtime import (
-    Final,
-    Progress,
-    Revised,
-    Token,
-    ToolFinished,
-    ToolStarted,
-    pretty,
-    shared_runtime,
-    with_overrides,
-)
 from ui.safe_markdown import neutralise, safe, scrub
 from ui.transcript import ReportMeta, build_transcript, redacted
 
@@ -97,7 +87,7 @@ def run_context() -> Context:
     and the session's upload folder (`upload_dir`, for `score_file` to confine file paths to)."""
     base = Context(db_path=state().db_path or str(get_settings().warehouse_path))
     folder = uploads.session_dir(get_settings().var_dir, thread_id())
-    return with_overrides(base, {**state().overrides, "upload_dir": str(folder)})
+    return ui_runtime.with_overrides(base, {**state().overrides, "upload_dir": str(folder)})
 
 
 def upload_dir() -> Path:
@@ -190,32 +180,32 @@ async def answer(question: str) -> str:
 
 
 async def _answer(question: str) -> str:
-    runtime = await shared_runtime()
+    runtime = await ui_runtime.shared_runtime()
     context = run_context()
     reply = cl.Message(content="", author=copy.ASSISTANT)
     steps: dict[str, cl.Step] = {}
     views: list[ArtifactView] = []
     progress: cl.Message | None = None
-    final = Final("")
+    final = ui_runtime.Final("")
     streamed = ""
     async for event in runtime.stream(question, thread_id(), context):
-        if isinstance(event, Token):
+        if isinstance(event, ui_runtime.Token):
             # the whole text so far, neutralised: an image or link split across tokens
             # never reaches the browser half-formed
             streamed += event.text
             await reply.stream_token(shown(streamed), is_sequence=True)
-        elif isinstance(event, ToolStarted):
+        elif isinstance(event, ui_runtime.ToolStarted):
             steps[event.call_id] = await _open_step(event)
-        elif isinstance(event, ToolFinished):
+        elif isinstance(event, ui_runtime.ToolFinished):
             await _close_step(steps.pop(event.call_id, None), event)
             view = view_of(event.artifact, event.name)
             if view is not None:
                 views.append(view)
-        elif isinstance(event, Progress):
+        elif isinstance(event, ui_runtime.Progress):
             progress = await _show_progress(progress, event)
-        elif isinstance(event, Revised):
+        elif isinstance(event, ui_runtime.Revised):
             reply.content = streamed = ""
-        elif isinstance(event, Final):
+        elif isinstance(event, ui_runtime.Final):
             final = event
     if progress is not None:
         await progress.remove()
@@ -226,7 +216,7 @@ async def _answer(question: str) -> str:
     return reply.content
 
 
-async def _open_step(event: ToolStarted) -> cl.Step:
+async def _open_step(event: ui_runtime.ToolStarted) -> cl.Step:
     run = cl.context.current_step  # the handler's run step: tool steps group under it
     step = cl.Step(
         name=event.name,
@@ -239,17 +229,17 @@ async def _open_step(event: ToolStarted) -> cl.Step:
     return step
 
 
-async def _close_step(step: cl.Step | None, event: ToolFinished) -> None:
+async def _close_step(step: cl.Step | None, event: ui_runtime.ToolFinished) -> None:
     if step is None:
         return
-    step.output = uploads_redacted(pretty(event.content))
+    step.output = uploads_redacted(ui_runtime.pretty(event.content))
     step.language = "json"
     step.is_error = event.is_error or '"error"' in event.content[:200]
     step.end = datetime.now(UTC).isoformat()
     await step.update()
 
 
-async def _show_progress(message: cl.Message | None, event: Progress) -> cl.Message:
+async def _show_progress(message: cl.Message | None, event: ui_runtime.Progress) -> cl.Message:
     share = f" {100 * event.done / event.total:.0f}%" if event.total else f" {event.done:,.0f}"
     text = f"_{event.label}…{share}_"
     if message is None:
@@ -395,7 +385,7 @@ async def export_report() -> None:
 
 
 async def _send_report() -> None:
-    runtime = await shared_runtime()
+    runtime = await ui_runtime.shared_runtime()
     context = run_context()
     messages = await runtime.messages(thread_id())
     source, timestamp = await _data_facts(context.db_path)
