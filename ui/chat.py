@@ -466,6 +466,7 @@ async def group_report(segment_id: int, decline_level: int | None) -> None:
         path.write_text(render(report), encoding="utf-8")
         files.append(FileRef(str(path), path.name, mime_for(path.name)))
     shown = "" if decline_level is None else f", decline level {decline_level}"
+    _ensure_files_dir()
     await cl.Message(
         content=copy.GROUP_REPORT_DONE.format(segment_id=segment_id, level=shown),
         author=copy.ASSISTANT,
