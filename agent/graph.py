@@ -47,7 +47,12 @@ from agent.offline import narrate_all
 from agent.state import InputState, State
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results, turn_sources, turn_tail
 from agent.turns import tool_calls as turn_calls
-from data.warehouse import WarehouseMissingError
+from data.warehouse import (
+    BUSY_MESSAGE,
+    WarehouseBusyError,
+    WarehouseMissingError,
+    is_lock_conflict,
+)
 from prompts import load_prompt
 from services.periods import DataPeriod, PeriodError, data_period
 from tools import TOOLS
@@ -128,7 +133,8 @@ def system_prompt(context: Context, today: dt.date | None = None) -> str:
     """The system prompt of a run: row cap, today's date and the months the data covers."""
     try:
         period = data_period(context.db_path)
-    except (WarehouseMissingError, PeriodError) as exc:  # no warehouse, or no usage table
+    except (WarehouseMissingError, WarehouseBusyError, PeriodError) as exc:
+        # no warehouse, an update holds it (the tools will say so), or no usage table
         logger.info("No data period for the prompt: %s", exc)
         period = DataPeriod(None, None)
     return load_prompt(
@@ -251,6 +257,8 @@ def _tool_failure(error: Exception) -> str:
             {"tool": error.tool_name, "error": "invalid_arguments", "message": message},
             ensure_ascii=False,
         )
+    if is_lock_conflict(error):  # a writer holds the file: say so, not DuckDB's path and PID
+        return json.dumps({"error": "busy", "message": BUSY_MESSAGE})
     message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
     logger.warning("Tool failed: %s", message)
     return json.dumps({"error": "tool_failed", "message": message[:1000]})

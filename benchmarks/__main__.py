@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--results", default=None, help="Results folder of `revrisk run` (partitioned_ask)."
     )
+    parser.add_argument(
+        "--db", default=None, help="An existing warehouse for agent_turns (else one is built)."
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}

@@ -10,11 +10,18 @@ planner (no language model: what is measured is the agent's own overhead, planne
 formatting + the faithfulness guard); round 0 is a warm-up (cold Parquet footers, model
 loading) and is reported apart. Aim (issue 16): p95 <= 300 ms per turn on the 1M-account run.
 
-Run: `python -m benchmarks --only partitioned --results OUT`.
+Each of the two kinds (top risk, declining customers) is asked in two wordings, so the
+`ROUNDS - 1` timed rounds give 20 timed asks of each kind. CPU: each turn's process CPU time
+(all threads) beside its wall time, and the load average, since wall times on a loaded machine
+mostly measure the wait for a core.
+
+Run: `python -m benchmarks --only partitioned --results OUT`, or
+`python -m benchmarks.partitioned_ask OUT` (prints the JSON only).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,7 +35,7 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("Top 10 riskiest accounts", "score_leakage"),
     ("Which customers are declining?", "find_declining_customers"),
 )
-ROUNDS = 6
+ROUNDS = 11
 AIM_P95_MS = 300.0
 REVRISK = str(Path(sys.executable).with_name("revrisk"))
 
@@ -60,13 +67,16 @@ def measure(results: Path, rounds: int = ROUNDS) -> dict[str, Any]:
     with Agent.open(db_path=results / "results.duckdb") as agent:
         for number in range(rounds):
             for index, (question, expected) in enumerate(QUESTIONS):
+                cpu = time.process_time()
                 result = agent.ask(question, f"bench-{number}-{index}")
+                cpu_ms = (time.process_time() - cpu) * 1000
                 tools = [call["name"] for call in result.tool_calls]
                 turns.append(
                     {
                         "round": number,
                         "question": question,
                         "ms": result.ms,
+                        "cpu_ms": cpu_ms,
                         "tools": tools,
                         "expected": expected,
                         "error": any("error" in r["content"] for r in result.tool_results),
@@ -81,6 +91,17 @@ def measure(results: Path, rounds: int = ROUNDS) -> dict[str, Any]:
         "p50_ms": _percentile(times, 0.5),
         "p95_ms": _percentile(times, 0.95),
         "max_ms": round(max(times), 1) if times else None,
+        "cpu_p50_ms": _percentile([t["cpu_ms"] for t in timed], 0.5),
+        "cpu_p95_ms": _percentile([t["cpu_ms"] for t in timed], 0.95),
+        "per_kind_p95_ms": {
+            kind: _percentile([t["ms"] for t in timed if t["expected"] == kind], 0.95)
+            for kind in sorted({expected for _, expected in QUESTIONS})
+        },
+        "asks_per_kind": {
+            kind: sum(1 for t in timed if t["expected"] == kind)
+            for kind in sorted({expected for _, expected in QUESTIONS})
+        },
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "per_question_p95_ms": {
             q: _percentile([t["ms"] for t in timed if t["question"] == q], 0.95)
             for q, _ in QUESTIONS

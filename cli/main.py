@@ -44,12 +44,24 @@ def main() -> None:
     """Console-script entry point. An update holding the warehouse, or caches never built,
     end the command with their own plain message (no traceback, no path): exit code 75
     (EX_TEMPFAIL, "try again") and 1."""
-    from data.warehouse import CachesNotBuiltError, WarehouseBusyError
+    import duckdb
+
+    from data.warehouse import (
+        BUSY_MESSAGE,
+        CachesNotBuiltError,
+        WarehouseBusyError,
+        is_lock_conflict,
+    )
 
     try:
         app()
     except WarehouseBusyError as error:
         typer.echo(f"error: {error.message}", err=True)
+        raise SystemExit(75) from None
+    except duckdb.Error as error:
+        if not is_lock_conflict(error):  # DuckDB's raw lock error names the file and a PID
+            raise
+        typer.echo(f"error: {BUSY_MESSAGE}", err=True)
         raise SystemExit(75) from None
     except CachesNotBuiltError as error:
         typer.echo(f"error: {error}", err=True)

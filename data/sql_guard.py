@@ -70,6 +70,7 @@ from data.sql_functions import (
 from data.warehouse import (
     CACHE_TABLES,
     RAW_TABLES,
+    READERS,
     WarehouseBusyError,
     WarehouseMissingError,
     is_lock_conflict,
@@ -553,7 +554,21 @@ def _sql_string(value: str) -> str:
 
 @contextmanager
 def _locked_connection(db_path: Path, limits: SqlLimits | None = None) -> Iterator[_Connection]:
-    """In-memory DuckDB exposing allow-listed views of the read-only warehouse, locked down."""
+    """In-memory DuckDB exposing allow-listed views of the read-only warehouse, locked down
+    (opened for the `with` block and closed after it)."""
+    locked = _open_locked(db_path, limits)
+    try:
+        yield locked
+    finally:
+        locked.con.close()
+
+
+def _close_locked(locked: _Connection) -> None:
+    locked.con.close()
+
+
+def _open_locked(db_path: Path, limits: SqlLimits | None = None) -> _Connection:
+    """See `_locked_connection`; the caller closes `.con`."""
     limits = limits or SqlLimits()
     if not db_path.exists():
         raise WarehouseMissingError(
@@ -592,9 +607,10 @@ def _locked_connection(db_path: Path, limits: SqlLimits | None = None) -> Iterat
             )
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
-        yield _Connection(con, alias, (alias, resolved, str(db_path), str(temp_dir)))
-    finally:
+    except BaseException:
         con.close()
+        raise
+    return _Connection(con, alias, (alias, resolved, str(db_path), str(temp_dir)))
 
 
 def _attach(con: duckdb.DuckDBPyConnection, path: str, alias: str) -> None:
@@ -795,6 +811,12 @@ def _checked_by_duckdb(con: duckdb.DuckDBPyConnection, statement: str, catalog: 
         raise SqlRejected("The query could not be checked: simplify it.") from None
 
 
+def _reusable(exc: BaseException) -> bool:
+    """A connection whose query was refused or failed in DuckDB is as good as before; one
+    that a limit stopped (interrupted, near its memory bound) is closed."""
+    return isinstance(exc, SqlRejected | SqlExecutionError) and not isinstance(exc, SqlLimitError)
+
+
 def run_query(
     db_path: Path | str,
     sql: str,
@@ -824,7 +846,14 @@ def run_query(
     db_path = Path(db_path)
     known = _CATALOG_CACHE.get(_catalog_key(db_path)) if db_path.exists() else None
     statement = _checked(sql, known) if known is not None else None  # fail fast, no connection
-    with _locked_connection(db_path, limits) as locked:
+    if not db_path.exists():
+        raise WarehouseMissingError(
+            "No warehouse yet. Build the demo with `revrisk demo` or import data "
+            "with `revrisk import FILE`."
+        )
+    with READERS.borrow(
+        db_path, ("sql", limits), lambda: _open_locked(db_path, limits), _close_locked, _reusable
+    ) as locked:
         con = locked.con
         catalog = known or _cached_catalog(con, db_path)
         statement = statement or _checked(sql, catalog)
@@ -840,6 +869,7 @@ def run_query(
                 raise _execution_error(exc, catalog, limits, locked.scrub) from None
         if watchdog.tripped is not None:
             raise _limit_error(watchdog.tripped, limits, catalog)
+        con.execute("SELECT NULL")  # frees the rows past row_cap before the connection idles
     elapsed_ms = (time.monotonic() - started) * 1000
     if _result_bytes(rows[: limits.row_cap]) > limits.max_result_bytes:
         raise _limit_error("result_size", limits, catalog)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,6 +95,26 @@ def upload_dir() -> Path:
 
 
 # ------------------------------------------------------------------------------ lifecycle
+def isolate_files_directory() -> Path:
+    """Give this server process its own Chainlit files folder: `<app root>/.files/server-<pid>`.
+
+    Chainlit copies every session's downloads and chart data under `<app root>/.files` and
+    deletes that whole folder when a server stops. A second server started from the same
+    checkout (`make run` next to a test run, two ports) thus deleted the first one's files
+    while it ran: its charts answered 500 and an export could not attach its report
+    (reproduced with two CFO browser runs: `FileNotFoundError` in `persist_file`). Called
+    once by app.py at import; idempotent.
+    """
+    import chainlit.config
+    import chainlit.server
+
+    folder = Path(chainlit.config.APP_ROOT) / ".files" / f"server-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    chainlit.config.FILES_DIRECTORY = folder  # read by each session's `files_dir`
+    chainlit.server.FILES_DIRECTORY = folder  # the folder deleted at shutdown
+    return folder
+
+
 async def start() -> None:
     """A new conversation: a server-issued thread id, the chat settings, and the offline
     notice when no model is configured."""
@@ -340,7 +361,30 @@ async def _data_facts(db_path: str) -> tuple[str, str]:
 
 
 async def export_report() -> None:
-    """Markdown and HTML report of the whole thread, as downloads."""
+    """Markdown and HTML report of the whole thread, as downloads.
+
+    The click is answered at once: a "building the report" note appears before any work, and
+    is replaced by the report's message with its two files, or by the reason there is none.
+    An action callback runs without a Chainlit task, so an exception in it was only logged and
+    the person who clicked saw nothing happen (and a message whose file could not be attached
+    said "here is the report" with no file). The work that takes CPU (transcript, Markdown,
+    HTML with SVG charts) runs in a worker thread, so the server keeps answering meanwhile.
+    """
+    note = cl.Message(content=copy.EXPORT_WORKING, author=copy.ASSISTANT)
+    await note.send()
+    try:
+        await _send_report()
+    except Exception as exc:
+        logger.warning("export failed: %s: %s", type(exc).__name__, exc)
+        reason = safe(scrub(f"{type(exc).__name__}: {exc}"))
+        await cl.Message(
+            content=copy.REPORT_FAILED.format(error=reason), author=copy.ASSISTANT
+        ).send()
+    finally:
+        await note.remove()
+
+
+async def _send_report() -> None:
     runtime = await ui_runtime.shared_runtime()
     context = run_context()
     messages = await runtime.messages(thread_id())
@@ -350,25 +394,53 @@ async def export_report() -> None:
         data_source=source,
         data_timestamp=timestamp,
     )
-    transcript = build_transcript(messages, meta, state().redact)
-    if not transcript.turns:
+    folder = upload_dir()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    written = await asyncio.to_thread(
+        _write_report, messages, meta, dict(state().redact), folder, stamp
+    )
+    if written is None:
         await cl.Message(content=copy.EXPORT_EMPTY, author=copy.ASSISTANT).send()
         return
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = upload_dir()
-    markdown_path = folder / f"revrisk-report-{stamp}.md"
-    html_path = folder / f"revrisk-report-{stamp}.html"
-    markdown_path.write_text(render_markdown(transcript), encoding="utf-8")
-    html_path.write_text(await asyncio.to_thread(render_html, transcript), encoding="utf-8")
-    files = [FileRef(str(p), p.name, mime_for(p.name)) for p in (markdown_path, html_path)]
-    await cl.Message(
+    paths, n_turns = written
+    files = [FileRef(str(p), p.name, mime_for(p.name)) for p in paths]
+    _ensure_files_dir()
+    report = cl.Message(
         content=copy.EXPORT_DONE.format(
-            n_turns=len(transcript.turns),
-            questions="question" if len(transcript.turns) == 1 else "questions",
+            n_turns=n_turns, questions="question" if n_turns == 1 else "questions"
         ),
         author=copy.ASSISTANT,
         elements=[file_element(f) for f in files],
-    ).send()
+    )
+    try:
+        await report.send()
+    except Exception as exc:
+        # the text went out but a file did not: the message must not promise a report
+        logger.warning("export files not attached: %s: %s", type(exc).__name__, exc)
+        report.elements = []
+        report.content = copy.REPORT_FAILED.format(error=copy.EXPORT_NOT_ATTACHED)
+        await report.update()
+
+
+def _write_report(
+    messages: list[Any], meta: ReportMeta, redact: dict[str, str], folder: Path, stamp: str
+) -> tuple[list[Path], int] | None:
+    """The report's Markdown and HTML files in `folder`, and its number of questions; None
+    when the thread has no question yet (runs in a worker thread)."""
+    transcript = build_transcript(messages, meta, redact)
+    if not transcript.turns:
+        return None
+    markdown_path = folder / f"revrisk-report-{stamp}.md"
+    html_path = folder / f"revrisk-report-{stamp}.html"
+    markdown_path.write_text(render_markdown(transcript), encoding="utf-8")
+    html_path.write_text(render_html(transcript), encoding="utf-8")
+    return [markdown_path, html_path], len(transcript.turns)
+
+
+def _ensure_files_dir() -> None:
+    """Chainlit copies each file element into the session's folder under its files directory,
+    creating only the last level; make sure the whole path exists."""
+    cl.context.session.files_dir.mkdir(parents=True, exist_ok=True)
 
 
 async def group_report(segment_id: int, decline_level: int | None) -> None:
@@ -394,6 +466,7 @@ async def group_report(segment_id: int, decline_level: int | None) -> None:
         path.write_text(render(report), encoding="utf-8")
         files.append(FileRef(str(path), path.name, mime_for(path.name)))
     shown = "" if decline_level is None else f", decline level {decline_level}"
+    _ensure_files_dir()
     await cl.Message(
         content=copy.GROUP_REPORT_DONE.format(segment_id=segment_id, level=shown),
         author=copy.ASSISTANT,

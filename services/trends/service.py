@@ -158,6 +158,21 @@ _DECLINING_COLUMNS = [
     "segment_id",
     "segment_name",
 ]
+_DECLINING_METRICS = (
+    "decline_probability",
+    "decline_level",
+    "decline_drivers",
+    "decline_score",
+    "status",
+    "slope",
+    "relative_slope",
+    "p_value",
+    "mean_revenue",
+    "recent_ratio",
+    "n_anomalies",
+    "segment_id",
+)
+"""The metric columns `_declining_table` shows (slope and mean_revenue renamed), read alone."""
 _DECLINING_ORDER = (
     "m.decline_probability DESC NULLS LAST, m.mean_revenue DESC NULLS LAST, m.account_id"
 )
@@ -225,7 +240,15 @@ def find_declining(
         where += " AND m.segment_id = ?"
         params.append(segment_id)
     with cached(db_path) as con:
-        top = store.read_metrics(con, where, params, order_by=_DECLINING_ORDER, limit=top_n)
+        top = store.read_metrics(
+            con,
+            where,
+            params,
+            columns=_DECLINING_METRICS,
+            order_by=_DECLINING_ORDER,
+            limit=top_n,
+            segment_names=True,
+        )
         n_customers, revenue = store.count_metrics(con, where, params)
         definition = store.cache_info(con).get("decline_definition", DEFAULT_DEFINITION)
     return DecliningCustomers(_declining_table(top), n_customers, revenue, definition)
