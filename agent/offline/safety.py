@@ -302,7 +302,7 @@ _ADVICE = re.compile(
     r"|corporation\s+tax|tax[- ]deductible|deduct\w*\s+(?:it|them|this|that|the\s+\w+)\s+from"
     r"\s+(?:our\s+)?(?:tax|profits?)|hmrc|irs"
     r"|against\s+(?:our\s+)?(?:tax|taxes|taxable\s+profits?)"
-    r"|(?:can|could|should|do)\s+(?:we|i)\s+(?:legally\s+)?sue|\bsue\s+(?:them|him|her|acc\w*)"
+    r"|(?:can|could|should|do)\s+(?:we|i)\s+(?:legally\s+)?sue|\bsue\s+(?:them|him|her|the|our|this|that|those|these|every|all|acc\w*)"
     r"|lawsuit|litigat\w+|take\s+(?:them|\w+)\s+to\s+court|small\s+claims"
     r"|legal\s+(?:action|claim|proceedings|case|letter|notice)"
     r"|letter\s+before\s+action|cease\s+and\s+desist|(?:court|county\s+court)\s+claim"
