@@ -505,23 +505,25 @@ def _each_listed(chosen: Plan, reading: Reading) -> Plan:
 _MORE_CLAUSES = re.compile(r"\s(?:and|plus|also|\+|&)\s|[,;:]|\s[-–—]+\s")
 
 
-def _one_risk_level(call: Call, reading: Reading) -> Call:
+def _one_risk_level(call: Call, reading: Reading) -> Plan | None:
     """A one-clause question about the accounts of a named risk level ("how many High risk
-    accounts do we have right now?") is that level's scoring, which counts and lists them;
-    the portfolio summary stays for the wider pulse ("MRR, leakage and how many high risk")."""
+    accounts do we have right now?"): the portfolio summary counts them, and that level's
+    scoring lists them. A wider pulse ("MRR, leakage and how many high risk") stays the
+    summary alone."""
     level = reading.named.get("risk_level")
     if call.name != "portfolio_summary" or level is None or call.args.get("month"):
-        return call
+        return None
     if _MORE_CLAUSES.search(reading.text):
-        return call
-    return Call("score_leakage", {"risk_level": level})
+        return None
+    return Plan(call.name, (call, Call("score_leakage", {"risk_level": level})))
 
 
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
-    call = _one_risk_level(chosen.calls[0], reading)
-    call = _upload(_carry(_for_account(call, reading), reading), reading)
+    if (both := _one_risk_level(chosen.calls[0], reading)) is not None:
+        return both
+    call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
     call = _within_segment(_with_reasons(call, reading), reading)
     return Plan(call.name, (call,))
 

