@@ -91,8 +91,14 @@ MAPPING_FILE = Path(__file__).with_name("stripe_mapping.toml")
 """The mapping table as data: object types, the fields read and what each feeds."""
 
 _KINDS = frozenset(get_args(FieldKind))
-_FIELD_KEYS = {"path": str, "kind": str, "target": str, "required": bool, "allowed": list}
-_TYPE_KEYS = {"object": str, "files": list, "note": str, "fields": list}
+_FIELD_KEYS: dict[str, type] = {
+    "path": str,
+    "kind": str,
+    "target": str,
+    "required": bool,
+    "allowed": list,
+}
+_TYPE_KEYS: dict[str, type] = {"object": str, "files": list, "note": str, "fields": list}
 
 
 class MappingFileError(ValueError):
@@ -112,7 +118,11 @@ def _checked(
             raise MappingFileError(f"{where}: unknown key `{key}`; expected one of {sorted(keys)}")
         if not isinstance(value, keys[key]):
             raise MappingFileError(f"{where}: `{key}` must be a {keys[key].__name__}")
-        if keys[key] is list and key != "fields" and not all(isinstance(v, str) for v in value):
+        if (
+            key != "fields"
+            and isinstance(value, list)
+            and not all(isinstance(v, str) for v in value)
+        ):
             raise MappingFileError(f"{where}: `{key}` must list strings")
     return table
 

@@ -511,6 +511,10 @@ def test_the_mapping_file_holds_every_field_the_mapping_sql_reads() -> None:
         (("required = true", "required = 1", 1), "[customers] field 1 (id): `required` must"),
         (('path = "email", ', 'path = "email", colour = "x", ', 1), "unknown key `colour`"),
         (('path = "name"', 'path = "currency"', 1), "[customers]: fields read twice: currency"),
+        (
+            ('allowed = ["licensed", "metered"]', 'allowed = ["licensed", 2]', 1),
+            "[prices] field 6 (recurring.usage_type): `allowed` must list strings",
+        ),
         (('object = "customer"', "object = ", 1), "not valid TOML"),
         (('object = "customer"\n', "", 1), "[customers]: missing `object`"),
     ],
