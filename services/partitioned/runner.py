@@ -100,6 +100,9 @@ class RunReport:
     workers: int
     n_partitions: int
     phases: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds: `driver_<phase>` in this process (all its threads), `workers_<stage>` the
+    sum over the stage's partition tasks (run now, not skipped ones)."""
     ran: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Any] = field(default_factory=dict)
@@ -190,8 +193,11 @@ def _run_stage(
             todo.append(p)
     report.skipped[stage] = len(results)
     report.ran[stage] = len(todo)
+    worker_cpu = 0.0
     for partition, summary in engine.map(run_stage, todo, stage, plan):
         results[partition] = summary
+        worker_cpu += summary.get("cpu_seconds", 0.0)
+        report.cpu[f"workers_{stage}"] = round(worker_cpu, 2)
         if progress is not None:
             progress(stage, len(results), n_partitions)
     return dict(sorted(results.items()))
@@ -389,13 +395,14 @@ def run_book(
     """Run the pipeline over every partition of the book at `input_dir` into `out_dir`."""
     training = training or REFRESH_PLAN
     out = Path(out_dir).resolve()
-    clock = time.perf_counter()
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
         report.phases[name] = round(now - clock, 2)
-        clock = now
+        report.cpu[f"driver_{name}"] = round(cpu_now - cpu_clock, 2)
+        clock, cpu_clock = now, cpu_now
 
     book = verify_book(input_dir)
     report = RunReport(str(out), engine, workers, book.n_partitions)
