@@ -33,7 +33,7 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -203,12 +203,12 @@ def _run_stage(
     return dict(sorted(results.items()))
 
 
-def _read_parts(out: Path, kind: str, n_partitions: int, columns: list[str] | None = None):
-    frames = []
+def _read_parts(
+    out: Path, kind: str, n_partitions: int, columns: list[str] | None = None
+) -> Iterator[pd.DataFrame]:
+    """The stashed `kind` frames of every partition, read one at a time."""
     for p in range(n_partitions):
-        path = work_path(out, kind, p)
-        frames.append(pd.read_parquet(path, columns=columns))
-    return frames
+        yield pd.read_parquet(work_path(out, kind, p), columns=columns)
 
 
 def _train(
@@ -242,14 +242,14 @@ def _train(
         "fingerprint": _fingerprint(book),
     }
     stored = save_model(model_dir, fitted.model, fitted.training_sha256, fitted.card, source)
+    names = list(FEATURE_SETS["full"])
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for frame in _read_parts(out, "features", n_partitions, names):  # one read per partition
+        for name in names:
+            columns[name].append(frame[name].astype("float64").to_numpy())
     medians = []
-    for name in FEATURE_SETS["full"]:
-        column = np.concatenate(
-            [
-                f[name].astype("float64").to_numpy()
-                for f in _read_parts(out, "features", n_partitions, [name])
-            ]
-        )
+    for name in names:
+        column = np.concatenate(columns.pop(name))
         column = column[~np.isnan(column)]
         medians.append(float(np.median(column)) if column.size else float("nan"))
     info = {
@@ -274,12 +274,13 @@ def _fit_forecast(out: Path, n_partitions: int, months: tuple[str, ...], partial
     from analytics.trends.forecast.estimator import NotEnoughHistoryError
     from services.trends.input import wide_revenue
 
-    frames = _read_parts(out, "revenue", n_partitions)
-    long = pd.concat(frames, ignore_index=True)
-    has = long["month"].notna()
-    rows = {c: long.loc[has, c].to_numpy() for c in ("account_id", "month", "revenue")}
-    wide = wide_revenue(rows, long.loc[~has, "account_id"].tolist(), list(months))
-    del long, frames
+    wides = []
+    for long in _read_parts(out, "revenue", n_partitions):  # partitions hold disjoint accounts
+        has = long["month"].notna()
+        rows = {c: long.loc[has, c].to_numpy() for c in ("account_id", "month", "revenue")}
+        wides.append(wide_revenue(rows, long.loc[~has, "account_id"].tolist(), list(months)))
+    wide = pd.concat(wides).sort_index()  # the book's table, ids in order, as one wide_revenue
+    del wides
     complete = wide.iloc[:, : len(months) - 1] if partial else wide
     try:
         matrix = np.round(np.nan_to_num(complete.to_numpy(dtype=float)), 2)  # as the estimator
