@@ -19,6 +19,7 @@ from settings import get_settings
 from ui import auth, chat, copy, security, status, uploads
 from ui.elements import ASK_ACTION, EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
 
+chat.isolate_files_directory()
 security.install(server_app, security.parse_origins(get_settings().allowed_origins))
 status.install(server_app, get_settings().warehouse_path)
 

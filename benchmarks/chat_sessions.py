@@ -184,23 +184,12 @@ async def _upload(url: str, path: Path) -> dict[str, Any]:
 
 
 def _page_ready(url: str, loads: int = 3) -> dict[str, Any]:
-    if not Path("/usr/bin/chromium").exists():
-        return {"skipped": "no /usr/bin/chromium"}
-    from playwright.sync_api import sync_playwright
+    from support.browser import CHROMIUM, chromium  # launched as the browser tests launch it
 
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
+    if not CHROMIUM.exists():
+        return {"skipped": f"no {CHROMIUM}"}
     times = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+    with chromium() as browser:
         for _ in range(loads):
             page = browser.new_page()
             started = time.perf_counter()
@@ -209,7 +198,6 @@ def _page_ready(url: str, loads: int = 3) -> dict[str, Any]:
             page.get_by_role("button", name="Revenue by region").wait_for(state="visible")
             times.append(time.perf_counter() - started)
             page.close()
-        browser.close()
     return {
         "loads": loads,
         "median_s": round(statistics.median(times), 3),

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
@@ -104,6 +104,24 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     file names, cell values and error text may hold `[...]`, never read as rich markup."""
     Console(stderr=True).print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code)
+
+
+class Report(Protocol):
+    """What an import or a refusal reports: a JSON-able dict and plain text."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def render(self) -> str: ...
+
+
+def refused_file(report: Report, as_json: bool) -> typer.Exit:
+    """Print why a file was refused (JSON on stdout with --json, else plain text on stderr)
+    and return the Exit (code 2) to raise. The text is printed as it is, never as markup."""
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        typer.echo(report.render(), err=True)
+    return typer.Exit(2)
 
 
 RefreshOption = Annotated[

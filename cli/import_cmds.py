@@ -8,20 +8,11 @@ Reports are printed as plain text (cell values quoted with repr), never as rich 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from cli.common import (
-    DbOption,
-    JsonOption,
-    RefreshOption,
-    default_db,
-    emit_json,
-    fail,
-    progress_bar,
-    refresh_derived_caches,
-)
+from cli import common
 
 HELP_KINDS = (
     "accounts, contracts, usage_monthly, invoices, invoice_lines, payment_methods, payments, "
@@ -95,9 +86,9 @@ def import_(
             help="Currency of revenue files without a currency column.", callback=_check_currency
         ),
     ] = "GBP",
-    db: DbOption = None,
-    refresh: RefreshOption = True,
-    as_json: JsonOption = False,
+    db: common.DbOption = None,
+    refresh: common.RefreshOption = True,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Validate FILE completely, then store it in one transaction (nothing on any problem).
 
@@ -110,13 +101,15 @@ def import_(
     from data.warehouse import writer_lock
     from settings import get_settings
 
-    path = db or default_db()
+    path = db or common.default_db()
     with writer_lock(path):  # the data and the caches derived from it, as one update
         if source is not None:
             _import_stripe(file, source, path, refresh, as_json)
             return
         try:
-            with progress_bar(f"Importing {file.name}", IMPORT_STEPS, quiet=as_json) as advance:
+            with common.progress_bar(
+                f"Importing {file.name}", IMPORT_STEPS, quiet=as_json
+            ) as advance:
                 report = import_file(
                     file,
                     path,
@@ -128,22 +121,15 @@ def import_(
                     max_mb=get_settings().max_import_mb,
                 )
         except ImportValidationError as error:
-            if as_json:
-                emit_json(error.report.to_dict())
-            else:
-                typer.echo(error.report.render(), err=True)
-            raise typer.Exit(2) from None
+            raise common.refused_file(error.report, as_json) from None
         except duckdb.Error as error:
-            raise fail(f"could not write to the warehouse {path}: {error}") from None
+            raise common.fail(f"could not write to the warehouse {path}: {error}") from None
         refreshed = (
-            refresh_derived_caches(path, quiet=as_json)
+            common.refresh_derived_caches(path, quiet=as_json)
             if refresh and report.kind in _cache_input_kinds()
             else None
         )
-    if as_json:
-        emit_json({**report.to_dict(), "refresh": refreshed})
-        return
-    typer.echo(report.render())
+    _print_imported(report, refreshed, as_json)
 
 
 def _import_stripe(folder: Path, source: str, path: Path, refresh: bool, as_json: bool) -> None:
@@ -155,21 +141,24 @@ def _import_stripe(folder: Path, source: str, path: Path, refresh: bool, as_json
     if source != "stripe":
         raise typer.BadParameter(f"--from knows one source, stripe; got {source!r}")
     try:
-        with progress_bar(f"Importing {folder.name}", STRIPE_STEPS, quiet=as_json) as advance:
+        with common.progress_bar(
+            f"Importing {folder.name}", STRIPE_STEPS, quiet=as_json
+        ) as advance:
             report = import_stripe(folder, path, advance)
     except ImportValidationError as error:
-        if as_json:
-            emit_json(error.report.to_dict())
-        else:
-            typer.echo(error.report.render(), err=True)
-        raise typer.Exit(2) from None
+        raise common.refused_file(error.report, as_json) from None
     except duckdb.Error as error:
-        raise fail(f"could not write to the warehouse {path}: {error}") from None
-    refreshed = refresh_derived_caches(path, quiet=as_json) if refresh else None
+        raise common.fail(f"could not write to the warehouse {path}: {error}") from None
+    refreshed = common.refresh_derived_caches(path, quiet=as_json) if refresh else None
+    _print_imported(report, refreshed, as_json)
+
+
+def _print_imported(report: common.Report, refreshed: dict[str, Any] | None, as_json: bool) -> None:
+    """The import's report, with the cache refresh's outcome under `refresh` in JSON."""
     if as_json:
-        emit_json({**report.to_dict(), "refresh": refreshed})
-        return
-    typer.echo(report.render())
+        common.emit_json({**report.to_dict(), "refresh": refreshed})
+    else:
+        typer.echo(report.render())
 
 
 __all__ = ["HELP_KINDS", "import_", "register"]

@@ -18,7 +18,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
+from cli.common import (
+    DbOption,
+    JsonOption,
+    default_db,
+    emit_json,
+    fail,
+    progress_bar,
+    refused_file,
+)
 
 err = Console(stderr=True)
 out = Console()
@@ -303,11 +311,7 @@ def score(
                     limits=ReadLimits(max_mb=get_settings().max_import_mb),
                 )
     except ImportValidationError as error:
-        if as_json:
-            emit_json(error.report.to_dict())
-        else:
-            typer.echo(error.report.render(), err=True)
-        raise typer.Exit(2) from None
+        raise refused_file(error.report, as_json) from None
     except (ValueError, FileNotFoundError) as error:
         raise fail(str(error), code=2) from None
     except RuntimeError as error:

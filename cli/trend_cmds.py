@@ -189,14 +189,17 @@ def trends(
 
 
 def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_json: bool) -> None:
-    from services.trends import evaluate_trends, refresh_trend_cache
+    from services.trends import OutdatedTruthError, evaluate_trends, refresh_trend_cache
 
     if input_file is not None or until is not None:
         raise fail("--evaluate scores the warehouse's synthetic world: drop --input/--until")
     path = db or default_db()
     with progress_bar("Scanning revenue trends", total=0, quiet=as_json) as advance:
         refresh_trend_cache(path, progress=advance)
-    scores = evaluate_trends(path)
+    try:
+        scores = evaluate_trends(path)
+    except OutdatedTruthError as error:
+        raise fail(str(error), 2) from None
     if as_json:
         emit_json(scores)
         return
@@ -210,10 +213,13 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
     forward = scores.get("forward")
     if forward:
         low, high = forward["forward_auc_ci"]
+        onset = forward["onset_only"]
         Console().print(
             f"Forecast forward AUC {forward['forward_auc']:.3f} [{low:.3f}, {high:.3f}] against "
-            f"the hazard's Bayes AUC {forward['bayes_auc']:.3f} (ratio {forward['ratio']:.3f}), "
-            f"cut-offs {', '.join(forward['cutoffs'])}, {forward['n_declined']} onsets"
+            f"the near-Bayes AUC {forward['bayes_auc']:.3f} (ratio {forward['ratio']:.3f}), "
+            f"cut-offs {', '.join(forward['cutoffs'])}, {forward['n_declined']} halvings; "
+            f"onsets alone ({onset['n_declined']}): {onset['forward_auc']:.3f} against the "
+            f"hazard's {onset['bayes_auc']:.3f}"
         )
 
 

@@ -159,9 +159,12 @@ CREATE TABLE IF NOT EXISTS decline_truth (  -- forward truth per cut-off (data/s
     account_id     VARCHAR NOT NULL,
     cutoff_month   DATE NOT NULL CHECK (day(cutoff_month) = 1),  -- T: facts known at its end
     horizon_months INTEGER NOT NULL,  -- H: onset counted in T+1 .. T+H
-    p_true         DOUBLE NOT NULL,   -- P(onset in T+1 .. T+H | facts at T), exact
-    declined       BOOLEAN NOT NULL,  -- the onset happened in T+1 .. T+H
+    p_true         DOUBLE NOT NULL,   -- P(onset in T+1 .. T+H halves them | facts at T), exact
+    declined       BOOLEAN NOT NULL,  -- such an onset happened in T+1 .. T+H
     onset_month    DATE,              -- first month at the lower level; NULL: none in the window
+    p_halved       DOUBLE NOT NULL,   -- P(revenue of T+1 .. T+H < half the 6-month baseline |
+                                      --   the generator's state at T), replayed (near-Bayes)
+    halved         BOOLEAN NOT NULL,  -- it did: the forecast's own outcome, from billed revenue
     PRIMARY KEY (account_id, cutoff_month)
 );
 

@@ -68,6 +68,7 @@ from data.sql_functions import (
     TABLE_FUNCTIONS,
 )
 from data.warehouse import (
+    CACHE_TABLES,
     RAW_TABLES,
     WarehouseBusyError,
     WarehouseMissingError,
@@ -83,12 +84,7 @@ AGENT_RELATIONS: tuple[str, ...] = (
     *RAW_TABLES,
     "monthly_revenue",
     "account_features",
-    "detected_leakage",
-    "leakage_scores",
-    "leakage_factors",
-    "trend_metrics",
-    "trend_series",
-    "segments",
+    *CACHE_TABLES,
     "revenue_imports",
     "account_snapshots",
     "trend_reference",

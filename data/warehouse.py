@@ -50,6 +50,12 @@ TRUTH_TABLES: tuple[str, ...] = (
 )
 """Ground truth of the synthetic world: evaluation only, never read to make a prediction."""
 
+LEAKAGE_CACHE_TABLES: tuple[str, ...] = ("detected_leakage", "leakage_scores", "leakage_factors")
+TREND_CACHE_TABLES: tuple[str, ...] = ("trend_metrics", "trend_series", "segments")
+CACHE_TABLES: tuple[str, ...] = (*LEAKAGE_CACHE_TABLES, *TREND_CACHE_TABLES)
+"""Tables derived from the billing facts (`revrisk refresh` rebuilds them; `revrisk run` writes
+them per partition): leakage detections, scores and factors; trend metrics, series, segments."""
+
 
 BUSY_MESSAGE = "The data is being updated — ask again in a moment."
 """What a reader says while a writer holds the warehouse (no path, no PID)."""

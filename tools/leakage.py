@@ -16,16 +16,8 @@ from domain import RANK_LABELS
 from services import periods
 from services.leakage import service
 from services.trends import service as trends
-from tools import views
+from tools import results, views
 from tools.context import Context
-from tools.results import (
-    SERVICE_ERRORS,
-    RuntimeArg,
-    ToolOutput,
-    context_of,
-    service_error,
-    tool_result,
-)
 from tools.schemas import agent_tool
 
 
@@ -60,7 +52,9 @@ _PORTFOLIO_KEYS = (
 
 
 @agent_tool("portfolio_summary")
-def portfolio_summary(month: str | None = None, runtime: RuntimeArg = None) -> ToolOutput:
+def portfolio_summary(
+    month: str | None = None, runtime: results.RuntimeArg = None
+) -> results.ToolOutput:
     """The whole portfolio's revenue-leakage position in ONE set of totals: "how are we
     doing?", "how much are we leaking?", "what's our MRR?", or the first step of a vague
     question.
@@ -76,7 +70,7 @@ def portfolio_summary(month: str | None = None, runtime: RuntimeArg = None) -> T
     period (since/until); score_leakage for which accounts are at risk; query_duckdb for
     metrics it does not report (ARR, NRR, churn counts, DSO, signups).
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         if month is not None:
             periods.check_period(periods.data_period(context.db_path), month=month)
@@ -87,8 +81,8 @@ def portfolio_summary(month: str | None = None, runtime: RuntimeArg = None) -> T
             month=month,
         )
         declines = trends.decline_level_counts(context.db_path)
-    except SERVICE_ERRORS as exc:
-        return service_error("portfolio_summary", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("portfolio_summary", exc)
     table = result.table
     summary = {key: result.summary[key] for key in _PORTFOLIO_KEYS} | {
         "as_of_month": str(result.summary["as_of_month"])[:7],
@@ -99,7 +93,7 @@ def portfolio_summary(month: str | None = None, runtime: RuntimeArg = None) -> T
     risk = table[table["dimension"] == "risk_level"]
     detected = table[table["dimension"] == "detected_leakage_type"]
     predicted = table[table["dimension"] == "predicted_leakage_type"]
-    return tool_result(
+    return results.tool_result(
         "portfolio_summary",
         summary=summary,
         rows=_breakdown(table),
@@ -146,8 +140,8 @@ def score_leakage(
     leakage_type: str | None = None,
     top_n: int = 10,
     order_by: str = "expected_loss",
-    runtime: RuntimeArg = None,
-) -> ToolOutput:
+    runtime: results.RuntimeArg = None,
+) -> results.ToolOutput:
     """PREDICTED leakage risk (next month) of warehouse accounts, ranked: "which accounts are
     most likely to leak next month?", "top 5 riskiest Enterprise accounts", "high-risk
     accounts with failed payments", or one account's score and rank (account_id).
@@ -164,7 +158,7 @@ def score_leakage(
     for an uploaded file. Payment failures ("dunning") as a risk: leakage_type
     Failed_Payment_Retry.
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         thresholds = _thresholds(context)
         result = service.score_leakage(
@@ -178,8 +172,8 @@ def score_leakage(
             thresholds=thresholds,
             order_by=order_by,
         )
-    except SERVICE_ERRORS as exc:
-        return service_error("score_leakage", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("score_leakage", exc)
     table = result.table
     summary = {
         "n_accounts": result.summary["n_accounts"],
@@ -202,7 +196,7 @@ def score_leakage(
             thresholds.high,
             thresholds.medium,
         )
-    return tool_result(
+    return results.tool_result(
         "score_leakage",
         summary=summary,
         rows=table[list(_SCORE_COLUMNS)],
@@ -219,7 +213,7 @@ def score_leakage(
 
 
 @agent_tool("explain_risk_factors")
-def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
+def explain_risk_factors(account_id: str, runtime: results.RuntimeArg = None) -> results.ToolOutput:
     """Why ONE account is flagged: "why is ACC000042 flagged / risky?", "what drives its
     score?", "explain this account".
 
@@ -234,14 +228,14 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
     accounts. Needs an account id: when the user says "that one" and no earlier message names
     an account, ask which account.
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         thresholds = _thresholds(context)
         result = service.explain_risk_factors(
             context.db_path, account_id, service.model_dir_for(context.db_path), thresholds
         )
-    except SERVICE_ERRORS as exc:
-        return service_error("explain_risk_factors", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("explain_risk_factors", exc)
     keys = ("account_id", "tier", "risk_level", "leakage_probability", "expected_loss", "mrr")
     summary = {key: result.summary[key] for key in keys} | {
         "predicted_leakage_type": views.type_label(result.summary["predicted_leakage_type"]),
@@ -252,7 +246,7 @@ def explain_risk_factors(account_id: str, runtime: RuntimeArg = None) -> ToolOut
     }
     factors = result.factors
     drivers = factors.loc[factors["rank"] < 98, list(_FACTOR_COLUMNS)]
-    return tool_result(
+    return results.tool_result(
         "explain_risk_factors",
         summary=summary,
         rows=drivers,
@@ -280,8 +274,8 @@ def detect_leakage(
     since: str | None = None,
     until: str | None = None,
     top_n: int = 10,
-    runtime: RuntimeArg = None,
-) -> ToolOutput:
+    runtime: results.RuntimeArg = None,
+) -> results.ToolOutput:
     """Leakage already FOUND in the billing records (exact amounts with evidence), not a
     prediction: "show me the unbilled overages", "what leakage did we find on ACC000321?",
     "failed payment retries in March", "where have we lost money since June?".
@@ -298,7 +292,7 @@ def detect_leakage(
     score_leakage for accounts likely to leak NEXT month; query_duckdb for breakdowns it does
     not offer (per region, per billing system, per tier over time).
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         since, until = periods.check_period(
             periods.data_period(context.db_path), month, since, until
@@ -312,8 +306,8 @@ def detect_leakage(
             since=since,
             until=until,
         )
-    except SERVICE_ERRORS as exc:
-        return service_error("detect_leakage", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("detect_leakage", exc)
     table = result.table
     head = result.summary
     summary = {key: head[key] for key in ("n_findings", "n_accounts", "total_amount")} | {
@@ -324,7 +318,7 @@ def detect_leakage(
     }
     summary["period"] = _period_words(since, until)
     currencies = views.distinct(table["currency"]) if len(table) else []
-    return tool_result(
+    return results.tool_result(
         "detect_leakage",
         summary=summary,
         rows=table[list(_FINDING_COLUMNS)].assign(month=table["month"].astype(str).str[:7]),

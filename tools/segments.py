@@ -8,15 +8,7 @@ volatility, activity and size, with plain-language names) and format it (summary
 from __future__ import annotations
 
 from services.trends import service
-from tools import views
-from tools.results import (
-    SERVICE_ERRORS,
-    RuntimeArg,
-    ToolOutput,
-    context_of,
-    service_error,
-    tool_result,
-)
+from tools import results, views
 from tools.schemas import agent_tool
 
 _SEGMENT_COLUMNS = (
@@ -31,7 +23,9 @@ _MEMBER_COLUMNS = ("customer_id", "decline_level", "monthly_change", "revenue_me
 
 
 @agent_tool("list_segments")
-def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> ToolOutput:
+def list_segments(
+    segment_id: int | None = None, runtime: results.RuntimeArg = None
+) -> results.ToolOutput:
     """The customer segments and their profiles: "what customer segments do we have?",
     "how are our customers grouped?", "compare the segments".
 
@@ -42,15 +36,15 @@ def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> 
     Use instead: segment_report for ONE segment's members, revenue share and decline counts —
     list_segments(segment_id) only repeats that segment's one-line profile.
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         overview = service.list_segments(context.db_path, segment_id)
-    except SERVICE_ERRORS as exc:
-        return service_error("list_segments", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("list_segments", exc)
     segments = overview.segments
     z_columns = [str(c) for c in segments.columns if str(c).startswith("z_")]
     summary = overview.summary() | {"n_customers": int(segments["n_customers"].sum())}
-    return tool_result(
+    return results.tool_result(
         "list_segments",
         summary=summary,
         rows=segments[list(_SEGMENT_COLUMNS)],
@@ -63,8 +57,8 @@ def list_segments(segment_id: int | None = None, runtime: RuntimeArg = None) -> 
 
 @agent_tool("segment_report")
 def segment_report(
-    segment_id: int, decline_level: int | None = None, runtime: RuntimeArg = None
-) -> ToolOutput:
+    segment_id: int, decline_level: int | None = None, runtime: results.RuntimeArg = None
+) -> results.ToolOutput:
     """Group report of ONE segment (optionally one decline level inside it): "tell me about
     segment 1", "how is segment 2 doing?", "report on the sharply declining customers of
     segment 0".
@@ -77,11 +71,11 @@ def segment_report(
     Use instead: list_segments to compare all segments side by side; find_declining_customers
     for declining customers across every segment.
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         report = service.segment_report(context.db_path, segment_id, decline_level)
-    except SERVICE_ERRORS as exc:
-        return service_error("segment_report", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("segment_report", exc)
     stats = report.stats
     scope = (
         "all its customers"
@@ -102,7 +96,7 @@ def segment_report(
     }
     profile = {"segment_id": report.segment_id, "label": report.label, **report.profile}
     customers = report.customers
-    return tool_result(
+    return results.tool_result(
         "segment_report",
         summary=summary,
         rows=customers[list(_MEMBER_COLUMNS)],

@@ -13,15 +13,7 @@ from typing import Any
 
 from analytics.trends import SeasonalEvidence, seasonal_evidence
 from services.trends import service
-from tools import views
-from tools.results import (
-    SERVICE_ERRORS,
-    RuntimeArg,
-    ToolOutput,
-    context_of,
-    service_error,
-    tool_result,
-)
+from tools import results, views
 from tools.schemas import agent_tool
 
 _DECLINE_COLUMNS = (
@@ -39,7 +31,7 @@ _DECLINE_COLUMNS = (
 
 
 @agent_tool("decompose_trend")
-def decompose_trend(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
+def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> results.ToolOutput:
     """ONE account's monthly REVENUE over time, split into trend, seasonality and anomalies:
     "show the revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?",
     "how is this customer's revenue developing?".
@@ -55,12 +47,12 @@ def decompose_trend(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     find_declining_customers for which customers are declining across the portfolio. Needs
     an account id: when none was named in the conversation, ask which account.
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     customer_id = account_id
     try:
         trend = service.customer_trend(context.db_path, customer_id, with_stl=False)
-    except SERVICE_ERRORS as exc:
-        return service_error("decompose_trend", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("decompose_trend", exc)
     head = trend.summary()
     anomalies = [m for m in str(head.get("anomaly_months") or "").split(";") if m]
     summary = {
@@ -92,7 +84,7 @@ def decompose_trend(account_id: str, runtime: RuntimeArg = None) -> ToolOutput:
     chart = views.revenue_trend(
         head | {"anomaly_months": anomalies}, series, bool(trend.metrics.get("seasonal"))
     )
-    return tool_result(
+    return results.tool_result(
         "decompose_trend",
         summary=summary,
         rows=recent,
@@ -155,8 +147,8 @@ def find_declining_customers(
     decline_level: int | None = None,
     segment_id: int | None = None,
     top_n: int = 10,
-    runtime: RuntimeArg = None,
-) -> ToolOutput:
+    runtime: results.RuntimeArg = None,
+) -> results.ToolOutput:
     """Customers likely to decline, across the portfolio: "which customers are in sharp
     decline?", "who is shrinking in segment 1?", "list moderately declining accounts".
 
@@ -173,11 +165,11 @@ def find_declining_customers(
     Use instead: decompose_trend for one account's series; segment_report for one segment's
     group report.
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     try:
         matches = service.find_declining(context.db_path, decline_level, segment_id, top_n)
-    except SERVICE_ERRORS as exc:
-        return service_error("find_declining_customers", exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error("find_declining_customers", exc)
     shown = matches.table.assign(relative_change=matches.table["relative_slope"] / 100)
     summary = {
         "n_customers": matches.n_customers,
@@ -185,7 +177,7 @@ def find_declining_customers(
         "total_monthly_revenue": matches.total_monthly_revenue,
         "definition": f"Ranked by the {matches.definition}.",
     }
-    return tool_result(
+    return results.tool_result(
         "find_declining_customers",
         summary=summary,
         rows=shown[list(_DECLINE_COLUMNS)],

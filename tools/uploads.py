@@ -16,17 +16,7 @@ from typing import Any
 from analytics.leakage.scoring import RiskThresholds
 from data.imports import ImportValidationError
 from services.leakage import service
-from tools import views
-from tools.results import (
-    SERVICE_ERRORS,
-    RuntimeArg,
-    ToolOutput,
-    context_of,
-    file_ref,
-    service_error,
-    tool_error,
-    tool_result,
-)
+from tools import results, views
 from tools.schemas import agent_tool
 
 NAME = "score_file"
@@ -86,8 +76,8 @@ def score_file(
     risk_level: str | None = None,
     top_n: int = 10,
     account_id: str | None = None,
-    runtime: RuntimeArg = None,
-) -> ToolOutput:
+    runtime: results.RuntimeArg = None,
+) -> results.ToolOutput:
     """Score the accounts of an UPLOADED or named file (CSV/Excel in the reference account
     format, or raw billing tables) for leakage risk: "score this file", "which of the
     uploaded accounts are high risk?", "how much leakage should we expect from these?".
@@ -100,7 +90,7 @@ def score_file(
     the scored file as CSV and Excel downloads. Money is per month in the file's currency.
     A file that fails validation comes back with every problem (row, column, value).
     """
-    context = context_of(runtime)
+    context = results.context_of(runtime)
     report = _progress(runtime)
     try:
         path = resolve_upload(file_path, context.upload_dir)
@@ -115,16 +105,16 @@ def score_file(
             progress=report,
         )
     except OutsideUploadsError as exc:
-        return tool_error(NAME, str(exc), error="forbidden")
+        return results.tool_error(NAME, str(exc), error="forbidden")
     except ImportValidationError as exc:
-        return tool_error(
+        return results.tool_error(
             NAME,
             exc.report.render(),
             error="invalid_file",
             problems=[_problem(problem) for problem in exc.report.problems],
         )
-    except SERVICE_ERRORS as exc:
-        return service_error(NAME, exc)
+    except results.SERVICE_ERRORS as exc:
+        return results.service_error(NAME, exc)
     return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id)
 
 
@@ -144,7 +134,7 @@ def _problem(problem: Any) -> dict[str, Any]:
 
 def _scored(
     result: Any, risk_level: str | None, top_n: int, max_rows: int, account_id: str | None = None
-) -> ToolOutput:
+) -> results.ToolOutput:
     """Format a `FileScore`: every account's counts and totals; the listed accounts filtered
     by `risk_level` and ranked by money at stake (expected loss plus detected leakage). When
     no account has that risk level, the riskiest accounts are listed instead, and the scope
@@ -194,7 +184,7 @@ def _scored(
     )
     names = ", ".join(Path(path).name for path in result.outputs)
     note = f"Scored files attached: {names}." if names else ""
-    return tool_result(
+    return results.tool_result(
         NAME,
         summary=summary,
         rows=rows[
@@ -214,6 +204,6 @@ def _scored(
             table["leakage_probability"].to_numpy(),
             title=f"{head['file']}: accounts by predicted leakage risk",
         ),
-        files=[file_ref(path) for path in result.outputs],
+        files=[results.file_ref(path) for path in result.outputs],
         max_rows=max_rows,
     )

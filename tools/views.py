@@ -165,17 +165,26 @@ def segment_radar(segments: Iterable[Mapping[Any, Any]], z_columns: Sequence[str
 
 def catalogue_actions(leakage_types: Iterable[str], limit: int = 3) -> list[str]:
     """The catalogue's action (and owner) for each leakage type, in order, without repeats."""
-    actions: list[str] = []
-    for kind in leakage_types:
-        entry = CATALOGUE.get(str(kind))
-        if entry is None:
-            continue
-        text = f"{type_label(kind).capitalize()}: {entry.action} (owner: {entry.owner})."
-        if text not in actions:
-            actions.append(text)
-        if len(actions) == limit:
-            break
-    return actions
+    entries = ((kind, CATALOGUE.get(str(kind))) for kind in leakage_types)
+    return _first_distinct(
+        (
+            f"{type_label(kind).capitalize()}: {entry.action} (owner: {entry.owner})."
+            for kind, entry in entries
+            if entry is not None
+        ),
+        limit,
+    )
+
+
+def _first_distinct(texts: Iterable[str], limit: int) -> list[str]:
+    """The first `limit` distinct texts in order (reads no further once it has them)."""
+    distinct: list[str] = []
+    for text in texts:
+        if text not in distinct:
+            distinct.append(text)
+            if len(distinct) == limit:
+                break
+    return distinct
 
 
 def actions_by_stake(table: Any, limit: int = 5) -> list[dict[str, Any]]:
@@ -214,14 +223,13 @@ def actions_by_stake(table: Any, limit: int = 5) -> list[dict[str, Any]]:
 
 def ranked_actions(recommendations: Any, limit: int = 3) -> list[str]:
     """Texts for the service's ranked recommendations (columns action, owner, urgency)."""
-    actions: list[str] = []
-    for row in recommendations.head(limit * 3).to_dict(orient="records"):
-        text = f"{row['action']} (owner: {row['owner']}; urgency: {row['urgency']})."
-        if text not in actions:
-            actions.append(text)
-        if len(actions) == limit:
-            break
-    return actions
+    return _first_distinct(
+        (
+            f"{row['action']} (owner: {row['owner']}; urgency: {row['urgency']})."
+            for row in recommendations.head(limit * 3).to_dict(orient="records")
+        ),
+        limit,
+    )
 
 
 def distinct(values: Iterable[Any], limit: int = 3) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,21 +25,11 @@ from agent.llm import describe_model, resolve_model
 from settings import get_settings
 from tools.context import Context
 from ui import copy, stripe_upload, uploads
+from ui import runtime as ui_runtime
 from ui.artifacts import ArtifactView, FileRef, mime_for, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
 from ui.report import render_html, render_markdown
-from ui.runtime import (
-    Final,
-    Progress,
-    Revised,
-    Token,
-    ToolFinished,
-    ToolStarted,
-    pretty,
-    shared_runtime,
-    with_overrides,
-)
 from ui.safe_markdown import neutralise, safe, scrub
 from ui.transcript import ReportMeta, build_transcript, redacted
 
@@ -96,7 +87,7 @@ def run_context() -> Context:
     and the session's upload folder (`upload_dir`, for `score_file` to confine file paths to)."""
     base = Context(db_path=state().db_path or str(get_settings().warehouse_path))
     folder = uploads.session_dir(get_settings().var_dir, thread_id())
-    return with_overrides(base, {**state().overrides, "upload_dir": str(folder)})
+    return ui_runtime.with_overrides(base, {**state().overrides, "upload_dir": str(folder)})
 
 
 def upload_dir() -> Path:
@@ -104,6 +95,26 @@ def upload_dir() -> Path:
 
 
 # ------------------------------------------------------------------------------ lifecycle
+def isolate_files_directory() -> Path:
+    """Give this server process its own Chainlit files folder: `<app root>/.files/server-<pid>`.
+
+    Chainlit copies every session's downloads and chart data under `<app root>/.files` and
+    deletes that whole folder when a server stops. A second server started from the same
+    checkout (`make run` next to a test run, two ports) thus deleted the first one's files
+    while it ran: its charts answered 500 and an export could not attach its report
+    (reproduced with two CFO browser runs: `FileNotFoundError` in `persist_file`). Called
+    once by app.py at import; idempotent.
+    """
+    import chainlit.config
+    import chainlit.server
+
+    folder = Path(chainlit.config.APP_ROOT) / ".files" / f"server-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    chainlit.config.FILES_DIRECTORY = folder  # read by each session's `files_dir`
+    chainlit.server.FILES_DIRECTORY = folder  # the folder deleted at shutdown
+    return folder
+
+
 async def start() -> None:
     """A new conversation: a server-issued thread id, the chat settings, and the offline
     notice when no model is configured."""
@@ -169,32 +180,32 @@ async def answer(question: str) -> str:
 
 
 async def _answer(question: str) -> str:
-    runtime = await shared_runtime()
+    runtime = await ui_runtime.shared_runtime()
     context = run_context()
     reply = cl.Message(content="", author=copy.ASSISTANT)
     steps: dict[str, cl.Step] = {}
     views: list[ArtifactView] = []
     progress: cl.Message | None = None
-    final = Final("")
+    final = ui_runtime.Final("")
     streamed = ""
     async for event in runtime.stream(question, thread_id(), context):
-        if isinstance(event, Token):
+        if isinstance(event, ui_runtime.Token):
             # the whole text so far, neutralised: an image or link split across tokens
             # never reaches the browser half-formed
             streamed += event.text
             await reply.stream_token(shown(streamed), is_sequence=True)
-        elif isinstance(event, ToolStarted):
+        elif isinstance(event, ui_runtime.ToolStarted):
             steps[event.call_id] = await _open_step(event)
-        elif isinstance(event, ToolFinished):
+        elif isinstance(event, ui_runtime.ToolFinished):
             await _close_step(steps.pop(event.call_id, None), event)
             view = view_of(event.artifact, event.name)
             if view is not None:
                 views.append(view)
-        elif isinstance(event, Progress):
+        elif isinstance(event, ui_runtime.Progress):
             progress = await _show_progress(progress, event)
-        elif isinstance(event, Revised):
+        elif isinstance(event, ui_runtime.Revised):
             reply.content = streamed = ""
-        elif isinstance(event, Final):
+        elif isinstance(event, ui_runtime.Final):
             final = event
     if progress is not None:
         await progress.remove()
@@ -205,7 +216,7 @@ async def _answer(question: str) -> str:
     return reply.content
 
 
-async def _open_step(event: ToolStarted) -> cl.Step:
+async def _open_step(event: ui_runtime.ToolStarted) -> cl.Step:
     run = cl.context.current_step  # the handler's run step: tool steps group under it
     step = cl.Step(
         name=event.name,
@@ -218,17 +229,17 @@ async def _open_step(event: ToolStarted) -> cl.Step:
     return step
 
 
-async def _close_step(step: cl.Step | None, event: ToolFinished) -> None:
+async def _close_step(step: cl.Step | None, event: ui_runtime.ToolFinished) -> None:
     if step is None:
         return
-    step.output = uploads_redacted(pretty(event.content))
+    step.output = uploads_redacted(ui_runtime.pretty(event.content))
     step.language = "json"
     step.is_error = event.is_error or '"error"' in event.content[:200]
     step.end = datetime.now(UTC).isoformat()
     await step.update()
 
 
-async def _show_progress(message: cl.Message | None, event: Progress) -> cl.Message:
+async def _show_progress(message: cl.Message | None, event: ui_runtime.Progress) -> cl.Message:
     share = f" {100 * event.done / event.total:.0f}%" if event.total else f" {event.done:,.0f}"
     text = f"_{event.label}…{share}_"
     if message is None:
@@ -350,8 +361,31 @@ async def _data_facts(db_path: str) -> tuple[str, str]:
 
 
 async def export_report() -> None:
-    """Markdown and HTML report of the whole thread, as downloads."""
-    runtime = await shared_runtime()
+    """Markdown and HTML report of the whole thread, as downloads.
+
+    The click is answered at once: a "building the report" note appears before any work, and
+    is replaced by the report's message with its two files, or by the reason there is none.
+    An action callback runs without a Chainlit task, so an exception in it was only logged and
+    the person who clicked saw nothing happen (and a message whose file could not be attached
+    said "here is the report" with no file). The work that takes CPU (transcript, Markdown,
+    HTML with SVG charts) runs in a worker thread, so the server keeps answering meanwhile.
+    """
+    note = cl.Message(content=copy.EXPORT_WORKING, author=copy.ASSISTANT)
+    await note.send()
+    try:
+        await _send_report()
+    except Exception as exc:
+        logger.warning("export failed: %s: %s", type(exc).__name__, exc)
+        reason = safe(scrub(f"{type(exc).__name__}: {exc}"))
+        await cl.Message(
+            content=copy.REPORT_FAILED.format(error=reason), author=copy.ASSISTANT
+        ).send()
+    finally:
+        await note.remove()
+
+
+async def _send_report() -> None:
+    runtime = await ui_runtime.shared_runtime()
     context = run_context()
     messages = await runtime.messages(thread_id())
     source, timestamp = await _data_facts(context.db_path)
@@ -360,25 +394,53 @@ async def export_report() -> None:
         data_source=source,
         data_timestamp=timestamp,
     )
-    transcript = build_transcript(messages, meta, state().redact)
-    if not transcript.turns:
+    folder = upload_dir()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    written = await asyncio.to_thread(
+        _write_report, messages, meta, dict(state().redact), folder, stamp
+    )
+    if written is None:
         await cl.Message(content=copy.EXPORT_EMPTY, author=copy.ASSISTANT).send()
         return
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = upload_dir()
-    markdown_path = folder / f"revrisk-report-{stamp}.md"
-    html_path = folder / f"revrisk-report-{stamp}.html"
-    markdown_path.write_text(render_markdown(transcript), encoding="utf-8")
-    html_path.write_text(await asyncio.to_thread(render_html, transcript), encoding="utf-8")
-    files = [FileRef(str(p), p.name, mime_for(p.name)) for p in (markdown_path, html_path)]
-    await cl.Message(
+    paths, n_turns = written
+    files = [FileRef(str(p), p.name, mime_for(p.name)) for p in paths]
+    _ensure_files_dir()
+    report = cl.Message(
         content=copy.EXPORT_DONE.format(
-            n_turns=len(transcript.turns),
-            questions="question" if len(transcript.turns) == 1 else "questions",
+            n_turns=n_turns, questions="question" if n_turns == 1 else "questions"
         ),
         author=copy.ASSISTANT,
         elements=[file_element(f) for f in files],
-    ).send()
+    )
+    try:
+        await report.send()
+    except Exception as exc:
+        # the text went out but a file did not: the message must not promise a report
+        logger.warning("export files not attached: %s: %s", type(exc).__name__, exc)
+        report.elements = []
+        report.content = copy.REPORT_FAILED.format(error=copy.EXPORT_NOT_ATTACHED)
+        await report.update()
+
+
+def _write_report(
+    messages: list[Any], meta: ReportMeta, redact: dict[str, str], folder: Path, stamp: str
+) -> tuple[list[Path], int] | None:
+    """The report's Markdown and HTML files in `folder`, and its number of questions; None
+    when the thread has no question yet (runs in a worker thread)."""
+    transcript = build_transcript(messages, meta, redact)
+    if not transcript.turns:
+        return None
+    markdown_path = folder / f"revrisk-report-{stamp}.md"
+    html_path = folder / f"revrisk-report-{stamp}.html"
+    markdown_path.write_text(render_markdown(transcript), encoding="utf-8")
+    html_path.write_text(render_html(transcript), encoding="utf-8")
+    return [markdown_path, html_path], len(transcript.turns)
+
+
+def _ensure_files_dir() -> None:
+    """Chainlit copies each file element into the session's folder under its files directory,
+    creating only the last level; make sure the whole path exists."""
+    cl.context.session.files_dir.mkdir(parents=True, exist_ok=True)
 
 
 async def group_report(segment_id: int, decline_level: int | None) -> None:
@@ -404,6 +466,7 @@ async def group_report(segment_id: int, decline_level: int | None) -> None:
         path.write_text(render(report), encoding="utf-8")
         files.append(FileRef(str(path), path.name, mime_for(path.name)))
     shown = "" if decline_level is None else f", decline level {decline_level}"
+    _ensure_files_dir()
     await cl.Message(
         content=copy.GROUP_REPORT_DONE.format(segment_id=segment_id, level=shown),
         author=copy.ASSISTANT,

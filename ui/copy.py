@@ -64,6 +64,8 @@ EXPORT_DONE = (
     "with every question, tool call, table and chart."
 )
 EXPORT_EMPTY = "Nothing to export yet: ask a question first."
+EXPORT_WORKING = "_Building the report of this conversation…_"
+EXPORT_NOT_ATTACHED = "its files could not be attached. Please try again."
 GROUP_REPORT_DONE = "Group report for segment {segment_id}{level}: Markdown and plain text."
 REPORT_FAILED = "I couldn't build that report: {error}"
 

@@ -108,6 +108,24 @@ class RunningServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    @classmethod
+    def when_ready(
+        cls,
+        url: str,
+        port: int,
+        process: subprocess.Popen[bytes],
+        log_path: Path,
+        timeout_s: float,
+    ) -> RunningServer:
+        """The started `process` once `url` answers (`wait_ready`); if it exits or never
+        answers, RuntimeError with the end of its log."""
+        try:
+            startup = wait_ready(url, timeout_s, process)
+        except (RuntimeError, TimeoutError) as exc:
+            tail = log_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{exc}\n--- server log ---\n{tail}") from exc
+        return cls(url, port, process, log_path, startup)
+
 
 @contextmanager
 def running_server(
@@ -139,14 +157,10 @@ def running_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://{host}:{port}"
         try:
-            try:
-                startup = wait_ready(url, timeout_s, process)
-            except (RuntimeError, TimeoutError) as exc:
-                tail = log_path.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{exc}\n--- server log ---\n{tail}") from exc
-            yield RunningServer(url, port, process, log_path, startup)
+            yield RunningServer.when_ready(
+                f"http://{host}:{port}", port, process, log_path, timeout_s
+            )
         finally:
             process.terminate()
             try:

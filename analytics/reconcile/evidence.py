@@ -44,6 +44,11 @@ def _money(cents: pd.Series | np.ndarray) -> pd.Series:
     return values.map("{:,.2f}".format)
 
 
+def _amount(cents: pd.Series | np.ndarray, currency: pd.Series) -> pd.Series:
+    """'1,234.00 USD': the money text followed by its currency."""
+    return _money(cents) + " " + currency
+
+
 def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").fillna("")
 
@@ -124,13 +129,9 @@ class EvidenceBuilder:
             + " active / "
             + _text(rows["licensed_seats"])
             + " licensed seats at "
-            + _money(price)
-            + " "
-            + currency
+            + _amount(price, currency)
             + "/seat; expected invoice "
-            + _money(cents)
-            + " "
-            + currency
+            + _amount(cents, currency)
             + "."
         )
         return {
@@ -161,9 +162,7 @@ class EvidenceBuilder:
             + " bills "
             + _text(billed_over)
             + " overage seats (list price "
-            + _money(over_price)
-            + " "
-            + currency
+            + _amount(over_price, currency)
             + "/seat)."
         )
         return {
@@ -186,9 +185,7 @@ class EvidenceBuilder:
             "Contract "
             + _text(rows["contract_id"])
             + " price "
-            + _money(price)
-            + " "
-            + currency
+            + _amount(price, currency)
             + "/seat; invoice "
             + invoice
             + " for "
@@ -227,9 +224,7 @@ class EvidenceBuilder:
             + " requested "
             + _day(rows["downgrade_requested_date"])
             + " (target "
-            + _money(target)
-            + " "
-            + currency
+            + _amount(target, currency)
             + "/seat); invoice "
             + invoice
             + " for "
@@ -261,9 +256,7 @@ class EvidenceBuilder:
             + " for "
             + month
             + " ("
-            + _money(rows["total_cents"])
-            + " "
-            + currency
+            + _amount(rows["total_cents"], currency)
             + ") unpaid: "
             + _text(rows["n_failed"].astype("Int64"))
             + " of "

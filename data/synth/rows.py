@@ -184,6 +184,8 @@ class Rows:
         p_true: NDArray[np.float64],
         declined: NDArray[np.bool_],
         onset: NDArray[np.datetime64],
+        p_halved: NDArray[np.float64],
+        halved: NDArray[np.bool_],
     ) -> None:
         if acc.size:
             self._add(
@@ -194,6 +196,8 @@ class Rows:
                 p_true=p_true,
                 declined=declined,
                 onset=onset,
+                p_halved=p_halved,
+                halved=halved,
             )
 
     def add_trend_truth(

@@ -17,7 +17,15 @@ from scipy.special import expit
 
 from data.synth.billing import build_lines, discount_cents, payment_attempts
 from data.synth.contracts import ContractBook
-from data.synth.decline import DECLINE_TRUTH_CUTOFFS, DECLINE_TRUTH_HORIZON, OnsetProcess
+from data.synth.decline import (
+    DECLINE_TRUTH_BASELINE,
+    DECLINE_TRUTH_CUTOFFS,
+    DECLINE_TRUTH_HORIZON,
+    OnsetProcess,
+    SeatPlan,
+    baseline_revenue,
+    halving_probability,
+)
 from data.synth.observe import History, MonthState, features, next_month_risk
 from data.synth.population import ARCHETYPES, DECLINING, Population
 from data.synth.rows import Rows
@@ -49,6 +57,8 @@ class ChunkSimulation:
         self.book = ContractBook(pop, self.rows)
         self.onsets = OnsetProcess(pop, rng, window_start)
         self.active_history = np.zeros((n_months, pop.size), bool)
+        self.revenue = np.zeros((n_months, pop.size))  # billed, dollars (the invoices' totals)
+        self.p_halved: dict[int, Floats] = {}
         n = pop.size
         self.dev = np.zeros(n)
         self.seats = np.ones(n, np.int64)
@@ -95,8 +105,11 @@ class ChunkSimulation:
     def run(self) -> Rows:
         """Simulate every month, then write the forecast month's risk, contracts and truth."""
         self.rows.add_accounts(self.pop)
+        cutoffs = self._truth_cutoffs()
         for t in range(self.n_months):
             self._step(t)
+            if t in cutoffs:
+                self.p_halved[t] = self._halving_at(t)
         self._forecast()
         churn_month = np.where(self.pop.archetype == _CHURN, self.pop.change_month, -1)
         self.book.close_all(self._month_date(np.maximum(churn_month, 0)) - DAY, churn_month >= 0)
@@ -106,14 +119,47 @@ class ChunkSimulation:
         self._decline_truth()
         return self.rows
 
-    def _decline_truth(self) -> None:
-        """Forward truth at the last cut-offs with a full horizon (data/synth/decline.py)."""
+    def _truth_cutoffs(self) -> range:
+        """The last cut-offs with a full horizon after them (data/synth/decline.py)."""
         last = self.n_months - 1 - DECLINE_TRUTH_HORIZON
-        for cutoff in range(max(1, last - DECLINE_TRUTH_CUTOFFS + 1), last + 1):
+        return range(max(1, last - DECLINE_TRUTH_CUTOFFS + 1), last + 1)
+
+    def _decline_truth(self) -> None:
+        for cutoff in self._truth_cutoffs():
             self._decline_truth_at(cutoff)
 
+    def _halving_at(self, t: int) -> Floats:
+        """P(revenue of t+1..t+H halves | the state at the end of t), for every account (NaN
+        for those not at risk): replays of the seat process (`halving_probability`)."""
+        p, book, horizon = self.pop, self.book, DECLINE_TRUTH_HORIZON
+        risk = self.active_history[t] & self.onsets.eligible & (self.onsets.onset < 0)
+        out = np.full(p.size, np.nan)
+        if not risk.any():
+            return out
+        ahead = range(t + 1, t + 1 + horizon)
+        plan = SeatPlan(
+            base_seats=p.base_seats[risk],
+            shape=np.stack([self._shape(m)[risk] for m in ahead]),
+            noise_sigma=p.noise_sigma[risk],
+            hazard=self.onsets.hazards_ahead(t, horizon)[:, risk],
+            licensed=book.licensed[risk],
+            price=book.price[risk],
+            list_price=book.list_price[risk],
+            discount_pct=book.discount_pct[risk],
+            discount=np.stack([book.discount_applies(self.month_start[m])[risk] for m in ahead]),
+        )
+        baseline = baseline_revenue(self.revenue, t, DECLINE_TRUTH_BASELINE)[risk] * 100.0
+        out[risk] = halving_probability(plan, baseline, self.onsets.replay_rng)
+        return out
+
     def _decline_truth_at(self, cutoff: int) -> None:
-        truth = self.onsets.truth(self.active_history[cutoff], cutoff, DECLINE_TRUTH_HORIZON)
+        truth = self.onsets.truth(
+            self.active_history[cutoff],
+            cutoff,
+            DECLINE_TRUTH_HORIZON,
+            self.revenue,
+            self.p_halved[cutoff],
+        )
         rows = truth.at_risk
         onset = self.onsets.onset[rows]
         onset_month = np.where(
@@ -126,6 +172,8 @@ class ChunkSimulation:
             truth.p_true[rows],
             truth.declined[rows],
             onset_month,
+            truth.p_halved[rows],
+            truth.halved[rows],
         )
 
     def _step(self, t: int) -> None:
@@ -182,14 +230,18 @@ class ChunkSimulation:
         self.history.tickets[t] = np.where(active, self.tickets, 0)
         return health
 
-    def _seats(self, t: int) -> None:
-        p, rng = self.pop, self.rng
+    def _shape(self, t: int) -> Floats:
+        """Seat multiplier of month `t` before noise and onset: growth, season, a sharp drop."""
+        p = self.pop
         age = np.maximum(0, t - p.start_month)
         calendar_month = int(self.month_start[t].astype("datetime64[M]").astype(int) % 12)
         season = 1 + p.season_amp * np.sin(2 * np.pi * (calendar_month + p.season_phase) / 12)
         dropped = (p.archetype == _SHARP) & (t >= p.change_month)
-        shape = np.exp(p.growth * age) * season * np.where(dropped, p.drop_factor, 1.0)
-        shape = shape * self.onsets.level(t)
+        return np.exp(p.growth * age) * season * np.where(dropped, p.drop_factor, 1.0)
+
+    def _seats(self, t: int) -> None:
+        p, rng = self.pop, self.rng
+        shape = self._shape(t) * self.onsets.level(t)
         noise = np.exp(p.noise_sigma * rng.normal(0, 1, p.size) - p.noise_sigma**2 / 2)
         self.seats = np.maximum(1, np.round(p.base_seats * shape * noise)).astype(np.int64)
 
@@ -263,6 +315,7 @@ class ChunkSimulation:
         )
         self.discount_error = discount_error
         idx = np.flatnonzero(billed)
+        self.revenue[t, idx] = self.lines.total[idx] / 100.0
         self.rows.add_invoices(
             p.account_number[idx], t, self.month_start[t], book.seq[idx], self.lines, idx
         )

@@ -50,7 +50,7 @@ _INSERTS: dict[str, str] = {
         SELECT {_ACC}, archetype, is_declining, monthly_growth, noise_cv, change_month
         FROM frame""",
     "decline_truth": f"""
-        SELECT {_ACC}, cutoff, horizon, p_true, declined, onset FROM frame""",
+        SELECT {_ACC}, cutoff, horizon, p_true, declined, onset, p_halved, halved FROM frame""",
     "anomaly_truth": f"SELECT {_ACC}, month, direction, cause FROM frame",
 }
 

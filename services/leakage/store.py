@@ -31,13 +31,13 @@ import pandas as pd
 
 from analytics.leakage.features import FEATURE_SETS
 from analytics.leakage.model import BOOSTERS, LeakageModel
-from data.warehouse import get_meta, get_meta_json, replace_rows, set_meta
+from data.warehouse import LEAKAGE_CACHE_TABLES, get_meta, get_meta_json, replace_rows, set_meta
 
 MODEL_FORMAT = 1
 KEEP_VERSIONS = 3
 VERSION_KEY = "leakage_data_version"
 INFO_KEY = "leakage_cache_info"
-CACHE_TABLES = ("detected_leakage", "leakage_scores", "leakage_factors")
+CACHE_TABLES = LEAKAGE_CACHE_TABLES
 _RETRAIN = "Run `revrisk model train` to train a model for this installation."
 
 

@@ -6,7 +6,7 @@ scan and its cache (`trend_metrics`, `trend_series`, `segments`), reports and se
 
 from __future__ import annotations
 
-from services.trends.forecast import backtest_file, forward_evaluation
+from services.trends.forecast import OutdatedTruthError, backtest_file, forward_evaluation
 from services.trends.input import read_revenue_file, warehouse_revenue
 from services.trends.reports import evaluate_trends, output_table, write_output
 from services.trends.scan import cached, refresh_trend_cache
@@ -26,6 +26,7 @@ from services.trends.service import (
 from services.trends.store import read_metrics
 
 __all__ = [
+    "OutdatedTruthError",
     "SegmentOverview",
     "UnknownCustomerError",
     "analyse_revenue",

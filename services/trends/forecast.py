@@ -4,8 +4,10 @@
 pooled, the forecast against active months, the recent ratio and the seed's STL method
 (`analytics.trends.forecast.backtest`). `forward_evaluation` (part of `--evaluate`): on the
 synthetic demo, the forecast at each cut-off of `decline_truth` (fitted on months <= T only)
-against the onsets the generator drew from its hazard, beside the Bayes AUC of that hazard.
-This is the only code that reads `decline_truth`, after the forecast was made, to score it.
+against the halvings that came (`halved`, the forecast's own outcome) beside the AUC of their
+near-Bayes probability (`p_halved`), and against the hazard's onsets alone (`declined`,
+`p_true`; why both: `data/synth/decline.py`). This is the only code that reads
+`decline_truth`, after the forecast was made, to score it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from analytics.trends import (
 )
 from data.warehouse import connect
 from services.trends.input import read_revenue_file, warehouse_revenue
+
+
+class OutdatedTruthError(ValueError):
+    """The warehouse's truth tables predate a column the evaluation reads."""
+
 
 TARGETS: dict[str, float] = {
     "auc": 0.60,
@@ -131,9 +138,21 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
         tables = {row[0] for row in listed}
         if "decline_truth" not in tables:
             return None
+        columns = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'decline_truth'"
+            ).fetchall()
+        }
+        if not {"p_halved", "halved"} <= columns:
+            raise OutdatedTruthError(
+                "decline_truth has no columns p_halved and halved (the forecast's outcome "
+                "truth): this warehouse was built by an older `revrisk demo`; rebuild it"
+            )
         truth = con.execute(
             "SELECT account_id, strftime(cutoff_month, '%Y-%m') AS cutoff, horizon_months, "
-            "p_true, declined FROM decline_truth ORDER BY cutoff, account_id"
+            "p_true, declined, p_halved, halved FROM decline_truth ORDER BY cutoff, account_id"
         ).df()
         revenue = warehouse_revenue(con)
     if truth.empty:
@@ -149,16 +168,39 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
     forecast = probabilities[
         [months.index(m) for m in truth["cutoff"]], row_of.loc[truth["account_id"]].to_numpy()
     ]
+    accounts = truth["account_id"].to_numpy()
     scores = compare_with_truth(
+        truth["halved"].to_numpy(bool),
+        forecast,
+        truth["p_halved"].to_numpy(float),
+        accounts,
+        n_boot,
+    )
+    onset = compare_with_truth(
         truth["declined"].to_numpy(bool),
         forecast,
         truth["p_true"].to_numpy(float),
-        truth["account_id"].to_numpy(),
+        accounts,
         n_boot,
     )
+    halved = truth["halved"].to_numpy(bool)
     return {
-        "truth": "onset drawn from a hazard of contract tenure and value at T (decline_truth)",
+        "truth": (
+            "the forecast's outcome (revenue of the next H months below half the 6-month "
+            "baseline) as billed, against its near-Bayes probability replayed by the generator "
+            "from its state at T (decline_truth.p_halved); accounts at risk of an onset"
+        ),
         "cutoffs": months,
         "horizon_months": horizon,
         **scores,
+        "onset_only": {
+            "truth": (
+                "halving onsets drawn from the hazard of contract tenure and value at T "
+                "(decline_truth.p_true): a part of the outcome, not a forecast target"
+            ),
+            "onset_share_of_halvings": round(
+                float((truth["declined"].to_numpy(bool) & halved).sum() / max(halved.sum(), 1)), 4
+            ),
+            **onset,
+        },
     }

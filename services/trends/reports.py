@@ -85,9 +85,9 @@ def evaluate_trends(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any]:
     `decline` is a *detection* test (did the scan see a decline the generator put into the same
     window): flagged = descriptive `decline_score` >= DETECTED_FROM_SCORE, truth =
     `trend_truth.is_declining`. `forward` is the forecast test: `decline_probability` at
-    earlier cut-offs against onsets drawn from the hazard afterwards, beside the Bayes AUC
-    (`services.trends.forecast.forward_evaluation`). Anomalies: flagged (account,
-    month) pairs against `anomaly_truth`.
+    earlier cut-offs against the halvings that came afterwards, beside the near-Bayes AUC, and
+    against the hazard's onsets alone (`services.trends.forecast.forward_evaluation`).
+    Anomalies: flagged (account, month) pairs against `anomaly_truth`.
     """
     with cached(db_path) as con:
         metrics = store.read_metrics(con)

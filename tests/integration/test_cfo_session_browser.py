@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from reference_data import SAMPLE_ACCOUNTS
 from support.browser import chromium, last_answer, load, require_chromium, send, shot, wait_idle
 from support.make_run import REPO, make_run_server
@@ -311,9 +312,19 @@ def ranking_checks(text: str, truth: dict[str, Any], check: Checks, what: str) -
 
 
 def export_checks(page: Any, check: Checks, tmp: Path) -> None:
+    before = ai_count(page)
     page.get_by_role("button", name="Export report").last.click()
+    # The click is answered at once ("Building the report…"), then by the report or a reason.
+    page.wait_for_function(
+        "n => document.querySelectorAll('.ai-message').length > n", arg=before, timeout=30_000
+    )
     html_link = page.get_by_role("link", name=re.compile(r"revrisk-report-.*\.html$")).first
-    html_link.wait_for(timeout=60_000)
+    try:
+        html_link.wait_for(timeout=60_000)
+    except PlaywrightTimeout as timeout:
+        shot(page, "cfo-99-export")
+        said = last_answer(page)[:300]
+        raise AssertionError(f"no report link; the export said: {said!r}") from timeout
     wait_idle(page)
     shot(page, "cfo-11-export")
     md_link = page.get_by_role("link", name=re.compile(r"revrisk-report-.*\.md$")).first

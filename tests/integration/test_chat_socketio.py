@@ -193,6 +193,39 @@ def test_export_report_by_button_and_by_words(server):
     assert len(file_elements(by_words)) == 2
 
 
+def test_export_still_attaches_its_files_after_another_server_of_the_checkout_stopped(
+    server, small_world, tmp_path
+):
+    """Chainlit deletes its files folder under the app root when a server stops; a second
+    server from the same checkout stopping mid-session used to take this session's files with
+    it, and the export then said "here is the report" with no file to download (seen as the
+    CFO browser test's missing report link when two runs overlapped)."""
+    second_db = tmp_path / "second.duckdb"
+    shutil.copyfile(small_world, second_db)
+
+    def start_and_stop_another_server() -> None:
+        with running_server(second_db, tmp_path / "second", env=isolated_env(tmp_path / "var")):
+            pass
+
+    async def flow() -> tuple[Turn, dict[str, bytes]]:
+        async with ChatClient(server.url) as client:
+            asked = await client.ask("Show revenue by region")
+            await asyncio.to_thread(start_and_stop_another_server)
+            export = await client.call_action(
+                next(a for a in asked.actions if a["name"] == "export_report")
+            )
+            downloads = {
+                name: await client.download(e) for name, e in file_elements(export).items()
+            }
+            return export, downloads
+
+    export, downloads = run(flow())
+    assert sorted(Path(name).suffix for name in downloads) == [".html", ".md"], export.answers()
+    markdown = next(data.decode() for name, data in downloads.items() if name.endswith(".md"))
+    assert "## 1. Show revenue by region" in markdown
+    assert all(data for data in downloads.values())
+
+
 def test_score_a_file_starter_asks_for_the_file_and_takes_it(server):
     async def flow() -> tuple[dict[str, Any], Turn]:
         async with ChatClient(server.url) as client:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from domain import LEAKAGE_TYPES
+
 pytestmark = pytest.mark.integration
 REVRISK = [str(Path(sys.executable).with_name("revrisk"))]
 
@@ -24,14 +26,7 @@ def test_demo_json_then_info(tmp_path: Path) -> None:
     report = json.loads(built.stdout)
     assert report["rows"]["accounts"] == 200
     assert report["seconds"] > 0 and report["file_size_mb"] > 0
-    assert set(report["leakage_accounts_pct"]) == {
-        "Failed_Payment_Retry",
-        "Usage_Overage_Unbilled",
-        "Contract_Terms_Error",
-        "Billing_System_Error",
-        "Downgrade_Not_Processed",
-        "Expired_Payment_Method",
-    }
+    assert set(report["leakage_accounts_pct"]) == set(LEAKAGE_TYPES)
     described = _run("info", "--db", str(db), "--json")
     assert described.returncode == 0, described.stderr
     info = json.loads(described.stdout)

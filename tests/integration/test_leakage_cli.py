@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from reference_data import REFERENCE_DATA
 
+from domain import LEAKAGE_TYPES
+
 pytestmark = pytest.mark.integration
 REVRISK = [str(Path(sys.executable).with_name("revrisk"))]
 REFERENCE = REFERENCE_DATA / "leakage-seed"
@@ -38,14 +40,7 @@ def test_detect_evaluate_is_exact(warehouse: Path) -> None:
     done = _run("detect", "--db", str(warehouse), "--evaluate", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert set(report["per_type"]) == {
-        "Failed_Payment_Retry",
-        "Usage_Overage_Unbilled",
-        "Contract_Terms_Error",
-        "Billing_System_Error",
-        "Downgrade_Not_Processed",
-        "Expired_Payment_Method",
-    }
+    assert set(report["per_type"]) == set(LEAKAGE_TYPES)
     for kind, score in report["per_type"].items():
         assert score["precision"] >= 0.99 and score["recall"] >= 0.95, kind
         assert score["amount_error"] < 0.005, kind

@@ -34,7 +34,8 @@ def redteam_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con.execute(f"INSERT INTO leakage_risk_truth VALUES ('{s}', '2025-01-01', 0.5, true)")
         con.execute(f"INSERT INTO trend_truth VALUES ('{s}', 'churn', true, -0.5, 0.1, NULL)")
         con.execute(
-            f"INSERT INTO decline_truth VALUES ('{s}', '2025-01-01', 3, 0.5, true, '2025-03-01')"
+            f"INSERT INTO decline_truth VALUES ('{s}', '2025-01-01', 3, 0.5, true, '2025-03-01', "
+            "0.5, true)"
         )
         con.execute(f"INSERT INTO anomaly_truth VALUES ('{s}', '2025-01-01', 'dip', 'usage_spike')")
         con.execute("INSERT INTO meta VALUES ('planted', ?)", [SECRET_META])

@@ -20,13 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ui.server import (
-    CHAINLIT_FLAG_VARS,
-    ISOLATE_PREFIXES,
-    RunningServer,
-    free_port,
-    wait_ready,
-)
+from ui.server import CHAINLIT_FLAG_VARS, ISOLATE_PREFIXES, RunningServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,14 +76,10 @@ def make_run_server(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # the process group holds bash and the server it starts
         )
-        url = f"http://127.0.0.1:{port}"
         try:
-            try:
-                startup = wait_ready(url, timeout_s, process)
-            except (RuntimeError, TimeoutError) as exc:
-                tail = log_path.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{exc}\n--- server log ---\n{tail}") from exc
-            yield RunningServer(url, port, process, log_path, startup)
+            yield RunningServer.when_ready(
+                f"http://127.0.0.1:{port}", port, process, log_path, timeout_s
+            )
         finally:
             _stop(process)
 

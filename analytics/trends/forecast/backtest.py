@@ -13,10 +13,13 @@ the outcome over T+1..T+H (`analytics.trends.forecast.features`) is compared wit
   higher.
 
 Metrics: ROC-AUC, precision among the top 10 % of scores, and for the forecast (the only
-probability) the Brier score and ECE (equal-mass bins). Intervals come from a customer-cluster
-bootstrap: customers are resampled with replacement and carry all their rows, so the pooled
-table, where one customer appears at several cut-offs, is not treated as independent rows. The
-difference of AUCs (forecast minus baseline) is bootstrapped on the same resamples (paired).
+probability) the Brier score, ECE (equal-mass bins) and calibration-in-the-large (mean
+probability less the observed rate: when it equals the ECE, as at the UCI data's last cut-off,
+the whole error is the level - a base rate that moved - and none is in the ordering). Intervals
+come from a customer-cluster bootstrap: customers are resampled with replacement and carry all
+their rows, so the pooled table, where one customer appears at several cut-offs, is not treated
+as independent rows. The difference of AUCs (forecast minus baseline) is bootstrapped on the
+same resamples (paired).
 """
 
 from __future__ import annotations
@@ -174,6 +177,7 @@ def summarise_rows(rows: pd.DataFrame, n_boot: int = 1000, random_state: int = 0
             "brier": round(float(np.mean((probability - labels) ** 2)), 4),
             "ece": round(calibration_error(labels, probability), 4),
             "mean_probability": round(float(probability.mean()), 4),
+            "calibration_in_the_large": round(float(probability.mean() - labels.mean()), 4),
         },
     }
     for name in BASELINES:

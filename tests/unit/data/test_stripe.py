@@ -266,6 +266,55 @@ def test_round_trip_detections_are_exact(imported: Path) -> None:
         assert score["max_amount_error"] == 0.0, (kind, score)
 
 
+def test_bulk_reading_gives_the_per_line_reading_s_rows(stripe_world: Path) -> None:
+    """JSON Lines read in bulk (pyarrow, a schema from the declared fields) map to exactly
+    the rows, unused counts and labels of every object read by the per-line extraction."""
+    bulk = StripeMapper(stripe_world)
+    fast = bulk.run()
+    assert {"x_invoices", "x_lines", "x_charges", "x_meter_event_summaries"} <= bulk.read_in_bulk
+    slow_mapper = StripeMapper(stripe_world, bulk=False)
+    slow = slow_mapper.run()
+    assert not slow_mapper.read_in_bulk
+    assert (fast.n_problems, fast.unused, fast.files, fast.labels, fast.unused_fields) == (
+        slow.n_problems,
+        slow.unused,
+        slow.files,
+        slow.labels,
+        slow.unused_fields,
+    )
+    for table in STRIPE_TABLES:
+        ours, theirs = fast.frames[table], slow.frames[table]
+        columns = list(ours.columns)
+        pd.testing.assert_frame_equal(
+            ours.sort_values(columns, ignore_index=True).astype(str),
+            theirs[columns].sort_values(columns, ignore_index=True).astype(str),
+            obj=table,
+        )
+
+
+def test_a_file_the_bulk_schema_cannot_read_is_read_line_by_line(
+    stripe_world: Path, tmp_path: Path
+) -> None:
+    """An expanded customer on one charge (valid Stripe) fails the bulk parse of charges.jsonl;
+    that file is then read per line and maps to the same rows."""
+    folder = tmp_path / "expanded"
+    shutil.copytree(stripe_world, folder)
+    customers = {
+        o["id"]: o for o in map(json.loads, (folder / "customers.jsonl").read_text().splitlines())
+    }
+    _edit_line(folder / "charges.jsonl", 4, lambda o: o.update(customer=customers[o["customer"]]))
+    mapper = StripeMapper(folder)
+    rows = mapper.run()
+    assert "x_charges" not in mapper.read_in_bulk and "x_invoices" in mapper.read_in_bulk
+    assert rows.n_problems == 0, rows.problems[:3]
+    expected = StripeMapper(stripe_world).run().frames["payments"]
+    columns = list(expected.columns)
+    pd.testing.assert_frame_equal(
+        rows.frames["payments"].sort_values(columns, ignore_index=True),
+        expected.sort_values(columns, ignore_index=True),
+    )
+
+
 def test_csv_json_list_and_zip_forms_map_to_the_same_rows(
     stripe_world: Path, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
@@ -194,3 +195,29 @@ def test_decline_truth_is_a_function_of_contract_facts(small_world: Path) -> Non
     np.testing.assert_allclose(truth["p_true"], expected, atol=1e-9)
     assert 0.6 <= roc_auc_score(truth["declined"], truth["p_true"]) <= 0.9
     assert abs(truth["declined"].mean() - truth["p_true"].mean()) < 0.02
+
+
+def test_decline_truth_halved_is_the_forecasts_outcome(small_world: Path) -> None:
+    """`halved` is exactly the forecast's outcome (`outcome_at`) computed from the warehouse's
+    billed revenue, and the replayed `p_halved` ranks it far better than chance while staying
+    calibrated in the large (the replay leaves out rare events: slightly low, never high)."""
+    from analytics.trends.forecast import DeclineOutcome, outcome_at
+    from services.trends.input import warehouse_revenue
+
+    with connect(small_world, read_only=True) as con:
+        truth = con.execute(
+            "SELECT account_id, strftime(cutoff_month, '%Y-%m') AS cutoff, p_halved, halved "
+            "FROM decline_truth ORDER BY cutoff, account_id"
+        ).df()
+        revenue = warehouse_revenue(con)
+    labels = [str(c)[:7] for c in revenue.columns]
+    row_of = pd.Series(np.arange(len(revenue)), index=revenue.index.astype(str))
+    values = revenue.to_numpy(dtype=float)
+    for cutoff, group in truth.groupby("cutoff"):
+        outcome = outcome_at(values, labels.index(cutoff), DeclineOutcome())
+        rows = row_of.loc[group["account_id"]].to_numpy()
+        assert outcome.in_population[rows].all()
+        np.testing.assert_array_equal(group["halved"].to_numpy(bool), outcome.declined[rows])
+    assert truth["halved"].sum() > 30
+    assert 0.8 <= roc_auc_score(truth["halved"], truth["p_halved"]) < 0.99
+    assert -0.02 < truth["halved"].mean() - truth["p_halved"].mean() < 0.015

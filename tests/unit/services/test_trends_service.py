@@ -233,3 +233,17 @@ def test_backtest_on_retail_levels_are_predictive() -> None:
     table = summarise_backtest(outcomes, "lost_vs_run_rate").set_index("decline_level")
     assert table.loc[3, "n_customers"] >= 100
     assert table.loc[3, "ci_low"] > table.loc[0, "ci_high"]  # level 3 loses revenue more often
+
+
+def test_evaluation_refuses_a_truth_table_from_an_older_demo(world: Path, tmp_path: Path) -> None:
+    """A warehouse whose decline_truth predates `p_halved`/`halved` gets a clear error, not a
+    DuckDB binder error."""
+
+    from services.trends import OutdatedTruthError, forward_evaluation
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(world, old)
+    with connect(old) as con:
+        con.execute("ALTER TABLE decline_truth DROP COLUMN p_halved")
+    with pytest.raises(OutdatedTruthError, match="rebuild"):
+        forward_evaluation(old)
