@@ -67,6 +67,10 @@ _TOP_N = (
         r"|clients|rows|names|results|findings|cases|of them|of those|in total)\b"
     ),
     re.compile(r"\b(?:up to|limit(?: to)?|at most|max(?:imum)?(?: of)?)\s+(\d{1,3})\b"),
+    re.compile(  # "biggest three we've found", "the worst 5"
+        r"\b(?:biggest|largest|worst|highest|riskiest|heaviest|costliest)\s+(\d{1,3})\b"
+        r"(?!\s*(?:months?|days?|weeks?|years?|%|percent|tiers?|regions?|segments?))"
+    ),
     re.compile(_COUNT_AFTER),
 )
 _NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
@@ -170,6 +174,8 @@ class Entities:
     ordinals: tuple[int, ...] = ()
     """Several positions in the last list ("the 2nd and the 4th", "those three"), zero-based."""
     bare_id: str | None = None
+    hash_id: str | None = None
+    """"#7" or "#65": a position in the thread's last list, else (nothing listed) an account."""
     typed_id: str | None = None
     risk_word: str | None = None
     """A risk level named by its word alone ("only the high ones")."""
@@ -185,7 +191,16 @@ class Entities:
 
 
 _NOT_NAMED = frozenset(
-    {"ordinal", "ordinals", "bare_id", "typed_id", "risk_word", "degree", "data_question"}
+    {
+        "ordinal",
+        "ordinals",
+        "bare_id",
+        "hash_id",
+        "typed_id",
+        "risk_word",
+        "degree",
+        "data_question",
+    }
 )
 
 
@@ -259,8 +274,9 @@ def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
 def _ordinal(text: str) -> int | None:
     """Zero-based position named by "the second one", "#3", "number 2", … (-1: "the last one")."""
     match = _ORDINAL.search(text)
-    if not match:
-        return None
+    if not match:  # "same for the third", "the 2nd - why?": one position standing alone
+        alone = [m.group(1) for m in _LISTED_ORDINAL.finditer(text) if "the" in m.group(0)]
+        return _position(alone[0]) if len(alone) == 1 else None
     word, hashed, numbered = match.groups()
     if word is None:
         return max(int(hashed or numbered) - 1, 0)
@@ -306,6 +322,15 @@ def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
     if match := _ACCOUNT_WORD.search(lowered):
         return normalise_account_id(match.group(1) or match.group(2)), None
     return None, None
+
+
+_HASH_NUMBER = re.compile(r"(?<![\w#])#\s?(\d{1,2})\b")
+
+
+def _hash_id(lowered: str) -> str | None:
+    """The account a short "#7" would be when no list is on the thread."""
+    match = _HASH_NUMBER.search(lowered)
+    return normalise_account_id(match.group(1)) if match else None
 
 
 def _bare_id(lowered: str) -> str | None:
@@ -377,6 +402,7 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         ordinal=_ordinal(lowered),
         ordinals=_ordinals(text),
         bare_id=None if account or file_match else _bare_id(lowered),
+        hash_id=None if account or file_match else _hash_id(lowered),
         typed_id=typed,
         risk_word=None if risk else _risk_word(lowered),
         degree=_degree(lexicon, tokens) if level is None else None,

@@ -182,6 +182,9 @@ class Safety:
     """Other companies' figures ("industry benchmark", "competitors"): data RevRisk lacks."""
     people: tuple[Phrase, ...] = ()
     """People's personal data ("the CEO's salary")."""
+    roles: tuple[Phrase, ...] = ()
+    private: tuple[Phrase, ...] = ()
+    """A `roles` word shortly before a `private` one: a person's personal data."""
     companies: tuple[Phrase, ...] = ()
     metrics: tuple[Phrase, ...] = ()
     """Words that make a company name a question about its data ("Zuora's churn")."""
@@ -210,6 +213,16 @@ class Lexicon:
     negation_window: int
     """Words after a negator ("not the member list") that name what the message does not want."""
     population: tuple[Phrase, ...]
+    reasons: tuple[Phrase, ...]
+    plural_referents: tuple[Phrase, ...]
+    """Pronouns for a group ("them", "the two of them"): in a first message, nothing named."""
+    unsupported: tuple[Phrase, ...]
+    """Finance measures no tool computes ("CAC", "LTV"): offered the SQL route."""
+    other_one: tuple[Phrase, ...]
+    """"the other one", "the other account": a referent that needs one named before."""
+    vague: tuple[Phrase, ...]
+    """Words that name no question on their own ("show me the numbers")."""
+    """Words that ask why ("and why", "what's driving it"): one account's factors."""
     uploads: tuple[Phrase, ...]
     warehouse: tuple[Phrase, ...]
     ability_openers: tuple[Phrase, ...]
@@ -270,6 +283,8 @@ def _safety(raw: dict[str, Any], imperatives: dict[str, Any], outside: dict[str,
     return Safety(
         benchmarks=_phrases(outside["benchmarks"]),
         people=_phrases(outside["people"]),
+        roles=_phrases(outside["roles"]),
+        private=_phrases(outside["private"]),
         companies=_phrases(outside["companies"]),
         metrics=_phrases(outside["metrics"]),
         security=_phrases(raw["security"]),
@@ -310,6 +325,11 @@ def load_lexicon() -> Lexicon:
         negators=_phrases(raw["negation"]["negators"]),
         negation_window=int(raw["negation"]["window"]),
         population=_phrases(followup["population"]),
+        reasons=_phrases(followup["reasons"]),
+        plural_referents=_phrases(followup["plural_referents"]),
+        vague=_phrases(raw["clarify"]["vague"]),
+        other_one=_phrases(followup["other_one"]),
+        unsupported=_phrases(raw["clarify"]["unsupported"]),
         uploads=_phrases(followup["uploads"]),
         warehouse=_phrases(followup["warehouse"]),
         ability_openers=_phrases(ability["openers"]),

@@ -17,8 +17,16 @@ Definitions, stated in the narrative: a churned account has had no revenue for t
 three months of data (as the trend scan defines it), counted in the month after its last
 revenue; revenue is net invoiced revenue (monthly_revenue); MRR over several months is the
 average per month; NRR is the latest month's revenue of accounts billed 12 months earlier
-over their revenue then; DSO is the mean days from invoice issue to the first successful
-payment; seat utilisation is active over licensed seats in the latest month.
+over their revenue then; GRR the same with each account's revenue capped at what it was then;
+ARR is 12 x the latest month's revenue; MRR movements split the change from the month before
+the period to its last month into new, expansion, contraction and churned revenue; DSO is the
+mean days from invoice issue to the first successful payment; seat utilisation is active over
+licensed seats in the latest month.
+
+Comparisons: two quarters or half years ("Q3 signups vs Q2") span both and get a row each;
+two values of one column ("legacy vs core", "EMEA vs APAC") group by that column instead of
+filtering on both at once. A month without a year ("in April", "april this year", "Oct-26")
+is the latest such month in the data.
 """
 
 from __future__ import annotations
@@ -49,6 +57,21 @@ _SINCE = re.compile(
     r"\bsince\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
 )
 _QUARTER = re.compile(r"\bq([1-4])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
+_HALF = re.compile(r"\bh([12])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
+_MONTH_NAME = (
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|tember|ember|ober|ust|ch"
+    r"|il|e|y|t)?(?![a-z])\.?"
+)
+_MONTH_ALONE = re.compile(
+    rf"\b(?:in|for|during|of|as of|as at|at|over|through|thru|until|by end of|end of)\s+"
+    rf"{_MONTH_NAME}(?:\s*[-/' ]\s*(\d\d)\b(?!\d))?(?:\s+(this|last|previous) year)?"
+    rf"|\b{_MONTH_NAME}(?:\s*[-/']\s*(\d\d)\b(?!\d)|\s+(this|last|previous) year)"
+)
+"""A month named without a four-digit year: "in April", "april this year", "as of october",
+"Oct-26". Anchored like a quarter: the latest such month in the data ("last year": the one
+before)."""
+_WITH_YEAR = re.compile(rf"\b{_MONTH_NAME}\s+(?:of\s+)?(?:19|20)\d\d\b")
+"""A month with its year ("April 2026"): read by agent/offline/sqlwords.py `period`."""
 _RELATIVE = (
     (re.compile(r"\b(?:last|previous|prior|past)\s+quarter\b"), "last_quarter"),
     (
@@ -144,6 +167,44 @@ def _month_of(month: int, year: str | None, span: int = 1) -> str:
     )
 
 
+def _month_alone(lowered: str) -> Period | None:
+    """The month "in April" / "april this year" / "Oct-26" names (see `_MONTH_ALONE`)."""
+    match = _MONTH_ALONE.search(lowered)
+    if match is None:
+        return None
+    name = match.group(1) or match.group(4)
+    short_year = match.group(2) or match.group(5)
+    which = match.group(3) or match.group(6)
+    month = _MONTHS[name[:3]]
+    if short_year:
+        start = f"DATE '20{short_year}-{month:02d}-01'"
+    elif which in ("last", "previous"):
+        start = f"make_date(year({LATEST}) - 1, {month}, 1)"
+    elif which == "this":
+        start = f"make_date(year({LATEST}), {month}, 1)"
+    else:
+        start = _month_of(month, None)
+    return Period(start, _shift(start, 1))
+
+
+def _quarters(lowered: str) -> list[Period]:
+    """Every quarter (or half year) the text names, in order: "Q3 vs Q2", "H1 and H2"."""
+    found = []
+    for pattern, months in ((_QUARTER, 3), (_HALF, 6)):
+        for match in pattern.finditer(lowered):
+            first = (int(match.group(1)) - 1) * months + 1
+            start = _month_of(first, match.group(2) or match.group(3), span=months)
+            found.append((match.start(), Period(start, _shift(start, months))))
+    return [period for _, period in sorted(found, key=lambda pair: pair[0])]
+
+
+def read_periods(text: str) -> tuple[Period, ...]:
+    """The periods a comparison names ("Q3 signups vs Q2", "H1 vs H2"): two or more distinct
+    quarters or half years; () otherwise."""
+    periods = list(dict.fromkeys(_quarters(text.lower())))
+    return tuple(periods) if len(periods) >= 2 else ()
+
+
 def read_period(text: str) -> Period | None:
     """The period a question names, anchored on the data's latest month (see the module
     docstring); None when it names none.
@@ -160,10 +221,14 @@ def read_period(text: str) -> Period | None:
         return Period(_shift(LATEST, 1 - int(match.group(1))), after)
     if match := _SINCE.search(lowered):
         return Period(_month_of(_MONTHS[match.group(1)[:3]], match.group(2)), after)
-    if match := _QUARTER.search(lowered):
-        first = (int(match.group(1)) - 1) * 3 + 1
-        start = _month_of(first, match.group(2) or match.group(3), span=3)
-        return Period(start, _shift(start, 3))
+    if compared := read_periods(lowered):  # "Q3 vs Q2": from the earliest to the latest
+        starts = ", ".join(p.start for p in compared)
+        ends = ", ".join(p.end for p in compared)
+        return Period(f"least({starts})", f"greatest({ends})")
+    if quarters := _quarters(lowered):
+        return quarters[0]
+    if (named := _month_alone(lowered)) is not None and not _WITH_YEAR.search(lowered):
+        return named
     for pattern, name in _RELATIVE:
         if pattern.search(lowered):
             quarter, year = f"date_trunc('quarter', {LATEST})", f"date_trunc('year', {LATEST})"
@@ -193,6 +258,18 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
             group = dimension
             break
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
+    compared = read_periods(text)
+    if group is None and compared:  # "Q3 signups vs Q2": one row per period
+        group = (
+            "half"
+            if _HALF.search(text.lower()) and not _QUARTER.search(text.lower())
+            else "quarter"
+        )
+    columns = [condition.split(" = ")[0] for condition in filters]
+    several = next((c for c in dict.fromkeys(columns) if columns.count(c) > 1), None)
+    if several is not None and group in (None, several):  # "legacy vs core": one row each
+        group = several
+        filters = tuple(f for f in filters if not f.startswith(f"{several} = "))
     return MetricSpec(
         metric=metric,
         group=group,
@@ -300,6 +377,14 @@ def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
     """(select prefix, group by, order by) for a dimension (or none)."""
     if group == "month":
         return f"strftime({month_expression}, '%Y-%m') AS month, ", " GROUP BY 1", " ORDER BY 1"
+    if group in ("quarter", "half"):
+        part = (
+            f"'-Q' || quarter({month_expression})"
+            if group == "quarter"
+            else f"'-H' || CASE WHEN month({month_expression}) <= 6 THEN 1 ELSE 2 END"
+        )
+        label = f"strftime({month_expression}, '%Y') || {part} AS {group}, "
+        return label, " GROUP BY 1", " ORDER BY 1"
     if group in _DIMENSIONS:
         return f"{_DIMENSIONS[group]} AS {group}, ", " GROUP BY 1", ""
     return "", "", ""
@@ -416,6 +501,79 @@ def _nrr(spec: MetricSpec) -> str:
     )
 
 
+def _grr(spec: MetricSpec) -> str:
+    """Gross revenue retention, on NRR's two months: each account's revenue now, capped at
+    what it paid 12 months earlier (expansion does not count), over their revenue then."""
+    end = spec.period.end if spec.period else _shift(LATEST, 1)
+    month = _shift(end, -1)
+    year_before = _shift(month, -12)
+    head, group_by, _ = _select(spec.group if spec.group in _DIMENSIONS else None, "b.month")
+    head = head.replace("a.", "b.")
+    sort = " ORDER BY 2 DESC" if group_by else ""
+    columns = ", ".join(f"a.{c}" for c in _DIMENSIONS)
+    return (
+        f"WITH b AS (SELECT r.account_id, {columns}, "
+        f"sum(r.net_revenue) FILTER (WHERE r.month = {year_before}) AS revenue_then, "
+        f"coalesce(sum(r.net_revenue) FILTER (WHERE r.month = {month}), 0) AS revenue_now "
+        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
+        f"WHERE r.month IN ({year_before}, {month}) AND {_where(spec.filters)} "
+        f"GROUP BY ALL HAVING revenue_then > 0) "
+        f"SELECT {head}round(sum(least(b.revenue_now, b.revenue_then)) / sum(b.revenue_then), 4) "
+        f"AS grr, round(sum(b.revenue_then), 2) AS revenue_year_before, "
+        f"round(sum(least(b.revenue_now, b.revenue_then)), 2) AS retained_revenue, "
+        f"count(*) AS n_accounts, any_value(b.currency) AS currency, "
+        f"strftime({year_before}, '%Y-%m') AS period_start, "
+        f"strftime({month}, '%Y-%m') AS period_end FROM b{group_by}{sort}"
+    )
+
+
+def _arr(spec: MetricSpec) -> str:
+    """Annual recurring revenue: 12 x the net revenue of the period's last month (the
+    latest month by default)."""
+    end = spec.period.end if spec.period else _shift(LATEST, 1)
+    month = _shift(end, -1)
+    group = spec.group if spec.group in _DIMENSIONS else None
+    head, group_by, _ = _select(group, "r.month")
+    sort = " ORDER BY 2 DESC" if group_by else ""
+    return (
+        f"SELECT {head}round(12 * sum(r.net_revenue), 2) AS arr, "
+        f"round(sum(r.net_revenue), 2) AS mrr, string_agg(DISTINCT r.currency, ', ') AS currency, "
+        f"strftime({month}, '%Y-%m') AS period_start, strftime({month}, '%Y-%m') AS period_end "
+        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
+        f"WHERE r.month = {month} AND {_where(spec.filters)}{group_by}{sort}"
+    )
+
+
+def _movements(spec: MetricSpec) -> str:
+    """MRR movements between the month before the period and its last month (the last 12
+    months by default): new, expansion, contraction and churned revenue per account, and
+    the net change that adds them up."""
+    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
+    opening, closing = _shift(p.start, -1), _shift(p.end, -1)
+    group = spec.group if spec.group in _DIMENSIONS else None
+    head, group_by, _ = _select(group, "b.month")
+    head = head.replace("a.", "b.")
+    columns = ", ".join(f"a.{c}" for c in _DIMENSIONS)
+    return (
+        f"WITH b AS (SELECT r.account_id, {columns}, "
+        f"coalesce(sum(r.net_revenue) FILTER (WHERE r.month = {opening}), 0) AS opening, "
+        f"coalesce(sum(r.net_revenue) FILTER (WHERE r.month = {closing}), 0) AS closing "
+        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
+        f"WHERE r.month IN ({opening}, {closing}) AND {_where(spec.filters)} GROUP BY ALL) "
+        f"SELECT {head}round(sum(b.opening), 2) AS opening_mrr, "
+        "round(sum(CASE WHEN b.opening = 0 THEN b.closing ELSE 0 END), 2) AS new_mrr, "
+        "round(sum(CASE WHEN b.opening > 0 AND b.closing > b.opening "
+        "THEN b.closing - b.opening ELSE 0 END), 2) AS expansion_mrr, "
+        "round(-sum(CASE WHEN b.closing > 0 AND b.closing < b.opening "
+        "THEN b.opening - b.closing ELSE 0 END), 2) AS contraction_mrr, "
+        "round(-sum(CASE WHEN b.opening > 0 AND b.closing = 0 THEN b.opening ELSE 0 END), 2) "
+        "AS churned_mrr, round(sum(b.closing) - sum(b.opening), 2) AS net_change_mrr, "
+        "round(sum(b.closing), 2) AS closing_mrr, any_value(b.currency) AS currency, "
+        f"strftime({opening}, '%Y-%m') AS period_start, strftime({closing}, '%Y-%m') AS period_end "
+        f"FROM b{group_by}{' ORDER BY 2 DESC' if group_by else ''}"
+    )
+
+
 def _dso(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(_shift(LATEST, -2), _shift(LATEST, 1)))
     head, group_by, order = _select(spec.group, "i.period")
@@ -439,5 +597,8 @@ _BUILDERS = {
     "signups": _signups,
     "seat_utilisation": _seats,
     "nrr": _nrr,
+    "grr": _grr,
+    "arr": _arr,
+    "movements": _movements,
     "dso": _dso,
 }

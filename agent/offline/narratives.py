@@ -79,7 +79,7 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
 _SPAN = ("period_start", "period_end", "currency")
 """Columns a metric query returns to say what it covers: stated once, not tabled."""
 _MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
-_RATIOS = ("seat_utilisation", "nrr")
+_RATIOS = ("seat_utilisation", "nrr", "grr")
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",
@@ -87,6 +87,16 @@ _LABELS = {
     "net_revenue": "net revenue",
     "avg_monthly_revenue": "average monthly revenue (MRR)",
     "nrr": "net revenue retention",
+    "grr": "gross revenue retention",
+    "arr": "ARR",
+    "opening_mrr": "MRR at the start",
+    "closing_mrr": "MRR at the end",
+    "new_mrr": "new MRR",
+    "expansion_mrr": "expansion MRR",
+    "contraction_mrr": "contraction MRR",
+    "churned_mrr": "churned MRR",
+    "net_change_mrr": "net change in MRR",
+    "mrr": "MRR",
     "dso_days": "days sales outstanding",
     "seat_utilisation": "seat utilisation",
 }
@@ -95,6 +105,11 @@ _DEFINITIONS = {
     "month after the last revenue.",
     "nrr": "NRR: this month's revenue of the accounts billed 12 months earlier, over their "
     "revenue then.",
+    "grr": "GRR: this month's revenue of the accounts billed 12 months earlier, each capped "
+    "at what it was then, over their revenue then.",
+    "arr": "ARR: 12 x the month's net revenue.",
+    "net_change_mrr": "MRR movements: each account's revenue in the last month against the "
+    "month before the period (new, expansion, contraction, churned).",
     "dso_days": "DSO: mean days from invoice issue to the first successful payment.",
     "seat_utilisation": "Seat utilisation: active seats over licensed seats.",
     "avg_monthly_revenue": "MRR over several months: their average per month.",

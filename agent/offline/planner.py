@@ -10,23 +10,28 @@ Decision order: requests to change, send or reveal something are declined first
 (declined: the warehouse holds neither); questions about the assistant itself; requests for a
 plan ("what should we do about those?", "three board bullets": the thread's list re-read and
 answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
-of those are Enterprise?"); for messages about the business, two clauses asking for two
-different tools get both (a clause that only narrows the one before refines its call: "score
-this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
-but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
-runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
-for business questions the lexicon does not know, a best guess only with a clear lead
-(confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a short
-question offering the 2-3 nearest readings as clickable actions (never the portfolio overview as
-a fallback); anything else is off-topic. A missing referent ("why is that one flagged?" with
-nothing before it) is asked about too. Several positions in the last list ("the 2nd and the
-4th", "those three") get one call each.
+of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
+route; a first message whose referent is missing ("compare the two of them") or that names no
+question ("show me the numbers") is asked about; for messages about the business, two clauses
+asking for two different tools get both (a clause that only narrows the one before refines its
+call: "score this file and list only the high-risk ones"); a short "and/what about X?", or "the
+same report but …", refines the last call; the best tool intent above the threshold; a follow-up
+that re- runs the last tool; greetings, capability questions and thanks; a bare entity
+("ACC000042?"); for business questions the lexicon does not know, a best guess only with a clear
+lead (confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a
+short question offering the 2-3 nearest readings as clickable actions (never the portfolio
+overview as a fallback); anything else is off-topic. A missing referent ("why is that one
+flagged?" with nothing before it, "why's it happening?" after a list of five, or a company named
+by name that the planner cannot look up) is asked about too, offering the list's first rows.
+Several positions in the last list ("the 2nd and the 4th", "those three") get one call each; one
+position with no question of its own ("open up the first one") opens that row with its tool.
 
-A chosen call is then put in context: a population question about one account, named or
-pointed at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?":
-its trend); a message that points back keeps the thread's filters and account ("which
-accounts are likely to hit that?"); a question about "those" accounts after an upload is
-answered from the uploaded file.
+A chosen call is then put in context: a population question about one account, named or pointed
+at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?": its trend);
+a risk question about one account that asks why goes to its factors; decliners asked for inside
+the segment being discussed come from its report; a message that points back keeps the thread's
+filters and account ("which accounts are likely to hit that?"); a question about "those"
+accounts after an upload is answered from the uploaded file.
 """
 
 from __future__ import annotations
@@ -172,6 +177,15 @@ def _choose(reading: Reading) -> Plan:
         return recommended
     if (data := _sql_follow_up(reading)) is not None:
         return data
+    if reading.unsupported_measure:  # "what's our CAC payback?": offer the SQL route
+        return Plan("need_sql")
+    picked = _pick_from_list(reading)  # "open up the second one on that list"
+    if picked is not None and reading.best_tool[0] in (None, reading.memory.last_tool):
+        return picked
+    if reading.points_at_nothing:  # "compare the two of them" with nothing before it
+        return _clarify(reading, "referents")
+    if reading.vague:  # "show me the numbers": which numbers?
+        return _clarify(reading, "unsure")
     in_context = reading.on_topic or reading.memory.last_tool is not None
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
@@ -189,6 +203,10 @@ def _choose(reading: Reading) -> Plan:
     for kind, tool in ENTITY_DEFAULTS.items():
         if kind in reading.named:
             return reading.resolve(tool, reading.named)
+    if reading.lost_referent:  # "why did it drop?" as a thread's first message
+        return _clarify(reading, "referent")
+    if picked is not None:  # "open up the first one"
+        return picked
     if reading.on_topic:  # a business question in words the lexicon lacks
         confidence = _guess_confidence(reading)
         if name is not None and confidence >= CLARIFY_BELOW:  # a clear lead: best guess
@@ -235,6 +253,45 @@ def _recommend(reading: Reading) -> Plan | None:
     return Plan("recommend", (Call("score_leakage", args),), size=size)
 
 
+_ITEM_TOOL = {
+    "list_segments": "segment_report",
+    "score_leakage": "explain_risk_factors",
+    "detect_leakage": "explain_risk_factors",
+    "find_declining_customers": "decompose_trend",
+    "segment_report": "decompose_trend",
+}
+"""The tool that opens one row of the list a tool returns ("open up the first one")."""
+
+
+def _pick_from_list(reading: Reading) -> Plan | None:
+    """A message that picks a row of the thread's last list by position and asks nothing
+    else ("open up the first one", "the third - deep dive"): that row's own tool."""
+    memory = reading.memory
+    tool = _ITEM_TOOL.get(memory.last_tool or "")
+    if tool is None or reading.entities.ordinal is None:
+        return None
+    if not (memory.result_ids or (memory.segments and tool == "segment_report")):
+        return None
+    return reading.resolve(tool, reading.named)
+
+
+def _within_segment(call: Call, reading: Reading) -> Call:
+    """Decliners the segment being discussed is narrowed to ("only the level 3 decliners in
+    that one") come from that segment's report."""
+    memory = reading.memory
+    if call.name != "find_declining_customers" or memory.last_tool != "segment_report":
+        return call
+    if "segment_id" in reading.named or not reading.points_back or memory.segment_id is None:
+        return call
+    lexicon = reading.lexicon
+    if not has_phrase(reading.tokens, (*lexicon.narrow, *lexicon.narrow_short)):
+        return call  # "who is declining there?" lists the decliners; "only the …" narrows
+    level = call.args.get("decline_level")
+    extra = {} if level is None else {"decline_level": level}
+    args = {"segment_id": memory.segment_id, **extra}
+    return Call("segment_report", args)
+
+
 def _runs_as(name: str, reading: Reading) -> str:
     """The tool `name` would run as here: its fallback when it requires an argument that
     neither the message nor the thread supplies ("decompose" without an account lists the
@@ -273,6 +330,8 @@ _QUESTIONS = {
     "unsure": "I'm not sure which question this is, so rather than guess: is it one of these?",
     "referent": "Which account do you mean? Name its id (like ACC000042), or pick one of these?",
     "segment": "Which segment do you mean? Name its number, or pick one of these?",
+    "listed": "Which one of the list do you mean? Name its id, or pick one of these?",
+    "referents": "Which accounts do you mean? Name their ids, or pick one of these?",
 }
 
 
@@ -310,12 +369,28 @@ def _options(reading: Reading) -> tuple[Option, ...]:
     return tuple(picked)
 
 
-def _clarify(reading: Reading, why: str, confidence: float = 0.0) -> Plan:
+def _listed_options(reading: Reading, intent: str | None) -> tuple[Option, ...]:
+    """The first rows of the thread's last list, each as the question `intent` answers
+    about it ("Why is ACC000801 flagged?")."""
+    table = reading.lexicon.raw["clarify"]["options"]
+    label, message = table.get(intent or "", table["explain_risk_factors"])
+    if "{account}" not in message:
+        label, message = table["explain_risk_factors"]
+    return tuple(
+        Option(label.format(account=account), message.format(account=account))
+        for account in reading.memory.result_ids[:3]
+    )
+
+
+def _clarify(
+    reading: Reading, why: str, confidence: float = 0.0, intent: str | None = None
+) -> Plan:
     """A question instead of a guess, with the nearest readings as clickable options."""
+    options = _listed_options(reading, intent) if why == "listed" else _options(reading)
     return Plan(
         "clarify",
         confidence=max(0.0, min(confidence, CLARIFY_BELOW - 0.01)),
-        options=_options(reading),
+        options=options,
         question=_QUESTIONS[why],
     )
 
@@ -333,6 +408,17 @@ def _for_account(call: Call, reading: Reading) -> Call:
     return Call(
         rule.for_account, args_for(rule.for_account, {**reading.named, "account_id": account})
     )
+
+
+def _with_reasons(call: Call, reading: Reading) -> Call:
+    """A risk question about one account that also asks why ("is ACC000557 likely to leak,
+    and why?") goes to the account's factors: they carry its probability too."""
+    account = call.args.get("account_id")
+    if call.name != "score_leakage" or not account or "file_path" in call.args:
+        return call
+    if not has_phrase(reading.tokens, reading.lexicon.reasons):
+        return call
+    return Call("explain_risk_factors", {"account_id": account})
 
 
 def _carry(call: Call, reading: Reading) -> Call:
@@ -400,6 +486,7 @@ def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
+    call = _within_segment(_with_reasons(call, reading), reading)
     return Plan(call.name, (call,))
 
 
@@ -418,7 +505,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     reading = Reading(text, memory or Memory(), lexicon)
     chosen = _each_listed(_in_context(_choose(reading), reading), reading)
     if chosen.intent == "clarify" and not chosen.options:
-        chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence)
+        chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

@@ -5,13 +5,21 @@ thread ("its trend", "which of those", "and the same for 1210").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.offline.entities import Entities, digits, extract_entities
-from agent.offline.lexicon import Lexicon, has_phrase, muted_words, phrase_at, tokenize
+from agent.offline.lexicon import (
+    Lexicon,
+    find_all,
+    has_phrase,
+    muted_words,
+    phrase_at,
+    tokenize,
+)
 from agent.offline.plans import Call, Memory, Plan, accepts, args_for, call_entities, pick_row
-from agent.offline.spelling import correct
+from agent.offline.spelling import correct, speller
 from tools.schemas import TOOL_ARGS
 
 ENTITY_DEFAULTS = {
@@ -31,6 +39,9 @@ _SHORT = 7
 """Words in a message short enough to be a follow-up ("and segment 2?")."""
 _PLURAL = (("them",), ("they",), ("their",), ("those",), ("these",))
 """Pronouns for many: a question with them is about a group, not one missing referent."""
+_NAME = re.compile(r"(?<=[a-z0-9,:;] )(?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+\b")
+"""Two to four capitalised words after a lower-case word: a company's name, not a sentence's
+first word ("what's driving the risk score on Swift River Health?")."""
 _SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
 
 
@@ -64,6 +75,9 @@ class Reading:
             self.muted |= words  # "the small & declining group" asks about no declines
             if not self._names_level(words):  # "the steady one" is no decline level 0
                 self.named.pop("decline_level", None)
+        hashed = self.entities.hash_id
+        if hashed and "account_id" not in self.named and not self._has_list:
+            self.named["account_id"] = hashed  # "is #7 seasonal?" with nothing listed before
         if self.entities.risk_word and self._about_risk():  # "only the high ones?"
             self.named["risk_level"] = self.entities.risk_word
         self._score()
@@ -73,6 +87,11 @@ class Reading:
         if self.entities.degree is not None and self._about_declines():
             self.named.setdefault("decline_level", self.entities.degree)
             self._score()
+
+    @property
+    def _has_list(self) -> bool:
+        """Whether the thread's last result listed accounts or segments ("#3" picks a row)."""
+        return bool(self.memory.result_ids or self.memory.segments)
 
     def _names_level(self, words: frozenset[int]) -> bool:
         """Whether the message names a decline level outside the word indices `words` (the
@@ -247,7 +266,7 @@ class Reading:
         if required and required not in named and not (required == "sql" and "recipe" in named):
             remembered = {
                 "account_id": self.remembered_id(),
-                "segment_id": self.memory.segment_id,
+                "segment_id": self.listed_segment_id(),
                 "file_path": self.memory.file_path,
             }
             if remembered.get(required) is None:
@@ -255,15 +274,19 @@ class Reading:
                 if (
                     required in ("account_id", "segment_id")
                     and nothing_before
-                    and self.points_at_referent
+                    and (self.points_at_referent or self.names_company)
                 ):
                     # "why is that one flagged?" with nothing before it: ask which one
                     return Plan(
                         "clarify", question="referent" if required == "account_id" else "segment"
                     )
                 return self.resolve(rule.fallback or "capabilities", named)
+            if required == "account_id" and self.ambiguous_pronoun:
+                return Plan("clarify", question="listed", tool=intent)  # which of the list?
             named = {**named, required: remembered[required]}
         elif "account_id" not in named and self.refers_back and self.remembered_id():
+            if self.ambiguous_pronoun and accepts(intent, "account_id"):
+                return Plan("clarify", question="listed", tool=intent)
             named = {**named, "account_id": self.remembered_id()}
         if "account_id" not in named and self.picks_listed_row and accepts(intent, "account_id"):
             named = {**named, "account_id": self.remembered_id()}  # "the third one in the file"
@@ -286,6 +309,100 @@ class Reading:
         if self.widens or has_phrase(self.tokens, _PLURAL):
             return False
         return self.refers_back or self.entities.ordinal is not None or bool(self.entities.ordinals)
+
+    def listed_segment_id(self) -> int | None:
+        """The segment the message picks by position from the last list of segments ("the
+        second one - deep dive"), else the one the thread was about."""
+        segments, ordinal = self.memory.segments, self.entities.ordinal
+        if segments and ordinal is not None and -len(segments) <= ordinal < len(segments):
+            return segments[ordinal][0]
+        return self.memory.segment_id
+
+    @property
+    def ambiguous_pronoun(self) -> bool:
+        """ "it" after a list, with no one account discussed yet and nothing picking a row
+        ("top 5 contract-terms findings" then "why's it happening?"): which one is meant?"""
+        memory = self.memory
+        if memory.account_id is not None or len(memory.result_ids) < 2 or self.widens:
+            return False
+        if self.entities.ordinal is not None or self.entities.ordinals:
+            return False
+        if has_phrase(self.tokens, _PLURAL) or not self.refers_back:
+            return False
+        return pick_row(memory.result_rows, self.named, None) is None
+
+    @property
+    def names_company(self) -> bool:
+        """Names a company by its name ("the risk score on Swift River Health"): two or more
+        capitalised words inside the sentence, one of them no word the lexicon knows. The
+        planner cannot look a name up, so a question about one account asks for its id."""
+        known = speller(self.lexicon).known
+        for match in _NAME.finditer(self.original):
+            words = match.group(0).lower().split()
+            if any(word not in known for word in words):
+                return True
+        return False
+
+    @property
+    def thread_is_empty(self) -> bool:
+        """Nothing before this message that a pronoun could point at."""
+        memory = self.memory
+        return memory.last_tool is None and memory.account_id is None and not memory.result_ids
+
+    @property
+    def points_at_nothing(self) -> bool:
+        """A first message about "them" / "the two of them" / "those" that names nothing and
+        asks about no population of its own ("compare the two of them", "what about last
+        month for them?"): the referent is missing."""
+        if not self.thread_is_empty or self.names_subject or self.widens:
+            return False
+        return has_phrase(self.tokens, self.lexicon.plural_referents)
+
+    @property
+    def names_subject(self) -> bool:
+        """Names what it asks about (an id, a tier, a filter …), not just how many rows."""
+        return any(kind not in ("top_n", "order_by") for kind in self.named)
+
+    @property
+    def lost_referent(self) -> bool:
+        """A short first question about "it" or "the other one" with nothing before it ("why
+        did it drop?", "and the other one?"), and no other topic: ask which one."""
+        if not self.thread_is_empty or self.names_subject or len(self.tokens) > _SHORT + 1:
+            return False
+        if self.scores.get("off_topic", 0.0) > 0:
+            return False
+        return self.points_at_referent or has_phrase(self.tokens, self.lexicon.other_one)
+
+    @property
+    def unsupported_measure(self) -> bool:
+        """Asks for a finance measure no tool computes ("CAC payback", "LTV by tier") and
+        names no account, segment, file or query of its own."""
+        if any(kind in self.named for kind in _SUBJECTS if kind != "recipe"):
+            return False  # a written recipe would answer another measure ("MRR") instead
+        return has_phrase(self.tokens, self.lexicon.unsupported)
+
+    @property
+    def vague(self) -> bool:
+        """A first message whose only tool cues are words that name no question ("show me
+        the numbers", "give me an update"): without them, no tool reaches the threshold."""
+        lexicon = self.lexicon
+        if not self.thread_is_empty or self.names_subject or self.entities.data_question:
+            return False
+        covered = {
+            index + k
+            for phrase in lexicon.vague
+            for index in find_all(self.tokens, phrase)
+            for k in range(len(phrase))
+        }
+        if not covered:
+            return False
+        rest = [t for i, t in enumerate(self.tokens) if i not in covered]
+        rules = lexicon.intents
+        return all(
+            rules[name].score(rest, set(), lexicon.veto_window) < lexicon.threshold
+            for name in TOOL_ARGS
+            if name in rules
+        )
 
     @property
     def refines_last(self) -> bool:

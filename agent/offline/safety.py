@@ -25,7 +25,15 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from agent.offline.lexicon import IntentRule, Lexicon, Phrase, has_phrase, phrase_at, tokenize
+from agent.offline.lexicon import (
+    IntentRule,
+    Lexicon,
+    Phrase,
+    find_all,
+    has_phrase,
+    phrase_at,
+    tokenize,
+)
 from agent.offline.spelling import speller
 
 _SQL_WRITE = re.compile(
@@ -211,6 +219,28 @@ _COMMON = frozenset(
 _OUR_ID = re.compile(r"\b(?i:acc)[\s#_-]*\d|#\s?\d{3,}")
 
 
+_PERSON_WINDOW = 8
+"""Words from a role ("CEO") to what is private about its holder ("earn"): "how much does the
+CEO at Quiet Beacon Logistics earn"."""
+
+
+_OUR_WORDS = frozenset(("we", "our", "us", "revenue", "accounts", "customers", "account"))
+
+
+def _about_a_person(tokens: list[str], lexicon: Lexicon) -> bool:
+    """A role followed closely by a private attribute: "what does their CFO earn?"."""
+    safety = lexicon.safety
+    for role in safety.roles:
+        for index in find_all(tokens, role):
+            after = tokens[index + len(role) : index + len(role) + _PERSON_WINDOW]
+            for start in range(len(after)):
+                if after[start] in _OUR_WORDS:  # "the CEO wants to know what we earn"
+                    break
+                if phrase_at(after, safety.private, start) is not None:
+                    return True
+    return False
+
+
 def foreign(text: str, lexicon: Lexicon) -> bool:
     """Whether `text` asks for data RevRisk does not hold: another company's figures (a
     benchmark, a named company with a metric: "Netflix's churn numbers", "Zuora benchmark"),
@@ -228,6 +258,8 @@ def foreign(text: str, lexicon: Lexicon) -> bool:
     safety = lexicon.safety
     tokens = tokenize(text)
     if has_phrase(tokens, safety.people) or has_phrase(tokens, safety.benchmarks):
+        return True
+    if _about_a_person(tokens, lexicon):
         return True
     if not has_phrase(tokens, safety.metrics) or _OUR_ID.search(text):
         return False

@@ -28,6 +28,12 @@ QUESTIONS = [
     "detected leakage by region last quarter",
     "revenue by month",
     "Q3 revenue by region",
+    "GRR by tier",
+    "what's our ARR?",
+    "expansion vs contraction MRR last quarter",
+    "Q1 vs Q2 signups",
+    "detected leakage, legacy versus core billing",
+    "how many customers joined in April this year?",
 ]
 
 
@@ -53,6 +59,13 @@ def test_metric_questions_become_sql_that_passes_the_guard_and_runs(
         ("revenue in Q4", "2025-10-01", "2026-01-01"),
         ("revenue last year", "2025-01-01", "2026-01-01"),
         ("revenue in March 2026", "2026-03-01", "2026-04-01"),
+        ("signups in april this year", "2026-04-01", "2026-05-01"),
+        ("revenue in november", "2025-11-01", "2025-12-01"),
+        ("revenue for may last year", "2025-05-01", "2025-06-01"),
+        ("new accounts during september last year", "2025-09-01", "2025-10-01"),
+        ("revenue as at Oct-26", "2026-10-01", "2026-11-01"),
+        ("revenue in H1", "2026-01-01", "2026-07-01"),
+        ("Q3 vs Q2 signups", "2026-04-01", "2026-10-01"),
     ],
 )
 def test_periods_are_anchored_on_the_datas_latest_month(text: str, start: str, end: str) -> None:
@@ -86,3 +99,40 @@ def test_risk_trend_and_account_questions_are_not_metric_sql(question: str) -> N
 def test_a_follow_up_regroups_the_metric() -> None:
     sql = write(["How many accounts churned in 2026?", "and by region?"], load_lexicon())
     assert sql is not None and "a.region AS region" in sql and "n_churned_accounts" in sql
+
+
+def test_two_quarters_compared_get_a_row_each() -> None:
+    sql = write(["Q3 signups vs Q2 signups"], load_lexicon())
+    assert sql is not None and "AS quarter" in sql and "GROUP BY 1" in sql
+
+
+def test_two_values_of_one_column_are_grouped_not_both_filtered() -> None:
+    sql = write(["detected leakage, legacy versus core billing"], load_lexicon())
+    assert sql is not None and "a.billing_system AS billing_system" in sql
+    assert "billing_system = 'legacy'" not in sql and "billing_system = 'core'" not in sql
+
+
+def test_mrr_movements_split_each_accounts_change() -> None:
+    """A grows 100 -> 150, B shrinks 100 -> 60, C stops (100 -> none), D starts (none -> 30),
+    from June (the month before last quarter) to September 2026."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE invoices (period DATE); INSERT INTO invoices VALUES ('2026-10-01')")
+    con.execute("CREATE TABLE revenue_imports (month DATE)")
+    con.execute(
+        "CREATE TABLE accounts (account_id TEXT, tier TEXT, region TEXT, billing_system TEXT, "
+        "currency TEXT); INSERT INTO accounts SELECT id, 'Starter', 'EMEA', 'core', 'USD' "
+        "FROM (VALUES ('A'), ('B'), ('C'), ('D')) t(id)"
+    )
+    con.execute(
+        "CREATE TABLE monthly_revenue (account_id TEXT, month DATE, currency TEXT, "
+        "net_revenue DOUBLE); INSERT INTO monthly_revenue VALUES "
+        "('A', '2026-06-01', 'USD', 100), ('A', '2026-09-01', 'USD', 150), "
+        "('B', '2026-06-01', 'USD', 100), ('B', '2026-09-01', 'USD', 60), "
+        "('C', '2026-06-01', 'USD', 100), ('D', '2026-09-01', 'USD', 30)"
+    )
+    sql = write(["expansion vs contraction MRR last quarter"], load_lexicon())
+    assert sql is not None
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    assert [float(v) for v in row[:7]] == [300, 30, 50, -40, -100, -60, 240]
+    assert row[7:] == ("USD", "2026-06", "2026-09")
