@@ -1,10 +1,11 @@
-"""Stripe billing objects -> the warehouse's raw tables: the mapping, in one table and one module.
+"""Stripe billing objects -> the warehouse's raw tables: one mapping table, one module.
 
 Contract: `import_stripe(folder, db_path)` reads a folder of Stripe objects as the API lists
 them (one file per resource: JSON Lines, a JSON list, or CSV with the API's field names,
 nested ones flattened as `parent.child` / `parent_child`), maps them with `RESOURCES` (every
-field read, its JSON kind and the warehouse column it feeds; data/README.md prints the same
-table) and stores accounts, contracts, payment methods, usage, invoices, invoice lines and
+field read, its JSON kind and the warehouse column it feeds, kept as data in
+stripe_mapping.toml, loaded and checked once at import; data/README.md prints the same table)
+and stores accounts, contracts, payment methods, usage, invoices, invoice lines and
 payments all or nothing, through the same staging and checks as every `revrisk import`
 (data.imports.staging). Every problem names file, line, object id and field; objects and
 files the mapping does not use are counted, not refused. A folder written by
@@ -29,9 +30,11 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
+import tomllib
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, get_args
 
 import pandas as pd
 
@@ -40,6 +43,7 @@ from data.imports.json_objects import (
     FIELD_SAMPLE,
     Children,
     Field,
+    FieldKind,
     Found,
     ObjectReader,
     ObjectType,
@@ -83,342 +87,104 @@ ZERO_DECIMAL = (
 THREE_DECIMAL = ("BHD", "JOD", "KWD", "OMR", "TND")
 """Currencies whose Stripe amounts are thousandths (Stripe requires a last digit of 0)."""
 
-SUBSCRIPTION_STATUS = (
-    "active",
-    "canceled",
-    "incomplete",
-    "incomplete_expired",
-    "past_due",
-    "paused",
-    "trialing",
-    "unpaid",
-)
-INVOICE_STATUS = ("draft", "open", "paid", "uncollectible", "void")
-CHARGE_STATUS = ("failed", "pending", "succeeded")
-SCHEDULE_STATUS = ("active", "canceled", "completed", "not_started", "released")
-USAGE_TYPES = ("licensed", "metered")
-CREDIT_NOTE_STATUS = ("issued", "void")
+MAPPING_FILE = Path(__file__).with_name("stripe_mapping.toml")
+"""The mapping table as data: object types, the fields read and what each feeds."""
 
-RESOURCES: dict[str, ObjectType] = {
-    r.name: r
-    for r in (
-        ObjectType(
-            "customers",
-            "customer",
-            (
-                Field(
-                    "id",
-                    "id",
-                    "accounts.account_id (metadata.account_id if ACC…, else numbered)",
-                    True,
-                ),
-                Field("created", "time", "accounts.signup_date", True),
-                Field("currency", "text", "accounts.currency (upper case)"),
-                Field("name", "text", "accounts.name (else email, else id)"),
-                Field("email", "text", "accounts.name when no name"),
-                Field("metadata.account_id", "text", "accounts.account_id"),
-                Field(
-                    "metadata.tier", "text", "accounts.tier (else plan of the first subscription)"
-                ),
-                Field("metadata.region", "text", "accounts.region"),
-                Field("metadata.billing_system", "text", "accounts.billing_system"),
-                Field("address.country", "text", "accounts.region (by country)"),
-            ),
-            ("customers",),
-        ),
-        ObjectType(
-            "products",
-            "product",
-            (
-                Field("id", "id", "", True),
-                Field("name", "text", "contracts.plan (when a tier name)"),
-                Field("metadata.plan", "text", "contracts.plan"),
-            ),
-            ("products",),
-        ),
-        ObjectType(
-            "prices",
-            "price",
-            (
-                Field("id", "id", "", True),
-                Field("currency", "text", ""),
-                Field("unit_amount", "int", "contracts.contracted_price / list_price"),
-                Field(
-                    "unit_amount_decimal", "decimal_text", "contracts.contracted_price / list_price"
-                ),
-                Field("product", "expandable", "contracts.plan (product name)"),
-                Field(
-                    "recurring.usage_type",
-                    "text",
-                    "licensed: contracted price; metered: list price",
-                    allowed=USAGE_TYPES,
-                ),
-                Field("metadata.plan", "text", "contracts.plan"),
-                Field("nickname", "text", ""),
-            ),
-            ("prices", "plans"),
-        ),
-        ObjectType(
-            "coupons",
-            "coupon",
-            (
-                Field("id", "id", "", True),
-                Field("percent_off", "number", "contracts.discount_pct"),
-                Field("amount_off", "int", "(unused: only percent coupons map to discount_pct)"),
-            ),
-            ("coupons",),
-        ),
-        ObjectType(
-            "subscriptions",
-            "subscription",
-            (
-                Field("id", "id", "contracts.contract_id (metadata.contract_id if set)", True),
-                Field("customer", "expandable", "contracts.account_id", True),
-                Field(
-                    "status",
-                    "text",
-                    "incomplete/incomplete_expired: not a contract",
-                    True,
-                    SUBSCRIPTION_STATUS,
-                ),
-                Field("start_date", "time", "contracts.start_date", True),
-                Field("cancel_at", "time", "contracts.end_date (the day before)"),
-                Field("ended_at", "time", "contracts.end_date (the day before)"),
-                Field("currency", "text", ""),
-                Field(
-                    "items.data",
-                    "list",
-                    "contracts: licensed item = seats x price, metered item = list price",
-                ),
-                Field("items.has_more", "bool", ""),
-                Field("discounts", "list", "contracts.discount_pct / discount_end_date"),
-                Field(
-                    "discount", "object", "contracts.discount_pct / discount_end_date (older API)"
-                ),
-                Field("schedule", "expandable", "contracts.downgrade_*"),
-                Field("metadata.contract_id", "text", "contracts.contract_id"),
-                Field("metadata.term_months", "text", "contracts.term_months"),
-            ),
-            ("subscriptions",),
-        ),
-        ObjectType(
-            "subscription_items",
-            "subscription_item",
-            (
-                Field("id", "id", ""),
-                Field(
-                    "price",
-                    "expandable",
-                    "contracts.contracted_price (licensed) / list_price (metered)",
-                    True,
-                ),
-                Field("plan", "object", ""),
-                Field("quantity", "count", "contracts.licensed_seats"),
-            ),
-        ),
-        ObjectType(
-            "discounts",
-            "discount",
-            (
-                Field("id", "text", ""),
-                Field("coupon", "expandable", "contracts.discount_pct (older API)"),
-                Field("source.coupon", "expandable", "contracts.discount_pct"),
-                Field("end", "time", "contracts.discount_end_date (the day before)"),
-            ),
-        ),
-        ObjectType(
-            "subscription_schedules",
-            "subscription_schedule",
-            (
-                Field("id", "id", "", True),
-                Field("subscription", "expandable", "contracts (the subscription scheduled)"),
-                Field("created", "time", "contracts.downgrade_requested_date", True),
-                Field("status", "text", "", True, SCHEDULE_STATUS),
-                Field("phases", "list", "contracts.downgrade_target_*"),
-            ),
-            ("subscription_schedules",),
-        ),
-        ObjectType(
-            "phases",
-            "phase",
-            (
-                Field("start_date", "time", "downgrade applies from"),
-                Field("items", "list", ""),
-            ),
-        ),
-        ObjectType(
-            "phase_items",
-            "phase_item",
-            (
-                Field(
-                    "price", "expandable", "contracts.downgrade_target_price / _list_price", True
-                ),
-                Field("quantity", "count", ""),
-            ),
-        ),
-        ObjectType(
-            "invoices",
-            "invoice",
-            (
-                Field("id", "id", "invoices.invoice_id (numbered by created, id)", True),
-                Field("customer", "expandable", "invoices.account_id", True),
-                Field("subscription", "expandable", "invoices.contract_id"),
-                Field(
-                    "parent.subscription_details.subscription", "expandable", "invoices.contract_id"
-                ),
-                Field(
-                    "parent.type",
-                    "text",
-                    "parent.subscription_details is read when subscription_details",
-                ),
-                Field("status", "text", "draft/void: not billed (unused)", True, INVOICE_STATUS),
-                Field("currency", "text", "invoices.currency", True),
-                Field("created", "time", "invoices.issue_date (when no effective_at)", True),
-                Field("effective_at", "time", "invoices.issue_date"),
-                Field("due_date", "time", "invoices.due_date (issue date when null)"),
-                Field("period_start", "time", "invoices.period (when no line has a period)"),
-                Field(
-                    "total",
-                    "int",
-                    "checked: = sum of lines - discounts (when no total_excluding_tax)",
-                    True,
-                ),
-                Field("total_excluding_tax", "int", "checked: = sum of lines - discounts"),
-                Field("lines.data", "list", "invoice_lines"),
-                Field("lines.has_more", "bool", "must be false (list every line)"),
-            ),
-            ("invoices",),
-        ),
-        ObjectType(
-            "invoice_lines",
-            "line_item",
-            (
-                Field("id", "text", ""),
-                Field("amount", "int", "invoice_lines.amount", True),
-                Field("currency", "text", "must equal the invoice's"),
-                Field("quantity", "count", "invoice_lines.quantity"),
-                Field("period.start", "time", "invoices.period (month of the earliest line)"),
-                Field(
-                    "pricing.price_details.price",
-                    "expandable",
-                    "line_type (metered price: overage)",
-                ),
-                Field("price", "expandable", "line_type (older API)"),
-                Field("pricing.unit_amount_decimal", "decimal_text", "invoice_lines.unit_price"),
-                Field("discount_amounts", "list", "invoice_lines (one discount line per invoice)"),
-            ),
-        ),
-        ObjectType(
-            "discount_amounts",
-            "discount_amount",
-            (Field("amount", "int", "invoice_lines.amount of the discount line (negated)", True),),
-        ),
-        ObjectType(
-            "credit_notes",
-            "credit_note",
-            (
-                Field("id", "id", "", True),
-                Field("invoice", "expandable", "invoice_lines (a credit line on it)", True),
-                Field("status", "text", "void: unused", True, CREDIT_NOTE_STATUS),
-                Field("total", "int", "invoice_lines.amount (negated)", True),
-                Field("currency", "text", "must equal the invoice's"),
-            ),
-            ("credit_notes",),
-        ),
-        ObjectType(
-            "charges",
-            "charge",
-            (
-                Field("id", "id", "payments.payment_id (numbered by created, id)", True),
-                Field("amount", "int", "payments.amount", True),
-                Field("currency", "text", "must equal the invoice's", True),
-                Field("created", "time", "payments.attempted_date; attempt_no by order", True),
-                Field("customer", "expandable", "must match the invoice's"),
-                Field("invoice", "expandable", "payments.invoice_id"),
-                Field(
-                    "payment_intent", "expandable", "payments.invoice_id (via the intent's invoice)"
-                ),
-                Field("payment_method", "expandable", "payments.method_id"),
-                Field("status", "text", "payments.status (pending: unused)", True, CHARGE_STATUS),
-                Field("failure_code", "text", "payments.decline_code"),
-                Field(
-                    "outcome.reason",
-                    "text",
-                    "payments.decline_code (when failure_code is card_declined)",
-                ),
-            ),
-            ("charges",),
-        ),
-        ObjectType(
-            "payment_intents",
-            "payment_intent",
-            (
-                Field("id", "id", "", True),
-                Field("invoice", "expandable", "links its charges to an invoice"),
-            ),
-            ("payment_intents",),
-        ),
-        ObjectType(
-            "invoice_payments",
-            "invoice_payment",
-            (
-                Field("id", "id", "", True),
-                Field("invoice", "expandable", "links a payment to an invoice", True),
-                Field("payment.payment_intent", "expandable", ""),
-                Field("payment.charge", "expandable", ""),
-            ),
-            ("invoice_payments",),
-        ),
-        ObjectType(
-            "payment_methods",
-            "payment_method",
-            (
-                Field("id", "id", "payment_methods.method_id (numbered by created, id)", True),
-                Field("customer", "expandable", "payment_methods.account_id"),
-                Field(
-                    "type",
-                    "text",
-                    "payment_methods.method_type (card / bank debit: ach / transfer: wire)",
-                ),
-                Field("created", "time", "payment_methods.added_date, last_updated"),
-                Field("card.exp_month", "count", "payment_methods.expiry_month"),
-                Field("card.exp_year", "count", "payment_methods.expiry_month"),
-                Field("exp_month", "count", "payment_methods.expiry_month (card objects)"),
-                Field("exp_year", "count", "payment_methods.expiry_month (card objects)"),
-            ),
-            ("payment_methods", "cards"),
-        ),
-        ObjectType(
-            "billing_meters",
-            "billing.meter",
-            (
-                Field("id", "id", "", True),
-                Field(
-                    "event_name", "text", "usage_monthly column (active_seats, logins, ...)", True
-                ),
-                Field("default_aggregation.formula", "text", "how summaries of one month combine"),
-            ),
-            ("billing_meters", "meters"),
-        ),
-        ObjectType(
-            "meter_event_summaries",
-            "billing.meter_event_summary",
-            (
-                Field("id", "id", "", True),
-                Field("meter", "expandable", "usage_monthly column (the meter's event_name)", True),
-                Field(
-                    "customer",
-                    "expandable",
-                    "usage_monthly.account_id (the listing's customer)",
-                    True,
-                ),
-                Field("start_time", "time", "usage_monthly.month", True),
-                Field("aggregated_value", "number", "usage_monthly value", True),
-            ),
-            ("meter_event_summaries",),
-        ),
-    )
+_KINDS = frozenset(get_args(FieldKind))
+_FIELD_KEYS: dict[str, type] = {
+    "path": str,
+    "kind": str,
+    "target": str,
+    "required": bool,
+    "allowed": list,
 }
+_TYPE_KEYS: dict[str, type] = {"object": str, "files": list, "note": str, "fields": list}
+
+
+class MappingFileError(ValueError):
+    """The mapping file is not a valid table: names the file, object type and field."""
+
+
+def _checked(
+    where: str, table: object, keys: dict[str, type], needed: tuple[str, ...]
+) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise MappingFileError(f"{where}: expected a table, found {type(table).__name__}")
+    for key in needed:
+        if key not in table:
+            raise MappingFileError(f"{where}: missing `{key}`")
+    for key, value in table.items():
+        if key not in keys:
+            raise MappingFileError(f"{where}: unknown key `{key}`; expected one of {sorted(keys)}")
+        if not isinstance(value, keys[key]):
+            raise MappingFileError(f"{where}: `{key}` must be a {keys[key].__name__}")
+        if (
+            key != "fields"
+            and isinstance(value, list)
+            and not all(isinstance(v, str) for v in value)
+        ):
+            raise MappingFileError(f"{where}: `{key}` must list strings")
+    return table
+
+
+def _field(where: str, raw: object) -> Field:
+    spec = _checked(where, raw, _FIELD_KEYS, ("path", "kind"))
+    if spec["kind"] not in _KINDS:
+        raise MappingFileError(
+            f"{where}: kind '{spec['kind']}' is not one of {', '.join(sorted(_KINDS))}"
+        )
+    return Field(
+        spec["path"],
+        spec["kind"],
+        spec.get("target", ""),
+        spec.get("required", False),
+        tuple(spec.get("allowed", ())),
+    )
+
+
+def load_mapping(path: Path = MAPPING_FILE) -> dict[str, ObjectType]:
+    """Object types by name, from the mapping file, each field checked against `FieldKind`.
+
+    Raises MappingFileError (file, object type, field) on unreadable TOML, unknown keys or
+    kinds, wrong value types, or a field read twice.
+
+    Examples:
+        >>> load_mapping()["invoices"].object
+        'invoice'
+    """
+    try:
+        tables = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingFileError(f"{path.name}: not valid TOML: {exc}") from None
+    types: dict[str, ObjectType] = {}
+    for name, raw in tables.items():
+        where = f"{path.name} [{name}]"
+        spec = _checked(where, raw, _TYPE_KEYS, ("object", "fields"))
+        fields = []
+        for i, raw_field in enumerate(spec["fields"], 1):
+            label = raw_field.get("path", "?") if isinstance(raw_field, dict) else "?"
+            fields.append(_field(f"{where} field {i} ({label})", raw_field))
+        paths = [f.path for f in fields]
+        if len(set(paths)) != len(paths):
+            twice = sorted({p for p in paths if paths.count(p) > 1})
+            raise MappingFileError(f"{where}: fields read twice: {', '.join(twice)}")
+        types[name] = ObjectType(
+            name, spec["object"], tuple(fields), tuple(spec.get("files", ())), spec.get("note", "")
+        )
+    return types
+
+
+RESOURCES: dict[str, ObjectType] = load_mapping()
+"""The mapping (data/imports/stripe_mapping.toml): object type name -> fields read."""
+
+
+def _allowed(resource: str, path: str) -> tuple[str, ...]:
+    return next(f.allowed for f in RESOURCES[resource].fields if f.path == path)
+
+
+INVOICE_STATUS = _allowed("invoices", "status")
+CHARGE_STATUS = _allowed("charges", "status")
+"""Stripe's statuses the mapping reads (from the mapping file)."""
 
 IGNORED_FILES = {
     "refunds": "refunds do not change a charge attempt's outcome in the warehouse",
@@ -1672,6 +1438,7 @@ __all__ = [
     "CHARGE_STATUS",
     "FIELD_OF",
     "INVOICE_STATUS",
+    "MAPPING_FILE",
     "RESOURCES",
     "STRIPE_STEPS",
     "STRIPE_TABLES",
@@ -1679,9 +1446,11 @@ __all__ = [
     "TRUTH_FILE",
     "ZERO_DECIMAL",
     "IdOffsets",
+    "MappingFileError",
     "StripeImportReport",
     "StripeMapper",
     "StripeRows",
     "import_stripe",
+    "load_mapping",
     "mapping_table",
 ]

@@ -3,12 +3,15 @@
 Both engines take the same function and partitions, yield each partition's result as it
 completes and retry a partition whose worker died:
 
-- `local`: `concurrent.futures.ProcessPoolExecutor` with `workers` processes (spawned, so no
-  DuckDB thread is forked), each replaced after one partition: a worker kept across the 64
-  tasks of a 1M-account run grew to 4.1 GB (memory the allocator keeps after a task), one task
-  peaks at ~1.2 GB, and a fresh process costs ~2 s. A worker that dies breaks the pool; the
-  engine starts a new pool and resubmits the partitions that had not finished, at most
-  `retries` times each.
+- `local`: at most `workers` partitions at once, each in its own single-process
+  `concurrent.futures.ProcessPoolExecutor`, so each in a fresh process: a worker kept across
+  the 64 tasks of a 1M-account run grew to 4.1 GB (memory the allocator keeps after a task),
+  one task peaks at ~1.2 GB. Workers are forked by a fork server that has imported the task
+  modules once (`WORKER_MODULES`) and never runs a query, so no DuckDB or OpenMP thread is
+  forked and a fresh worker starts in milliseconds: a spawned one spent ~4 s of CPU importing
+  pandas, DuckDB, LightGBM and scikit-learn, 64 times in a 1M-account run (~256 CPU s, more
+  than half of stage A's compute). A worker that dies breaks only its own executor; the
+  engine runs that partition again in a new one, at most `retries` times.
 - `dask`: a `distributed.Client` on a running scheduler (`address`) or on a `LocalCluster` of
   `workers` single-threaded processes started here. The scheduler reschedules the tasks of a
   worker that dies on another; `retries` re-runs a task that raised.
@@ -29,6 +32,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any, Literal, get_args
 
+from services.partitioned.tasks import WORKER_MODULES
+
 EngineName = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = get_args(EngineName)
 
@@ -38,61 +43,66 @@ class EngineError(RuntimeError):
 
 
 class LocalEngine:
-    """A bounded pool of `workers` processes on this machine, kept across stages."""
+    """At most `workers` partition tasks at once on this machine, each in a fresh process."""
 
     def __init__(self, workers: int = 2, retries: int = 2) -> None:
         self.workers, self.retries = workers, retries
         self.restarts = 0
-        self._pool: ProcessPoolExecutor | None = None
+        self._live: set[ProcessPoolExecutor] = set()
 
-    def _live_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("spawn"), max_tasks_per_child=1
-            )
-        return self._pool
+    def _one_shot(self) -> ProcessPoolExecutor:
+        """A single-process executor for one task (forked by the preloaded fork server).
 
-    def _discard_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        One executor per task, not one pool with `max_tasks_per_child=1`: Python 3.11's
+        worker replacement can strand queued tasks (CPython gh-115634), which hung the
+        kill-a-worker test with idle workers; a task's own executor has nothing to replace.
+        """
+        context = get_context("forkserver")
+        context.set_forkserver_preload(list(WORKER_MODULES))
+        executor = ProcessPoolExecutor(1, mp_context=context)
+        self._live.add(executor)
+        return executor
+
+    def _retire(self, executor: ProcessPoolExecutor) -> None:
+        self._live.discard(executor)
+        executor.shutdown(wait=True, cancel_futures=True)
 
     def map(
         self, fn: Callable[..., Any], items: Sequence[int], *args: Any
     ) -> Iterator[tuple[int, Any]]:
         """`fn(*args, item)` for every item, yielded as (item, result) when each completes."""
         attempts = dict.fromkeys(items, 0)
-        pending = list(items)
-        while pending:
-            pool = self._live_pool()
-            futures: dict[Future[Any], int] = {pool.submit(fn, *args, i): i for i in pending}
-            pending = []
-            running = set(futures)
-            while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
+        pending = list(reversed(items))  # pop() takes them in order
+        running: dict[Future[Any], tuple[int, ProcessPoolExecutor]] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < self.workers:
+                    item = pending.pop()
+                    executor = self._one_shot()
+                    running[executor.submit(fn, *args, item)] = (item, executor)
+                done, _ = wait(set(running), return_when=FIRST_COMPLETED)
                 for future in done:
-                    item = futures[future]
+                    item, executor = running.pop(future)
+                    self._retire(executor)
                     try:
                         result = future.result()
-                    except BrokenProcessPool:  # a worker died: every unfinished item reruns
+                    except BrokenProcessPool:  # its worker died: run the partition again
                         attempts[item] += 1
+                        self.restarts += 1
                         if attempts[item] > self.retries:
-                            self._discard_pool()
                             raise EngineError(
                                 f"partition {item}: its worker died {attempts[item]} times"
                             ) from None
                         pending.append(item)
                         continue
-                    except BaseException:
-                        self._discard_pool()
-                        raise
                     yield item, result
-            if pending:
-                self._discard_pool()
-                self.restarts += 1
+        finally:
+            for executor in list(self._live):
+                self._retire(executor)
 
     def close(self) -> None:
-        self._discard_pool()
+        for executor in list(self._live):
+            self._retire(executor)
 
 
 class DaskEngine:

@@ -33,7 +33,7 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,9 @@ class RunReport:
     workers: int
     n_partitions: int
     phases: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds: `driver_<phase>` in this process (all its threads), `workers_<stage>` the
+    sum over the stage's partition tasks (run now, not skipped ones)."""
     ran: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Any] = field(default_factory=dict)
@@ -190,19 +193,22 @@ def _run_stage(
             todo.append(p)
     report.skipped[stage] = len(results)
     report.ran[stage] = len(todo)
+    worker_cpu = 0.0
     for partition, summary in engine.map(run_stage, todo, stage, plan):
         results[partition] = summary
+        worker_cpu += summary.get("cpu_seconds", 0.0)
+        report.cpu[f"workers_{stage}"] = round(worker_cpu, 2)
         if progress is not None:
             progress(stage, len(results), n_partitions)
     return dict(sorted(results.items()))
 
 
-def _read_parts(out: Path, kind: str, n_partitions: int, columns: list[str] | None = None):
-    frames = []
+def _read_parts(
+    out: Path, kind: str, n_partitions: int, columns: list[str] | None = None
+) -> Iterator[pd.DataFrame]:
+    """The stashed `kind` frames of every partition, read one at a time."""
     for p in range(n_partitions):
-        path = work_path(out, kind, p)
-        frames.append(pd.read_parquet(path, columns=columns))
-    return frames
+        yield pd.read_parquet(work_path(out, kind, p), columns=columns)
 
 
 def _train(
@@ -236,14 +242,14 @@ def _train(
         "fingerprint": _fingerprint(book),
     }
     stored = save_model(model_dir, fitted.model, fitted.training_sha256, fitted.card, source)
+    names = list(FEATURE_SETS["full"])
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for frame in _read_parts(out, "features", n_partitions, names):  # one read per partition
+        for name in names:
+            columns[name].append(frame[name].astype("float64").to_numpy())
     medians = []
-    for name in FEATURE_SETS["full"]:
-        column = np.concatenate(
-            [
-                f[name].astype("float64").to_numpy()
-                for f in _read_parts(out, "features", n_partitions, [name])
-            ]
-        )
+    for name in names:
+        column = np.concatenate(columns.pop(name))
         column = column[~np.isnan(column)]
         medians.append(float(np.median(column)) if column.size else float("nan"))
     info = {
@@ -268,12 +274,13 @@ def _fit_forecast(out: Path, n_partitions: int, months: tuple[str, ...], partial
     from analytics.trends.forecast.estimator import NotEnoughHistoryError
     from services.trends.input import wide_revenue
 
-    frames = _read_parts(out, "revenue", n_partitions)
-    long = pd.concat(frames, ignore_index=True)
-    has = long["month"].notna()
-    rows = {c: long.loc[has, c].to_numpy() for c in ("account_id", "month", "revenue")}
-    wide = wide_revenue(rows, long.loc[~has, "account_id"].tolist(), list(months))
-    del long, frames
+    wides = []
+    for long in _read_parts(out, "revenue", n_partitions):  # partitions hold disjoint accounts
+        has = long["month"].notna()
+        rows = {c: long.loc[has, c].to_numpy() for c in ("account_id", "month", "revenue")}
+        wides.append(wide_revenue(rows, long.loc[~has, "account_id"].tolist(), list(months)))
+    wide = pd.concat(wides).sort_index()  # the book's table, ids in order, as one wide_revenue
+    del wides
     complete = wide.iloc[:, : len(months) - 1] if partial else wide
     try:
         matrix = np.round(np.nan_to_num(complete.to_numpy(dtype=float)), 2)  # as the estimator
@@ -389,13 +396,14 @@ def run_book(
     """Run the pipeline over every partition of the book at `input_dir` into `out_dir`."""
     training = training or REFRESH_PLAN
     out = Path(out_dir).resolve()
-    clock = time.perf_counter()
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
         report.phases[name] = round(now - clock, 2)
-        clock = now
+        report.cpu[f"driver_{name}"] = round(cpu_now - cpu_clock, 2)
+        clock, cpu_clock = now, cpu_now
 
     book = verify_book(input_dir)
     report = RunReport(str(out), engine, workers, book.n_partitions)

@@ -169,21 +169,11 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
         [months.index(m) for m in truth["cutoff"]], row_of.loc[truth["account_id"]].to_numpy()
     ]
     accounts = truth["account_id"].to_numpy()
-    scores = compare_with_truth(
-        truth["halved"].to_numpy(bool),
-        forecast,
-        truth["p_halved"].to_numpy(float),
-        accounts,
-        n_boot,
+    halved, declined = truth["halved"].to_numpy(bool), truth["declined"].to_numpy(bool)
+    scores, onset = (
+        compare_with_truth(outcome, forecast, truth[p].to_numpy(float), accounts, n_boot)
+        for outcome, p in ((halved, "p_halved"), (declined, "p_true"))
     )
-    onset = compare_with_truth(
-        truth["declined"].to_numpy(bool),
-        forecast,
-        truth["p_true"].to_numpy(float),
-        accounts,
-        n_boot,
-    )
-    halved = truth["halved"].to_numpy(bool)
     return {
         "truth": (
             "the forecast's outcome (revenue of the next H months below half the 6-month "
@@ -199,7 +189,7 @@ def forward_evaluation(db_path: Path | str, n_boot: int = 1000) -> dict[str, Any
                 "(decline_truth.p_true): a part of the outcome, not a forecast target"
             ),
             "onset_share_of_halvings": round(
-                float((truth["declined"].to_numpy(bool) & halved).sum() / max(halved.sum(), 1)), 4
+                float((declined & halved).sum() / max(halved.sum(), 1)), 4
             ),
             **onset,
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from data.build import build_demo_stripe, build_demo_warehouse
+from data.imports import stripe
 from data.imports.report import ImportValidationError
 from data.imports.stripe import (
     INVOICE_STATUS,
@@ -486,3 +488,44 @@ def test_the_readme_shows_the_mapping_module_s_table() -> None:
         "\n<!-- stripe-mapping:end -->"
     )[0]
     assert block == mapping_table()
+
+
+def test_the_mapping_file_holds_every_field_the_mapping_sql_reads() -> None:
+    """Each `_f("path")` / `_day("path")` in the mapper's SQL is a column only when the mapping
+    file lists that field: dropping one from the file must fail here, not in DuckDB."""
+    source = Path(stripe.__file__).read_text()
+    read = set(re.findall(r"""_(?:f|day)\(\s*["']([^"']+)["']""", source))
+    listed = {f.path for resource in RESOURCES.values() for f in resource.fields}
+    assert len(read) > 40
+    assert read - listed == set()
+    for parent, lists in stripe.NESTED.items():
+        kinds = {f.path: f.kind for f in RESOURCES[parent].fields}
+        assert all(kinds[list_field] == "list" for list_field in lists), parent
+    assert INVOICE_STATUS == ("draft", "open", "paid", "uncollectible", "void")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (('kind = "time"', 'kind = "date"', 1), "[customers] field 2 (created): kind 'date'"),
+        (("required = true", "required = 1", 1), "[customers] field 1 (id): `required` must"),
+        (('path = "email", ', 'path = "email", colour = "x", ', 1), "unknown key `colour`"),
+        (('path = "name"', 'path = "currency"', 1), "[customers]: fields read twice: currency"),
+        (
+            ('allowed = ["licensed", "metered"]', 'allowed = ["licensed", 2]', 1),
+            "[prices] field 6 (recurring.usage_type): `allowed` must list strings",
+        ),
+        (('object = "customer"', "object = ", 1), "not valid TOML"),
+        (('object = "customer"\n', "", 1), "[customers]: missing `object`"),
+    ],
+)
+def test_a_broken_mapping_file_is_refused_naming_type_and_field(
+    tmp_path: Path, edit: tuple[str, str, int], message: str
+) -> None:
+    text = stripe.MAPPING_FILE.read_text(encoding="utf-8")
+    assert edit[0] in text
+    broken = tmp_path / "stripe_mapping.toml"
+    broken.write_text(text.replace(*edit), encoding="utf-8")
+    with pytest.raises(stripe.MappingFileError, match=re.escape(message)):
+        stripe.load_mapping(broken)
+    assert stripe.load_mapping() == RESOURCES

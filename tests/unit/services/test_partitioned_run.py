@@ -175,16 +175,22 @@ def test_dask_engine_matches_single_file(single: Path, book: Path, tmp_path: Pat
 
 # ------------------------------------------------------------------------------ faults
 def _children() -> list[int]:
-    me, found = os.getpid(), []
+    """The local engine's worker processes: forked by its fork server (a child of this
+    process), so grandchildren of this process whose parent runs the fork server."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+                commands[int(entry.name)] = (entry / "cmdline").read_bytes()
             except (OSError, IndexError, ValueError):
                 continue
-            if ppid == me and b"spawn_main" in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-    return found
+    me = os.getpid()
+    servers = {p for p, parent in parents.items() if parent == me and b"forkserver" in commands[p]}
+    return [p for p, parent in parents.items() if parent in servers]
 
 
 class StopRunError(Exception):
