@@ -58,7 +58,10 @@ def test_the_advice_reply_reads_as_a_decline() -> None:
         ("what leakage did the detectors flag in 2026-05?", {"month": "2026-05"}),
         ("contract terms errors since April 2026", {"since": "2026-04"}),
         ("billing system errors up to May 2026", {"until": "2026-05"}),
-        ("unprocessed downgrade leakage from Mar 2026 to Jun 2026", {"since": "2026-03", "until": "2026-06"}),
+        (
+            "unprocessed downgrade leakage from Mar 2026 to Jun 2026",
+            {"since": "2026-03", "until": "2026-06"},
+        ),
     ],
 )
 def test_detect_leakage_takes_the_stated_month(text: str, expected: dict[str, str]) -> None:
