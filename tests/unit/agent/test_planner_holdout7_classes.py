@@ -142,3 +142,8 @@ def test_earliest_signup_is_a_query_and_a_filter_is_not_dropped() -> None:
     assert call.name == "query_duckdb" and "min(signup_date)" in call.args["sql"]
     chosen = plan("oldest customer in APAC by signup date")
     assert all("min(signup_date)" not in c.args.get("sql", "") for c in chosen.calls)
+
+
+def test_a_calendar_year_is_that_year() -> None:
+    (call,) = plan("accounts that joined in calendar 2024 - how many?").calls
+    assert "DATE '2024-01-01'" in call.args["sql"] and "DATE '2025-01-01'" in call.args["sql"]
