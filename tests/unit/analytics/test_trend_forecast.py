@@ -16,6 +16,7 @@ from analytics.trends import (
     outcome_at,
 )
 from analytics.trends.forecast.backtest import calibration_error, cluster_weights, roc_auc
+from analytics.trends.forecast.estimator import features_in_blocks
 
 
 def stationary_panel(n_customers: int = 4000, n_months: int = 20, seed: int = 0) -> np.ndarray:
@@ -154,8 +155,9 @@ def test_fit_builds_features_for_the_kept_rows_only_and_learns_the_same(max_rows
     cutoffs = list(range(1, 23))
     names = new._feature_names(matrix.shape[1])
     assert "log_last_year_ratio" in names
-    got, expected = new._training_sample(matrix, cutoffs, names), old._training_sample(
-        matrix, cutoffs, names
+    got, expected = (
+        new._training_sample(matrix, cutoffs, names),
+        old._training_sample(matrix, cutoffs, names),
     )
     assert len(old.training_rows(matrix, cutoffs)[1]) > 20_000  # sampling is exercised at 700
     for mine, theirs in zip(got, expected, strict=True):
@@ -166,3 +168,13 @@ def test_fit_builds_features_for_the_kept_rows_only_and_learns_the_same(max_rows
     assert new.validation_auc_ == old.validation_auc_ and new.validation_auc_
     assert (new.model_, new.n_rows_, new.base_rate_) == (old.model_, old.n_rows_, old.base_rate_)
     pd.testing.assert_frame_equal(new.predict_at(matrix, 25), old.predict_at(matrix, 25))
+
+
+def test_features_in_blocks_equal_the_whole_book_s_features_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    values = stationary_panel(1000, 26, seed=4)
+    values[rng.random(values.shape) < 0.2] = 0.0
+    whole = features_at(values, 25, DeclineOutcome())
+    blocks = features_in_blocks(values, 25, DeclineOutcome(), block=97)
+    pd.testing.assert_frame_equal(blocks, whole, check_exact=True)
+    assert blocks.to_numpy(dtype=float).tobytes() == whole.to_numpy(dtype=float).tobytes()
