@@ -14,8 +14,8 @@ tools differ from the expected ones are listed as `planner_mismatches` (the plan
 measured here, not judged).
 
 CPU: every turn's process CPU time (all threads: planner, tools, DuckDB) is reported beside its
-wall time (`cpu_p50_ms`, `cpu_p95_ms`), since wall times on a loaded machine mostly measure the
-wait for a core.
+wall time (`cpu_p50_ms`, `cpu_p95_ms`; per tool `per_tool_cpu_p50_ms`, `per_tool_cpu_p95_ms`),
+since wall times on a loaded machine mostly measure the wait for a core.
 
 Run: `python -m benchmarks --only agent [--quick]` (quick: 20,000 accounts, 2 timed rounds);
 `--db FILE` times an existing warehouse instead of building one (`build_s` is then 0).
@@ -157,8 +157,10 @@ def _stats(turns: list[dict[str, Any]]) -> dict[str, Any]:
     times = [t["ms"] for t in turns]
     cpu = [t["cpu_ms"] for t in turns]
     per_tool: dict[str, list[float]] = defaultdict(list)
+    per_tool_cpu: dict[str, list[float]] = defaultdict(list)
     for turn in turns:
         per_tool[",".join(turn["tools"]) or "(no tool)"].append(turn["ms"])
+        per_tool_cpu[",".join(turn["tools"]) or "(no tool)"].append(turn["cpu_ms"])
     return {
         "turns": len(times),
         "p50_ms": _percentile(times, 0.5),
@@ -169,6 +171,8 @@ def _stats(turns: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_p95_ms": _percentile(cpu, 0.95),
         "per_tool_p95_ms": {k: _percentile(v, 0.95) for k, v in sorted(per_tool.items())},
         "per_tool_p50_ms": {k: _percentile(v, 0.5) for k, v in sorted(per_tool.items())},
+        "per_tool_cpu_p95_ms": {k: _percentile(v, 0.95) for k, v in sorted(per_tool_cpu.items())},
+        "per_tool_cpu_p50_ms": {k: _percentile(v, 0.5) for k, v in sorted(per_tool_cpu.items())},
     }
 
 

@@ -284,11 +284,33 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
 def _open_reader(path: Path) -> duckdb.DuckDBPyConnection:
     con = open_duckdb(path, read_only=True)
     con.execute("SET enable_progress_bar = false")
+    with _META_LOCK:
+        _READER_META[id(con)] = (con, {})
     return con
 
 
 def _close(con: duckdb.DuckDBPyConnection) -> None:
+    with _META_LOCK:
+        _READER_META.pop(id(con), None)
     con.close()
+
+
+_READER_META: dict[int, tuple[duckdb.DuckDBPyConnection, dict[str, str | None]]] = {}
+"""`get_meta`'s values per open read-only warehouse connection (`connect(read_only=True)`),
+dropped when it closes. While such a connection is open no process can write the file
+(DuckDB's shared lock; this process releases its readers before it writes), so a value read
+once stays the connection's answer. Measured (issue 13, 100k warehouse): ~4 ms a look-up,
+~2.5 look-ups per tool call. The connection is held so its id cannot be reused meanwhile."""
+_META_LOCK = threading.Lock()
+
+
+def _forget_meta() -> None:
+    global _META_LOCK
+    _READER_META.clear()
+    _META_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_meta)
 
 
 # ------------------------------------------------------------------------------ kept readers
@@ -502,9 +524,19 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
-    """A bookkeeping value (data version, world seed, build time, ...)."""
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return str(row[0]) if row else default
+    """A bookkeeping value (data version, world seed, build time, ...); on a read-only
+    connection of `connect`, read once per connection (see `_READER_META`)."""
+    with _META_LOCK:
+        entry = _READER_META.get(id(con))
+    memo = entry[1] if entry is not None and entry[0] is con else None
+    if memo is not None and key in memo:
+        value = memo[key]
+    else:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        value = str(row[0]) if row else None
+        if memo is not None:
+            memo[key] = value
+    return default if value is None else value
 
 
 def get_meta_json(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, Any]:

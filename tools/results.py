@@ -155,13 +155,16 @@ def tool_result(
     notice: str | None = None,
     max_rows: int = 20,
     max_table_rows: int = MAX_TABLE_ROWS,
+    n_total: int | None = None,
 ) -> ToolOutput:
     """Build the two channels of a successful tool call (see the module docstring).
 
     `rows` (mappings or a DataFrame) is what the model sees, cut to `max_rows`; `table` is the
     UI's full table (default: `rows`), cut to `max_table_rows` with a notice saying so.
+    `n_total` is the row count when `rows` and `table` are already the first rows of a larger
+    result (a top-N read in SQL): counts and notices then name the whole result.
     """
-    n_rows = len(rows)
+    n_rows = len(rows) if n_total is None else max(n_total, len(rows))
     content: dict[str, Any] = {"tool": tool}
     if summary:
         content["summary"] = jsonable(dict(summary))
@@ -176,15 +179,16 @@ def tool_result(
         content["message"] = message
     full = rows if table is None else table
     shown = records(full, max_table_rows)
+    n_full = len(full) if n_total is None else max(n_total, len(full))
     notices = [notice] if notice else []
-    if len(full) > len(shown):
-        notices.append(f"Showing the first {len(shown):,} of {len(full):,} rows.")
+    if n_full > len(shown):
+        notices.append(f"Showing the first {len(shown):,} of {n_full:,} rows.")
     artifact: dict[str, Any] = {
         "tool": tool,
         "title": title or tool,
         "table": shown,
         "columns": _columns(full, shown),
-        "n_rows": len(full),
+        "n_rows": n_full,
     }
     if summary:
         artifact["summary"] = content["summary"]

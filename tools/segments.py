@@ -73,7 +73,12 @@ def segment_report(
     """
     context = results.context_of(runtime)
     try:
-        report = service.segment_report(context.db_path, segment_id, decline_level)
+        report = service.segment_report(
+            context.db_path,
+            segment_id,
+            decline_level,
+            limit=max(results.MAX_TABLE_ROWS, context.max_rows_to_model),
+        )
     except results.SERVICE_ERRORS as exc:
         return results.service_error("segment_report", exc)
     stats = report.stats
@@ -104,4 +109,5 @@ def segment_report(
         title=f"Segment {segment_id}: {report.label}",
         chart=views.segment_radar([profile], list(report.profile)),
         max_rows=context.max_rows_to_model,
+        n_total=stats["n_customers"],
     )

@@ -13,6 +13,7 @@ from data.warehouse import (
     connect,
     ensure_schema,
     get_meta,
+    set_meta,
     table_counts,
     transaction,
 )
@@ -119,3 +120,24 @@ def test_latest_month_sees_invoices_and_imported_revenue() -> None:
         "VALUES (1, '12347', DATE '2011-12-01', 'GBP', 10)"
     )
     assert latest_month(con) == "2011-12-01"
+
+
+def test_meta_read_once_per_reader_and_anew_after_a_write(tmp_path: Path) -> None:
+    """A read-only connection answers a meta key from its first read (no process can write
+    while it is open); a write closes it, and the next reader sees the new value."""
+    db = tmp_path / "meta.duckdb"
+    with connect(db) as con:
+        set_meta(con, data_version=1)
+    with connect(db, read_only=True) as con:
+        assert get_meta(con, "data_version") == "1"
+        assert get_meta(con, "no_such_key", "fallback") == "fallback"
+        assert get_meta(con, "no_such_key") is None
+    with connect(db, read_only=True) as con:  # the kept reader: same answers
+        assert get_meta(con, "data_version") == "1"
+    with connect(db) as con:
+        assert bump_data_version(con) == 2
+        assert get_meta(con, "data_version") == "2"  # a writer always reads the table
+        set_meta(con, data_version=5)
+        assert get_meta(con, "data_version") == "5"
+    with connect(db, read_only=True) as con:
+        assert get_meta(con, "data_version") == "5"

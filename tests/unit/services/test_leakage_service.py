@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.leakage.scoring import RiskThresholds
 from data.imports.loaders import ImportValidationError
 from data.warehouse import RAW_TABLES, bump_data_version, connect
 from services.leakage import service as leakage
@@ -178,6 +179,47 @@ def test_score_file_bounds_and_neutralised_export(world: tuple[Path, Path], tmp_
     assert table["leakage_probability"].between(0, 1).all()
     assert table["est_monthly_leakage"].between(0, 99.0).all()
     assert result.summary["feature_set"] == "reference" and result.summary["n_accounts"] == 60
+
+
+def test_a_follow_up_on_the_same_file_reuses_its_scoring(
+    world: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same file, model and thresholds: read and validated once; an edited file, deleted
+    outputs or other thresholds score anew, with the figures a fresh scoring gives."""
+    from services.leakage import files
+
+    db, models = world
+    reads: list[Path] = []
+    real_read = files.read_reference_file
+
+    def counting_read(path: Path, *args: object, **kwargs: object) -> pd.DataFrame:
+        reads.append(path)
+        return real_read(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "read_reference_file", counting_read)
+    source = _reference_csv(tmp_path / "accounts.csv", 40, seed=3)
+    out = tmp_path / "out"
+    first = leakage.score_file(db, source, model_dir=models, output_dir=out)
+    again = leakage.score_file(db, source, model_dir=models, output_dir=out)
+    assert len(reads) == 1
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert again.outputs == first.outputs
+    assert {k: v for k, v in again.summary.items() if k != "seconds"} == {
+        k: v for k, v in first.summary.items() if k != "seconds"
+    }
+    again.table.loc[:, "risk_level"] = "changed by a caller"  # a copy: the memory is untouched
+    reused = leakage.score_file(db, source, model_dir=models, output_dir=out)
+    assert (reused.table["risk_level"] != "changed by a caller").all()
+    first.outputs[0].unlink()
+    rewritten = leakage.score_file(db, source, model_dir=models, output_dir=out)
+    assert len(reads) == 2 and rewritten.outputs[0].exists()
+    strict = RiskThresholds(high=0.05, medium=0.01)
+    leakage.score_file(db, source, model_dir=models, output_dir=out, thresholds=strict)
+    assert len(reads) == 3
+    _reference_csv(source, 40, seed=4)  # same name, other accounts' figures
+    edited = leakage.score_file(db, source, model_dir=models, output_dir=out)
+    assert len(reads) == 4
+    assert not edited.table["leakage_probability"].equals(first.table["leakage_probability"])
 
 
 def test_export_neutralises_formula_like_cells(tmp_path: Path) -> None:

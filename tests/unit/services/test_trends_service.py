@@ -140,6 +140,9 @@ def test_segments_overview_and_report(world: Path) -> None:
     assert report.stats["n_customers"] == overview.segments["n_customers"].iloc[0]
     only_3 = segment_report(world, 0, decline_level=3)
     assert (only_3.customers["decline_level"] == 3).all()
+    top = segment_report(world, 0, limit=7)  # the top-N in SQL: the same first rows, all counted
+    pd.testing.assert_frame_equal(top.customers, report.customers.head(7))
+    assert top.stats["n_customers"] == len(report.customers) > 7
     with pytest.raises(ValueError, match="no segment 99"):
         segment_report(world, 99)
 

@@ -200,6 +200,14 @@ def test_unknown_ids_come_back_with_close_matches(
     assert "ACC000999" in narrate(name, json.dumps(content))
 
 
+def test_segment_report_counts_every_member_of_the_segment(results: list) -> None:
+    """The members are a top-N read in SQL; the counts still name the whole segment."""
+    content, artifact = next((c, a) for n, _, c, a in results if n == "segment_report")
+    n_customers = content["summary"]["n_customers"]
+    assert content["n_rows"] == artifact["n_rows"] == n_customers > len(content["rows"])
+    assert len(artifact["table"]) == min(n_customers, 1_000)
+
+
 def test_bad_values_are_tool_errors_not_crashes(world: Path, call: ToolCall) -> None:
     content, _ = call("segment_report", {"segment_id": 99}, Context(db_path=str(world)))
     assert content["error"] == "invalid_request" and "no segment 99" in content["message"]

@@ -171,3 +171,15 @@ def test_query_tool_reports_rejections_and_missing_warehouse(
     missing = json.loads(query_duckdb.invoke({"sql": "SELECT 1"}))
     assert missing["error"] == "no_warehouse" and "revrisk demo" in missing["message"]
     get_settings.cache_clear()
+
+
+def test_a_top_n_read_in_sql_is_counted_and_noticed_as_the_whole_result() -> None:
+    """`n_total`: rows and table are the first rows of a larger result (segment_report)."""
+    rows = [{"id": i} for i in range(5)]
+    content, artifact = tool_result("t", rows=rows, max_rows=2, max_table_rows=4, n_total=50)
+    body = json.loads(content)
+    assert body["n_rows"] == 50 and body["truncated"] and len(body["rows"]) == 2
+    assert artifact["n_rows"] == 50 and len(artifact["table"]) == 4
+    assert artifact["notice"] == "Showing the first 4 of 50 rows."
+    whole_content, whole_artifact = tool_result("t", rows=rows, max_rows=2, max_table_rows=4)
+    assert json.loads(whole_content)["n_rows"] == 5 and whole_artifact["n_rows"] == 5
