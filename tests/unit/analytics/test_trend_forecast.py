@@ -16,6 +16,7 @@ from analytics.trends import (
     outcome_at,
 )
 from analytics.trends.forecast.backtest import calibration_error, cluster_weights, roc_auc
+from analytics.trends.forecast.estimator import features_in_blocks
 
 
 def stationary_panel(n_customers: int = 4000, n_months: int = 20, seed: int = 0) -> np.ndarray:
@@ -127,3 +128,53 @@ def test_cluster_bootstrap_draws_whole_customers() -> None:
     weights = cluster_weights(clusters, n_boot=30, random_state=0)
     assert weights.shape == (30, 6)
     assert (weights[:, 0] == weights[:, 1]).all() and (weights[:, 3] == weights[:, 5]).all()
+
+
+class _StackedForecaster(DeclineForecaster):
+    """The fit's former path: features of every (customer, cut-off) row, then the sample."""
+
+    def _training_sample(self, values, cutoffs, names):  # type: ignore[no-untyped-def]
+        features, labels, positions = self.training_rows(values, cutoffs)
+        matrix = features[list(names)].to_numpy(dtype=float)
+        if len(matrix) > self.max_rows:
+            rng = np.random.default_rng(self.random_state)
+            keep = np.sort(rng.choice(len(matrix), self.max_rows, replace=False))
+            matrix, labels, positions = matrix[keep], labels[keep], positions[keep]
+        return matrix, labels, positions
+
+
+@pytest.mark.parametrize("max_rows", [700, 100_000])
+def test_fit_builds_features_for_the_kept_rows_only_and_learns_the_same(max_rows: int) -> None:
+    rng = np.random.default_rng(7)
+    values = stationary_panel(1500, 26, seed=3)
+    values[rng.random(values.shape) < 0.15] = 0.0  # gaps, churn and re-starts
+    values[:40] = rng.gamma(1.5, 80.0, size=(40, 26)) * (rng.random((40, 26)) < 0.5)
+    matrix = np.round(values, 2)
+    options = {"max_rows": max_rows, "random_state": 5}
+    new, old = DeclineForecaster(**options), _StackedForecaster(**options)
+    cutoffs = list(range(1, 23))
+    names = new._feature_names(matrix.shape[1])
+    assert "log_last_year_ratio" in names
+    got, expected = (
+        new._training_sample(matrix, cutoffs, names),
+        old._training_sample(matrix, cutoffs, names),
+    )
+    assert len(old.training_rows(matrix, cutoffs)[1]) > 20_000  # sampling is exercised at 700
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+        assert mine.tobytes() == theirs.tobytes()  # same rows, same order, bit for bit
+    new.fit(matrix)
+    old.fit(matrix)
+    assert new.validation_auc_ == old.validation_auc_ and new.validation_auc_
+    assert (new.model_, new.n_rows_, new.base_rate_) == (old.model_, old.n_rows_, old.base_rate_)
+    pd.testing.assert_frame_equal(new.predict_at(matrix, 25), old.predict_at(matrix, 25))
+
+
+def test_features_in_blocks_equal_the_whole_book_s_features_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    values = stationary_panel(1000, 26, seed=4)
+    values[rng.random(values.shape) < 0.2] = 0.0
+    whole = features_at(values, 25, DeclineOutcome())
+    blocks = features_in_blocks(values, 25, DeclineOutcome(), block=97)
+    pd.testing.assert_frame_equal(blocks, whole, check_exact=True)
+    assert blocks.to_numpy(dtype=float).tobytes() == whole.to_numpy(dtype=float).tobytes()
