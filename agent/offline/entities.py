@@ -258,10 +258,13 @@ def _sql(text: str) -> str | None:
 def _recipe(lexicon: Lexicon, text: str, tokens: list[str]) -> str | None:
     """SQL for a data question (agent/offline/sqlgen.py), or of the first recipe whose every word
     group occurs in the message, unless the message also uses an analytics word of its own
-    (risk, leakage, at stake, …): that is a question for an analysis tool."""
+    (risk, leakage, at stake, …): that is a question for an analysis tool, or names a filter
+    (a region, tier, …) the recipe's fixed query would silently drop."""
     if (written := sqlgen.write([text], lexicon)) is not None:
         return written
     analytics = [i for phrase in vocabulary(lexicon).analytics for i in find_all(tokens, phrase)]
+    if sqlgen.parse(text, lexicon).filters:  # a fixed query would drop "in EMEA", "Starter"
+        return None
     for groups, sql in lexicon.recipes:
         if not all(any(find_phrase(tokens, phrase) >= 0 for phrase in group) for group in groups):
             continue

@@ -602,3 +602,58 @@ _BUILDERS = {
     "movements": _movements,
     "dso": _dso,
 }
+
+
+_ISO_MONTH = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)")
+_NAMED_MONTH = re.compile(
+    rf"\b{_MONTH_NAME}\s*(?:of\s+)?(?:((?:19|20)\d\d)\b|['’‘`]\s?(\d\d)\b|[-/](\d\d)\b(?!\d))"
+)
+_OPENS = re.compile(r"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|between)\s*$")
+_CLOSES = re.compile(r"\b(?:until|till|up to|upto|through|thru|to|and|by)\s*$")
+_BEFORE = 16
+"""Characters before a month searched for the word that opens or closes a range."""
+
+
+def _stated_months(lowered: str) -> list[tuple[int, str]]:
+    """(position, 'YYYY-MM') of every month named with its year, in order."""
+    found = [(m.start(), f"{m.group(1)}-{m.group(2)}") for m in _ISO_MONTH.finditer(lowered)]
+    for match in _NAMED_MONTH.finditer(lowered):
+        year = match.group(2) or f"20{match.group(3) or match.group(4)}"
+        found.append((match.start(), f"{year}-{_MONTHS[match.group(1)]:02d}"))
+    return sorted(found)
+
+
+def tool_months(text: str) -> dict[str, str]:
+    """The month arguments (`month`, or `since`/`until`, as 'YYYY-MM') a message states for
+    the tools that take them (detect_leakage, portfolio_summary): "in Oct 2026", "October
+    2026", "Oct '26", "in 2026-10" set `month`; "since June 2026" sets `since`, "until"/"up
+    to" `until`, "from May 2026 to Aug 2026" both. Only months named with their year: the
+    tools take a calendar month, and a bare "in March" is anchored on the data (the latest
+    March in the warehouse), which only the SQL route knows (`read_period`).
+
+    Examples:
+        >>> tool_months("billing system errors in Oct 2026")
+        {'month': '2026-10'}
+        >>> tool_months("overages since June 2026")
+        {'since': '2026-06'}
+        >>> tool_months("leakage in March") == {}
+        True
+    """
+    lowered = text.lower()
+    stated = _stated_months(lowered)
+    if not stated:
+        return {}
+    months: dict[str, str] = {}
+    for position, month in stated:
+        before = lowered[max(position - _BEFORE, 0) : position]
+        if _OPENS.search(before) and "since" not in months:
+            months["since"] = month
+        elif _CLOSES.search(before) and ("since" in months or len(stated) == 1):
+            months["until"] = month
+        elif not months:
+            months["month"] = month
+    if "month" in months and len(months) > 1:
+        months.pop("month")
+    if months.get("since", "") > months.get("until", "9999"):
+        return {}
+    return months

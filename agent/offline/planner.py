@@ -42,6 +42,7 @@ from dataclasses import replace
 
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
+from agent.offline.metrics import tool_months
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -53,7 +54,7 @@ from agent.offline.plans import (
     args_for,
 )
 from agent.offline.reading import ENTITY_DEFAULTS, Reading
-from agent.offline.safety import declines, foreign
+from agent.offline.safety import asks_advice, declines, foreign
 from tools.schemas import TOOL_ARGS
 
 __all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
@@ -63,6 +64,7 @@ REPLIES = (
     "capabilities",
     "thanks",
     "destructive",
+    "advice",
     "off_topic",
     "need_sql",
     "unavailable",
@@ -166,6 +168,8 @@ def _choose(reading: Reading) -> Plan:
     scores, lexicon = reading.scores, reading.lexicon
     if declines(reading.text, lexicon):
         return Plan("destructive")
+    if asks_advice(reading.text):  # "can we sue them?": the decline wins over named entities
+        return Plan("advice")
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
@@ -275,10 +279,26 @@ def _pick_from_list(reading: Reading) -> Plan | None:
     return reading.resolve(tool, reading.named)
 
 
+_COUNTS = re.compile(r"\b(?:how many|number of|no\.? of|count of|what share|what proportion)\b")
+_LISTS = re.compile(r"\b(?:list|who|which|show|names?|give me (?:the|a) list)\b")
+
+
+def _counts_in_segment(call: Call, reading: Reading) -> bool:
+    """Whether the message counts the decliners of one segment ("drill into the volatile one:
+    how many of its customers are sharply declining?"): the segment's report counts its
+    members by decline level; a list of them ("sharp decliners in segment 0") stays a list."""
+    if "segment_id" not in call.args or "decline_level" not in call.args:
+        return False
+    text = reading.text.lower()
+    return bool(_COUNTS.search(text)) and not _LISTS.search(text)
+
+
 def _within_segment(call: Call, reading: Reading) -> Call:
     """Decliners the segment being discussed is narrowed to ("only the level 3 decliners in
     that one") come from that segment's report."""
     memory = reading.memory
+    if call.name == "find_declining_customers" and _counts_in_segment(call, reading):
+        return Call("segment_report", call.args)
     if call.name != "find_declining_customers" or memory.last_tool != "segment_report":
         return call
     if "segment_id" in reading.named or not reading.points_back or memory.segment_id is None:
@@ -482,12 +502,49 @@ def _each_listed(chosen: Plan, reading: Reading) -> Plan:
     return Plan(call.name, calls, confidence=chosen.confidence)
 
 
+_MORE_CLAUSES = re.compile(r"\s(?:and|plus|also|\+|&)\s|[,;:]|\s[-–—]+\s")
+
+
+def _one_risk_level(call: Call, reading: Reading) -> Plan | None:
+    """A one-clause question about the accounts of a named risk level ("how many High risk
+    accounts do we have right now?"): the portfolio summary counts them, and that level's
+    scoring lists them. A wider pulse ("MRR, leakage and how many high risk") stays the
+    summary alone."""
+    level = reading.named.get("risk_level")
+    if call.name != "portfolio_summary" or level is None or call.args.get("month"):
+        return None
+    if _MORE_CLAUSES.search(reading.text):
+        return None
+    return Plan(call.name, (call, Call("score_leakage", {"risk_level": level})))
+
+
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
+    if (both := _one_risk_level(chosen.calls[0], reading)) is not None:
+        return both
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
     call = _within_segment(_with_reasons(call, reading), reading)
     return Plan(call.name, (call,))
+
+
+_PERIOD_ARGS = ("month", "since", "until")
+
+
+def _with_months(chosen: Plan, reading: Reading) -> Plan:
+    """The stated month ("in Oct 2026", "since June 2026") on the calls whose tool takes it
+    and that do not already carry a period (metrics.tool_months reads it)."""
+    stated = tool_months(reading.original)
+    if not stated or not chosen.calls:
+        return chosen
+    calls = []
+    for call in chosen.calls:
+        fields = TOOL_ARGS[call.name].model_fields
+        wanted = {k: v for k, v in stated.items() if k in fields}
+        if len(wanted) == len(stated) and not any(call.args.get(k) for k in _PERIOD_ARGS):
+            call = Call(call.name, {**call.args, **wanted})
+        calls.append(call)
+    return replace(chosen, calls=tuple(calls))
 
 
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
@@ -504,6 +561,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
     chosen = _each_listed(_in_context(_choose(reading), reading), reading)
+    chosen = _with_months(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
     if tools is not None:

@@ -176,6 +176,9 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
         setting = vocab.groups[int(index)]
         filters[setting["key"]] = setting["condition"].replace("$value", value)
         strong = strong or not setting.get("covered", False)
+        for word in (tokens[i] for i in sorted(spans(tokens, vocab.filters, hit))):
+            if word.isdigit():  # "on 36-month terms": the number is the filter's, read
+                rest = re.sub(rf"(?<!\d){word}(?!\d)", " ", rest, count=1)
     if tier:
         filters["accounts.tier"] = f"tier = '{tier}'"
     group = _group(tokens, vocab)

@@ -15,7 +15,9 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MONTH_YEAR = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:of\s+)?((?:19|20)\d\d)\b"
 )
-_YEAR = re.compile(r"\b(?:in|for|during|of|since|year|fy)\s+((?:19|20)\d\d)\b")
+_YEAR = re.compile(
+    r"\b(?:in|for|during|of|since|year|fy|calendar(?: year)?|cy)\s+((?:19|20)\d\d)\b"
+)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,12 @@ def test_from_inside_a_sentence_is_a_preposition_not_sql() -> None:
 
 
 def test_a_constraint_it_cannot_read_asks_for_sql_instead_of_guessing() -> None:
-    assert plan("How many contracts are on a 36 month term?").intent == "need_sql"
+    assert plan("How many contracts have a 45 day notice period?").intent == "need_sql"
+    # a contract term is a filter it reads (lexicon [[sql.filters]] contracts.term_months)
+    assert (
+        "term_months = 36"
+        in plan("How many contracts are on a 36 month term?").calls[0].args["sql"]
+    )
     assert plan("How many accounts have more than 50 seats?").intent == "need_sql"
 
 
