@@ -34,6 +34,7 @@ FROZEN_SETS = {
     "evals/holdout5/holdout5.jsonl": "06d3b4a94ebf18dbcfe6b02d1d965d6f0aa1f8a16eeee97da573225eb41cd74a",
     "evals/holdout6/holdout6.jsonl": "3d9c84cd695c2e7a79607cfdbd3a063f270092427401136b89b6f4987e9c11d9",
     "evals/holdout7/holdout7.jsonl": "6d05e013df0de06ae28c47111ca9503bfbb0c6fac256a564ec62c5d7344d6612",
+    "evals/holdout8/holdout8.jsonl": "8fc808c898051d96c47d86fe82512b3afc731c4c8f24f698da6415158ca6a344",
 }
 """sha256 of every blind held-out set as committed before its first run."""
 
