@@ -150,8 +150,19 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     ]
     for row in rows:
         cells = [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
-        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+        lines.append("| " + " | ".join(_one_line(cell) for cell in cells) + " |")
     return "\n".join(lines)
+
+
+def _one_line(cell: str) -> str:
+    """A cell's text that cannot change the table's shape: a `|` would add a column and a line
+    break would end the table (data from the warehouse, e.g. a name holding a newline, then
+    spilled out of the table as loose text in the chat and the exported report).
+
+    >>> _one_line("a|b\\r\\nc\\nd")
+    'a/b c d'
+    """
+    return " ".join(cell.replace("|", "/").splitlines())
 
 
 def _cell(value: Any, kind: Kind, currency: str | None) -> str:

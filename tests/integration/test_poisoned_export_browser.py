@@ -102,6 +102,7 @@ def test_poisoned_names_do_nothing_in_the_chat_or_the_exported_html(server, list
         report_links = viewer.locator("a[href^='javascript' i]").count()
         scripts = viewer.locator("script").count()
         images = viewer.locator("img").count()
+        rows_of_last_account = viewer.locator("table tr", has_text="ACC000006").count()
         for text in ("click me", "ref"):
             for element in viewer.get_by_text(text).all():
                 element.click()
@@ -117,4 +118,7 @@ def test_poisoned_names_do_nothing_in_the_chat_or_the_exported_html(server, list
     assert "Content-Security-Policy" in html and "click me" in html
     assert report.stat().st_size <= REPORT_MAX_BYTES and opened_s <= OPEN_MAX_S
     assert QUESTION in html and "ACC000003" in html
+    assert rows_of_last_account == 2, (
+        "a line break in the data broke a table (chat answer and SQL result)"
+    )
     assert answer, "the chat answered"
