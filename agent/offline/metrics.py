@@ -374,7 +374,8 @@ def _where(filters: Sequence[str], extra: Sequence[str] = ()) -> str:
 
 
 def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
-    """(select prefix, group by, order by) for a dimension (or none)."""
+    """(select prefix, group by, order by) for a dimension (or none): periods in time order,
+    other dimensions by the first measure, largest first."""
     if group == "month":
         return f"strftime({month_expression}, '%Y-%m') AS month, ", " GROUP BY 1", " ORDER BY 1"
     if group in ("quarter", "half"):
@@ -386,7 +387,7 @@ def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
         label = f"strftime({month_expression}, '%Y') || {part} AS {group}, "
         return label, " GROUP BY 1", " ORDER BY 1"
     if group in _DIMENSIONS:
-        return f"{_DIMENSIONS[group]} AS {group}, ", " GROUP BY 1", ""
+        return f"{_DIMENSIONS[group]} AS {group}, ", " GROUP BY 1", " ORDER BY 2 DESC"
     return "", "", ""
 
 
@@ -408,11 +409,10 @@ def _revenue(spec: MetricSpec) -> str:
     if spec.group == "month" and spec.period is None:
         default = Period(_shift(LATEST, -11), _shift(LATEST, 1))
     p = _bounds(spec.period, default)
-    head, group_by, order = _select(spec.group, "r.month")
+    head, group_by, sort = _select(spec.group, "r.month")
     value = "round(sum(r.net_revenue), 2) AS net_revenue"
     if spec.monthly and spec.group != "month":
         value = "round(sum(r.net_revenue) / count(DISTINCT r.month), 2) AS avg_monthly_revenue"
-    sort = order or (" ORDER BY 2 DESC" if group_by else "")
     return (
         f"SELECT {head}{value}, string_agg(DISTINCT r.currency, ', ') AS currency, "
         f"{_span(p.start, p.end)} "
@@ -424,8 +424,7 @@ def _revenue(spec: MetricSpec) -> str:
 
 def _leakage(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
-    head, group_by, order = _select(spec.group, "d.month")
-    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    head, group_by, sort = _select(spec.group, "d.month")
     return (
         f"SELECT {head}round(sum(d.amount), 2) AS detected_leakage, "
         f"count(DISTINCT d.account_id) AS n_accounts, "
@@ -438,8 +437,7 @@ def _leakage(spec: MetricSpec) -> str:
 
 def _churn(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
-    head, group_by, order = _select(spec.group, "c.churn_month")
-    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    head, group_by, sort = _select(spec.group, "c.churn_month")
     return (
         "WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
         "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
@@ -454,8 +452,7 @@ def _churn(spec: MetricSpec) -> str:
 
 def _signups(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
-    head, group_by, order = _select(spec.group, "date_trunc('month', a.signup_date)")
-    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    head, group_by, sort = _select(spec.group, "date_trunc('month', a.signup_date)")
     return (
         f"SELECT {head}count(*) AS n_new_accounts, {_span(p.start, p.end)} "
         f"FROM accounts a WHERE a.signup_date >= {p.start} AND a.signup_date < {p.end} "
@@ -465,8 +462,7 @@ def _signups(spec: MetricSpec) -> str:
 
 def _seats(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
-    head, group_by, order = _select(spec.group, "u.month")
-    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    head, group_by, sort = _select(spec.group, "u.month")
     return (
         f"SELECT {head}round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
         f"sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats, "
@@ -576,8 +572,7 @@ def _movements(spec: MetricSpec) -> str:
 
 def _dso(spec: MetricSpec) -> str:
     p = _bounds(spec.period, Period(_shift(LATEST, -2), _shift(LATEST, 1)))
-    head, group_by, order = _select(spec.group, "i.period")
-    sort = order or (" ORDER BY 2 DESC" if group_by else "")
+    head, group_by, sort = _select(spec.group, "i.period")
     return (
         "WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
         "WHERE status = 'succeeded' GROUP BY 1) "
