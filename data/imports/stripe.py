@@ -1001,8 +1001,13 @@ class StripeMapper(ObjectReader):
         FROM src_truth t JOIN m_accounts a ON a.cus = t.j->>'$.customer'""")
 
     # ------------------------------------------------------------ frames
+    def _frame(self, sql: str) -> pd.DataFrame:
+        """Rows of `sql` as a frame backed by Arrow (DuckDB's own types: exact decimals,
+        dates): `.df()` built NumPy/Python values, 20 of the 103 CPU s at 100,000 customers."""
+        return self.con.sql(sql).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+
     def _result(self) -> StripeRows:
-        q = lambda sql: self.con.execute(sql).df()  # noqa: E731
+        q = self._frame
         problems, n_problems = self.found(self.cap)
         kept = {"m_accounts", "m_contracts", "m_payment_methods", "m_usage", "m_invoices"}
         kept |= {"m_invoice_lines", "m_payments", "m_truth"}
