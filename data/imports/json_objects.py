@@ -18,15 +18,19 @@ The JSON type is what the file holds: an amount sent as the string "100" is refu
 
 Bulk form (`extract_lines`), for JSON Lines files: pyarrow parses each file in 128 MB blocks
 against a strict schema built from the declared fields (nested lists as lists of structs);
-DuckDB flattens the lists into their tables; the same `check` runs on the result. Anything
+pyarrow's compute functions take each declared field out of its struct and flatten each list
+(`struct_field`, `list_flatten`, `list_parent_indices`: no values copied), so every level
+reaches DuckDB as flat typed columns; the same `check` runs on the result. Anything
 the strict schema refuses (a string amount, a truncated or blank line, an expanded object
 where an id is usual, a duplicated key) makes that resource fall back to the per-line form,
 which names file, line and field, so both forms give the same tables and the same problems
 (tests/unit/data/test_stripe.py compares them). Measured reason: on the 209 MB invoices
 file of 10,000 accounts the per-line form took 2.5 CPU s (invoices, lines, discount
 amounts), the bulk form 2.3 (pyarrow's parse 1.0 of it, DuckDB's flattening the rest): a
-small gain, measured on 2 shared, heavily loaded cores; the 100,000-customer figures are in
-data/README.md.
+small gain, measured on 2 shared, heavily loaded cores. Flattening in DuckDB (unnesting the
+struct lists through temporary tables) converted the whole `lines` list once to read
+`lines.has_more` and again per level: at 100,000 customers its statements took ~23 of the
+51 CPU s of the bulk read; flat columns take FLATTEN_MEASURE (see the issue 15 report).
 """
 
 from __future__ import annotations
@@ -37,12 +41,13 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -376,13 +381,19 @@ class ObjectReader:
         `lines` list (measured: 23 CPU s of flattening at 100,000 customers before)."""
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
         lines = pa.array(range(offset + 1, offset + table.num_rows + 1), pa.int64())
-        top = _Level(lambda path: _field_of(table.column(path.split(".")[0]), path, 1), lines)
+        top = _Level(partial(_table_field, table), lines)
         verb = f"CREATE OR REPLACE TEMP TABLE {out} AS" if create else f"INSERT INTO {out}"
         self._insert_level(
             verb, resource, top, file, "'' AS prefix", '"id" AS oid, ', ("object", "id")
         )
-        self._lines_children(top, top.values("id"), pa.array([""] * table.num_rows, pa.string()), file,
-                             children, create)
+        self._lines_children(
+            top,
+            top.values("id"),
+            pa.array([""] * table.num_rows, pa.string()),
+            file,
+            children,
+            create,
+        )
 
     def _insert_level(
         self,
@@ -408,18 +419,23 @@ class ObjectReader:
                 items += [f"NULL::VARCHAR AS {f.tag}", f"NULL::VARCHAR AS {f.column}"]
             elif f.kind == "list":
                 flat[x] = pc.is_valid(level.values(f.path))
-                items += [f"CASE WHEN {x} THEN 'ARRAY' END AS {f.tag}", f"NULL::VARCHAR AS {f.column}"]
+                items += [
+                    f"CASE WHEN {x} THEN 'ARRAY' END AS {f.tag}",
+                    f"NULL::VARCHAR AS {f.column}",
+                ]
             else:
                 flat[x] = level.values(f.path)
-                items += [f"CASE WHEN {x} IS NOT NULL THEN '{_ARROW_TAGS[f.kind]}' END AS {f.tag}",
-                          f"{x} AS {f.column}"]
+                items += [
+                    f"CASE WHEN {x} IS NOT NULL THEN '{_ARROW_TAGS[f.kind]}' END AS {f.tag}",
+                    f"{x} AS {f.column}",
+                ]
             if f.kind in ("expandable", "object"):
                 items.append(f"NULL::VARCHAR AS {f.raw}")
         self.con.register("_bulk_flat", pa.table(flat))
         try:
             self.con.execute(
                 f"{verb} SELECT '{quote_sql(file)}' AS file, __line AS line, {keys}, "
-                f"false AS broken, \"object\" AS object, {oid}{', '.join(items)} FROM _bulk_flat"
+                f'false AS broken, "object" AS object, {oid}{", ".join(items)} FROM _bulk_flat'
             )
         finally:
             self.con.unregister("_bulk_flat")
@@ -445,9 +461,7 @@ class ObjectReader:
             prefix = pc.binary_join_element_wise(
                 parent_prefix, f"{list_path}[", pc.cast(pc.subtract(idx, 1), pa.string()), "].", ""
             )
-            level = _Level(
-                lambda path, e=elements: _field_of(e, path, 0), parent.lines.take(parents)
-            )
+            level = _Level(partial(_field_of, elements, skip=0), parent.lines.take(parents))
             child_oids = oids.take(parents)
             verb = f"CREATE OR REPLACE TEMP TABLE {table} AS" if create else f"INSERT INTO {table}"
             self._insert_level(
@@ -459,8 +473,12 @@ class ObjectReader:
                 "__parent_prefix AS parent_prefix, __idx AS idx",
                 "",
                 ("object",),
-                {"__oid": child_oids, "__prefix": prefix, "__parent_prefix": parent_prefix,
-                 "__idx": idx},
+                {
+                    "__oid": child_oids,
+                    "__prefix": prefix,
+                    "__parent_prefix": parent_prefix,
+                    "__idx": idx,
+                },
             )
             if grandchildren:
                 self._lines_children(level, child_oids, prefix, file, grandchildren, create)
@@ -671,6 +689,11 @@ class _Level:
 
     values: Callable[[str], pa.Array]
     lines: pa.Array
+
+
+def _table_field(table: pa.Table, path: str) -> pa.Array:
+    """The values at dotted `path` among the top-level columns of a parsed block."""
+    return _field_of(table.column(path.split(".")[0]), path, skip=1)
 
 
 def _field_of(column: pa.Array | pa.ChunkedArray, path: str, skip: int) -> pa.Array:
