@@ -150,55 +150,11 @@ class Rows:
         )
 
     # ------------------------------------------------------------- ground truth
-    def add_event(
-        self, acc: NDArray[np.int64], month: np.datetime64, kind: str, amount: NDArray[np.int64]
-    ) -> None:
+    def add_truth(self, table: str, acc: NDArray[np.int64], **columns: Any) -> None:
+        """Ground-truth rows of `table` (leakage_events, leakage_risk_truth, anomaly_truth,
+        decline_truth) for the accounts `acc`; scalar columns apply to every row."""
         if acc.size:
-            self._add("leakage_events", acc=acc, month=month, leakage_type=kind, amount=amount)
-
-    def add_risk(
-        self,
-        acc: NDArray[np.int64],
-        month: np.datetime64,
-        p_true: NDArray[np.float64],
-        has_leakage: NDArray[np.bool_] | None,
-    ) -> None:
-        has = (
-            np.full(acc.size, None, dtype=object)
-            if has_leakage is None
-            else has_leakage.astype(object)
-        )
-        self._add("leakage_risk_truth", acc=acc, month=month, p_true=p_true, has_leakage=has)
-
-    def add_anomalies(
-        self, acc: NDArray[np.int64], month: np.datetime64, direction: str, cause: str
-    ) -> None:
-        if acc.size:
-            self._add("anomaly_truth", acc=acc, month=month, direction=direction, cause=cause)
-
-    def add_decline_truth(
-        self,
-        acc: NDArray[np.int64],
-        cutoff: np.datetime64,
-        horizon: int,
-        p_true: NDArray[np.float64],
-        declined: NDArray[np.bool_],
-        onset: NDArray[np.datetime64],
-        p_halved: NDArray[np.float64],
-        halved: NDArray[np.bool_],
-    ) -> None:
-        if acc.size:
-            self._add(
-                "decline_truth",
-                acc=acc,
-                cutoff=cutoff,
-                horizon=horizon,
-                p_true=p_true,
-                declined=declined,
-                onset=onset,
-                p_halved=p_halved,
-                halved=halved,
-            )
+            self._add(table, acc=acc, **columns)
 
     def add_trend_truth(
         self,

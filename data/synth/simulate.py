@@ -165,15 +165,16 @@ class ChunkSimulation:
         onset_month = np.where(
             onset >= 0, self.month_start[np.maximum(onset, 0)], np.datetime64("NaT")
         )
-        self.rows.add_decline_truth(
+        self.rows.add_truth(
+            "decline_truth",
             self.pop.account_number[rows],
-            self.month_start[cutoff],
-            DECLINE_TRUTH_HORIZON,
-            truth.p_true[rows],
-            truth.declined[rows],
-            onset_month,
-            truth.p_halved[rows],
-            truth.halved[rows],
+            cutoff=self.month_start[cutoff],
+            horizon=DECLINE_TRUTH_HORIZON,
+            p_true=truth.p_true[rows],
+            declined=truth.declined[rows],
+            onset=onset_month,
+            p_halved=truth.p_halved[rows],
+            halved=truth.halved[rows],
         )
 
     def _step(self, t: int) -> None:
@@ -390,8 +391,12 @@ class ChunkSimulation:
         }
         for kind in LEAKAGE_TYPES:
             mask = events[kind]
-            self.rows.add_event(
-                self.pop.account_number[mask], self.month_start[t], kind, amounts[kind][mask]
+            self.rows.add_truth(
+                "leakage_events",
+                self.pop.account_number[mask],
+                month=self.month_start[t],
+                leakage_type=kind,
+                amount=amounts[kind][mask],
             )
 
     def _expected_total(self, t: int, price: Ints, list_price: Ints) -> Ints:
@@ -407,12 +412,21 @@ class ChunkSimulation:
     ) -> None:
         acc, month = self.pop.account_number, self.month_start[t]
         any_event = np.logical_or.reduce([events[k] for k in LEAKAGE_TYPES])
-        self.rows.add_risk(acc[valid], month, self.prev_p[valid], any_event[valid])
-        self.rows.add_anomalies(acc[spike], month, "spike", "usage_spike")
-        self.rows.add_anomalies(acc[credit_fraction > 0], month, "dip", "service_credit")
-        self.rows.add_anomalies(
-            acc[events["Billing_System_Error"]], month, "dip", "missing_invoice"
+        self.rows.add_truth(
+            "leakage_risk_truth",
+            acc[valid],
+            month=month,
+            p_true=self.prev_p[valid],
+            has_leakage=any_event[valid].astype(object),
         )
+        for direction, cause, hit in (
+            ("spike", "usage_spike", spike),
+            ("dip", "service_credit", credit_fraction > 0),
+            ("dip", "missing_invoice", events["Billing_System_Error"]),
+        ):
+            self.rows.add_truth(
+                "anomaly_truth", acc[hit], month=month, direction=direction, cause=cause
+            )
 
     def _observe(self, t: int, active: Bools, billed: Bools) -> None:
         book = self.book
@@ -442,4 +456,11 @@ class ChunkSimulation:
     def _forecast(self) -> None:
         mask = self.prev_active
         month = self.month_start[self.n_months]
-        self.rows.add_risk(self.pop.account_number[mask], month, self.prev_p[mask], None)
+        # the forecast month's outcome is unknown: has_leakage NULL
+        self.rows.add_truth(
+            "leakage_risk_truth",
+            self.pop.account_number[mask],
+            month=month,
+            p_true=self.prev_p[mask],
+            has_leakage=np.full(mask.sum(), None, dtype=object),
+        )
