@@ -8,8 +8,11 @@ column-wise with vectorised string operations, so a million findings cost second
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from functools import reduce
+from string import Formatter
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -51,6 +54,24 @@ def _amount(cents: pd.Series | np.ndarray, currency: pd.Series) -> pd.Series:
 
 def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").fillna("")
+
+
+def _sentence(template: str, **parts: pd.Series) -> pd.Series:
+    """`template` with each `{name}` filled row by row from `parts[name]` (vectorised `+`).
+
+    Examples:
+        >>> _sentence("{a} of {b} failed.", a=pd.Series(["1", "2"]), b=pd.Series(["3", "4"]))
+        0    1 of 3 failed.
+        1    2 of 4 failed.
+        dtype: object
+    """
+    pieces: list[Any] = []
+    for literal, name, _, _ in Formatter().parse(template):
+        if literal:
+            pieces.append(literal)
+        if name is not None:
+            pieces.append(parts[name])
+    return cast(pd.Series, reduce(operator.add, pieces))
 
 
 def _json_value(values: pd.Series) -> pd.Series:
@@ -119,20 +140,15 @@ class EvidenceBuilder:
         e, (month, currency, _) = self.expected, self._common(rows)
         price, over_price = pd.Series(e.price[mask]), pd.Series(e.overage_price[mask])
         discount = pd.Series(e.discount[mask])
-        sentence = (
-            "No invoice for "
-            + month
-            + ": contract "
-            + _text(rows["contract_id"])
-            + " in force, "
-            + _text(rows["active_seats"])
-            + " active / "
-            + _text(rows["licensed_seats"])
-            + " licensed seats at "
-            + _amount(price, currency)
-            + "/seat; expected invoice "
-            + _amount(cents, currency)
-            + "."
+        sentence = _sentence(
+            "No invoice for {month}: contract {contract} in force, {active} active / {licensed}"
+            " licensed seats at {price}/seat; expected invoice {expected}.",
+            month=month,
+            contract=_text(rows["contract_id"]),
+            active=_text(rows["active_seats"]),
+            licensed=_text(rows["licensed_seats"]),
+            price=_amount(price, currency),
+            expected=_amount(cents, currency),
         )
         return {
             "_sentence": sentence,
@@ -149,21 +165,16 @@ class EvidenceBuilder:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         over_price = pd.Series(e.overage_price[mask])
         billed_over = rows["over_qty"].fillna(0).astype(int)
-        sentence = (
-            _text(rows["active_seats"])
-            + " active seats vs "
-            + _text(rows["licensed_seats"])
-            + " licensed on contract "
-            + _text(rows["contract_id"])
-            + ": invoice "
-            + invoice
-            + " for "
-            + month
-            + " bills "
-            + _text(billed_over)
-            + " overage seats (list price "
-            + _amount(over_price, currency)
-            + "/seat)."
+        sentence = _sentence(
+            "{active} active seats vs {licensed} licensed on contract {contract}: invoice"
+            " {invoice} for {month} bills {overage} overage seats (list price {price}/seat).",
+            active=_text(rows["active_seats"]),
+            licensed=_text(rows["licensed_seats"]),
+            contract=_text(rows["contract_id"]),
+            invoice=invoice,
+            month=month,
+            overage=_text(billed_over),
+            price=_amount(over_price, currency),
         )
         return {
             "_sentence": sentence,
@@ -181,26 +192,18 @@ class EvidenceBuilder:
         price = pd.Series(e.price[mask])
         unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
         discount = -rows["discount_cents"].fillna(0)
-        sentence = (
-            "Contract "
-            + _text(rows["contract_id"])
-            + " price "
-            + _amount(price, currency)
-            + "/seat; invoice "
-            + invoice
-            + " for "
-            + month
-            + " bills "
-            + _text(rows["sub_qty"])
-            + " seats at "
-            + _money(unit.fillna(0))
-            + " and a discount of "
-            + _money(discount)
-            + " (contract discount "
-            + _text(rows["discount_bp"] / 100)
-            + "% until "
-            + _or(_day(rows["discount_end_date"]), "never")
-            + ")."
+        sentence = _sentence(
+            "Contract {contract} price {price}/seat; invoice {invoice} for {month} bills {seats}"
+            " seats at {unit} and a discount of {discount} (contract discount {pct}% until {end}).",
+            contract=_text(rows["contract_id"]),
+            price=_amount(price, currency),
+            invoice=invoice,
+            month=month,
+            seats=_text(rows["sub_qty"]),
+            unit=_money(unit.fillna(0)),
+            discount=_money(discount),
+            pct=_text(rows["discount_bp"] / 100),
+            end=_or(_day(rows["discount_end_date"]), "never"),
         )
         return {
             "_sentence": sentence,
@@ -218,22 +221,16 @@ class EvidenceBuilder:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         target = pd.Series(e.price[mask])
         unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
-        sentence = (
-            "Downgrade to "
-            + _text(rows["downgrade_target_plan"])
-            + " requested "
-            + _day(rows["downgrade_requested_date"])
-            + " (target "
-            + _amount(target, currency)
-            + "/seat); invoice "
-            + invoice
-            + " for "
-            + month
-            + " still bills "
-            + _text(rows["sub_qty"])
-            + " seats at "
-            + _money(unit.fillna(0))
-            + "."
+        sentence = _sentence(
+            "Downgrade to {plan} requested {requested} (target {target}/seat); invoice {invoice}"
+            " for {month} still bills {seats} seats at {unit}.",
+            plan=_text(rows["downgrade_target_plan"]),
+            requested=_day(rows["downgrade_requested_date"]),
+            target=_amount(target, currency),
+            invoice=invoice,
+            month=month,
+            seats=_text(rows["sub_qty"]),
+            unit=_money(unit.fillna(0)),
         )
         return {
             "_sentence": sentence,
@@ -250,27 +247,19 @@ class EvidenceBuilder:
         month, currency, invoice = self._common(rows)
         expiry = month_text(rows["expiry_month"])
         card = ("; card on file expires " + expiry).where(expiry != "", "")
-        sentence = (
-            "Invoice "
-            + invoice
-            + " for "
-            + month
-            + " ("
-            + _amount(rows["total_cents"], currency)
-            + ") unpaid: "
-            + _text(rows["n_failed"].astype("Int64"))
-            + " of "
-            + _text(rows["n_attempts"].astype("Int64"))
-            + " attempts failed, last decline '"
-            + _text(rows["last_decline_code"])
-            + "' on "
-            + _day(rows["last_attempt_date"])
-            + " ("
-            + _text(rows["method_type"])
-            + " "
-            + _text(rows["method_id"].astype("Int64"))
-            + card
-            + ")."
+        sentence = _sentence(
+            "Invoice {invoice} for {month} ({total}) unpaid: {failed} of {attempts} attempts"
+            " failed, last decline '{code}' on {day} ({method} {method_id}{card}).",
+            invoice=invoice,
+            month=month,
+            total=_amount(rows["total_cents"], currency),
+            failed=_text(rows["n_failed"].astype("Int64")),
+            attempts=_text(rows["n_attempts"].astype("Int64")),
+            code=_text(rows["last_decline_code"]),
+            day=_day(rows["last_attempt_date"]),
+            method=_text(rows["method_type"]),
+            method_id=_text(rows["method_id"].astype("Int64")),
+            card=card,
         )
         return {
             "_sentence": sentence,
