@@ -60,10 +60,9 @@ def _sentence(template: str, **parts: pd.Series) -> pd.Series:
     """`template` with each `{name}` filled row by row from `parts[name]` (vectorised `+`).
 
     Examples:
-        >>> _sentence("{a} of {b} failed.", a=pd.Series(["1", "2"]), b=pd.Series(["3", "4"]))
-        0    1 of 3 failed.
-        1    2 of 4 failed.
-        dtype: object
+        >>> parts = {"a": pd.Series(["1", "2"]), "b": pd.Series(["3", "4"])}
+        >>> _sentence("{a} of {b} failed.", **parts).tolist()
+        ['1 of 3 failed.', '2 of 4 failed.']
     """
     pieces: list[Any] = []
     for literal, name, _, _ in Formatter().parse(template):
