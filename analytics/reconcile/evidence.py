@@ -73,6 +73,13 @@ def _sentence(template: str, **parts: pd.Series) -> pd.Series:
     return cast(pd.Series, reduce(operator.add, pieces))
 
 
+def _billed_seats(rows: pd.DataFrame) -> tuple[pd.Series, Fields]:
+    """Unit price billed per seat (cents; NaN without seats) and the sentence parts `seats` and
+    `unit` (the terms and downgrade findings both quote the invoice's seat line)."""
+    unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
+    return unit, {"seats": _text(rows["sub_qty"]), "unit": _money(unit.fillna(0))}
+
+
 def _json_value(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
         return values.map({True: "true", False: "false"}).astype("str")
@@ -189,7 +196,7 @@ class EvidenceBuilder:
     def _terms(self, rows: pd.DataFrame, mask: np.ndarray, cents: np.ndarray) -> Fields:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         price = pd.Series(e.price[mask])
-        unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
+        unit, billed = _billed_seats(rows)
         discount = -rows["discount_cents"].fillna(0)
         sentence = _sentence(
             "Contract {contract} price {price}/seat; invoice {invoice} for {month} bills {seats}"
@@ -198,8 +205,7 @@ class EvidenceBuilder:
             price=_amount(price, currency),
             invoice=invoice,
             month=month,
-            seats=_text(rows["sub_qty"]),
-            unit=_money(unit.fillna(0)),
+            **billed,
             discount=_money(discount),
             pct=_text(rows["discount_bp"] / 100),
             end=_or(_day(rows["discount_end_date"]), "never"),
@@ -219,7 +225,7 @@ class EvidenceBuilder:
     def _downgrade(self, rows: pd.DataFrame, mask: np.ndarray, cents: np.ndarray) -> Fields:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         target = pd.Series(e.price[mask])
-        unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
+        unit, billed = _billed_seats(rows)
         sentence = _sentence(
             "Downgrade to {plan} requested {requested} (target {target}/seat); invoice {invoice}"
             " for {month} still bills {seats} seats at {unit}.",
@@ -228,8 +234,7 @@ class EvidenceBuilder:
             target=_amount(target, currency),
             invoice=invoice,
             month=month,
-            seats=_text(rows["sub_qty"]),
-            unit=_money(unit.fillna(0)),
+            **billed,
         )
         return {
             "_sentence": sentence,
