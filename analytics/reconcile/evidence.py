@@ -56,12 +56,13 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").fillna("")
 
 
-def _sentence(template: str, **parts: pd.Series) -> pd.Series:
-    """`template` with each `{name}` filled row by row from `parts[name]` (vectorised `+`).
+def _sentence(template: str, rows: pd.DataFrame, **parts: pd.Series) -> pd.Series:
+    """`template` with each `{name}` filled row by row from `parts[name]`, or else from the
+    text of column `name` of `rows` (vectorised `+`).
 
     Examples:
-        >>> parts = {"a": pd.Series(["1", "2"]), "b": pd.Series(["3", "4"])}
-        >>> _sentence("{a} of {b} failed.", **parts).tolist()
+        >>> rows = pd.DataFrame({"n_failed": [1, 2]})
+        >>> _sentence("{n_failed} of {n} failed.", rows, n=pd.Series(["3", "4"])).tolist()
         ['1 of 3 failed.', '2 of 4 failed.']
     """
     pieces: list[Any] = []
@@ -69,8 +70,13 @@ def _sentence(template: str, **parts: pd.Series) -> pd.Series:
         if literal:
             pieces.append(literal)
         if name is not None:
-            pieces.append(parts[name])
+            pieces.append(parts[name] if name in parts else _text(rows[name]))
     return cast(pd.Series, reduce(operator.add, pieces))
+
+
+def _ledger(rows: pd.DataFrame, *columns: str) -> Fields:
+    """JSON fields that are ledger columns as they stand."""
+    return {column: rows[column] for column in columns}
 
 
 def _billed_seats(rows: pd.DataFrame) -> tuple[pd.Series, Fields]:
@@ -147,20 +153,16 @@ class EvidenceBuilder:
         price, over_price = pd.Series(e.price[mask]), pd.Series(e.overage_price[mask])
         discount = pd.Series(e.discount[mask])
         sentence = _sentence(
-            "No invoice for {month}: contract {contract} in force, {active} active / {licensed}"
-            " licensed seats at {price}/seat; expected invoice {expected}.",
+            "No invoice for {month}: contract {contract_id} in force, {active_seats} active /"
+            " {licensed_seats} licensed seats at {price}/seat; expected invoice {expected}.",
+            rows,
             month=month,
-            contract=_text(rows["contract_id"]),
-            active=_text(rows["active_seats"]),
-            licensed=_text(rows["licensed_seats"]),
             price=_amount(price, currency),
             expected=_amount(cents, currency),
         )
         return {
             "_sentence": sentence,
-            "contract_id": rows["contract_id"],
-            "active_seats": rows["active_seats"],
-            "licensed_seats": rows["licensed_seats"],
+            **_ledger(rows, "contract_id", "active_seats", "licensed_seats"),
             "price_per_seat": price / 100.0,
             "overage_price": over_price / 100.0,
             "discount": discount / 100.0,
@@ -172,11 +174,10 @@ class EvidenceBuilder:
         over_price = pd.Series(e.overage_price[mask])
         billed_over = rows["over_qty"].fillna(0).astype(int)
         sentence = _sentence(
-            "{active} active seats vs {licensed} licensed on contract {contract}: invoice"
-            " {invoice} for {month} bills {overage} overage seats (list price {price}/seat).",
-            active=_text(rows["active_seats"]),
-            licensed=_text(rows["licensed_seats"]),
-            contract=_text(rows["contract_id"]),
+            "{active_seats} active seats vs {licensed_seats} licensed on contract {contract_id}:"
+            " invoice {invoice} for {month} bills {overage} overage seats (list price"
+            " {price}/seat).",
+            rows,
             invoice=invoice,
             month=month,
             overage=_text(billed_over),
@@ -184,10 +185,7 @@ class EvidenceBuilder:
         )
         return {
             "_sentence": sentence,
-            "invoice_id": rows["invoice_id"],
-            "contract_id": rows["contract_id"],
-            "active_seats": rows["active_seats"],
-            "licensed_seats": rows["licensed_seats"],
+            **_ledger(rows, "invoice_id", "contract_id", "active_seats", "licensed_seats"),
             "billed_seats": rows["sub_qty"],
             "billed_overage_seats": billed_over,
             "overage_price": over_price / 100.0,
@@ -199,9 +197,10 @@ class EvidenceBuilder:
         unit, billed = _billed_seats(rows)
         discount = -rows["discount_cents"].fillna(0)
         sentence = _sentence(
-            "Contract {contract} price {price}/seat; invoice {invoice} for {month} bills {seats}"
-            " seats at {unit} and a discount of {discount} (contract discount {pct}% until {end}).",
-            contract=_text(rows["contract_id"]),
+            "Contract {contract_id} price {price}/seat; invoice {invoice} for {month} bills"
+            " {seats} seats at {unit} and a discount of {discount} (contract discount {pct}%"
+            " until {end}).",
+            rows,
             price=_amount(price, currency),
             invoice=invoice,
             month=month,
@@ -212,8 +211,7 @@ class EvidenceBuilder:
         )
         return {
             "_sentence": sentence,
-            "invoice_id": rows["invoice_id"],
-            "contract_id": rows["contract_id"],
+            **_ledger(rows, "invoice_id", "contract_id"),
             "contracted_price": price / 100.0,
             "billed_unit_price": unit / 100.0,
             "billed_seats": rows["sub_qty"],
@@ -227,9 +225,9 @@ class EvidenceBuilder:
         target = pd.Series(e.price[mask])
         unit, billed = _billed_seats(rows)
         sentence = _sentence(
-            "Downgrade to {plan} requested {requested} (target {target}/seat); invoice {invoice}"
-            " for {month} still bills {seats} seats at {unit}.",
-            plan=_text(rows["downgrade_target_plan"]),
+            "Downgrade to {downgrade_target_plan} requested {requested} (target {target}/seat);"
+            " invoice {invoice} for {month} still bills {seats} seats at {unit}.",
+            rows,
             requested=_day(rows["downgrade_requested_date"]),
             target=_amount(target, currency),
             invoice=invoice,
@@ -238,8 +236,7 @@ class EvidenceBuilder:
         )
         return {
             "_sentence": sentence,
-            "invoice_id": rows["invoice_id"],
-            "contract_id": rows["contract_id"],
+            **_ledger(rows, "invoice_id", "contract_id"),
             "downgrade_requested_date": _day(rows["downgrade_requested_date"]),
             "target_plan": rows["downgrade_target_plan"],
             "target_price": target / 100.0,
@@ -253,15 +250,15 @@ class EvidenceBuilder:
         card = ("; card on file expires " + expiry).where(expiry != "", "")
         sentence = _sentence(
             "Invoice {invoice} for {month} ({total}) unpaid: {failed} of {attempts} attempts"
-            " failed, last decline '{code}' on {day} ({method} {method_id}{card}).",
+            " failed, last decline '{last_decline_code}' on {day} ({method_type} {method_id}"
+            "{card}).",
+            rows,
             invoice=invoice,
             month=month,
             total=_amount(rows["total_cents"], currency),
             failed=_text(rows["n_failed"].astype("Int64")),
             attempts=_text(rows["n_attempts"].astype("Int64")),
-            code=_text(rows["last_decline_code"]),
             day=_day(rows["last_attempt_date"]),
-            method=_text(rows["method_type"]),
             method_id=_text(rows["method_id"].astype("Int64")),
             card=card,
         )
@@ -274,8 +271,7 @@ class EvidenceBuilder:
             "failed_attempts": rows["n_failed"],
             "last_decline_code": rows["last_decline_code"],
             "last_attempt_date": _day(rows["last_attempt_date"]),
-            "method_id": rows["method_id"],
-            "method_type": rows["method_type"],
+            **_ledger(rows, "method_id", "method_type"),
             "card_expiry_month": _or(expiry, None),
         }
 
