@@ -65,6 +65,8 @@ from numpy.typing import NDArray
 
 from analytics.trends.forecast.features import (
     BASE_FEATURES,
+    CYCLE_FEATURES,
+    CYCLE_MIN_MONTHS,
     SEASONAL_FEATURES,
     SEASONAL_MIN_MONTHS,
     DeclineOutcome,
@@ -153,8 +155,11 @@ class DeclineForecaster:
         return self.outcome or DeclineOutcome()
 
     def _feature_names(self, n_months: int) -> list[str]:
+        """`BASE_FEATURES`; `CYCLE_FEATURES` when a training cut-off can follow a full year
+        (months 0..11) with its H outcome months; `SEASONAL_FEATURES` from 24 months."""
+        cycle = n_months >= CYCLE_MIN_MONTHS + self._outcome().horizon + 1
         seasonal = list(SEASONAL_FEATURES) if n_months >= SEASONAL_MIN_MONTHS else []
-        return [*BASE_FEATURES, *seasonal]
+        return [*BASE_FEATURES, *(CYCLE_FEATURES if cycle else ()), *seasonal]
 
     def training_rows(
         self, values: FloatArray, cutoffs: Sequence[int]

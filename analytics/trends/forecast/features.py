@@ -61,6 +61,12 @@ BASE_FEATURES: tuple[str, ...] = (
 SEASONAL_FEATURES: tuple[str, ...] = ("log_last_year_ratio", "has_last_year")
 """Added when the matrix holds at least `SEASONAL_MIN_MONTHS` months."""
 SEASONAL_MIN_MONTHS = 24
+CYCLE_FEATURES: tuple[str, ...] = ("season_outlook", "has_season")
+"""Added when some training cut-off can hold a full year of an account's months (see
+`CYCLE_MIN_MONTHS`): the yearly cycle's outlook for the horizon, from a harmonic fit."""
+CYCLE_MIN_MONTHS = 12
+"""Months since the first revenue a customer needs for its yearly cycle to be estimated."""
+_CYCLE_RIDGE = 1.0
 OutcomeName = Literal["half_of_baseline", "below_baseline", "no_revenue"]
 OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
 _THRESHOLDS: dict[str, float] = {"half_of_baseline": 0.5, "below_baseline": 1.0, "no_revenue": 0.0}
@@ -167,6 +173,51 @@ def _last_year(values: FloatArray, position: int, outcome: DeclineOutcome) -> Fl
     return np.where(np.isnan(base), np.nan, ratio)
 
 
+def season_outlook(
+    window: FloatArray, position: int, outcome: DeclineOutcome
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """(log of the yearly cycle's mean over the horizon months over its mean over the baseline
+    months, whether it was estimated) per row of `window` (months 0..`position`, NaN before the
+    first revenue), from months <= `position` only.
+
+    Each row's positive months since its first are fitted by least squares on the log scale:
+    level + linear trend + one yearly harmonic (sin and cos of 2 pi t / 12, ridge 1 on the
+    harmonic); the outlook is the fitted harmonic alone, so growth stays the slope features'.
+    Customers with fewer than `CYCLE_MIN_MONTHS` months since the first, or fewer than three
+    quarters of them positive, get 0 and False.
+
+    Examples:
+        >>> t = np.arange(18.0)
+        >>> season = 100 * (1 + 0.4 * np.sin(2 * np.pi * (t - 12) / 12))  # peak at month 15
+        >>> outlook, known = season_outlook(np.stack([season, 50 * 1.03**t]), 17,
+        ...                                 DeclineOutcome())
+        >>> outlook.round(2).tolist(), known.tolist()  # exact cycle: -0.42; growth: none
+        ([-0.4, -0.0], [True, True])
+    """
+    n_months = window.shape[1]
+    t = np.arange(n_months, dtype=float)
+    design = np.stack(
+        [np.ones(n_months), (t - t.mean()) / 12, np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)],
+        axis=1,
+    )
+    weight = (np.nan_to_num(window) > 0).astype(float)
+    target = np.log(np.where(weight > 0, window, 1.0)) * weight
+    gram = np.einsum("rt,ti,tj->rij", weight, design, design)
+    gram += np.diag([1e-9, 1e-9, _CYCLE_RIDGE, _CYCLE_RIDGE])
+    coef = np.linalg.solve(gram, np.einsum("rt,ti->ri", target, design)[..., None])[..., 0]
+
+    def cycle(months: NDArray[np.int64]) -> FloatArray:
+        angle = 2 * np.pi * months / 12
+        return np.exp(np.outer(coef[:, 2], np.sin(angle)) + np.outer(coef[:, 3], np.cos(angle)))
+
+    ahead = cycle(np.arange(position + 1, position + 1 + outcome.horizon))
+    before = cycle(np.arange(position - outcome.baseline_months + 1, position + 1))
+    tenure = np.sum(~np.isnan(window), axis=1)
+    known = (tenure >= CYCLE_MIN_MONTHS) & (weight.sum(axis=1) >= 0.75 * tenure)
+    outlook = np.log(ahead.mean(axis=1) / before.mean(axis=1))
+    return np.where(known, np.clip(outlook, -3.0, 3.0), 0.0), known
+
+
 def features_at(
     values: FloatArray, position: int, outcome: DeclineOutcome | None = None
 ) -> pd.DataFrame:
@@ -219,6 +270,9 @@ def features_at(
     last_year = _last_year(seen, position, outcome)  # NaN (then 0, has_last_year 0) if unseen
     frame["log_last_year_ratio"] = np.clip(last_year, -5, 5)
     frame["has_last_year"] = (~np.isnan(last_year)).astype(float)
+    outlook, known = season_outlook(window, position, outcome)
+    frame["season_outlook"] = outlook
+    frame["has_season"] = known.astype(float)
     features = pd.DataFrame(frame).fillna(0.0)
     features["baseline_revenue"] = baseline
     features["has_revenue"] = has_any
