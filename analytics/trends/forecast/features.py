@@ -30,6 +30,25 @@ at least 6 months with CV <= 0.5, the lasting MRR state, against sparse and lump
 both kinds share one model, the kind being a feature). With at least 24 months in the matrix,
 the same months one year earlier: log of last year's horizon months over last year's baseline.
 A largest-month-over-baseline "lumpiness" feature lowered the development AUC and was dropped.
+
+The yearly cycle (`season_outlook`, `has_season`; the forecaster adds them once the table has a
+training cut-off after a full year, >= 12 + H + 1 months, so the UCI file's 12 months never
+see them): an account with a yearly season halves when the next H months fall into its trough
+after a baseline at its peak, and no feature above says where in the year an account is - the
+same-months-last-year pair needs a whole year before the baseline. Each account's positive
+months since its first (>= `CYCLE_MIN_MONTHS`, three quarters of them positive) are fitted on
+the log scale by level + trend + one period-12 harmonic (ridge on the harmonic), and the
+feature is the log of the fitted cycle's mean over the H months ahead over its mean over the
+baseline months - Fourier terms of a yearly season as in Prophet or TBATS, solved for all
+accounts at once (batched 4 x 4 normal equations; the unit test checks them against numpy's
+lstsq). Measured on the demo (seeds 7 and 11, `data/synth/decline.py`): with the generator's
+exact cycle ratio as a feature the forecast reached 0.957 / 0.959 of the near-Bayes AUC,
+without any 0.924 / 0.926, with this estimate 0.946 / 0.954; on seasonal accounts alone (seed 7)
+its AUC rose from 0.73 to 0.80 (near-Bayes 0.885). The estimate correlates 0.81-0.91 with the
+exact ratio on seasonal accounts (12-21 months of history); the ridge of 4 (against 1) keeps
+that and halves the cycle read into non-seasonal accounts (RMSE to the exact ratio 0.148
+against 0.218 at 12 months); the forward ratios of the two differ by less than their noise
+(0.946 / 0.954 against 0.940 / 0.956).
 """
 
 from __future__ import annotations
@@ -66,7 +85,8 @@ CYCLE_FEATURES: tuple[str, ...] = ("season_outlook", "has_season")
 `CYCLE_MIN_MONTHS`): the yearly cycle's outlook for the horizon, from a harmonic fit."""
 CYCLE_MIN_MONTHS = 12
 """Months since the first revenue a customer needs for its yearly cycle to be estimated."""
-_CYCLE_RIDGE = 1.0
+_CYCLE_RIDGE = 4.0
+"""Ridge on the harmonic's two coefficients (log scale): shrinks the cycle read into noise."""
 OutcomeName = Literal["half_of_baseline", "below_baseline", "no_revenue"]
 OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
 _THRESHOLDS: dict[str, float] = {"half_of_baseline": 0.5, "below_baseline": 1.0, "no_revenue": 0.0}
@@ -181,8 +201,9 @@ def season_outlook(
     first revenue), from months <= `position` only.
 
     Each row's positive months since its first are fitted by least squares on the log scale:
-    level + linear trend + one yearly harmonic (sin and cos of 2 pi t / 12, ridge 1 on the
-    harmonic); the outlook is the fitted harmonic alone, so growth stays the slope features'.
+    level + linear trend + one yearly harmonic (sin and cos of 2 pi t / 12, ridge
+    `_CYCLE_RIDGE` on the harmonic); the outlook is the fitted harmonic alone, so growth stays
+    the slope features'.
     Customers with fewer than `CYCLE_MIN_MONTHS` months since the first, or fewer than three
     quarters of them positive, get 0 and False.
 
@@ -191,8 +212,8 @@ def season_outlook(
         >>> season = 100 * (1 + 0.4 * np.sin(2 * np.pi * (t - 12) / 12))  # peak at month 15
         >>> outlook, known = season_outlook(np.stack([season, 50 * 1.03**t]), 17,
         ...                                 DeclineOutcome())
-        >>> outlook.round(2).tolist(), known.tolist()  # exact cycle: -0.42; growth: none
-        ([-0.4, -0.0], [True, True])
+        >>> outlook.round(2).tolist(), known.tolist()  # exact -0.42, shrunk; growth: no cycle
+        ([-0.3, -0.0], [True, True])
     """
     n_months = window.shape[1]
     t = np.arange(n_months, dtype=float)
@@ -223,8 +244,9 @@ def features_at(
 ) -> pd.DataFrame:
     """Feature frame (one row per matrix row) from months 0..`position` only.
 
-    Columns: `BASE_FEATURES`, `SEASONAL_FEATURES` (0 where last year is not in the table; the
-    forecaster uses them only for tables of >= 24 months), plus the unscaled
+    Columns: `BASE_FEATURES`, `CYCLE_FEATURES` (0 for customers with under 12 months),
+    `SEASONAL_FEATURES` (0 where last year is not in the table; the forecaster uses them only
+    for tables of >= 24 months), plus the unscaled
     `baseline_revenue` and `has_revenue` used for the population.
 
     Examples:
