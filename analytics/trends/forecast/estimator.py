@@ -63,8 +63,8 @@ Why the demo's forward ratio was 0.92 of the near-Bayes AUC, and what closed par
   (0.938 / 0.930), nor did a noise SD from the residuals of the harmonic fit (0.943 / 0.944). So the cycle is estimated from revenue (`season_outlook`,
   `analytics.trends.forecast.features`): 0.946 [0.921, 0.968] / 0.954 [0.917, 0.986], the
   seasonal accounts ranked at 0.80, every cut-off at 0.87-0.90 (seed 7). Ranking one
-  archetype's rows as `p_halved` does would still lift seed 7's ratio to 0.961 (seasonal),
-  0.955 (flat), 0.954 (volatile) or 0.950 (growing): the cycle estimate is the largest gap left.
+  archetype's rows as `p_halved` does would still lift seed 7's ratio to 0.963 (seasonal),
+  0.959 (volatile, flat) or 0.956 (growing): the cycle estimate is the largest gap left.
   Dropped (ratio change on seeds 7 / 11): the same months a year ago over today's baseline
   (+0.012 / +0.022 alone, -0.000 / -0.003 beside the cycle), the fitted level ahead over the
   baseline (+0.001 / -0.006 beside the cycle), a Huber-weighted cycle fit (+0.001 / -0.002),
