@@ -60,7 +60,8 @@ Why the demo's forward ratio was 0.92 of the near-Bayes AUC, and what closed par
   0.95) but seasonal ones at 0.73 (0.885). With the generator's exact cycle ratio of the
   horizon over the baseline as a feature (beside the year-ago ratio; LightGBM) the forecast
   reached 0.957 / 0.959; the generator's per-account noise level instead added nothing
-  (0.938 / 0.930), nor did a noise SD from the residuals of the harmonic fit (0.943 / 0.944). So the cycle is estimated from revenue (`season_outlook`,
+  (0.938 / 0.930), nor did a noise SD from the residuals of the harmonic fit (0.943 /
+  0.944). So the cycle is estimated from revenue (`season_outlook`,
   `analytics.trends.forecast.features`): 0.946 [0.921, 0.968] / 0.954 [0.917, 0.986], the
   seasonal accounts ranked at 0.80, every cut-off at 0.87-0.90 (seed 7). Ranking one
   archetype's rows as `p_halved` does would still lift seed 7's ratio to 0.963 (seasonal),

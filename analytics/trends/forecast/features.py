@@ -218,7 +218,12 @@ def season_outlook(
     n_months = window.shape[1]
     t = np.arange(n_months, dtype=float)
     design = np.stack(
-        [np.ones(n_months), (t - t.mean()) / 12, np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)],
+        [
+            np.ones(n_months),
+            (t - t.mean()) / 12,
+            np.sin(2 * np.pi * t / 12),
+            np.cos(2 * np.pi * t / 12),
+        ],
         axis=1,
     )
     weight = (np.nan_to_num(window) > 0).astype(float)

@@ -200,10 +200,11 @@ def test_season_outlook_reads_no_later_month_and_follows_the_cycle() -> None:
     before, after = features_at(values, position), features_at(changed, position)
     pd.testing.assert_frame_equal(before, after)
     assert before["has_season"].all()
-    cycle = lambda m: 1 + amplitude * np.sin(2 * np.pi * (m + phase) / 12)  # noqa: E731
+    ahead = np.arange(position + 1, position + 4)[:, None]
+    before_months = np.arange(position - 5, position + 1)[:, None]
     truth = np.log(
-        np.mean([cycle(position + k) for k in (1, 2, 3)], axis=0)
-        / np.mean([cycle(position - k) for k in range(6)], axis=0)
+        (1 + amplitude * np.sin(2 * np.pi * (ahead + phase) / 12)).mean(axis=0)
+        / (1 + amplitude * np.sin(2 * np.pi * (before_months + phase) / 12)).mean(axis=0)
     )
     seasonal = amplitude > 0
     estimate = before["season_outlook"].to_numpy()
@@ -222,18 +223,19 @@ def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
     window, _, _ = _window(values[:, : position + 1])
     got, known = season_outlook(window, position, DeclineOutcome())
     t = np.arange(position + 1, dtype=float)
-    design = np.stack(
-        [np.ones_like(t), (t - t.mean()) / 12, np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)],
-        axis=1,
-    )
+    angle = 2 * np.pi * t / 12
+    design = np.stack([np.ones_like(t), (t - t.mean()) / 12, np.sin(angle), np.cos(angle)], axis=1)
     penalty = np.sqrt(np.diag([1e-9, 1e-9, _CYCLE_RIDGE, _CYCLE_RIDGE]))
+    t_all = np.arange(18.0)
     for row in range(len(values)):
         used = np.nan_to_num(window[row]) > 0
         system = np.vstack([design[used], penalty])
         target = np.concatenate([np.log(window[row, used]), np.zeros(4)])
         coef = np.linalg.lstsq(system, target, rcond=None)[0]
-        wave = lambda m: np.exp(coef[2] * np.sin(2 * np.pi * m / 12) + coef[3] * np.cos(2 * np.pi * m / 12))  # noqa: E731,E501
-        expected = np.log(wave(np.arange(15, 18)).mean() / wave(np.arange(9, 15)).mean())
+        wave = np.exp(
+            coef[2] * np.sin(2 * np.pi * t_all / 12) + coef[3] * np.cos(2 * np.pi * t_all / 12)
+        )
+        expected = np.log(wave[15:18].mean() / wave[9:15].mean())
         assert known[row] == (row != 3)
         if known[row]:
             assert got[row] == pytest.approx(expected, abs=1e-9)
