@@ -1003,7 +1003,8 @@ class StripeMapper(ObjectReader):
     # ------------------------------------------------------------ frames
     def _frame(self, sql: str) -> pd.DataFrame:
         """Rows of `sql` as a frame backed by Arrow (DuckDB's own types: exact decimals,
-        dates): `.df()` built NumPy/Python values, 20 of the 103 CPU s at 100,000 customers."""
+        dates). Measured at 100,000 customers: `.df()` built NumPy/Python values in 20.5 CPU
+        s, Arrow in 3.7 (2 shared cores, load 6-16); the warehouse written is the same."""
         return self.con.sql(sql).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
 
     def _result(self) -> StripeRows:
