@@ -111,7 +111,6 @@ from analytics.trends.forecast.features import (
     features_at,
     outcome_from_baseline,
     population_at,
-    season_prior,
 )
 from analytics.trends.forecast.models import BoostedModel, LogisticModel, Model, rank_auc
 
@@ -257,9 +256,7 @@ class DeclineForecaster:
             if lo == hi:
                 continue
             customers = np.flatnonzero(masks[index])[keep[lo:hi] - starts[index]]
-            # The cycle's prior is the whole book's, as in `training_rows` (unused: skipped).
-            prior = season_prior(values, position) if "season_outlook" in names else None
-            features = features_at(values[customers, : position + 1], position, outcome, prior)
+            features = features_at(values[customers, : position + 1], position, outcome)
             parts.append(features[list(names)].to_numpy(dtype=float))
             positions.append(np.full(hi - lo, position))
         return np.concatenate(parts), all_labels[keep], np.concatenate(positions)
@@ -366,9 +363,8 @@ def features_in_blocks(
     """
     if len(values) <= block:
         return features_at(values, position, outcome)
-    prior = season_prior(values, position, block)
     parts = [
-        features_at(values[start : start + block, : position + 1], position, outcome, prior)
+        features_at(values[start : start + block, : position + 1], position, outcome)
         for start in range(0, len(values), block)
     ]
     return pd.concat(parts, ignore_index=True)

@@ -59,8 +59,6 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.optimize import minimize
-from scipy.special import expit
 
 FloatArray = NDArray[np.float64]
 
@@ -87,10 +85,8 @@ CYCLE_FEATURES: tuple[str, ...] = ("season_outlook", "has_season")
 `CYCLE_MIN_MONTHS`): the yearly cycle's outlook for the horizon, from a harmonic fit."""
 CYCLE_MIN_MONTHS = 12
 """Months since the first revenue a customer needs for its yearly cycle to be estimated."""
-_PRIOR_STARTS = (np.array([-1.0, np.log(0.05)]), np.array([-2.0, np.log(0.2)]))
-"""Starting (logit share, log variance) of the prior's likelihood search."""
-_HUBER, _ROBUST_STEPS = 1.345, 2
-"""Huber tuning constant (95 % efficiency under normal noise) and reweightings of the fit."""
+_CYCLE_RIDGE = 4.0
+"""Ridge on the harmonic's two coefficients (log scale): shrinks the cycle read into noise."""
 OutcomeName = Literal["half_of_baseline", "below_baseline", "no_revenue"]
 OUTCOME_NAMES: tuple[str, ...] = get_args(OutcomeName)
 _THRESHOLDS: dict[str, float] = {"half_of_baseline": 0.5, "below_baseline": 1.0, "no_revenue": 0.0}
@@ -197,169 +193,59 @@ def _last_year(values: FloatArray, position: int, outcome: DeclineOutcome) -> Fl
     return np.where(np.isnan(base), np.nan, ratio)
 
 
-@dataclass(frozen=True)
-class CycleFit:
-    """Each row's yearly harmonic on the log scale: `harmonic` (rows x 2: sin, cos
-    coefficients), their sampling covariance `variance` (rows x 2 x 2, from the row's own
-    residual variance), and `known` (enough months to estimate it, `CYCLE_MIN_MONTHS`)."""
-
-    harmonic: FloatArray
-    variance: FloatArray
-    known: NDArray[np.bool_]
-
-
-def cycle_fit(window: FloatArray) -> CycleFit:
-    """Level + trend + one period-12 harmonic fitted to each row's positive months (log
-    scale) by Huber-weighted least squares: `_ROBUST_STEPS` reweightings with tuning constant
-    `_HUBER` x the MAD of the residuals, so a usage spike or a service credit does not read as
-    a season. Rows of `window` are months 0..position, NaN before the first revenue; batched
-    4 x 4 normal equations (the unit test checks them against numpy's lstsq)."""
-    n_months = window.shape[1]
-    t = np.arange(n_months, dtype=float)
-    angle = 2 * np.pi * t / 12
-    design = np.stack([np.ones(n_months), (t - t.mean()) / 12, np.sin(angle), np.cos(angle)], 1)
-    outer = (design[:, :, None] * design[:, None, :]).reshape(n_months, 16)
-    positive = np.nan_to_num(window) > 0
-    target = np.log(np.where(positive, window, 1.0)) * positive
-    weight = positive.astype(float)
-    for step in range(_ROBUST_STEPS + 1):
-        gram = np.einsum("rt,tk->rk", weight, outer).reshape(-1, 4, 4) + 1e-9 * np.eye(4)
-        right = np.einsum("rt,ti->ri", weight * target, design)
-        coef = np.linalg.solve(gram, right[..., None])[..., 0]
-        residual = (target - np.einsum("ri,ti->rt", coef, design)) * positive
-        if step == _ROBUST_STEPS:
-            break
-        spread = np.where(positive, np.abs(residual), np.nan)
-        spread[~positive.any(axis=1), 0] = 1.0  # rows without revenue: any scale
-        scale = np.maximum(1.4826 * np.nanmedian(spread, axis=1), 1e-3)
-        excess = np.abs(residual) / (_HUBER * scale[:, None])
-        weight = positive * np.minimum(1.0, 1.0 / np.maximum(excess, 1e-12))
-    dof = np.maximum(weight.sum(axis=1) - 4, 1.0)
-    sigma2 = np.maximum(np.einsum("rt,rt->r", weight, residual**2) / dof, 1e-6)
-    variance = sigma2[:, None, None] * np.linalg.inv(gram)[:, 2:, 2:]
-    tenure = np.sum(~np.isnan(window), axis=1)
-    known = (tenure >= CYCLE_MIN_MONTHS) & (positive.sum(axis=1) >= 0.75 * tenure)
-    return CycleFit(coef[:, 2:], variance, known)
-
-
-def _marginal(harmonic: FloatArray, variance: FloatArray, tau2: float) -> FloatArray:
-    """(log determinant + quadratic form) of N(0, variance + tau2 I) at each row's harmonic."""
-    a, b, d = variance[:, 0, 0] + tau2, variance[:, 0, 1], variance[:, 1, 1] + tau2
-    det = a * d - b * b
-    x, y = harmonic[:, 0], harmonic[:, 1]
-    return np.log(det) + (d * x * x - 2 * b * x * y + a * y * y) / det
-
-
-@dataclass(frozen=True)
-class CyclePrior:
-    """The portfolio's yearly cycles: a `share` of accounts whose harmonic coefficients are
-    N(0, `variance` I), the others without a cycle (empirical Bayes, `cycle_prior`)."""
-
-    share: float
-    variance: float
-
-    def log_odds(self, fit: CycleFit) -> FloatArray:
-        """Log odds that each row's account has a cycle, given its fitted harmonic."""
-        slab = _marginal(fit.harmonic, fit.variance, self.variance)
-        spike = _marginal(fit.harmonic, fit.variance, 0.0)
-        return np.log(self.share / (1 - self.share)) - 0.5 * (slab - spike)
-
-
-_NO_CYCLE = CyclePrior(0.5, 0.0)
-
-
-def cycle_prior(fit: CycleFit) -> CyclePrior:
-    """The share of accounts with a cycle and the variance of their harmonic coefficients, by
-    maximum likelihood over the known rows: each coefficient pair ~ N(0, V) without a cycle,
-    N(0, V + variance I) with one, V its own sampling covariance (Nelder-Mead from two starts).
-    No known row: no cycle."""
-    harmonic, variance = fit.harmonic[fit.known], fit.variance[fit.known]
-    if not len(harmonic):
-        return _NO_CYCLE
-    spike = -0.5 * _marginal(harmonic, variance, 0.0)
-
-    def loss(theta: FloatArray) -> float:
-        share, tau2 = float(expit(theta[0])), float(np.exp(theta[1]))
-        slab = -0.5 * _marginal(harmonic, variance, tau2)
-        return -float(np.sum(np.logaddexp(np.log1p(-share) + spike, np.log(share) + slab)))
-
-    found = min(
-        (minimize(loss, start, method="Nelder-Mead") for start in _PRIOR_STARTS),
-        key=lambda result: float(result.fun),
-    )
-    return CyclePrior(float(expit(found.x[0])), float(np.exp(found.x[1])))
-
-
-def season_prior(values: FloatArray, position: int, block: int = 100_000) -> CyclePrior:
-    """`cycle_prior` of the whole matrix at `position` (months <= position only), fitted
-    `block` rows at a time: pass it to `features_at` for a subset of the rows and their
-    features equal the whole matrix's bit for bit."""
-    fits = [
-        cycle_fit(_window(_seen(values[start : start + block], position))[0])
-        for start in range(0, len(values), block)
-    ]
-    return cycle_prior(
-        CycleFit(
-            np.concatenate([f.harmonic for f in fits]),
-            np.concatenate([f.variance for f in fits]),
-            np.concatenate([f.known for f in fits]),
-        )
-    )
-
-
 def season_outlook(
-    window: FloatArray, position: int, outcome: DeclineOutcome, prior: CyclePrior | None = None
+    window: FloatArray, position: int, outcome: DeclineOutcome
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """(log of the yearly cycle's mean over the horizon months over its mean over the baseline
     months, whether it was estimated) per row of `window` (months 0..`position`, NaN before the
     first revenue), from months <= `position` only.
 
-    Each row's harmonic (`cycle_fit`) is replaced by its posterior mean under the portfolio's
-    `CyclePrior` (default: `cycle_prior` of these rows): P(cycle | fit) x tau^2 (tau^2 I +
-    V)^-1 x fit, V the row's own sampling covariance - a noisy or short history, or a fit
-    that no cycle explains better, keeps less of its fitted cycle. The outlook is that
-    harmonic alone, so growth stays the slope features'. Customers with fewer than
-    `CYCLE_MIN_MONTHS` months since the first, or fewer than three quarters of them positive,
-    get 0 and False.
+    Each row's positive months since its first are fitted by least squares on the log scale:
+    level + linear trend + one yearly harmonic (sin and cos of 2 pi t / 12, ridge
+    `_CYCLE_RIDGE` on the harmonic); the outlook is the fitted harmonic alone, so growth stays
+    the slope features'.
+    Customers with fewer than `CYCLE_MIN_MONTHS` months since the first, or fewer than three
+    quarters of them positive, get 0 and False.
 
     Examples:
         >>> t = np.arange(18.0)
         >>> season = 100 * (1 + 0.4 * np.sin(2 * np.pi * (t - 12) / 12))  # peak at month 15
-        >>> noise = np.exp(0.05 * np.sin(2.7 * t))
-        >>> outlook, known = season_outlook(np.stack([season * noise, 50 * 1.03**t * noise]),
-        ...                                 17, DeclineOutcome())
-        >>> outlook.round(2).tolist(), known.tolist()  # exact -0.42; growth: no cycle
-        ([-0.43, 0.0], [True, True])
+        >>> outlook, known = season_outlook(np.stack([season, 50 * 1.03**t]), 17,
+        ...                                 DeclineOutcome())
+        >>> outlook.round(2).tolist(), known.tolist()  # exact -0.42, shrunk; growth: no cycle
+        ([-0.3, -0.0], [True, True])
     """
-    fit = cycle_fit(window)
-    prior = cycle_prior(fit) if prior is None else prior
-    tau2 = prior.variance
-    keep = expit(prior.log_odds(fit)) if tau2 > 0 else np.zeros(len(window))
-    a, b, d = fit.variance[:, 0, 0] + tau2, fit.variance[:, 0, 1], fit.variance[:, 1, 1] + tau2
-    x, y = fit.harmonic[:, 0], fit.harmonic[:, 1]
-    det = a * d - b * b
-    sine, cosine = keep * tau2 * (d * x - b * y) / det, keep * tau2 * (a * y - b * x) / det
+    n_months = window.shape[1]
+    t = np.arange(n_months, dtype=float)
+    design = np.stack(
+        [
+            np.ones(n_months),
+            (t - t.mean()) / 12,
+            np.sin(2 * np.pi * t / 12),
+            np.cos(2 * np.pi * t / 12),
+        ],
+        axis=1,
+    )
+    weight = (np.nan_to_num(window) > 0).astype(float)
+    target = np.log(np.where(weight > 0, window, 1.0)) * weight
+    gram = np.einsum("rt,ti,tj->rij", weight, design, design)
+    gram += np.diag([1e-9, 1e-9, _CYCLE_RIDGE, _CYCLE_RIDGE])
+    coef = np.linalg.solve(gram, np.einsum("rt,ti->ri", target, design)[..., None])[..., 0]
 
     def cycle(months: NDArray[np.int64]) -> FloatArray:
         angle = 2 * np.pi * months / 12
-        return np.exp(np.outer(sine, np.sin(angle)) + np.outer(cosine, np.cos(angle)))
+        return np.exp(np.outer(coef[:, 2], np.sin(angle)) + np.outer(coef[:, 3], np.cos(angle)))
 
     ahead = cycle(np.arange(position + 1, position + 1 + outcome.horizon))
     before = cycle(np.arange(position - outcome.baseline_months + 1, position + 1))
+    tenure = np.sum(~np.isnan(window), axis=1)
+    known = (tenure >= CYCLE_MIN_MONTHS) & (weight.sum(axis=1) >= 0.75 * tenure)
     outlook = np.log(ahead.mean(axis=1) / before.mean(axis=1))
-    return np.where(fit.known, np.clip(outlook, -3.0, 3.0), 0.0), fit.known
-
-
-def _seen(values: FloatArray, position: int) -> FloatArray:
-    """Months 0..`position` of `values`, NaN read as 0, rounded to cents."""
-    return np.round(np.nan_to_num(np.asarray(values, dtype=float)[:, : position + 1]), 2)
+    return np.where(known, np.clip(outlook, -3.0, 3.0), 0.0), known
 
 
 def features_at(
-    values: FloatArray,
-    position: int,
-    outcome: DeclineOutcome | None = None,
-    season_prior: CyclePrior | None = None,
+    values: FloatArray, position: int, outcome: DeclineOutcome | None = None
 ) -> pd.DataFrame:
     """Feature frame (one row per matrix row) from months 0..`position` only.
 
@@ -374,7 +260,7 @@ def features_at(
         [[1.1, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
     outcome = outcome or DeclineOutcome()
-    seen = _seen(values, position)
+    seen = np.round(np.nan_to_num(np.asarray(values, dtype=float)[:, : position + 1]), 2)
     window, first, has_any = _window(seen)
     n_months = seen.shape[1]
     positive = seen > 0
@@ -411,7 +297,7 @@ def features_at(
     last_year = _last_year(seen, position, outcome)  # NaN (then 0, has_last_year 0) if unseen
     frame["log_last_year_ratio"] = np.clip(last_year, -5, 5)
     frame["has_last_year"] = (~np.isnan(last_year)).astype(float)
-    outlook, known = season_outlook(window, position, outcome, season_prior)
+    outlook, known = season_outlook(window, position, outcome)
     frame["season_outlook"] = outlook
     frame["has_season"] = known.astype(float)
     features = pd.DataFrame(frame).fillna(0.0)
