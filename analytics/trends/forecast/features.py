@@ -63,9 +63,10 @@ accounts shrink more): a normal prior N(0, tau^2 I) reached 0.85 / 0.93 / 0.95 a
 harmonic lowered the correlation (0.75 / 0.90 / 0.92). The more accurate feature did not
 rank halvings better: forward ratio 0.946 / 0.954 -> 0.944 / 0.950 (normal prior) and 0.942 /
 0.942 (spike-and-slab; paired cluster bootstrap of the change [-0.013, +0.003] / [-0.024,
--0.001]), seasonal accounts' AUC 0.795 / 0.823 -> 0.787 / 0.812. Both also made the prior a
-property of the whole book (a subset's features need the book's prior passed in). So the
-ridge fit stays; what the forecast still lacks on seasonal accounts (near-Bayes 0.885 /
+-0.001]); within archetypes the AUC moved little (seasonal 0.795 / 0.823 -> 0.787 / 0.812,
+volatile 0.924 / 0.914 -> 0.923 / 0.906), the loss is in the pooled ranking. Both also made
+the prior a property of the whole book (a subset's features need the book's prior passed in).
+So the ridge fit stays; what the forecast still lacks on seasonal accounts (near-Bayes 0.885 /
 0.925) is not the accuracy of this estimate as measured here.
 """
 
