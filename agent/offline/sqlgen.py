@@ -298,10 +298,12 @@ def _measure(spec: Spec) -> str | None:
 
 
 def _about_raw_data(spec: Spec, measure: str | None) -> bool:
-    """Names a raw-data value, dimension or period, or counts a table other than accounts."""
+    """Names a raw-data value, dimension or period, counts a table other than accounts, or
+    counts accounts: "how many Enterprise logos have we got?" is a headcount the warehouse
+    answers exactly; no analytics word (checked by `blocked`) means no tool's question."""
     if spec.table is None or measure is None:
         return False
-    return spec.specific or (spec.table != "accounts" and measure != "list")
+    return spec.specific or measure == "count" or (spec.table != "accounts" and measure != "list")
 
 
 def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
