@@ -5,9 +5,10 @@ words, entities, a score per intent of the lexicon agent/offline/lexicon.toml), 
 from `Memory` ("why?", "show its trend", "and the same for 1210"), and returns a `Plan`: tool
 calls, or the name of a direct reply (greeting, capabilities, refusal, …).
 
-Decision order: requests to change, send or reveal something are declined first
-(agent/offline/safety.py); explicit off-topic cues next; then other companies' or people's data
-(declined: the warehouse holds neither); questions about the assistant itself; requests for a
+Decision order: requests to change, send or reveal something, and requests for professional
+advice (tax, legal, HR, investment, accounting), are declined first (agent/offline/refusals.py);
+explicit off-topic cues next; then other companies' or people's data (declined: the warehouse
+holds neither); questions about the assistant itself; requests for a
 plan ("what should we do about those?", "three board bullets": the thread's list re-read and
 answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
 of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
@@ -54,7 +55,7 @@ from agent.offline.plans import (
     args_for,
 )
 from agent.offline.reading import ENTITY_DEFAULTS, Reading
-from agent.offline.safety import asks_advice, declines, foreign
+from agent.offline.refusals import classify
 from tools.schemas import TOOL_ARGS
 
 __all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
@@ -166,14 +167,13 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
 
 def _choose(reading: Reading) -> Plan:
     scores, lexicon = reading.scores, reading.lexicon
-    if declines(reading.text, lexicon):
-        return Plan("destructive")
-    if asks_advice(reading.text):  # "can we sue them?": the decline wins over named entities
-        return Plan("advice")
+    refusal = classify(reading.text, lexicon, reading.original)  # wins over named entities
+    if refusal is not None and refusal.kind != "foreign":
+        return Plan(refusal.kind, topic=refusal.topic, adviser=refusal.adviser)
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
-    if foreign(reading.original, lexicon):
+    if refusal is not None:
         return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
