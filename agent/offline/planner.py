@@ -518,9 +518,27 @@ def _one_risk_level(call: Call, reading: Reading) -> Plan | None:
     return Plan(call.name, (call, Call("score_leakage", {"risk_level": level})))
 
 
+def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
+    """A leakage-type question about what the billing records hold ("which accounts had the
+    most overage seats billed in Sept?", "cards on file that expire in Dec") with no word of
+    a loss: the raw data's question — its query, or a request for SQL — not the detector's
+    findings (lexicon `[facts]`)."""
+    if call.name != "detect_leakage" or "account_id" in call.args:
+        return None
+    facts = reading.lexicon.raw["facts"]
+    recorded = tuple(tuple(w.split()) for w in facts["recorded"])
+    losses = tuple(tuple(w.split()) for w in facts["losses"])
+    if not has_phrase(reading.tokens, recorded) or has_phrase(reading.tokens, losses):
+        return None
+    sql = sqlgen.write([reading.text], reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else Plan("need_sql")
+
+
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
+    if (recorded := _recorded_fact(chosen.calls[0], reading)) is not None:
+        return recorded
     if (both := _one_risk_level(chosen.calls[0], reading)) is not None:
         return both
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)

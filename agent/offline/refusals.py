@@ -36,6 +36,7 @@ Stems come from `snowballstemmer` (the Sphinx search stemmer), not a hand-writte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -85,14 +86,18 @@ class _Advice:
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+_PATH = re.compile(r"\S*[/\\]\S*|\S+\.(?:csv|xlsx|xls|json|parquet|txt)\b", re.IGNORECASE)
+"""File paths and names: their words ("shared/…") are not the message's."""
+
+
 def stems(text: str) -> Stems:
-    """The Snowball stems of `text`'s words.
+    """The Snowball stems of `text`'s words, file paths left out.
 
     Examples:
-        >>> stems("Firing the analysts for taxation purposes")
-        ('fire', 'the', 'analyst', 'for', 'taxat', 'purpos')
+        >>> stems("Firing the analysts for taxation purposes, see data/shared/x.csv")
+        ('fire', 'the', 'analyst', 'for', 'taxat', 'purpos', 'see')
     """
-    return tuple(_STEMMER.stemWords(tokenize(text)))
+    return tuple(_STEMMER.stemWords(tokenize(_PATH.sub(" ", text))))
 
 
 def _all(texts: Iterable[str]) -> tuple[Stems, ...]:
