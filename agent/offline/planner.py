@@ -196,7 +196,7 @@ def _choose(reading: Reading) -> Plan:
     if reading.refines_last or reading.repeats_last:
         return reading.follow_up() or Plan("off_topic")
     if name is not None and score >= lexicon.threshold and in_context:
-        return reading.resolve(name, reading.named)
+        return reading.resolve(_forecast_kind(reading, name), reading.named)
     social = max(("capabilities", "greeting", "thanks"), key=lambda n: scores[n])
     if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
         return Plan(social)
@@ -516,6 +516,17 @@ def _one_risk_level(call: Call, reading: Reading) -> Plan | None:
     if _MORE_CLAUSES.search(reading.text):
         return None
     return Plan(call.name, (call, Call("score_leakage", {"risk_level": level})))
+
+
+def _forecast_kind(reading: Reading, name: str) -> str:
+    """The decline tool for a forecast of revenue falling that the risk score won on its
+    likelihood words ("which 8 customers are most likely to see their revenue halve?"): the
+    decline cues reach the threshold and nothing names a leak (lexicon `[forecasts]`)."""
+    decline = "find_declining_customers"
+    if name != "score_leakage" or reading.scores[decline] < reading.lexicon.threshold:
+        return name
+    leaks = tuple(tuple(w.split()) for w in reading.lexicon.raw["forecasts"]["leaks"])
+    return name if has_phrase(reading.tokens, leaks) else decline
 
 
 def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
