@@ -608,9 +608,7 @@ _CLOSES = re.compile(r"\b(?:until|till|up to|upto|through|thru|to|and|by)\s*$")
 _BEFORE = 16
 """Characters before a month searched for the word that opens or closes a range."""
 _JOINED = r"\s*(?:,\s*|,?\s*and|to|through|thru|until|till|-|–|—)\s*"
-_RANGE = re.compile(
-    rf"\b{_MONTH_NAME}(?:{_JOINED}{_MONTH_NAME})+\s*(?:of\s+)?((?:19|20)\d\d)\b"
-)
+_RANGE = re.compile(rf"\b{_MONTH_NAME}(?:{_JOINED}{_MONTH_NAME})+\s*(?:of\s+)?((?:19|20)\d\d)\b")
 """Months joined as a range or a list, the year named once at its end: "between March and
 May 2026", "Mar–May 2026", "March, April and May 2026", "Nov to Jan 2026" (the first month
 of a range that wraps a year end falls in the year before)."""
@@ -623,7 +621,11 @@ def _range(lowered: str) -> dict[str, str]:
     if match is None:
         return {}
     names = [m.group(1) for m in _MONTH_WORD.finditer(match.group(0))]
-    first, last, year = _MONTHS[names[0]], _MONTHS[names[-1]], int(match.group(match.lastindex))
+    first, last, year = (
+        _MONTHS[names[0]],
+        _MONTHS[names[-1]],
+        int(match.group(_RANGE.groups)),
+    )
     start_year = year if first <= last else year - 1
     return {"since": f"{start_year}-{first:02d}", "until": f"{year}-{last:02d}"}
 

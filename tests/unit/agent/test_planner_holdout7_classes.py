@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from agent.offline.lexicon import load_lexicon
 from agent.offline.metrics import tool_months
 from agent.offline.planner import plan
 from agent.offline.plans import Memory
-from agent.offline.lexicon import load_lexicon
 from agent.offline.refusals import advice_domain
 from evals.judge import declines
 from prompts import load_prompt
