@@ -404,74 +404,96 @@ def to_sql(spec: MetricSpec) -> str | None:
     return builder(spec) if builder else None
 
 
-def _revenue(spec: MetricSpec) -> str:
-    default = Period(LATEST, _shift(LATEST, 1))
-    if spec.group == "month" and spec.period is None:
-        default = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+def _period_select(
+    spec: MetricSpec,
+    default: Period,
+    month_expression: str,
+    value: str,
+    source: str,
+    *,
+    within: str | None = None,
+    prefix: str = "",
+) -> str:
+    """The query every period measure shares: `value` (and the period's span) over `source`
+    in the spec's period (else `default`) and filters, grouped and sorted by `_select`.
+    `within` is the period condition on its own column ("{start}"/"{end}" filled in): by
+    default `_in` on `month_expression`. `prefix` holds the CTEs the source reads."""
     p = _bounds(spec.period, default)
-    head, group_by, sort = _select(spec.group, "r.month")
+    head, group_by, sort = _select(spec.group, month_expression)
+    condition = within.format(start=p.start, end=p.end) if within else _in(month_expression, p)
+    return (
+        f"{prefix}SELECT {head}{value}, {_span(p.start, p.end)} "
+        f"FROM {source} WHERE {condition} AND {_where(spec.filters)}{group_by}{sort}"
+    )
+
+
+_TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+_LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
+
+
+def _revenue(spec: MetricSpec) -> str:
+    by_month = spec.group == "month" and spec.period is None
     value = "round(sum(r.net_revenue), 2) AS net_revenue"
     if spec.monthly and spec.group != "month":
         value = "round(sum(r.net_revenue) / count(DISTINCT r.month), 2) AS avg_monthly_revenue"
-    return (
-        f"SELECT {head}{value}, string_agg(DISTINCT r.currency, ', ') AS currency, "
-        f"{_span(p.start, p.end)} "
-        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
-        f"WHERE {_in('r.month', p)} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS if by_month else _LATEST_MONTH,
+        "r.month",
+        f"{value}, string_agg(DISTINCT r.currency, ', ') AS currency",
+        "monthly_revenue r JOIN accounts a USING (account_id)",
     )
 
 
 def _leakage(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "d.month")
-    return (
-        f"SELECT {head}round(sum(d.amount), 2) AS detected_leakage, "
-        f"count(DISTINCT d.account_id) AS n_accounts, "
-        f"string_agg(DISTINCT a.currency, ', ') AS currency, {_span(p.start, p.end)} "
-        f"FROM detected_leakage d JOIN accounts a USING (account_id) "
-        f"WHERE {_in('d.month', p)} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "d.month",
+        "round(sum(d.amount), 2) AS detected_leakage, "
+        "count(DISTINCT d.account_id) AS n_accounts, "
+        "string_agg(DISTINCT a.currency, ', ') AS currency",
+        "detected_leakage d JOIN accounts a USING (account_id)",
     )
 
 
 def _churn(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "c.churn_month")
-    return (
-        "WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS,
+        "c.churn_month",
+        "count(*) AS n_churned_accounts",
+        "c JOIN accounts a USING (account_id)",
+        within="c.churn_month >= {start} AND c.churn_month < {end}",
+        prefix="WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
         "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
-        f"c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
-        f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) "
-        f"SELECT {head}count(*) AS n_churned_accounts, {_span(p.start, p.end)} "
-        f"FROM c JOIN accounts a USING (account_id) "
-        f"WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
-        f"AND {_where(spec.filters)}{group_by}{sort}"
+        "c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
+        f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) ",
     )
 
 
 def _signups(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "date_trunc('month', a.signup_date)")
-    return (
-        f"SELECT {head}count(*) AS n_new_accounts, {_span(p.start, p.end)} "
-        f"FROM accounts a WHERE a.signup_date >= {p.start} AND a.signup_date < {p.end} "
-        f"AND {_where(spec.filters)}{group_by}{sort}"
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS,
+        "date_trunc('month', a.signup_date)",
+        "count(*) AS n_new_accounts",
+        "accounts a",
+        within="a.signup_date >= {start} AND a.signup_date < {end}",
     )
 
 
 def _seats(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "u.month")
-    return (
-        f"SELECT {head}round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
-        f"sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats, "
-        f"{_span(p.start, p.end)} "
-        f"FROM usage_monthly u JOIN contracts c ON c.account_id = u.account_id "
-        f"AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
-        f"JOIN accounts a ON a.account_id = u.account_id "
-        f"WHERE u.month >= {p.start} AND u.month < {p.end} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "u.month",
+        "round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
+        "sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats",
+        "usage_monthly u JOIN contracts c ON c.account_id = u.account_id "
+        "AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
+        "JOIN accounts a ON a.account_id = u.account_id",
+        within="u.month >= {start} AND u.month < {end}",
     )
 
 
@@ -571,17 +593,16 @@ def _movements(spec: MetricSpec) -> str:
 
 
 def _dso(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(_shift(LATEST, -2), _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "i.period")
-    return (
-        "WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
-        "WHERE status = 'succeeded' GROUP BY 1) "
-        f"SELECT {head}round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
-        f"count(*) AS n_paid_invoices, {_span(p.start, p.end)} "
-        "FROM invoices i JOIN paid p USING (invoice_id) "
-        "JOIN accounts a ON a.account_id = i.account_id "
-        f"WHERE i.period >= {p.start} AND i.period < {p.end} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        Period(_shift(LATEST, -2), _shift(LATEST, 1)),
+        "i.period",
+        "round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
+        "count(*) AS n_paid_invoices",
+        "invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix="WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
+        "WHERE status = 'succeeded' GROUP BY 1) ",
     )
 
 
