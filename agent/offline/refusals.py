@@ -37,10 +37,10 @@ Stems come from `snowballstemmer` (the Sphinx search stemmer), not a hand-writte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import snowballstemmer
 
@@ -63,23 +63,22 @@ class Refusal:
     adviser: str = ""
 
 
+_DOMAIN_CLASSES = ("words", "inherent", "targeted", "targets", "markers")
+"""The word classes of one `[advice.domains.*]` table (see the lexicon's comment)."""
+_SHARED_CLASSES = ("markers", "can_we", "reads", "excluded")
+"""The word classes of `[advice]` every domain shares."""
+
+
 @dataclass(frozen=True)
 class _Domain:
     topic: str
     adviser: str
-    words: tuple[Stems, ...]
-    inherent: tuple[Stems, ...]
-    targeted: tuple[Stems, ...]
-    targets: tuple[Stems, ...]
-    markers: tuple[Stems, ...]
+    classes: Mapping[str, tuple[Stems, ...]]  # each of _DOMAIN_CLASSES, stemmed
 
 
 @dataclass(frozen=True)
 class _Advice:
-    markers: tuple[Stems, ...]
-    can_we: tuple[Stems, ...]
-    reads: tuple[Stems, ...]
-    excluded: tuple[Stems, ...]
+    classes: Mapping[str, tuple[Stems, ...]]  # each of _SHARED_CLASSES, stemmed
     domains: tuple[_Domain, ...]
 
 
@@ -118,38 +117,29 @@ def _find(words: Stems, phrases: Sequence[Stems]) -> list[tuple[int, int]]:
     ]
 
 
+def _stemmed(table: Mapping[str, Any], names: Sequence[str]) -> dict[str, tuple[Stems, ...]]:
+    return {name: _all(table.get(name, ())) for name in names}
+
+
 @cache
 def _advice(lexicon: Lexicon) -> _Advice:
     raw = lexicon.raw["advice"]
     domains = tuple(
-        _Domain(
-            topic=table["topic"],
-            adviser=table["adviser"],
-            words=_all(table.get("words", ())),
-            inherent=_all(table.get("inherent", ())),
-            targeted=_all(table.get("targeted", ())),
-            targets=_all(table.get("targets", ())),
-            markers=_all(table.get("markers", ())),
-        )
+        _Domain(table["topic"], table["adviser"], _stemmed(table, _DOMAIN_CLASSES))
         for table in raw["domains"].values()
     )
-    return _Advice(
-        markers=_all(raw["markers"]),
-        can_we=_all(raw["can_we"]),
-        reads=_all(raw["reads"]),
-        excluded=_all(raw["excluded"]),
-        domains=domains,
-    )
+    return _Advice(_stemmed(raw, _SHARED_CLASSES), domains)
 
 
 def _judgement(words: Stems, advice: _Advice, own: tuple[Stems, ...]) -> bool:
     """Whether `words` ask for a judgement: a modal of advice, a domain's own marker ("buy"
     shares), or "can we …" before a verb that is not a read."""
-    if _find(words, (*advice.markers, *own)):
+    shared = advice.classes
+    if _find(words, (*shared["markers"], *own)):
         return True
-    for _, end in _find(words, advice.can_we):
+    for _, end in _find(words, shared["can_we"]):
         rest = words[end:]
-        if rest and not any(_at(rest, read, 0) for read in advice.reads):
+        if rest and not any(_at(rest, read, 0) for read in shared["reads"]):
             return True
     return False
 
@@ -167,15 +157,17 @@ def advice_domain(text: str, lexicon: Lexicon) -> Refusal | None:
     """
     advice = _advice(lexicon)
     words = stems(text)
-    blocked = {i for start, end in _find(words, advice.excluded) for i in range(start, end)}
+    excluded = _find(words, advice.classes["excluded"])
+    blocked = {i for start, end in excluded for i in range(start, end)}
     for domain in advice.domains:
+        classes = domain.classes
 
-        def found(phrases: Sequence[Stems]) -> bool:
-            return any(start not in blocked for start, _ in _find(words, phrases))
+        def found(name: str, classes: Mapping[str, tuple[Stems, ...]] = classes) -> bool:
+            return any(start not in blocked for start, _ in _find(words, classes[name]))
 
-        if found(domain.inherent) or (found(domain.targeted) and found(domain.targets)):
+        if found("inherent") or (found("targeted") and found("targets")):
             return Refusal("advice", domain.topic, domain.adviser)
-        if found(domain.words) and _judgement(words, advice, domain.markers):
+        if found("words") and _judgement(words, advice, classes["markers"]):
             return Refusal("advice", domain.topic, domain.adviser)
     return None
 
