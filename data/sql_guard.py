@@ -76,6 +76,7 @@ from data.warehouse import (
     is_lock_conflict,
     writer_waiting,
 )
+from settings import Settings, get_settings
 
 MAX_SQL_CHARS = 10_000
 """Longest query text accepted (checked before parsing)."""
@@ -188,32 +189,42 @@ class SqlLimitError(SqlExecutionError):
         super().__init__(message, schema)
 
 
+def _bounds(settings: Settings) -> dict[str, Any]:
+    """`SqlLimits` fields from a `Settings`' sql_* fields (the one mapping of the two)."""
+    return {
+        "timeout_s": settings.sql_timeout_s,
+        "memory_limit_mb": settings.sql_memory_limit_mb,
+        "threads": settings.sql_threads,
+        "max_temp_mb": settings.sql_max_temp_mb,
+        "max_result_bytes": int(settings.sql_max_result_mb * 1024 * 1024),
+    }
+
+
+_DEFAULT_BOUNDS = _bounds(Settings.model_construct())  # the fields' defaults, no environment
+
+
 @dataclass(frozen=True)
 class SqlLimits:
-    """Bounds of one query (defaults: `settings.Settings`' sql_* fields)."""
+    """Bounds of one query; the defaults are `settings.Settings`' defaults for its sql_* fields.
+
+    Examples:
+        >>> SqlLimits().timeout_s == Settings.model_fields["sql_timeout_s"].default
+        True
+    """
 
     row_cap: int = 200
-    timeout_s: float = 10.0
-    memory_limit_mb: int = 1024
-    threads: int = 2
-    max_temp_mb: int = 1024
-    max_result_bytes: int = 4 * 1024 * 1024
+    timeout_s: float = _DEFAULT_BOUNDS["timeout_s"]
+    memory_limit_mb: int = _DEFAULT_BOUNDS["memory_limit_mb"]
+    threads: int = _DEFAULT_BOUNDS["threads"]
+    max_temp_mb: int = _DEFAULT_BOUNDS["max_temp_mb"]
+    max_result_bytes: int = _DEFAULT_BOUNDS["max_result_bytes"]
     temp_dir: Path | None = None
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> SqlLimits:
         """The installation's limits (`Settings`), with `overrides` (row_cap, timeout_s, …)."""
-        from settings import get_settings
-
         settings = get_settings()
-        values: dict[str, Any] = {
-            "timeout_s": settings.sql_timeout_s,
-            "memory_limit_mb": settings.sql_memory_limit_mb,
-            "threads": settings.sql_threads,
-            "max_temp_mb": settings.sql_max_temp_mb,
-            "max_result_bytes": int(settings.sql_max_result_mb * 1024 * 1024),
-            "temp_dir": settings.var_dir / "tmp" / "sql",
-        }
+        values = _bounds(settings) | {"temp_dir": settings.var_dir / "tmp" / "sql"}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

@@ -167,10 +167,11 @@ def train_synthetic_models(
     """Both feature sets trained on a simulated demo world (used when no model and no
     warehouse exist yet); `source` in the manifest says so."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     with tempfile.TemporaryDirectory(prefix="revrisk-train-") as tmp:
         db = Path(tmp) / "synthetic.duckdb"
-        build_demo_warehouse(db, n_accounts=n_accounts, seed=seed)
+        build_demo_warehouse(db, WorldConfig(n_accounts=n_accounts, seed=seed))
         saved = train_warehouse_models(db, model_dir, plan)
     return saved
 
@@ -180,11 +181,12 @@ def evaluate_synthetic(
 ) -> dict[str, Any]:
     """Model card on a freshly simulated world of `n_accounts` (built in a temp directory)."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     plan = plan or TrainingPlan(max_accounts=None)
     with tempfile.TemporaryDirectory(prefix="revrisk-eval-") as tmp:
         db = Path(tmp) / "synthetic.duckdb"
-        build_demo_warehouse(db, n_accounts=n_accounts, n_months=n_months, seed=seed)
+        build_demo_warehouse(db, WorldConfig(n_accounts, n_months, seed))
         with connect(db, read_only=True) as con:
             fitted = fit_from_warehouse(con, pipeline.find_leakage(con), plan, with_truth=True)
     card = dict(fitted["full"].card)
