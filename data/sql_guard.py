@@ -189,18 +189,12 @@ class SqlLimitError(SqlExecutionError):
         super().__init__(message, schema)
 
 
-def _bounds(settings: Settings) -> dict[str, Any]:
-    """`SqlLimits` fields from a `Settings`' sql_* fields (the one mapping of the two)."""
-    return {
-        "timeout_s": settings.sql_timeout_s,
-        "memory_limit_mb": settings.sql_memory_limit_mb,
-        "threads": settings.sql_threads,
-        "max_temp_mb": settings.sql_max_temp_mb,
-        "max_result_bytes": int(settings.sql_max_result_mb * 1024 * 1024),
-    }
+_SETTINGS_BOUNDS = ("timeout_s", "memory_limit_mb", "threads", "max_temp_mb", "max_result_mb")
+"""The `SqlLimits` fields an installation sets: field `x` is `Settings.sql_x`."""
 
 
-_DEFAULT_BOUNDS = _bounds(Settings.model_construct())  # the fields' defaults, no environment
+def _setting_default(field_name: str) -> Any:
+    return Settings.model_fields[f"sql_{field_name}"].default
 
 
 @dataclass(frozen=True)
@@ -213,18 +207,19 @@ class SqlLimits:
     """
 
     row_cap: int = 200
-    timeout_s: float = _DEFAULT_BOUNDS["timeout_s"]
-    memory_limit_mb: int = _DEFAULT_BOUNDS["memory_limit_mb"]
-    threads: int = _DEFAULT_BOUNDS["threads"]
-    max_temp_mb: int = _DEFAULT_BOUNDS["max_temp_mb"]
-    max_result_bytes: int = _DEFAULT_BOUNDS["max_result_bytes"]
+    timeout_s: float = _setting_default("timeout_s")
+    memory_limit_mb: int = _setting_default("memory_limit_mb")
+    threads: int = _setting_default("threads")
+    max_temp_mb: int = _setting_default("max_temp_mb")
+    max_result_mb: float = _setting_default("max_result_mb")
     temp_dir: Path | None = None
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> SqlLimits:
         """The installation's limits (`Settings`), with `overrides` (row_cap, timeout_s, …)."""
         settings = get_settings()
-        values = _bounds(settings) | {"temp_dir": settings.var_dir / "tmp" / "sql"}
+        values = {name: getattr(settings, f"sql_{name}") for name in _SETTINGS_BOUNDS}
+        values["temp_dir"] = settings.var_dir / "tmp" / "sql"
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -777,8 +772,7 @@ def _limit_error(kind: LimitKind, limits: SqlLimits, catalog: Catalog) -> SqlLim
         "time": f"Query stopped after the {limits.timeout_s:g} s time limit",
         "memory": f"Query stopped at the {limits.memory_limit_mb:,} MB memory limit",
         "result_size": (
-            f"Result larger than {limits.max_result_bytes / 1024 / 1024:g} MB: select fewer "
-            "or shorter columns"
+            f"Result larger than {limits.max_result_mb:g} MB: select fewer or shorter columns"
         ),
     }[kind]
     return SqlLimitError(kind, f"{text}; aggregate, filter or add LIMIT.", catalog.tables)
@@ -882,7 +876,7 @@ def run_query(
             raise _limit_error(watchdog.tripped, limits, catalog)
         con.execute("SELECT NULL")  # frees the rows past row_cap before the connection idles
     elapsed_ms = (time.monotonic() - started) * 1000
-    if _result_bytes(rows[: limits.row_cap]) > limits.max_result_bytes:
+    if _result_bytes(rows[: limits.row_cap]) > int(limits.max_result_mb * 1024 * 1024):
         raise _limit_error("result_size", limits, catalog)
     _logger.debug("query_duckdb ran in %.1f ms: %s", elapsed_ms, statement)
     return QueryResult(
