@@ -4,12 +4,18 @@ The offline planner's narrative templates (`prompts/narrative_<tool>.md`) use ex
 summary keys (plus `rows`, `actions`, `note`), which a unit test checks; the tools in this
 package fill them. Re-exported by `tools.schemas`. A key has one kind (money, percent, count,
 text) in every tool that reports it: `_KINDS` says which, so the specs give only key and label.
+The labels are data (tools/result_specs.toml, one table per tool), read and checked once at
+import with pydantic: the same table as Python keyword calls was ten near-identical blocks.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 Kind = Literal["money", "percent", "count", "number", "text"]
 
@@ -98,195 +104,57 @@ _KINDS: dict[Kind, tuple[str, ...]] = {
 _KIND_OF: dict[str, Kind] = {key: kind for kind, keys in _KINDS.items() for key in keys}
 
 
-def _columns(**labels: str) -> tuple[Column, ...]:
-    """Columns in the order given, key = label; each key's kind comes from `_KINDS`.
+def _columns(labels: dict[str, str]) -> tuple[Column, ...]:
+    """Columns in the order given, key -> label; each key's kind comes from `_KINDS`.
 
     Examples:
-        >>> _columns(n_rows="rows returned", scope="accounts")[0]
+        >>> _columns({"n_rows": "rows returned", "scope": "accounts"})[0]
         Column(key='n_rows', label='rows returned', kind='count')
     """
     return tuple(Column(key, label, _KIND_OF.get(key, "text")) for key, label in labels.items())
 
 
-RESULT_SPECS: dict[str, ResultSpec] = {
-    "portfolio_summary": ResultSpec(
-        summary=_columns(
-            as_of_month="month",
-            n_accounts="accounts",
-            total_mrr="MRR",
-            detected_leakage="detected leakage in the latest month",
-            expected_loss="predicted expected loss next month",
-            expected_annual_loss="predicted expected loss per year",
-            n_high_risk="high-risk accounts",
-            n_declining="customers with declining revenue",
-        ),
-        row_label=("dimension", "value"),
-        rows=_columns(
-            n_accounts="accounts",
-            mrr="MRR",
-            detected_leakage="detected",
-            expected_loss="expected loss",
-        ),
-        extra=("detected_leakage_all_months", "decline_level_counts", "detected_month"),
-    ),
-    "score_leakage": ResultSpec(
-        summary=_columns(
-            scope="accounts",
-            n_accounts="accounts",
-            n_high_risk="high-risk accounts",
-            total_expected_loss="at risk next month (predicted expected loss)",
-            total_detected_leakage="leaking now (detected, exact)",
-            ranked_by="ranked by",
-            as_of_month="data as of",
-        ),
-        row_label=("account_id",),
-        rows=_columns(
-            tier="tier",
-            risk_level="risk",
-            leakage_probability="probability next month",
-            expected_loss="at risk next month (predicted)",
-            detected_monthly_leakage="leaking now (detected)",
-            mrr="MRR",
-            top_factor="main factor",
-        ),
-        extra=("order_by", "actions_by_stake"),
-    ),
-    "explain_risk_factors": ResultSpec(
-        summary=_columns(
-            account_id="account",
-            tier="tier",
-            risk_level="risk level",
-            leakage_probability="probability of leakage",
-            predicted_leakage_type="likely leakage type",
-            est_monthly_leakage="amount if it leaks",
-            expected_loss="expected loss",
-            mrr="MRR",
-            detected_monthly_leakage="detected in the latest month",
-        ),
-        row_label=("factor",),
-        rows=_columns(
-            effect="effect",
-        ),
-        extra=("n_findings", "as_of_month"),
-    ),
-    "detect_leakage": ResultSpec(
-        summary=_columns(
-            scope="scope",
-            n_findings="findings",
-            n_accounts="accounts",
-            total_amount="detected leakage",
-            latest_month="latest month",
-            latest_month_amount="detected in the latest month",
-        ),
-        row_label=("account_id",),
-        rows=_columns(
-            leakage_type="type",
-            month="month",
-            amount="amount",
-            evidence="evidence",
-        ),
-        extra=("by_type", "period"),
-    ),
-    "decompose_trend": ResultSpec(
-        summary=_columns(
-            customer_id="customer",
-            decline_probability="decline probability",
-            decline_label="outlook",
-            decline_level="decline level",
-            decline_drivers="top drivers",
-            definition="decline means",
-            monthly_change="trend change per month",
-            relative_change="trend change per month, share of revenue",
-            latest_revenue="latest monthly revenue",
-            n_months="months",
-            n_anomalies="anomalous months",
-            anomaly_months="anomalous months",
-            segment_name="segment",
-            seasonality="seasonality",
-        ),
-        row_label=("month",),
-        rows=_columns(
-            revenue="revenue",
-            trend="trend",
-            anomaly="flag",
-        ),
-        extra=("status", "seasonal_strength"),
-    ),
-    "find_declining_customers": ResultSpec(
-        summary=_columns(
-            scope="decline levels",
-            n_customers="declining customers",
-            total_monthly_revenue="their average monthly revenue, summed",
-            definition="ranking",
-        ),
-        row_label=("customer_id",),
-        rows=_columns(
-            decline_probability="decline probability",
-            decline_label="outlook",
-            monthly_change="trend change per month",
-            relative_change="per month",
-            revenue_mean="average monthly revenue",
-            segment_id="segment",
-        ),
-    ),
-    "list_segments": ResultSpec(
-        summary=_columns(
-            n_segments="segments",
-            n_customers="customers",
-        ),
-        row_label=("segment_id", "label"),
-        rows=_columns(
-            n_customers="customers",
-            share="share of customers",
-            revenue_mean="average monthly revenue",
-            share_declining="declining",
-        ),
-        extra=("k", "silhouette", "stability_ari"),
-    ),
-    "segment_report": ResultSpec(
-        summary=_columns(
-            segment_id="segment",
-            label="profile",
-            scope="group",
-            n_customers="customers",
-            revenue_mean="average monthly revenue",
-            total_monthly_revenue="monthly revenue",
-            share_of_revenue="share of portfolio revenue",
-            share_declining="share declining",
-        ),
-        row_label=("customer_id",),
-        rows=_columns(
-            decline_level="decline level",
-            monthly_change="trend change per month",
-            revenue_mean="average monthly revenue",
-        ),
-        extra=("decline_level_counts",),
-    ),
-    "query_duckdb": ResultSpec(
-        summary=_columns(
-            n_rows="rows returned",
+class _SpecEntry(BaseModel):
+    """One `[tool]` table of the spec file, as written (unknown keys refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: dict[str, str] = {}
+    row_label: tuple[str, ...] = ()
+    rows: dict[str, str] = {}
+    extra: tuple[str, ...] = ()
+
+
+SPEC_FILE = Path(__file__).with_name("result_specs.toml")
+"""The tools' labels as data: summary keys, row label and row columns per tool."""
+
+
+def load_specs(path: Path = SPEC_FILE) -> dict[str, ResultSpec]:
+    """Tool name -> `ResultSpec`, from the spec file, in the file's order.
+
+    Raises ValueError naming the file, tool and key on unreadable TOML, an unknown key or a
+    value of the wrong type (pydantic checks each table against `_SpecEntry`).
+
+    Examples:
+        >>> load_specs()["query_duckdb"].summary
+        (Column(key='n_rows', label='rows returned', kind='count'),)
+    """
+    try:
+        tables = tomllib.loads(path.read_text(encoding="utf-8"))
+        entries = TypeAdapter(dict[str, _SpecEntry]).validate_python(tables)
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    return {
+        tool: ResultSpec(
+            summary=_columns(entry.summary),
+            row_label=entry.row_label,
+            rows=_columns(entry.rows),
+            extra=entry.extra,
         )
-    ),
-    "score_file": ResultSpec(
-        summary=_columns(
-            file="file",
-            n_accounts="accounts scored",
-            n_high_risk="high-risk accounts",
-            n_medium_risk="medium-risk accounts",
-            n_low_risk="low-risk accounts",
-            total_expected_loss="expected loss",
-            total_expected_annual_loss="expected loss per year",
-            scope="listed accounts",
-        ),
-        row_label=("account_id",),
-        rows=_columns(
-            risk_level="risk",
-            leakage_probability="probability",
-            expected_loss="expected loss",
-            top_factor="main factor",
-            top_factors="risk factors",
-        ),
-        extra=("n_listed", "model_version", "model_trained_on"),
-    ),
-}
-"""Tool name → what its content carries. Rows of query_duckdb are free-form (any columns)."""
+        for tool, entry in entries.items()
+    }
+
+
+RESULT_SPECS: dict[str, ResultSpec] = load_specs()
+"""Tool name → what its content carries (tools/result_specs.toml). Rows of query_duckdb are
+free-form (any columns)."""
