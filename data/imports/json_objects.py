@@ -18,15 +18,20 @@ The JSON type is what the file holds: an amount sent as the string "100" is refu
 
 Bulk form (`extract_lines`), for JSON Lines files: pyarrow parses each file in 128 MB blocks
 against a strict schema built from the declared fields (nested lists as lists of structs);
-DuckDB flattens the lists into their tables; the same `check` runs on the result. Anything
+pyarrow's compute functions take each declared field out of its struct and flatten each list
+(`struct_field`, `list_flatten`, `list_parent_indices`: no values copied), so every level
+reaches DuckDB as flat typed columns; the same `check` runs on the result. Anything
 the strict schema refuses (a string amount, a truncated or blank line, an expanded object
 where an id is usual, a duplicated key) makes that resource fall back to the per-line form,
 which names file, line and field, so both forms give the same tables and the same problems
 (tests/unit/data/test_stripe.py compares them). Measured reason: on the 209 MB invoices
 file of 10,000 accounts the per-line form took 2.5 CPU s (invoices, lines, discount
 amounts), the bulk form 2.3 (pyarrow's parse 1.0 of it, DuckDB's flattening the rest): a
-small gain, measured on 2 shared, heavily loaded cores; the 100,000-customer figures are in
-data/README.md.
+small gain, measured on 2 shared, heavily loaded cores. Flattening in DuckDB (unnesting the
+struct lists through temporary tables) converted the whole `lines` list once to read
+`lines.has_more` and again per level. Flat columns: 0.7 CPU s of DuckDB statements at
+10,000 accounts (1.0 before); at 100,000 customers 21 CPU s (23 before), the rest of both
+being DuckDB spilling past `MEMORY_LIMIT` (2.7 GB written); both on 2 cores at load 6-16.
 """
 
 from __future__ import annotations
@@ -35,14 +40,17 @@ import csv
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pj
 
 FIELD_SAMPLE = 1000
@@ -351,9 +359,6 @@ class ObjectReader:
             for table, _ in tables:
                 self.con.execute(f"DROP TABLE IF EXISTS {table}")
             return None
-        finally:
-            for name in ("_lines_level", "_lines_parent"):
-                self.con.execute(f"DROP TABLE IF EXISTS {name}")
         for table, object_type in tables:
             self.check(object_type, table, top=table == out)
         return [table for table, _ in tables]
@@ -369,49 +374,115 @@ class ObjectReader:
         create: bool = False,
     ) -> None:
         """One parsed block: the objects into `out`, their list elements into the children's
-        tables (created from an empty block first, so the column types are fixed once)."""
-        lines = pa.array(range(offset + 1, offset + batch.num_rows + 1), pa.int64())
-        block = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-        self.con.register("_bulk_block", block.append_column("__line", lines))
-        level = (
-            f"SELECT '{quote_sql(file)}' AS file, __line AS line, '' AS prefix, "
-            'false AS broken, "object" AS object, "id" AS oid, '
-            f"{_struct_items(resource, None)} FROM _bulk_block"
-        )
+        tables (created from an empty block first, so the column types are fixed once).
+
+        Each level reaches DuckDB as flat columns, one per declared field (pyarrow takes
+        struct fields and flattens lists without copying values), so DuckDB converts no
+        nested list twice: reading `lines.has_more` from the struct converted the whole
+        `lines` list (measured: 23 CPU s of flattening at 100,000 customers before)."""
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        lines = pa.array(range(offset + 1, offset + table.num_rows + 1), pa.int64())
+        top = _Level(partial(_table_field, table), lines)
         verb = f"CREATE OR REPLACE TEMP TABLE {out} AS" if create else f"INSERT INTO {out}"
-        self.con.execute(f"{verb} {level}")
-        keys = f"'{quote_sql(file)}' AS file, __line AS line, \"id\" AS oid, '' AS prefix"
-        self._lines_children("_bulk_block", None, keys, children, create)
-        self.con.unregister("_bulk_block")
+        self._insert_level(
+            verb, resource, top, file, "'' AS prefix", '"id" AS oid, ', ("object", "id")
+        )
+        self._lines_children(
+            top,
+            top.values("id"),
+            pa.array([""] * table.num_rows, pa.string()),
+            file,
+            children,
+            create,
+        )
+
+    def _insert_level(
+        self,
+        verb: str,
+        resource: ObjectType,
+        level: _Level,
+        file: str,
+        keys: str,
+        oid: str,
+        extra: tuple[str, ...],
+        columns: dict[str, pa.Array] | None = None,
+    ) -> None:
+        """Insert one level's rows: `keys` (SQL over `columns`), `oid`, then the same tag,
+        value and raw columns `extract` makes (tags from the kinds the strict schema read)."""
+        flat = dict(columns or {})
+        flat["__line"] = level.lines
+        for name in extra:
+            flat[name] = level.values(name)
+        items = []
+        for i, f in enumerate(resource.fields):
+            x = f"c{i}"
+            if f.kind == "object":
+                items += [f"NULL::VARCHAR AS {f.tag}", f"NULL::VARCHAR AS {f.column}"]
+            elif f.kind == "list":
+                flat[x] = pc.is_valid(level.values(f.path))
+                items += [
+                    f"CASE WHEN {x} THEN 'ARRAY' END AS {f.tag}",
+                    f"NULL::VARCHAR AS {f.column}",
+                ]
+            else:
+                flat[x] = level.values(f.path)
+                items += [
+                    f"CASE WHEN {x} IS NOT NULL THEN '{_ARROW_TAGS[f.kind]}' END AS {f.tag}",
+                    f"{x} AS {f.column}",
+                ]
+            if f.kind in ("expandable", "object"):
+                items.append(f"NULL::VARCHAR AS {f.raw}")
+        self.con.register("_bulk_flat", pa.table(flat))
+        try:
+            self.con.execute(
+                f"{verb} SELECT '{quote_sql(file)}' AS file, __line AS line, {keys}, "
+                f'false AS broken, "object" AS object, {oid}{", ".join(items)} FROM _bulk_flat'
+            )
+        finally:
+            self.con.unregister("_bulk_flat")
 
     def _lines_children(
-        self, parent: str, elem: str | None, keys: str, children: Children, create: bool
+        self,
+        parent: _Level,
+        oids: pa.Array,
+        prefixes: pa.Array,
+        file: str,
+        children: Children,
+        create: bool,
     ) -> None:
-        """Unnest each list field of the rows of `parent` (inside the struct column `elem`, or
-        among the top-level columns) into its child table, then that child's own lists.
-        `keys` selects file, line, oid and prefix of the parent rows."""
+        """Each list field of the `parent` level's rows (whose top-level object ids are `oids`
+        and field prefixes `prefixes`) into its child table, then that child's own lists."""
         for list_path, (child, table, grandchildren) in children.items():
-            values = _access(elem, list_path)
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE _lines_level AS SELECT file, line, oid, "
-                f"prefix || '{quote_sql(list_path)}[' || (idx - 1) || '].' AS prefix, "
-                "oid AS parent_id, prefix AS parent_prefix, idx, elem FROM ("
-                f"SELECT {keys}, unnest({values}) AS elem, "
-                f"generate_subscripts({values}, 1) AS idx FROM {parent} WHERE len({values}) > 0)"
+            lists = parent.values(list_path)
+            parents = pc.list_parent_indices(lists)
+            elements = pc.list_flatten(lists)
+            rank = np.asarray(parents)
+            idx = pa.array(np.arange(len(rank)) - np.searchsorted(rank, rank) + 1, pa.int64())
+            parent_prefix = prefixes.take(parents)
+            prefix = pc.binary_join_element_wise(
+                parent_prefix, f"{list_path}[", pc.cast(pc.subtract(idx, 1), pa.string()), "].", ""
             )
+            level = _Level(partial(_field_of, elements, skip=0), parent.lines.take(parents))
+            child_oids = oids.take(parents)
             verb = f"CREATE OR REPLACE TEMP TABLE {table} AS" if create else f"INSERT INTO {table}"
-            self.con.execute(
-                f"{verb} SELECT file, line, oid, prefix, parent_id, parent_prefix, idx, "
-                f"false AS broken, elem['object'] AS object, {_struct_items(child, 'elem')} "
-                "FROM _lines_level"
+            self._insert_level(
+                verb,
+                child,
+                level,
+                file,
+                "__oid AS oid, __prefix AS prefix, __oid AS parent_id, "
+                "__parent_prefix AS parent_prefix, __idx AS idx",
+                "",
+                ("object",),
+                {
+                    "__oid": child_oids,
+                    "__prefix": prefix,
+                    "__parent_prefix": parent_prefix,
+                    "__idx": idx,
+                },
             )
             if grandchildren:
-                self.con.execute("ALTER TABLE _lines_level RENAME TO _lines_parent")
-                self._lines_children(
-                    "_lines_parent", "elem", "file, line, oid, prefix", grandchildren, create
-                )
-                self.con.execute("DROP TABLE _lines_parent")
-            self.con.execute("DROP TABLE IF EXISTS _lines_level")
+                self._lines_children(level, child_oids, prefix, file, grandchildren, create)
 
     def check(self, resource: ObjectType, out: str, top: bool = True) -> None:
         """The checks every extracted table gets, however it was read: broken lines, objects
@@ -612,28 +683,29 @@ def _descendants(
     return tables
 
 
-def _access(elem: str | None, path: str) -> str:
-    """SQL for a dotted path inside a struct column (or the top-level columns)."""
-    parts = path.split(".")
-    head = f'"{parts[0]}"' if elem is None else f"{elem}['{quote_sql(parts[0])}']"
-    return head + "".join(f"['{quote_sql(p)}']" for p in parts[1:])
+@dataclass(frozen=True)
+class _Level:
+    """One level of a parsed block: `values(path)` gives a field's column (pyarrow), `lines`
+    the line of each row's top-level object."""
+
+    values: Callable[[str], pa.Array]
+    lines: pa.Array
 
 
-def _struct_items(resource: ObjectType, elem: str | None) -> str:
-    """The tag, value (and raw) columns `extract` makes, from a parsed struct: the tag is the
-    kind's JSON type where a value is present; lists and objects keep no JSON text (their
-    elements are in the children's tables)."""
-    items = []
-    for f in resource.fields:
-        if f.kind == "object":
-            items += [f"NULL::VARCHAR AS {f.tag}", f"NULL::VARCHAR AS {f.column}"]
-        else:
-            x = _access(elem, f.path)
-            items.append(f"CASE WHEN {x} IS NOT NULL THEN '{_ARROW_TAGS[f.kind]}' END AS {f.tag}")
-            items.append(f"{'NULL::VARCHAR' if f.kind == 'list' else x} AS {f.column}")
-        if f.kind in ("expandable", "object"):
-            items.append(f"NULL::VARCHAR AS {f.raw}")
-    return ", ".join(items)
+def _table_field(table: pa.Table, path: str) -> pa.Array:
+    """The values at dotted `path` among the top-level columns of a parsed block."""
+    return _field_of(table.column(path.split(".")[0]), path, skip=1)
+
+
+def _field_of(column: pa.Array | pa.ChunkedArray, path: str, skip: int) -> pa.Array:
+    """The values at dotted `path` inside a struct column (its first `skip` parts already
+    taken): null wherever a parent struct is null."""
+    values = column
+    if isinstance(values, pa.ChunkedArray):  # one chunk per parsed block: no copy
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    for part in path.split(".")[skip:]:
+        values = pc.struct_field(values, part)
+    return values
 
 
 def _json_lines(path: Path) -> int:
