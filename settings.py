@@ -15,21 +15,24 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Application settings (env prefix none for OpenAI's standard names, `REVRISK_` otherwise)."""
+    """Application settings: each is read from `REVRISK_` + its name in capitals, unless its
+    `validation_alias` names the variable (OpenAI's standard names, a few shorter ones)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="REVRISK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     warehouse_path: Path = Field(
         default=Path("var/revrisk.duckdb"), validation_alias="REVRISK_WAREHOUSE"
     )
-    var_dir: Path = Field(default=Path("var"), validation_alias="REVRISK_VAR_DIR")
+    var_dir: Path = Path("var")
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
-    openai_model: str = Field(default="gpt-4o-mini", validation_alias="REVRISK_OPENAI_MODEL")
-    offline: bool = Field(default=False, validation_alias="REVRISK_OFFLINE")
-    max_import_mb: float = Field(default=200.0, validation_alias="REVRISK_MAX_IMPORT_MB")
-    host: str = Field(default="127.0.0.1", validation_alias="REVRISK_HOST")
-    port: int = Field(default=8000, validation_alias="REVRISK_PORT")
+    openai_model: str = "gpt-4o-mini"
+    offline: bool = False
+    max_import_mb: float = 200.0
+    host: str = "127.0.0.1"
+    port: int = 8000
     auth_users: str | None = Field(
         default=None,
         validation_alias="REVRISK_USERS",
@@ -37,7 +40,6 @@ class Settings(BaseSettings):
     )
     allowed_origins: str | None = Field(
         default=None,
-        validation_alias="REVRISK_ALLOWED_ORIGINS",
         description="Extra browser origins the chat accepts, comma-separated (localhost on the "
         "server's port is always allowed).",
     )
@@ -49,7 +51,6 @@ class Settings(BaseSettings):
     sql_timeout_s: float = Field(
         default=10.0,
         gt=0,
-        validation_alias="REVRISK_SQL_TIMEOUT_S",
         description="Time limit of one agent SQL query; a timer interrupts it.",
     )
     sql_memory_limit_mb: int = Field(
@@ -59,17 +60,15 @@ class Settings(BaseSettings):
         description="DuckDB memory_limit of the agent's SQL connection, and the growth of the "
         "process's resident memory at which the watchdog interrupts a query.",
     )
-    sql_threads: int = Field(default=2, ge=1, validation_alias="REVRISK_SQL_THREADS")
+    sql_threads: int = Field(default=2, ge=1)
     sql_max_temp_mb: int = Field(
         default=1024,
         ge=0,
-        validation_alias="REVRISK_SQL_MAX_TEMP_MB",
         description="DuckDB max_temp_directory_size: how much a query may spill to disk.",
     )
     sql_max_result_mb: float = Field(
         default=4.0,
         gt=0,
-        validation_alias="REVRISK_SQL_MAX_RESULT_MB",
         description="Largest result (the capped rows, as text) a query may return.",
     )
 

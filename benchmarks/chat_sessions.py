@@ -222,13 +222,14 @@ def _measure(server: RunningServer, quick: bool, folder: Path, db: Path) -> dict
 
 def run(args: Any) -> dict[str, Any]:
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
     from services.refresh import refresh_caches
 
     quick = bool(getattr(args, "quick", False))
     with tempfile.TemporaryDirectory(prefix="revrisk-bench-chat-") as tmp:
         folder = Path(tmp)
         db = folder / "world.duckdb"
-        build_demo_warehouse(db, n_accounts=300 if quick else 2000, seed=7)
+        build_demo_warehouse(db, WorldConfig(n_accounts=300 if quick else 2000, seed=7))
         refresh_caches(db)  # as `revrisk demo` does before `revrisk serve`
         with running_server(db, folder / "server", env=isolated_env(folder / "var")) as server:
             return _measure(server, quick, folder, db)

@@ -65,11 +65,12 @@ def _setup(tmp: Path, n_world: int) -> tuple[Path, Path, pd.DataFrame]:
 
     from analytics.leakage.features import feature_matrix
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
     from data.warehouse import connect
     from services.leakage import pipeline, train_warehouse_models
 
     db, model_dir = tmp / "world.duckdb", tmp / "models"
-    build_demo_warehouse(db, n_accounts=n_world)
+    build_demo_warehouse(db, WorldConfig(n_accounts=n_world))
     train_warehouse_models(db, model_dir)
     with connect(db, read_only=True) as con:
         cutoffs = pipeline.usage_months(con)[:-1]

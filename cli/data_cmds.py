@@ -84,6 +84,7 @@ def demo(
     existing warehouse is never left half-replaced. With --format stripe the world is written as Stripe API objects (JSON Lines) into --out instead. With --partitions P --out DIR the same world (same seed, same rows) is written as a book of Parquet files hash-partitioned by account, generator chunk by chunk, so memory stays bounded at any size (then `revrisk run`).
     """  # noqa: E501 (typer shows docstring lines as they are)
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     if output_format not in ("duckdb", "stripe"):
         raise typer.BadParameter(f"--format is duckdb or stripe, got {output_format!r}")
@@ -105,7 +106,8 @@ def demo(
     started = time.perf_counter()
     with writer_lock(path):  # readers wait or answer "being updated" until the caches exist
         with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
-            report = build_demo_warehouse(path, accounts, months, seed, end, progress=advance)
+            world = WorldConfig(accounts, months, seed, end)
+            report = build_demo_warehouse(path, world, progress=advance)
         report["build_seconds"] = round(time.perf_counter() - started, 2)
         if refresh:
             report["refresh"] = refresh_derived_caches(path, quiet=as_json)
@@ -148,14 +150,14 @@ def _demo_stripe(
     as_json: bool,
 ) -> None:
     from data.build import build_demo_stripe
+    from data.synth import WorldConfig
 
     if out is None:
         raise typer.BadParameter("--format stripe needs --out DIR")
     started = time.perf_counter()
     with progress_bar("Simulating accounts", total=accounts, quiet=as_json) as advance:
-        report = build_demo_stripe(
-            out, accounts, months, seed, _month(end_month), advance, engagement=engagement
-        )
+        world = WorldConfig(accounts, months, seed, _month(end_month))
+        report = build_demo_stripe(out, world, advance, engagement=engagement)
     report["seconds"] = round(time.perf_counter() - started, 2)
     if as_json:
         emit_json(report)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from data.synth import WorldConfig, build_world
+from data.synth import WorldConfig, WorldSummary, build_world
 from data.synth.stripe import write_stripe
 from data.warehouse import (
     bump_data_version,
@@ -19,56 +19,45 @@ from data.warehouse import (
 )
 from domain import LEAKAGE_TYPES
 
+DEMO_WORLD = WorldConfig()
+"""The demo's world (`revrisk demo` without options): 2,000 accounts, 24 months, seed 7."""
+
 
 def build_demo_warehouse(
     path: Path,
-    n_accounts: int = 2000,
-    n_months: int = 24,
-    seed: int = 7,
-    end_month: date = date(2026, 10, 1),
+    world: WorldConfig = DEMO_WORLD,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write a synthetic world to `path` atomically (temp file, then rename); returns a report."""
-    config = WorldConfig(n_accounts=n_accounts, n_months=n_months, seed=seed, end_month=end_month)
     path = Path(path)
     tmp = path.with_name(path.name + ".building")
     for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
         stale.unlink(missing_ok=True)
     try:
         with connect(tmp) as con:
-            summary = build_world(con, config, progress=progress)
+            summary = build_world(con, world, progress=progress)
             set_meta(
                 con,
                 source="synthetic",
-                seed=seed,
-                n_accounts=n_accounts,
-                n_months=n_months,
-                end_month=end_month.isoformat(),
+                seed=world.seed,
+                n_accounts=world.n_accounts,
+                n_months=world.n_months,
+                end_month=world.end_month.isoformat(),
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             bump_data_version(con)
-            coverage = leakage_coverage(con, n_accounts)
+            coverage = leakage_coverage(con, world.n_accounts)
             con.execute("CHECKPOINT")
         os.replace(tmp, path)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
     finally:
         tmp.unlink(missing_ok=True)
-    return {
-        "db": str(path),
-        "accounts": n_accounts,
-        "months": n_months,
-        "seed": seed,
-        "rows": summary.rows,
-        "leakage_accounts_pct": coverage,
-    }
+    return {"db": str(path), **_world_report(summary, coverage)}
 
 
 def build_demo_stripe(
     out_dir: Path,
-    n_accounts: int = 2000,
-    n_months: int = 24,
-    seed: int = 7,
-    end_month: date = date(2026, 10, 1),
+    world: WorldConfig = DEMO_WORLD,
     progress: Callable[[int, int], None] | None = None,
     engagement: bool = False,
 ) -> dict[str, Any]:
@@ -77,19 +66,23 @@ def build_demo_stripe(
     The folder is what `revrisk import --from stripe` reads; it also holds the world's
     injected leakage events (`revrisk_leakage_events.jsonl`) for `revrisk detect --evaluate`.
     """
-    config = WorldConfig(n_accounts=n_accounts, n_months=n_months, seed=seed, end_month=end_month)
     with connect(":memory:") as con:
-        summary = build_world(con, config, progress=progress)
-        coverage = leakage_coverage(con, n_accounts)
+        summary = build_world(con, world, progress=progress)
+        coverage = leakage_coverage(con, world.n_accounts)
         files = write_stripe(con, out_dir, engagement=engagement)
+    report = _world_report(summary, coverage, objects=files)
+    return {"out": str(out_dir), "format": "stripe", **report}
+
+
+def _world_report(summary: WorldSummary, coverage: dict[str, float], **more: Any) -> dict[str, Any]:
+    """What both entry points report of the world they built (`more` after its rows)."""
+    world = summary.config
     return {
-        "out": str(out_dir),
-        "format": "stripe",
-        "accounts": n_accounts,
-        "months": n_months,
-        "seed": seed,
+        "accounts": world.n_accounts,
+        "months": world.n_months,
+        "seed": world.seed,
         "rows": summary.rows,
-        "objects": files,
+        **more,
         "leakage_accounts_pct": coverage,
     }
 

@@ -76,6 +76,7 @@ from data.warehouse import (
     is_lock_conflict,
     writer_waiting,
 )
+from settings import Settings, get_settings
 
 MAX_SQL_CHARS = 10_000
 """Longest query text accepted (checked before parsing)."""
@@ -188,32 +189,37 @@ class SqlLimitError(SqlExecutionError):
         super().__init__(message, schema)
 
 
+_SETTINGS_BOUNDS = ("timeout_s", "memory_limit_mb", "threads", "max_temp_mb", "max_result_mb")
+"""The `SqlLimits` fields an installation sets: field `x` is `Settings.sql_x`."""
+
+
+def _setting_default(field_name: str) -> Any:
+    return Settings.model_fields[f"sql_{field_name}"].default
+
+
 @dataclass(frozen=True)
 class SqlLimits:
-    """Bounds of one query (defaults: `settings.Settings`' sql_* fields)."""
+    """Bounds of one query; the defaults are `settings.Settings`' defaults for its sql_* fields.
+
+    Examples:
+        >>> SqlLimits().timeout_s == Settings.model_fields["sql_timeout_s"].default
+        True
+    """
 
     row_cap: int = 200
-    timeout_s: float = 10.0
-    memory_limit_mb: int = 1024
-    threads: int = 2
-    max_temp_mb: int = 1024
-    max_result_bytes: int = 4 * 1024 * 1024
+    timeout_s: float = _setting_default("timeout_s")
+    memory_limit_mb: int = _setting_default("memory_limit_mb")
+    threads: int = _setting_default("threads")
+    max_temp_mb: int = _setting_default("max_temp_mb")
+    max_result_mb: float = _setting_default("max_result_mb")
     temp_dir: Path | None = None
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> SqlLimits:
         """The installation's limits (`Settings`), with `overrides` (row_cap, timeout_s, …)."""
-        from settings import get_settings
-
         settings = get_settings()
-        values: dict[str, Any] = {
-            "timeout_s": settings.sql_timeout_s,
-            "memory_limit_mb": settings.sql_memory_limit_mb,
-            "threads": settings.sql_threads,
-            "max_temp_mb": settings.sql_max_temp_mb,
-            "max_result_bytes": int(settings.sql_max_result_mb * 1024 * 1024),
-            "temp_dir": settings.var_dir / "tmp" / "sql",
-        }
+        values = {name: getattr(settings, f"sql_{name}") for name in _SETTINGS_BOUNDS}
+        values["temp_dir"] = settings.var_dir / "tmp" / "sql"
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -766,8 +772,7 @@ def _limit_error(kind: LimitKind, limits: SqlLimits, catalog: Catalog) -> SqlLim
         "time": f"Query stopped after the {limits.timeout_s:g} s time limit",
         "memory": f"Query stopped at the {limits.memory_limit_mb:,} MB memory limit",
         "result_size": (
-            f"Result larger than {limits.max_result_bytes / 1024 / 1024:g} MB: select fewer "
-            "or shorter columns"
+            f"Result larger than {limits.max_result_mb:g} MB: select fewer or shorter columns"
         ),
     }[kind]
     return SqlLimitError(kind, f"{text}; aggregate, filter or add LIMIT.", catalog.tables)
@@ -871,7 +876,7 @@ def run_query(
             raise _limit_error(watchdog.tripped, limits, catalog)
         con.execute("SELECT NULL")  # frees the rows past row_cap before the connection idles
     elapsed_ms = (time.monotonic() - started) * 1000
-    if _result_bytes(rows[: limits.row_cap]) > limits.max_result_bytes:
+    if _result_bytes(rows[: limits.row_cap]) > int(limits.max_result_mb * 1024 * 1024):
         raise _limit_error("result_size", limits, catalog)
     _logger.debug("query_duckdb ran in %.1f ms: %s", elapsed_ms, statement)
     return QueryResult(

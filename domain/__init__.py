@@ -70,17 +70,23 @@ REFERENCE_FEATURES: tuple[str, ...] = (
 )
 """The reference leakage project's 14 account features (`account_features` in data/schema.sql)."""
 
-BILLING_FEATURES: tuple[str, ...] = (
-    "legacy_billing",
-    "tier_index",
-    "card_expired",
-    "months_to_card_expiry",
+BILLING_STATES: tuple[str, ...] = (
     "discount_active_next",
     "discount_ends_this_month",
     "discount_billed_past_end",
     "downgrade_pending_months",
     "missing_invoice",
     "unpaid_invoices_90d",
+)
+"""Billing states as of a month that make some leaks likely: a discount running or ending, a
+pending downgrade, a missing or unpaid invoice (the synthetic world's hazards read them too)."""
+
+BILLING_FEATURES: tuple[str, ...] = (
+    "legacy_billing",
+    "tier_index",
+    "card_expired",
+    "months_to_card_expiry",
+    *BILLING_STATES,
     "overage_seats",
     "discount_pct",
     "downgrade_price_gap_pct",
@@ -118,6 +124,7 @@ def normalise_account_id(raw: str) -> str:
 __all__ = [
     "ACCOUNT_ID_DIGITS",
     "BILLING_FEATURES",
+    "BILLING_STATES",
     "DECLINE_LEVELS",
     "LEAKAGE_TYPES",
     "RANK_LABELS",

@@ -84,12 +84,13 @@ def refresh_caches(path: Path) -> None:
 def prepare_warehouse(spec: DbSpec, var_dir: Path) -> Path:
     """The demo warehouse of `spec` with fresh caches, built when missing or outdated."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     path = warehouse_path(spec, var_dir)
     if not is_reusable(path, spec):
         path.parent.mkdir(parents=True, exist_ok=True)
         _sidecar(path).unlink(missing_ok=True)
-        build_demo_warehouse(path, n_accounts=spec.accounts, seed=spec.seed)
+        build_demo_warehouse(path, WorldConfig(n_accounts=spec.accounts, seed=spec.seed))
         refresh_caches(path)
         _sidecar(path).write_text(json.dumps(_expected_meta(spec)))
     else:

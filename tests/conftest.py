@@ -53,9 +53,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
 def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 300-account, 24-month synthetic warehouse (seed 11), built once per session. Read-only."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     path = tmp_path_factory.mktemp("small_world") / "small.duckdb"
-    build_demo_warehouse(path, n_accounts=300, seed=11)
+    build_demo_warehouse(path, WorldConfig(n_accounts=300, seed=11))
     return path
 
 
@@ -63,9 +64,10 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default demo world (2,000 accounts, seed 7), built once per session. Read-only."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     path = tmp_path_factory.mktemp("demo_world") / "demo.duckdb"
-    build_demo_warehouse(path, n_accounts=2000, seed=7)
+    build_demo_warehouse(path, WorldConfig(n_accounts=2000, seed=7))
     return path
 
 

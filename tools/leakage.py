@@ -75,10 +75,7 @@ def portfolio_summary(
         if month is not None:
             periods.check_period(periods.data_period(context.db_path), month=month)
         result = service.portfolio_summary(
-            context.db_path,
-            service.model_dir_for(context.db_path),
-            _thresholds(context),
-            month=month,
+            context.db_path, thresholds=_thresholds(context), month=month
         )
         declines = trends.decline_level_counts(context.db_path)
     except results.SERVICE_ERRORS as exc:
@@ -168,7 +165,6 @@ def score_leakage(
             risk_level=risk_level,
             leakage_type=leakage_type,
             top_n=top_n,
-            model_dir=service.model_dir_for(context.db_path),
             thresholds=thresholds,
             order_by=order_by,
         )
@@ -231,9 +227,7 @@ def explain_risk_factors(account_id: str, runtime: results.RuntimeArg = None) ->
     context = results.context_of(runtime)
     try:
         thresholds = _thresholds(context)
-        result = service.explain_risk_factors(
-            context.db_path, account_id, service.model_dir_for(context.db_path), thresholds
-        )
+        result = service.explain_risk_factors(context.db_path, account_id, thresholds=thresholds)
     except results.SERVICE_ERRORS as exc:
         return results.service_error("explain_risk_factors", exc)
     keys = ("account_id", "tier", "risk_level", "leakage_probability", "expected_loss", "mrr")
@@ -302,7 +296,6 @@ def detect_leakage(
             leakage_type=leakage_type,
             account_id=account_id,
             top_n=top_n,
-            model_dir=service.model_dir_for(context.db_path),
             since=since,
             until=until,
         )

@@ -2,13 +2,20 @@
 
 The offline planner's narrative templates (`prompts/narrative_<tool>.md`) use exactly the
 summary keys (plus `rows`, `actions`, `note`), which a unit test checks; the tools in this
-package fill them. Re-exported by `tools.schemas`.
+package fill them. Re-exported by `tools.schemas`. A key has one kind (money, percent, count,
+text) in every tool that reports it: `_KINDS` says which, so the specs give only key and label.
+The labels are data (tools/result_specs.toml, one table per tool), read and checked once at
+import with pydantic: the same table as Python keyword calls was ten near-identical blocks.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 Kind = Literal["money", "percent", "count", "number", "text"]
 
@@ -46,190 +53,108 @@ class ResultSpec:
         return frozenset(column.key for column in self.summary) | frozenset(self.extra)
 
 
-_MONEY_ROWS = (
-    Column("tier", "tier"),
-    Column("risk_level", "risk"),
-    Column("leakage_probability", "probability", "percent"),
-    Column("expected_loss", "expected loss", "money"),
-    Column("mrr", "MRR", "money"),
-    Column("top_factor", "main factor"),
-)
-_DECLINE_ROWS = (
-    Column("decline_probability", "decline probability", "percent"),
-    Column("decline_label", "outlook"),
-    Column("monthly_change", "trend change per month", "money"),
-    Column("relative_change", "per month", "percent"),
-    Column("revenue_mean", "average monthly revenue", "money"),
-)
-
-RESULT_SPECS: dict[str, ResultSpec] = {
-    "portfolio_summary": ResultSpec(
-        summary=(
-            Column("as_of_month", "month"),
-            Column("n_accounts", "accounts", "count"),
-            Column("total_mrr", "MRR", "money"),
-            Column("detected_leakage", "detected leakage in the latest month", "money"),
-            Column("expected_loss", "predicted expected loss next month", "money"),
-            Column("expected_annual_loss", "predicted expected loss per year", "money"),
-            Column("n_high_risk", "high-risk accounts", "count"),
-            Column("n_declining", "customers with declining revenue", "count"),
-        ),
-        row_label=("dimension", "value"),
-        rows=(
-            Column("n_accounts", "accounts", "count"),
-            Column("mrr", "MRR", "money"),
-            Column("detected_leakage", "detected", "money"),
-            Column("expected_loss", "expected loss", "money"),
-        ),
-        extra=("detected_leakage_all_months", "decline_level_counts", "detected_month"),
+_KINDS: dict[Kind, tuple[str, ...]] = {
+    "money": (
+        "amount",
+        "detected_leakage",
+        "detected_monthly_leakage",
+        "est_monthly_leakage",
+        "expected_annual_loss",
+        "expected_loss",
+        "latest_month_amount",
+        "latest_revenue",
+        "monthly_change",
+        "mrr",
+        "revenue",
+        "revenue_mean",
+        "total_amount",
+        "total_detected_leakage",
+        "total_expected_annual_loss",
+        "total_expected_loss",
+        "total_monthly_revenue",
+        "total_mrr",
+        "trend",
     ),
-    "score_leakage": ResultSpec(
-        summary=(
-            Column("scope", "accounts"),
-            Column("n_accounts", "accounts", "count"),
-            Column("n_high_risk", "high-risk accounts", "count"),
-            Column("total_expected_loss", "at risk next month (predicted expected loss)", "money"),
-            Column("total_detected_leakage", "leaking now (detected, exact)", "money"),
-            Column("ranked_by", "ranked by"),
-            Column("as_of_month", "data as of"),
-        ),
-        row_label=("account_id",),
-        rows=(
-            Column("tier", "tier"),
-            Column("risk_level", "risk"),
-            Column("leakage_probability", "probability next month", "percent"),
-            Column("expected_loss", "at risk next month (predicted)", "money"),
-            Column("detected_monthly_leakage", "leaking now (detected)", "money"),
-            Column("mrr", "MRR", "money"),
-            Column("top_factor", "main factor"),
-        ),
-        extra=("order_by", "actions_by_stake"),
+    "percent": (
+        "decline_probability",
+        "leakage_probability",
+        "relative_change",
+        "share",
+        "share_declining",
+        "share_of_revenue",
     ),
-    "explain_risk_factors": ResultSpec(
-        summary=(
-            Column("account_id", "account"),
-            Column("tier", "tier"),
-            Column("risk_level", "risk level"),
-            Column("leakage_probability", "probability of leakage", "percent"),
-            Column("predicted_leakage_type", "likely leakage type"),
-            Column("est_monthly_leakage", "amount if it leaks", "money"),
-            Column("expected_loss", "expected loss", "money"),
-            Column("mrr", "MRR", "money"),
-            Column("detected_monthly_leakage", "detected in the latest month", "money"),
-        ),
-        row_label=("factor",),
-        rows=(Column("effect", "effect"),),
-        extra=("n_findings", "as_of_month"),
-    ),
-    "detect_leakage": ResultSpec(
-        summary=(
-            Column("scope", "scope"),
-            Column("n_findings", "findings", "count"),
-            Column("n_accounts", "accounts", "count"),
-            Column("total_amount", "detected leakage", "money"),
-            Column("latest_month", "latest month"),
-            Column("latest_month_amount", "detected in the latest month", "money"),
-        ),
-        row_label=("account_id",),
-        rows=(
-            Column("leakage_type", "type"),
-            Column("month", "month"),
-            Column("amount", "amount", "money"),
-            Column("evidence", "evidence"),
-        ),
-        extra=("by_type", "period"),
-    ),
-    "decompose_trend": ResultSpec(
-        summary=(
-            Column("customer_id", "customer"),
-            Column("decline_probability", "decline probability", "percent"),
-            Column("decline_label", "outlook"),
-            Column("decline_level", "decline level", "count"),
-            Column("decline_drivers", "top drivers"),
-            Column("definition", "decline means"),
-            Column("monthly_change", "trend change per month", "money"),
-            Column("relative_change", "trend change per month, share of revenue", "percent"),
-            Column("latest_revenue", "latest monthly revenue", "money"),
-            Column("n_months", "months", "count"),
-            Column("n_anomalies", "anomalous months", "count"),
-            Column("anomaly_months", "anomalous months"),
-            Column("segment_name", "segment"),
-            Column("seasonality", "seasonality"),
-        ),
-        row_label=("month",),
-        rows=(
-            Column("revenue", "revenue", "money"),
-            Column("trend", "trend", "money"),
-            Column("anomaly", "flag"),
-        ),
-        extra=("status", "seasonal_strength"),
-    ),
-    "find_declining_customers": ResultSpec(
-        summary=(
-            Column("scope", "decline levels"),
-            Column("n_customers", "declining customers", "count"),
-            Column("total_monthly_revenue", "their average monthly revenue, summed", "money"),
-            Column("definition", "ranking"),
-        ),
-        row_label=("customer_id",),
-        rows=(*_DECLINE_ROWS, Column("segment_id", "segment", "count")),
-    ),
-    "list_segments": ResultSpec(
-        summary=(
-            Column("n_segments", "segments", "count"),
-            Column("n_customers", "customers", "count"),
-        ),
-        row_label=("segment_id", "label"),
-        rows=(
-            Column("n_customers", "customers", "count"),
-            Column("share", "share of customers", "percent"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-            Column("share_declining", "declining", "percent"),
-        ),
-        extra=("k", "silhouette", "stability_ari"),
-    ),
-    "segment_report": ResultSpec(
-        summary=(
-            Column("segment_id", "segment", "count"),
-            Column("label", "profile"),
-            Column("scope", "group"),
-            Column("n_customers", "customers", "count"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-            Column("total_monthly_revenue", "monthly revenue", "money"),
-            Column("share_of_revenue", "share of portfolio revenue", "percent"),
-            Column("share_declining", "share declining", "percent"),
-        ),
-        row_label=("customer_id",),
-        rows=(
-            Column("decline_level", "decline level", "count"),
-            Column("monthly_change", "trend change per month", "money"),
-            Column("revenue_mean", "average monthly revenue", "money"),
-        ),
-        extra=("decline_level_counts",),
-    ),
-    "query_duckdb": ResultSpec(
-        summary=(Column("n_rows", "rows returned", "count"),),
-    ),
-    "score_file": ResultSpec(
-        summary=(
-            Column("file", "file"),
-            Column("n_accounts", "accounts scored", "count"),
-            Column("n_high_risk", "high-risk accounts", "count"),
-            Column("n_medium_risk", "medium-risk accounts", "count"),
-            Column("n_low_risk", "low-risk accounts", "count"),
-            Column("total_expected_loss", "expected loss", "money"),
-            Column("total_expected_annual_loss", "expected loss per year", "money"),
-            Column("scope", "listed accounts"),
-        ),
-        row_label=("account_id",),
-        rows=(
-            Column("risk_level", "risk"),
-            Column("leakage_probability", "probability", "percent"),
-            Column("expected_loss", "expected loss", "money"),
-            Column("top_factor", "main factor"),
-            Column("top_factors", "risk factors"),
-        ),
-        extra=("n_listed", "model_version", "model_trained_on"),
+    "count": (
+        "decline_level",
+        "n_accounts",
+        "n_anomalies",
+        "n_customers",
+        "n_declining",
+        "n_findings",
+        "n_high_risk",
+        "n_low_risk",
+        "n_medium_risk",
+        "n_months",
+        "n_rows",
+        "n_segments",
+        "segment_id",
     ),
 }
-"""Tool name → what its content carries. Rows of query_duckdb are free-form (any columns)."""
+"""Every key that is not text, by kind: one kind per key, in whichever tool it appears."""
+
+_KIND_OF: dict[str, Kind] = {key: kind for kind, keys in _KINDS.items() for key in keys}
+
+
+def _columns(labels: dict[str, str]) -> tuple[Column, ...]:
+    """Columns in the order given, key -> label; each key's kind comes from `_KINDS`.
+
+    Examples:
+        >>> _columns({"n_rows": "rows returned", "scope": "accounts"})[0]
+        Column(key='n_rows', label='rows returned', kind='count')
+    """
+    return tuple(Column(key, label, _KIND_OF.get(key, "text")) for key, label in labels.items())
+
+
+class _SpecEntry(BaseModel):
+    """One `[tool]` table of the spec file, as written (unknown keys refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: dict[str, str] = {}
+    row_label: tuple[str, ...] = ()
+    rows: dict[str, str] = {}
+    extra: tuple[str, ...] = ()
+
+
+SPEC_FILE = Path(__file__).with_name("result_specs.toml")
+"""The tools' labels as data: summary keys, row label and row columns per tool."""
+
+
+def load_specs(path: Path = SPEC_FILE) -> dict[str, ResultSpec]:
+    """Tool name -> `ResultSpec`, from the spec file, in the file's order.
+
+    Raises ValueError naming the file, tool and key on unreadable TOML, an unknown key or a
+    value of the wrong type (pydantic checks each table against `_SpecEntry`).
+
+    Examples:
+        >>> load_specs()["query_duckdb"].summary
+        (Column(key='n_rows', label='rows returned', kind='count'),)
+    """
+    try:
+        tables = tomllib.loads(path.read_text(encoding="utf-8"))
+        entries = TypeAdapter(dict[str, _SpecEntry]).validate_python(tables)
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    return {
+        tool: ResultSpec(
+            summary=_columns(entry.summary),
+            row_label=entry.row_label,
+            rows=_columns(entry.rows),
+            extra=entry.extra,
+        )
+        for tool, entry in entries.items()
+    }
+
+
+RESULT_SPECS: dict[str, ResultSpec] = load_specs()
+"""Tool name → what its content carries (tools/result_specs.toml). Rows of query_duckdb are
+free-form (any columns)."""

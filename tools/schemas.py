@@ -15,10 +15,10 @@ arguments and the valid ones so the model's next call can be right. `strict_para
 false`, every property required, optional ones nullable, `null` meaning the default), so
 a strict endpoint cannot produce an invented argument at all.
 
-`RESULT_SPECS` (defined in tools/result_specs.py, re-exported here) says which `summary`
-keys and row columns each tool puts in its content (see tools/results.py) and how to format
-them; the offline planner's narrative templates (`prompts/narrative_<tool>.md`) use exactly
-the narrative keys, which a unit test checks.
+`RESULT_SPECS` (tools/result_specs.toml, loaded by tools/result_specs.py, re-exported here)
+says which `summary` keys and row columns each tool puts in its content (see tools/results.py)
+and how to format them; the offline planner's narrative templates (`prompts/narrative_<tool>.md`)
+use exactly the narrative keys, which a unit test checks.
 """
 
 from __future__ import annotations

@@ -77,6 +77,7 @@ _NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*
 """A number after these words names a level or segment ("segment 1 customers"), not a count."""
 _BARE = re.compile(
     r"(?<![\w$€£.,#%-])(\d{1,7})(?![\w%]|[.,]\d|\s*(?:%|percent|months?|days?|weeks?|years?"
+    r"|quarters?|qtrs?|hours?|periods?|times?|invoices?|tickets?|contracts?"
     r"|seats?|accounts?|customers?|clients?|rows?|results?|names?|of\b|k\b|m\b|x\b|dollars?"
     r"|usd|eur|gbp|[$€£]))"
 )
@@ -84,7 +85,7 @@ _LIMIT_AFTER = re.compile(_COUNT_AFTER)
 _NOT_ID_BEFORE = re.compile(
     r"(?:top|first|last|level|segment|cluster|group|cohort|seg|number|no\.?|more than|less than"
     r"|fewer than|over|under|above|below|at least|at most|up to|limit|than|give me|show me"
-    r"|those|these|all|the other"
+    r"|those|these|all|the other|next|past|previous|prior|within|every"
     r"|list|[$€£]|\d)\s*$"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")

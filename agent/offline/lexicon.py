@@ -110,6 +110,9 @@ class IntentRule:
     """The tool that answers this intent's question about one named account."""
     veto: Mapping[Phrase, tuple[Phrase, ...]] = field(default_factory=dict)
     """Cue → context words that, next to the cue, give it another sense ("declined" card)."""
+    veto_window: int | None = None
+    """Words searched either side of a vetoed cue, when wider than the lexicon's default
+    (a likelihood word and the verb it forecasts: "most likely to see revenue halve")."""
 
     def strong_cue(self, tokens: Sequence[str], weight: float = 3.0) -> bool:
         """Whether a multi-word cue of at least `weight` matches ("how are we doing"): specific
@@ -122,6 +125,7 @@ class IntentRule:
         """(start, end, cue, weight) of every cue occurrence that keeps its sense here: not
         vetoed by its context, and not in a negated stretch (`muted` word indices)."""
         spans = []
+        window = max(window, self.veto_window or 0)
         for phrase, weight in self.cues:
             context = self.veto.get(phrase, ())
             for index in find_all(tokens, phrase):
@@ -260,6 +264,7 @@ def _intent(name: str, raw: dict[str, Any]) -> IntentRule:
         fallback=raw.get("fallback"),
         for_account=raw.get("for_account"),
         veto={_phrase(cue): _phrases(words) for cue, words in raw.get("veto", {}).items()},
+        veto_window=raw.get("veto_window"),
     )
 
 

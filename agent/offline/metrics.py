@@ -404,74 +404,96 @@ def to_sql(spec: MetricSpec) -> str | None:
     return builder(spec) if builder else None
 
 
-def _revenue(spec: MetricSpec) -> str:
-    default = Period(LATEST, _shift(LATEST, 1))
-    if spec.group == "month" and spec.period is None:
-        default = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+def _period_select(
+    spec: MetricSpec,
+    default: Period,
+    month_expression: str,
+    value: str,
+    source: str,
+    *,
+    within: str | None = None,
+    prefix: str = "",
+) -> str:
+    """The query every period measure shares: `value` (and the period's span) over `source`
+    in the spec's period (else `default`) and filters, grouped and sorted by `_select`.
+    `within` is the period condition on its own column ("{start}"/"{end}" filled in): by
+    default `_in` on `month_expression`. `prefix` holds the CTEs the source reads."""
     p = _bounds(spec.period, default)
-    head, group_by, sort = _select(spec.group, "r.month")
+    head, group_by, sort = _select(spec.group, month_expression)
+    condition = within.format(start=p.start, end=p.end) if within else _in(month_expression, p)
+    return (
+        f"{prefix}SELECT {head}{value}, {_span(p.start, p.end)} "
+        f"FROM {source} WHERE {condition} AND {_where(spec.filters)}{group_by}{sort}"
+    )
+
+
+_TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+_LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
+
+
+def _revenue(spec: MetricSpec) -> str:
+    by_month = spec.group == "month" and spec.period is None
     value = "round(sum(r.net_revenue), 2) AS net_revenue"
     if spec.monthly and spec.group != "month":
         value = "round(sum(r.net_revenue) / count(DISTINCT r.month), 2) AS avg_monthly_revenue"
-    return (
-        f"SELECT {head}{value}, string_agg(DISTINCT r.currency, ', ') AS currency, "
-        f"{_span(p.start, p.end)} "
-        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
-        f"WHERE {_in('r.month', p)} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS if by_month else _LATEST_MONTH,
+        "r.month",
+        f"{value}, string_agg(DISTINCT r.currency, ', ') AS currency",
+        "monthly_revenue r JOIN accounts a USING (account_id)",
     )
 
 
 def _leakage(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "d.month")
-    return (
-        f"SELECT {head}round(sum(d.amount), 2) AS detected_leakage, "
-        f"count(DISTINCT d.account_id) AS n_accounts, "
-        f"string_agg(DISTINCT a.currency, ', ') AS currency, {_span(p.start, p.end)} "
-        f"FROM detected_leakage d JOIN accounts a USING (account_id) "
-        f"WHERE {_in('d.month', p)} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "d.month",
+        "round(sum(d.amount), 2) AS detected_leakage, "
+        "count(DISTINCT d.account_id) AS n_accounts, "
+        "string_agg(DISTINCT a.currency, ', ') AS currency",
+        "detected_leakage d JOIN accounts a USING (account_id)",
     )
 
 
 def _churn(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "c.churn_month")
-    return (
-        "WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS,
+        "c.churn_month",
+        "count(*) AS n_churned_accounts",
+        "c JOIN accounts a USING (account_id)",
+        within="c.churn_month >= {start} AND c.churn_month < {end}",
+        prefix="WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
         "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
-        f"c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
-        f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) "
-        f"SELECT {head}count(*) AS n_churned_accounts, {_span(p.start, p.end)} "
-        f"FROM c JOIN accounts a USING (account_id) "
-        f"WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
-        f"AND {_where(spec.filters)}{group_by}{sort}"
+        "c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
+        f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) ",
     )
 
 
 def _signups(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "date_trunc('month', a.signup_date)")
-    return (
-        f"SELECT {head}count(*) AS n_new_accounts, {_span(p.start, p.end)} "
-        f"FROM accounts a WHERE a.signup_date >= {p.start} AND a.signup_date < {p.end} "
-        f"AND {_where(spec.filters)}{group_by}{sort}"
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS,
+        "date_trunc('month', a.signup_date)",
+        "count(*) AS n_new_accounts",
+        "accounts a",
+        within="a.signup_date >= {start} AND a.signup_date < {end}",
     )
 
 
 def _seats(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(LATEST, _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "u.month")
-    return (
-        f"SELECT {head}round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
-        f"sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats, "
-        f"{_span(p.start, p.end)} "
-        f"FROM usage_monthly u JOIN contracts c ON c.account_id = u.account_id "
-        f"AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
-        f"JOIN accounts a ON a.account_id = u.account_id "
-        f"WHERE u.month >= {p.start} AND u.month < {p.end} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "u.month",
+        "round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
+        "sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats",
+        "usage_monthly u JOIN contracts c ON c.account_id = u.account_id "
+        "AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
+        "JOIN accounts a ON a.account_id = u.account_id",
+        within="u.month >= {start} AND u.month < {end}",
     )
 
 
@@ -571,17 +593,16 @@ def _movements(spec: MetricSpec) -> str:
 
 
 def _dso(spec: MetricSpec) -> str:
-    p = _bounds(spec.period, Period(_shift(LATEST, -2), _shift(LATEST, 1)))
-    head, group_by, sort = _select(spec.group, "i.period")
-    return (
-        "WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
-        "WHERE status = 'succeeded' GROUP BY 1) "
-        f"SELECT {head}round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
-        f"count(*) AS n_paid_invoices, {_span(p.start, p.end)} "
-        "FROM invoices i JOIN paid p USING (invoice_id) "
-        "JOIN accounts a ON a.account_id = i.account_id "
-        f"WHERE i.period >= {p.start} AND i.period < {p.end} AND {_where(spec.filters)}"
-        f"{group_by}{sort}"
+    return _period_select(
+        spec,
+        Period(_shift(LATEST, -2), _shift(LATEST, 1)),
+        "i.period",
+        "round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
+        "count(*) AS n_paid_invoices",
+        "invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix="WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
+        "WHERE status = 'succeeded' GROUP BY 1) ",
     )
 
 
@@ -607,6 +628,27 @@ _OPENS = re.compile(r"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|bet
 _CLOSES = re.compile(r"\b(?:until|till|up to|upto|through|thru|to|and|by)\s*$")
 _BEFORE = 16
 """Characters before a month searched for the word that opens or closes a range."""
+_JOINED = r"\s*(?:,\s*|,?\s*and|to|through|thru|until|till|-|–|—)\s*"
+_RANGE = re.compile(rf"\b{_MONTH_NAME}(?:{_JOINED}{_MONTH_NAME})+\s*(?:of\s+)?((?:19|20)\d\d)\b")
+"""Months joined as a range or a list, the year named once at its end: "between March and
+May 2026", "Mar–May 2026", "March, April and May 2026", "Nov to Jan 2026" (the first month
+of a range that wraps a year end falls in the year before)."""
+_MONTH_WORD = re.compile(rf"\b{_MONTH_NAME}")
+
+
+def _range(lowered: str) -> dict[str, str]:
+    """`since`/`until` of the first month range whose year is named once, at its end."""
+    match = _RANGE.search(lowered)
+    if match is None:
+        return {}
+    names = [m.group(1) for m in _MONTH_WORD.finditer(match.group(0))]
+    first, last, year = (
+        _MONTHS[names[0]],
+        _MONTHS[names[-1]],
+        int(match.group(_RANGE.groups)),
+    )
+    start_year = year if first <= last else year - 1
+    return {"since": f"{start_year}-{first:02d}", "until": f"{year}-{last:02d}"}
 
 
 def _stated_months(lowered: str) -> list[tuple[int, str]]:
@@ -633,8 +675,12 @@ def tool_months(text: str) -> dict[str, str]:
         {'since': '2026-06'}
         >>> tool_months("leakage in March") == {}
         True
+        >>> tool_months("downgrades missed between March and May 2026")
+        {'since': '2026-03', 'until': '2026-05'}
     """
     lowered = text.lower()
+    if ranged := _range(lowered):  # "between March and May 2026": both ends
+        return ranged
     stated = _stated_months(lowered)
     if not stated:
         return {}

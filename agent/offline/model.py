@@ -179,6 +179,10 @@ def _reply(chosen: Plan) -> AIMessage:
         return AIMessage(content=load_prompt("reply_unavailable", tool=chosen.tool))
     if chosen.intent == "clarify":
         return _clarification(chosen)
+    if chosen.intent == "advice":
+        return AIMessage(
+            content=load_prompt("reply_advice", topic=chosen.topic, adviser=chosen.adviser)
+        )
     return AIMessage(content=load_prompt(f"reply_{chosen.intent}"))
 
 

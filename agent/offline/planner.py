@@ -5,9 +5,10 @@ words, entities, a score per intent of the lexicon agent/offline/lexicon.toml), 
 from `Memory` ("why?", "show its trend", "and the same for 1210"), and returns a `Plan`: tool
 calls, or the name of a direct reply (greeting, capabilities, refusal, …).
 
-Decision order: requests to change, send or reveal something are declined first
-(agent/offline/safety.py); explicit off-topic cues next; then other companies' or people's data
-(declined: the warehouse holds neither); questions about the assistant itself; requests for a
+Decision order: requests to change, send or reveal something, and requests for professional
+advice (tax, legal, HR, investment, accounting), are declined first (agent/offline/refusals.py);
+explicit off-topic cues next; then other companies' or people's data (declined: the warehouse
+holds neither); questions about the assistant itself; requests for a
 plan ("what should we do about those?", "three board bullets": the thread's list re-read and
 answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
 of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
@@ -54,7 +55,7 @@ from agent.offline.plans import (
     args_for,
 )
 from agent.offline.reading import ENTITY_DEFAULTS, Reading
-from agent.offline.safety import asks_advice, declines, foreign
+from agent.offline.refusals import classify
 from tools.schemas import TOOL_ARGS
 
 __all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
@@ -166,14 +167,13 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
 
 def _choose(reading: Reading) -> Plan:
     scores, lexicon = reading.scores, reading.lexicon
-    if declines(reading.text, lexicon):
-        return Plan("destructive")
-    if asks_advice(reading.text):  # "can we sue them?": the decline wins over named entities
-        return Plan("advice")
+    refusal = classify(reading.text, lexicon, reading.original)  # wins over named entities
+    if refusal is not None and refusal.kind != "foreign":
+        return Plan(refusal.kind, topic=refusal.topic, adviser=refusal.adviser)
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
-    if foreign(reading.original, lexicon):
+    if refusal is not None:
         return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
@@ -196,7 +196,7 @@ def _choose(reading: Reading) -> Plan:
     if reading.refines_last or reading.repeats_last:
         return reading.follow_up() or Plan("off_topic")
     if name is not None and score >= lexicon.threshold and in_context:
-        return reading.resolve(name, reading.named)
+        return reading.resolve(_forecast_kind(reading, name), reading.named)
     social = max(("capabilities", "greeting", "thanks"), key=lambda n: scores[n])
     if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
         return Plan(social)
@@ -518,9 +518,38 @@ def _one_risk_level(call: Call, reading: Reading) -> Plan | None:
     return Plan(call.name, (call, Call("score_leakage", {"risk_level": level})))
 
 
+def _forecast_kind(reading: Reading, name: str) -> str:
+    """The decline tool for a forecast of revenue falling that the risk score won on its
+    likelihood words ("which 8 customers are most likely to see their revenue halve?"): the
+    decline cues reach the threshold and nothing names a leak (lexicon `[forecasts]`)."""
+    decline = "find_declining_customers"
+    if name != "score_leakage" or reading.scores[decline] < reading.lexicon.threshold:
+        return name
+    leaks = tuple(tuple(w.split()) for w in reading.lexicon.raw["forecasts"]["leaks"])
+    return name if has_phrase(reading.tokens, leaks) else decline
+
+
+def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
+    """A leakage-type question about what the billing records hold ("which accounts had the
+    most overage seats billed in Sept?", "cards on file that expire in Dec") with no word of
+    a loss: the raw data's question — its query, or a request for SQL — not the detector's
+    findings (lexicon `[facts]`)."""
+    if call.name != "detect_leakage" or "account_id" in call.args:
+        return None
+    facts = reading.lexicon.raw["facts"]
+    recorded = tuple(tuple(w.split()) for w in facts["recorded"])
+    losses = tuple(tuple(w.split()) for w in facts["losses"])
+    if not has_phrase(reading.tokens, recorded) or has_phrase(reading.tokens, losses):
+        return None
+    sql = sqlgen.write([reading.text], reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else Plan("need_sql")
+
+
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
     if len(chosen.calls) != 1 or chosen.intent == "recommend":
         return chosen
+    if (recorded := _recorded_fact(chosen.calls[0], reading)) is not None:
+        return recorded
     if (both := _one_risk_level(chosen.calls[0], reading)) is not None:
         return both
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)

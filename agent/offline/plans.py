@@ -67,6 +67,10 @@ class Plan:
     """For intent "clarify": what it asks ("Which account do you mean?")."""
     size: int | None = None
     """For intent "recommend": how many bullets were asked for ("three board bullets")."""
+    topic: str = ""
+    """For intent "advice": the professional domain asked about ("tax")."""
+    adviser: str = ""
+    """For intent "advice": who could answer instead ("a tax adviser or your accountant")."""
 
 
 CLARIFY_BELOW = 0.25

@@ -95,7 +95,7 @@ def _clause_kind(clause: str, lexicon: Lexicon, cues: IntentRule) -> Kind:
         return "ask"
     if phrase_at(rest, safety.listings, 0) is not None and not has_phrase(rest, safety.obligations):
         return "ask"  # "complete list of refunds issued in 2026" names rows to read
-    if _COMPOUND.match(clause):
+    if _COMPOUND.match(clause) or _names_records(rest, lexicon):
         return None
     addressed = has_phrase(tokens, safety.addressee)  # "you", "let's": the assistant acts
     verb, commands = _opening_verb(rest, lexicon)
@@ -107,6 +107,17 @@ def _clause_kind(clause: str, lexicon: Lexicon, cues: IntentRule) -> Kind:
     if cues.score(rest, set()) < _WRITE_CUE_SCORE:
         return None
     return "command" if addressed else "statement"
+
+
+def _names_records(tokens: list[str], lexicon: Lexicon) -> bool:
+    """Whether the words open with the plural noun of a write verb: "refunds issued last
+    month", "credits applied in 2026", "charges that failed" name records to read."""
+    safety = lexicon.safety
+    first = tokens[0]
+    return any(
+        len(verb) == 1 and first in (verb[0] + "s", verb[0] + "es")
+        for verb in (*safety.imperatives, *safety.conditional)
+    )
 
 
 def _writes(token: str, verbs: tuple[Phrase, ...]) -> bool:
@@ -293,38 +304,3 @@ def declines(text: str, lexicon: Lexicon) -> bool:
     clauses = [_waived(c, lexicon) for c in _CLAUSES.split(text) if c.strip()]
     kinds = {_clause_kind(c, lexicon, cues) for c in clauses if c.strip()}
     return "command" in kinds or ("statement" in kinds and "ask" not in kinds)
-
-
-_ADVICE = re.compile(
-    r"\b(?:(?:(?:legal|tax|accounting|investment|financial|professional)\s+advice"
-    r"|(?:tax|hmrc|irs|vat|accounting|gaap|ifrs|legal)\s+(?:treatment|implications?|position"
-    r"|liabilit(?:y|ies)|deductions?|relief)"
-    r"|corporation\s+tax|tax[- ]deductible|deduct\w*\s+(?:it|them|this|that|the\s+\w+)\s+from"
-    r"\s+(?:our\s+)?(?:tax|profits?)|hmrc|irs"
-    r"|against\s+(?:our\s+)?(?:tax|taxes|taxable\s+profits?)"
-    r"|(?:can|could|should|do)\s+(?:we|i)\s+(?:legally\s+)?sue|\bsue\s+(?:them|him|her|the|our|this|that|those|these|every|all|acc\w*)"
-    r"|lawsuit|litigat\w+|take\s+(?:them|\w+)\s+to\s+court|small\s+claims"
-    r"|legal\s+(?:action|claim|proceedings|case|letter|notice)"
-    r"|letter\s+before\s+action|cease\s+and\s+desist|(?:court|county\s+court)\s+claim"
-    r"|(?:is|would)\s+(?:it|this|that)\s+(?:be\s+)?(?:legal|illegal|lawful)"
-    r"|(?:should|can)\s+(?:we|i)\s+(?:invest|buy|sell)\s+(?:in\s+)?(?:shares|stocks?|bonds?)))\b",
-    re.IGNORECASE,
-)
-"""Requests for professional advice or documents (legal, tax, accounting, investment): "can
-we sue them?", "draft the legal claim", "write it off against corporation tax", "what's the
-HMRC treatment". The phrases are multi-word on purpose: a data question with a legal-sounding
-word ("contract terms errors", "legal name", "tax column") does not match."""
-
-
-def asks_advice(text: str) -> bool:
-    """Whether `text` asks for legal, tax, accounting or investment advice, or a document
-    such as a legal claim. RevRisk reports figures; these it declines even when the message
-    also names an account or a leakage type, since the figures are not what is asked.
-
-    Examples:
-        >>> asks_advice("ACC000123 owes us money, can we sue them?")
-        True
-        >>> asks_advice("list the contract terms errors found last month")
-        False
-    """
-    return bool(_ADVICE.search(text))

@@ -298,10 +298,15 @@ def _measure(spec: Spec) -> str | None:
 
 
 def _about_raw_data(spec: Spec, measure: str | None) -> bool:
-    """Names a raw-data value, dimension or period, or counts a table other than accounts."""
+    """Names a raw-data value, dimension or period, counts a table other than accounts, or
+    counts the accounts of a filter: "how many Enterprise logos have we got?" is a headcount
+    the warehouse answers exactly (the scoring tools count only scored accounts); with no
+    analytics word (checked by `blocked`) no tool asks it. All accounts, unfiltered, are the
+    portfolio overview's first figure."""
     if spec.table is None or measure is None:
         return False
-    return spec.specific or (spec.table != "accounts" and measure != "list")
+    counts = measure == "count" and bool(spec.filters)
+    return spec.specific or counts or (spec.table != "accounts" and measure != "list")
 
 
 def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:

@@ -5,7 +5,7 @@ leaks next month, how much and why. See each module's docstring for the method.
 """
 
 from analytics.leakage.evaluate import evaluate_split
-from analytics.leakage.explain import explanation_table, factor_rows, top_factors
+from analytics.leakage.explain import Attribution, explanation_table, factor_rows, top_factors
 from analytics.leakage.features import (
     FEATURE_SETS,
     REFERENCE_FEATURES,
@@ -28,6 +28,7 @@ __all__ = [
     "FEATURE_SETS",
     "REFERENCE_FEATURES",
     "SCORE_COLUMNS",
+    "Attribution",
     "CompiledForest",
     "LeakageModel",
     "ModelConfig",

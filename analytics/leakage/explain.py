@@ -11,6 +11,8 @@ joined by Arrow from per-slot dictionary codes, so a million accounts take about
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -21,38 +23,59 @@ MIN_CONTRIBUTION = 0.02
 NO_FACTOR = "no risk factor above the portfolio baseline"
 
 
-def top_factors(
-    contributions: np.ndarray,
-    matrix: np.ndarray,
-    feature_names: tuple[str, ...],
-    medians: np.ndarray,
-    k: int = 3,
-) -> pd.Series:
+@dataclass(frozen=True)
+class Attribution:
+    """Exact contributions of scored rows and what their texts are read against.
+
+    `contributions` is (n, n_features + 1): per feature, then the base value (log-odds);
+    `matrix` the rows' feature values (n, n_features); `medians` each feature's portfolio median.
+    """
+
+    contributions: np.ndarray
+    matrix: np.ndarray
+    feature_names: tuple[str, ...]
+    medians: np.ndarray
+
+    def per_feature(self) -> np.ndarray:
+        """The contributions without the base column, checked against the matrix's shape."""
+        contrib = np.asarray(self.contributions)[:, : self.matrix.shape[1]]
+        if contrib.shape != self.matrix.shape:
+            raise ValueError(f"matrix {self.matrix.shape} and contributions {contrib.shape} differ")
+        return contrib
+
+    def describe(self, rows: np.ndarray, features: np.ndarray, vocabulary: list[str]) -> np.ndarray:
+        """Codes into `vocabulary` (extended in place) of the text of each (row, feature) pair;
+        each distinct value of a feature is described once (see `factors.describe_codes`)."""
+        codes = np.empty(rows.size, dtype=np.int32)
+        for f in np.unique(features):
+            hit = features == f
+            texts, local = describe_codes(
+                self.feature_names[f], self.matrix[rows[hit], f], float(self.medians[f])
+            )
+            codes[hit] = local + len(vocabulary)
+            vocabulary.extend(texts)
+        return codes
+
+
+def top_factors(attribution: Attribution, k: int = 3) -> pd.Series:
     """'; '-joined text of each row's k features with the largest positive contributions.
 
-    `contributions` is (n, n_features [+ 1 bias column, ignored]); `medians` the portfolio
-    median of each feature. Rows without a contribution above `MIN_CONTRIBUTION` get `NO_FACTOR`.
-    Strings are assembled by Arrow from per-slot dictionary codes (no per-row Python).
+    Rows without a contribution above `MIN_CONTRIBUTION` get `NO_FACTOR`. Strings are
+    assembled by Arrow from per-slot dictionary codes (no per-row Python).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n, n_features = matrix.shape
-    contrib = np.asarray(contributions)[:, :n_features]
-    if contrib.shape != matrix.shape:
-        raise ValueError(f"matrix {matrix.shape} and contributions {contrib.shape} differ")
+    contrib = attribution.per_feature()
+    n, n_features = contrib.shape
     top = _ranked(contrib, min(k, n_features))
     vocabulary: list[str] = []
     slots = []
     for slot in range(top.shape[1]):
         feature = top[:, slot]
-        strong = contrib[np.arange(n), feature] >= MIN_CONTRIBUTION
+        strong = np.flatnonzero(contrib[np.arange(n), feature] >= MIN_CONTRIBUTION)
         codes = np.full(n, -1, dtype=np.int32)
-        for f in np.unique(feature[strong]):
-            rows = np.flatnonzero((feature == f) & strong)
-            texts, local = describe_codes(feature_names[f], matrix[rows, f], float(medians[f]))
-            codes[rows] = local + len(vocabulary)
-            vocabulary.extend(texts)
+        codes[strong] = attribution.describe(strong, feature[strong], vocabulary)
         slots.append(codes)
     words = pa.array(vocabulary, type=pa.string())
     decoded = [pc.take(words, pa.array(c, mask=c < 0)) for c in slots]
@@ -116,14 +139,7 @@ def explanation_table(
     return pd.concat([rows, base], ignore_index=True)
 
 
-def factor_rows(
-    account_ids: np.ndarray,
-    contributions: np.ndarray,
-    matrix: np.ndarray,
-    feature_names: tuple[str, ...],
-    medians: np.ndarray,
-    k: int = 8,
-) -> pd.DataFrame:
+def factor_rows(account_ids: np.ndarray, attribution: Attribution, k: int = 8) -> pd.DataFrame:
     """Long table of each account's k largest |contributions| (ranks 1..k), the rest summed as
     rank 98 `other_features`, and rank 99 `base_value`: per account the rows sum exactly to
     logit(probability). Columns: account_id, rank, feature, value, portfolio_median,
@@ -131,22 +147,17 @@ def factor_rows(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n, n_features = matrix.shape
-    contrib = np.asarray(contributions)[:, :n_features]
+    contrib = attribution.per_feature()
+    n, n_features = contrib.shape
     k = min(k, n_features)
     features = _ranked(np.abs(contrib), k).reshape(-1)
     rows = np.repeat(np.arange(n), k)
-    values, chosen = matrix[rows, features], contrib[rows, features]
+    values, chosen = attribution.matrix[rows, features], contrib[rows, features]
     vocabulary = ["all other features together", "portfolio baseline (log-odds)"]
-    text = np.empty(rows.size, dtype=np.int32)
-    for f in np.unique(features):
-        hit = features == f
-        texts, local = describe_codes(feature_names[f], values[hit], float(medians[f]))
-        text[hit] = local + len(vocabulary)
-        vocabulary.extend(texts)
+    text = attribution.describe(rows, features, vocabulary)
     other = contrib.sum(axis=1) - chosen.reshape(n, k).sum(axis=1)
     every = np.arange(n)
-    names = pa.array([*feature_names, "other_features", "base_value"], type=pa.string())
+    names = pa.array([*attribution.feature_names, "other_features", "base_value"], type=pa.string())
     ids = pa.array(np.asarray(account_ids, dtype=object), type=pa.string())
     missing = np.full(2 * n, np.nan)
     table = pa.table(
@@ -160,8 +171,10 @@ def factor_rows(
                 np.concatenate([features, np.full(n, n_features), np.full(n, n_features + 1)]),
             ),
             "value": np.concatenate([values, missing]),
-            "portfolio_median": np.concatenate([medians[features], missing]),
-            "contribution": np.concatenate([chosen, other, np.asarray(contributions)[:, -1]]),
+            "portfolio_median": np.concatenate([attribution.medians[features], missing]),
+            "contribution": np.concatenate(
+                [chosen, other, np.asarray(attribution.contributions)[:, -1]]
+            ),
             "description": pc.take(
                 pa.array(vocabulary, type=pa.string()),
                 np.concatenate([text, np.zeros(n, np.int32), np.ones(n, np.int32)]),
@@ -171,4 +184,11 @@ def factor_rows(
     return table.to_pandas()
 
 
-__all__ = ["MIN_CONTRIBUTION", "NO_FACTOR", "explanation_table", "factor_rows", "top_factors"]
+__all__ = [
+    "MIN_CONTRIBUTION",
+    "NO_FACTOR",
+    "Attribution",
+    "explanation_table",
+    "factor_rows",
+    "top_factors",
+]

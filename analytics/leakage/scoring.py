@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.leakage.explain import top_factors
+from analytics.leakage.explain import Attribution, top_factors
 from analytics.leakage.factors import describe
 from analytics.leakage.features import feature_matrix
 from analytics.leakage.model import LeakageModel
@@ -97,10 +97,7 @@ class ScoreResult:
     """The output table and what it was computed from (for explanations and caches)."""
 
     table: pd.DataFrame
-    contributions: np.ndarray  # (n, n_features + 1) calibrated log-odds, last column the base
-    matrix: np.ndarray
-    feature_names: tuple[str, ...]
-    medians: np.ndarray  # portfolio median of each feature over the scored rows
+    attribution: Attribution  # calibrated log-odds; medians of the scored rows (or the book's)
     warning: str | None
 
 
@@ -208,6 +205,7 @@ def score_accounts(
     prediction = model.predict_matrix(matrix, mrr)
     assert prediction.contributions is not None
     medians = feature_medians(matrix) if medians is None else np.asarray(medians, dtype=float)
+    attribution = Attribution(prediction.contributions, matrix, model.feature_names, medians)
     amount = np.minimum(np.round(prediction.amount, 2), mrr)
     type_code = prediction.type_probabilities.argmax(axis=1)
     table = pd.DataFrame(
@@ -219,9 +217,7 @@ def score_accounts(
             "est_monthly_leakage": amount,
             "est_annual_leakage": np.round(amount * 12, 2),
             "expected_monthly_loss": np.minimum(np.round(prediction.expected_loss, 2), amount),
-            "top_factors": top_factors(
-                prediction.contributions, matrix, model.feature_names, medians, n_factors
-            ),
+            "top_factors": top_factors(attribution, n_factors),
         }
     )
     detected_amount = None
@@ -244,9 +240,7 @@ def score_accounts(
     warning = None if signal else NO_SIGNAL_WARNING
     if warning:
         table["warning"] = warning
-    return ScoreResult(
-        table, prediction.contributions, matrix, model.feature_names, medians, warning
-    )
+    return ScoreResult(table, attribution, warning)
 
 
 def score_summary(table: pd.DataFrame, top_n: int = 10) -> dict[str, object]:

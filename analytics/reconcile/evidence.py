@@ -8,8 +8,11 @@ column-wise with vectorised string operations, so a million findings cost second
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from functools import reduce
+from string import Formatter
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -51,6 +54,36 @@ def _amount(cents: pd.Series | np.ndarray, currency: pd.Series) -> pd.Series:
 
 def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").fillna("")
+
+
+def _sentence(template: str, rows: pd.DataFrame, **parts: pd.Series) -> pd.Series:
+    """`template` with each `{name}` filled row by row from `parts[name]`, or else from the
+    text of column `name` of `rows` (vectorised `+`).
+
+    Examples:
+        >>> rows = pd.DataFrame({"n_failed": [1, 2]})
+        >>> _sentence("{n_failed} of {n} failed.", rows, n=pd.Series(["3", "4"])).tolist()
+        ['1 of 3 failed.', '2 of 4 failed.']
+    """
+    pieces: list[Any] = []
+    for literal, name, _, _ in Formatter().parse(template):
+        if literal:
+            pieces.append(literal)
+        if name is not None:
+            pieces.append(parts[name] if name in parts else _text(rows[name]))
+    return cast(pd.Series, reduce(operator.add, pieces))
+
+
+def _ledger(rows: pd.DataFrame, *columns: str) -> Fields:
+    """JSON fields that are ledger columns as they stand."""
+    return {column: rows[column] for column in columns}
+
+
+def _billed_seats(rows: pd.DataFrame) -> tuple[pd.Series, Fields]:
+    """Unit price billed per seat (cents; NaN without seats) and the sentence parts `seats` and
+    `unit` (the terms and downgrade findings both quote the invoice's seat line)."""
+    unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
+    return unit, {"seats": _text(rows["sub_qty"]), "unit": _money(unit.fillna(0))}
 
 
 def _json_value(values: pd.Series) -> pd.Series:
@@ -119,26 +152,17 @@ class EvidenceBuilder:
         e, (month, currency, _) = self.expected, self._common(rows)
         price, over_price = pd.Series(e.price[mask]), pd.Series(e.overage_price[mask])
         discount = pd.Series(e.discount[mask])
-        sentence = (
-            "No invoice for "
-            + month
-            + ": contract "
-            + _text(rows["contract_id"])
-            + " in force, "
-            + _text(rows["active_seats"])
-            + " active / "
-            + _text(rows["licensed_seats"])
-            + " licensed seats at "
-            + _amount(price, currency)
-            + "/seat; expected invoice "
-            + _amount(cents, currency)
-            + "."
+        sentence = _sentence(
+            "No invoice for {month}: contract {contract_id} in force, {active_seats} active /"
+            " {licensed_seats} licensed seats at {price}/seat; expected invoice {expected}.",
+            rows,
+            month=month,
+            price=_amount(price, currency),
+            expected=_amount(cents, currency),
         )
         return {
             "_sentence": sentence,
-            "contract_id": rows["contract_id"],
-            "active_seats": rows["active_seats"],
-            "licensed_seats": rows["licensed_seats"],
+            **_ledger(rows, "contract_id", "active_seats", "licensed_seats"),
             "price_per_seat": price / 100.0,
             "overage_price": over_price / 100.0,
             "discount": discount / 100.0,
@@ -149,28 +173,19 @@ class EvidenceBuilder:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         over_price = pd.Series(e.overage_price[mask])
         billed_over = rows["over_qty"].fillna(0).astype(int)
-        sentence = (
-            _text(rows["active_seats"])
-            + " active seats vs "
-            + _text(rows["licensed_seats"])
-            + " licensed on contract "
-            + _text(rows["contract_id"])
-            + ": invoice "
-            + invoice
-            + " for "
-            + month
-            + " bills "
-            + _text(billed_over)
-            + " overage seats (list price "
-            + _amount(over_price, currency)
-            + "/seat)."
+        sentence = _sentence(
+            "{active_seats} active seats vs {licensed_seats} licensed on contract {contract_id}:"
+            " invoice {invoice} for {month} bills {overage} overage seats (list price"
+            " {price}/seat).",
+            rows,
+            invoice=invoice,
+            month=month,
+            overage=_text(billed_over),
+            price=_amount(over_price, currency),
         )
         return {
             "_sentence": sentence,
-            "invoice_id": rows["invoice_id"],
-            "contract_id": rows["contract_id"],
-            "active_seats": rows["active_seats"],
-            "licensed_seats": rows["licensed_seats"],
+            **_ledger(rows, "invoice_id", "contract_id", "active_seats", "licensed_seats"),
             "billed_seats": rows["sub_qty"],
             "billed_overage_seats": billed_over,
             "overage_price": over_price / 100.0,
@@ -179,33 +194,24 @@ class EvidenceBuilder:
     def _terms(self, rows: pd.DataFrame, mask: np.ndarray, cents: np.ndarray) -> Fields:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         price = pd.Series(e.price[mask])
-        unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
+        unit, billed = _billed_seats(rows)
         discount = -rows["discount_cents"].fillna(0)
-        sentence = (
-            "Contract "
-            + _text(rows["contract_id"])
-            + " price "
-            + _amount(price, currency)
-            + "/seat; invoice "
-            + invoice
-            + " for "
-            + month
-            + " bills "
-            + _text(rows["sub_qty"])
-            + " seats at "
-            + _money(unit.fillna(0))
-            + " and a discount of "
-            + _money(discount)
-            + " (contract discount "
-            + _text(rows["discount_bp"] / 100)
-            + "% until "
-            + _or(_day(rows["discount_end_date"]), "never")
-            + ")."
+        sentence = _sentence(
+            "Contract {contract_id} price {price}/seat; invoice {invoice} for {month} bills"
+            " {seats} seats at {unit} and a discount of {discount} (contract discount {pct}%"
+            " until {end}).",
+            rows,
+            price=_amount(price, currency),
+            invoice=invoice,
+            month=month,
+            **billed,
+            discount=_money(discount),
+            pct=_text(rows["discount_bp"] / 100),
+            end=_or(_day(rows["discount_end_date"]), "never"),
         )
         return {
             "_sentence": sentence,
-            "invoice_id": rows["invoice_id"],
-            "contract_id": rows["contract_id"],
+            **_ledger(rows, "invoice_id", "contract_id"),
             "contracted_price": price / 100.0,
             "billed_unit_price": unit / 100.0,
             "billed_seats": rows["sub_qty"],
@@ -217,28 +223,20 @@ class EvidenceBuilder:
     def _downgrade(self, rows: pd.DataFrame, mask: np.ndarray, cents: np.ndarray) -> Fields:
         e, (month, currency, invoice) = self.expected, self._common(rows)
         target = pd.Series(e.price[mask])
-        unit = rows["sub_cents"] / rows["sub_qty"].where(rows["sub_qty"] > 0)
-        sentence = (
-            "Downgrade to "
-            + _text(rows["downgrade_target_plan"])
-            + " requested "
-            + _day(rows["downgrade_requested_date"])
-            + " (target "
-            + _amount(target, currency)
-            + "/seat); invoice "
-            + invoice
-            + " for "
-            + month
-            + " still bills "
-            + _text(rows["sub_qty"])
-            + " seats at "
-            + _money(unit.fillna(0))
-            + "."
+        unit, billed = _billed_seats(rows)
+        sentence = _sentence(
+            "Downgrade to {downgrade_target_plan} requested {requested} (target {target}/seat);"
+            " invoice {invoice} for {month} still bills {seats} seats at {unit}.",
+            rows,
+            requested=_day(rows["downgrade_requested_date"]),
+            target=_amount(target, currency),
+            invoice=invoice,
+            month=month,
+            **billed,
         )
         return {
             "_sentence": sentence,
-            "invoice_id": rows["invoice_id"],
-            "contract_id": rows["contract_id"],
+            **_ledger(rows, "invoice_id", "contract_id"),
             "downgrade_requested_date": _day(rows["downgrade_requested_date"]),
             "target_plan": rows["downgrade_target_plan"],
             "target_price": target / 100.0,
@@ -250,27 +248,19 @@ class EvidenceBuilder:
         month, currency, invoice = self._common(rows)
         expiry = month_text(rows["expiry_month"])
         card = ("; card on file expires " + expiry).where(expiry != "", "")
-        sentence = (
-            "Invoice "
-            + invoice
-            + " for "
-            + month
-            + " ("
-            + _amount(rows["total_cents"], currency)
-            + ") unpaid: "
-            + _text(rows["n_failed"].astype("Int64"))
-            + " of "
-            + _text(rows["n_attempts"].astype("Int64"))
-            + " attempts failed, last decline '"
-            + _text(rows["last_decline_code"])
-            + "' on "
-            + _day(rows["last_attempt_date"])
-            + " ("
-            + _text(rows["method_type"])
-            + " "
-            + _text(rows["method_id"].astype("Int64"))
-            + card
-            + ")."
+        sentence = _sentence(
+            "Invoice {invoice} for {month} ({total}) unpaid: {failed} of {attempts} attempts"
+            " failed, last decline '{last_decline_code}' on {day} ({method_type} {method_id}"
+            "{card}).",
+            rows,
+            invoice=invoice,
+            month=month,
+            total=_amount(rows["total_cents"], currency),
+            failed=_text(rows["n_failed"].astype("Int64")),
+            attempts=_text(rows["n_attempts"].astype("Int64")),
+            day=_day(rows["last_attempt_date"]),
+            method_id=_text(rows["method_id"].astype("Int64")),
+            card=card,
         )
         return {
             "_sentence": sentence,
@@ -281,8 +271,7 @@ class EvidenceBuilder:
             "failed_attempts": rows["n_failed"],
             "last_decline_code": rows["last_decline_code"],
             "last_attempt_date": _day(rows["last_attempt_date"]),
-            "method_id": rows["method_id"],
-            "method_type": rows["method_type"],
+            **_ledger(rows, "method_id", "method_type"),
             "card_expiry_month": _or(expiry, None),
         }
 

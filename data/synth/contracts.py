@@ -89,7 +89,8 @@ class ContractBook:
         self._emit(np.ones(self.pop.size, bool), np.where(has_end, end, NAT))
 
     def _emit(self, mask: Bools, end: Dates) -> None:
-        self.rows.add_contracts(
+        self.rows.add(
+            "contracts",
             acc=self.pop.account_number[mask],
             seq=self.seq[mask],
             plan=self.plan[mask],

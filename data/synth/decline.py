@@ -52,6 +52,15 @@ stay beside it in `--evaluate`, and `p_true` keeps the onset hazard honest (the 
 built from the forecast's features; the world draws exactly what it drew before: the replay
 runs on its own random stream).
 
+What `p_halved` depends on, measured on the demo (seed 7; seed 11 alike): by archetype its AUC
+is 0.95 on volatile accounts (196 of the 345 halvings), 0.885 on seasonal ones (85), 0.86 on
+flat (50, 19 of them onsets) and 0.87 on growing ones (14); archetype alone ranks at 0.77. The
+replay knows each seasonal account's cycle (amplitude and phase), so where its next H months
+fall in the year is the one input a forecast must estimate from revenue and, before
+`analytics.trends.forecast.features.season_outlook`, did not: the forecast ranked seasonal
+halvings at 0.73, and 0.80 with the estimated cycle. Halvings after a usage spike inside the
+baseline (the baseline is inflated; p_halved near 1) the forecast already ranked in its top 6 %.
+
 The onset rate is low on purpose (0.2 % a month for a mature mid-size contract, 2.4 % in the
 first month; onsets reach 10 % of the stable accounts over two years): at 5x that rate the
 forecast reached 0.80 of the onset Bayes AUC, but 30 % of stable accounts declined and the

@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from domain import BILLING_STATES
+
 FeatureArrays = Mapping[str, ArrayLike]
 
 HAZARD_INPUTS: tuple[str, ...] = (
@@ -32,14 +34,10 @@ HAZARD_INPUTS: tuple[str, ...] = (
     "engagement_score",
     "user_utilization_ratio",
     "card_expired",
-    "discount_active_next",
-    "discount_ends_this_month",
-    "discount_billed_past_end",
-    "downgrade_pending_months",
-    "missing_invoice",
-    "unpaid_invoices_90d",
+    *BILLING_STATES,
 )
-"""Columns of account_features the hazards read."""
+"""Columns of account_features the hazards read: behaviour, an expired card and the model's
+billing states (`domain.BILLING_STATES`)."""
 
 
 def _col(features: FeatureArrays, name: str, dtype: type = float) -> NDArray[np.float64]:

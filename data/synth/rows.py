@@ -34,7 +34,8 @@ class Rows:
             lambda: defaultdict(list)
         )
 
-    def _add(self, table: str, **columns: Any) -> None:
+    def add(self, table: str, **columns: Any) -> None:
+        """Rows of `table` (named as its columns in writer.py); a scalar applies to every row."""
         size = next(np.size(v) for v in columns.values() if np.ndim(v) > 0)
         buffer = self._buffers[table]
         for name, values in columns.items():
@@ -50,7 +51,7 @@ class Rows:
 
     # ------------------------------------------------------------- billing facts
     def add_accounts(self, pop: Population) -> None:
-        self._add(
+        self.add(
             "accounts",
             acc=pop.account_number,
             name=np.array(account_names(pop.account_number), dtype=object),
@@ -58,42 +59,6 @@ class Rows:
             region=REGION_NAMES[pop.region],
             signup_date=pop.signup_date,
             billing_system=np.where(pop.legacy, "legacy", "core"),
-        )
-
-    def add_contracts(self, **columns: Any) -> None:
-        self._add("contracts", **columns)
-
-    def add_methods(
-        self,
-        acc: NDArray[np.int64],
-        seq: NDArray[np.int64],
-        method_type: NDArray[np.int64],
-        expiry: NDArray[np.datetime64],
-        added: NDArray[np.datetime64],
-    ) -> None:
-        self._add(
-            "payment_methods", acc=acc, seq=seq, method_type=method_type, expiry=expiry, added=added
-        )
-
-    def add_usage(
-        self,
-        acc: NDArray[np.int64],
-        month: np.datetime64,
-        seats: NDArray[np.int64],
-        logins: NDArray[np.int64],
-        last_login: NDArray[np.datetime64],
-        adoption: NDArray[np.float64],
-        tickets: NDArray[np.int64],
-    ) -> None:
-        self._add(
-            "usage_monthly",
-            acc=acc,
-            month=month,
-            seats=seats,
-            logins=logins,
-            last_login=last_login,
-            adoption=adoption,
-            tickets=tickets,
         )
 
     def add_invoices(
@@ -105,7 +70,7 @@ class Rows:
         lines: InvoiceLines,
         idx: NDArray[np.int64],
     ) -> None:
-        self._add(
+        self.add(
             "invoices",
             acc=acc,
             t=np.int64(t),
@@ -114,7 +79,7 @@ class Rows:
             total=lines.total[idx],
         )
         long = line_rows(_subset(lines, idx))
-        self._add(
+        self.add(
             "invoice_lines",
             acc=acc[long["row"]],
             t=np.int64(t),
@@ -137,7 +102,7 @@ class Rows:
         if row.size == 0:
             return
         totals = self._buffers["invoices"]["total"][-1]
-        self._add(
+        self.add(
             "payments",
             acc=acc[row],
             t=np.int64(t),
@@ -150,56 +115,6 @@ class Rows:
         )
 
     # ------------------------------------------------------------- ground truth
-    def add_event(
-        self, acc: NDArray[np.int64], month: np.datetime64, kind: str, amount: NDArray[np.int64]
-    ) -> None:
-        if acc.size:
-            self._add("leakage_events", acc=acc, month=month, leakage_type=kind, amount=amount)
-
-    def add_risk(
-        self,
-        acc: NDArray[np.int64],
-        month: np.datetime64,
-        p_true: NDArray[np.float64],
-        has_leakage: NDArray[np.bool_] | None,
-    ) -> None:
-        has = (
-            np.full(acc.size, None, dtype=object)
-            if has_leakage is None
-            else has_leakage.astype(object)
-        )
-        self._add("leakage_risk_truth", acc=acc, month=month, p_true=p_true, has_leakage=has)
-
-    def add_anomalies(
-        self, acc: NDArray[np.int64], month: np.datetime64, direction: str, cause: str
-    ) -> None:
-        if acc.size:
-            self._add("anomaly_truth", acc=acc, month=month, direction=direction, cause=cause)
-
-    def add_decline_truth(
-        self,
-        acc: NDArray[np.int64],
-        cutoff: np.datetime64,
-        horizon: int,
-        p_true: NDArray[np.float64],
-        declined: NDArray[np.bool_],
-        onset: NDArray[np.datetime64],
-        p_halved: NDArray[np.float64],
-        halved: NDArray[np.bool_],
-    ) -> None:
-        if acc.size:
-            self._add(
-                "decline_truth",
-                acc=acc,
-                cutoff=cutoff,
-                horizon=horizon,
-                p_true=p_true,
-                declined=declined,
-                onset=onset,
-                p_halved=p_halved,
-                halved=halved,
-            )
-
     def add_trend_truth(
         self,
         pop: Population,
@@ -212,7 +127,7 @@ class Rows:
             month_start[np.maximum(pop.change_month, 0)],
             np.datetime64("NaT"),
         )
-        self._add(
+        self.add(
             "trend_truth",
             acc=pop.account_number,
             archetype=names,

@@ -86,8 +86,13 @@ class ChunkSimulation:
         expiry_date = self._month_date(np.maximum(self.expiry, 0))
         added = np.maximum(p.contract_start, expiry_date - np.timedelta64(3 * 365, "D"))
         added = np.where(self.card, added, p.contract_start)
-        self.rows.add_methods(
-            p.account_number, self.m_seq, p.method_type, self._expiry_dates(), added
+        self.rows.add(
+            "payment_methods",
+            acc=p.account_number,
+            seq=self.m_seq,
+            method_type=p.method_type,
+            expiry=self._expiry_dates(),
+            added=added,
         )
 
     def _month_date(self, index: Ints) -> NDArray[np.datetime64]:
@@ -165,15 +170,16 @@ class ChunkSimulation:
         onset_month = np.where(
             onset >= 0, self.month_start[np.maximum(onset, 0)], np.datetime64("NaT")
         )
-        self.rows.add_decline_truth(
-            self.pop.account_number[rows],
-            self.month_start[cutoff],
-            DECLINE_TRUTH_HORIZON,
-            truth.p_true[rows],
-            truth.declined[rows],
-            onset_month,
-            truth.p_halved[rows],
-            truth.halved[rows],
+        self.rows.add(
+            "decline_truth",
+            acc=self.pop.account_number[rows],
+            cutoff=self.month_start[cutoff],
+            horizon=DECLINE_TRUTH_HORIZON,
+            p_true=truth.p_true[rows],
+            declined=truth.declined[rows],
+            onset=onset_month,
+            p_halved=truth.p_halved[rows],
+            halved=truth.halved[rows],
         )
 
     def _step(self, t: int) -> None:
@@ -200,14 +206,15 @@ class ChunkSimulation:
         self._new_requests(t, active, health)
         self._record_events(t, events, correct_price, correct_list)
         self._record_truth(t, valid, events, spike, credit_fraction)
-        self.rows.add_usage(
-            p.account_number[active],
-            self.month_start[t],
-            self.seats[active],
-            self.logins[active],
-            self.last_login[active],
-            self.adoption[active],
-            self.tickets[active],
+        self.rows.add(
+            "usage_monthly",
+            acc=p.account_number[active],
+            month=self.month_start[t],
+            seats=self.seats[active],
+            logins=self.logins[active],
+            last_login=self.last_login[active],
+            adoption=self.adoption[active],
+            tickets=self.tickets[active],
         )
         self._observe(t, active, billed)
 
@@ -267,12 +274,13 @@ class ChunkSimulation:
         self.m_attempts = np.where(mask, 0, self.m_attempts)
         self.m_failed = np.where(mask, 0, self.m_failed)
         added = self.month_start[t] + np.broadcast_to(day, mask.shape) * DAY
-        self.rows.add_methods(
-            self.pop.account_number[mask],
-            self.m_seq[mask],
-            np.zeros(int(mask.sum()), np.int64),
-            self._expiry_dates()[mask],
-            added[mask],
+        self.rows.add(
+            "payment_methods",
+            acc=self.pop.account_number[mask],
+            seq=self.m_seq[mask],
+            method_type=np.zeros(int(mask.sum()), np.int64),
+            expiry=self._expiry_dates()[mask],
+            added=added[mask],
         )
 
     # ------------------------------------------------------------------ anomalies and billing
@@ -390,8 +398,12 @@ class ChunkSimulation:
         }
         for kind in LEAKAGE_TYPES:
             mask = events[kind]
-            self.rows.add_event(
-                self.pop.account_number[mask], self.month_start[t], kind, amounts[kind][mask]
+            self.rows.add(
+                "leakage_events",
+                acc=self.pop.account_number[mask],
+                month=self.month_start[t],
+                leakage_type=kind,
+                amount=amounts[kind][mask],
             )
 
     def _expected_total(self, t: int, price: Ints, list_price: Ints) -> Ints:
@@ -407,12 +419,21 @@ class ChunkSimulation:
     ) -> None:
         acc, month = self.pop.account_number, self.month_start[t]
         any_event = np.logical_or.reduce([events[k] for k in LEAKAGE_TYPES])
-        self.rows.add_risk(acc[valid], month, self.prev_p[valid], any_event[valid])
-        self.rows.add_anomalies(acc[spike], month, "spike", "usage_spike")
-        self.rows.add_anomalies(acc[credit_fraction > 0], month, "dip", "service_credit")
-        self.rows.add_anomalies(
-            acc[events["Billing_System_Error"]], month, "dip", "missing_invoice"
+        self.rows.add(
+            "leakage_risk_truth",
+            acc=acc[valid],
+            month=month,
+            p_true=self.prev_p[valid],
+            has_leakage=any_event[valid].astype(object),
         )
+        for direction, cause, hit in (
+            ("spike", "usage_spike", spike),
+            ("dip", "service_credit", credit_fraction > 0),
+            ("dip", "missing_invoice", events["Billing_System_Error"]),
+        ):
+            self.rows.add(
+                "anomaly_truth", acc=acc[hit], month=month, direction=direction, cause=cause
+            )
 
     def _observe(self, t: int, active: Bools, billed: Bools) -> None:
         book = self.book
@@ -442,4 +463,11 @@ class ChunkSimulation:
     def _forecast(self) -> None:
         mask = self.prev_active
         month = self.month_start[self.n_months]
-        self.rows.add_risk(self.pop.account_number[mask], month, self.prev_p[mask], None)
+        # the forecast month's outcome is unknown: has_leakage NULL
+        self.rows.add(
+            "leakage_risk_truth",
+            acc=self.pop.account_number[mask],
+            month=month,
+            p_true=self.prev_p[mask],
+            has_leakage=np.full(mask.sum(), None, dtype=object),
+        )

@@ -131,13 +131,7 @@ def cache_frames(
     scores["as_of_month"] = pd.Timestamp(month)
     scores["feature_set"] = stored.model.feature_set
     scores["model_version"] = stored.version
-    factors = factor_rows(
-        scores["account_id"].to_numpy(),
-        result.contributions,
-        result.matrix,
-        result.feature_names,
-        result.medians,
-    )
+    factors = factor_rows(scores["account_id"].to_numpy(), result.attribution)
     detected = findings.assign(invoice_id=findings["invoice_id"].astype("Int64"))
     return {"detected_leakage": detected, "leakage_scores": scores, "leakage_factors": factors}
 

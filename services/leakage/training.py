@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,8 @@ class TrainingPlan:
     random_state: int = 0
     config: ModelConfig = field(default_factory=ModelConfig)
     thresholds: RiskThresholds = field(default_factory=RiskThresholds)
+    feature_sets: tuple[str, ...] = ("full", "reference")  # one model fitted and carded per set
+    with_truth: bool = False  # card on ground truth (synthetic worlds), else on the findings
 
 
 @dataclass(frozen=True)
@@ -71,21 +73,17 @@ def _training_hash(rows: pd.DataFrame, feature_set: str) -> str:
 
 
 def fit_from_warehouse(
-    con: duckdb.DuckDBPyConnection,
-    findings: pd.DataFrame,
-    plan: TrainingPlan,
-    feature_sets: tuple[str, ...] = ("full", "reference"),
-    with_truth: bool = False,
+    con: duckdb.DuckDBPyConnection, findings: pd.DataFrame, plan: TrainingPlan
 ) -> dict[str, FittedModel]:
-    """Fit and card one model per feature set (see module docstring)."""
+    """Fit and card one model per feature set of the plan (see module docstring)."""
     train_cutoffs, test_cutoffs = training_cutoffs(pipeline.usage_months(con), plan)
     train = pipeline.training_rows(
         con, findings, train_cutoffs, plan.max_accounts, plan.random_state
     )
     test = pipeline.training_rows(con, findings, test_cutoffs, plan.max_accounts, plan.random_state)
-    if with_truth:
+    if plan.with_truth:
         test = pipeline.attach_truth(con, test)
-    return fit_from_rows(train, test, plan, feature_sets, with_truth)
+    return fit_from_rows(train, test, plan)
 
 
 def training_cutoffs(months: Sequence[date], plan: TrainingPlan) -> tuple[list[date], list[date]]:
@@ -97,29 +95,25 @@ def training_cutoffs(months: Sequence[date], plan: TrainingPlan) -> tuple[list[d
 
 
 def fit_from_rows(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    plan: TrainingPlan,
-    feature_sets: tuple[str, ...] = ("full", "reference"),
-    with_truth: bool = False,
+    train: pd.DataFrame, test: pd.DataFrame, plan: TrainingPlan
 ) -> dict[str, FittedModel]:
-    """Fit and card one model per feature set on training rows already built (one warehouse's,
-    or a partitioned book's rows gathered in the same order)."""
-    if not with_truth:
+    """Fit and card one model per feature set of the plan on training rows already built (one
+    warehouse's, or a partitioned book's rows gathered in the same order)."""
+    if not plan.with_truth:
         test = test.assign(
             eval_label=test["label"], eval_amount=test["amount"], eval_type=test["leakage_type"]
         )
     train_cutoffs = sorted(pd.to_datetime(train["cutoff"]).dt.date.unique())
     test_cutoffs = sorted(pd.to_datetime(test["cutoff"]).dt.date.unique())
     fitted = {}
-    for feature_set in feature_sets:
+    for feature_set in plan.feature_sets:
         model, card = evaluate_split(
             train, test, feature_set, plan.config, plan.thresholds, plan.n_boot, plan.random_state
         )
         card |= {
             "label_source": LABEL_SOURCE,
             "evaluated_against": "ground truth (leakage_risk_truth, leakage_events)"
-            if with_truth
+            if plan.with_truth
             else "reconciliation findings of the held-out months",
             "train_cutoffs": [str(train_cutoffs[0]), str(train_cutoffs[-1])],
             "test_cutoffs": [str(test_cutoffs[0]), str(test_cutoffs[-1])],
@@ -167,10 +161,11 @@ def train_synthetic_models(
     """Both feature sets trained on a simulated demo world (used when no model and no
     warehouse exist yet); `source` in the manifest says so."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
     with tempfile.TemporaryDirectory(prefix="revrisk-train-") as tmp:
         db = Path(tmp) / "synthetic.duckdb"
-        build_demo_warehouse(db, n_accounts=n_accounts, seed=seed)
+        build_demo_warehouse(db, WorldConfig(n_accounts=n_accounts, seed=seed))
         saved = train_warehouse_models(db, model_dir, plan)
     return saved
 
@@ -180,13 +175,14 @@ def evaluate_synthetic(
 ) -> dict[str, Any]:
     """Model card on a freshly simulated world of `n_accounts` (built in a temp directory)."""
     from data.build import build_demo_warehouse
+    from data.synth import WorldConfig
 
-    plan = plan or TrainingPlan(max_accounts=None)
+    plan = replace(plan or TrainingPlan(max_accounts=None), with_truth=True)
     with tempfile.TemporaryDirectory(prefix="revrisk-eval-") as tmp:
         db = Path(tmp) / "synthetic.duckdb"
-        build_demo_warehouse(db, n_accounts=n_accounts, n_months=n_months, seed=seed)
+        build_demo_warehouse(db, WorldConfig(n_accounts, n_months, seed))
         with connect(db, read_only=True) as con:
-            fitted = fit_from_warehouse(con, pipeline.find_leakage(con), plan, with_truth=True)
+            fitted = fit_from_warehouse(con, pipeline.find_leakage(con), plan)
     card = dict(fitted["full"].card)
     reference = fitted["reference"].card
     card["by_feature_set"] = {
@@ -255,13 +251,10 @@ def evaluate_file(path: Path | str, plan: TrainingPlan | None = None) -> dict[st
 def evaluate_warehouse(db_path: Path | str, plan: TrainingPlan | None = None) -> dict[str, Any]:
     """Model card of the full feature set on a warehouse (ground truth when it has some)."""
     with connect(Path(db_path), read_only=True) as con:
-        fitted = fit_from_warehouse(
-            con,
-            pipeline.find_leakage(con),
-            plan or TrainingPlan(),
-            ("full",),
-            with_truth=pipeline.has_truth(con),
+        plan = replace(
+            plan or TrainingPlan(), feature_sets=("full",), with_truth=pipeline.has_truth(con)
         )
+        fitted = fit_from_warehouse(con, pipeline.find_leakage(con), plan)
     return fitted["full"].card
 
 

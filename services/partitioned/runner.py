@@ -248,7 +248,7 @@ def _train(
     finally:
         con.close()
     del findings
-    fitted = fit_from_rows(train, test, training, ("full",))["full"]
+    fitted = fit_from_rows(train, test, replace(training, feature_sets=("full",)))["full"]
     source = {
         "kind": "partitioned book",
         "path": str(book.root),

@@ -271,6 +271,11 @@ def session(
     body = page.locator("body").inner_text()
     check(all(t in body for t in truth["tiers"]), "the overview's breakdown shows every tier")
     check(not re.search(r"\d\.\d{5,}", overview), "no float noise in the overview")
+    wide, shown = page.evaluate(
+        "() => { const t = [...document.querySelectorAll('table')].pop();"
+        " return [t.scrollWidth, t.clientWidth]; }"
+    )
+    check(wide <= shown, f"the overview table fits the chat ({wide} px wide in {shown} px)")
     shot(page, "cfo-10-overview")
 
     # 16. export: a report a CFO forwards

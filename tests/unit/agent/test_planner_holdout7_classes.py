@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from agent.offline.lexicon import load_lexicon
 from agent.offline.metrics import tool_months
 from agent.offline.planner import plan
 from agent.offline.plans import Memory
-from agent.offline.safety import asks_advice
+from agent.offline.refusals import advice_domain
 from evals.judge import declines
 from prompts import load_prompt
 
@@ -36,17 +37,17 @@ NOT_ADVICE = [
 def test_advice_requests_are_declined_without_a_tool(text: str) -> None:
     chosen = plan(text)
     assert chosen.intent == "advice" and not chosen.calls
-    assert asks_advice(text)
+    assert advice_domain(text, load_lexicon()) is not None
 
 
 @pytest.mark.parametrize("text", NOT_ADVICE)
 def test_data_questions_with_legal_or_tax_words_are_answered(text: str) -> None:
-    assert not asks_advice(text)
+    assert advice_domain(text, load_lexicon()) is None
     assert plan(text).intent != "advice"
 
 
 def test_the_advice_reply_reads_as_a_decline() -> None:
-    assert declines(load_prompt("reply_advice"))
+    assert declines(load_prompt("reply_advice", topic="tax", adviser="a tax adviser"))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 
 from analytics.leakage.explain import (
     NO_FACTOR,
+    Attribution,
     describe,
     explanation_table,
     factor_rows,
@@ -34,7 +35,7 @@ def test_top_factors_pick_largest_positive_with_context() -> None:
     matrix = np.array([[0.30, 40.0, 1.0], [0.0, 90.0, 0.0]])
     contributions = np.array([[0.9, 0.5, 1.2, -3.0], [-0.2, -0.1, -0.3, -3.0]])
     medians = np.array([0.1, 70.0, 0.0])
-    texts = top_factors(contributions, matrix, NAMES, medians).tolist()
+    texts = top_factors(Attribution(contributions, matrix, NAMES, medians)).tolist()
     assert texts[0] == (
         "card on file expired; payment failure rate 30 %, 3.0x the portfolio median "
         "(10 %); customer health 40/100 (portfolio median 70/100)"
@@ -56,9 +57,8 @@ def test_factor_rows_and_table_sum_to_the_logit() -> None:
     rng = np.random.default_rng(0)
     matrix = rng.random((4, 3))
     contributions = rng.normal(size=(4, 4))
-    rows = factor_rows(
-        np.array(["A", "B", "C", "D"]), contributions, matrix, NAMES, np.zeros(3), k=2
-    )
+    attribution = Attribution(contributions, matrix, NAMES, np.zeros(3))
+    rows = factor_rows(np.array(["A", "B", "C", "D"]), attribution, k=2)
     sums = rows.groupby("account_id")["contribution"].sum()
     assert np.allclose(sums.to_numpy(), contributions.sum(axis=1))
     assert rows.groupby("account_id")["rank"].apply(list).iloc[0] == [1, 2, 98, 99]

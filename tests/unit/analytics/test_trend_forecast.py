@@ -178,3 +178,70 @@ def test_features_in_blocks_equal_the_whole_book_s_features_bit_for_bit() -> Non
     blocks = features_in_blocks(values, 25, DeclineOutcome(), block=97)
     pd.testing.assert_frame_equal(blocks, whole, check_exact=True)
     assert blocks.to_numpy(dtype=float).tobytes() == whole.to_numpy(dtype=float).tobytes()
+
+
+def seasonal_panel(n_customers: int = 600, n_months: int = 24, seed: int = 0) -> np.ndarray:
+    """Half the customers follow a yearly cycle of amplitude 0.4 (random phase), the others
+    are flat; lognormal noise of 0.1 on every month."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_months)
+    phase = rng.uniform(0, 12, n_customers)[:, None]
+    amplitude = np.where(rng.random(n_customers) < 0.5, 0.4, 0.0)[:, None]
+    cycle = 1 + amplitude * np.sin(2 * np.pi * (t[None, :] + phase) / 12)
+    noise = np.exp(0.1 * rng.normal(size=(n_customers, n_months)))
+    return np.round(100 * cycle * noise, 2), amplitude[:, 0], phase[:, 0]
+
+
+def test_season_outlook_reads_no_later_month_and_follows_the_cycle() -> None:
+    values, amplitude, phase = seasonal_panel()
+    position = 16
+    changed = values.copy()
+    changed[:, position + 1 :] = np.random.default_rng(2).gamma(1.0, 500.0, (600, 7))
+    before, after = features_at(values, position), features_at(changed, position)
+    pd.testing.assert_frame_equal(before, after)
+    assert before["has_season"].all()
+    ahead = np.arange(position + 1, position + 4)[:, None]
+    before_months = np.arange(position - 5, position + 1)[:, None]
+    truth = np.log(
+        (1 + amplitude * np.sin(2 * np.pi * (ahead + phase) / 12)).mean(axis=0)
+        / (1 + amplitude * np.sin(2 * np.pi * (before_months + phase) / 12)).mean(axis=0)
+    )
+    seasonal = amplitude > 0
+    estimate = before["season_outlook"].to_numpy()
+    assert np.corrcoef(estimate[seasonal], truth[seasonal])[0, 1] > 0.95
+    assert np.abs(estimate[~seasonal]).max() < 0.1  # no cycle is read into flat revenue
+
+
+def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
+    """The batched normal equations against numpy's lstsq on the ridge-augmented system."""
+    from analytics.trends.forecast.features import _CYCLE_RIDGE, _window, season_outlook
+
+    values, _, _ = seasonal_panel(30, 15, seed=4)
+    values[3, :5] = 0.0  # a late start
+    values[7, 9] = 0.0  # a gap month is left out of the fit
+    position = 14
+    window, _, _ = _window(values[:, : position + 1])
+    got, known = season_outlook(window, position, DeclineOutcome())
+    t = np.arange(position + 1, dtype=float)
+    angle = 2 * np.pi * t / 12
+    design = np.stack([np.ones_like(t), (t - t.mean()) / 12, np.sin(angle), np.cos(angle)], axis=1)
+    penalty = np.sqrt(np.diag([1e-9, 1e-9, _CYCLE_RIDGE, _CYCLE_RIDGE]))
+    t_all = np.arange(18.0)
+    for row in range(len(values)):
+        used = np.nan_to_num(window[row]) > 0
+        system = np.vstack([design[used], penalty])
+        target = np.concatenate([np.log(window[row, used]), np.zeros(4)])
+        coef = np.linalg.lstsq(system, target, rcond=None)[0]
+        wave = np.exp(
+            coef[2] * np.sin(2 * np.pi * t_all / 12) + coef[3] * np.cos(2 * np.pi * t_all / 12)
+        )
+        expected = np.log(wave[15:18].mean() / wave[9:15].mean())
+        assert known[row] == (row != 3)
+        if known[row]:
+            assert got[row] == pytest.approx(expected, abs=1e-9)
+
+
+def test_cycle_features_join_once_a_training_cut_off_can_follow_a_full_year() -> None:
+    model = DeclineForecaster()
+    assert "season_outlook" not in model._feature_names(15)
+    assert {"season_outlook", "has_season"} <= set(model._feature_names(16))

@@ -29,6 +29,7 @@ from data.imports.stripe import (
     import_stripe,
     mapping_table,
 )
+from data.synth import WorldConfig
 from data.warehouse import connect
 from services.leakage.service import evaluate_detectors
 
@@ -196,7 +197,7 @@ SEED = 11
 def stripe_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 300-account world of `small_world` (seed 11) written as Stripe objects."""
     folder = tmp_path_factory.mktemp("stripe") / "export"
-    build_demo_stripe(folder, n_accounts=300, seed=SEED)
+    build_demo_stripe(folder, WorldConfig(n_accounts=300, seed=SEED))
     return folder
 
 
@@ -419,7 +420,7 @@ CORRUPTIONS = {
 def warehouse_before(stripe_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An existing warehouse (a small demo) that refused imports must leave as it was."""
     db = tmp_path_factory.mktemp("before") / "w.duckdb"
-    build_demo_warehouse(db, n_accounts=50, seed=3)
+    build_demo_warehouse(db, WorldConfig(n_accounts=50, seed=3))
     return db
 
 

@@ -50,7 +50,7 @@ SKIP = {"model_version"}  # the run's own model carries its own timestamped vers
 @pytest.fixture(scope="module")
 def single(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("single") / "world.duckdb"
-    build_demo_warehouse(db, N_ACCOUNTS)
+    build_demo_warehouse(db, WorldConfig(N_ACCOUNTS))
     refresh_leakage_cache(db, db.parent / "models", plan=PLAN)
     refresh_trend_cache(db)
     return db

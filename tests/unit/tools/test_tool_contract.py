@@ -183,3 +183,15 @@ def test_a_top_n_read_in_sql_is_counted_and_noticed_as_the_whole_result() -> Non
     assert artifact["notice"] == "Showing the first 4 of 50 rows."
     whole_content, whole_artifact = tool_result("t", rows=rows, max_rows=2, max_table_rows=4)
     assert json.loads(whole_content)["n_rows"] == 5 and whole_artifact["n_rows"] == 5
+
+
+def test_spec_file_refuses_unknown_keys_and_wrong_types(tmp_path: Path) -> None:
+    from tools.result_specs import load_specs
+
+    bad = tmp_path / "specs.toml"
+    bad.write_text('[some_tool]\nrow_lable = ["id"]\n\n[some_tool.summary]\nn_rows = 3\n')
+    with pytest.raises(ValueError) as raised:
+        load_specs(bad)
+    message = str(raised.value)
+    assert message.startswith("specs.toml:")
+    assert "some_tool.row_lable" in message and "some_tool.summary.n_rows" in message

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from data.build import build_demo_stripe
+from data.synth import WorldConfig
 from data.warehouse import connect
 from ui.stripe_upload import import_into_session, looks_like_stripe, stage_stripe
 
@@ -16,7 +17,7 @@ from ui.stripe_upload import import_into_session, looks_like_stripe, stage_strip
 @pytest.fixture(scope="module")
 def export_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("export") / "stripe"
-    build_demo_stripe(folder, n_accounts=60, seed=5, engagement=True)
+    build_demo_stripe(folder, WorldConfig(n_accounts=60, seed=5), engagement=True)
     archive = folder.parent / "stripe-export.zip"
     with zipfile.ZipFile(archive, "w") as handle:
         for path in folder.iterdir():
@@ -46,7 +47,7 @@ def test_without_engagement_meters_the_import_stands_and_says_why_nothing_is_sco
     """Stripe holds billable usage only: with no login data the model cannot score, but the
     data is imported and the reason shown."""
     folder = tmp_path / "seats-only"
-    build_demo_stripe(folder, n_accounts=30, seed=5)
+    build_demo_stripe(folder, WorldConfig(n_accounts=30, seed=5))
     outcome = import_into_session(folder, tmp_path)
     assert outcome.db_path is not None
     assert "caches not refreshed" in outcome.text
