@@ -3,9 +3,10 @@
 Each generator writes one frozen JSON Lines set from Python literals, so that every asserted
 value sits next to the SQL it comes from. What they have in common lives here once: the
 `expect` builder (keys always in the same order, so a set rebuilds byte-identically), writing a
-set with a duplicate-id check, re-running fact queries on a warehouse, and making upload files
-from the reference project's account rows. The sets themselves are frozen: a rebuild must not
-change a byte (tests/unit/test_layout.py holds their hashes).
+set with a duplicate-id check, re-running fact queries on a warehouse, the demo warehouse a
+script's `--db` names or builds (`demo_warehouse`, through the `revrisk demo` command a user
+runs), and making upload files from the reference project's account rows. The sets themselves
+are frozen: a rebuild must not change a byte (tests/unit/test_layout.py holds their hashes).
 
 Examples:
     >>> expectation(tools=["score_leakage"], refuse=False)
@@ -14,9 +15,13 @@ Examples:
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
-from collections.abc import Iterable, Mapping
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,31 @@ SQ, SF = "query_duckdb", "score_file"
 
 DEMO_DB: dict[str, int] = {"accounts": 2000, "seed": 7}
 """The warehouse every held-out case runs against (`revrisk demo --accounts 2000 --seed 7`)."""
+
+
+def build_demo(folder: Path) -> Path:
+    """A fresh `DEMO_DB` warehouse in `folder`, built by the `revrisk demo` command."""
+    db = folder / "demo.duckdb"
+    revrisk = Path(sys.executable).with_name("revrisk")
+    spec = [f"--{key}={value}" for key, value in DEMO_DB.items()]
+    subprocess.run([str(revrisk), "demo", *spec, "--db", str(db)], check=True, capture_output=True)
+    return db
+
+
+@contextlib.contextmanager
+def demo_warehouse(argv: Sequence[str] | None, description: str) -> Iterator[Path]:
+    """The warehouse a generator or validator reads: `--db PATH` from `argv`, else a fresh
+    `build_demo` in a temporary folder that lasts as long as the block."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--db", type=Path, help="an existing demo warehouse (2,000 accounts, seed 7)"
+    )
+    db: Path | None = parser.parse_args(argv).db
+    if db is not None:
+        yield db
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield build_demo(Path(tmp))
 
 
 def expectation(

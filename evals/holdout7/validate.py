@@ -14,30 +14,17 @@ Run: .venv/bin/python -m evals.holdout7.validate [--db PATH]
 
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 
+from evals.heldout import demo_warehouse
 from evals.schema import load_cases
 
 HERE = Path(__file__).parent
 SET = HERE / "holdout7.jsonl"
-REVRISK = Path(sys.executable).with_name("revrisk")
-
-
-def build_demo(folder: Path) -> Path:
-    db = folder / "demo.duckdb"
-    subprocess.run(
-        [str(REVRISK), "demo", "--accounts", "2000", "--seed", "7", "--db", str(db)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return db
 
 
 def parse_note(note: str) -> list[tuple[list[str], str]]:
@@ -81,11 +68,7 @@ def check(db: Path) -> list[str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, help="an existing demo warehouse (2000 accounts, seed 7)")
-    ns = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = ns.db if ns.db else build_demo(Path(tmp))
+    with demo_warehouse(None, __doc__.splitlines()[0]) as db:
         failures = check(db)
     for f in failures:
         print("FAIL", f)

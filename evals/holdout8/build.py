@@ -12,15 +12,13 @@ prompts, its tests or the other evaluation sets.
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from evals.heldout import demo_warehouse
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout8.jsonl"
@@ -78,18 +76,6 @@ FACTS: dict[str, str] = {
     "seg1_n": "SELECT n_customers FROM segments WHERE segment_id = 1",
     "n_segments": "SELECT count(*) FROM segments",
 }
-
-
-def build_demo(folder: Path) -> Path:
-    """A fresh demo warehouse (2,000 accounts, seed 7) in `folder`."""
-    db = folder / "demo.duckdb"
-    revrisk = Path(sys.executable).with_name("revrisk")
-    subprocess.run(
-        [str(revrisk), "demo", "--accounts", "2000", "--seed", "7", "--db", str(db)],
-        check=True,
-        capture_output=True,
-    )
-    return db
 
 
 def fact_values(db: Path) -> dict[str, str]:
@@ -894,11 +880,7 @@ def cases(v: dict[str, str]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the jsonl; print the case and turn counts."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="demo warehouse (2,000 accounts, seed 7)")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or build_demo(Path(tmp))
+    with demo_warehouse(argv, __doc__.splitlines()[0]) as db:
         values = fact_values(db)
     rows = cases(values)
     with OUT.open("w", encoding="utf-8") as fh:

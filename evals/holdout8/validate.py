@@ -9,14 +9,13 @@ part of one of that turn's fact values. Exits 1 listing each mismatch otherwise.
 
 from __future__ import annotations
 
-import argparse
 import json
-import tempfile
 from pathlib import Path
 
 import duckdb
 
-from evals.holdout8.build import OUT, build_demo
+from evals.heldout import demo_warehouse
+from evals.holdout8.build import OUT
 from evals.schema import load_cases
 
 
@@ -48,11 +47,7 @@ def check(db: Path, path: Path = OUT) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Validate against `--db` or a fresh demo; print problems."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="demo warehouse (2,000 accounts, seed 7)")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or build_demo(Path(tmp))
+    with demo_warehouse(argv, __doc__.splitlines()[0]) as db:
         problems = check(db)
     for problem in problems:
         print(problem)

@@ -10,31 +10,19 @@ in an expectation is always a value the warehouse returned.
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from evals.heldout import demo_warehouse
 from evals.holdout9.build_cases import CASES
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout9.jsonl"
 DB_SPEC = {"accounts": 2000, "seed": 7}
 SEP = " ;; "
-
-
-def build_demo(folder: Path) -> Path:
-    """Build the demo warehouse the cases run against into `folder`."""
-    db = folder / "demo.duckdb"
-    revrisk = Path(sys.executable).parent / "revrisk"
-    cmd = [str(revrisk), "demo", "--accounts", "2000", "--seed", "7"]
-    subprocess.run([*cmd, "--db", str(db)], check=True, stdout=subprocess.DEVNULL)
-    return db
 
 
 def first_cell(con: duckdb.DuckDBPyConnection, sql: str) -> str:
@@ -71,11 +59,7 @@ def build_cases(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="an existing seed-7, 2,000-account demo warehouse")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or build_demo(Path(tmp))
+    with demo_warehouse(argv, __doc__.splitlines()[0]) as db:
         con = duckdb.connect(str(db), read_only=True)
         try:
             cases = build_cases(con)

@@ -10,14 +10,13 @@ in a temporary folder first (as `build.py` does).
 
 from __future__ import annotations
 
-import argparse
 import json
-import tempfile
 from pathlib import Path
 
 import duckdb
 
-from evals.holdout9.build import OUT, SEP, build_demo, first_cell
+from evals.heldout import demo_warehouse
+from evals.holdout9.build import OUT, SEP, first_cell
 from evals.schema import load_cases
 
 
@@ -50,11 +49,7 @@ def check(con: duckdb.DuckDBPyConnection, path: Path = OUT) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="an existing seed-7, 2,000-account demo warehouse")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or build_demo(Path(tmp))
+    with demo_warehouse(argv, __doc__.splitlines()[0]) as db:
         con = duckdb.connect(str(db), read_only=True)
         try:
             problems = check(con)
