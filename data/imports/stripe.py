@@ -285,6 +285,11 @@ def _day_before(ts: str) -> str:
 
 
 _f, _day = ObjectReader.s, ObjectReader.d
+_NO_OBJECTS = (
+    "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, '' AS prefix, NULL::VARCHAR AS j "
+    "WHERE false"
+)
+"""An empty object source (`extract` of objects no table holds)."""
 
 
 @dataclass(frozen=True)
@@ -413,19 +418,29 @@ class StripeMapper(ObjectReader):
 
         for name, children in NESTED.items():
             lists(f"x_{name}", children)
+        columns = self._columns()
+        # expanded objects: only a table read per line can hold them (bulk reads ids only)
+        legacy = "x_subscriptions" if "o_discount" in columns["x_subscriptions"] else None
         self.extract(
             RESOURCES["discounts"],
             "SELECT file, line, oid, prefix || 'discount.' AS prefix, o_discount AS j, "
             "oid AS parent_id, prefix AS parent_prefix, 0 AS idx FROM x_subscriptions "
-            "WHERE k_discount = 'OBJECT'",
+            "WHERE k_discount = 'OBJECT'"
+            if legacy
+            else _NO_OBJECTS + ", NULL::VARCHAR AS oid, NULL::VARCHAR AS parent_id, "
+            "NULL::VARCHAR AS parent_prefix, 0 AS idx",
             "x_discount_legacy",
             top=False,
         )
         # expanded prices (items, phase items, lines) join the listed ones
         nested = " UNION ALL ".join(
-            f"SELECT file, line, {_f('price')} AS oid, prefix || 'price.' AS prefix, o_price AS j "
-            f"FROM {t} WHERE k_price = 'OBJECT'"
-            for t in ("x_items", "x_phase_items", "x_lines")
+            [
+                f"SELECT file, line, {_f('price')} AS oid, prefix || 'price.' AS prefix, "
+                f"o_price AS j FROM {t} WHERE k_price = 'OBJECT'"
+                for t in ("x_items", "x_phase_items", "x_lines")
+                if "o_price" in columns[t]
+            ]
+            or [_NO_OBJECTS + ", NULL::VARCHAR AS oid"]
         )
         self.extract(RESOURCES["prices"], nested, "x_prices_nested", top=False)
         self.con.execute(
@@ -434,6 +449,8 @@ class StripeMapper(ObjectReader):
             "QUALIFY row_number() OVER (PARTITION BY oid ORDER BY (prefix <> ''), file, line) = 1"
         )
         # the nested lists are extracted: their JSON text (most of an export's bytes) can go
+        # (tables read in bulk never held it); the type tags served the checks
+        columns = self._columns()
         for table, column in (
             ("x_invoices", "f_lines_data"),
             ("x_subscriptions", "f_items_data"),
@@ -441,15 +458,25 @@ class StripeMapper(ObjectReader):
             ("x_phases", "f_items"),
             ("x_items", "o_price"),
             ("x_lines", "o_price"),
+            *(
+                (table, column)
+                for table, names in columns.items()
+                for column in names
+                if column.startswith("k_") or column == "broken"
+            ),
         ):
-            self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-        # the type tags served the checks; the mapping reads values only
+            if column in columns[table]:
+                self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+    def _columns(self) -> dict[str, set[str]]:
+        """Column names of each extracted (`x_`) table."""
+        columns: dict[str, set[str]] = {}
         for table, column in self.con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'temp' "
-            "AND table_name LIKE 'x\\_%' ESCAPE '\\' "
-            "AND (column_name LIKE 'k\\_%' ESCAPE '\\' OR column_name = 'broken')"
+            "AND table_name LIKE 'x\\_%' ESCAPE '\\'"
         ).fetchall():
-            self.con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            columns.setdefault(table, set()).add(column)
+        return columns
 
     def _duplicates(self, table: str, res: ObjectType) -> None:
         """Ids listed twice: every later copy is a problem naming the first (and is dropped)."""
