@@ -47,6 +47,7 @@ from data.imports.json_objects import (
     Found,
     ObjectReader,
     ObjectType,
+    arrow_memory,
     count_lines,
     sql_list,
 )
@@ -736,30 +737,26 @@ class StripeMapper(ObjectReader):
             "FROM m_inv i JOIN m_accounts a USING (cus) WHERE upper(i.currency) <> a.currency",
             "currency differs from the customer's",
         )
-        # lines
-        c(f"""CREATE OR REPLACE TEMP TABLE m_lines AS
-        SELECT l.file, l.line, l.prefix, l.parent_id AS inv, l.idx, {_f("amount")} AS amount,
-               lower({_f("currency")}) AS currency, {_f("quantity")} AS quantity,
-               {_f("period.start")} AS period_ts,
-               coalesce({_f("pricing.price_details.price")}, {_f("price")}) AS price_id,
-               TRY_CAST({_f("pricing.unit_amount_decimal")} AS DECIMAL(24, 6)) AS unit_given,
-               p.usage_type, p.unit_minor AS price_unit
-        FROM x_lines l
-        LEFT JOIN m_prices p ON p.price_id = coalesce({_f("pricing.price_details.price")},
-            {_f("price")})""")
-        self.report(
-            "SELECT l.file, l.line, l.inv, l.prefix || 'currency', l.currency || ' vs invoice ' "
-            "|| i.currency FROM m_lines l JOIN m_inv i ON i.file = l.file AND i.line = l.line "
-            "WHERE l.currency IS NOT NULL AND l.currency <> i.currency",
-            "currency mismatch inside one invoice",
+        self._drop("x_invoices")
+        # lines: typed and priced in one statement (each step a table of its own copied the
+        # 10M-row lines of 100,000 customers twice more, past MEMORY_LIMIT)
+        c(f"""CREATE OR REPLACE TEMP TABLE m_lines_priced AS
+        WITH lines AS (
+            SELECT l.file, l.line, l.prefix, l.parent_id AS inv, l.idx, {_f("amount")} AS amount,
+                   lower({_f("currency")}) AS currency, {_f("quantity")} AS quantity,
+                   {_f("period.start")} AS period_ts,
+                   TRY_CAST({_f("pricing.unit_amount_decimal")} AS DECIMAL(24, 6)) AS unit_given,
+                   p.usage_type, p.unit_minor AS price_unit
+            FROM x_lines l
+            LEFT JOIN m_prices p ON p.price_id = coalesce({_f("pricing.price_details.price")},
+                {_f("price")})
+        ),
+        typed AS (
+            SELECT *, CASE WHEN amount < 0 THEN 'credit' WHEN usage_type = 'metered'
+                           THEN 'overage' ELSE 'subscription' END AS line_type,
+                   coalesce(unit_given, price_unit) AS unit_minor
+            FROM lines
         )
-        c("""CREATE OR REPLACE TEMP TABLE m_lines_typed AS
-        SELECT *, CASE WHEN amount < 0 THEN 'credit' WHEN usage_type = 'metered' THEN 'overage'
-                       ELSE 'subscription' END AS line_type,
-               coalesce(unit_given, price_unit) AS unit_minor
-        FROM m_lines""")
-        self._drop("x_lines", "m_lines")
-        c("""CREATE OR REPLACE TEMP TABLE m_lines_priced AS
         SELECT *,
             CASE WHEN line_type = 'credit' THEN 1 ELSE coalesce(quantity, 1) END AS qty,
             CASE WHEN line_type = 'credit' THEN CAST(amount AS DECIMAL(24, 6))
@@ -769,8 +766,14 @@ class StripeMapper(ObjectReader):
                  THEN CAST(amount // coalesce(quantity, 1) AS DECIMAL(24, 6))
                  WHEN coalesce(quantity, 1) = 0 AND amount = 0 THEN coalesce(unit_minor, 0)
             END AS unit
-        FROM m_lines_typed""")
-        self._drop("m_lines_typed")
+        FROM typed""")
+        self._drop("x_lines")
+        self.report(
+            "SELECT l.file, l.line, l.inv, l.prefix || 'currency', l.currency || ' vs invoice ' "
+            "|| i.currency FROM m_lines_priced l JOIN m_inv i ON i.file = l.file "
+            "AND i.line = l.line WHERE l.currency IS NOT NULL AND l.currency <> i.currency",
+            "currency mismatch inside one invoice",
+        )
         self.report(
             "SELECT file, line, inv, prefix || 'amount', amount || ' for ' || quantity || "
             "' x ' || coalesce(CAST(unit_minor AS VARCHAR), '?') FROM m_lines_priced "
@@ -780,6 +783,7 @@ class StripeMapper(ObjectReader):
         c(f"""CREATE OR REPLACE TEMP TABLE m_damount AS
         SELECT d.file, d.line, sum({_f("amount")}) AS amount, count(*) AS n
         FROM x_damounts d GROUP BY d.file, d.line""")
+        self._drop("x_damounts")
         # credit notes -> credit lines
         c(f"""CREATE OR REPLACE TEMP TABLE m_cn AS
         SELECT file, line, oid AS cn, {_f("invoice")} AS inv, {_f("status")} AS status,
@@ -843,6 +847,7 @@ class StripeMapper(ObjectReader):
                line_type, qty AS quantity, {_money("unit", "currency")} AS unit_price,
                {_money("amount", "currency")} AS amount
         FROM all_lines""")
+        self._drop("m_lines_priced")
 
     def _payments(self, offsets: IdOffsets) -> None:
         c = self.con.execute
@@ -861,6 +866,7 @@ class StripeMapper(ObjectReader):
                     WHEN pm.type IN {sql_list(_TRANSFERS)} THEN 'wire' END AS method_type,
                coalesce(pm.added, a.signup_date) AS added_date
         FROM pm LEFT JOIN m_accounts a USING (cus)""")
+        self._drop("x_payment_methods")
         self._unused(
             "payment methods of other objects than payment_method/card",
             "SELECT 1 FROM m_methods WHERE object NOT IN ('payment_method', 'card')",
@@ -907,6 +913,7 @@ class StripeMapper(ObjectReader):
                    FROM x_invoice_payments GROUP BY 1) ip1 ON ip1.pi = {_f("payment_intent")}
         LEFT JOIN (SELECT {_f("payment.charge")} AS ch, any_value({_f("invoice")}) AS inv
                    FROM x_invoice_payments GROUP BY 1) ip2 ON ip2.ch = x.oid""")
+        self._drop("x_charges")
         self._unused("charges pending", "SELECT 1 FROM m_charges WHERE status = 'pending'")
         self._unused(
             "payment intents linking no listed charge (read only to link charges)",
@@ -995,6 +1002,7 @@ class StripeMapper(ObjectReader):
                    start_ts) ELSE sum(value) END AS value,
                min(file) AS file, min(line) AS line
         FROM m_summaries WHERE col IS NOT NULL GROUP BY cus, month, col""")
+        self._drop("m_summaries")
         c("""CREATE OR REPLACE TEMP TABLE m_usage AS
         SELECT a.account_id, u.month, min(u.file) AS file, min(u.line) AS line,
                CAST(round(max(value) FILTER (WHERE col = 'active_seats')) AS BIGINT)
@@ -1312,12 +1320,15 @@ def import_stripe(
             log.add("not_a_folder", "expected a folder (or a .zip) of Stripe object files")
             raise ImportValidationError(log.report(kind="stripe"))
         db = Path(db_path)
-        mapped = StripeMapper(path, cap, spill=Path(scratch)).run(_stored_offsets(db))
-        step()
-        if mapped.n_problems:
-            raise ImportValidationError(_refusal(str(folder), mapped.problems, mapped.n_problems))
-        ids, truth_rows = _write(db, path, mapped)
-        step()
+        with arrow_memory():
+            mapped = StripeMapper(path, cap, spill=Path(scratch)).run(_stored_offsets(db))
+            step()
+            if mapped.n_problems:
+                raise ImportValidationError(
+                    _refusal(str(folder), mapped.problems, mapped.n_problems)
+                )
+            ids, truth_rows = _write(db, path, mapped)
+            step()
     report = StripeImportReport(
         folder=str(folder),
         rows={t: len(mapped.frames[t]) for t in STRIPE_TABLES},
