@@ -603,6 +603,7 @@ class ObjectReader:
 Children = dict[str, tuple["ObjectType", str, "Children"]]
 """List fields read in bulk: list field path -> (child type, child table, its own lists)."""
 
+
 @contextmanager
 def arrow_memory() -> Iterator[None]:
     """pyarrow's default memory pool is jemalloc (else the system allocator) inside the block:

@@ -32,6 +32,7 @@ import tempfile
 import time
 import tomllib
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
@@ -293,15 +294,17 @@ _NO_OBJECTS = (
 """An empty object source (`extract` of objects no table holds)."""
 
 
-@dataclass(frozen=True)
-class IdOffsets:
-    """Largest ids already stored: new rows are numbered after them."""
+ID_COLUMNS: dict[str, tuple[str, str]] = {
+    "account": ("accounts", "TRY_CAST(substr(account_id, 4) AS BIGINT)"),
+    "invoice": ("invoices", "invoice_id"),
+    "line": ("invoice_lines", "line_id"),
+    "payment": ("payments", "payment_id"),
+    "method": ("payment_methods", "method_id"),
+}
+"""The warehouse ids new rows are numbered after: name -> (table, the id as a number)."""
 
-    account: int = 0
-    invoice: int = 0
-    line: int = 0
-    payment: int = 0
-    method: int = 0
+IdOffsets = Mapping[str, int]
+"""Largest id already stored per `ID_COLUMNS` name (a missing name counts as 0)."""
 
 
 @dataclass
@@ -363,7 +366,7 @@ class StripeMapper(ObjectReader):
 
     def run(self, offsets: IdOffsets | None = None) -> StripeRows:
         """Read, check and map every file; the result holds rows and problems (none written)."""
-        start = offsets or IdOffsets()
+        start = {name: int((offsets or {}).get(name, 0)) for name in ID_COLUMNS}
         found = self.discover()
         empty = (
             "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, '' AS prefix, "
@@ -667,7 +670,7 @@ class StripeMapper(ObjectReader):
             "two customers claim the same account id",
         )
         c(f"""CREATE OR REPLACE TEMP TABLE m_accounts AS
-        WITH top AS (SELECT greatest({int(offsets.account)}, coalesce(max(CAST(substr(given,
+        WITH top AS (SELECT greatest({offsets["account"]}, coalesce(max(CAST(substr(given,
             4) AS BIGINT)), 0)) AS n
                      FROM m_customers),
         first_plan AS (SELECT cus, arg_min(plan, (start_date, sub)) AS plan,
@@ -811,7 +814,7 @@ class StripeMapper(ObjectReader):
                         date_trunc('month', i.period_start), date_trunc('month',
                             i.issue_date))::DATE AS period,
                coalesce(lp.line_sum, 0) - coalesce(da.amount, 0) AS computed_total,
-               {int(offsets.invoice)} + row_number() OVER (ORDER BY i.created_ts,
+               {offsets["invoice"]} + row_number() OVER (ORDER BY i.created_ts,
                    i.inv) AS invoice_id
         FROM m_inv i
         JOIN m_accounts a USING (cus)
@@ -842,7 +845,7 @@ class StripeMapper(ObjectReader):
             FROM m_cn cn JOIN m_invoices i USING (inv) WHERE cn.status = 'issued'
         )
         SELECT file, line, prefix, invoice_id,
-               {int(offsets.line)} + row_number() OVER (ORDER BY invoice_id, ord, idx, file, line)
+               {offsets["line"]} + row_number() OVER (ORDER BY invoice_id, ord, idx, file, line)
                    AS line_id,
                line_type, qty AS quantity, {_money("unit", "currency")} AS unit_price,
                {_money("amount", "currency")} AS amount
@@ -889,7 +892,7 @@ class StripeMapper(ObjectReader):
             "a card needs exp_month (1-12) and exp_year",
         )
         c(f"""CREATE OR REPLACE TEMP TABLE m_payment_methods AS
-        SELECT *, {int(offsets.method)} + row_number() OVER (ORDER BY created_ts, pm) AS method_id,
+        SELECT *, {offsets["method"]} + row_number() OVER (ORDER BY created_ts, pm) AS method_id,
                CASE WHEN method_type = 'card' AND exp_month BETWEEN 1 AND 12
                     THEN make_date(CAST(exp_year AS INTEGER), CAST(exp_month AS INTEGER),
                         1) END AS expiry_month
@@ -951,7 +954,7 @@ class StripeMapper(ObjectReader):
         )
         c(f"""CREATE OR REPLACE TEMP TABLE m_payments AS
         SELECT c.file, c.line, c.ch,
-               {int(offsets.payment)} + row_number() OVER (ORDER BY c.created_ts,
+               {offsets["payment"]} + row_number() OVER (ORDER BY c.created_ts,
                    c.ch) AS payment_id,
                i.invoice_id, i.account_id, pm.method_id,
                row_number() OVER (PARTITION BY i.invoice_id ORDER BY c.created_ts,
@@ -1360,18 +1363,15 @@ def _unzip(archive: Path, scratch: Path) -> Path:
     return max(set(folders), key=lambda f: (folders.count(f), -len(f.parts)))
 
 
-def _stored_offsets(db: Path) -> IdOffsets:
+def _stored_offsets(db: Path) -> dict[str, int]:
     if not db.exists():
-        return IdOffsets()
+        return {}
+    largest = ", ".join(
+        f"(SELECT coalesce(max({number}), 0) FROM {table})" for table, number in ID_COLUMNS.values()
+    )
     with connect(db, read_only=True) as con:
-        row = con.execute(
-            "SELECT (SELECT coalesce(max(TRY_CAST(substr(account_id, 4) AS BIGINT)), 0) "
-            "FROM accounts), (SELECT coalesce(max(invoice_id), 0) FROM invoices), "
-            "(SELECT coalesce(max(line_id), 0) FROM invoice_lines), "
-            "(SELECT coalesce(max(payment_id), 0) FROM payments), "
-            "(SELECT coalesce(max(method_id), 0) FROM payment_methods)"
-        ).fetchall()[0]
-    return IdOffsets(*(int(v) for v in row))
+        row = con.execute(f"SELECT {largest}").fetchall()[0]
+    return {name: int(value) for name, value in zip(ID_COLUMNS, row, strict=True)}
 
 
 def _listing_digest(folder: Path) -> str:
@@ -1481,6 +1481,7 @@ def _refusal(folder: str, found: list[Found], total: int) -> ImportReport:
 __all__ = [
     "CHARGE_STATUS",
     "FIELD_OF",
+    "ID_COLUMNS",
     "INVOICE_STATUS",
     "MAPPING_FILE",
     "RESOURCES",
