@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pandas as pd
+import pyarrow as pa
 
 from data.imports.column_specs import specs_for
 from data.imports.json_objects import (
@@ -1391,7 +1392,9 @@ def _write(db: Path, folder: Path, mapped: StripeRows) -> tuple[tuple[int, ...],
     frames, starts, position = {}, [], 0
     for table in STRIPE_TABLES:
         frame = mapped.frames[table]
-        frame = frame.assign(__row=range(position, position + len(frame)), __col="")
+        # __col as one Arrow string repeated: a Python "" per row cost 0.8 CPU s per 5M rows
+        blank = pd.arrays.ArrowExtensionArray(pa.repeat(pa.scalar("", pa.string()), len(frame)))
+        frame = frame.assign(__row=range(position, position + len(frame)), __col=blank)
         frames[table] = frame
         starts.append((position, table))
         position += len(frame)
