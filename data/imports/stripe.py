@@ -15,12 +15,17 @@ Method: data.imports.json_objects parses each object once (JSON Lines in bulk wi
 where the strict schema reads them, else per line in DuckDB, which names file, line and
 field; `NESTED` says which lists hold objects); the mapper's DuckDB is capped at
 `MEMORY_LIMIT` and spills to the import's scratch folder, and each table is dropped once
-mapped (10.4 GB peak at 100,000 customers before, 3.9 GB after). The mapping is SQL over
-the extracted fields (money: integer minor units x 10^-exponent, zero-decimal currencies
-x 1; Unix seconds -> UTC dates; an exclusive end instant -> the day before). Stripe ids become
+mapped (10.4 GB peak at 100,000 customers before, 3.9 GB after). Spilling is what made the
+100,000-customer import slow (31-48 s of system time in page faults), so nothing is held
+twice: invoice lines are typed and priced in one statement (three tables before), each
+extracted table is dropped as soon as the mapping has read it, and the bulk tables hold no
+type tags (data.imports.json_objects). Measured at 100,000 customers, 2 cores at load 6-7:
+the mapping 58 CPU s -> 47; the whole import 131.6 CPU s -> 115.3 (data/README.md).
+The mapping is SQL over the extracted fields (money: integer minor units x 10^-exponent,
+zero-decimal currencies x 1; Unix seconds -> UTC dates; an exclusive end instant -> the day before). Stripe ids become
 warehouse keys: `metadata.account_id` / `metadata.contract_id` when set, else customers are
 numbered ACC... after the warehouse's largest, and invoices, lines, charges and payment
-methods are numbered after the largest stored id in (created, id) order.
+methods are numbered after the largest stored id (`ID_COLUMNS`) in (created, id) order.
 Measured reason for SQL rather than Python objects: 2,000 Stripe accounts (42,643 invoices)
 map in about 2 s; the 100,000-customer figure is in data/README.md.
 """
