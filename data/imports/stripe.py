@@ -22,10 +22,11 @@ extracted table is dropped as soon as the mapping has read it, and the bulk tabl
 type tags (data.imports.json_objects). Measured at 100,000 customers, 2 cores at load 6-7:
 the mapping 58 CPU s -> 47; the whole import 131.6 CPU s -> 115.3 (data/README.md).
 The mapping is SQL over the extracted fields (money: integer minor units x 10^-exponent,
-zero-decimal currencies x 1; Unix seconds -> UTC dates; an exclusive end instant -> the day before). Stripe ids become
-warehouse keys: `metadata.account_id` / `metadata.contract_id` when set, else customers are
-numbered ACC... after the warehouse's largest, and invoices, lines, charges and payment
-methods are numbered after the largest stored id (`ID_COLUMNS`) in (created, id) order.
+zero-decimal currencies x 1; Unix seconds -> UTC dates; an exclusive end instant -> the day
+before). Stripe ids become warehouse keys: `metadata.account_id` / `metadata.contract_id`
+when set, else customers are numbered ACC... after the warehouse's largest, and invoices,
+lines, charges and payment methods are numbered after the largest stored id (`ID_COLUMNS`)
+in (created, id) order.
 Measured reason for SQL rather than Python objects: 2,000 Stripe accounts (42,643 invoices)
 map in about 2 s; the 100,000-customer figure is in data/README.md.
 """
