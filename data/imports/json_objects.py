@@ -31,11 +31,11 @@ small gain, measured on 2 shared, heavily loaded cores. Flattening in DuckDB (un
 struct lists through temporary tables) converted the whole `lines` list once to read
 `lines.has_more` and again per level. Flat columns: 0.7 CPU s of DuckDB statements at
 10,000 accounts (1.0 before); at 100,000 customers 21 CPU s (23 before), the rest of both
-being DuckDB spilling past `MEMORY_LIMIT` (2.7 GB written); both on 2 cores at load 6-16.
+being DuckDB spilling past a 2 GB `memory_limit` (2.7 GB written); both on 2 cores at load 6-16.
 A bulk table stores values only: no type tags, no `broken` flag, no always-null columns
 (`check(bulk=True)` reads presence from the values), because DuckDB keeps in-memory tables
 uncompressed (measured: a VARCHAR tag ~19 bytes a row, an all-null VARCHAR ~14) and the
-tags pushed the 100,000-customer tables past `MEMORY_LIMIT`. pyarrow parses with jemalloc
+tags pushed the 100,000-customer tables past a 2 GB `memory_limit`. pyarrow parses with jemalloc
 (`arrow_memory`): its default mimalloc returned each 128 MB block's memory to the system
 (3.9 system CPU s for the 418 MB invoices of 20,000 accounts, 0.3 with jemalloc).
 Together, at 100,000 customers: reading and checking 51 CPU s -> 33 (load 7).
@@ -90,6 +90,7 @@ def memory_limit(con: duckdb.DuckDBPyConnection) -> str:
     if found is not None:
         share = int(float(found.group(1)) * _UNITS[found.group(2)]) // MEMORY_SHARE
     return f"{max(MEMORY_LIMIT, share) >> 20}MB"
+
 
 FieldKind = Literal[
     "id",
