@@ -64,6 +64,7 @@ from services.leakage.store import load_model, save_model
 from services.leakage.training import TrainingPlan, fit_from_rows, training_cutoffs
 from services.partitioned.engines import make_engine
 from services.partitioned.tasks import (
+    SCORE_CHUNK,
     RunPlan,
     marker_path,
     result_path,
@@ -469,8 +470,10 @@ def run_book(
     resume: bool = False,
     training: TrainingPlan | None = None,
     progress: Progress | None = None,
+    chunk_accounts: int = SCORE_CHUNK,
 ) -> RunReport:
-    """Run the pipeline over every partition of the book at `input_dir` into `out_dir`."""
+    """Run the pipeline over every partition of the book at `input_dir` into `out_dir`
+    (stage B `chunk_accounts` accounts at a time: the same results at any size)."""
     training = training or REFRESH_PLAN
     out = Path(out_dir).resolve()
     clock, cpu_clock = time.perf_counter(), time.process_time()
@@ -493,7 +496,7 @@ def run_book(
         report.skipped = {stage: book.n_partitions for stage in ("a", "b")}
         report.ran = {stage: 0 for stage in ("a", "b")}
         return report
-    plan = _book_plan(book, out, training)
+    plan = replace(_book_plan(book, out, training), chunk_accounts=chunk_accounts)
     lap("plan")
     runner = make_engine(engine, workers, address)
     try:
