@@ -29,9 +29,6 @@ writes the same file names, re-running one replaces its files and nothing is cou
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import hashlib
 import json
 import shutil
@@ -67,6 +64,7 @@ from services.partitioned.tasks import (
     SCORE_CHUNK,
     RunPlan,
     marker_path,
+    release_memory,
     result_path,
     run_stage,
     work_path,
@@ -114,16 +112,6 @@ class RunReport:
     totals: dict[str, Any] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
     segments: dict[str, Any] = field(default_factory=dict)
-
-
-def release_memory() -> None:
-    """Hand the memory a driver phase freed back to the system before the next phase: glibc
-    keeps freed heap pages (its mmap threshold rises to the size of the first large block
-    freed, so later blocks of that size come from the heap), and the driver's retained
-    memory would sit beside the workers of the next stage."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _fingerprint(book: Book) -> str:

@@ -2,7 +2,8 @@
 
 Each function takes the run's `RunPlan` and a partition number, writes that partition's
 results as Parquet files (temporary name, then an atomic rename: a reader never sees half a
-partition) and returns a small summary for the driver. The code each step runs is the
+partition) and returns a small summary for the driver; `run_stage` adds the seconds, CPU
+seconds and pid and writes the partition's stage marker. The code each step runs is the
 single-file path's own: `find_leakage`, `features_at`, `training_rows`, `score_accounts`,
 `cache_frames`, `scan_trends`, `series_frame`; only the book-wide inputs (usage months, the
 training sample, the model, feature medians, trend months and the partial-month decision) come
@@ -16,11 +17,15 @@ give the same numbers.
   instead of 16 per partition, measured 4.4 s per partition) and the monthly revenue.
 - `score_partition` (stage B): scores the stashed features with the book's model and medians
   (`leakage_scores`, `leakage_factors`) and scans the revenue trends (`trend_series`, and the
-  metrics stashed for segment assignment in the driver).
+  metrics stashed for segment assignment in the driver), `SCORE_CHUNK` accounts at a time:
+  every row it writes depends only on its own account's inputs and the plan, so each chunk's
+  rows are appended to the partition's files (`ResultFile`) and the numbers are those of the
+  whole partition at once (the equality test runs both).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -182,6 +187,31 @@ def open_book(input_dir: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- stage A
+def revenue_frame(revenue: dict[str, Any], accounts: list[str]) -> pd.DataFrame:
+    """The stashed revenue: `revenue_rows`' rows, then one row per account with no month (so
+    `wide_revenue` in stage B sees accounts without revenue too)."""
+    return pd.DataFrame(
+        {
+            "account_id": np.concatenate([revenue["account_id"], np.asarray(accounts, object)]),
+            "month": np.concatenate([revenue["month"], np.full(len(accounts), None, dtype=object)]),
+            "revenue": np.concatenate([revenue["revenue"], np.full(len(accounts), np.nan)]),
+        }
+    )
+
+
+def release_memory() -> None:
+    """Hand the memory a step freed back to the system before the next step: glibc keeps
+    freed heap pages (its mmap threshold rises to the size of the first large block freed,
+    so later blocks of that size come from the heap), and retained memory would sit beside
+    the next step's (a task's steps; the driver's phases beside the next stage's workers)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     """Stage A of one partition (see module docstring); returns its own summary fields."""
     from data.partitioned import load_partition, subset_tables
@@ -193,6 +223,14 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
     con = load_partition(open_book(plan.input_dir), partition)
     try:
         loaded = time.perf_counter()
+        revenue, accounts = revenue_rows(con)
+        last, n_accounts = latest_month(con), len(accounts)
+        totals = pd.Series(revenue["revenue"]).groupby(pd.Series(revenue["month"])).sum()
+        write_parquet(
+            revenue_frame(revenue, accounts), work_path(plan.out_dir, "revenue", partition)
+        )
+        del revenue, accounts
+        release_memory()
         findings = find_leakage(con, chunk_accounts=LEDGER_CHUNK)
         findings = findings.sort_values(["account_id", "month", "leakage_type"], kind="stable")
         findings = findings.reset_index(drop=True)
@@ -201,27 +239,18 @@ def detect_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
         write_result(
             detected, "detected_leakage", result_path(plan.out_dir, "detected_leakage", partition)
         )
+        del detected
+        release_memory()
         features = features_at(con, plan.score_month)
         write_parquet(features, work_path(plan.out_dir, "features", partition))
+        del features
         ids = [r[0] for r in con.execute("SELECT account_id FROM accounts").fetchall()]
         if plan.sample is not None:
             ids = [i for i in ids if i in plan.sample]
         for table, rows in subset_tables(con, ids).items():
             write_arrow(rows, work_path(plan.out_dir, f"sample/{table}", partition))
-        revenue, accounts = revenue_rows(con)
-        last = latest_month(con)
-        n_accounts = len(accounts)
     finally:
         con.close()
-    long = pd.DataFrame(
-        {
-            "account_id": np.concatenate([revenue["account_id"], np.asarray(accounts, object)]),
-            "month": np.concatenate([revenue["month"], np.full(len(accounts), None, dtype=object)]),
-            "revenue": np.concatenate([revenue["revenue"], np.full(len(accounts), np.nan)]),
-        }
-    )
-    write_parquet(long, work_path(plan.out_dir, "revenue", partition))
-    totals = pd.Series(revenue["revenue"]).groupby(pd.Series(revenue["month"])).sum()
     return {
         "n_accounts": n_accounts,
         "n_findings": len(findings),
@@ -344,6 +373,7 @@ __all__ = [
     "mark_done",
     "marker_path",
     "part_name",
+    "release_memory",
     "result_path",
     "run_stage",
     "score_partition",
