@@ -295,8 +295,8 @@ def score_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
         for table in ("leakage_scores", "leakage_factors")
     }
     n_scored = 0
-    for rows in _chunks(len(features), plan.chunk_accounts):
-        chunk = features.iloc[rows].reset_index(drop=True)
+    for span in _chunks(len(features), plan.chunk_accounts):
+        chunk = features.iloc[span].reset_index(drop=True)
         result = score_accounts(
             stored.model, chunk, thresholds, stored.signal, amount, medians=medians
         )
@@ -330,11 +330,11 @@ def score_partition(plan: RunPlan, partition: int) -> dict[str, Any]:
         series.append(series_frame(scan))
         metrics.append(with_forecast(scan.metrics, scores, TrendConfig().min_history_months))
     series.close()
-    table = pd.concat(metrics).reset_index().rename(columns={"customer_id": "account_id"})
-    write_parquet(table, work_path(plan.out_dir, "metrics", partition))
+    trend = pd.concat(metrics).reset_index().rename(columns={"customer_id": "account_id"})
+    write_parquet(trend, work_path(plan.out_dir, "metrics", partition))
     return {
         "n_scored": n_scored,
-        "n_customers": len(table),
+        "n_customers": len(trend),
         "score_seconds": round(scored - started, 2),
     }
 
