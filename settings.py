@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, NonNegativeInt, PositiveFloat, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,7 +19,11 @@ class Settings(BaseSettings):
     `validation_alias` names the variable (OpenAI's standard names, a few shorter ones)."""
 
     model_config = SettingsConfigDict(
-        env_prefix="REVRISK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="REVRISK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        use_attribute_docstrings=True,  # a field's description is the docstring under it
     )
 
     warehouse_path: Path = Field(
@@ -33,44 +37,26 @@ class Settings(BaseSettings):
     max_import_mb: float = 200.0
     host: str = "127.0.0.1"
     port: int = 8000
-    auth_users: str | None = Field(
-        default=None,
-        validation_alias="REVRISK_USERS",
-        description="Optional chat logins as 'user:password,user2:password2'.",
-    )
-    allowed_origins: str | None = Field(
-        default=None,
-        description="Extra browser origins the chat accepts, comma-separated (localhost on the "
-        "server's port is always allowed).",
-    )
+    auth_users: str | None = Field(default=None, validation_alias="REVRISK_USERS")
+    """Optional chat logins as 'user:password,user2:password2'."""
+    allowed_origins: str | None = None
+    """Extra browser origins the chat accepts, comma-separated (localhost on the server's port is
+    always allowed)."""
     chainlit_auth_secret: SecretStr | None = Field(
         default=None, validation_alias="CHAINLIT_AUTH_SECRET"
     )
     # Bounds of one `query_duckdb` query (data.sql_guard.SqlLimits). Measured without them
     # (issue 11): `SELECT range(1000000000)` passed 12 GB at 30 s.
-    sql_timeout_s: float = Field(
-        default=10.0,
-        gt=0,
-        description="Time limit of one agent SQL query; a timer interrupts it.",
-    )
-    sql_memory_limit_mb: int = Field(
-        default=1024,
-        ge=64,
-        validation_alias="REVRISK_SQL_MEMORY_MB",
-        description="DuckDB memory_limit of the agent's SQL connection, and the growth of the "
-        "process's resident memory at which the watchdog interrupts a query.",
-    )
+    sql_timeout_s: PositiveFloat = 10.0
+    """Time limit of one agent SQL query; a timer interrupts it."""
+    sql_memory_limit_mb: int = Field(default=1024, ge=64, validation_alias="REVRISK_SQL_MEMORY_MB")
+    """DuckDB memory_limit of the agent's SQL connection, and the growth of the process's resident
+    memory at which the watchdog interrupts a query."""
     sql_threads: int = Field(default=2, ge=1)
-    sql_max_temp_mb: int = Field(
-        default=1024,
-        ge=0,
-        description="DuckDB max_temp_directory_size: how much a query may spill to disk.",
-    )
-    sql_max_result_mb: float = Field(
-        default=4.0,
-        gt=0,
-        description="Largest result (the capped rows, as text) a query may return.",
-    )
+    sql_max_temp_mb: NonNegativeInt = 1024
+    """DuckDB max_temp_directory_size: how much a query may spill to disk."""
+    sql_max_result_mb: PositiveFloat = 4.0
+    """Largest result (the capped rows, as text) a query may return."""
 
     @field_validator("warehouse_path", "var_dir", mode="after")
     @classmethod

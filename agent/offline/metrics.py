@@ -327,8 +327,7 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     when the last is no metric question.
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> sql = write(["How many accounts churned in 2026?"], load_lexicon())
+        >>> sql = write(["How many accounts churned in 2026?"], lexicon)
         >>> "n_churned_accounts" in sql and "DATE '2026-01-01'" in sql
         True
     """

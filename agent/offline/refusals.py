@@ -148,8 +148,6 @@ def advice_domain(text: str, lexicon: Lexicon) -> Refusal | None:
     """The professional domain `text` asks advice in, if any (see the module docstring).
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> lexicon = load_lexicon()
         >>> advice_domain("how do we treat the credit notes for VAT?", lexicon).topic
         'tax'
         >>> advice_domain("how much VAT did we invoice in Q3?", lexicon) is None
@@ -177,8 +175,6 @@ def classify(text: str, lexicon: Lexicon, original: str | None = None) -> Refusa
     that tell another company), or None when it answers it.
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> lexicon = load_lexicon()
         >>> classify("please ping the owners of the riskiest accounts on slack", lexicon).kind
         'destructive'
         >>> classify("which person on the collections team should we let go?", lexicon).topic

@@ -259,8 +259,6 @@ def foreign(text: str, lexicon: Lexicon) -> bool:
     know, next to a metric, is another company unless one of our account ids is named.
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> lexicon = load_lexicon()
         >>> foreign("What are Netflix's churn numbers?", lexicon)
         True
         >>> foreign("Import the Stripe export and score it", lexicon)
@@ -290,8 +288,6 @@ def declines(text: str, lexicon: Lexicon) -> bool:
     """Whether `text` asks for something RevRisk must not do (see the module docstring).
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> lexicon = load_lexicon()
         >>> declines("Give ACC000321 a 20% discount from next month", lexicon)
         True
         >>> declines("Before anyone deletes anything: which accounts have overages?", lexicon)

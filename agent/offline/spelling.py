@@ -158,10 +158,9 @@ def correct(text: str, lexicon: Lexicon) -> str:
     """`text` with typos and shorthand replaced by the lexicon words they stand for.
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> correct("whcih acounts are likley to leak nxt month?", load_lexicon())
+        >>> correct("whcih acounts are likley to leak nxt month?", lexicon)
         'which accounts are likely to leak next month?'
-        >>> correct("Score ./data/acounts.csv", load_lexicon())
+        >>> correct("Score ./data/acounts.csv", lexicon)
         'Score ./data/acounts.csv'
     """
     if _SQL.search(text):

@@ -359,10 +359,9 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     """The query for the last of `questions`, each read as a follow-up of the ones before.
 
     Examples:
-        >>> from agent.offline.lexicon import load_lexicon
-        >>> write(["How many accounts are in LATAM?"], load_lexicon())
+        >>> write(["How many accounts are in LATAM?"], lexicon)
         "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM'"
-        >>> write(["How many accounts are in LATAM?", "and Enterprise?"], load_lexicon())
+        >>> write(["How many accounts are in LATAM?", "and Enterprise?"], lexicon)
         "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM' AND tier = 'Enterprise'"
     """
     if (by_metric := metrics.write(questions, lexicon)) is not None:

@@ -8,14 +8,11 @@ end of the simulation, open-ended unless the account churned).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
+from data.synth.arrays import Bools, Dates
 from data.synth.population import LIST_PRICE_CENTS, Population
 from data.synth.rows import Rows
 
-Bools = NDArray[np.bool_]
-Ints = NDArray[np.int64]
-Dates = NDArray[np.datetime64]
 DAY = np.timedelta64(1, "D")
 NAT = np.datetime64("NaT")
 

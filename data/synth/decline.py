@@ -73,9 +73,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy.special import expit
 
+from data.synth.arrays import Bools, Floats, Ints
 from data.synth.billing import discount_cents
 from data.synth.population import ARCHETYPES, DECLINING, Population
 
@@ -91,7 +92,7 @@ _BASE_LOGIT, _YOUNG_WEIGHT, _YOUNG_MONTHS, _SIZE_WEIGHT = -6.2, 2.5, 6.0, -0.9
 _SIZE_CENTRE, _SIZE_SCALE = 6.0, 1.3  # log of contracted monthly value in dollars
 
 
-def onset_hazard(tenure_months: ArrayLike, log_contract_value: ArrayLike) -> NDArray[np.float64]:
+def onset_hazard(tenure_months: ArrayLike, log_contract_value: ArrayLike) -> Floats:
     """Monthly probability that a decline starts next month, from facts at this month's end.
 
     Young contracts (the first half-year) and small ones are at higher risk.
@@ -124,7 +125,7 @@ def _share_below(cut: float) -> float:
 
 def onset_within(
     tenure_months: ArrayLike, log_contract_value: ArrayLike, horizon: int = DECLINE_TRUTH_HORIZON
-) -> NDArray[np.float64]:
+) -> Floats:
     """P(an onset in T+1..T+H takes the horizon's mean revenue below half | facts at T).
 
     Sum over k of P(no onset before T+k) x h(tenure + k - 1) x P(factor below
@@ -145,7 +146,7 @@ def onset_within(
     return np.asarray(total, dtype=float)
 
 
-def baseline_revenue(revenue: NDArray[np.float64], cutoff: int, months: int) -> NDArray[np.float64]:
+def baseline_revenue(revenue: Floats, cutoff: int, months: int) -> Floats:
     """Mean billed revenue (rows: months, columns: accounts) over the last `months` months up
     to `cutoff`, counting only months since the account's first positive month (the
     forecast's baseline, `analytics.trends.forecast.features.baseline_mean`); NaN: none.
@@ -172,24 +173,24 @@ class SeatPlan:
     `hazard` (H x n): onset hazard of each month; `discount` (H x n): the promotion covers it.
     """
 
-    base_seats: NDArray[np.float64]
-    shape: NDArray[np.float64]
-    noise_sigma: NDArray[np.float64]
-    hazard: NDArray[np.float64]
-    licensed: NDArray[np.int64]
-    price: NDArray[np.int64]
-    list_price: NDArray[np.int64]
-    discount_pct: NDArray[np.int64]
-    discount: NDArray[np.bool_]
+    base_seats: Floats
+    shape: Floats
+    noise_sigma: Floats
+    hazard: Floats
+    licensed: Ints
+    price: Ints
+    list_price: Ints
+    discount_pct: Ints
+    discount: Bools
 
 
 def halving_probability(
     plan: SeatPlan,
-    baseline_cents: NDArray[np.float64],
+    baseline_cents: Floats,
     rng: np.random.Generator,
     threshold: float = 0.5,
     n_draws: int = HALVING_DRAWS,
-) -> NDArray[np.float64]:
+) -> Floats:
     """P(mean billed revenue of the next H months < `threshold` x baseline | the generator's
     state at the cut-off), by `n_draws` replays of the seat process of `simulate._seats` and
     the billing rule of `billing.build_lines`: monthly onset draws from `plan.hazard` with a
@@ -237,11 +238,11 @@ class DeclineTruth:
     """Accounts at risk at the cut-off; the onset's exact `p_true` and whether it came; the
     outcome's near-Bayes `p_halved` and whether the billed revenue halved (`halved`)."""
 
-    at_risk: NDArray[np.bool_]
-    p_true: NDArray[np.float64]
-    declined: NDArray[np.bool_]
-    p_halved: NDArray[np.float64]
-    halved: NDArray[np.bool_]
+    at_risk: Bools
+    p_true: Floats
+    declined: Bools
+    p_halved: Floats
+    halved: Bools
 
 
 class OnsetProcess:
@@ -262,11 +263,11 @@ class OnsetProcess:
         self.factor = self.rng.uniform(*ONSET_FACTOR_RANGE, size=pop.size)
         self.onset = np.full(pop.size, -1, dtype=np.int64)
 
-    def tenure(self, t: int) -> NDArray[np.int64]:
+    def tenure(self, t: int) -> Ints:
         """Months since the contract started, at the end of month `t`."""
         return t - self.start_index
 
-    def step(self, t: int, active_before: NDArray[np.bool_]) -> None:
+    def step(self, t: int, active_before: Bools) -> None:
         """Draw the onsets of month `t` from the facts at the end of month t-1."""
         draw = self.rng.random(self.onset.size)
         if t == 0:
@@ -275,11 +276,11 @@ class OnsetProcess:
         hazard = onset_hazard(self.tenure(t - 1), self.log_value)
         self.onset = np.where(at_risk & (draw < hazard), t, self.onset)
 
-    def level(self, t: int) -> NDArray[np.float64]:
+    def level(self, t: int) -> Floats:
         """Multiplier of the account's seats in month `t` (1 before any onset)."""
         return np.where((self.onset >= 0) & (t >= self.onset), self.factor, 1.0)
 
-    def hazards_ahead(self, cutoff: int, horizon: int) -> NDArray[np.float64]:
+    def hazards_ahead(self, cutoff: int, horizon: int) -> Floats:
         """(H x n) onset hazard of months cutoff+1 .. cutoff+H (tenure advances one a month)."""
         return np.stack(
             [
@@ -290,11 +291,11 @@ class OnsetProcess:
 
     def truth(
         self,
-        active_at_cutoff: NDArray[np.bool_],
+        active_at_cutoff: Bools,
         cutoff: int,
         horizon: int,
-        revenue: NDArray[np.float64],
-        p_halved: NDArray[np.float64],
+        revenue: Floats,
+        p_halved: Floats,
     ) -> DeclineTruth:
         """Forward truth at `cutoff` (accounts eligible, active and without onset by then).
 

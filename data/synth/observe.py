@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from data.synth.arrays import Bools, Dates, Floats, Ints
 from data.synth.hazard import leakage_hazards, p_any
-
-Array = NDArray[np.float64]
 
 
 @dataclass
@@ -24,7 +23,7 @@ class History:
     attempts: NDArray[np.int32]
     failed: NDArray[np.int32]
     tickets: NDArray[np.int32]
-    unpaid: NDArray[np.bool_]
+    unpaid: Bools
 
     @classmethod
     def empty(cls, n_months: int, n_accounts: int) -> History:
@@ -36,7 +35,7 @@ class History:
             unpaid=np.zeros(shape, bool),
         )
 
-    def trailing(self, name: str, t: int, months: int) -> NDArray[np.int64]:
+    def trailing(self, name: str, t: int, months: int) -> Ints:
         values = getattr(self, name)[max(0, t - months + 1) : t + 1]
         return values.sum(axis=0).astype(np.int64)
 
@@ -48,20 +47,20 @@ class MonthState:
     t: int
     month_start: np.datetime64
     last_day: np.datetime64
-    legacy: NDArray[np.bool_]
-    adoption: Array
-    last_login: NDArray[np.datetime64]
-    seats: NDArray[np.int64]
-    licensed: NDArray[np.int64]
-    card: NDArray[np.bool_]
-    card_expiry: NDArray[np.int64]  # window index of last valid month
-    method_attempts: NDArray[np.int64]
-    method_failed: NDArray[np.int64]
-    discount_pct: NDArray[np.int64]
-    discount_end: NDArray[np.datetime64]
-    discount_line: NDArray[np.bool_]  # this month's invoice carries a discount line
-    request_month: NDArray[np.int64]  # window index of a pending downgrade request; -1 none
-    invoiced: NDArray[np.bool_]
+    legacy: Bools
+    adoption: Floats
+    last_login: Dates
+    seats: Ints
+    licensed: Ints
+    card: Bools
+    card_expiry: Ints  # window index of last valid month
+    method_attempts: Ints
+    method_failed: Ints
+    discount_pct: Ints
+    discount_end: Dates
+    discount_line: Bools  # this month's invoice carries a discount line
+    request_month: Ints  # window index of a pending downgrade request; -1 none
+    invoiced: Bools
 
 
 def features(state: MonthState, history: History) -> dict[str, NDArray[np.generic]]:
@@ -111,7 +110,7 @@ def features(state: MonthState, history: History) -> dict[str, NDArray[np.generi
     }
 
 
-def next_month_risk(state: MonthState, history: History) -> tuple[dict[str, Array], Array]:
+def next_month_risk(state: MonthState, history: History) -> tuple[dict[str, Floats], Floats]:
     """Hazards per leakage type for month t+1, and the probability of any leakage."""
     hazards = leakage_hazards(features(state, history))
     return hazards, p_any(hazards)

@@ -10,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from data.synth.arrays import Bools, Dates, Floats, Ints
 from domain import TIERS
-
-Ints = NDArray[np.int64]
-Floats = NDArray[np.float64]
 
 REGIONS = ("North America", "EMEA", "APAC", "LATAM")
 ARCHETYPES = ("growing", "flat", "seasonal", "gradual_decline", "sharp_drop", "churn", "volatile")
@@ -96,39 +93,39 @@ _NAME_C = (
 class Population:
     """Per-account static arrays for one chunk (index i is account number `first + i`)."""
 
-    account_number: NDArray[np.int64]
-    tier: NDArray[np.int64]  # plan index into TIERS
-    region: NDArray[np.int64]
-    legacy: NDArray[np.bool_]
-    start_month: NDArray[np.int64]  # window index of the first billed month (0: pre-window)
-    contract_start: NDArray[np.datetime64]
-    signup_date: NDArray[np.datetime64]
-    term_months: NDArray[np.int64]
-    base_seats: NDArray[np.float64]
-    licensed_seats: NDArray[np.int64]
-    list_cents: NDArray[np.int64]
-    price_cents: NDArray[np.int64]
-    discount_pct: NDArray[np.int64]  # promotional, whole percent; 0: none
-    discount_end: NDArray[np.datetime64]  # NaT when no discount
-    archetype: NDArray[np.int64]
-    growth: NDArray[np.float64]  # log-rate per month (0 for non-trending archetypes)
-    season_amp: NDArray[np.float64]
-    season_phase: NDArray[np.float64]
-    noise_sigma: NDArray[np.float64]
-    change_month: NDArray[np.int64]  # window index; -1 when none
-    drop_factor: NDArray[np.float64]
-    health_mean: NDArray[np.float64]
-    fragility: NDArray[np.float64]  # chance of a recoverable first-attempt failure
-    method_type: NDArray[np.int64]  # 0 card, 1 ach, 2 wire
-    card_expiry: NDArray[np.int64]  # window index of the card's last valid month
-    initial_login_gap: NDArray[np.int64]  # days before the window's first day
+    account_number: Ints
+    tier: Ints  # plan index into TIERS
+    region: Ints
+    legacy: Bools
+    start_month: Ints  # window index of the first billed month (0: pre-window)
+    contract_start: Dates
+    signup_date: Dates
+    term_months: Ints
+    base_seats: Floats
+    licensed_seats: Ints
+    list_cents: Ints
+    price_cents: Ints
+    discount_pct: Ints  # promotional, whole percent; 0: none
+    discount_end: Dates  # NaT when no discount
+    archetype: Ints
+    growth: Floats  # log-rate per month (0 for non-trending archetypes)
+    season_amp: Floats
+    season_phase: Floats
+    noise_sigma: Floats
+    change_month: Ints  # window index; -1 when none
+    drop_factor: Floats
+    health_mean: Floats
+    fragility: Floats  # chance of a recoverable first-attempt failure
+    method_type: Ints  # 0 card, 1 ach, 2 wire
+    card_expiry: Ints  # window index of the card's last valid month
+    initial_login_gap: Ints  # days before the window's first day
 
     @property
     def size(self) -> int:
         return int(self.account_number.size)
 
 
-def account_names(numbers: NDArray[np.int64]) -> list[str]:
+def account_names(numbers: Ints) -> list[str]:
     """Deterministic company-like names from the account number."""
     a, b, c = len(_NAME_A), len(_NAME_B), len(_NAME_C)
     return [
@@ -198,7 +195,7 @@ def draw_population(
     )
 
 
-def _add_months(start: np.datetime64, offsets: NDArray[np.int64]) -> NDArray[np.datetime64]:
+def _add_months(start: np.datetime64, offsets: Ints) -> Dates:
     months = start.astype("datetime64[M]") + offsets.astype("timedelta64[M]")
     return months.astype("datetime64[D]")
 
@@ -207,9 +204,9 @@ def _promotions(
     rng: np.random.Generator,
     size: int,
     n_months: int,
-    start_month: NDArray[np.int64],
+    start_month: Ints,
     window_start: np.datetime64,
-) -> tuple[NDArray[np.int64], NDArray[np.datetime64]]:
+) -> tuple[Ints, Dates]:
     """A quarter of accounts get a promotional discount that ends inside the window."""
     has = rng.random(size) < 0.25
     pct = np.where(has, rng.choice([10, 15, 20, 25], size=size), 0)
@@ -226,7 +223,7 @@ def _promotions(
 
 
 def _archetypes(
-    rng: np.random.Generator, size: int, n_months: int, start_month: NDArray[np.int64]
+    rng: np.random.Generator, size: int, n_months: int, start_month: Ints
 ) -> tuple[Ints, Floats, Floats, Floats, Floats, Ints, Floats]:
     archetype = rng.choice(len(ARCHETYPES), size=size, p=ARCHETYPE_P)
     growth = np.select(

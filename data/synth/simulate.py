@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
+from data.synth.arrays import Bools, Dates, Floats, Ints
 from data.synth.billing import build_lines, discount_cents, payment_attempts
 from data.synth.contracts import ContractBook
 from data.synth.decline import (
@@ -31,9 +32,6 @@ from data.synth.population import ARCHETYPES, DECLINING, Population
 from data.synth.rows import Rows
 from domain import LEAKAGE_TYPES
 
-Bools = NDArray[np.bool_]
-Ints = NDArray[np.int64]
-Floats = NDArray[np.float64]
 Events = dict[str, Bools]
 
 DAY = np.timedelta64(1, "D")
@@ -95,11 +93,11 @@ class ChunkSimulation:
             added=added,
         )
 
-    def _month_date(self, index: Ints) -> NDArray[np.datetime64]:
+    def _month_date(self, index: Ints) -> Dates:
         months = self.month_start[0].astype("datetime64[M]") + index.astype("timedelta64[M]")
         return months.astype("datetime64[D]")
 
-    def _expiry_dates(self) -> NDArray[np.datetime64]:
+    def _expiry_dates(self) -> Dates:
         expiry = self._month_date(np.maximum(self.expiry, 0))
         return np.where(self.card, expiry, np.datetime64("NaT"))
 

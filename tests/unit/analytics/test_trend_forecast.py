@@ -17,6 +17,7 @@ from analytics.trends import (
 )
 from analytics.trends.forecast.backtest import calibration_error, cluster_weights, roc_auc
 from analytics.trends.forecast.estimator import features_in_blocks
+from analytics.trends.forecast.features import CYCLE_FEATURES
 
 
 def stationary_panel(n_customers: int = 4000, n_months: int = 20, seed: int = 0) -> np.ndarray:
@@ -241,7 +242,22 @@ def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
             assert got[row] == pytest.approx(expected, abs=1e-9)
 
 
+def test_season_snr_separates_a_cycle_from_noise_and_fitted_fall_follows_the_trend() -> None:
+    values, amplitude, _ = seasonal_panel()
+    features = features_at(values, 16)
+    snr = features["season_snr"].to_numpy()
+    assert snr[amplitude > 0].min() > snr[amplitude == 0].max()
+    t = np.arange(17.0)
+    noise = np.exp(0.05 * np.random.default_rng(3).normal(size=(3, 17)))
+    trends = 100 * np.stack([np.ones_like(t), 0.94**t, 1.05**t]) * noise  # flat, falling, growing
+    fall = features_at(trends, 16)["fitted_fall"].to_numpy()
+    assert abs(fall[0]) < 0.05
+    assert fall[1] > 0.15 and fall[2] < -0.15  # a fit that keeps falling expects less ahead
+    short = features_at(trends[:, :11], 10)  # under CYCLE_MIN_MONTHS: no cycle, no columns
+    assert (short[["season_snr", "fitted_fall", "has_season"]].to_numpy() == 0).all()
+
+
 def test_cycle_features_join_once_a_training_cut_off_can_follow_a_full_year() -> None:
     model = DeclineForecaster()
     assert "season_outlook" not in model._feature_names(15)
-    assert {"season_outlook", "has_season"} <= set(model._feature_names(16))
+    assert set(CYCLE_FEATURES) <= set(model._feature_names(16))
