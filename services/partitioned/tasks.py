@@ -138,6 +138,7 @@ class ResultFile:
         self.table, self.path = table, path
         self._con = duckdb.connect()
         self._con.execute("SET threads = 1")
+        self._con.execute("SET enable_progress_bar = false")  # a worker's bar would garble
         ensure_schema(self._con)
 
     def append(self, frame: pd.DataFrame) -> None:
