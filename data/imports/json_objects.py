@@ -32,6 +32,13 @@ struct lists through temporary tables) converted the whole `lines` list once to 
 `lines.has_more` and again per level. Flat columns: 0.7 CPU s of DuckDB statements at
 10,000 accounts (1.0 before); at 100,000 customers 21 CPU s (23 before), the rest of both
 being DuckDB spilling past `MEMORY_LIMIT` (2.7 GB written); both on 2 cores at load 6-16.
+A bulk table stores values only: no type tags, no `broken` flag, no always-null columns
+(`check(bulk=True)` reads presence from the values), because DuckDB keeps in-memory tables
+uncompressed (measured: a VARCHAR tag ~19 bytes a row, an all-null VARCHAR ~14) and the
+tags pushed the 100,000-customer tables past `MEMORY_LIMIT`. pyarrow parses with jemalloc
+(`arrow_memory`): its default mimalloc returned each 128 MB block's memory to the system
+(3.9 system CPU s for the 418 MB invoices of 20,000 accounts, 0.3 with jemalloc).
+Together, at 100,000 customers: reading and checking 51 CPU s -> 33 (load 7).
 """
 
 from __future__ import annotations
@@ -40,7 +47,8 @@ import csv
 import itertools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -360,7 +368,7 @@ class ObjectReader:
                 self.con.execute(f"DROP TABLE IF EXISTS {table}")
             return None
         for table, object_type in tables:
-            self.check(object_type, table, top=table == out)
+            self.check(object_type, table, top=table == out, bulk=True)
         return [table for table, _ in tables]
 
     def _lines_batch(
@@ -407,8 +415,11 @@ class ObjectReader:
         extra: tuple[str, ...],
         columns: dict[str, pa.Array] | None = None,
     ) -> None:
-        """Insert one level's rows: `keys` (SQL over `columns`), `oid`, then the same tag,
-        value and raw columns `extract` makes (tags from the kinds the strict schema read)."""
+        """Insert one level's rows: `keys` (SQL over `columns`), `oid`, then the value
+        columns `extract` makes. No type tags: the strict schema fixed each field's JSON type
+        (`check(bulk=True)` reads presence from the values); a list field is stored as its
+        tag column, a BOOLEAN (present), and `object` fields (absent or null in bulk) not at
+        all."""
         flat = dict(columns or {})
         flat["__line"] = level.lines
         for name in extra:
@@ -416,27 +427,17 @@ class ObjectReader:
         items = []
         for i, f in enumerate(resource.fields):
             x = f"c{i}"
-            if f.kind == "object":
-                items += [f"NULL::VARCHAR AS {f.tag}", f"NULL::VARCHAR AS {f.column}"]
-            elif f.kind == "list":
+            if f.kind == "list":
                 flat[x] = pc.is_valid(level.values(f.path))
-                items += [
-                    f"CASE WHEN {x} THEN 'ARRAY' END AS {f.tag}",
-                    f"NULL::VARCHAR AS {f.column}",
-                ]
-            else:
+                items.append(f"{x} AS {f.tag}")
+            elif f.kind != "object":
                 flat[x] = level.values(f.path)
-                items += [
-                    f"CASE WHEN {x} IS NOT NULL THEN '{_ARROW_TAGS[f.kind]}' END AS {f.tag}",
-                    f"{x} AS {f.column}",
-                ]
-            if f.kind in ("expandable", "object"):
-                items.append(f"NULL::VARCHAR AS {f.raw}")
+                items.append(f"{x} AS {f.column}")
         self.con.register("_bulk_flat", pa.table(flat))
         try:
             self.con.execute(
                 f"{verb} SELECT '{quote_sql(file)}' AS file, __line AS line, {keys}, "
-                f'false AS broken, "object" AS object, {oid}{", ".join(items)} FROM _bulk_flat'
+                f'"object" AS object, {oid}{", ".join(items)} FROM _bulk_flat'
             )
         finally:
             self.con.unregister("_bulk_flat")
@@ -484,16 +485,21 @@ class ObjectReader:
             if grandchildren:
                 self._lines_children(level, child_oids, prefix, file, grandchildren, create)
 
-    def check(self, resource: ObjectType, out: str, top: bool = True) -> None:
+    def check(self, resource: ObjectType, out: str, top: bool = True, bulk: bool = False) -> None:
         """The checks every extracted table gets, however it was read: broken lines, objects
         of other types (counted as unused and dropped), objects per file, and every field's
-        kind, presence and allowed values, recorded as problems."""
+        kind, presence and allowed values, recorded as problems.
+
+        `bulk`: `out` was read by `extract_lines`, whose strict schema already refused every
+        broken line and value of another JSON type; it has no tag columns, so presence is read
+        from the values and only the required, allowed-value and decimal checks remain."""
         fields = resource.fields
         if top:
-            self.report(
-                f"SELECT file, line, NULL, NULL, NULL FROM {out} WHERE broken",
-                "not a complete JSON object (truncated or malformed line)",
-            )
+            if not bulk:
+                self.report(
+                    f"SELECT file, line, NULL, NULL, NULL FROM {out} WHERE broken",
+                    "not a complete JSON object (truncated or malformed line)",
+                )
             for obj, count in self.con.execute(
                 f"SELECT object, count(*) FROM {out} WHERE object IS NOT NULL "
                 f"AND object NOT IN ('{resource.object}', 'card') GROUP BY 1"
@@ -509,30 +515,32 @@ class ObjectReader:
             col, jt = f.column, f.tag
             types = ", ".join(f"'{t}'" for t in _JTYPES[f.kind])
             where = f"prefix || '{f.path}'"
+            if not bulk:
+                missing, string = f"{jt} IS NULL OR {jt} = 'NULL'", f"{jt} = 'VARCHAR'"
+            elif f.kind == "list":
+                missing, string = f"{jt} IS NOT true", "false"
+            elif f.kind == "object":
+                missing, string = "true", "false"
+            else:
+                missing, string = f"{col} IS NULL", f"{col} IS NOT NULL"
             if f.required:
+                checks.append((missing, where, "NULL", f"missing; expected {_EXPECT[f.kind]}"))
+            if not bulk:
                 checks.append(
                     (
-                        f"{jt} IS NULL OR {jt} = 'NULL'",
+                        f"{jt} NOT IN ('NULL', {types})",
                         where,
-                        "NULL",
-                        f"missing; expected {_EXPECT[f.kind]}",
+                        f"CASE {jt} WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN "
+                        f"'an integer' WHEN 'DOUBLE' THEN 'a decimal number' WHEN 'BOOLEAN' "
+                        f"THEN 'a boolean' WHEN 'OBJECT' THEN 'an object' ELSE 'a list' END",
+                        f"expected {_EXPECT[f.kind]}",
                     )
                 )
-            checks.append(
-                (
-                    f"{jt} NOT IN ('NULL', {types})",
-                    where,
-                    f"CASE {jt} WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN 'an integer' "
-                    f"WHEN 'DOUBLE' THEN 'a decimal number' WHEN 'BOOLEAN' THEN 'a boolean' "
-                    f"WHEN 'OBJECT' THEN 'an object' ELSE 'a list' END",
-                    f"expected {_EXPECT[f.kind]}",
-                )
-            )
             if f.allowed:
                 allowed = ", ".join(f"'{a}'" for a in f.allowed)
                 checks.append(
                     (
-                        f"{jt} = 'VARCHAR' AND {col} NOT IN ({allowed})",
+                        f"{string} AND {col} NOT IN ({allowed})",
                         where,
                         col,
                         f"unknown value; expected one of: {', '.join(f.allowed)}",
@@ -541,13 +549,14 @@ class ObjectReader:
             if f.kind == "decimal_text":
                 checks.append(
                     (
-                        f"{jt} = 'VARCHAR' AND NOT "
-                        f"regexp_full_match({col}, '-?[0-9]+(\\.[0-9]+)?')",
+                        f"{string} AND NOT regexp_full_match({col}, '-?[0-9]+(\\.[0-9]+)?')",
                         where,
                         col,
                         "expected a decimal amount in minor units",
                     )
                 )
+        if not checks:
+            return
         cases = ", ".join(
             f"CASE WHEN {cond} THEN {{'field': {where}, 'value': left({value}, 80), "
             f"'message': '{quote_sql(message)}'}} END"
@@ -558,7 +567,7 @@ class ObjectReader:
         self.con.execute(
             f"INSERT INTO problems SELECT file, line, oid, p.field, p.value, p.message FROM ("
             f"SELECT file, line, oid, unnest(list_filter([{cases}], lambda x: x IS NOT NULL)) AS p "
-            f"FROM {out} WHERE NOT broken AND ({any_bad}))"
+            f"FROM {out} WHERE {'' if bulk else 'NOT broken AND '}({any_bad}))"
         )
 
     def count_unused_fields(self, resource: ObjectType, paths: list[Path]) -> None:
@@ -600,6 +609,27 @@ class ObjectReader:
 
 Children = dict[str, tuple["ObjectType", str, "Children"]]
 """List fields read in bulk: list field path -> (child type, child table, its own lists)."""
+
+
+@contextmanager
+def arrow_memory() -> Iterator[None]:
+    """pyarrow's default memory pool is jemalloc (else the system allocator) inside the block:
+    pyarrow's bundled default, mimalloc, returned each parsed block's memory to the system
+    and faulted it back in. Measured on the 418 MB invoices file of 20,000 accounts (2 shared
+    cores, load 7): mimalloc 2.0 user + 3.9 system CPU s, 9.0 s wall; jemalloc 1.5 + 0.3,
+    2.9 s; the system allocator 1.7 + 0.3, 3.1 s. Arrays keep the pool that made them, so
+    restoring the default afterwards is safe."""
+    before = pa.default_memory_pool()
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # pyarrow built without jemalloc (Windows wheels)
+        pool = pa.system_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
+
 
 ARROW_BLOCK = 128 << 20
 """Bytes of JSON Lines parsed per block by pyarrow (memory per block, not per file). On the
