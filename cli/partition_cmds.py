@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import resource
-import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,11 +22,12 @@ import typer
 from rich.console import Console
 
 from cli.common import DbOption, JsonOption, default_db, emit_json, fail
+from data.monitor import Sampler
 
 err = Console(stderr=True)
 
 
-class TreeMemory:
+class TreeMemory(Sampler):
     """Largest total RSS and PSS (MB) of this process and its descendants, sampled in a thread.
 
     RSS every `interval` seconds; PSS (the kernel walks every page table to count it, ~5 ms of
@@ -36,30 +36,20 @@ class TreeMemory:
     """
 
     def __init__(self, interval: float = 0.2, pss_interval: float = 1.0) -> None:
-        self.interval, self.pss_interval = interval, pss_interval
+        super().__init__(interval, "tree-memory")
+        self.pss_interval = pss_interval
         self.peak_mb, self.peak_pss_mb = 0.0, 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._last_pss = 0.0
 
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        last_pss = 0.0
-        while not self._stop.is_set():
-            pids = tree_pids(os.getpid())
-            rss = sum(_proc_mb(pid, "status", b"VmRSS:") for pid in pids)
-            self.peak_mb = max(self.peak_mb, rss)
-            now = time.monotonic()
-            if rss > self.peak_pss_mb and now - last_pss >= self.pss_interval:
-                pss = sum(_proc_mb(pid, "smaps_rollup", b"Pss:") for pid in pids)
-                self.peak_pss_mb, last_pss = max(self.peak_pss_mb, pss), now
-            self._stop.wait(self.interval)
+    def tick(self) -> bool:
+        pids = tree_pids(os.getpid())
+        rss = sum(_proc_mb(pid, "status", b"VmRSS:") for pid in pids)
+        self.peak_mb = max(self.peak_mb, rss)
+        now = time.monotonic()
+        if rss > self.peak_pss_mb and now - self._last_pss >= self.pss_interval:
+            pss = sum(_proc_mb(pid, "smaps_rollup", b"Pss:") for pid in pids)
+            self.peak_pss_mb, self._last_pss = max(self.peak_pss_mb, pss), now
+        return False
 
 
 def _proc_mb(pid: int, name: str, key: bytes) -> float:

@@ -292,11 +292,17 @@ def load_tables(
 
     Tables are plain copies of the Parquet rows (no constraint or index to maintain), except
     `accounts`, which keeps the schema's key so the tables that refer to it can be created.
+    The database is attached with `COMPRESS` and checkpointed once loaded, so its tables are
+    held compressed as in a file. Measured reason, one 62.5k-account partition of a 1M book:
+    the tables took 458 MB uncompressed and 112 MB compressed, for 2.1 s more CPU to load;
+    `find_leakage` then ended at 810 MB RSS instead of 1,146 MB (0.7 s more CPU), same findings.
     """
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET threads = {int(threads)}")
     con.execute("SET enable_progress_bar = false")
+    con.execute("ATTACH ':memory:' AS book (COMPRESS)")
+    con.execute("USE book")
     sources = {}
     for table in BOOK_TABLES:
         if files.get(table):
@@ -308,6 +314,7 @@ def load_tables(
     ensure_schema(con)  # the rest of the schema
     if "accounts" in sources:
         con.execute(f"INSERT INTO accounts SELECT * FROM {sources['accounts']}")
+    con.execute("CHECKPOINT book")
     return con
 
 

@@ -47,7 +47,6 @@ import os
 import re
 import secrets
 import tempfile
-import threading
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -60,6 +59,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from data.monitor import Sampler
 from data.sql_functions import (
     FORMAT_FUNCTIONS,
     MAX_SIZE_ARGUMENT,
@@ -720,40 +720,33 @@ DUCKDB_MEMORY_SHARE = 0.6
 is this share of the limit; the rest is headroom for what it does not count."""
 
 
-class _Watchdog:
+class _Watchdog(Sampler):
     """Interrupts the connection when the time limit nears or resident memory grows by more
     than `MEMORY_TRIP_SHARE` of the memory limit; `tripped` says which."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, limits: SqlLimits, started: float) -> None:
+        super().__init__(0.01, "sql-watchdog")
         self._con = con
         self._limits = limits
         self._deadline = started + max(limits.timeout_s - INTERRUPT_MARGIN_S, 0.05)
-        self._done = threading.Event()
+        self._budget = limits.memory_limit_mb * 1024 * 1024 * MEMORY_TRIP_SHARE
         self.tripped: LimitKind | None = None
         self.peak_growth = 0
-        self._thread = threading.Thread(target=self._run, name="sql-watchdog", daemon=True)
 
-    def __enter__(self) -> _Watchdog:
+    def on_start(self) -> None:
         self._baseline = _resident_bytes()
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        budget = self._limits.memory_limit_mb * 1024 * 1024 * MEMORY_TRIP_SHARE
-        while not self._done.wait(0.01):
-            resident = _resident_bytes()
-            if resident is not None and self._baseline is not None:
-                self.peak_growth = max(self.peak_growth, resident - self._baseline)
-                if resident - self._baseline > budget:
-                    self._trip("memory")
-                    return
-            if time.monotonic() > self._deadline:
-                self._trip("time")
-                return
+    def tick(self) -> bool:
+        resident = _resident_bytes()
+        if resident is not None and self._baseline is not None:
+            self.peak_growth = max(self.peak_growth, resident - self._baseline)
+            if resident - self._baseline > self._budget:
+                self._trip("memory")
+                return True
+        if time.monotonic() > self._deadline:
+            self._trip("time")
+            return True
+        return False
 
     def _trip(self, kind: LimitKind) -> None:
         self.tripped = kind

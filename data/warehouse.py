@@ -551,6 +551,19 @@ def replace_rows(
     """Replace every row of a cache `table` with `frame`'s columns of the table's names, in
     the table's column order (call inside a transaction). ValueError naming the columns the
     frame lacks, before anything is deleted."""
+    insert_rows(con, table, frame, order_by, replace=True)
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    order_by: str | None = None,
+    *,
+    replace: bool = False,
+) -> None:
+    """Append `frame`'s columns of `table`'s names to `table`, in the table's column order
+    (after deleting every row first with `replace=True`; see `replace_rows`)."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position",
@@ -560,7 +573,8 @@ def replace_rows(
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"cache frame for {table} lacks column(s) {missing}")
-    con.execute(f"DELETE FROM {table}")
+    if replace:
+        con.execute(f"DELETE FROM {table}")
     con.register("_incoming", frame[columns])
     try:
         order = f" ORDER BY {order_by}" if order_by else ""

@@ -29,9 +29,6 @@ writes the same file names, re-running one replaces its files and nothing is cou
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import hashlib
 import json
 import shutil
@@ -64,8 +61,10 @@ from services.leakage.store import load_model, save_model
 from services.leakage.training import TrainingPlan, fit_from_rows, training_cutoffs
 from services.partitioned.engines import make_engine
 from services.partitioned.tasks import (
+    SCORE_CHUNK,
     RunPlan,
     marker_path,
+    release_memory,
     result_path,
     run_stage,
     work_path,
@@ -113,16 +112,6 @@ class RunReport:
     totals: dict[str, Any] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
     segments: dict[str, Any] = field(default_factory=dict)
-
-
-def release_memory() -> None:
-    """Hand the memory a driver phase freed back to the system before the next phase: glibc
-    keeps freed heap pages (its mmap threshold rises to the size of the first large block
-    freed, so later blocks of that size come from the heap), and the driver's retained
-    memory would sit beside the workers of the next stage."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _fingerprint(book: Book) -> str:
@@ -469,8 +458,10 @@ def run_book(
     resume: bool = False,
     training: TrainingPlan | None = None,
     progress: Progress | None = None,
+    chunk_accounts: int = SCORE_CHUNK,
 ) -> RunReport:
-    """Run the pipeline over every partition of the book at `input_dir` into `out_dir`."""
+    """Run the pipeline over every partition of the book at `input_dir` into `out_dir`
+    (stage B `chunk_accounts` accounts at a time: the same results at any size)."""
     training = training or REFRESH_PLAN
     out = Path(out_dir).resolve()
     clock, cpu_clock = time.perf_counter(), time.process_time()
@@ -493,7 +484,7 @@ def run_book(
         report.skipped = {stage: book.n_partitions for stage in ("a", "b")}
         report.ran = {stage: 0 for stage in ("a", "b")}
         return report
-    plan = _book_plan(book, out, training)
+    plan = replace(_book_plan(book, out, training), chunk_accounts=chunk_accounts)
     lap("plan")
     runner = make_engine(engine, workers, address)
     try:

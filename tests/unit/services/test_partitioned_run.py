@@ -44,6 +44,9 @@ KEYS = {
     "trend_series": ["account_id", "month"],
     "segments": ["segment_id"],
 }
+SCORE_CHUNK_SMALL = 320
+"""The local run's stage-B chunk: ~750-account partitions in 3 chunks, the last one short (the
+Dask run keeps the default chunk, a whole partition at once: both must match the file)."""
 SKIP = {"model_version"}  # the run's own model carries its own timestamped version id
 
 
@@ -66,7 +69,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def local_run(book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("local") / "out"
-    run_book(book, out, "local", 2, training=PLAN)
+    run_book(book, out, "local", 2, training=PLAN, chunk_accounts=SCORE_CHUNK_SMALL)
     return out
 
 
