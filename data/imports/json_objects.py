@@ -80,8 +80,10 @@ def memory_limit(con: duckdb.DuckDBPyConnection) -> str:
 
     Measured reason (100,000 Stripe customers, 3.3 GB of JSON Lines, 2 shared cores at load
     3-6, in one process): capped at 2 GB the import spilled and took 87.5 CPU s (21.6 system),
-    119 s wall, 3.0 GB peak RSS; at 6 GB (a third of 18.8 GB on this 23 GB machine) it took
-    76.8 CPU s (15.4 system), 85 s wall, 4.7 GB peak RSS. A machine with 8 GB keeps 2 GB."""
+    119 s wall, 3.0 GB peak RSS; at 6 GB (about a third of DuckDB's 18.8 GiB on this 23 GB
+    machine) it took 76.8 CPU s (15.4 system), 85 s wall, 4.7 GB peak RSS. A machine with
+    8 GB keeps 2 GB. Tried and not kept: `allocator_flush_threshold` at 4 GB (80.9 CPU s
+    against 83.1 without: noise). The result counts MB as DuckDB does (10^6 bytes)."""
     found = re.fullmatch(
         r"([0-9.]+) (KiB|MiB|GiB|TiB)",
         str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]),
