@@ -31,11 +31,11 @@ small gain, measured on 2 shared, heavily loaded cores. Flattening in DuckDB (un
 struct lists through temporary tables) converted the whole `lines` list once to read
 `lines.has_more` and again per level. Flat columns: 0.7 CPU s of DuckDB statements at
 10,000 accounts (1.0 before); at 100,000 customers 21 CPU s (23 before), the rest of both
-being DuckDB spilling past `MEMORY_LIMIT` (2.7 GB written); both on 2 cores at load 6-16.
+being DuckDB spilling past a 2 GB `memory_limit` (2.7 GB written); both on 2 cores at load 6-16.
 A bulk table stores values only: no type tags, no `broken` flag, no always-null columns
 (`check(bulk=True)` reads presence from the values), because DuckDB keeps in-memory tables
 uncompressed (measured: a VARCHAR tag ~19 bytes a row, an all-null VARCHAR ~14) and the
-tags pushed the 100,000-customer tables past `MEMORY_LIMIT`. pyarrow parses with jemalloc
+tags pushed the 100,000-customer tables past a 2 GB `memory_limit`. pyarrow parses with jemalloc
 (`arrow_memory`): its default mimalloc returned each 128 MB block's memory to the system
 (3.9 system CPU s for the 418 MB invoices of 20,000 accounts, 0.3 with jemalloc).
 Together, at 100,000 customers: reading and checking 51 CPU s -> 33 (load 7).
@@ -64,8 +64,35 @@ import pyarrow.json as pj
 FIELD_SAMPLE = 1000
 """Objects per file whose unused top-level fields are counted."""
 
-MEMORY_LIMIT = "2GB"
-"""DuckDB memory of an `ObjectReader` given a spill folder; beyond it, tables spill to disk."""
+MEMORY_LIMIT = 2 << 30
+"""Least DuckDB memory (bytes) of an `ObjectReader` given a spill folder (see `memory_limit`)."""
+
+MEMORY_SHARE = 3
+"""An `ObjectReader` given a spill folder may use 1/`MEMORY_SHARE` of DuckDB's default limit."""
+
+_UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    """DuckDB memory of an `ObjectReader` given a spill folder: a third of DuckDB's default
+    limit on `con` (80% of the memory of the machine or container, as DuckDB detects it), at
+    least `MEMORY_LIMIT`; beyond it, tables spill to the folder.
+
+    Measured reason (100,000 Stripe customers, 3.3 GB of JSON Lines, 2 shared cores at load
+    3-6, in one process): capped at 2 GB the import spilled and took 87.5 CPU s (21.6 system),
+    119 s wall, 3.0 GB peak RSS; at 6 GB (about a third of DuckDB's 18.8 GiB on this 23 GB
+    machine) it took 76.8 CPU s (15.4 system), 85 s wall, 4.7 GB peak RSS. A machine with
+    8 GB keeps 2 GB. Tried and not kept: `allocator_flush_threshold` at 4 GB (80.9 CPU s
+    against 83.1 without: noise). The result counts MB as DuckDB does (10^6 bytes)."""
+    found = re.fullmatch(
+        r"([0-9.]+) (KiB|MiB|GiB|TiB)",
+        str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]),
+    )
+    share = 0
+    if found is not None:
+        share = int(float(found.group(1)) * _UNITS[found.group(2)]) // MEMORY_SHARE
+    return f"{max(MEMORY_LIMIT, share) >> 20}MB"
+
 
 FieldKind = Literal[
     "id",
@@ -176,9 +203,9 @@ class ObjectReader:
 
     def __init__(self, spill: Path | None = None) -> None:
         self.con = duckdb.connect()
-        if spill is not None:  # tables beyond MEMORY_LIMIT go to disk there
+        if spill is not None:  # tables beyond memory_limit() go to disk there
             self.con.execute(f"SET temp_directory = '{quote_sql(str(spill))}'")
-            self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            self.con.execute(f"SET memory_limit = '{memory_limit(self.con)}'")
         self.con.execute(
             "CREATE TEMP TABLE problems (file VARCHAR, line BIGINT, object_id VARCHAR, "
             "field VARCHAR, value VARCHAR, message VARCHAR)"

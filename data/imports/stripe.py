@@ -14,8 +14,10 @@ files the mapping does not use are counted, not refused. A folder written by
 Method: data.imports.json_objects parses each object once (JSON Lines in bulk with pyarrow
 where the strict schema reads them, else per line in DuckDB, which names file, line and
 field; `NESTED` says which lists hold objects); the mapper's DuckDB is capped at
-`MEMORY_LIMIT` and spills to the import's scratch folder, and each table is dropped once
-mapped (10.4 GB peak at 100,000 customers before, 3.9 GB after). Spilling is what made the
+`memory_limit` (a third of what DuckDB sees, at least 2 GB) and spills beyond it to the
+import's scratch folder, and each table is dropped once mapped (10.4 GB peak at 100,000
+customers before, 3.9 GB after with a fixed 2 GB cap, 4.7 GB with 6 GB on a 23 GB machine,
+where the 2 GB cap's spilling cost 11 CPU s: 87.5 -> 76.8, load 3-6). Spilling is what made the
 100,000-customer import slow (31-48 s of system time in page faults), so nothing is held
 twice: invoice lines are typed and priced in one statement (three tables before), each
 extracted table is dropped as soon as the mapping has read it, and the bulk tables hold no
@@ -749,7 +751,7 @@ class StripeMapper(ObjectReader):
         )
         self._drop("x_invoices")
         # lines: typed and priced in one statement (each step a table of its own copied the
-        # 10M-row lines of 100,000 customers twice more, past MEMORY_LIMIT)
+        # 10M-row lines of 100,000 customers twice more, past memory_limit())
         c(f"""CREATE OR REPLACE TEMP TABLE m_lines_priced AS
         WITH lines AS (
             SELECT l.file, l.line, l.prefix, l.parent_id AS inv, l.idx, {_f("amount")} AS amount,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 from reference_data import STRIPE_FIXTURES
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from data.build import build_demo_stripe, build_demo_warehouse
-from data.imports import stripe
+from data.imports import json_objects, stripe
 from data.imports.report import ImportValidationError
 from data.imports.stripe import (
     INVOICE_STATUS,
@@ -533,3 +534,12 @@ def test_a_broken_mapping_file_is_refused_naming_type_and_field(
     with pytest.raises(stripe.MappingFileError, match=re.escape(message)):
         stripe.load_mapping(broken)
     assert stripe.load_mapping() == RESOURCES
+
+
+@pytest.mark.parametrize(
+    ("default", "expected"), [("1GB", "2048MB"), ("3GiB", "2048MB"), ("30GiB", "10240MB")]
+)
+def test_mapper_memory_is_a_third_of_duckdbs_with_a_2_gib_floor(default, expected):
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{default}'")
+    assert json_objects.memory_limit(con) == expected
