@@ -722,7 +722,8 @@ is this share of the limit; the rest is headroom for what it does not count."""
 
 class _Watchdog(Sampler):
     """Interrupts the connection when the time limit nears or resident memory grows by more
-    than `MEMORY_TRIP_SHARE` of the memory limit; `tripped` says which."""
+    than `MEMORY_TRIP_SHARE` of the memory limit, and again every tick until the query's block
+    ends (an interrupt sent before DuckDB starts the query is cleared); `tripped` says which."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, limits: SqlLimits, started: float) -> None:
         super().__init__(0.01, "sql-watchdog")
@@ -737,15 +738,20 @@ class _Watchdog(Sampler):
         self._baseline = _resident_bytes()
 
     def tick(self) -> bool:
+        if self.tripped is not None:
+            # again on every tick until the block ends: DuckDB clears an interrupt that lands
+            # before the query has started (a 1.5 s limit trips 0.05 s after `run_query`
+            # begins, which can be before `execute`), and then the query ran for 80 s
+            self._con.interrupt()
+            return False
         resident = _resident_bytes()
         if resident is not None and self._baseline is not None:
             self.peak_growth = max(self.peak_growth, resident - self._baseline)
             if resident - self._baseline > self._budget:
                 self._trip("memory")
-                return True
+                return False
         if time.monotonic() > self._deadline:
             self._trip("time")
-            return True
         return False
 
     def _trip(self, kind: LimitKind) -> None:
