@@ -678,19 +678,6 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 `object` field absent or null) is read in bulk; anything else fails the parse and is read by
 `extract`."""
 
-_ARROW_TAGS = {
-    "id": "VARCHAR",
-    "text": "VARCHAR",
-    "decimal_text": "VARCHAR",
-    "expandable": "VARCHAR",
-    "int": "BIGINT",
-    "count": "BIGINT",
-    "time": "BIGINT",
-    "number": "DOUBLE",
-    "bool": "BOOLEAN",
-    "list": "ARRAY",
-}
-
 
 def _arrow_fields(resource: ObjectType, children: Children) -> list[pa.Field] | None:
     tree: dict = {"object": pa.string(), "id": pa.string()}

@@ -377,10 +377,6 @@ class StripeMapper(ObjectReader):
         """Read, check and map every file; the result holds rows and problems (none written)."""
         start = {name: int((offsets or {}).get(name, 0)) for name in ID_COLUMNS}
         found = self.discover()
-        empty = (
-            "SELECT NULL::VARCHAR AS file, NULL::BIGINT AS line, '' AS prefix, "
-            "NULL::VARCHAR AS j WHERE false"
-        )
         for name in (
             "customers",
             "products",
@@ -402,7 +398,7 @@ class StripeMapper(ObjectReader):
             if name in found and self.bulk:
                 tables = self.extract_lines(res, found[name], f"x_{name}", NESTED.get(name, {}))
             if tables is None:
-                src = self.source(name, found[name], RESOURCES) if name in found else empty
+                src = self.source(name, found[name], RESOURCES) if name in found else _NO_OBJECTS
                 self.extract(res, src, f"x_{name}")
             else:
                 self.read_in_bulk.update(tables)

@@ -553,7 +553,6 @@ __all__ = [
     "RunReport",
     "book_medians",
     "book_revenue_matrix",
-    "release_memory",
     "run_book",
     "segment_sample",
 ]
