@@ -6,12 +6,11 @@ import json
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import ResultsOption, results_catalog
+from cli.common import DbOption, ResultsOption, results_catalog
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,9 +19,6 @@ if TYPE_CHECKING:
 
 ThreadOption = Annotated[
     str | None, typer.Option("--thread", help="Conversation id; reuse it to ask follow-ups.")
-]
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Warehouse file (default: REVRISK_WAREHOUSE).")
 ]
 _EXIT_WORDS = {"exit", "quit", ":q", "bye"}
 

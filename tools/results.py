@@ -129,15 +129,32 @@ MAX_TABLE_ROWS = 1_000
 def file_ref(path: Any) -> dict[str, str]:
     """A `files` entry of an artifact: path, name and MIME type of a file a tool wrote."""
     name = str(path).replace("\\", "/").rsplit("/", 1)[-1]
+    return {"path": str(path), "name": name, "mime": mime_for(name)}
+
+
+def mime_for(name: str) -> str:
+    """The MIME type of a file the tools or the UI offer for download, from its name's suffix.
+
+    One table for the tools' outputs and the chat's exports and reports: the standard library's
+    `mimetypes` knows XLSX and Markdown only from the system's mime.types file, Parquet not at all.
+
+    Examples:
+        >>> mime_for("scored.CSV"), mime_for("README"), mime_for("report.md")
+        ('text/csv', 'application/octet-stream', 'text/markdown')
+    """
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    mime = _MIMES.get(suffix, "application/octet-stream")
-    return {"path": str(path), "name": name, "mime": mime}
+    return _MIMES.get(suffix, "application/octet-stream")
 
 
 _MIMES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
+    "md": "text/markdown",
+    "txt": "text/plain",
+    "html": "text/html",
+    "json": "application/json",
+    "pdf": "application/pdf",
 }
 
 

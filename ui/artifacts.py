@@ -4,7 +4,8 @@ The contract (agreed with the tool authors) is a dict with optional keys
 `tool, title, table | rows, columns, chart, files, notice`; errors come as
 `{"kind": "error", "message", ...}` and may carry `problems` (validation findings with
 row/column/value). `view_of` accepts all of these, drops what it cannot use, and never raises:
-a malformed artifact must not break a reply.
+a malformed artifact must not break a reply. A file's MIME type is read off its name with the
+tools' own table (`tools.results.mime_for`), so a tool's output and the chat's exports agree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.results import mime_for
+
 logger = logging.getLogger(__name__)
 
 MAX_TABLE_ROWS_SHOWN = 1_000
@@ -23,11 +26,15 @@ MAX_TABLE_ROWS_SHOWN = 1_000
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file a tool produced for download."""
+    """A file a tool (or the chat) produced for download."""
 
     path: str
     name: str
-    mime: str = "application/octet-stream"
+
+    @property
+    def mime(self) -> str:
+        """Its MIME type, from the name (`tools.results.mime_for`, the table the tools use)."""
+        return mime_for(self.name)
 
 
 @dataclass(frozen=True)
@@ -85,21 +92,8 @@ def _files(artifact: Mapping[str, Any]) -> list[FileRef]:
         if isinstance(item, Mapping) and item.get("path"):
             path = str(item["path"])
             name = str(item.get("name") or Path(path).name)
-            found.append(FileRef(path, name, str(item.get("mime") or _mime(name))))
+            found.append(FileRef(path, name))
     return found
-
-
-def _mime(name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    return {
-        ".csv": "text/csv",
-        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ".md": "text/markdown",
-        ".txt": "text/plain",
-        ".html": "text/html",
-        ".json": "application/json",
-        ".pdf": "application/pdf",
-    }.get(suffix, "application/octet-stream")
 
 
 def view_of(artifact: Any, tool: str = "") -> ArtifactView | None:
@@ -127,8 +121,3 @@ def view_of(artifact: Any, tool: str = "") -> ArtifactView | None:
     except Exception as exc:  # never let a malformed artifact break the reply
         logger.warning("Unreadable artifact from %s: %s: %s", tool, type(exc).__name__, exc)
         return None
-
-
-def mime_for(name: str) -> str:
-    """A MIME type from a file name (CSV, XLSX, Markdown, text, HTML, JSON, PDF)."""
-    return _mime(name)

@@ -26,7 +26,7 @@ from settings import get_settings
 from tools.context import Context
 from ui import copy, stripe_upload, uploads
 from ui import runtime as ui_runtime
-from ui.artifacts import ArtifactView, FileRef, mime_for, view_of
+from ui.artifacts import ArtifactView, FileRef, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
 from ui.report import render_html, render_markdown
@@ -403,7 +403,7 @@ async def _send_report() -> None:
         await cl.Message(content=copy.EXPORT_EMPTY, author=copy.ASSISTANT).send()
         return
     paths, n_turns = written
-    files = [FileRef(str(p), p.name, mime_for(p.name)) for p in paths]
+    files = [FileRef(str(p), p.name) for p in paths]
     _ensure_files_dir()
     report = cl.Message(
         content=copy.EXPORT_DONE.format(
@@ -464,7 +464,7 @@ async def group_report(segment_id: int, decline_level: int | None) -> None:
     for suffix, render in ((".md", group_report_markdown), (".txt", group_report_text)):
         path = folder / f"segment-{segment_id}{level}-report{suffix}"
         path.write_text(render(report), encoding="utf-8")
-        files.append(FileRef(str(path), path.name, mime_for(path.name)))
+        files.append(FileRef(str(path), path.name))
     shown = "" if decline_level is None else f", decline level {decline_level}"
     _ensure_files_dir()
     await cl.Message(

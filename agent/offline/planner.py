@@ -346,13 +346,6 @@ def _guess_confidence(reading: Reading) -> float:
 _FALLBACK_OPTIONS = ("score_leakage", "detect_leakage", "query_duckdb", "revenue_month")
 """Readings offered when the message's words point at none (never the portfolio overview)."""
 _DATA_OPTIONS = ("query_duckdb", "churn", "revenue_month")
-_QUESTIONS = {
-    "unsure": "I'm not sure which question this is, so rather than guess: is it one of these?",
-    "referent": "Which account do you mean? Name its id (like ACC000042), or pick one of these?",
-    "segment": "Which segment do you mean? Name its number, or pick one of these?",
-    "listed": "Which one of the list do you mean? Name its id, or pick one of these?",
-    "referents": "Which accounts do you mean? Name their ids, or pick one of these?",
-}
 
 
 def _options(reading: Reading) -> tuple[Option, ...]:
@@ -405,13 +398,14 @@ def _listed_options(reading: Reading, intent: str | None) -> tuple[Option, ...]:
 def _clarify(
     reading: Reading, why: str, confidence: float = 0.0, intent: str | None = None
 ) -> Plan:
-    """A question instead of a guess, with the nearest readings as clickable options."""
+    """A question instead of a guess (the lexicon's `[clarify.questions]` for `why`), with the
+    nearest readings as clickable options."""
     options = _listed_options(reading, intent) if why == "listed" else _options(reading)
     return Plan(
         "clarify",
         confidence=max(0.0, min(confidence, CLARIFY_BELOW - 0.01)),
         options=options,
-        question=_QUESTIONS[why],
+        question=reading.lexicon.raw["clarify"]["questions"][why],
     )
 
 

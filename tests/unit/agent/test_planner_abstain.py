@@ -47,6 +47,15 @@ def test_every_offered_reading_is_one_the_planner_answers() -> None:
         assert chosen.calls, (key, message)
 
 
+def test_the_question_says_why_the_planner_asks() -> None:
+    """Each reason the planner asks for has its question in the lexicon's [clarify.questions]."""
+    questions = load_lexicon().raw["clarify"]["questions"]
+    assert set(questions) == {"unsure", "referent", "segment", "listed", "referents"}
+    assert all(text.endswith("?") for text in questions.values())
+    assert plan("why is that one flagged?").question == questions["referent"]
+    assert plan("how are things with billing").question == questions["unsure"]
+
+
 def test_the_clarification_carries_clickable_actions_and_ends_with_a_question() -> None:
     message = ChatOfflinePlanner().respond([HumanMessage("why is that one flagged?")], None)
     assert not message.tool_calls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tools.results import file_ref
 from ui.artifacts import view_of
 
 
@@ -25,6 +26,15 @@ def test_reads_rows_key_and_infers_columns():
 def test_files_get_names_and_mime(tmp_path):
     view = view_of({"files": [{"path": str(tmp_path / "scored.xlsx")}, {"name": "no path"}]})
     assert [(f.name, f.mime.split(".")[-1]) for f in view.files] == [("scored.xlsx", "sheet")]
+
+
+def test_a_files_mime_is_the_one_the_tool_wrote(tmp_path):
+    """The UI and the tools read MIME types off one table: a tool's Parquet output and the
+    chat's Markdown report get the same type on both sides."""
+    written = [file_ref(tmp_path / name) for name in ("book.parquet", "report.md", "x.bin")]
+    view = view_of({"files": written})
+    assert [f.mime for f in view.files] == [item["mime"] for item in written]
+    assert [f.mime for f in view.files][1:] == ["text/markdown", "application/octet-stream"]
 
 
 def test_errors_and_problems():
