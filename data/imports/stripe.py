@@ -629,7 +629,15 @@ class StripeMapper(ObjectReader):
              met AS (SELECT * FROM m_items WHERE usage_type = 'metered'
                      QUALIFY row_number() OVER (PARTITION BY sub ORDER BY idx) = 1),
              dis AS (SELECT * FROM m_discounts WHERE pct > 0
-                     QUALIFY row_number() OVER (PARTITION BY sub ORDER BY idx) = 1)
+                     QUALIFY row_number() OVER (PARTITION BY sub ORDER BY idx) = 1),
+             -- a subscription's downgrades: by its id or by its schedule's, as two equi-joins
+             -- (one join ON ... OR ... ran as a nested loop: 5.8 s at 100,000 customers)
+             dg AS (SELECT s.file AS s_file, s.line AS s_line, d.*
+                    FROM m_subs s JOIN m_downgrades d ON d.sub = s.sub
+                    UNION ALL
+                    SELECT s.file, s.line, d.* FROM m_subs s
+                    JOIN m_downgrades d ON d.sched = s.sched
+                    WHERE NOT coalesce(d.sub = s.sub, false))
         SELECT s.file, s.line, s.sub, s.cus, s.contract_id, lic.plan,
                coalesce(s.currency, lic.currency) AS currency,
                lic.unit_minor AS price_minor, coalesce(met.unit_minor,
@@ -650,7 +658,7 @@ class StripeMapper(ObjectReader):
         JOIN lic ON lic.sub = s.sub
         LEFT JOIN met ON met.sub = s.sub
         LEFT JOIN dis ON dis.sub = s.sub
-        LEFT JOIN m_downgrades dg ON dg.sub = s.sub OR dg.sched = s.sched
+        LEFT JOIN dg ON dg.s_file = s.file AND dg.s_line = s.line
         WHERE s.status NOT IN ('incomplete', 'incomplete_expired')
         QUALIFY row_number() OVER (PARTITION BY s.sub ORDER BY dg.start_ts) = 1""")
         # customers -> accounts
