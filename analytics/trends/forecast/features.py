@@ -218,25 +218,6 @@ def _last_year(values: FloatArray, position: int, outcome: DeclineOutcome) -> Fl
     return np.where(np.isnan(base), np.nan, ratio)
 
 
-def season_outlook(
-    window: FloatArray, position: int, outcome: DeclineOutcome
-) -> tuple[FloatArray, NDArray[np.bool_]]:
-    """(log of the yearly cycle's mean over the horizon months over its mean over the baseline
-    months, whether it was estimated) per row of `window` (months 0..`position`, NaN before the
-    first revenue), from months <= `position` only (`season_features`' first two columns).
-
-    Examples:
-        >>> t = np.arange(18.0)
-        >>> season = 100 * (1 + 0.4 * np.sin(2 * np.pi * (t - 12) / 12))  # peak at month 15
-        >>> outlook, known = season_outlook(np.stack([season, 50 * 1.03**t]), 17,
-        ...                                 DeclineOutcome())
-        >>> outlook.round(2).tolist(), known.tolist()  # exact -0.42, shrunk; growth: no cycle
-        ([-0.3, -0.0], [True, True])
-    """
-    features = season_features(window, np.ones(len(window)), position, outcome)
-    return features["season_outlook"], features["has_season"].astype(bool)
-
-
 def season_features(
     window: FloatArray, baseline: FloatArray, position: int, outcome: DeclineOutcome
 ) -> dict[str, FloatArray]:
@@ -252,6 +233,14 @@ def season_features(
     fit's expected mean of the horizon months (level + trend + harmonic, lognormal with the
     residual SD). Customers with fewer than `CYCLE_MIN_MONTHS` months since the first, or
     fewer than three quarters of them positive, get 0 in every column.
+
+    Examples:
+        >>> t = np.arange(18.0)
+        >>> season = 100 * (1 + 0.4 * np.sin(2 * np.pi * (t - 12) / 12))  # peak at month 15
+        >>> window = np.stack([season, 50 * 1.03**t])
+        >>> got = season_features(window, window[:, -6:].mean(axis=1), 17, DeclineOutcome())
+        >>> got["season_outlook"].round(2).tolist(), got["has_season"].tolist()  # exact -0.42
+        ([-0.3, -0.0], [1.0, 1.0])
     """
     n_months = window.shape[1]
     t = np.arange(n_months, dtype=float)

@@ -215,14 +215,15 @@ def test_season_outlook_reads_no_later_month_and_follows_the_cycle() -> None:
 
 def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
     """The batched normal equations against numpy's lstsq on the ridge-augmented system."""
-    from analytics.trends.forecast.features import _CYCLE_RIDGE, _window, season_outlook
+    from analytics.trends.forecast.features import _CYCLE_RIDGE, _window, season_features
 
     values, _, _ = seasonal_panel(30, 15, seed=4)
     values[3, :5] = 0.0  # a late start
     values[7, 9] = 0.0  # a gap month is left out of the fit
     position = 14
     window, _, _ = _window(values[:, : position + 1])
-    got, known = season_outlook(window, position, DeclineOutcome())
+    cycle = season_features(window, np.ones(len(window)), position, DeclineOutcome())
+    got, known = cycle["season_outlook"], cycle["has_season"].astype(bool)
     t = np.arange(position + 1, dtype=float)
     angle = 2 * np.pi * t / 12
     design = np.stack([np.ones_like(t), (t - t.mean()) / 12, np.sin(angle), np.cos(angle)], axis=1)
