@@ -71,8 +71,12 @@
     true,
   );
 
+  // After a Stripe import this session answers from the user's own data (ui/copy.py
+  // STRIPE_IMPORTED says so): the demo badge goes and does not come back.
+  const IMPORTED = "answers come from your Stripe data";
+  let ownData = false;
   const badge = (status) => {
-    if (!status || !status.demo || document.getElementById("rr-demo-badge")) return;
+    if (ownData || !status || !status.demo || document.getElementById("rr-demo-badge")) return;
     const header = document.getElementById("header") || document.body;
     const tag = document.createElement("span");
     tag.id = "rr-demo-badge";
@@ -92,7 +96,13 @@
         }
       };
       place();
-      new MutationObserver(() => badge(status)).observe(document.body, { childList: true, subtree: true });
+      new MutationObserver((records) => {
+        if (!ownData && records.some((r) => [...r.addedNodes].some((n) => (n.textContent || "").includes(IMPORTED)))) {
+          ownData = true;
+          document.getElementById("rr-demo-badge")?.remove();
+        }
+        badge(status);
+      }).observe(document.body, { childList: true, subtree: true });
     })
     .catch(() => {});
 })();

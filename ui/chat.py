@@ -317,7 +317,7 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
             continue
         state().redact[str(staged.path)] = staged.name
         staged_files.append(staged)
-    question = "" if uploads.is_scoring_only(text) else text.strip()
+    question = "" if uploads.is_file_only(text) else text.strip()
     for index, staged in enumerate(staged_files):
         notice = copy.UPLOAD_RECEIVED.format(name=staged.name, size=staged.size_text)
         await cl.Message(content=notice, author=copy.ASSISTANT).send()

@@ -32,10 +32,12 @@ SCORE_FILE_STARTER = "Score a file"
 
 _NAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXPORT = re.compile(r"\b(export|download|save)\b.*\b(report|conversation|transcript)\b", re.I)
-_SCORING_ONLY = re.compile(
-    r"^\s*(?:please\s+)?(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate)\b\s*)?"
-    r"(?:(?:this|these|my|the|attached|uploaded|new)\s+)*"
-    r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it)?\s*(?:please)?[.!?]*\s*$",
+_FILE_ONLY = re.compile(
+    r"^\s*(?:please\s+)?"
+    r"(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate|import|load)\b\s*)?"
+    r"(?:(?:this|these|my|our|the|attached|uploaded|new|stripe)\s+)*"
+    r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it|export|zip|data)?"
+    r"\s*(?:please)?[.!?]*\s*$",
     re.I,
 )
 
@@ -128,16 +130,17 @@ def scoring_question(upload: StagedUpload, question: str = "") -> str:
     return f"{head}. {question.strip()}" if question.strip() else head
 
 
-def is_scoring_only(text: str) -> bool:
-    """True when the text sent with a file asks for nothing beyond scoring it.
+def is_file_only(text: str) -> bool:
+    """True when the text sent with a file asks for nothing beyond handling the file (scoring
+    an account list, importing a Stripe export): no question to answer after it.
 
     Examples:
-        >>> is_scoring_only(""), is_scoring_only("score this file please")
+        >>> is_file_only(""), is_file_only("score this file please")
         (True, True)
-        >>> is_scoring_only("which of them are high risk?")
-        False
+        >>> is_file_only("Import my Stripe export"), is_file_only("which of them are high risk?")
+        (True, False)
     """
-    return bool(_SCORING_ONLY.match(text or ""))
+    return bool(_FILE_ONLY.match(text or ""))
 
 
 def wants_export(text: str) -> bool:

@@ -51,10 +51,13 @@ def test_scoring_question_names_the_staged_path(tmp_path):
         ("please analyse the attached spreadsheet!", True),
         ("which of the uploaded accounts are high risk?", False),
         ("show revenue by region", False),
+        ("Import my Stripe export", True),
+        ("import our stripe data please.", True),
+        ("what is in our stripe data?", False),
     ],
 )
-def test_is_scoring_only(text, only):
-    assert uploads.is_scoring_only(text) is only
+def test_is_file_only(text, only):
+    assert uploads.is_file_only(text) is only
 
 
 @pytest.mark.parametrize(
