@@ -5,6 +5,9 @@
 //    and the starters are held, not sent: Chainlit 2.12 lets a message through in the first
 //    second after the page appears and then loses it with the socket it replaces (issue 12).
 //    A held message is sent as soon as the chat is ready; the composer is dimmed meanwhile.
+//    Files are held the same way: one attached (picked, dropped or pasted) before the server
+//    has this chat's session fails "Session not found", so it is handed to the composer's file
+//    input when the chat is ready.
 // 2. The "synthetic demo data" badge: /revrisk/status says whether the warehouse is the
 //    generated demo, and the badge stays in the header while it is.
 (() => {
@@ -12,6 +15,7 @@
   root.classList.add("rr-wait");
   let ready = false;
   let pending = null; // "submit" or a starter's element id
+  let heldFiles = []; // files attached before the chat was ready
   let seenSince = 0;
 
   const chatStarted = () => !!document.getElementById("chat-settings-open-modal");
@@ -19,6 +23,15 @@
   const release = () => {
     ready = true;
     root.classList.remove("rr-wait");
+    const files = heldFiles;
+    heldFiles = [];
+    const input = document.getElementById("upload-button-input");
+    if (files.length && input) {
+      const transfer = new DataTransfer();
+      files.forEach((file) => transfer.items.add(file));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     const held = pending;
     pending = null;
     if (held === "submit") {
@@ -70,6 +83,23 @@
     },
     true,
   );
+
+  const holdFiles = (event, files) => {
+    if (ready || !files || !files.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    heldFiles = heldFiles.concat([...files]);
+  };
+  document.addEventListener(
+    "change",
+    (event) => {
+      const target = event.target;
+      if (target instanceof HTMLInputElement && target.type === "file") holdFiles(event, target.files);
+    },
+    true,
+  );
+  document.addEventListener("drop", (event) => holdFiles(event, event.dataTransfer?.files), true);
+  document.addEventListener("paste", (event) => holdFiles(event, event.clipboardData?.files), true);
 
   // After a Stripe import this session answers from the user's own data (ui/copy.py
   // STRIPE_IMPORTED says so): the demo badge goes and does not come back.
