@@ -5,7 +5,8 @@ found" and the composer shows "Failed to upload …" (a file picked) or drops it
 dropped). public/revrisk.js holds such files and hands them to the composer when the chat is
 ready, as it holds a message typed too early. Each way in — the file picker and a drop on the
 composer — attaches the reference sample as soon as the page has its composer, then sends
-"score this file": the answer must be the batch scoring of that file.
+"score this file": the answer must be the batch scoring of that file. A question typed and sent
+with Enter at once must be answered too (the hold that came first, for issue 12).
 """
 
 from __future__ import annotations
@@ -77,7 +78,28 @@ def test_a_file_attached_before_the_chat_is_ready_is_scored(
         answer = last_answer(page)
         assert answer.startswith(f"Batch scoring of {SAMPLE_ACCOUNTS.name}: 100 accounts"), answer
     except Exception:
-        shot(page, f"early-attach-99-{attach.__name__}")
+        shot(page, f"early-input-99-{attach.__name__}")
+        raise
+    finally:
+        page.close()
+
+
+def test_a_question_sent_before_the_chat_is_ready_is_answered(
+    server: RunningServer, browser: Any
+) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(server.url, wait_until="commit")
+        page.locator("#chat-input").wait_for(state="visible", timeout=10_000)
+        page.locator("#chat-input").fill("Which ten accounts are most at risk?")
+        page.locator("#chat-input").press("Enter")  # at once: before on_chat_start has answered
+        page.wait_for_function(
+            "() => document.querySelectorAll('.ai-message').length > 0", timeout=30_000
+        )
+        wait_idle(page)
+        assert "matching accounts" in last_answer(page), last_answer(page)
+    except Exception:
+        shot(page, "early-input-99-question")
         raise
     finally:
         page.close()
