@@ -40,6 +40,7 @@ from pydantic import ConfigDict, Field
 
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
+from agent.offline.limits import notes
 from agent.offline.narratives import narrate_all, narrate_plan, parse_content
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
@@ -269,7 +270,9 @@ class ChatOfflinePlanner(BaseChatModel):
                 answer = narrate_plan(results, asked.size)
             else:
                 answer = narrate_all(results)
-            return AIMessage(content=f"{note}\n\n{answer}" if note else answer)
+            caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())
+            opening = "\n\n".join(part for part in (note, caveat) if part)
+            return AIMessage(content=f"{opening}\n\n{answer}" if opening else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 
     def _generate(

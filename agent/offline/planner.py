@@ -43,7 +43,8 @@ from dataclasses import replace
 
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
-from agent.offline.metrics import tool_months
+from agent.offline.limits import unapplied
+from agent.offline.metrics import tool_months, tool_year
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -555,9 +556,10 @@ _PERIOD_ARGS = ("month", "since", "until")
 
 
 def _with_months(chosen: Plan, reading: Reading) -> Plan:
-    """The stated month ("in Oct 2026", "since June 2026") on the calls whose tool takes it
-    and that do not already carry a period (metrics.tool_months reads it)."""
-    stated = tool_months(reading.original)
+    """The stated month ("in Oct 2026", "since June 2026") or year ("in 2025": since/until)
+    on the calls whose tool takes it and that do not already carry a period
+    (metrics.tool_months and metrics.tool_year read them)."""
+    stated = tool_months(reading.original) or tool_year(reading.original)
     if not stated or not chosen.calls:
         return chosen
     calls = []
@@ -587,6 +589,9 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     chosen = _with_months(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
+    if chosen.calls:  # what the calls cannot apply is stated in the answer, never dropped
+        left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
+        chosen = replace(chosen, unapplied=left)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

@@ -43,6 +43,15 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """A limit the message names that the planned calls do not apply (agent/offline/limits.py):
+    its kind ("filter", "period", "comparison") and how it reads ("APAC", "2025")."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Option:
     """A reading the planner can answer, offered as a clickable action: the button's label
     and the message that clicking it sends."""
@@ -71,6 +80,8 @@ class Plan:
     """For intent "advice": the professional domain asked about ("tax")."""
     adviser: str = ""
     """For intent "advice": who could answer instead ("a tax adviser or your accountant")."""
+    unapplied: tuple[Limit, ...] = ()
+    """Limits the message names that `calls` do not apply: the answer states them."""
 
 
 CLARIFY_BELOW = 0.25
