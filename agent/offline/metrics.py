@@ -45,6 +45,11 @@ LATEST = (
     "UNION ALL SELECT max(month) FROM revenue_imports))"
 )
 """The warehouse's latest month (from the view's sources: the view itself is slow)."""
+EARLIEST = (
+    "(SELECT min(month) FROM (SELECT min(period) AS month FROM invoices "
+    "UNION ALL SELECT min(month) FROM revenue_imports))"
+)
+"""The warehouse's first month: with `LATEST`, the range a period must lie in."""
 
 _MONTHS = {
     m: i + 1
@@ -393,7 +398,9 @@ def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
 def _span(start: str, end: str) -> str:
     return (
         f"strftime({start}, '%Y-%m') AS period_start, "
-        f"strftime(least(CAST({end} - INTERVAL 1 MONTH AS DATE), {LATEST}), '%Y-%m') AS period_end"
+        f"strftime(least(CAST({end} - INTERVAL 1 MONTH AS DATE), {LATEST}), '%Y-%m') "
+        f"AS period_end, strftime({EARLIEST}, '%Y-%m') AS data_from, "
+        f"strftime({LATEST}, '%Y-%m') AS data_to"
     )
 
 

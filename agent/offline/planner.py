@@ -497,6 +497,20 @@ def _each_listed(chosen: Plan, reading: Reading) -> Plan:
     return Plan(call.name, calls, confidence=chosen.confidence)
 
 
+def _each_named(chosen: Plan, reading: Reading) -> Plan:
+    """One call per account the message names ("what is the risk for account 7 and account
+    9?"), for a tool about one account: every named account is answered, none dropped."""
+    named = reading.entities.account_ids
+    if len(named) < 2 or len(chosen.calls) != 1:
+        return chosen
+    call = chosen.calls[0]
+    key = "customer_id" if "customer_id" in call.args else "account_id"
+    if call.args.get(key) not in named or "file_path" in call.args:
+        return chosen
+    calls = tuple(Call(call.name, {**call.args, key: account}) for account in named)
+    return Plan(call.name, calls, confidence=chosen.confidence)
+
+
 _MORE_CLAUSES = re.compile(r"\s(?:and|plus|also|\+|&)\s|[,;:]|\s[-–—]+\s")
 
 
@@ -585,7 +599,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     """
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
-    chosen = _each_listed(_in_context(_choose(reading), reading), reading)
+    chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _with_months(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)

@@ -39,6 +39,8 @@ _SHORT = 7
 """Words in a message short enough to be a follow-up ("and segment 2?")."""
 _PLURAL = (("them",), ("they",), ("their",), ("those",), ("these",))
 """Pronouns for many: a question with them is about a group, not one missing referent."""
+_MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\b[a-z_]\w*\(\s*[\w'\"]*\s*\)", re.IGNORECASE)
+"""An HTML tag or a code call ("alert(1)") in a message."""
 _NAME = re.compile(r"(?<=[a-z0-9,:;] )(?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+\b")
 """Two to four capitalised words after a lower-case word: a company's name, not a sentence's
 first word ("what's driving the risk score on Swift River Health?")."""
@@ -274,7 +276,7 @@ class Reading:
                 if (
                     required in ("account_id", "segment_id")
                     and nothing_before
-                    and (self.points_at_referent or self.names_company)
+                    and (self.points_at_referent or self.names_company or self.names_markup)
                 ):
                     # "why is that one flagged?" with nothing before it: ask which one
                     return Plan(
@@ -342,6 +344,13 @@ class Reading:
             if any(word not in known for word in words):
                 return True
         return False
+
+    @property
+    def names_markup(self) -> bool:
+        """Names its subject as markup or code ("why is <img src=x onerror=alert(1)>
+        flagged?"): no account id can be read from it, so a question about one account asks
+        for its id (a digit inside it is no id: agent/offline/entities.py)."""
+        return bool(_MARKUP.search(self.original))
 
     @property
     def thread_is_empty(self) -> bool:
