@@ -146,7 +146,9 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
             rows = _result_rows(message)
             if rows:
                 ids = tuple(row["account_id"] for row in rows)
-                memory = replace(memory, result_ids=ids, result_rows=rows)
+                # a new list of accounts is what "why?" now points at, not an account an
+                # earlier turn drilled into (rt6: "why?" explained a stale account)
+                memory = replace(memory, result_ids=ids, result_rows=rows, account_id=None)
     return memory
 
 

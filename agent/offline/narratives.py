@@ -197,7 +197,9 @@ def _outside_data(rows: Sequence[Any]) -> str:
     first = rows[0]
     start, end = first.get("period_start"), first.get("period_end")
     low, high = first.get("data_from"), first.get("data_to")
-    if not all(isinstance(v, str) for v in (start, end, low, high)):
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return ""
+    if not (isinstance(low, str) and isinstance(high, str)):
         return ""
     if start <= end and start <= high and end >= low:
         return ""

@@ -160,7 +160,8 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     memory = reading.memory
     if memory.last_tool != "query_duckdb" or not memory.sql_questions or "sql" in reading.named:
         return None
-    if not (reading.points_back or reading.starts_follow_up):
+    again = has_phrase(reading.tokens, reading.lexicon.same)  # "same thing but by region"
+    if not (reading.points_back or reading.starts_follow_up or again):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None

@@ -5,21 +5,24 @@
   periods) is applied by a tool argument, or stated in the answer, never dropped silently;
 - a digit inside markup or code is no account id, and every account named is answered;
 - a period outside the data is refused naming the covered range;
-- an account that exists but has no score says so.
+- an account that exists but has no score says so;
+- follow-ups keep the thread (defect 11: "same thing but by region", "why?" after a new list).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.offline.lexicon import load_lexicon
-from agent.offline.model import ChatOfflinePlanner
+from agent.offline.model import ChatOfflinePlanner, thread_memory
 from agent.offline.narratives import narrate
 from agent.offline.planner import plan
+from agent.offline.plans import Memory
 from data.sql_guard import run_query
 
 # --- defect 1: limits the tool cannot apply are stated, never dropped -------------------------
@@ -82,7 +85,7 @@ def test_a_year_becomes_the_leakage_period(text: str, since: str, until: str) ->
     assert plan(text).unapplied == ()
 
 
-def _answer(question: str, tool: str, args: dict[str, object], content: dict[str, object]) -> str:
+def _answer(question: str, tool: str, args: dict[str, Any], content: dict[str, Any]) -> str:
     messages = [
         HumanMessage(question),
         AIMessage("", tool_calls=[{"name": tool, "args": args, "id": "c1", "type": "tool_call"}]),
@@ -165,3 +168,48 @@ def test_a_period_inside_the_data_is_answered(warehouse: Path) -> None:
     rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
     answer = narrate("query_duckdb", json.dumps({"rows": rows, "n_rows": len(rows)}))
     assert "no data" not in answer and "data_from" not in answer, answer
+
+
+# --- defect 11: follow-ups keep the thread --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["same thing but by region", "same thing by region", "same again by region"]
+)
+def test_same_thing_by_another_dimension_refolds_the_data_question(follow_up: str) -> None:
+    first = "How much revenue did each tier bring in last quarter?"
+    (call,) = plan(first).calls
+    memory = Memory(last_tool="query_duckdb", last_args=call.args, sql_questions=(first,))
+    (again,) = plan(follow_up, memory).calls
+    assert again.name == "query_duckdb"
+    assert "a.region AS region" in again.args["sql"] and "quarter" in again.args["sql"]
+
+
+def _turn(
+    question: str, tool: str, args: dict[str, object], rows: list[dict[str, str]], n: int
+) -> list[BaseMessage]:
+    call = {"name": tool, "args": args, "id": f"c{n}", "type": "tool_call"}
+    result = ToolMessage(json.dumps({"rows": rows}), tool_call_id=f"c{n}", name=tool)
+    return [HumanMessage(question), AIMessage("", tool_calls=[call]), result, AIMessage("…")]
+
+
+def test_why_after_a_new_list_explains_that_list_not_an_earlier_account() -> None:
+    history = [
+        *_turn(
+            "Which customers are sharply declining?",
+            "find_declining_customers",
+            {"decline_level": 3},
+            [{"customer_id": "ACC000100"}, {"customer_id": "ACC000469"}],
+            1,
+        ),
+        *_turn("and the second one?", "decompose_trend", {"account_id": "ACC000469"}, [], 2),
+        *_turn(
+            "Which accounts are most at risk next month?",
+            "score_leakage",
+            {},
+            [{"account_id": "ACC000528"}, {"account_id": "ACC001446"}],
+            3,
+        ),
+    ]
+    (call,) = plan("why?", thread_memory(history)).calls
+    assert call.args == {"account_id": "ACC000528"}
