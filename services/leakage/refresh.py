@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from analytics.leakage.explain import factor_rows
+from analytics.leakage.factors import PORTFOLIO
 from analytics.leakage.scoring import RiskThresholds, ScoreResult, score_accounts
 from data.progress import Progress, stepper
 from data.warehouse import connect, transaction, writer_lock
@@ -72,13 +73,17 @@ def score_warehouse(
     stored: StoredModel,
     findings: pd.DataFrame,
     thresholds: RiskThresholds | None = None,
+    against: str = PORTFOLIO,
 ) -> tuple[ScoreResult, pd.DataFrame, date]:
-    """Score every account as of the latest month (features, detected leakage, result)."""
+    """Score every account as of the latest month (features, detected leakage, result);
+    `against` names the medians the factor texts compare with (see `score_accounts`)."""
     month = pipeline.usage_months(con)[-1]
     features = pipeline.features_at(con, month)
     amount, kind = latest_detected(findings, month)
     features["detected_type"] = features["account_id"].map(kind)
-    result = score_accounts(stored.model, features, thresholds, stored.signal, amount)
+    result = score_accounts(
+        stored.model, features, thresholds, stored.signal, amount, against=against
+    )
     return result, features, month
 
 
