@@ -23,9 +23,10 @@ from analytics.leakage.explain import factor_rows
 from analytics.leakage.factors import PORTFOLIO
 from analytics.leakage.scoring import RiskThresholds, ScoreResult, score_accounts
 from data.progress import Progress, stepper
-from data.warehouse import connect, transaction, writer_lock
+from data.warehouse import connect, set_meta, transaction, writer_lock
 from services.leakage import pipeline
 from services.leakage.store import (
+    FAILED_KEY,
     ModelMismatchError,
     ModelMissingError,
     StoredModel,
@@ -154,7 +155,12 @@ def refresh_leakage_cache(
     under the warehouse's writer lock (readers keep answering from the previous caches)."""
     db_path, model_dir = Path(db_path), Path(model_dir)
     with writer_lock(db_path):
-        return _refresh(db_path, model_dir, progress, plan, thresholds, retrain)
+        try:
+            return _refresh(db_path, model_dir, progress, plan, thresholds, retrain)
+        except ValueError as exc:  # the data cannot give these caches (too few months, ...)
+            with connect(db_path) as con:
+                set_meta(con, **{FAILED_KEY: str(exc)})
+            raise
 
 
 def _refresh(
