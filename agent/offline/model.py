@@ -119,6 +119,8 @@ def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: st
         result_rows=memory.result_rows if drills else (),
         file_path=args.get("file_path") or memory.file_path,
         sql_questions=asked if name == "query_duckdb" else (),
+        list_tool=memory.list_tool if drills else name,
+        list_args=memory.list_args if drills else args,
     )
 
 

@@ -444,7 +444,7 @@ def _carry(call: Call, reading: Reading) -> Call:
     if not (reading.points_back or elliptical) or reading.memory.last_tool is None:
         return call
     kinds = FILTER_KINDS if reading.points_back else ()
-    if not reading.widens:
+    if not (reading.widens or reading.back_to_list):
         kinds = (*kinds, "account_id")
     earlier = reading.last_call_entities()
     extra = {

@@ -32,6 +32,10 @@ class Memory:
     """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
     sql_questions: tuple[str, ...] = ()
     """The questions of the latest run of consecutive `query_duckdb` turns, oldest first."""
+    list_tool: str | None = None
+    list_args: Mapping[str, Any] = field(default_factory=dict)
+    """The last call that brought a list (not one about one account): "which of those are in
+    LATAM?" after drilling into one row means that list, not the row."""
 
 
 @dataclass(frozen=True)

@@ -446,16 +446,30 @@ class Reading:
         more = has_phrase(self.tokens, self.lexicon.more)
         if last is None or not (named or more or self.starts_follow_up or self.points_back):
             return None
+        base = self.memory.last_args
+        if self.back_to_list:  # "which of those are in LATAM?" after opening one row
+            last, base = self.memory.list_tool, self.memory.list_args
         foreign = [k for k in ENTITY_DEFAULTS if k in named and not accepts(last, k)]
         if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
             return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)
-        args = {**self.memory.last_args, **args_for(last, named)}
+        args = {**base, **args_for(last, named)}
         if self.entities.ordinal is not None and accepts(last, "account_id"):
             picked = self.remembered_id()  # "and the last one on that list?"
             args.update(args_for(last, {"account_id": picked}) if picked else {})
         if more and "top_n" in TOOL_ARGS[last].model_fields and "top_n" not in named:
             args["top_n"] = min(int(args.get("top_n", 10)) * 2, 100)
         return Plan(last, (Call(last, args),))
+
+    @property
+    def back_to_list(self) -> bool:
+        """Asks about the thread's list again ("which of those …", "how many of them …")
+        after the last call opened one of its rows: the list's call, not the row's."""
+        memory = self.memory
+        if memory.list_tool is None or memory.list_tool == memory.last_tool:
+            return False
+        if not any(memory.last_args.get(key) for key in ("account_id", "customer_id")):
+            return False
+        return has_phrase(self.tokens, self.lexicon.plural_referents) or self.widens
 
     def last_call_entities(self) -> dict[str, Any]:
         """The last call's arguments as entities, with the thread's account."""

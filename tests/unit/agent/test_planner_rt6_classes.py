@@ -213,3 +213,27 @@ def test_why_after_a_new_list_explains_that_list_not_an_earlier_account() -> Non
     ]
     (call,) = plan("why?", thread_memory(history)).calls
     assert call.args == {"account_id": "ACC000528"}
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "region"),
+    [("which of those are in LATAM?", "LATAM"), ("how many of them are in EMEA?", "EMEA")],
+)
+def test_a_question_about_the_list_after_opening_one_row_means_the_list(
+    follow_up: str, region: str
+) -> None:
+    history = [
+        *_turn(
+            "Which customers are sharply declining?",
+            "find_declining_customers",
+            {"decline_level": 3},
+            [{"customer_id": "ACC000100"}, {"customer_id": "ACC000469"}],
+            1,
+        ),
+        *_turn("and the second one?", "decompose_trend", {"account_id": "ACC000469"}, [], 2),
+    ]
+    chosen = plan(follow_up, thread_memory(history))
+    assert [(c.name, c.args) for c in chosen.calls] == [
+        ("find_declining_customers", {"decline_level": 3})
+    ]
+    assert [limit.text for limit in chosen.unapplied] == [region]  # stated, not dropped
