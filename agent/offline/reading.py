@@ -447,8 +447,9 @@ class Reading:
         if last is None or not (named or more or self.starts_follow_up or self.points_back):
             return None
         base = self.memory.last_args
-        if self.back_to_list:  # "which of those are in LATAM?" after opening one row
-            last, base = self.memory.list_tool, self.memory.list_args
+        listed = self.memory.list_tool
+        if self.back_to_list and listed is not None:  # "which of those are in LATAM?"
+            last, base = listed, self.memory.list_args
         foreign = [k for k in ENTITY_DEFAULTS if k in named and not accepts(last, k)]
         if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
             return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)

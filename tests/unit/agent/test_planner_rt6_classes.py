@@ -217,7 +217,7 @@ def test_why_after_a_new_list_explains_that_list_not_an_earlier_account() -> Non
 
 @pytest.mark.parametrize(
     ("follow_up", "region"),
-    [("which of those are in LATAM?", "LATAM"), ("how many of them are in EMEA?", "EMEA")],
+    [("which of those are in LATAM?", "LATAM"), ("how many of those are in EMEA?", "EMEA")],
 )
 def test_a_question_about_the_list_after_opening_one_row_means_the_list(
     follow_up: str, region: str
