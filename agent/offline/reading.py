@@ -470,7 +470,9 @@ class Reading:
             return False
         if not any(memory.last_args.get(key) for key in ("account_id", "customer_id")):
             return False
-        return has_phrase(self.tokens, self.lexicon.plural_referents) or self.widens
+        if self.entities.ordinal is not None or self.entities.ordinals:
+            return False  # "and the fourth one on that list?" opens another row
+        return has_phrase(self.tokens, self.lexicon.plural_referents)
 
     def last_call_entities(self) -> dict[str, Any]:
         """The last call's arguments as entities, with the thread's account."""
