@@ -83,7 +83,7 @@ def group_report_text(report: Any, top_n: int = 20) -> str:
     lines += ["", f"Largest customers (top {len(customers)} by revenue)"]
     columns = [str(c) for c in report.customers.columns]
     table = [columns] + [
-        [cell(row.get(c)).replace("\\|", "|") for c in columns] for row in customers
+        [cell(row.get(c)) for c in columns] for row in customers
     ]
     widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
     lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in table]
