@@ -114,3 +114,19 @@ def test_scores_and_logarithms_are_not_money():
           "z_log_mean_revenue": -0.2}],
     )  # fmt: skip
     assert rows == [["1", "$346.70", "2.54", "-0.2"]]
+
+
+def test_a_scored_files_ids_and_name_show_literally_in_the_answer_list():
+    rows = [
+        {"account_id": v, "risk_level": "Low", "leakage_probability": 0.05, "expected_loss": 1.5}
+        for v in VALUES
+    ]
+    summary = {"file": "html_names.csv", "n_accounts": len(rows), "scope": "all accounts"}
+    answer = narrate("score_file", json.dumps({"summary": summary, "rows": rows}))
+    page = MarkdownIt("commonmark").render(answer)
+    items = re.findall(r"<li>(.*?)</li>", page, re.S)
+    assert [seen(i).split(": risk")[0] for i in items] == VALUES
+    assert all(i.startswith("<strong>") and i.count("<") == 2 for i in items), (
+        "the label is the template's bold and nothing else"
+    )
+    assert "html_names.csv" in seen(page)
