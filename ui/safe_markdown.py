@@ -5,13 +5,14 @@ account id, a file's cell, a model's words) but never acts on it:
 
 - `neutralise(text)` — for Markdown that a renderer will read (the chat, the `.md` report):
   no image is ever formed (`![…](…)` is shown as its text, so nothing is fetched when the
-  message shows, and no link is made of it either: rt6-3 saw the image become a link); a link or autolink keeps its syntax only for `http`, `https` and `mailto`
-  URLs (others are shown as text); raw HTML tags are escaped (`\\<`). Code spans and fenced
-  blocks are left alone (a renderer shows them as text; an escaped backtick opens none).
-  It is the last safety net over whole messages: a value from the data is made literal where
-  it is put into the Markdown (`domain.markdown.literal`), which this pass leaves as it is. The result is still Markdown:
-  bold, lists and tables written by the templates work as before, and no HTML entity is
-  introduced (`&` stays `&`).
+  message shows, and no link is made of it either: rt6-3 saw the image become a link); a
+  link or autolink keeps its syntax only for `http`, `https` and `mailto` URLs (others are
+  shown as text); raw HTML tags are escaped (`\\<`). Code spans and fenced blocks are left
+  alone (a renderer shows them as text; an escaped backtick opens none). The result is still
+  Markdown: bold, lists and tables written by the templates work as before, and no HTML
+  entity is introduced (`&` stays `&`). It is the last safety net over whole messages: a
+  value from the data is made literal where it is put into the Markdown
+  (`domain.markdown.literal`), and this pass leaves that as it is.
 - `scrub(text)` — no server path (an absolute path is cut to its file name) and no traceback;
   `safe(text)` is both (what a report or the chat shows of a tool's or model's text).
 - `to_html(text)` — for the HTML report: CommonMark + GFM tables through markdown-it-py (the

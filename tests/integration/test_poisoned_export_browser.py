@@ -70,9 +70,7 @@ def name_cells(page, port: int) -> tuple[dict[str, list[str]], int]:
     for account in poisons(port):
         for row in page.locator("tr", has_text=account).all():
             cell = row.locator("td").nth(1)
-            cells.setdefault(account, []).append(
-                shown(cell.inner_text().replace("\u2060", ""))
-            )
+            cells.setdefault(account, []).append(shown(cell.inner_text().replace("\u2060", "")))
             elements += cell.locator("*").count()
     return cells, elements
 

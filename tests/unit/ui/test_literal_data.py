@@ -104,11 +104,13 @@ def test_summary_keeps_a_file_names_underscore():
     )
     scripted = Transcript([turn], ReportMeta())
     assert "— Batch scoring of html_names.csv\\: 20 accounts scored." in render_markdown(scripted)
-    assert "— Batch scoring of html_names.csv: 20 accounts scored.</p></li>" in render_html(scripted)
+    assert "— Batch scoring of html_names.csv: 20 accounts scored.</p></li>" in render_html(
+        scripted
+    )
 
 
 def test_scores_and_logarithms_are_not_money():
-    headers, rows = for_people(
+    _, rows = for_people(
         ["segment_id", "mean_revenue", "log_mean_revenue", "z_log_mean_revenue"],
         [{"segment_id": 1, "mean_revenue": 346.7, "log_mean_revenue": 2.54,
           "z_log_mean_revenue": -0.2}],
