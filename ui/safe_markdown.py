@@ -46,7 +46,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"style"}, "td": {"style"}}
 _CODE = re.compile(r"((?<!\\)```.*?(?:```|$)|(?<!\\)~~~.*?(?:~~~|$)|(?<!\\)`[^`\n]*`)", re.S)
 _UNESCAPED = r"(?<!\\)((?:\\\\)*)"  # an even number of backslashes (maybe none) before
 _IMAGE = re.compile(_UNESCAPED + r"!\[")
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_LINK = re.compile(_UNESCAPED + r"\]\(\s*<?([^)\s>]*)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}):[^<>\s]*>")
 _REFERENCE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*<?(\S*)", re.M)
 _TAG = re.compile(_UNESCAPED + r"<(?=[A-Za-z/!?])")
@@ -68,7 +68,10 @@ def scheme_allowed(url: str) -> bool:
 
 
 def _link(match: re.Match[str]) -> str:
-    return match.group(0) if scheme_allowed(match.group(1)) else "]\\(" + match.group(0)[2:]
+    if scheme_allowed(match.group(2)):
+        return match.group(0)
+    slashes = match.group(1)
+    return slashes + "]\\(" + match.group(0)[len(slashes) + 2 :]
 
 
 def _reference(match: re.Match[str]) -> str:

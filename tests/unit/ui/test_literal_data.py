@@ -16,6 +16,7 @@ from agent.offline.narratives import narrate
 from domain.markdown import WORD_JOINER, literal
 from ui.artifacts import view_of
 from ui.report import render_html, render_markdown
+from ui.safe_markdown import neutralise
 from ui.tables import for_people
 from ui.transcript import ReportMeta, ToolRecord, Transcript, TurnRecord
 
@@ -53,6 +54,7 @@ def test_literal_renders_as_its_characters_in_prose_and_in_a_table(value):
     assert seen(prose).strip() == f"Account {value} leaks"
     assert cells_of(table) == [value, "1"], "one cell, exactly the value"
     assert not set(re.findall(r"<(\w+)", prose)) & MARKUP
+    assert neutralise(literal(value)) == literal(value), "the safety net leaves it as it is"
 
 
 def test_gfm_autolink_literals_are_split_but_look_the_same():
