@@ -162,3 +162,58 @@ def test_poisoned_names_do_nothing_in_the_chat_or_the_exported_html(server, list
     )
     assert report_elements == 0, "no <a>/<strong>/<img>/<code> from data in the exported HTML"
     assert "<strong>Bold" not in html and 'href="http://evil' not in html
+
+
+UPLOAD_IDS = [
+    "**BOLD** [click](javascript:alert(3))",
+    "![img](http://example.com/x.png)",
+    "| a | b |",
+    "www.evil.example me@evil.example",
+    '<a href="http://evil.example">Acme</a>',
+    "# heading Note:Important",
+]
+
+
+def test_an_uploaded_files_markup_ids_show_literally_in_the_chat(server, tmp_path):
+    """rt6 defect 3 (s14): ids of an uploaded file carrying Markdown are listed in the answer
+    (the template's bold label) and tabled — each exactly its text, with no link or image."""
+    import pandas as pd
+    from reference_data import SAMPLE_ACCOUNTS
+
+    frame = pd.read_csv(SAMPLE_ACCOUNTS).head(20)
+    frame.loc[: len(UPLOAD_IDS) - 1, "account_id"] = UPLOAD_IDS
+    upload = tmp_path / "markup_ids.csv"
+    frame.to_csv(upload, index=False)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        load(page, server.url)
+        page.locator("#upload-button-input").set_input_files(str(upload))
+        page.get_by_text("markup_ids.csv").first.wait_for(timeout=10_000)
+        page.locator("#chat-input").fill("score these")
+        page.locator("#chat-submit").click()
+        page.get_by_role("link", name=re.compile(r"scored.*\.csv$", re.I)).first.wait_for(
+            timeout=120_000
+        )
+        wait_idle(page)
+        shot(page, "poison-03-upload-answer", full_page=True)
+        cells = {
+            shown(td.inner_text().replace("\u2060", "")): td.locator("*").count()
+            for td in page.locator("td").all()
+        }
+        items = [  # (bold label, elements in the item): Chainlit writes bold as span.font-bold
+            (li.locator("*").first.inner_text().replace("\u2060", ""), li.locator("*").count())
+            for li in page.locator("li", has_text=": risk").all()
+        ]
+        links = page.locator(
+            "a[href*='evil' i], a[href*='example.com'], a[href^='mailto' i], "
+            "a[href^='javascript' i]"
+        ).count()
+        images = page.locator("img[src*='example.com']").count()
+        page.close()
+    assert all(cells.get(value) == 0 for value in UPLOAD_IDS), (
+        f"each id is one table cell of exactly its text, with no element: {cells}"
+    )
+    listed = [label for label, _ in items if label in UPLOAD_IDS]
+    assert len(items) == 10 and len(listed) >= 2, f"the answer lists markup ids: {items}"
+    assert all(n == 1 for _, n in items), "each item: the template's bold label, nothing else"
+    assert links == 0 and images == 0
