@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -71,12 +72,17 @@ def file_element(ref: FileRef) -> cl.File:
 
 
 def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
-    """Chart, table, validation problems and files of each tool result, in that order."""
+    """Chart, table, validation problems and files of each tool result, in that order; a chart
+    the same as one above it is drawn once (one account's score and its explanation both
+    carry its risk gauge)."""
     elements: list[cl.Element] = []
+    drawn: set[str] = set()
     for index, view in enumerate(views):
         label = view.title or view.tool or f"result {index + 1}"
         try:
-            figure = figure_for(view.chart)
+            chart = json.dumps(view.chart, sort_keys=True, default=str)
+            figure = None if chart in drawn else figure_for(view.chart)
+            drawn.add(chart)
             if figure is not None:
                 elements.append(
                     cl.Plotly(
