@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from agent.offline.narratives import narrate
 from domain.markdown import WORD_JOINER, literal
 from ui.artifacts import view_of
-from ui.report import render_html, render_markdown
+from ui.report import chart_table, people_table, render_html, render_markdown
 from ui.safe_markdown import neutralise
 from ui.tables import for_people
 from ui.transcript import ReportMeta, ToolRecord, Transcript, TurnRecord
@@ -118,6 +118,12 @@ def test_scores_and_logarithms_are_not_money():
           "z_log_mean_revenue": -0.2}],
     )  # fmt: skip
     assert rows == [["1", "$346.70", "2.54", "-0.2"]]
+    radar = {
+        "kind": "segment_radar",
+        "data": {"metrics": ["log mean revenue"], "segments": [{"segment_id": 1, "z": [-0.2]}]},
+    }
+    table = people_table(*chart_table(radar))
+    assert "| Z log mean revenue |" in table and "| -0.2 |" in table and "$" not in table
 
 
 def test_a_scored_files_ids_and_name_show_literally_in_the_answer_list():
