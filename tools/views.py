@@ -96,7 +96,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, Number) and not isinstance(value, bool)
 
 
-_SPAN_COLUMNS = ("period_start", "period_end", "currency")
+_SPAN_COLUMNS = ("period_start", "period_end", "currency", "data_from", "data_to")
 """Columns a query returns to say what its numbers cover; not plotted."""
 
 

@@ -4,7 +4,10 @@ Regexes find what has a shape (account ids, numbers, SQL, file paths); the lexic
 is named by words (tiers, leakage types, levels). Numbers written as words count ("top five").
 An id typed with a letter for a digit ("ACC00O042") is read as the id it resembles and the
 typing is kept (`typed_id`) so the answer can say so. A bare number ("is 1234 shrinking?") is
-only a candidate id (`bare_id`): the planner uses it where an account is expected.
+only a candidate id (`bare_id`), and only as a word of its own: a digit inside markup or code
+("<img onerror=alert(1)>", "x=1") is no account. The planner uses it where an account is
+expected. Every account named is kept (`account_ids`): "account 7 and account 9" asks about
+both.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ _TOP_N = (
 _NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
 """A number after these words names a level or segment ("segment 1 customers"), not a count."""
 _BARE = re.compile(
-    r"(?<![\w$€£.,#%-])(\d{1,7})(?![\w%]|[.,]\d|\s*(?:%|percent|months?|days?|weeks?|years?"
+    r"(?:^|(?<=[\s\"'“‘]))(\d{1,7})(?![\w%]|[.,]\d|\s*(?:%|percent|months?|days?|weeks?|years?"
     r"|quarters?|qtrs?|hours?|periods?|times?|invoices?|tickets?|contracts?"
     r"|seats?|accounts?|customers?|clients?|rows?|results?|names?|of\b|k\b|m\b|x\b|dollars?"
     r"|usd|eur|gbp|[$€£]))"
@@ -178,6 +181,9 @@ class Entities:
     hash_id: str | None = None
     """"#7" or "#65": a position in the thread's last list, else (nothing listed) an account."""
     typed_id: str | None = None
+    account_ids: tuple[str, ...] = ()
+    """Every account the message names ("account 7 and account 9", "ACC000007 and
+    ACC000009"), in order: the planner answers each, never only the first."""
     risk_word: str | None = None
     """A risk level named by its word alone ("only the high ones")."""
     degree: int | None = None
@@ -198,6 +204,7 @@ _NOT_NAMED = frozenset(
         "bare_id",
         "hash_id",
         "typed_id",
+        "account_ids",
         "risk_word",
         "degree",
         "data_question",
@@ -331,6 +338,20 @@ def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
 _HASH_NUMBER = re.compile(r"(?<![\w#])#\s?(\d{1,2})\b")
 
 
+def _accounts(text: str, lowered: str) -> tuple[str, ...]:
+    """Every account id the message names, in order of mention (look-alike letters read as
+    digits, as `_account` does)."""
+    found = [
+        (m.start(), normalise_account_id(m.group(1).translate(_LOOKALIKES)))
+        for m in _ACCOUNT.finditer(text)
+    ]
+    found += [
+        (m.start(), normalise_account_id(m.group(1) or m.group(2)))
+        for m in _ACCOUNT_WORD.finditer(lowered)
+    ]
+    return tuple(dict.fromkeys(account for _, account in sorted(found)))
+
+
 def _hash_id(lowered: str) -> str | None:
     """The account a short "#7" would be when no list is on the thread."""
     match = _HASH_NUMBER.search(lowered)
@@ -408,6 +429,7 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         bare_id=None if account or file_match else _bare_id(lowered),
         hash_id=None if account or file_match else _hash_id(lowered),
         typed_id=typed,
+        account_ids=_accounts(text, lowered) if account else (),
         risk_word=None if risk else _risk_word(lowered),
         degree=_degree(lexicon, tokens) if level is None else None,
         data_question=recipe is None and sqlgen.asks_for_data(text, lexicon),

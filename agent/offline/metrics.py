@@ -45,6 +45,11 @@ LATEST = (
     "UNION ALL SELECT max(month) FROM revenue_imports))"
 )
 """The warehouse's latest month (from the view's sources: the view itself is slow)."""
+EARLIEST = (
+    "(SELECT min(month) FROM (SELECT min(period) AS month FROM invoices "
+    "UNION ALL SELECT min(month) FROM revenue_imports))"
+)
+"""The warehouse's first month: with `LATEST`, the range a period must lie in."""
 
 _MONTHS = {
     m: i + 1
@@ -393,7 +398,9 @@ def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
 def _span(start: str, end: str) -> str:
     return (
         f"strftime({start}, '%Y-%m') AS period_start, "
-        f"strftime(least(CAST({end} - INTERVAL 1 MONTH AS DATE), {LATEST}), '%Y-%m') AS period_end"
+        f"strftime(least(CAST({end} - INTERVAL 1 MONTH AS DATE), {LATEST}), '%Y-%m') "
+        f"AS period_end, strftime({EARLIEST}, '%Y-%m') AS data_from, "
+        f"strftime({LATEST}, '%Y-%m') AS data_to"
     )
 
 
@@ -697,3 +704,70 @@ def tool_months(text: str) -> dict[str, str]:
     if months.get("since", "") > months.get("until", "9999"):
         return {}
     return months
+
+
+_WHOLE_YEAR = re.compile(
+    r"\b(?:in|for|during|throughout|over|of|calendar(?: year)?|fy|cy)\s+((?:19|20)\d\d)\b"
+    r"(?!\s*-\s*\d)"
+)
+"""A calendar year named on its own ("in 2025", "for FY 2025"); "2026-05" is a month."""
+
+
+def tool_year(text: str) -> dict[str, str]:
+    """`since`/`until` ('YYYY-MM') of a whole calendar year the message names ("lost to
+    expired cards in 2025") when it names no month with its year (`tool_months` reads
+    those): for the tools that take a month range (detect_leakage).
+
+    Examples:
+        >>> tool_year("How much did we lose to expired cards in 2025?")
+        {'since': '2025-01', 'until': '2025-12'}
+        >>> tool_year("leakage in March 2025")
+        {}
+    """
+    lowered = text.lower()
+    if _stated_months(lowered) or _range(lowered):
+        return {}
+    match = _WHOLE_YEAR.search(lowered)
+    if match is None:
+        return {}
+    return {"since": f"{match.group(1)}-01", "until": f"{match.group(1)}-12"}
+
+
+_ANY_YEAR = re.compile(r"(?<![\w$€£.-])(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?(?![\w.%-])")
+_COMPARED = re.compile(r"\b(?:compar\w*|vs\.?|versus|against|than)\b")
+
+
+def named_periods(text: str) -> tuple[str, ...]:
+    """The periods a message names, as written ("2025", "last quarter", "in March", "Q3"),
+    in order; a period that is the latest month ("this month", "last month") only when the
+    message compares periods (those are what every tool reports by default).
+
+    Examples:
+        >>> named_periods("Which region has the highest detected leakage this year?")
+        ('this year',)
+        >>> named_periods("How does this month's leakage compare with last month?")
+        ('this month', 'last month')
+        >>> named_periods("Which accounts are most at risk this month?")
+        ()
+    """
+    lowered = text.lower()
+    found: list[tuple[int, str]] = []
+    patterns = [_N_MONTHS, _SINCE, _QUARTER, _HALF, _MONTH_ALONE, _ANY_YEAR, _WITH_YEAR]
+    compares = bool(_COMPARED.search(lowered))
+    for pattern, name in _RELATIVE:
+        if name != "latest_month" or compares:
+            patterns.append(pattern)
+    for pattern in patterns:
+        for match in pattern.finditer(lowered):
+            found.append((match.start(), match.group(0).strip()))
+    kept: list[tuple[int, str]] = []
+    for start, phrase in sorted(found, key=lambda pair: (pair[0], -len(pair[1]))):
+        if kept and start < kept[-1][0] + len(kept[-1][1]):
+            continue  # inside a longer phrase already kept ("March 2026" holds "2026")
+        kept.append((start, phrase))
+    return tuple(dict.fromkeys(phrase for _, phrase in kept))
+
+
+def compares_periods(text: str) -> bool:
+    """Whether the message compares two periods ("this month vs last month")."""
+    return bool(_COMPARED.search(text.lower())) and len(named_periods(text)) >= 2

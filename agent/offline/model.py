@@ -40,6 +40,7 @@ from pydantic import ConfigDict, Field
 
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
+from agent.offline.limits import notes
 from agent.offline.narratives import narrate_all, narrate_plan, parse_content
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
@@ -119,6 +120,8 @@ def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: st
         result_rows=memory.result_rows if drills else (),
         file_path=args.get("file_path") or memory.file_path,
         sql_questions=asked if name == "query_duckdb" else (),
+        list_tool=memory.list_tool if drills else name,
+        list_args=memory.list_args if drills else args,
     )
 
 
@@ -146,7 +149,9 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
             rows = _result_rows(message)
             if rows:
                 ids = tuple(row["account_id"] for row in rows)
-                memory = replace(memory, result_ids=ids, result_rows=rows)
+                # a new list of accounts is what "why?" now points at, not an account an
+                # earlier turn drilled into (rt6: "why?" explained a stale account)
+                memory = replace(memory, result_ids=ids, result_rows=rows, account_id=None)
     return memory
 
 
@@ -270,7 +275,9 @@ class ChatOfflinePlanner(BaseChatModel):
                 answer = narrate_plan(results, asked.size)
             else:
                 answer = narrate_all(results)
-            return AIMessage(content=f"{note}\n\n{answer}" if note else answer)
+            caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())
+            opening = "\n\n".join(part for part in (note, caveat) if part)
+            return AIMessage(content=f"{opening}\n\n{answer}" if opening else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 
     def _generate(

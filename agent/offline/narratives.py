@@ -82,7 +82,7 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
-_SPAN = ("period_start", "period_end", "currency")
+_SPAN = ("period_start", "period_end", "currency", "data_from", "data_to")
 """Columns a metric query returns to say what it covers: stated once, not tabled."""
 _MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
 _RATIOS = ("seat_utilisation", "nrr", "grr")
@@ -185,6 +185,23 @@ def _span(rows: Sequence[Mapping[str, Any]]) -> str:
     return " ".join([*parts, *notes])
 
 
+def _outside_data(rows: Sequence[Any]) -> str:
+    """The refusal for a metric query whose period lies outside the months the warehouse
+    covers (its own `data_from`/`data_to` columns): "revenue in March 2027" is no "n/a"."""
+    if not rows or not isinstance(rows[0], Mapping):
+        return ""
+    first = rows[0]
+    start, end = first.get("period_start"), first.get("period_end")
+    low, high = first.get("data_from"), first.get("data_to")
+    if not (isinstance(start, str) and isinstance(end, str)):
+        return ""
+    if not (isinstance(low, str) and isinstance(high, str)):
+        return ""
+    if start <= end and start <= high and end >= low:
+        return ""
+    return load_prompt("narrative_outside_data", asked=start, covered=f"{low} to {high}")
+
+
 def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
     rows = content.get("rows") or []
     if not rows:
@@ -252,8 +269,10 @@ def narrate(tool: str, content: Any) -> str:
         generic = ResultSpec(rows=())
         variables = _variables(data, generic) | {"facts": _facts(data)}
         return load_prompt("narrative_generic", **variables)
-    variables = _variables(data, spec)
     rows = data.get("rows") or []
+    if tool == "query_duckdb" and (outside := _outside_data(rows)):
+        return outside
+    variables = _variables(data, spec)
     if tool == "query_duckdb" and rows and isinstance(rows[0], Mapping) and _span(rows):
         variables["rows"] = f"{_span(rows)}\n\n{variables['rows']}"  # period and currency first
     return load_prompt(name, **variables)

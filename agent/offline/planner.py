@@ -43,7 +43,8 @@ from dataclasses import replace
 
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
-from agent.offline.metrics import tool_months
+from agent.offline.limits import unapplied
+from agent.offline.metrics import tool_months, tool_year
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -159,7 +160,8 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     memory = reading.memory
     if memory.last_tool != "query_duckdb" or not memory.sql_questions or "sql" in reading.named:
         return None
-    if not (reading.points_back or reading.starts_follow_up):
+    again = has_phrase(reading.tokens, reading.lexicon.same)  # "same thing but by region"
+    if not (reading.points_back or reading.starts_follow_up or again):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
@@ -442,7 +444,7 @@ def _carry(call: Call, reading: Reading) -> Call:
     if not (reading.points_back or elliptical) or reading.memory.last_tool is None:
         return call
     kinds = FILTER_KINDS if reading.points_back else ()
-    if not reading.widens:
+    if not (reading.widens or reading.back_to_list):
         kinds = (*kinds, "account_id")
     earlier = reading.last_call_entities()
     extra = {
@@ -493,6 +495,20 @@ def _each_listed(chosen: Plan, reading: Reading) -> Plan:
     if not picked:
         return chosen
     calls = tuple(Call(call.name, {**call.args, key: account}) for account in picked)
+    return Plan(call.name, calls, confidence=chosen.confidence)
+
+
+def _each_named(chosen: Plan, reading: Reading) -> Plan:
+    """One call per account the message names ("what is the risk for account 7 and account
+    9?"), for a tool about one account: every named account is answered, none dropped."""
+    named = reading.entities.account_ids
+    if len(named) < 2 or len(chosen.calls) != 1:
+        return chosen
+    call = chosen.calls[0]
+    key = "customer_id" if "customer_id" in call.args else "account_id"
+    if call.args.get(key) not in named or "file_path" in call.args:
+        return chosen
+    calls = tuple(Call(call.name, {**call.args, key: account}) for account in named)
     return Plan(call.name, calls, confidence=chosen.confidence)
 
 
@@ -555,9 +571,10 @@ _PERIOD_ARGS = ("month", "since", "until")
 
 
 def _with_months(chosen: Plan, reading: Reading) -> Plan:
-    """The stated month ("in Oct 2026", "since June 2026") on the calls whose tool takes it
-    and that do not already carry a period (metrics.tool_months reads it)."""
-    stated = tool_months(reading.original)
+    """The stated month ("in Oct 2026", "since June 2026") or year ("in 2025": since/until)
+    on the calls whose tool takes it and that do not already carry a period
+    (metrics.tool_months and metrics.tool_year read them)."""
+    stated = tool_months(reading.original) or tool_year(reading.original)
     if not stated or not chosen.calls:
         return chosen
     calls = []
@@ -583,10 +600,13 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     """
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
-    chosen = _each_listed(_in_context(_choose(reading), reading), reading)
+    chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _with_months(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
+    if chosen.calls:  # what the calls cannot apply is stated in the answer, never dropped
+        left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
+        chosen = replace(chosen, unapplied=left)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

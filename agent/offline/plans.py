@@ -32,6 +32,10 @@ class Memory:
     """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
     sql_questions: tuple[str, ...] = ()
     """The questions of the latest run of consecutive `query_duckdb` turns, oldest first."""
+    list_tool: str | None = None
+    list_args: Mapping[str, Any] = field(default_factory=dict)
+    """The last call that brought a list (not one about one account): "which of those are in
+    LATAM?" after drilling into one row means that list, not the row."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,15 @@ class Call:
 
     name: str
     args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit the message names that the planned calls do not apply (agent/offline/limits.py):
+    its kind ("filter", "period", "comparison") and how it reads ("APAC", "2025")."""
+
+    kind: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,8 @@ class Plan:
     """For intent "advice": the professional domain asked about ("tax")."""
     adviser: str = ""
     """For intent "advice": who could answer instead ("a tax adviser or your accountant")."""
+    unapplied: tuple[Limit, ...] = ()
+    """Limits the message names that `calls` do not apply: the answer states them."""
 
 
 CLARIFY_BELOW = 0.25

@@ -39,6 +39,8 @@ _SHORT = 7
 """Words in a message short enough to be a follow-up ("and segment 2?")."""
 _PLURAL = (("them",), ("they",), ("their",), ("those",), ("these",))
 """Pronouns for many: a question with them is about a group, not one missing referent."""
+_MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\b[a-z_]\w*\(\s*[\w'\"]*\s*\)", re.IGNORECASE)
+"""An HTML tag or a code call ("alert(1)") in a message."""
 _NAME = re.compile(r"(?<=[a-z0-9,:;] )(?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+\b")
 """Two to four capitalised words after a lower-case word: a company's name, not a sentence's
 first word ("what's driving the risk score on Swift River Health?")."""
@@ -274,7 +276,7 @@ class Reading:
                 if (
                     required in ("account_id", "segment_id")
                     and nothing_before
-                    and (self.points_at_referent or self.names_company)
+                    and (self.points_at_referent or self.names_company or self.names_markup)
                 ):
                     # "why is that one flagged?" with nothing before it: ask which one
                     return Plan(
@@ -342,6 +344,13 @@ class Reading:
             if any(word not in known for word in words):
                 return True
         return False
+
+    @property
+    def names_markup(self) -> bool:
+        """Names its subject as markup or code ("why is <img src=x onerror=alert(1)>
+        flagged?"): no account id can be read from it, so a question about one account asks
+        for its id (a digit inside it is no id: agent/offline/entities.py)."""
+        return bool(_MARKUP.search(self.original))
 
     @property
     def thread_is_empty(self) -> bool:
@@ -437,16 +446,33 @@ class Reading:
         more = has_phrase(self.tokens, self.lexicon.more)
         if last is None or not (named or more or self.starts_follow_up or self.points_back):
             return None
+        base = self.memory.last_args
+        listed = self.memory.list_tool
+        if self.back_to_list and listed is not None:  # "which of those are in LATAM?"
+            last, base = listed, self.memory.list_args
         foreign = [k for k in ENTITY_DEFAULTS if k in named and not accepts(last, k)]
         if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
             return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)
-        args = {**self.memory.last_args, **args_for(last, named)}
+        args = {**base, **args_for(last, named)}
         if self.entities.ordinal is not None and accepts(last, "account_id"):
             picked = self.remembered_id()  # "and the last one on that list?"
             args.update(args_for(last, {"account_id": picked}) if picked else {})
         if more and "top_n" in TOOL_ARGS[last].model_fields and "top_n" not in named:
             args["top_n"] = min(int(args.get("top_n", 10)) * 2, 100)
         return Plan(last, (Call(last, args),))
+
+    @property
+    def back_to_list(self) -> bool:
+        """Asks about the thread's list again ("which of those …", "how many of them …")
+        after the last call opened one of its rows: the list's call, not the row's."""
+        memory = self.memory
+        if memory.list_tool is None or memory.list_tool == memory.last_tool:
+            return False
+        if not any(memory.last_args.get(key) for key in ("account_id", "customer_id")):
+            return False
+        if self.entities.ordinal is not None or self.entities.ordinals:
+            return False  # "and the fourth one on that list?" opens another row
+        return has_phrase(self.tokens, self.lexicon.plural_referents)
 
     def last_call_entities(self) -> dict[str, Any]:
         """The last call's arguments as entities, with the thread's account."""

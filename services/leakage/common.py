@@ -71,6 +71,14 @@ def canonical(value: str | None, choices: tuple[str, ...], what: str) -> str | N
     return found
 
 
+def not_scored(account_id: str) -> ValueError:
+    """The error for an account that exists but has no score (no usage in the latest month,
+    e.g. imported with no contracts or usage yet): it says so, instead of "no match"."""
+    return ValueError(
+        f"account {account_id} exists but has no usage in the latest month, so it is not scored"
+    )
+
+
 def check_account(con: duckdb.DuckDBPyConnection, account_id: str) -> None:
     if con.execute("SELECT 1 FROM accounts WHERE account_id = ?", [account_id]).fetchall():
         return

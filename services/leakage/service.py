@@ -34,6 +34,7 @@ from services.leakage.common import (
     check_account,
     model_dir_for,
     money,
+    not_scored,
     scores_source,
 )
 from services.leakage.detect import Detection, detect_leakage, evaluate_detectors, run_detectors
@@ -167,6 +168,13 @@ def score_leakage(
         if account_id is not None:
             check_account(con, account_id)
         source, cut = scores_source(con, thresholds)
+        if (
+            account_id is not None
+            and not con.execute(
+                f"SELECT 1 FROM {source} WHERE account_id = ?", [*cut, account_id]
+            ).fetchall()
+        ):
+            raise not_scored(account_id)
         head = con.execute(
             "SELECT count(*), sum(expected_monthly_loss), sum(detected_monthly_leakage), "
             f"count(*) FILTER (WHERE risk_level = 'High') FROM {source} WHERE {condition}",
@@ -239,9 +247,7 @@ def explain_risk_factors(
         source, cut = scores_source(con, thresholds)
         score = con.execute(f"SELECT * FROM {source} WHERE account_id = ?", [*cut, account_id]).df()
         if score.empty:
-            raise ValueError(
-                f"account {account_id} has no usage in the latest month, so it is not scored"
-            )
+            raise not_scored(account_id)
         factors = con.execute(
             "SELECT * FROM leakage_factors WHERE account_id = ? ORDER BY rank", [account_id]
         ).df()

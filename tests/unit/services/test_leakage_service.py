@@ -301,3 +301,17 @@ def test_model_store_refuses_mismatches(world: tuple[Path, Path], tmp_path: Path
     (reference / "classifier.txt").write_text("tampered")
     with pytest.raises(ModelMismatchError, match="modified"):
         load_model(copy, "reference")
+
+
+def test_an_account_that_exists_but_has_no_score_says_so(world: tuple[Path, Path]) -> None:
+    """rt6 defect 13: not "matching accounts: 0" but that it exists and why it is unscored."""
+    db, models = world
+    with connect(db, read_only=True) as con:
+        unscored = con.execute(
+            "SELECT account_id FROM accounts ANTI JOIN leakage_scores USING (account_id) "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchone()
+    assert unscored is not None
+    for read in (leakage.score_leakage, leakage.explain_risk_factors):
+        with pytest.raises(ValueError, match=f"{unscored[0]} exists but .* not scored"):
+            read(db, unscored[0], model_dir=models)
