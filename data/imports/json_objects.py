@@ -350,8 +350,7 @@ class ObjectReader:
         items = []
         for i, f in enumerate(fields):
             x = f"v[{i + 3}]"
-            tag = _tag_sql(x)
-            items.append(f"{tag} AS {f.tag}")
+            items.append(f"{_checked_tag_sql(x, f.kind)} AS {f.tag}")
             items.append(f"{_value_sql(x, f.kind)} AS {f.column}")
             if f.kind in ("expandable", "object"):
                 items.append(f"CASE WHEN left({x}, 1) = '{{' THEN {x} END AS {f.raw}")
@@ -562,16 +561,19 @@ class ObjectReader:
             else:
                 missing, string = f"{col} IS NULL", f"{col} IS NOT NULL"
             if f.required:
-                checks.append((missing, where, "NULL", f"missing; expected {_EXPECT[f.kind]}"))
+                expected = _text(f"missing; expected {_EXPECT[f.kind]}")
+                checks.append((missing, where, "NULL", expected))
             if not bulk:
+                found = f"split_part({jt}, ':', 1)"
                 checks.append(
                     (
                         f"{jt} NOT IN ('NULL', {types})",
                         where,
-                        f"CASE {jt} WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN "
-                        f"'an integer' WHEN 'DOUBLE' THEN 'a decimal number' WHEN 'BOOLEAN' "
-                        f"THEN 'a boolean' WHEN 'OBJECT' THEN 'an object' ELSE 'a list' END",
-                        f"expected {_EXPECT[f.kind]}",
+                        f"substr({jt}, strpos({jt}, ':') + 1)",
+                        f"'expected {quote_sql(_EXPECT[f.kind])}, found ' || CASE {found} "
+                        "WHEN 'VARCHAR' THEN 'a string' WHEN 'BIGINT' THEN 'an integer' "
+                        "WHEN 'DOUBLE' THEN 'a decimal number' WHEN 'BOOLEAN' THEN 'a boolean' "
+                        "WHEN 'OBJECT' THEN 'an object' ELSE 'a list' END",
                     )
                 )
             if f.allowed:
@@ -581,7 +583,7 @@ class ObjectReader:
                         f"{string} AND {col} NOT IN ({allowed})",
                         where,
                         col,
-                        f"unknown value; expected one of: {', '.join(f.allowed)}",
+                        _text(f"unknown value; expected one of: {', '.join(f.allowed)}"),
                     )
                 )
             if f.kind == "decimal_text":
@@ -590,14 +592,14 @@ class ObjectReader:
                         f"{string} AND NOT regexp_full_match({col}, '-?[0-9]+(\\.[0-9]+)?')",
                         where,
                         col,
-                        "expected a decimal amount in minor units",
+                        _text("expected a decimal amount in minor units"),
                     )
                 )
         if not checks:
             return
         cases = ", ".join(
             f"CASE WHEN {cond} THEN {{'field': {where}, 'value': left({value}, 80), "
-            f"'message': '{quote_sql(message)}'}} END"
+            f"'message': {message}}} END"
             for cond, where, value, message in checks
         )
         # only rows breaking some check build the list of their problems
@@ -845,6 +847,24 @@ def _tag_sql(x: str) -> str:
         f"ELSE CASE WHEN contains({x}, '.') OR contains(lower({x}), 'e') THEN 'DOUBLE' "
         f"ELSE 'BIGINT' END END END"
     )
+
+
+def _checked_tag_sql(x: str, kind: FieldKind) -> str:
+    """`_tag_sql`, and for a value of a JSON type `kind` does not take, the tag followed by
+    ':' and the value's JSON text (first 80 characters), so the problem quotes the value the
+    file holds (`"27000"` where an integer belongs). Only wrong values carry the text: the
+    column costs nothing more for the others."""
+    tag = _tag_sql(x)
+    accepted = ", ".join(f"'{t}'" for t in ("NULL", *_JTYPES[kind]))
+    return (
+        f"CASE WHEN {x} IS NULL OR {tag} IN ({accepted}) THEN {tag} "
+        f"ELSE {tag} || ':' || left(CAST({x} AS VARCHAR), 80) END"
+    )
+
+
+def _text(message: str) -> str:
+    """A problem message as an SQL string literal."""
+    return "'" + quote_sql(message) + "'"
 
 
 def _value_sql(x: str, kind: str) -> str:
