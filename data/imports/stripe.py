@@ -52,6 +52,7 @@ from typing import Any, get_args
 import pandas as pd
 import pyarrow as pa
 
+from data.imports.batch_checks import REPLACE_HINT
 from data.imports.column_specs import specs_for
 from data.imports.json_objects import (
     FIELD_SAMPLE,
@@ -1335,13 +1336,14 @@ def import_stripe(
     progress: Progress | None = None,
     *,
     cap: int = DEFAULT_PROBLEM_CAP,
-    limits: ReadLimits = STRIPE_ZIP_LIMITS,
+    limits: ReadLimits | None = None,
 ) -> StripeImportReport:
     """Import a folder (or a .zip of one) of Stripe objects into the warehouse, all or nothing.
 
     Raises `ImportValidationError` listing every problem (file, line, object id and field),
     and then writes nothing (a warehouse this call created is removed again). A zip is
-    checked before it is unpacked (`unpack_zip`: `limits`, unsafe members); problems are
+    checked before it is unpacked (`unpack_zip`: `limits`, default `STRIPE_ZIP_LIMITS`, and
+    unsafe members); problems are
     reported under the zip's name, never the scratch folder's.
     """
     started = time.perf_counter()
@@ -1350,7 +1352,7 @@ def import_stripe(
     with tempfile.TemporaryDirectory(prefix="revrisk-stripe-") as scratch:
         label = path.name
         if path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
-            path = unpack_zip(path, Path(scratch), limits)
+            path = unpack_zip(path, Path(scratch), limits or STRIPE_ZIP_LIMITS)
         if not path.is_dir():
             log = ProblemLog(Source(label, header_row=None))
             log.add(
@@ -1413,10 +1415,9 @@ def unpack_zip(archive: Path, scratch: Path, limits: ReadLimits = STRIPE_ZIP_LIM
     except ImportValidationError:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError) as error:
-        where = "" if member is None else f" in {member.filename!r}"
-        raise unreadable(
-            source, f"not a readable zip file ({describe_error(error)}{where})"
-        ) from None
+        reason = f"zlib: {error}" if isinstance(error, zlib.error) else describe_error(error)
+        where = "" if member is None else f"member {member.filename!r} is damaged: "
+        raise unreadable(source, f"not a readable zip file ({where}{reason})") from None
     folders = [
         p.parent for p in scratch.rglob("*") if p.suffix.lower() in (".jsonl", ".json", ".csv")
     ]
@@ -1515,10 +1516,11 @@ def _translate(
         prefix = str(row.get("prefix") or "")
         object_id = row["oid"] if isinstance(row["oid"], str) else None
         where = f"{object_id}: " if object_id else ""
+        message = problem.message.replace(REPLACE_HINT, "; a Stripe import only adds new keys")
         problems.append(
             Problem(
                 problem.code,
-                f"{where}{problem.message} (warehouse {table})",
+                f"{where}{message} (warehouse {table})",
                 str(row["file"]),
                 int(row["line"]),
                 prefix + (problem.column or ""),
