@@ -34,6 +34,7 @@ _NAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXPORT = re.compile(r"\b(export|download|save)\b.*\b(report|conversation|transcript)\b", re.I)
 _FILE_ONLY = re.compile(
     r"^\s*(?:please\s+)?"
+    r"(?:(?:here\s+(?:is|are)|here's|attached\s+(?:is|are)|this\s+is|these\s+are)\s+)?"
     r"(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate|import|load)\b\s*)?"
     r"(?:(?:this|these|my|our|the|attached|uploaded|new|stripe)\s+)*"
     r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it|export|zip|data)?"
@@ -139,6 +140,8 @@ def is_file_only(text: str) -> bool:
         (True, True)
         >>> is_file_only("Import my Stripe export"), is_file_only("which of them are high risk?")
         (True, False)
+        >>> is_file_only("here is our stripe export"), is_file_only("here's the file")
+        (True, True)
     """
     return bool(_FILE_ONLY.match(text or ""))
 

@@ -48,6 +48,9 @@ FORMATS: dict[str, str] = {
 }
 """Supported extensions (lower case) and the reader each one uses."""
 
+EMPTY_FILE = "the file is empty (0 bytes)"
+"""How an empty file is refused, by the CLI and by the chat's upload (ui.upload_guard)."""
+
 _DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN_ROWS = 20
 """Rows of a file searched for its header (title rows above it are skipped)."""
@@ -96,7 +99,7 @@ def check_size(path: Path, max_mb: float) -> None:
     if not path.is_file():
         log.add("not_found", f"no such file: {path.name}")
     elif (size := path.stat().st_size) == 0:
-        log.add("empty_file", "the file is empty (0 bytes)")
+        log.add("empty_file", EMPTY_FILE)
     elif size > max_mb * 1e6:
         log.add(
             "file_too_large",

@@ -54,6 +54,9 @@ def test_scoring_question_names_the_staged_path(tmp_path):
         ("Import my Stripe export", True),
         ("import our stripe data please.", True),
         ("what is in our stripe data?", False),
+        ("here is our stripe export", True),
+        ("Here are the files.", True),
+        ("here is what happened last month", False),
     ],
 )
 def test_is_file_only(text, only):
