@@ -24,6 +24,7 @@ _FRAME = "_import_frame"
 REPLACE_HINT = "; use --replace to overwrite"
 """Added to a key already stored (the Stripe import, which cannot replace, drops it)."""
 
+
 def target_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, str]]:
     """(name, SQL type, default expression or None) of each column of `table`, in order."""
     rows = con.execute(

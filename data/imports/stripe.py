@@ -10,8 +10,9 @@ payments all or nothing, through the same staging and checks as every `revrisk i
 (data.imports.staging). Every problem names file, line, object id and field; objects and
 files the mapping does not use are counted, not refused. A zip is checked before it is
 unpacked (data.imports.limits.check_zip_archive: size, member count, unsafe member paths,
-links) and a damaged one is refused naming the zip and the member, never the scratch folder. A folder written by
-`data.synth.stripe` (`revrisk demo --format stripe`) maps back to the same rows, to the cent.
+links) and a damaged one is refused naming the zip and the member, never the scratch
+folder. A folder written by `data.synth.stripe` (`revrisk demo --format stripe`) maps back
+to the same rows, to the cent.
 
 Method: data.imports.json_objects parses each object once (JSON Lines in bulk with pyarrow
 where the strict schema reads them, else per line in DuckDB, which names file, line and
@@ -1447,9 +1448,7 @@ def _listing_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _write(
-    db: Path, folder: Path, mapped: StripeRows, label: str
-) -> tuple[tuple[int, ...], int]:
+def _write(db: Path, folder: Path, mapped: StripeRows, label: str) -> tuple[tuple[int, ...], int]:
     """Stage and write the seven tables (and ground truth, if any) in one transaction;
     `label` names the export (the folder or zip the user gave) in reports and import_log."""
     existed = db.exists()

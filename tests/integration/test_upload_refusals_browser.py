@@ -74,7 +74,9 @@ def test_refusals_are_told_not_crashed(server: RunningServer, tmp_path: Path) ->
             shot(page, "refusal-02-unsafe-zip")
             refused = last_answer(page)
             assert refused.startswith(copy.STRIPE_REFUSED), refused[:300]
-            assert "stripe_traversal.zip" in refused and "../../../../tmp/revrisk_rt6.txt" in refused
+            assert (
+                "stripe_traversal.zip" in refused and "../../../../tmp/revrisk_rt6.txt" in refused
+            )
             assert "outside what I can help with" not in page.locator("body").inner_text()
             assert "Traceback" not in server.log()
 

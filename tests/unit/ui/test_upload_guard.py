@@ -15,10 +15,14 @@ BOUNDARY = "----revrisk-test"
 
 def _form(name: str, content: bytes) -> bytes:
     return (
-        f"--{BOUNDARY}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: text/csv\r\n\r\n"
-    ).encode() + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+        (
+            f"--{BOUNDARY}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
 
 
 def _post(body: bytes, path: str = "/project/file", chunk: int = 100) -> tuple[Any, list[bytes]]:
