@@ -347,19 +347,22 @@ class ObjectReader:
         `source` yields file, line, prefix, j and, for nested objects, oid and parent columns."""
         fields = resource.fields
         paths = ", ".join(f"'{_path_json(f.path)}'" for f in fields)
-        items = []
+        items, tags, scratch = [], [], []
         for i, f in enumerate(fields):
-            x = f"v[{i + 3}]"
-            items.append(f"{_checked_tag_sql(x, f.kind)} AS {f.tag}")
+            x, t = f"v[{i + 3}]", f"_t{i}"
+            tags.append(f"{_tag_sql(x)} AS {t}")
+            scratch.append(t)
+            items.append(f"{_checked_tag_sql(x, t, f.kind)} AS {f.tag}")
             items.append(f"{_value_sql(x, f.kind)} AS {f.column}")
             if f.kind in ("expandable", "object"):
                 items.append(f"CASE WHEN left({x}, 1) = '{{' THEN {x} END AS {f.raw}")
         oid = "v[2]->>'$' AS oid, " if top else ""
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT * EXCLUDE (j, v), "
+            f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT * EXCLUDE (j, v, {', '.join(scratch)}), "
             f"v IS NULL AS broken, v[1]->>'$' AS object, {oid}{', '.join(items)} "
-            f"FROM (SELECT *, try(json_extract(j, ['$.object', '$.id', {paths}])) AS v "
-            f"FROM ({source}))"
+            f"FROM (SELECT *, {', '.join(tags)} FROM ("
+            f"SELECT *, try(json_extract(j, ['$.object', '$.id', {paths}])) AS v "
+            f"FROM ({source})))"
         )
         self.check(resource, out, top)
 
@@ -849,12 +852,14 @@ def _tag_sql(x: str) -> str:
     )
 
 
-def _checked_tag_sql(x: str, kind: FieldKind) -> str:
+def _checked_tag_sql(x: str, tag: str, kind: FieldKind) -> str:
     """`_tag_sql`, and for a value of a JSON type `kind` does not take, the tag followed by
     ':' and the value's JSON text (first 80 characters), so the problem quotes the value the
-    file holds (`"27000"` where an integer belongs). Only wrong values carry the text: the
-    column costs nothing more for the others."""
-    tag = _tag_sql(x)
+    file holds (`"27000"` where an integer belongs; rt6 #14 showed 'a string'). Only wrong
+    values carry the text, so the column stores nothing more for the others; `tag` is the
+    tag computed once in a projection below (inlining `_tag_sql` three times cost 35% more
+    CPU). Measured, the per-line reading of 2,000 Stripe accounts (min of 3, A/B twice, load
+    3-4): 2.04 / 2.23 CPU s before, 2.18 / 2.47 after; the bulk JSON Lines form is unchanged."""
     accepted = ", ".join(f"'{t}'" for t in ("NULL", *_JTYPES[kind]))
     return (
         f"CASE WHEN {x} IS NULL OR {tag} IN ({accepted}) THEN {tag} "
