@@ -140,14 +140,17 @@ def refresh_derived_caches(db_path: Path, quiet: bool) -> dict[str, Any]:
     (readers answer from the previous caches until `revrisk refresh` succeeds) rather than
     as a failed command.
     """
-    from services.refresh import STEPS, refresh_caches
+    from rich.markup import escape
+
+    from services.refresh import STEPS, PartialRefreshError, refresh_caches
 
     try:
         with progress_bar("Refreshing caches", total=STEPS, quiet=quiet) as advance:
             return refresh_caches(db_path, progress=advance)
+    except PartialRefreshError as exc:  # the data allows no more: refreshing again won't help
+        Console(stderr=True).print(f"[yellow]warning:[/yellow] {escape(str(exc))}.")
+        return {"error": str(exc)}
     except Exception as exc:  # reported, never fatal: the import/build itself succeeded
-        from rich.markup import escape
-
         Console(stderr=True).print(
             f"[yellow]warning:[/yellow] caches not refreshed ({escape(type(exc).__name__)}: "
             f"{escape(str(exc))}); run `revrisk refresh`."

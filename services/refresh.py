@@ -3,7 +3,9 @@
 `revrisk demo`, `revrisk import` and `revrisk refresh` call this, under the warehouse's
 writer lock: caches (leakage detections and scores, trend metrics and segments) are built by
 writers only. Readers never rebuild them; they answer from the last complete caches (marked
-stale when the data changed since) while an update runs.
+stale when the data changed since) while an update runs. The two refreshes stand apart: a
+warehouse too short to train the leakage model (fewer than 7 months, say a new Stripe export)
+still gets its trends and segments, and `PartialRefreshError` says what was not computed.
 """
 
 from __future__ import annotations
@@ -27,17 +29,30 @@ def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dic
     db_path = Path(db_path)
     started = time.perf_counter()
     with writer_lock(db_path):
-        leakage = refresh_leakage_cache(db_path, model_dir_for(db_path))
+        try:
+            leakage = _plain(refresh_leakage_cache(db_path, model_dir_for(db_path)))
+            failed = None
+        except ValueError as exc:  # the data cannot give leakage figures: trends still can
+            leakage, failed = {"error": str(exc)}, exc
         if progress is not None:
             progress(1, STEPS)
         trends = refresh_trend_cache(db_path)
     if progress is not None:
         progress(2, STEPS)
+    if failed is not None:
+        raise PartialRefreshError(
+            f"leakage figures not computed ({failed}); trend figures computed"
+        )
     return {
-        "leakage": _plain(leakage),
+        "leakage": leakage,
         "trends": _plain(trends),
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+class PartialRefreshError(ValueError):
+    """The trend caches were refreshed, the leakage caches could not be (the reason is in the
+    message and in the warehouse, where readers name it)."""
 
 
 def _plain(report: Any) -> dict[str, Any]:

@@ -118,6 +118,15 @@ def score_file(
     return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id)
 
 
+FILE_BASIS = (
+    "These scores come from the file's own columns, with the model for account files: the "
+    "warehouse's scores of the same accounts also use their billing history, so they can "
+    "differ. Factors compare with the median of this file."
+)
+"""Said under every scored account file (a red team scored the warehouse's own accounts as a
+file and found other probabilities and medians, with nothing saying why)."""
+
+
 def _output_dir(upload_dir: str | None, db_path: str) -> Path:
     return Path(upload_dir) if upload_dir else Path(db_path).parent / "scored"
 
@@ -184,6 +193,7 @@ def _scored(
     )
     names = ", ".join(Path(path).name for path in result.outputs)
     note = f"Scored files attached: {names}." if names else ""
+    basis = FILE_BASIS if head.get("feature_set") == "reference" else ""
     return results.tool_result(
         NAME,
         summary=summary,
@@ -196,7 +206,7 @@ def _scored(
         ],
         table=ranked,
         recommendations=views.catalogue_actions(head.get("by_predicted_type") or {}),
-        message="\n".join(part for part in (note, result.warning or "") if part),
+        message="\n".join(part for part in (note, basis, result.warning or "") if part),
         notice=result.warning,
         title=f"Scored {head['file']}: {summary['scope']}",
         chart=views.risk_distribution(

@@ -368,7 +368,7 @@ async def _data_facts(db_path: str) -> tuple[str, str]:
     from ui.status import warehouse_facts
 
     facts = await asyncio.to_thread(warehouse_facts, db_path)
-    return facts.described, f"{facts.as_of} (built {facts.built_at})"
+    return facts.described, f"{facts.as_of} ({facts.built_at})"
 
 
 async def export_report() -> None:

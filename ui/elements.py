@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -71,12 +72,17 @@ def file_element(ref: FileRef) -> cl.File:
 
 
 def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
-    """Chart, table, validation problems and files of each tool result, in that order."""
+    """Chart, table, validation problems and files of each tool result, in that order; a chart
+    the same as one above it is drawn once (one account's score and its explanation both
+    carry its risk gauge)."""
     elements: list[cl.Element] = []
+    drawn: set[str] = set()
     for index, view in enumerate(views):
         label = view.title or view.tool or f"result {index + 1}"
         try:
-            figure = figure_for(view.chart)
+            chart = json.dumps(view.chart, sort_keys=True, default=str)
+            figure = None if chart in drawn else figure_for(view.chart)
+            drawn.add(chart)
             if figure is not None:
                 elements.append(
                     cl.Plotly(
@@ -109,17 +115,19 @@ def actions_for(
     calls: Sequence[dict[str, Any]], views: Sequence[ArtifactView], answer: str = ""
 ) -> list[cl.Action]:
     """Buttons under an answer: the questions a tool-less answer suggests (a question it could
-    not map), export and score-a-file always, and the group report after a segment."""
+    not map), export and score-a-file always, and the group report after a segment report
+    that answered (none after "no segment 2", whose button could only fail again)."""
     suggested = [] if calls else copy.suggested_questions(answer)
     actions = [
         cl.Action(name=ASK_ACTION, payload={"question": q}, label=q, icon="message-circle")
         for q in suggested
     ]
     actions += [export_action(), score_file_action()]
-    has_files = any(v.files for v in views if v.tool == "segment_report")
+    reports = [v for v in views if v.tool == "segment_report"]
+    answered = any(v.error is None and not v.files for v in reports)  # not for a failed call
     for call in calls:
         args = call.get("args") or {}
-        if call.get("name") == "segment_report" and "segment_id" in args and not has_files:
+        if call.get("name") == "segment_report" and "segment_id" in args and answered:
             payload = {"segment_id": args["segment_id"], "decline_level": args.get("decline_level")}
             actions.append(
                 cl.Action(

@@ -34,15 +34,25 @@ class WarehouseFacts:
 
 
 def warehouse_facts(db_path: str | Path) -> WarehouseFacts:
-    from data.warehouse import connect, get_meta, latest_month
+    """`built_at`: "built <time>" (a generated demo), "figures computed <time>" (imported
+    data has no build time: when its figures were last computed), or "build time unknown"."""
+    from data.warehouse import connect, get_meta, get_meta_json, latest_month
+    from services.leakage.store import INFO_KEY as LEAKAGE_INFO
+    from services.trends.store import INFO_KEY as TRENDS_INFO
 
     name = Path(db_path).name
     try:
         with connect(str(db_path), read_only=True) as con:
+            computed = [
+                get_meta_json(con, key).get("built_at") for key in (LEAKAGE_INFO, TRENDS_INFO)
+            ]
+            latest = max((str(at) for at in computed if at), default=None)
+            built = get_meta(con, "built_at")
+            built = f"built {built}" if built else latest and f"figures computed {latest}"
             return WarehouseFacts(
                 source=str(get_meta(con, "source") or "imported"),
                 as_of=str(latest_month(con)),
-                built_at=str(get_meta(con, "built_at") or "unknown build time"),
+                built_at=str(built or "build time unknown"),
                 name=name,
             )
     except Exception as exc:  # the badge and footer say "unknown" rather than fail

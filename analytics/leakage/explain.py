@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.leakage.factors import describe, describe_codes
+from analytics.leakage.factors import PORTFOLIO, describe, describe_codes
 
 MIN_CONTRIBUTION = 0.02
 """Log-odds below which a feature is not reported as a risk factor (noise)."""
@@ -28,13 +28,15 @@ class Attribution:
     """Exact contributions of scored rows and what their texts are read against.
 
     `contributions` is (n, n_features + 1): per feature, then the base value (log-odds);
-    `matrix` the rows' feature values (n, n_features); `medians` each feature's portfolio median.
+    `matrix` the rows' feature values (n, n_features); `medians` each feature's portfolio median
+    (or the scored file's, then `against` says so in the texts).
     """
 
     contributions: np.ndarray
     matrix: np.ndarray
     feature_names: tuple[str, ...]
     medians: np.ndarray
+    against: str = PORTFOLIO
 
     def per_feature(self) -> np.ndarray:
         """The contributions without the base column, checked against the matrix's shape."""
@@ -50,7 +52,10 @@ class Attribution:
         for f in np.unique(features):
             hit = features == f
             texts, local = describe_codes(
-                self.feature_names[f], self.matrix[rows[hit], f], float(self.medians[f])
+                self.feature_names[f],
+                self.matrix[rows[hit], f],
+                float(self.medians[f]),
+                self.against,
             )
             codes[hit] = local + len(vocabulary)
             vocabulary.extend(texts)

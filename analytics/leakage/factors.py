@@ -109,8 +109,13 @@ def _rounded(name: str, values: np.ndarray) -> np.ndarray:
     return np.round(values * scale) / scale
 
 
-def describe(name: str, values: np.ndarray, median: float) -> np.ndarray:
-    """Plain-language text of one feature for many accounts (vectorised by lookup).
+PORTFOLIO = "portfolio median"
+"""What a factor's median is by default: the scored book's (a file's is named as such)."""
+
+
+def describe(name: str, values: np.ndarray, median: float, against: str = PORTFOLIO) -> np.ndarray:
+    """Plain-language text of one feature for many accounts (vectorised by lookup), read
+    against `median`, named `against` in the text.
 
     Examples:
         >>> for text in describe("payment_failure_rate", np.array([0.22, 0.0]), 0.07):
@@ -119,22 +124,26 @@ def describe(name: str, values: np.ndarray, median: float) -> np.ndarray:
         payment failure rate 0 % (portfolio median 7 %)
         >>> describe("card_expired", np.array([1.0]), 0.0).tolist()
         ['card on file expired']
+        >>> describe("payment_failure_rate", np.array([0.0]), 0.07, "median of this file").tolist()
+        ['payment failure rate 0 % (median of this file 7 %)']
     """
-    texts, codes = describe_codes(name, values, median)
+    texts, codes = describe_codes(name, values, median, against)
     return np.asarray(texts, dtype=object)[codes] if codes.size else np.array([], dtype=object)
 
 
-def describe_codes(name: str, values: np.ndarray, median: float) -> tuple[list[str], np.ndarray]:
+def describe_codes(
+    name: str, values: np.ndarray, median: float, against: str = PORTFOLIO
+) -> tuple[list[str], np.ndarray]:
     """`describe` as (distinct texts, index of each value's text): each text formatted once."""
     style = STYLES.get(name, FactorStyle(name.replace("_", " "), _ratio))
     rounded = _rounded(name, np.asarray(values, dtype=float))
     unique, inverse = np.unique(rounded, return_inverse=True)
-    return [_one(name, style, float(v), median) for v in unique], inverse.reshape(-1).astype(
-        np.int32
-    )
+    return [_one(name, style, float(v), median, against) for v in unique], inverse.reshape(
+        -1
+    ).astype(np.int32)
 
 
-def _one(name: str, style: FactorStyle, value: float, median: float) -> str:
+def _one(name: str, style: FactorStyle, value: float, median: float, against: str) -> str:
     if np.isnan(value):
         return "no card on file" if name == "months_to_card_expiry" else f"{style.label} unknown"
     if style.flag_text is not None:
@@ -143,8 +152,8 @@ def _one(name: str, style: FactorStyle, value: float, median: float) -> str:
     if not style.compare or np.isnan(median):
         return text
     if median > 0 and value > median * 1.5:
-        return f"{text}, {value / median:.1f}x the portfolio median ({style.show(median)})"
-    return f"{text} (portfolio median {style.show(median)})"
+        return f"{text}, {value / median:.1f}x the {against} ({style.show(median)})"
+    return f"{text} ({against} {style.show(median)})"
 
 
-__all__ = ["STYLES", "FactorStyle", "describe", "describe_codes"]
+__all__ = ["PORTFOLIO", "STYLES", "FactorStyle", "describe", "describe_codes"]

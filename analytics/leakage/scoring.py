@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.leakage.explain import Attribution, top_factors
-from analytics.leakage.factors import describe
+from analytics.leakage.factors import PORTFOLIO, describe
 from analytics.leakage.features import feature_matrix
 from analytics.leakage.model import LeakageModel
 from analytics.leakage.recommend import CATALOGUE
@@ -188,6 +188,7 @@ def score_accounts(
     detected: pd.Series | None = None,
     n_factors: int = 3,
     medians: np.ndarray | None = None,
+    against: str = PORTFOLIO,
 ) -> ScoreResult:
     """Score feature rows (`account_id`, `mrr` and the model's features).
 
@@ -195,7 +196,8 @@ def score_accounts(
     when given, the table gets `detected_monthly_leakage`. An optional `detected_type` column
     in `frame` (the largest type detected now) decides the recommended action where present.
     `medians` are the portfolio medians the factor texts compare with; by default those of
-    the scored rows (a partition of a book passes the whole book's, see `feature_medians`).
+    the scored rows (a partition of a book passes the whole book's, see `feature_medians`);
+    `against` names them in the texts (a scored file's are "median of this file").
     """
     thresholds = thresholds or RiskThresholds()
     if "account_id" not in frame.columns:
@@ -205,7 +207,9 @@ def score_accounts(
     prediction = model.predict_matrix(matrix, mrr)
     assert prediction.contributions is not None
     medians = feature_medians(matrix) if medians is None else np.asarray(medians, dtype=float)
-    attribution = Attribution(prediction.contributions, matrix, model.feature_names, medians)
+    attribution = Attribution(
+        prediction.contributions, matrix, model.feature_names, medians, against
+    )
     amount = np.minimum(np.round(prediction.amount, 2), mrr)
     type_code = prediction.type_probabilities.argmax(axis=1)
     table = pd.DataFrame(

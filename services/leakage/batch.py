@@ -139,14 +139,15 @@ def score_file(
         stored = _model(model_dir, "reference", db)
         if key is not None and key[-1] != (str(stored.path), stored.version):
             key = None  # the model changed meanwhile: not remembered under the old one
-        result = score_accounts(stored.model, frame, thresholds, stored.signal)
+        result = score_accounts(stored.model, frame, thresholds, stored.signal, against=AGAINST)
     else:
         with tempfile.TemporaryDirectory(prefix="revrisk-score-") as tmp:
             scratch = Path(tmp) / "input.duckdb"
             files.import_raw_tables(path, scratch, limits=limits)
             stored = _model(model_dir, "full", db if db is not None else scratch)
             with connect(scratch, read_only=True) as con:
-                result, _, _ = score_warehouse(con, stored, pipeline.find_leakage(con), thresholds)
+                found = pipeline.find_leakage(con)
+                result, _, _ = score_warehouse(con, stored, found, thresholds, against=AGAINST)
     tick(2, 3)
     about = {
         "input": path.name,
@@ -169,6 +170,10 @@ def score_file(
         _remember(key, scored)
     return FileScore(summary, result.table.copy(), list(outputs), result.warning)
 
+
+AGAINST = "median of this file"
+"""What a scored file's factor texts compare with: its own accounts' medians, not the
+warehouse portfolio's ("seat utilisation 115 % (median of this file 106 %)")."""
 
 SCORED_KEEP = 8
 """Scored uploads remembered per process (a chat's uploads; each holds its scored table)."""

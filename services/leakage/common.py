@@ -35,6 +35,11 @@ NOT_BUILT = (
     "The leakage figures of this warehouse have not been computed yet: run `revrisk refresh` "
     "(`revrisk demo` and `revrisk import` compute them too)."
 )
+NOT_POSSIBLE = (
+    "The leakage figures of this warehouse could not be computed: {reason}. Detected leakage, "
+    "risk scores and the overview need them; trends, segments and questions answered in SQL "
+    "still work."
+)
 STALE = (
     "The billing data changed after these figures were computed; they are the last complete "
     "version and are recomputed by the running update or `revrisk refresh`."
@@ -95,7 +100,8 @@ def cached(
         if get_meta(con, store.VERSION_KEY) is None:
             if writer_active(db_path):
                 raise WarehouseBusyError()
-            raise CachesNotBuiltError(NOT_BUILT)
+            reason = get_meta(con, store.FAILED_KEY)
+            raise CachesNotBuiltError(NOT_POSSIBLE.format(reason=reason) if reason else NOT_BUILT)
         yield con
 
 

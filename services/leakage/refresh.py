@@ -20,11 +20,13 @@ import duckdb
 import pandas as pd
 
 from analytics.leakage.explain import factor_rows
+from analytics.leakage.factors import PORTFOLIO
 from analytics.leakage.scoring import RiskThresholds, ScoreResult, score_accounts
 from data.progress import Progress, stepper
-from data.warehouse import connect, transaction, writer_lock
+from data.warehouse import connect, set_meta, transaction, writer_lock
 from services.leakage import pipeline
 from services.leakage.store import (
+    FAILED_KEY,
     ModelMismatchError,
     ModelMissingError,
     StoredModel,
@@ -72,13 +74,17 @@ def score_warehouse(
     stored: StoredModel,
     findings: pd.DataFrame,
     thresholds: RiskThresholds | None = None,
+    against: str = PORTFOLIO,
 ) -> tuple[ScoreResult, pd.DataFrame, date]:
-    """Score every account as of the latest month (features, detected leakage, result)."""
+    """Score every account as of the latest month (features, detected leakage, result);
+    `against` names the medians the factor texts compare with (see `score_accounts`)."""
     month = pipeline.usage_months(con)[-1]
     features = pipeline.features_at(con, month)
     amount, kind = latest_detected(findings, month)
     features["detected_type"] = features["account_id"].map(kind)
-    result = score_accounts(stored.model, features, thresholds, stored.signal, amount)
+    result = score_accounts(
+        stored.model, features, thresholds, stored.signal, amount, against=against
+    )
     return result, features, month
 
 
@@ -149,7 +155,12 @@ def refresh_leakage_cache(
     under the warehouse's writer lock (readers keep answering from the previous caches)."""
     db_path, model_dir = Path(db_path), Path(model_dir)
     with writer_lock(db_path):
-        return _refresh(db_path, model_dir, progress, plan, thresholds, retrain)
+        try:
+            return _refresh(db_path, model_dir, progress, plan, thresholds, retrain)
+        except ValueError as exc:  # the data cannot give these caches (too few months, ...)
+            with connect(db_path) as con:
+                set_meta(con, **{FAILED_KEY: str(exc)})
+            raise
 
 
 def _refresh(

@@ -37,6 +37,10 @@ MODEL_FORMAT = 1
 KEEP_VERSIONS = 3
 VERSION_KEY = "leakage_data_version"
 INFO_KEY = "leakage_cache_info"
+FAILED_KEY = "leakage_refresh_failed"
+"""Why the last refresh could not build the caches (e.g. too few months to train); cleared by
+the next complete refresh. Readers name it instead of "run `revrisk refresh`", which would fail
+the same way."""
 CACHE_TABLES = LEAKAGE_CACHE_TABLES
 _RETRAIN = "Run `revrisk model train` to train a model for this installation."
 
@@ -268,7 +272,10 @@ def write_caches(
     """Replace the three cache tables (call inside a transaction), sorted by account_id."""
     for table in CACHE_TABLES:
         replace_rows(con, table, frames[table], order_by="account_id")
-    set_meta(con, **{VERSION_KEY: data_version, INFO_KEY: json.dumps(info, default=str)})
+    set_meta(
+        con,
+        **{VERSION_KEY: data_version, INFO_KEY: json.dumps(info, default=str), FAILED_KEY: ""},
+    )
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -111,3 +112,30 @@ def test_a_scored_file_comes_back_with_files_and_a_chart(env_and_db: tuple[dict,
     assert all(Path(f["path"]).is_file() for f in artifact["files"])
     chart = artifact["chart"]
     assert chart["kind"] == "risk_distribution" and sum(chart["data"]["counts"].values()) == 100
+
+
+def documented_examples() -> list[str]:
+    """The questions chainlit.md's "Try" list and the capability reply suggest."""
+    tried = [
+        span
+        for line in (REPO / "chainlit.md").read_text().splitlines()
+        if line.startswith("- *")
+        for span in re.findall(r"(?<!\*)\*([^*\n]+)\*(?!\*)", line)
+    ]
+    replied = re.findall(r'_"([^"\n]+)"_', (REPO / "prompts/reply_capabilities.md").read_text())
+    return list(dict.fromkeys(tried + replied))
+
+
+def test_every_documented_example_answers_on_the_demo(
+    env_and_db: tuple[dict, Path], tmp_path: Path
+) -> None:
+    """An example the help suggests must work on the world `make run` builds (the red team
+    found "Give me the report for segment 2" failing: the demo has segments 0 and 1)."""
+    _, db = env_and_db
+    examples = documented_examples()
+    assert len(examples) >= 7, examples
+    with Agent.open(db_path=db, checkpoint=tmp_path / "threads.sqlite") as agent:
+        for number, question in enumerate(examples):
+            result = agent.ask(question, f"docs-{number}")
+            errors = [r["content"] for r in result.tool_results if "error" in r["content"]]
+            assert result.tool_calls and not errors, (question, errors or result.answer[:200])

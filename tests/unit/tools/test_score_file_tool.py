@@ -159,3 +159,17 @@ def test_an_empty_risk_level_lists_the_riskiest_accounts_instead(
     assert summary["scope"] == "No High-risk accounts; the riskiest accounts instead"
     assert len(content["rows"]) == 10 and len(artifact["table"]) == 100
     assert "No High-risk accounts" in narrate("score_file", json.dumps(content))
+
+
+def test_a_scored_file_says_what_its_scores_and_medians_rest_on(
+    world: Path, uploads: Path, call: ToolCall
+) -> None:
+    """Scored as a file, an account can differ from the warehouse's score of it (other model,
+    other columns), and its factors compare with the file's medians: the answer says both."""
+    content, artifact = call(
+        "score_file", {"file_path": str(uploads / "accounts.csv")}, _context(world, uploads)
+    )
+    assert "billing history" in content["message"] and "median of this file" in content["message"]
+    factors = " ".join(str(row.get("top_factors", "")) for row in artifact["table"])
+    assert "median of this file" in factors and "portfolio median" not in factors
+    assert "median of this file" in narrate("score_file", content)

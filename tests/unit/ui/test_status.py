@@ -1,0 +1,40 @@
+"""`ui.status.warehouse_facts`: what the report footer says about when the data was built."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from ui.status import warehouse_facts
+
+COMPUTED = '{"built_at": "2026-12-05T10:44:24+00:00"}'
+
+
+def copy_of(world: Path, folder: Path, name: str, *sql: str) -> Path:
+    db = folder / f"{name}.duckdb"
+    shutil.copy(world, db)
+    with duckdb.connect(str(db)) as con:
+        for statement in sql:
+            con.execute(statement)
+    return db
+
+
+def test_imported_data_is_dated_by_its_figures_not_an_unknown_build(
+    small_world: Path, tmp_path: Path
+) -> None:
+    """An imported warehouse has no build time (a red team's chat-imported Stripe report said
+    "built unknown build time"): the footer dates it by when its figures were computed."""
+    forget = "DELETE FROM meta WHERE key IN ('built_at', 'source') OR key LIKE '%cache_info'"
+    bare = copy_of(small_world, tmp_path, "bare", forget)
+    imported = copy_of(
+        small_world,
+        tmp_path,
+        "imported",
+        forget,
+        f"INSERT INTO meta VALUES ('trends_cache_info', '{COMPUTED}')",
+    )
+    assert warehouse_facts(small_world).built_at.startswith("built 20")  # the generated demo
+    assert warehouse_facts(bare).built_at == "build time unknown"
+    assert warehouse_facts(imported).built_at == "figures computed 2026-12-05T10:44:24+00:00"
