@@ -42,6 +42,8 @@ _FILE_ONLY = re.compile(
     re.I,
 )
 
+_SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
+
 
 class UploadError(ValueError):
     """A file the chat does not take (type or size); the message is shown to the user."""
@@ -157,5 +159,23 @@ def wants_export(text: str) -> bool:
 
 
 def wants_file(text: str) -> bool:
-    """True when the message is the "Score a file" starter (ask for the file)."""
-    return (text or "").strip().rstrip(".!").lower() == SCORE_FILE_STARTER.lower()
+    """True when the message is the "Score a file" starter, or asks only to score a file
+    of accounts that did not come with it ("score this file" after a refused upload was
+    answered with the capability list, rt6 #8): ask for the file. A Stripe export is
+    dropped, not asked for.
+
+    Examples:
+        >>> wants_file("Score a file"), wants_file("score this file"), wants_file("hi")
+        (True, True, False)
+        >>> wants_file("import our stripe export"), wants_file("score a file of Q3 accounts")
+        (False, False)
+    """
+    plain = (text or "").strip().rstrip(".!").lower()
+    if plain == SCORE_FILE_STARTER.lower():
+        return True
+    return bool(
+        plain
+        and is_file_only(plain)
+        and _SCORABLE.search(plain)
+        and not re.search(r"\b(?:stripe|export|zip)\b", plain)
+    )
