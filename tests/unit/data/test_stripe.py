@@ -506,12 +506,23 @@ def _bad_crc(archive: Path) -> None:
     archive.write_bytes(bytes(data))
 
 
+def _encrypted(archive: Path) -> None:
+    """Every member flagged as encrypted in the central directory (zipfile cannot write one)."""
+    data = bytearray(archive.read_bytes())
+    start = data.find(b"PK\x01\x02")
+    while start >= 0:
+        data[start + 8] |= 0x1
+        start = data.find(b"PK\x01\x02", start + 4)
+    archive.write_bytes(bytes(data))
+
+
 ZIP_HAZARDS: dict[str, tuple[Callable[..., None], bool, str]] = {
     "traversal": (_traversal, False, "unsafe path in the zip: '../../../../tmp/revrisk_pwned.txt'"),
     "absolute path": (_absolute, False, "unsafe path in the zip: '/tmp/revrisk_pwned.txt'"),
     "symlink": (_symlink, False, "symbolic link in the zip: 'customers_link.jsonl'"),
     "zip bomb": (_bomb, False, "MB, over the limit of"),
     "not a zip": (_not_a_zip, True, "not a readable zip file (BadZipFile"),
+    "encrypted": (_encrypted, True, "encrypted member in the zip"),
     "damaged member": (_bad_crc, True, "member 'customers.jsonl' is damaged"),
 }
 
