@@ -22,6 +22,7 @@ from typing import Any
 import chainlit as cl
 
 from agent.llm import describe_model, resolve_model
+from domain.markdown import literal
 from settings import get_settings
 from tools.context import Context
 from ui import copy, stripe_upload, uploads
@@ -328,7 +329,7 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
         staged_files.append(staged)
     question = "" if uploads.is_file_only(text) else text.strip()
     for index, staged in enumerate(staged_files):
-        notice = copy.UPLOAD_RECEIVED.format(name=staged.name, size=staged.size_text)
+        notice = copy.UPLOAD_RECEIVED.format(name=literal(staged.name), size=staged.size_text)
         await cl.Message(content=notice, author=copy.ASSISTANT).send()
         last = index == len(staged_files) - 1
         await answer(uploads.scoring_question(staged, question if last else ""))
@@ -339,7 +340,7 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
 async def import_stripe_upload(files: list[tuple[Path, str]]) -> bool:
     """Ask, then import the dropped Stripe export into this session's own warehouse; True
     when it was imported."""
-    names = ", ".join(name for _, name in files)
+    names = ", ".join(literal(name) for _, name in files)
     choice = await cl.AskActionMessage(
         content=copy.STRIPE_CONFIRM.format(names=names),
         actions=[

@@ -82,9 +82,7 @@ def group_report_text(report: Any, top_n: int = 20) -> str:
     customers = report.customers.head(top_n).to_dict(orient="records")
     lines += ["", f"Largest customers (top {len(customers)} by revenue)"]
     columns = [str(c) for c in report.customers.columns]
-    table = [columns] + [
-        [cell(row.get(c)).replace("\\|", "|") for c in columns] for row in customers
-    ]
+    table = [columns] + [[cell(row.get(c)) for c in columns] for row in customers]
     widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
     lines += ["  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in table]
     return "\n".join(lines) + "\n"

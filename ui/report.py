@@ -7,7 +7,10 @@ with its answer, its tables (labelled headers, formatted money and shares, first
 the SQL it ran; a footer with the data timestamp, the model mode and the export time. No
 internal id (thread, session) is printed.
 
-Safety (issue 11): everything from tools, data or the model is Markdown passed through
+Safety (issue 11, rt6-3): a value from the data — a table cell or header, a question, a
+title or file name — is written with `domain.markdown.literal`, so it shows as exactly its
+characters (no bold, link or extra table column comes from it; `|` is escaped the same way in
+every table). Everything else from tools or the model is Markdown passed through
 `ui.safe_markdown` — no image, no non-http(s)/mailto link, no raw HTML — and the HTML is
 rendered by markdown-it-py (CommonMark, the chat's dialect) and cleaned by `nh3`. Server paths
 are cut to their file name and traceback lines dropped (`scrub`). The HTML page carries a
@@ -21,12 +24,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from domain.markdown import literal
 from ui.charts import figure_for
-from ui.safe_markdown import safe, scrub, to_html
+from ui.safe_markdown import plain_text, safe, scrub, to_html
 from ui.svg_charts import svg_for
 from ui.tables import for_people
 from ui.transcript import ToolRecord, Transcript, TurnRecord
@@ -36,19 +40,13 @@ REPORT_TABLE_ROWS = 20
 
 
 # ------------------------------------------------------------------------------ cells/tables
-Escape = Callable[[str], str]
-
-
-def _same(text: str) -> str:
-    return text
-
-
 def cell(value: Any) -> str:
-    """A table cell: rounded numbers, no newlines, pipes escaped.
+    """A value as plain text: rounded numbers, no newlines (`markdown_table` makes it literal
+    Markdown; the plain-text group report uses it as it is).
 
     Examples:
-        >>> cell(1234.5678), cell(0.12345), cell(None), cell("a|b")
-        ('1,234.57', '0.1235', '', 'a\\\\|b')
+        >>> cell(1234.5678), cell(0.12345), cell(None), cell("a|b\\nc")
+        ('1,234.57', '0.1235', '', 'a|b c')
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
@@ -60,19 +58,25 @@ def cell(value: Any) -> str:
         text = json.dumps(value, default=str)
     else:
         text = str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return " ".join(text.splitlines())
 
 
-def markdown_table(
-    columns: Sequence[str], rows: Sequence[Mapping[str, Any]], esc: Escape = _same
-) -> str:
+def table_row(cells: Sequence[Any]) -> str:
+    """One Markdown table row; each cell shows its text literally (`domain.markdown.literal`).
+
+    Examples:
+        >>> table_row(["a|b", "**x**"])
+        '| a\\\\|b | \\\\*\\\\*x\\\\*\\\\* |'
+    """
+    return "| " + " | ".join(literal(c) for c in cells) + " |"
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
     """A GitHub-style Markdown table of `rows` (missing keys left blank)."""
     if not columns:
         return ""
-    head = "| " + " | ".join(esc(cell(c)) for c in columns) + " |"
-    rule = "|" + "---|" * len(columns)
-    body = ["| " + " | ".join(esc(cell(row.get(c))) for c in columns) + " |" for row in rows]
-    return "\n".join([head, rule, *body])
+    body = [table_row([cell(row.get(c)) for c in columns]) for row in rows]
+    return "\n".join([table_row([cell(c) for c in columns]), "|" + "---|" * len(columns), *body])
 
 
 def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -105,7 +109,7 @@ def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any
         ]
         return ["month", "revenue", "trend", "anomaly"], rows
     if kind == "segment_radar":
-        metrics = [str(m) for m in data.get("metrics") or []]
+        metrics = ["z_" + str(m).replace(" ", "_") for m in data.get("metrics") or []]
         rows = [
             {
                 "segment": f"{s.get('segment_id')}: {s.get('name', '')}",
@@ -113,7 +117,7 @@ def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any
             }
             for s in data.get("segments") or []
         ]
-        return ["segment", *metrics], rows
+        return ["segment", *metrics], rows  # mean z-scores: no unit (`ui.tables._SCALE`)
     return [], []
 
 
@@ -122,13 +126,7 @@ def people_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> s
     if not columns:
         return ""
     headers, body = for_people(columns, rows)
-
-    def row(cells: Sequence[str]) -> str:
-        return (
-            "| " + " | ".join(safe(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
-        )
-
-    return "\n".join([row(headers), "|" + "---|" * len(headers), *map(row, body)])
+    return "\n".join([table_row(headers), "|" + "---|" * len(headers), *map(table_row, body)])
 
 
 # ------------------------------------------------------------------------------ Markdown
@@ -144,27 +142,28 @@ def _result_markdown(record: ToolRecord) -> str:
         return ""
     parts = []
     if view.error:
-        parts.append(f"_Problem:_ {safe(view.error)}")
+        parts.append(f"_Problem:_ {safe(view.error)}")  # our message (may name data): net only
     if view.problems:
         parts.append(people_table(view.problem_columns, view.problems[:REPORT_TABLE_ROWS]))
     if view.rows:
         shown = min(view.n_rows, REPORT_TABLE_ROWS)
         cut = f", first {shown}" if shown < view.n_rows else ""
-        parts.append(f"**{safe(view.title)}** ({view.n_rows:,} rows{cut})")
+        parts.append(f"**{literal(view.title)}** ({view.n_rows:,} rows{cut})")
         parts.append(people_table(view.columns, view.rows[:shown]))
     if view.chart:
         columns, rows = chart_table(view.chart)
         if columns:
             title = (view.chart.get("data") or {}).get("title") or str(view.chart.get("kind"))
-            parts.append(f"_Chart: {safe(str(title))}_")
+            parts.append(f"_Chart: {literal(title)}_")
             parts.append(people_table(columns, rows[:60]))
     if view.files:
-        parts.append("_Files:_ " + safe(", ".join(f.name for f in view.files)))
+        parts.append("_Files:_ " + literal(", ".join(f.name for f in view.files)))
     return "\n\n".join(p for p in parts if p)
 
 
 def _question(turn: TurnRecord) -> str:
-    return safe(" ".join(turn.question.split())) or "(no text)"
+    """The user's words, literally (`SELECT … >= 'ACC009000'` is not a blockquote)."""
+    return literal(scrub(" ".join(turn.question.split()))) or "(no text)"
 
 
 def _answer(turn: TurnRecord) -> str:
@@ -172,14 +171,14 @@ def _answer(turn: TurnRecord) -> str:
 
 
 def first_sentence(text: str, limit: int = 220) -> str:
-    """The answer's first sentence, without Markdown emphasis, for the summary.
+    """The answer's first sentence as plain text (its Markdown read, not stripped: a file
+    name `html_names.csv` keeps its `_`), for the summary.
 
     Examples:
-        >>> first_sentence("**Batch scoring of a.csv**: 100 accounts scored. High risk: **1**.")
-        'Batch scoring of a.csv: 100 accounts scored.'
+        >>> first_sentence("**Batch scoring of a_b.csv**: 100 accounts scored. High risk: **1**.")
+        'Batch scoring of a_b.csv: 100 accounts scored.'
     """
-    plain = re.sub(r"[*_`#>]+", "", text).strip()
-    plain = " ".join(plain.split("\n", 1)[0].split())
+    plain = " ".join(plain_text(text).strip().split("\n", 1)[0].split())
     match = re.search(r"^(.+?[.!?])(\s|$)", plain)
     sentence = match.group(1) if match else plain
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
@@ -192,7 +191,7 @@ def summary_lines(transcript: Transcript, limit: int = 4) -> list[str]:
     for turn in transcript.turns:
         ran = [r for r in turn.tools if not (r.view and r.view.error)]
         if ran and turn.answer.strip():
-            found.append(f"**{_question(turn)}** — {safe(first_sentence(scrub(turn.answer)))}")
+            found.append(f"**{_question(turn)}** — {literal(first_sentence(scrub(turn.answer)))}")
     if len(found) > limit:
         found = [*found[: limit - 1], f"…and {len(found) - limit + 1} more questions below."]
     meta = transcript.meta

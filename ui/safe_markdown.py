@@ -4,12 +4,15 @@ Contract: text that reaches the chat, a Markdown report or an HTML report may sh
 account id, a file's cell, a model's words) but never acts on it:
 
 - `neutralise(text)` — for Markdown that a renderer will read (the chat, the `.md` report):
-  no image is ever formed (`![…](…)` loses its `!` role, so nothing is fetched when the
-  message shows); a link or autolink keeps its syntax only for `http`, `https` and `mailto`
-  URLs (others are shown as text); raw HTML tags are escaped (`\\<`). Code spans and fenced
-  blocks are left alone (a renderer shows them as text). The result is still Markdown:
-  bold, lists and tables written by the templates work as before, and no HTML entity is
-  introduced (`&` stays `&`).
+  no image is ever formed (`![…](…)` is shown as its text, so nothing is fetched when the
+  message shows, and no link is made of it either: rt6-3 saw the image become a link); a
+  link or autolink keeps its syntax only for `http`, `https` and `mailto` URLs (others are
+  shown as text); raw HTML tags are escaped (`\\<`). Code spans and fenced blocks are left
+  alone (a renderer shows them as text; an escaped backtick opens none). The result is still
+  Markdown: bold, lists and tables written by the templates work as before, and no HTML
+  entity is introduced (`&` stays `&`). It is the last safety net over whole messages: a
+  value from the data is made literal where it is put into the Markdown
+  (`domain.markdown.literal`), and this pass leaves that as it is.
 - `scrub(text)` — no server path (an absolute path is cut to its file name) and no traceback;
   `safe(text)` is both (what a report or the chat shows of a tool's or model's text).
 - `to_html(text)` — for the HTML report: CommonMark + GFM tables through markdown-it-py (the
@@ -40,10 +43,10 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"style"}, "td": {"style"}}
 
-_CODE = re.compile(r"(```.*?(?:```|$)|~~~.*?(?:~~~|$)|`[^`\n]*`)", re.S)
+_CODE = re.compile(r"((?<!\\)```.*?(?:```|$)|(?<!\\)~~~.*?(?:~~~|$)|(?<!\\)`[^`\n]*`)", re.S)
 _UNESCAPED = r"(?<!\\)((?:\\\\)*)"  # an even number of backslashes (maybe none) before
-_IMAGE = re.compile(_UNESCAPED + r"!(?=\[)")
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_IMAGE = re.compile(_UNESCAPED + r"!\[")
+_LINK = re.compile(_UNESCAPED + r"\]\(\s*<?([^)\s>]*)")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}):[^<>\s]*>")
 _REFERENCE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*<?(\S*)", re.M)
 _TAG = re.compile(_UNESCAPED + r"<(?=[A-Za-z/!?])")
@@ -65,7 +68,10 @@ def scheme_allowed(url: str) -> bool:
 
 
 def _link(match: re.Match[str]) -> str:
-    return match.group(0) if scheme_allowed(match.group(1)) else "]\\(" + match.group(0)[2:]
+    if scheme_allowed(match.group(2)):
+        return match.group(0)
+    slashes = match.group(1)
+    return slashes + "]\\(" + match.group(0)[len(slashes) + 2 :]
 
 
 def _reference(match: re.Match[str]) -> str:
@@ -76,7 +82,7 @@ def _reference(match: re.Match[str]) -> str:
 
 def _prose(text: str) -> str:
     text = _TAG.sub(r"\1\\<", text) if "<" in text else text
-    text = _IMAGE.sub(r"\1\\!", text)
+    text = _IMAGE.sub(r"\1\\!\\[", text)
     text = _LINK.sub(_link, text)
     return _REFERENCE.sub(_reference, text)
 
@@ -86,7 +92,7 @@ def neutralise(text: str) -> str:
 
     Examples:
         >>> neutralise("id [click me](javascript:alert(3)) and ![b](http://x/p.png)")
-        'id [click me]\\\\(javascript:alert(3)) and \\\\![b](http://x/p.png)'
+        'id [click me]\\\\(javascript:alert(3)) and \\\\!\\\\[b](http://x/p.png)'
         >>> neutralise("see [docs](https://example.com) <b>x</b> `a<b` & co")
         'see [docs](https://example.com) \\\\<b>x\\\\</b> `a<b` & co'
         >>> once = neutralise("\\\\![b](http://x/p.png) <i>")
@@ -140,17 +146,38 @@ def clean_html(fragment: str) -> str:
 _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+def plain_text(text: str) -> str:
+    """What a reader sees of Markdown `text`, without its markup: the text of each block on
+    its own line (escapes resolved, code spans as their text, images dropped).
+
+    Examples:
+        >>> plain_text("**Scored html_names.csv**: a \\\\*b\\\\* and `c`.\\n\\n- [d](http://e)")
+        'Scored html_names.csv: a *b* and c.\\nd'
+    """
+    lines = []
+    for token in _RENDERER.parse(text):
+        if token.type == "inline":
+            words = []
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+            lines.append("".join(words))
+    return "\n".join(lines)
+
+
 def to_html(text: str) -> str:
     """Markdown (CommonMark + tables) to sanitised HTML.
 
     Examples:
-        An image in data stays a plain link (nothing is fetched); a `javascript:` link is text:
+        An image is text (nothing is fetched, no link formed); a `javascript:` link is text:
 
         >>> print(to_html("Top:\\n- **A** [x](javascript:alert(1))\\n- B ![i](http://h/p.png)"))
         <p>Top:</p>
         <ul>
         <li><strong>A</strong> [x](javascript:alert(1))</li>
-        <li>B !<a href="http://h/p.png" rel="noopener noreferrer nofollow">i</a></li>
+        <li>B ![i](http://h/p.png)</li>
         </ul>
         <BLANKLINE>
     """

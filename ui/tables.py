@@ -57,6 +57,10 @@ _MONEY = re.compile(
 )
 _SHARE = re.compile(r"(probability|share|rate|ratio|utili[sz]ation|fraction)", re.I)
 _PERCENT = re.compile(r"(_pct|percent|pct_)", re.I)
+_SCALE = re.compile(r"^(z|log|log10|ln|zscore)_|_(z|zscore)$", re.I)
+"""A transform of a quantity (a z-score, a logarithm) has no unit: `log_mean_revenue` is
+log10 of dollars and `z_log_mean_revenue` a z-score, so neither is money (the segments table
+showed "$2.54" and "-$0.20", issue rt6-16)."""
 _COUNT = re.compile(r"^(n_|count|num_)|(_count|_n|accounts|findings|customers|months)$", re.I)
 
 
@@ -84,8 +88,12 @@ def kind_of(column: str, values: Sequence[Any] = ()) -> Kind:
         ('money', 'share', 'count')
         >>> kind_of("churn_rate", [3.5, 12.0]), kind_of("month")
         ('percent', 'text')
+        >>> kind_of("log_mean_revenue", [2.54]), kind_of("z_log_mean_revenue", [-0.2])
+        ('number', 'number')
     """
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if _SCALE.search(column):
+        return "number" if numbers else "text"
     if _PERCENT.search(column):
         return "percent"
     if _SHARE.search(column):

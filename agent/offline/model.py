@@ -45,6 +45,7 @@ from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
 from domain import normalise_account_id
+from domain.markdown import literal
 from prompts import load_prompt
 from tools.schemas import TOOL_ARGS
 
@@ -194,7 +195,7 @@ of {"label", "message"}; the UI shows each as a button that sends its message.""
 def _clarification(chosen: Plan) -> AIMessage:
     """A short question with the nearest readings, as text and as clickable actions. The
     text ends with the question, so a reader (and the evals) see that it asks."""
-    lines = "\n".join(f'- **{o.label}**: "{o.message}"' for o in chosen.options)
+    lines = "\n".join(f'- **{literal(o.label)}**: "{literal(o.message)}"' for o in chosen.options)
     question, ask = chosen.question, "Which one should I run?"
     text = load_prompt("reply_clarify", question=question, options=lines).strip()
     if chosen.options:

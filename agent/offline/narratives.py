@@ -4,7 +4,9 @@ The offline planner answers with these, and the faithfulness guard falls back to
 tool's content (tools/results.py) is rendered with `prompts/narrative_<tool>.md`, whose
 variables are the tool's summary keys (tools/schemas.RESULT_SPECS) plus `rows`, `actions` and
 `note`. Numbers are only ever reformatted from the content, never computed, so a narrative is
-numerically faithful by construction.
+numerically faithful by construction. Every value from the data (an id, a name, a file name,
+a SQL result's text) goes into the Markdown through `domain.markdown.literal`, so it shows as
+its characters (no bold, link or extra table column comes from it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.markdown import literal
 from prompts import list_prompts, load_prompt
 from tools.schemas import RESULT_SPECS, Kind, ResultSpec
 
@@ -22,20 +25,23 @@ _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 def format_value(value: Any, kind: Kind, currency: str | None = None) -> str:
-    """A value as a reader expects it: `$1,234`, `$1.23M`, `83.4%`, `1,234`.
+    """A value as a reader expects it: `$1,234`, `$1.23M`, `83.4%`, `1,234`; text as Markdown
+    that shows exactly its characters (`domain.markdown.literal`).
 
     Examples:
         >>> format_value(1234567.8, "money"), format_value(0.8342, "percent")
         ('$1.23M', '83.4%')
         >>> format_value(-1234.5, "money", "EUR"), format_value(None, "count")
         ('-€1,234', 'n/a')
+        >>> format_value("**a|b**", "text")
+        '\\\\*\\\\*a\\\\|b\\\\*\\\\*'
     """
     if value is None or value == "":
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if not isinstance(value, int | float) or kind == "text":
-        return str(value)
+        return literal(value)
     if kind == "money":
         symbol = _CURRENCY.get(currency or "USD", f"{currency} ")
         sign, amount = ("-" if value < 0 else ""), abs(value)
@@ -66,7 +72,7 @@ def _guess_kind(value: Any) -> Kind:
 
 
 def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
-    label = " ".join(str(row[key]) for key in spec.row_label if row.get(key) is not None)
+    label = " ".join(literal(row[key]) for key in spec.row_label if row.get(key) is not None)
     currency = row.get("currency")
     parts = [
         f"{column.label} {format_value(row[column.key], column.kind, currency)}"
@@ -145,24 +151,13 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     columns = [c for c in rows[0] if c not in _SPAN]
     currency = rows[0].get("currency") if isinstance(rows[0].get("currency"), str) else None
     lines = [
-        "| " + " | ".join(column_label(c) for c in columns) + " |",
+        "| " + " | ".join(literal(column_label(c)) for c in columns) + " |",
         "|" + "---|" * len(columns),
     ]
     for row in rows:
         cells = [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
-        lines.append("| " + " | ".join(_one_line(cell) for cell in cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _one_line(cell: str) -> str:
-    """A cell's text that cannot change the table's shape: a `|` would add a column and a line
-    break would end the table (data from the warehouse, e.g. a name holding a newline, then
-    spilled out of the table as loose text in the chat and the exported report).
-
-    >>> _one_line("a|b\\r\\nc\\nd")
-    'a/b c d'
-    """
-    return " ".join(cell.replace("|", "/").splitlines())
 
 
 def _cell(value: Any, kind: Kind, currency: str | None) -> str:
@@ -182,9 +177,10 @@ def _span(rows: Sequence[Mapping[str, Any]]) -> str:
     parts = []
     start, end = first.get("period_start"), first.get("period_end")
     if start:
-        parts.append(f"Period: {start}" + (f" to {end}" if end and end != start else "") + ".")
+        to = f" to {literal(end)}" if end and end != start else ""
+        parts.append(f"Period: {literal(start)}{to}.")
     if isinstance(first.get("currency"), str) and first["currency"]:
-        parts.append(f"Amounts in {first['currency']}.")
+        parts.append(f"Amounts in {literal(first['currency'])}.")
     notes = [text for column, text in _DEFINITIONS.items() if column in first]
     return " ".join([*parts, *notes])
 
@@ -223,7 +219,7 @@ def _variables(content: Mapping[str, Any], spec: ResultSpec) -> dict[str, str]:
 def _facts(content: Mapping[str, Any]) -> str:
     summary = content.get("summary") or {}
     return "\n".join(
-        f"- {key.replace('_', ' ')}: {format_value(v, _guess_kind(v))}"
+        f"- {literal(key.replace('_', ' '))}: {format_value(v, _guess_kind(v))}"
         for key, v in summary.items()
     )
 
@@ -282,7 +278,8 @@ def narrate_plan(results: Sequence[tuple[str, Any]], bullets: int | None = None)
     money = lambda value: format_value(value, "money", summary.get("currency"))  # noqa: E731
     lines = []
     for group in groups:
-        shown = ", ".join(group["accounts"][:4]) + (" …" if group["n_accounts"] > 4 else "")
+        shown = ", ".join(map(literal, group["accounts"][:4]))
+        shown += " …" if group["n_accounts"] > 4 else ""
         lines.append(
             f"**{group['action']}** (owner: {group['owner']}): {group['n_accounts']} "
             f"account{'s' if group['n_accounts'] != 1 else ''} ({shown}); "
