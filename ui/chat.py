@@ -148,10 +148,16 @@ async def stop() -> None:
 
 
 async def settings_changed(values: dict[str, Any]) -> None:
-    from ui.settings_panel import overrides_from
+    """Take the submitted settings; thresholds that no answer could use are refused, the
+    previous ones kept (the panel is sent again with them) and the user told why."""
+    from ui.settings_panel import apply_settings, chat_settings
 
-    state().overrides = overrides_from(values)
+    change = apply_settings(values, state().overrides)
+    state().overrides = change.overrides
     state().offline_noted = False
+    if change.refused is not None:
+        await cl.Message(content=change.refused, author=copy.ASSISTANT).send()
+        await chat_settings(run_context()).send()
 
 
 async def end() -> None:
@@ -304,10 +310,13 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
     ("Score the file … . Which of them …"): one scoring answers it. (It used to be a second
     turn, which scored the file again: two answers, two sets of downloads — issue 12.)
     A Stripe export (a zip, or files named customers.jsonl, invoices.csv, ...) is imported
-    instead, into a new warehouse for this session, once the user confirms.
+    instead, into a new warehouse for this session, once the user confirms; the text sent
+    with it is answered only when the import stood (a question about a refused or cancelled
+    export would be answered from other data, and "here is our export" is no question).
     """
     if stripe_upload.looks_like_stripe([name for _, name in files]):
-        await import_stripe_upload(files)
+        if not await import_stripe_upload(files):
+            return
         files = []
     staged_files = []
     for source, name in files:
@@ -328,8 +337,9 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
         await answer(question)
 
 
-async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
-    """Ask, then import the dropped Stripe export into this session's own warehouse."""
+async def import_stripe_upload(files: list[tuple[Path, str]]) -> bool:
+    """Ask, then import the dropped Stripe export into this session's own warehouse; True
+    when it was imported."""
     names = ", ".join(literal(name) for _, name in files)
     choice = await cl.AskActionMessage(
         content=copy.STRIPE_CONFIRM.format(names=names),
@@ -342,7 +352,7 @@ async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
     ).send()
     if not choice or not choice.get("payload", {}).get("go"):
         await cl.Message(content=copy.STRIPE_CANCELLED, author=copy.ASSISTANT).send()
-        return
+        return False
     folder = upload_dir()
     source = stripe_upload.stage_stripe(files, folder)
     outcome = await asyncio.to_thread(stripe_upload.import_into_session, source, folder)
@@ -351,6 +361,7 @@ async def import_stripe_upload(files: list[tuple[Path, str]]) -> None:
     note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
     shown_text = scrub(outcome.text)
     await cl.Message(content=f"{note}\n```\n{shown_text}\n```", author=copy.ASSISTANT).send()
+    return outcome.db_path is not None
 
 
 # ------------------------------------------------------------------------------ reports

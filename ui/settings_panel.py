@@ -3,19 +3,24 @@
 Values travel to the agent as `Context` overrides (`ui.runtime.with_overrides`). The model
 choice lists "openai:<model>" only when an OpenAI-compatible endpoint is configured; the
 threshold sliders appear only when `tools.context.Context` declares the threshold fields, so
-the chat never offers a knob the agent ignores.
+the chat never offers a knob the agent ignores. Thresholds are checked when they are changed
+(`apply_settings`, by the scoring's own `RiskThresholds` rule 0 < medium < high < 1): a pair
+that breaks it is refused with the reason and the previous pair kept, so no later answer
+fails on it (rt6 #12: High 0.05 with Medium 0.95 was taken, then every risk answer failed).
+Chainlit is imported only where the panel is built, so the checks are unit-tested without it.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
-import chainlit as cl
-from chainlit.input_widget import Select, Slider
-
+from analytics.leakage import RiskThresholds
 from settings import get_settings
 from tools.context import Context
+
+if TYPE_CHECKING:
+    import chainlit as cl
 
 MODEL_KEY = "model"
 THRESHOLD_FIELDS: dict[str, str] = {
@@ -42,6 +47,9 @@ def threshold_fields() -> list[str]:
 
 def chat_settings(context: Context) -> cl.ChatSettings:
     """The settings panel for a session, initialised from `context`."""
+    import chainlit as cl
+    from chainlit.input_widget import Select, Slider
+
     choices = model_choices()
     initial = context.model if context.model in choices.values() else "auto"
     inputs: list[Any] = [
@@ -77,3 +85,51 @@ def overrides_from(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, int | float) and 0 < float(value) < 1:
             overrides[name] = float(value)
     return overrides
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Submitted settings as the session takes them: the `overrides` to keep, and `refused`,
+    why submitted values were not taken (shown to the user), or None."""
+
+    overrides: dict[str, Any]
+    refused: str | None = None
+
+
+def apply_settings(values: dict[str, Any], previous: dict[str, Any]) -> SettingsChange:
+    """The overrides from submitted `values`, with the thresholds checked as a pair; an
+    invalid pair is refused (the reason says why) and `previous`'s thresholds are kept.
+
+    Examples:
+        >>> change = apply_settings(
+        ...     {"high_risk_threshold": 0.05, "medium_risk_threshold": 0.95}, {}
+        ... )
+        >>> change.overrides, change.refused.split(":")[0]
+        ({}, 'Risk thresholds not changed')
+    """
+    overrides = overrides_from(values)
+    names = threshold_fields()
+    if len(names) < 2:
+        return SettingsChange(overrides)
+    high_name, medium_name = "high_risk_threshold", "medium_risk_threshold"
+    defaults = Context()
+
+    def pick(name: str, source: dict[str, Any]) -> float:
+        return float(source.get(name, previous.get(name, getattr(defaults, name))))
+
+    high, medium = pick(high_name, overrides), pick(medium_name, overrides)
+    try:
+        RiskThresholds(high=high, medium=medium)
+    except ValueError:
+        kept_high, kept_medium = pick(high_name, previous), pick(medium_name, previous)
+        for name in names:
+            overrides.pop(name, None)
+            if name in previous:
+                overrides[name] = previous[name]
+        reason = (
+            f"Risk thresholds not changed: the High-risk threshold ({high:g}) must be above "
+            f"the Medium-risk one ({medium:g}); kept High {kept_high:g} and Medium "
+            f"{kept_medium:g}."
+        )
+        return SettingsChange(overrides, reason)
+    return SettingsChange(overrides)

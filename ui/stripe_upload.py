@@ -10,12 +10,16 @@ so it goes when the session's uploads go.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.imports.limits import describe_error
 from data.imports.report import ImportValidationError
 from data.imports.stripe import RESOURCES, TRUTH_FILE, import_stripe
+
+logger = logging.getLogger(__name__)
 
 STRIPE_STEMS: frozenset[str] = frozenset(
     {stem for resource in RESOURCES.values() for stem in resource.files} | {TRUTH_FILE}
@@ -73,6 +77,14 @@ def import_into_session(source: Path, session_folder: Path) -> SessionImport:
         report = import_stripe(source, db)
     except ImportValidationError as error:
         return SessionImport(None, error.report.render())
+    except Exception as exc:  # never silent: the chat showed nothing when this escaped (rt6 #2)
+        logger.exception("Stripe import of %s failed", source.name)
+        for partial in (db, db.with_name(db.name + ".wal")):
+            partial.unlink(missing_ok=True)
+        return SessionImport(
+            None,
+            f"{source.name}: the import failed ({describe_error(exc)}); nothing was imported.",
+        )
     from services.refresh import refresh_caches
 
     try:

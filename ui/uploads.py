@@ -34,12 +34,15 @@ _NAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXPORT = re.compile(r"\b(export|download|save)\b.*\b(report|conversation|transcript)\b", re.I)
 _FILE_ONLY = re.compile(
     r"^\s*(?:please\s+)?"
+    r"(?:(?:here\s+(?:is|are)|here's|attached\s+(?:is|are)|this\s+is|these\s+are)\s+)?"
     r"(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate|import|load)\b\s*)?"
     r"(?:(?:this|these|my|our|the|attached|uploaded|new|stripe)\s+)*"
     r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it|export|zip|data)?"
     r"\s*(?:please)?[.!?]*\s*$",
     re.I,
 )
+
+_SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
 
 
 class UploadError(ValueError):
@@ -139,6 +142,8 @@ def is_file_only(text: str) -> bool:
         (True, True)
         >>> is_file_only("Import my Stripe export"), is_file_only("which of them are high risk?")
         (True, False)
+        >>> is_file_only("here is our stripe export"), is_file_only("here's the file")
+        (True, True)
     """
     return bool(_FILE_ONLY.match(text or ""))
 
@@ -154,5 +159,23 @@ def wants_export(text: str) -> bool:
 
 
 def wants_file(text: str) -> bool:
-    """True when the message is the "Score a file" starter (ask for the file)."""
-    return (text or "").strip().rstrip(".!").lower() == SCORE_FILE_STARTER.lower()
+    """True when the message is the "Score a file" starter, or asks only to score a file
+    of accounts that did not come with it ("score this file" after a refused upload was
+    answered with the capability list, rt6 #8): ask for the file. A Stripe export is
+    dropped, not asked for.
+
+    Examples:
+        >>> wants_file("Score a file"), wants_file("score this file"), wants_file("hi")
+        (True, True, False)
+        >>> wants_file("import our stripe export"), wants_file("score a file of Q3 accounts")
+        (False, False)
+    """
+    plain = (text or "").strip().rstrip(".!").lower()
+    if plain == SCORE_FILE_STARTER.lower():
+        return True
+    return bool(
+        plain
+        and is_file_only(plain)
+        and _SCORABLE.search(plain)
+        and not re.search(r"\b(?:stripe|export|zip)\b", plain)
+    )

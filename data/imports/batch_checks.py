@@ -21,6 +21,10 @@ BATCH = "_import_batch"
 _FRAME = "_import_frame"
 
 
+REPLACE_HINT = "; use --replace to overwrite"
+"""Added to a key already stored (the Stripe import, which cannot replace, drops it)."""
+
+
 def target_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, str]]:
     """(name, SQL type, default expression or None) of each column of `table`, in order."""
     rows = con.execute(
@@ -131,7 +135,7 @@ def check_existing_keys(
             f"SELECT b.__row, b.__col, {quoted(key, 'b')} FROM {BATCH} b WHERE EXISTS "
             f'(SELECT 1 FROM "{spec.table}" t WHERE {joined("t", "b", key)} AND {keep})'
         )
-        hint = "; use --replace to overwrite" if index == 0 else ""
+        hint = REPLACE_HINT if index == 0 else ""
         message = f"{', '.join(key)} already in {spec.table}{hint}"
         report_rows(con, log, "duplicate_key", message, query, key, headers)
 

@@ -31,19 +31,22 @@ _BOOL_WORDS = {
     "n": False,
     "0": False,
 }
-_MAX_EXACT_INT = 2**53
+MAX_EXACT_INT = 2**53
 """Integers beyond this lose precision as float64: refused rather than silently rounded."""
 
 
 @dataclass(frozen=True)
 class ParsedCells:
     """One column parsed: `typed` values, `null` (empty cells), `bad` (present but not of
-    the column's type) and `text` (stripped cells; None for an already typed column)."""
+    the column's type), `text` (stripped cells; None for an already typed column) and
+    `too_large` (whole numbers beyond `MAX_EXACT_INT`, also `bad`: of the type, out of its
+    range)."""
 
     typed: pd.Series
     null: pd.Series
     bad: pd.Series
     text: pd.Series | None
+    too_large: pd.Series
 
 
 def parse_cells(cells: pd.Series, col: ColumnSpec) -> ParsedCells:
@@ -65,14 +68,17 @@ def parse_cells(cells: pd.Series, col: ColumnSpec) -> ParsedCells:
             null |= text.str.lower().isin(NULL_WORDS)
         typed = _parse(text.where(~null), col)
     bad = ~null & typed.isna()
+    too_large = pd.Series(False, index=cells.index)
     if col.dtype in NUMERIC_DTYPES:
         numbers = typed.astype("float64")
-        bad |= ~null & ~np.isfinite(numbers.fillna(0))
+        finite = np.isfinite(numbers.fillna(0))
+        bad |= ~null & ~finite
         if col.dtype == "int":
-            bad |= ~null & ((numbers % 1 != 0) | (numbers.abs() > _MAX_EXACT_INT))
+            too_large = ~null & finite & (numbers % 1 == 0) & (numbers.abs() > MAX_EXACT_INT)
+            bad |= ~null & (numbers % 1 != 0) | too_large
     if col.dtype == "month":
         bad |= ~null & typed.notna() & (pd.to_datetime(typed).dt.day != 1)
-    return ParsedCells(typed, null, bad, text)
+    return ParsedCells(typed, null, bad, text, too_large)
 
 
 def _is_plain_number(cells: pd.Series) -> bool:

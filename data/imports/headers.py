@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from data.imports.column_specs import KindSpec
+from data.imports.readers import HEADER_SCAN_ROWS
 from data.imports.report import ProblemLog
 
 
@@ -81,6 +82,18 @@ def check_headers(
 ) -> None:
     """Log missing and doubled columns (with the closest unused header) and ignored ones."""
     row = log.source.header_row
+    if not match.positions and not match.pivot_positions and spec.required_names:
+        held = ", ".join(repr(h) for h in headers if h)[:200] or "nothing"
+        where = (
+            "; the file's columns are"
+            if row is None
+            else f" in the first {HEADER_SCAN_ROWS} rows; row {row} holds"
+        )
+        log.add(
+            "header_not_found",
+            f"no header with the columns of {spec.kind} found{where} {held}",
+            row=row,
+        )
     spare = {normalize_header(headers[p]): headers[p] for p in match.unused}
     for name in match.missing:
         close = difflib.get_close_matches(name, list(spare), n=1, cutoff=0.6)

@@ -10,6 +10,9 @@ Method, per format:
   sum bounds what parsing can unpack), and each XML part's prolog is scanned for a DOCTYPE,
   where entity declarations live (an entity bomb needs one; spreadsheet XML never has one).
   openpyxl also parses through defusedxml when it is installed (it is a dependency).
+- A zipped Stripe export (`check_zip_archive`): the same member count and declared-size sum,
+  and every member's name checked before anything is unpacked (no absolute or '..' path, no
+  symbolic link, no encrypted member), each refusal naming the zip and the member.
 - CSV: the header line's field count and the file's line count are counted on the decoded
   text, before pandas tokenises it.
 - Parquet: rows, columns and uncompressed column-chunk bytes come from the footer metadata.
@@ -118,20 +121,13 @@ def check_workbook_archive(path: Path, limits: ReadLimits) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            if len(members) > limits.max_archive_members:
-                raise too_large(
-                    source,
-                    f"the workbook holds {len(members):,} parts, over the limit of "
-                    f"{limits.max_archive_members:,}",
-                )
-            unpacked = sum(member.file_size for member in members)
-            if unpacked > limits.max_unpacked_mb * 1e6:
-                raise too_large(
-                    source,
-                    f"the workbook unpacks to {unpacked / 1e6:,.1f} MB, over the limit of "
-                    f"{limits.max_unpacked_mb:g} MB (a decompression bomb, or a sheet too "
-                    "large to read: save it as CSV)",
-                )
+            _check_archive_size(
+                members,
+                source,
+                limits,
+                ("the workbook", "parts"),
+                "a decompression bomb, or a sheet too large to read: save it as CSV",
+            )
             for member in members:
                 if member.filename.lower().endswith((".xml", ".rels", ".vml")):
                     _check_prolog(archive, member, source)
@@ -141,6 +137,83 @@ def check_workbook_archive(path: Path, limits: ReadLimits) -> None:
         raise unreadable(source, f"not a readable .xlsx workbook ({_reason(error)})") from None
     except (ValueError, KeyError, RuntimeError) as error:  # zipfile's other refusals
         raise unreadable(source, f"not a readable .xlsx workbook ({_reason(error)})") from None
+
+
+def _check_archive_size(
+    members: list[zipfile.ZipInfo],
+    source: Source,
+    limits: ReadLimits,
+    noun: tuple[str, str],
+    why: str,
+) -> None:
+    """Refuse an archive of more than `max_archive_members` members, or whose members'
+    declared sizes sum past `max_unpacked_mb` (`noun`: what the archive and its members are
+    called; `why`: the likely cause, shown in brackets)."""
+    archive, parts = noun
+    if len(members) > limits.max_archive_members:
+        raise too_large(
+            source,
+            f"{archive} holds {len(members):,} {parts}, over the limit of "
+            f"{limits.max_archive_members:,}",
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_unpacked_mb * 1e6:
+        raise too_large(
+            source,
+            f"{archive} unpacks to {unpacked / 1e6:,.1f} MB, over the limit of "
+            f"{limits.max_unpacked_mb:g} MB ({why})",
+        )
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_SYMLINK = 0o120000
+
+
+def zip_member_problem(member: zipfile.ZipInfo) -> str | None:
+    """Why a zip member may not be extracted, or None: a path that is absolute (or names a
+    Windows drive) or climbs out with '..', a symbolic link, an encrypted member.
+
+    Python's `extractall` would rewrite such a path silently (and an unpacker that does not
+    could write outside its folder); a link could point anywhere. Both are refused, naming
+    the member.
+
+    Examples:
+        >>> zip_member_problem(zipfile.ZipInfo("export/customers.jsonl")) is None
+        True
+        >>> zip_member_problem(zipfile.ZipInfo("../../tmp/x"))
+        "unsafe path in the zip: '../../tmp/x' (leaves the archive's folder)"
+    """
+    name = member.filename
+    parts = re.split(r"[/\\]", name)
+    if name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts:
+        return f"unsafe path in the zip: {name!r} (leaves the archive's folder)"
+    if (member.external_attr >> 16) & 0o170000 == _SYMLINK:
+        return f"symbolic link in the zip: {name!r} (links are not extracted)"
+    if member.flag_bits & 0x1:
+        return f"encrypted member in the zip: {name!r} (save the export without a password)"
+    return None
+
+
+def check_zip_archive(path: Path, limits: ReadLimits) -> list[zipfile.ZipInfo]:
+    """The members of a zip archive to extract, checked before a byte is unpacked: a readable
+    central directory, at most `max_archive_members` members, at most `max_unpacked_mb`
+    declared in all (Python's zipfile never inflates a member past its declared size), no
+    member `zip_member_problem` refuses. Raises `FileUnreadableError` / `FileTooLargeError`
+    naming the archive (and the member)."""
+    source = Source(path.name, header_row=None)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+        raise unreadable(source, f"not a readable zip file ({_reason(error)})") from None
+    _check_archive_size(
+        members, source, limits, ("the zip", "files"), "a decompression bomb, or too large"
+    )
+    for member in members:
+        problem = zip_member_problem(member)
+        if problem is not None:
+            raise unreadable(source, problem)
+    return members
 
 
 def _check_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, source: Source) -> None:
@@ -269,8 +342,10 @@ __all__ = [
     "check_parquet_metadata",
     "check_text_shape",
     "check_workbook_archive",
+    "check_zip_archive",
     "describe_error",
     "scalar_arrow_type",
     "too_large",
     "unreadable",
+    "zip_member_problem",
 ]

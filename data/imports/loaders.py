@@ -120,12 +120,13 @@ def read_table(
     limits = limits or ReadLimits(max_mb=max_mb)
     fmt = file_format(path)
     check_size(path, limits.max_mb)
-    return read_cells(path, fmt, lambda sheets: _best_sheet(sheets, kind), sheet, limits)
+    return read_cells(path, fmt, lambda headers: _header_fit(headers, kind), sheet, limits)
 
 
-def _best_sheet(sheets: dict[str, tuple[str, ...]], kind: str | None) -> str:
-    fits = {name: rank_kinds(headers, kind)[0][:2] for name, headers in sheets.items()}
-    return max(sheets, key=lambda name: fits[name])  # max keeps the first of equals
+def _header_fit(headers: tuple[str, ...], kind: str | None) -> tuple[float, int]:
+    """(share of required columns, columns matched) of the best-fitting kind."""
+    share, matched, _ = rank_kinds(headers, kind)[0]
+    return share, matched
 
 
 def file_sha256(path: Path) -> str:

@@ -48,8 +48,12 @@ FORMATS: dict[str, str] = {
 }
 """Supported extensions (lower case) and the reader each one uses."""
 
+EMPTY_FILE = "the file is empty (0 bytes)"
+"""How an empty file is refused, by the CLI and by the chat's upload (ui.upload_guard)."""
+
 _DELIMITERS = (",", ";", "\t", "|")
-_HEADER_SCAN_ROWS = 20
+HEADER_SCAN_ROWS = 20
+"""Rows of a file searched for its header (title rows above it are skipped)."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,9 @@ class RawTable:
     notes: tuple[str, ...] = ()
 
 
-SheetChooser = Callable[[dict[str, tuple[str, ...]]], str]
-"""Given each sheet's headers, names the sheet to read."""
+HeaderFit = Callable[[tuple[str, ...]], tuple[float, int]]
+"""How well a row of cells reads as a header (higher is better; data.imports.loaders scores
+it against the kinds' columns): picks the header row of a sheet, then the sheet."""
 
 
 def file_format(path: Path) -> str:
@@ -94,7 +99,7 @@ def check_size(path: Path, max_mb: float) -> None:
     if not path.is_file():
         log.add("not_found", f"no such file: {path.name}")
     elif (size := path.stat().st_size) == 0:
-        log.add("empty_file", "the file is empty (0 bytes)")
+        log.add("empty_file", EMPTY_FILE)
     elif size > max_mb * 1e6:
         log.add(
             "file_too_large",
@@ -108,18 +113,20 @@ def check_size(path: Path, max_mb: float) -> None:
 def read_cells(
     path: Path,
     fmt: str,
-    choose_sheet: SheetChooser,
+    fit: HeaderFit,
     sheet: str | None,
     limits: ReadLimits | None = None,
 ) -> RawTable:
     """Read a supported file within `limits`; refuses files without a header or without data
-    rows. Every refusal is an `ImportValidationError` (`FileUnreadableError`,
-    `FileTooLargeError`)."""
+    rows. The header is the row of the first 20 that `fit`s best (the first non-empty one
+    when none fits: title rows above the header are skipped, with a note), and in a
+    workbook without `sheet` the sheet whose header fits best is read. Every refusal is an
+    `ImportValidationError` (`FileUnreadableError`, `FileTooLargeError`)."""
     limits = limits or ReadLimits()
     if fmt == "csv":
-        table = _read_csv(path, limits)
+        table = _read_csv(path, fit, limits)
     elif fmt == "excel":
-        table = _read_excel(path, choose_sheet, sheet, limits)
+        table = _read_excel(path, fit, sheet, limits)
     else:
         table = _read_parquet(path, limits)
     if table.cells.empty:
@@ -217,20 +224,46 @@ def _undecodable(data: bytes, position: int, source: Source, what: str) -> FileU
     )
 
 
-def _read_csv(path: Path, limits: ReadLimits) -> RawTable:
-    source = Source(path.name)
-    text, notes = decode_text(path.read_bytes(), source)
-    lines = text.splitlines()
-    first_line = next((line for line in lines[:1]), "")
-    sep = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first_line[:100_000])
+def _read_csv(path: Path, fit: HeaderFit, limits: ReadLimits) -> RawTable:
+    tsv = path.suffix.lower() == ".tsv"
+    text, notes = decode_text(path.read_bytes(), Source(path.name))
+    header_row, start, titled = _csv_header_line(text, fit, tsv)
+    text = text[start:] if start else text  # lines above the header are not read
+    if titled:
+        notes += (f"the header is row {header_row}; the rows above it (a title?) were skipped",)
+    source = Source(path.name, header_row=header_row)
+    end = text.find("\n")
+    sep = "\t" if tsv else _sniff_delimiter(text[: end if 0 <= end < 100_000 else 100_000])
     check_text_shape(text, sep, source, limits)
-    frame = _parse_csv(text, sep, source)
+    frame = _parse_csv(text, sep, source, header_row - 1)
     if frame.empty:
         raise _fail(source, "empty_file", "the file has no header row (only blank lines)")
     headers = tuple(str(h).strip() for h in frame.iloc[0])
     cells = frame.iloc[1:].fillna("")
-    cells.index = cells.index + 1  # line 0 is the header, shown as row 1
+    cells.index = cells.index + header_row  # line 0 is the header, shown as its row
     return RawTable(source, headers, _drop_blank_rows(cells), "csv", notes)
+
+
+def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bool]:
+    """(row number, character offset, whether non-blank lines above it were skipped) of the
+    header: of the first `HEADER_SCAN_ROWS` lines (each split on its own likeliest
+    delimiter), the non-blank one that `fit`s best, the first of equals."""
+    best, best_fit, offset = (1, 0, False), None, 0
+    for number in range(1, HEADER_SCAN_ROWS + 1):
+        end = text.find("\n", offset)
+        line = (text[offset:] if end < 0 else text[offset:end])[:100_000].rstrip("\r")
+        sep = "\t" if tsv else _sniff_delimiter(line)
+        cells = [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            score = fit(tuple(cells))
+            if best_fit is None or score > best_fit:
+                best, best_fit = (number, offset, best_fit is not None), score
+        if end < 0:
+            break
+        offset = end + 1
+    return best
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -239,7 +272,8 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
-def _parse_csv(text: str, sep: str, source: Source) -> pd.DataFrame:
+def _parse_csv(text: str, sep: str, source: Source, skipped: int = 0) -> pd.DataFrame:
+    """The text's cells (line 0 first); `skipped` lines above it count in row numbers."""
     try:
         return pd.read_csv(
             io.StringIO(text),
@@ -258,6 +292,7 @@ def _parse_csv(text: str, sep: str, source: Source) -> pd.DataFrame:
         if not found:
             raise unreadable(source, f"not a readable CSV file ({describe_error(error)})") from None
         expected, line, saw = (int(g) for g in found.groups())
+        line += skipped
         raise _fail(
             source,
             "bad_row",
@@ -275,12 +310,10 @@ def _drop_blank_rows(cells: pd.DataFrame) -> pd.DataFrame:
     return cells.loc[~(cells == "").all(axis=1)]
 
 
-def _read_excel(
-    path: Path, choose_sheet: SheetChooser, sheet: str | None, limits: ReadLimits
-) -> RawTable:
+def _read_excel(path: Path, fit: HeaderFit, sheet: str | None, limits: ReadLimits) -> RawTable:
     check_workbook_archive(path, limits)
     with _openpyxl_errors(path):
-        return _read_workbook(path, choose_sheet, sheet, limits)
+        return _read_workbook(path, fit, sheet, limits)
 
 
 @contextmanager
@@ -316,9 +349,7 @@ def workbook_sheets(path: Path, limits: ReadLimits | None = None) -> list[str]:
             book.close()
 
 
-def _read_workbook(
-    path: Path, choose_sheet: SheetChooser, sheet: str | None, limits: ReadLimits
-) -> RawTable:
+def _read_workbook(path: Path, fit: HeaderFit, sheet: str | None, limits: ReadLimits) -> RawTable:
     from openpyxl import load_workbook  # imported here: only Excel imports pay for it
 
     book = load_workbook(path, read_only=True, data_only=False)
@@ -333,15 +364,21 @@ def _read_workbook(
             )
         found = {
             ws.title: _sheet_header(
-                ws.iter_rows(max_row=_HEADER_SCAN_ROWS, max_col=width_cap, values_only=True)
+                ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=width_cap, values_only=True),
+                fit,
             )
             for ws in book.worksheets
         }
         headed = {name: header[1] for name, header in found.items() if header[1]}
         if not headed:
             raise _fail(Source(path.name), "empty_file", "no sheet has a header row")
-        chosen = sheet if sheet is not None else choose_sheet(headed)
+        # max keeps the first of equals
+        chosen = sheet if sheet is not None else max(headed, key=lambda n: fit(headed[n]))
         header_row, headers = found[chosen]
+        notes: tuple[str, ...] = ()
+        if header_row < 0:
+            header_row = -header_row
+            notes = (f"the header is row {header_row}; the rows above it (a title?) were skipped",)
         source = Source(path.name, sheet=chosen, header_row=header_row)
         if len(headers) > limits.max_columns:
             raise too_large(
@@ -353,18 +390,28 @@ def _read_workbook(
         cells = _excel_cells(rows, len(headers), header_row + 1, limits.max_rows, source)
     finally:
         book.close()
-    return RawTable(source, headers, _drop_blank_rows(cells), "excel")
+    return RawTable(source, headers, _drop_blank_rows(cells), "excel", notes)
 
 
-def _sheet_header(rows: Iterator[tuple[object, ...]]) -> tuple[int, tuple[str, ...]]:
-    """(row number, headers) of the first non-empty row; trailing empty headers dropped."""
+def _sheet_header(
+    rows: Iterator[tuple[object, ...]], fit: HeaderFit
+) -> tuple[int, tuple[str, ...]]:
+    """(row number, headers) of the non-empty row that `fit`s best, the first of equals (so
+    the first non-empty row when no row fits); trailing empty headers dropped. Row 0 when
+    every row is empty; a negative number when non-empty rows above the header were skipped
+    (a title), the header then being on row -number."""
+    best: tuple[int, tuple[str, ...]] = (0, ())
+    best_fit: tuple[float, int] | None = None
     for number, row in enumerate(rows, start=1):
         texts = [_excel_text(v) for v in row]
         if any(texts):
             while texts and not texts[-1]:
                 texts.pop()
-            return number, tuple(texts)
-    return 0, ()
+            score = fit(tuple(texts))
+            if best_fit is None or score > best_fit:
+                skipped = best_fit is not None
+                best, best_fit = (-number if skipped else number, tuple(texts)), score
+    return best
 
 
 def _excel_cells(

@@ -8,8 +8,11 @@ stripe_mapping.toml, loaded and checked once at import; data/README.md prints th
 and stores accounts, contracts, payment methods, usage, invoices, invoice lines and
 payments all or nothing, through the same staging and checks as every `revrisk import`
 (data.imports.staging). Every problem names file, line, object id and field; objects and
-files the mapping does not use are counted, not refused. A folder written by
-`data.synth.stripe` (`revrisk demo --format stripe`) maps back to the same rows, to the cent.
+files the mapping does not use are counted, not refused. A zip is checked before it is
+unpacked (data.imports.limits.check_zip_archive: size, member count, unsafe member paths,
+links) and a damaged one is refused naming the zip and the member, never the scratch
+folder. A folder written by `data.synth.stripe` (`revrisk demo --format stripe`) maps back
+to the same rows, to the cent.
 
 Method: data.imports.json_objects parses each object once (JSON Lines in bulk with pyarrow
 where the strict schema reads them, else per line in DuckDB, which names file, line and
@@ -36,10 +39,12 @@ map in about 2 s; the 100,000-customer figure is in data/README.md.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import time
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +53,7 @@ from typing import Any, get_args
 import pandas as pd
 import pyarrow as pa
 
+from data.imports.batch_checks import REPLACE_HINT
 from data.imports.column_specs import specs_for
 from data.imports.json_objects import (
     FIELD_SAMPLE,
@@ -60,6 +66,13 @@ from data.imports.json_objects import (
     arrow_memory,
     count_lines,
     sql_list,
+)
+from data.imports.limits import (
+    ReadLimits,
+    check_zip_archive,
+    describe_error,
+    too_large,
+    unreadable,
 )
 from data.imports.report import (
     DEFAULT_PROBLEM_CAP,
@@ -97,6 +110,11 @@ ZERO_DECIMAL = (
 """Currencies whose Stripe amounts are whole units (stripe.com/docs/currencies)."""
 THREE_DECIMAL = ("BHD", "JOD", "KWD", "OMR", "TND")
 """Currencies whose Stripe amounts are thousandths (Stripe requires a last digit of 0)."""
+
+STRIPE_ZIP_LIMITS = ReadLimits(max_unpacked_mb=20_000.0, max_archive_members=5_000)
+"""What a zipped Stripe export may unpack to: 20 GB (the 100,000-customer export is 3.3 GB of
+JSON Lines; a decompression bomb declares far more) in at most 5,000 files (an export has one
+per resource, a few dozen). The scratch disk's free space is checked as well (`unpack_zip`)."""
 
 MAPPING_FILE = Path(__file__).with_name("stripe_mapping.toml")
 """The mapping table as data: object types, the fields read and what each feeds."""
@@ -1319,21 +1337,31 @@ def import_stripe(
     progress: Progress | None = None,
     *,
     cap: int = DEFAULT_PROBLEM_CAP,
+    limits: ReadLimits | None = None,
 ) -> StripeImportReport:
     """Import a folder (or a .zip of one) of Stripe objects into the warehouse, all or nothing.
 
     Raises `ImportValidationError` listing every problem (file, line, object id and field),
-    and then writes nothing (a warehouse this call created is removed again).
+    and then writes nothing (a warehouse this call created is removed again). A zip is
+    checked before it is unpacked (`unpack_zip`: `limits`, default `STRIPE_ZIP_LIMITS`, and
+    unsafe members); problems are
+    reported under the zip's name, never the scratch folder's.
     """
     started = time.perf_counter()
     step = stepper(progress, STRIPE_STEPS)
     path = Path(folder)
     with tempfile.TemporaryDirectory(prefix="revrisk-stripe-") as scratch:
-        if path.is_file() and zipfile.is_zipfile(path):
-            path = _unzip(path, Path(scratch))
+        label = path.name
+        if path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
+            path = unpack_zip(path, Path(scratch), limits or STRIPE_ZIP_LIMITS)
         if not path.is_dir():
-            log = ProblemLog(Source(str(folder)))
-            log.add("not_a_folder", "expected a folder (or a .zip) of Stripe object files")
+            log = ProblemLog(Source(label, header_row=None))
+            log.add(
+                "not_a_folder",
+                "expected a folder (or a .zip) of Stripe object files"
+                if path.exists()
+                else "no such file or folder",
+            )
             raise ImportValidationError(log.report(kind="stripe"))
         db = Path(db_path)
         with arrow_memory():
@@ -1343,7 +1371,7 @@ def import_stripe(
                 raise ImportValidationError(
                     _refusal(str(folder), mapped.problems, mapped.n_problems)
                 )
-            ids, truth_rows = _write(db, path, mapped)
+            ids, truth_rows = _write(db, path, mapped, label)
             step()
     report = StripeImportReport(
         folder=str(folder),
@@ -1359,15 +1387,38 @@ def import_stripe(
     return report
 
 
-def _unzip(archive: Path, scratch: Path) -> Path:
-    """Extract a zip (names checked: no absolute paths or '..'); the folder holding the most
-    object files is the one imported."""
-    with zipfile.ZipFile(archive) as handle:
-        for member in handle.namelist():
-            target = (scratch / member).resolve()
-            if not str(target).startswith(str(scratch.resolve())):
-                raise ValueError(f"{archive.name}: unsafe path in the zip: {member!r}")
-        handle.extractall(scratch)
+def unpack_zip(archive: Path, scratch: Path, limits: ReadLimits = STRIPE_ZIP_LIMITS) -> Path:
+    """Extract a zip into `scratch`, member by member, after `check_zip_archive` (a readable
+    zip within `limits`, no absolute, '..', link or encrypted member); returns the folder
+    holding the most object files. Every refusal is a `FileUnreadableError` /
+    `FileTooLargeError` naming the zip (and the member): a damaged member (bad CRC, a
+    truncated stream) is found while it is unpacked; a zip that does not fit on the scratch
+    folder's disk is refused before unpacking."""
+    source = Source(archive.name, header_row=None)
+    members = check_zip_archive(archive, limits)
+    needed = sum(member.file_size for member in members)
+    free = shutil.disk_usage(scratch).free
+    if needed > free:
+        raise too_large(
+            source,
+            f"the zip unpacks to {needed / 1e6:,.1f} MB; the scratch folder's disk has "
+            f"{free / 1e6:,.1f} MB free (unpack it yourself and import the folder)",
+        )
+    root = scratch.resolve()
+    member = None
+    try:
+        with zipfile.ZipFile(archive) as handle:
+            for member in members:
+                target = (root / member.filename).resolve()
+                if not target.is_relative_to(root):  # zip_member_problem already refused it
+                    raise unreadable(source, f"unsafe path in the zip: {member.filename!r}")
+                handle.extract(member, root)
+    except ImportValidationError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError) as error:
+        reason = f"zlib: {error}" if isinstance(error, zlib.error) else describe_error(error)
+        where = "" if member is None else f"member {member.filename!r} is damaged: "
+        raise unreadable(source, f"not a readable zip file ({where}{reason})") from None
     folders = [
         p.parent for p in scratch.rglob("*") if p.suffix.lower() in (".jsonl", ".json", ".csv")
     ]
@@ -1397,8 +1448,9 @@ def _listing_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _write(db: Path, folder: Path, mapped: StripeRows) -> tuple[tuple[int, ...], int]:
-    """Stage and write the seven tables (and ground truth, if any) in one transaction."""
+def _write(db: Path, folder: Path, mapped: StripeRows, label: str) -> tuple[tuple[int, ...], int]:
+    """Stage and write the seven tables (and ground truth, if any) in one transaction;
+    `label` names the export (the folder or zip the user gave) in reports and import_log."""
     existed = db.exists()
     sha = _listing_digest(folder)
     frames, starts, position = {}, [], 0
@@ -1419,8 +1471,8 @@ def _write(db: Path, folder: Path, mapped: StripeRows) -> tuple[tuple[int, ...],
                 columns = list(FIELD_OF[table])
                 spec = replace(specs_for(table)[0], sub_format="stripe")
                 rows = ValidatedRows(frame[[*columns, "__row", "__col"]], FIELD_OF[table], False)
-                request = ImportRequest(spec, rows, f"{folder.name} (stripe)", sha)
-                log = ProblemLog(Source(folder.name, row_label="line"))
+                request = ImportRequest(spec, rows, f"{label} (stripe)", sha)
+                log = ProblemLog(Source(label, row_label="line"))
                 try:
                     ids.append(check_and_write(con, request, log).import_id)
                 except ImportValidationError as error:
@@ -1436,7 +1488,7 @@ def _write(db: Path, folder: Path, mapped: StripeRows) -> tuple[tuple[int, ...],
                 )
                 con.unregister("_stripe_truth")
             if empty:
-                set_meta(con, source="stripe", stripe_folder=folder.name)
+                set_meta(con, source="stripe", stripe_folder=label)
             return tuple(ids), 0 if truth is None else len(truth)
     except BaseException:
         if not existed:
@@ -1463,10 +1515,11 @@ def _translate(
         prefix = str(row.get("prefix") or "")
         object_id = row["oid"] if isinstance(row["oid"], str) else None
         where = f"{object_id}: " if object_id else ""
+        message = problem.message.replace(REPLACE_HINT, "; a Stripe import only adds new keys")
         problems.append(
             Problem(
                 problem.code,
-                f"{where}{problem.message} (warehouse {table})",
+                f"{where}{message} (warehouse {table})",
                 str(row["file"]),
                 int(row["line"]),
                 prefix + (problem.column or ""),
@@ -1474,7 +1527,9 @@ def _translate(
                 row_label=labels.get(str(row["file"]), "line"),
             )
         )
-    return replace(report, problems=tuple(problems), file=report.file, kind="stripe")
+    return replace(
+        report, problems=tuple(problems), file=report.file, kind="stripe", sub_format=None
+    )
 
 
 def _refusal(folder: str, found: list[Found], total: int) -> ImportReport:

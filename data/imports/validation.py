@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data.imports.cell_parsing import parse_cells
+from data.imports.cell_parsing import MAX_EXACT_INT, parse_cells
 from data.imports.column_specs import ColumnSpec, KindSpec, PivotSpec
 from data.imports.headers import check_headers, match_headers
 from data.imports.report import ProblemLog
@@ -28,6 +28,10 @@ _EXPECTED = {
     "date": "a date (YYYY-MM-DD)",
     "month": "a month (YYYY-MM or YYYY-MM-01)",
 }
+_TOO_LARGE = (
+    f"whole number out of range: must lie between -{MAX_EXACT_INT:,} and {MAX_EXACT_INT:,} "
+    "(2^53, beyond which it cannot be stored exactly)"
+)
 _FORMULA_MESSAGE = (
     "starts with = + - or @: refused as a possible spreadsheet formula (formula injection)"
 )
@@ -58,7 +62,8 @@ def check_column(cells: pd.Series, col: ColumnSpec, header: str, log: ProblemLog
         formula &= bad if col.dtype != "text" else True
         _log_cells(log, "formula", _FORMULA_MESSAGE, header, cells, formula)
     expected = f"expected {_EXPECTED.get(col.dtype)}"
-    _log_cells(log, "bad_type", expected, header, cells, bad & ~formula)
+    _log_cells(log, "bad_type", expected, header, cells, bad & ~formula & ~parsed.too_large)
+    _log_cells(log, "out_of_range", _TOO_LARGE, header, cells, parsed.too_large)
     bad = bad | formula
     if parsed.text is not None and col.accepts_free_text:
         suspicious = ~bad & parsed.text.str.contains(_INJECTION, regex=True)

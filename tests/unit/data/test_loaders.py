@@ -434,3 +434,27 @@ def test_a_database_error_at_insert_names_the_row_by_its_key() -> None:
     report_insert_error(con, raised.value, {"account_id": "Account"}, log)
     [problem] = log.problems
     assert (problem.row, problem.column, problem.value) == (3, "Account", "ACC000002")
+
+
+# ----------------------------------------------------------------------------- title rows
+def test_a_title_row_above_the_header_is_skipped_in_a_workbook_and_a_csv(tmp_path: Path) -> None:
+    """A finance export often puts a title (and a blank row) above the header: the header is
+    found on row 3, data rows keep the sheet's numbers, and a note says what was skipped."""
+    rows: list[list[object]] = [
+        ["Q3 usage export"],
+        [],
+        list(USAGE_HEADER),
+        ["ACC000001", "2024-11", 3, 1, None, 50.5, 0],
+        ["ACC000002", "2024-11", "x", 1, None, 50.5, 0],
+    ]
+    book = _workbook(tmp_path / "titled.xlsx", {"Sheet": rows})
+    text = tmp_path / "titled.csv"
+    with open(text, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    for path in (book, text):
+        table = read_table(path)
+        assert table.headers == USAGE_HEADER and table.source.header_row == 3
+        assert table.cells.index.tolist() == [4, 5]
+        assert any("header is row 3" in note for note in table.notes)
+        error = _refused(path, tmp_path / "w.duckdb")
+        assert ("bad_type", 5, "active_seats") in _problems(error), path

@@ -454,11 +454,124 @@ def test_corrupted_folder_exits_2_naming_file_line_and_field(
     ]
     assert hits, report["problems"][:5]
     assert words in hits[0]["message"], hits[0]
-    if name == "amount as string":
-        assert hits[0]["value"] == "a string"
+    if name == "amount as string":  # the value the file holds (a JSON string), not its type
+        held = json.loads((folder / file).read_text().splitlines()[line - 1])["amount"]
+        assert isinstance(held, str) and hits[0]["value"] == json.dumps(held)
+        assert hits[0]["message"].endswith("found a string"), hits[0]
     assert f"{file}, line {line}" in hits[0]["text"]
     after = runner.invoke(app, ["info", "--json", "--db", str(db)])
     assert after.stdout == before.stdout
+
+
+# ------------------------------------------------------------------------------------------
+# Hazardous zips: a typed refusal naming the zip (and the member), exit 2, nothing written
+# ------------------------------------------------------------------------------------------
+def _zip_with(folder: Path, archive: Path, extra: Callable[[zipfile.ZipFile], None]) -> Path:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        for path in sorted(folder.iterdir()):
+            handle.write(path, path.name)
+        extra(handle)
+    return archive
+
+
+def _traversal(handle: zipfile.ZipFile) -> None:
+    handle.writestr("../../../../tmp/revrisk_pwned.txt", "x")
+
+
+def _absolute(handle: zipfile.ZipFile) -> None:
+    handle.writestr("/tmp/revrisk_pwned.txt", "x")
+
+
+def _symlink(handle: zipfile.ZipFile) -> None:
+    link = zipfile.ZipInfo("customers_link.jsonl")
+    link.external_attr = (0o120777 << 16) | 0x20
+    handle.writestr(link, "/etc/passwd")
+
+
+def _bomb(handle: zipfile.ZipFile) -> None:
+    handle.writestr("padding.bin", b"\0" * 3_000_000)  # 3 MB packed into a few KB
+
+
+def _not_a_zip(archive: Path) -> None:
+    archive.write_bytes(bytes(range(256)) * 8)
+
+
+def _bad_crc(archive: Path) -> None:
+    """A member's packed bytes flipped: the central directory reads, unpacking fails."""
+    with zipfile.ZipFile(archive) as handle:
+        member = handle.getinfo("customers.jsonl")
+    data = bytearray(archive.read_bytes())
+    start = member.header_offset + 30 + len(member.filename) + len(member.extra)
+    data[start + 10 : start + 20] = bytes(10)
+    archive.write_bytes(bytes(data))
+
+
+def _encrypted(archive: Path) -> None:
+    """Every member flagged as encrypted in the central directory (zipfile cannot write one)."""
+    data = bytearray(archive.read_bytes())
+    start = data.find(b"PK\x01\x02")
+    while start >= 0:
+        data[start + 8] |= 0x1
+        start = data.find(b"PK\x01\x02", start + 4)
+    archive.write_bytes(bytes(data))
+
+
+ZIP_HAZARDS: dict[str, tuple[Callable[..., None], bool, str]] = {
+    "traversal": (_traversal, False, "unsafe path in the zip: '../../../../tmp/revrisk_pwned.txt'"),
+    "absolute path": (_absolute, False, "unsafe path in the zip: '/tmp/revrisk_pwned.txt'"),
+    "symlink": (_symlink, False, "symbolic link in the zip: 'customers_link.jsonl'"),
+    "zip bomb": (_bomb, False, "MB, over the limit of"),
+    "not a zip": (_not_a_zip, True, "not a readable zip file (BadZipFile"),
+    "encrypted": (_encrypted, True, "encrypted member in the zip"),
+    "damaged member": (_bad_crc, True, "member 'customers.jsonl' is damaged"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZIP_HAZARDS))
+def test_a_hazardous_zip_is_refused_naming_the_zip_with_exit_2(
+    name: str, stripe_world: Path, warehouse_before: Path, tmp_path: Path, monkeypatch
+) -> None:
+    damage, whole_file, words = ZIP_HAZARDS[name]
+    archive = tmp_path / "export.zip"
+    if whole_file:
+        _zip_with(stripe_world, archive, lambda handle: None)
+        damage(archive)
+    else:
+        _zip_with(stripe_world, archive, damage)
+    export_mb = sum(p.stat().st_size for p in stripe_world.iterdir()) / 1e6
+    limits = stripe.ReadLimits(max_unpacked_mb=export_mb + 2)  # the export fits, the bomb not
+    monkeypatch.setattr(stripe, "STRIPE_ZIP_LIMITS", limits)
+    db = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_before, db)
+    before = runner.invoke(app, ["info", "--json", "--db", str(db)])
+    for as_json in (False, True):
+        args = ["import", "--from", "stripe", str(archive), "--db", str(db), "--no-refresh"]
+        result = runner.invoke(app, args + (["--json"] if as_json else []))
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output and "revrisk-stripe-" not in result.output
+    report = json.loads(result.stdout)
+    assert report["file"] == "export.zip" and not report["ok"]
+    assert any(words in p["text"] for p in report["problems"]), report["problems"]
+    assert all(p["text"].startswith("export.zip") for p in report["problems"])
+    assert runner.invoke(app, ["info", "--json", "--db", str(db)]).stdout == before.stdout
+    assert not Path("/tmp/revrisk_pwned.txt").exists()
+
+
+def test_a_refused_zip_import_names_the_zip_not_its_scratch_folder(
+    stripe_world: Path, tmp_path: Path
+) -> None:
+    """Rows clashing with stored keys are found after unpacking: still reported as the zip."""
+    archive = _zip_with(stripe_world, tmp_path / "export.zip", lambda handle: None)
+    db = tmp_path / "w.duckdb"
+    import_stripe(archive, db)
+    with pytest.raises(ImportValidationError) as error:
+        import_stripe(archive, db)
+    report = error.value.report
+    assert report.file == "export.zip" and report.n_problems > 0
+    assert "revrisk-stripe-" not in report.render()
+    assert report.render().startswith("export.zip: ")
+    assert "--replace" not in report.render()  # the Stripe import has no such option
 
 
 def test_a_refused_import_into_a_new_path_creates_no_warehouse(

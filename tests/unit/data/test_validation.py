@@ -256,3 +256,27 @@ def test_every_spec_key_and_required_column_exists() -> None:
         for key in spec.keys:
             assert set(key) <= names | ({"month"} if spec.pivot else set()), spec.kind
         assert spec.required_names, spec.kind
+
+
+def test_a_whole_number_too_large_to_store_is_reported_as_out_of_range_not_as_a_type() -> None:
+    """10^18 is a whole number: the report says so, and gives the range it must lie in."""
+    log = _log()
+    typed = check_column(
+        _cells("10", "1000000000000000000", "1.5"), ColumnSpec("n", "int"), "n", log
+    )
+    assert typed.tolist() == [10, pd.NA, pd.NA]
+    found = {p.row: p for p in log.problems}
+    assert found[3].code == "out_of_range" and found[3].value == "1000000000000000000"
+    assert "9,007,199,254,740,992" in found[3].message and "whole number" in found[3].message
+    assert found[4].code == "bad_type" and found[4].message == "expected a whole number"
+    assert log.n_problems == 2
+
+
+def test_a_header_matching_nothing_says_what_the_header_row_holds() -> None:
+    spec = specs_for("leakage_accounts")[0]
+    headers = ("Q3 account export",)
+    log = _log()
+    check_headers(headers, spec, match_headers(headers, spec), log)
+    first = log.problems[0]
+    assert first.code == "header_not_found" and first.row == 1
+    assert "row 1 holds 'Q3 account export'" in first.message

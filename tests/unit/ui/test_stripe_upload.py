@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from data.build import build_demo_stripe
 from data.synth import WorldConfig
 from data.warehouse import connect
+from ui import stripe_upload
 from ui.stripe_upload import import_into_session, looks_like_stripe, stage_stripe
 
 
@@ -62,3 +64,33 @@ def test_a_refused_upload_leaves_no_warehouse(tmp_path: Path) -> None:
     assert outcome.db_path is None
     assert "customers.jsonl, line 1, column 'created'" in outcome.text
     assert not (tmp_path / "stripe.duckdb").exists()
+
+
+def test_a_zip_with_an_unsafe_member_is_refused_in_words_naming_zip_and_member(
+    export_zip: Path, tmp_path: Path
+) -> None:
+    """rt6 #2: the ValueError escaped and the chat answered nothing."""
+    unsafe = tmp_path / "in" / "stripe_traversal.zip"
+    unsafe.parent.mkdir()
+    shutil.copy(export_zip, unsafe)
+    with zipfile.ZipFile(unsafe, "a") as handle:
+        handle.writestr("../../../../tmp/revrisk_pwned.txt", "x")
+    source = stage_stripe([(unsafe, "stripe_traversal.zip")], tmp_path)
+    outcome = import_into_session(source, tmp_path)
+    assert outcome.db_path is None and not (tmp_path / "stripe.duckdb").exists()
+    assert outcome.text.startswith("stripe_traversal.zip: 1 problem(s)")
+    assert "unsafe path in the zip: '../../../../tmp/revrisk_pwned.txt'" in outcome.text
+
+
+def test_an_unexpected_failure_is_still_answered_without_a_traceback(
+    export_zip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire at /srv/secret/place")
+
+    monkeypatch.setattr(stripe_upload, "import_stripe", broken)
+    source = stage_stripe([(export_zip, "stripe-export.zip")], tmp_path)
+    outcome = import_into_session(source, tmp_path)
+    assert outcome.db_path is None
+    assert outcome.text.startswith("stripe-export.zip: the import failed (RuntimeError")
+    assert "/srv/" not in outcome.text and "Traceback" not in outcome.text

@@ -54,6 +54,9 @@ def test_scoring_question_names_the_staged_path(tmp_path):
         ("Import my Stripe export", True),
         ("import our stripe data please.", True),
         ("what is in our stripe data?", False),
+        ("here is our stripe export", True),
+        ("Here are the files.", True),
+        ("here is what happened last month", False),
     ],
 )
 def test_is_file_only(text, only):
@@ -76,3 +79,17 @@ def test_wants_export(text, export):
 def test_wants_file_only_for_the_starter():
     assert uploads.wants_file("Score a file") and uploads.wants_file(" score a file. ")
     assert not uploads.wants_file("score a file of Q3 accounts")
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("score this file", True),  # sent without the file (rt6 #8: got the capability list)
+        ("please check the attached spreadsheet", True),
+        ("", False),
+        ("which accounts are high risk?", False),
+        ("import our stripe export", False),  # a zip is dropped, not asked for as CSV/XLSX
+    ],
+)
+def test_a_file_request_without_a_file_asks_for_it(text, asks):
+    assert uploads.wants_file(text) is asks
