@@ -1337,15 +1337,13 @@ def import_stripe(
     progress: Progress | None = None,
     *,
     cap: int = DEFAULT_PROBLEM_CAP,
-    limits: ReadLimits | None = None,
 ) -> StripeImportReport:
     """Import a folder (or a .zip of one) of Stripe objects into the warehouse, all or nothing.
 
     Raises `ImportValidationError` listing every problem (file, line, object id and field),
     and then writes nothing (a warehouse this call created is removed again). A zip is
-    checked before it is unpacked (`unpack_zip`: `limits`, default `STRIPE_ZIP_LIMITS`, and
-    unsafe members); problems are
-    reported under the zip's name, never the scratch folder's.
+    checked before it is unpacked (`unpack_zip`: `STRIPE_ZIP_LIMITS` and unsafe members);
+    problems are reported under the zip's name, never the scratch folder's.
     """
     started = time.perf_counter()
     step = stepper(progress, STRIPE_STEPS)
@@ -1353,7 +1351,7 @@ def import_stripe(
     with tempfile.TemporaryDirectory(prefix="revrisk-stripe-") as scratch:
         label = path.name
         if path.is_file() and (path.suffix.lower() == ".zip" or zipfile.is_zipfile(path)):
-            path = unpack_zip(path, Path(scratch), limits or STRIPE_ZIP_LIMITS)
+            path = unpack_zip(path, Path(scratch), STRIPE_ZIP_LIMITS)
         if not path.is_dir():
             log = ProblemLog(Source(label, header_row=None))
             log.add(

@@ -146,8 +146,7 @@ def score_file(
             files.import_raw_tables(path, scratch, limits=limits)
             stored = _model(model_dir, "full", db if db is not None else scratch)
             with connect(scratch, read_only=True) as con:
-                found = pipeline.find_leakage(con)
-                result, _, _ = score_warehouse(con, stored, found, thresholds, against=AGAINST)
+                result, _, _ = score_warehouse(con, stored, pipeline.find_leakage(con), thresholds)
     tick(2, 3)
     about = {
         "input": path.name,
@@ -172,8 +171,9 @@ def score_file(
 
 
 AGAINST = "median of this file"
-"""What a scored file's factor texts compare with: its own accounts' medians, not the
-warehouse portfolio's ("seat utilisation 115 % (median of this file 106 %)")."""
+"""What an account file's factor texts compare with: its own accounts' medians, not the
+warehouse portfolio's ("seat utilisation 115 % (median of this file 106 %)"). Raw billing
+tables are scored as the portfolio they are (`score_warehouse`)."""
 
 SCORED_KEEP = 8
 """Scored uploads remembered per process (a chat's uploads; each holds its scored table)."""
