@@ -52,6 +52,8 @@ EMPTY_FILE = "the file is empty (0 bytes)"
 """How an empty file is refused, by the CLI and by the chat's upload (ui.upload_guard)."""
 
 _DELIMITERS = (",", ";", "\t", "|")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+"""Where a line of a CSV ends: Windows, old Mac and Unix endings alike (as `splitlines`)."""
 HEADER_SCAN_ROWS = 20
 """Rows of a file searched for its header (title rows above it are skipped)."""
 
@@ -232,8 +234,8 @@ def _read_csv(path: Path, fit: HeaderFit, limits: ReadLimits) -> RawTable:
     if titled:
         notes += (f"the header is row {header_row}; the rows above it (a title?) were skipped",)
     source = Source(path.name, header_row=header_row)
-    end = text.find("\n")
-    sep = "\t" if tsv else _sniff_delimiter(text[: end if 0 <= end < 100_000 else 100_000])
+    found = _LINE_END.search(text, 0, 100_000)
+    sep = "\t" if tsv else _sniff_delimiter(text[: 100_000 if found is None else found.start()])
     check_text_shape(text, sep, source, limits)
     frame = _parse_csv(text, sep, source, header_row - 1)
     if frame.empty:
@@ -250,8 +252,9 @@ def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bo
     delimiter), the non-blank one that `fit`s best, the first of equals."""
     best, best_fit, offset = (1, 0, False), None, 0
     for number in range(1, HEADER_SCAN_ROWS + 1):
-        end = text.find("\n", offset)
-        line = (text[offset:] if end < 0 else text[offset:end])[:100_000].rstrip("\r")
+        found = _LINE_END.search(text, offset)
+        end = -1 if found is None else found.start()
+        line = (text[offset:] if end < 0 else text[offset:end])[:100_000]
         sep = "\t" if tsv else _sniff_delimiter(line)
         cells = [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
         while cells and not cells[-1]:
@@ -260,9 +263,9 @@ def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bo
             score = fit(tuple(cells))
             if best_fit is None or score > best_fit:
                 best, best_fit = (number, offset, best_fit is not None), score
-        if end < 0:
+        if found is None:
             break
-        offset = end + 1
+        offset = found.end()
     return best
 
 

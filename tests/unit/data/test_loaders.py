@@ -458,3 +458,16 @@ def test_a_title_row_above_the_header_is_skipped_in_a_workbook_and_a_csv(tmp_pat
         assert any("header is row 3" in note for note in table.notes)
         error = _refused(path, tmp_path / "w.duckdb")
         assert ("bad_type", 5, "active_seats") in _problems(error), path
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"], ids=["cr", "crlf", "lf"])
+def test_the_header_is_found_whatever_the_line_endings(tmp_path: Path, newline: str) -> None:
+    """Old Mac exports end lines with a bare CR: the header search split lines on LF only and
+    handed the whole file to the csv module as one line ("new-line character seen in unquoted
+    field", an untyped error found by tests/redteam/test_files_fuzz.py)."""
+    rows = ["Q3 usage export", ",".join(USAGE_HEADER), "ACC000001,2024-11,3,1,,50.5,0"]
+    path = tmp_path / "titled.csv"
+    path.write_bytes(newline.join(rows).encode() + newline.encode())
+    table = read_table(path)
+    assert table.headers == USAGE_HEADER and table.source.header_row == 2
+    assert table.cells.index.tolist() == [3]
