@@ -275,7 +275,7 @@ def narrate(tool: str, content: Any) -> str:
     variables = _variables(data, spec)
     if tool == "query_duckdb" and rows and isinstance(rows[0], Mapping) and _span(rows):
         variables["rows"] = f"{_span(rows)}\n\n{variables['rows']}"  # period and currency first
-    return load_prompt(name, **variables)
+    return load_prompt(name, **variables).lstrip()  # a leading caveat may be empty
 
 
 def narrate_all(results: Sequence[tuple[str, Any]]) -> str:

@@ -273,3 +273,14 @@ def test_declining_counts_every_match_but_lists_top_n(world: Path, call: ToolCal
     assert len(few["rows"]) == 3 and few["summary"]["n_customers"] == many["summary"]["n_customers"]
     levels = [row["decline_level"] for row in many["rows"]]
     assert levels == sorted(levels, reverse=True) and min(levels) >= 1
+
+
+@pytest.mark.parametrize("tool", ["portfolio_summary", "score_leakage"])
+def test_a_model_caveat_comes_before_the_figures_it_qualifies(results: list, tool: str) -> None:
+    """A red team read "the model expects $1,888 to leak" first and the NO SIGNAL warning
+    last: a warning about the figures (no signal, stale caches) now opens the answer."""
+    content = next(c for name, _, c, _ in results if name == tool)
+    warning = "NO SIGNAL: in evaluation this model's ROC-AUC interval included 0.5."
+    text = narrate(tool, json.dumps({**content, "message": warning}))
+    assert text.startswith(warning) and text.count(warning) == 1
+    assert not narrate(tool, json.dumps({**content, "message": ""})).startswith("\n")
