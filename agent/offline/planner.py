@@ -72,6 +72,7 @@ REPLIES = (
     "unavailable",
     "foreign",
     "clarify",
+    "scenario",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -172,6 +173,8 @@ def _choose(reading: Reading) -> Plan:
     refusal = classify(reading.text, lexicon, reading.original)  # wins over named entities
     if refusal is not None and refusal.kind != "foreign":
         return Plan(refusal.kind, topic=refusal.topic, adviser=refusal.adviser)
+    if _hypothetical(reading):  # "what if we raised prices 10%?": no tool models a change
+        return Plan("scenario")
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
@@ -219,6 +222,13 @@ def _choose(reading: Reading) -> Plan:
             return replace(reading.resolve(name, reading.named), confidence=confidence)
         return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+def _hypothetical(reading: Reading) -> bool:
+    """Whether the message asks about a change that has not happened (lexicon `[scenario]`)."""
+    texts = (reading.original.lower(), reading.text.lower())  # as typed, and corrected
+    patterns = reading.lexicon.raw["scenario"]["patterns"]
+    return any(re.search(p, text) for p in patterns for text in texts)
 
 
 _BULLETS = re.compile(r"\b(\d{1,2})\s+(?:\w+\s+){0,2}?(?:bullet|point|line)s?\b")
