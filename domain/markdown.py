@@ -47,6 +47,7 @@ Examples:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 WORD_JOINER = "\u2060"
 """Zero-width, no-break: splits a GFM autolink literal without changing what is seen."""
@@ -83,3 +84,17 @@ def literal(value: object) -> str:
     text = _MID_LINE.sub(_escape, text)
     text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
     return _LINE_START.sub(_line_start, text, count=1)
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A GFM table of cells that are Markdown already (each written with `literal`, or a
+    number a formatter wrote): the one place the table syntax is spelled.
+
+    Examples:
+        >>> print(table([literal("a|b"), "n"], [["x", "1"]]))
+        | a\\|b | n |
+        |---|---|
+        | x | 1 |
+    """
+    line = lambda cells: "| " + " | ".join(cells) + " |"  # noqa: E731
+    return "\n".join([line(header), "|" + "---|" * len(header), *map(line, rows)])

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from domain.markdown import literal
+from domain.markdown import literal, table
 from ui.charts import figure_for
 from ui.safe_markdown import plain_text, safe, scrub, to_html
 from ui.svg_charts import svg_for
@@ -61,22 +61,12 @@ def cell(value: Any) -> str:
     return " ".join(text.splitlines())
 
 
-def table_row(cells: Sequence[Any]) -> str:
-    """One Markdown table row; each cell shows its text literally (`domain.markdown.literal`).
-
-    Examples:
-        >>> table_row(["a|b", "**x**"])
-        '| a\\\\|b | \\\\*\\\\*x\\\\*\\\\* |'
-    """
-    return "| " + " | ".join(literal(c) for c in cells) + " |"
-
-
 def markdown_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
     """A GitHub-style Markdown table of `rows` (missing keys left blank)."""
     if not columns:
         return ""
-    body = [table_row([cell(row.get(c)) for c in columns]) for row in rows]
-    return "\n".join([table_row([cell(c) for c in columns]), "|" + "---|" * len(columns), *body])
+    body = ([literal(cell(row.get(c))) for c in columns] for row in rows)
+    return table([literal(cell(c)) for c in columns], body)
 
 
 def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -126,7 +116,7 @@ def people_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> s
     if not columns:
         return ""
     headers, body = for_people(columns, rows)
-    return "\n".join([table_row(headers), "|" + "---|" * len(headers), *map(table_row, body)])
+    return table([literal(h) for h in headers], ([literal(c) for c in row] for row in body))
 
 
 # ------------------------------------------------------------------------------ Markdown

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain.markdown import literal
+from domain.markdown import literal, table
 from prompts import list_prompts, load_prompt
 from tools.schemas import RESULT_SPECS, Kind, ResultSpec
 
@@ -150,14 +150,10 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     and counts formatted, and the period/currency columns left to the headline."""
     columns = [c for c in rows[0] if c not in _SPAN]
     currency = rows[0].get("currency") if isinstance(rows[0].get("currency"), str) else None
-    lines = [
-        "| " + " | ".join(literal(column_label(c)) for c in columns) + " |",
-        "|" + "---|" * len(columns),
-    ]
-    for row in rows:
-        cells = [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    body = (
+        [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns] for row in rows
+    )
+    return table([literal(column_label(c)) for c in columns], body)
 
 
 def _cell(value: Any, kind: Kind, currency: str | None) -> str:
