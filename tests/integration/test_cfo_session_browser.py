@@ -11,7 +11,8 @@ Each answer is checked against the data, not against itself: the warehouse's own
 `leakage_scores` for the ranking, the scored file the chat hands back for the upload
 answers. Every failed check is collected and reported together (each one still fails the
 test), so one run shows all that is wrong. Screenshots: artifacts/screenshots/cfo-*.png.
-Finally the server's log of the whole session must hold no warning.
+Finally the server's log of the whole session (its start-up and this test's part, the server
+being shared: tests/integration/conftest.py) must hold no warning.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import csv
 import io
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from reference_data import SAMPLE_ACCOUNTS
 from support.browser import chromium, last_answer, load, require_chromium, send, shot, wait_idle
-from support.make_run import REPO, make_run_server
+from support.make_run import REPO, SharedServer
 
 from ui.server import RunningServer
 
@@ -57,9 +57,9 @@ class Checks:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with make_run_server(REPO) as running:
-        yield running
+def server(repo_server: SharedServer) -> RunningServer:
+    """The shared `make run` server (tests/integration/conftest.py)."""
+    return repo_server.server
 
 
 def warehouse_truth(db: Path, retries: int = 20) -> dict[str, Any]:
@@ -104,8 +104,9 @@ def ai_count(page: Any) -> int:
     return int(page.locator(".ai-message").count())
 
 
-def test_cfo_first_hour(server: RunningServer, tmp_path: Path) -> None:
+def test_cfo_first_hour(server: RunningServer, repo_server: SharedServer, tmp_path: Path) -> None:
     check = Checks()
+    mark = repo_server.mark()
     truth = warehouse_truth(REPO / "var" / "revrisk.duckdb")
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
@@ -116,7 +117,7 @@ def test_cfo_first_hour(server: RunningServer, tmp_path: Path) -> None:
             raise
         finally:
             page.close()
-    log = server.log()
+    log = repo_server.log_since(mark)
     warnings = [line for line in log.splitlines() if re.search(r"warn", line, re.I)]
     check(not warnings, f"server log has {len(warnings)} warning lines: {warnings[:5]}")
     assert not check.failed, "\n".join(f"- {f}" for f in check.failed)

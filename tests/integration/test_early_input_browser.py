@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from reference_data import SAMPLE_ACCOUNTS
 from support.browser import chromium, last_answer, require_chromium, shot, wait_idle
-from support.make_run import REPO, make_run_server
+from support.make_run import SharedServer
 
 from ui.server import RunningServer
 
@@ -35,9 +35,9 @@ DROP = """([name, text]) => {
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with make_run_server(REPO) as running:
-        yield running
+def server(repo_server: SharedServer) -> RunningServer:
+    """The shared `make run` server (tests/integration/conftest.py)."""
+    return repo_server.server
 
 
 @pytest.fixture(scope="module")

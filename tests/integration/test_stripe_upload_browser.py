@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from support.browser import chromium, last_answer, load, send, shot, wait_idle
-from support.make_run import REPO, make_run_server
+from support.make_run import REPO, SharedServer
 
 from data.build import build_demo_stripe
 from data.synth import WorldConfig
@@ -32,9 +31,9 @@ N_ACCOUNTS = 150
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with make_run_server(REPO) as running:
-        yield running
+def server(repo_server: SharedServer) -> RunningServer:
+    """The shared `make run` server (tests/integration/conftest.py)."""
+    return repo_server.server
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ artifacts/screenshots/refusal-*.png.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.browser import chromium, last_answer, load, send, shot, wait_idle
-from support.make_run import REPO, make_run_server
+from support.make_run import SharedServer
 
 from data.build import build_demo_stripe
 from data.imports.readers import EMPTY_FILE
@@ -25,9 +24,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with make_run_server(REPO) as running:
-        yield running
+def server(repo_server: SharedServer) -> RunningServer:
+    """The shared `make run` server (tests/integration/conftest.py)."""
+    return repo_server.server
 
 
 def _attach(page, path: Path, text: str) -> None:
@@ -41,7 +40,10 @@ def _attach(page, path: Path, text: str) -> None:
     page.locator("#chat-input").press("Enter")
 
 
-def test_refusals_are_told_not_crashed(server: RunningServer, tmp_path: Path) -> None:
+def test_refusals_are_told_not_crashed(
+    server: RunningServer, repo_server: SharedServer, tmp_path: Path
+) -> None:
+    mark = repo_server.mark()
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
     export = tmp_path / "export"
@@ -61,8 +63,8 @@ def test_refusals_are_told_not_crashed(server: RunningServer, tmp_path: Path) ->
             page.locator("#upload-button-input").set_input_files(str(empty))
             page.get_by_text(f"empty.csv: {EMPTY_FILE}").first.wait_for(timeout=15_000)
             shot(page, "refusal-01-empty-file")
-            assert "Either path or content" not in server.log()
-            assert "Traceback" not in server.log()
+            assert "Either path or content" not in repo_server.log_since(mark)
+            assert "Traceback" not in repo_server.log_since(mark)
 
             # rt6 #2 and #14: a typed refusal naming the zip and member; the text not answered
             _attach(page, archive, "Which of these accounts are most at risk?")
@@ -78,7 +80,7 @@ def test_refusals_are_told_not_crashed(server: RunningServer, tmp_path: Path) ->
                 "stripe_traversal.zip" in refused and "../../../../tmp/revrisk_rt6.txt" in refused
             )
             assert "outside what I can help with" not in page.locator("body").inner_text()
-            assert "Traceback" not in server.log()
+            assert "Traceback" not in repo_server.log_since(mark)
 
             # rt6 #12: High 0.05 with Medium 0.95 is refused when set, and answers still work
             page.locator("#chat-settings-open-modal").click()

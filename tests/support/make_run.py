@@ -18,6 +18,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ui.server import CHAINLIT_FLAG_VARS, ISOLATE_PREFIXES, RunningServer, free_port
@@ -56,6 +57,21 @@ def make_run_env(port: int) -> dict[str, str]:
     }
     env["REVRISK_PORT"] = str(port)
     return env
+
+
+@dataclass(frozen=True)
+class SharedServer:
+    """A `make run` server several test modules use (tests/integration/conftest.py)."""
+
+    server: RunningServer
+    startup_log: str
+    """The log up to the moment the server answered: start-up warnings belong to every user."""
+
+    def mark(self) -> int:
+        return len(self.server.log())
+
+    def log_since(self, mark: int) -> str:
+        return self.startup_log + self.server.log()[max(mark, len(self.startup_log)) :]
 
 
 @contextmanager
