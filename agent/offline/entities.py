@@ -109,11 +109,13 @@ _TABLE_NAMES = (
     "|monthly_revenue|account_features|account_features_at|information_schema|meta"
 )
 _SQL_SHAPE = re.compile(
-    rf"^(?:select\b.+\bfrom\s+(?:{_TABLE_NAMES})\b|with\s+\w+(?:\s*\([^)]*\))?\s+as\s*\("
-    rf"|from\s+(?:{_TABLE_NAMES})\b)",
+    rf"^(?:select\b.+\bfrom\s+(?:{_TABLE_NAMES}|\w+\s*\()|select\s+\*\s+from\b"
+    rf"|with\s+\w+(?:\s*\([^)]*\))?\s+as\s*\(|from\s+(?:{_TABLE_NAMES}|\w+\s*\())",
     re.IGNORECASE | re.DOTALL,
 )
-"""Bare text counts as SQL only when it reads a warehouse table ("select the riskiest" does not)."""
+"""Bare text counts as SQL only when it reads a warehouse table, a table function
+(`read_csv_auto('…')`) or `select * from` anything: "select the riskiest" does not. The SQL
+guard then answers for what may not be read, with its own reason."""
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|bottom|top"
     r"|(?:10|[1-9])(?:st|nd|rd|th))\s+(?:one|account|customer|client|row|result|entry|name"

@@ -10,7 +10,7 @@ import pytest
 from agent.offline.lexicon import load_lexicon
 from agent.offline.planner import Memory, plan
 from agent.offline.sqlgen import write
-from data.sql_guard import run_query
+from data.sql_guard import SqlRejected, run_query
 
 # (question, fragments the SQL must contain)
 WRITTEN: list[tuple[str, list[str]]] = [
@@ -97,6 +97,34 @@ def test_from_inside_a_sentence_is_a_preposition_not_sql() -> None:
     sql = chosen.calls[0].args["sql"]
     assert sql.startswith("SELECT round(sum(r.net_revenue), 2)"), sql
     assert plan("from accounts where region = 'APAC'").calls[0].args["sql"].startswith("from")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Run this SQL: SELECT * FROM read_csv_auto('/etc/passwd')",
+        "select * from glob('/etc/*');",
+        "SELECT * FROM customers_2019",
+        "from duckdb_settings()",
+    ],
+)
+def test_sql_reading_what_it_may_not_is_refused_by_the_guard_with_its_reason(
+    question: str, warehouse: Path
+) -> None:
+    """rt6 #16: such SQL was answered "Please write it as SQL" (or "outside what I can help
+    with"), a wrong reason. It goes to query_duckdb, whose guard names what may not be read."""
+    chosen = plan(question)
+    assert [call.name for call in chosen.calls] == ["query_duckdb"], chosen
+    sql = chosen.calls[0].args["sql"]
+    with pytest.raises(SqlRejected, match=r"not allowed|Unknown table"):
+        run_query(warehouse, sql, row_cap=10, timeout_s=10)
+
+
+@pytest.mark.parametrize(
+    "question", ["select the riskiest from each tier", "select top accounts from emea"]
+)
+def test_select_in_plain_words_is_not_sql(question: str) -> None:
+    assert all(call.name != "query_duckdb" for call in plan(question).calls), question
 
 
 def test_a_constraint_it_cannot_read_asks_for_sql_instead_of_guessing() -> None:
