@@ -60,7 +60,9 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         "status": head["status"],
         "decline_probability": head["decline_probability"],
         "decline_level": head["decline_level"],
-        "decline_label": _label(head, trend.metrics),
+        "decline_label": service.outlook(
+            head["decline_label"], head["status"], trend.metrics.get("months_since_last_revenue")
+        ),
         "decline_drivers": head["decline_drivers"] or "none",
         "definition": head["decline_definition"],
         "monthly_change": head["monthly_change"],
@@ -91,6 +93,8 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         table=table,
         title=f"Revenue trend of {customer_id}",
         chart=chart,
+        message=head["forecast_warning"] or None,
+        notice=head["forecast_warning"] or None,
         max_rows=context.max_rows_to_model,
     )
 
@@ -98,22 +102,6 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
 def _fraction(percent: Any) -> float | None:
     """The service's relative slope (% per month) as a fraction, the results' percent unit."""
     return None if percent is None or percent != percent else float(percent) / 100
-
-
-_CHURNED_AFTER = 3
-"""Months without revenue after which a customer is churned (as the churn count's SQL and the
-trend scan's status define it), not declining."""
-
-
-def _label(head: dict[str, Any], metrics: dict[str, Any]) -> str:
-    """The trend's words; a customer with no revenue for its last months is churned, not
-    declining, whatever its slope says."""
-    months = metrics.get("months_since_last_revenue")
-    if isinstance(months, int | float) and months == months and months >= _CHURNED_AFTER:
-        return f"churned (no revenue for the last {int(months)} months)"
-    if head.get("status") == "churned":
-        return _status_label("churned")
-    return str(head.get("decline_label") or _status_label(str(head.get("status"))))
 
 
 def _seasonality(evidence: SeasonalEvidence, judged_seasonal: bool) -> str:
@@ -135,11 +123,6 @@ def _seasonality(evidence: SeasonalEvidence, judged_seasonal: bool) -> str:
         f"the trend scan judged it {scan}."
     )
     return f"{text} Same months a year earlier: {pairs}." if pairs else text
-
-
-def _status_label(status: str) -> str:
-    """Words for customers without a decline level (too new to judge, or gone)."""
-    return {"churned": "churned (no revenue over the baseline months)"}.get(status, status)
 
 
 @agent_tool("find_declining_customers")
@@ -183,6 +166,8 @@ def find_declining_customers(
         rows=shown[list(_DECLINE_COLUMNS)],
         table=shown,
         title=f"Declining customers: {summary['scope']}",
+        message=matches.warning or None,
+        notice=matches.warning or None,
         max_rows=context.max_rows_to_model,
     )
 

@@ -12,6 +12,7 @@ from analytics.trends.decline import DeclineThresholds, decline_scores, with_for
 from analytics.trends.evidence import SeasonalEvidence, seasonal_evidence
 from analytics.trends.forecast import (
     BASELINES,
+    MIN_EVENTS_PER_FEATURE,
     OUTCOME_NAMES,
     DeclineBands,
     DeclineForecaster,
@@ -41,6 +42,7 @@ from analytics.trends.stats import difference_scale, running_level, trend_tests
 __all__ = [
     "BASELINES",
     "COMPONENTS",
+    "MIN_EVENTS_PER_FEATURE",
     "OUTCOME_NAMES",
     "OUTPUT_COLUMNS",
     "DeclineBands",

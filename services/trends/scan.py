@@ -70,6 +70,11 @@ class TrendResult:
             "forecast_model": None if model is None else model.model_,
             "forecast_validation_auc": {} if model is None else model.validation_auc_,
             "forecast_training_rows": None if model is None else model.n_rows_,
+            "forecast_training_declines": None if model is None else model.n_events_,
+            "forecast_events_per_feature": (
+                None if model is None else round(model.events_per_feature, 1)
+            ),
+            "forecast_thin": model is not None and model.thin,
         }
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics.trends import DeclineOutcome
+from analytics.trends import MIN_EVENTS_PER_FEATURE, DeclineOutcome
 from services.lookup import UnknownCustomerError
 from services.trends import store
 from services.trends.scan import (
@@ -52,6 +52,53 @@ DECLINE_LABELS: dict[int, str] = {
 0.7; `analytics.trends.DeclineBands`): how likely the customer's revenue over the next months
 falls below half of its recent mean - a forecast, not a description of the past trend."""
 DEFAULT_DEFINITION = DeclineOutcome().describe()
+
+
+CHURNED_AFTER_MONTHS = 3
+"""Months without revenue after which a customer reads as churned, whatever its forecast says
+(as the churn count's SQL and the trend scan's status define it)."""
+
+
+def outlook(label: Any, status: Any, months_silent: Any) -> str:
+    """The words for a customer's outlook, the same in a list and in one customer's view: its
+    decline band's label, but "churned (…)" once it has had no revenue for the last
+    `CHURNED_AFTER_MONTHS` months (a forecast of decline says nothing useful about revenue
+    that has already stopped), and the status for customers without a band.
+
+    Examples:
+        >>> outlook("decline possible", "ok", 4)
+        'churned (no revenue for the last 4 months)'
+        >>> outlook("decline possible", "ok", 0), outlook(None, "new", -1)
+        ('decline possible', 'new')
+    """
+    silent = isinstance(months_silent, int | float) and months_silent == months_silent
+    if silent and months_silent >= CHURNED_AFTER_MONTHS:
+        return f"churned (no revenue for the last {int(months_silent)} months)"
+    if status == "churned":
+        return "churned (no revenue over the baseline months)"
+    return str(label) if isinstance(label, str) and label else str(status)
+
+
+def forecast_warning(info: dict[str, Any]) -> str:
+    """The caveat a decline answer opens with when the forecast learned from too few declines
+    (`analytics.trends.forecast.MIN_EVENTS_PER_FEATURE`, cache info); "" otherwise.
+
+    Examples:
+        >>> forecast_warning({"forecast_thin": False})
+        ''
+        >>> forecast_warning({"forecast_thin": True, "forecast_training_declines": 24,
+        ...                   "forecast_events_per_feature": 1.8})[:62]
+        'THIN HISTORY: the decline forecast learned from only 24 declin'
+    """
+    if not info.get("forecast_thin"):
+        return ""
+    return (
+        f"THIN HISTORY: the decline forecast learned from only "
+        f"{info['forecast_training_declines']} declines in this book's past "
+        f"({info['forecast_events_per_feature']} per feature; {MIN_EVENTS_PER_FEATURE} per "
+        "feature is the usual minimum for a stable model), so its probabilities are rough: "
+        "read them with each customer's trend and outlook."
+    )
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:
@@ -112,6 +159,7 @@ class CustomerTrend:
             "decline_probability": self.metrics.get("decline_probability"),
             "decline_drivers": self.metrics.get("decline_drivers") or "",
             "decline_definition": self.metrics.get("decline_definition", DEFAULT_DEFINITION),
+            "forecast_warning": self.metrics.get("forecast_warning", ""),
             "monthly_change": self.metrics["slope"],
             "relative_slope": self.metrics["relative_slope"],
             "p_value": self.metrics["p_value"],
@@ -135,6 +183,7 @@ def customer_trend(
         series = store.read_series(con, customer_id)
         info = store.cache_info(con)
     metrics["decline_definition"] = info.get("decline_definition", DEFAULT_DEFINITION)
+    metrics["forecast_warning"] = forecast_warning(info)
     series["stl_trend"] = float("nan")
     if with_stl and len(series) >= 24 and metrics["status"] == "ok":
         series["stl_trend"] = stl_components(series["revenue"].to_numpy())["trend"].to_numpy()
@@ -154,6 +203,7 @@ _DECLINING_COLUMNS = [
     "p_value",
     "revenue_mean",
     "recent_ratio",
+    "months_since_last_revenue",
     "n_anomalies",
     "segment_id",
     "segment_name",
@@ -169,6 +219,7 @@ _DECLINING_METRICS = (
     "p_value",
     "mean_revenue",
     "recent_ratio",
+    "months_since_last_revenue",
     "n_anomalies",
     "segment_id",
 )
@@ -184,7 +235,16 @@ def _declining_table(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index().rename(
         columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
     )
-    frame.insert(2, "decline_label", frame["decline_level"].map(DECLINE_LABELS))
+    labels = [
+        outlook(label, status, silent)
+        for label, status, silent in zip(
+            frame["decline_level"].map(DECLINE_LABELS),
+            frame["status"],
+            frame["months_since_last_revenue"],
+            strict=True,
+        )
+    ]
+    frame.insert(2, "decline_label", pd.Series(labels, index=frame.index, dtype=object))
     return frame[_DECLINING_COLUMNS]
 
 
@@ -216,6 +276,8 @@ class DecliningCustomers:
     n_customers: int
     total_monthly_revenue: float
     definition: str = DEFAULT_DEFINITION
+    warning: str = ""
+    """`forecast_warning` of the cache the customers were read from."""
 
 
 def find_declining(
@@ -250,8 +312,11 @@ def find_declining(
             segment_names=True,
         )
         n_customers, revenue = store.count_metrics(con, where, params)
-        definition = store.cache_info(con).get("decline_definition", DEFAULT_DEFINITION)
-    return DecliningCustomers(_declining_table(top), n_customers, revenue, definition)
+        info = store.cache_info(con)
+    definition = info.get("decline_definition", DEFAULT_DEFINITION)
+    return DecliningCustomers(
+        _declining_table(top), n_customers, revenue, definition, forecast_warning(info)
+    )
 
 
 def decline_level_counts(db_path: Path | str) -> dict[str, int]:
@@ -289,7 +354,9 @@ __all__ = [
     "decline_level_counts",
     "find_declining",
     "find_declining_in",
+    "forecast_warning",
     "list_segments",
+    "outlook",
     "record_of",
     "refresh_trend_cache",
     "scan_file",

@@ -21,6 +21,7 @@ from analytics.trends.forecast.backtest import (
     roc_auc,
 )
 from analytics.trends.forecast.estimator import (
+    MIN_EVENTS_PER_FEATURE,
     DeclineBands,
     DeclineForecaster,
     NotEnoughHistoryError,
@@ -37,6 +38,7 @@ from analytics.trends.forecast.features import (
 
 __all__ = [
     "BASELINES",
+    "MIN_EVENTS_PER_FEATURE",
     "OUTCOME_NAMES",
     "DeclineBands",
     "DeclineForecaster",

@@ -180,12 +180,24 @@ def cutoff_positions(n_months: int, outcome: DeclineOutcome, max_cutoffs: int) -
     return list(range(max(1, last - max_cutoffs + 1), last + 1))
 
 
+MIN_EVENTS_PER_FEATURE = 10
+"""Fewer declines than this per feature and the forecast is flagged as learned from thin
+history. The classic events-per-variable minimum for logistic risk models (Peduzzi et al.,
+J Clin Epidemiol 1996: below 10, coefficients are biased and unstable). Measured here: an
+80-account, 12-month book learned from 24 declines for 13 features (1.8 per feature) and
+ranked an account that had stopped paying four months earlier at 45 %, below a $48 account
+at 56 % (the demo world's 2,000 accounts: 1,817 declines for 19 features, 96 per feature, and
+such accounts near 0.94)."""
+
+
 class DeclineForecaster:
     """Logistic decline forecast learned from a revenue matrix's own past (scikit-learn style).
 
     Parameters are only stored by `__init__`; `fit` validates them. Fitted attributes:
     `features_` (names), `mean_`, `scale_`, `coef_`, `intercept_`, `cutoffs_` (training
-    cut-off positions), `n_rows_`, `base_rate_`.
+    cut-off positions), `n_rows_`, `base_rate_`, `n_events_` (declines among the training
+    rows). `thin` tells whether those declines are too few for the features learned
+    (`MIN_EVENTS_PER_FEATURE`).
 
     Examples:
         >>> rng = np.random.default_rng(0)
@@ -311,7 +323,19 @@ class DeclineForecaster:
         self.cutoffs_ = list(cutoffs)
         self.n_rows_ = len(matrix)
         self.base_rate_ = float(labels.mean())
+        self.n_events_ = int(labels.sum())
         return self
+
+    @property
+    def events_per_feature(self) -> float:
+        """Declines the fit learned from, per feature: the usual yardstick of how stable a
+        fitted risk model can be (`MIN_EVENTS_PER_FEATURE`)."""
+        return self.n_events_ / len(self.features_)
+
+    @property
+    def thin(self) -> bool:
+        """Fitted on fewer than `MIN_EVENTS_PER_FEATURE` declines per feature."""
+        return self.events_per_feature < MIN_EVENTS_PER_FEATURE
 
     def _make(self, kind: str) -> Model:
         if kind == "logistic":

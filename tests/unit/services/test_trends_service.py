@@ -22,6 +22,8 @@ from services.trends.service import (
     customer_metrics,
     customer_trend,
     find_declining,
+    find_declining_in,
+    forecast_warning,
     list_segments,
     refresh_trend_cache,
     segment_report,
@@ -250,3 +252,49 @@ def test_evaluation_refuses_a_truth_table_from_an_older_demo(world: Path, tmp_pa
         con.execute("ALTER TABLE decline_truth DROP COLUMN p_halved")
     with pytest.raises(OutdatedTruthError, match="rebuild"):
         forward_evaluation(old)
+
+
+def _steady_book(n_customers: int, n_months: int, n_falls: int) -> pd.DataFrame:
+    """Subscriptions billed every month with 5 % noise; `n_falls` of them halve once."""
+    rng = np.random.default_rng(3)
+    level = rng.gamma(2.0, 500.0, size=(n_customers, 1))
+    values = level * rng.normal(1.0, 0.05, size=(n_customers, n_months))
+    for row in range(n_falls):
+        values[row, 4 + row % (n_months - 5) :] *= 0.3
+    months = pd.period_range("2025-11", periods=n_months, freq="M").astype(str)
+    return pd.DataFrame(
+        values.round(2), index=[f"C{i:03d}" for i in range(n_customers)], columns=months
+    )
+
+
+def test_a_forecast_learned_from_few_declines_says_so() -> None:
+    """rt6 #6: an 80-account, 12-month book ranked an account that stopped paying below a $48
+    one, with no caveat. A forecast learned from fewer than 10 declines per feature now opens
+    every decline answer with the count (services.trends.forecast_warning)."""
+    thin = analyse_revenue(_steady_book(80, 12, 6))
+    info = thin.forecast_info()
+    assert info["forecast_thin"] and info["forecast_events_per_feature"] < 10
+    declines = info["forecast_training_declines"]
+    assert 0 < declines == thin.forecaster.n_events_
+    warning = forecast_warning(info)
+    assert warning.startswith(f"THIN HISTORY: the decline forecast learned from only {declines} ")
+    real = analyse_revenue(read_revenue_file(RETAIL))  # 4,372 real customers: plenty
+    assert (
+        not real.forecast_info()["forecast_thin"] and forecast_warning(real.forecast_info()) == ""
+    )
+
+
+def test_the_declining_list_and_one_customers_view_agree_on_churned_customers() -> None:
+    """A customer with no revenue for its last 3+ months read "churned" in its own trend view
+    but "decline possible" in the declining list (rt6 #6). Both use `outlook` now; checked on
+    the real retail customers."""
+    result = analyse_revenue(read_revenue_file(RETAIL))
+    listed = find_declining_in(result.metrics, top_n=10_000).set_index("customer_id")
+    silent = result.metrics.loc[listed.index, "months_since_last_revenue"]
+    churned = listed["decline_label"].str.startswith("churned (no revenue for the last")
+    assert churned.sum() > 100
+    assert (churned == (silent >= 3)).all()
+    for customer in listed.index[churned][:3]:
+        assert listed.loc[customer, "decline_label"] == (
+            f"churned (no revenue for the last {int(silent[customer])} months)"
+        )
