@@ -17,6 +17,7 @@ from data.imports.cell_parsing import MAX_EXACT_INT, parse_cells
 from data.imports.column_specs import ColumnSpec, KindSpec, PivotSpec
 from data.imports.headers import check_headers, match_headers
 from data.imports.report import ProblemLog
+from data.imports.total_rows import find_total_rows
 
 FORMULA_START = r"[=+\-@]"
 """Cells starting with one of these run as formulas when a spreadsheet opens the data."""
@@ -193,6 +194,7 @@ def validate_rows(
     """
     match = match_headers(headers, spec)
     check_headers(headers, spec, match, log)
+    cells = cells.drop(index=find_total_rows(cells, headers, spec, match, log))
     names = {name: headers[p] for name, p in match.positions.items()}
     typed = {
         name: check_column(cells[p], spec.column(name), names[name], log)
