@@ -195,9 +195,10 @@ def import_file(
 
     `kind` overrides detection (one of `KINDS`); `replace` upserts raw rows by primary key
     and overwrites imported revenue for the same (customer, month); `currency` applies to
-    revenue files without a currency column (None: the warehouse's only currency, or GBP in
-    a warehouse without money, with a warning; data.imports.revenue_checks); `max_mb` (or `limits`) refuses larger files
-    unread. `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success
+    revenue files without a currency column (None: the customer's or the warehouse's only
+    currency, or GBP in a warehouse without money, with a warning; see
+    data.imports.revenue_checks); `max_mb` (or `limits`) refuses larger files unread.
+    `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success
     the data version is bumped and the batch logged in import_log. Raises
     `ImportValidationError` (its `report` lists every problem) when the file is refused;
     the warehouse is then unchanged (and not created, if it did not exist).
@@ -224,9 +225,7 @@ def import_file(
     return report
 
 
-def _request(
-    checked: _Checked, path: Path, replace: bool, currency: str | None
-) -> ImportRequest:
+def _request(checked: _Checked, path: Path, replace: bool, currency: str | None) -> ImportRequest:
     return ImportRequest(
         checked.spec,
         checked.rows,

@@ -78,8 +78,12 @@ def find_total_rows(
         how = "equal" if summed.get(row, False) else "do not equal"
         log.add(
             "total_row",
-            f"a total row, skipped (it names no customer); its amounts {how} the sums of the other rows",
-            row=int(row), column=header, value=ids[row], warning=True,
+            f"a total row, skipped (it names no customer); its amounts {how} the sums of the "
+            "other rows",
+            row=int(row),
+            column=header,
+            value=ids[row],
+            warning=True,
         )
     blank = summed & ids.eq("") & ~labelled
     for row in ids.index[blank]:

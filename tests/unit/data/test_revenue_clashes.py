@@ -83,9 +83,7 @@ def test_revenue_in_another_currency_than_the_account_is_refused(
     assert problem.value == f"customer_id={account}, currency={other}, account currency={currency}"
 
 
-def test_a_warehouse_of_several_currencies_asks_for_currency(
-    world: Path, tmp_path: Path
-) -> None:
+def test_a_warehouse_of_several_currencies_asks_for_currency(world: Path, tmp_path: Path) -> None:
     import_file(_csv(tmp_path / "eur.csv", [("CUST-1", "2020-01", "5")]), world, currency="EUR")
     path = _csv(tmp_path / "new.csv", [("CUST-2", "2020-01", "5")])
     with pytest.raises(ImportValidationError) as caught:

@@ -40,7 +40,9 @@ def _stored(db: Path) -> tuple[int, float, list[str]]:
     with duckdb.connect(str(db), read_only=True) as con:
         query = "SELECT count(*), sum(net_revenue) FROM revenue_imports"
         n, total = con.execute(query).fetchall()[0]
-        ids = [r[0] for r in con.execute("SELECT DISTINCT customer_id FROM revenue_imports").fetchall()]
+        ids = [
+            r[0] for r in con.execute("SELECT DISTINCT customer_id FROM revenue_imports").fetchall()
+        ]
     return int(n), float(total), sorted(ids)
 
 
@@ -88,7 +90,9 @@ def test_a_total_row_of_a_long_file_is_skipped(tmp_path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["customer", "month", "revenue"])
         for customer, row in CUSTOMERS.items():
-            writer.writerows([customer, m, v] for m, v in zip(MONTHS, row) if v is not None)
+            writer.writerows(
+                [customer, m, v] for m, v in zip(MONTHS, row, strict=True) if v is not None
+            )
         writer.writerow(["Total", "", f"{BOOK_TOTAL:.2f}"])
     report = import_file(path, tmp_path / "w.duckdb", currency="USD")
     n, total, ids = _stored(tmp_path / "w.duckdb")
