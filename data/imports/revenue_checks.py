@@ -45,6 +45,8 @@ _OTHER_CURRENCY = (
 def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog) -> None:
     """Set the currency of staged rows without one (see the module docstring); logs the
     assumption as a warning, or a problem when the warehouse cannot tell."""
+    if _has_hint(con):
+        _use_hint(con, given, log)
     if given is not None:
         con.execute(f"UPDATE {BATCH} SET currency = ? WHERE currency IS NULL", [given])
         return
@@ -59,7 +61,7 @@ def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: Proble
     if after < before:
         log.add(
             "currency_assumed",
-            f"no currency column: {before - after:,} row(s) stored in their customer's currency "
+            f"no currency column: {before - after:,} row(s) taken in their customer's currency "
             "as the warehouse holds it (its account, or its earlier imports)",
             warning=True,
         )
@@ -78,10 +80,42 @@ def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: Proble
     why = "the warehouse's only currency" if held else "the default; the warehouse holds none"
     log.add(
         "currency_assumed",
-        f"no currency column: {after:,} row(s) stored as {currency} ({why}); "
+        f"no currency column: {after:,} row(s) taken as {currency} ({why}); "
         "pass --currency if they are in another",
         warning=True,
     )
+
+
+def _has_hint(con: duckdb.DuckDBPyConnection) -> bool:
+    query = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+    return bool(con.execute(query, [BATCH, "__currency_hint"]).fetchall()[0][0])
+
+
+def _use_hint(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog) -> None:
+    """The currency the amounts' signs or headers name: refused where the currency column
+    or --currency says another; fills rows without one ('$' as USD unless --currency names
+    the dollar)."""
+    hint = str(con.execute(f"SELECT any_value(__currency_hint) FROM {BATCH}").fetchall()[0][0])
+    stated = f"SELECT __row, __col, currency FROM {BATCH} WHERE currency IS NOT NULL"
+    if hint != "$":
+        clash = f"{stated} AND currency <> '{hint}'"
+        message = f"the amounts are written in {hint} (their signs or header), this row says"
+        report_rows(con, log, "currency_conflict", message, clash, ("currency",), {})
+        if given is not None and given != hint:
+            log.add("currency_conflict", f"--currency {given}, but the amounts are in {hint}")
+        con.execute(f"UPDATE {BATCH} SET currency = ? WHERE currency IS NULL", [hint])
+    elif given is None:
+        n = int(
+            con.execute(f"SELECT count(*) FROM {BATCH} WHERE currency IS NULL").fetchall()[0][0]
+        )
+        if n:
+            con.execute(f"UPDATE {BATCH} SET currency = 'USD' WHERE currency IS NULL")
+            log.add(
+                "currency_assumed",
+                f"amounts written with '$': {n:,} row(s) taken as USD; pass --currency if "
+                "they are another dollar",
+                warning=True,
+            )
 
 
 def _n_missing(con: duckdb.DuckDBPyConnection) -> int:
