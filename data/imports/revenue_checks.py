@@ -76,14 +76,20 @@ def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: Proble
         )
         return
     currency = held[0] if held else DEFAULT_CURRENCY
-    con.execute(f"UPDATE {BATCH} SET currency = ? WHERE currency IS NULL", [currency])
-    why = "the warehouse's only currency" if held else "the default; the warehouse holds none"
-    log.add(
-        "currency_assumed",
-        f"no currency column: {after:,} row(s) taken as {currency} ({why}); "
-        "pass --currency if they are in another",
-        warning=True,
-    )
+    why = "the warehouse's only currency" if held else "the default (the warehouse holds none)"
+    _assume(con, currency, f"no currency column; {currency} is {why}", log)
+
+
+def _assume(con: duckdb.DuckDBPyConnection, currency: str, why: str, log: ProblemLog) -> None:
+    """Give rows without a currency `currency`, saying so in a warning."""
+    n = _n_missing(con)
+    if n:
+        con.execute(f"UPDATE {BATCH} SET currency = ? WHERE currency IS NULL", [currency])
+        log.add(
+            "currency_assumed",
+            f"{why}: {n:,} row(s) taken as {currency}; pass --currency if they are in another",
+            warning=True,
+        )
 
 
 def _has_hint(con: duckdb.DuckDBPyConnection) -> bool:
@@ -105,17 +111,7 @@ def _use_hint(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog
             log.add("currency_conflict", f"--currency {given}, but the amounts are in {hint}")
         con.execute(f"UPDATE {BATCH} SET currency = ? WHERE currency IS NULL", [hint])
     elif given is None:
-        n = int(
-            con.execute(f"SELECT count(*) FROM {BATCH} WHERE currency IS NULL").fetchall()[0][0]
-        )
-        if n:
-            con.execute(f"UPDATE {BATCH} SET currency = 'USD' WHERE currency IS NULL")
-            log.add(
-                "currency_assumed",
-                f"amounts written with '$': {n:,} row(s) taken as USD; pass --currency if "
-                "they are another dollar",
-                warning=True,
-            )
+        _assume(con, "USD", "amounts written with '$'", log)
 
 
 def _n_missing(con: duckdb.DuckDBPyConnection) -> int:

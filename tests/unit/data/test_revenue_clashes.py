@@ -66,7 +66,7 @@ def test_a_file_without_currency_takes_the_warehouse_currency_and_says_so(
     report = import_file(path, world)
     assert _revenue_rows(world) == [(account, later, currency), ("CUST-9", month, currency)]
     assumed = [w.message for w in report.warnings if w.code == "currency_assumed"]
-    assert len(assumed) == 2 and f"taken as {currency}" in assumed[1]
+    assert len(assumed) == 2 and f"{currency} is the warehouse's only currency" in assumed[1]
 
 
 def test_revenue_in_another_currency_than_the_account_is_refused(
@@ -97,4 +97,4 @@ def test_an_empty_warehouse_states_the_default_currency(tmp_path: Path) -> None:
     report = import_file(_csv(tmp_path / "r.csv", [("C1", "2020-01", "5")]), tmp_path / "w.db")
     assert _revenue_rows(tmp_path / "w.db") == [("C1", "2020-01", "GBP")]
     [warning] = report.warnings
-    assert "taken as GBP (the default" in warning.message
+    assert "GBP is the default (the warehouse holds none)" in warning.message
