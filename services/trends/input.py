@@ -43,7 +43,7 @@ def read_revenue_file(path: Path | str, limits: ReadLimits | None = None) -> pd.
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no input file at {path}")
-    rows = check_file(path, "monthly_revenue", currency="XXX", limits=limits).frame
+    rows = check_file(path, "monthly_revenue", limits=limits).frame
     currencies = sorted(rows["currency"].dropna().unique()) if "currency" in rows else []
     if len(currencies) > 1:
         raise ValueError(

@@ -208,6 +208,9 @@ def test_a_revenue_file_is_read_with_the_importers_reader_and_checks(tmp_path: P
     wide = read_revenue_file(tmp_path / "titled.xlsx")
     assert wide.index.tolist() == ["C1", "C2", "C3"]
     assert wide.to_numpy().tolist() == [[10.0, 12.0], [5.0, 4.0], [1.0, 1.0]]
+    euro = "customer;month;revenue\nC1;31/01/2024;10,00 €\nC1;29/02/2024;1.012,00 €\n"
+    (tmp_path / "euro.csv").write_text(euro)
+    assert read_revenue_file(tmp_path / "euro.csv").to_numpy().tolist() == [[10.0, 1012.0]]
     sheet.cell(row=5, column=3, value="n/a!")
     book.save(tmp_path / "bad.xlsx")
     with pytest.raises(ImportValidationError) as caught:
