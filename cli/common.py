@@ -67,10 +67,11 @@ def month_option(value: str | None) -> str | None:
     Examples:
         >>> month_option("2026-09"), month_option(None)
         ('2026-09', None)
-        >>> month_option("13-2026")
-        Traceback (most recent call last):
-        ...
-        click.exceptions.BadParameter: expected a month as YYYY-MM, e.g. 2026-09; got '13-2026'
+        >>> try:
+        ...     month_option("13-2026")
+        ... except typer.BadParameter as error:
+        ...     print(error)
+        expected a month as YYYY-MM, e.g. 2026-09; got '13-2026'
     """
     if value is None:
         return None
