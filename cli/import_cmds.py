@@ -79,7 +79,8 @@ def import_(
         typer.Option(
             "--replace",
             help="Upsert: overwrite billing rows with the same primary key, and imported "
-            "revenue for the same customer and month, instead of refusing them.",
+            "revenue for the same customer and month, instead of refusing them (revenue for "
+            "an invoiced account-month is always refused: it would count the month twice).",
         ),
     ] = False,
     currency: Annotated[
