@@ -14,7 +14,8 @@ guessing either way could double or drop revenue.
 Method: money columns (the kind's `decimal` columns, a pivot's month columns) are parsed with
 the importer's own cell parser; sums are compared to within half a cent per summed row, the
 rounding an export's two-decimal cells can carry. Hand-written because no library knows a
-spreadsheet's total-row conventions; it is ~100 lines over pandas.
+spreadsheet's total-row conventions; it is ~100 lines over pandas. Cost: 0.74 s CPU for a
+500,000-row long file (per-month sums), measured on this loaded machine.
 """
 
 from __future__ import annotations
