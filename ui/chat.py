@@ -25,13 +25,13 @@ from agent.llm import describe_model, resolve_model
 from domain.markdown import literal
 from settings import get_settings
 from tools.context import Context
-from ui import copy, stripe_upload, uploads
+from ui import copy, revenue_upload, stripe_upload, uploads
 from ui import runtime as ui_runtime
 from ui.artifacts import ArtifactView, FileRef, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
 from ui.report import render_html, render_markdown
-from ui.safe_markdown import neutralise, safe, scrub
+from ui.safe_markdown import code_block, neutralise, safe, scrub
 from ui.transcript import ReportMeta, build_transcript, redacted
 
 logger = logging.getLogger(__name__)
@@ -328,12 +328,21 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
         state().redact[str(staged.path)] = staged.name
         staged_files.append(staged)
     question = "" if uploads.is_file_only(text) else text.strip()
-    for index, staged in enumerate(staged_files):
+    to_score, imported = [], False
+    for staged in staged_files:  # a revenue file is imported, not scored (rt8 D4)
+        kind = await asyncio.to_thread(
+            revenue_upload.upload_kind, staged.path, get_settings().max_import_mb
+        )
+        if kind is not None and kind.kind == revenue_upload.REVENUE_KIND:
+            imported = await import_revenue_upload(staged, kind.sub_format) or imported
+        else:
+            to_score.append(staged)
+    for index, staged in enumerate(to_score):
         notice = copy.UPLOAD_RECEIVED.format(name=literal(staged.name), size=staged.size_text)
         await cl.Message(content=notice, author=copy.ASSISTANT).send()
-        last = index == len(staged_files) - 1
+        last = index == len(to_score) - 1
         await answer(uploads.scoring_question(staged, question if last else ""))
-    if question and not staged_files:
+    if question and not to_score and (imported or not staged_files):
         await answer(question)
 
 
@@ -361,6 +370,41 @@ async def import_stripe_upload(files: list[tuple[Path, str]]) -> bool:
     note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
     shown_text = scrub(outcome.text)
     await cl.Message(content=f"{note}\n```\n{shown_text}\n```", author=copy.ASSISTANT).send()
+    return outcome.db_path is not None
+
+
+async def import_revenue_upload(staged: uploads.StagedUpload, layout: str | None) -> bool:
+    """Ask, then import a dropped monthly-revenue file into this session's own warehouse
+    (`ui.revenue_upload`); True when it was imported. A refused file's problems are shown as
+    `revrisk import` prints them."""
+    name = literal(staged.name)
+    choice = await cl.AskActionMessage(
+        content=copy.REVENUE_CONFIRM.format(
+            name=name, layout=copy.REVENUE_LAYOUTS.get(layout or "", "monthly revenue")
+        ),
+        actions=[
+            cl.Action(name="revenue_import", payload={"go": True}, label="Import"),
+            cl.Action(name="revenue_cancel", payload={"go": False}, label="Cancel"),
+        ],
+        author=copy.ASSISTANT,
+        timeout=600,
+    ).send()
+    if not choice or not choice.get("payload", {}).get("go"):
+        await cl.Message(
+            content=copy.REVENUE_CANCELLED.format(name=staged.name), author=copy.ASSISTANT
+        ).send()
+        return False
+    session_db = state().db_path
+    current = Path(session_db) if session_db else None
+    outcome = await asyncio.to_thread(
+        revenue_upload.import_revenue, staged.path, upload_dir(), current
+    )
+    if outcome.db_path is not None:
+        state().db_path = str(outcome.db_path)
+    note = copy.REVENUE_IMPORTED if outcome.db_path is not None else copy.REVENUE_REFUSED
+    await cl.Message(
+        content=f"{note}\n{code_block(scrub(outcome.text))}", author=copy.ASSISTANT
+    ).send()
     return outcome.db_path is not None
 
 
