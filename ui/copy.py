@@ -94,8 +94,8 @@ REVENUE_CANCELLED = (
     "current warehouse."
 )
 REVENUE_IMPORTED = (
-    "Imported. From now on this session's answers come from this chat's own warehouse with "
-    "your revenue in it: ask for a customer's revenue trend or which customers are declining."
+    "Imported. From now on this session's answers come from your imported revenue, in this "
+    "chat's own warehouse: ask for a customer's revenue trend or which customers are declining."
 )
 REVENUE_REFUSED = (
     "This is a revenue file, but I could not import it; nothing was stored. What needs fixing "

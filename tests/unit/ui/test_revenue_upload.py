@@ -232,3 +232,10 @@ def test_an_account_file_is_still_scored(
     assert seen.asked == []
     assert len(seen.turns) == 1 and seen.turns[0].startswith("Score the file ")
     assert seen.turns[0].endswith(". which are high risk?")
+
+
+def test_the_demo_badge_goes_when_the_revenue_import_says_so() -> None:
+    """public/revrisk.js removes the "Synthetic demo data" badge on the import's own words."""
+    phrase = "answers come from your imported revenue"
+    script = (Path(__file__).parents[3] / "public" / "revrisk.js").read_text()
+    assert phrase in copy.REVENUE_IMPORTED and f'"{phrase}"' in script
