@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Route
 from support.browser import chromium, load, send, shot
 from support.make_run import SharedServer
 
@@ -31,15 +32,15 @@ def test_the_chat_page_requests_nothing_from_another_host(server: RunningServer)
     remote: list[str] = []
     local: list[str] = []
 
-    def route(request) -> None:  # every request of the page, its scripts and its workers
-        url = request.url
+    def route(handle: Route) -> None:  # every request of the page, its scripts and workers
+        url = handle.request.url
         host = urlsplit(url).hostname or ""
         if urlsplit(url).scheme in ("http", "https", "ws", "wss") and host not in LOCAL:
             remote.append(url)
-            request.abort()
+            handle.abort()
         else:
             local.append(url)
-            request.continue_()
+            handle.continue_()
 
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
