@@ -35,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 REVENUE_KIND = "monthly_revenue"
 SESSION_DB = "revenue.duckdb"
+CHAT_REPLACE_NOTE = (
+    "\nThe chat does not overwrite revenue already imported in this session (`--replace` is "
+    "the CLI's option): start a new chat to import a corrected file."
+)
+"""Added under a report that names `--replace` (a customer-month already imported here)."""
 
 
 def upload_kind(path: Path, max_mb: float = 200.0) -> KindSpec | None:
@@ -70,7 +75,8 @@ def import_revenue(path: Path, session_folder: Path, current_db: Path | None) ->
     try:
         report = import_file(path, db, REVENUE_KIND)
     except ImportValidationError as error:
-        return SessionImport(None, error.report.render())
+        replace = any("--replace" in problem.message for problem in error.report.problems)
+        return SessionImport(None, error.report.render() + (CHAT_REPLACE_NOTE if replace else ""))
     except Exception as exc:
         logger.exception("revenue import of %s failed", path.name)
         if not existed:

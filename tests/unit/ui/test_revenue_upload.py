@@ -127,12 +127,16 @@ def test_a_bad_revenue_file_shows_the_cli_report_and_stores_nothing(tmp_path: Pa
 
 
 def test_a_refused_file_leaves_the_session_warehouse_as_it_was(tmp_path: Path) -> None:
-    first = import_revenue(_long_csv(tmp_path / "rev.csv"), tmp_path, None)
+    earlier = tmp_path / "rev.csv"
+    earlier.write_text("customer_id,month,revenue\nCUST-001,2026-01,100\nCUST-002,2026-01,7\n")
+    first = import_revenue(earlier, tmp_path, None)
     assert first.db_path is not None
     outcome = import_revenue(_bad_csv(tmp_path / "rev_bad.csv"), tmp_path, first.db_path)
     assert outcome.db_path is None
+    assert "already in revenue_imports" in outcome.text  # CUST-001 2026-01 is there now
+    assert outcome.text.endswith(revenue_upload.CHAT_REPLACE_NOTE)
     with connect(first.db_path, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM revenue_imports").fetchone() == (36,)
+        assert con.execute("SELECT count(*) FROM revenue_imports").fetchone() == (2,)
 
 
 # ------------------------------------------------------------------------------ the chat's routing
