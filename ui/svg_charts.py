@@ -190,7 +190,7 @@ def _axes_chart(
     return _svg(parts)
 
 
-RADAR_HEIGHT = 420
+RADAR_HEIGHT = 440
 
 
 def _radar(traces: list[dict[str, Any]], title: str) -> str | None:
@@ -211,7 +211,7 @@ def _radar(traces: list[dict[str, Any]], title: str) -> str | None:
         return None
     low, high = min(values), max(values)
     high = high if high > low else low + 1
-    cx, cy, radius = WIDTH / 2, 40 + 150, 150.0
+    cx, cy, radius = WIDTH / 2, 62 + 150, 150.0  # the top label clears the title
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = math.pi / 2 - 2 * math.pi * index / len(axes)  # first axis up, clockwise
@@ -244,9 +244,9 @@ def _radar(traces: list[dict[str, Any]], title: str) -> str | None:
         )
         parts.append(
             _text(
-                LEFT + 10 + 220 * (number % 3),
-                RADAR_HEIGHT - 28 + 16 * (number // 3),
-                f"■ {str(trace.get('name') or '')[:32]}",
+                LEFT + 10 + 330 * (number % 2),
+                RADAR_HEIGHT - 36 + 16 * (number // 2),
+                f"■ {str(trace.get('name') or '')[:48]}",
                 11,
                 "start",
                 fill=color,
