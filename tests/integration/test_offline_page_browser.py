@@ -50,7 +50,10 @@ def test_the_chat_page_requests_nothing_from_another_host(server: RunningServer)
             load(page, server.url)
             send(page, "How much revenue did each tier bring in last quarter?")
             page.locator(".ai-message").last.get_by_text("Enterprise").first.wait_for()
-            page.wait_for_timeout(1_500)  # lazy chunks (charts) load after the answer
+            chart = page.locator(".js-plotly-plot").first  # Plotly's chunk loads lazily
+            chart.wait_for(timeout=60_000)
+            chart.scroll_into_view_if_needed()
+            page.wait_for_timeout(1_000)
             shot(page, "offline-page")
         finally:
             context.close()
