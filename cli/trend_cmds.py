@@ -238,6 +238,8 @@ def _backtest(
         emit_json(result)
         return
     out = Console()
+    if result["warning"]:
+        out.print(f"[bold]{result['warning']}[/bold]")
     dropped = result["partial_month_dropped"]
     out.print(
         f"Outcome: {result['outcome']}. Held-out cut-offs {', '.join(result['cutoffs'])}"
@@ -258,7 +260,8 @@ def _backtest(
         table.add_column(column, justify="right")
     for label, summary in [*result["per_cutoff"].items(), ("overall", result["overall"])]:
         for row in _backtest_rows(summary):
-            table.add_row(label, f"{summary['n_rows']:,}", f"{summary['base_rate']:.3f}", *row)
+            n = f"{summary['n_rows']:,}" + (" (too few)" if summary["too_small"] else "")
+            table.add_row(label, n, f"{summary['base_rate']:.3f}", *row)
     out.print(table)
 
 

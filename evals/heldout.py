@@ -21,7 +21,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,7 @@ def expectation(
     no_tool: bool | None = None,
     contains: list[str] | None = None,
     refuse: bool | None = None,
+    clarify: bool | None = None,
 ) -> dict[str, Any]:
     """A turn's `expect` object with only the keys given, in the case format's order."""
     expect: dict[str, Any] = {}
@@ -84,6 +85,8 @@ def expectation(
         expect["answer_contains"] = contains
     if refuse is not None:
         expect["refuse"] = refuse
+    if clarify is not None:
+        expect["clarify"] = clarify
     return expect
 
 
@@ -117,6 +120,134 @@ def check_facts(db: str, facts: Mapping[str, tuple[str, str]]) -> int:
     return 1 if failures else 0
 
 
+NOTE_SEP = " ;; "
+"""Between the ``value <- sql`` facts of one turn's note."""
+
+Fact = tuple[str, str]
+"""A turn's fact: (SQL whose first cell is the value, use: "count", "ids" or "" for a note only)."""
+
+
+def first_cell(con: Any, sql: str) -> str:
+    """The first cell of `sql`'s result on a DuckDB connection, as text (what a note records)."""
+    row = con.execute(sql).fetchone()
+    return "" if row is None or row[0] is None else str(row[0])
+
+
+def resolve_cases(
+    con: Any,
+    cases: Iterable[tuple[str, list[str], list[dict[str, Any]]]],
+    prefix: str,
+    db_spec: Mapping[str, int] = DEMO_DB,
+) -> list[dict[str, Any]]:
+    """Cases written as data, `(case_id, tags, turns)` with each turn `{"user", "expect",
+    "facts"}`, turned into the case format: every fact's SQL run on `con`, the turn's note is
+    ``value <- sql`` facts joined by `NOTE_SEP`, and its `answer_contains` is the value of each
+    "count" fact and each id of each "ids" fact (a `', '`-joined list)."""
+    out = []
+    for case_id, tags, turns in cases:
+        out_turns = []
+        for turn in turns:
+            expect = dict(turn["expect"])
+            notes, contains = [], []
+            for sql, use in turn.get("facts", []):
+                if NOTE_SEP.strip() in sql or " <- " in sql:
+                    raise ValueError(f"{case_id}: a fact's SQL may not contain ';;' or ' <- '")
+                value = first_cell(con, sql)
+                notes.append(f"{value} <- {sql}")
+                if use == "count":
+                    contains.append(value)
+                elif use == "ids":
+                    contains.extend(value.split(", "))
+            if contains:
+                expect["answer_contains"] = contains
+            entry: dict[str, Any] = {"user": turn["user"], "expect": expect}
+            if notes:
+                entry["note"] = NOTE_SEP.join(notes)
+            out_turns.append(entry)
+        out.append(
+            {"id": f"{prefix}{case_id}", "db": dict(db_spec), "tags": tags, "turns": out_turns}
+        )
+    return out
+
+
+def build_main(
+    cases: Iterable[tuple[str, list[str], list[dict[str, Any]]]],
+    prefix: str,
+    out: Path,
+    argv: Sequence[str] | None,
+    description: str,
+) -> int:
+    """A generator's whole run: `resolve_cases` on the `demo_warehouse` that `argv` names (or
+    a fresh one), read-only, then `write_cases` to `out`; 0."""
+    import duckdb
+
+    with demo_warehouse(argv, description) as db:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            resolved = resolve_cases(con, cases, prefix)
+        finally:
+            con.close()
+    write_cases(resolved, out)
+    return 0
+
+
+def note_problems(con: Any, path: Path) -> list[str]:
+    """Every problem of the set at `path`, one sentence each: it must load as cases, each
+    ``value <- sql`` fact of a turn's note must still give its value on `con`, and each
+    `answer_contains` string must be part of one of that turn's fact values."""
+    from evals.schema import load_cases
+
+    load_cases([path])  # schema and unique ids
+    problems = []
+    n_facts = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        for i, turn in enumerate(case["turns"], start=1):
+            where = f"{case['id']} turn {i}"
+            values = []
+            note = turn.get("note", "")
+            for fact in note.split(NOTE_SEP) if note else []:
+                value, sep, sql = fact.partition(" <- ")
+                if not sep:
+                    problems.append(f"{where}: fact without ' <- ': {fact[:60]}")
+                    continue
+                n_facts += 1
+                got = first_cell(con, sql)
+                if got != value:
+                    problems.append(f"{where}: {sql[:60]}... gives {got}, note says {value}")
+                values.append(value)
+            for text in turn.get("expect", {}).get("answer_contains", []):
+                if not any(text in value for value in values):
+                    problems.append(f"{where}: answer_contains {text!r} is in no fact value")
+    print(f"checked {n_facts} facts")
+    return problems
+
+
+def validate_main(
+    path: Path,
+    argv: Sequence[str] | None,
+    description: str,
+    checks: Sequence[Callable[[Path], list[str]]] = (),
+) -> int:
+    """A validator's whole run: `note_problems` of `path` on the `demo_warehouse` that `argv`
+    names (or a fresh one), then each of a set's own `checks`, printed one a line; 0 when there
+    is none, else 1."""
+    import duckdb
+
+    with demo_warehouse(argv, description) as db:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            problems = note_problems(con, path)
+        finally:
+            con.close()
+    for extra in checks:
+        problems.extend(extra(path))
+    for problem in problems:
+        print(problem)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 0 if not problems else 1
+
+
 def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns that parse as numbers become numbers (for Excel upload files); text stays."""
     frame = frame.copy()
@@ -143,14 +274,21 @@ __all__ = [
     "EX",
     "FD",
     "LS",
+    "NOTE_SEP",
     "PS",
     "SF",
     "SL",
     "SQ",
     "SR",
+    "Fact",
+    "build_main",
     "check_facts",
     "chosen_rows",
     "expectation",
+    "first_cell",
+    "note_problems",
     "numeric_columns",
+    "resolve_cases",
+    "validate_main",
     "write_cases",
 ]

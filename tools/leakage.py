@@ -53,7 +53,7 @@ _PORTFOLIO_KEYS = (
 
 @agent_tool("portfolio_summary")
 def portfolio_summary(
-    month: str | None = None, runtime: results.RuntimeArg = None
+    month: str | None = None, region: str | None = None, runtime: results.RuntimeArg = None
 ) -> results.ToolOutput:
     """The whole portfolio's revenue-leakage position in ONE set of totals: "how are we
     doing?", "how much are we leaking?", "what's our MRR?", or the first step of a vague
@@ -64,7 +64,8 @@ def portfolio_summary(
     recurs), the count of High-risk accounts, customers with declining revenue (and per
     decline level), and a breakdown by risk level, detected leakage type, tier and predicted
     leakage type, plus catalogue actions. Money is per month in the accounts' currency
-    unless a key says annual.
+    unless a key says annual. region ("how much MRR is at risk in EMEA?") limits every figure
+    to that region's accounts (scope says so).
 
     Use instead: detect_leakage for the individual findings, a leakage type, an account or a
     period (since/until); score_leakage for which accounts are at risk; query_duckdb for
@@ -75,13 +76,15 @@ def portfolio_summary(
         if month is not None:
             periods.check_period(periods.data_period(context.db_path), month=month)
         result = service.portfolio_summary(
-            context.db_path, thresholds=_thresholds(context), month=month
+            context.db_path, thresholds=_thresholds(context), month=month, region=region
         )
-        declines = trends.decline_level_counts(context.db_path)
+        region = result.summary["region"]
+        declines = trends.decline_level_counts(context.db_path, region)
     except results.SERVICE_ERRORS as exc:
         return results.service_error("portfolio_summary", exc)
     table = result.table
     summary = {key: result.summary[key] for key in _PORTFOLIO_KEYS} | {
+        "scope": views.population_scope(region=region),
         "as_of_month": str(result.summary["as_of_month"])[:7],
         "detected_month": result.summary["detected_month"],
         "n_declining": sum(declines[trends.DECLINE_LABELS[level]] for level in (1, 2, 3)),
@@ -100,7 +103,7 @@ def portfolio_summary(
         ),
         message=result.warning,
         notice=result.warning,
-        title="Portfolio leakage overview",
+        title=f"Portfolio leakage overview: {summary['scope']}",
         chart=views.risk_distribution(
             dict(zip(risk["value"], risk["n_accounts"], strict=True)),
             title="Accounts by predicted leakage risk (next month)",
@@ -133,6 +136,7 @@ def _breakdown(table: pd.DataFrame) -> pd.DataFrame:
 def score_leakage(
     account_id: str | None = None,
     tier: str | None = None,
+    region: str | None = None,
     risk_level: str | None = None,
     leakage_type: str | None = None,
     top_n: int = 10,
@@ -140,14 +144,14 @@ def score_leakage(
     runtime: results.RuntimeArg = None,
 ) -> results.ToolOutput:
     """PREDICTED leakage risk (next month) of warehouse accounts, ranked: "which accounts are
-    most likely to leak next month?", "top 5 riskiest Enterprise accounts", "high-risk
+    most likely to leak next month?", "top 5 riskiest Enterprise accounts in APAC", "high-risk
     accounts with failed payments", or one account's score and rank (account_id).
 
-    Filters combine: tier, risk_level (High/Medium/Low), leakage_type (the most likely type
-    if the account leaks). Returns how many accounts match, how many are High risk, their
-    combined expected loss next month, and the top_n accounts by money at stake with
-    probability, expected loss, MRR and main risk factor. Money is per month in the account's
-    currency.
+    Filters combine: tier, region (the accounts' region, e.g. EMEA), risk_level
+    (High/Medium/Low), leakage_type (the most likely type if the account leaks). Returns how
+    many accounts match, how many are High risk, their combined expected loss next month, and
+    the top_n accounts by money at stake with probability, expected loss, MRR and main risk
+    factor. Money is per month in the account's currency.
 
     Use instead: explain_risk_factors for WHY one account is risky (its drivers and actions;
     score_leakage(account_id) only gives its score and rank); detect_leakage for leakage
@@ -167,6 +171,7 @@ def score_leakage(
             top_n=top_n,
             thresholds=thresholds,
             order_by=order_by,
+            region=region,
         )
     except results.SERVICE_ERRORS as exc:
         return results.service_error("score_leakage", exc)
@@ -176,7 +181,9 @@ def score_leakage(
         "n_high_risk": result.summary["n_high_risk"],
         "total_expected_loss": result.summary["total_expected_loss"],
         "total_detected_leakage": result.summary["total_detected_leakage"],
-        "scope": views.score_scope(account_id, tier, risk_level, leakage_type),
+        "scope": views.score_scope(
+            account_id, tier, risk_level, leakage_type, result.summary["filters"].get("region")
+        ),
         "order_by": order_by,
         "ranked_by": RANK_LABELS.get(order_by, order_by),
         "as_of_month": result.summary.get("as_of_month"),
@@ -267,6 +274,8 @@ def detect_leakage(
     month: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    tier: str | None = None,
+    region: str | None = None,
     top_n: int = 10,
     runtime: results.RuntimeArg = None,
 ) -> results.ToolOutput:
@@ -284,7 +293,7 @@ def detect_leakage(
 
     Use instead: portfolio_summary for the overall position (accounts, MRR, risk mix);
     score_leakage for accounts likely to leak NEXT month; query_duckdb for breakdowns it does
-    not offer (per region, per billing system, per tier over time).
+    not offer (a split by region, billing system or tier over time).
     """
     context = results.context_of(runtime)
     try:
@@ -298,6 +307,8 @@ def detect_leakage(
             top_n=top_n,
             since=since,
             until=until,
+            tier=tier,
+            region=region,
         )
     except results.SERVICE_ERRORS as exc:
         return results.service_error("detect_leakage", exc)
@@ -307,7 +318,7 @@ def detect_leakage(
         "latest_month": str(head["latest_month"] or "none")[:7],
         "latest_month_amount": head["latest_month_amount"],
         "by_type": head["by_type"],
-        "scope": views.detect_scope(leakage_type, account_id),
+        "scope": views.detect_scope(leakage_type, account_id, tier, head.get("region", region)),
     }
     summary["period"] = _period_words(since, until)
     currencies = views.distinct(table["currency"]) if len(table) else []

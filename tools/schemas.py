@@ -8,7 +8,7 @@ reads. Validators normalise what a model or a person types (`acc42`, `enterprise
 `failed payment retry`, `2026/3`) to the canonical values, so tools receive clean arguments.
 
 Strict by design (issue 13): an unknown argument is a validation error, not ignored — with
-`extra="ignore"`, `detect_leakage(month=…, region="EMEA")` returned every region as if
+`extra="ignore"`, `detect_leakage(month=…, billing_system="legacy")` returned every system as if
 filtered. ToolNode hands the error back; `invalid_arguments_message` names the bad
 arguments and the valid ones so the model's next call can be right. `strict_parameters` /
 `openai_tool_spec` give the OpenAI strict-mode form the graph binds (`additionalProperties:
@@ -71,7 +71,7 @@ def _canonical(value: Any, choices: tuple[str, ...], aliases: dict[str, str] | N
 class _Args(BaseModel):
     """Base of every argument model: unknown arguments are errors, `null` means "not given".
 
-    `extra="forbid"` makes an invented argument (`region="EMEA"`) a validation error that
+    `extra="forbid"` makes an invented argument (`billing_system="legacy"`) a validation error that
     ToolNode hands back to the model, instead of a silently unfiltered answer. The injected
     `runtime` is not an argument: it is set aside before validation, and LangChain passes it
     to the tools whose function declares it (`runtime: RuntimeArg = None`).
@@ -112,6 +112,11 @@ class _Args(BaseModel):
     def _normalise_risk_level(cls, value: Any) -> Any:
         return _canonical(value, RISK_LEVELS)
 
+    @field_validator("region", mode="before", check_fields=False)
+    @classmethod
+    def _strip_region(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("month", "since", "until", mode="before", check_fields=False)
     @classmethod
     def _normalise_month(cls, value: Any) -> Any:
@@ -139,6 +144,16 @@ _MONTH = "One calendar month as YYYY-MM (e.g. 2026-03); must lie in the months t
 _SINCE = "First month included, YYYY-MM (e.g. since March 2026: 2026-03)."
 _UNTIL = "Last month included, YYYY-MM."
 _NULL = " null: no filter."
+_TIER = "Only accounts on this plan tier." + _NULL
+_REGION = (
+    "Only accounts in this region, as the warehouse names it (e.g. EMEA, APAC, LATAM, North "
+    "America; case does not matter); an unknown region comes back as an error listing the "
+    "known ones." + _NULL
+)
+
+
+def _region() -> Any:
+    return Field(default=None, min_length=1, max_length=80, description=_REGION)
 
 
 def _top_n() -> Any:
@@ -158,11 +173,13 @@ class PortfolioSummaryArgs(_Args):
         description="Month whose DETECTED leakage to report (YYYY-MM); null: the latest month. "
         "Predicted risk is always as of the latest month.",
     )
+    region: str | None = _region()
 
 
 class ScoreLeakageArgs(_Args):
     account_id: str | None = Field(default=None, description=_ACCOUNT + _NULL)
-    tier: Tier | None = Field(default=None, description="Only accounts on this plan tier." + _NULL)
+    tier: Tier | None = Field(default=None, description=_TIER)
+    region: str | None = _region()
     risk_level: RiskLevel | None = Field(
         default=None, description="Only this predicted risk." + _NULL
     )
@@ -193,6 +210,8 @@ class DetectLeakageArgs(_Args):
     )
     since: str | None = Field(default=None, pattern=_MONTH_PATTERN, description=_SINCE + _NULL)
     until: str | None = Field(default=None, pattern=_MONTH_PATTERN, description=_UNTIL + _NULL)
+    tier: Tier | None = Field(default=None, description=_TIER)
+    region: str | None = _region()
     top_n: int = _top_n()
 
     @model_validator(mode="after")
@@ -214,6 +233,17 @@ class DecomposeTrendArgs(_Args):
 class FindDecliningCustomersArgs(_Args):
     decline_level: int | None = Field(default=None, ge=0, le=3, description=_DECLINE + _NULL)
     segment_id: int | None = Field(default=None, ge=0, description=_SEGMENT + _NULL)
+    tier: Tier | None = Field(
+        default=None,
+        description="Only customers whose warehouse account is on this plan tier (customers "
+        "without an account row are left out, and counted)." + _NULL,
+    )
+    region: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        description=_REGION.replace("Only accounts", "Only customers whose account is", 1),
+    )
     top_n: int = _top_n()
 
 

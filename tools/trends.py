@@ -130,19 +130,23 @@ def _seasonality(evidence: SeasonalEvidence, judged_seasonal: bool) -> str:
 def find_declining_customers(
     decline_level: int | None = None,
     segment_id: int | None = None,
+    tier: str | None = None,
+    region: str | None = None,
     top_n: int = 10,
     runtime: results.RuntimeArg = None,
 ) -> results.ToolOutput:
     """Customers likely to decline, across the portfolio: "which customers are in sharp
-    decline?", "who is shrinking in segment 1?", "list moderately declining accounts".
+    decline?", "who is shrinking in segment 1?", "declining Enterprise customers in LATAM".
 
     Ranked by decline_probability, the forecast that revenue over the next 3 months falls
     below half of the previous 6 months' mean. decline_level picks exactly one band (1 from
     30 %, 2 from 50 %, 3 from 70 %; 0 below 30 %); without it every band from 1 counts.
-    segment_id limits to one segment (see list_segments). Returns how many customers match, the
-    definition in one sentence, and the top_n (most likely first) with the probability, trend
-    change per month, average monthly revenue, anomalies and segment. Money is per month in
-    the customer's currency.
+    segment_id limits to one segment (see list_segments); tier and region to the customers
+    whose warehouse account has them (customers without an account row, e.g. from an imported
+    revenue file, are left out and counted in the result's note). Returns how many customers
+    match, the definition in one sentence, and the top_n (most likely first) with the
+    probability, trend change per month, average monthly revenue, anomalies and segment. Money
+    is per month in the customer's currency.
 
     "Declining" is a revenue forecast (contraction), not churn: customers who already stopped
     paying ("churned since March") are counted with query_duckdb over monthly_revenue.
@@ -151,13 +155,17 @@ def find_declining_customers(
     """
     context = results.context_of(runtime)
     try:
-        matches = service.find_declining(context.db_path, decline_level, segment_id, top_n)
+        matches = service.find_declining(
+            context.db_path, decline_level, segment_id, top_n, tier=tier, region=region
+        )
     except results.SERVICE_ERRORS as exc:
         return results.service_error("find_declining_customers", exc)
     shown = matches.table.assign(relative_change=matches.table["relative_slope"] / 100)
+    left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
+    notes = " ".join(note for note in (matches.warning, left_out) if note)
     summary = {
         "n_customers": matches.n_customers,
-        "scope": _declining_scope(decline_level, segment_id),
+        "scope": _declining_scope(decline_level, segment_id, tier, matches.region),
         "total_monthly_revenue": matches.total_monthly_revenue,
         "definition": f"Ranked by the {matches.definition}.",
     }
@@ -167,16 +175,40 @@ def find_declining_customers(
         rows=shown[list(_DECLINE_COLUMNS)],
         table=shown,
         title=f"Declining customers: {summary['scope']}",
-        message=matches.warning or None,
-        notice=matches.warning or None,
+        message=notes or None,
+        notice=notes or None,
         max_rows=context.max_rows_to_model,
     )
 
 
-def _declining_scope(decline_level: int | None, segment_id: int | None) -> str:
+def _declining_scope(
+    decline_level: int | None,
+    segment_id: int | None,
+    tier: str | None = None,
+    region: str | None = None,
+) -> str:
+    """'decline very likely, segment 1, Enterprise accounts in APAC' for the headline."""
     level = (
         "every band from decline possible"
         if decline_level is None
         else service.DECLINE_LABELS.get(decline_level, f"level {decline_level}")
     )
-    return level if segment_id is None else f"{level}, segment {segment_id}"
+    parts = [level, f"segment {segment_id}" if segment_id is not None else ""]
+    parts.append(views.population_scope(tier, region) if tier or region else "")
+    return ", ".join(part for part in parts if part)
+
+
+def _unplaced_note(n_unknown: int, tier: str | None, region: str | None) -> str | None:
+    """What a tier or region limit left out: customers with no warehouse account, whose tier
+    and region are unknown."""
+    if not n_unknown:
+        return None
+    limit = " and ".join(
+        word for word in ("tier" if tier else "", "region" if region else "") if word
+    )
+    who = "customer has" if n_unknown == 1 else "customers have"
+    return (
+        f"Left out: {n_unknown:,} {who} declining revenue but no account in the warehouse "
+        f"(an imported revenue file), so {'its' if n_unknown == 1 else 'their'} {limit} is "
+        "unknown; they are not in these figures."
+    )

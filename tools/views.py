@@ -244,23 +244,48 @@ def distinct(values: Iterable[Any], limit: int = 3) -> list[str]:
     return seen
 
 
+def population_scope(tier: str | None = None, region: str | None = None) -> str:
+    """'Enterprise accounts in APAC', 'accounts in APAC', 'Enterprise accounts', or 'all
+    accounts': the accounts a tier and region limit keep, for headlines."""
+    text = " ".join(word for word in (tier, "accounts") if word)
+    if region:
+        return f"{text} in {region}"
+    return text if tier else "all accounts"
+
+
 def score_scope(
-    account_id: str | None, tier: str | None, risk_level: str | None, leakage_type: str | None
+    account_id: str | None,
+    tier: str | None,
+    risk_level: str | None,
+    leakage_type: str | None,
+    region: str | None = None,
 ) -> str:
-    """'High-risk Enterprise accounts most likely to leak through …' for the headline."""
+    """'High-risk Enterprise accounts in APAC most likely to leak through …' for the headline."""
     if account_id is not None:
         return f"account {account_id}"
-    words = [f"{risk_level}-risk" if risk_level else "", tier or "", "accounts"]
-    text = " ".join(word for word in words if word)
+    accounts = population_scope(tier, region)
+    if not (risk_level or leakage_type):
+        return accounts
+    accounts = accounts.removeprefix("all ")
+    if risk_level:
+        accounts = f"{risk_level}-risk {accounts}"
     if leakage_type:
-        text += f" most likely to leak through {type_label(leakage_type)}"
-    return "all accounts" if text == "accounts" else text
+        accounts += f" most likely to leak through {type_label(leakage_type)}"
+    return accounts
 
 
-def detect_scope(leakage_type: str | None, account_id: str | None) -> str:
-    """'failed payment retry, account …' for the headline."""
+def detect_scope(
+    leakage_type: str | None,
+    account_id: str | None,
+    tier: str | None = None,
+    region: str | None = None,
+) -> str:
+    """'failed payment retry, account …', 'all types, Enterprise accounts in APAC' for the
+    headline."""
     kind = type_label(leakage_type) if leakage_type else "all types"
-    return f"{kind}, account {account_id}" if account_id else kind
+    if account_id:
+        return f"{kind}, account {account_id}"
+    return f"{kind}, {population_scope(tier, region)}" if tier or region else kind
 
 
 def evidence_note(evidence: Any, warning: str | None, limit: int = 2) -> str:

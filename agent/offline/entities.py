@@ -1,4 +1,5 @@
-"""Entities of a message: ids, tiers, leakage types, risk and decline levels, segments, top-n.
+"""Entities of a message: ids, tiers, regions, leakage types, risk and decline levels,
+segments, top-n.
 
 Regexes find what has a shape (account ids, numbers, SQL, file paths); the lexicon finds what
 is named by words (tiers, leakage types, levels). Numbers written as words count ("top five").
@@ -167,6 +168,9 @@ class Entities:
 
     account_id: str | None = None
     tier: str | None = None
+    region: str | None = None
+    """A region of the accounts ("in APAC", "EMEA accounts"), the lexicon's words for the
+    `[[sql.filters]]` values of `accounts.region`."""
     risk_level: str | None = None
     leakage_type: str | None = None
     decline_level: int | None = None
@@ -418,6 +422,7 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
     return Entities(
         account_id=account,
         tier=_named(lexicon, "tier", tokens),
+        region=_named(lexicon, "region", tokens),
         risk_level=risk,
         leakage_type=_named(lexicon, "leakage_type", tokens),
         decline_level=level,

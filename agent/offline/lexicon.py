@@ -274,6 +274,16 @@ def entity_table(raw: Mapping[str, Sequence[str]]) -> tuple[tuple[Phrase, str], 
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
+def _entities(raw: Mapping[str, Any]) -> dict[str, tuple[tuple[Phrase, str], ...]]:
+    """`[entities.*]`, plus each `[[sql.filters]]` group marked `entity = "<kind>"` (its
+    values' words, written once for both the SQL writer and the tools' argument)."""
+    tables = {kind: entity_table(table) for kind, table in raw["entities"].items()}
+    for group in raw["sql"]["filters"]:
+        if "entity" in group:
+            tables[str(group["entity"])] = entity_table(group["values"])
+    return tables
+
+
 def _conditional(imperatives: Mapping[str, Any]) -> dict[Phrase, tuple[Phrase, ...]]:
     """Verb -> the objects that make it a write: `[imperatives.conditional]`, and the verbs of
     `[imperatives.enact]`, which all write with its `objects` ("process the downgrade")."""
@@ -340,7 +350,7 @@ def load_lexicon() -> Lexicon:
         ability_openers=_phrases(ability["openers"]),
         ability_markers=_phrases(ability["markers"]),
         ability_requests=_phrases(ability["requests"]),
-        entities={kind: entity_table(table) for kind, table in raw["entities"].items()},
+        entities=_entities(raw),
         decline_words=_phrases(decline["words"]),
         decline_degrees=entity_table(decline["degrees"]),
         recipes=tuple(

@@ -5,8 +5,9 @@ that none of `calls` applies: a filter (a region, billing system, currency or ot
 warehouse value of the `[sql.filters]` vocabulary; a tier, risk level, leakage type, decline
 level or segment), a breakdown ("which region …", "by billing system"), a period ("in 2025",
 "last quarter", "Q3", "in March") or a comparison of periods ("this month vs last month").
-The planner applies what a tool argument can carry (a tier, a month, a year as since/until);
-what is left is stated in the answer (agent/offline/model.py, wording in lexicon.toml
+The planner applies what a tool argument can carry (a tier; a region on score_leakage,
+portfolio_summary, detect_leakage and find_declining_customers; a month, a year as
+since/until); what is left is stated in the answer (agent/offline/model.py, wording in lexicon.toml
 `[limits]`), never dropped silently: an answer for all accounts presented as the answer for
 APAC is a wrong number.
 
@@ -46,13 +47,14 @@ def _entity_label(kind: str, value: Any, lexicon: Lexicon) -> str:
 
 def _warehouse_values(text: str, lexicon: Lexicon) -> list[tuple[str, str]]:
     """(value, condition) of each warehouse value the message names as a filter that no
-    analysis tool covers ("in APAC", "on the legacy system", "in euros")."""
+    analysis tool covers ("on the legacy system", "in euros"); a filter read as an entity
+    ("in APAC": `entity = "region"`) is checked with the entities."""
     vocab = vocabulary(lexicon)
     found = []
     for hit in every(tokenize(text), vocab.filters):
         index, value = hit.split("|", 1)
         setting = vocab.groups[int(index)]
-        if setting.get("covered", False):
+        if setting.get("covered", False) or "entity" in setting:
             continue
         found.append((value, str(setting["condition"]).replace("$value", value)))
     return found

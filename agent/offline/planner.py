@@ -232,7 +232,11 @@ def _hypothetical(reading: Reading) -> bool:
 
 
 _BULLETS = re.compile(r"\b(\d{1,2})\s+(?:\w+\s+){0,2}?(?:bullet|point|line)s?\b")
-_KEEP_FROM = {"score_leakage": ("tier", "risk_level", "leakage_type", "top_n", "order_by")}
+_KEEP_FROM = {
+    "score_leakage": ("tier", "region", "risk_level", "leakage_type", "top_n", "order_by"),
+    "detect_leakage": ("tier", "region"),
+}
+"""The last call's arguments a plan from its list keeps (the list it was about)."""
 
 
 def _recommend(reading: Reading) -> Plan | None:
@@ -253,12 +257,10 @@ def _recommend(reading: Reading) -> Plan | None:
     one_account = reading.refers_back and memory.account_id and not memory.result_ids
     if one_account or "sql" in reading.named or "file_path" in reading.named:
         return None
-    args: dict[str, object] = {}
-    if memory.last_tool == "score_leakage":
-        keep = _KEEP_FROM["score_leakage"]
-        args = {k: v for k, v in memory.last_args.items() if k in keep}
-    elif memory.last_tool == "detect_leakage":
-        args = {"order_by": "detected_leakage"}
+    keep = _KEEP_FROM.get(memory.last_tool or "", ())
+    args: dict[str, object] = {k: v for k, v in memory.last_args.items() if k in keep}
+    if memory.last_tool == "detect_leakage":
+        args["order_by"] = "detected_leakage"
     args.update(args_for("score_leakage", reading.named))
     args.pop("account_id", None)
     size = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from tools.schemas import TOOL_ARGS
 
-FILTER_KINDS = ("leakage_type", "tier", "risk_level", "segment_id", "decline_level")
+FILTER_KINDS = ("leakage_type", "tier", "region", "risk_level", "segment_id", "decline_level")
 """Entities that narrow a question; a follow-up that points back keeps them."""
 
 

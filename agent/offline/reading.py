@@ -235,9 +235,10 @@ class Reading:
     def pointed_account(self) -> str | None:
         """The account of the thread's last call, when this message points at it and is not
         about many accounts ("is it declining too?" after a question about ACC000042), or the
-        row of the last list it picks by position ("the second one")."""
+        row of the last list it picks by position ("the second one"). Not when it asks about
+        the list again ("how many of them?" after opening one of its rows)."""
         last = self.memory.last_tool
-        if last is None or self.widens:
+        if last is None or self.widens or self.back_to_list:
             return None
         if self.entities.ordinal is not None and self.memory.result_ids:
             return self.remembered_id()  # "the second one: real downtrend or just noise?"

@@ -12,6 +12,7 @@ from analytics.trends.decline import DeclineThresholds, decline_scores, with_for
 from analytics.trends.evidence import SeasonalEvidence, seasonal_evidence
 from analytics.trends.forecast import (
     BASELINES,
+    MIN_CLASS_ROWS,
     MIN_EVENTS_PER_FEATURE,
     OUTCOME_NAMES,
     DeclineBands,
@@ -42,6 +43,7 @@ from analytics.trends.stats import difference_scale, running_level, trend_tests
 __all__ = [
     "BASELINES",
     "COMPONENTS",
+    "MIN_CLASS_ROWS",
     "MIN_EVENTS_PER_FEATURE",
     "OUTCOME_NAMES",
     "OUTPUT_COLUMNS",

@@ -12,7 +12,6 @@ questions fail with DuckDB's raw lock error during an import.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ from data.warehouse import (
     writer_active,
 )
 from services.leakage import store
-from services.lookup import UnknownAccountError
+from services.lookup import UnknownAccountError, canonical, population
 
 NOT_BUILT = (
     "The leakage figures of this warehouse have not been computed yet: run `revrisk refresh` "
@@ -58,17 +57,6 @@ def model_dir_for(db_path: Path | str) -> Path:
     """
     path = Path(db_path)
     return path.parent / "models" / path.stem
-
-
-def canonical(value: str | None, choices: tuple[str, ...], what: str) -> str | None:
-    """Case/spacing-insensitive match onto `choices` ('failed payment retry' works)."""
-    if value is None:
-        return None
-    lookup = {re.sub(r"[^a-z]", "", c.lower()): c for c in choices}
-    found = lookup.get(re.sub(r"[^a-z]", "", str(value).lower()))
-    if found is None:
-        raise ValueError(f"unknown {what} {value!r}; allowed: {', '.join(choices)}")
-    return found
 
 
 def not_scored(account_id: str) -> ValueError:
@@ -163,5 +151,6 @@ __all__ = [
     "check_account",
     "model_dir_for",
     "money",
+    "population",
     "scores_source",
 ]

@@ -14,7 +14,7 @@ import pandas as pd
 from data.warehouse import connect
 from domain import LEAKAGE_TYPES
 from services.leakage import pipeline
-from services.leakage.common import cached, canonical, check_account, money
+from services.leakage.common import cached, canonical, check_account, money, population
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,13 @@ def detect_leakage(
     model_dir: Path | str | None = None,
     since: str | None = None,
     until: str | None = None,
+    tier: str | None = None,
+    region: str | None = None,
 ) -> Detection:
     """Leakage found in the billing records (exact amounts, with evidence); `month`, or the
-    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period."""
+    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period; `tier`
+    and `region` to the findings of accounts with that tier / region today (`accounts`;
+    an unknown region raises `UnknownRegionError` listing the known ones)."""
     kind = canonical(leakage_type, LEAKAGE_TYPES, "leakage type")
     where, params = ["TRUE"], []
     for column, value in (("leakage_type", kind), ("account_id", account_id)):
@@ -51,10 +55,12 @@ def detect_leakage(
         if bound is not None:
             where.append(f"strftime(month, '%Y-%m') {operator} ?")
             params.append(str(pd.Period(bound, freq="M")))
-    condition = " AND ".join(where)
     with cached(db_path, model_dir) as con:
         if account_id is not None:
             check_account(con, account_id)
+        keep, kept, region = population(con, region, tier)
+        condition = " AND ".join([*where, keep])
+        params += kept
         head = con.execute(_SUMMARY.format(where=condition), params * 3).fetchall()[0]
         by_type = con.execute(
             f"SELECT leakage_type, sum(amount)::DOUBLE FROM detected_leakage WHERE {condition} "
@@ -75,6 +81,7 @@ def detect_leakage(
         "latest_month": str(head[3])[:10] if head[3] is not None else None,
         "latest_month_amount": money(head[4]),
         "by_type": {kind: money(amount) for kind, amount in by_type},
+        "region": region,
     }
     return Detection(summary, table)
 

@@ -10,7 +10,9 @@ month unless a name says annual.
 Public: `portfolio_summary`, `score_leakage`, `explain_risk_factors`, `detect_leakage`,
 `score_file`, `recommend_actions`, `evaluate_detectors`, `refresh_leakage_cache`,
 `model_dir_for`. Unknown account ids raise `UnknownAccountError` (with close matches);
-bad filter values raise ValueError naming the allowed values (matched case-insensitively).
+bad filter values raise ValueError naming the allowed values (matched case-insensitively): a
+region is checked against the warehouse's own `accounts.region` values (`UnknownRegionError`,
+services/lookup.py), and limits a question to those accounts through `population`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from services.leakage.common import (
     model_dir_for,
     money,
     not_scored,
+    population,
     scores_source,
 )
 from services.leakage.detect import Detection, detect_leakage, evaluate_detectors, run_detectors
@@ -55,10 +58,10 @@ _BY_DIMENSION = """
 SELECT '{dim}' AS dimension, {dim} AS value, count(*) AS n_accounts, sum(mrr) AS mrr,
        sum(detected_monthly_leakage) AS detected_leakage,
        sum(expected_monthly_loss) AS expected_loss
-FROM {source} GROUP BY 2"""
+FROM {source} WHERE {keep} GROUP BY 2"""
 _DETECTED_BY_TYPE = """
 SELECT 'detected_leakage_type', leakage_type, count(DISTINCT account_id), NULL, sum(amount), NULL
-FROM detected_leakage WHERE {month} GROUP BY 2"""
+FROM detected_leakage WHERE {month} AND {keep} GROUP BY 2"""
 _LATEST = "month = (SELECT max(as_of_month) FROM leakage_scores)"
 
 
@@ -67,42 +70,46 @@ def portfolio_summary(
     model_dir: Path | str | None = None,
     thresholds: RiskThresholds | None = None,
     month: str | None = None,
+    region: str | None = None,
 ) -> PortfolioSummary:
     """Accounts, MRR, detected leakage and predicted expected loss, by risk level/type/tier.
 
     With `thresholds`, accounts per risk level (and `n_high_risk`) count the levels re-cut
     from the cached probabilities (see `scores_source`). With `month` (`YYYY-MM`), the
     detected leakage (`detected_leakage`, and per detected type) is that month's instead of
-    the latest month's; predictions stay as of the latest month.
+    the latest month's; predictions stay as of the latest month. With `region` (a value of
+    `accounts.region`, matched case-insensitively; `UnknownRegionError` lists the known
+    ones), every figure counts that region's accounts only (`summary["region"]`).
     """
     with cached(db_path, model_dir) as con:
+        keep, kept, region = population(con, region)
         source, params = scores_source(con, thresholds)
         head = con.execute(
             "SELECT count(*), sum(mrr), sum(detected_monthly_leakage), sum(expected_monthly_loss), "
             "count(*) FILTER (WHERE risk_level = 'High'), max(as_of_month), "
-            f"any_value(model_version) FROM {source}",
-            params,
+            f"any_value(model_version) FROM {source} WHERE {keep}",
+            params + kept,
         ).fetchall()[0]
         total_detected = con.execute(
-            "SELECT coalesce(sum(amount), 0) FROM detected_leakage"
+            f"SELECT coalesce(sum(amount), 0) FROM detected_leakage WHERE {keep}", kept
         ).fetchall()[0][0]
+        in_month = _LATEST if month is None else "strftime(month, '%Y-%m') = ?"
         parts = [
-            _BY_DIMENSION.format(dim="risk_level", source=source),
-            _BY_DIMENSION.format(dim="tier", source="leakage_scores"),
-            _BY_DIMENSION.format(dim="predicted_leakage_type", source="leakage_scores"),
-            _DETECTED_BY_TYPE.format(
-                month=_LATEST if month is None else "strftime(month, '%Y-%m') = ?"
-            ),
+            _BY_DIMENSION.format(dim="risk_level", source=source, keep=keep),
+            _BY_DIMENSION.format(dim="tier", source="leakage_scores", keep=keep),
+            _BY_DIMENSION.format(dim="predicted_leakage_type", source="leakage_scores", keep=keep),
+            _DETECTED_BY_TYPE.format(month=in_month, keep=keep),
         ]
+        month_params = [] if month is None else [month]
         table = con.execute(
             " UNION ALL ".join(parts) + " ORDER BY 1, 6 DESC NULLS LAST, 5 DESC",
-            params + ([] if month is None else [month]),
+            params + kept + kept + kept + month_params + kept,
         ).df()
         if month is not None:
             month_detected = con.execute(
                 "SELECT coalesce(sum(amount), 0) FROM detected_leakage "
-                "WHERE strftime(month, '%Y-%m') = ?",
-                [month],
+                f"WHERE {in_month} AND {keep}",
+                month_params + kept,
             ).fetchall()[0][0]
         warning = cache_warning(con)
     summary = {
@@ -116,6 +123,7 @@ def portfolio_summary(
         "model_version": head[6],
         "detected_leakage_all_months": money(total_detected),
         "detected_month": month or str(head[5])[:7],
+        "region": region,
     }
     table["detected_leakage"] = table["detected_leakage"].astype(float)
     return PortfolioSummary(summary, table, warning)
@@ -142,12 +150,14 @@ def score_leakage(
     model_dir: Path | str | None = None,
     thresholds: RiskThresholds | None = None,
     order_by: str = "expected_loss",
+    region: str | None = None,
 ) -> LeakageScores:
-    """Risk scores of the portfolio (or one account), filtered by tier / risk level / the
-    predicted leakage type, ranked by `order_by` (domain.RANK_ORDERS: expected loss next
-    month, probability, or leakage detected now; ties by account id). With `thresholds`,
-    risk levels (the filter, the High count and the table's column) are re-cut from the
-    cached probabilities (see `scores_source`)."""
+    """Risk scores of the portfolio (or one account), filtered by tier / region / risk level
+    / the predicted leakage type, ranked by `order_by` (domain.RANK_ORDERS: expected loss
+    next month, probability, or leakage detected now; ties by account id). `region` is a
+    value of `accounts.region` (matched case-insensitively; `UnknownRegionError` lists the
+    known ones). With `thresholds`, risk levels (the filter, the High count and the table's
+    column) are re-cut from the cached probabilities (see `scores_source`)."""
     rank = _RANKS.get(order_by)
     if rank is None:
         raise ValueError(f"order_by must be one of {', '.join(_RANKS)}, got {order_by!r}")
@@ -163,10 +173,12 @@ def score_leakage(
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    condition = " AND ".join(where)
     with cached(db_path, model_dir) as con:
         if account_id is not None:
             check_account(con, account_id)
+        keep, kept, region = population(con, region)
+        condition = " AND ".join([*where, keep])
+        params += kept
         source, cut = scores_source(con, thresholds)
         if (
             account_id is not None
@@ -193,7 +205,9 @@ def score_leakage(
         "total_expected_loss": money(head[1]),
         "total_detected_leakage": money(head[2]),
         "n_high_risk": int(head[3]),
-        "filters": {k: v for k, v in {"account_id": account_id, **filters}.items() if v},
+        "filters": {
+            k: v for k, v in {"account_id": account_id, **filters, "region": region}.items() if v
+        },
         "order_by": order_by,
     }
     return LeakageScores(summary, table, warning)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.trends import (
+    MIN_CLASS_ROWS,
     DeclineOutcome,
     compare_with_truth,
     detect_partial_last_month,
@@ -103,7 +104,17 @@ def backtest_file(
     result = forecast_backtest(revenue.to_numpy(dtype=float), positions, outcome, n_boot)
     overall = result["overall"]
     forecast = overall["decline_probability"]
+    warning = ""
+    if overall["too_small"]:
+        n_declined = overall["n_declined"]
+        warning = (
+            f"TOO SMALL TO MEASURE: {overall['n_rows']:,} customer-months with "
+            f"{n_declined:,} declines and {overall['n_rows'] - n_declined:,} without; each needs "
+            f"at least {MIN_CLASS_ROWS} for an AUC and its interval to mean anything. The "
+            "figures below are shown, not evidence."
+        )
     return {
+        "warning": warning,
         "source": str(path),
         "partial_month_dropped": partial,
         "outcome": outcome.describe(),
@@ -115,14 +126,17 @@ def backtest_file(
         "overall": overall,
         "overall_three_active_months": result["overall_three_active_months"],
         "targets": TARGETS,
-        "meets_targets": {
-            "auc": forecast["auc"] >= TARGETS["auc"],
-            "auc_ci_low": forecast["auc_ci"][0] >= TARGETS["auc_ci_low"],
-            "top10_precision": forecast["top10_precision"] >= TARGETS["top10_precision"],
-            "ece": forecast["ece"] <= TARGETS["ece"],
-            "not_worse_than_active_months": not overall["active_months"][
-                "forecast_significantly_worse"
-            ],
+        "meets_targets": {  # a target is not met by a sample too small to measure it
+            name: met and not overall["too_small"]
+            for name, met in {
+                "auc": forecast["auc"] >= TARGETS["auc"],
+                "auc_ci_low": forecast["auc_ci"][0] >= TARGETS["auc_ci_low"],
+                "top10_precision": forecast["top10_precision"] >= TARGETS["top10_precision"],
+                "ece": forecast["ece"] <= TARGETS["ece"],
+                "not_worse_than_active_months": not overall["active_months"][
+                    "forecast_significantly_worse"
+                ],
+            }.items()
         },
     }
 

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from analytics.trends import MIN_EVENTS_PER_FEATURE, DeclineOutcome
-from services.lookup import UnknownCustomerError
+from services.lookup import UnknownCustomerError, population
 from services.trends import store
 from services.trends.scan import (
     DECLINING_FROM_LEVEL,
@@ -270,7 +270,9 @@ def find_declining_in(
 class DecliningCustomers:
     """Customers matching a decline question: `table` holds the first `top_n` (columns as
     `find_declining` lists them); `n_customers` and `total_monthly_revenue` (their mean
-    monthly revenue, summed) cover every match."""
+    monthly revenue, summed) cover every match. `n_unknown`: with a tier or region limit,
+    the customers that match the decline question but have no account row, so their tier
+    and region are unknown and they are left out (customers of an imported revenue file)."""
 
     table: pd.DataFrame
     n_customers: int
@@ -278,6 +280,9 @@ class DecliningCustomers:
     definition: str = DEFAULT_DEFINITION
     warning: str = ""
     """`forecast_warning` of the cache the customers were read from."""
+    n_unknown: int = 0
+    region: str | None = None
+    """The region limit as the warehouse spells it (None: no region limit)."""
 
 
 def find_declining(
@@ -285,11 +290,16 @@ def find_declining(
     decline_level: int | None = None,
     segment_id: int | None = None,
     top_n: int | None = 10,
+    tier: str | None = None,
+    region: str | None = None,
 ) -> DecliningCustomers:
     """Customers likely to decline, most likely then largest revenue first, and how many match.
 
     `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
-    exactly that level (0 lists customers without a significant decline). Table columns:
+    exactly that level (0 lists customers without a significant decline). `tier` and `region`
+    keep the customers whose warehouse account has that tier / region (`accounts`; an unknown
+    region raises `UnknownRegionError` listing the known ones); a customer with no account
+    row cannot be placed and is counted in `n_unknown`. Table columns:
     customer_id, decline_probability, decline_level, decline_label, decline_drivers,
     decline_score, status, monthly_change
     (Theil–Sen slope, currency per month), relative_slope (% per month), p_value,
@@ -302,6 +312,12 @@ def find_declining(
         where += " AND m.segment_id = ?"
         params.append(segment_id)
     with cached(db_path) as con:
+        keep, kept, region = population(con, region, tier, column="m.account_id")
+        n_unknown = 0
+        if kept:
+            unplaced = f"{where} AND m.account_id NOT IN (SELECT account_id FROM accounts)"
+            n_unknown = store.count_metrics(con, unplaced, params)[0]
+            where, params = f"{where} AND {keep}", params + kept
         top = store.read_metrics(
             con,
             where,
@@ -315,15 +331,23 @@ def find_declining(
         info = store.cache_info(con)
     definition = info.get("decline_definition", DEFAULT_DEFINITION)
     return DecliningCustomers(
-        _declining_table(top), n_customers, revenue, definition, forecast_warning(info)
+        _declining_table(top),
+        n_customers,
+        revenue,
+        definition,
+        forecast_warning(info),
+        n_unknown=n_unknown,
+        region=region,
     )
 
 
-def decline_level_counts(db_path: Path | str) -> dict[str, int]:
-    """Customers per decline level over the whole portfolio, by label (every level, 0 when
-    none), plus "not judged" (history too short); from the trend cache."""
+def decline_level_counts(db_path: Path | str, region: str | None = None) -> dict[str, int]:
+    """Customers per decline level over the whole portfolio (or the accounts of `region`), by
+    label (every level, 0 when none), plus "not judged" (history too short); from the trend
+    cache."""
     with cached(db_path) as con:
-        counts = store.decline_level_counts(con)
+        keep, kept, _ = population(con, region, column="m.account_id")
+        counts = store.decline_level_counts(con, keep if kept else "", kept)
     by_label = {label: counts.get(level, 0) for level, label in DECLINE_LABELS.items()}
     return by_label | {"not judged": counts.get(None, 0)}
 

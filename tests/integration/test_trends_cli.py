@@ -68,8 +68,30 @@ def test_backtest_on_retail_ranks_against_baselines_with_intervals() -> None:
     assert overall["auc"] >= 0.60 and overall["auc_ci"][0] >= 0.55
     assert overall["top10_precision"] >= 0.38 and overall["ece"] <= 0.05
     assert not result["overall"]["active_months"]["forecast_significantly_worse"]
+    assert result["warning"] == "" and not result["overall"]["too_small"]
     code, _, stderr = run("trends", "--backtest")
     assert code == 1 and "--input" in stderr
+
+
+@pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
+def test_a_backtest_on_a_handful_of_customers_says_it_measures_nothing(tmp_path: Path) -> None:
+    """rt8 D21: 5 customers gave AUC 1.0 [1.0, 1.0] with no caveat and 'meets targets'."""
+    small = tmp_path / "five.csv"
+    small.write_text("".join(RETAIL.read_text().splitlines(keepends=True)[:6]))
+    code, stdout, stderr = run("trends", "--backtest", "--input", str(small), "--json")
+    assert code == 0, stderr
+    result = json.loads(stdout)
+    overall = result["overall"]
+    assert overall["too_small"] and overall["n_customers"] <= 5
+    assert result["warning"].startswith(
+        f"TOO SMALL TO MEASURE: {overall['n_rows']} customer-months with "
+        f"{overall['n_declined']} declines"
+    )
+    assert not any(result["meets_targets"].values())
+    code, stdout, _ = run("trends", "--backtest", "--input", str(small))
+    assert (
+        code == 0 and "TOO SMALL TO MEASURE" in stdout and "(too" in stdout
+    )  # "n (too few)", wrapped by the table
 
 
 def test_trends_on_the_warehouse_json_and_customer(world: Path) -> None:

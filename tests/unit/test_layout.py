@@ -36,6 +36,7 @@ FROZEN_SETS = {
     "evals/holdout7/holdout7.jsonl": "6d05e013df0de06ae28c47111ca9503bfbb0c6fac256a564ec62c5d7344d6612",
     "evals/holdout8/holdout8.jsonl": "8fc808c898051d96c47d86fe82512b3afc731c4c8f24f698da6415158ca6a344",
     "evals/holdout9/holdout9.jsonl": "86e60f628168128f0e45859dde85282ba8da88c62badbe347240bff3b7c828fc",
+    "evals/holdout10/holdout10.jsonl": "a211897c81846309f722dd1fcbe6ebad1c40e1e856ab48765c27b6aefa55319c",
 }
 """sha256 of every blind held-out set as committed before its first run."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from analytics.trends.forecast.backtest import (
     BASELINES,
+    MIN_CLASS_ROWS,
     calibration_error,
     cluster_weights,
     compare_with_truth,
@@ -38,6 +39,7 @@ from analytics.trends.forecast.features import (
 
 __all__ = [
     "BASELINES",
+    "MIN_CLASS_ROWS",
     "MIN_EVENTS_PER_FEATURE",
     "OUTCOME_NAMES",
     "DeclineBands",

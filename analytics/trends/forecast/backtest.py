@@ -37,6 +37,11 @@ from analytics.trends.forecast.features import DeclineOutcome, features_at, outc
 FloatArray = NDArray[np.float64]
 BASELINES: tuple[str, ...] = ("active_months", "recent_ratio", "seed_stl")
 TOP_SHARE = 0.10
+MIN_CLASS_ROWS = 10
+"""Fewer declined (or not declined) rows than this and a summary is `too_small`: its AUC and
+interval measure nothing. With 5 customers the cluster bootstrap gave AUC 1.0 [1.0, 1.0], a
+certainty that a single extra customer could overturn; 10 per class is the rule of thumb for
+the normal-approximation AUC interval (Hanley & McNeil 1982 tabulate from there)."""
 ArrayLikeBool = NDArray[np.bool_] | NDArray[np.float64]
 
 
@@ -154,21 +159,29 @@ def backtest_rows(
 
 
 def _interval(samples: FloatArray, level: float = 0.95) -> list[float]:
+    """The percentile interval of the resamples that measured something (NaN, NaN when none
+    did: every resample of a handful of customers held one outcome only)."""
     samples = samples[~np.isnan(samples)]
+    if samples.size == 0:
+        return [float("nan"), float("nan")]
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(samples, [tail, 100 - tail])
     return [round(float(low), 4), round(float(high), 4)]
 
 
 def summarise_rows(rows: pd.DataFrame, n_boot: int = 1000, random_state: int = 0) -> dict[str, Any]:
-    """Metrics of the forecast and each baseline on `rows`, with cluster-bootstrap intervals."""
+    """Metrics of the forecast and each baseline on `rows`, with cluster-bootstrap intervals;
+    `too_small` when either outcome has fewer than `MIN_CLASS_ROWS` rows."""
     labels = rows["declined"].to_numpy(dtype=float)
     weights = cluster_weights(rows["row"].to_numpy(), n_boot, random_state)
     probability = rows["decline_probability"].to_numpy(dtype=float)
     model_boot = _auc_weighted(labels, probability, weights)
+    n_declined = int(labels.sum())
     result: dict[str, Any] = {
         "n_rows": len(rows),
         "n_customers": int(rows["row"].nunique()),
+        "n_declined": n_declined,
+        "too_small": min(n_declined, len(rows) - n_declined) < MIN_CLASS_ROWS,
         "base_rate": round(float(labels.mean()), 4),
         "decline_probability": {
             "auc": round(roc_auc(labels, probability), 4),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool, StructuredTool
@@ -60,6 +61,7 @@ def call(name: str, **args: Any) -> AIMessage:
 SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
     "portfolio_summary": {
         "summary": {
+            "scope": "all accounts",
             "n_accounts": 1200,
             "total_mrr": 2456789.5,
             "detected_leakage": 84321.4,
@@ -242,6 +244,16 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
     },
 }
 """Stand-in results shaped by tools/schemas.RESULT_SPECS, one per domain tool."""
+
+
+def tool_turn(
+    question: str, tool: str, args: dict[str, Any], rows: list[dict[str, Any]], n: int
+) -> list[BaseMessage]:
+    """One finished turn of a thread: the question, the call of `tool` with `args` (id
+    `c<n>`), its result listing `rows`, and an answer (for `thread_memory`)."""
+    call = {"name": tool, "args": args, "id": f"c{n}", "type": "tool_call"}
+    result = ToolMessage(json.dumps({"rows": rows}), tool_call_id=f"c{n}", name=tool)
+    return [HumanMessage(question), AIMessage("", tool_calls=[call]), result, AIMessage("…")]
 
 
 def stub_tool(

@@ -294,7 +294,12 @@ FOLLOW_UPS: list[tuple[Memory, str, str, dict[str, Any]]] = [
         "find_declining_customers",
         {"decline_level": 3, "segment_id": 2},
     ),
-    (DECLINING, "what about Enterprise?", "score_leakage", {"tier": "Enterprise"}),
+    (  # the decline list takes a tier: the thread's list, narrowed to it
+        DECLINING,
+        "what about Enterprise?",
+        "find_declining_customers",
+        {"decline_level": 3, "tier": "Enterprise"},
+    ),
 ]
 
 

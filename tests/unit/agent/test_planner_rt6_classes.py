@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from agent_fakes import tool_turn as _turn
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.offline.lexicon import load_lexicon
 from agent.offline.model import ChatOfflinePlanner, thread_memory
@@ -28,12 +29,13 @@ from data.sql_guard import run_query
 # --- defect 1: limits the tool cannot apply are stated, never dropped -------------------------
 
 UNAPPLIED = [  # (question, tool chosen, the limit as the answer must name it)
-    ("top 5 riskiest accounts in APAC", "score_leakage", "APAC"),
-    ("How much MRR is at risk in EMEA?", "portfolio_summary", "EMEA"),
-    ("Which customers are declining in LATAM?", "find_declining_customers", "LATAM"),
-    ("Show declining Enterprise customers", "find_declining_customers", "Enterprise"),
     ("which accounts on the legacy billing system are riskiest?", "score_leakage", "legacy"),
-    ("declining customers in Europe", "find_declining_customers", "EMEA"),
+    ("list the segments in APAC", "list_segments", "APAC"),
+    (
+        "which customers are declining in APAC on the legacy system?",
+        "find_declining_customers",
+        "legacy",
+    ),
     ("Which region has the highest detected leakage this year?", "detect_leakage", "this year"),
     ("Which region has the highest detected leakage this year?", "detect_leakage", "region"),
     (
@@ -51,6 +53,22 @@ def test_a_limit_the_tool_cannot_apply_is_stated(text: str, tool: str, limit: st
     chosen = plan(text)
     assert [call.name for call in chosen.calls] == [tool], text
     assert any(limit in unapplied.text for unapplied in chosen.unapplied), chosen.unapplied
+
+
+CARRIED = [  # rt6's questions: the tools now take the region and tier as arguments
+    ("top 5 riskiest accounts in APAC", "score_leakage", {"region": "APAC", "top_n": 5}),
+    ("How much MRR is at risk in EMEA?", "portfolio_summary", {"region": "EMEA"}),
+    ("Which customers are declining in LATAM?", "find_declining_customers", {"region": "LATAM"}),
+    ("Show declining Enterprise customers", "find_declining_customers", {"tier": "Enterprise"}),
+    ("declining customers in Europe", "find_declining_customers", {"region": "EMEA"}),
+]
+
+
+@pytest.mark.parametrize(("text", "tool", "args"), CARRIED)
+def test_a_limit_the_tool_takes_is_its_argument(text: str, tool: str, args: dict[str, Any]) -> None:
+    chosen = plan(text)
+    assert [(call.name, call.args) for call in chosen.calls] == [(tool, args)]
+    assert chosen.unapplied == ()
 
 
 APPLIED = [  # the tool carries the limit: nothing to state
@@ -96,9 +114,10 @@ def _answer(question: str, tool: str, args: dict[str, Any], content: dict[str, A
 
 def test_the_answer_opens_with_the_limit_it_could_not_apply() -> None:
     content = {"summary": {"n_accounts": 3, "n_high_risk": 1}, "rows": []}
-    answer = _answer("top 5 riskiest accounts in APAC", "score_leakage", {"top_n": 5}, content)
+    question = "top 5 riskiest accounts in APAC on the legacy billing system"
+    answer = _answer(question, "score_leakage", {"top_n": 5, "region": "APAC"}, content)
     first = answer.split("\n\n")[0]
-    assert "APAC" in first and "could not" in first, answer
+    assert "legacy" in first and "could not" in first and "APAC" not in first, answer
     plain = _answer("top 5 riskiest accounts", "score_leakage", {"top_n": 5}, content)
     assert "could not" not in plain
 
@@ -185,14 +204,6 @@ def test_same_thing_by_another_dimension_refolds_the_data_question(follow_up: st
     assert "a.region AS region" in again.args["sql"] and "quarter" in again.args["sql"]
 
 
-def _turn(
-    question: str, tool: str, args: dict[str, object], rows: list[dict[str, str]], n: int
-) -> list[BaseMessage]:
-    call = {"name": tool, "args": args, "id": f"c{n}", "type": "tool_call"}
-    result = ToolMessage(json.dumps({"rows": rows}), tool_call_id=f"c{n}", name=tool)
-    return [HumanMessage(question), AIMessage("", tool_calls=[call]), result, AIMessage("…")]
-
-
 def test_why_after_a_new_list_explains_that_list_not_an_earlier_account() -> None:
     history = [
         *_turn(
@@ -234,6 +245,6 @@ def test_a_question_about_the_list_after_opening_one_row_means_the_list(
     ]
     chosen = plan(follow_up, thread_memory(history))
     assert [(c.name, c.args) for c in chosen.calls] == [
-        ("find_declining_customers", {"decline_level": 3})
+        ("find_declining_customers", {"decline_level": 3, "region": region})
     ]
-    assert [limit.text for limit in chosen.unapplied] == [region]  # stated, not dropped
+    assert chosen.unapplied == ()  # the list's own tool carries the region

@@ -103,20 +103,21 @@ def test_invented_filter_is_an_error_naming_the_valid_arguments(tool_log: Log) -
     def repair(messages: list[BaseMessage]) -> AIMessage:
         error = last_tool_error(messages)
         assert error["error"] == "invalid_arguments"
-        assert "`region` is not an argument of detect_leakage" in error["message"]
+        assert "`billing_system` is not an argument of detect_leakage" in error["message"]
         valid = re.search(r"Valid arguments: ([a-z_, ]+)\.", error["message"])
         assert valid is not None
-        assert "region" not in valid.group(1) and "month" in valid.group(1)
+        assert "billing_system" not in valid.group(1) and "month" in valid.group(1)
         return call("detect_leakage", "c2", month="2026-03")
 
     model = MistakenModel(
         steps=[
-            call("detect_leakage", "c1", month="2026-03", region="EMEA"),
+            call("detect_leakage", "c1", month="2026-03", billing_system="legacy"),
             repair,
-            AIMessage("Leakage for 2026-03 is listed above; I cannot filter it by region."),
+            AIMessage("Leakage for 2026-03 is listed above; I cannot filter it by system."),
         ]
     )
-    out = run(model, [stub_tool("detect_leakage", tool_log)], "Leakage in EMEA for March?")
+    question = "Leakage on the legacy system for March?"
+    out = run(model, [stub_tool("detect_leakage", tool_log)], question)
     # The invented filter never ran unfiltered: only the repaired call reached the tool.
     assert tool_log == [("detect_leakage", {"month": "2026-03", "top_n": 10})]
     first = tool_messages(out)[0]

@@ -85,16 +85,17 @@ def test_null_for_every_optional_argument_means_its_default(name: str) -> None:
 @pytest.mark.parametrize("name", list(TOOL_ARGS))
 def test_unknown_arguments_are_errors(name: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        TOOL_ARGS[name].model_validate({"region": "EMEA"})
+        TOOL_ARGS[name].model_validate({"billing_system": "legacy"})
     assert any(error["type"] == "extra_forbidden" for error in caught.value.errors())
 
 
 def test_invalid_arguments_message_lists_the_valid_ones() -> None:
     message = invalid_arguments_message(
-        "detect_leakage", [{"loc": ("region",), "msg": "Extra inputs", "type": "extra_forbidden"}]
+        "detect_leakage",
+        [{"loc": ("billing_system",), "msg": "Extra inputs", "type": "extra_forbidden"}],
     )
-    assert "`region` is not an argument of detect_leakage" in message
-    assert "leakage_type, account_id, month, since, until, top_n" in message
+    assert "`billing_system` is not an argument of detect_leakage" in message
+    assert "leakage_type, account_id, month, since, until, tier, region, top_n" in message
     assert "runtime" not in message
 
 

@@ -64,12 +64,29 @@ def test_all_ten_tools_have_schemas_and_specs() -> None:
 
 def test_argument_names_match_the_issue() -> None:
     expected: dict[str, set[str]] = {
-        "portfolio_summary": {"month"},
-        "score_leakage": {"account_id", "tier", "risk_level", "leakage_type", "top_n", "order_by"},
+        "portfolio_summary": {"month", "region"},
+        "score_leakage": {
+            "account_id",
+            "tier",
+            "region",
+            "risk_level",
+            "leakage_type",
+            "top_n",
+            "order_by",
+        },
         "explain_risk_factors": {"account_id"},
-        "detect_leakage": {"leakage_type", "account_id", "month", "since", "until", "top_n"},
+        "detect_leakage": {
+            "leakage_type",
+            "account_id",
+            "month",
+            "since",
+            "until",
+            "tier",
+            "region",
+            "top_n",
+        },
         "decompose_trend": {"account_id"},
-        "find_declining_customers": {"decline_level", "segment_id", "top_n"},
+        "find_declining_customers": {"decline_level", "segment_id", "tier", "region", "top_n"},
         "list_segments": {"segment_id"},
         "segment_report": {"segment_id", "decline_level"},
         "query_duckdb": {"sql"},
