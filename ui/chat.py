@@ -350,46 +350,22 @@ async def import_stripe_upload(files: list[tuple[Path, str]]) -> bool:
     """Ask, then import the dropped Stripe export into this session's own warehouse; True
     when it was imported."""
     names = ", ".join(literal(name) for _, name in files)
-    choice = await cl.AskActionMessage(
-        content=copy.STRIPE_CONFIRM.format(names=names),
-        actions=[
-            cl.Action(name="stripe_import", payload={"go": True}, label="Import"),
-            cl.Action(name="stripe_cancel", payload={"go": False}, label="Cancel"),
-        ],
-        author=copy.ASSISTANT,
-        timeout=600,
-    ).send()
-    if not choice or not choice.get("payload", {}).get("go"):
+    if not await _confirm_import(copy.STRIPE_CONFIRM.format(names=names), "stripe"):
         await cl.Message(content=copy.STRIPE_CANCELLED, author=copy.ASSISTANT).send()
         return False
     folder = upload_dir()
     source = stripe_upload.stage_stripe(files, folder)
     outcome = await asyncio.to_thread(stripe_upload.import_into_session, source, folder)
-    if outcome.db_path is not None:
-        state().db_path = str(outcome.db_path)
-    note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
-    shown_text = scrub(outcome.text)
-    await cl.Message(content=f"{note}\n```\n{shown_text}\n```", author=copy.ASSISTANT).send()
-    return outcome.db_path is not None
+    return await _show_import(outcome, copy.STRIPE_IMPORTED, copy.STRIPE_REFUSED)
 
 
 async def import_revenue_upload(staged: uploads.StagedUpload, layout: str | None) -> bool:
     """Ask, then import a dropped monthly-revenue file into this session's own warehouse
     (`ui.revenue_upload`); True when it was imported. A refused file's problems are shown as
     `revrisk import` prints them."""
-    name = literal(staged.name)
-    choice = await cl.AskActionMessage(
-        content=copy.REVENUE_CONFIRM.format(
-            name=name, layout=copy.REVENUE_LAYOUTS.get(layout or "", "monthly revenue")
-        ),
-        actions=[
-            cl.Action(name="revenue_import", payload={"go": True}, label="Import"),
-            cl.Action(name="revenue_cancel", payload={"go": False}, label="Cancel"),
-        ],
-        author=copy.ASSISTANT,
-        timeout=600,
-    ).send()
-    if not choice or not choice.get("payload", {}).get("go"):
+    layout_text = copy.REVENUE_LAYOUTS.get(layout or "", "monthly revenue")
+    question = copy.REVENUE_CONFIRM.format(name=literal(staged.name), layout=layout_text)
+    if not await _confirm_import(question, "revenue"):
         await cl.Message(
             content=copy.REVENUE_CANCELLED.format(name=staged.name), author=copy.ASSISTANT
         ).send()
@@ -399,9 +375,29 @@ async def import_revenue_upload(staged: uploads.StagedUpload, layout: str | None
     outcome = await asyncio.to_thread(
         revenue_upload.import_revenue, staged.path, upload_dir(), current
     )
+    return await _show_import(outcome, copy.REVENUE_IMPORTED, copy.REVENUE_REFUSED)
+
+
+async def _confirm_import(question: str, source: str) -> bool:
+    """Import / Cancel buttons under `question`; True when Import was clicked."""
+    choice = await cl.AskActionMessage(
+        content=question,
+        actions=[
+            cl.Action(name=f"{source}_import", payload={"go": True}, label="Import"),
+            cl.Action(name=f"{source}_cancel", payload={"go": False}, label="Cancel"),
+        ],
+        author=copy.ASSISTANT,
+        timeout=600,
+    ).send()
+    return bool(choice and choice.get("payload", {}).get("go"))
+
+
+async def _show_import(outcome: stripe_upload.SessionImport, imported: str, refused: str) -> bool:
+    """Answer from the imported warehouse from now on (when it stood) and show the import's
+    report under `imported` or `refused`; True when it stood."""
     if outcome.db_path is not None:
         state().db_path = str(outcome.db_path)
-    note = copy.REVENUE_IMPORTED if outcome.db_path is not None else copy.REVENUE_REFUSED
+    note = imported if outcome.db_path is not None else refused
     await cl.Message(
         content=f"{note}\n{code_block(scrub(outcome.text))}", author=copy.ASSISTANT
     ).send()

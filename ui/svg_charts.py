@@ -99,25 +99,36 @@ def svg_for(figure: Any) -> str | None:
         return None
     if "indicator" in kinds:
         return _gauge(traces[0], _title(spec))
-    categories: list[str] = []
-    for trace in traces:
-        for x in trace.get("x") or []:
-            if str(x) not in categories:
-                categories.append(str(x))
-    series = [
-        (t, dict(zip(map(str, t.get("x") or []), _numbers(t.get("y") or []), strict=False)))
-        for t in traces
-    ]
-    values = [v for _, ys in series for v in ys.values() if v is not None]
+    categories, series, values = _keyed(traces, "x", "y")
     if not categories or not values:
         return None
     return _axes_chart(_title(spec), categories, series, values)
 
 
+Series = list[tuple[dict[str, Any], dict[str, float | None]]]
+
+
+def _keyed(
+    traces: list[dict[str, Any]], key: str, value: str
+) -> tuple[list[str], Series, list[float]]:
+    """The traces' keys (x categories, radar axes) in first-seen order, each trace's values by
+    key, and every finite value."""
+    keys: list[str] = []
+    for trace in traces:
+        for item in trace.get(key) or []:
+            if str(item) not in keys:
+                keys.append(str(item))
+    series = [
+        (t, dict(zip(map(str, t.get(key) or []), _numbers(t.get(value) or []), strict=False)))
+        for t in traces
+    ]
+    return keys, series, [v for _, vs in series for v in vs.values() if v is not None]
+
+
 def _axes_chart(
     title: str,
     categories: list[str],
-    series: list[tuple[dict[str, Any], dict[str, float | None]]],
+    series: Series,
     values: list[float],
 ) -> str:
     low, high = min(0.0, min(values)), max(0.0, max(values))
@@ -197,16 +208,7 @@ def _radar(traces: list[dict[str, Any]], title: str) -> str | None:
     """Scatterpolar traces (a closed polygon per series over shared axes) as a radar: one
     spoke per axis, four grid rings labelled with their values, a legend under it. The radius
     runs from the smallest value to the largest (z-scores go below 0), as Plotly's does."""
-    axes: list[str] = []
-    for trace in traces:
-        for theta in trace.get("theta") or []:
-            if str(theta) not in axes:
-                axes.append(str(theta))
-    series = [
-        (t, dict(zip(map(str, t.get("theta") or []), _numbers(t.get("r") or []), strict=False)))
-        for t in traces
-    ]
-    values = [v for _, rs in series for v in rs.values() if v is not None]
+    axes, series, values = _keyed(traces, "theta", "r")
     if len(axes) < 3 or not values:
         return None
     low, high = min(values), max(values)

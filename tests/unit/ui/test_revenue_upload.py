@@ -187,12 +187,17 @@ def in_chat(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[_Chat, cha
     return seen, session
 
 
+def _drop(chat_session: tuple[_Chat, chat.SessionState], file: Path, text: str) -> _Chat:
+    """The file dropped in the chat with `text`, as `ui.chat.score_uploads` takes it."""
+    asyncio.run(chat.score_uploads([(file, file.name)], text))
+    return chat_session[0]
+
+
 def test_the_chat_imports_a_dropped_revenue_file_instead_of_scoring_it(
     in_chat: tuple[_Chat, chat.SessionState], tmp_path: Path
 ) -> None:
-    seen, session = in_chat
-    file = _pivot_xlsx(tmp_path / "rev_pivot_title.xlsx")
-    asyncio.run(chat.score_uploads([(file, file.name)], "here is our monthly revenue export"))
+    session = in_chat[1]
+    seen = _drop(in_chat, _pivot_xlsx(tmp_path / "rev.xlsx"), "here is our monthly revenue export")
     assert seen.asked and "is a monthly-revenue file (a column per month)" in seen.asked[0]
     assert not any(turn.startswith("Score the file") for turn in seen.turns)
     assert seen.said[-1].startswith(copy.REVENUE_IMPORTED)
@@ -204,9 +209,8 @@ def test_the_chat_imports_a_dropped_revenue_file_instead_of_scoring_it(
 def test_the_chat_shows_a_bad_revenue_file_s_problems_and_keeps_its_warehouse(
     in_chat: tuple[_Chat, chat.SessionState], tmp_path: Path
 ) -> None:
-    seen, session = in_chat
-    file = _bad_csv(tmp_path / "rev_bad.csv")
-    asyncio.run(chat.score_uploads([(file, file.name)], "which customers are declining?"))
+    session = in_chat[1]
+    seen = _drop(in_chat, _bad_csv(tmp_path / "rev_bad.csv"), "which customers are declining?")
     assert seen.said[-1].startswith(copy.REVENUE_REFUSED)
     assert (
         "column 'month': expected a month (YYYY-MM or YYYY-MM-01) (value '2026-13')"
@@ -219,10 +223,8 @@ def test_the_chat_shows_a_bad_revenue_file_s_problems_and_keeps_its_warehouse(
 def test_a_cancelled_revenue_import_says_what_to_do_and_scores_nothing(
     in_chat: tuple[_Chat, chat.SessionState], tmp_path: Path
 ) -> None:
-    seen, session = in_chat
-    seen.confirm = False
-    file = _long_csv(tmp_path / "rev_long.csv")
-    asyncio.run(chat.score_uploads([(file, file.name)], ""))
+    in_chat[0].confirm = False
+    seen, session = _drop(in_chat, _long_csv(tmp_path / "rev_long.csv"), ""), in_chat[1]
     assert "revrisk import rev_long.csv" in seen.said[-1]
     assert seen.turns == [] and session.db_path is None
 
@@ -230,9 +232,7 @@ def test_a_cancelled_revenue_import_says_what_to_do_and_scores_nothing(
 def test_an_account_file_is_still_scored(
     in_chat: tuple[_Chat, chat.SessionState], tmp_path: Path
 ) -> None:
-    seen, _ = in_chat
-    file = _accounts_csv(tmp_path / "accounts.csv")
-    asyncio.run(chat.score_uploads([(file, file.name)], "which are high risk?"))
+    seen = _drop(in_chat, _accounts_csv(tmp_path / "accounts.csv"), "which are high risk?")
     assert seen.asked == []
     assert len(seen.turns) == 1 and seen.turns[0].startswith("Score the file ")
     assert seen.turns[0].endswith(". which are high risk?")
