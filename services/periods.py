@@ -5,9 +5,13 @@ the warehouse's last complete month, the month scores are "as of"); `check_perio
 tool's `month` / `since` / `until` into an inclusive `(since, until)` pair of `YYYY-MM` texts
 inside that range, or raises `PeriodError` naming the covered range, so a model that asks for
 "last month" against a stale anchor hears which months exist instead of getting an empty
-answer. Method: one `min/max(month)` over `usage_monthly`, remembered per file version
-(path, size, mtime): reading it costs one read-only open (~10 ms at 100k accounts), which the
-agent would otherwise pay on every model call for its system prompt.
+answer. A period that overlaps the data is clipped to it ("2026" is 2026-01 to the last month
+of data: the year so far; rt8 D22 found every "in 2026" leakage question refused); only a month
+or period wholly outside the data is refused. The tool states the clipped period in its
+summary, and the answer says it was cut (agent/offline/model.py). Method: one `min/max(month)`
+over `usage_monthly`, remembered per file version (path, size, mtime): reading it costs one
+read-only open (~10 ms at 100k accounts), which the agent would otherwise pay on every model
+call for its system prompt.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ def check_period(
         ('2026-03', '2026-03')
         >>> check_period(covered, since="2026-03")
         ('2026-03', None)
+        >>> check_period(covered, since="2026-01", until="2026-12")  # 2026 so far
+        ('2026-01', '2026-10')
         >>> try:
         ...     check_period(covered, month="2027-01")
         ... except PeriodError as exc:
@@ -97,16 +103,22 @@ def check_period(
         if since is not None or until is not None:
             raise PeriodError("give either month, or since/until, not both")
         since = until = month
-    for name, value in (("month" if month else "since", since), ("until", until)):
-        if value is None:
-            continue
-        first, last = period.first_month, period.last_month
-        if first is None or last is None or not first <= value <= last:
+    if since is not None and until is not None and since > until:
+        raise PeriodError(f"since {since} is after until {until}.")
+    first, last = period.first_month, period.last_month
+    if since is not None or until is not None:
+        before = until is not None and (first is None or until < first)
+        after = since is not None and (last is None or since > last)
+        if before or after:  # wholly outside: no month of the period has data
+            name = "month" if month else "until" if before else "since"
+            value = month or (until if before else since)
             raise PeriodError(
                 f"{name} {value} is outside the data, which covers {period.describe()}."
             )
-    if since is not None and until is not None and since > until:
-        raise PeriodError(f"since {since} is after until {until}.")
+    if first is not None and since is not None and since < first:
+        since = first
+    if last is not None and until is not None and until > last:
+        until = last
     return since, until
 
 

@@ -8,7 +8,10 @@ typing is kept (`typed_id`) so the answer can say so. A bare number ("is 1234 sh
 only a candidate id (`bare_id`), and only as a word of its own: a digit inside markup or code
 ("<img onerror=alert(1)>", "x=1") is no account. The planner uses it where an account is
 expected. Every account named is kept (`account_ids`): "account 7 and account 9" asks about
-both.
+both. An id of another shape than ACC… ("CUST-003", "C-1042", "acme-001": every id of a real
+finance export) is read as typed, never as a number of "customer 3"; the tool looks it up and
+answers an unknown one with close matches. A number read as a count ("the 3 biggest
+declining customers", "top 5") is never a candidate id (rt8 D2, D24).
 """
 
 from __future__ import annotations
@@ -336,12 +339,134 @@ def _account(text: str, lowered: str) -> tuple[str | None, str | None]:
         digits = match.group(1)
         fixed = normalise_account_id(digits.translate(_LOOKALIKES))
         return fixed, (match.group(0) if not digits.isdigit() else None)
+    if other := _other_ids(text):  # "CUST-003" is that customer, never "customer 3"
+        return min(other)[1], None
     if match := _ACCOUNT_WORD.search(lowered):
         return normalise_account_id(match.group(1) or match.group(2)), None
     return None, None
 
 
 _HASH_NUMBER = re.compile(r"(?<![\w#])#\s?(\d{1,2})\b")
+_OTHER_ID = re.compile(
+    r"(?<![\w/\\.#$€£-])((?=[A-Za-z0-9_-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+"
+    r"|[A-Z]{2,8}\d{3,9})(?![\w/\\-]|\.\w|%)"
+)
+"""An id of another shape than ACC…: letters then a separated part with a digit ("CUST-003",
+"C-1042", "acme-001", "cust_17"), or capitals then three digits or more ("CUST0042"): the
+ids of a finance export. Periods, counts and levels written with a hyphen are no ids (their
+first word is in `_NOT_ID_WORDS`)."""
+_NOT_ID_WORDS = frozenset(
+    [
+        "q",
+        "h",
+        "fy",
+        "cy",
+        "ytd",
+        "qtd",
+        "mtd",
+        "top",
+        "bottom",
+        "first",
+        "last",
+        "next",
+        "past",
+        "prev",
+        "previous",
+        "level",
+        "lvl",
+        "tier",
+        "segment",
+        "seg",
+        "cluster",
+        "group",
+        "cohort",
+        "year",
+        "yr",
+        "month",
+        "mo",
+        "week",
+        "wk",
+        "day",
+        "quarter",
+        "qtr",
+        "half",
+        "mid",
+        "end",
+        "early",
+        "late",
+        "pre",
+        "post",
+        "covid",
+        "sars",
+        "h1n1",
+        "utf",
+        "iso",
+        "sha",
+        "md",
+        "p",
+        "x",
+        "y",
+        "n",
+        "t",
+        "v",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mrr",
+        "arr",
+        "nrr",
+        "grr",
+        "ltv",
+        "cac",
+        "kpi",
+        "okr",
+        "net",
+        "soc",
+        "days",
+        "gpt",
+    ]
+)
+_ID_AFTER_WORD = re.compile(
+    r"\b(?:account|acct|customer|client|id)(?:\s+(?:id|number|no\.?))?\s*[#:]?\s*"
+    r"((?=[A-Za-z0-9_-]*\d)[A-Za-z][\w-]*)"
+)
+"""An id of letters and digits after "customer"/"account" ("customer cust003")."""
+
+
+def _other_ids(text: str) -> list[tuple[int, str]]:
+    """(position, id as typed) of every id of another shape than ACC… (`_OTHER_ID`)."""
+    found = []
+    for pattern in (_OTHER_ID, _ID_AFTER_WORD):
+        for match in pattern.finditer(text):
+            value = match.group(1)
+            head = re.match(r"[A-Za-z]+", value)
+            if head is None or head.group(0).lower() in _NOT_ID_WORDS:
+                continue
+            if _ACCOUNT.fullmatch(value):  # ACC… is read by `_ACCOUNT`
+                continue
+            found.append((match.start(1), value))
+    return found
 
 
 def _accounts(text: str, lowered: str) -> tuple[str, ...]:
@@ -351,9 +476,12 @@ def _accounts(text: str, lowered: str) -> tuple[str, ...]:
         (m.start(), normalise_account_id(m.group(1).translate(_LOOKALIKES)))
         for m in _ACCOUNT.finditer(text)
     ]
+    found += _other_ids(text)
+    covered = {start for start, _ in found}
     found += [
         (m.start(), normalise_account_id(m.group(1) or m.group(2)))
         for m in _ACCOUNT_WORD.finditer(lowered)
+        if not any(m.start() <= start <= m.end() for start in covered)
     ]
     return tuple(dict.fromkeys(account for _, account in sorted(found)))
 
@@ -367,9 +495,12 @@ def _hash_id(lowered: str) -> str | None:
 def _bare_id(lowered: str) -> str | None:
     """A number standing alone that may be an account ("the same for 1210"), not a year,
     amount, count or position."""
+    counts = {m.start(1) for pattern in _TOP_N for m in pattern.finditer(lowered)}
     for match in _BARE.finditer(lowered):
         number = match.group(1)
         if _YEAR.match(number) or _NOT_ID_BEFORE.search(lowered[: match.start()]):
+            continue
+        if match.start(1) in counts:  # "the 3 biggest declining customers" is a count
             continue
         if _LIMIT_AFTER.match(lowered, match.start()):  # "five's fine" is a count
             continue

@@ -6,7 +6,8 @@
   answers with tool calls for the tools bound via `bind_tools`, or with a direct reply
   (greeting, capabilities, polite refusal) from `prompts/reply_*.md`;
 - once the tool results of the turn are in, it writes the answer from the narrative templates
-  (agent/offline/narratives.py).
+  (agent/offline/narratives.py), opened by what the calls could not apply and by a period
+  that was cut to the months with data ("2026 so far, to 2026-10").
 
 It plans only from what the *user* wrote. Tool results — including uploaded files and table
 cells — are only ever rendered as data, so text inside them cannot change which tools run.
@@ -45,13 +46,15 @@ from agent.offline.narratives import narrate_all, narrate_plan, parse_content
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
+from agent.turns import tool_calls as turn_calls
 from domain import normalise_account_id
 from domain.markdown import literal
 from prompts import load_prompt
 from tools.schemas import TOOL_ARGS
 
 OFFLINE_MODEL_NAME = "offline-planner"
-_ID = re.compile(r"^ACC\d{6,9}$")
+_ID = re.compile(r"^[A-Za-z][\w-]{0,39}$")
+"""An account or customer id in a result row: ACC… or another shape ("CUST-003")."""
 _ACCOUNT_IN_TEXT = re.compile(r"\b(?i:acc)[\s#_-]*(\d{1,9})\b")
 
 
@@ -65,7 +68,8 @@ def _tool_names(tools: Sequence[Any] | None) -> set[str]:
 
 
 _ROW_KEYS = {kind: (kind,) for kind in FILTER_KINDS} | {
-    "leakage_type": ("leakage_type", "predicted_leakage_type")
+    "leakage_type": ("leakage_type", "predicted_leakage_type"),
+    "leakage_probability": ("leakage_probability",),
 }
 """Where a result row carries each filter attribute."""
 
@@ -118,6 +122,8 @@ def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: st
         segment_id=segment if segment is not None else memory.segment_id,
         result_ids=memory.result_ids if drills else (),
         result_rows=memory.result_rows if drills else (),
+        result_total=memory.result_total if drills else None,
+        result_summary=memory.result_summary if drills else {},
         file_path=args.get("file_path") or memory.file_path,
         sql_questions=asked if name == "query_duckdb" else (),
         list_tool=memory.list_tool if drills else name,
@@ -149,9 +155,19 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
             rows = _result_rows(message)
             if rows:
                 ids = tuple(row["account_id"] for row in rows)
+                content = parse_content(message.content)
+                summary = content.get("summary") or {}
+                total = summary.get("n_listed", content.get("n_rows"))
                 # a new list of accounts is what "why?" now points at, not an account an
                 # earlier turn drilled into (rt6: "why?" explained a stale account)
-                memory = replace(memory, result_ids=ids, result_rows=rows, account_id=None)
+                memory = replace(
+                    memory,
+                    result_ids=ids,
+                    result_rows=rows,
+                    account_id=None,
+                    result_total=total if isinstance(total, int) else None,
+                    result_summary=summary if isinstance(summary, dict) else {},
+                )
     return memory
 
 
@@ -167,6 +183,32 @@ def _id_note(question: str) -> str:
     if entities.typed_id is None or entities.account_id is None:
         return ""
     return load_prompt("reply_corrected_id", typed=entities.typed_id, account=entities.account_id)
+
+
+def _clipped_periods(messages: Sequence[BaseMessage]) -> str:
+    """The note that a period asked for was cut to the months with data ("2026 so far"):
+    the tool answers for the part of the period the data hold (services/periods.py
+    `check_period`) and its summary names that part, so the answer says it was cut."""
+    words = load_lexicon().raw["periods"]
+    lines = []
+    results = [parse_content(content) for _, content in tool_results(messages)]
+    for call, content in zip(turn_calls(messages), results, strict=False):
+        since, until = call["args"].get("since"), call["args"].get("until")
+        covered = (content.get("summary") or {}).get("period")
+        if not (since or until) or not isinstance(covered, str):
+            continue
+        if all(month is None or month in covered for month in (since, until)):
+            continue  # the tool answered for the period asked
+        year = since[:4] if since and until and since[:4] == until[:4] else None
+        whole_year = year and since.endswith("-01") and until.endswith("-12")
+        if whole_year and covered.startswith(f"{year}-01 to "):
+            lines.append(words["year_so_far"].format(year=year, until=covered[-7:]))
+        else:
+            asked = " ".join(
+                part for part in (since and f"from {since}", until and f"to {until}") if part
+            )
+            lines.append(words["clipped"].format(asked=asked, covered=covered))
+    return "\n".join(dict.fromkeys(lines))
 
 
 def _reply(chosen: Plan) -> AIMessage:
@@ -185,6 +227,10 @@ def _reply(chosen: Plan) -> AIMessage:
         return AIMessage(content=load_prompt("reply_unavailable", tool=chosen.tool))
     if chosen.intent == "clarify":
         return _clarification(chosen)
+    if chosen.intent == "missing_data":
+        return _offering(chosen, "reply_missing_data", missing=chosen.topic, reason=chosen.reason)
+    if chosen.intent == "file_total":
+        return _offering(chosen, "reply_file_total", file=literal(chosen.topic))
     if chosen.intent == "advice":
         return AIMessage(
             content=load_prompt("reply_advice", topic=chosen.topic, adviser=chosen.adviser)
@@ -197,16 +243,22 @@ ACTIONS_KEY = "revrisk_actions"
 of {"label", "message"}; the UI shows each as a button that sends its message."""
 
 
+def _offering(chosen: Plan, prompt: str, **values: str) -> AIMessage:
+    """A reply that offers the plan's options (the nearest questions the data answer), as
+    text under `prompt` (its `$options`) and as clickable actions."""
+    lines = "\n".join(f'- **{literal(o.label)}**: "{literal(o.message)}"' for o in chosen.options)
+    text = load_prompt(prompt, options=lines, **values).strip()
+    actions = [{"label": o.label, "message": o.message} for o in chosen.options]
+    return AIMessage(content=text, additional_kwargs={ACTIONS_KEY: actions})
+
+
 def _clarification(chosen: Plan) -> AIMessage:
     """A short question with the nearest readings, as text and as clickable actions. The
     text ends with the question, so a reader (and the evals) see that it asks."""
-    lines = "\n".join(f'- **{literal(o.label)}**: "{literal(o.message)}"' for o in chosen.options)
-    question, ask = chosen.question, "Which one should I run?"
-    text = load_prompt("reply_clarify", question=question, options=lines).strip()
+    message = _offering(chosen, "reply_clarify", question=chosen.question)
     if chosen.options:
-        text = f"{text}\n\n{ask}"
-    actions = [{"label": o.label, "message": o.message} for o in chosen.options]
-    return AIMessage(content=text, additional_kwargs={ACTIONS_KEY: actions})
+        message.content = f"{message.text}\n\nWhich one should I run?"
+    return message
 
 
 class ChatOfflinePlanner(BaseChatModel):
@@ -276,7 +328,8 @@ class ChatOfflinePlanner(BaseChatModel):
             else:
                 answer = narrate_all(results)
             caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())
-            opening = "\n\n".join(part for part in (note, caveat) if part)
+            clipped = _clipped_periods(messages)
+            opening = "\n\n".join(part for part in (note, clipped, caveat) if part)
             return AIMessage(content=f"{opening}\n\n{answer}" if opening else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 

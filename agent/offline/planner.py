@@ -7,24 +7,30 @@ calls, or the name of a direct reply (greeting, capabilities, refusal, …).
 
 Decision order: requests to change, send or reveal something, and requests for professional
 advice (tax, legal, HR, investment, accounting), are declined first (agent/offline/refusals.py);
-explicit off-topic cues next; then other companies' or people's data (declined: the warehouse
-holds neither); questions about the assistant itself; requests for a
-plan ("what should we do about those?", "three board bullets": the thread's list re-read and
-answered as actions ranked by dollars at stake); a follow-up of a data question ("and how many
-of those are Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL
-route; a first message whose referent is missing ("compare the two of them") or that names no
-question ("show me the numbers") is asked about; for messages about the business, two clauses
-asking for two different tools get both (a clause that only narrows the one before refines its
-call: "score this file and list only the high-risk ones"); a short "and/what about X?", or "the
-same report but …", refines the last call; the best tool intent above the threshold; a follow-up
-that re- runs the last tool; greetings, capability questions and thanks; a bare entity
-("ACC000042?"); for business questions the lexicon does not know, a best guess only with a clear
-lead (confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a
-short question offering the 2-3 nearest readings as clickable actions (never the portfolio
-overview as a fallback); anything else is off-topic. A missing referent ("why is that one
-flagged?" with nothing before it, "why's it happening?" after a list of five, or a company named
-by name that the planner cannot look up) is asked about too, offering the list's first rows.
-Several positions in the last list ("the 2nd and the 4th", "those three") get one call each; one
+what-if scenarios get a reply that no tool models a change; explicit off-topic cues next; then
+other companies' or people's data (declined: the warehouse holds neither); questions about the
+assistant itself; questions that need data the warehouse does not hold (a forecast of total
+revenue, sales reps, costs, acquisition spend, headcount, pipeline: lexicon `[missing]`) get a
+reply naming what is missing; a question about the scored upload that scoring it again would not
+answer (its riskiest account, a total of its own columns: `[file_questions]`) is answered from
+the file's scores or said plainly; a correction of the last question ("no, I meant Enterprise
+only", `[corrections]`) asks it again with the corrected limit; requests for a plan ("what
+should we do about those?", "three board bullets": the thread's list re-read and answered as
+actions ranked by dollars at stake); a follow-up of a data question ("and how many of those are
+Enterprise?"); a finance measure no tool computes ("LTV to CAC") is offered the SQL route; a
+first message whose referent is missing ("compare the two of them") or that names no question
+("show me the numbers") is asked about; for messages about the business, two clauses asking for
+two different tools get both (a clause that only narrows the one before refines its call: "score
+this file and list only the high-risk ones"); a short "and/what about X?", or "the same report
+but …", refines the last call; the best tool intent above the threshold; a follow-up that re-
+runs the last tool; greetings, capability questions and thanks; a bare entity ("ACC000042?");
+for business questions the lexicon does not know, a best guess only with a clear lead
+(confidence = score / (2 x threshold), halved on a tie, at least `CLARIFY_BELOW`), else a short
+question offering the 2-3 nearest readings as clickable actions (never the portfolio overview as
+a fallback); anything else is off-topic. A missing referent ("why is that one flagged?" with
+nothing before it, "why's it happening?" after a list of five, or a company named by name that
+the planner cannot look up) is asked about too, offering the list's first rows. Several
+positions in the last list ("the 2nd and the 4th", "those three") get one call each; one
 position with no question of its own ("open up the first one") opens that row with its tool.
 
 A chosen call is then put in context: a population question about one account, named or pointed
@@ -32,7 +38,8 @@ at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too
 a risk question about one account that asks why goes to its factors; decliners asked for inside
 the segment being discussed come from its report; a message that points back keeps the thread's
 filters and account ("which accounts are likely to hit that?"); a question about "those"
-accounts after an upload is answered from the uploaded file.
+accounts after an upload is answered from the uploaded file. A message that names a file no
+call reads (a second upload sent with "and this one from our EU entity") scores that file.
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ REPLIES = (
     "foreign",
     "clarify",
     "scenario",
+    "missing_data",
+    "file_total",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -168,6 +177,43 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
+def _correction(reading: Reading) -> Plan | None:
+    """A correction of the last question ("no, I meant Enterprise only", "sorry, I meant last
+    month", lexicon `[corrections]`): the last question again with the corrected limit. A
+    data question is re-written from the thread's questions plus the correction; a tool is
+    called again with the corrected entities and period. None when the message is no
+    correction, names nothing to correct, or asks for another tool of its own ("no, I meant
+    the declining customers")."""
+    memory, lexicon = reading.memory, reading.lexicon
+    words = lexicon.raw["corrections"]
+    match = re.match(words["opener"], reading.text.lower())
+    if memory.last_tool is None or match is None or match.end() >= len(reading.text.rstrip()):
+        return None
+    rest = reading.text[match.end() :].strip()
+    if re.match(words["bare_period"], rest.lower()):
+        rest = f"in {rest}"  # "I meant 2024": in 2024
+    part = Reading(rest, memory, lexicon)
+    last = memory.last_tool
+    if last == "query_duckdb" and memory.sql_questions:
+        if sqlgen.write([rest], lexicon) is not None:
+            return None  # "actually, how many accounts churned?" is a question of its own
+        sql = sqlgen.write([*memory.sql_questions, rest], lexicon)
+        return Plan(last, (Call(last, {"sql": sql}),)) if sql else None
+    name, score = part.best_tool
+    if part.words_ask_for_tool and name != last and score >= lexicon.threshold:
+        return None
+    period = tool_months(rest) or tool_year(rest)
+    fields = TOOL_ARGS[last].model_fields
+    period = {k: v for k, v in period.items() if k in fields}
+    changed = args_for(last, part.named)
+    if not changed and not period:
+        return None
+    args = dict(memory.last_args)
+    if period:
+        args = {k: v for k, v in args.items() if k not in _PERIOD_ARGS}
+    return Plan(last, (Call(last, {**args, **changed, **period}),))
+
+
 def _choose(reading: Reading) -> Plan:
     scores, lexicon = reading.scores, reading.lexicon
     refusal = classify(reading.text, lexicon, reading.original)  # wins over named entities
@@ -182,6 +228,12 @@ def _choose(reading: Reading) -> Plan:
         return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
+    if (missing := _missing_data(reading)) is not None:  # "which sales rep owns …?"
+        return missing
+    if (about_file := _about_file(reading)) is not None:  # "total MRR of the uploaded …?"
+        return about_file
+    if (corrected := _correction(reading)) is not None:
+        return corrected
     if (recommended := _recommend(reading)) is not None:
         return recommended
     if (data := _sql_follow_up(reading)) is not None:
@@ -222,6 +274,71 @@ def _choose(reading: Reading) -> Plan:
             return replace(reading.resolve(name, reading.named), confidence=confidence)
         return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+def _missing_data(reading: Reading) -> Plan | None:
+    """A question that needs data the warehouse does not hold (lexicon `[missing]`: a forecast
+    of total revenue, sales reps, costs, acquisition spend, headcount, pipeline): a reply
+    naming what is missing, with the nearest questions the data answer as options."""
+    texts = (reading.original.lower(), reading.text.lower())
+    for kind in reading.lexicon.raw["missing"].values():
+        blockers = tuple(tuple(w.split()) for w in kind.get("blockers", ()))
+        if blockers and has_phrase(reading.tokens, blockers):
+            continue
+        words = tuple(tuple(w.split()) for w in kind.get("words", ()))
+        patterns = kind.get("patterns", ())
+        found = has_phrase(reading.tokens, words) or any(
+            re.search(p, text) for p in patterns for text in texts
+        )
+        if found:
+            options = tuple(Option(label, message) for label, message in kind["options"])
+            return Plan(
+                "missing_data", topic=kind["missing"], reason=kind["reason"], options=options
+            )
+    return None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_LEVELS = (("High", "n_high_risk"), ("Medium", "n_medium_risk"), ("Low", "n_low_risk"))
+
+
+def _about_file(reading: Reading) -> Plan | None:
+    """A question about the scored upload that scoring it again would not answer (lexicon
+    `[file_questions]`, rt8 D7): its riskiest account is read from the file's own scores
+    (the highest probability when the thread holds the whole scored list, else the accounts
+    of the highest risk level the file has); a total of the file's own columns ("total MRR
+    of the uploaded accounts"), which the scoring does not compute, is said plainly."""
+    memory, lexicon = reading.memory, reading.lexicon
+    path = memory.file_path
+    if path is None or any(kind in reading.named for kind in ("account_id", "file_path")):
+        return None
+    if not (reading.mentions_upload or memory.last_tool == "score_file"):
+        return None
+    if has_phrase(reading.tokens, lexicon.warehouse):  # "… in our own book"
+        return None
+    words = lexicon.raw["file_questions"]
+
+    def says(key: str) -> bool:
+        return has_phrase(reading.tokens, tuple(tuple(w.split()) for w in words[key]))
+
+    if says("totals") and says("columns") and not says("not_totals"):
+        options = tuple(Option(label, message) for label, message in words["options"])
+        return Plan("file_total", topic=path.replace("\\", "/").rsplit("/", 1)[-1], options=options)
+    if not says("riskiest") or memory.list_tool != "score_file":
+        return None
+    rows = [r for r in memory.result_rows if _is_number(r.get("leakage_probability"))]
+    if rows and memory.result_total == len(rows) and says("singular"):
+        top = max(rows, key=lambda row: row["leakage_probability"])
+        args = {"file_path": path, "account_id": top["account_id"]}
+        return Plan("score_file", (Call("score_file", args),))
+    counts = memory.result_summary
+    level = next((name for name, key in _LEVELS if int(counts.get(key) or 0) > 0), None)
+    if level is None:
+        return None
+    return Plan("score_file", (Call("score_file", {"file_path": path, "risk_level": level}),))
 
 
 def _hypothetical(reading: Reading) -> bool:
@@ -599,6 +716,26 @@ def _with_months(chosen: Plan, reading: Reading) -> Plan:
     return replace(chosen, calls=tuple(calls))
 
 
+_KEEP_REFUSED = ("destructive", "advice", "foreign")
+"""Replies a message keeps even when it names a file to score: a request to change data."""
+
+
+def _scores_named_file(chosen: Plan, reading: Reading) -> Plan:
+    """A message that names a file no call of `chosen` reads ("Score the file …/eu.csv. and
+    this one from our EU entity", sent with a second upload) scores that file: its words
+    are about the new file, never a follow-up on the previous file's list (rt8 D25)."""
+    path = reading.named.get("file_path")
+    if path is None or chosen.intent in _KEEP_REFUSED:
+        return chosen
+    if any(call.args.get("file_path") == path for call in chosen.calls):
+        return chosen
+    kept = {k: v for k, v in reading.named.items() if k in ("risk_level", "top_n")}
+    if reading.entities.account_id is not None:  # "… why is ACC000014 risky?"
+        kept["account_id"] = reading.entities.account_id
+    call = Call("score_file", args_for("score_file", {**kept, "file_path": path}))
+    return Plan("score_file", (call,))
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -613,6 +750,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
+    chosen = _scores_named_file(chosen, reading)
     chosen = _with_months(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)

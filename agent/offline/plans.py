@@ -32,6 +32,11 @@ class Memory:
     """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
     sql_questions: tuple[str, ...] = ()
     """The questions of the latest run of consecutive `query_duckdb` turns, oldest first."""
+    result_total: int | None = None
+    """How many rows the last list's result holds in all (`result_ids` may be its first
+    ones only): a pick by a value ("the riskiest of them") needs the whole list."""
+    result_summary: Mapping[str, Any] = field(default_factory=dict)
+    """The summary of the last list's result (a scored file's counts per risk level)."""
     list_tool: str | None = None
     list_args: Mapping[str, Any] = field(default_factory=dict)
     """The last call that brought a list (not one about one account): "which of those are in
@@ -75,15 +80,19 @@ class Plan:
     """How sure the planner is that `calls` answer the message (0-1); below
     `CLARIFY_BELOW` it asks instead (intent "clarify")."""
     options: tuple[Option, ...] = ()
-    """For intent "clarify": the nearest readings it can answer, best first."""
+    """For intents "clarify" and "missing_data": the nearest readings it can answer, best
+    first."""
     question: str = ""
     """For intent "clarify": what it asks ("Which account do you mean?")."""
     size: int | None = None
     """For intent "recommend": how many bullets were asked for ("three board bullets")."""
     topic: str = ""
-    """For intent "advice": the professional domain asked about ("tax")."""
+    """For intent "advice": the professional domain asked about ("tax"); for intent
+    "missing_data": the data the warehouse does not hold ("sales reps or account owners")."""
     adviser: str = ""
     """For intent "advice": who could answer instead ("a tax adviser or your accountant")."""
+    reason: str = ""
+    """For intent "missing_data": why the data cannot answer (what the warehouse holds)."""
     unapplied: tuple[Limit, ...] = ()
     """Limits the message names that `calls` do not apply: the answer states them."""
 

@@ -256,6 +256,19 @@ def tool_turn(
     return [HumanMessage(question), AIMessage("", tool_calls=[call]), result, AIMessage("…")]
 
 
+def offline_answer(question: str, tool: str, args: dict[str, Any], content: dict[str, Any]) -> str:
+    """The offline planner's answer to `question` once `tool` (called with `args`) returned
+    `content`."""
+    from agent.offline.model import ChatOfflinePlanner
+
+    messages = [
+        HumanMessage(question),
+        AIMessage("", tool_calls=[{"name": tool, "args": args, "id": "c1", "type": "tool_call"}]),
+        ToolMessage(json.dumps(content), tool_call_id="c1", name=tool),
+    ]
+    return ChatOfflinePlanner().respond(messages, None).text
+
+
 def stub_tool(
     name: str, log: list[tuple[str, dict[str, Any]]], content: dict[str, Any] | None = None
 ) -> BaseTool:

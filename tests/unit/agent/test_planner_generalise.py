@@ -98,9 +98,16 @@ def test_a_role_in_a_business_question_is_no_personal_data(question: str) -> Non
     assert plan(question).calls, question
 
 
-@pytest.mark.parametrize("question", ["what's our LTV to CAC ratio?", "CAC payback by tier"])
+@pytest.mark.parametrize("question", ["what's our ARPU?", "what is our renewal rate?"])
 def test_a_measure_no_tool_computes_is_offered_the_sql_route(question: str) -> None:
     assert plan(question).intent == "need_sql"
+
+
+@pytest.mark.parametrize("question", ["what's our LTV to CAC ratio?", "CAC payback by tier"])
+def test_a_measure_that_needs_data_the_warehouse_lacks_says_so(question: str) -> None:
+    """CAC needs acquisition spend, which no table holds: no SQL could answer (rt8 D28)."""
+    chosen = plan(question)
+    assert chosen.intent == "missing_data" and "acquisition" in chosen.topic, chosen
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agent_fakes import offline_answer
 from agent_fakes import tool_turn as _turn
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agent.offline.lexicon import load_lexicon
-from agent.offline.model import ChatOfflinePlanner, thread_memory
+from agent.offline.model import thread_memory
 from agent.offline.narratives import narrate
 from agent.offline.planner import plan
 from agent.offline.plans import Memory
@@ -103,22 +103,13 @@ def test_a_year_becomes_the_leakage_period(text: str, since: str, until: str) ->
     assert plan(text).unapplied == ()
 
 
-def _answer(question: str, tool: str, args: dict[str, Any], content: dict[str, Any]) -> str:
-    messages = [
-        HumanMessage(question),
-        AIMessage("", tool_calls=[{"name": tool, "args": args, "id": "c1", "type": "tool_call"}]),
-        ToolMessage(json.dumps(content), tool_call_id="c1", name=tool),
-    ]
-    return ChatOfflinePlanner().respond(messages, None).text
-
-
 def test_the_answer_opens_with_the_limit_it_could_not_apply() -> None:
     content = {"summary": {"n_accounts": 3, "n_high_risk": 1}, "rows": []}
     question = "top 5 riskiest accounts in APAC on the legacy billing system"
-    answer = _answer(question, "score_leakage", {"top_n": 5, "region": "APAC"}, content)
+    answer = offline_answer(question, "score_leakage", {"top_n": 5, "region": "APAC"}, content)
     first = answer.split("\n\n")[0]
     assert "legacy" in first and "could not" in first and "APAC" not in first, answer
-    plain = _answer("top 5 riskiest accounts", "score_leakage", {"top_n": 5}, content)
+    plain = offline_answer("top 5 riskiest accounts", "score_leakage", {"top_n": 5}, content)
     assert "could not" not in plain
 
 

@@ -1,5 +1,6 @@
-"""Months and periods in the tools: filters agree with each other, months outside the data are
-refused naming the covered range (small synthetic world, real caches)."""
+"""Months and periods in the tools: filters agree with each other, a period overlapping the data
+is clipped to it and says so, months wholly outside the data are refused naming the covered
+range (small synthetic world, real caches)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,16 @@ def test_portfolio_summary_month_is_that_months_detected_leakage(  # type: ignor
     assert earlier["expected_loss"] == latest["expected_loss"]
 
 
-@pytest.mark.parametrize("args", [{"month": "2099-01"}, {"since": "1999-01"}, {"until": "2099-12"}])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"month": "2099-01"},
+        {"since": "2099-01"},
+        {"until": "1999-12"},
+        {"since": "1999-01", "until": "1999-12"},
+        {"since": "2099-01", "until": "2099-12"},
+    ],
+)
 def test_months_outside_the_data_are_refused(world: Path, call, covered, args) -> None:  # type: ignore[no-untyped-def]
     content, artifact = call("detect_leakage", args, Context(db_path=str(world)))
     assert content["error"] == "invalid_request"
@@ -61,3 +71,20 @@ def test_months_outside_the_data_are_refused(world: Path, call, covered, args) -
     assert artifact["kind"] == "error"
     content, _ = call("portfolio_summary", {"month": "2099-01"}, Context(db_path=str(world)))
     assert "outside the data" in content["message"]
+
+
+@pytest.mark.parametrize(
+    "args", [{"since": "1999-01"}, {"until": "2099-12"}, {"since": "1999-01", "until": "2099-12"}]
+)
+def test_a_period_overlapping_the_data_is_clipped_to_it(  # type: ignore[no-untyped-def]
+    world: Path, call, covered, args
+) -> None:
+    """rt8 D22: "leakage in 2026" was refused because 2026-12 is after the data's last month."""
+    context = Context(db_path=str(world))
+    content, _ = call("detect_leakage", args, context)
+    everything = call("detect_leakage", {}, context)[0]["summary"]
+    assert content["summary"]["n_findings"] == everything["n_findings"]
+    low = covered[0] if "since" in args else None
+    high = covered[1] if "until" in args else None
+    words = {(low, None): f"{low} onwards", (None, high): f"up to {high}"}
+    assert content["summary"]["period"] == words.get((low, high), f"{low} to {high}")
