@@ -16,13 +16,14 @@ from chainlit.server import app as server_app
 from chainlit.types import ThreadDict
 
 from settings import get_settings
-from ui import auth, chat, copy, security, status, upload_guard, uploads
+from ui import auth, chat, copy, offline_page, security, status, upload_guard, uploads
 from ui.elements import ASK_ACTION, EXPORT_ACTION, GROUP_REPORT_ACTION, SCORE_FILE_ACTION
 
 chat.isolate_files_directory()
 upload_guard.install(server_app)
 security.install(server_app, security.parse_origins(get_settings().allowed_origins))
 status.install(server_app, get_settings().warehouse_path)
+offline_page.install()  # nothing loaded from another host (rt8 D26)
 
 if auth.login_enabled(get_settings()):
 

@@ -101,9 +101,10 @@
   document.addEventListener("drop", (event) => holdFiles(event, event.dataTransfer?.files), true);
   document.addEventListener("paste", (event) => holdFiles(event, event.clipboardData?.files), true);
 
-  // After a Stripe import this session answers from the user's own data (ui/copy.py
-  // STRIPE_IMPORTED says so): the demo badge goes and does not come back.
-  const IMPORTED = "answers come from your Stripe data";
+  // After a Stripe or revenue import this session answers from the user's own data (ui/copy.py
+  // STRIPE_IMPORTED and REVENUE_IMPORTED say so): the demo badge goes and does not come back.
+  // A demo warehouse with files imported into it (`revrisk import`) says so in the badge.
+  const IMPORTED = ["answers come from your Stripe data", "answers come from your imported revenue"];
   let ownData = false;
   const badge = (status) => {
     if (ownData || !status || !status.demo || document.getElementById("rr-demo-badge")) return;
@@ -111,7 +112,7 @@
     const tag = document.createElement("span");
     tag.id = "rr-demo-badge";
     tag.className = "rr-demo-badge";
-    tag.textContent = "Synthetic demo data";
+    tag.textContent = status.imported && status.imported.length ? "Demo data + your imports" : "Synthetic demo data";
     tag.title = status.detail || "The warehouse is the generated demo, not your billing data.";
     header.appendChild(tag);
   };
@@ -127,7 +128,7 @@
       };
       place();
       new MutationObserver((records) => {
-        if (!ownData && records.some((r) => [...r.addedNodes].some((n) => (n.textContent || "").includes(IMPORTED)))) {
+        if (!ownData && records.some((r) => [...r.addedNodes].some((n) => IMPORTED.some((text) => (n.textContent || "").includes(text))))) {
           ownData = true;
           document.getElementById("rr-demo-badge")?.remove();
         }

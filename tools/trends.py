@@ -77,11 +77,12 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
     evidence = seasonal_evidence(series["revenue"], series["seasonal"], series["trend"])
     summary["seasonal_strength"] = evidence.strength
     summary["seasonality"] = _seasonality(evidence, bool(trend.metrics.get("seasonal")))
-    table = series.reset_index(names="month")
+    table = series.reset_index(names="month").assign(  # the UI's table agrees with the text
+        moving_avg_3=series["moving_avg_3"].clip(lower=0).to_numpy(),
+        trend=series["trend"].clip(lower=0).to_numpy(),  # revenue is never negative: a fit
+    )  # below 0 is 0, in the answer, the table and the chart alike
     recent = table.iloc[::-1].assign(
-        anomaly=table["is_anomaly"].map({True: "anomaly"}),
-        moving_avg=table["moving_avg_3"].clip(lower=0),
-        trend=table["trend"].clip(lower=0),  # revenue is never negative: a fit below 0 is 0
+        anomaly=table["is_anomaly"].map({True: "anomaly"}), moving_avg=table["moving_avg_3"]
     )[["month", "revenue", "trend", "moving_avg", "anomaly"]]
     chart = views.revenue_trend(
         head | {"anomaly_months": anomalies}, series, bool(trend.metrics.get("seasonal"))

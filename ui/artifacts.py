@@ -11,6 +11,7 @@ tools' own table (`tools.results.mime_for`), so a tool's output and the chat's e
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,14 +77,29 @@ def _rows(artifact: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(row) for row in table if isinstance(row, Mapping)]
 
 
+def _filled(value: Any) -> bool:
+    """False for a cell that shows nothing: None, NaN or blank text."""
+    if value is None:
+        return False
+    if isinstance(value, float):
+        return not math.isnan(value)
+    return not (isinstance(value, str) and not value.strip())
+
+
 def _columns(artifact: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The table's columns, without those empty in every row (rt8 D29: an empty "Stl trend"
+    column showed under every trend; a table without rows keeps its headers)."""
     columns = artifact.get("columns")
     if isinstance(columns, list) and columns:
-        return [str(column) for column in columns]
-    seen: dict[str, None] = {}
-    for row in rows[:50]:
-        seen.update(dict.fromkeys(map(str, row)))
-    return list(seen)
+        named = [str(column) for column in columns]
+    else:
+        seen: dict[str, None] = {}
+        for row in rows[:50]:
+            seen.update(dict.fromkeys(map(str, row)))
+        named = list(seen)
+    if not rows:
+        return named
+    return [c for c in named if any(_filled(row.get(c)) for row in rows)]
 
 
 def _files(artifact: Mapping[str, Any]) -> list[FileRef]:

@@ -166,6 +166,8 @@ def revenue_trend(data: Mapping[str, Any]) -> go.Figure:
         title=f"Revenue of {data.get('customer_id', '')}{status}", yaxis_title="monthly revenue"
     )
     figure.update_xaxes(type="category")  # months as written, not parsed to dates
+    if not data.get("seasonal"):  # revenue and its fitted lines are never below 0 (rt8 D29):
+        figure.update_yaxes(rangemode="nonnegative")  # no axis padded below 0 under them
     return figure.update_layout(**_LAYOUT, legend={"orientation": "h", "y": -0.2})
 
 

@@ -25,13 +25,13 @@ from agent.llm import describe_model, resolve_model
 from domain.markdown import literal
 from settings import get_settings
 from tools.context import Context
-from ui import copy, stripe_upload, uploads
+from ui import copy, revenue_upload, stripe_upload, uploads
 from ui import runtime as ui_runtime
 from ui.artifacts import ArtifactView, FileRef, view_of
 from ui.elements import actions_for, elements_for, file_element
 from ui.group_report import group_report_markdown, group_report_text
 from ui.report import render_html, render_markdown
-from ui.safe_markdown import neutralise, safe, scrub
+from ui.safe_markdown import code_block, neutralise, safe, scrub
 from ui.transcript import ReportMeta, build_transcript, redacted
 
 logger = logging.getLogger(__name__)
@@ -328,12 +328,21 @@ async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
         state().redact[str(staged.path)] = staged.name
         staged_files.append(staged)
     question = "" if uploads.is_file_only(text) else text.strip()
-    for index, staged in enumerate(staged_files):
+    to_score, imported = [], False
+    for staged in staged_files:  # a revenue file is imported, not scored (rt8 D4)
+        kind = await asyncio.to_thread(
+            revenue_upload.upload_kind, staged.path, get_settings().max_import_mb
+        )
+        if kind is not None and kind.kind == revenue_upload.REVENUE_KIND:
+            imported = await import_revenue_upload(staged, kind.sub_format) or imported
+        else:
+            to_score.append(staged)
+    for index, staged in enumerate(to_score):
         notice = copy.UPLOAD_RECEIVED.format(name=literal(staged.name), size=staged.size_text)
         await cl.Message(content=notice, author=copy.ASSISTANT).send()
-        last = index == len(staged_files) - 1
+        last = index == len(to_score) - 1
         await answer(uploads.scoring_question(staged, question if last else ""))
-    if question and not staged_files:
+    if question and not to_score and (imported or not staged_files):
         await answer(question)
 
 
@@ -341,26 +350,57 @@ async def import_stripe_upload(files: list[tuple[Path, str]]) -> bool:
     """Ask, then import the dropped Stripe export into this session's own warehouse; True
     when it was imported."""
     names = ", ".join(literal(name) for _, name in files)
-    choice = await cl.AskActionMessage(
-        content=copy.STRIPE_CONFIRM.format(names=names),
-        actions=[
-            cl.Action(name="stripe_import", payload={"go": True}, label="Import"),
-            cl.Action(name="stripe_cancel", payload={"go": False}, label="Cancel"),
-        ],
-        author=copy.ASSISTANT,
-        timeout=600,
-    ).send()
-    if not choice or not choice.get("payload", {}).get("go"):
+    if not await _confirm_import(copy.STRIPE_CONFIRM.format(names=names), "stripe"):
         await cl.Message(content=copy.STRIPE_CANCELLED, author=copy.ASSISTANT).send()
         return False
     folder = upload_dir()
     source = stripe_upload.stage_stripe(files, folder)
     outcome = await asyncio.to_thread(stripe_upload.import_into_session, source, folder)
+    return await _show_import(outcome, copy.STRIPE_IMPORTED, copy.STRIPE_REFUSED)
+
+
+async def import_revenue_upload(staged: uploads.StagedUpload, layout: str | None) -> bool:
+    """Ask, then import a dropped monthly-revenue file into this session's own warehouse
+    (`ui.revenue_upload`); True when it was imported. A refused file's problems are shown as
+    `revrisk import` prints them."""
+    layout_text = copy.REVENUE_LAYOUTS.get(layout or "", "monthly revenue")
+    question = copy.REVENUE_CONFIRM.format(name=literal(staged.name), layout=layout_text)
+    if not await _confirm_import(question, "revenue"):
+        await cl.Message(
+            content=copy.REVENUE_CANCELLED.format(name=staged.name), author=copy.ASSISTANT
+        ).send()
+        return False
+    session_db = state().db_path
+    current = Path(session_db) if session_db else None
+    outcome = await asyncio.to_thread(
+        revenue_upload.import_revenue, staged.path, upload_dir(), current
+    )
+    return await _show_import(outcome, copy.REVENUE_IMPORTED, copy.REVENUE_REFUSED)
+
+
+async def _confirm_import(question: str, source: str) -> bool:
+    """Import / Cancel buttons under `question`; True when Import was clicked."""
+    choice = await cl.AskActionMessage(
+        content=question,
+        actions=[
+            cl.Action(name=f"{source}_import", payload={"go": True}, label="Import"),
+            cl.Action(name=f"{source}_cancel", payload={"go": False}, label="Cancel"),
+        ],
+        author=copy.ASSISTANT,
+        timeout=600,
+    ).send()
+    return bool(choice and choice.get("payload", {}).get("go"))
+
+
+async def _show_import(outcome: stripe_upload.SessionImport, imported: str, refused: str) -> bool:
+    """Answer from the imported warehouse from now on (when it stood) and show the import's
+    report under `imported` or `refused`; True when it stood."""
     if outcome.db_path is not None:
         state().db_path = str(outcome.db_path)
-    note = copy.STRIPE_IMPORTED if outcome.db_path is not None else copy.STRIPE_REFUSED
-    shown_text = scrub(outcome.text)
-    await cl.Message(content=f"{note}\n```\n{shown_text}\n```", author=copy.ASSISTANT).send()
+    note = imported if outcome.db_path is not None else refused
+    await cl.Message(
+        content=f"{note}\n{code_block(scrub(outcome.text))}", author=copy.ASSISTANT
+    ).send()
     return outcome.db_path is not None
 
 

@@ -81,6 +81,26 @@ STRIPE_CONFIRM = (
 STRIPE_CANCELLED = "Not imported. Answers still come from the current warehouse."
 STRIPE_IMPORTED = "Imported. From now on this session's answers come from your Stripe data."
 STRIPE_REFUSED = "I could not import it; nothing was stored. What needs fixing:"
+REVENUE_CONFIRM = (
+    "**{name}** is a monthly-revenue file ({layout}), not a list of accounts to score. Import "
+    "it into this chat's own warehouse, with the same checks as `revrisk import`? Your "
+    "questions in this session will then be answered from it; the shared warehouse is not "
+    "touched."
+)
+REVENUE_LAYOUTS = {"pivot": "a column per month", "long": "one row per customer and month"}
+REVENUE_CANCELLED = (
+    "Not imported, and not scored: a revenue file has no account columns to score. To add it "
+    "to the shared warehouse, run `revrisk import {name}`; answers here still come from the "
+    "current warehouse."
+)
+REVENUE_IMPORTED = (
+    "Imported. From now on this session's answers come from your imported revenue, in this "
+    "chat's own warehouse: ask for a customer's revenue trend or which customers are declining."
+)
+REVENUE_REFUSED = (
+    "This is a revenue file, but I could not import it; nothing was stored. What needs fixing "
+    "(the same report as `revrisk import`):"
+)
 
 
 ASK_LABEL_MAX = 80

@@ -111,6 +111,23 @@ def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any
     return [], []
 
 
+def chart_title(chart: Mapping[str, Any]) -> str:
+    """The chart's title as the chat shows it: its data's `title`, else the drawn figure's
+    (never the internal kind: the report said "Chart: segment_radar", rt8 D15); '' if none.
+
+    Examples:
+        >>> chart_title({"kind": "segment_radar", "data": {"metrics": ["a", "b", "c"],
+        ...     "segments": [{"segment_id": 1, "name": "Mid", "z": [1, 0, -1]}]}})
+        'Segment profiles (z-scores)'
+    """
+    data = chart.get("data") or {}
+    if isinstance(data, Mapping) and data.get("title"):
+        return str(data["title"])
+    figure = figure_for(chart)
+    title = figure.layout.title.text if figure is not None else None
+    return str(title or "")
+
+
 def people_table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
     """A Markdown table with labelled headers and formatted cells (`ui.tables`)."""
     if not columns:
@@ -143,8 +160,9 @@ def _result_markdown(record: ToolRecord) -> str:
     if view.chart:
         columns, rows = chart_table(view.chart)
         if columns:
-            title = (view.chart.get("data") or {}).get("title") or str(view.chart.get("kind"))
-            parts.append(f"_Chart: {literal(title)}_")
+            title = chart_title(view.chart)
+            if title:
+                parts.append(f"_Chart: {literal(title)}_")
             parts.append(people_table(columns, rows[:60]))
     if view.files:
         parts.append("_Files:_ " + literal(", ".join(f.name for f in view.files)))
@@ -156,8 +174,39 @@ def _question(turn: TurnRecord) -> str:
     return literal(scrub(" ".join(turn.question.split()))) or "(no text)"
 
 
+_ATTACHED = re.compile(r"Showing (\d+) of ([\d,]+); the full table is attached\.")
+
+
+def export_notes(answer: str) -> str:
+    """An answer as the report can say it: the chat attaches the full table under an answer
+    that lists its first rows, the report holds the first `REPORT_TABLE_ROWS` (rt8 D15: the
+    export said "the full table is attached" with nothing attached).
+
+    Examples:
+        >>> print(export_notes("_Showing 10 of 303; the full table is attached._"))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        _Showing 10 of 303; this report's table below holds the first 20 rows
+        (all 303 are in the chat)._
+        >>> print(export_notes("_Showing 10 of 12; the full table is attached._"))
+        _Showing 10 of 12; this report's table below holds all 12 rows._
+    """
+
+    def said(match: re.Match[str]) -> str:
+        shown, total = match.group(1), int(match.group(2).replace(",", ""))
+        if total <= REPORT_TABLE_ROWS:
+            return (
+                f"Showing {shown} of {total:,}; this report's table below holds all {total:,} rows."
+            )
+        return (
+            f"Showing {shown} of {total:,}; this report's table below holds the first "
+            f"{REPORT_TABLE_ROWS} rows (all {total:,} are in the chat)."
+        )
+
+    return _ATTACHED.sub(said, answer)
+
+
 def _answer(turn: TurnRecord) -> str:
-    return safe(turn.answer.strip()) or "_(no answer)_"
+    return safe(export_notes(turn.answer.strip())) or "_(no answer)_"
 
 
 def first_sentence(text: str, limit: int = 220) -> str:
@@ -251,15 +300,52 @@ CSP = (
 )
 """No script, no remote resource: the report is text, tables and inline SVG."""
 
+WIDE_TABLE_COLUMNS = 10
+"""Tables with more columns than this get a smaller font and may break header words."""
+
 _CSS = (
     "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;"
-    "color:#1f2933;line-height:1.45}table{border-collapse:collapse;margin:.5rem 0;"
-    "font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #d0d7de;"
-    "padding:.25rem .5rem;text-align:left}code,pre{background:#f3f4f6;padding:0 .2rem}"
+    "color:#1f2933;line-height:1.45}.table-wrap{max-width:100%;overflow-x:auto;margin:.5rem 0}"
+    "table{border-collapse:collapse;font-size:.8rem}td,th{border:1px solid #d0d7de;"
+    "padding:.2rem .35rem;text-align:left;vertical-align:top}th{font-size:.75rem}"
+    "td.n{white-space:nowrap}table.wide{font-size:.72rem}"
+    "table.wide th{font-size:.68rem;overflow-wrap:anywhere}"
+    "table.wide td,table.wide th{padding:.15rem .25rem}"
+    "code,pre{background:#f3f4f6;padding:0 .2rem}"
     "pre{padding:.5rem;overflow-x:auto}footer{color:#52606d;font-size:.85rem}"
     "h3{border-top:1px solid #e5e7eb;padding-top:1rem}.chart{margin:.5rem 0 1rem}"
     ".summary{background:#f5f8fb;border-left:4px solid #1f6feb;padding:.5rem 1rem}"
+    "@media print{.table-wrap{overflow:visible}}"
 )
+"""Tables fit the page (rt8 D15: a 16-column table was 1,367 px wide in a 1,000 px column and
+its right-hand columns were cut off): cells wrap between words, a cell without spaces (an id,
+an amount) never breaks, a wide table is set smaller with header words allowed to break, and
+a table that still cannot fit scrolls inside its own box. Measured on the red team's export in
+Chromium: the 16-column decline table went from 1,226 px (wrapping alone) to 1,000 px."""
+
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+_ONE_WORD_CELL = re.compile(r"<td>([^\s<]*)</td>")
+
+
+def fitted_tables(html: str) -> str:
+    """Sanitised report HTML with each table in a scroll box, wide tables marked and one-word
+    cells kept on one line (the HTML comes from `to_html`, so `<table>` and `<td>` are tags,
+    never data: a cell's `<` is `&lt;`).
+
+    Examples:
+        >>> print(fitted_tables("<table><tr><td>$1,234.50</td></tr></table>"))
+        <div class="table-wrap"><table><tr><td class="n">$1,234.50</td></tr></table></div>
+        >>> fitted_tables("<table><tr><td>a b</td></tr></table>").count('class="n"')
+        0
+    """
+
+    def fitted(match: re.Match[str]) -> str:
+        inner = _ONE_WORD_CELL.sub(r'<td class="n">\1</td>', match.group(1))
+        header = inner[: inner.find("</tr>")]
+        wide = ' class="wide"' if header.count("<th") > WIDE_TABLE_COLUMNS else ""
+        return f'<div class="table-wrap"><table{wide}>{inner}</table></div>'
+
+    return _TABLE.sub(fitted, html)
 
 
 def _chart_svg(record: ToolRecord) -> str:
@@ -293,5 +379,5 @@ def render_html(transcript: Transcript) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{title}</title><style>{_CSS}</style></head>"
-        f"<body>{''.join(body)}</body></html>"
+        f"<body>{fitted_tables(''.join(body))}</body></html>"
     )

@@ -126,6 +126,21 @@ def scrub(text: str) -> str:
     return _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
 
 
+def code_block(text: str) -> str:
+    """`text` as a fenced block that nothing in it can close (a report's lines quote cell
+    values, which may hold backticks).
+
+    Examples:
+        >>> code_block("a")
+        '```\\na\\n```'
+        >>> code_block("x ``` y").startswith("````")
+        True
+    """
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
 def safe(text: str) -> str:
     """Text from a tool, the data or the model, fit for a report: scrubbed and neutralised."""
     return neutralise(scrub(text))

@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+MAX_FILES_NAMED = 3
+"""Imported files named in the data line; more are counted."""
+
 
 @dataclass(frozen=True)
 class WarehouseFacts:
@@ -20,6 +23,8 @@ class WarehouseFacts:
     as_of: str
     built_at: str
     name: str
+    imported: tuple[str, ...] = ()
+    """Files imported into it (`revrisk import`, a chat upload) whose rows it still holds."""
 
     @property
     def demo(self) -> bool:
@@ -28,9 +33,26 @@ class WarehouseFacts:
 
     @property
     def described(self) -> str:
-        """ "synthetic demo warehouse revrisk.duckdb" / "imported warehouse x.duckdb"."""
-        kind = "synthetic demo" if self.demo else self.source
-        return f"{kind} warehouse {self.name}"
+        """What the data is: the demo, the demo plus the user's imported files, or imported.
+
+        Examples:
+            >>> WarehouseFacts("synthetic", "2026-10", "", "revrisk.duckdb").described
+            'synthetic demo warehouse revrisk.duckdb'
+            >>> WarehouseFacts("synthetic", "", "", "revrisk.duckdb", ("rev.xlsx",)).described
+            'synthetic demo warehouse revrisk.duckdb plus your imported file rev.xlsx'
+            >>> WarehouseFacts("imported", "", "", "revenue.duckdb", ("a.csv", "b.csv")).described
+            'imported warehouse revenue.duckdb (files a.csv, b.csv)'
+        """
+        files = ", ".join(self.imported[:MAX_FILES_NAMED])
+        if len(self.imported) > MAX_FILES_NAMED:
+            files += f" and {len(self.imported) - MAX_FILES_NAMED:,} more"
+        if self.demo:
+            if not self.imported:
+                return f"synthetic demo warehouse {self.name}"
+            noun = "file" if len(self.imported) == 1 else "files"
+            return f"synthetic demo warehouse {self.name} plus your imported {noun} {files}"
+        kind = "imported" if self.source in ("imported", "unknown") else self.source
+        return f"{kind} warehouse {self.name}" + (f" (files {files})" if files else "")
 
 
 def warehouse_facts(db_path: str | Path) -> WarehouseFacts:
@@ -54,19 +76,40 @@ def warehouse_facts(db_path: str | Path) -> WarehouseFacts:
                 as_of=str(latest_month(con)),
                 built_at=str(built or "build time unknown"),
                 name=name,
+                imported=_imported_files(con),
             )
     except Exception as exc:  # the badge and footer say "unknown" rather than fail
         return WarehouseFacts("unknown", f"unknown ({type(exc).__name__})", "unknown", name)
 
 
+def _imported_files(con: Any) -> tuple[str, ...]:
+    """Names of the imported files whose batches are still stored (a replaced batch is not),
+    oldest first; () for a warehouse without an import log."""
+    try:
+        rows = con.execute(
+            "SELECT file_name FROM import_log WHERE replaced_by IS NULL "
+            "GROUP BY file_name ORDER BY min(import_id)"
+        ).fetchall()
+    except Exception:  # an older warehouse without import_log: nothing imported to name
+        return ()
+    return tuple(str(row[0]) for row in rows)
+
+
 def status_payload(db_path: str | Path) -> dict[str, Any]:
     facts = warehouse_facts(db_path)
-    detail = (
-        f"Numbers come from a generated demo warehouse (as of {facts.as_of}), not from your "
-        "billing data. Import your own with `revrisk import`."
-        if facts.demo
-        else f"{facts.described}, as of {facts.as_of}."
-    )
+    if facts.demo and facts.imported:
+        detail = (
+            f"Numbers come from a generated demo warehouse (as of {facts.as_of}) with your "
+            f"imported files in it ({', '.join(facts.imported[:MAX_FILES_NAMED])}): totals mix "
+            "demo and imported rows."
+        )
+    elif facts.demo:
+        detail = (
+            f"Numbers come from a generated demo warehouse (as of {facts.as_of}), not from "
+            "your billing data. Import your own with `revrisk import`."
+        )
+    else:
+        detail = f"{facts.described}, as of {facts.as_of}."
     return {**asdict(facts), "demo": facts.demo, "detail": detail}
 
 

@@ -1,10 +1,10 @@
 """Static SVG versions of the chat's Plotly charts, for the exported HTML report.
 
-Contract: `svg_for(figure)` draws a Plotly figure's bar, line (scatter) and gauge (indicator)
-traces as one self-contained `<svg>` (no script, no external reference, every label
-XML-escaped), or returns None for a trace type it does not draw (the report still shows the
-chart's numbers as a table). Categories or months run along x; the y axis starts at 0 unless
-values are negative.
+Contract: `svg_for(figure)` draws a Plotly figure's bar, line (scatter), gauge (indicator)
+and radar (scatterpolar) traces as one self-contained `<svg>` (no script, no external
+reference, every label XML-escaped), or returns None for a trace type it does not draw (the
+report still shows the chart's numbers as a table). Categories or months run along x; the y
+axis starts at 0 unless values are negative.
 
 Method and measured reason (issue 12): embedding Plotly's JavaScript made a report 4.9 MB that
 took ~6 s to open, and Plotly's own minified bundle alone is 4.8 MB — over the 2 MB budget
@@ -93,29 +93,42 @@ def svg_for(figure: Any) -> str | None:
     spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure or {})
     traces = [dict(t) for t in spec.get("data") or []]
     kinds = {str(t.get("type") or "scatter") for t in traces}
+    if traces and kinds == {"scatterpolar"}:
+        return _radar(traces, _title(spec))
     if not traces or not kinds <= {"bar", "scatter", "indicator"}:
         return None
     if "indicator" in kinds:
         return _gauge(traces[0], _title(spec))
-    categories: list[str] = []
-    for trace in traces:
-        for x in trace.get("x") or []:
-            if str(x) not in categories:
-                categories.append(str(x))
-    series = [
-        (t, dict(zip(map(str, t.get("x") or []), _numbers(t.get("y") or []), strict=False)))
-        for t in traces
-    ]
-    values = [v for _, ys in series for v in ys.values() if v is not None]
+    categories, series, values = _keyed(traces, "x", "y")
     if not categories or not values:
         return None
     return _axes_chart(_title(spec), categories, series, values)
 
 
+Series = list[tuple[dict[str, Any], dict[str, float | None]]]
+
+
+def _keyed(
+    traces: list[dict[str, Any]], key: str, value: str
+) -> tuple[list[str], Series, list[float]]:
+    """The traces' keys (x categories, radar axes) in first-seen order, each trace's values by
+    key, and every finite value."""
+    keys: list[str] = []
+    for trace in traces:
+        for item in trace.get(key) or []:
+            if str(item) not in keys:
+                keys.append(str(item))
+    series = [
+        (t, dict(zip(map(str, t.get(key) or []), _numbers(t.get(value) or []), strict=False)))
+        for t in traces
+    ]
+    return keys, series, [v for _, vs in series for v in vs.values() if v is not None]
+
+
 def _axes_chart(
     title: str,
     categories: list[str],
-    series: list[tuple[dict[str, Any], dict[str, float | None]]],
+    series: Series,
     values: list[float],
 ) -> str:
     low, high = min(0.0, min(values)), max(0.0, max(values))
@@ -186,6 +199,62 @@ def _axes_chart(
                 )
             )
     return _svg(parts)
+
+
+RADAR_HEIGHT = 440
+
+
+def _radar(traces: list[dict[str, Any]], title: str) -> str | None:
+    """Scatterpolar traces (a closed polygon per series over shared axes) as a radar: one
+    spoke per axis, four grid rings labelled with their values, a legend under it. The radius
+    runs from the smallest value to the largest (z-scores go below 0), as Plotly's does."""
+    axes, series, values = _keyed(traces, "theta", "r")
+    if len(axes) < 3 or not values:
+        return None
+    low, high = min(values), max(values)
+    high = high if high > low else low + 1
+    cx, cy, radius = WIDTH / 2, 62 + 150, 150.0  # the top label clears the title
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = math.pi / 2 - 2 * math.pi * index / len(axes)  # first axis up, clockwise
+        share = (value - low) / (high - low)
+        return cx + radius * share * math.cos(angle), cy - radius * share * math.sin(angle)
+
+    parts = [_text(WIDTH / 2, 20, title, 14, font_weight="bold")]
+    for ring in range(1, 5):
+        value = low + (high - low) * ring / 4
+        ring_points = " ".join(
+            f"{x:.1f},{y:.1f}" for x, y in (point(i, value) for i in range(len(axes)))
+        )
+        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="#e5e7eb"/>')
+        parts.append(_text(cx + 4, point(0, value)[1] - 2, f"{value:.2g}", 9, "start"))
+    for index, name in enumerate(axes):
+        x, y = point(index, high)
+        parts.append(
+            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>'
+        )
+        lx, ly = point(index, high + (high - low) * 0.12)
+        anchor = "middle" if abs(lx - cx) < 20 else ("start" if lx > cx else "end")
+        parts.append(_text(lx, ly + 4, name[:28], 10, anchor))
+    for number, (trace, rs) in enumerate(series):
+        color = _color(trace, number)
+        corners = [point(i, v) for i, name in enumerate(axes) if (v := rs.get(name)) is not None]
+        shape = " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
+        parts.append(
+            f'<polygon points="{shape}" fill="{color}" fill-opacity="0.25" stroke="{color}" '
+            'stroke-width="2"/>'
+        )
+        parts.append(
+            _text(
+                LEFT + 10 + 330 * (number % 2),
+                RADAR_HEIGHT - 36 + 16 * (number // 2),
+                f"■ {str(trace.get('name') or '')[:48]}",
+                11,
+                "start",
+                fill=color,
+            )
+        )
+    return _svg(parts, RADAR_HEIGHT)
 
 
 def _color(trace: dict[str, Any], number: int) -> str:

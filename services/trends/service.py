@@ -102,12 +102,28 @@ def forecast_warning(info: dict[str, Any]) -> str:
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:
-    matches = difflib.get_close_matches(customer_id, store.customer_ids(con), n=5, cutoff=0.6)
-    return UnknownCustomerError(customer_id, matches)
+    """Close matches compared without case: ids of imported files keep their own case."""
+    ids = {customer.upper(): customer for customer in store.customer_ids(con)}
+    matches = difflib.get_close_matches(customer_id.upper(), list(ids), n=5, cutoff=0.6)
+    return UnknownCustomerError(customer_id, [ids[match] for match in matches])
+
+
+def _stored_id(con: duckdb.DuckDBPyConnection, customer_id: str) -> str:
+    """The id as the cache spells it: exact, else the one id equal to it without case (the
+    tools upper-case ids that are not ACC…, an imported file may hold "acme-001")."""
+    found = con.execute(
+        "SELECT account_id FROM trend_metrics WHERE upper(account_id) = upper(?) "
+        "ORDER BY account_id = ? DESC LIMIT 2",
+        [customer_id, customer_id],
+    ).fetchall()
+    if len(found) == 1 or (found and found[0][0] == customer_id):
+        return str(found[0][0])
+    raise _unknown(con, customer_id)
 
 
 # ------------------------------------------------------------------------------ questions
 def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any]:
+    customer_id = _stored_id(con, customer_id)
     frame = store.read_metrics(con, "m.account_id = ?", [customer_id])
     if frame.empty:
         raise _unknown(con, customer_id)
@@ -179,6 +195,7 @@ def customer_trend(
     from analytics.trends import stl_components
 
     with cached(db_path) as con:
+        customer_id = _stored_id(con, customer_id)
         metrics = _metrics_row(con, customer_id)
         series = store.read_series(con, customer_id)
         info = store.cache_info(con)

@@ -14,6 +14,7 @@ import pytest
 from reference_data import RETAIL_PIVOT
 
 from data.imports import ImportValidationError
+from data.imports.loaders import import_file
 from data.warehouse import bump_data_version, connect, get_meta
 from services.trends import store as trend_store
 from services.trends.input import read_revenue_file, warehouse_revenue
@@ -328,3 +329,26 @@ def test_the_declining_list_and_one_customers_view_agree_on_churned_customers() 
         assert listed.loc[customer, "decline_label"] == (
             f"churned (no revenue for the last {int(silent[customer])} months)"
         )
+
+
+def test_an_imported_customer_is_found_whatever_the_case_of_its_id(
+    small_world: Path, tmp_path: Path
+) -> None:
+    """rt8 D2: the tools upper-case an id that is not ACC… ("acme-001" → "ACME-001"); a
+    customer imported as "acme-001" is still found, its close matches keep its own case."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(small_world, db)
+    with connect(db, read_only=True) as con:
+        last = pd.Timestamp(con.execute("SELECT max(month) FROM monthly_revenue").fetchone()[0])
+    months = pd.period_range(end=last.to_period("M"), periods=12, freq="M").astype(str)
+    revenue = tmp_path / "revenue.csv"
+    rows = [f"acme-001,{month},{1000 - 40 * k}" for k, month in enumerate(months)]
+    revenue.write_text("customer_id,month,revenue\n" + "\n".join(rows) + "\n")
+    import_file(revenue, db, currency="USD")
+    refresh_trend_cache(db)
+    trend = customer_trend(db, "ACME-001", with_stl=False)
+    assert trend.customer_id == "acme-001" and len(trend.series) == 12
+    assert customer_metrics(db, "Acme-001")["customer_id"] == "acme-001"
+    with pytest.raises(UnknownCustomerError) as caught:
+        customer_metrics(db, "ACME-01")
+    assert "acme-001" in caught.value.suggestions

@@ -67,3 +67,17 @@ def test_garbage_is_none_not_an_exception():
 def test_shown_rows_are_capped():
     view = view_of({"rows": [{"i": i} for i in range(5000)]})
     assert len(view.shown_rows()) == 1000 and view.n_rows == 5000
+
+
+def test_a_column_empty_in_every_row_is_not_shown():
+    """rt8 D29: an empty "Stl trend" column showed under every revenue trend."""
+    rows = [
+        {"month": "2026-01", "trend": 1.0, "stl_trend": None, "note": ""},
+        {"month": "2026-02", "trend": float("nan"), "stl_trend": float("nan"), "note": "x"},
+    ]
+    view = view_of({"tool": "decompose_trend", "table": rows})
+    assert view is not None and view.columns == ["month", "trend", "note"]
+    named = view_of({"tool": "t", "table": rows, "columns": ["month", "stl_trend", "trend"]})
+    assert named is not None and named.columns == ["month", "trend"]
+    empty = view_of({"tool": "t", "table": [], "columns": ["month", "stl_trend"]})
+    assert empty is not None and empty.columns == ["month", "stl_trend"]

@@ -154,3 +154,10 @@ def test_no_chart_is_no_figure():
 def test_figures_serialise_for_the_browser():
     for chart in (GAUGE, DISTRIBUTION, LEAKAGE, TREND, RADAR):
         assert figure_for(chart).to_json()
+
+
+def test_revenue_trend_axis_is_not_padded_below_zero():
+    """rt8 D29: a churned customer's chart showed its lines reaching below 0 revenue."""
+    assert figure_for(TREND).layout.yaxis.rangemode == "nonnegative"
+    seasonal = {**TREND, "data": {**TREND["data"], "seasonal": [1.0, -2.0, 0.5, 0.0]}}
+    assert figure_for(seasonal).layout.yaxis.rangemode is None  # a seasonal part goes below 0

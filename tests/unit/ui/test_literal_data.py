@@ -38,11 +38,11 @@ def seen(fragment: str) -> str:
 
 
 def cells_of(page: str) -> list[str]:
-    return [seen(c).strip() for c in re.findall(r"<td>(.*?)</td>", page, re.S)]
+    return [seen(c).strip() for c in re.findall(r"<td(?: class=\"n\")?>(.*?)</td>", page, re.S)]
 
 
 def tags_in_cells(page: str) -> set[str]:
-    cells = re.findall(r"<td>(.*?)</td>", page, re.S)
+    cells = re.findall(r"<td(?: class=\"n\")?>(.*?)</td>", page, re.S)
     return {t.lower() for c in cells for t in re.findall(r"<(\w+)", c)}
 
 

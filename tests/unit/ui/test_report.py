@@ -176,3 +176,52 @@ def test_group_report_text_is_aligned_plain_text():
     assert text.splitlines()[0] == "Segment 2 (Shrinking SMB), decline level 3 - group report"
     assert "Share declining" in text and "growth" in text and "-1.10" in text
     assert "|" not in text and "ACC000009" in text
+
+
+# ------------------------------------------------------------------------------ rt8 D15
+RADAR = {
+    "kind": "segment_radar",
+    "data": {
+        "metrics": ["relative slope", "volatility", "active months", "log mean revenue"],
+        "segments": [{"segment_id": 1, "name": "Mid-size & volatile", "z": [-1.0, 1.5, -0.9, 0.2]}],
+    },
+}
+WIDE = [{f"column_{c}": f"value {c}" if c % 2 else 1234.5 * c for c in range(16)}] * 3
+
+
+def _one_turn(answer: str, artifact: dict) -> Transcript:
+    record = ToolRecord(str(artifact["tool"]), {}, "", view_of(artifact))
+    meta = ReportMeta(model="offline-planner", data_source="x", data_timestamp="y")
+    return Transcript([TurnRecord("Give me the report for segment 1", [record], answer)], meta)
+
+
+def test_a_segment_radar_is_drawn_and_titled_never_named_by_its_kind():
+    """The export said "Chart: segment_radar" and drew nothing."""
+    report = _one_turn("Segment 1.", {"tool": "segment_report", "chart": RADAR})
+    page, text = render_html(report), render_markdown(report)
+    assert "segment_radar" not in page and "segment_radar" not in text
+    assert "_Chart: Segment profiles (z-scores)_" in text
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert svg.count("<polygon") == 4 + 1  # four grid rings and the segment's shape
+    assert "Mid-size &amp; volatile" in svg and "relative slope" in svg
+
+
+def test_the_report_says_what_it_holds_not_that_a_table_is_attached():
+    answer = "Largest customers:\n- ACC1\n\n_Showing 10 of 303; the full table is attached._"
+    rows = [{"customer_id": f"ACC{i}", "revenue_mean": float(i)} for i in range(303)]
+    report = _one_turn(answer, {"tool": "segment_report", "title": "Segment 1", "table": rows})
+    for rendered in (render_markdown(report), render_html(report)):
+        assert "attached" not in rendered
+        assert "this report's table below holds the first 20 rows (all 303 are in the chat)" in (
+            rendered
+        )
+        assert "303 rows, first 20" in rendered
+
+
+def test_a_wide_table_fits_the_page():
+    """A 16-column table was 1,367 px in a 1,000 px column, its right columns cut off."""
+    page = render_html(_one_turn("Wide.", {"tool": "find_declining_customers", "table": WIDE}))
+    assert "display:block" not in page  # a block table scrolled and could not shrink
+    assert '<div class="table-wrap"><table class="wide">' in page
+    assert ".table-wrap{max-width:100%;overflow-x:auto" in page
+    assert '<td class="n">2,469</td>' in page and "<td>value 1</td>" in page
