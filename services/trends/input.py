@@ -5,8 +5,10 @@ importer's reader and checks (`data.imports.check_file`, kind monthly_revenue): 
 header search (title rows above the header), layouts, id/month/amount parsing, total rows and
 refusals, naming file, row and column, as `revrisk import` (rt8 D14: a pandas reader of its
 own took a title row for the header). Accepted layouts (CSV/TSV, Excel or Parquet):
-- pivot: one id column, then one column per month named 'YYYY-MM' (or 'YYYY-MM-01');
-- long: customer, month (YYYY-MM or YYYY-MM-01) and revenue, one row per customer and month.
+- pivot: one id column, then one column per month ('YYYY-MM', or a first or last day of
+  the month: 2026-05-31, 31/05/2026, an Excel date);
+- long: customer, month (the same forms) and revenue, one row per customer and month;
+amounts as finance exports write them ('$1,234.50', '1.234,50 €'; data.imports.finance_formats).
 """
 
 from __future__ import annotations
