@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DbOption, ResultsOption, results_catalog
+from cli.common import DbOption, ResultsOption, existing_warehouse, results_catalog
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -92,6 +92,8 @@ def register(app: typer.Typer) -> None:
 
         if results is not None:
             db = results_catalog(results)
+        elif db is not None:  # a mistyped --db: "No warehouse at …", exit 2, nothing created
+            existing_warehouse(db)
         if thread is None:
             thread = uuid.uuid4().hex
             print(f"thread: {thread}", file=sys.stderr)
@@ -115,6 +117,8 @@ def register(app: typer.Typer) -> None:
 
         if results is not None:
             db = results_catalog(results)
+        elif db is not None:
+            existing_warehouse(db)
         console = Console()
         thread = thread or uuid.uuid4().hex
         with Agent.open(db_path=db) as agent:

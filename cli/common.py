@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -42,6 +43,42 @@ def default_db() -> Path:
     from settings import get_settings
 
     return get_settings().warehouse_path
+
+
+def existing_warehouse(db: Path | None) -> Path:
+    """The warehouse a read command uses (`--db` or the configured one). A path with no
+    warehouse ends the command with exit 2 (a missing input) and "No warehouse at …",
+    creating nothing."""
+    from data.warehouse import WarehouseMissingError, require_warehouse
+
+    try:
+        return require_warehouse(db or default_db())
+    except WarehouseMissingError as error:
+        raise fail(str(error), 2) from None
+
+
+MONTH_FORMAT = "YYYY-MM, e.g. 2026-09"
+
+
+def month_option(value: str | None) -> str | None:
+    """Callback of an option that takes a month: 'YYYY-MM' (or 'YYYY-MM-01'), else exit 2
+    with the accepted form.
+
+    Examples:
+        >>> month_option("2026-09"), month_option(None)
+        ('2026-09', None)
+        >>> try:
+        ...     month_option("13-2026")
+        ... except typer.BadParameter as error:
+        ...     print(error)
+        expected a month as YYYY-MM, e.g. 2026-09; got '13-2026'
+    """
+    if value is None:
+        return None
+    found = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", value.strip())
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise typer.BadParameter(f"expected a month as {MONTH_FORMAT}; got {value!r}")
+    return f"{found.group(1)}-{found.group(2)}"
 
 
 def _default(value: Any) -> Any:
@@ -150,9 +187,14 @@ def refresh_derived_caches(db_path: Path, quiet: bool) -> dict[str, Any]:
     except PartialRefreshError as exc:  # the data allows no more: refreshing again won't help
         Console(stderr=True).print(f"[yellow]warning:[/yellow] {escape(str(exc))}.")
         return {"error": str(exc)}
-    except Exception as exc:  # reported, never fatal: the import/build itself succeeded
+    except ValueError as exc:  # the data allows no trends yet (too few months, …): said in words
         Console(stderr=True).print(
-            f"[yellow]warning:[/yellow] caches not refreshed ({escape(type(exc).__name__)}: "
-            f"{escape(str(exc))}); run `revrisk refresh`."
+            f"[yellow]warning:[/yellow] caches not refreshed: {escape(str(exc))}."
         )
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        return {"error": str(exc)}
+    except Exception:  # reported, never fatal: the import/build itself succeeded
+        reason = "an internal error stopped the refresh; the data you stored is not affected"
+        Console(stderr=True).print(
+            f"[yellow]warning:[/yellow] caches not refreshed ({reason}); run `revrisk refresh`."
+        )
+        return {"error": reason}

@@ -19,6 +19,7 @@ from cli.common import (
     RefreshOption,
     default_db,
     emit_json,
+    existing_warehouse,
     fail,
     progress_bar,
     refresh_derived_caches,
@@ -127,11 +128,9 @@ def demo(
 def refresh_caches_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Recompute the warehouse's leakage and trend caches (readers keep answering from the
     previous ones meanwhile)."""
-    from data.warehouse import WarehouseMissingError, writer_lock
+    from data.warehouse import writer_lock
 
-    path = db or default_db()
-    if not path.exists():
-        raise fail(str(WarehouseMissingError("No warehouse: run `revrisk demo` first.")))
+    path = existing_warehouse(db)
     with writer_lock(path):
         report = refresh_derived_caches(path, quiet=as_json)
     if as_json:
@@ -230,8 +229,8 @@ def info(db: DbOption = None, as_json: JsonOption = False) -> None:
     path = db or default_db()
     try:
         description = describe_warehouse(path)
-    except WarehouseMissingError as exc:
-        raise fail(str(exc)) from None
+    except WarehouseMissingError as exc:  # a missing input: exit 2, as every read command
+        raise fail(str(exc), 2) from None
     if as_json:
         emit_json(description)
         return

@@ -43,7 +43,9 @@ def _check_kind(value: str | None) -> str | None:
     return value
 
 
-def _check_currency(value: str) -> str:
+def _check_currency(value: str | None) -> str | None:
+    if value is None:
+        return None
     if len(value) != 3 or not value.isascii() or not value.isalpha() or not value.isupper():
         raise typer.BadParameter(f"expected a 3-letter ISO code like GBP, got {value!r}")
     return value
@@ -77,15 +79,18 @@ def import_(
         typer.Option(
             "--replace",
             help="Upsert: overwrite billing rows with the same primary key, and imported "
-            "revenue for the same customer and month, instead of refusing them.",
+            "revenue for the same customer and month, instead of refusing them (revenue for "
+            "an invoiced account-month is always refused: it would count the month twice).",
         ),
     ] = False,
     currency: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Currency of revenue files without a currency column.", callback=_check_currency
+            help="Currency of revenue files without a currency column (default: the "
+            "warehouse's only currency, or GBP in an empty warehouse; said in a warning).",
+            callback=_check_currency,
         ),
-    ] = "GBP",
+    ] = None,
     db: common.DbOption = None,
     refresh: common.RefreshOption = True,
     as_json: common.JsonOption = False,

@@ -4,7 +4,9 @@ Heavy modules (pandas, LightGBM, the services) are imported inside the commands.
 
 `revrisk score` exit codes, as `revrisk import`'s: 0 scored; 2 the input was refused (the
 report names file, row, column and value of every problem) or an option is invalid; 1 any
-other failure. Text from the input (file names, cells, warnings) is never read as rich markup.
+other failure. `revrisk detect`: 2 for an unknown --type, a bad --month or no warehouse at
+--db (nothing is created). Text from the input (file names, cells, warnings) is never read as
+rich markup.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from cli.common import (
     JsonOption,
     default_db,
     emit_json,
+    existing_warehouse,
     fail,
+    month_option,
     progress_bar,
     refused_file,
 )
@@ -76,21 +80,23 @@ def detect(
     evaluate: Annotated[
         bool, typer.Option("--evaluate", help="Compare with the synthetic ground truth.")
     ] = False,
-    month: Annotated[str | None, typer.Option(help="Only this month, YYYY-MM.")] = None,
+    month: Annotated[
+        str | None, typer.Option(help="Only this month, YYYY-MM.", callback=month_option)
+    ] = None,
     top: Annotated[int, typer.Option(help="Findings to list, largest first.", min=1)] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Find leakage in the billing records: each type, exact amount, with evidence."""
     from services.leakage import service as leakage
 
-    path = db or default_db()
+    path = existing_warehouse(db)
     try:
         if evaluate:
             report = leakage.evaluate_detectors(path, leakage_type)
         else:
             found = leakage.run_detectors(path, leakage_type, month=month, top_n=top)
-    except ValueError as error:
-        raise fail(str(error)) from None
+    except ValueError as error:  # an unknown type, a month outside the data, no ground truth
+        raise fail(str(error), 2) from None
     if evaluate:
         _show_evaluation(report, as_json)
         return

@@ -43,13 +43,15 @@ for module in (
 def main() -> None:
     """Console-script entry point. An update holding the warehouse, or caches never built,
     end the command with their own plain message (no traceback, no path): exit code 75
-    (EX_TEMPFAIL, "try again") and 1."""
+    (EX_TEMPFAIL, "try again") and 1; a warehouse missing at the path given, exit code 2 (a
+    missing input)."""
     import duckdb
 
     from data.warehouse import (
         BUSY_MESSAGE,
         CachesNotBuiltError,
         WarehouseBusyError,
+        WarehouseMissingError,
         is_lock_conflict,
     )
 
@@ -66,3 +68,6 @@ def main() -> None:
     except CachesNotBuiltError as error:
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(1) from None
+    except WarehouseMissingError as error:  # a missing input, wherever a command met it
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None

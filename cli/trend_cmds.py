@@ -1,7 +1,12 @@
 """`revrisk trends` and `revrisk segments`: per-customer trend flags and behavioural segments.
 
 Both read the warehouse's trend cache (refreshed when the data changed) unless told to scan a
-file (`--input`) or a cut of history (`--until`), which are computed in memory.
+file (`--input`, read with the importer's reader and checks) or a cut of history (`--until`),
+which are computed in memory.
+
+Exit codes: 0 done; 2 bad input (an option, an unknown customer, a month outside the data, a
+refused or missing input file, no warehouse at --db: nothing is created then), with a typed
+message; 1 any other failure.
 """
 
 from __future__ import annotations
@@ -13,7 +18,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import DbOption, JsonOption, default_db, emit_json, fail, progress_bar
+from cli.common import (
+    DbOption,
+    JsonOption,
+    emit_json,
+    existing_warehouse,
+    fail,
+    month_option,
+    progress_bar,
+    refused_file,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,8 +54,8 @@ def register(app: typer.Typer) -> None:
 
 def _source(db: Path | None, input_file: Path | None) -> Path:
     if db is not None and input_file is not None:
-        raise fail("use either --db or --input, not both")
-    return input_file if input_file is not None else (db or default_db())
+        raise fail("use either --db or --input, not both", 2)
+    return input_file if input_file is not None else existing_warehouse(db)
 
 
 def _metrics(
@@ -111,7 +125,10 @@ def trends(
         str | None, typer.Option("--customer", help="One customer's detail.")
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Use only months up to this one (YYYY-MM).")
+        str | None,
+        typer.Option(
+            "--until", help="Use only months up to this one (YYYY-MM).", callback=month_option
+        ),
     ] = None,
     output: Annotated[
         Path | None,
@@ -154,6 +171,7 @@ def trends(
     """Per-customer decline forecast (decline_probability, its level 0-3, drivers) and the
     revenue trend that explains it: Theil–Sen slope, significance, anomalies."""
     from analytics.trends import DeclineOutcome
+    from data.imports import ImportValidationError
     from services.trends import UnknownCustomerError
 
     try:
@@ -180,8 +198,10 @@ def trends(
             origin["output"] = str(written)
             err.print(f"Wrote {len(metrics):,} customers to {written}")
         summary = _summary(metrics, origin)
+    except ImportValidationError as error:
+        raise refused_file(error.report, as_json) from None
     except (ValueError, FileNotFoundError, UnknownCustomerError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), 2) from None
     if as_json:
         emit_json(summary)
     else:
@@ -192,8 +212,8 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
     from services.trends import OutdatedTruthError, evaluate_trends, refresh_trend_cache
 
     if input_file is not None or until is not None:
-        raise fail("--evaluate scores the warehouse's synthetic world: drop --input/--until")
-    path = db or default_db()
+        raise fail("--evaluate scores the warehouse's synthetic world: drop --input/--until", 2)
+    path = existing_warehouse(db)
     with progress_bar("Scanning revenue trends", total=0, quiet=as_json) as advance:
         refresh_trend_cache(path, progress=advance)
     try:
@@ -230,7 +250,7 @@ def _backtest(
     from services.trends import backtest_file
 
     if input_file is None:
-        raise fail("--backtest needs a revenue history: --input FILE")
+        raise fail("--backtest needs a revenue history: --input FILE", 2)
     definition = DeclineOutcome.named(outcome, horizon, baseline_months)
     with progress_bar("Backtesting the decline forecast", total=0, quiet=as_json):
         result = backtest_file(input_file, definition)
@@ -375,10 +395,14 @@ def segments(
     as_json: JsonOption = False,
 ) -> None:
     """Behavioural segments (KMeans on trend metrics): k, silhouette, stability, named profiles."""
+    from data.imports import ImportValidationError
+
     try:
         overview = _overview(db, input_file, k, as_json)
+    except ImportValidationError as error:
+        raise refused_file(error.report, as_json) from None
     except (ValueError, FileNotFoundError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), 2) from None
     payload = _segments_payload(overview)
     if as_json:
         emit_json(payload)

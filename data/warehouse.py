@@ -85,6 +85,19 @@ class WarehouseMissingError(FileNotFoundError):
     """Raised when a read-only open finds no warehouse file."""
 
 
+def require_warehouse(path: Path | str) -> Path:
+    """`path` when a warehouse file is there, else `WarehouseMissingError` naming it and the
+    commands that build one. Creates nothing: read commands check this before any open that
+    would create the file (a mistyped --db must not leave an empty warehouse behind)."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissingError(
+            f"No warehouse at {path}. Build the demo with `revrisk demo` or import data "
+            "with `revrisk import FILE`."
+        )
+    return path
+
+
 class CachesNotBuiltError(ValueError):
     """A warehouse whose derived caches were never built, and no update is running: the
     message names the command that builds them."""
@@ -262,12 +275,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
     process holds the file (see `open_duckdb`), then raises `WarehouseBusyError`.
     """
     path = Path(path)
-    if read_only and not path.exists():
-        raise WarehouseMissingError(
-            f"No warehouse at {path}. Build the demo with `revrisk demo` or import data "
-            "with `revrisk import FILE`."
-        )
     if read_only:
+        require_warehouse(path)
         with READERS.borrow(path, "warehouse", lambda: _open_reader(path), _close) as con:
             yield con
         return

@@ -1,8 +1,11 @@
-"""The import pipeline behind `revrisk import`: read a file (readers, cell_parsing), tell
-its kind from the header (headers, column_specs, spec_types), validate every cell
-(validation), stage and check the batch against the warehouse (staging, batch_checks,
-integrity), and report every problem naming file, row and column (report). Read limits
-(bytes, unpacked bytes, rows, columns, cell length) are checked before parsing (limits).
+"""The import pipeline behind `revrisk import`: read a file (readers, cell_parsing, with
+finance-export amounts, months and currency headers decided per column: finance_formats), tell
+its kind from the header (headers, column_specs, spec_types), leave out total rows
+(total_rows), validate every cell (validation), stage and check the batch against the
+warehouse (staging, batch_checks, integrity; imported revenue against invoiced revenue and
+currencies: revenue_checks), and report every problem naming file, row and column (report).
+Read limits (bytes, unpacked bytes, rows, columns, cell length) are checked before parsing
+(limits).
 
 Entry points: `loaders.import_file`, and `loaders.check_file` for callers that use a file
 without storing it (scoring): the same reader and the same checks, nothing written.

@@ -48,6 +48,7 @@ def stage_batch(
     con.register(_FRAME, frame)
     try:
         items = ["__row", "__col"]
+        items += [f'"{c}"' for c in frame.columns if c.startswith("__") and c not in items]
         misfits: dict[str, tuple[str, str]] = {}
         for name, dtype, default in target_columns(con, table):
             if name not in frame:

@@ -1,5 +1,7 @@
 """Parsing a column of cells into typed values, vectorised (pandas, with Arrow's strict
-number cast as the fast path).
+number cast as the fast path). Amounts and months in finance-export forms ('$1,234.50',
+'1.234,50 €', '31/05/2025', Excel month-end dates) are read by one convention per column
+(data.imports.finance_formats); cells it refuses for a reason of the column carry `notes`.
 
 Missing-value tokens: an empty cell is missing everywhere; in non-text columns NA, N/A, NaN,
 null and None are too. In text columns those words are data ("None" and "N/A" are values of
@@ -8,7 +10,7 @@ the reference leakage format).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data.imports.column_specs import ColumnSpec
+from data.imports.finance_formats import CellNotes, parse_amounts, parse_months
 
 NULL_WORDS = frozenset({"na", "n/a", "nan", "nat", "null", "none", "#n/a"})
 NUMERIC_DTYPES = ("int", "float", "decimal")
@@ -47,6 +50,8 @@ class ParsedCells:
     bad: pd.Series
     text: pd.Series | None
     too_large: pd.Series
+    notes: tuple[CellNotes, ...] = field(default=())
+    currency: str | None = None
 
 
 def parse_cells(cells: pd.Series, col: ColumnSpec) -> ParsedCells:
@@ -58,6 +63,8 @@ def parse_cells(cells: pd.Series, col: ColumnSpec) -> ParsedCells:
         ([1.0, nan], [False, True, False, False], [False, False, True, True])
     """
     text: pd.Series | None = None
+    notes: tuple[CellNotes, ...] = ()
+    currency = None
     if col.dtype in NUMERIC_DTYPES and _is_plain_number(cells):
         typed: pd.Series = cells.astype("float64")
         null = typed.isna()
@@ -66,7 +73,7 @@ def parse_cells(cells: pd.Series, col: ColumnSpec) -> ParsedCells:
         null = text.eq("")
         if col.dtype != "text":
             null |= text.str.lower().isin(NULL_WORDS)
-        typed = _parse(text.where(~null), col)
+        typed, notes, currency = _parse_formats(text.where(~null), col)
     bad = ~null & typed.isna()
     too_large = pd.Series(False, index=cells.index)
     if col.dtype in NUMERIC_DTYPES:
@@ -78,7 +85,30 @@ def parse_cells(cells: pd.Series, col: ColumnSpec) -> ParsedCells:
             bad |= ~null & (numbers % 1 != 0) | too_large
     if col.dtype == "month":
         bad |= ~null & typed.notna() & (pd.to_datetime(typed).dt.day != 1)
-    return ParsedCells(typed, null, bad, text, too_large)
+    return ParsedCells(typed, null, bad, text, too_large, notes, currency)
+
+
+def _parse_formats(
+    present: pd.Series, col: ColumnSpec
+) -> tuple[pd.Series, tuple[CellNotes, ...], str | None]:
+    """`_parse`, with amounts and months that plain parsing misses read by the column's
+    finance convention: (typed values, notes, the amounts' currency hint)."""
+    typed = _parse(present, col)
+    missed = present.notna() & typed.isna()
+    if col.dtype == "month":
+        missed |= typed.notna() & (pd.to_datetime(typed).dt.day != 1)  # a month-end date
+    if not missed.any() or col.dtype not in ("decimal", "float", "month"):
+        return typed, (), None
+    if col.dtype == "month":
+        months, notes = parse_months(present)
+        return months.where(months.notna(), typed), notes, None
+    amounts = parse_amounts(present)
+    refused = pd.Series(False, index=present.index)
+    for note in amounts.notes:
+        refused |= note.mask
+    plain = typed.where(amounts.values.isna() & ~refused)  # '1e5' and the like
+    currency = amounts.currency if col.dtype == "decimal" else None  # money columns only
+    return amounts.values.where(amounts.values.notna(), plain), amounts.notes, currency
 
 
 def _is_plain_number(cells: pd.Series) -> bool:

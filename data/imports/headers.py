@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from data.imports.column_specs import KindSpec
+from data.imports.finance_formats import header_currency
 from data.imports.readers import HEADER_SCAN_ROWS
 from data.imports.report import ProblemLog
 
@@ -65,6 +66,8 @@ def match_headers(headers: tuple[str, ...], spec: KindSpec) -> HeaderMatch:
     unused: list[int] = []
     for position, header in enumerate(headers):
         name = names.get(normalize_header(header))
+        if name is None:  # 'Revenue (USD)': the column 'revenue', in USD
+            name = names.get(normalize_header(header_currency(str(header))[0]))
         if name is not None:
             found.setdefault(name, []).append(position)
         elif spec.pivot and re.fullmatch(spec.pivot.header_pattern, str(header).strip()):

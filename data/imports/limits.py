@@ -248,21 +248,37 @@ _ABSOLUTE_PATH = re.compile(r"(?<![\w.])/[^\s'\"]+")
 """An absolute path (not a member name such as xl/worksheets/sheet1.xml)."""
 
 
+_PLAIN_REASONS = {
+    "BadZipFile": "not a zip archive, as an .xlsx file must be: damaged, or another kind of file",
+    "EOFError": "the file ends too early: truncated",
+    "UnicodeDecodeError": "bytes in no supported text encoding",
+}
+"""Words for errors whose own text says little to a user."""
+
+
 def _reason(error: BaseException) -> str:
-    """An exception as a short reason without any path in it."""
-    text = str(error).splitlines()[0] if str(error) else ""
-    text = _ABSOLUTE_PATH.sub("<path>", text)[:160]
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    """An exception as a short reason in words: its first line, paths removed, never the
+    Python class name (which means nothing to the user: rt8 D16)."""
+    name = type(error).__name__
+    if name in _PLAIN_REASONS:
+        return _PLAIN_REASONS[name]
+    said = error.args[0] if isinstance(error, KeyError) and error.args else error
+    text = str(said).splitlines()[0] if str(said) else ""
+    text = _ABSOLUTE_PATH.sub("<path>", text)[:160].strip()
+    return text or "the file could not be parsed"
 
 
 def describe_error(error: BaseException) -> str:
-    """Public form of `_reason`: the exception class and its first line, paths removed.
+    """Public form of `_reason`: the exception's first line in words, paths removed.
 
     Examples:
         >>> describe_error(FileNotFoundError("no such file: /srv/x/a.csv"))
-        'FileNotFoundError: no such file: <path>'
-        >>> print(describe_error(KeyError("no item named 'xl/workbook.xml'")))
-        KeyError: "no item named 'xl/workbook.xml'"
+        'no such file: <path>'
+        >>> describe_error(KeyError("no item named 'xl/workbook.xml'"))
+        "no item named 'xl/workbook.xml'"
+        >>> import zipfile
+        >>> describe_error(zipfile.BadZipFile("File is not a zip file"))
+        'not a zip archive, as an .xlsx file must be: damaged, or another kind of file'
     """
     return _reason(error)
 

@@ -172,10 +172,10 @@ def _read_and_validate(
     return checked
 
 
-def _check_args(kind: str | None, currency: str) -> None:
+def _check_args(kind: str | None, currency: str | None) -> None:
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-    if not re.fullmatch(r"[A-Z]{3}", currency):
+    if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
         raise ValueError(f"currency must be a 3-letter ISO code like GBP, got {currency!r}")
 
 
@@ -187,7 +187,7 @@ def import_file(
     progress: Progress | None = None,
     *,
     sheet: str | None = None,
-    currency: str = "GBP",
+    currency: str | None = None,
     max_mb: float = DEFAULT_MAX_IMPORT_MB,
     limits: ReadLimits | None = None,
 ) -> ImportReport:
@@ -195,8 +195,10 @@ def import_file(
 
     `kind` overrides detection (one of `KINDS`); `replace` upserts raw rows by primary key
     and overwrites imported revenue for the same (customer, month); `currency` applies to
-    revenue files without a currency column; `max_mb` (or `limits`) refuses larger files
-    unread. `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success
+    revenue files without a currency column (None: the customer's or the warehouse's only
+    currency, or GBP in a warehouse without money, with a warning; see
+    data.imports.revenue_checks); `max_mb` (or `limits`) refuses larger files unread.
+    `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success
     the data version is bumped and the batch logged in import_log. Raises
     `ImportValidationError` (its `report` lists every problem) when the file is refused;
     the warehouse is then unchanged (and not created, if it did not exist).
@@ -223,7 +225,7 @@ def import_file(
     return report
 
 
-def _request(checked: _Checked, path: Path, replace: bool, currency: str) -> ImportRequest:
+def _request(checked: _Checked, path: Path, replace: bool, currency: str | None) -> ImportRequest:
     return ImportRequest(
         checked.spec,
         checked.rows,
@@ -249,7 +251,7 @@ def check_file(
     kind: str,
     *,
     sheet: str | None = None,
-    currency: str = "GBP",
+    currency: str | None = None,
     limits: ReadLimits | None = None,
 ) -> CheckedFile:
     """Every check `import_file` makes, nothing stored: for callers that use a file without

@@ -12,8 +12,9 @@ Dtype = Literal["text", "int", "float", "decimal", "bool", "date", "month"]
 """Cell types: `decimal` is money (DECIMAL in DuckDB), `month` a first-of-month DATE that may
 also be written YYYY-MM, `bool` accepts true/false/yes/no/1/0 in any case."""
 
-MONTH_HEADER = r"\d{4}-\d{2}(-01)?"
-"""Header of a pivot's month column: 2011-03 (or 2011-03-01)."""
+MONTH_HEADER = r"\d{4}-\d{2}(-\d{2})?|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+"""Header of a pivot's month column: 2011-03, or a date on the first or last day of the month
+(2011-03-01, 2011-03-31, 31/03/2011; data.imports.finance_formats.parse_months decides)."""
 
 
 @dataclass(frozen=True)

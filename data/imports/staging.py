@@ -30,6 +30,7 @@ from data.imports.batch_checks import (
 from data.imports.column_specs import KindSpec
 from data.imports.integrity import check_integrity
 from data.imports.report import ProblemLog, refuse
+from data.imports.revenue_checks import check_against_billing, fill_currency
 from data.imports.validation import ValidatedRows
 from data.warehouse import bump_data_version
 
@@ -39,7 +40,8 @@ class ImportRequest:
     """What to write: validated rows of one kind from one file (`sha256` of its bytes).
 
     `replace` upserts by primary key (raw kinds) or overwrites (customer, month) revenue;
-    `currency` is the revenue currency when the file has no currency column.
+    `currency` is the revenue currency when the file has no currency column (None:
+    data.imports.revenue_checks.resolve_currency decides).
     """
 
     spec: KindSpec
@@ -48,7 +50,7 @@ class ImportRequest:
     sha256: str
     sheet: str | None = None
     replace: bool = False
-    currency: str = "GBP"
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,12 @@ def check_and_write(
     replaced = _earlier_batches(con, spec, request.sha256)
     frame = _with_batch_columns(request, import_id)
     stage_batch(con, frame, spec.table, headers, log)
+    if spec.table == "revenue_imports":
+        fill_currency(con, request.currency, log)
     check_constraints(con, spec, headers, log)
     check_existing_keys(con, spec, headers, log, replace=request.replace, replaced=replaced)
+    if spec.table == "revenue_imports":
+        check_against_billing(con, headers, log)
     check_references(con, spec.table, headers, log)
     if log.n_problems:
         raise refuse(log, **_context(spec))
@@ -110,14 +116,12 @@ def _earlier_batches(
 
 
 def _with_batch_columns(request: ImportRequest, import_id: int) -> pd.DataFrame:
-    """The rows plus import_id (batch kinds), currency (revenue) and __col (if absent)."""
+    """The rows plus import_id (batch kinds) and __col (if absent); a revenue row's missing
+    currency is filled once staged (data.imports.revenue_checks.fill_currency)."""
     frame = request.rows.frame
     extra: dict[str, pd.Series | int | str] = {}
     if request.spec.per_import:
         extra["import_id"] = import_id
-    if request.spec.table == "revenue_imports":
-        given = frame.get("currency")
-        extra["currency"] = request.currency if given is None else given.fillna(request.currency)
     if "__col" not in frame:
         extra["__col"] = ""
     return frame.assign(**extra)

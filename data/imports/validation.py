@@ -15,18 +15,26 @@ import pandas as pd
 
 from data.imports.cell_parsing import MAX_EXACT_INT, parse_cells
 from data.imports.column_specs import ColumnSpec, KindSpec, PivotSpec
+from data.imports.finance_formats import (
+    ACCEPTED_AMOUNTS,
+    ACCEPTED_MONTHS,
+    header_currency,
+    one_currency,
+    parse_months,
+)
 from data.imports.headers import check_headers, match_headers
 from data.imports.report import ProblemLog
+from data.imports.total_rows import find_total_rows
 
 FORMULA_START = r"[=+\-@]"
 """Cells starting with one of these run as formulas when a spreadsheet opens the data."""
 _EXPECTED = {
     "int": "a whole number",
     "float": "a number",
-    "decimal": "an amount (a number)",
+    "decimal": f"an amount, such as {ACCEPTED_AMOUNTS}",
     "bool": "true or false",
     "date": "a date (YYYY-MM-DD)",
-    "month": "a month (YYYY-MM or YYYY-MM-01)",
+    "month": f"a month, such as {ACCEPTED_MONTHS}",
 }
 _TOO_LARGE = (
     f"whole number out of range: must lie between -{MAX_EXACT_INT:,} and {MAX_EXACT_INT:,} "
@@ -57,6 +65,10 @@ def check_column(cells: pd.Series, col: ColumnSpec, header: str, log: ProblemLog
     """
     parsed = parse_cells(cells, col)
     bad, formula = parsed.bad, parsed.bad & False
+    for note in parsed.notes:
+        _log_cells(log, note.code, note.message, header, cells, note.mask & bad)
+        bad = bad & ~note.mask
+    noted = parsed.bad & ~bad
     if parsed.text is not None:
         formula = ~parsed.null & parsed.text.str.match(FORMULA_START)
         formula &= bad if col.dtype != "text" else True
@@ -64,7 +76,7 @@ def check_column(cells: pd.Series, col: ColumnSpec, header: str, log: ProblemLog
     expected = f"expected {_EXPECTED.get(col.dtype)}"
     _log_cells(log, "bad_type", expected, header, cells, bad & ~formula & ~parsed.too_large)
     _log_cells(log, "out_of_range", _TOO_LARGE, header, cells, parsed.too_large)
-    bad = bad | formula
+    bad = bad | formula | noted
     if parsed.text is not None and col.accepts_free_text:
         suspicious = ~bad & parsed.text.str.contains(_INJECTION, regex=True)
         _log_cells(log, "instruction_text", _INJECTION_MESSAGE, header, cells, suspicious, True)
@@ -75,7 +87,9 @@ def check_column(cells: pd.Series, col: ColumnSpec, header: str, log: ProblemLog
     valid = ~bad & ~parsed.null
     bad = bad | _check_domain(parsed.typed.where(valid), col, header, cells, log)
     typed = parsed.typed.where(~bad & ~parsed.null)
-    return typed.astype("Int64") if col.dtype == "int" else typed
+    typed = typed.astype("Int64") if col.dtype == "int" else typed
+    typed.attrs["currency"] = parsed.currency  # the amounts' sign or code, if any
+    return typed
 
 
 def _check_domain(
@@ -193,6 +207,7 @@ def validate_rows(
     """
     match = match_headers(headers, spec)
     check_headers(headers, spec, match, log)
+    cells = cells.drop(index=find_total_rows(cells, headers, spec, match, log))
     names = {name: headers[p] for name, p in match.positions.items()}
     typed = {
         name: check_column(cells[p], spec.column(name), names[name], log)
@@ -200,11 +215,19 @@ def validate_rows(
     }
     frame = pd.DataFrame(typed, index=cells.index)
     check_keys(frame, spec, names, log)
+    hints = {
+        hint
+        for name, values in typed.items()
+        if spec.column(name).dtype == "decimal"
+        for hint in (header_currency(names[name])[1], values.attrs.get("currency"))
+    }
     if spec.pivot is not None:
-        frame = _melt(frame, cells, headers, match.pivot_positions, spec.pivot, log)
+        frame = _melt(frame, cells, headers, match.pivot_positions, spec.pivot, log, hints)
         names |= {spec.pivot.month_column: "", spec.pivot.value.name: ""}
     else:
         frame["__row"] = frame.index
+    if spec.table == "revenue_imports":
+        _currency_hint(frame, hints, log)
     broken_header = bool(
         match.missing or match.doubled or (spec.pivot and not match.pivot_positions)
     )
@@ -218,20 +241,27 @@ def _melt(
     positions: tuple[int, ...],
     pivot: PivotSpec,
     log: ProblemLog,
+    hints: set[str | None],
 ) -> pd.DataFrame:
     """A pivot's month columns as long rows (id, month, value, __row, __col), empty cells
     dropped. Each month column is validated like any other column."""
     seen: dict[pd.Timestamp, str] = {}
     parts = [frame.assign(__row=frame.index, __col="").iloc[:0]]
+    labels = pd.Series([str(headers[p]).strip() for p in positions], index=list(positions))
+    months, _ = parse_months(labels)  # one day/month order for all headers
     for position in positions:
-        header = str(headers[position]).strip()
-        month = pd.to_datetime(header[:7], format="%Y-%m", errors="coerce")
+        header, month = labels[position], months[position]
         if pd.isna(month) or month in seen:
-            why = "not a month" if pd.isna(month) else f"same month as {seen[month]!r}"
+            why = (
+                f"not a month: write {ACCEPTED_MONTHS}"
+                if pd.isna(month)
+                else f"same month as {seen[month]!r}"
+            )
             log.add("bad_header", why, row=log.source.header_row, column=header)
             continue
         seen[month] = header
         values = check_column(cells[position], pivot.value, header, log)
+        hints.add(values.attrs.get("currency"))
         part = frame.copy()
         part[pivot.month_column] = month
         part[pivot.value.name] = values
@@ -239,3 +269,13 @@ def _melt(
         part["__col"] = header
         parts.append(part.loc[values.notna()])
     return pd.concat(parts)
+
+
+def _currency_hint(frame: pd.DataFrame, hints: set[str | None], log: ProblemLog) -> None:
+    """The currency the amounts' signs or headers name, as `__currency_hint` (the importer
+    weighs it against the currency column and --currency: data.imports.revenue_checks)."""
+    currency, conflict = one_currency(hints)
+    if conflict:
+        log.add("mixed_currency", conflict)
+    elif currency:
+        frame["__currency_hint"] = currency

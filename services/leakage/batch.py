@@ -21,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,9 @@ def score_file(
         if key is not None and key[-1] != (str(stored.path), stored.version):
             key = None  # the model changed meanwhile: not remembered under the old one
         result = score_accounts(stored.model, frame, thresholds, stored.signal, against=AGAINST)
+        skipped = "; ".join(frame.attrs.get("skipped_rows", []))
+        if skipped:
+            result = replace(result, warning="; ".join(filter(None, [result.warning, skipped])))
     else:
         with tempfile.TemporaryDirectory(prefix="revrisk-score-") as tmp:
             scratch = Path(tmp) / "input.duckdb"

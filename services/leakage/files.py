@@ -100,8 +100,11 @@ def read_reference_file(
 
     if limits is None:
         limits = ReadLimits() if max_mb is None else ReadLimits(max_mb=max_mb)
-    raw = check_file(Path(path), "leakage_accounts", limits=limits).frame
+    checked = check_file(Path(path), "leakage_accounts", limits=limits)
+    raw = checked.frame
     features = reference_features(_as_numbers(raw))
+    skipped = [w.text for w in checked.report.warnings if w.code == "total_row"]
+    features.attrs["skipped_rows"] = skipped  # total rows: said in the score's warning
     for name in ("has_leakage", "leakage_type", "monthly_leakage_amount"):
         if name in raw.columns:
             features[name] = raw[name].to_numpy()

@@ -1,17 +1,18 @@
 """Monthly revenue tables from a file or the warehouse, as the wide frame analytics expect.
 
-Minimal, pure-pandas reader for `revrisk trends --input FILE`; the validated importer of
-`data/imports/loaders.py` can replace `read_revenue_file` later without touching the callers.
-
-Accepted layouts (CSV, Excel or Parquet):
-- pivot: one id column, then one column per month named 'YYYY-MM' (or 'YYYY-MM-DD');
-- long: columns for customer, month and revenue (names matched case-insensitively, see
-  `_ID_NAMES`, `_MONTH_NAMES`, `_REVENUE_NAMES`); several rows per month are summed.
+`read_revenue_file` (`revrisk trends --input FILE`, `--backtest`) reads a file with the
+importer's reader and checks (`data.imports.check_file`, kind monthly_revenue): the same
+header search (title rows above the header), layouts, id/month/amount parsing, total rows and
+refusals, naming file, row and column, as `revrisk import` (rt8 D14: a pandas reader of its
+own took a title row for the header). Accepted layouts (CSV/TSV, Excel or Parquet):
+- pivot: one id column, then one column per month ('YYYY-MM', or a first or last day of
+  the month: 2026-05-31, 31/05/2026, an Excel date);
+- long: customer, month (the same forms) and revenue, one row per customer and month;
+amounts as finance exports write them ('$1,234.50', '1.234,50 €'; data.imports.finance_formats).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,64 +20,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data.imports import ReadLimits
 from data.warehouse import latest_month
-
-_MONTH_COLUMN = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
-_ID_NAMES = ("customer_id", "customerid", "customer", "account_id", "accountid", "account", "id")
-_MONTH_NAMES = ("month", "period", "date", "invoice_month")
-_REVENUE_NAMES = ("revenue", "net_revenue", "amount", "value", "total")
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path)
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path)
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    raise ValueError(f"unsupported input file type {suffix!r} (use .csv, .xlsx or .parquet)")
-
-
-def _find(columns: pd.Index, names: tuple[str, ...], what: str) -> str:
-    lookup = {re.sub(r"[^a-z_]", "", str(c).lower()): str(c) for c in columns}
-    for name in names:
-        if name in lookup:
-            return lookup[name]
-    raise ValueError(f"no {what} column: expected one of {', '.join(names)}; got {list(columns)}")
-
-
-def _from_pivot(table: pd.DataFrame, month_columns: list[str]) -> pd.DataFrame:
-    others = [c for c in table.columns if c not in month_columns]
-    if not others:
-        raise ValueError("pivot file needs an id column before the month columns")
-    ids = table[others[0]].astype(str).str.strip()
-    wide = table[month_columns].apply(pd.to_numeric, errors="raise")
-    wide.columns = [c[:7] for c in month_columns]
-    wide.index = pd.Index(ids, name="customer_id")
-    wide = wide.T.groupby(level=0).sum().T  # duplicate month labels (a -DD variant) add up
-    return _complete_months(wide.groupby(level=0).sum())
-
-
-def _from_long(table: pd.DataFrame) -> pd.DataFrame:
-    id_col = _find(table.columns, _ID_NAMES, "customer id")
-    month_col = _find(table.columns, _MONTH_NAMES, "month")
-    revenue_col = _find(table.columns, _REVENUE_NAMES, "revenue")
-    months = pd.to_datetime(table[month_col].astype(str), errors="coerce")
-    if months.isna().any():
-        bad = table.loc[months.isna(), month_col].iloc[0]
-        raise ValueError(f"month column {month_col!r} holds an unreadable value {bad!r}")
-    frame = pd.DataFrame(
-        {
-            "customer_id": table[id_col].astype(str).str.strip(),
-            "month": months.dt.strftime("%Y-%m"),
-            "revenue": pd.to_numeric(table[revenue_col], errors="raise"),
-        }
-    )
-    wide = frame.pivot_table(
-        index="customer_id", columns="month", values="revenue", aggfunc="sum", fill_value=0.0
-    )
-    return _complete_months(wide)
 
 
 def _complete_months(wide: pd.DataFrame) -> pd.DataFrame:
@@ -87,21 +32,39 @@ def _complete_months(wide: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def read_revenue_file(path: Path | str) -> pd.DataFrame:
-    """Wide revenue table (index customer_id, columns 'YYYY-MM') from a pivot or long file.
+def read_revenue_file(path: Path | str, limits: ReadLimits | None = None) -> pd.DataFrame:
+    """Wide revenue table (index customer_id, columns 'YYYY-MM') from a pivot or long file
+    that `revrisk import --kind monthly_revenue` would accept (see the module docstring).
 
-    Raises `ValueError` naming the problem (type, missing column, unreadable value) and
-    `FileNotFoundError` when the file does not exist.
+    Raises the importer's `ImportValidationError` (a `ValueError`) listing every problem,
+    `ValueError` for a file of several currencies (a trend sums its months) or without revenue,
+    and `FileNotFoundError` when the file does not exist.
     """
+    from data.imports import check_file
+
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no input file at {path}")
-    table = _read_table(path)
-    month_columns = [str(c) for c in table.columns if _MONTH_COLUMN.match(str(c))]
-    wide = _from_pivot(table, month_columns) if month_columns else _from_long(table)
-    if wide.empty:
-        raise ValueError(f"{path} holds no revenue rows")
-    return wide
+    rows = check_file(path, "monthly_revenue", limits=limits).frame
+    currencies = sorted(rows["currency"].dropna().unique()) if "currency" in rows else []
+    if len(currencies) > 1:
+        raise ValueError(
+            f"{path.name} holds revenue in {', '.join(currencies)}: a trend adds months up, "
+            "so give one currency per file"
+        )
+    if rows.empty:
+        raise ValueError(f"{path.name} holds no revenue rows")
+    frame = pd.DataFrame(
+        {
+            "customer_id": rows["customer_id"].astype(str),
+            "month": pd.to_datetime(rows["month"]).dt.strftime("%Y-%m"),
+            "revenue": rows["net_revenue"].astype("float64"),
+        }
+    )
+    wide = frame.pivot_table(
+        index="customer_id", columns="month", values="revenue", aggfunc="sum", fill_value=0.0
+    )
+    return _complete_months(wide)
 
 
 def warehouse_revenue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -104,6 +104,10 @@ def _limit(
     return revenue.iloc[:, : position + 1], partial and position == len(labels) - 1
 
 
+MIN_TREND_MONTHS = 2
+"""A scan of one month has no month-to-month change to measure (it failed inside numpy)."""
+
+
 def analyse_revenue(
     revenue: pd.DataFrame,
     *,
@@ -124,6 +128,12 @@ def analyse_revenue(
     config = config or TrendConfig()
     outcome = outcome or DeclineOutcome()
     revenue, partial = _limit(revenue, until, config)
+    if revenue.shape[1] < MIN_TREND_MONTHS:
+        covered = ", ".join(str(c)[:7] for c in revenue.columns) or "none"
+        raise ValueError(
+            f"too few months for trends: the revenue covers {revenue.shape[1]} month(s) "
+            f"({covered}); a trend needs at least {MIN_TREND_MONTHS}"
+        )
     scan = scan_trends(revenue, config, partial_last_month=partial, progress=progress)
     complete = revenue.iloc[:, : len(scan.months)]  # without a partial last month
     scores, forecaster = forecast_decline(complete, outcome, bands)

@@ -47,7 +47,7 @@ def test_if_missing_keeps_an_existing_warehouse(tmp_path: Path) -> None:
 
 def test_info_on_missing_warehouse_says_how_to_build_one(tmp_path: Path) -> None:
     result = _run("info", "--db", str(tmp_path / "nothing.duckdb"))
-    assert result.returncode == 1
+    assert result.returncode == 2  # a missing input (rt8 D30)
     assert "revrisk demo" in result.stderr
     assert "Traceback" not in result.stderr
 

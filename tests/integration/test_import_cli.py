@@ -207,6 +207,7 @@ def test_console_script_exits_2_on_a_corrupted_file(warehouse: Path, tmp_path: P
     )
     assert result.returncode == 2
     assert (
-        "text.csv, row 5, column 'mrr': expected an amount (a number) (value 'two hundred')"
+        "text.csv, row 5, column 'mrr': expected an amount, such as 1234.56, 1,234.56, "
+        "$1,234.56, 1.234,56 €, 1234,56, (1,234.56) for negatives (value 'two hundred')"
         in result.stderr
     )

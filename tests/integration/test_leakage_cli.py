@@ -89,4 +89,4 @@ def test_score_the_warehouse_and_evaluate(warehouse: Path, models: Path, tmp_pat
 
 def test_bad_type_is_a_clear_error(warehouse: Path) -> None:
     done = _run("detect", "--db", str(warehouse), "--type", "fraud")
-    assert done.returncode == 1 and "allowed: Failed_Payment_Retry" in done.stderr
+    assert done.returncode == 2 and "allowed: Failed_Payment_Retry" in done.stderr

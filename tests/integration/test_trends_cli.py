@@ -70,7 +70,7 @@ def test_backtest_on_retail_ranks_against_baselines_with_intervals() -> None:
     assert not result["overall"]["active_months"]["forecast_significantly_worse"]
     assert result["warning"] == "" and not result["overall"]["too_small"]
     code, _, stderr = run("trends", "--backtest")
-    assert code == 1 and "--input" in stderr
+    assert code == 2 and "--input" in stderr
 
 
 @pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
@@ -108,7 +108,7 @@ def test_trends_on_the_warehouse_json_and_customer(world: Path) -> None:
 
 def test_unknown_customer_is_a_clean_error(world: Path) -> None:
     code, stdout, stderr = run("trends", "--db", str(world), "--customer", "ACC00001")
-    assert code == 1 and stdout == ""
+    assert code == 2 and stdout == ""
     assert "Did you mean" in stderr and "Traceback" not in stderr
 
 
@@ -143,4 +143,4 @@ def test_segments_json(demo: Path) -> None:
 
 def test_db_and_input_together_are_refused(world: Path) -> None:
     code, _, stderr = run("trends", "--db", str(world), "--input", "x.csv")
-    assert code == 1 and "either --db or --input" in stderr
+    assert code == 2 and "either --db or --input" in stderr

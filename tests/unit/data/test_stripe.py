@@ -521,7 +521,7 @@ ZIP_HAZARDS: dict[str, tuple[Callable[..., None], bool, str]] = {
     "absolute path": (_absolute, False, "unsafe path in the zip: '/tmp/revrisk_pwned.txt'"),
     "symlink": (_symlink, False, "symbolic link in the zip: 'customers_link.jsonl'"),
     "zip bomb": (_bomb, False, "MB, over the limit of"),
-    "not a zip": (_not_a_zip, True, "not a readable zip file (BadZipFile"),
+    "not a zip": (_not_a_zip, True, "not a readable zip file (not a zip archive"),
     "encrypted": (_encrypted, True, "encrypted member in the zip"),
     "damaged member": (_bad_crc, True, "member 'customers.jsonl' is damaged"),
 }

@@ -8,10 +8,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from reference_data import RETAIL_PIVOT
 
+from data.imports import ImportValidationError
 from data.imports.loaders import import_file
 from data.warehouse import bump_data_version, connect, get_meta
 from services.trends import store as trend_store
@@ -173,9 +175,9 @@ def test_pivot_and_long_files_read_alike(tmp_path: Path) -> None:
     pivot.to_csv(tmp_path / "pivot.csv", index=False)
     long = pd.DataFrame(
         {
-            "Customer": ["1", "1", "2", "2", "2"],
-            "Month": ["2024-01-15", "2024-04-01", "2024-02-01", "2024-04-01", "2024-04-20"],
-            "Revenue": [10.0, 3.0, 5.0, 0.5, 0.5],
+            "Customer": ["1", "1", "2", "2"],
+            "Month": ["2024-01", "2024-04-01", "2024-02-01", "2024-04"],
+            "Revenue": [10.0, 3.0, 5.0, 1.0],
         }
     )
     long.to_parquet(tmp_path / "long.parquet")
@@ -185,9 +187,37 @@ def test_pivot_and_long_files_read_alike(tmp_path: Path) -> None:
     assert expected.loc["2", "2024-03"] == 0.0
     for name in ("long.parquet", "long.xlsx"):
         pd.testing.assert_frame_equal(read_revenue_file(tmp_path / name), expected)
-    (tmp_path / "bad.csv").write_text("who,when,what\n1,2024-01,3\n")
-    with pytest.raises(ValueError, match="customer id"):
+    (tmp_path / "bad.csv").write_text("who,when,what\nC1,January,3\n")
+    with pytest.raises(ImportValidationError, match="customer_id"):
         read_revenue_file(tmp_path / "bad.csv")
+
+
+def test_a_revenue_file_is_read_with_the_importers_reader_and_checks(tmp_path: Path) -> None:
+    """rt8 D14: a title row above the header, a Total row and a bad cell are handled as
+    `revrisk import` handles them, not by a reader of their own."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ACME Corp: monthly revenue by customer (USD)"])
+    sheet.append([])
+    sheet.append(["Customer ID", "2024-01", "2024-02", "Notes"])
+    sheet.append(["C1", 10.0, 12.0, "ok"])
+    sheet.append(["C2", 5.0, 4.0, "ok"])
+    sheet.append(["C3", 1.0, 1.0, ""])
+    sheet.append(["Total", 16.0, 17.0, ""])
+    book.save(tmp_path / "titled.xlsx")
+    wide = read_revenue_file(tmp_path / "titled.xlsx")
+    assert wide.index.tolist() == ["C1", "C2", "C3"]
+    assert wide.to_numpy().tolist() == [[10.0, 12.0], [5.0, 4.0], [1.0, 1.0]]
+    euro = "customer;month;revenue\nC1;31/01/2024;10,00 €\nC1;29/02/2024;1.012,00 €\n"
+    (tmp_path / "euro.csv").write_text(euro)
+    assert read_revenue_file(tmp_path / "euro.csv").to_numpy().tolist() == [[10.0, 1012.0]]
+    sheet.cell(row=5, column=3, value="n/a!")
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(ImportValidationError) as caught:
+        read_revenue_file(tmp_path / "bad.xlsx")
+    [problem] = caught.value.report.problems
+    assert (problem.row, problem.column, problem.value) == (5, "2024-02", "n/a!")
 
 
 @pytest.mark.skipif(not RETAIL.exists(), reason="shared reference data not present")
