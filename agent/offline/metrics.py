@@ -23,10 +23,33 @@ the period to its last month into new, expansion, contraction and churned revenu
 mean days from invoice issue to the first successful payment; seat utilisation is active over
 licensed seats in the latest month.
 
-Comparisons: two quarters or half years ("Q3 signups vs Q2") span both and get a row each;
-two values of one column ("legacy vs core", "EMEA vs APAC") group by that column instead of
-filtering on both at once. A month without a year ("in April", "april this year", "Oct-26")
-is the latest such month in the data.
+Comparisons: two quarters, half years or months ("Q3 signups vs Q2", "Compare revenue in
+September 2026 with August 2026") get a row each, only the periods named (not the ones
+between), and revenue and leakage rows carry their change on the row before, absolute and in
+percent ("month over month" groups by month the same way); two values of one column ("legacy
+vs core", "EMEA vs APAC") group by that column instead of filtering on both at once. A month
+without a year ("in April", "april this year", "Oct-26") is the latest such month in the data.
+A quarter, half or named period the data cover only in part returns how many of its months
+have data (`n_months_with_data` of `n_months_in_period`), so the answer flags it ("2024-Q4
+covers 2 of its 3 months") instead of comparing it with a full one.
+
+Who is counted (rt8 D1, D18): revenue reads monthly_revenue LEFT JOINed to accounts, so the
+customers of an imported revenue file (which has no account rows) are in every total; a split
+or filter by tier, region or billing system needs the account row and returns how many revenue
+customers it leaves out (`n_left_out_customers`). Amounts are grouped by currency, never
+added across two. A customer named in any id form ("CUST-001", "cus_8812", "customer 12347";
+ACC ids go to agent/offline/sqlgen.py) filters the query, compared on upper-case letters and
+digits, and shows as the row's `customer`; one the data lack answers "… (no revenue found)".
+
+Rankings (rt8 D10, D22, D23): "top 10 customers by revenue", "which 5 customers have the
+highest MRR?" and "top 5 accounts by detected leakage" are one row per account, summed over
+the period, the N largest (smallest for "bottom"/"lowest"); MRR without a period is the
+contracted MRR in force (account_features). "Which … churned" lists the accounts; "average
+revenue per account" divides by the accounts billed; a message asking two metric questions
+("revenue by tier and churn by region") is split into one query each (`parts`).
+
+Hand-written: the questions are the planner's lexicon words mapped onto a fixed schema, and
+each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library runs offline.
 """
 
 from __future__ import annotations
@@ -39,6 +62,7 @@ from typing import Any
 
 from agent.offline.lexicon import Lexicon, Phrase, entity_table, find_phrase, has_phrase, tokenize
 from agent.offline.sqlwords import period as named_period
+from domain import normalise_account_id
 
 LATEST = (
     "(SELECT max(month) FROM (SELECT max(period) AS month FROM invoices "
@@ -119,6 +143,13 @@ class MetricSpec:
     period: Period | None = None
     filters: tuple[str, ...] = ()
     monthly: bool = False  # "MRR": the average per month, not the period's total
+    customers: tuple[str, ...] = ()  # ids named ("CUST-001"), as written: filter and show them
+    rank: int | None = None  # "top 10 customers by revenue": one row per account, N largest
+    ascending: bool = False  # "bottom 5 …", "lowest …": the N smallest
+    periods: tuple[Period, ...] = ()  # "Sep 2026 vs Aug 2026": only these, one row each
+    changes: bool = False  # "compare", "month over month": each row's change on the one before
+    lists: bool = False  # "which Enterprise customers churned?": the accounts, not a count
+    per_account: bool = False  # "average revenue per account": over the accounts billed
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,13 @@ class MetricWords:
     monthly: tuple[Phrase, ...]
     standalone: frozenset[str]
     filters: tuple[tuple[Phrase, str], ...]
+    rank_words: tuple[Phrase, ...]
+    """Blockers a ranking uses for itself ("which 5 customers", "the biggest accounts")."""
+    changes: tuple[Phrase, ...]
+    per_account: tuple[Phrase, ...]
+    lists: tuple[Phrase, ...]
+    ranked_leakage: tuple[Phrase, ...]
+    """Words that rank accounts by the leakage detected ("by detected leakage")."""
 
 
 @lru_cache(maxsize=4)
@@ -150,6 +188,11 @@ def words(lexicon: Lexicon) -> MetricWords:
         monthly=tuple(tuple(w.split()) for w in raw["monthly"]),
         standalone=frozenset(raw["standalone"]),
         filters=tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
+        rank_words=tuple(tuple(w.split()) for w in raw["rank_words"]),
+        changes=tuple(tuple(w.split()) for w in raw["changes"]),
+        per_account=tuple(tuple(w.split()) for w in raw["per_account"]),
+        lists=tuple(tuple(w.split()) for w in raw["lists"]),
+        ranked_leakage=tuple(tuple(w.split()) for w in raw["ranked_leakage"]),
     )
 
 
@@ -210,6 +253,125 @@ def read_periods(text: str) -> tuple[Period, ...]:
     return tuple(periods) if len(periods) >= 2 else ()
 
 
+def compared_months(text: str) -> tuple[Period, ...]:
+    """The months a comparison names with their years ("Compare revenue in September 2026
+    with August 2026", "Oct 2026 vs Oct 2025"), oldest first; () unless it names two or
+    more and compares them (a range "from May 2026 to Aug 2026" is one period).
+
+    Examples:
+        >>> [p.start for p in compared_months("Compare revenue in Sep 2026 with Aug 2026")]
+        ["DATE '2026-08-01'", "DATE '2026-09-01'"]
+        >>> compared_months("revenue from May 2026 to Aug 2026")
+        ()
+    """
+    lowered = text.lower()
+    if not _COMPARED.search(lowered) and not re.search(r"\bwith\b", lowered):
+        return ()
+    months = sorted({month for _, month in _stated_months(lowered)})
+    if len(months) < 2 or _range(lowered) or "since" in tool_months(text):
+        return ()
+    return tuple(Period(f"DATE '{month}-01'", _shift(f"DATE '{month}-01'", 1)) for month in months)
+
+
+_WHO = r"(?:customers?|accounts?|clients?|logos?|payers?|companies|company)"
+_RANKED = re.compile(
+    rf"\b(?:top|bottom|biggest|largest|highest|smallest|lowest|best|worst|leading)\s+"
+    rf"(?:(\d{{1,3}})\s+)?(?:[a-z]+\s+)?{_WHO}\b"
+    rf"|\b(\d{{1,3}})\s+(?:biggest|largest|highest|top|smallest|lowest|best|worst|leading)\s+"
+    rf"(?:[a-z]+\s+)?{_WHO}\b"
+    rf"|\b(?:which|what|who are (?:the|our))\s+(?:(\d{{1,3}})\s+)?{_WHO}\b"
+    rf"(?=.*\b(?:highest|largest|biggest|most|top|lowest|smallest|least|fewest)\b)"
+)
+_ASCENDING = re.compile(r"\b(?:bottom|smallest|lowest|least|fewest|worst)\b")
+_RANK_DEFAULT = 10
+"""Rows of a ranking that names no number ("our biggest customers by revenue")."""
+
+
+def read_rank(text: str) -> tuple[int | None, bool]:
+    """(N, ascending) of a ranking of customers ("top 10 customers by revenue", "which 5
+    customers have the highest MRR?", "bottom 3 accounts by leakage"); (None, False) when the
+    text ranks none. "which customer has …" without a number asks for one.
+
+    Examples:
+        >>> read_rank("top 10 customers by revenue this year")
+        (10, False)
+        >>> read_rank("which 5 customers have the highest MRR?")
+        (5, False)
+        >>> read_rank("which customer had the lowest revenue in 2025?")
+        (1, True)
+        >>> read_rank("revenue by tier")
+        (None, False)
+    """
+    lowered = text.lower()
+    match = _RANKED.search(lowered)
+    if match is None:
+        return None, False
+    number = next((g for g in match.groups() if g), None)
+    ascending = bool(_ASCENDING.search(lowered))
+    if number is not None:
+        return int(number), ascending
+    singular = re.search(rf"{_WHO}", match.group(0))
+    one = singular is not None and not singular.group(0).endswith(("s", "companies"))
+    return (1 if one else _RANK_DEFAULT), ascending
+
+
+_CUSTOMER_ID = re.compile(
+    r"(?<![\w@./-])([a-z]{1,12}[-_#]?\d{2,}(?:[-_][a-z0-9]+)*)(?![\w@/-])", re.IGNORECASE
+)
+_NOT_IDS = frozenset(
+    ["q", "h", "fy", "cy", "top", "last", "next", "past", "ytd", "qtd", "mtd", "ttm"]
+)
+"""Letters before a number that make a period or a count, not an id ("Q4", "FY2025", "top10");
+month names ("Oct-26") are read by `_MONTH_NAME`."""
+
+
+_NUMBERED = re.compile(
+    r"\b(?:customer|client|account)(?:\s+id)?\s*(?:#|no\.?|number)?\s*(\d{2,})\b"
+)
+"""A number the text calls a customer's ("customer 12347", "client #5521"): retail exports
+number their customers."""
+
+
+def customer_ids(text: str) -> tuple[str, ...]:
+    """Customer ids the text names in a form other than ACC… (agent/offline/sqlgen.py reads
+    those): "CUST-001", "cus_8812", "C-10442", as written, and numbers called a customer's
+    ("customer 12347"). Periods ("Q4", "FY2025", "Oct-26", "2026-10") are not ids.
+
+    Examples:
+        >>> customer_ids("What was total revenue of CUST-001 in 2026?")
+        ('CUST-001',)
+        >>> customer_ids("revenue of customer 12347 last quarter")
+        ('12347',)
+        >>> customer_ids("revenue in Q4 2025 vs FY2024, Oct-26 and 2026-10")
+        ()
+    """
+    found = [match.group(1) for match in _NUMBERED.finditer(text.lower())]
+    for match in _CUSTOMER_ID.finditer(text):
+        word = match.group(1)
+        letters = re.match(r"[a-z]+", word.lower())
+        if letters is None or letters.group(0) in (*_NOT_IDS, "acc"):
+            continue
+        if re.fullmatch(_MONTH_NAME, letters.group(0)):
+            continue
+        found.append(word)
+    return tuple(dict.fromkeys(found))
+
+
+def _id_key(expression: str) -> str:
+    """`expression` as an id compares: upper case, letters and digits only ("cust 001",
+    "CUST-001" and "cust001" name one customer)."""
+    return f"regexp_replace(upper({expression}), '[^A-Z0-9]', '', 'g')"
+
+
+def _id_values(name: str) -> list[str]:
+    """The keys (see `_id_key`) an id the text names may have in the warehouse: as written,
+    and a number also as the account id it names ("customer 42": 42 or ACC000042)."""
+    keys = [re.sub(r"[^A-Z0-9]", "", name.upper())]
+    if name.isdigit():
+        keys.append(normalise_account_id(name))
+    return [f"'{key}'" for key in keys]
+
+
 def read_period(text: str) -> Period | None:
     """The period a question names, anchored on the data's latest month (see the module
     docstring); None when it names none.
@@ -263,24 +425,46 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
             group = dimension
             break
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
-    compared = read_periods(text)
+    compared: tuple[Period, ...] = read_periods(text)
     if group is None and compared:  # "Q3 signups vs Q2": one row per period
         group = (
             "half"
             if _HALF.search(text.lower()) and not _QUARTER.search(text.lower())
             else "quarter"
         )
+    months = compared_months(text)
+    if months and group in (None, "month"):  # "Sep 2026 vs Aug 2026": one row per month
+        group, compared = "month", months
     columns = [condition.split(" = ")[0] for condition in filters]
     several = next((c for c in dict.fromkeys(columns) if columns.count(c) > 1), None)
     if several is not None and group in (None, several):  # "legacy vs core": one row each
         group = several
         filters = tuple(f for f in filters if not f.startswith(f"{several} = "))
+    period = read_period(text)
+    if compared and group in ("month", "quarter", "half"):
+        starts, ends = ", ".join(p.start for p in compared), ", ".join(p.end for p in compared)
+        period = Period(f"least({starts})", f"greatest({ends})")
+    changes = has_phrase(tokens, vocab.changes)
+    if (
+        changes
+        and group is None
+        and has_phrase(tokens, (("month", "over", "month"), ("month", "on", "month"), ("mom",)))
+    ):
+        group = "month"  # "how did revenue change month over month?"
+    rank, ascending = read_rank(text)
     return MetricSpec(
         metric=metric,
         group=group,
-        period=read_period(text),
+        period=period,
         filters=filters,
         monthly=has_phrase(tokens, vocab.monthly),
+        customers=customer_ids(text),
+        rank=rank,
+        ascending=ascending,
+        periods=tuple(compared) if group in ("month", "quarter", "half") else (),
+        changes=changes or bool(compared),
+        lists=has_phrase(tokens[:2], vocab.lists) and re.search(_WHO, text.lower()) is not None,
+        per_account=has_phrase(tokens, vocab.per_account),
     )
 
 
@@ -299,7 +483,9 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     warehouse can compute (churned accounts, NRR, DSO, seat utilisation, signups)."""
     vocab = words(lexicon)
     tokens = tokenize(text)
-    if has_phrase(tokens, vocab.blockers) or re.search(r"\bacc[\s#_-]*\d", text, re.I):
+    ranked = read_rank(text)[0] is not None
+    blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
+    if has_phrase(tokens, blockers) or re.search(r"\bacc[\s#_-]*\d", text, re.I):
         return False
     if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
         return False
@@ -311,8 +497,37 @@ def applies(text: str, lexicon: Lexicon) -> bool:
             spec.group not in (None, "tier")
             or bool(spec.filters)
             or (spec.group == "tier" and spec.period is not None)
-        )
-    return bool(spec.group or spec.period or spec.metric in vocab.standalone)
+            or (spec.rank is not None and has_phrase(tokens, vocab.ranked_leakage))
+        )  # "top 5 accounts by detected leakage": per account; "3 biggest leaking": the tools
+    if spec.customers and spec.metric != "revenue":
+        return False  # one customer's churn or NRR: no query here names its id
+    ranks_or_averages = spec.rank is not None or spec.per_account  # a customer alone: trend
+    return bool(spec.group or spec.period or spec.metric in vocab.standalone or ranks_or_averages)
+
+
+_PARTS = re.compile(r"\s*(?:;|,?\s+and\s+(?:also\s+)?|,?\s+plus\s+|,?\s+as well as\s+)\s*")
+
+
+def parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """The clauses of a message that asks two or more metric questions at once ("revenue by
+    tier and churn by region"), each a question of its own with its own metric; () when it
+    asks one (a clause without a metric of its own, "revenue by tier and region", narrows).
+
+    Examples:
+        >>> parts("revenue by tier and churn by region", lexicon)
+        ('revenue by tier', 'churn by region')
+        >>> parts("revenue by tier and region", lexicon)
+        ()
+    """
+    clauses = [c for c in _PARTS.split(text.strip().rstrip("?.!")) if c]
+    if len(clauses) < 2:
+        return ()
+    named = [parse(clause, lexicon).metric for clause in clauses]
+    if None in named or len(set(named)) < len(named):
+        return ()
+    if not all(applies(clause, lexicon) for clause in clauses):
+        return ()
+    return tuple(clauses)
 
 
 def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
@@ -324,6 +539,13 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
         period=later.period or earlier.period,
         filters=later.filters or earlier.filters,
         monthly=later.monthly or earlier.monthly,
+        customers=later.customers or earlier.customers,
+        rank=later.rank or earlier.rank,
+        ascending=later.ascending if later.rank else earlier.ascending,
+        periods=later.periods if later.period else earlier.periods,
+        changes=later.changes or earlier.changes,
+        lists=later.lists or earlier.lists,
+        per_account=later.per_account or earlier.per_account,
     )
 
 
@@ -419,62 +641,224 @@ def _period_select(
     *,
     within: str | None = None,
     prefix: str = "",
+    currency: str | None = None,
+    change: str | None = None,
+    extra: Sequence[str] = (),
+    keys: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """The query every period measure shares: `value` (and the period's span) over `source`
     in the spec's period (else `default`) and filters, grouped and sorted by `_select`.
     `within` is the period condition on its own column ("{start}"/"{end}" filled in): by
-    default `_in` on `month_expression`. `prefix` holds the CTEs the source reads."""
+    default `_in` on `month_expression`; compared periods ("Sep vs Aug") keep only theirs.
+    `prefix` holds the CTEs the source reads. `currency`: the amounts' currency column,
+    grouped by, so no total adds two currencies. `change` (an aggregate): each period row's
+    change on the row before, absolute and in percent. `extra`: more WHERE conditions;
+    `keys`: more columns to group by, first, as (expression, name, text of the one row a
+    period without rows answers): ("r.account_id", "customer", "CUST-9 (no revenue found)")."""
     p = _bounds(spec.period, default)
     head, group_by, sort = _select(spec.group, month_expression)
-    condition = within.format(start=p.start, end=p.end) if within else _in(month_expression, p)
+    periods = spec.periods or (p,)
+    conditions = [
+        within.format(start=q.start, end=q.end) if within else _in(month_expression, q)
+        for q in periods
+    ]
+    condition = conditions[0] if len(conditions) == 1 else f"(({') OR ('.join(conditions)}))"
+    if currency is not None:
+        if spec.group == "currency":
+            head = ""
+        n_keys = head.count(" AS ") + len(keys)
+        named = "".join(
+            f"CASE WHEN grouping({e}) = 1 THEN '{missing}' ELSE {e} END AS {name}, "
+            for e, name, missing in keys
+        )
+        head = f"{named}{head}{currency} AS currency, "
+        group_by = f" GROUP BY {', '.join(str(i) for i in range(1, n_keys + 2))}"
+        if not spec.group:  # a period with no rows still answers one row, saying what it covers
+            grouped = ", ".join([*(e for e, _, _ in keys), currency])
+            group_by = (
+                f" GROUP BY GROUPING SETS (({grouped}), ()) HAVING grouping({currency}) = 0 "
+                "OR count(*) = 0"
+            )
+        ordered = spec.group in _PERIODS or keys
+        sort = " ORDER BY 1, 2" if ordered else f" ORDER BY {n_keys + 2} DESC"
+    if change is not None and spec.group in _PERIODS:
+        partition = f"PARTITION BY {currency} " if currency else ""
+        window = f"OVER ({partition}ORDER BY min({month_expression}))"
+        name = value.split(" AS ", 1)[1].split(",")[0].strip()
+        value += (
+            f", round({change} - lag({change}) {window}, 2) AS {name}_change, "
+            f"round({change} / lag({change}) {window} - 1, 4) AS pct_change"
+        )
     return (
         f"{prefix}SELECT {head}{value}, {_span(p.start, p.end)} "
-        f"FROM {source} WHERE {condition} AND {_where(spec.filters)}{group_by}{sort}"
+        f"FROM {source} WHERE {condition} AND {_where(spec.filters, extra)}{group_by}{sort}"
     )
 
 
+_PERIODS = ("month", "quarter", "half")
+_ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
 
 
+def _months_covered(spec: MetricSpec, month_expression: str) -> str:
+    """Columns that say how much of each row's period the data cover: a quarter, a half or
+    the whole period asked ("in 2026" with data to 2026-10: 10 of its 12 months)."""
+    if spec.group in ("quarter", "half"):
+        span = 3 if spec.group == "quarter" else 6
+        return (
+            f", count(DISTINCT {month_expression}) AS n_months_with_data, "
+            f"{span} AS n_months_in_period"
+        )
+    if spec.group == "month" or spec.period is None or spec.periods:
+        return ""
+    p = spec.period
+    return (
+        f", date_diff('month', greatest({p.start}, {EARLIEST}), "
+        f"least({p.end}, {_shift(LATEST, 1)})) AS n_months_with_data, "
+        f"date_diff('month', {p.start}, {p.end}) AS n_months_in_period"
+    )
+
+
+def _uses_accounts(spec: MetricSpec) -> bool:
+    """Whether the question reads an account attribute (tier, region, billing system):
+    revenue customers without an account row (imported revenue files) cannot be placed."""
+    return bool(spec.filters) or spec.group in _ACCOUNT_DIMENSIONS
+
+
+def _left_out(spec: MetricSpec, default: Period) -> str:
+    """The count of revenue customers in the period that have no account row (an imported
+    revenue file's customers) and so fall outside a split by tier or region."""
+    p = _bounds(spec.period, default)
+    inside = " OR ".join(f"({_in('i.month', q)})" for q in spec.periods or (p,))
+    return (
+        f", (SELECT count(DISTINCT i.customer_id) FROM revenue_imports i WHERE ({inside}) "
+        "AND i.customer_id NOT IN (SELECT account_id FROM accounts)) AS n_left_out_customers"
+    )
+
+
+def _ranked(
+    spec: MetricSpec, default: Period, value: str, month: str, source: str, currency: str
+) -> str:
+    """The N accounts with the largest (or smallest) `value` in the period, one row each:
+    "top 10 customers by revenue this year", "top 5 accounts by detected leakage"."""
+    p = _bounds(spec.period, default)
+    condition = " OR ".join(f"({_in(month, q)})" for q in spec.periods or (p,))
+    order = "ASC" if spec.ascending else "DESC"
+    return (
+        f"SELECT account_id, any_value(a.name) AS name, {currency} AS currency, {value}, "
+        f"{_span(p.start, p.end)} FROM {source} WHERE ({condition}) AND {_where(spec.filters)} "
+        f"GROUP BY 1, 3 ORDER BY 4 {order}, 1 LIMIT {spec.rank}"
+    )
+
+
+def _contracted_mrr(spec: MetricSpec) -> str:
+    """ "Which 5 customers have the highest MRR?": MRR as contracted (licensed seats x
+    contracted price of the contract in force, account_features), the N largest; imported
+    revenue customers have no contract and are counted as left out."""
+    order = "ASC" if spec.ascending else "DESC"
+    left_out = _left_out(spec, _LATEST_MONTH)
+    return (
+        "SELECT f.account_id, a.name, a.currency AS currency, round(f.mrr, 2) AS contracted_mrr"
+        f"{left_out}, strftime(f.as_of_month, '%Y-%m') AS period_start, "
+        "strftime(f.as_of_month, '%Y-%m') AS period_end, "
+        f"strftime({EARLIEST}, '%Y-%m') AS data_from, strftime({LATEST}, '%Y-%m') AS data_to "
+        f"FROM account_features f JOIN accounts a USING (account_id) WHERE {_where(spec.filters)} "
+        f"ORDER BY 4 {order}, 1 LIMIT {spec.rank}"
+    )
+
+
+def _missing(customers: Sequence[str]) -> str:
+    """The text of the row that answers for named customers with no revenue in the period."""
+    named = ", ".join(re.sub(r"[^\w .#-]", "", c) for c in customers)
+    return f"{named} (no revenue found)"
+
+
 def _revenue(spec: MetricSpec) -> str:
     by_month = spec.group == "month" and spec.period is None
-    value = "round(sum(r.net_revenue), 2) AS net_revenue"
-    if spec.monthly and spec.group != "month":
-        value = "round(sum(r.net_revenue) / count(DISTINCT r.month), 2) AS avg_monthly_revenue"
+    default = _TWELVE_MONTHS if by_month else _LATEST_MONTH
+    amount, name = "sum(r.net_revenue)", "net_revenue"
+    if spec.per_account:
+        amount, name = "sum(r.net_revenue) / count(DISTINCT r.account_id)", "revenue_per_account"
+    elif spec.monthly and spec.group != "month":
+        amount, name = "sum(r.net_revenue) / count(DISTINCT r.month)", "avg_monthly_revenue"
+    join = "JOIN" if _uses_accounts(spec) else "LEFT JOIN"
+    source = f"monthly_revenue r {join} accounts a USING (account_id)"
+    value = f"round({amount}, 2) AS {name}"
+    if spec.rank is not None and spec.monthly and spec.period is None and not spec.customers:
+        return _contracted_mrr(spec)
+    if spec.rank is not None and not spec.customers:
+        return _ranked(spec, default, value, "r.month", source, "r.currency")
+    if spec.per_account:
+        value += ", count(DISTINCT r.account_id) AS n_accounts"
+    value += _months_covered(spec, "r.month")
+    if join == "JOIN":
+        value += _left_out(spec, default)
+    extra: list[str] = []
+    named = spec
+    if spec.customers:  # "revenue of CUST-001 in 2026": that customer, shown by its id
+        keys = ", ".join(key for c in spec.customers for key in _id_values(c))
+        extra.append(f"{_id_key('r.account_id')} IN ({keys})")
+        named = replace(spec, group=None)
     return _period_select(
-        spec,
-        _TWELVE_MONTHS if by_month else _LATEST_MONTH,
+        named,
+        default,
         "r.month",
-        f"{value}, string_agg(DISTINCT r.currency, ', ') AS currency",
-        "monthly_revenue r JOIN accounts a USING (account_id)",
+        value,
+        source,
+        currency="r.currency",
+        change="sum(r.net_revenue)" if spec.changes else None,
+        extra=extra,
+        keys=[("r.account_id", "customer", _missing(spec.customers))] if spec.customers else (),
     )
 
 
 def _leakage(spec: MetricSpec) -> str:
+    source = "detected_leakage d JOIN accounts a USING (account_id)"
+    if spec.rank is not None:  # "top 5 accounts by detected leakage": summed per account
+        value = "round(sum(d.amount), 2) AS detected_leakage, count(*) AS n_findings"
+        return _ranked(spec, _LATEST_MONTH, value, "d.month", source, "a.currency")
     return _period_select(
         spec,
         _LATEST_MONTH,
         "d.month",
-        "round(sum(d.amount), 2) AS detected_leakage, "
-        "count(DISTINCT d.account_id) AS n_accounts, "
-        "string_agg(DISTINCT a.currency, ', ') AS currency",
-        "detected_leakage d JOIN accounts a USING (account_id)",
+        "round(sum(d.amount), 2) AS detected_leakage, count(DISTINCT d.account_id) AS n_accounts"
+        + _months_covered(spec, "d.month"),
+        source,
+        currency="a.currency",
+        change="sum(d.amount)" if spec.changes else None,
     )
 
 
+_CHURNED = (
+    "WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
+    "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
+    "c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
+    f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) "
+)
+"""Churned accounts: no revenue for the last three months of data, churned in the month
+after their last revenue (imported revenue customers included)."""
+
+
 def _churn(spec: MetricSpec) -> str:
+    join = "JOIN" if _uses_accounts(spec) else "LEFT JOIN"
+    if spec.lists and spec.group is None:  # "which Enterprise customers churned?": them
+        p = _bounds(spec.period, _TWELVE_MONTHS)
+        return (
+            f"{_CHURNED}SELECT c.account_id, a.name, a.tier, a.region, "
+            "strftime(c.churn_month, '%Y-%m') AS churn_month, "
+            f"{_span(p.start, p.end)} FROM c {join} accounts a USING (account_id) "
+            f"WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
+            f"AND {_where(spec.filters)} ORDER BY c.churn_month, c.account_id LIMIT 200"
+        )
     return _period_select(
         spec,
         _TWELVE_MONTHS,
         "c.churn_month",
         "count(*) AS n_churned_accounts",
-        "c JOIN accounts a USING (account_id)",
+        f"c {join} accounts a USING (account_id)",
         within="c.churn_month >= {start} AND c.churn_month < {end}",
-        prefix="WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
-        "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
-        "c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
-        f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) ",
+        prefix=_CHURNED,
     )
 
 
@@ -553,18 +937,23 @@ def _grr(spec: MetricSpec) -> str:
 
 def _arr(spec: MetricSpec) -> str:
     """Annual recurring revenue: 12 x the net revenue of the period's last month (the
-    latest month by default)."""
+    latest month by default), per currency, imported revenue customers included unless a
+    split or filter needs their account row."""
     end = spec.period.end if spec.period else _shift(LATEST, 1)
     month = _shift(end, -1)
     group = spec.group if spec.group in _DIMENSIONS else None
-    head, group_by, _ = _select(group, "r.month")
-    sort = " ORDER BY 2 DESC" if group_by else ""
-    return (
-        f"SELECT {head}round(12 * sum(r.net_revenue), 2) AS arr, "
-        f"round(sum(r.net_revenue), 2) AS mrr, string_agg(DISTINCT r.currency, ', ') AS currency, "
-        f"strftime({month}, '%Y-%m') AS period_start, strftime({month}, '%Y-%m') AS period_end "
-        f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
-        f"WHERE r.month = {month} AND {_where(spec.filters)}{group_by}{sort}"
+    one_month = replace(spec, group=group, period=Period(month, end), periods=(), changes=False)
+    value = "round(12 * sum(r.net_revenue), 2) AS arr, round(sum(r.net_revenue), 2) AS mrr"
+    if _uses_accounts(one_month):
+        value += _left_out(one_month, _LATEST_MONTH)
+    join = "JOIN" if _uses_accounts(one_month) else "LEFT JOIN"
+    return _period_select(
+        one_month,
+        _LATEST_MONTH,
+        "r.month",
+        value,
+        f"monthly_revenue r {join} accounts a USING (account_id)",
+        currency="r.currency",
     )
 
 

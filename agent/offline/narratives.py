@@ -82,10 +82,20 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
-_SPAN = ("period_start", "period_end", "currency", "data_from", "data_to")
-"""Columns a metric query returns to say what it covers: stated once, not tabled."""
+_SPAN = (
+    "period_start",
+    "period_end",
+    "currency",
+    "data_from",
+    "data_to",
+    "n_months_with_data",
+    "n_months_in_period",
+    "n_left_out_customers",
+)
+"""Columns a metric query returns to say what it covers: stated once, not tabled (a
+currency that differs between rows is tabled: each row is in its own)."""
 _MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
-_RATIOS = ("seat_utilisation", "nrr", "grr")
+_RATIOS = ("seat_utilisation", "nrr", "grr", "pct_change")
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",
@@ -105,6 +115,12 @@ _LABELS = {
     "mrr": "MRR",
     "dso_days": "days sales outstanding",
     "seat_utilisation": "seat utilisation",
+    "revenue_per_account": "average revenue per account",
+    "net_revenue_change": "change on the previous",
+    "detected_leakage_change": "change on the previous",
+    "pct_change": "change in %",
+    "contracted_mrr": "contracted MRR",
+    "n_findings": "findings",
 }
 _DEFINITIONS = {
     "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
@@ -119,6 +135,12 @@ _DEFINITIONS = {
     "dso_days": "DSO: mean days from invoice issue to the first successful payment.",
     "seat_utilisation": "Seat utilisation: active seats over licensed seats.",
     "avg_monthly_revenue": "MRR over several months: their average per month.",
+    "churn_month": "Churned: no revenue in the last 3 months of data, churned in the month "
+    "after the last revenue.",
+    "revenue_per_account": "Average revenue per account: the period's net revenue over the "
+    "accounts billed in it.",
+    "contracted_mrr": "Contracted MRR: licensed seats x contracted price of the contract in force.",
+    "pct_change": "Change: each row against the row before it in the same currency.",
 }
 
 
@@ -148,12 +170,23 @@ def _column_kind(name: str, value: Any) -> Kind:
 def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     """A markdown table for free-form rows (SQL results): readable headers, money, percent
     and counts formatted, and the period/currency columns left to the headline."""
-    columns = [c for c in rows[0] if c not in _SPAN]
-    currency = rows[0].get("currency") if isinstance(rows[0].get("currency"), str) else None
+    mixed = len(_currencies(rows)) > 1
+    columns = [c for c in rows[0] if c not in _SPAN or (mixed and c == "currency")]
     body = (
-        [_cell(row.get(c), _column_kind(c, row.get(c)), currency) for c in columns] for row in rows
+        [_cell(row.get(c), _column_kind(c, row.get(c)), _currency_of(row)) for c in columns]
+        for row in rows
     )
     return table([literal(column_label(c)) for c in columns], body)
+
+
+def _currency_of(row: Mapping[str, Any]) -> str | None:
+    currency = row.get("currency")
+    return currency if isinstance(currency, str) and currency else None
+
+
+def _currencies(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The distinct currencies of a query's rows, in order of appearance."""
+    return list(dict.fromkeys(c for row in rows if (c := _currency_of(row)) is not None))
 
 
 def _cell(value: Any, kind: Kind, currency: str | None) -> str:
@@ -175,10 +208,47 @@ def _span(rows: Sequence[Mapping[str, Any]]) -> str:
     if start:
         to = f" to {literal(end)}" if end and end != start else ""
         parts.append(f"Period: {literal(start)}{to}.")
-    if isinstance(first.get("currency"), str) and first["currency"]:
-        parts.append(f"Amounts in {literal(first['currency'])}.")
+    currencies = _currencies(rows)
+    if len(currencies) > 1:
+        named = ", ".join(literal(c) for c in currencies)
+        parts.append(
+            f"**Several currencies ({named}):** each row is in its own currency; amounts are "
+            "not converted, so rows in different currencies are not added up."
+        )
+    elif currencies:
+        parts.append(f"Amounts in {literal(currencies[0])}.")
+    parts.extend(_partial(rows))
+    left_out = first.get("n_left_out_customers")
+    if isinstance(left_out, int) and left_out > 0:
+        parts.append(
+            f"**Left out:** {left_out:,} revenue customer{'s' if left_out != 1 else ''} of "
+            "imported revenue files ha" + ("ve" if left_out != 1 else "s") + " no account row "
+            "(no tier, region or billing system), so "
+            + ("they are" if left_out != 1 else "it is")
+            + " not in these figures."
+        )
     notes = [text for column, text in _DEFINITIONS.items() if column in first]
     return " ".join([*parts, *notes])
+
+
+def _partial(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """ "**Partial period:** 2024-Q4 covers 2 of its 3 months." for each row whose period
+    the data cover only in part (the query's `n_months_with_data` / `n_months_in_period`)."""
+    found = []
+    for row in rows:
+        have, span = row.get("n_months_with_data"), row.get("n_months_in_period")
+        if not (isinstance(have, int) and isinstance(span, int)) or have >= span:
+            continue
+        label = next((v for c, v in row.items() if c not in _SPAN and isinstance(v, str)), None)
+        named = literal(label) if label and label[:1].isdigit() else "The period asked"
+        found.append(f"{named} covers {max(have, 0)} of its {span} months")
+    found = list(dict.fromkeys(found))
+    if not found:
+        return []
+    return [
+        f"**Partial period:** {'; '.join(found)} (data {literal(rows[0].get('data_from'))} "
+        f"to {literal(rows[0].get('data_to'))}), so it is not comparable with a full one."
+    ]
 
 
 def _outside_data(rows: Sequence[Any]) -> str:

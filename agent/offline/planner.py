@@ -248,6 +248,9 @@ def _choose(reading: Reading) -> Plan:
     if reading.vague:  # "show me the numbers": which numbers?
         return _clarify(reading, "unsure")
     in_context = reading.on_topic or reading.memory.last_tool is not None
+    if (several := sqlgen.write_parts(reading.text, lexicon)) and "sql" not in reading.named:
+        calls = tuple(Call("query_duckdb", {"sql": sql}) for sql in several)  # each part
+        return Plan("query_duckdb", calls)  # "revenue by tier and churn by region"
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
     if reading.refines_last or reading.repeats_last:

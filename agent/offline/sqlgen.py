@@ -355,6 +355,14 @@ def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | N
     return f"SELECT {expression} AS {group}, {value} FROM {rows} GROUP BY 1 ORDER BY {order}"
 
 
+def write_parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """One query per metric question of a message that asks several at once ("revenue by
+    tier and churn by region": both answered, none dropped); () when it asks one."""
+    return tuple(
+        sql for part in metrics.parts(text, lexicon) if (sql := metrics.write([part], lexicon))
+    )
+
+
 def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     """The query for the last of `questions`, each read as a follow-up of the ones before.
 

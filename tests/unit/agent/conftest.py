@@ -5,14 +5,17 @@ The environment is isolated by the autouse `isolated_env` fixture of tests/conft
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from langchain_core.tools import BaseTool
 
+from cli import agent_cmds
 from tools import query_duckdb
 from tools.schemas import TOOL_ARGS
 
@@ -58,3 +61,13 @@ def all_tools(tool_log: list[tuple[str, dict[str, Any]]]) -> list[BaseTool]:
 def warehouse(tmp_path: Path) -> Path:
     """A tiny warehouse: three accounts, two invoices."""
     return make_warehouse(tmp_path / "w.duckdb")
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, all_tools: list[BaseTool]) -> typer.Typer:
+    """The agent commands (`revrisk ask`, `revrisk chat`), with stand-ins for the domain
+    tools."""
+    monkeypatch.setattr(importlib.import_module("agent.graph"), "TOOLS", all_tools)
+    application = typer.Typer()
+    agent_cmds.register(application)
+    return application

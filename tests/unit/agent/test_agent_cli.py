@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
-import pytest
 import typer
-from langchain_core.tools import BaseTool
 from typer.testing import CliRunner
-
-from cli import agent_cmds
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, all_tools: list[BaseTool]) -> typer.Typer:
-    """The agent commands, with stand-ins for the domain tools."""
-    monkeypatch.setattr(importlib.import_module("agent.graph"), "TOOLS", all_tools)
-    application = typer.Typer()
-    agent_cmds.register(application)
-    return application
 
 
 def ask(app: typer.Typer, *args: str) -> dict[str, object]:

@@ -95,7 +95,8 @@ def test_analytics_questions_stay_with_their_tools(question: str) -> None:
 def test_from_inside_a_sentence_is_a_preposition_not_sql() -> None:
     chosen = plan("what was net revenue in May 2026, taken from monthly_revenue")
     sql = chosen.calls[0].args["sql"]
-    assert sql.startswith("SELECT round(sum(r.net_revenue), 2)"), sql
+    # the metric query (one row per currency), not the user's words read as SQL
+    assert sql.startswith("SELECT r.currency AS currency, round(sum(r.net_revenue), 2)"), sql
     assert plan("from accounts where region = 'APAC'").calls[0].args["sql"].startswith("from")
 
 
