@@ -64,6 +64,11 @@ the currency, customers left out): the answer states them once above the table, 
 answer's table nor the chat's shows them as columns (a currency that differs between rows
 stays: each row is in its own)."""
 
+FractionColumn = Literal["seat_utilisation", "nrr", "grr", "pct_change"]
+FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
+"""Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
+shown as percentages wherever they are shown, whatever their values."""
+
 DeclineLevel = Literal[0, 1, 2, 3]
 DECLINE_LEVELS: tuple[int, ...] = get_args(DeclineLevel)
 """0 = stable … 3 = sharply declining (the reference trend project's scale)."""
@@ -142,6 +147,7 @@ __all__ = [
     "BILLING_FEATURES",
     "BILLING_STATES",
     "DECLINE_LEVELS",
+    "FRACTION_COLUMNS",
     "LEAKAGE_TYPES",
     "RANK_LABELS",
     "RANK_ORDERS",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain import SPAN_COLUMNS
+from domain import FRACTION_COLUMNS, SPAN_COLUMNS
 from domain.markdown import literal, table
 from prompts import list_prompts, load_prompt
 from tools.schemas import RESULT_SPECS, Kind, ResultSpec
@@ -85,7 +85,7 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
 
 _SPAN = SPAN_COLUMNS
 _MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
-_RATIOS = ("seat_utilisation", "nrr", "grr", "pct_change")
+_RATIOS = FRACTION_COLUMNS
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",
