@@ -69,6 +69,21 @@ FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
 shown as percentages wherever they are shown, whatever their values."""
 
+CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+"""How money in each currency is written; a currency not listed is written by its code
+("CHF 1,234.50"). Money without a currency is written in dollars, the demo's."""
+
+
+def currency_prefix(currency: str | None) -> str:
+    """The prefix of an amount in `currency`.
+
+    Examples:
+        >>> currency_prefix("GBP"), currency_prefix(None), currency_prefix("CHF")
+        ('£', '$', 'CHF ')
+    """
+    return CURRENCY_SYMBOLS.get(currency or "USD", f"{currency} ")
+
+
 DeclineLevel = Literal[0, 1, 2, 3]
 DECLINE_LEVELS: tuple[int, ...] = get_args(DeclineLevel)
 """0 = stable … 3 = sharply declining (the reference trend project's scale)."""
@@ -146,6 +161,7 @@ __all__ = [
     "ACCOUNT_ID_DIGITS",
     "BILLING_FEATURES",
     "BILLING_STATES",
+    "CURRENCY_SYMBOLS",
     "DECLINE_LEVELS",
     "FRACTION_COLUMNS",
     "LEAKAGE_TYPES",
@@ -160,5 +176,6 @@ __all__ = [
     "RankBy",
     "RiskLevel",
     "Tier",
+    "currency_prefix",
     "normalise_account_id",
 ]

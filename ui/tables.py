@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from domain import FRACTION_COLUMNS
+from domain import FRACTION_COLUMNS, currency_prefix
 
 Kind = Literal["money", "share", "percent", "count", "number", "text"]
 
@@ -134,12 +134,12 @@ def number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def display(kind: Kind, value: Any) -> str:
-    """One cell as text.
+def display(kind: Kind, value: Any, currency: str | None = None) -> str:
+    """One cell as text; money in `currency` (dollars when none is given).
 
     Examples:
-        >>> display("money", 2341584.3999999994), display("money", -12.5)
-        ('$2,341,584.40', '-$12.50')
+        >>> display("money", 2341584.3999999994), display("money", -12.5, "GBP")
+        ('$2,341,584.40', '-£12.50')
         >>> display("share", 0.3955012739), display("percent", 12.345), display("count", 1234.0)
         ('39.6%', '12.3%', '1,234')
         >>> display("text", None), display("text", True), display("number", float("nan"))
@@ -153,7 +153,8 @@ def display(kind: Kind, value: Any) -> str:
         if not math.isfinite(value):
             return ""
         if kind == "money":
-            return f"-${abs(value):,.2f}" if value < 0 else f"${value:,.2f}"
+            prefix = currency_prefix(currency)
+            return f"-{prefix}{abs(value):,.2f}" if value < 0 else f"{prefix}{value:,.2f}"
         if kind == "share":
             return f"{100 * value:.1f}%"
         if kind == "percent":
@@ -169,12 +170,23 @@ def display(kind: Kind, value: Any) -> str:
 def for_people(
     columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> tuple[list[str], list[list[str]]]:
-    """Labelled headers and formatted cells of a table.
+    """Labelled headers and formatted cells of a table; money in each row's `currency` (rt9
+    N4: an imported GBP amount showed as "GBP $101,380.50").
 
     Examples:
         >>> for_people(["tier", "net_revenue"], [{"tier": "Pro", "net_revenue": 1e6 / 3}])
         (['Tier', 'Net revenue'], [['Pro', '$333,333.33']])
+        >>> for_people(["net_revenue"], [{"net_revenue": 101380.5, "currency": "GBP"}])[1]
+        [['£101,380.50']]
     """
     kinds = [kind_of(c, [row.get(c) for row in rows]) for c in columns]
-    body = [[display(k, row.get(c)) for c, k in zip(columns, kinds, strict=True)] for row in rows]
+    body = [
+        [display(k, row.get(c), _currency(row)) for c, k in zip(columns, kinds, strict=True)]
+        for row in rows
+    ]
     return [label(c) for c in columns], body
+
+
+def _currency(row: Mapping[str, Any]) -> str | None:
+    value = row.get("currency")
+    return value.upper() if isinstance(value, str) and value.strip() else None

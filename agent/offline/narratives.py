@@ -16,13 +16,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain import FRACTION_COLUMNS, SPAN_COLUMNS
+from domain import FRACTION_COLUMNS, SPAN_COLUMNS, currency_prefix
 from domain.markdown import literal, table
 from prompts import list_prompts, load_prompt
 from tools.schemas import RESULT_SPECS, Kind, ResultSpec
 
 MAX_NARRATIVE_ROWS = 10
-_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 def format_value(value: Any, kind: Kind, currency: str | None = None) -> str:
@@ -44,7 +43,7 @@ def format_value(value: Any, kind: Kind, currency: str | None = None) -> str:
     if not isinstance(value, int | float) or kind == "text":
         return literal(value)
     if kind == "money":
-        symbol = _CURRENCY.get(currency or "USD", f"{currency} ")
+        symbol = currency_prefix(currency)
         sign, amount = ("-" if value < 0 else ""), abs(value)
         if amount >= 1e6:
             return f"{sign}{symbol}{amount / 1e6:,.2f}M"
@@ -184,7 +183,7 @@ def _cell(value: Any, kind: Kind, currency: str | None) -> str:
     as `$4.42M`), everything else as `format_value` writes it."""
     if kind != "money" or not isinstance(value, int | float) or abs(value) < 1000:
         return format_value(value, kind, currency)
-    symbol = _CURRENCY.get(currency or "USD", f"{currency} ")
+    symbol = currency_prefix(currency)
     return f"{'-' if value < 0 else ''}{symbol}{abs(value):,.0f}"
 
 
