@@ -18,16 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import (
-    DbOption,
-    JsonOption,
-    emit_json,
-    existing_warehouse,
-    fail,
-    month_option,
-    progress_bar,
-    refused_file,
-)
+from cli import common
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,8 +45,8 @@ def register(app: typer.Typer) -> None:
 
 def _source(db: Path | None, input_file: Path | None) -> Path:
     if db is not None and input_file is not None:
-        raise fail("use either --db or --input, not both", 2)
-    return input_file if input_file is not None else existing_warehouse(db)
+        raise common.fail("use either --db or --input, not both", 2)
+    return input_file if input_file is not None else common.existing_warehouse(db)
 
 
 def _metrics(
@@ -74,7 +65,7 @@ def _metrics(
     from services.trends import store as trend_store
 
     source = _source(db, input_file)
-    with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
+    with common.progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
         if input_file is not None or until is not None:
             scan = trend_scan.scan_file if input_file is not None else trend_scan.scan_warehouse
             result = scan(source, until=until, outcome=outcome, progress=advance)
@@ -119,7 +110,7 @@ def _summary(metrics: pd.DataFrame, origin: dict[str, Any]) -> dict[str, Any]:
 
 
 def trends(
-    db: DbOption = None,
+    db: common.DbOption = None,
     input_file: InputOption = None,
     customer: Annotated[
         str | None, typer.Option("--customer", help="One customer's detail.")
@@ -127,7 +118,9 @@ def trends(
     until: Annotated[
         str | None,
         typer.Option(
-            "--until", help="Use only months up to this one (YYYY-MM).", callback=month_option
+            "--until",
+            help="Use only months up to this one (YYYY-MM).",
+            callback=common.month_option,
         ),
     ] = None,
     output: Annotated[
@@ -166,7 +159,7 @@ def trends(
         int,
         typer.Option("--baseline-months", min=1, max=24, help="Months whose mean is the baseline."),
     ] = 6,
-    as_json: JsonOption = False,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Per-customer decline forecast (decline_probability, its level 0-3, drivers) and the
     revenue trend that explains it: Theil–Sen slope, significance, anomalies."""
@@ -199,11 +192,11 @@ def trends(
             err.print(f"Wrote {len(metrics):,} customers to {written}")
         summary = _summary(metrics, origin)
     except ImportValidationError as error:
-        raise refused_file(error.report, as_json) from None
+        raise common.refused_file(error.report, as_json) from None
     except (ValueError, FileNotFoundError, UnknownCustomerError) as exc:
-        raise fail(str(exc), 2) from None
+        raise common.fail(str(exc), 2) from None
     if as_json:
-        emit_json(summary)
+        common.emit_json(summary)
     else:
         _print_summary(summary)
 
@@ -212,16 +205,18 @@ def _evaluate(db: Path | None, input_file: Path | None, until: str | None, as_js
     from services.trends import OutdatedTruthError, evaluate_trends, refresh_trend_cache
 
     if input_file is not None or until is not None:
-        raise fail("--evaluate scores the warehouse's synthetic world: drop --input/--until", 2)
-    path = existing_warehouse(db)
-    with progress_bar("Scanning revenue trends", total=0, quiet=as_json) as advance:
+        raise common.fail(
+            "--evaluate scores the warehouse's synthetic world: drop --input/--until", 2
+        )
+    path = common.existing_warehouse(db)
+    with common.progress_bar("Scanning revenue trends", total=0, quiet=as_json) as advance:
         refresh_trend_cache(path, progress=advance)
     try:
         scores = evaluate_trends(path)
     except OutdatedTruthError as error:
-        raise fail(str(error), 2) from None
+        raise common.fail(str(error), 2) from None
     if as_json:
-        emit_json(scores)
+        common.emit_json(scores)
         return
     table = Table(title=f"Trend detection against ground truth ({scores['n_accounts']:,} accounts)")
     for column in ("task", "precision", "recall", "f1"):
@@ -250,12 +245,12 @@ def _backtest(
     from services.trends import backtest_file
 
     if input_file is None:
-        raise fail("--backtest needs a revenue history: --input FILE", 2)
+        raise common.fail("--backtest needs a revenue history: --input FILE", 2)
     definition = DeclineOutcome.named(outcome, horizon, baseline_months)
-    with progress_bar("Backtesting the decline forecast", total=0, quiet=as_json):
+    with common.progress_bar("Backtesting the decline forecast", total=0, quiet=as_json):
         result = backtest_file(input_file, definition)
     if as_json:
-        emit_json(result)
+        common.emit_json(result)
         return
     out = Console()
     if result["warning"]:
@@ -333,7 +328,7 @@ def _show_customer(
         payload: dict[str, Any] = {**origin, "customer": record}
         if series is not None:
             payload["series"] = series.reset_index().to_dict("records")
-        emit_json(payload)
+        common.emit_json(payload)
         return
     table = Table(title=f"Customer {customer}")
     table.add_column("metric")
@@ -384,7 +379,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def segments(
-    db: DbOption = None,
+    db: common.DbOption = None,
     input_file: InputOption = None,
     k: Annotated[
         int | None,
@@ -392,7 +387,7 @@ def segments(
             "--k", min=2, max=20, help="Number of segments (default: best silhouette in 2-8)."
         ),
     ] = None,
-    as_json: JsonOption = False,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Behavioural segments (KMeans on trend metrics): k, silhouette, stability, named profiles."""
     from data.imports import ImportValidationError
@@ -400,12 +395,12 @@ def segments(
     try:
         overview = _overview(db, input_file, k, as_json)
     except ImportValidationError as error:
-        raise refused_file(error.report, as_json) from None
+        raise common.refused_file(error.report, as_json) from None
     except (ValueError, FileNotFoundError) as exc:
-        raise fail(str(exc), 2) from None
+        raise common.fail(str(exc), 2) from None
     payload = _segments_payload(overview)
     if as_json:
-        emit_json(payload)
+        common.emit_json(payload)
         return
     out = Console()
     out.print(
@@ -435,11 +430,11 @@ def _overview(
 
     source = _source(db, input_file)
     if input_file is None and k is None:
-        with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
+        with common.progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
             trend_scan.refresh_trend_cache(source, progress=advance)
         return trends.list_segments(source)
     scan = trend_scan.scan_file if input_file is not None else trend_scan.scan_warehouse
-    with progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
+    with common.progress_bar("Scanning revenue trends", total=0, quiet=quiet) as advance:
         result = scan(source, k=k, progress=advance)
     return trends.segment_overview(result)
 

@@ -48,6 +48,27 @@ RANK_LABELS = {
     "at_stake": "dollars at stake (leaking now, detected + at risk next month, predicted)",
 }
 
+SpanColumn = Literal[
+    "period_start",
+    "period_end",
+    "currency",
+    "data_from",
+    "data_to",
+    "n_months_with_data",
+    "n_months_in_period",
+    "n_left_out_customers",
+]
+SPAN_COLUMNS: tuple[str, ...] = get_args(SpanColumn)
+"""Columns a metric query returns to say what its figures cover (the period, the data's span,
+the currency, customers left out): the answer states them once above the table, so neither the
+answer's table nor the chat's shows them as columns (a currency that differs between rows
+stays: each row is in its own)."""
+
+FractionColumn = Literal["seat_utilisation", "nrr", "grr", "pct_change"]
+FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
+"""Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
+shown as percentages wherever they are shown, whatever their values."""
+
 DeclineLevel = Literal[0, 1, 2, 3]
 DECLINE_LEVELS: tuple[int, ...] = get_args(DeclineLevel)
 """0 = stable … 3 = sharply declining (the reference trend project's scale)."""
@@ -126,11 +147,13 @@ __all__ = [
     "BILLING_FEATURES",
     "BILLING_STATES",
     "DECLINE_LEVELS",
+    "FRACTION_COLUMNS",
     "LEAKAGE_TYPES",
     "RANK_LABELS",
     "RANK_ORDERS",
     "REFERENCE_FEATURES",
     "RISK_LEVELS",
+    "SPAN_COLUMNS",
     "TIERS",
     "DeclineLevel",
     "LeakageType",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain import SPAN_COLUMNS
 from tools.results import mime_for
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ def _filled(value: Any) -> bool:
 
 def _columns(artifact: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     """The table's columns, without those empty in every row (rt8 D29: an empty "Stl trend"
-    column showed under every trend; a table without rows keeps its headers)."""
+    column showed under every trend; a table without rows keeps its headers) and without the
+    span columns the answer states above it (`domain.SPAN_COLUMNS`) when they hold one value."""
     columns = artifact.get("columns")
     if isinstance(columns, list) and columns:
         named = [str(column) for column in columns]
@@ -99,7 +101,14 @@ def _columns(artifact: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[st
         named = list(seen)
     if not rows:
         return named
-    return [c for c in named if any(_filled(row.get(c)) for row in rows)]
+    filled = [c for c in named if any(_filled(row.get(c)) for row in rows)]
+    return [c for c in filled if c not in SPAN_COLUMNS or _varies(rows, c)]
+
+
+def _varies(rows: list[dict[str, Any]], column: str) -> bool:
+    """Whether `column` holds more than one value (a span column that does is a real column:
+    rows in different currencies)."""
+    return len({repr(row.get(column)) for row in rows}) > 1
 
 
 def _files(artifact: Mapping[str, Any]) -> list[FileRef]:

@@ -21,6 +21,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from domain import FRACTION_COLUMNS
+
 Kind = Literal["money", "share", "percent", "count", "number", "text"]
 
 LABELS: dict[str, str] = {
@@ -62,6 +64,9 @@ _SCALE = re.compile(r"^(z|log|log10|ln|zscore)_|_(z|zscore)$", re.I)
 log10 of dollars and `z_log_mean_revenue` a z-score, so neither is money (the segments table
 showed "$2.54" and "-$0.20", issue rt6-16)."""
 _COUNT = re.compile(r"^(n_|count|num_)|(_count|_n|accounts|findings|customers|months)$", re.I)
+_COUNT_FIRST = re.compile(r"^(n_|num_|count_|months_)", re.I)
+"""A name that starts as a count is one, whatever it counts: `months_since_last_revenue` is
+months, not money ("$4.00" in the decline table, rt9 N5)."""
 
 
 def label(column: str) -> str:
@@ -90,10 +95,16 @@ def kind_of(column: str, values: Sequence[Any] = ()) -> Kind:
         ('percent', 'text')
         >>> kind_of("log_mean_revenue", [2.54]), kind_of("z_log_mean_revenue", [-0.2])
         ('number', 'number')
+        >>> kind_of("months_since_last_revenue", [4]), kind_of("pct_change", [0.057, -0.2])
+        ('count', 'share')
     """
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if column in FRACTION_COLUMNS:
+        return "share"
     if _SCALE.search(column):
         return "number" if numbers else "text"
+    if _COUNT_FIRST.search(column):
+        return "count"
     if _PERCENT.search(column):
         return "percent"
     if _SHARE.search(column):

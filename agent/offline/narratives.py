@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain import FRACTION_COLUMNS, SPAN_COLUMNS
 from domain.markdown import literal, table
 from prompts import list_prompts, load_prompt
 from tools.schemas import RESULT_SPECS, Kind, ResultSpec
@@ -82,20 +83,9 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
-_SPAN = (
-    "period_start",
-    "period_end",
-    "currency",
-    "data_from",
-    "data_to",
-    "n_months_with_data",
-    "n_months_in_period",
-    "n_left_out_customers",
-)
-"""Columns a metric query returns to say what it covers: stated once, not tabled (a
-currency that differs between rows is tabled: each row is in its own)."""
+_SPAN = SPAN_COLUMNS
 _MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
-_RATIOS = ("seat_utilisation", "nrr", "grr", "pct_change")
+_RATIOS = FRACTION_COLUMNS
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",

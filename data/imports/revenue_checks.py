@@ -8,6 +8,10 @@ overwrites earlier imports, never invoices). `resolve_currency` decides the curr
 without one: the caller's `--currency`; else the warehouse's only currency, stated in a
 warning; else, in a warehouse without revenue, `DEFAULT_CURRENCY`, stated in a warning; a
 warehouse holding several currencies refuses the file until `--currency` says which.
+`align_ids` first writes a customer id the warehouse already holds in another case
+("acc000042" for ACC000042) as the warehouse spells it, with a warning: every reader groups by
+the exact id, so the two spellings were two customers and the invoiced month was counted
+twice (rt9 N6).
 
 Method: two SQL queries over the staged batch (data.imports.batch_checks.BATCH).
 """
@@ -40,6 +44,36 @@ _OTHER_CURRENCY = (
     f"SELECT b.__row, b.__col, b.customer_id, b.currency, a.currency FROM {BATCH} b "
     "JOIN accounts a ON a.account_id = b.customer_id WHERE a.currency <> b.currency"
 )
+
+
+_HELD_IDS = (
+    "SELECT account_id AS id FROM accounts UNION SELECT DISTINCT customer_id FROM revenue_imports"
+)
+
+
+def align_ids(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> None:
+    """Staged customer ids equal to one id the warehouse holds except for case take its
+    spelling (warned, with how many rows); an id two held ids match is left as written."""
+    matches = (
+        f"SELECT b.customer_id AS staged, any_value(h.id) AS held FROM {BATCH} b "
+        f"JOIN ({_HELD_IDS}) h ON upper(h.id) = upper(b.customer_id) "
+        "WHERE h.id <> b.customer_id AND NOT EXISTS "
+        f"(SELECT 1 FROM ({_HELD_IDS}) e WHERE e.id = b.customer_id) "
+        "GROUP BY 1 HAVING count(DISTINCT h.id) = 1"
+    )
+    found = con.execute(matches).fetchall()
+    if not found:
+        return
+    for staged, held in found:
+        con.execute(f"UPDATE {BATCH} SET customer_id = ? WHERE customer_id = ?", [held, staged])
+    shown = ", ".join(f"{staged!r} as {held}" for staged, held in found[:5])
+    more = f" and {len(found) - 5:,} more" if len(found) > 5 else ""
+    log.add(
+        "id_case",
+        f"customer ids written in another case than the warehouse's were read as its ids: "
+        f"{shown}{more}",
+        warning=True,
+    )
 
 
 def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog) -> None:

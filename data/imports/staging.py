@@ -30,7 +30,7 @@ from data.imports.batch_checks import (
 from data.imports.column_specs import KindSpec
 from data.imports.integrity import check_integrity
 from data.imports.report import ProblemLog, refuse
-from data.imports.revenue_checks import check_against_billing, fill_currency
+from data.imports.revenue_checks import align_ids, check_against_billing, fill_currency
 from data.imports.validation import ValidatedRows
 from data.warehouse import bump_data_version
 
@@ -76,6 +76,7 @@ def check_and_write(
     frame = _with_batch_columns(request, import_id)
     stage_batch(con, frame, spec.table, headers, log)
     if spec.table == "revenue_imports":
+        align_ids(con, log)
         fill_currency(con, request.currency, log)
     check_constraints(con, spec, headers, log)
     check_existing_keys(con, spec, headers, log, replace=request.replace, replaced=replaced)

@@ -98,3 +98,19 @@ def test_an_empty_warehouse_states_the_default_currency(tmp_path: Path) -> None:
     assert _revenue_rows(tmp_path / "w.db") == [("C1", "2020-01", "GBP")]
     [warning] = report.warnings
     assert "GBP is the default (the warehouse holds none)" in warning.message
+
+
+def test_an_id_in_another_case_is_the_warehouses_customer(world: Path, tmp_path: Path) -> None:
+    """rt9 N6: 'acc000042' for an invoiced month was stored beside ACC000042 and counted
+    twice. An id equal to a held one but for case is read as it, with a warning, so the
+    invoiced-month check applies and later months join the account's own series."""
+    account, month, currency = _invoiced(world)
+    path = _csv(tmp_path / "lower.csv", [(account.lower(), month, "999")])
+    with pytest.raises(ImportValidationError) as caught:
+        import_file(path, world)
+    assert [p.code for p in caught.value.report.problems] == ["invoiced_month"]
+    later = f"{int(month[:4]) + 1}{month[4:]}"
+    report = import_file(_csv(tmp_path / "later.csv", [(account.lower(), later, "5")]), world)
+    assert _revenue_rows(world) == [(account, later, currency)]
+    [warning] = [w.message for w in report.warnings if w.code == "id_case"]
+    assert f"{account.lower()!r} as {account}" in warning

@@ -81,3 +81,25 @@ def test_a_column_empty_in_every_row_is_not_shown():
     assert named is not None and named.columns == ["month", "trend"]
     empty = view_of({"tool": "t", "table": [], "columns": ["month", "stl_trend"]})
     assert empty is not None and empty.columns == ["month", "stl_trend"]
+
+
+def test_what_the_answer_states_above_the_table_is_not_a_column_of_it():
+    """A metric query's period, data span, months covered and currency are stated once in the
+    answer; the chat's table showed them as eight more columns. A currency that differs
+    between rows is a real column and stays."""
+    row = {
+        "tier": "Enterprise",
+        "net_revenue": 6898471.76,
+        "currency": "USD",
+        "n_months_with_data": 3,
+        "n_months_in_period": 3,
+        "n_left_out_customers": 0,
+        "period_start": "2026-07",
+        "period_end": "2026-09",
+        "data_from": "2024-11",
+        "data_to": "2026-10",
+    }
+    one_currency = view_of({"table": [row, {**row, "tier": "Business"}]})
+    assert one_currency.columns == ["tier", "net_revenue"]
+    two = view_of({"table": [row, {**row, "tier": "Business", "currency": "GBP"}]})
+    assert two.columns == ["tier", "net_revenue", "currency"]
