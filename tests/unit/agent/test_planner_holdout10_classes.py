@@ -185,15 +185,18 @@ def test_a_size_word_picks_the_listed_segment_by_its_customers(text: str, segmen
 @pytest.mark.parametrize(
     ("text", "where"),
     [
-        ("customers in APAC?", "region = 'APAC'"),
+        ("customers in APAC?", "region = 'APAC'"),  # a bare population with a filter
         ("EMEA accounts?", "region = 'EMEA'"),
         ("Enterprise customers in EMEA?", "tier = 'Enterprise'"),
+        # a count asked at the end counts the accounts named first, not their invoices
+        ("LATAM customers still billed on legacy - count?", "billing_system = 'legacy'"),
+        ("Enterprise accounts billed in EUR, count?", "currency = 'EUR'"),
     ],
 )
-def test_a_bare_population_with_a_filter_is_counted(text: str, where: str) -> None:
+def test_the_accounts_a_question_names_are_counted(text: str, where: str) -> None:
     ((name, args),) = _calls(text)
     assert name == "query_duckdb"
-    assert args["sql"].startswith("SELECT count(*)")
+    assert args["sql"].startswith("SELECT count(*) AS n_accounts FROM accounts")
     assert where in args["sql"]
 
 
@@ -236,21 +239,7 @@ def test_the_population_decline_question_still_lists() -> None:
     assert _calls("which customers are declining?") == [("find_declining_customers", {})]
 
 
-# --- SQL: a count asked at the end, a grouped question ordered "biggest first" --------------
-
-
-@pytest.mark.parametrize(
-    ("text", "where"),
-    [
-        ("LATAM customers still billed on legacy - count?", "billing_system = 'legacy'"),
-        ("Enterprise accounts billed in EUR, count?", "currency = 'EUR'"),
-    ],
-)
-def test_a_count_asked_at_the_end_counts_the_accounts_named_first(text: str, where: str) -> None:
-    ((name, args),) = _calls(text)
-    assert name == "query_duckdb"
-    assert args["sql"].startswith("SELECT count(*) AS n_accounts FROM accounts")
-    assert where in args["sql"]
+# --- SQL: a grouped question ordered "biggest first" --------------------------------------
 
 
 @pytest.mark.parametrize(
