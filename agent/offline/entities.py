@@ -11,7 +11,11 @@ expected. Every account named is kept (`account_ids`): "account 7 and account 9"
 both. An id of another shape than ACC… ("CUST-003", "C-1042", "acme-001": every id of a real
 finance export) is read as typed, never as a number of "customer 3"; the tool looks it up and
 answers an unknown one with close matches. A number read as a count ("the 3 biggest
-declining customers", "top 5") is never a candidate id (rt8 D2, D24).
+declining customers", "top 5") is never a candidate id (rt8 D2, D24), nor is a count with
+an adjective or two before its noun ("fifteen moderately declining accounts"). A leakage type
+is also named by two words near each other (lexicon `[leakage_near]`: "their card is
+lapsing"). A message that names a decline level gets no SQL recipe: the warehouse holds no
+decline level, so "how many EMEA accounts are in steep decline?" is the decline tool's.
 """
 
 from __future__ import annotations
@@ -38,10 +42,17 @@ _NUMBER_WORDS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
     "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
     "twenty": 20,
     "twenty five": 25,
     "thirty": 30,
+    "forty": 40,
     "fifty": 50,
     "hundred": 100,
     "a dozen": 12,
@@ -72,6 +83,10 @@ _TOP_N = (
     re.compile(
         r"\b(\d{1,3})\s+(?:riskiest|most|largest|biggest|highest|worst|top|accounts|customers"
         r"|clients|rows|names|results|findings|cases|of them|of those|in total)\b"
+    ),
+    re.compile(  # "15 moderately declining accounts": a count, up to two words before the noun
+        r"\b(\d{1,3})\s+(?:(?!(?:months?|days?|weeks?|years?|quarters?|of|in|for|from|since)\b)"
+        r"[a-z-]+\s+){1,2}(?:accounts|customers|clients)\b"
     ),
     re.compile(r"\b(?:up to|limit(?: to)?|at most|max(?:imum)?(?: of)?)\s+(\d{1,3})\b"),
     re.compile(  # "biggest three we've found", "the worst 5"
@@ -258,6 +273,35 @@ def _named(lexicon: Lexicon, kind: str, tokens: list[str]) -> str | None:
         if index >= 0 and (best is None or index < best[0]):
             best = (index, value)
     return best[1] if best else None
+
+
+def _names_type_itself(lexicon: Lexicon, tokens: list[str]) -> bool:
+    """Whether the message names a leakage type by the type's own name ("failed payment
+    retries" for Failed_Payment_Retry, "expired payment methods"): a question about those
+    findings, which the leakage tool counts, not about raw payments."""
+    values = {value for _, value in lexicon.entities.get("leakage_type", ())}
+    for value in values:
+        words = value.lower().split("_")
+        phrase = (*words[:-1], words[-1][: max(len(words[-1]) - 2, 3)] + "*")
+        if find_phrase(tokens, phrase) >= 0:
+            return True
+    return False
+
+
+def _named_near(lexicon: Lexicon, tokens: list[str]) -> str | None:
+    """The leakage type two words near each other name ("their card is lapsing": a card word
+    and an expiry word within lexicon `[leakage_near]` window words), the earliest first."""
+    near = lexicon.raw["leakage_near"]
+    window = int(near["window"])
+    found: list[tuple[int, str]] = []
+    for value, (firsts, seconds) in ((k, v) for k, v in near.items() if k != "window"):
+        others = [tuple(p.split()) for p in seconds]
+        for one in (tuple(p.split()) for p in firsts):
+            for index in find_all(tokens, one):
+                around = tokens[max(index - window, 0) : index + len(one) + window]
+                if has_phrase(around, others):
+                    found.append((index, value))
+    return min(found)[1] if found else None
 
 
 def _sql(text: str) -> str | None:
@@ -547,15 +591,19 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
     lowered = _digits(text)
     account, typed = _account(text, lowered)
     file_match = _FILE.search(text)
-    recipe = _recipe(lexicon, text, tokens)
     level = _decline_level(lexicon, tokens, lowered)
+    # the warehouse holds no decline level: SQL for "how many EMEA accounts are in steep
+    # decline?" would count every EMEA account, so the decline tool answers it
+    recipe = None if level is not None else _recipe(lexicon, text, tokens)
+    if recipe is not None and _names_type_itself(lexicon, tokens):
+        recipe = None  # "failed payment retries since July": the leakage type, not payments
     risk = _named(lexicon, "risk_level", tokens)
     return Entities(
         account_id=account,
         tier=_named(lexicon, "tier", tokens),
         region=_named(lexicon, "region", tokens),
         risk_level=risk,
-        leakage_type=_named(lexicon, "leakage_type", tokens),
+        leakage_type=_named(lexicon, "leakage_type", tokens) or _named_near(lexicon, tokens),
         decline_level=level,
         segment_id=_segment(lowered),
         top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),

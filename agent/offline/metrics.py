@@ -83,7 +83,8 @@ _MONTHS = {
 }
 _N_MONTHS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{1,2})\s+months?\b")
 _SINCE = re.compile(
-    r"\bsince\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
+    r"\bsince\s+(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
 )
 _QUARTER = re.compile(r"\bq([1-4])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
 _HALF = re.compile(r"\bh([12])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
@@ -418,12 +419,7 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     vocab = words(lexicon)
     tokens = tokenize(text)
     metric = _first(tokens, vocab.metrics)
-    group = None
-    for phrase, dimension in vocab.dimensions:
-        index = find_phrase(tokens, phrase)
-        if index >= 1 and has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
-            group = dimension
-            break
+    group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
     if group is None and compared:  # "Q3 signups vs Q2": one row per period
@@ -468,6 +464,15 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     )
 
 
+def _grouped_by(tokens: list[str], vocab: MetricWords) -> str | None:
+    """The dimension the message groups by ("by region", "per tier"), else None."""
+    for phrase, dimension in vocab.dimensions:
+        index = find_phrase(tokens, phrase)
+        if index >= 1 and has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
+            return dimension
+    return None
+
+
 def _first(tokens: list[str], table: Sequence[tuple[Phrase, str]]) -> str | None:
     best: tuple[int, str] | None = None
     for phrase, value in table:
@@ -477,13 +482,19 @@ def _first(tokens: list[str], table: Sequence[tuple[Phrase, str]]) -> str | None
     return best[1] if best else None
 
 
+_TOOL_FILTERS = ("region = ", "tier = ")
+"""Filters the leakage tools apply themselves ("leakage in EMEA": detect_leakage's region)."""
+
+
 def applies(text: str, lexicon: Lexicon) -> bool:
     """Whether `text` is a metric question this module writes: a metric, no blocker word
     (a prediction, a trend, one account), and a dimension, a period or a metric only the
     warehouse can compute (churned accounts, NRR, DSO, seat utilisation, signups)."""
     vocab = words(lexicon)
     tokens = tokenize(text)
-    ranked = read_rank(text)[0] is not None
+    # "biggest first" orders the rows of a grouped question ("leakage per region, biggest
+    # first") as it picks the top of a ranked one
+    ranked = read_rank(text)[0] is not None or _grouped_by(tokens, vocab) is not None
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
     if has_phrase(tokens, blockers) or re.search(r"\bacc[\s#_-]*\d", text, re.I):
         return False
@@ -495,7 +506,7 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     if spec.metric == "leakage":  # leakage by type or tier, or of a month: the domain tools
         return (
             spec.group not in (None, "tier")
-            or bool(spec.filters)
+            or any(not f.startswith(_TOOL_FILTERS) for f in spec.filters)  # "legacy": no tool
             or (spec.group == "tier" and spec.period is not None)
             or (spec.rank is not None and has_phrase(tokens, vocab.ranked_leakage))
         )  # "top 5 accounts by detected leakage": per account; "3 biggest leaking": the tools
@@ -1019,9 +1030,12 @@ _ISO_MONTH = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)")
 _NAMED_MONTH = re.compile(
     rf"\b{_MONTH_NAME}\s*(?:of\s+)?(?:((?:19|20)\d\d)\b|['’‘`]\s?(\d\d)\b|[-/](\d\d)\b(?!\d))"
 )
-_OPENS = re.compile(r"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|between)\s*$")
+_OPENS = re.compile(
+    r"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|between)\s*"
+    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?$"
+)
 _CLOSES = re.compile(r"\b(?:until|till|up to|upto|through|thru|to|and|by)\s*$")
-_BEFORE = 16
+_BEFORE = 24
 """Characters before a month searched for the word that opens or closes a range."""
 _JOINED = r"\s*(?:,\s*|,?\s*and|to|through|thru|until|till|-|–|—)\s*"
 _RANGE = re.compile(rf"\b{_MONTH_NAME}(?:{_JOINED}{_MONTH_NAME})+\s*(?:of\s+)?((?:19|20)\d\d)\b")
@@ -1103,19 +1117,26 @@ _WHOLE_YEAR = re.compile(
 
 
 def tool_year(text: str) -> dict[str, str]:
-    """`since`/`until` ('YYYY-MM') of a whole calendar year the message names ("lost to
-    expired cards in 2025") when it names no month with its year (`tool_months` reads
-    those): for the tools that take a month range (detect_leakage).
+    """`since`/`until` ('YYYY-MM') of a whole calendar year, quarter or half the message
+    names ("lost to expired cards in 2025", "in Q2 2026") when it names no month with its
+    year (`tool_months` reads those): for the tools that take a month range (detect_leakage).
 
     Examples:
         >>> tool_year("How much did we lose to expired cards in 2025?")
         {'since': '2025-01', 'until': '2025-12'}
         >>> tool_year("leakage in March 2025")
         {}
+        >>> tool_year("what did missed downgrades cost in Q3 2026?")
+        {'since': '2026-07', 'until': '2026-09'}
     """
     lowered = text.lower()
     if _stated_months(lowered) or _range(lowered):
         return {}
+    for pattern, span in ((_QUARTER, 3), (_HALF, 6)):  # "in Q2 2026", "H1 2026"
+        if (part := pattern.search(lowered)) is not None and part.group(2):
+            first = (int(part.group(1)) - 1) * span + 1
+            year = part.group(2)
+            return {"since": f"{year}-{first:02d}", "until": f"{year}-{first + span - 1:02d}"}
     match = _WHOLE_YEAR.search(lowered)
     if match is None:
         return {}

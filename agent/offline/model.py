@@ -106,6 +106,18 @@ def _result_segments(message: ToolMessage) -> tuple[tuple[int, str], ...]:
     )
 
 
+def _segment_sizes(message: ToolMessage) -> dict[int, int]:
+    """Customers per segment of a tool result's rows that carry both."""
+    rows = parse_content(message.content).get("rows") or []
+    return {
+        int(row["segment_id"]): int(row["n_customers"])
+        for row in rows
+        if isinstance(row, dict)
+        and isinstance(row.get("segment_id"), int)
+        and isinstance(row.get("n_customers"), int)
+    }
+
+
 def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: str) -> Memory:
     account = args.get("account_id") or args.get("customer_id")
     segment = args.get("segment_id")
@@ -150,7 +162,7 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
             # is about: "ok, don't change anything then, what did reconciliation find on it?"
             memory = replace(memory, account_id=named)
         elif isinstance(message, ToolMessage) and (segments := _result_segments(message)):
-            memory = replace(memory, segments=segments)
+            memory = replace(memory, segments=segments, segment_sizes=_segment_sizes(message))
         elif isinstance(message, ToolMessage) and not memory.result_ids:
             rows = _result_rows(message)
             if rows:

@@ -33,6 +33,9 @@ the planner cannot look up) is asked about too, offering the list's first rows. 
 positions in the last list ("the 2nd and the 4th", "those three") get one call each; one
 position with no question of its own ("open up the first one") opens that row with its tool.
 
+A first message that asks of one account it does not name what a population tool answers
+("is it seasonal or actually shrinking?") asks which account instead of listing everyone.
+
 A chosen call is then put in context: a population question about one account, named or pointed
 at, goes to that account's tool ("is ACC000004 shrinking?", "is it declining too?": its trend);
 a risk question about one account that asks why goes to its factors; decliners asked for inside
@@ -40,6 +43,8 @@ the segment being discussed come from its report; a message that points back kee
 filters and account ("which accounts are likely to hit that?"); a question about "those"
 accounts after an upload is answered from the uploaded file. A message that names a file no
 call reads (a second upload sent with "and this one from our EU entity") scores that file.
+A stated month, quarter ("in Q2 2026") or year goes on the calls that take it; "the same
+month" / "that period" (lexicon `[followup]` same_period) keeps the last call's period.
 """
 
 from __future__ import annotations
@@ -255,6 +260,8 @@ def _choose(reading: Reading) -> Plan:
         return split
     if reading.refines_last or reading.repeats_last:
         return reading.follow_up() or Plan("off_topic")
+    if reading.lost_referent and _asks_of_one(reading, name):  # "is it seasonal or shrinking?"
+        return _clarify(reading, "referent")  # a population tool would answer another question
     if name is not None and score >= lexicon.threshold and in_context:
         return reading.resolve(_forecast_kind(reading, name), reading.named)
     social = max(("capabilities", "greeting", "thanks"), key=lambda n: scores[n])
@@ -277,6 +284,14 @@ def _choose(reading: Reading) -> Plan:
             return replace(reading.resolve(name, reading.named), confidence=confidence)
         return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+def _asks_of_one(reading: Reading, name: str | None) -> bool:
+    """Whether the best tool answers for a population what the message asks of one account
+    it does not name ("is it seasonal or actually shrinking?" as a first message: the decline
+    list is not the answer, the account is missing)."""
+    rule = reading.lexicon.intents.get(name or "")
+    return rule is not None and rule.for_account is not None
 
 
 def _missing_data(reading: Reading) -> Plan | None:
@@ -702,11 +717,21 @@ def _in_context(chosen: Plan, reading: Reading) -> Plan:
 _PERIOD_ARGS = ("month", "since", "until")
 
 
+def _same_period(reading: Reading) -> dict[str, str]:
+    """The last call's period when the message keeps it ("and the same month for expired
+    payment methods", lexicon `[followup]` same_period); {} otherwise."""
+    words = tuple(tuple(w.split()) for w in reading.lexicon.raw["followup"]["same_period"])
+    if not has_phrase(reading.tokens, words):
+        return {}
+    last = reading.memory.last_args
+    return {k: str(last[k]) for k in _PERIOD_ARGS if last.get(k)}
+
+
 def _with_months(chosen: Plan, reading: Reading) -> Plan:
     """The stated month ("in Oct 2026", "since June 2026") or year ("in 2025": since/until)
     on the calls whose tool takes it and that do not already carry a period
     (metrics.tool_months and metrics.tool_year read them)."""
-    stated = tool_months(reading.original) or tool_year(reading.original)
+    stated = tool_months(reading.original) or tool_year(reading.original) or _same_period(reading)
     if not stated or not chosen.calls:
         return chosen
     calls = []

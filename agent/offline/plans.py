@@ -28,6 +28,8 @@ class Memory:
     segments: tuple[tuple[int, str], ...] = ()
     """The segments of the last tool result's rows, (id, name), in the order shown: "the
     volatile one" picks from them."""
+    segment_sizes: Mapping[int, int] = field(default_factory=dict)
+    """Customers per segment of the last tool result's rows: "the bigger one" picks by them."""
     file_path: str | None = None
     """The last uploaded file that was scored: follow-ups about "those" accounts mean it."""
     sql_questions: tuple[str, ...] = ()

@@ -71,6 +71,8 @@ class Reading:
         self.muted = muted_words(self.tokens, lexicon.negators, lexicon.negation_window)
         self.entities = extract_entities(self.text, self.tokens, self.lexicon)
         self.named = self.entities.named()
+        if "segment_id" not in self.named and (by_size := self._segment_by_size()) is not None:
+            self.named["segment_id"] = by_size  # "drill into the bigger one"
         if "segment_id" not in self.named and (listed := self._listed_segment()) is not None:
             segment, words = listed
             self.named["segment_id"] = segment  # "drill into the volatile one"
@@ -102,6 +104,25 @@ class Reading:
         rest = [token for index, token in enumerate(self.tokens) if index not in words]
         levels = tuple(phrase for phrase, _ in lexicon.entities.get("decline_level", ()))
         return "level" in rest or has_phrase(rest, (*lexicon.decline_words, *levels))
+
+    def _segment_by_size(self) -> int | None:
+        """The listed segment the message picks by its size, a size word just before a noun
+        such as "one" or "group" ("drill into the bigger one", "the smallest cluster", lexicon
+        `[followup]` larger/smaller): the segment with the most (or fewest) customers of the
+        last list; None without such words, a list of segments, or their sizes."""
+        sizes = self.memory.segment_sizes
+        if len(sizes) < 2:
+            return None
+        words = self.lexicon.raw["followup"]
+        tokens, referents = self.tokens, self.lexicon.referents
+        for index, token in enumerate(tokens):
+            if not any(phrase_at(tokens, referents, index + k) for k in (1, 2)):
+                continue
+            if token in words["larger"]:
+                return max(sizes, key=lambda segment: sizes[segment])
+            if token in words["smaller"]:
+                return min(sizes, key=lambda segment: sizes[segment])
+        return None
 
     def _listed_segment(self) -> tuple[int, frozenset[int]] | None:
         """The segment of the last result that the message names by a word of its name only
@@ -209,6 +230,9 @@ class Reading:
             return False
         if self.refers_back and self.memory.last_tool:
             return False
+        said = self.text.lower()
+        if not self.named and any(re.match(p, said) for p in lexicon.raw["ability"]["patterns"]):
+            return True  # "what can you actually do for a finance team?"
         openers = (lexicon.ability_openers, lexicon.ability_requests)
         opens = [any(phrase_at(self.tokens, p, i) for i in range(2)) for p in openers]
         if opens[0] and has_phrase(self.tokens, lexicon.ability_markers):

@@ -95,7 +95,15 @@ def _counted(tokens: list[str], vocab: SqlVocabulary) -> str | None:
                 table = next((t for p, t in vocab.tables if phrase_at(after, (p,), start)), None)
                 if table is not None:
                     return table
+            if index + len(phrase) >= len(tokens) - 1:  # "APAC accounts on legacy - count?"
+                return _first_named_table(tokens[:index], vocab)
     return None
+
+
+def _first_named_table(tokens: list[str], vocab: SqlVocabulary) -> str | None:
+    """The table named first in `tokens`: what a count asked for at the end counts."""
+    found = [(i, t) for p, t in vocab.tables for i in find_all(tokens, p)]
+    return min(found)[1] if found else None
 
 
 def _named_column(
@@ -194,6 +202,8 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
         table = "accounts"
     else:
         looks_up = False
+    if _bare_population(tokens, lexicon, table, measure, filters, group or when):
+        measure = "count"  # "accounts in LatAm?", "Enterprise customers in EMEA?": how many
     needs = vocab.date_words.get(table or "", ())  # "signed up in 2025": a signup date
     misplaced = when is not None and bool(needs) and not has_phrase(tokens, needs)
     return Spec(
@@ -215,6 +225,26 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
         whole=_whole(tokens, vocab),
         latest=latest,
     )
+
+
+_BARE_MAX = 4
+"""Words at most in a bare population question ("Enterprise customers in EMEA?")."""
+
+
+def _bare_population(
+    tokens: list[str],
+    lexicon: Lexicon,
+    table: str | None,
+    measure: str | None,
+    filters: dict[str, str],
+    more: object,
+) -> bool:
+    """Whether the message only names accounts and a filter, as a question of its own:
+    "accounts in LatAm?" asks how many (a follow-up opener, "and EMEA accounts?", narrows the
+    last answer instead)."""
+    if table != "accounts" or measure is not None or not filters or more:
+        return False
+    return len(tokens) <= _BARE_MAX and not has_phrase(tokens[:2], lexicon.starters)
 
 
 def asks_for_data(text: str, lexicon: Lexicon) -> bool:
@@ -275,7 +305,8 @@ def _where(spec: Spec, table: str, vocab: SqlVocabulary) -> list[str]:
     clauses = list(by_table.pop(table, []))
     date = vocab.dates.get(table, "")
     if spec.period:
-        clauses.append(f"{date} >= DATE '{spec.period[0]}' AND {date} < DATE '{spec.period[1]}'")
+        start, end = spec.period  # an end of "" is open: "since July 2026"
+        clauses.append(f"{date} >= DATE '{start}'" + (f" AND {date} < DATE '{end}'" if end else ""))
     elif spec.latest and date:
         latest_of = vocab.sources.get(table, table)
         clauses.append(f"{date} = (SELECT max({date}) FROM {latest_of})")

@@ -130,16 +130,33 @@ def every(tokens: Sequence[str], table: Sequence[tuple[Phrase, str]]) -> list[st
     return values
 
 
+_SINCE_BEFORE = re.compile(
+    r"\b(?:since|starting(?:\s+in|\s+from)?)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?$"
+)
+"""Words before a month or year that open a period to the end of the data: "since July 2026",
+"since 1 July 2026", "starting in 2025"."""
+
+
 def period(lowered: str) -> tuple[tuple[str, str] | None, str]:
     """([start, end) of a named month ("March 2026") or year ("in 2025")), and the text
-    without it."""
+    without it. A period opened by "since" ("since 1 July 2026") runs to the end of the data:
+    its end is "" (no upper bound).
+
+    Examples:
+        >>> period("failed payments since 1 july 2026")[0]
+        ('2026-07-01', '')
+        >>> period("failed payments in july 2026")[0]
+        ('2026-07-01', '2026-08-01')
+    """
     if match := _MONTH_YEAR.search(lowered):
         month, year = _MONTHS.index(match.group(1)[:3]) + 1, int(match.group(2))
         end = (year + 1, 1) if month == 12 else (year, month + 1)
         rest = lowered[: match.start()] + lowered[match.end() :]
-        return (f"{year}-{month:02d}-01", f"{end[0]}-{end[1]:02d}-01"), rest
+        open_end = _SINCE_BEFORE.search(lowered[: match.start()]) is not None
+        return (f"{year}-{month:02d}-01", "" if open_end else f"{end[0]}-{end[1]:02d}-01"), rest
     if match := _YEAR.search(lowered):
         year = int(match.group(1))
         rest = lowered[: match.start()] + lowered[match.end() :]
-        return (f"{year}-01-01", f"{year + 1}-01-01"), rest
+        open_end = match.group(0).startswith("since")
+        return (f"{year}-01-01", "" if open_end else f"{year + 1}-01-01"), rest
     return None, lowered
