@@ -382,11 +382,16 @@ def read_period(text: str) -> Period | None:
         Period(start="DATE '2026-03-01'", end="DATE '2026-04-01'")
         >>> read_period("by tier") is None
         True
+        >>> read_period("revenue from May 2026 to Aug 2026").start
+        "DATE '2026-05-01'"
     """
     lowered = text.lower()
     after = _shift(LATEST, 1)
     if match := _N_MONTHS.search(lowered):
         return Period(_shift(LATEST, 1 - int(match.group(1))), after)
+    stated = tool_months(text)
+    if "since" in stated and "until" in stated:  # "from May 2026 to Aug 2026", "Mar-Jun 2026"
+        return Period(f"DATE '{stated['since']}-01'", _shift(f"DATE '{stated['until']}-01'", 1))
     if match := _SINCE.search(lowered):
         return Period(_month_of(_MONTHS[match.group(1)[:3]], match.group(2)), after)
     if compared := read_periods(lowered):  # "Q3 vs Q2": from the earliest to the latest

@@ -73,6 +73,10 @@ from tools.schemas import TOOL_ARGS
 
 __all__ = ["REPLIES", "Call", "Memory", "Plan", "plan"]
 
+_ABOUT = ("account_id", "segment_id", "file_path")
+"""Entities a message can ask about: with one named, "what can you tell me about …" is a
+question about it, not about the assistant."""
+
 REPLIES = (
     "greeting",
     "capabilities",
@@ -265,6 +269,9 @@ def _choose(reading: Reading) -> Plan:
     if name is not None and score >= lexicon.threshold and in_context:
         return reading.resolve(_forecast_kind(reading, name), reading.named)
     social = max(("capabilities", "greeting", "thanks"), key=lambda n: scores[n])
+    if social == "capabilities" and any(kind in reading.named for kind in _ABOUT):
+        social = max(("greeting", "thanks"), key=lambda n: scores[n])  # "what can you tell
+        # me about ACC000042?" asks about the account, not about the assistant
     if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
         return Plan(social)
     if (follow := reading.follow_up()) is not None:
