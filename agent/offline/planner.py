@@ -56,7 +56,7 @@ from dataclasses import replace
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
-from agent.offline.metrics import tool_months, tool_year
+from agent.offline.metrics import read_period, tool_months, tool_year
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -330,6 +330,13 @@ def _is_number(value: object) -> bool:
 _LEVELS = (("High", "n_high_risk"), ("Medium", "n_medium_risk"), ("Low", "n_low_risk"))
 
 
+def _asks_of_the_book(reading: Reading) -> bool:
+    """A period or a breakdown ("last quarter", "each region", "by tier"): a question of the
+    warehouse's records, which a scored file (one month's account rows) has neither of."""
+    groups = tuple(tuple(w.split()) for w in reading.lexicon.raw["metrics"]["group_words"])
+    return read_period(reading.text) is not None or has_phrase(reading.tokens, groups)
+
+
 def _about_file(reading: Reading) -> Plan | None:
     """A question about the scored upload that scoring it again would not answer (lexicon
     `[file_questions]`, rt8 D7): its riskiest account is read from the file's own scores
@@ -350,6 +357,8 @@ def _about_file(reading: Reading) -> Plan | None:
         return has_phrase(reading.tokens, tuple(tuple(w.split()) for w in words[key]))
 
     if says("totals") and says("columns") and not says("not_totals"):
+        if not reading.mentions_upload and _asks_of_the_book(reading):
+            return None  # "revenue by region last quarter" after a scored file: the book's
         options = tuple(Option(label, message) for label, message in words["options"])
         return Plan("file_total", topic=path.replace("\\", "/").rsplit("/", 1)[-1], options=options)
     if not says("riskiest") or memory.list_tool != "score_file":

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from agent.offline.planner import plan
+from agent.offline.planner import Memory, plan
 from data.sql_guard import run_query
 
 
@@ -80,3 +80,28 @@ def test_what_an_account_paid_us_is_its_revenue(question: str, small_world: Path
         "AND month >= DATE '2025-01-01' AND month < DATE '2026-01-01'",
     )
     assert got == pytest.approx(truth, abs=0.01)
+
+
+_SCORED = Memory(last_tool="score_file", file_path="/u/t/acc_title.xlsx", list_tool="score_file")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much revenue did each region bring in last quarter?",
+        "what was MRR by tier in September 2026?",
+        "total revenue per region for 2025",
+    ],
+)
+def test_a_book_question_after_a_scored_file_is_the_books(question: str) -> None:
+    """rt9 N1 (a regression of the rt8 D7 fix): after a scored file, "revenue by region last
+    quarter" was answered "I can't total that for acc_title.xlsx"; a period or a breakdown
+    asks about the warehouse's records, which a scored file does not have."""
+    chosen = plan(question, _SCORED)
+    assert chosen.intent != "file_total" and chosen.calls, chosen
+    assert chosen.calls[0].name == "query_duckdb", chosen
+
+
+def test_a_total_of_the_scored_files_own_column_is_still_said_plainly() -> None:
+    for question in ("What is the total MRR of the uploaded accounts?", "total mrr of these?"):
+        assert plan(question, _SCORED).intent == "file_total", question
