@@ -210,8 +210,19 @@ def test_answers_say_currencies_are_apart_and_who_a_split_leaves_out(
 
 
 # ------------------------------------------------------------------ D23: per account
-def test_top_accounts_by_detected_leakage_sum_their_findings(app: typer.Typer, world: Path) -> None:
-    got = rows(ask(app, world, "top 5 accounts by detected leakage in 2025"))
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top 5 accounts by detected leakage in 2025",
+        # rt9: only the wording above summed per account; these ranked single findings
+        "which accounts leaked the most in 2025?",
+        "which customers lost us the most money to leakage in 2025?",
+    ],
+)
+def test_top_accounts_by_detected_leakage_sum_their_findings(
+    app: typer.Typer, world: Path, question: str
+) -> None:
+    got = rows(ask(app, world, question))
     assert (got[0]["account_id"], money(got[0]["detected_leakage"])) == (LEAKY, money(90_000))
     assert got[0]["n_findings"] == 3  # not SINGLE's one larger finding first
     assert len({r["account_id"] for r in got}) == len(got)
