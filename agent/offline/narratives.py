@@ -82,9 +82,7 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
-_SPAN = SPAN_COLUMNS
 _MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
-_RATIOS = FRACTION_COLUMNS
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",
@@ -147,7 +145,7 @@ def column_label(name: str) -> str:
 def _column_kind(name: str, value: Any) -> Kind:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return "text"
-    if name in _RATIOS:
+    if name in FRACTION_COLUMNS:
         return "percent"
     if name.startswith("n_") or name.endswith("_seats"):
         return "count"
@@ -160,7 +158,7 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     """A markdown table for free-form rows (SQL results): readable headers, money, percent
     and counts formatted, and the period/currency columns left to the headline."""
     mixed = len(_currencies(rows)) > 1
-    columns = [c for c in rows[0] if c not in _SPAN or (mixed and c == "currency")]
+    columns = [c for c in rows[0] if c not in SPAN_COLUMNS or (mixed and c == "currency")]
     body = (
         [_cell(row.get(c), _column_kind(c, row.get(c)), _currency_of(row)) for c in columns]
         for row in rows
@@ -228,7 +226,9 @@ def _partial(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         have, span = row.get("n_months_with_data"), row.get("n_months_in_period")
         if not (isinstance(have, int) and isinstance(span, int)) or have >= span:
             continue
-        label = next((v for c, v in row.items() if c not in _SPAN and isinstance(v, str)), None)
+        label = next(
+            (v for c, v in row.items() if c not in SPAN_COLUMNS and isinstance(v, str)), None
+        )
         named = literal(label) if label and label[:1].isdigit() else "The period asked"
         found.append(f"{named} covers {max(have, 0)} of its {span} months")
     found = list(dict.fromkeys(found))

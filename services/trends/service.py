@@ -123,7 +123,7 @@ def _stored_id(con: duckdb.DuckDBPyConnection, customer_id: str) -> str:
 
 # ------------------------------------------------------------------------------ questions
 def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any]:
-    customer_id = _stored_id(con, customer_id)
+    """The cached metrics of `customer_id`, an id as the cache spells it (`_stored_id`)."""
     frame = store.read_metrics(con, "m.account_id = ?", [customer_id])
     if frame.empty:
         raise _unknown(con, customer_id)
@@ -133,7 +133,7 @@ def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, 
 def customer_metrics(db_path: Path | str, customer_id: str) -> dict[str, Any]:
     """One customer's cached metrics (a plain dict; fast path, no series)."""
     with cached(db_path) as con:
-        return _metrics_row(con, customer_id)
+        return _metrics_row(con, _stored_id(con, customer_id))
 
 
 def _record(row: pd.Series, customer_id: str) -> dict[str, Any]:
