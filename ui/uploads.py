@@ -42,6 +42,15 @@ _FILE_ONLY = re.compile(
     re.I,
 )
 
+_PRESENTED = re.compile(
+    r"^\s*(?:here\s+(?:is|are)|here's|attached\s+(?:is|are)|this\s+is|these\s+are)\s+"
+    r"(?:[\w'&-]+\s+){0,5}(?:file|files|export|exports|data|sheet|spreadsheet|list|report|csv"
+    r"|xlsx|workbook)\s*[.!]*\s*$",
+    re.I,
+)
+"""A file presented in words ("here is our monthly revenue export", "attached is the Q3 billing
+data"): no question, whatever describes the file."""
+
 _SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
 
 
@@ -144,8 +153,12 @@ def is_file_only(text: str) -> bool:
         (True, False)
         >>> is_file_only("here is our stripe export"), is_file_only("here's the file")
         (True, True)
+        >>> is_file_only("here is our monthly revenue export")
+        True
+        >>> is_file_only("here is our revenue export: who is declining?")
+        False
     """
-    return bool(_FILE_ONLY.match(text or ""))
+    return bool(_FILE_ONLY.match(text or "") or _PRESENTED.match(text or ""))
 
 
 def wants_export(text: str) -> bool:
