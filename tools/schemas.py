@@ -43,6 +43,7 @@ from domain import (
     LEAKAGE_TYPES,
     RISK_LEVELS,
     TIERS,
+    DeclineRankBy,
     LeakageType,
     RankBy,
     RiskLevel,
@@ -245,6 +246,12 @@ class FindDecliningCustomersArgs(_Args):
         description=_REGION.replace("Only accounts", "Only customers whose account is", 1),
     )
     top_n: int = _top_n()
+    order_by: DeclineRankBy = Field(
+        default="probability",
+        description="Rank by probability (most likely to decline first: the default) or "
+        "revenue (largest average monthly revenue first: \"the biggest declining customers by "
+        "revenue\", \"which of our biggest customers are declining?\"); null: probability.",
+    )
 
 
 class ListSegmentsArgs(_Args):

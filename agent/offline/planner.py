@@ -780,6 +780,26 @@ def _scores_named_file(chosen: Plan, reading: Reading) -> Plan:
     return Plan("score_file", (call,))
 
 
+def _decline_order(chosen: Plan, reading: Reading) -> Plan:
+    """Declining customers ranked by revenue when the message ranks them by revenue or size
+    ("the 3 biggest declining customers by revenue", "which of our biggest customers are
+    declining?"; lexicon `[decline_order]`), by probability (the default, left unsaid)
+    otherwise: an order_by the message names for a leakage ranking ("most likely") is not
+    passed on."""
+    if not any(call.name == "find_declining_customers" for call in chosen.calls):
+        return chosen
+    texts = (reading.original.lower(), reading.entities_text)
+    patterns = reading.lexicon.raw["decline_order"]["revenue"]
+    by_revenue = any(re.search(p, text) for p in patterns for text in texts)
+    calls = []
+    for call in chosen.calls:
+        if call.name == "find_declining_customers":
+            args = {k: v for k, v in call.args.items() if k != "order_by"}
+            call = Call(call.name, {**args, "order_by": "revenue"} if by_revenue else args)
+        calls.append(call)
+    return replace(chosen, calls=tuple(calls))
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -796,6 +816,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _scores_named_file(chosen, reading)
     chosen = _with_months(chosen, reading)
+    chosen = _decline_order(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
     if chosen.calls:  # what the calls cannot apply is stated in the answer, never dropped

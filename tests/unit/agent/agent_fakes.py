@@ -172,7 +172,8 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "scope": "every declining level",
             "n_customers": 143,
             "total_monthly_revenue": 731210.0,
-            "definition": "Ranked by the probability of a decline over the next months.",
+            "definition": "Declining means the probability of a decline over the next months.",
+            "ranked_by": "decline probability, most likely first",
         },
         "rows": [
             {
