@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from pydantic import ValidationError
 
 from data.warehouse import connect
