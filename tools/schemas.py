@@ -249,8 +249,8 @@ class FindDecliningCustomersArgs(_Args):
     order_by: DeclineRankBy = Field(
         default="probability",
         description="Rank by probability (most likely to decline first: the default) or "
-        "revenue (largest average monthly revenue first: \"the biggest declining customers by "
-        "revenue\", \"which of our biggest customers are declining?\"); null: probability.",
+        'revenue (largest average monthly revenue first: "the biggest declining customers by '
+        'revenue", "which of our biggest customers are declining?"); null: probability.',
     )
 
 
@@ -284,6 +284,13 @@ class ScoreFileArgs(_Args):
         default=None,
         description="One account OF THE FILE, with all its risk factors: 'why is the third "
         "uploaded account risky?' (never explain_risk_factors, which reads the warehouse)." + _NULL,
+    )
+    order_by: RankBy = Field(
+        default="at_stake",
+        description="Rank the listed accounts by at_stake (the default: expected loss next "
+        "month plus leakage detected now), expected_loss, probability ('which uploaded account "
+        "has the highest risk?': probability with top_n 1 lists it with its risk factors) or "
+        "detected_leakage; null: at_stake.",
     )
 
 

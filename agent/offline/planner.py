@@ -90,7 +90,6 @@ REPLIES = (
     "clarify",
     "scenario",
     "missing_data",
-    "file_total",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -330,6 +329,30 @@ def _is_number(value: object) -> bool:
 _LEVELS = (("High", "n_high_risk"), ("Medium", "n_medium_risk"), ("Low", "n_low_risk"))
 
 
+def _file_total(reading: Reading, path: str) -> Plan:
+    """A total (or average) of the scored file's own column ("what is the total MRR of the
+    uploaded accounts?"): the file's scoring, which sums and averages the file's numeric
+    columns; `topic` is "sum:mrr", "mean:mrr" or "median:mrr" (lexicon
+    `[file_questions.column_names]`; a column the file may not have, such as seats, is
+    named all the same: the answer says the file has no such column)."""
+    words = reading.lexicon.raw["file_questions"]
+    stat = next(
+        (
+            name
+            for name in ("median", "mean")
+            if has_phrase(reading.tokens, tuple(tuple(w.split()) for w in words[name]))
+        ),
+        "sum",
+    )
+    named = (
+        column
+        for column, phrases in words["column_names"].items()
+        if has_phrase(reading.tokens, tuple(tuple(w.split()) for w in phrases))
+    )
+    call = Call("score_file", {"file_path": path})
+    return Plan("file_total", (call,), topic=f"{stat}:{next(named, 'mrr')}")
+
+
 def _asks_of_the_book(reading: Reading) -> bool:
     """A period or a breakdown ("last quarter", "each region", "by tier"): a question of the
     warehouse's records, which a scored file (one month's account rows) has neither of."""
@@ -359,14 +382,16 @@ def _about_file(reading: Reading) -> Plan | None:
     if says("totals") and says("columns") and not says("not_totals"):
         if not reading.mentions_upload and _asks_of_the_book(reading):
             return None  # "revenue by region last quarter" after a scored file: the book's
-        options = tuple(Option(label, message) for label, message in words["options"])
-        return Plan("file_total", topic=path.replace("\\", "/").rsplit("/", 1)[-1], options=options)
+        return _file_total(reading, path)
     if not says("riskiest") or memory.list_tool != "score_file":
         return None
     rows = [r for r in memory.result_rows if _is_number(r.get("leakage_probability"))]
     if rows and memory.result_total == len(rows) and says("singular"):
         top = max(rows, key=lambda row: row["leakage_probability"])
         args = {"file_path": path, "account_id": top["account_id"]}
+        return Plan("score_file", (Call("score_file", args),))
+    if says("singular"):  # the list in the thread is not the whole file: rank it again
+        args = {"file_path": path, "order_by": "probability", "top_n": 1}
         return Plan("score_file", (Call("score_file", args),))
     counts = memory.result_summary
     level = next((name for name, key in _LEVELS if int(counts.get(key) or 0) > 0), None)
@@ -719,7 +744,7 @@ def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
 
 
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
-    if len(chosen.calls) != 1 or chosen.intent == "recommend":
+    if len(chosen.calls) != 1 or chosen.intent in ("recommend", "file_total"):
         return chosen
     if (recorded := _recorded_fact(chosen.calls[0], reading)) is not None:
         return recorded

@@ -297,9 +297,7 @@ def find_declining_in(
     if segment_id is not None:
         keep &= metrics["segment_id"] == segment_id
     frame = metrics[keep.fillna(False).astype(bool)]
-    frame = frame.sort_values(
-        _SORT_KEYS[order_by], ascending=False, na_position="last"
-    ).head(top_n)
+    frame = frame.sort_values(_SORT_KEYS[order_by], ascending=False, na_position="last").head(top_n)
     return _declining_table(frame)
 
 

@@ -231,6 +231,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "total_expected_loss": 15230.0,
             "total_expected_annual_loss": 182760.0,
             "scope": "all accounts",
+            "ranked_by": "dollars at stake",
         },
         "rows": [
             {

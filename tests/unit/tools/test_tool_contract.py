@@ -97,7 +97,7 @@ def test_argument_names_match_the_issue() -> None:
         "list_segments": {"segment_id"},
         "segment_report": {"segment_id", "decline_level"},
         "query_duckdb": {"sql"},
-        "score_file": {"file_path", "risk_level", "top_n", "account_id"},
+        "score_file": {"file_path", "risk_level", "top_n", "account_id", "order_by"},
     }
     # What the model is shown: the injected runtime never appears.
     shown = {t.name: set(t.tool_call_schema.model_json_schema()["properties"]) for t in TOOLS}
