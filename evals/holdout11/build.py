@@ -1,11 +1,8 @@
-"""Build `holdout11.jsonl` from `build_cases.py` and the seed-7 demo warehouse.
+"""Write `holdout11.jsonl`: the cases of `build_cases.py` with their facts run on the demo.
 
-Contract: `python -m evals.holdout11.build [--db PATH]` builds `revrisk demo --accounts 2000
---seed 7` into a temporary folder (or reads an existing one at PATH), runs every fact's SQL on a
-read-only DuckDB connection and writes one case per line (`evals.heldout.resolve_cases`: a
-turn's note is ``value <- sql`` facts joined by `` ;; ``, its `answer_contains` the "count"
-values and each id of the "ids" values). No number or id in an answer expectation is typed by
-hand.
+`python -m evals.holdout11.build [--db PATH]` reads the seed-7, 2,000-account demo warehouse at
+PATH (or builds one in a temporary folder) read-only; every count and id an answer must contain
+is the value of a fact's SQL, kept with the SQL in the turn's note (`evals.heldout.build_main`).
 """
 
 from __future__ import annotations
