@@ -37,6 +37,7 @@ FROZEN_SETS = {
     "evals/holdout8/holdout8.jsonl": "8fc808c898051d96c47d86fe82512b3afc731c4c8f24f698da6415158ca6a344",
     "evals/holdout9/holdout9.jsonl": "86e60f628168128f0e45859dde85282ba8da88c62badbe347240bff3b7c828fc",
     "evals/holdout10/holdout10.jsonl": "a211897c81846309f722dd1fcbe6ebad1c40e1e856ab48765c27b6aefa55319c",
+    "evals/holdout11/holdout11.jsonl": "ce11653cc075770a9be8811e95107889c6e219f83698c1967a6a138aaa0e1855",
 }
 """sha256 of every blind held-out set as committed before its first run."""
 

@@ -267,8 +267,15 @@ def season_features(
         return np.outer(coef[:, 2], np.sin(angle)) + np.outer(coef[:, 3], np.cos(angle))
 
     horizon = np.arange(position + 1, position + 1 + outcome.horizon)
-    ahead = cycle(horizon)
-    before = cycle(np.arange(position - outcome.baseline_months + 1, position + 1))
+    baseline_months = np.arange(position - outcome.baseline_months + 1, position + 1)
+    rebound = np.exp(cycle(horizon)).mean(axis=1) > np.exp(cycle(baseline_months)).mean(axis=1)
+    if rebound.any():  # a rebound read into a level shift is no season: `_level_shift_rss`
+        shifted = np.flatnonzero(rebound)[
+            _level_shift_rss(target[rebound], weight[rebound], design[:, :2])
+            < np.sum(residual[rebound] ** 2, axis=1)
+        ]
+        coef[shifted, 2:] = 0.0
+    ahead, before = cycle(horizon), cycle(baseline_months)
     trend = coef[:, :1] + np.outer(coef[:, 1], (horizon - t.mean()) / 12)
     expected = np.exp(trend + ahead + noise[:, None] ** 2 / 2).mean(axis=1)
     tenure = np.sum(~np.isnan(window), axis=1)
@@ -286,6 +293,50 @@ def season_features(
     }
     out["has_season"] = known.astype(float)
     return out
+
+
+def _level_shift_rss(target: FloatArray, weight: FloatArray, base: FloatArray) -> FloatArray:
+    """Least weighted residual sum of squares of level + trend (`base`) + one level shift, over
+    every month the shift may start in with at least three used months on each side (inf
+    where no month has).
+
+    Why (rt8 D3): with under two years of history a yearly harmonic cannot tell its season from
+    a one-time fall. A customer at 20,000 a month for a year, then 9,000 falling to 4,000, was
+    fitted as half a cycle with a rebound ahead (`season_outlook` +0.29), and the forecast gave
+    2.3 % inside the demo book (18 % in a book of its own) while its revenue kept falling. A
+    cycle that promises a rebound is kept only where it fits the account's months better than
+    this level-shift model (both have four parameters, the shift's month being the fourth);
+    else its harmonic is set to 0 (no outlook, no signal-to-noise, `fitted_fall` from level
+    and trend alone). A cycle that foresees a fall is kept as it is: a wrongly trusted rebound
+    hides a decline, a wrongly trusted trough only flags one. That customer: level shift 0.41
+    against the harmonic's 0.78, so no season; 8.3 % in the demo book, 35 % in its own.
+    On the synthetic demo, whose seasons are exact sinusoids and which has no level shifts
+    (mean forward ratio over LightGBM seeds 0-4, `services.trends.forecast`): seed 7 0.9533 ->
+    0.9553, seed 11 0.9587 -> 0.9579, inside one seed's spread (0.952-0.960, 0.952-0.962).
+    An earlier variant that dropped the cycle features of every account the level shift fits
+    better, falls included, cost 0.9510 / 0.9476 and took `fitted_fall` from steady falls.
+    The UCI retail backtest cannot test it: its 13 months hold no cut-off after a full year.
+
+    Examples:
+        >>> t = np.arange(18.0)
+        >>> base = np.stack([np.ones(18), (t - t.mean()) / 12], axis=1)
+        >>> step = np.log(np.r_[np.full(12, 20_000.0), np.linspace(9_000, 4_000, 6)])
+        >>> _level_shift_rss(step[None], np.ones((1, 18)), base).round(2)
+        array([0.41])
+    """
+    n_months = base.shape[0]
+    best = np.full(len(target), np.inf)
+    used_before = np.cumsum(weight, axis=1)
+    for start in range(3, n_months - 2):
+        design = np.column_stack([base, np.arange(n_months) >= start])
+        gram = np.einsum("rt,ti,tj->rij", weight, design, design) + np.diag([1e-9] * 3)
+        coef = np.linalg.solve(gram, np.einsum("rt,ti->ri", target, design)[..., None])[..., 0]
+        rss = np.sum(((target - coef @ design.T) * weight) ** 2, axis=1)
+        sides = (used_before[:, start - 1] >= 3) & (
+            used_before[:, -1] - used_before[:, start - 1] >= 3
+        )
+        best = np.where(sides, np.minimum(best, rss), best)
+    return best
 
 
 def features_at(

@@ -215,7 +215,12 @@ def test_season_outlook_reads_no_later_month_and_follows_the_cycle() -> None:
 
 def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
     """The batched normal equations against numpy's lstsq on the ridge-augmented system."""
-    from analytics.trends.forecast.features import _CYCLE_RIDGE, _window, season_features
+    from analytics.trends.forecast.features import (
+        _CYCLE_RIDGE,
+        _level_shift_rss,
+        _window,
+        season_features,
+    )
 
     values, _, _ = seasonal_panel(30, 15, seed=4)
     values[3, :5] = 0.0  # a late start
@@ -229,6 +234,7 @@ def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
     design = np.stack([np.ones_like(t), (t - t.mean()) / 12, np.sin(angle), np.cos(angle)], axis=1)
     penalty = np.sqrt(np.diag([1e-9, 1e-9, _CYCLE_RIDGE, _CYCLE_RIDGE]))
     t_all = np.arange(18.0)
+    shifted = 0
     for row in range(len(values)):
         used = np.nan_to_num(window[row]) > 0
         system = np.vstack([design[used], penalty])
@@ -238,9 +244,15 @@ def test_season_outlook_is_the_ridge_least_squares_fit() -> None:
             coef[2] * np.sin(2 * np.pi * t_all / 12) + coef[3] * np.cos(2 * np.pi * t_all / 12)
         )
         expected = np.log(wave[15:18].mean() / wave[9:15].mean())
+        rss = np.sum((design[used] @ coef - np.log(window[row, used])) ** 2)
+        logs = np.log(np.where(used, window[row], 1.0))[None]  # gap months weigh 0
+        shift = _level_shift_rss(logs, used[None].astype(float), design[:, :2])
+        if expected > 0 and shift[0] < rss:  # a rebound a level shift explains better
+            expected, shifted = 0.0, shifted + 1
         assert known[row] == (row != 3)
         if known[row]:
             assert got[row] == pytest.approx(expected, abs=1e-9)
+    assert 0 < shifted < 10  # the panel holds both kinds of rebound
 
 
 def test_season_snr_separates_a_cycle_from_noise_and_fitted_fall_follows_the_trend() -> None:
@@ -262,3 +274,17 @@ def test_cycle_features_join_once_a_training_cut_off_can_follow_a_full_year() ->
     model = DeclineForecaster()
     assert "season_outlook" not in model._feature_names(15)
     assert set(CYCLE_FEATURES) <= set(model._feature_names(16))
+
+
+def test_a_fall_after_a_flat_year_is_not_read_as_a_season_with_a_rebound() -> None:
+    """rt8 D3: 20,000 a month for a year, then 9,000 falling to 4,000. A yearly harmonic fits
+    the fall as half a cycle and expects a rebound; a level shift explains it better, so the
+    forecast sees no season. A true cycle at its trough keeps its rebound."""
+    t = np.arange(18.0)
+    fallen = np.r_[np.full(12, 20_000.0), np.linspace(9_000, 4_000, 6)]
+    seasonal = 10_000 * (1 + 0.4 * np.sin(2 * np.pi * (t - 6) / 12))  # trough at 15, then up
+    features = features_at(np.stack([fallen, seasonal]), 17)
+    assert features["has_season"].tolist() == [1.0, 1.0]
+    assert features.loc[0, ["season_outlook", "season_snr"]].tolist() == [0.0, 0.0]
+    assert features.loc[0, "fitted_fall"] > 0.1  # level and trend alone: a further fall (was 0.01)
+    assert features.loc[1, "season_outlook"] > 0.2
