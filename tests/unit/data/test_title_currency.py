@@ -1,45 +1,26 @@
 """rt9 N4: a currency named in a title row above the header ("ACME Corp — monthly recurring
 revenue by customer (USD)") counts as a "Revenue (USD)" header does, in every way revenue
-comes in: `revrisk import`, the chat's import (ui.revenue_upload) and `check_file` (trends
---input, scoring). The chat took GBP, the default, for such a file while the CLI took USD."""
+comes in: `revrisk import`, the chat's import (ui.revenue_upload; the workbook case is in
+tests/unit/ui/test_revenue_upload.py) and `check_file` (trends --input, scoring). The chat
+took GBP, the default, for such a file while the CLI took USD."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from cli.main import app
 from data.imports import (
     ImportReport,
     ImportValidationError,
     check_file,
     import_file,
-    read_table,
 )
 from data.imports.finance_formats import title_currencies
 from data.warehouse import connect
-from ui.revenue_upload import import_revenue
 
 MONTHS = ("2025-05", "2025-06", "2025-07")
 TITLE = "ACME Corp — monthly recurring revenue by customer (USD)"
-
-
-def _pivot_xlsx(path: Path, title: str | None = TITLE) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Revenue"
-    if title is not None:
-        sheet.append([title])
-        sheet.append([])
-    sheet.append(["Customer ID", *MONTHS, "Notes"])
-    for number in range(1, 4):
-        sheet.append([f"CUST-{number:03d}", *[1000.5 * number + m for m in range(3)], ""])
-    book.save(path)
-    return path
 
 
 def _long_csv(path: Path, title: str | None, currency: str | None = None) -> Path:
@@ -76,21 +57,6 @@ def test_a_title_names_the_currency_of_a_csv(tmp_path: Path, title: str, currenc
     report = import_file(_long_csv(tmp_path / "rev.csv", title), tmp_path / "w.duckdb")
     assert _currencies(tmp_path / "w.duckdb") == {currency}
     assert not _assumed(report)  # as with a "Revenue (USD)" header: nothing assumed
-
-
-def test_the_workbook_title_counts_in_the_cli_and_the_chat_alike(tmp_path: Path) -> None:
-    book = _pivot_xlsx(tmp_path / "rev_pivot_title.xlsx")
-    assert read_table(book).title == (TITLE,)
-    cli_db = tmp_path / "cli.duckdb"
-    result = CliRunner().invoke(app, ["import", str(book), "--db", str(cli_db)])
-    assert result.exit_code == 0, result.output
-    assert "GBP" not in result.output
-    session = tmp_path / "session"
-    session.mkdir()
-    chat = import_revenue(book, session, None)
-    assert chat.db_path is not None, chat.text
-    assert _currencies(cli_db) == _currencies(chat.db_path) == {"USD"}
-    assert "GBP" not in chat.text
 
 
 def test_without_a_named_currency_the_default_is_still_said(tmp_path: Path) -> None:
