@@ -287,6 +287,19 @@ def anchored_months(text: str, last_month: str) -> dict[str, str]:
     period = read_period(text)
     if period is None or not re.fullmatch(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])", last_month):
         return {}
+    first, last = _evaluated(period, last_month)
+    if not first or first > last or first > last_month:
+        return {}
+    if first == last:
+        return {"month": first}
+    return {"since": first} if last >= last_month else {"since": first, "until": last}
+
+
+@lru_cache(maxsize=256)
+def _evaluated(period: Period, last_month: str) -> tuple[str, str]:
+    """(first, last month) of `period` when the data end in `last_month`: a DuckDB connection
+    costs ~15 ms of CPU, and a thread asks the same few periods again (once to plan a turn,
+    once to narrate it)."""
     anchor = f"DATE '{last_month}-01'"
     start, end = (part.replace(LATEST, anchor) for part in (period.start, period.end))
     with duckdb.connect() as con:
@@ -294,14 +307,7 @@ def anchored_months(text: str, last_month: str) -> dict[str, str]:
             f"SELECT strftime({start}, '%Y-%m'), "
             f"strftime(CAST({end} - INTERVAL 1 MONTH AS DATE), '%Y-%m')"
         ).fetchone()
-    if row is None:
-        return {}
-    first, last = str(row[0]), str(row[1])
-    if first > last or first > last_month:
-        return {}
-    if first == last:
-        return {"month": first}
-    return {"since": first} if last >= last_month else {"since": first, "until": last}
+    return (str(row[0]), str(row[1])) if row else ("", "")
 
 
 def compared_months(text: str) -> tuple[Period, ...]:
