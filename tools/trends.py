@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.trends import SeasonalEvidence, seasonal_evidence
+from analytics.trends import SeasonalEvidence, recent_change, seasonal_evidence
 from domain import DECLINE_RANK_LABELS
 from services.trends import service
 from tools import results, views
@@ -38,11 +38,13 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
     "how is this customer's revenue developing?".
 
     Returns the decline probability (that revenue over the next 3 months falls below half of
-    the previous 6 months' mean), its level (0-3) and label, its top drivers, the robust
-    trend's change per month (money and share of average
-    revenue), the latest monthly revenue, months analysed, anomalous months, the customer's
-    segment, and the most recent months (revenue, trend, 3-month average, anomaly flag); the UI
-    draws the full series. Money is per month in the customer's currency.
+    the previous 6 months' mean), its level (0-3) and label, its top drivers, the change per
+    month of a straight-line fit over all months (money and share of average revenue), the
+    latest monthly revenue, what already happened (the last 3 months' average against the 3
+    months before and the same months a year earlier), months analysed, anomalous months, the
+    customer's segment, and the most recent months (revenue, trend = the local level, 3-month
+    average, anomaly flag); the UI draws the full series. Money is per month in the
+    customer's currency.
 
     Use instead: explain_risk_factors for why an account is flagged for LEAKAGE risk;
     find_declining_customers for which customers are declining across the portfolio. Needs
@@ -75,18 +77,26 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         "segment_name": head["segment_name"] or "none",
     }
     series = trend.series
+    summary |= recent_change(series["revenue"])
     evidence = seasonal_evidence(series["revenue"], series["seasonal"], series["trend"])
     summary["seasonal_strength"] = evidence.strength
     summary["seasonality"] = _seasonality(evidence, bool(trend.metrics.get("seasonal")))
+    # The rows' and the chart's trend is the local level (a running median of the seasonally
+    # adjusted revenue), which follows a fall: the straight Theil-Sen line over every month
+    # read "trend $11,500" beside revenue of $4,000 after a fall (rt8/rt9 D29). The line is
+    # the chart's "straight-line fit" and the narrative's change per month.
     table = series.reset_index(names="month").assign(  # the UI's table agrees with the text
         moving_avg_3=series["moving_avg_3"].clip(lower=0).to_numpy(),
-        trend=series["trend"].clip(lower=0).to_numpy(),  # revenue is never negative: a fit
-    )  # below 0 is 0, in the answer, the table and the chart alike
+        line=series["trend"].clip(lower=0).to_numpy(),  # revenue is never negative: a fit
+        trend=series["level"].clip(lower=0).to_numpy(),  # below 0 is 0, in the answer, the
+    )  # table and the chart alike
     recent = table.iloc[::-1].assign(
         anomaly=table["is_anomaly"].map({True: "anomaly"}), moving_avg=table["moving_avg_3"]
     )[["month", "revenue", "trend", "moving_avg", "anomaly"]]
     chart = views.revenue_trend(
-        head | {"anomaly_months": anomalies}, series, bool(trend.metrics.get("seasonal"))
+        head | {"anomaly_months": anomalies},
+        table.set_index("month"),
+        bool(trend.metrics.get("seasonal")),
     )
     return results.tool_result(
         "decompose_trend",

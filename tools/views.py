@@ -73,8 +73,9 @@ def _not_below_zero(values: list[Any]) -> list[Any]:
 def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Chart:
     """A customer's monthly revenue with its trend, 3-month average and anomaly months.
 
-    `series` is `CustomerTrend.series` (index 'YYYY-MM'; revenue, trend, moving_avg_3,
-    seasonal); the seasonal part is sent only for customers judged seasonal.
+    `series` is indexed 'YYYY-MM' with revenue, trend (the local level), line (the straight
+    fit, optional), moving_avg_3 and seasonal; the seasonal part is sent only for customers
+    judged seasonal.
     """
     return {
         "kind": "revenue_trend",
@@ -83,6 +84,7 @@ def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Ch
             "months": [str(month) for month in series.index],
             "revenue": series["revenue"].tolist(),
             "trend": _not_below_zero(series["trend"].tolist()),
+            "line": _not_below_zero(series["line"].tolist()) if "line" in series else None,
             "moving_avg": _not_below_zero(series["moving_avg_3"].tolist()),
             "seasonal": series["seasonal"].tolist() if seasonal else None,
             "anomaly_months": list(summary.get("anomaly_months") or []),

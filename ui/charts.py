@@ -130,12 +130,22 @@ def revenue_trend(data: Mapping[str, Any]) -> go.Figure:
         raise ValueError(f"{len(months)} months but {len(revenue)} revenue values")
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=months, y=revenue, mode="lines+markers", name="revenue"))
-    for key, name, dash in (("trend", "trend", "dash"), ("moving_avg", "3-month average", "dot")):
+    lines = (
+        ("trend", "trend (local level)", "dash", True),
+        ("moving_avg", "3-month average", "dot", True),
+        ("line", "straight-line fit", "dashdot", "legendonly"),
+    )
+    for key, name, dash, visible in lines:
         values = data.get(key)
         if values:
             figure.add_trace(
                 go.Scatter(
-                    x=months, y=_numbers(values), mode="lines", name=name, line={"dash": dash}
+                    x=months,
+                    y=_numbers(values),
+                    mode="lines",
+                    name=name,
+                    line={"dash": dash},
+                    visible=visible,
                 )
             )
     if data.get("seasonal"):

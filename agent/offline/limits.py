@@ -7,9 +7,10 @@ level or segment), a breakdown ("which region …", "by billing system"), a peri
 "last quarter", "Q3", "in March") or a comparison of periods ("this month vs last month").
 The planner applies what a tool argument can carry (a tier; a region on score_leakage,
 portfolio_summary, detect_leakage and find_declining_customers; a month, a year as
-since/until); what is left is stated in the answer (agent/offline/model.py, wording in lexicon.toml
-`[limits]`), never dropped silently: an answer for all accounts presented as the answer for
-APAC is a wrong number.
+since/until, a period relative to the data when its last month is known); what is left is
+stated in the answer (agent/offline/model.py, wording in lexicon.toml `[limits]`), never
+dropped silently: an answer for all accounts presented as the answer for APAC is a wrong
+number.
 
 Method: a limit counts as applied when a call's arguments carry it (under the tool's
 argument name), when the call is a query written from the message itself (its SQL holds the

@@ -38,13 +38,19 @@ customers of an imported revenue file (which has no account rows) are in every t
 or filter by tier, region or billing system needs the account row and returns how many revenue
 customers it leaves out (`n_left_out_customers`). Amounts are grouped by currency, never
 added across two. A customer named in any id form ("CUST-001", "cus_8812", "customer 12347";
-ACC ids go to agent/offline/sqlgen.py) filters the query, compared on upper-case letters and
-digits, and shows as the row's `customer`; one the data lack answers "… (no revenue found)".
+one ACC id alone goes to agent/offline/sqlgen.py) filters the query, compared on upper-case
+letters and digits, and shows as the row's `customer`; one the data lack answers "… (no revenue
+found)". Two or more customers named, ACC ids included ("revenue of ACC000042 and CUST-001 in
+2026", "X vs Y revenue last quarter"), get a row each per currency, in the order named, one
+without revenue keeping its row (rt9 N3).
 
 Rankings (rt8 D10, D22, D23): "top 10 customers by revenue", "which 5 customers have the
 highest MRR?" and "top 5 accounts by detected leakage" are one row per account, summed over
 the period, the N largest (smallest for "bottom"/"lowest"); MRR without a period is the
-contracted MRR in force (account_features). "Which … churned" lists the accounts; "average
+contracted MRR in force (account_features). Accounts ranked by detected leakage ("which
+accounts are leaking the most?", "who leaked the most in 2025?", "which customers lost us the
+most to failed payments?": the type named limits it) sum every finding so far when no period is
+named, as detect_leakage does (rt9 D23). "Which … churned" lists the accounts; "average
 revenue per account" divides by the accounts billed; a message asking two metric questions
 ("revenue by tier and churn by region") is split into one query each (`parts`).
 
@@ -59,6 +65,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
+
+import duckdb
 
 from agent.offline.lexicon import Lexicon, Phrase, entity_table, find_phrase, has_phrase, tokenize
 from agent.offline.sqlwords import period as named_period
@@ -151,6 +159,7 @@ class MetricSpec:
     changes: bool = False  # "compare", "month over month": each row's change on the one before
     lists: bool = False  # "which Enterprise customers churned?": the accounts, not a count
     per_account: bool = False  # "average revenue per account": over the accounts billed
+    leakage_type: str | None = None  # "lost us the most to failed payments": that type only
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,53 @@ def read_periods(text: str) -> tuple[Period, ...]:
     return tuple(periods) if len(periods) >= 2 else ()
 
 
+def anchored_months(text: str, last_month: str) -> dict[str, str]:
+    """The months ('YYYY-MM') of the period `text` names relative to the data ("this year",
+    "YTD", "last quarter", "since June", "in H1", "last 3 months", "last month"), with
+    `last_month` the data's last month, for the tools that take `month` or `since`/`until`
+    (detect_leakage; rt9 D22: "how much did we lose to expired cards this year?" got every
+    finding so far). `since` alone for a period that runs to the end of the data, as "since
+    July 2026" reads (`tool_months`); `month` for one month; {} when `text` names no period.
+
+    Method: `read_period`'s own date expressions, with `last_month` in place of `LATEST`,
+    evaluated by an in-memory DuckDB (no file is opened): the tools and the SQL route read a
+    relative period from one definition, and no second calendar arithmetic can drift from it.
+    The expressions hold only dates and numbers `read_period` built, never the user's text.
+
+    Examples:
+        >>> anchored_months("how much did we lose to expired cards this year?", "2026-10")
+        {'since': '2026-01'}
+        >>> anchored_months("leakage last quarter", "2026-10")
+        {'since': '2026-07', 'until': '2026-09'}
+        >>> anchored_months("leakage by tier", "2026-10")
+        {}
+    """
+    period = read_period(text)
+    if period is None or not re.fullmatch(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])", last_month):
+        return {}
+    first, last = _evaluated(period, last_month)
+    if not first or first > last or first > last_month:
+        return {}
+    if first == last:
+        return {"month": first}
+    return {"since": first} if last >= last_month else {"since": first, "until": last}
+
+
+@lru_cache(maxsize=256)
+def _evaluated(period: Period, last_month: str) -> tuple[str, str]:
+    """(first, last month) of `period` when the data end in `last_month`: a DuckDB connection
+    costs ~15 ms of CPU, and a thread asks the same few periods again (once to plan a turn,
+    once to narrate it)."""
+    anchor = f"DATE '{last_month}-01'"
+    start, end = (part.replace(LATEST, anchor) for part in (period.start, period.end))
+    with duckdb.connect() as con:
+        row = con.execute(
+            f"SELECT strftime({start}, '%Y-%m'), "
+            f"strftime(CAST({end} - INTERVAL 1 MONTH AS DATE), '%Y-%m')"
+        ).fetchone()
+    return (str(row[0]), str(row[1])) if row else ("", "")
+
+
 def compared_months(text: str) -> tuple[Period, ...]:
     """The months a comparison names with their years ("Compare revenue in September 2026
     with August 2026", "Oct 2026 vs Oct 2025"), oldest first; () unless it names two or
@@ -282,7 +338,12 @@ _RANKED = re.compile(
     rf"(?:[a-z]+\s+)?{_WHO}\b"
     rf"|\b(?:which|what|who are (?:the|our))\s+(?:(\d{{1,3}})\s+)?{_WHO}\b"
     rf"(?=.*\b(?:highest|largest|biggest|most|top|lowest|smallest|least|fewest)\b)"
+    rf"|\b{_WHO}\s+(?:with|having|that have|that had)\s+the\s+"
+    rf"(?=(?:highest|largest|biggest|most|lowest|smallest|least|fewest)\b)"
+    rf"|^\s*who\b(?=.*\b(?:highest|largest|biggest|most|lowest|smallest|least|fewest)\b)"
 )
+"""A ranking of accounts: "top 10 customers", "which 5 accounts … most", "accounts with the most
+leakage", "who leaked the most" (rt9 D23: the last two listed single findings)."""
 _ASCENDING = re.compile(r"\b(?:bottom|smallest|lowest|least|fewest|worst)\b")
 _RANK_DEFAULT = 10
 """Rows of a ranking that names no number ("our biggest customers by revenue")."""
@@ -300,6 +361,8 @@ def read_rank(text: str) -> tuple[int | None, bool]:
         (5, False)
         >>> read_rank("which customer had the lowest revenue in 2025?")
         (1, True)
+        >>> read_rank("accounts with the most leakage in 2025")
+        (10, False)
         >>> read_rank("revenue by tier")
         (None, False)
     """
@@ -356,6 +419,33 @@ def customer_ids(text: str) -> tuple[str, ...]:
             continue
         found.append(word)
     return tuple(dict.fromkeys(found))
+
+
+_ACC_ID = re.compile(r"\bacc[\s#_-]*\d+", re.IGNORECASE)
+"""An ACC account id in any typed form ("ACC000042", "acc 42"), as agent/offline/sqlgen.py
+reads it."""
+
+
+def named_customers(text: str) -> tuple[str, ...]:
+    """Every customer the text names, in the order named: ACC ids as the warehouse spells them
+    and the other ids as written (`customer_ids`). A question naming two or more ("revenue of
+    ACC000042 and CUST-001 in 2026") is answered one row per customer here (rt9 N3); one ACC
+    id alone is agent/offline/sqlgen.py's.
+
+    Examples:
+        >>> named_customers("what was revenue of acc42 and CUST-001 in 2026?")
+        ('ACC000042', 'CUST-001')
+    """
+    found = [(m.start(), normalise_account_id(m.group(0))) for m in _ACC_ID.finditer(text)]
+    lowered = text.lower()
+    found += [(lowered.find(name.lower()), name) for name in customer_ids(text)]
+    return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def _several(text: str) -> tuple[str, ...]:
+    """The customers `text` names when it names two or more, else ()."""
+    named = named_customers(text)
+    return named if len(named) >= 2 else ()
 
 
 def _id_key(expression: str) -> str:
@@ -453,19 +543,25 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     ):
         group = "month"  # "how did revenue change month over month?"
     rank, ascending = read_rank(text)
+    leakage_type = _first(tokens, lexicon.entities.get("leakage_type", ()))
+    if group == "billing_system" and leakage_type == "Billing_System_Error":
+        leakage_type = None  # "leakage by billing system": the dimension, not the type
+    if metric is None and leakage_type and rank and has_phrase(tokens, vocab.ranked_leakage):
+        metric = "leakage"  # "which customers lost us the most to failed payments?"
     return MetricSpec(
         metric=metric,
         group=group,
         period=period,
         filters=filters,
         monthly=has_phrase(tokens, vocab.monthly),
-        customers=customer_ids(text),
+        customers=_several(text) or customer_ids(text),
         rank=rank,
         ascending=ascending,
         periods=tuple(compared) if group in ("month", "quarter", "half") else (),
         changes=changes or bool(compared),
         lists=has_phrase(tokens[:2], vocab.lists) and re.search(_WHO, text.lower()) is not None,
         per_account=has_phrase(tokens, vocab.per_account),
+        leakage_type=leakage_type if metric == "leakage" else None,
     )
 
 
@@ -501,7 +597,8 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     # first") as it picks the top of a ranked one
     ranked = read_rank(text)[0] is not None or _grouped_by(tokens, vocab) is not None
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
-    if has_phrase(tokens, blockers) or re.search(r"\bacc[\s#_-]*\d", text, re.I):
+    several = bool(_several(text))  # "revenue of ACC000042 and CUST-001": a row each
+    if has_phrase(tokens, blockers) or (_ACC_ID.search(text) and not several):
         return False
     if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
         return False
@@ -518,7 +615,9 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     if spec.customers and spec.metric != "revenue":
         return False  # one customer's churn or NRR: no query here names its id
     ranks_or_averages = spec.rank is not None or spec.per_account  # a customer alone: trend
-    return bool(spec.group or spec.period or spec.metric in vocab.standalone or ranks_or_averages)
+    return bool(
+        spec.group or spec.period or spec.metric in vocab.standalone or ranks_or_averages or several
+    )
 
 
 _PARTS = re.compile(r"\s*(?:;|,?\s+and\s+(?:also\s+)?|,?\s+plus\s+|,?\s+as well as\s+)\s*")
@@ -562,6 +661,7 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
         changes=later.changes or earlier.changes,
         lists=later.lists or earlier.lists,
         per_account=later.per_account or earlier.per_account,
+        leakage_type=later.leakage_type or earlier.leakage_type,
     )
 
 
@@ -715,6 +815,9 @@ _PERIODS = ("month", "quarter", "half")
 _ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
+_ALL_MONTHS = Period(EARLIEST, _shift(LATEST, 1))
+"""Every month of the data: a ranking of accounts by detected leakage with no period sums every
+finding so far, as detect_leakage reads its findings (rt9 D23)."""
 
 
 def _months_covered(spec: MetricSpec, month_expression: str) -> str:
@@ -754,7 +857,13 @@ def _left_out(spec: MetricSpec, default: Period) -> str:
 
 
 def _ranked(
-    spec: MetricSpec, default: Period, value: str, month: str, source: str, currency: str
+    spec: MetricSpec,
+    default: Period,
+    value: str,
+    month: str,
+    source: str,
+    currency: str,
+    extra: Sequence[str] = (),
 ) -> str:
     """The N accounts with the largest (or smallest) `value` in the period, one row each:
     "top 10 customers by revenue this year", "top 5 accounts by detected leakage"."""
@@ -763,8 +872,8 @@ def _ranked(
     order = "ASC" if spec.ascending else "DESC"
     return (
         f"SELECT account_id, any_value(a.name) AS name, {currency} AS currency, {value}, "
-        f"{_span(p.start, p.end)} FROM {source} WHERE ({condition}) AND {_where(spec.filters)} "
-        f"GROUP BY 1, 3 ORDER BY 4 {order}, 1 LIMIT {spec.rank}"
+        f"{_span(p.start, p.end)} FROM {source} WHERE ({condition}) "
+        f"AND {_where(spec.filters, extra)} GROUP BY 1, 3 ORDER BY 4 {order}, 1 LIMIT {spec.rank}"
     )
 
 
@@ -810,6 +919,8 @@ def _revenue(spec: MetricSpec) -> str:
     value += _months_covered(spec, "r.month")
     if join == "JOIN":
         value += _left_out(spec, default)
+    if len(spec.customers) >= 2 and not (spec.group or spec.periods or _uses_accounts(spec)):
+        return _each_customer(spec, default, value)
     extra: list[str] = []
     named = spec
     if spec.customers:  # "revenue of CUST-001 in 2026": that customer, shown by its id
@@ -829,11 +940,35 @@ def _revenue(spec: MetricSpec) -> str:
     )
 
 
+def _each_customer(spec: MetricSpec, default: Period, value: str) -> str:
+    """Revenue of each customer the question names (rt9 N3: "revenue of ACC000042 and
+    CUST-001 in 2026"): a row per customer and currency, in the order named, shown by the id
+    the warehouse holds; a customer without revenue in the period keeps its row, saying so,
+    so none is dropped. The ids are matched as `_id_key` compares them."""
+    p = _bounds(spec.period, default)
+    named = ", ".join(
+        f"({position}, {key}, '{_missing([customer])}')"
+        for position, customer in enumerate(spec.customers)
+        for key in _id_values(customer)
+    )
+    return (
+        f"WITH named(position, customer_key, missing) AS (VALUES {named}) "
+        f"SELECT coalesce(any_value(r.account_id), any_value(n.missing)) AS customer, "
+        f"r.currency AS currency, {value}, {_span(p.start, p.end)} "
+        f"FROM named n LEFT JOIN monthly_revenue r ON {_id_key('r.account_id')} = n.customer_key "
+        f"AND {_in('r.month', p)} GROUP BY n.position, r.currency "
+        "HAVING r.currency IS NOT NULL OR count(r.account_id) = 0 ORDER BY n.position, 2"
+    )
+
+
 def _leakage(spec: MetricSpec) -> str:
     source = "detected_leakage d JOIN accounts a USING (account_id)"
+    extra = [f"d.leakage_type = '{spec.leakage_type}'"] if spec.leakage_type else []
     if spec.rank is not None:  # "top 5 accounts by detected leakage": summed per account
         value = "round(sum(d.amount), 2) AS detected_leakage, count(*) AS n_findings"
-        return _ranked(spec, _LATEST_MONTH, value, "d.month", source, "a.currency")
+        if spec.leakage_type:  # the type it is limited to, on every row
+            value += ", any_value(d.leakage_type) AS leakage_type"
+        return _ranked(spec, _ALL_MONTHS, value, "d.month", source, "a.currency", extra)
     return _period_select(
         spec,
         _LATEST_MONTH,
@@ -843,6 +978,7 @@ def _leakage(spec: MetricSpec) -> str:
         source,
         currency="a.currency",
         change="sum(d.amount)" if spec.changes else None,
+        extra=extra,
     )
 
 

@@ -9,8 +9,10 @@
   (agent/offline/narratives.py), opened by what the calls could not apply and by a period
   that was cut to the months with data ("2026 so far, to 2026-10").
 
-It plans only from what the *user* wrote. Tool results — including uploaded files and table
-cells — are only ever rendered as data, so text inside them cannot change which tools run.
+It plans only from what the *user* wrote, anchoring relative periods ("this year") on the
+data's last month that the system prompt states to any model. Tool results — including uploaded
+files and table cells — are only ever rendered as data, so text inside them cannot change which
+tools run.
 Streaming yields the answer a few words at a time, like a remote model.
 """
 
@@ -30,6 +32,7 @@ from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
+    SystemMessage,
     ToolMessage,
 )
 from langchain_core.messages.tool import tool_call_chunk
@@ -61,6 +64,9 @@ OFFLINE_MODEL_NAME = "offline-planner"
 _ID = re.compile(r"^[A-Za-z][\w-]{0,39}$")
 """An account or customer id in a result row: ACC… or another shape ("CUST-003")."""
 _ACCOUNT_IN_TEXT = re.compile(r"\b(?i:acc)[\s#_-]*(\d{1,9})\b")
+_DATA_SPAN = re.compile(r"\bcovers ((?:19|20)\d\d-\d\d) to ((?:19|20)\d\d-\d\d)\b")
+"""How prompts/system.md states the months the warehouse covers ("The warehouse covers 2024-11
+to 2026-10"): the offline planner reads the span where a remote model reads it."""
 
 
 def _tool_names(tools: Sequence[Any] | None) -> set[str]:
@@ -145,6 +151,7 @@ def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: st
         sql_questions=asked if name == "query_duckdb" else (),
         list_tool=memory.list_tool if drills else name,
         list_args=memory.list_args if drills else args,
+        data_to=memory.data_to,
     )
 
 
@@ -155,7 +162,9 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
     question = ""
     called = False
     for message in history:
-        if isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
+        if isinstance(message, SystemMessage) and (span := _DATA_SPAN.search(message.text)):
+            memory = replace(memory, data_to=span.group(2))
+        elif isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
             question, called = message.text, False
         elif isinstance(message, AIMessage) and message.tool_calls:
             called = True

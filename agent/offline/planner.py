@@ -44,7 +44,10 @@ filters and account ("which accounts are likely to hit that?"); a question about
 accounts after an upload is answered from the uploaded file. A message that names a file no
 call reads (a second upload sent with "and this one from our EU entity") scores that file.
 A stated month, quarter ("in Q2 2026") or year goes on the calls that take it; "the same
-month" / "that period" (lexicon `[followup]` same_period) keeps the last call's period.
+month" / "that period" (lexicon `[followup]` same_period) keeps the last call's period. A
+period relative to the data ("this year", "last quarter", "since June", "in H1") goes on the
+calls that take a range of months, anchored on the data's last month that the system prompt
+states (`Memory.data_to`); without it the answer says the period was not applied (rt9 D22).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from dataclasses import replace
 from agent.offline import sqlgen
 from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
-from agent.offline.metrics import read_period, tool_months, tool_year
+from agent.offline.metrics import anchored_months, read_period, tool_months, tool_year
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -135,6 +138,7 @@ def _split_plan(reading: Reading) -> Plan | None:
             result_ids=memory.result_ids,
             result_rows=memory.result_rows,
             file_path=file_path,
+            data_to=memory.data_to,
         )
     return Plan(calls[0].name, tuple(calls))
 
@@ -210,8 +214,10 @@ def _correction(reading: Reading) -> Plan | None:
     name, score = part.best_tool
     if part.words_ask_for_tool and name != last and score >= lexicon.threshold:
         return None
-    period = tool_months(rest) or tool_year(rest)
     fields = TOOL_ARGS[last].model_fields
+    period = tool_months(rest) or tool_year(rest)
+    if not period and memory.data_to and "since" in fields:  # "no, I meant last quarter"
+        period = anchored_months(rest, memory.data_to)
     period = {k: v for k, v in period.items() if k in fields}
     changed = args_for(last, part.named)
     if not changed and not period:
@@ -771,13 +777,22 @@ def _same_period(reading: Reading) -> dict[str, str]:
 def _with_months(chosen: Plan, reading: Reading) -> Plan:
     """The stated month ("in Oct 2026", "since June 2026") or year ("in 2025": since/until)
     on the calls whose tool takes it and that do not already carry a period
-    (metrics.tool_months and metrics.tool_year read them)."""
+    (metrics.tool_months and metrics.tool_year read them). A period relative to the data
+    ("this year", "last quarter", "since June", "in H1") goes, anchored on the data's last
+    month (`Memory.data_to`, metrics.anchored_months), on the calls whose tool reads a range
+    of months (detect_leakage): the others read the latest month by default (rt9 D22)."""
     stated = tool_months(reading.original) or tool_year(reading.original) or _same_period(reading)
+    ranged = False
+    if not stated and reading.memory.data_to:
+        stated, ranged = anchored_months(reading.text, reading.memory.data_to), True
     if not stated or not chosen.calls:
         return chosen
     calls = []
     for call in chosen.calls:
         fields = TOOL_ARGS[call.name].model_fields
+        if ranged and "since" not in fields:
+            calls.append(call)
+            continue
         wanted = {k: v for k, v in stated.items() if k in fields}
         if len(wanted) == len(stated) and not any(call.args.get(k) for k in _PERIOD_ARGS):
             call = Call(call.name, {**call.args, **wanted})

@@ -43,6 +43,11 @@ class Memory:
     list_args: Mapping[str, Any] = field(default_factory=dict)
     """The last call that brought a list (not one about one account): "which of those are in
     LATAM?" after drilling into one row means that list, not the row."""
+    data_to: str | None = None
+    """The data's last month ('YYYY-MM'), as the system prompt states it to any model: a
+    relative period ("this year", "last quarter", "since June") is anchored on it for the
+    tools that take months (rt9 D22); None when unknown, and then the period is said to be
+    unapplied, never guessed from the calendar."""
 
 
 @dataclass(frozen=True)

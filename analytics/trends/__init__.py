@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from analytics.trends.backtest import backtest_outcomes, detection_scores, summarise_backtest
 from analytics.trends.decline import DeclineThresholds, decline_scores, with_forecast
-from analytics.trends.evidence import SeasonalEvidence, seasonal_evidence
+from analytics.trends.evidence import SeasonalEvidence, recent_change, seasonal_evidence
 from analytics.trends.forecast import (
     BASELINES,
     MIN_CLASS_ROWS,
@@ -69,6 +69,7 @@ __all__ = [
     "harmonic_seasonal",
     "outcome_at",
     "probabilities_at",
+    "recent_change",
     "running_level",
     "scan_trends",
     "seasonal_evidence",

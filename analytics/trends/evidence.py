@@ -62,3 +62,42 @@ def seasonal_evidence(
         if now == now and before == before:
             pairs.append((str(months[index]), round(float(now), 2), round(float(before), 2)))
     return SeasonalEvidence(n_months, True, round(min(strength, 1.0), 3), tuple(pairs))
+
+
+def recent_change(revenue: pd.Series, months: int = 3) -> dict[str, float | None]:
+    """What revenue has already done: the mean of the latest `months` months against the
+    `months` before them and against the same months a year earlier (None where the history
+    does not reach; a change is None when its earlier mean is not positive).
+
+    Why: the decline forecast is about the months ahead, from the revenue of the last six
+    months; a customer that already lost most of its revenue can score low there (rt8 D3:
+    20,000 a month for a year, then 9,000 falling to 4,000). The answer says what happened,
+    beside what the forecast expects.
+
+    Examples:
+        >>> revenue = pd.Series([20_000.0] * 12 + [9_000, 8_000, 7_000, 6_000, 5_000, 4_000])
+        >>> [round(v, 3) for v in recent_change(revenue).values()]
+        [5000.0, 8000.0, -0.375, 20000.0, -0.75]
+        >>> short = recent_change(revenue[-6:])  # half a year: no year-earlier months
+        >>> short["previous_mean"], short["year_ago_mean"], short["year_ago_change"]
+        (8000.0, None, None)
+    """
+    values = revenue.fillna(0.0).to_numpy(dtype=float)
+
+    def mean_at(end: int) -> float | None:
+        return float(values[end - months : end].mean()) if end >= months else None
+
+    recent = mean_at(len(values))
+    previous = mean_at(len(values) - months)
+    year_ago = mean_at(len(values) - 12)
+
+    def change(before: float | None) -> float | None:
+        return None if recent is None or not before or before <= 0 else recent / before - 1
+
+    return {
+        "recent_mean": recent,
+        "previous_mean": previous,
+        "recent_change": change(previous),
+        "year_ago_mean": year_ago,
+        "year_ago_change": change(year_ago),
+    }

@@ -217,6 +217,13 @@ def test_answers_say_currencies_are_apart_and_who_a_split_leaves_out(
         # rt9: only the wording above summed per account; these ranked single findings
         "which accounts leaked the most in 2025?",
         "which customers lost us the most money to leakage in 2025?",
+        # rt9 on 58dd8d7: other tenses and shapes of the question still ranked findings
+        "which accounts are leaking the most in 2025?",
+        "wich acounts r leaking the most in 2025",
+        "which customers have leaked the most money in 2025?",
+        "who leaked the most in 2025?",
+        "accounts with the most leakage in 2025",
+        "which accounts are losing us the most to leakage in 2025?",
     ],
 )
 def test_top_accounts_by_detected_leakage_sum_their_findings(

@@ -244,6 +244,14 @@ def test_a_correction_re_asks_the_tool_question(
         ("what's our projected MRR next year?", "forecast"),
         ("which sales rep owns the most at-risk revenue?", "sales rep"),
         ("revenue by account manager", "sales rep"),
+        # rt9: a person other than a sales rep was dropped and the rest answered
+        ("which customer success manager has the most churned accounts?", "success manager"),
+        ("which CSM has the most churned accounts?", "success manager"),
+        ("churned accounts by account owner", "success manager"),
+        ("leakage by CSM this year", "success manager"),
+        ("who is the owner of ACC000042?", "success manager"),
+        ("which account manager looks after the most at-risk revenue?", "success manager"),
+        ("top AEs by revenue in 2025", "success manager"),
         ("what's our gross margin by tier?", "cost"),
         ("what is our CAC payback period?", "acquisition"),
         ("how much did we spend on marketing last quarter?", "acquisition"),
@@ -267,6 +275,12 @@ def test_data_the_warehouse_does_not_hold_is_named(text: str, missing: str) -> N
         ("What was revenue last quarter?", "query_duckdb"),
         ("revenue by tier in 2025", "query_duckdb"),
         ("Which accounts have the highest expected loss?", "score_leakage"),
+        # a person only mentioned, not asked about
+        (
+            "Which customers are only mildly declining? Early-warning list for the CSMs.",
+            "find_declining_customers",
+        ),
+        ("explain the risk factors on ACC001448, the CSM is asking", "explain_risk_factors"),
     ],
 )
 def test_questions_the_data_answers_still_run(text: str, tool: str) -> None:

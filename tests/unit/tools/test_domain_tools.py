@@ -52,6 +52,7 @@ CHART_KEYS = {
         "months",
         "revenue",
         "trend",
+        "line",
         "moving_avg",
         "seasonal",
         "anomaly_months",

@@ -105,12 +105,22 @@ def test_leakage_by_type_puts_largest_on_top():
 def test_revenue_trend_has_lines_and_anomaly_markers_inside_the_range():
     figure = figure_for(TREND)
     names = [trace.name for trace in figure.data]
-    assert names == ["revenue", "trend", "3-month average", "anomaly"]
+    assert names == ["revenue", "trend (local level)", "3-month average", "anomaly"]
     anomaly = figure.data[-1]
     assert list(anomaly.x) == ["2026-04"] and list(anomaly.y) == [60.0]
     assert list(figure.data[0].y)[2] is None  # gaps stay gaps
     assert "decline level 3" in figure.layout.title.text
     assert figure.layout.xaxis.type == "category"  # "2026-04" stays a month label
+
+
+def test_the_straight_line_fit_is_drawn_only_when_asked_for_in_the_legend():
+    """rt9 D29: the straight Theil-Sen line read far from revenue after a fall; it is there,
+    hidden until clicked, beside the local level."""
+    line = {**TREND, "data": {**TREND["data"], "line": [110, 90, 70, 50]}}
+    traces = {trace.name: trace for trace in figure_for(line).data}
+    assert traces["straight-line fit"].visible == "legendonly"
+    assert list(traces["straight-line fit"].y) == [110.0, 90.0, 70.0, 50.0]
+    assert traces["trend (local level)"].visible is True
 
 
 def test_segment_radar_closes_each_polygon():
