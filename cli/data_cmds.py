@@ -99,7 +99,12 @@ def demo(
         return
     path = db or default_db()
     if if_missing and path.exists():
-        err.print(f"Warehouse {path} exists; leaving it as it is.")
+        err.print(f"Warehouse {path} exists; leaving its data as it is.")
+        from services.refresh import caches_are_current
+
+        if refresh and not caches_are_current(path):  # an upgrade changed a method, or data
+            err.print("Its figures predate its data or this version's methods: recomputing.")
+            refresh_derived_caches(path, quiet=as_json)
         return
     end = _month(end_month)
     from data.warehouse import writer_lock

@@ -50,6 +50,22 @@ def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dic
     }
 
 
+def caches_are_current(db_path: Path | str) -> bool:
+    """Whether the leakage and trend caches were built from the warehouse's current data and
+    the current versions of their methods (read-only; False for a cache never built).
+
+    `revrisk demo --if-missing` (what `make run` starts with) refreshes a warehouse only when
+    this is False: after an upgrade that changed a method, its figures are recomputed, and an
+    up-to-date warehouse is not written to at all.
+    """
+    from data.warehouse import connect
+    from services.leakage import is_fresh as leakage_fresh
+    from services.trends import store as trend_store
+
+    with connect(db_path, read_only=True) as con:
+        return leakage_fresh(con) and trend_store.is_fresh(con)
+
+
 class PartialRefreshError(ValueError):
     """The trend caches were refreshed, the leakage caches could not be (the reason is in the
     message and in the warehouse, where readers name it)."""

@@ -45,6 +45,31 @@ def test_if_missing_keeps_an_existing_warehouse(tmp_path: Path) -> None:
     assert db.stat().st_mtime_ns == before
 
 
+def test_if_missing_brings_caches_of_an_older_method_up_to_date(tmp_path: Path) -> None:
+    """`make run` runs `demo --if-missing`: a warehouse whose trend figures came from an older
+    version of the method (here: its version key rewritten) is refreshed, its data kept."""
+    import duckdb
+
+    from services.trends import store
+
+    db = tmp_path / "demo.duckdb"
+    assert _run("demo", "--accounts", "50", "--db", str(db), "--json").returncode == 0
+    with duckdb.connect(str(db)) as con:
+        current = con.execute(
+            "SELECT value FROM meta WHERE key = ?", [store.VERSION_KEY]
+        ).fetchone()
+        con.execute("UPDATE meta SET value = ? WHERE key = ?", ["0/old", store.VERSION_KEY])
+        n_accounts = con.execute("SELECT count(*) FROM accounts").fetchone()
+    again = _run("demo", "--accounts", "80", "--db", str(db), "--if-missing")
+    assert again.returncode == 0, again.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        version = con.execute(
+            "SELECT value FROM meta WHERE key = ?", [store.VERSION_KEY]
+        ).fetchone()
+        assert con.execute("SELECT count(*) FROM accounts").fetchone() == n_accounts == (50,)
+    assert version == current
+
+
 def test_info_on_missing_warehouse_says_how_to_build_one(tmp_path: Path) -> None:
     result = _run("info", "--db", str(tmp_path / "nothing.duckdb"))
     assert result.returncode == 2  # a missing input (rt8 D30)
