@@ -48,6 +48,16 @@ RANK_LABELS = {
     "at_stake": "dollars at stake (leaking now, detected + at risk next month, predicted)",
 }
 
+DeclineRankBy = Literal["probability", "revenue"]
+DECLINE_RANK_ORDERS: tuple[str, ...] = get_args(DeclineRankBy)
+"""What a list of declining customers sorts on: the decline probability ("most likely to
+decline", the default) or the customer's average monthly revenue ("the biggest declining
+customers by revenue")."""
+DECLINE_RANK_LABELS = {
+    "probability": "decline probability, most likely first",
+    "revenue": "average monthly revenue, largest first",
+}
+
 SpanColumn = Literal[
     "period_start",
     "period_end",
@@ -163,6 +173,8 @@ __all__ = [
     "BILLING_STATES",
     "CURRENCY_SYMBOLS",
     "DECLINE_LEVELS",
+    "DECLINE_RANK_LABELS",
+    "DECLINE_RANK_ORDERS",
     "FRACTION_COLUMNS",
     "LEAKAGE_TYPES",
     "RANK_LABELS",
@@ -172,6 +184,7 @@ __all__ = [
     "SPAN_COLUMNS",
     "TIERS",
     "DeclineLevel",
+    "DeclineRankBy",
     "LeakageType",
     "RankBy",
     "RiskLevel",

@@ -43,6 +43,7 @@ from domain import (
     LEAKAGE_TYPES,
     RISK_LEVELS,
     TIERS,
+    DeclineRankBy,
     LeakageType,
     RankBy,
     RiskLevel,
@@ -245,6 +246,12 @@ class FindDecliningCustomersArgs(_Args):
         description=_REGION.replace("Only accounts", "Only customers whose account is", 1),
     )
     top_n: int = _top_n()
+    order_by: DeclineRankBy = Field(
+        default="probability",
+        description="Rank by probability (most likely to decline first: the default) or "
+        'revenue (largest average monthly revenue first: "the biggest declining customers by '
+        'revenue", "which of our biggest customers are declining?"); null: probability.',
+    )
 
 
 class ListSegmentsArgs(_Args):
@@ -277,6 +284,13 @@ class ScoreFileArgs(_Args):
         default=None,
         description="One account OF THE FILE, with all its risk factors: 'why is the third "
         "uploaded account risky?' (never explain_risk_factors, which reads the warehouse)." + _NULL,
+    )
+    order_by: RankBy = Field(
+        default="at_stake",
+        description="Rank the listed accounts by at_stake (the default: expected loss next "
+        "month plus leakage detected now), expected_loss, probability ('which uploaded account "
+        "has the highest risk?': probability with top_n 1 lists it with its risk factors) or "
+        "detected_leakage; null: at_stake.",
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.trends import SeasonalEvidence, recent_change, seasonal_evidence
+from domain import DECLINE_RANK_LABELS
 from services.trends import service
 from tools import results, views
 from tools.schemas import agent_tool
@@ -143,18 +144,22 @@ def find_declining_customers(
     tier: str | None = None,
     region: str | None = None,
     top_n: int = 10,
+    order_by: str = "probability",
     runtime: results.RuntimeArg = None,
 ) -> results.ToolOutput:
     """Customers likely to decline, across the portfolio: "which customers are in sharp
-    decline?", "who is shrinking in segment 1?", "declining Enterprise customers in LATAM".
+    decline?", "who is shrinking in segment 1?", "declining Enterprise customers in LATAM",
+    "the 3 biggest declining customers by revenue" (order_by revenue).
 
-    Ranked by decline_probability, the forecast that revenue over the next 3 months falls
+    Declining means decline_probability, the forecast that revenue over the next 3 months falls
     below half of the previous 6 months' mean. decline_level picks exactly one band (1 from
     30 %, 2 from 50 %, 3 from 70 %; 0 below 30 %); without it every band from 1 counts.
     segment_id limits to one segment (see list_segments); tier and region to the customers
     whose warehouse account has them (customers without an account row, e.g. from an imported
-    revenue file, are left out and counted in the result's note). Returns how many customers
-    match, the definition in one sentence, and the top_n (most likely first) with the
+    revenue file, are left out and counted in the result's note). order_by ranks the list:
+    probability (most likely first, the default) or revenue (largest average monthly revenue
+    first: "biggest", "largest", "by revenue"). Returns how many customers match, the
+    definition in one sentence, what the list is ranked by, and the top_n with the
     probability, trend change per month, average monthly revenue, anomalies and segment. Money
     is per month in the customer's currency.
 
@@ -166,7 +171,13 @@ def find_declining_customers(
     context = results.context_of(runtime)
     try:
         matches = service.find_declining(
-            context.db_path, decline_level, segment_id, top_n, tier=tier, region=region
+            context.db_path,
+            decline_level,
+            segment_id,
+            top_n,
+            tier=tier,
+            region=region,
+            order_by=order_by,
         )
     except results.SERVICE_ERRORS as exc:
         return results.service_error("find_declining_customers", exc)
@@ -177,14 +188,15 @@ def find_declining_customers(
         "n_customers": matches.n_customers,
         "scope": _declining_scope(decline_level, segment_id, tier, matches.region),
         "total_monthly_revenue": matches.total_monthly_revenue,
-        "definition": f"Ranked by the {matches.definition}.",
+        "definition": f"Declining means the {matches.definition}.",
+        "ranked_by": DECLINE_RANK_LABELS.get(order_by, order_by),
     }
     return results.tool_result(
         "find_declining_customers",
         summary=summary,
         rows=shown[list(_DECLINE_COLUMNS)],
         table=shown,
-        title=f"Declining customers: {summary['scope']}",
+        title=f"Declining customers: {summary['scope']}, ranked by {summary['ranked_by']}",
         message=notes or None,
         notice=notes or None,
         max_rows=context.max_rows_to_model,

@@ -13,8 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analytics.leakage.scoring import RiskThresholds
 from data.imports import ImportValidationError
+from domain import RANK_LABELS
 from services.leakage import service
 from tools import results, views
 from tools.schemas import agent_tool
@@ -76,6 +79,7 @@ def score_file(
     risk_level: str | None = None,
     top_n: int = 10,
     account_id: str | None = None,
+    order_by: str = "at_stake",
     runtime: results.RuntimeArg = None,
 ) -> results.ToolOutput:
     """Score the accounts of an UPLOADED or named file (CSV/Excel in the reference account
@@ -84,11 +88,15 @@ def score_file(
 
     Use it for accounts in a file, never score_leakage (that scores the warehouse's own
     accounts). For a follow-up about an already scored file, call it again with the same
-    file_path and a risk_level filter or top_n. Returns accounts scored, counts per risk level
-    (High/Medium/Low), combined expected loss next month (and per year if it recurs), the top_n
-    accounts (of risk_level when given) by expected loss with probability and main factor, and
-    the scored file as CSV and Excel downloads. Money is per month in the file's currency.
-    A file that fails validation comes back with every problem (row, column, value).
+    file_path and a risk_level filter, top_n or order_by ("which uploaded account has the
+    highest risk and why?": order_by probability, top_n 1). Returns accounts scored, counts
+    per risk level (High/Medium/Low), combined expected loss next month (and per year if it
+    recurs), column_sums and column_means (of each numeric column of the file itself, e.g.
+    mrr: "total MRR of the uploaded accounts"), the top_n accounts (of risk_level when
+    given) ranked by order_by with probability and main factor (all factors when one
+    account is listed), and the scored file as CSV and Excel downloads. Money is per month
+    in the file's currency. A file that fails validation comes back with every problem
+    (row, column, value).
     """
     context = results.context_of(runtime)
     report = _progress(runtime)
@@ -115,7 +123,7 @@ def score_file(
         )
     except results.SERVICE_ERRORS as exc:
         return results.service_error(NAME, exc)
-    return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id)
+    return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id, order_by)
 
 
 FILE_BASIS = (
@@ -142,19 +150,36 @@ def _problem(problem: Any) -> dict[str, Any]:
 
 
 def _scored(
-    result: Any, risk_level: str | None, top_n: int, max_rows: int, account_id: str | None = None
+    result: Any,
+    risk_level: str | None,
+    top_n: int,
+    max_rows: int,
+    account_id: str | None = None,
+    order_by: str = "at_stake",
 ) -> results.ToolOutput:
-    """Format a `FileScore`: every account's counts and totals; the listed accounts filtered
-    by `risk_level` and ranked by money at stake (expected loss plus detected leakage). When
+    """Format a `FileScore`: every account's counts and totals, and the sums of the file's own
+    numeric columns; the listed accounts filtered by `risk_level` and ranked by `order_by`
+    (domain.RANK_ORDERS; default money at stake: expected loss plus detected leakage). When
     no account has that risk level, the riskiest accounts are listed instead, and the scope
-    says so: "which are high risk?" is then answered with "none; these come closest"."""
+    says so: "which are high risk?" is then answered with "none; these come closest". One
+    account listed (`account_id`, or `top_n` 1) comes with all its risk factors: the "why"."""
     table = result.table
     head = result.summary
-    at_stake = table["expected_monthly_loss"] + table.get("detected_monthly_leakage", 0.0)
-    ranked = table.assign(_at_stake=at_stake).sort_values(
-        ["_at_stake", "account_id"], ascending=[False, True]
+    detected = (
+        table["detected_monthly_leakage"]
+        if "detected_monthly_leakage" in table
+        else pd.Series(0.0, index=table.index)  # an account file: nothing detected
     )
-    ranked = ranked.drop(columns="_at_stake")
+    keys = {  # domain.RANK_ORDERS (the schema admits no other)
+        "at_stake": table["expected_monthly_loss"] + detected,
+        "expected_loss": table["expected_monthly_loss"],
+        "probability": table["leakage_probability"],
+        "detected_leakage": detected,
+    }
+    ranked = table.assign(_rank=keys[order_by]).sort_values(
+        ["_rank", "account_id"], ascending=[False, True]
+    )
+    ranked = ranked.drop(columns="_rank")
     scope = "All accounts"
     n_listed = len(ranked)
     if risk_level is not None:
@@ -164,7 +189,9 @@ def _scored(
             ranked, scope = matching, f"{risk_level}-risk accounts"
         else:
             scope = f"No {risk_level}-risk accounts; the riskiest accounts instead"
-    factors = account_id is not None
+    factors = account_id is not None or (top_n == 1 and n_listed > 0)
+    if top_n == 1 and account_id is None and n_listed > 0:  # "which one is riskiest?"
+        scope = "Highest-ranked account" + (f" of the {scope}" if risk_level else "")
     if account_id is not None:  # one account of the file, with every factor: "why is it risky?"
         one = ranked[ranked["account_id"].astype(str).str.upper() == account_id.upper()]
         n_listed = len(one)
@@ -183,7 +210,10 @@ def _scored(
         "total_expected_loss": head["total_expected_monthly_loss"],
         "total_expected_annual_loss": head["total_expected_annual_loss"],
         "scope": scope,
+        "ranked_by": RANK_LABELS[order_by],
         "n_listed": n_listed,
+        "column_sums": head.get("column_sums") or {},
+        "column_means": head.get("column_means") or {},
         "model_version": head.get("model_version"),
         "model_trained_on": head.get("model_trained_on"),
     }
@@ -208,7 +238,7 @@ def _scored(
         recommendations=views.catalogue_actions(head.get("by_predicted_type") or {}),
         message="\n".join(part for part in (note, basis, result.warning or "") if part),
         notice=result.warning,
-        title=f"Scored {head['file']}: {summary['scope']}",
+        title=f"Scored {head['file']}: {summary['scope']}, ranked by {summary['ranked_by']}",
         chart=views.risk_distribution(
             counts,
             table["leakage_probability"].to_numpy(),

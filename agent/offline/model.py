@@ -45,7 +45,12 @@ from pydantic import ConfigDict, Field
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
 from agent.offline.limits import notes
-from agent.offline.narratives import narrate_all, narrate_plan, parse_content
+from agent.offline.narratives import (
+    narrate_all,
+    narrate_file_total,
+    narrate_plan,
+    parse_content,
+)
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
 from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
@@ -250,8 +255,6 @@ def _reply(chosen: Plan) -> AIMessage:
         return _clarification(chosen)
     if chosen.intent == "missing_data":
         return _offering(chosen, "reply_missing_data", missing=chosen.topic, reason=chosen.reason)
-    if chosen.intent == "file_total":
-        return _offering(chosen, "reply_file_total", file=literal(chosen.topic))
     if chosen.intent == "advice":
         return AIMessage(
             content=load_prompt("reply_advice", topic=chosen.topic, adviser=chosen.adviser)
@@ -346,6 +349,8 @@ class ChatOfflinePlanner(BaseChatModel):
             asked = plan(text, thread_memory(messages[:human]), _tool_names(tools) or None)
             if asked.intent == "recommend":
                 answer = narrate_plan(results, asked.size)
+            elif asked.intent == "file_total":
+                answer = narrate_file_total(results, asked.topic)
             else:
                 answer = narrate_all(results)
             caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())

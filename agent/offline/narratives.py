@@ -381,3 +381,36 @@ def narrate_plan(results: Sequence[tuple[str, Any]], bullets: int | None = None)
         f"**Action plan for {scope}** ({source}), ranked by dollars at stake (leaking now + "
         f"at risk next month), largest first:\n\n{body}"
     )
+
+
+def narrate_file_total(results: Sequence[tuple[str, Any]], topic: str) -> str:
+    """The answer to a total of a scored file's own column ("what is the total MRR of the
+    uploaded accounts?"; `topic` "sum:mrr", "mean:mrr" or "median:mrr", planner
+    `_file_total`), from score_file's `column_sums` / `column_means`; said to be the file's
+    column sum, over the accounts scored. A column the file does not have is said plainly,
+    with the columns it has."""
+    content = next((parse_content(c) for t, c in results if t == "score_file"), None)
+    if content is None or "error" in content:
+        return narrate_all(results)
+    summary = content.get("summary") or {}
+    stat, _, column = topic.partition(":")
+    sums, means = summary.get("column_sums") or {}, summary.get("column_means") or {}
+    file, n_accounts = literal(summary.get("file") or "the file"), summary.get("n_accounts")
+    have = ", ".join(f"`{literal(name)}`" for name in sums)
+    if column not in sums:
+        listing = f"Its numeric columns: {have}." if have else "It has no numeric columns."
+        return f"**{file}** has no `{literal(column)}` column, so I cannot total it. {listing}"
+    money = any(word in column for word in _MONEY_WORDS)
+    prefix = currency_prefix(summary.get("currency")) if money else ""
+    total, mean = f"{prefix}{sums[column]:,.2f}", f"{prefix}{means.get(column, 0.0):,.2f}"
+    where = f"The `{literal(column)}` column of **{file}**"
+    basis = (
+        f"over its {n_accounts:,} scored accounts (the file's own column as uploaded, summed; "
+        "a skipped total row is not counted)"
+    )
+    if stat == "sum":
+        return f"{where} sums to **{total}** {basis}."
+    averaged = f"{where} averages **{mean}** per account and sums to **{total}** {basis}."
+    if stat == "mean":
+        return averaged
+    return f"I have the sum and the average of the file's columns, not the median. {averaged}"

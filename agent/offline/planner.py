@@ -93,7 +93,6 @@ REPLIES = (
     "clarify",
     "scenario",
     "missing_data",
-    "file_total",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -336,6 +335,30 @@ def _is_number(value: object) -> bool:
 _LEVELS = (("High", "n_high_risk"), ("Medium", "n_medium_risk"), ("Low", "n_low_risk"))
 
 
+def _file_total(reading: Reading, path: str) -> Plan:
+    """A total (or average) of the scored file's own column ("what is the total MRR of the
+    uploaded accounts?"): the file's scoring, which sums and averages the file's numeric
+    columns; `topic` is "sum:mrr", "mean:mrr" or "median:mrr" (lexicon
+    `[file_questions.column_names]`; a column the file may not have, such as seats, is
+    named all the same: the answer says the file has no such column)."""
+    words = reading.lexicon.raw["file_questions"]
+    stat = next(
+        (
+            name
+            for name in ("median", "mean")
+            if has_phrase(reading.tokens, tuple(tuple(w.split()) for w in words[name]))
+        ),
+        "sum",
+    )
+    named = (
+        column
+        for column, phrases in words["column_names"].items()
+        if has_phrase(reading.tokens, tuple(tuple(w.split()) for w in phrases))
+    )
+    call = Call("score_file", {"file_path": path})
+    return Plan("file_total", (call,), topic=f"{stat}:{next(named, 'mrr')}")
+
+
 def _asks_of_the_book(reading: Reading) -> bool:
     """A period or a breakdown ("last quarter", "each region", "by tier"): a question of the
     warehouse's records, which a scored file (one month's account rows) has neither of."""
@@ -365,14 +388,16 @@ def _about_file(reading: Reading) -> Plan | None:
     if says("totals") and says("columns") and not says("not_totals"):
         if not reading.mentions_upload and _asks_of_the_book(reading):
             return None  # "revenue by region last quarter" after a scored file: the book's
-        options = tuple(Option(label, message) for label, message in words["options"])
-        return Plan("file_total", topic=path.replace("\\", "/").rsplit("/", 1)[-1], options=options)
+        return _file_total(reading, path)
     if not says("riskiest") or memory.list_tool != "score_file":
         return None
     rows = [r for r in memory.result_rows if _is_number(r.get("leakage_probability"))]
     if rows and memory.result_total == len(rows) and says("singular"):
         top = max(rows, key=lambda row: row["leakage_probability"])
         args = {"file_path": path, "account_id": top["account_id"]}
+        return Plan("score_file", (Call("score_file", args),))
+    if says("singular"):  # the list in the thread is not the whole file: rank it again
+        args = {"file_path": path, "order_by": "probability", "top_n": 1}
         return Plan("score_file", (Call("score_file", args),))
     counts = memory.result_summary
     level = next((name for name, key in _LEVELS if int(counts.get(key) or 0) > 0), None)
@@ -725,7 +750,7 @@ def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
 
 
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
-    if len(chosen.calls) != 1 or chosen.intent == "recommend":
+    if len(chosen.calls) != 1 or chosen.intent in ("recommend", "file_total"):
         return chosen
     if (recorded := _recorded_fact(chosen.calls[0], reading)) is not None:
         return recorded
@@ -795,6 +820,26 @@ def _scores_named_file(chosen: Plan, reading: Reading) -> Plan:
     return Plan("score_file", (call,))
 
 
+def _decline_order(chosen: Plan, reading: Reading) -> Plan:
+    """Declining customers ranked by revenue when the message ranks them by revenue or size
+    ("the 3 biggest declining customers by revenue", "which of our biggest customers are
+    declining?"; lexicon `[decline_order]`), by probability (the default, left unsaid)
+    otherwise: an order_by the message names for a leakage ranking ("most likely") is not
+    passed on."""
+    if not any(call.name == "find_declining_customers" for call in chosen.calls):
+        return chosen
+    texts = (reading.original.lower(), reading.entities_text)
+    patterns = reading.lexicon.raw["decline_order"]["revenue"]
+    by_revenue = any(re.search(p, text) for p in patterns for text in texts)
+    calls = []
+    for call in chosen.calls:
+        if call.name == "find_declining_customers":
+            args = {k: v for k, v in call.args.items() if k != "order_by"}
+            call = Call(call.name, {**args, "order_by": "revenue"} if by_revenue else args)
+        calls.append(call)
+    return replace(chosen, calls=tuple(calls))
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -811,6 +856,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _scores_named_file(chosen, reading)
     chosen = _with_months(chosen, reading)
+    chosen = _decline_order(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
     if chosen.calls:  # what the calls cannot apply is stated in the answer, never dropped

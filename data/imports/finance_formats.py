@@ -3,16 +3,18 @@
 Contract: nothing is guessed cell by cell. Amounts ('$10,000.00', '10.000,00 €', '£1,234',
 '(1,234.50)', '1 234,50') are read by one number convention for the whole column: point
 decimals with comma grouping, or comma decimals with point grouping. A column holding cells
-only one convention reads (or, for cells both read, a '$' or '£' sign) takes that convention;
-a column with cells of both is refused ('mixes number conventions'), and a cell both read
+only one convention reads (or, for cells both read, a '$' or '£' sign) takes that convention; a
+column with cells of both is refused ('mixes number conventions'), and a cell both read
 differently ('1,234': 1234 or 1.234) in a column that does not decide is refused as ambiguous,
 each with the accepted forms. Currency signs and ISO codes around amounts are kept as the
 column's currency hint ('$' as '$': the importer reads it as USD unless --currency says which
-dollar); a column of two currencies is refused. Months are 'YYYY-MM', or a date on the first or
-last day of its month (a month-end date names its month: Excel period-end cells), ISO or
-dd/mm/yyyy or mm/dd/yyyy: the column takes the order under which every date is a first or last
-of its month, and is refused when no order or each order fits only some dates. A header such
-as 'Revenue (USD)' names its column ('revenue') and its currency.
+dollar); a column of two currencies is refused. A title row above the header names the currency
+like a header does ('ACME - revenue by customer (USD)': `title_currencies`). Months are
+'YYYY-MM', or a date on the first or last day of its month (a month-end date names its month:
+Excel period-end cells), ISO or dd/mm/yyyy or mm/dd/yyyy: the column takes the order under
+which every date is a first or last of its month, and is refused when no order or each order
+fits only some dates. A header such as 'Revenue (USD)' names its column ('revenue') and its
+currency.
 
 Method: only when Arrow's plain-number cast failed (plain files never come here), each distinct
 text is split by one regex (sign, number, minus) and read under both conventions by pandas
@@ -77,6 +79,35 @@ def header_currency(header: str) -> tuple[str, str | None]:
     if code != "$" and code not in currency_codes():
         return str(header), None
     return found.group("name"), code
+
+
+_TITLE_CURRENCY = re.compile(
+    r"[(\[]\s*(?P<code>[A-Z]{3}|[$€£¥]|US\$)\s*[)\]]"
+    r"|\b(?:in|currency:?)\s+(?P<code2>[A-Z]{3})\b"
+    r"|(?P<sign>[€£¥]|US\$)"
+)
+
+
+def title_currencies(title: tuple[str, ...]) -> set[str]:
+    """The currencies a title above the header names as a header would ('(USD)', '[€]', 'in
+    EUR'; anywhere in the line) or by a sign ('£'); ISO codes only, '$' as '$'.
+
+    Examples:
+        >>> title_currencies(("ACME Corp — monthly recurring revenue by customer (USD)",))
+        {'USD'}
+        >>> title_currencies(("Revenue in EUR, FY 2026", "Prepared by ALL STAFF (CEO)"))
+        {'EUR'}
+        >>> sorted(title_currencies(("Umsatz [€]", "Revenue report 2026"))), title_currencies(())
+        (['EUR'], set())
+    """
+    found: set[str] = set()
+    for line in title:
+        for match in _TITLE_CURRENCY.finditer(str(line)):
+            code = match.group("code") or match.group("code2") or match.group("sign")
+            code = _SIGNS.get(code, code)
+            if code == "$" or code in currency_codes():
+                found.add(code)
+    return found
 
 
 def one_currency(hints: set[str | None]) -> tuple[str | None, str | None]:

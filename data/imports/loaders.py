@@ -165,7 +165,7 @@ def _read_and_validate(
     log = ProblemLog(table.source)
     for note in table.notes:
         log.add("read_note", note, warning=True)
-    rows = validate_rows(table.cells, table.headers, spec, log)
+    rows = validate_rows(table.cells, table.headers, spec, log, table.title)
     checked = _Checked(table, spec, log, rows)
     if rows.header_problems:
         raise refuse(log, **checked.context)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -68,6 +69,9 @@ class RawTable:
     cells: pd.DataFrame
     file_format: str
     notes: tuple[str, ...] = ()
+    title: tuple[str, ...] = ()
+    """The non-blank rows above the header that were skipped (a title such as "ACME - monthly
+    revenue (USD)"), each as its cells' text joined by spaces."""
 
 
 HeaderFit = Callable[[tuple[str, ...]], tuple[float, int]]
@@ -230,6 +234,7 @@ def _read_csv(path: Path, fit: HeaderFit, limits: ReadLimits) -> RawTable:
     tsv = path.suffix.lower() == ".tsv"
     text, notes = decode_text(path.read_bytes(), Source(path.name))
     header_row, start, titled = _csv_header_line(text, fit, tsv)
+    title = _title_lines(text[:start], tsv) if titled else ()
     text = text[start:] if start else text  # lines above the header are not read
     if titled:
         notes += (f"the header is row {header_row}; the rows above it (a title?) were skipped",)
@@ -243,7 +248,17 @@ def _read_csv(path: Path, fit: HeaderFit, limits: ReadLimits) -> RawTable:
     headers = tuple(str(h).strip() for h in frame.iloc[0])
     cells = frame.iloc[1:].fillna("")
     cells.index = cells.index + header_row  # line 0 is the header, shown as its row
-    return RawTable(source, headers, _drop_blank_rows(cells), "csv", notes)
+    return RawTable(source, headers, _drop_blank_rows(cells), "csv", notes, title)
+
+
+def _title_lines(text: str, tsv: bool) -> tuple[str, ...]:
+    """The non-blank lines of `text` (the lines above a CSV's header), their cells joined."""
+    lines = (line for line in _LINE_END.split(text) if line.strip())
+    rows = (
+        next(csv.reader([line], delimiter="\t" if tsv else _sniff_delimiter(line)), [])
+        for line in lines
+    )
+    return tuple(" ".join(c.strip() for c in row if c.strip()) for row in rows)
 
 
 def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bool]:
@@ -372,12 +387,12 @@ def _read_workbook(path: Path, fit: HeaderFit, sheet: str | None, limits: ReadLi
             )
             for ws in book.worksheets
         }
-        headed = {name: header[1] for name, header in found.items() if header[1]}
+        headed = {name: header.headers for name, header in found.items() if header.headers}
         if not headed:
             raise _fail(Source(path.name), "empty_file", "no sheet has a header row")
         # max keeps the first of equals
         chosen = sheet if sheet is not None else max(headed, key=lambda n: fit(headed[n]))
-        header_row, headers = found[chosen]
+        header_row, headers, title = found[chosen]
         notes: tuple[str, ...] = ()
         if header_row < 0:
             header_row = -header_row
@@ -393,18 +408,24 @@ def _read_workbook(path: Path, fit: HeaderFit, sheet: str | None, limits: ReadLi
         cells = _excel_cells(rows, len(headers), header_row + 1, limits.max_rows, source)
     finally:
         book.close()
-    return RawTable(source, headers, _drop_blank_rows(cells), "excel", notes)
+    return RawTable(source, headers, _drop_blank_rows(cells), "excel", notes, title)
 
 
-def _sheet_header(
-    rows: Iterator[tuple[object, ...]], fit: HeaderFit
-) -> tuple[int, tuple[str, ...]]:
-    """(row number, headers) of the non-empty row that `fit`s best, the first of equals (so
-    the first non-empty row when no row fits); trailing empty headers dropped. Row 0 when
-    every row is empty; a negative number when non-empty rows above the header were skipped
-    (a title), the header then being on row -number."""
-    best: tuple[int, tuple[str, ...]] = (0, ())
+class _SheetHeader(NamedTuple):
+    row: int
+    headers: tuple[str, ...]
+    title: tuple[str, ...]
+
+
+def _sheet_header(rows: Iterator[tuple[object, ...]], fit: HeaderFit) -> _SheetHeader:
+    """(row number, headers, title) of the non-empty row that `fit`s best, the first of
+    equals (so the first non-empty row when no row fits); trailing empty headers dropped.
+    Row 0 when every row is empty; a negative number when non-empty rows above the header
+    were skipped (a title, whose rows' texts are `title`), the header then being on row
+    -number."""
+    best = _SheetHeader(0, (), ())
     best_fit: tuple[float, int] | None = None
+    above: list[str] = []
     for number, row in enumerate(rows, start=1):
         texts = [_excel_text(v) for v in row]
         if any(texts):
@@ -413,7 +434,9 @@ def _sheet_header(
             score = fit(tuple(texts))
             if best_fit is None or score > best_fit:
                 skipped = best_fit is not None
-                best, best_fit = (-number if skipped else number, tuple(texts)), score
+                best = _SheetHeader(-number if skipped else number, tuple(texts), tuple(above))
+                best_fit = score
+            above.append(" ".join(t.strip() for t in texts if t.strip()))
     return best
 
 

@@ -132,14 +132,14 @@ def _has_hint(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _use_hint(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog) -> None:
-    """The currency the amounts' signs or headers name: refused where the currency column
-    or --currency says another; fills rows without one ('$' as USD unless --currency names
-    the dollar)."""
+    """The currency the amounts' signs, headers or title name: refused where the currency
+    column or --currency says another; fills rows without one ('$' as USD unless --currency
+    names the dollar)."""
     hint = str(con.execute(f"SELECT any_value(__currency_hint) FROM {BATCH}").fetchall()[0][0])
     stated = f"SELECT __row, __col, currency FROM {BATCH} WHERE currency IS NOT NULL"
     if hint != "$":
         clash = f"{stated} AND currency <> '{hint}'"
-        message = f"the amounts are written in {hint} (their signs or header), this row says"
+        message = f"the amounts are written in {hint} (their signs, header or title), this row says"
         report_rows(con, log, "currency_conflict", message, clash, ("currency",), {})
         if given is not None and given != hint:
             log.add("currency_conflict", f"--currency {given}, but the amounts are in {hint}")

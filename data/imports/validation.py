@@ -21,6 +21,7 @@ from data.imports.finance_formats import (
     header_currency,
     one_currency,
     parse_months,
+    title_currencies,
 )
 from data.imports.headers import check_headers, match_headers
 from data.imports.report import ProblemLog
@@ -191,9 +192,14 @@ class ValidatedRows:
 
 
 def validate_rows(
-    cells: pd.DataFrame, headers: tuple[str, ...], spec: KindSpec, log: ProblemLog
+    cells: pd.DataFrame,
+    headers: tuple[str, ...],
+    spec: KindSpec,
+    log: ProblemLog,
+    title: tuple[str, ...] = (),
 ) -> ValidatedRows:
     """Validate every cell of a file read as `cells` (columns by position, index = row number).
+    `title`: the rows above the header (a currency they name counts as a header's does).
 
     Examples:
         >>> from data.imports.column_specs import specs_for
@@ -220,7 +226,7 @@ def validate_rows(
         for name, values in typed.items()
         if spec.column(name).dtype == "decimal"
         for hint in (header_currency(names[name])[1], values.attrs.get("currency"))
-    }
+    } | title_currencies(title)
     if spec.pivot is not None:
         frame = _melt(frame, cells, headers, match.pivot_positions, spec.pivot, log, hints)
         names |= {spec.pivot.month_column: "", spec.pivot.value.name: ""}
@@ -272,8 +278,9 @@ def _melt(
 
 
 def _currency_hint(frame: pd.DataFrame, hints: set[str | None], log: ProblemLog) -> None:
-    """The currency the amounts' signs or headers name, as `__currency_hint` (the importer
-    weighs it against the currency column and --currency: data.imports.revenue_checks)."""
+    """The currency the amounts' signs, headers or title name, as `__currency_hint` (the
+    importer weighs it against the currency column and --currency:
+    data.imports.revenue_checks)."""
     currency, conflict = one_currency(hints)
     if conflict:
         log.add("mixed_currency", conflict)

@@ -140,10 +140,12 @@ def score_file(
         if key is not None and key[-1] != (str(stored.path), stored.version):
             key = None  # the model changed meanwhile: not remembered under the old one
         result = score_accounts(stored.model, frame, thresholds, stored.signal, against=AGAINST)
+        sums: dict[str, Any] = column_sums(frame)
         skipped = "; ".join(frame.attrs.get("skipped_rows", []))
         if skipped:
             result = replace(result, warning="; ".join(filter(None, [result.warning, skipped])))
     else:
+        sums = {}  # raw billing tables: no account columns of their own to total
         with tempfile.TemporaryDirectory(prefix="revrisk-score-") as tmp:
             scratch = Path(tmp) / "input.duckdb"
             files.import_raw_tables(path, scratch, limits=limits)
@@ -165,12 +167,41 @@ def score_file(
     summary = (
         score_summary(result.table)
         | about
+        | sums
         | {"file": path.name, "seconds": round(time.perf_counter() - started, 2)}
     )
     scored = FileScore(summary, result.table, outputs, result.warning)
     if kind == "reference":
         _remember(key, scored)
     return FileScore(summary, result.table.copy(), list(outputs), result.warning)
+
+
+_TARGETS = ("has_leakage", "leakage_type", "monthly_leakage_amount")
+
+
+def column_sums(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """`column_sums` and `column_means`: the sum and the mean of each numeric column the
+    account file itself has (its MRR, support tickets …; not the features derived from
+    them, nor a labelled file's targets), over the rows scored (a total row is skipped
+    before): what "the total MRR of the uploaded accounts" asks.
+    `frame.attrs["file_columns"]` names the file's columns (`read_reference_file`).
+
+    Examples:
+        >>> frame = pd.DataFrame({"account_id": ["A", "B"], "mrr": [10.5, 2.0], "x": [1, 2]})
+        >>> frame.attrs["file_columns"] = ["account_id", "mrr"]
+        >>> column_sums(frame)
+        {'column_sums': {'mrr': 12.5}, 'column_means': {'mrr': 6.25}}
+    """
+    own = [c for c in frame.attrs.get("file_columns", ()) if c in frame and c not in _TARGETS]
+    numeric = [
+        c
+        for c in own
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    return {
+        "column_sums": {c: round(float(frame[c].sum()), 2) for c in numeric},
+        "column_means": {c: round(float(frame[c].mean()), 2) for c in numeric},
+    }
 
 
 AGAINST = "median of this file"

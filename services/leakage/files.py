@@ -105,6 +105,7 @@ def read_reference_file(
     features = reference_features(_as_numbers(raw))
     skipped = [w.text for w in checked.report.warnings if w.code == "total_row"]
     features.attrs["skipped_rows"] = skipped  # total rows: said in the score's warning
+    features.attrs["file_columns"] = [str(name) for name in raw.columns]  # the file's own
     for name in ("has_leakage", "leakage_type", "monthly_leakage_amount"):
         if name in raw.columns:
             features[name] = raw[name].to_numpy()

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from analytics.trends import MIN_EVENTS_PER_FEATURE, DeclineOutcome
+from domain import DECLINE_RANK_ORDERS
 from services.lookup import UnknownCustomerError, population
 from services.trends import store
 from services.trends.scan import (
@@ -241,11 +242,28 @@ _DECLINING_METRICS = (
     "segment_id",
 )
 """The metric columns `_declining_table` shows (slope and mean_revenue renamed), read alone."""
-_DECLINING_ORDER = (
-    "m.decline_probability DESC NULLS LAST, m.mean_revenue DESC NULLS LAST, m.account_id"
-)
-"""Most likely to decline, then largest revenue, then id: what `find_declining_in` sorts by
-(its stable sort keeps the cache's account_id order among ties)."""
+_DECLINING_ORDERS = {
+    "probability": (
+        "m.decline_probability DESC NULLS LAST, m.mean_revenue DESC NULLS LAST, m.account_id"
+    ),
+    "revenue": (
+        "m.mean_revenue DESC NULLS LAST, m.decline_probability DESC NULLS LAST, m.account_id"
+    ),
+}
+"""domain.DECLINE_RANK_ORDERS -> the SQL order: most likely to decline, then largest revenue,
+then id (the default); or largest average monthly revenue, then most likely, then id. What
+`find_declining_in` sorts by (its stable sort keeps the cache's account_id order among ties)."""
+_SORT_KEYS = {
+    "probability": ["decline_probability", "mean_revenue"],
+    "revenue": ["mean_revenue", "decline_probability"],
+}
+
+
+def _check_order(order_by: str) -> None:
+    if order_by not in DECLINE_RANK_ORDERS:
+        raise ValueError(
+            f"order_by must be one of {', '.join(DECLINE_RANK_ORDERS)}, got {order_by!r}"
+        )
 
 
 def _declining_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -270,16 +288,16 @@ def find_declining_in(
     decline_level: int | None = None,
     segment_id: int | None = None,
     top_n: int = 10,
+    order_by: str = "probability",
 ) -> pd.DataFrame:
     """`find_declining`'s table on a metrics frame already in memory (index customer_id)."""
+    _check_order(order_by)
     levels = metrics["decline_level"]
     keep = (levels >= DECLINING_FROM_LEVEL) if decline_level is None else (levels == decline_level)
     if segment_id is not None:
         keep &= metrics["segment_id"] == segment_id
     frame = metrics[keep.fillna(False).astype(bool)]
-    frame = frame.sort_values(
-        ["decline_probability", "mean_revenue"], ascending=False, na_position="last"
-    ).head(top_n)
+    frame = frame.sort_values(_SORT_KEYS[order_by], ascending=False, na_position="last").head(top_n)
     return _declining_table(frame)
 
 
@@ -309,8 +327,11 @@ def find_declining(
     top_n: int | None = 10,
     tier: str | None = None,
     region: str | None = None,
+    order_by: str = "probability",
 ) -> DecliningCustomers:
-    """Customers likely to decline, most likely then largest revenue first, and how many match.
+    """Customers likely to decline, most likely then largest revenue first (`order_by`
+    "probability", the default) or largest average monthly revenue first ("revenue"; "the
+    biggest declining customers by revenue"), and how many match.
 
     `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
     exactly that level (0 lists customers without a significant decline). `tier` and `region`
@@ -323,6 +344,7 @@ def find_declining(
     revenue_mean, recent_ratio, n_anomalies, segment_id, segment_name. Filtering, ordering
     and counting run in DuckDB: only the `top_n` rows are read.
     """
+    _check_order(order_by)
     where = "m.decline_level >= ?" if decline_level is None else "m.decline_level = ?"
     params: list[Any] = [DECLINING_FROM_LEVEL if decline_level is None else decline_level]
     if segment_id is not None:
@@ -340,7 +362,7 @@ def find_declining(
             where,
             params,
             columns=_DECLINING_METRICS,
-            order_by=_DECLINING_ORDER,
+            order_by=_DECLINING_ORDERS[order_by],
             limit=top_n,
             segment_names=True,
         )

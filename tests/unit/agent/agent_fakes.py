@@ -177,7 +177,8 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "scope": "every declining level",
             "n_customers": 143,
             "total_monthly_revenue": 731210.0,
-            "definition": "Ranked by the probability of a decline over the next months.",
+            "definition": "Declining means the probability of a decline over the next months.",
+            "ranked_by": "decline probability, most likely first",
         },
         "rows": [
             {
@@ -235,6 +236,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "total_expected_loss": 15230.0,
             "total_expected_annual_loss": 182760.0,
             "scope": "all accounts",
+            "ranked_by": "dollars at stake",
         },
         "rows": [
             {

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from agent_fakes import offline_answer, tool_turn
-from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import HumanMessage, ToolMessage
 
 from agent.offline.model import ChatOfflinePlanner, thread_memory
 from agent.offline.planner import plan
@@ -305,15 +305,6 @@ _SCORED = Memory(
 )
 
 
-def _after_scoring(text: str) -> list[BaseMessage]:
-    """A thread that scored _SCORED's file, then asks `text`."""
-    args = dict(_SCORED.last_args)
-    return [
-        *tool_turn("Score the file /u/t/acc_title.xlsx", "score_file", args, [], 1),
-        HumanMessage(text),
-    ]
-
-
 def test_the_riskiest_uploaded_account_is_explained_from_the_file() -> None:
     chosen = plan("which uploaded account has the highest risk and why?", _SCORED)
     (call,) = chosen.calls
@@ -328,12 +319,12 @@ def test_the_riskiest_uploaded_account_is_explained_from_the_file() -> None:
         "what's the combined MRR of these accounts?",
     ],
 )
-def test_a_total_the_scoring_does_not_hold_is_not_a_rescoring(text: str) -> None:
+def test_a_total_of_the_files_column_is_answered_as_that_total(text: str) -> None:
+    """rt9 D7: the file's scoring sums its own columns; the answer is that sum (checked end to
+    end in tests/unit/tools/test_file_followups.py), not the scoring's list again."""
     chosen = plan(text, _SCORED)
-    assert chosen.calls == () or chosen.calls[0].args != _SCORED.last_args, chosen
-    if not chosen.calls:
-        reply = ChatOfflinePlanner().respond(_after_scoring(text), None).text
-        assert "MRR" in reply and "acc_title" in reply and "/u/t" not in reply, reply
+    assert chosen.intent == "file_total" and chosen.topic == "sum:mrr", chosen
+    assert [c.name for c in chosen.calls] == ["score_file"], chosen
 
 
 @pytest.mark.parametrize(
@@ -351,9 +342,10 @@ def test_a_new_file_sent_with_a_message_is_scored(text: str) -> None:
     assert "account_id" not in call.args, call
 
 
-def test_the_riskiest_level_is_listed_when_the_thread_holds_part_of_the_file() -> None:
+def test_the_file_is_ranked_by_probability_when_the_thread_holds_part_of_it() -> None:
     """20 accounts scored, 10 listed: the highest probability may be among the others, so
-    the accounts of the highest risk level the file has are listed (none High: Medium)."""
+    the file is ranked by probability and its first account listed with its factors (rt9
+    D7: listing the Medium-risk accounts by expected loss put ACC000014 second, unnamed)."""
     partial = Memory(
         **{
             **_SCORED.__dict__,
@@ -362,7 +354,8 @@ def test_the_riskiest_level_is_listed_when_the_thread_holds_part_of_the_file() -
         }
     )
     (call,) = plan("which uploaded account has the highest risk and why?", partial).calls
-    assert call.args == {"file_path": "/u/t/acc_title.xlsx", "risk_level": "Medium"}, call
+    expected = {"file_path": "/u/t/acc_title.xlsx", "order_by": "probability", "top_n": 1}
+    assert call.args == expected, call
 
 
 def test_the_thread_remembers_the_scored_rows_and_how_many_there_are() -> None:
@@ -397,15 +390,6 @@ def test_a_missing_data_reply_quotes_no_number_the_guard_would_replace(text: str
     from agent.faithfulness import check_answer
 
     reply = ChatOfflinePlanner().respond([HumanMessage(text)], None).text
-    assert check_answer(reply, [text]).faithful, reply
-
-
-def test_a_file_total_reply_quotes_no_number_the_guard_would_replace() -> None:
-    from agent.faithfulness import check_answer
-
-    text = "What is the total MRR of the uploaded accounts?"
-    history = _after_scoring(text)
-    reply = ChatOfflinePlanner().respond(history, None).text
     assert check_answer(reply, [text]).faithful, reply
 
 

@@ -102,6 +102,8 @@ def test_a_book_question_after_a_scored_file_is_the_books(question: str) -> None
     assert chosen.calls[0].name == "query_duckdb", chosen
 
 
-def test_a_total_of_the_scored_files_own_column_is_still_said_plainly() -> None:
+def test_a_total_of_the_scored_files_own_column_is_still_about_the_file() -> None:
     for question in ("What is the total MRR of the uploaded accounts?", "total mrr of these?"):
-        assert plan(question, _SCORED).intent == "file_total", question
+        chosen = plan(question, _SCORED)
+        assert chosen.intent == "file_total", question
+        assert chosen.calls[0].args["file_path"] == _SCORED.file_path, chosen

@@ -86,11 +86,18 @@ def test_argument_names_match_the_issue() -> None:
             "top_n",
         },
         "decompose_trend": {"account_id"},
-        "find_declining_customers": {"decline_level", "segment_id", "tier", "region", "top_n"},
+        "find_declining_customers": {
+            "decline_level",
+            "segment_id",
+            "tier",
+            "region",
+            "top_n",
+            "order_by",
+        },
         "list_segments": {"segment_id"},
         "segment_report": {"segment_id", "decline_level"},
         "query_duckdb": {"sql"},
-        "score_file": {"file_path", "risk_level", "top_n", "account_id"},
+        "score_file": {"file_path", "risk_level", "top_n", "account_id", "order_by"},
     }
     # What the model is shown: the injected runtime never appears.
     shown = {t.name: set(t.tool_call_schema.model_json_schema()["properties"]) for t in TOOLS}

@@ -13,8 +13,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
-from data.imports import ImportValidationError, import_file, specs_for
+from cli.main import app
+from data.imports import ImportValidationError, import_file, read_table, specs_for
 from data.warehouse import connect
 from ui import chat, copy, revenue_upload
 from ui.revenue_upload import import_revenue, session_warehouse, upload_kind
@@ -243,3 +245,21 @@ def test_the_demo_badge_goes_when_the_revenue_import_says_so() -> None:
     phrase = "answers come from your imported revenue"
     script = (Path(__file__).parents[3] / "public" / "revrisk.js").read_text()
     assert phrase in copy.REVENUE_IMPORTED and f'"{phrase}"' in script
+
+
+def test_the_title_currency_is_the_same_in_the_chat_and_the_cli(tmp_path: Path) -> None:
+    """rt9 N4: the chat's import of a workbook titled "… by customer (USD)" took GBP (the
+    default of an empty warehouse) and the CLI took USD; the title now names it for both."""
+    book = _pivot_xlsx(tmp_path / "rev_pivot_title.xlsx")
+    assert read_table(book).title == ("ACME Corp — monthly recurring revenue by customer (USD)",)
+    cli_db = tmp_path / "cli.duckdb"
+    result = CliRunner().invoke(app, ["import", str(book), "--db", str(cli_db)])
+    assert result.exit_code == 0 and "GBP" not in result.output, result.output
+    (tmp_path / "session").mkdir()
+    chat_import = import_revenue(book, tmp_path / "session", None)
+    assert chat_import.db_path is not None and "GBP" not in chat_import.text, chat_import.text
+    for db in (cli_db, chat_import.db_path):
+        with connect(db, read_only=True) as con:
+            assert con.execute("SELECT DISTINCT currency FROM revenue_imports").fetchall() == [
+                ("USD",)
+            ]

@@ -118,6 +118,7 @@ def test_an_upload_turn_reaches_score_file_with_the_path_and_streams_progress(tm
         risk_level: str | None = None,
         top_n: int = 10,
         account_id: str | None = None,
+        order_by: str = "at_stake",
     ) -> tuple[str, dict]:
         """Score an uploaded file."""
         writer = get_stream_writer()
