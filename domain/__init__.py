@@ -94,6 +94,21 @@ def currency_prefix(currency: str | None) -> str:
     return CURRENCY_SYMBOLS.get(currency or "USD", f"{currency} ")
 
 
+def format_money(value: float, currency: str | None = None) -> str:
+    """An amount as a reader expects it: `$1.23M` from a million, `$1,234` from a thousand,
+    `$12.50` below (the chat's narratives and the tools' sentences alike).
+
+    Examples:
+        >>> format_money(1234567.8), format_money(-1234.5, "EUR"), format_money(12.5, "GBP")
+        ('$1.23M', '-€1,234', '£12.50')
+    """
+    symbol = currency_prefix(currency)
+    sign, amount = ("-" if value < 0 else ""), abs(value)
+    if amount >= 1e6:
+        return f"{sign}{symbol}{amount / 1e6:,.2f}M"
+    return f"{sign}{symbol}{amount:,.0f}" if amount >= 1000 else f"{sign}{symbol}{amount:,.2f}"
+
+
 DeclineLevel = Literal[0, 1, 2, 3]
 DECLINE_LEVELS: tuple[int, ...] = get_args(DeclineLevel)
 """0 = stable … 3 = sharply declining (the reference trend project's scale)."""
@@ -190,5 +205,6 @@ __all__ = [
     "RiskLevel",
     "Tier",
     "currency_prefix",
+    "format_money",
     "normalise_account_id",
 ]

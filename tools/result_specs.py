@@ -81,7 +81,7 @@ _KINDS: dict[Kind, tuple[str, ...]] = {
     "percent": (
         "decline_probability",
         "leakage_probability",
-        "recent_change",
+        "previous_change",
         "relative_change",
         "share",
         "share_declining",

@@ -7,6 +7,7 @@ volatility, activity and size, with plain-language names) and format it (summary
 
 from __future__ import annotations
 
+from analytics.trends import TrendConfig
 from services.trends import service
 from tools import results, views
 from tools.schemas import agent_tool
@@ -44,6 +45,7 @@ def list_segments(
     segments = overview.segments
     z_columns = [str(c) for c in segments.columns if str(c).startswith("z_")]
     summary = overview.summary() | {"n_customers": int(segments["n_customers"].sum())}
+    none = None if len(segments) or segment_id is not None else _NO_SEGMENTS
     return results.tool_result(
         "list_segments",
         summary=summary,
@@ -51,8 +53,18 @@ def list_segments(
         table=segments,
         title="Customer segments",
         chart=views.segment_radar(segments.to_dict(orient="records"), z_columns),
+        message=none,
+        notice=none,
         max_rows=context.max_rows_to_model,
     )
+
+
+_NO_SEGMENTS = (
+    "No segments yet: customers are grouped once at least 3 of them have a judged trend "
+    f"({TrendConfig().min_history_months} months or more since their first revenue)."
+)
+"""Why a book has no segments (`analytics.segments.segment_customers` needs 3 customers with
+a judged trend; a small company's first months of data have none)."""
 
 
 @agent_tool("segment_report")

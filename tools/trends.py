@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from analytics.trends import SeasonalEvidence, recent_change, seasonal_evidence
-from domain import DECLINE_RANK_LABELS
+from domain import DECLINE_RANK_LABELS, format_money
 from services.trends import service
 from tools import results, views
 from tools.schemas import agent_tool
@@ -68,6 +68,7 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         ),
         "decline_drivers": head["decline_drivers"] or "none",
         "definition": head["decline_definition"],
+        "forecast": _forecast_text(head, trend.metrics),
         "monthly_change": head["monthly_change"],
         "relative_change": _fraction(head["relative_slope"]),
         "latest_revenue": head["latest_revenue"],
@@ -75,9 +76,11 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         "n_anomalies": head["n_anomalies"] or 0,
         "anomaly_months": ", ".join(anomalies) or "none",
         "segment_name": head["segment_name"] or "none",
+        "currency": trend.metrics.get("currency"),
     }
     series = trend.series
     summary |= recent_change(series["revenue"])
+    summary["recent_months"] = _recent_text(summary)
     evidence = seasonal_evidence(series["revenue"], series["seasonal"], series["trend"])
     summary["seasonal_strength"] = evidence.strength
     summary["seasonality"] = _seasonality(evidence, bool(trend.metrics.get("seasonal")))
@@ -109,6 +112,55 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         notice=head["forecast_warning"] or None,
         max_rows=context.max_rows_to_model,
     )
+
+
+def _forecast_text(head: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """The forecast in one clause, or why there is none: a book too short to learn from (a
+    small company's first months of data) reads as such, not as "n/a decline probability".
+
+    Examples:
+        >>> _forecast_text({"decline_probability": 0.083, "decline_level": 0,
+        ...     "decline_definition": "probability that …", "decline_drivers": "x +0.7"}, {})
+        '8.3% decline probability, level 0 of 0-3; the probability that …. Top drivers: x +0.7'
+        >>> _forecast_text({"decline_probability": None, "status": "new"},
+        ...     {"forecast_learned": False})
+        'no decline forecast yet: see the note above'
+    """
+    probability = head.get("decline_probability")
+    if probability is None or probability != probability:
+        if not metrics.get("forecast_learned", True):  # `service.forecast_warning` says why
+            return "no decline forecast yet: see the note above"
+        return f"no decline probability for a customer with status {head.get('status')}"
+    level = head.get("decline_level")
+    return (
+        f"{probability:.1%} decline probability, level {level} of 0-3; the "
+        f"{head.get('decline_definition')}. Top drivers: {head.get('decline_drivers') or 'none'}"
+    )
+
+
+def _recent_text(summary: dict[str, Any]) -> str:
+    """What the revenue already did, in words, leaving out the comparisons the history does
+    not reach (`analytics.trends.recent_change`).
+
+    Examples:
+        >>> _recent_text({"recent_mean": 5000.0, "previous_mean": 8000.0, "previous_change": -0.375,
+        ...     "year_ago_mean": None, "year_ago_change": None})
+        'the last 3 months averaged $5,000 a month, -37.5% on the 3 months before ($8,000)'
+    """
+    if summary.get("recent_mean") is None:
+        return "under 3 months of revenue, too few to compare"
+    money = lambda value: format_money(value, summary.get("currency"))  # noqa: E731
+    parts = [f"the last 3 months averaged {money(summary['recent_mean'])} a month"]
+    for key, words in (
+        ("previous", "the 3 months before"),
+        ("year_ago", "the same months a year earlier"),
+    ):
+        change, mean = summary.get(f"{key}_change"), summary.get(f"{key}_mean")
+        if change is not None:
+            parts.append(f"{change:+.1%} on {words} ({money(mean)})")
+        elif mean is not None:
+            parts.append(f"against {money(mean)} in {words}")
+    return ", ".join(parts[:1]) + (", " + " and ".join(parts[1:]) if parts[1:] else "")
 
 
 def _fraction(percent: Any) -> float | None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from domain import FRACTION_COLUMNS, SPAN_COLUMNS, currency_prefix
+from domain import FRACTION_COLUMNS, SPAN_COLUMNS, currency_prefix, format_money
 from domain.markdown import literal, table
 from prompts import list_prompts, load_prompt
 from tools.schemas import RESULT_SPECS, Kind, ResultSpec
@@ -43,11 +43,7 @@ def format_value(value: Any, kind: Kind, currency: str | None = None) -> str:
     if not isinstance(value, int | float) or kind == "text":
         return literal(value)
     if kind == "money":
-        symbol = currency_prefix(currency)
-        sign, amount = ("-" if value < 0 else ""), abs(value)
-        if amount >= 1e6:
-            return f"{sign}{symbol}{amount / 1e6:,.2f}M"
-        return f"{sign}{symbol}{amount:,.0f}" if amount >= 1000 else f"{sign}{symbol}{amount:,.2f}"
+        return format_money(value, currency)
     if kind == "percent":
         return f"{value * 100:.1f}%"
     if kind == "count":

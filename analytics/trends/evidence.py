@@ -97,7 +97,7 @@ def recent_change(revenue: pd.Series, months: int = 3) -> dict[str, float | None
     return {
         "recent_mean": recent,
         "previous_mean": previous,
-        "recent_change": change(previous),
+        "previous_change": change(previous),
         "year_ago_mean": year_ago,
         "year_ago_change": change(year_ago),
     }

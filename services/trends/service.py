@@ -87,10 +87,25 @@ def forecast_warning(info: dict[str, Any]) -> str:
     Examples:
         >>> forecast_warning({"forecast_thin": False})
         ''
+        >>> warning = forecast_warning({"forecast_model": None, "first_month": "2026-08",
+        ...                             "last_month": "2026-10"})
+        >>> warning[:23], "at least 5 months" in warning, "the data hold 3." in warning
+        ('NO DECLINE FORECAST YET', True, True)
         >>> forecast_warning({"forecast_thin": True, "forecast_training_declines": 24,
         ...                   "forecast_events_per_feature": 1.8})[:62]
         'THIN HISTORY: the decline forecast learned from only 24 declin'
     """
+    if "forecast_model" in info and info["forecast_model"] is None:
+        horizon = info.get("horizon_months") or DeclineOutcome().horizon
+        months = _book_months(info)
+        return (
+            f"NO DECLINE FORECAST YET: the forecast learns from months whose next {horizon} "
+            f"months are known, which takes at least {horizon + 2} months of revenue with "
+            "declines among them"
+            + (f"; the data hold {months}" if months else "")
+            + ". Until then no customer is counted as declining; each customer's revenue and "
+            "trend are shown as they are."
+        )
     if not info.get("forecast_thin"):
         return ""
     return (
@@ -100,6 +115,14 @@ def forecast_warning(info: dict[str, Any]) -> str:
         "feature is the usual minimum for a stable model), so its probabilities are rough: "
         "read them with each customer's trend and outlook."
     )
+
+
+def _book_months(info: dict[str, Any]) -> int | None:
+    """How many months the cached data cover (None when the cache does not say)."""
+    if not (info.get("first_month") and info.get("last_month")):
+        return None
+    first, last = (pd.Period(info[key], freq="M") for key in ("first_month", "last_month"))
+    return (last - first).n + 1
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, customer_id: str) -> UnknownCustomerError:
@@ -120,6 +143,19 @@ def _stored_id(con: duckdb.DuckDBPyConnection, customer_id: str) -> str:
     if len(found) == 1 or (found and found[0][0] == customer_id):
         return str(found[0][0])
     raise _unknown(con, customer_id)
+
+
+def _currencies(con: duckdb.DuckDBPyConnection, customer_id: str) -> list[str]:
+    """The currencies of a customer's revenue (its view writes money in the one there is;
+    none where the revenue table is absent, as in a results folder without it)."""
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT currency FROM monthly_revenue WHERE account_id = ? LIMIT 2",
+            [customer_id],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [str(row[0]) for row in rows if row[0]]
 
 
 # ------------------------------------------------------------------------------ questions
@@ -200,8 +236,11 @@ def customer_trend(
         metrics = _metrics_row(con, customer_id)
         series = store.read_series(con, customer_id)
         info = store.cache_info(con)
+        currencies = _currencies(con, customer_id)
+    metrics["currency"] = currencies[0] if len(currencies) == 1 else None
     metrics["decline_definition"] = info.get("decline_definition", DEFAULT_DEFINITION)
     metrics["forecast_warning"] = forecast_warning(info)
+    metrics["forecast_learned"] = info.get("forecast_model") is not None
     series["stl_trend"] = float("nan")
     if with_stl and len(series) >= 24 and metrics["status"] == "ok":
         series["stl_trend"] = stl_components(series["revenue"].to_numpy())["trend"].to_numpy()

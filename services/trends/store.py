@@ -78,7 +78,10 @@ def write_cache(
             con.execute(f"ALTER TABLE trend_metrics ADD COLUMN IF NOT EXISTS {name} {kind}")
         replace_rows(con, "trend_metrics", metrics)
         replace_rows(con, "trend_series", series)
-        replace_rows(con, "segments", segments)
+        if len(segments):
+            replace_rows(con, "segments", segments)
+        else:  # too few customers to segment: no profile columns to write, no stale rows kept
+            con.execute("DELETE FROM segments")
         set_meta(con, **{VERSION_KEY: data_version, INFO_KEY: json.dumps(info)})
 
 

@@ -156,11 +156,10 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
             "monthly_change": -123.4,
             "relative_change": -0.029,
             "latest_revenue": 4200.0,
-            "recent_mean": 4300.0,
-            "previous_mean": 4500.0,
-            "recent_change": -0.044,
-            "year_ago_mean": 4800.0,
-            "year_ago_change": -0.104,
+            "recent_months": "the last 3 months averaged $4,300 a month, -4.4% on the 3 "
+            "months before ($4,500) and -10.4% on the same months a year earlier ($4,800)",
+            "forecast": "41.0% decline probability, level 2 of 0-3; the decline: revenue down "
+            "over the next months. Top drivers: falling seat count",
             "n_months": 24,
             "n_anomalies": 1,
             "anomaly_months": "2025-03",

@@ -48,6 +48,7 @@ def test_a_customer_that_already_fell_is_told_as_such(
     assert "season_outlook" not in summary["decline_drivers"]
     assert summary["recent_mean"] == 5_000 and summary["previous_mean"] == 8_000
     assert summary["year_ago_mean"] == 20_000 and summary["year_ago_change"] == -0.75
+    assert summary["previous_change"] == -0.375
     answer = narrate("decompose_trend", json.dumps(content))
     assert "-75.0% on the same months a year earlier ($20,000)" in answer, answer
     listed = dict(
@@ -56,3 +57,33 @@ def test_a_customer_that_already_fell_is_told_as_such(
     assert listed[months[-1]] == "5,000", answer  # the straight line read $11,500 here
     table = {row["month"]: row for row in artifact["table"]}
     assert table[months[-1]]["line"] > 10_000  # the straight-line fit is still there, apart
+
+
+def test_a_small_company_s_first_three_months_get_trends_and_say_what_is_missing(
+    call: ToolCall, tmp_path: Path
+) -> None:
+    """Three customers with three months each, imported into a new warehouse: the refresh
+    failed on the empty segment table ("cache frame for segments lacks column(s) …") and the
+    chat had no trend figures at all; a decline list said "0 customers" without saying that
+    no forecast could be learned yet."""
+    db = tmp_path / "small.duckdb"
+    revenue = tmp_path / "revenue.csv"
+    rows = [
+        f"{customer},{month},{amount}"
+        for customer, amounts in (("A1", (100, 90, 80)), ("B2", (50, 55, 60)), ("C3", (10, 0, 5)))
+        for month, amount in zip(("2026-08", "2026-09", "2026-10"), amounts, strict=True)
+    ]
+    revenue.write_text("customer_id,month,revenue,currency\n" + "\n".join(f"{r},GBP" for r in rows))
+    import_file(revenue, db)
+    refresh_trend_cache(db)
+    context = Context(db_path=str(db))
+
+    content, _ = call("decompose_trend", {"account_id": "A1"}, context)
+    answer = narrate("decompose_trend", json.dumps(content))
+    assert answer.startswith("NO DECLINE FORECAST YET") and "the data hold 3." in answer, answer
+    assert "n/a" not in answer and "£90.00 a month" in answer, answer
+    declining, _ = call("find_declining_customers", {}, context)
+    assert declining["summary"]["n_customers"] == 0
+    assert declining["message"].startswith("NO DECLINE FORECAST YET")
+    segments, _ = call("list_segments", {}, context)
+    assert segments["message"].startswith("No segments yet: customers are grouped once")
