@@ -16,7 +16,7 @@ import pandas as pd
 
 from agent.run import Agent
 from data.imports.loaders import import_file
-from data.warehouse import connect
+from data.warehouse import READERS, connect
 from services.trends.scan import refresh_trend_cache
 from ui.report import render_html, render_markdown
 from ui.transcript import ReportMeta, Transcript, build_transcript
@@ -28,6 +28,7 @@ def session(db: Path, questions: Sequence[str], tmp_path: Path) -> Transcript:
         for question in questions:
             agent.ask(question, "thread")
         messages = agent.graph.get_state({"configurable": {"thread_id": "thread"}}).values
+    READERS.release(db)  # no connection to a test's file is kept open past it
     return build_transcript(messages["messages"], ReportMeta(model="offline-planner"))
 
 
