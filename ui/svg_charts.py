@@ -51,19 +51,24 @@ def _numbers(values: Sequence[Any]) -> list[float | None]:
     return out
 
 
-def _short(value: float) -> str:
-    """Axis numbers, exactly (a tick at 14,250 read "14k", rt10 N-L6).
+def _short(value: float, scale: float | None = None) -> str:
+    """Axis numbers, exactly (a tick at 14,250 read "14k", rt10 N-L6), in thousands or
+    millions by their own size or by `scale` (an axis's largest tick: one unit per axis).
 
     Examples:
         >>> _short(1_250_000), _short(35_000), _short(12_500), _short(7_500), _short(0.175)
         ('1.25M', '35k', '12.5k', '7,500', '0.175')
+        >>> _short(5_000, scale=20_000), _short(0, scale=20_000)
+        ('5k', '0')
     """
-    size = abs(value)
+    size = abs(value) if scale is None else abs(scale)
+    if value == 0:
+        return "0"
     if size >= 1e6:
         return f"{value / 1e6:,.6g}M"
     if size >= 1e4:
         return f"{value / 1e3:,.6g}k"
-    return f"{value:,.0f}" if size >= 10 or value == 0 else f"{value:.6g}"
+    return f"{value:,.0f}" if size >= 10 else f"{value:.6g}"
 
 
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
@@ -182,7 +187,7 @@ def _axes_chart(
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
         )
-        parts.append(_text(LEFT - 6, y + 4, _short(value), 10, "end"))
+        parts.append(_text(LEFT - 6, y + 4, _short(value, max(low, high, key=abs)), 10, "end"))
     every = max(1, math.ceil(len(categories) / 16))
     for index, name in enumerate(categories):
         if index % every == 0:
@@ -219,11 +224,13 @@ def _axes_chart(
                 for i, name in enumerate(categories)
                 if (v := ys.get(name)) is not None
             ]
-            if trace.get("mode") == "markers":
+            mode = str(trace.get("mode") or "lines")
+            if "markers" in mode:
+                size = 5 if mode == "markers" else 3
                 parts += [
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{color}"/>' for x, y in at
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size}" fill="{color}"/>' for x, y in at
                 ]
-            else:
+            if "lines" in mode:
                 dash = DASHES.get(str((trace.get("line") or {}).get("dash") or ""), "")
                 parts.append(
                     f'<polyline fill="none" stroke="{color}" stroke-width="2"'
