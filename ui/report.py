@@ -253,8 +253,6 @@ def _sentence(plain: str, limit: int, asides: bool = False) -> str:
 
 _FIGURE = re.compile(r"[-+]?([$£€¥]|[A-Z]{3} ?)?[\d,.]+ ?(%|[KMB])?")
 """A cell that is a figure ("$51,176,609", "13.9%", "1,920"), not a row's label ("2026-Q3")."""
-_CAVEAT = re.compile(r"[A-Z][A-Z ]{3,}[A-Z]:")
-"""An answer's warning opens with its name in capitals ("THIN HISTORY: …")."""
 _EMPTY_CELLS = {"", "n/a", "-", "—"}
 
 
@@ -312,10 +310,9 @@ def _notices(turn: TurnRecord) -> list[str]:
 
 def _is_caveat(block: str, notices: Sequence[str]) -> bool:
     """Whether an answer's paragraph is a warning, not the answer: a tool's notice (the
-    answer opens with it) or a paragraph that opens with a name in capitals."""
+    answer opens with it). A name in capitals is no sign: "GLOBEX LTD: decline possible" is
+    an imported customer's verdict."""
     said = " ".join(block.split())
-    if _CAVEAT.match(said):
-        return True
     return any(said and (said[:80] in notice or notice[:80] in said) for notice in notices)
 
 
@@ -341,8 +338,11 @@ def headline(turn: TurnRecord, limit: int = 220) -> str:
     `summary_lines`) or a label ("Query result (rows returned: 1):").
 
     Examples:
-        >>> headline(TurnRecord("q", [], "THIN HISTORY: rough.\\n\\n**A: fine** (9%). More."))
+        >>> warned = ToolRecord("t", {}, "", ArtifactView("t", "", notice="THIN HISTORY: rough."))
+        >>> headline(TurnRecord("q", [warned], "THIN HISTORY: rough.\\n\\n**A: fine** (9%). More."))
         'A: fine (9%).'
+        >>> headline(TurnRecord("q", [], "**GLOBEX LTD: decline possible** (9%). More."))
+        'GLOBEX LTD: decline possible (9%).'
     """
     notices = _notices(turn)
     blocks = [
