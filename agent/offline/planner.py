@@ -48,6 +48,8 @@ month" / "that period" (lexicon `[followup]` same_period) keeps the last call's 
 period relative to the data ("this year", "last quarter", "since June", "in H1") goes on the
 calls that take a range of months, anchored on the data's last month that the system prompt
 states (`Memory.data_to`); without it the answer says the period was not applied (rt9 D22).
+A follow-up that states a period replaces the one it carries ("same for Q2" after a September
+question); a relative period of one month also reaches the overview's month (holdout11).
 """
 
 from __future__ import annotations

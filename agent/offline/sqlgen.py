@@ -10,8 +10,11 @@ A spec becomes SQL only when it is about the raw data: it names a warehouse valu
 dimension, or a table other than accounts, and none of the analytics words (risk, leakage,
 trend, …) that belong to a domain tool — except as part of a column's name ("net revenue").
 Revenue pinned to a month or year ("total revenue in Oct 2026") is such a question: no
-analysis tool takes a period. Named account ids filter any table. Follow-ups ("and how many
-of those are Enterprise?") fold onto the previous question's spec (`fold`).
+analysis tool takes a period. A period relative to the data ("last quarter", "in September")
+is anchored on its last month (metrics.relative_period) and shown as period_start/period_end;
+before, it was silently dropped ("how many invoices last quarter" counted all time). Named
+account ids filter any table. Follow-ups ("and how many of those are Enterprise?") fold onto
+the previous question's spec (`fold`).
 """
 
 from __future__ import annotations
