@@ -88,6 +88,7 @@ def _metrics(
         "cached": True,
         "refreshed": status.refreshed,
         **{k: info.get(k) for k in ("first_month", "last_month", "partial_month")},
+        "decline_verdict": info.get("decline_verdict", "forecast"),
     }
 
 
@@ -96,7 +97,7 @@ def _counts(series: pd.Series) -> dict[str, int]:
 
 
 def _summary(metrics: pd.DataFrame, origin: dict[str, Any]) -> dict[str, Any]:
-    from services.trends import find_declining_in
+    from services.trends import find_declining_in, level_labels
 
     levels = metrics["decline_level"].astype("Int64").astype("string").fillna("not judged")
     return {
@@ -105,7 +106,10 @@ def _summary(metrics: pd.DataFrame, origin: dict[str, Any]) -> dict[str, Any]:
         "status_counts": _counts(metrics["status"]),
         "decline_level_counts": _counts(levels),
         "n_segments": int(metrics["segment_id"].nunique()),
-        "top_declining": find_declining_in(metrics, top_n=10).to_dict("records"),
+        "decline_verdict": origin.get("decline_verdict", "forecast"),
+        "top_declining": find_declining_in(metrics, top_n=10, labels=level_labels(origin)).to_dict(
+            "records"
+        ),
     }
 
 
@@ -316,13 +320,13 @@ def _auc_text(metrics: dict[str, Any]) -> str:
 def _show_customer(
     metrics: pd.DataFrame, origin: dict[str, Any], customer: str, as_json: bool
 ) -> None:
-    from services.trends import customer_trend, record_of
+    from services.trends import customer_trend, level_labels, record_of
 
     if origin["cached"]:
         detail = customer_trend(origin["source"], customer)
         record, series = detail.metrics, detail.series
     else:
-        record = record_of(metrics, customer)
+        record = record_of(metrics, customer, level_labels(origin))
         series = None
     if as_json:
         payload: dict[str, Any] = {**origin, "customer": record}

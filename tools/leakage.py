@@ -87,7 +87,7 @@ def portfolio_summary(
         "scope": views.population_scope(region=region),
         "as_of_month": str(result.summary["as_of_month"])[:7],
         "detected_month": result.summary["detected_month"],
-        "n_declining": sum(declines[trends.DECLINE_LABELS[level]] for level in (1, 2, 3)),
+        "n_declining": sum(list(declines.values())[1:4]),  # levels 1-3, in either words
         "decline_level_counts": declines,
     }
     risk = table[table["dimension"] == "risk_level"]

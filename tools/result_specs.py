@@ -88,6 +88,7 @@ _KINDS: dict[Kind, tuple[str, ...]] = {
         "share_of_revenue",
         "year_ago_change",
     ),
+    "number": ("decline_score",),
     "count": (
         "decline_level",
         "n_accounts",

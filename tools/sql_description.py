@@ -102,8 +102,8 @@ The last month with data is max(month) FROM usage_monthly; anchor "last month", 
 VOCABULARY = """\
 Finance words without their own tool (answer with SQL): MRR = sum(net_revenue) of a month \
 in monthly_revenue (portfolio_summary gives current contracted MRR); ARR = 12 x MRR; \
-churned = revenue in an earlier month and none in the last month (trend_metrics.status = \
-'churned' flags them); NRR = this month's revenue of the accounts that paid 12 months ago \
+churned = revenue in an earlier month and none in the last 3 months of data, churned in \
+the month after its last revenue (the rule the chat's lists and counts use); NRR = this month's revenue of the accounts that paid 12 months ago \
 / their revenue then; expansion / contraction = per-account month-over-month increase / \
 decrease of net_revenue; DSO = average days from invoices.issue_date to the succeeded \
 payment's attempted_date; dunning = failed payments (payments.status = 'failed', \
@@ -128,11 +128,13 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
         "GROUP BY ALL ORDER BY revenue DESC",
     ),
     (
-        "Customers churned since 2026-03 (revenue before, none in the last month)",
-        "WITH last AS (SELECT max(month) AS m FROM monthly_revenue) "
-        "SELECT count(DISTINCT r.account_id) AS churned FROM monthly_revenue r, last "
-        "WHERE r.month >= DATE '2026-03-01' AND r.month < last.m AND r.account_id NOT IN "
-        "(SELECT account_id FROM monthly_revenue, last WHERE month = last.m)",
+        "Customers churned since 2026-03 (none in the last 3 months; churn month from March)",
+        "WITH last AS (SELECT max(month) AS m FROM monthly_revenue), "
+        "paid AS (SELECT account_id, max(month) AS last_revenue FROM monthly_revenue "
+        "WHERE net_revenue > 0 GROUP BY account_id) "
+        "SELECT count(*) AS churned FROM paid, last "
+        "WHERE paid.last_revenue <= last.m - INTERVAL 3 MONTH "
+        "AND paid.last_revenue + INTERVAL 1 MONTH >= DATE '2026-03-01'",
     ),
 )
 """(question, SQL) pairs shown to the model; a unit test runs each on a warehouse."""

@@ -127,6 +127,16 @@ def _forecast_text(head: dict[str, Any], metrics: dict[str, Any]) -> str:
         'no decline forecast yet: see the note above'
     """
     probability = head.get("decline_probability")
+    if metrics.get("decline_verdict") == "so_far" and metrics.get("decline_score") is not None:
+        rough = (
+            f"; the forecast's {probability:.1%} is rough, see the note above"
+            if probability is not None and probability == probability
+            else ""
+        )
+        return (
+            f"decline score {metrics['decline_score']:.2f} of 1 from the revenue so far, level "
+            f"{head.get('decline_level')} of 0-3{rough}"
+        )
     if probability is None or probability != probability:
         if not metrics.get("forecast_learned", True):  # `service.forecast_warning` says why
             return "no decline forecast yet: see the note above"
@@ -238,15 +248,19 @@ def find_declining_customers(
     notes = " ".join(note for note in (matches.warning, left_out) if note)
     summary = {
         "n_customers": matches.n_customers,
-        "scope": _declining_scope(decline_level, segment_id, tier, matches.region),
+        "scope": _declining_scope(decline_level, segment_id, tier, matches.region, matches.labels),
         "total_monthly_revenue": matches.total_monthly_revenue,
         "definition": f"Declining means the {matches.definition}.",
-        "ranked_by": DECLINE_RANK_LABELS.get(order_by, order_by),
+        "ranked_by": (
+            "decline score, most clearly falling first"
+            if order_by == "probability" and matches.labels is service.SO_FAR_LABELS
+            else DECLINE_RANK_LABELS.get(order_by, order_by)
+        ),
     }
     return results.tool_result(
         "find_declining_customers",
         summary=summary,
-        rows=shown[list(_DECLINE_COLUMNS)],
+        rows=_model_rows(shown, so_far=matches.labels is service.SO_FAR_LABELS),
         table=shown,
         title=f"Declining customers: {summary['scope']}, ranked by {summary['ranked_by']}",
         message=notes or None,
@@ -255,17 +269,26 @@ def find_declining_customers(
     )
 
 
+def _model_rows(shown: Any, *, so_far: bool) -> Any:
+    """The list's rows for the answer: the decline probability, or, where the levels describe
+    the revenue so far (a forecast learned from too few declines), the decline score in its
+    place, so a row never reads "decline probability 1.0%, sharp decline so far"."""
+    rows = shown[[*_DECLINE_COLUMNS, "decline_score"]].astype(object)
+    return rows.assign(**{"decline_score" if not so_far else "decline_probability": None})
+
+
 def _declining_scope(
     decline_level: int | None,
     segment_id: int | None,
     tier: str | None = None,
     region: str | None = None,
+    labels: dict[int, str] = service.DECLINE_LABELS,
 ) -> str:
     """'decline very likely, segment 1, Enterprise accounts in APAC' for the headline."""
     level = (
-        "every band from decline possible"
+        f"every band from {labels[1]}"
         if decline_level is None
-        else service.DECLINE_LABELS.get(decline_level, f"level {decline_level}")
+        else labels.get(decline_level, f"level {decline_level}")
     )
     parts = [level, f"segment {segment_id}" if segment_id is not None else ""]
     parts.append(views.population_scope(tier, region) if tier or region else "")

@@ -25,39 +25,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from agent.offline import sqlgen
-from agent.offline.lexicon import Lexicon, find_all, find_phrase, has_phrase
+from agent.offline.lexicon import NUMBER_WORDS, Lexicon, find_all, find_phrase, has_phrase
 from agent.offline.sqlwords import vocabulary
 from domain import normalise_account_id
 
-_NUMBER_WORDS = {
-    "zero": 0,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "twenty five": 25,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-    "a dozen": 12,
-    "dozen": 12,
-}
+_NUMBER_WORDS = NUMBER_WORDS
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
 _ACCOUNT = re.compile(r"\b(?i:acc)[\s#_-]*((?=[\dOoIl]*\d)[\dOoIl]{1,9})\b")
 _LOOKALIKES = str.maketrans("OoIl", "0011")

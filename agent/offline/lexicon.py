@@ -16,6 +16,38 @@ Phrase = tuple[str, ...]
 _WORD = re.compile(r"[a-z0-9_]+")
 
 
+NUMBER_WORDS = {
+    "zero": 0,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "twenty five": 25,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+}
+"""Numbers written as words ("fifteen biggest findings", "the past six months")."""
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words, apostrophes dropped and other punctuation splitting.
 

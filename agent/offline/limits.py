@@ -46,19 +46,28 @@ def _entity_label(kind: str, value: Any, lexicon: Lexicon) -> str:
     return labels.get(kind, "{value}").format(value=shown)
 
 
-def _warehouse_values(text: str, lexicon: Lexicon) -> list[tuple[str, str]]:
+def _warehouse_values(text: str, lexicon: Lexicon, covered: bool = False) -> list[tuple[str, str]]:
     """(value, condition) of each warehouse value the message names as a filter that no
-    analysis tool covers ("on the legacy system", "in euros"); a filter read as an entity
-    ("in APAC": `entity = "region"`) is checked with the entities."""
+    analysis tool covers ("on the legacy system", "in euros"), or with `covered` of those a
+    leakage tool covers too ("failed", "retries", "expired card"); a filter read as an
+    entity ("in APAC": `entity = "region"`) is checked with the entities."""
     vocab = vocabulary(lexicon)
     found = []
     for hit in every(tokenize(text), vocab.filters):
         index, value = hit.split("|", 1)
         setting = vocab.groups[int(index)]
-        if setting.get("covered", False) or "entity" in setting:
+        if setting.get("covered", False) != covered or "entity" in setting:
             continue
         found.append((value, str(setting["condition"]).replace("$value", value)))
     return found
+
+
+def _as_records(call: Call, text: str, lexicon: Lexicon) -> bool:
+    """Whether a query read the words of a leakage type as the raw records they also name
+    ("failed dunning retries": payments with status failed after the first attempt): its
+    SQL applies them, so the leakage type is no limit it dropped."""
+    covered = _warehouse_values(text, lexicon, covered=True)
+    return call.name == "query_duckdb" and any(_in_sql(call, cond) for _, cond in covered)
 
 
 def _in_sql(call: Call, *needles: str) -> bool:
@@ -80,6 +89,7 @@ def _filters(calls: Sequence[Call], entities: Entities, text: str, lexicon: Lexi
         carried = any(
             (accepts(call.name, kind) and call.args.get(kind) is not None)
             or (call.name == "query_duckdb" and _in_sql(call, f"'{value}'", f" {value}"))
+            or (kind == "leakage_type" and _as_records(call, text, lexicon))
             for call in calls
         )
         if not carried:

@@ -68,7 +68,15 @@ from typing import Any
 
 import duckdb
 
-from agent.offline.lexicon import Lexicon, Phrase, entity_table, find_phrase, has_phrase, tokenize
+from agent.offline.lexicon import (
+    NUMBER_WORDS,
+    Lexicon,
+    Phrase,
+    entity_table,
+    find_phrase,
+    has_phrase,
+    tokenize,
+)
 from agent.offline.sqlwords import period as named_period
 from domain import normalise_account_id
 
@@ -89,7 +97,11 @@ _MONTHS = {
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     )
 }
-_N_MONTHS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{1,2})\s+months?\b")
+_COUNTED = "|".join(sorted((w for w, n in NUMBER_WORDS.items() if 2 <= n <= 60), key=len)[::-1])
+_N_MONTHS = re.compile(
+    rf"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{{1,2}}|{_COUNTED})\s+months?\b"
+)
+"""The last N months, N in digits or words ("the past six months")."""
 _SINCE = re.compile(
     r"\bsince\s+(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
@@ -101,13 +113,15 @@ _MONTH_NAME = (
     r"|il|e|y|t)?(?![a-z])\.?"
 )
 _MONTH_ALONE = re.compile(
-    rf"\b(?:in|for|during|of|as of|as at|at|over|through|thru|until|by end of|end of)\s+"
+    rf"\b(?:in|for|during|of|as of|as at|at|over|through|thru|until|by end of|end of|from|about)\s+"
     rf"{_MONTH_NAME}(?:\s*[-/' ]\s*(\d\d)\b(?!\d))?(?:\s+(this|last|previous) year)?"
     rf"|\b{_MONTH_NAME}(?:\s*[-/']\s*(\d\d)\b(?!\d)|\s+(this|last|previous) year)"
 )
 """A month named without a four-digit year: "in April", "april this year", "as of october",
-"Oct-26". Anchored like a quarter: the latest such month in the data ("last year": the one
-before)."""
+"Oct-26", "findings from October". Anchored like a quarter: the latest such month in the data
+("last year": the one before). "from May to August" is a range, not May (`_month_alone`)."""
+_RANGE_END = re.compile(r"\s*(?:to|through|thru|until|till|and|[-–])\s")
+"""What follows a month that opens a range ("from May to August")."""
 _WITH_YEAR = re.compile(rf"\b{_MONTH_NAME}\s+(?:of\s+)?(?:19|20)\d\d\b")
 """A month with its year ("April 2026"): read by agent/offline/sqlwords.py `period`."""
 _RELATIVE = (
@@ -159,6 +173,7 @@ class MetricSpec:
     changes: bool = False  # "compare", "month over month": each row's change on the one before
     lists: bool = False  # "which Enterprise customers churned?": the accounts, not a count
     per_account: bool = False  # "average revenue per account": over the accounts billed
+    counted: bool = False  # "revenue by tier with the number of paying accounts in each"
     leakage_type: str | None = None  # "lost us the most to failed payments": that type only
 
 
@@ -177,6 +192,8 @@ class MetricWords:
     """Blockers a ranking uses for itself ("which 5 customers", "the biggest accounts")."""
     changes: tuple[Phrase, ...]
     per_account: tuple[Phrase, ...]
+    counted: tuple[Phrase, ...]
+    """Words that ask how many accounts each revenue row counts."""
     lists: tuple[Phrase, ...]
     ranked_leakage: tuple[Phrase, ...]
     """Words that rank accounts by the leakage detected ("by detected leakage")."""
@@ -185,9 +202,13 @@ class MetricWords:
 @lru_cache(maxsize=4)
 def words(lexicon: Lexicon) -> MetricWords:
     raw: Mapping[str, Any] = lexicon.raw["metrics"]
+    tables = dict(raw["filters"])
+    for shared in lexicon.raw["sql"]["filters"]:  # one region vocabulary: the SQL filters'
+        if shared["key"] == "accounts.region":
+            tables["region"] = shared["values"]
     filters = [
         (phrase, f"{column} = '{value}'")
-        for column, values in raw["filters"].items()
+        for column, values in tables.items()
         for phrase, value in entity_table(values)
     ]
     return MetricWords(
@@ -201,6 +222,7 @@ def words(lexicon: Lexicon) -> MetricWords:
         rank_words=tuple(tuple(w.split()) for w in raw["rank_words"]),
         changes=tuple(tuple(w.split()) for w in raw["changes"]),
         per_account=tuple(tuple(w.split()) for w in raw["per_account"]),
+        counted=tuple(tuple(w.split()) for w in raw["counted"]),
         lists=tuple(tuple(w.split()) for w in raw["lists"]),
         ranked_leakage=tuple(tuple(w.split()) for w in raw["ranked_leakage"]),
     )
@@ -230,6 +252,8 @@ def _month_alone(lowered: str) -> Period | None:
     match = _MONTH_ALONE.search(lowered)
     if match is None:
         return None
+    if match.group(0).startswith("from") and _RANGE_END.match(lowered, match.end()):
+        return None  # "from May to August": a range, read elsewhere or not at all
     name = match.group(1) or match.group(4)
     short_year = match.group(2) or match.group(5)
     which = match.group(3) or match.group(6)
@@ -478,7 +502,8 @@ def read_period(text: str) -> Period | None:
     lowered = text.lower()
     after = _shift(LATEST, 1)
     if match := _N_MONTHS.search(lowered):
-        return Period(_shift(LATEST, 1 - int(match.group(1))), after)
+        count = match.group(1)
+        return Period(_shift(LATEST, 1 - int(NUMBER_WORDS.get(count) or count)), after)
     stated = tool_months(text)
     if "since" in stated and "until" in stated:  # "from May 2026 to Aug 2026", "Mar-Jun 2026"
         return Period(f"DATE '{stated['since']}-01'", _shift(f"DATE '{stated['until']}-01'", 1))
@@ -509,11 +534,32 @@ def read_period(text: str) -> Period | None:
     return None
 
 
+def relative_period(lowered: str) -> tuple[tuple[str, str] | None, str]:
+    """([start, end) of the period `lowered` names relative to the data, as SQL date
+    expressions (`read_period`), and the text without the numbers that named it ("last 3
+    months"), for agent/offline/sqlgen.py: "how many invoices did we issue last quarter?" is
+    counted over that quarter, never over all time. (None, `lowered`) when it names none.
+
+    Examples:
+        >>> relative_period("failed payments last 3 months")[1].split()
+        ['failed', 'payments']
+    """
+    found = read_period(lowered)
+    if found is None:
+        return None, lowered
+    rest = lowered
+    for pattern in (_N_MONTHS, _SINCE, _MONTH_ALONE, _QUARTER, _HALF):
+        rest = pattern.sub(" ", rest)
+    return (found.start, found.end), rest
+
+
 def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     """The metric question in `text`, possibly partial (a follow-up names what changes)."""
     vocab = words(lexicon)
     tokens = tokenize(text)
     metric = _first(tokens, vocab.metrics)
+    if metric == "revenue" and _first(tokens, _named(vocab, "movements")):
+        metric = "movements"  # "customers we billed …, how many billed less?": the movement
     group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
@@ -554,13 +600,14 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         period=period,
         filters=filters,
         monthly=has_phrase(tokens, vocab.monthly),
-        customers=_several(text) or customer_ids(text),
+        customers=named_customers(text),
         rank=rank,
         ascending=ascending,
         periods=tuple(compared) if group in ("month", "quarter", "half") else (),
         changes=changes or bool(compared),
         lists=has_phrase(tokens[:2], vocab.lists) and re.search(_WHO, text.lower()) is not None,
         per_account=has_phrase(tokens, vocab.per_account),
+        counted=metric == "revenue" and has_phrase(tokens, vocab.counted),
         leakage_type=leakage_type if metric == "leakage" else None,
     )
 
@@ -572,6 +619,11 @@ def _grouped_by(tokens: list[str], vocab: MetricWords) -> str | None:
         if index >= 1 and has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
             return dimension
     return None
+
+
+def _named(vocab: MetricWords, metric: str) -> tuple[tuple[Phrase, str], ...]:
+    """The phrases that name `metric`."""
+    return tuple(pair for pair in vocab.metrics if pair[1] == metric)
 
 
 def _first(tokens: list[str], table: Sequence[tuple[Phrase, str]]) -> str | None:
@@ -598,13 +650,19 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     ranked = read_rank(text)[0] is not None or _grouped_by(tokens, vocab) is not None
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
     several = bool(_several(text))  # "revenue of ACC000042 and CUST-001": a row each
-    if has_phrase(tokens, blockers) or (_ACC_ID.search(text) and not several):
+    one_account = _ACC_ID.search(text) is not None and not several
+    if has_phrase(_asked(tokens), blockers):
         return False
     if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
         return False
     spec = parse(text, lexicon)
     if spec.metric is None:
         return False
+    if one_account:  # one account's revenue over a period the data anchors ("in H1", "last
+        # year"): a sum here; with its year ("in 2026") agent/offline/sqlgen.py writes it;
+        # anything else about one account is its own tools' (its trend)
+        relative = spec.period is not None and named_period(text.lower())[0] is None
+        return spec.metric == "revenue" and relative and spec.group is None
     if spec.metric == "leakage":  # leakage by type or tier, or of a month: the domain tools
         return (
             spec.group not in (None, "tier")
@@ -618,6 +676,16 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     return bool(
         spec.group or spec.period or spec.metric in vocab.standalone or ranks_or_averages or several
     )
+
+
+def _asked(tokens: Sequence[str]) -> list[str]:
+    """`tokens` without a relative "who" ("the APAC customers who stopped paying"): only the
+    question word "who" ("who are our biggest customers?") asks for another reading."""
+    return [
+        token
+        for i, token in enumerate(tokens)
+        if not (token == "who" and i > 0 and re.fullmatch(_WHO, tokens[i - 1]))
+    ]
 
 
 _PARTS = re.compile(r"\s*(?:;|,?\s+and\s+(?:also\s+)?|,?\s+plus\s+|,?\s+as well as\s+)\s*")
@@ -661,6 +729,7 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
         changes=later.changes or earlier.changes,
         lists=later.lists or earlier.lists,
         per_account=later.per_account or earlier.per_account,
+        counted=later.counted or earlier.counted,
         leakage_type=later.leakage_type or earlier.leakage_type,
     )
 
@@ -914,7 +983,7 @@ def _revenue(spec: MetricSpec) -> str:
         return _contracted_mrr(spec)
     if spec.rank is not None and not spec.customers:
         return _ranked(spec, default, value, "r.month", source, "r.currency")
-    if spec.per_account:
+    if spec.per_account or spec.counted:
         value += ", count(DISTINCT r.account_id) AS n_accounts"
     value += _months_covered(spec, "r.month")
     if join == "JOIN":
@@ -1111,8 +1180,9 @@ def _arr(spec: MetricSpec) -> str:
 
 def _movements(spec: MetricSpec) -> str:
     """MRR movements between the month before the period and its last month (the last 12
-    months by default): new, expansion, contraction and churned revenue per account, and
-    the net change that adds them up."""
+    months by default): new, expansion, contraction and churned revenue per account, the
+    net change that adds them up, and how many accounts each movement counts ("of the
+    customers billed in September and October, how many contracted?")."""
     p = _bounds(spec.period, Period(_shift(LATEST, -11), _shift(LATEST, 1)))
     opening, closing = _shift(p.start, -1), _shift(p.end, -1)
     group = spec.group if spec.group in _DIMENSIONS else None
@@ -1133,7 +1203,13 @@ def _movements(spec: MetricSpec) -> str:
         "THEN b.opening - b.closing ELSE 0 END), 2) AS contraction_mrr, "
         "round(-sum(CASE WHEN b.opening > 0 AND b.closing = 0 THEN b.opening ELSE 0 END), 2) "
         "AS churned_mrr, round(sum(b.closing) - sum(b.opening), 2) AS net_change_mrr, "
-        "round(sum(b.closing), 2) AS closing_mrr, any_value(b.currency) AS currency, "
+        "round(sum(b.closing), 2) AS closing_mrr, "
+        "count(*) FILTER (WHERE b.opening = 0 AND b.closing > 0) AS n_new_revenue_accounts, "
+        "count(*) FILTER (WHERE b.opening > 0 AND b.closing > b.opening) AS n_expanded_accounts, "
+        "count(*) FILTER (WHERE b.closing > 0 AND b.closing < b.opening) "
+        "AS n_contracted_accounts, "
+        "count(*) FILTER (WHERE b.opening > 0 AND b.closing = 0) AS n_stopped_accounts, "
+        "any_value(b.currency) AS currency, "
         f"strftime({opening}, '%Y-%m') AS period_start, strftime({closing}, '%Y-%m') AS period_end "
         f"FROM b{group_by}{' ORDER BY 2 DESC' if group_by else ''}"
     )

@@ -104,6 +104,10 @@ _LABELS = {
     "pct_change": "change in %",
     "contracted_mrr": "contracted MRR",
     "n_findings": "findings",
+    "n_new_revenue_accounts": "accounts with new revenue",
+    "n_expanded_accounts": "accounts that expanded",
+    "n_contracted_accounts": "accounts that contracted",
+    "n_stopped_accounts": "accounts that stopped paying",
 }
 _DEFINITIONS = {
     "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "

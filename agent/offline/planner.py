@@ -48,6 +48,8 @@ month" / "that period" (lexicon `[followup]` same_period) keeps the last call's 
 period relative to the data ("this year", "last quarter", "since June", "in H1") goes on the
 calls that take a range of months, anchored on the data's last month that the system prompt
 states (`Memory.data_to`); without it the answer says the period was not applied (rt9 D22).
+A follow-up that states a period replaces the one it carries ("same for Q2" after a September
+question); a relative period of one month also reaches the overview's month (holdout11).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from agent.offline import sqlgen
-from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon, tokenize
+from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import anchored_months, read_period, tool_months, tool_year
 from agent.offline.plans import (
@@ -743,7 +745,10 @@ def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
     facts = reading.lexicon.raw["facts"]
     recorded = tuple(tuple(w.split()) for w in facts["recorded"])
     losses = tuple(tuple(w.split()) for w in facts["losses"])
-    if not has_phrase(reading.tokens, recorded) or has_phrase(reading.tokens, losses):
+    tokens = reading.tokens
+    said = {i + k for p in recorded for i in find_all(tokens, p) for k in range(len(p))}
+    rest = [t for i, t in enumerate(tokens) if i not in said]  # "not first attempts" names
+    if not said or has_phrase(rest, losses):  # a record: its "not" is no loss
         return None
     sql = sqlgen.write([reading.text], reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else Plan("need_sql")
@@ -781,7 +786,8 @@ def _with_months(chosen: Plan, reading: Reading) -> Plan:
     ("this year", "last quarter", "since June", "in H1") goes, anchored on the data's last
     month (`Memory.data_to`, metrics.anchored_months), on the calls whose tool reads a range
     of months (detect_leakage): the others read the latest month by default (rt9 D22)."""
-    stated = tool_months(reading.original) or tool_year(reading.original) or _same_period(reading)
+    kept = _same_period(reading)
+    stated = tool_months(reading.original) or tool_year(reading.original) or kept
     ranged = False
     if not stated and reading.memory.data_to:
         stated, ranged = anchored_months(reading.text, reading.memory.data_to), True
@@ -790,14 +796,25 @@ def _with_months(chosen: Plan, reading: Reading) -> Plan:
     calls = []
     for call in chosen.calls:
         fields = TOOL_ARGS[call.name].model_fields
-        if ranged and "since" not in fields:
-            calls.append(call)
+        if ranged and "since" not in fields and not ("month" in stated and "month" in fields):
+            calls.append(call)  # a range for a tool of one month: its latest month
             continue
         wanted = {k: v for k, v in stated.items() if k in fields}
+        if not kept and _carried_period(call, reading):  # "same for Q2": the new period
+            call = Call(call.name, {k: v for k, v in call.args.items() if k not in _PERIOD_ARGS})
         if len(wanted) == len(stated) and not any(call.args.get(k) for k in _PERIOD_ARGS):
             call = Call(call.name, {**call.args, **wanted})
         calls.append(call)
     return replace(chosen, calls=tuple(calls))
+
+
+def _carried_period(call: Call, reading: Reading) -> bool:
+    """Whether `call`'s period is the last call's, carried by a follow-up ("same for Q2",
+    "and in August?" after a September question): a period the message states replaces it."""
+    last = reading.memory.last_args
+    if call.name != reading.memory.last_tool or not any(last.get(k) for k in _PERIOD_ARGS):
+        return False
+    return all(call.args.get(k) == last.get(k) for k in _PERIOD_ARGS)
 
 
 _KEEP_REFUSED = ("destructive", "advice", "foreign")

@@ -121,12 +121,18 @@ def speller(lexicon: Lexicon) -> Speller:
     stems = sorted((w[:-1] for w in counts if w.endswith("*") and len(w) > 1), key=len)
     plain = {w for w in counts if not w.endswith("*")}
     matched = {form for word in plain for form in (word, word + "s", word + "es")}
+    # A stem's own word and its plural are words to be a slip away from too: "erors" is
+    # "errors", which only the cue "error*" names (holdout11).
+    stem_words = {form for stem in stems if stem.isalpha() for form in (stem, stem + "s")}
+    stem_words -= plain
     min_length = int(settings["min_length"])
+    frequency = {word: counts[word] + counts[word + "*"] for word in plain}
+    frequency.update({word: counts[word.removesuffix("s") + "*"] for word in stem_words})
     return Speller(
-        known=frozenset(matched | _keep()),
+        known=frozenset(matched | stem_words | _keep()),
         stems=tuple(reversed(stems)),  # longest first: the stem that matches most of a word
-        by_deletion=_index(plain, min_length),
-        frequency={word: counts[word] + counts[word + "*"] for word in plain},
+        by_deletion=_index(plain | stem_words, min_length),
+        frequency=frequency,
         shorthand=dict(settings["shorthand"]),
         min_length=min_length,
     )

@@ -10,8 +10,11 @@ A spec becomes SQL only when it is about the raw data: it names a warehouse valu
 dimension, or a table other than accounts, and none of the analytics words (risk, leakage,
 trend, …) that belong to a domain tool — except as part of a column's name ("net revenue").
 Revenue pinned to a month or year ("total revenue in Oct 2026") is such a question: no
-analysis tool takes a period. Named account ids filter any table. Follow-ups ("and how many
-of those are Enterprise?") fold onto the previous question's spec (`fold`).
+analysis tool takes a period. A period relative to the data ("last quarter", "in September")
+is anchored on its last month (metrics.relative_period) and shown as period_start/period_end;
+before, it was silently dropped ("how many invoices last quarter" counted all time). Named
+account ids filter any table. Follow-ups ("and how many of those are Enterprise?") fold onto
+the previous question's spec (`fold`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ class Spec:
     lists: bool = False  # "which …", "show …": rows, unless a measure is named
     filters: Mapping[str, str] = field(default_factory=dict)  # "table.key" -> condition
     group: str | None = None  # dimension name
-    period: tuple[str, str] | None = None  # [start, end) ISO dates on the table's date column
+    period: tuple[str, str] | None = None
+    """[start, end) on the table's date column, as SQL date expressions: a named month or year
+    ("DATE '2026-03-01'"), or a period relative to the data's last month ("last quarter",
+    "in September", metrics.relative_period). An end of "" is open ("since July 2026")."""
     specific: bool = False  # names a value or dimension only the raw data has
     blocked: bool = False  # uses an analytics word: a domain tool's question
     unread: bool = False  # has a number or date this reading cannot place: write nothing
@@ -162,7 +168,10 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
     vocab = vocabulary(lexicon)
     tokens = tokenize(text)
     tier = first(tokens, lexicon.entities["tier"])
-    when, rest = period(text.lower())
+    named, rest = period(text.lower())
+    when = (f"DATE '{named[0]}'", f"DATE '{named[1]}'" if named[1] else "") if named else None
+    if when is None:  # "how many payment attempts failed last month?": anchored on the data
+        when, rest = metrics.relative_period(rest)
     column, column_words = _named_column(tokens, vocab, when is not None)
     measure = _measure_of(tokens, vocab, column)
     table = column.split(".")[0] if column else first(tokens, vocab.tables)
@@ -189,6 +198,9 @@ def parse(text: str, lexicon: Lexicon) -> Spec:
                 rest = re.sub(rf"(?<!\d){word}(?!\d)", " ", rest, count=1)
     if tier:
         filters["accounts.tier"] = f"tier = '{tier}'"
+    owners = {key.split(".")[0] for key in filters} - {_ANY_TABLE, "accounts"}
+    if table is None and measure is not None and len(owners) == 1:
+        table = owners.pop()  # "how many failed retries?": the payments the filters are on
     group = _group(tokens, vocab)
     if group is None and table and has_phrase(tokens, vocab.split_words):
         group = vocab.default_dimension.get(table)
@@ -306,7 +318,7 @@ def _where(spec: Spec, table: str, vocab: SqlVocabulary) -> list[str]:
     date = vocab.dates.get(table, "")
     if spec.period:
         start, end = spec.period  # an end of "" is open: "since July 2026"
-        clauses.append(f"{date} >= DATE '{start}'" + (f" AND {date} < DATE '{end}'" if end else ""))
+        clauses.append(f"{date} >= {start}" + (f" AND {date} < {end}" if end else ""))
     elif spec.latest and date:
         latest_of = vocab.sources.get(table, table)
         clauses.append(f"{date} = (SELECT max({date}) FROM {latest_of})")
@@ -364,8 +376,18 @@ def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
         name = column.split(".")[1]
         value = f"round({function}({name}), 2) AS {function}_{name}"
     if spec.group is None:
-        return f"SELECT {value} FROM {source}{condition}"
+        return f"SELECT {value}{_period_shown(spec)} FROM {source}{condition}"
     return _grouped(spec, vocab, value, f"{source}{condition}")
+
+
+def _period_shown(spec: Spec) -> str:
+    """The months of a period relative to the data ("in September", "last quarter") as
+    columns, so the answer says which ones it counted (a named "March 2026" says itself)."""
+    if spec.period is None or spec.period[0].startswith("DATE '"):
+        return ""
+    start, end = spec.period
+    last = f"CAST({end} - INTERVAL 1 MONTH AS DATE)" if end else metrics.LATEST
+    return f", strftime({start}, '%Y-%m') AS period_start, strftime({last}, '%Y-%m') AS period_end"
 
 
 def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | None:

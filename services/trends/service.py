@@ -14,7 +14,7 @@ raise `UnknownCustomerError` with close matches. Evaluation and file output live
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,31 @@ DECLINE_LABELS: dict[int, str] = {
 """Words for the decline levels, the bands of `decline_probability` (default cuts 0.3, 0.5,
 0.7; `analytics.trends.DeclineBands`): how likely the customer's revenue over the next months
 falls below half of its recent mean - a forecast, not a description of the past trend."""
+SO_FAR_LABELS: dict[int, str] = {
+    0: "no clear decline so far",
+    1: "mild decline so far",
+    2: "moderate decline so far",
+    3: "sharp decline so far",
+}
+"""Words for the decline levels of a book whose forecast learned from too few declines (or
+none): the levels then describe the revenue so far (`TrendResult`, cache info
+`decline_verdict` "so_far"), not the months ahead."""
 DEFAULT_DEFINITION = DeclineOutcome().describe()
+SO_FAR_DEFINITION = (
+    "revenue so far: a decline score of 0.2 or more (0-1: how clearly revenue is already "
+    "falling, from its trend and its recent months against the earlier ones)"
+)
+
+
+def level_labels(info: dict[str, Any]) -> dict[int, str]:
+    """The words for the decline levels of a cache (`DECLINE_LABELS` unless the levels
+    describe the revenue so far).
+
+    Examples:
+        >>> level_labels({"decline_verdict": "so_far"})[3], level_labels({})[3]
+        ('sharp decline so far', 'decline very likely')
+    """
+    return SO_FAR_LABELS if info.get("decline_verdict") == "so_far" else DECLINE_LABELS
 
 
 CHURNED_AFTER_MONTHS = 3
@@ -103,8 +127,8 @@ def forecast_warning(info: dict[str, Any]) -> str:
             f"months are known, which takes at least {horizon + 2} months of revenue with "
             "declines among them"
             + (f"; the data hold {months}" if months else "")
-            + ". Until then no customer is counted as declining; each customer's revenue and "
-            "trend are shown as they are."
+            + ". Until then decline levels describe the revenue so far (the decline score: how "
+            "clearly it is already falling), not the months ahead."
         )
     if not info.get("forecast_thin"):
         return ""
@@ -112,8 +136,9 @@ def forecast_warning(info: dict[str, Any]) -> str:
         f"THIN HISTORY: the decline forecast learned from only "
         f"{info['forecast_training_declines']} declines in this book's past "
         f"({info['forecast_events_per_feature']} per feature; {MIN_EVENTS_PER_FEATURE} per "
-        "feature is the usual minimum for a stable model), so its probabilities are rough: "
-        "read them with each customer's trend and outlook."
+        "feature is the usual minimum for a stable model), so decline levels here describe "
+        "the revenue so far (the decline score: how clearly it is already falling), not its "
+        "rough probabilities."
     )
 
 
@@ -164,7 +189,7 @@ def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, 
     frame = store.read_metrics(con, "m.account_id = ?", [customer_id])
     if frame.empty:
         raise _unknown(con, customer_id)
-    return _record(frame.iloc[0], customer_id)
+    return _record(frame.iloc[0], customer_id, level_labels(store.cache_info(con)))
 
 
 def customer_metrics(db_path: Path | str, customer_id: str) -> dict[str, Any]:
@@ -173,7 +198,9 @@ def customer_metrics(db_path: Path | str, customer_id: str) -> dict[str, Any]:
         return _metrics_row(con, _stored_id(con, customer_id))
 
 
-def _record(row: pd.Series, customer_id: str) -> dict[str, Any]:
+def _record(
+    row: pd.Series, customer_id: str, labels: dict[int, str] = DECLINE_LABELS
+) -> dict[str, Any]:
     record: dict[str, Any] = {"customer_id": customer_id}
     for key, value in row.items():
         record[str(key)] = (
@@ -184,7 +211,7 @@ def _record(row: pd.Series, customer_id: str) -> dict[str, Any]:
             else value
         )
     level = record.get("decline_level")
-    record["decline_label"] = DECLINE_LABELS.get(level) if level is not None else None
+    record["decline_label"] = labels.get(level) if level is not None else None
     return record
 
 
@@ -241,6 +268,7 @@ def customer_trend(
     metrics["decline_definition"] = info.get("decline_definition", DEFAULT_DEFINITION)
     metrics["forecast_warning"] = forecast_warning(info)
     metrics["forecast_learned"] = info.get("forecast_model") is not None
+    metrics["decline_verdict"] = info.get("decline_verdict", "forecast")
     series["stl_trend"] = float("nan")
     if with_stl and len(series) >= 24 and metrics["status"] == "ok":
         series["stl_trend"] = stl_components(series["revenue"].to_numpy())["trend"].to_numpy()
@@ -292,6 +320,12 @@ _DECLINING_ORDERS = {
 """domain.DECLINE_RANK_ORDERS -> the SQL order: most likely to decline, then largest revenue,
 then id (the default); or largest average monthly revenue, then most likely, then id. What
 `find_declining_in` sorts by (its stable sort keeps the cache's account_id order among ties)."""
+_SO_FAR_ORDERS = {
+    "probability": "m.decline_score DESC NULLS LAST, m.mean_revenue DESC NULLS LAST, m.account_id",
+    "revenue": "m.mean_revenue DESC NULLS LAST, m.decline_score DESC NULLS LAST, m.account_id",
+}
+"""`_DECLINING_ORDERS` where the levels describe the revenue so far: the decline score ranks
+("most likely" is then "most clearly falling")."""
 _SORT_KEYS = {
     "probability": ["decline_probability", "mean_revenue"],
     "revenue": ["mean_revenue", "decline_probability"],
@@ -305,14 +339,16 @@ def _check_order(order_by: str) -> None:
         )
 
 
-def _declining_table(frame: pd.DataFrame) -> pd.DataFrame:
+def _declining_table(
+    frame: pd.DataFrame, level_words: dict[int, str] = DECLINE_LABELS
+) -> pd.DataFrame:
     frame = frame.reset_index().rename(
         columns={"slope": "monthly_change", "mean_revenue": "revenue_mean"}
     )
     labels = [
         outlook(label, status, silent)
         for label, status, silent in zip(
-            frame["decline_level"].map(DECLINE_LABELS),
+            frame["decline_level"].map(level_words),
             frame["status"],
             frame["months_since_last_revenue"],
             strict=True,
@@ -328,16 +364,21 @@ def find_declining_in(
     segment_id: int | None = None,
     top_n: int = 10,
     order_by: str = "probability",
+    labels: dict[int, str] = DECLINE_LABELS,
 ) -> pd.DataFrame:
-    """`find_declining`'s table on a metrics frame already in memory (index customer_id)."""
+    """`find_declining`'s table on a metrics frame already in memory (index customer_id);
+    `labels`: `level_labels` of the scan (levels of the revenue so far rank by decline score)."""
     _check_order(order_by)
     levels = metrics["decline_level"]
     keep = (levels >= DECLINING_FROM_LEVEL) if decline_level is None else (levels == decline_level)
     if segment_id is not None:
         keep &= metrics["segment_id"] == segment_id
     frame = metrics[keep.fillna(False).astype(bool)]
-    frame = frame.sort_values(_SORT_KEYS[order_by], ascending=False, na_position="last").head(top_n)
-    return _declining_table(frame)
+    keys = _SORT_KEYS[order_by]
+    if labels is SO_FAR_LABELS:
+        keys = [key.replace("decline_probability", "decline_score") for key in keys]
+    frame = frame.sort_values(keys, ascending=False, na_position="last").head(top_n)
+    return _declining_table(frame, labels)
 
 
 @dataclass(frozen=True)
@@ -357,6 +398,8 @@ class DecliningCustomers:
     n_unknown: int = 0
     region: str | None = None
     """The region limit as the warehouse spells it (None: no region limit)."""
+    labels: dict[int, str] = field(default_factory=lambda: dict(DECLINE_LABELS))
+    """The words for the decline levels (`level_labels` of the cache)."""
 
 
 def find_declining(
@@ -396,26 +439,28 @@ def find_declining(
             unplaced = f"{where} AND m.account_id NOT IN (SELECT account_id FROM accounts)"
             n_unknown = store.count_metrics(con, unplaced, params)[0]
             where, params = f"{where} AND {keep}", params + kept
+        info = store.cache_info(con)
+        so_far = info.get("decline_verdict") == "so_far"
         top = store.read_metrics(
             con,
             where,
             params,
             columns=_DECLINING_METRICS,
-            order_by=_DECLINING_ORDERS[order_by],
+            order_by=(_SO_FAR_ORDERS if so_far else _DECLINING_ORDERS)[order_by],
             limit=top_n,
             segment_names=True,
         )
         n_customers, revenue = store.count_metrics(con, where, params)
-        info = store.cache_info(con)
-    definition = info.get("decline_definition", DEFAULT_DEFINITION)
+    definition = SO_FAR_DEFINITION if so_far else info.get("decline_definition", DEFAULT_DEFINITION)
     return DecliningCustomers(
-        _declining_table(top),
+        _declining_table(top, level_labels(info)),
         n_customers,
         revenue,
         definition,
         forecast_warning(info),
         n_unknown=n_unknown,
         region=region,
+        labels=level_labels(info),
     )
 
 
@@ -426,23 +471,27 @@ def decline_level_counts(db_path: Path | str, region: str | None = None) -> dict
     with cached(db_path) as con:
         keep, kept, _ = population(con, region, column="m.account_id")
         counts = store.decline_level_counts(con, keep if kept else "", kept)
-    by_label = {label: counts.get(level, 0) for level, label in DECLINE_LABELS.items()}
+        labels = level_labels(store.cache_info(con))
+    by_label = {label: counts.get(level, 0) for level, label in labels.items()}
     return by_label | {"not judged": counts.get(None, 0)}
 
 
-def record_of(metrics: pd.DataFrame, customer_id: str) -> dict[str, Any]:
+def record_of(
+    metrics: pd.DataFrame, customer_id: str, labels: dict[int, str] = DECLINE_LABELS
+) -> dict[str, Any]:
     """One customer's row of a metrics frame as a plain dict (UnknownCustomerError if absent)."""
     if customer_id not in metrics.index:
         ids = [str(i) for i in metrics.index]
         raise UnknownCustomerError(
             customer_id, difflib.get_close_matches(customer_id, ids, n=5, cutoff=0.6)
         )
-    return _record(metrics.loc[[customer_id]].iloc[0], customer_id)
+    return _record(metrics.loc[[customer_id]].iloc[0], customer_id, labels)
 
 
 __all__ = [
     "DECLINE_LABELS",
     "DECLINING_FROM_LEVEL",
+    "SO_FAR_LABELS",
     "CacheStatus",
     "CustomerTrend",
     "DecliningCustomers",
@@ -457,6 +506,7 @@ __all__ = [
     "find_declining",
     "find_declining_in",
     "forecast_warning",
+    "level_labels",
     "list_segments",
     "outlook",
     "record_of",

@@ -22,7 +22,7 @@ from data.warehouse import get_meta, get_meta_json, replace_rows, set_meta, tran
 
 VERSION_KEY = "trends_data_version"
 """meta key: '<data_version>/<METHOD_VERSION>' the cache was built from."""
-METHOD_VERSION = "4"
+METHOD_VERSION = "5"
 """Bump when the trend or segment method changes, so existing caches are rebuilt.
 2: decline_level became the band of the forecast's decline_probability (issue 14).
 3: the cache info records the declines the forecast learned from (its thin-history caveat)."""

@@ -135,4 +135,5 @@ def test_mrr_movements_split_each_accounts_change() -> None:
     row = con.execute(sql).fetchone()
     assert row is not None
     assert [float(v) for v in row[:7]] == [300, 30, 50, -40, -100, -60, 240]
-    assert row[7:] == ("USD", "2026-06", "2026-09")
+    # accounts with new revenue (D), expanded (A), contracted (B), stopped paying (C)
+    assert row[7:] == (1, 1, 1, 1, "USD", "2026-06", "2026-09")

@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from agent.offline.narratives import narrate
@@ -87,3 +88,46 @@ def test_a_small_company_s_first_three_months_get_trends_and_say_what_is_missing
     assert declining["message"].startswith("NO DECLINE FORECAST YET")
     segments, _ = call("list_segments", {}, context)
     assert segments["message"].startswith("No segments yet: customers are grouped once")
+
+
+def test_a_book_too_small_to_learn_a_forecast_lists_the_customers_already_falling(
+    call: ToolCall, tmp_path: Path
+) -> None:
+    """rt10 N-H2: six customers over two years, three of them falling (5 % a month for two
+    years; 15 % a month for the last six; halved a year ago). The forecast learned from one
+    decline and scored all six at about 1 %, so "which customers are declining?" read
+    "0 customers". The levels of such a book describe the revenue so far (decline score)."""
+    months = pd.period_range("2024-11", periods=24, freq="M").astype(str)
+    t = np.arange(24)
+    shapes = {
+        "FLAT-1": np.full(24, 10_000.0),
+        "SLIDE-2": 12_000 * 0.95**t,
+        "GROW-3": 5_000 * 1.03**t,
+        "FLAT-4": 9_000 + 100 * np.sin(t),
+        "DROP-5": np.where(t < 18, 8_000, 8_000 * 0.85 ** (t - 17.0)),
+        "STEP-6": np.where(t < 12, 16_000, 8_000.0),
+    }
+    revenue = tmp_path / "book.csv"
+    lines = [
+        f"{customer},{month},{amount:.2f},USD"
+        for customer, amounts in shapes.items()
+        for month, amount in zip(months, amounts, strict=True)
+    ]
+    revenue.write_text("customer_id,month,revenue,currency\n" + "\n".join(lines))
+    db = tmp_path / "book.duckdb"
+    import_file(revenue, db)
+    refresh_trend_cache(db)
+    context = Context(db_path=str(db))
+
+    declining, _ = call("find_declining_customers", {}, context)
+    listed = [row["customer_id"] for row in declining["rows"]]
+    assert set(listed) == {"SLIDE-2", "DROP-5", "STEP-6"}, declining
+    assert declining["summary"]["ranked_by"] == "decline score, most clearly falling first"
+    assert "describe the revenue so far" in declining["message"]
+    answer = narrate("find_declining_customers", json.dumps(declining))
+    assert "sharp decline so far" in answer and "decline probability" not in answer, answer
+    scores = [row["decline_score"] for row in declining["rows"]]
+    assert scores == sorted(scores, reverse=True)
+    content, _ = call("decompose_trend", {"account_id": "DROP-5"}, context)
+    assert content["summary"]["decline_label"].endswith("decline so far")
+    assert content["summary"]["forecast"].startswith("decline score 0.")
