@@ -1,6 +1,6 @@
 """Exported reports: the conversation as Markdown and HTML a CFO can forward.
 
-Layout (issue 12): a title and the data line; an executive summary of 3–6 lines (the
+Layout (issue 12): a title and the data line; an executive summary of 3–5 lines (the
 headline of each answer that ran a tool, its tools' warnings once, then where the numbers come
 from); each question
 with its answer, its tables (labelled headers, formatted money and shares, first
@@ -364,10 +364,11 @@ def headline(turn: TurnRecord, limit: int = 220) -> str:
 
 
 def summary_lines(transcript: Transcript, limit: int = 4) -> list[str]:
-    """3–6 lines: what the analysis found (the headline of each answer that ran a tool
-    without error, up to `limit`), the warnings its tools gave (once for the report, not per
-    answer: rt10 N-M5 saw the same THIN HISTORY boilerplate as every line), then where the
-    numbers come from."""
+    """3–5 lines: what the analysis found (the headline of each answer that ran a tool
+    without error: `limit` of them, one fewer when there is a warning), the warnings its
+    tools gave (once for the report, not per answer: rt10 N-M5 saw the same THIN HISTORY
+    boilerplate as every line), then where the numbers come from and how many questions
+    the report holds beyond those summarised."""
     found, warnings = [], []
     for turn in transcript.turns:
         ran = [r for r in turn.tools if not (r.view and r.view.error)]
@@ -375,16 +376,15 @@ def summary_lines(transcript: Transcript, limit: int = 4) -> list[str]:
             found.append(f"**{_question(turn)}** — {literal(headline(turn))}")
             warnings += [_sentence(n, 300, asides=True) for n in _notices(turn)]
     warnings = list(dict.fromkeys(warnings))
-    if len(found) > limit:
-        found = [*found[: limit - 1], f"…and {len(found) - limit + 1} more questions below."]
+    shown = found[: limit - (1 if warnings else 0)]
+    more = len(found) - len(shown)
     meta = transcript.meta
     source = f"Data: {meta.data_source or 'warehouse'}, as of {meta.data_timestamp or 'unknown'}"
-    lines = found or ["No question in this conversation ran an analysis yet."]
+    lines = shown or ["No question in this conversation ran an analysis yet."]
     if warnings:
         lines.append("_Caveat:_ " + " ".join(literal(w) for w in warnings))
-    lines.append(
-        f"{safe(source)}; {len(transcript.turns)} questions; model mode {meta.model or 'unknown'}."
-    )
+    questions = f"{len(transcript.turns)} questions" + (f" ({more} more below)" if more else "")
+    lines.append(f"{safe(source)}; {questions}; model mode {meta.model or 'unknown'}.")
     return lines
 
 

@@ -98,6 +98,7 @@ def test_an_imported_books_trend_answers_give_each_verdict_and_the_warning_once(
     assert len(notices) == 1 and None not in notices, "the book is thin: one warning"
     name = str(notices.pop()).split(":")[0]
     lines = summary_of(transcript)
+    assert len(lines) <= 5, lines
     assert sum(name in line for line in lines) == 1, lines
     verdict = re.compile(r"— (CUST-00\d)\\: [^(]*decline[^(]* \(.*\d.*\)\.$")
     assert lines[0].startswith("- **Show the revenue trend of CUST-003**"), lines
