@@ -100,15 +100,15 @@ The last month with data is max(month) FROM usage_monthly; anchor "last month", 
 "this year" to it, not to the calendar."""
 
 VOCABULARY = """\
-Finance words without their own tool (answer with SQL): MRR = sum(net_revenue) of a month \
-in monthly_revenue (portfolio_summary gives current contracted MRR); ARR = 12 x MRR; \
-churned = revenue in an earlier month and none in the last 3 months of data, churned in \
-the month after its last revenue (the rule the chat's lists and counts use); NRR = this month's revenue of the accounts that paid 12 months ago \
-/ their revenue then; expansion / contraction = per-account month-over-month increase / \
-decrease of net_revenue; DSO = average days from invoices.issue_date to the succeeded \
-payment's attempted_date; dunning = failed payments (payments.status = 'failed', \
-attempt_no > 1 retries; detect_leakage(leakage_type='Failed_Payment_Retry') for the money \
-lost); signups = accounts.signup_date; seat utilisation = active_seats / licensed_seats; \
+Finance words without their own tool (answer with SQL): MRR = sum(net_revenue) of a month in \
+monthly_revenue (portfolio_summary gives current contracted MRR); ARR = 12 x MRR; churned = \
+revenue in an earlier month and none in the last 3 months of data, churned in the month after \
+its last revenue (the rule the chat's lists and counts use); NRR = this month's revenue of the \
+accounts that paid 12 months ago / their revenue then; expansion / contraction = per-account \
+month-over-month increase / decrease of net_revenue; DSO = average days from invoices.issue_date \
+to the succeeded payment's attempted_date; dunning = failed payments (payments.status = \
+'failed', attempt_no > 1 retries; detect_leakage(leakage_type='Failed_Payment_Retry') for the \
+money lost); signups = accounts.signup_date; seat utilisation = active_seats / licensed_seats; \
 legacy billing system = accounts.billing_system = 'legacy'."""
 
 EXAMPLES: tuple[tuple[str, str], ...] = (

@@ -245,7 +245,8 @@ def find_declining_customers(
         return results.service_error("find_declining_customers", exc)
     shown = matches.table.assign(relative_change=matches.table["relative_slope"] / 100)
     left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
-    notes = " ".join(note for note in (matches.warning, left_out) if note)
+    fallen = _fallen_note(*matches.already_fallen)
+    notes = " ".join(note for note in (matches.warning, left_out, fallen) if note)
     summary = {
         "n_customers": matches.n_customers,
         "scope": _declining_scope(decline_level, segment_id, tier, matches.region, matches.labels),
@@ -266,6 +267,24 @@ def find_declining_customers(
         message=notes or None,
         notice=notes or None,
         max_rows=context.max_rows_to_model,
+    )
+
+
+def _fallen_note(count: int, largest: tuple[str, ...]) -> str | None:
+    """The customers already down sharply whom the forecast leaves out, in one sentence.
+
+    Examples:
+        >>> _fallen_note(2, ("CUST-003", "ACC000073"))[:72]
+        'Also: 2 customers whose revenue has already fallen sharply (decline scor'
+        >>> _fallen_note(0, ()) is None
+        True
+    """
+    if not count:
+        return None
+    return (
+        f"Also: {count} customer{'s' if count != 1 else ''} whose revenue has already fallen "
+        "sharply (decline score 0.7 or more) but is not forecast to halve again, so not "
+        f"listed here; largest: {', '.join(largest)}."
     )
 
 

@@ -59,6 +59,22 @@ def test_a_customer_that_already_fell_is_told_as_such(
     table = {row["month"]: row for row in artifact["table"]}
     assert table[months[-1]]["line"] > 10_000  # the straight-line fit is still there, apart
 
+    # a forecast book lists what the forecast expects; the customers already down sharply
+    # that it leaves out are counted beside the list, the largest named
+    declining, _ = call("find_declining_customers", {}, Context(db_path=str(db)))
+    with connect(db, read_only=True) as con:
+        fallen = con.execute(
+            "SELECT account_id FROM trend_metrics WHERE decline_score >= 0.7 "
+            "AND decline_level = 0 AND status = 'ok' AND months_since_last_revenue < 3 "
+            "ORDER BY mean_revenue DESC, account_id"
+        ).fetchall()
+    assert "CUST-003" in [row[0] for row in fallen]
+    largest = ", ".join(row[0] for row in fallen[:3])
+    assert (
+        f"Also: {len(fallen)} customers whose revenue has already fallen" in (declining["message"])
+    )
+    assert f"largest: {largest}." in declining["message"]
+
 
 def test_a_small_company_s_first_three_months_get_trends_and_say_what_is_missing(
     call: ToolCall, tmp_path: Path
