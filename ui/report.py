@@ -1,11 +1,17 @@
 """Exported reports: the conversation as Markdown and HTML a CFO can forward.
 
-Layout (issue 12): a title and the data line; an executive summary of 3–5 lines (the first
-sentence of each answer that ran a tool, then where the numbers come from); each question
+Layout (issue 12): a title and the data line; an executive summary of 3–5 lines (the
+headline of each answer that ran a tool, its tools' warnings once, then where the numbers come
+from); each question
 with its answer, its tables (labelled headers, formatted money and shares, first
 `REPORT_TABLE_ROWS` rows) and its chart; an appendix with every tool call, its arguments and
 the SQL it ran; a footer with the data timestamp, the model mode and the export time. No
 internal id (thread, session) is printed.
+
+Summary (rt10 N-M5): an SQL answer's line is its first result rows ("ARR $51,176,609, MRR
+$4,264,717": the answer's own table, else the query's rows), another answer's is its first
+sentence that is neither a warning nor a label ("Query result (rows returned: 1):" said
+nothing; each trend answer of an imported book was the same THIN HISTORY boilerplate).
 
 Safety (issue 11, rt6-3): a value from the data — a table cell or header, a question, a
 title or file name — is written with `domain.markdown.literal`, so it shows as exactly its
@@ -29,8 +35,9 @@ from html import escape
 from typing import Any
 
 from domain.markdown import literal, table
+from ui.artifacts import ArtifactView
 from ui.charts import figure_for
-from ui.safe_markdown import plain_text, safe, scrub, to_html
+from ui.safe_markdown import plain_blocks, plain_text, safe, scrub, to_html
 from ui.svg_charts import svg_for
 from ui.tables import for_people
 from ui.transcript import ToolRecord, Transcript, TurnRecord
@@ -217,28 +224,167 @@ def first_sentence(text: str, limit: int = 220) -> str:
         >>> first_sentence("**Batch scoring of a_b.csv**: 100 accounts scored. High risk: **1**.")
         'Batch scoring of a_b.csv: 100 accounts scored.'
     """
-    plain = " ".join(plain_text(text).strip().split("\n", 1)[0].split())
+    return _sentence(plain_text(text).strip().split("\n", 1)[0], limit)
+
+
+_LONG_ASIDE = re.compile(r"\(([^();]*);[^()]*(\)|$)")
+"""A parenthesis of several clauses ("(34.8% decline probability, level 1 of 0-3; the
+probability that …)"), to its end or the sentence's."""
+
+
+def _sentence(plain: str, limit: int, asides: bool = False) -> str:
+    """The first sentence of a plain text, cut to `limit` characters; an aside of several
+    clauses keeps its first (unless `asides`).
+
+    Examples:
+        >>> _sentence("A: possible (34.8% chance, level 1; the chance that X). More.", 99)
+        'A: possible (34.8% chance, level 1).'
+        >>> _sentence("A: unlikely (8.3% chance; the chance that Y. Top: z)", 99)
+        'A: unlikely (8.3% chance).'
+    """
+    plain = " ".join(plain.split())
     match = re.search(r"^(.+?[.!?])(\s|$)", plain)
     sentence = match.group(1) if match else plain
+    if not asides and _LONG_ASIDE.search(sentence):  # a summary keeps an aside's first clause
+        sentence = _LONG_ASIDE.sub(r"(\1)", sentence).rstrip()
+        sentence += "" if sentence.endswith((".", "!", "?")) else "."
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
+_FIGURE = re.compile(r"[-+]?([$£€¥]|[A-Z]{3} ?)?[\d,.]+ ?(%|[KMB])?")
+"""A cell that is a figure ("$51,176,609", "13.9%", "1,920"), not a row's label ("2026-Q3")."""
+_EMPTY_CELLS = {"", "n/a", "-", "—"}
+
+
+def _figures(header: Sequence[str], row: Sequence[str]) -> str:
+    """One table row as "label: Header value, …" (the label only when the row has one).
+
+    Examples:
+        >>> _figures(["ARR", "MRR"], ["$51,176,609", "$4,264,717"])
+        'ARR $51,176,609, MRR $4,264,717'
+        >>> _figures(["Quarter", "Net revenue", "Change"], ["2025-Q3", "$11,094,303", "n/a"])
+        '2025-Q3: Net revenue $11,094,303'
+    """
+    pairs = [(h, v) for h, v in zip(header, row, strict=False) if v.strip() not in _EMPTY_CELLS]
+    if len(pairs) > 1 and not _FIGURE.fullmatch(pairs[0][1]):
+        (_, name), pairs = pairs[0], pairs[1:]
+        return f"{name}: " + ", ".join(f"{h} {v}" for h, v in pairs)
+    return ", ".join(f"{h} {v}" for h, v in pairs)
+
+
+def table_headline(
+    table: Sequence[Sequence[str]], limit: int = 220, n_rows: int | None = None
+) -> str:
+    """A table's first rows as a line of figures (as many rows as fit in `limit`), and how
+    many rows it has when not all are shown.
+
+    Examples:
+        >>> table_headline([["Quarter", "Net revenue", "Change in %"],
+        ...                 ["2025-Q3", "$11,094,303", "n/a"], ["2026-Q3", "$12,632,280", "13.9%"]])
+        '2025-Q3: Net revenue $11,094,303; 2026-Q3: Net revenue $12,632,280, Change in % 13.9%'
+        >>> table_headline([["Region", "Net revenue"]] + [[f"R{i}", "$1,000"] for i in range(30)])
+        'R0: Net revenue $1,000; R1: Net revenue $1,000; R2: Net revenue $1,000 … (30 rows)'
+    """
+    header, body = list(table[0]), [list(row) for row in table[1:]]
+    n_rows = len(body) if n_rows is None else n_rows
+    shown: list[str] = []
+    for row in body[:3]:
+        line = _figures(header, row)
+        if shown and len("; ".join([*shown, line])) > limit - 12:
+            break
+        shown.append(line)
+    text = "; ".join(shown)
+    if len(shown) < n_rows:
+        text += f" … ({n_rows:,} rows)"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _notices(turn: TurnRecord) -> list[str]:
+    """The warnings the turn's tools gave (each tool's `notice`), as plain text."""
+    return [
+        " ".join(plain_text(r.view.notice).split())
+        for r in turn.tools
+        if r.view is not None and r.view.notice
+    ]
+
+
+def _is_caveat(block: str, notices: Sequence[str]) -> bool:
+    """Whether an answer's paragraph is a warning, not the answer: a tool's notice (the
+    answer opens with it). A name in capitals is no sign: "GLOBEX LTD: decline possible" is
+    an imported customer's verdict."""
+    said = " ".join(block.split())
+    return any(said and (said[:80] in notice or notice[:80] in said) for notice in notices)
+
+
+def _is_label(block: str) -> bool:
+    """A line that introduces what follows and says nothing itself ("Query result (rows
+    returned: 1):", "Most recent months:"), not a sentence that ends in a colon."""
+    return block.rstrip().endswith(":") and not re.search(r"[.!?]\s", block)
+
+
+def _sql_result(turn: TurnRecord) -> ArtifactView | None:
+    """The result of the turn's query that returned rows, if it ran one."""
+    for record in turn.tools:
+        view = record.view
+        if _sql_of(record) is not None and view is not None and view.rows and not view.error:
+            return view
+    return None
+
+
+def headline(turn: TurnRecord, limit: int = 220) -> str:
+    """What an answer found, for the summary: an SQL answer's first result rows (the answer's
+    own table, the way the chat showed it, else the query's rows), otherwise the answer's
+    first sentence that is not a warning (its tools' notices, said once for the report by
+    `summary_lines`) or a label ("Query result (rows returned: 1):").
+
+    Examples:
+        >>> warned = ToolRecord("t", {}, "", ArtifactView("t", "", notice="THIN HISTORY: rough."))
+        >>> headline(TurnRecord("q", [warned], "THIN HISTORY: rough.\\n\\n**A: fine** (9%). More."))
+        'A: fine (9%).'
+        >>> headline(TurnRecord("q", [], "**GLOBEX LTD: decline possible** (9%). More."))
+        'GLOBEX LTD: decline possible (9%).'
+    """
+    notices = _notices(turn)
+    blocks = [
+        b
+        for b in plain_blocks(scrub(turn.answer))
+        if not (isinstance(b, str) and _is_caveat(b, notices))
+    ]
+    sql = _sql_result(turn)
+    if sql is not None:
+        shown = next((b for b in blocks if isinstance(b, list) and len(b) > 1), None)
+        if shown is not None:
+            return table_headline(shown, limit)
+        headers, body = for_people(sql.columns, sql.rows[:3])
+        return table_headline([headers, *body], limit, sql.n_rows)
+    for block in blocks:
+        if isinstance(block, str) and block.strip() and not _is_label(block):
+            return _sentence(block, limit)
+    return first_sentence(scrub(turn.answer), limit)
+
+
 def summary_lines(transcript: Transcript, limit: int = 4) -> list[str]:
-    """3–5 lines: what the analysis found (first sentence of each answer that ran a tool
-    without error, up to `limit`), then where the numbers come from."""
-    found = []
+    """3–5 lines: what the analysis found (the headline of each answer that ran a tool
+    without error: `limit` of them, one fewer when there is a warning), the warnings its
+    tools gave (once for the report, not per answer: rt10 N-M5 saw the same THIN HISTORY
+    boilerplate as every line), then where the numbers come from and how many questions
+    the report holds beyond those summarised."""
+    found, warnings = [], []
     for turn in transcript.turns:
         ran = [r for r in turn.tools if not (r.view and r.view.error)]
         if ran and turn.answer.strip():
-            found.append(f"**{_question(turn)}** — {literal(first_sentence(scrub(turn.answer)))}")
-    if len(found) > limit:
-        found = [*found[: limit - 1], f"…and {len(found) - limit + 1} more questions below."]
+            found.append(f"**{_question(turn)}** — {literal(headline(turn))}")
+            warnings += [_sentence(n, 300, asides=True) for n in _notices(turn)]
+    warnings = list(dict.fromkeys(warnings))
+    shown = found[: limit - (1 if warnings else 0)]
+    more = len(found) - len(shown)
     meta = transcript.meta
     source = f"Data: {meta.data_source or 'warehouse'}, as of {meta.data_timestamp or 'unknown'}"
-    lines = found or ["No question in this conversation ran an analysis yet."]
-    lines.append(
-        f"{safe(source)}; {len(transcript.turns)} questions; model mode {meta.model or 'unknown'}."
-    )
+    lines = shown or ["No question in this conversation ran an analysis yet."]
+    if warnings:
+        lines.append("_Caveat:_ " + " ".join(literal(w) for w in warnings))
+    questions = f"{len(transcript.turns)} questions" + (f" ({more} more below)" if more else "")
+    lines.append(f"{safe(source)}; {questions}; model mode {meta.model or 'unknown'}.")
     return lines
 
 

@@ -32,6 +32,7 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 ALLOWED_TAGS = frozenset(
@@ -161,6 +162,16 @@ def clean_html(fragment: str) -> str:
 _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+def _inline_text(token: Token) -> str:
+    words = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            words.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+    return "".join(words)
+
+
 def plain_text(text: str) -> str:
     """What a reader sees of Markdown `text`, without its markup: the text of each block on
     its own line (escapes resolved, code spans as their text, images dropped).
@@ -169,17 +180,33 @@ def plain_text(text: str) -> str:
         >>> plain_text("**Scored html_names.csv**: a \\\\*b\\\\* and `c`.\\n\\n- [d](http://e)")
         'Scored html_names.csv: a *b* and c.\\nd'
     """
-    lines = []
+    return "\n".join(_inline_text(t) for t in _RENDERER.parse(text) if t.type == "inline")
+
+
+def plain_blocks(text: str) -> list[str | list[list[str]]]:
+    """The blocks a reader sees of Markdown `text`, in order, without markup: a paragraph,
+    heading or list item as its text, a table as its rows of cell texts (header row first).
+
+    Examples:
+        >>> plain_blocks("**Query result**:\\n\\n| A | B |\\n|---|---|\\n| x | \\\\| |\\n\\n- one")
+        ['Query result:', [['A', 'B'], ['x', '|']], 'one']
+    """
+    blocks: list[str | list[list[str]]] = []
+    table: list[list[str]] | None = None
     for token in _RENDERER.parse(text):
-        if token.type == "inline":
-            words = []
-            for child in token.children or []:
-                if child.type in ("text", "code_inline"):
-                    words.append(child.content)
-                elif child.type in ("softbreak", "hardbreak"):
-                    words.append(" ")
-            lines.append("".join(words))
-    return "\n".join(lines)
+        if token.type == "table_open":
+            table = []
+        elif token.type == "table_close" and table is not None:
+            blocks.append(table)
+            table = None
+        elif token.type == "tr_open" and table is not None:
+            table.append([])
+        elif token.type == "inline":
+            if table is not None and table:
+                table[-1].append(_inline_text(token))
+            else:
+                blocks.append(_inline_text(token))
+    return blocks
 
 
 def to_html(text: str) -> str:

@@ -4,7 +4,13 @@ Contract: `svg_for(figure)` draws a Plotly figure's bar, line (scatter), gauge (
 and radar (scatterpolar) traces as one self-contained `<svg>` (no script, no external
 reference, every label XML-escaped), or returns None for a trace type it does not draw (the
 report still shows the chart's numbers as a table). Categories or months run along x; the y
-axis starts at 0 unless values are negative.
+axis starts at 0 unless values are negative and its ticks are round numbers labelled exactly
+(`nice_ticks`). A trace the chat hides until it is clicked in the legend (`visible=
+"legendonly"`, the straight-line fit) is not drawn, so the export shows what the chat shows
+(rt10 N-L6); line dashes and marker-only traces are drawn as the chat draws them.
+
+The tick rule (steps of 1, 2, 2.5 or 5 × 10^k) is a few lines here: the report has no
+plotting library but Plotly, whose tick placement runs in its JavaScript.
 
 Method and measured reason (issue 12): embedding Plotly's JavaScript made a report 4.9 MB that
 took ~6 s to open, and Plotly's own minified bundle alone is 4.8 MB — over the 2 MB budget
@@ -45,14 +51,45 @@ def _numbers(values: Sequence[Any]) -> list[float | None]:
     return out
 
 
-def _short(value: float) -> str:
-    """Axis numbers: 1.2M, 35k, 0.25."""
-    size = abs(value)
+def _short(value: float, scale: float | None = None) -> str:
+    """Axis numbers, exactly (a tick at 14,250 read "14k", rt10 N-L6), in thousands or
+    millions by their own size or by `scale` (an axis's largest tick: one unit per axis).
+
+    Examples:
+        >>> _short(1_250_000), _short(35_000), _short(12_500), _short(7_500), _short(0.175)
+        ('1.25M', '35k', '12.5k', '7,500', '0.175')
+        >>> _short(5_000, scale=20_000), _short(0, scale=20_000)
+        ('5k', '0')
+    """
+    size = abs(value) if scale is None else abs(scale)
+    if value == 0:
+        return "0"
     if size >= 1e6:
-        return f"{value / 1e6:.1f}M"
+        return f"{value / 1e6:,.6g}M"
     if size >= 1e4:
-        return f"{value / 1e3:.0f}k"
-    return f"{value:,.0f}" if size >= 10 or value == 0 else f"{value:.2g}"
+        return f"{value / 1e3:,.6g}k"
+    return f"{value:,.0f}" if size >= 10 else f"{value:.6g}"
+
+
+NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round ticks covering [low, high] (steps of 1, 2, 2.5 or 5 × 10^k), at most `most` + 1:
+    the axis runs from the first to the last, so every tick is a round number.
+
+    Examples:
+        >>> nice_ticks(0, 28_500)
+        [0.0, 10000.0, 20000.0, 30000.0]
+        >>> nice_ticks(0, 12_000), nice_ticks(-0.3, 0.7)
+        ([0.0, 2500.0, 5000.0, 7500.0, 10000.0, 12500.0], [-0.4, -0.2, 0.0, 0.2, 0.4, 0.6, 0.8])
+    """
+    raw = (high - low) / (most - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in NICE_STEPS if m * magnitude >= raw * (1 - 1e-9))
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    digits = max(0, 2 - math.floor(math.log10(step)))
+    return [round(i * step, digits) + 0.0 for i in range(first, last + 1)]
 
 
 def _title(figure: dict[str, Any]) -> str:
@@ -99,13 +136,17 @@ def svg_for(figure: Any) -> str | None:
         return None
     if "indicator" in kinds:
         return _gauge(traces[0], _title(spec))
-    categories, series, values = _keyed(traces, "x", "y")
+    shown = [t for t in traces if t.get("visible", True) is True]  # as the chat shows it
+    categories, series, values = _keyed(shown, "x", "y")
     if not categories or not values:
         return None
     return _axes_chart(_title(spec), categories, series, values)
 
 
 Series = list[tuple[dict[str, Any], dict[str, float | None]]]
+
+DASHES = {"dash": "6 4", "dot": "2 3", "dashdot": "6 3 2 3", "longdash": "10 4"}
+"""Plotly's line dashes as SVG dash arrays (the chat draws the trend dashed)."""
 
 
 def _keyed(
@@ -132,7 +173,8 @@ def _axes_chart(
     values: list[float],
 ) -> str:
     low, high = min(0.0, min(values)), max(0.0, max(values))
-    high = high if high > low else low + 1
+    ticks = nice_ticks(low, high if high > low else low + 1)
+    low, high = ticks[0], ticks[-1]
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / len(categories)
 
@@ -140,13 +182,12 @@ def _axes_chart(
         return TOP + inner_h * (1 - (value - low) / (high - low))
 
     parts = [_text(WIDTH / 2, 20, title, 14, font_weight="bold")]
-    for tick in range(5):
-        value = low + (high - low) * tick / 4
+    for value in ticks:
         y = y_of(value)
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
         )
-        parts.append(_text(LEFT - 6, y + 4, _short(value), 10, "end"))
+        parts.append(_text(LEFT - 6, y + 4, _short(value, max(low, high, key=abs)), 10, "end"))
     every = max(1, math.ceil(len(categories) / 16))
     for index, name in enumerate(categories):
         if index % every == 0:
@@ -178,15 +219,24 @@ def _axes_chart(
                     f'height="{max(base - top, 0.5):.1f}" fill="{color}"/>'
                 )
         else:
-            points = [
-                f"{LEFT + step * (i + 0.5):.1f},{y_of(v):.1f}"
+            at = [
+                (LEFT + step * (i + 0.5), y_of(v))
                 for i, name in enumerate(categories)
                 if (v := ys.get(name)) is not None
             ]
-            parts.append(
-                f'<polyline fill="none" stroke="{color}" stroke-width="2" '
-                f'points="{" ".join(points)}"/>'
-            )
+            mode = str(trace.get("mode") or "lines")
+            if "markers" in mode:
+                size = 5 if mode == "markers" else 3
+                parts += [
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size}" fill="{color}"/>' for x, y in at
+                ]
+            if "lines" in mode:
+                dash = DASHES.get(str((trace.get("line") or {}).get("dash") or ""), "")
+                parts.append(
+                    f'<polyline fill="none" stroke="{color}" stroke-width="2"'
+                    + (f' stroke-dasharray="{dash}"' if dash else "")
+                    + f' points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in at)}"/>'
+                )
         if len(series) > 1:
             parts.append(
                 _text(

@@ -35,12 +35,17 @@ _EXPORT = re.compile(r"\b(export|download|save)\b.*\b(report|conversation|transc
 _FILE_ONLY = re.compile(
     r"^\s*(?:please\s+)?"
     r"(?:(?:here\s+(?:is|are)|here's|attached\s+(?:is|are)|this\s+is|these\s+are)\s+)?"
-    r"(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate|import|load)\b\s*)?"
-    r"(?:(?:this|these|my|our|the|attached|uploaded|new|stripe)\s+)*"
-    r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it|export|zip|data)?"
+    r"(?:(?:score|scan|check|analy[sz]e|process|upload(?:ed)?|rate|import|load|add|use|ingest)"
+    r"\b\s*)?"
+    r"(?:(?:this|these|them|my|our|the|attached|uploaded|new|stripe|to|into|in)\b\s*)*"
+    r"(?:file|files|accounts|spreadsheet|csv|xlsx|excel|sheet|upload|list|it|export|zip|data"
+    r"|one|warehouse)?"
     r"\s*(?:please)?[.!?]*\s*$",
     re.I,
 )
+"""Text that asks only to handle the file: "import this", "please load this", "upload this
+one", "add this to our data" (rt10 N-L5: "import this" with a revenue file was answered,
+after the import, with "Sorry, that's outside what I can help with")."""
 
 _PRESENTED = re.compile(
     r"^\s*(?:here\s+(?:is|are)|here's|attached\s+(?:is|are)|this\s+is|these\s+are)\s+"

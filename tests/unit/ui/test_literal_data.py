@@ -91,11 +91,12 @@ def test_the_offline_answer_and_both_reports_show_the_values_literally():
         page.replace("<h3>1. ", ">")
     ), "the question is a heading's text, not a blockquote"
 
-    text = render_markdown(scripted)
+    summary, text = render_markdown(scripted).split("## Conversation")
     pipes = [line for line in text.splitlines() if "pipe" in line]
     assert len(pipes) == 2 and pipes[0].count("\\|") == pipes[1].count("\\|") == 2, (
         "`|` is escaped the same way in both tables"
     )
+    assert "Acme\\</a\\> \\| pipe \\| \\` backtick" in summary, "the summary's rows: literal"
 
 
 def test_summary_keeps_a_file_names_underscore():

@@ -57,6 +57,17 @@ def test_scoring_question_names_the_staged_path(tmp_path):
         ("here is our stripe export", True),
         ("Here are the files.", True),
         ("here is what happened last month", False),
+        # rt10 N-L5: "import this" sent with rev_us.csv was answered after the import with
+        # "Sorry, that's outside what I can help with"
+        ("import this", True),
+        ("Import this.", True),
+        ("please load this", True),
+        ("upload this one", True),
+        ("import them", True),
+        ("add this to our data", True),
+        ("use this file", True),
+        ("import this and show CUST-003's trend", False),
+        ("import this: who is declining?", False),
     ],
 )
 def test_is_file_only(text, only):
