@@ -67,6 +67,9 @@ SpanColumn = Literal[
     "n_months_with_data",
     "n_months_in_period",
     "n_left_out_customers",
+    "filtered_to",
+    "compared_start",
+    "compared_end",
 ]
 SPAN_COLUMNS: tuple[str, ...] = get_args(SpanColumn)
 """Columns a metric query returns to say what its figures cover (the period, the data's span,
@@ -74,7 +77,7 @@ the currency, customers left out): the answer states them once above the table, 
 answer's table nor the chat's shows them as columns (a currency that differs between rows
 stays: each row is in its own)."""
 
-FractionColumn = Literal["seat_utilisation", "nrr", "grr", "pct_change"]
+FractionColumn = Literal["seat_utilisation", "nrr", "grr", "pct_change", "pct_revenue_change"]
 FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
 shown as percentages wherever they are shown, whatever their values."""

@@ -13,6 +13,7 @@ from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
+from domain import SPAN_COLUMNS
 
 Chart = dict[str, Any]
 MAX_CHART_POINTS = 5_000
@@ -98,10 +99,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, Number) and not isinstance(value, bool)
 
 
-_SPAN_COLUMNS = ("period_start", "period_end", "currency", "data_from", "data_to")
-"""Columns a query returns to say what its numbers cover; not plotted."""
-
-
 def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     """A bar chart (a line for months) when a query returns one number per category or month:
     the first text column against the first numeric column, as a Plotly figure dict (which
@@ -114,11 +111,17 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     """
     if len(rows) < 2:
         return None
-    columns = [c for c in rows[0] if c not in _SPAN_COLUMNS]
+    columns = [c for c in rows[0] if c not in SPAN_COLUMNS]  # what the figures cover: not
+    # plotted (rt10 N-M6: "months with data" was drawn under a revenue answer)
     if not columns:
         return None
     label, *values = columns
-    numeric = [c for c in values if all(_is_number(r.get(c)) for r in rows)]
+    numeric = [  # a row without a figure ("CUST-001 (no revenue found)") is a gap, not a 0
+        c
+        for c in values
+        if all(_is_number(r.get(c)) or r.get(c) is None for r in rows)
+        and any(_is_number(r.get(c)) for r in rows)
+    ]
     if not numeric or any(_is_number(r.get(label)) for r in rows):
         return None
     measure = numeric[0]
@@ -126,7 +129,7 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     trace: dict[str, Any] = {
         "type": "scatter" if monthly else "bar",
         "x": [str(r[label]) for r in rows],
-        "y": [float(r[measure]) for r in rows],
+        "y": [float(r[measure]) if _is_number(r.get(measure)) else None for r in rows],
         "name": measure.replace("_", " "),
     }
     if monthly:

@@ -44,6 +44,18 @@ found)". Two or more customers named, ACC ids included ("revenue of ACC000042 an
 2026", "X vs Y revenue last quarter"), get a row each per currency, in the order named, one
 without revenue keeping its row (rt9 N3).
 
+Customers named by a name without a digit ("Globex Ltd", "DROP-F": `customer_names`) filter
+the same way, and one the warehouse lacks is said to have no revenue, never answered with the
+book's total (rt10 N-H1); "how much did X bill" is X's revenue (N-M1). A revenue question about
+the accounts the thread just listed ("how much revenue did they bring in?") gets a row per
+listed account and their total (`listed_revenue`, N-H3). "Which customers lost the most
+revenue over the last 6 months?", "… grew the most this year?" and "revenue down more than
+30 % on a year ago" compare each customer's revenue in the period with the months before it
+(or the same months a year earlier, when the question says so or the period is a year to date)
+and rank or filter by the change, never by the level (`movement_sql`, N-H5, N-M4). A filter a
+query applies is returned as `filtered_to`, so the answer names it (N-H4, N-L2); a churn
+question that asks what it cost returns the churned accounts' last monthly revenue too.
+
 Rankings (rt8 D10, D22, D23): "top 10 customers by revenue", "which 5 customers have the
 highest MRR?" and "top 5 accounts by detected leakage" are one row per account, summed over
 the period, the N largest (smallest for "bottom"/"lowest"); MRR without a period is the
@@ -175,6 +187,7 @@ class MetricSpec:
     per_account: bool = False  # "average revenue per account": over the accounts billed
     counted: bool = False  # "revenue by tier with the number of paying accounts in each"
     leakage_type: str | None = None  # "lost us the most to failed payments": that type only
+    lost_revenue: bool = False  # "how many churned and how much revenue did we lose?"
 
 
 @dataclass(frozen=True)
@@ -197,6 +210,8 @@ class MetricWords:
     lists: tuple[Phrase, ...]
     ranked_leakage: tuple[Phrase, ...]
     """Words that rank accounts by the leakage detected ("by detected leakage")."""
+    billed: tuple[Phrase, ...]
+    """Words that, in a "how much" question, ask what a customer was billed: revenue."""
 
 
 @lru_cache(maxsize=4)
@@ -225,6 +240,7 @@ def words(lexicon: Lexicon) -> MetricWords:
         counted=tuple(tuple(w.split()) for w in raw["counted"]),
         lists=tuple(tuple(w.split()) for w in raw["lists"]),
         ranked_leakage=tuple(tuple(w.split()) for w in raw["ranked_leakage"]),
+        billed=tuple(tuple(w.split()) for w in raw["billed"]),
     )
 
 
@@ -445,12 +461,124 @@ def customer_ids(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_CAPITAL_ID = re.compile(r"(?<![\w-])([A-Z]{2,}(?:-[A-Z]+)+)(?![\w-])")
+"""An id in capitals joined by hyphens, without a digit ("DROP-F", "SLIDE-B"): an export's
+customer code."""
+_PROPER_NAME = re.compile(
+    r"(?:\b(?:of|for|did|does|do|is|was|has|had|customer|client|account|from|with|about|and|or"
+    r"|vs\.?|versus|between|bill|billed|invoiced|charged)\s+|,\s*|^\s*)"
+    r"([A-Z][\w&'.]*(?:\s+(?:[A-Z][\w&'.]*|&)){0,3})(?![\w&'-])"
+)
+"""Capitalised words after a lower-case word that introduces a customer ("revenue of Globex
+Ltd", "how much did Acme Corp bill", "is Acme Corp declining?")."""
+_COMPANY_NAME = re.compile(
+    r"(?:\b(?:of|for|did|does|do|is|was|from|with|about|and|or|vs\.?|versus|bill|billed"
+    r"|invoiced|charged)\s+|^\s*)((?:[a-z][\w&'-]*\s+){1,3}"
+    r"(?:ltd|limited|corp|corporation|inc|llc|llp|gmbh|plc))\b\.?"
+)
+"""A company's name typed in lower case, ending in a company word ("revenue of globex ltd")."""
+_COMPANY_WORDS = frozenset(
+    [
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "inc",
+        "llc",
+        "llp",
+        "gmbh",
+        "plc",
+        "co",
+        "ag",
+        "sa",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "pty",
+        "group",
+        "holdings",
+        "industries",
+        "company",
+    ]
+)
+"""A last word that makes capitalised words a company's name even when the lexicon knows
+every other word ("Enterprise Holdings")."""
+
+
+_CALENDAR_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "christmas",
+        "easter",
+    ]
+)
+
+
+def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """Customers the text names by a name without a digit, as written (rt10 N-H1: a revenue
+    file keyed "Globex Ltd", "DROP-F"): capitals joined by hyphens, or capitalised words after
+    a word such as "of", "did" or "customer" of which one is a word the lexicon does not know
+    or the last is a company word ("Ltd", "Corp"). The planner cannot look a name up, so
+    the query compares it with the warehouse's ids (`_id_key`) and says when none matches.
+
+    Examples:
+        >>> customer_names("what was revenue of Globex Ltd in 2026?", lexicon)
+        ('Globex Ltd',)
+        >>> customer_names("is DROP-F declining?", lexicon)
+        ('DROP-F',)
+        >>> customer_names("revenue of Enterprise customers in EMEA in 2026", lexicon)
+        ()
+    """
+    from agent.offline.spelling import speller  # the lexicon's known words
+
+    known = speller(lexicon).known
+    found: list[tuple[int, str]] = []
+    for match in _CAPITAL_ID.finditer(text):
+        head = match.group(1).split("-")[0].lower()
+        if head not in _NOT_IDS:
+            found.append((match.start(1), match.group(1)))
+    for match in _COMPANY_NAME.finditer(text):  # "globex ltd": its words the lexicon lacks
+        *words, company = match.group(1).split()
+        while words and words[0] in known:
+            words.pop(0)
+        if words:
+            name = " ".join([*words, company])
+            found.append((match.start(1) + match.group(1).rfind(name), name))
+    for match in _PROPER_NAME.finditer(text):
+        name = re.sub(r"(?:'s|’s|[.'])$", "", match.group(1))
+        words = name.lower().replace("&", " ").split()
+        if not words or any(c.isdigit() for c in name) or _CAPITAL_ID.fullmatch(name):
+            continue
+        if any(re.fullmatch(_MONTH_NAME, w) or w in _CALENDAR_WORDS for w in words):
+            continue  # "with August 2026" names a month
+        if len(words) == 1 and len(words[0]) < 3:
+            continue  # "did I", "for Q"
+        if words[-1] in _COMPANY_WORDS or any(w.strip(".'") not in known for w in words):
+            found.append((match.start(1), name))
+    return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def _without_names(text: str, lexicon: Lexicon) -> str:
+    """`text` with the customer names it holds blanked: the "drop" of "DROP-F" is no trend
+    word and no metric."""
+    for name in customer_names(text, lexicon):
+        text = text.replace(name, " ")
+    return text
+
+
 _ACC_ID = re.compile(r"\bacc[\s#_-]*\d+", re.IGNORECASE)
 """An ACC account id in any typed form ("ACC000042", "acc 42"), as agent/offline/sqlgen.py
 reads it."""
 
 
-def named_customers(text: str) -> tuple[str, ...]:
+def named_customers(text: str, lexicon: Lexicon | None = None) -> tuple[str, ...]:
     """Every customer the text names, in the order named: ACC ids as the warehouse spells them
     and the other ids as written (`customer_ids`). A question naming two or more ("revenue of
     ACC000042 and CUST-001 in 2026") is answered one row per customer here (rt9 N3); one ACC
@@ -463,12 +591,14 @@ def named_customers(text: str) -> tuple[str, ...]:
     found = [(m.start(), normalise_account_id(m.group(0))) for m in _ACC_ID.finditer(text)]
     lowered = text.lower()
     found += [(lowered.find(name.lower()), name) for name in customer_ids(text)]
+    if lexicon is not None:  # names without a digit ("Globex Ltd", "DROP-F")
+        found += [(text.find(name), name) for name in customer_names(text, lexicon)]
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
-def _several(text: str) -> tuple[str, ...]:
+def _several(text: str, lexicon: Lexicon | None = None) -> tuple[str, ...]:
     """The customers `text` names when it names two or more, else ()."""
-    named = named_customers(text)
+    named = named_customers(text, lexicon)
     return named if len(named) >= 2 else ()
 
 
@@ -556,8 +686,10 @@ def relative_period(lowered: str) -> tuple[tuple[str, str] | None, str]:
 def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     """The metric question in `text`, possibly partial (a follow-up names what changes)."""
     vocab = words(lexicon)
-    tokens = tokenize(text)
+    tokens = tokenize(_without_names(text, lexicon))
     metric = _first(tokens, vocab.metrics)
+    if metric is None and _bills(tokens, vocab):
+        metric = "revenue"  # "how much did CUST-001 bill this year?" (rt10 N-M1)
     if metric == "revenue" and _first(tokens, _named(vocab, "movements")):
         metric = "movements"  # "customers we billed …, how many billed less?": the movement
     group = _grouped_by(tokens, vocab)
@@ -600,7 +732,7 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         period=period,
         filters=filters,
         monthly=has_phrase(tokens, vocab.monthly),
-        customers=named_customers(text),
+        customers=named_customers(text, lexicon),
         rank=rank,
         ascending=ascending,
         periods=tuple(compared) if group in ("month", "quarter", "half") else (),
@@ -609,7 +741,24 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         per_account=has_phrase(tokens, vocab.per_account),
         counted=metric == "revenue" and has_phrase(tokens, vocab.counted),
         leakage_type=leakage_type if metric == "leakage" else None,
+        lost_revenue=metric == "churn" and _asks_lost_revenue(tokens),
     )
+
+
+_HOW_MUCH = ("how", "much")
+_LOST = (("lose",), ("lost",), ("losing",))
+_REVENUE_WORDS = (("revenue",), ("mrr",), ("money",), ("income",), ("billings",))
+
+
+def _asks_lost_revenue(tokens: list[str]) -> bool:
+    """Asks what churn cost ("… and how much monthly revenue did we lose with them?")."""
+    return has_phrase(tokens, _LOST) and has_phrase(tokens, _REVENUE_WORDS)
+
+
+def _bills(tokens: list[str], vocab: MetricWords) -> bool:
+    """Asks how much a customer was billed ("how much did CUST-001 bill this year?"): the
+    revenue it brought in, not its risk or trend (rt10 N-M1)."""
+    return has_phrase(tokens, (_HOW_MUCH,)) and has_phrase(tokens, vocab.billed)
 
 
 def _grouped_by(tokens: list[str], vocab: MetricWords) -> str | None:
@@ -644,13 +793,13 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     (a prediction, a trend, one account), and a dimension, a period or a metric only the
     warehouse can compute (churned accounts, NRR, DSO, seat utilisation, signups)."""
     vocab = words(lexicon)
-    tokens = tokenize(text)
+    tokens = tokenize(_without_names(text, lexicon))
     # "biggest first" orders the rows of a grouped question ("leakage per region, biggest
     # first") as it picks the top of a ranked one
     ranked = read_rank(text)[0] is not None or _grouped_by(tokens, vocab) is not None
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
-    several = bool(_several(text))  # "revenue of ACC000042 and CUST-001": a row each
-    one_account = _ACC_ID.search(text) is not None and not several
+    several = bool(_several(text, lexicon))  # "revenue of ACC000042 and CUST-001": a row each
+    one_account = _ACC_ID.search(text) is not None and not several and not _bills(tokens, vocab)
     if has_phrase(_asked(tokens), blockers):
         return False
     if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
@@ -728,6 +877,7 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
         periods=later.periods if later.period else earlier.periods,
         changes=later.changes or earlier.changes,
         lists=later.lists or earlier.lists,
+        lost_revenue=later.lost_revenue or earlier.lost_revenue,
         per_account=later.per_account or earlier.per_account,
         counted=later.counted or earlier.counted,
         leakage_type=later.leakage_type or earlier.leakage_type,
@@ -800,6 +950,25 @@ def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
     if group in _DIMENSIONS:
         return f"{_DIMENSIONS[group]} AS {group}, ", " GROUP BY 1", " ORDER BY 2 DESC"
     return "", "", ""
+
+
+_EQUALS = re.compile(r"^(?:\w+\.)?(\w+) = '([\w .&/-]+)'$")
+"""A filter on one value of a column ("tier = 'Enterprise'"), as the queries write them."""
+
+
+def filtered_to(filters: Sequence[str]) -> str:
+    """The column that names the filters a query applies on one value of a column ("tier
+    Enterprise"), so the answer says whose figures they are (rt10 N-H4, N-L2); "" without.
+
+    Examples:
+        >>> filtered_to(["tier = 'Enterprise'", "region = 'EMEA'"])
+        ", 'tier Enterprise; region EMEA' AS filtered_to"
+    """
+    matched = [m for f in filters if (m := _EQUALS.match(f.strip())) is not None]
+    if not matched:
+        return ""
+    named = "; ".join(f"{m.group(1).replace('_', ' ')} {m.group(2)}" for m in matched)
+    return f", '{named}' AS filtered_to"
 
 
 def _span(start: str, end: str) -> str:
@@ -875,7 +1044,7 @@ def _period_select(
             f"round({change} / lag({change}) {window} - 1, 4) AS pct_change"
         )
     return (
-        f"{prefix}SELECT {head}{value}, {_span(p.start, p.end)} "
+        f"{prefix}SELECT {head}{value}, {_span(p.start, p.end)}{filtered_to(spec.filters)} "
         f"FROM {source} WHERE {condition} AND {_where(spec.filters, extra)}{group_by}{sort}"
     )
 
@@ -1009,6 +1178,166 @@ def _revenue(spec: MetricSpec) -> str:
     )
 
 
+def listed_revenue(question: str, listed: Sequence[str], lexicon: Lexicon) -> str | None:
+    """The query for a revenue question about the accounts the thread just listed ("how much
+    revenue did they bring in last quarter?" after four declining Enterprise customers, rt10
+    N-H3): a row per listed account and, for two or more, their total; None when `question`
+    is no revenue question of its own (a split, a ranking) or nothing is listed.
+
+    Examples:
+        >>> sql = listed_revenue("how much revenue did they bring in last quarter?",
+        ...                      ["ACC000042", "ACC000784"], lexicon)
+        >>> "'ACC000042'" in sql and "listed_total" in sql
+        True
+    """
+    spec = parse(question, lexicon)
+    if spec.metric != "revenue" or not listed or spec.customers:
+        return None
+    if spec.group or spec.rank is not None or spec.periods or spec.per_account:
+        return None
+    spec = replace(spec, customers=tuple(listed), filters=(), monthly=False, changes=False)
+    if len(listed) == 1:
+        return _revenue(spec)
+    default = _LATEST_MONTH
+    each = _each_customer(spec, default, "round(sum(r.net_revenue), 2) AS net_revenue")
+    head, _, rest = each.partition(" SELECT ")
+    body, _, _ = rest.rpartition(" ORDER BY ")
+    total = f"Total of the {len(listed)} listed"
+    return (
+        f"{head}, each AS (SELECT min(n.position) AS position, {body}) "
+        "SELECT customer, currency, net_revenue, period_start, period_end, data_from, data_to "
+        "FROM (SELECT * FROM each UNION ALL "
+        f"SELECT 1000000 AS position, '{total}' AS customer, currency, "
+        "round(sum(net_revenue), 2) AS net_revenue, any_value(period_start), "
+        "any_value(period_end), any_value(data_from), any_value(data_to) "
+        "FROM each WHERE currency IS NOT NULL GROUP BY currency) AS listed_total "
+        "ORDER BY position, currency"
+    )
+
+
+_FALLS = r"(?:lost|dropped|fell|fallen|declined|shrank|shrunk|decreased|down)"
+_RISES = r"(?:grew|grown|growing|gained|increased|increasing|rose|risen|expanded|up)"
+"""Words of a change that happened; "declining", "shrinking" (the decline forecast's words)
+and "losing us" (leakage) stay with their tools."""
+_MOVED_MOST = re.compile(
+    rf"\b(?:({_FALLS})|({_RISES}))\b(?:\s+\w+){{0,3}}?\s+(?:the\s+)?most\b"
+    r"|\b(?:biggest|largest|steepest|sharpest|greatest)\s+(?:revenue\s+)?"
+    r"()(growth|increases?|gains?|rises?)\b"
+)
+"""A ranking by the change of revenue: "lost the most revenue", "grew the most", "the
+biggest growth". "The biggest revenue drop" stays with the decline forecast (rt9 D24 ranks
+those decliners by probability)."""
+_FALLS_BY = rf"{_FALLS}|falls?|falling|drops?|dropping|declin\w*|shrinking"
+_RISES_BY = rf"{_RISES}|grow|grows|rises?"
+_MOVED_BY = re.compile(
+    rf"\b(?:({_FALLS_BY})|({_RISES_BY}))\s+(?:by\s+)?(?:more than|over|at least|above|>=?)\s*"
+    r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent|pct)"
+)
+"""A threshold on the change: "revenue down more than 30 %", "grew by over 50 percent"."""
+_YEAR_AGO = re.compile(
+    r"\b(?:a|one|1)\s+year\s+(?:ago|earlier|before)\b|\byear[- ]over[- ]year\b|\byoy\b"
+    r"|\b(?:than|on|with|against|versus|vs\.?)\s+last\s+year\b|\bsame\s+\w+\s+last\s+year\b"
+    r"|\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b"
+)
+"""A comparison with the same months a year earlier ("compared with a year ago"); a year to
+date is compared with the same months of the year before."""
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A question about how customers' revenue moved: `falls` (True: losses, the largest
+    first) or gains; `threshold`: a change in percent it asks beyond ("down more than 30 %")."""
+
+    falls: bool
+    threshold: float | None = None
+
+
+def read_movement(text: str) -> Movement | None:
+    """The change of revenue a question about customers ranks or filters by (rt10 N-H5, N-M4),
+    None when it asks none.
+
+    Examples:
+        >>> read_movement("which customers lost the most revenue over the last 6 months?")
+        Movement(falls=True, threshold=None)
+        >>> read_movement("which customers grew the most this year?")
+        Movement(falls=False, threshold=None)
+        >>> read_movement("customers with revenue down more than 30 % on a year ago")
+        Movement(falls=True, threshold=30.0)
+        >>> read_movement("which customers are declining?") is None
+        True
+    """
+    lowered = text.lower()
+    if not re.search(_WHO, lowered):
+        return None
+    if match := _MOVED_BY.search(lowered):
+        return Movement(falls=match.group(1) is not None, threshold=float(match.group(3)))
+    if match := _MOVED_MOST.search(lowered):
+        return Movement(falls=bool(match.group(1) or match.group(3)))
+    return None
+
+
+def movement_sql(text: str, lexicon: Lexicon) -> str | None:
+    """The query for a question about how customers' revenue moved (`read_movement`): each
+    customer's revenue in the period asked (the latest month by default) against the same
+    months a year earlier (when the question says so, or the period is a year to date) or the
+    months just before (as many), the change in money and percent, the largest losses (or
+    gains) first; a threshold keeps the customers beyond it. None when the question names no
+    such change, or is about leakage or one customer.
+
+    Examples:
+        >>> sql = movement_sql("which customers lost the most revenue over the last 6 months?",
+        ...                    lexicon)
+        >>> "revenue_change" in sql and "ORDER BY revenue_change ASC" in sql
+        True
+    """
+    movement = read_movement(text)
+    if movement is None:
+        return None
+    spec = parse(text, lexicon)
+    if spec.metric not in (None, "revenue") or spec.customers or spec.leakage_type:
+        return None
+    p = _bounds(spec.period, _LATEST_MONTH)
+    start, end = p.start, f"least({p.end}, {_shift(LATEST, 1)})"
+    if _YEAR_AGO.search(text.lower()):
+        then_start, then_end = _shift(start, -12), _shift(end, -12)
+    else:
+        months = f"date_diff('month', {start}, {end})"
+        then_start, then_end = f"CAST({start} - to_months({months}) AS DATE)", start
+    join = "JOIN" if spec.filters else "LEFT JOIN"
+    where = ["now_revenue < then_revenue" if movement.falls else "now_revenue > then_revenue"]
+    if movement.threshold is not None:
+        sign = "-" if movement.falls else ""
+        compare = "<=" if movement.falls else ">="
+        where.append(f"pct_revenue_change {compare} {sign}{movement.threshold / 100:.4f}")
+    order = "ASC" if movement.falls else "DESC"
+    ranked_by = "revenue_change" if movement.threshold is None else "pct_revenue_change"
+    limit = spec.rank or (200 if movement.threshold is not None else _RANK_DEFAULT)
+    filters = _where(spec.filters)
+    return (
+        "WITH moved AS (SELECT r.account_id AS customer, any_value(a.name) AS name, "
+        "r.currency AS currency, "
+        f"round(coalesce(sum(r.net_revenue) FILTER (WHERE r.month >= {start} "
+        f"AND r.month < {end}), 0), 2) AS now_revenue, "
+        f"round(coalesce(sum(r.net_revenue) FILTER (WHERE r.month >= {then_start} "
+        f"AND r.month < {then_end}), 0), 2) AS then_revenue "
+        f"FROM monthly_revenue r {join} accounts a USING (account_id) "
+        f"WHERE ((r.month >= {start} AND r.month < {end}) OR (r.month >= {then_start} "
+        f"AND r.month < {then_end})) AND {filters} GROUP BY 1, 3) "
+        "SELECT customer, name, currency, round(now_revenue - then_revenue, 2) AS revenue_change, "
+        "CASE WHEN then_revenue > 0 THEN round(now_revenue / then_revenue - 1, 4) END "
+        "AS pct_revenue_change, now_revenue AS revenue_in_period, "
+        "then_revenue AS revenue_compared, "
+        f"strftime({start}, '%Y-%m') AS period_start, "
+        f"strftime(CAST({end} - INTERVAL 1 MONTH AS DATE), '%Y-%m') AS period_end, "
+        f"strftime({then_start}, '%Y-%m') AS compared_start, "
+        f"strftime(CAST({then_end} - INTERVAL 1 MONTH AS DATE), '%Y-%m') AS compared_end, "
+        f"strftime({EARLIEST}, '%Y-%m') AS data_from, strftime({LATEST}, '%Y-%m') AS data_to"
+        f"{filtered_to(spec.filters)} "
+        f"FROM moved WHERE {' AND '.join(where)} "
+        f"ORDER BY {ranked_by} {order}, customer LIMIT {limit}"
+    )
+
+
 def _each_customer(spec: MetricSpec, default: Period, value: str) -> str:
     """Revenue of each customer the question names (rt9 N3: "revenue of ACC000042 and
     CUST-001 in 2026"): a row per customer and currency, in the order named, shown by the id
@@ -1052,13 +1381,16 @@ def _leakage(spec: MetricSpec) -> str:
 
 
 _CHURNED = (
-    "WITH last_revenue AS (SELECT account_id, max(month) AS last_month "
+    "WITH last_revenue AS (SELECT account_id, max(month) AS last_month, "
+    "arg_max(net_revenue, month) AS last_amount, arg_max(currency, month) AS last_currency "
     "FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1), "
-    "c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month "
+    "c AS (SELECT account_id, CAST(last_month + INTERVAL 1 MONTH AS DATE) AS churn_month, "
+    "last_amount, last_currency "
     f"FROM last_revenue WHERE last_month <= {_shift(LATEST, -3)}) "
 )
 """Churned accounts: no revenue for the last three months of data, churned in the month
-after their last revenue (imported revenue customers included)."""
+after their last revenue (imported revenue customers included); `last_amount` is the
+revenue of that last month, what the churn lost per month."""
 
 
 def _churn(spec: MetricSpec) -> str:
@@ -1072,14 +1404,18 @@ def _churn(spec: MetricSpec) -> str:
             f"WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
             f"AND {_where(spec.filters)} ORDER BY c.churn_month, c.account_id LIMIT 200"
         )
+    value = "count(*) AS n_churned_accounts"
+    if spec.lost_revenue:  # "… and how much monthly revenue did we lose with them?"
+        value += ", round(sum(c.last_amount), 2) AS lost_monthly_revenue"
     return _period_select(
         spec,
         _TWELVE_MONTHS,
         "c.churn_month",
-        "count(*) AS n_churned_accounts",
+        value,
         f"c {join} accounts a USING (account_id)",
         within="c.churn_month >= {start} AND c.churn_month < {end}",
         prefix=_CHURNED,
+        currency="c.last_currency" if spec.lost_revenue else None,
     )
 
 

@@ -119,6 +119,8 @@ _DEFINITIONS = {
     "arr": "ARR: 12 x the month's net revenue.",
     "net_change_mrr": "MRR movements: each account's revenue in the last month against the "
     "month before the period (new, expansion, contraction, churned).",
+    "lost_monthly_revenue": "Lost monthly revenue: each churned account's revenue in its last "
+    "month with revenue.",
     "dso_days": "DSO: mean days from invoice issue to the first successful payment.",
     "seat_utilisation": "Seat utilisation: active seats over licensed seats.",
     "avg_monthly_revenue": "MRR over several months: their average per month.",
@@ -205,6 +207,12 @@ def _span(rows: Sequence[Mapping[str, Any]]) -> str:
     elif currencies:
         parts.append(f"Amounts in {literal(currencies[0])}.")
     parts.extend(_partial(rows))
+    if isinstance(then := first.get("compared_start"), str):
+        until = first.get("compared_end")
+        to = f" to {literal(until)}" if isinstance(until, str) and until != then else ""
+        parts.append(f"Compared with {literal(then)}{to}: each customer's change on it.")
+    if isinstance(filtered := first.get("filtered_to"), str) and filtered:
+        parts.append(f"**Only {literal(filtered)}** (a filter of this question).")
     left_out = first.get("n_left_out_customers")
     if isinstance(left_out, int) and left_out > 0:
         parts.append(

@@ -50,6 +50,14 @@ calls that take a range of months, anchored on the data's last month that the sy
 states (`Memory.data_to`); without it the answer says the period was not applied (rt9 D22).
 A follow-up that states a period replaces the one it carries ("same for Q2" after a September
 question); a relative period of one month also reaches the overview's month (holdout11).
+
+A revenue question that points at the thread's list with a pronoun for many ("how much revenue
+did they bring in last quarter?") is about the listed accounts, a row each and their total;
+customers ranked or filtered by how their revenue changed ("lost the most", "grew the most",
+"down more than 30 % on a year ago") get the change per customer; a churn question that asks
+what it lost is one query. A data question complete on its own keeps the thread's filters only
+when it points back at the thread's accounts ("how many of those …"), not at accounts it names
+itself ("how many customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from agent.offline import sqlgen
+from agent.offline import metrics, sqlgen
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import anchored_months, read_period, tool_months, tool_year
@@ -179,13 +187,77 @@ def _narrowing(part: Reading, previous: Call) -> Call | None:
     return Call(previous.name, {**previous.args, **added})
 
 
+_GROUP_PRONOUNS = frozenset(["they", "them", "their", "those", "these"])
+_GROUP_NOUNS = frozenset(
+    ["customers", "accounts", "clients", "logos", "customer", "account", "client", "logo"]
+)
+
+
+def _points_at_group(reading: Reading) -> bool:
+    """Whether a pronoun for many points at the thread's accounts ("how much revenue did they
+    bring in?", "those customers"), not at accounts the same message names before it ("how
+    many customers churned … and how much did we lose with them?", rt10 N-H4)."""
+    tokens = reading.tokens
+    for index, token in enumerate(tokens):
+        if token not in _GROUP_PRONOUNS:
+            continue
+        before = tokens[:index]
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in ("those", "these") and after in _GROUP_NOUNS:
+            return True  # "those customers": the thread's
+        return not any(word in _GROUP_NOUNS for word in before)
+    return False
+
+
+def _listed_revenue(reading: Reading) -> Plan | None:
+    """A revenue question about the accounts the thread just listed ("how much revenue did
+    they bring in last quarter?" after the declining Enterprise customers, rt10 N-H3): their
+    revenue, a row each and their total, never the whole book's."""
+    memory = reading.memory
+    if not memory.result_ids or "sql" in reading.named or "account_id" in reading.named:
+        return None
+    if not _points_at_group(reading):
+        return None
+    sql = metrics.listed_revenue(reading.text, memory.result_ids, reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _churn_and_its_cost(reading: Reading) -> Plan | None:
+    """ "How many customers churned last quarter and how much monthly revenue did we lose with
+    them?": one churn query counts them and totals their last monthly revenue; split in two,
+    the second clause went to the decline forecast (rt10 N-H4)."""
+    spec = metrics.parse(reading.text, reading.lexicon)
+    if spec.metric != "churn" or not spec.lost_revenue or spec.lists or "sql" in reading.named:
+        return None
+    sql = sqlgen.write([reading.text], reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _revenue_movers(reading: Reading) -> Plan | None:
+    """Customers ranked or filtered by how their revenue changed ("which customers lost the
+    most revenue over the last 6 months?", "… grew the most this year?", "revenue down more
+    than 30 % on a year ago", agent/offline/metrics.py `movement_sql`): the change per
+    customer between two periods, never their revenue level (rt10 N-H5, N-M4)."""
+    if any(kind in reading.named for kind in ("sql", "account_id", "file_path")):
+        return None
+    sql = metrics.movement_sql(reading.text, reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
 def _sql_follow_up(reading: Reading) -> Plan | None:
-    """A follow-up of a data question, folded onto it ("and how many of those are X?")."""
+    """A follow-up of a data question, folded onto it ("and how many of those are X?"). A
+    question complete on its own folds only when it points back at the thread's accounts
+    ("how many of those churned?"), not at accounts it names itself ("how many customers
+    churned and what did we lose with them?": no filter of an earlier question, rt10 N-H4)."""
     memory = reading.memory
     if memory.last_tool != "query_duckdb" or not memory.sql_questions or "sql" in reading.named:
         return None
     again = has_phrase(reading.tokens, reading.lexicon.same)  # "same thing but by region"
     if not (reading.points_back or reading.starts_follow_up or again):
+        return None
+    whole = sqlgen.write([reading.text], reading.lexicon) is not None
+    refers = reading.starts_follow_up or again or _points_at_group(reading)
+    if whole and not refers and not has_phrase(reading.tokens, reading.lexicon.demonstratives):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
@@ -252,6 +324,10 @@ def _choose(reading: Reading) -> Plan:
         return corrected
     if (recommended := _recommend(reading)) is not None:
         return recommended
+    if (listed := _listed_revenue(reading)) is not None:  # "how much did they bring in?"
+        return listed
+    if (moved := _revenue_movers(reading)) is not None:  # "which customers grew the most?"
+        return moved
     if (data := _sql_follow_up(reading)) is not None:
         return data
     if reading.unsupported_measure:  # "what's our CAC payback?": offer the SQL route
@@ -267,6 +343,8 @@ def _choose(reading: Reading) -> Plan:
     if (several := sqlgen.write_parts(reading.text, lexicon)) and "sql" not in reading.named:
         calls = tuple(Call("query_duckdb", {"sql": sql}) for sql in several)  # each part
         return Plan("query_duckdb", calls)  # "revenue by tier and churn by region"
+    if (churn := _churn_and_its_cost(reading)) is not None:  # one query answers both
+        return churn
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
     if reading.refines_last or reading.repeats_last:

@@ -18,6 +18,7 @@ from agent.offline.lexicon import (
     phrase_at,
     tokenize,
 )
+from agent.offline.metrics import customer_names
 from agent.offline.plans import Call, Memory, Plan, accepts, args_for, call_entities, pick_row
 from agent.offline.spelling import correct, speller
 from tools.schemas import TOOL_ARGS
@@ -44,6 +45,8 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\b[a-z_]\w*\(\s*[\w'\"]*\s*\)", re.I
 _NAME = re.compile(r"(?<=[a-z0-9,:;] )(?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+\b")
 """Two to four capitalised words after a lower-case word: a company's name, not a sentence's
 first word ("what's driving the risk score on Swift River Health?")."""
+_TREND_TOOLS = ("decompose_trend", "find_declining_customers")
+"""Tools that answer a trend question about a customer named by name."""
 _SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
 
 
@@ -87,6 +90,9 @@ class Reading:
         self._score()
         if self.entities.bare_id and "account_id" not in self.named and self._expects_account():
             self.named["account_id"] = self.entities.bare_id
+            self._score()
+        if "account_id" not in self.named and (name := self._named_trend_customer()):
+            self.named["account_id"] = name  # "is Acme Corp declining?" (rt10 N-H1)
             self._score()
         if self.entities.degree is not None and self._about_declines():
             self.named.setdefault("decline_level", self.entities.degree)
@@ -155,6 +161,19 @@ class Reading:
             name: rule.score(self.tokens, kinds, window, self.muted)
             for name, rule in self.lexicon.intents.items()
         }
+
+    def _named_trend_customer(self) -> str | None:
+        """The customer a trend question names by a name without a digit ("show the revenue
+        trend of Globex Ltd", "is DROP-F declining?", agent/offline/metrics.py
+        `customer_names`): the trend tools look it up and say when the data lack it, where
+        the decline list would answer for every customer instead (rt10 N-H1)."""
+        name, score = self.best_tool
+        if self.entities.account_id is not None or name not in _TREND_TOOLS:
+            return None
+        if score < self.lexicon.threshold or not has_phrase(self.tokens, self.lexicon.domain):
+            return None  # "tell me about the history of Rome": no customer of ours
+        names = customer_names(self.original, self.lexicon)
+        return names[0] if len(names) == 1 else None
 
     def _expects_account(self) -> bool:
         """Whether a bare number here is an account: the question or the thread is about one."""
