@@ -49,12 +49,16 @@ after the import, with "Sorry, that's outside what I can help with")."""
 
 _PRESENTED = re.compile(
     r"^\s*(?:here\s+(?:is|are)|here's|attached\s+(?:is|are)|this\s+is|these\s+are)\s+"
-    r"(?:[\w'&-]+\s+){0,5}(?:file|files|export|exports|data|sheet|spreadsheet|list|report|csv"
-    r"|xlsx|workbook)\s*[.!]*\s*$",
+    r"(?!(?:what|which|who|whom|whose|how|why|where|when|whether)\b)"
+    r"(?:[\w'&-]+\s+){0,7}[\w'&-]+\s*[.!]*\s*$",
     re.I,
 )
 """A file presented in words ("here is our monthly revenue export", "attached is the Q3 billing
-data"): no question, whatever describes the file."""
+data", "here is our revenue by customer"): a presenter and a few words that describe the file,
+no question mark, comma or colon, no question word first ("here is what happened" asks). The
+file noun is not required: "here is our revenue by customer" with a revenue file was answered
+after its import as a follow-up on the previous list ("No customer ACC000585 in the warehouse";
+found in a make-run session)."""
 
 _SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
 
@@ -161,6 +165,10 @@ def is_file_only(text: str) -> bool:
         >>> is_file_only("here is our monthly revenue export")
         True
         >>> is_file_only("here is our revenue export: who is declining?")
+        False
+        >>> is_file_only("here is our revenue by customer"), is_file_only("these are Q3 accounts")
+        (True, True)
+        >>> is_file_only("here are the accounts, which are high risk")
         False
     """
     return bool(_FILE_ONLY.match(text or "") or _PRESENTED.match(text or ""))

@@ -57,6 +57,8 @@ def test_scoring_question_names_the_staged_path(tmp_path):
         ("here is our stripe export", True),
         ("Here are the files.", True),
         ("here is what happened last month", False),
+        ("here is our revenue by customer", True),  # make-run session, 2026-12-05
+        ("here are the accounts, which are high risk", False),
         # rt10 N-L5: "import this" sent with rev_us.csv was answered after the import with
         # "Sorry, that's outside what I can help with"
         ("import this", True),
