@@ -483,7 +483,7 @@ def _already_fallen(
     sharply (decline score from `ALREADY_FALLEN_SCORE`) but whom the forecast does not expect
     to halve again (level 0), still paying: the list answers the forecast's question, and
     these are what a reader also means by "declining" (rt8/rt10 D3: CUST-003, 20,000 a month
-    down to 4,000, at 8.3 %). On the demo: 279 customers, beside the 150 forecast ones."""
+    down to 4,000, at 8.3 %). On the demo: 278 customers, beside the 153 forecast ones."""
     where = (
         "m.decline_score >= ? AND m.decline_level = 0 AND m.status = 'ok' "
         f"AND coalesce(m.months_since_last_revenue, 0) < {CHURNED_AFTER_MONTHS}"
