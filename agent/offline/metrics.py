@@ -535,6 +535,8 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         ('DROP-F',)
         >>> customer_names("revenue of Enterprise customers in EMEA in 2026", lexicon)
         ()
+        >>> customer_names("Analyse how ACC-0937's revenue has developed", lexicon)
+        ()
     """
     from agent.offline.spelling import speller  # the lexicon's known words
 
@@ -560,6 +562,10 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
             continue  # "with August 2026" names a month
         if len(words) == 1 and len(words[0]) < 3:
             continue  # "did I", "for Q"
+        opens = not match.group(0)[: match.start(1) - match.start(0)].strip()
+        listed = text[match.end(1) :].lstrip().startswith(",")  # "Initech, Globex and …"
+        if opens and len(words) == 1 and words[0] not in _COMPANY_WORDS and not listed:
+            continue  # "Analyse how ACC-0937's revenue …": a first word is mostly a verb
         if words[-1] in _COMPANY_WORDS or any(w.strip(".'") not in known for w in words):
             found.append((match.start(1), name))
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
