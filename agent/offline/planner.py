@@ -316,20 +316,18 @@ def _choose(reading: Reading) -> Plan:
         return Plan("foreign")
     if reading.asks_about_ability:
         return Plan("capabilities")
-    if (missing := _missing_data(reading)) is not None:  # "which sales rep owns …?"
-        return missing
-    if (about_file := _about_file(reading)) is not None:  # "total MRR of the uploaded …?"
-        return about_file
-    if (corrected := _correction(reading)) is not None:
-        return corrected
-    if (recommended := _recommend(reading)) is not None:
-        return recommended
-    if (listed := _listed_revenue(reading)) is not None:  # "how much did they bring in?"
-        return listed
-    if (moved := _revenue_movers(reading)) is not None:  # "which customers grew the most?"
-        return moved
-    if (data := _sql_follow_up(reading)) is not None:
-        return data
+    answers_of_their_own = (  # the first that recognises the message plans it, in this order
+        _missing_data,  # "which sales rep owns …?"
+        _about_file,  # "total MRR of the uploaded …?"
+        _correction,  # "no, I meant last quarter"
+        _recommend,
+        _listed_revenue,  # "how much did they bring in?"
+        _revenue_movers,  # "which customers grew the most?"
+        _sql_follow_up,  # "same split by region"
+    )
+    for answer in answers_of_their_own:
+        if (plan := answer(reading)) is not None:
+            return plan
     if reading.unsupported_measure:  # "what's our CAC payback?": offer the SQL route
         return Plan("need_sql")
     picked = _pick_from_list(reading)  # "open up the second one on that list"
