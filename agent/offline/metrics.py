@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
@@ -869,24 +869,16 @@ def parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
 
 
 def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
-    """`later` as a follow-up of `earlier` ("and by region?", "and last year?")."""
-    return replace(
-        earlier,
-        metric=later.metric or earlier.metric,
-        group=later.group or earlier.group,
-        period=later.period or earlier.period,
-        filters=later.filters or earlier.filters,
-        monthly=later.monthly or earlier.monthly,
-        customers=later.customers or earlier.customers,
-        rank=later.rank or earlier.rank,
-        ascending=later.ascending if later.rank else earlier.ascending,
-        periods=later.periods if later.period else earlier.periods,
-        changes=later.changes or earlier.changes,
-        lists=later.lists or earlier.lists,
-        lost_revenue=later.lost_revenue or earlier.lost_revenue,
-        per_account=later.per_account or earlier.per_account,
-        counted=later.counted or earlier.counted,
-        leakage_type=later.leakage_type or earlier.leakage_type,
+    """`later` as a follow-up of `earlier` ("and by region?", "and last year?"): each field the
+    later question sets, else the earlier one's; the order of a ranking and the periods
+    compared go with the ranking and the period they belong to."""
+    folded = {f.name: getattr(later, f.name) or getattr(earlier, f.name) for f in fields(later)}
+    return MetricSpec(
+        **folded
+        | {
+            "ascending": later.ascending if later.rank else earlier.ascending,
+            "periods": later.periods if later.period else earlier.periods,
+        }
     )
 
 

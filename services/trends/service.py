@@ -184,12 +184,16 @@ def _currencies(con: duckdb.DuckDBPyConnection, customer_id: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ questions
-def _metrics_row(con: duckdb.DuckDBPyConnection, customer_id: str) -> dict[str, Any]:
-    """The cached metrics of `customer_id`, an id as the cache spells it (`_stored_id`)."""
+def _metrics_row(
+    con: duckdb.DuckDBPyConnection, customer_id: str, info: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The cached metrics of `customer_id`, an id as the cache spells it (`_stored_id`);
+    `info`: the cache's info when the caller has read it already."""
     frame = store.read_metrics(con, "m.account_id = ?", [customer_id])
     if frame.empty:
         raise _unknown(con, customer_id)
-    return _record(frame.iloc[0], customer_id, level_labels(store.cache_info(con)))
+    info = store.cache_info(con) if info is None else info
+    return _record(frame.iloc[0], customer_id, level_labels(info))
 
 
 def customer_metrics(db_path: Path | str, customer_id: str) -> dict[str, Any]:
@@ -260,9 +264,9 @@ def customer_trend(
 
     with cached(db_path) as con:
         customer_id = _stored_id(con, customer_id)
-        metrics = _metrics_row(con, customer_id)
-        series = store.read_series(con, customer_id)
         info = store.cache_info(con)
+        metrics = _metrics_row(con, customer_id, info)
+        series = store.read_series(con, customer_id)
         currencies = _currencies(con, customer_id)
     metrics["currency"] = currencies[0] if len(currencies) == 1 else None
     metrics["decline_definition"] = info.get("decline_definition", DEFAULT_DEFINITION)
