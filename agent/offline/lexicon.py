@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -326,28 +326,25 @@ def _conditional(imperatives: Mapping[str, Any]) -> dict[Phrase, tuple[Phrase, .
     return table
 
 
-def _safety(raw: dict[str, Any], imperatives: dict[str, Any], outside: dict[str, Any]) -> Safety:
-    return Safety(
-        benchmarks=_phrases(outside["benchmarks"]),
-        people=_phrases(outside["people"]),
-        roles=_phrases(outside["roles"]),
-        private=_phrases(outside["private"]),
-        companies=_phrases(outside["companies"]),
-        metrics=_phrases(outside["metrics"]),
-        security=_phrases(raw["security"]),
-        asks=_phrases(raw["asks"]),
-        subordinate=_phrases(raw["subordinate"]),
-        howto=_phrases(raw["howto"]),
-        waivers=_phrases(raw["waivers"]),
-        listings=_phrases(raw["listings"]),
-        obligations=_phrases(raw["obligations"]),
-        imperatives=_phrases(imperatives["verbs"]),
-        conditional=_conditional(imperatives),
-        polite=_phrases(imperatives["polite"]),
-        reads=frozenset(imperatives["reads"]),
-        speaker=_phrases(imperatives["speaker"]),
-        addressee=_phrases(imperatives["addressee"]),
-    )
+def _word_lists(
+    cls: type, sections: Sequence[Mapping[str, Any]], **named: tuple[Mapping[str, Any], str]
+) -> dict[str, tuple[Phrase, ...]]:
+    """Every phrase-list field of `cls`, read from the one section in `sections` that has a key
+    of the field's name; `named` gives the section and key of a field whose key differs. A new
+    word list needs only its field and its lexicon.toml key.
+
+    A field that no section has keeps its default, or fails as a missing argument; a key in two
+    sections is an error, so no list is read silently from the wrong one."""
+    lists = {name: _phrases(section[key]) for name, (section, key) in named.items()}
+    for item in fields(cls):
+        if item.type != "tuple[Phrase, ...]" or item.name in named:
+            continue
+        found = [section[item.name] for section in sections if item.name in section]
+        if len(found) > 1:
+            raise ValueError(f"lexicon.toml: {item.name!r} is a key of two sections")
+        if found:
+            lists[item.name] = _phrases(found[0])
+    return lists
 
 
 @lru_cache(maxsize=1)
@@ -356,41 +353,37 @@ def load_lexicon() -> Lexicon:
     raw = tomllib.loads(
         resources.files("agent.offline").joinpath("lexicon.toml").read_text("utf-8")
     )
-    followup, ability, decline = raw["followup"], raw["ability"], raw["decline"]
+    ability, imperatives = raw["ability"], raw["imperatives"]
+    safety = Safety(
+        conditional=_conditional(imperatives),
+        reads=frozenset(imperatives["reads"]),
+        **_word_lists(
+            Safety,
+            (raw["outside"], raw["safety"], imperatives),
+            imperatives=(imperatives, "verbs"),
+        ),
+    )
     return Lexicon(
         threshold=float(raw["threshold"]),
         veto_window=int(raw["veto_window"]),
         intents={name: _intent(name, rule) for name, rule in raw["intents"].items()},
-        anaphora=_phrases(followup["anaphora"]),
-        demonstratives=_phrases(followup["demonstratives"]),
-        starters=_phrases(followup["starters"]),
-        more=_phrases(followup["more"]),
-        referents=_phrases(followup["referents"]),
-        same=_phrases(followup["same"]),
-        narrow=_phrases(followup["narrow"]),
-        narrow_short=_phrases(followup["narrow_short"]),
-        negators=_phrases(raw["negation"]["negators"]),
         negation_window=int(raw["negation"]["window"]),
-        population=_phrases(followup["population"]),
-        reasons=_phrases(followup["reasons"]),
-        plural_referents=_phrases(followup["plural_referents"]),
-        vague=_phrases(raw["clarify"]["vague"]),
-        other_one=_phrases(followup["other_one"]),
-        unsupported=_phrases(raw["clarify"]["unsupported"]),
-        uploads=_phrases(followup["uploads"]),
-        warehouse=_phrases(followup["warehouse"]),
-        ability_openers=_phrases(ability["openers"]),
-        ability_markers=_phrases(ability["markers"]),
-        ability_requests=_phrases(ability["requests"]),
         entities=_entities(raw),
-        decline_words=_phrases(decline["words"]),
-        decline_degrees=entity_table(decline["degrees"]),
+        decline_degrees=entity_table(raw["decline"]["degrees"]),
         recipes=tuple(
             (tuple(_phrases(group) for group in r["words"]), str(r["sql"])) for r in raw["recipes"]
         ),
-        domain=_phrases(raw["domain"]["words"]),
-        safety=_safety(raw["safety"], raw["imperatives"], raw["outside"]),
+        safety=safety,
         sql=raw["sql"],
         spelling=raw["spelling"],
         raw=raw,
+        **_word_lists(
+            Lexicon,
+            (raw["followup"], raw["clarify"], raw["negation"]),
+            ability_openers=(ability, "openers"),
+            ability_markers=(ability, "markers"),
+            ability_requests=(ability, "requests"),
+            decline_words=(raw["decline"], "words"),
+            domain=(raw["domain"], "words"),
+        ),
     )

@@ -114,12 +114,18 @@ _N_MONTHS = re.compile(
     rf"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{{1,2}}|{_COUNTED})\s+months?\b"
 )
 """The last N months, N in digits or words ("the past six months")."""
+_YEAR = r"(?:19|20)\d\d"
+"""A four-digit year of this century or the last, in the patterns below."""
+_DAY = r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+"""An optional day of the month before a month's name ("since the 3rd of March")."""
 _SINCE = re.compile(
-    r"\bsince\s+(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+((?:19|20)\d\d))?"
+    rf"\bsince\s+{_DAY}"
+    rf"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+({_YEAR}))?"
 )
-_QUARTER = re.compile(r"\bq([1-4])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
-_HALF = re.compile(r"\bh([12])(?:\s*((?:19|20)\d\d)|\s*fy\s*((?:19|20)\d\d))?\b")
+_OF_YEAR = rf"(?:\s*({_YEAR})|\s*fy\s*({_YEAR}))?\b"
+"""The calendar or fiscal year after a quarter or half ("Q2 2026", "H1 FY2026")."""
+_QUARTER = re.compile(rf"\bq([1-4]){_OF_YEAR}")
+_HALF = re.compile(rf"\bh([12]){_OF_YEAR}")
 _MONTH_NAME = (
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|tember|ember|ober|ust|ch"
     r"|il|e|y|t)?(?![a-z])\.?"
@@ -134,7 +140,7 @@ _MONTH_ALONE = re.compile(
 ("last year": the one before). "from May to August" is a range, not May (`_month_alone`)."""
 _RANGE_END = re.compile(r"\s*(?:to|through|thru|until|till|and|[-–])\s")
 """What follows a month that opens a range ("from May to August")."""
-_WITH_YEAR = re.compile(rf"\b{_MONTH_NAME}\s+(?:of\s+)?(?:19|20)\d\d\b")
+_WITH_YEAR = re.compile(rf"\b{_MONTH_NAME}\s+(?:of\s+)?{_YEAR}\b")
 """A month with its year ("April 2026"): read by agent/offline/sqlwords.py `period`."""
 _RELATIVE = (
     (re.compile(r"\b(?:last|previous|prior|past)\s+quarter\b"), "last_quarter"),
@@ -325,7 +331,7 @@ def anchored_months(text: str, last_month: str) -> dict[str, str]:
         {}
     """
     period = read_period(text)
-    if period is None or not re.fullmatch(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])", last_month):
+    if period is None or not re.fullmatch(rf"{_YEAR}-(?:0[1-9]|1[0-2])", last_month):
         return {}
     first, last = _evaluated(period, last_month)
     if not first or first > last or first > last_month:
@@ -344,8 +350,7 @@ def _evaluated(period: Period, last_month: str) -> tuple[str, str]:
     start, end = (part.replace(LATEST, anchor) for part in (period.start, period.end))
     with duckdb.connect() as con:
         row = con.execute(
-            f"SELECT strftime({start}, '%Y-%m'), "
-            f"strftime(CAST({end} - INTERVAL 1 MONTH AS DATE), '%Y-%m')"
+            f"SELECT strftime({start}, '%Y-%m'), strftime({_month_before(end)}, '%Y-%m')"
         ).fetchone()
     return (str(row[0]), str(row[1])) if row else ("", "")
 
@@ -969,13 +974,28 @@ def filtered_to(filters: Sequence[str]) -> str:
     return f", '{named}' AS filtered_to"
 
 
+def _as_months(**columns: str) -> str:
+    """Each date expression as a 'YYYY-MM' column of its name (the answer's period columns).
+
+    Examples:
+        >>> _as_months(period_start="DATE '2026-01-01'")
+        "strftime(DATE '2026-01-01', '%Y-%m') AS period_start"
+    """
+    return ", ".join(f"strftime({expr}, '%Y-%m') AS {name}" for name, expr in columns.items())
+
+
+def _month_before(end: str) -> str:
+    """The last month of a period that ends (exclusive) at `end`."""
+    return f"CAST({end} - INTERVAL 1 MONTH AS DATE)"
+
+
+_DATA_SPAN = _as_months(data_from=EARLIEST, data_to=LATEST)
+"""The first and last month of the data, beside a period (to say what it could cover)."""
+
+
 def _span(start: str, end: str) -> str:
-    return (
-        f"strftime({start}, '%Y-%m') AS period_start, "
-        f"strftime(least(CAST({end} - INTERVAL 1 MONTH AS DATE), {LATEST}), '%Y-%m') "
-        f"AS period_end, strftime({EARLIEST}, '%Y-%m') AS data_from, "
-        f"strftime({LATEST}, '%Y-%m') AS data_to"
-    )
+    last = f"least({_month_before(end)}, {LATEST})"
+    return f"{_as_months(period_start=start, period_end=last)}, {_DATA_SPAN}"
 
 
 def to_sql(spec: MetricSpec) -> str | None:
@@ -1121,9 +1141,8 @@ def _contracted_mrr(spec: MetricSpec) -> str:
     left_out = _left_out(spec, _LATEST_MONTH)
     return (
         "SELECT f.account_id, a.name, a.currency AS currency, round(f.mrr, 2) AS contracted_mrr"
-        f"{left_out}, strftime(f.as_of_month, '%Y-%m') AS period_start, "
-        "strftime(f.as_of_month, '%Y-%m') AS period_end, "
-        f"strftime({EARLIEST}, '%Y-%m') AS data_from, strftime({LATEST}, '%Y-%m') AS data_to "
+        f"{left_out}, "
+        f"{_as_months(period_start='f.as_of_month', period_end='f.as_of_month')}, {_DATA_SPAN} "
         f"FROM account_features f JOIN accounts a USING (account_id) WHERE {_where(spec.filters)} "
         f"ORDER BY 4 {order}, 1 LIMIT {spec.rank}"
     )
@@ -1325,11 +1344,13 @@ def movement_sql(text: str, lexicon: Lexicon) -> str | None:
         "CASE WHEN then_revenue > 0 THEN round(now_revenue / then_revenue - 1, 4) END "
         "AS pct_revenue_change, now_revenue AS revenue_in_period, "
         "then_revenue AS revenue_compared, "
-        f"strftime({start}, '%Y-%m') AS period_start, "
-        f"strftime(CAST({end} - INTERVAL 1 MONTH AS DATE), '%Y-%m') AS period_end, "
-        f"strftime({then_start}, '%Y-%m') AS compared_start, "
-        f"strftime(CAST({then_end} - INTERVAL 1 MONTH AS DATE), '%Y-%m') AS compared_end, "
-        f"strftime({EARLIEST}, '%Y-%m') AS data_from, strftime({LATEST}, '%Y-%m') AS data_to"
+        + _as_months(
+            period_start=start,
+            period_end=_month_before(end),
+            compared_start=then_start,
+            compared_end=_month_before(then_end),
+        )
+        + f", {_DATA_SPAN}"
         f"{filtered_to(spec.filters)} "
         f"FROM moved WHERE {' AND '.join(where)} "
         f"ORDER BY {ranked_by} {order}, customer LIMIT {limit}"
@@ -1455,8 +1476,7 @@ def _nrr(spec: MetricSpec) -> str:
         "AS revenue_year_before, "
         f"round(sum(r.net_revenue) FILTER (WHERE r.month = {month}), 2) AS revenue_now, "
         f"string_agg(DISTINCT r.currency, ', ') AS currency, "
-        f"strftime({year_before}, '%Y-%m') AS period_start, "
-        f"strftime({month}, '%Y-%m') AS period_end "
+        f"{_as_months(period_start=year_before, period_end=month)} "
         f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
         f"WHERE r.account_id IN (SELECT account_id FROM monthly_revenue "
         f"WHERE month = {year_before} AND net_revenue > 0) "
@@ -1485,8 +1505,7 @@ def _grr(spec: MetricSpec) -> str:
         f"AS grr, round(sum(b.revenue_then), 2) AS revenue_year_before, "
         f"round(sum(least(b.revenue_now, b.revenue_then)), 2) AS retained_revenue, "
         f"count(*) AS n_accounts, any_value(b.currency) AS currency, "
-        f"strftime({year_before}, '%Y-%m') AS period_start, "
-        f"strftime({month}, '%Y-%m') AS period_end FROM b{group_by}{sort}"
+        f"{_as_months(period_start=year_before, period_end=month)} FROM b{group_by}{sort}"
     )
 
 
@@ -1577,19 +1596,16 @@ _BUILDERS = {
 }
 
 
-_ISO_MONTH = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)")
+_ISO_MONTH = re.compile(rf"\b({_YEAR})-(0[1-9]|1[0-2])\b(?!-\d)")
 _NAMED_MONTH = re.compile(
-    rf"\b{_MONTH_NAME}\s*(?:of\s+)?(?:((?:19|20)\d\d)\b|['’‘`]\s?(\d\d)\b|[-/](\d\d)\b(?!\d))"
+    rf"\b{_MONTH_NAME}\s*(?:of\s+)?(?:({_YEAR})\b|['’‘`]\s?(\d\d)\b|[-/](\d\d)\b(?!\d))"
 )
-_OPENS = re.compile(
-    r"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|between)\s*"
-    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?$"
-)
+_OPENS = re.compile(rf"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|between)\s*{_DAY}$")
 _CLOSES = re.compile(r"\b(?:until|till|up to|upto|through|thru|to|and|by)\s*$")
 _BEFORE = 24
 """Characters before a month searched for the word that opens or closes a range."""
 _JOINED = r"\s*(?:,\s*|,?\s*and|to|through|thru|until|till|-|–|—)\s*"
-_RANGE = re.compile(rf"\b{_MONTH_NAME}(?:{_JOINED}{_MONTH_NAME})+\s*(?:of\s+)?((?:19|20)\d\d)\b")
+_RANGE = re.compile(rf"\b{_MONTH_NAME}(?:{_JOINED}{_MONTH_NAME})+\s*(?:of\s+)?({_YEAR})\b")
 """Months joined as a range or a list, the year named once at its end: "between March and
 May 2026", "Mar–May 2026", "March, April and May 2026", "Nov to Jan 2026" (the first month
 of a range that wraps a year end falls in the year before)."""
@@ -1661,7 +1677,7 @@ def tool_months(text: str) -> dict[str, str]:
 
 
 _WHOLE_YEAR = re.compile(
-    r"\b(?:in|for|during|throughout|over|of|calendar(?: year)?|fy|cy)\s+((?:19|20)\d\d)\b"
+    rf"\b(?:in|for|during|throughout|over|of|calendar(?: year)?|fy|cy)\s+({_YEAR})\b"
     r"(?!\s*-\s*\d)"
 )
 """A calendar year named on its own ("in 2025", "for FY 2025"); "2026-05" is a month."""
@@ -1694,7 +1710,7 @@ def tool_year(text: str) -> dict[str, str]:
     return {"since": f"{match.group(1)}-01", "until": f"{match.group(1)}-12"}
 
 
-_ANY_YEAR = re.compile(r"(?<![\w$€£.-])(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?(?![\w.%-])")
+_ANY_YEAR = re.compile(rf"(?<![\w$€£.-]){_YEAR}(?:-(?:0[1-9]|1[0-2]))?(?![\w.%-])")
 _COMPARED = re.compile(r"\b(?:compar\w*|vs\.?|versus|against|than)\b")
 
 
