@@ -947,7 +947,7 @@ CASES: list[tuple[str, list[str], list[Turn]]] = [
     one(
         "sq-expansion-october",
         ["sql", "revenue"],
-        "How many customers expanded in October versus September?",
+        "How many existing customers grew their spend in October versus September?",
         E(tools=[SQ]),
         [
             (
