@@ -24,8 +24,16 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from agent.offline import sqlgen
-from agent.offline.lexicon import NUMBER_WORDS, Lexicon, find_all, find_phrase, has_phrase
+from agent.offline import metrics, sqlgen
+from agent.offline.lexicon import (
+    NUMBER_WORDS,
+    Lexicon,
+    find_all,
+    find_phrase,
+    has_phrase,
+    tokenize,
+)
+from agent.offline.metrics import without_names as _without_names
 from agent.offline.sqlwords import vocabulary
 from domain import normalise_account_id
 
@@ -569,13 +577,17 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
     recipe = None if level is not None else _recipe(lexicon, text, tokens)
     if recipe is not None and _names_type_itself(lexicon, tokens):
         recipe = None  # "failed payment retries since July": the leakage type, not payments
-    risk = _named(lexicon, "risk_level", tokens)
+    # a customer's name is no filter: "and Wayne Enterprises?" names no tier (rt11 R-H4)
+    named = (
+        tokenize(_without_names(text, lexicon)) if metrics.customer_names(text, lexicon) else tokens
+    )
+    risk = _named(lexicon, "risk_level", named)
     return Entities(
         account_id=account,
-        tier=_named(lexicon, "tier", tokens),
-        region=_named(lexicon, "region", tokens),
+        tier=_named(lexicon, "tier", named),
+        region=_named(lexicon, "region", named),
         risk_level=risk,
-        leakage_type=_named(lexicon, "leakage_type", tokens) or _named_near(lexicon, tokens),
+        leakage_type=_named(lexicon, "leakage_type", named) or _named_near(lexicon, named),
         decline_level=level,
         segment_id=_segment(lowered),
         top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),

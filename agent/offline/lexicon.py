@@ -237,6 +237,8 @@ class Lexicon:
     demonstratives: tuple[Phrase, ...]
     starters: tuple[Phrase, ...]
     more: tuple[Phrase, ...]
+    signoffs: tuple[Phrase, ...]
+    """Words that end the conversation ("that's everything for today"): no request for more."""
     referents: tuple[Phrase, ...]
     """Nouns that name a listed segment by a word of its name ("the volatile one")."""
     same: tuple[Phrase, ...]

@@ -471,11 +471,12 @@ _CAPITAL_ID = re.compile(r"(?<![\w-])([A-Z]{2,}(?:-[A-Z]+)+)(?![\w-])")
 customer code."""
 _PROPER_NAME = re.compile(
     r"(?:\b(?:of|for|did|does|do|is|was|has|had|customer|client|account|from|with|about|and|or"
-    r"|vs\.?|versus|between|bill|billed|invoiced|charged)\s+|,\s*|^\s*)"
-    r"([A-Z][\w&'.]*(?:\s+(?:[A-Z][\w&'.]*|&)){0,3})(?![\w&'-])"
+    r"|vs\.?|versus|between|bill|billed|invoiced|charged|compare|comparing)\s+|,\s*|^\s*)"
+    r"([A-Z][\w&'.]*(?:\s+(?:[A-Z][\w&'.]*|&)){0,3}(?:\s*\([A-Z][\w&'. ]*\))?)(?![\w&'-])"
 )
 """Capitalised words after a lower-case word that introduces a customer ("revenue of Globex
-Ltd", "how much did Acme Corp bill", "is Acme Corp declining?")."""
+Ltd", "how much did Acme Corp bill", "is Acme Corp declining?", "compare Wayne Enterprises
+and …"), with a qualifier in brackets that is part of the name ("Soylent (EU)")."""
 _COMPANY_NAME = re.compile(
     r"(?:\b(?:of|for|did|does|do|is|was|from|with|about|and|or|vs\.?|versus|bill|billed"
     r"|invoiced|charged)\s+|^\s*)((?:[a-z][\w&'-]*\s+){1,3}"
@@ -505,6 +506,12 @@ _COMPANY_WORDS = frozenset(
         "holdings",
         "industries",
         "company",
+        "enterprises",
+        "systems",
+        "technologies",
+        "solutions",
+        "partners",
+        "ventures",
     ]
 )
 """A last word that makes capitalised words a company's name even when the lexicon knows
@@ -545,7 +552,10 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """
     from agent.offline.spelling import speller  # the lexicon's known words
 
-    known = speller(lexicon).known
+    filters = {
+        word for table in lexicon.entities.values() for phrase, _ in table for word in phrase
+    }
+    known = speller(lexicon).known | filters  # "APAC", "enterprise": filters, not names
     found: list[tuple[int, str]] = []
     for match in _CAPITAL_ID.finditer(text):
         head = match.group(1).split("-")[0].lower()
@@ -571,12 +581,17 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         listed = text[match.end(1) :].lstrip().startswith(",")  # "Initech, Globex and …"
         if opens and len(words) == 1 and words[0] not in _COMPANY_WORDS and not listed:
             continue  # "Analyse how ACC-0937's revenue …": a first word is mostly a verb
-        if words[-1] in _COMPANY_WORDS or any(w.strip(".'") not in known for w in words):
-            found.append((match.start(1), name))
+        plain = [re.sub(r"['’.]", "", w) for w in words]  # as the tokenizer reads them
+        start = match.start(1)
+        while opens and len(plain) > 1 and plain[0] in known:  # "How's APAC looking": the
+            start += name.index(name.split()[1], len(name.split()[0]))  # question's words
+            name, words, plain = " ".join(name.split()[1:]), words[1:], plain[1:]
+        if words[-1] in _COMPANY_WORDS or any(w not in known for w in plain):
+            found.append((start, name))
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
-def _without_names(text: str, lexicon: Lexicon) -> str:
+def without_names(text: str, lexicon: Lexicon) -> str:
     """`text` with the customer names it holds blanked: the "drop" of "DROP-F" is no trend
     word and no metric."""
     for name in customer_names(text, lexicon):
@@ -697,7 +712,7 @@ def relative_period(lowered: str) -> tuple[tuple[str, str] | None, str]:
 def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     """The metric question in `text`, possibly partial (a follow-up names what changes)."""
     vocab = words(lexicon)
-    tokens = tokenize(_without_names(text, lexicon))
+    tokens = tokenize(without_names(text, lexicon))
     metric = _first(tokens, vocab.metrics)
     if metric is None and _bills(tokens, vocab):
         metric = "revenue"  # "how much did CUST-001 bill this year?" (rt10 N-M1)
@@ -756,7 +771,8 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     )
 
 
-_HOW_MUCH = ("how", "much")
+_HOW_MUCH = (("how", "much"), ("what", "did"), ("what", "does"), ("what", "has"))
+"""How a message asks for an amount ("how much did …", "what did ACC1 earn us …")."""
 _LOST = (("lose",), ("lost",), ("losing",))
 _REVENUE_WORDS = (("revenue",), ("mrr",), ("money",), ("income",), ("billings",))
 
@@ -769,7 +785,7 @@ def _asks_lost_revenue(tokens: list[str]) -> bool:
 def _bills(tokens: list[str], vocab: MetricWords) -> bool:
     """Asks how much a customer was billed ("how much did CUST-001 bill this year?"): the
     revenue it brought in, not its risk or trend (rt10 N-M1)."""
-    return has_phrase(tokens, (_HOW_MUCH,)) and has_phrase(tokens, vocab.billed)
+    return has_phrase(tokens, _HOW_MUCH) and has_phrase(tokens, vocab.billed)
 
 
 def _grouped_by(tokens: list[str], vocab: MetricWords) -> str | None:
@@ -804,7 +820,7 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     (a prediction, a trend, one account), and a dimension, a period or a metric only the
     warehouse can compute (churned accounts, NRR, DSO, seat utilisation, signups)."""
     vocab = words(lexicon)
-    tokens = tokenize(_without_names(text, lexicon))
+    tokens = tokenize(without_names(text, lexicon))
     # "biggest first" orders the rows of a grouped question ("leakage per region, biggest
     # first") as it picks the top of a ranked one
     ranked = read_rank(text)[0] is not None or _grouped_by(tokens, vocab) is not None

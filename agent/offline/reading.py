@@ -215,6 +215,7 @@ class Reading:
     def continues(self) -> bool:
         """Asks for more of the thread: names something, "more", or opens with "and …"."""
         more = has_phrase(self.tokens, self.lexicon.more)
+        more = more and not has_phrase(self.tokens, self.lexicon.signoffs)  # "that's everything"
         return bool(self.named) or more or self.starts_follow_up
 
     @property

@@ -45,9 +45,10 @@ _SQL_WRITE = re.compile(
 )
 _CLAUSES = re.compile(
     r"[.;:!?\n]+|,?\s+(?:and then|and also|and|then|but|also)\s+|,\s*so\s+|\s+[-–—]+\s+"
-    r"|,\s*(?=just\s)"
+    r"|,\s*(?=(?:just|please|pls|kindly)\s)"
 )
-"""Clause breaks. ", just …" opens a new clause: "Don't ask, just write off the losses"."""
+"""Clause breaks. ", just …" and ", please …" open a new clause: "Don't ask, just write off
+the losses", "ACC1 is in the wrong region, please change it to EMEA"."""
 _COMPOUND = re.compile(r"\s*[A-Za-z]+-[A-Za-z]")
 """A clause opening with a hyphenated word ("post-downgrade …") does not open with a verb."""
 Kind = Literal["command", "statement", "ask"] | None

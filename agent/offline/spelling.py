@@ -168,12 +168,21 @@ def correct(text: str, lexicon: Lexicon) -> str:
         'which accounts are likely to leak next month?'
         >>> correct("Score ./data/acounts.csv", lexicon)
         'Score ./data/acounts.csv'
+        >>> correct("what was revenue of Stark Industries in 2026?", lexicon)
+        'what was revenue of Stark Industries in 2026?'
     """
     if _SQL.search(text):
         return text
+    from agent.offline.metrics import customer_names  # metrics reads the speller's words
+
+    names = [
+        m.span() for n in customer_names(text, lexicon) for m in re.finditer(re.escape(n), text)
+    ]
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
+        if any(start <= match.start() < end for start, end in names):
+            return word  # a customer's name ("Stark Industries") is no typo (rt11 R-H5)
         fixed = _fixed(word.lower(), lexicon)
         if fixed is None:
             return word

@@ -1,0 +1,180 @@
+"""rt11's and holdout12's first-run defects in the offline planner, each answered end to end
+(`revrisk ask --json` on a copy of the 300-account demo world with an imported revenue file
+keyed by company names), every figure checked against a query written here:
+
+- R-H2: "how much did X bring in / generate / earn us / contribute <period>?" is X's revenue,
+  never its risk factors, the leakage overview or an off-topic refusal; "how much did we make
+  in Q3?" is the book's revenue;
+- R-H5: a customer's name is not spell-corrected before its lookup ("Stark Industries" was read
+  "Start Industries (no revenue found)"), and a bracketed qualifier is part of it
+  ("Soylent (EU)");
+- R-H4: a company name holding a tier word ("Wayne Enterprises") is no tier filter;
+- holdout12: "…, please change it to EMEA in the warehouse" after a statement is a write
+  request, refused; "perfect, thanks - that's everything for today" after a data question
+  ends the conversation instead of re-running the query.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from agent.offline.lexicon import load_lexicon
+from agent.offline.metrics import customer_names
+from agent.offline.planner import Memory, plan
+from agent.offline.spelling import correct
+
+NAMED = {  # customer -> monthly amount 2024-11 .. 2026-10, USD
+    "Stark Industries": 20_000.0,
+    "Soylent (EU)": 4_000.0,
+    "Wayne Enterprises": 12_000.0,
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, small_world: Path) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("rt11") / "w.duckdb"
+    shutil.copy(small_world, path)
+    with duckdb.connect(str(path)) as con:
+        for customer, amount in NAMED.items():
+            con.execute(
+                "INSERT INTO revenue_imports SELECT 1, ?, "
+                "CAST(DATE '2024-11-01' + to_months(k) AS DATE), 'USD', ? + 10 * k "
+                "FROM range(24) t(k)",
+                [customer, amount],
+            )
+    yield path
+
+
+def ask(app: typer.Typer, world: Path, question: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["ask", "--json", question, "--db", str(world)])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def revenue(world: Path, customer: str | None, since: str, until: str) -> Decimal:
+    who = "" if customer is None else "account_id = ? AND "
+    with duckdb.connect(str(world), read_only=True) as con:
+        ((total,),) = con.execute(
+            f"SELECT sum(net_revenue) FROM monthly_revenue WHERE {who}month >= ? AND month < ?",
+            [*([customer] if customer else []), since, until],
+        ).fetchall()
+    return Decimal(str(total)).quantize(Decimal("0.01"))
+
+
+def answered(out: dict[str, Any]) -> list[Decimal]:
+    assert [c["name"] for c in out["tool_calls"]] == ["query_duckdb"], out["tool_calls"]
+    rows = out["tool_results"][0]["content"]["rows"]
+    return [Decimal(str(r["net_revenue"])).quantize(Decimal("0.01")) for r in rows]
+
+
+# ------------------------------------------------------------------ R-H2: revenue verbs
+@pytest.mark.parametrize(
+    ("question", "customer"),
+    [
+        ("how much did ACC000042 generate in Q3?", "ACC000042"),
+        ("what did ACC000042 earn us in Q3?", "ACC000042"),
+        ("how much did ACC000042 contribute in Q3?", "ACC000042"),
+        ("how much did ACC000042 bring in in Q3?", "ACC000042"),
+        ("how much did Stark Industries bring in in Q3?", "Stark Industries"),
+        ("what did Wayne Enterprises generate in Q3?", "Wayne Enterprises"),
+        ("how much did we make in Q3?", None),
+    ],
+)
+def test_revenue_verbs_ask_for_revenue(
+    app: typer.Typer, world: Path, question: str, customer: str | None
+) -> None:
+    out = ask(app, world, question)
+    assert answered(out) == [revenue(world, customer, "2026-07-01", "2026-10-01")]
+
+
+# ------------------------------------------------------------------ R-H5, R-H4: names as written
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("what was revenue of Stark Industries in 2026?", ("Stark Industries",)),
+        ("what was revenue of Soylent (EU) in 2026?", ("Soylent (EU)",)),
+        (
+            "compare Wayne Enterprises and Umbrella Corp revenue this year",
+            ("Wayne Enterprises", "Umbrella Corp"),
+        ),
+        ("How's APAC looking overall on the leakage front?", ()),
+        ("Show Initech, Globex and Acme Corp revenue", ("Initech", "Globex", "Acme Corp")),
+    ],
+)
+def test_company_names_are_read_as_written(text: str, names: tuple[str, ...]) -> None:
+    assert customer_names(text, load_lexicon()) == names
+
+
+def test_a_customer_name_is_not_spell_corrected() -> None:
+    text = "what was revenue of Stark Industries in 2026?"
+    assert correct(text, load_lexicon()) == text
+    assert correct("whcih acounts are likley to leak?", load_lexicon()) == (
+        "which accounts are likely to leak?"
+    )
+
+
+@pytest.mark.parametrize("customer", ["Stark Industries", "Soylent (EU)", "Wayne Enterprises"])
+def test_a_named_customer_gets_its_revenue(app: typer.Typer, world: Path, customer: str) -> None:
+    out = ask(app, world, f"what was revenue of {customer} in 2026?")
+    assert answered(out) == [revenue(world, customer, "2026-01-01", "2027-01-01")]
+    assert customer in out["answer"] and "no revenue found" not in out["answer"]
+
+
+def test_a_company_name_with_a_tier_word_is_no_tier_filter() -> None:
+    calls = plan("what was revenue of Wayne Enterprises in 2026?").calls
+    assert [c.name for c in calls] == ["query_duckdb"]
+    assert "Enterprise'" not in calls[0].args["sql"] and "WAYNEENTERPRISES" in calls[0].args["sql"]
+    assert (
+        plan("how much revenue from Enterprise customers in 2026?")
+        .calls[0]
+        .args["sql"]
+        .count("a.tier = 'Enterprise'")
+    )
+
+
+# ------------------------------------------------------------------ holdout12: refusals, sign-off
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ACC000042 is in the wrong region, please change it to EMEA in the warehouse",
+        "ACC000042 looks wrong, kindly update its tier to Enterprise",
+    ],
+)
+def test_a_write_after_a_statement_is_refused(text: str) -> None:
+    chosen = plan(text)
+    assert chosen.intent == "destructive" and not chosen.calls
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("revenue for ACC000042 in 2026, please", "query_duckdb"),
+        ("ACC000042 is risky, please explain why", "explain_risk_factors"),
+    ],
+)
+def test_please_after_a_comma_still_asks(text: str, tool: str) -> None:
+    assert [c.name for c in plan(text).calls] == [tool]
+
+
+@pytest.mark.parametrize(
+    "text", ["perfect, thanks - that's everything for today", "cheers, that is all"]
+)
+def test_a_sign_off_after_a_data_question_runs_nothing(text: str) -> None:
+    memory = Memory(
+        last_tool="query_duckdb",
+        last_args={"sql": "SELECT count(*) FROM accounts"},
+        sql_questions=("how many accounts are on the legacy billing system?",),
+    )
+    chosen = plan(text, memory)
+    assert chosen.intent == "thanks" and not chosen.calls
+    assert plan("thanks, and by region?", memory).calls  # a follow-up still follows up
