@@ -196,6 +196,7 @@ class MetricSpec:
     lost_revenue: bool = False  # "how many churned and how much revenue did we lose?"
     share: bool = False  # "what share of revenue comes from Enterprise": part, whole, share
     compared: Period | None = None  # "this year vs last year": what `period` is compared with
+    back: int | None = None  # "how does that compare with a year ago?": 12 months before it
 
 
 @dataclass(frozen=True)
@@ -401,6 +402,8 @@ _PERIOD_BEFORE = re.compile(
 )
 """A comparison with as many months just before: "last month vs the month before", "this
 quarter compared with the previous quarter"."""
+_YEAR_ON_YEAR = re.compile(r"\byear[- ]over[- ]year\b|\byoy\b")
+_COMPARING_WORD = re.compile(r"^(?:than|on|with|against|versus|vs\.?|to)\s+")
 _LAST_YEAR = re.compile(r"(?:last|previous|prior)\s+year")
 _BARE_YEAR = re.compile(rf"(?:in\s+)?({_YEAR})")
 
@@ -452,21 +455,69 @@ def read_compared(text: str) -> tuple[Period, Period] | None:
     if len(years) >= 2:  # "2026 vs 2025": the later one against the earlier
         now = Period(f"DATE '{years[-1]}-01-01'", f"DATE '{years[-1] + 1}-01-01'")
         return now, _like_for_like(now, Period(f"DATE '{years[0]}-01-01'", now.start))
-    now = read_period(text)
+    back = months_back(text)
+    now = read_period(_without_back(lowered))
     if now is None:
         return None
-    if year_before or any(_LAST_YEAR.fullmatch(p) for p in phrases[1:]):
-        return now, _shifted(now, 12)
-    if _PERIOD_BEFORE.search(lowered):
-        return now, _shifted(now, None)
+    if back is not None or any(_LAST_YEAR.fullmatch(p) for p in phrases[1:]):
+        return now, _shifted(now, back if back is not None else 12)
     others = [read_period(p if not _BARE_YEAR.fullmatch(p) else f"in {p}") for p in phrases]
     others = [p for p in others if p is not None]
     if len(others) < 2:
         return None
     then = others[1] if others[0] == now else others[0]
     if then == now:  # "this month vs last month": both the latest month
-        return now, _shifted(now, None)
+        return now, _shifted(now, 0)
     return now, _like_for_like(now, then)
+
+
+def months_back(text: str) -> int | None:
+    """How far back a comparison that names no period of its own looks ("how does that
+    compare with a year ago?": 12; "… with the previous period": 0, as many months as the
+    period has, just before it); None when it names neither.
+
+    Examples:
+        >>> months_back("and how does that compare with a year ago?")
+        12
+        >>> months_back("revenue by tier last quarter") is None
+        True
+    """
+    lowered = text.lower()
+    if not (_COMPARED.search(lowered) or _YEAR_ON_YEAR.search(lowered)):
+        return None  # "revenue a year ago", "in the previous quarter": a period, not a comparison
+    if _YEAR_BEFORE.search(lowered):
+        return 12
+    return 0 if _PERIOD_BEFORE.search(lowered) else None
+
+
+def compared_phrases(text: str) -> tuple[str, ...]:
+    """The periods a message compares, as written ("this year", "last year"; "last month",
+    "a year ago"), for the answer to name when no call compared them; () when it compares
+    none.
+
+    Examples:
+        >>> compared_phrases("how many accounts churned this year vs last year?")
+        ('this year', 'last year')
+        >>> compared_phrases("revenue last month and how does it compare with a year ago?")
+        ('last month', 'a year ago')
+        >>> compared_phrases("revenue by tier last quarter")
+        ()
+    """
+    lowered = text.lower()
+    back = months_back(text) is not None
+    if not (back or compares_periods(text) or read_compared(text) is not None):
+        return ()
+    found = [(lowered.find(p), p) for p in named_periods(text)]
+    for pattern in (_YEAR_BEFORE, _PERIOD_BEFORE) if back else ():
+        found += [(m.start(), _COMPARING_WORD.sub("", m.group(0))) for m in pattern.finditer(lowered)]
+    kept = [p for _, p in sorted(found) if not any(p != q and p in q for _, q in found)]
+    return tuple(dict.fromkeys(kept))
+
+
+def _without_back(text: str) -> str:
+    """`text` without the words that name the period compared with ("vs last year", "a year
+    ago", "the previous quarter"): what is left names the period asked, if any."""
+    return _PERIOD_BEFORE.sub(" ", _YEAR_BEFORE.sub(" ", text.lower()))
 
 
 def _with_data(period: Period) -> tuple[str, str]:
@@ -475,11 +526,11 @@ def _with_data(period: Period) -> tuple[str, str]:
     return end, f"date_diff('month', {period.start}, {end})"
 
 
-def _shifted(now: Period, months: int | None) -> Period:
-    """The months of `now` that have data, `months` earlier (None: as many as it has, just
+def _shifted(now: Period, months: int) -> Period:
+    """The months of `now` that have data, `months` earlier (0: as many as it has, just
     before it)."""
     end, span = _with_data(now)
-    if months is None:
+    if not months:
         return Period(f"CAST({now.start} - to_months({span}) AS DATE)", now.start)
     return Period(_shift(now.start, -months), _shift(end, -months))
 
@@ -851,9 +902,12 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     share = read_share(text)
     if metric is None and share and (rank or filters or group or customers):
         metric = "revenue"  # "what share do the top 10 customers make up?": of revenue
-    against = read_compared(text) if metric == "revenue" and group not in _PERIODS else None
+    against = read_compared(text) if metric in (None, "revenue") and group not in _PERIODS else None
     if against is not None:  # "this year vs last year": the first, compared with the second
         period = against[0]
+    back = months_back(text) if against is None else None
+    if back is not None:  # "how does that compare with last year?": the thread's period, back
+        period = read_period(_without_back(text))
     leakage_type = _first(tokens, lexicon.entities.get("leakage_type", ()))
     if group == "billing_system" and leakage_type == "Billing_System_Error":
         leakage_type = None  # "leakage by billing system": the dimension, not the type
@@ -875,8 +929,9 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         counted=metric == "revenue" and has_phrase(tokens, vocab.counted),
         leakage_type=leakage_type if metric == "leakage" else None,
         lost_revenue=metric == "churn" and _asks_lost_revenue(tokens),
-        share=share and metric == "revenue",
+        share=share and metric in (None, "revenue"),
         compared=against[1] if against else None,
+        back=back,
     )
 
 
@@ -967,6 +1022,14 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     )
 
 
+def compares_only(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` asks only to compare periods, naming no metric of its own ("how does
+    this month compare to last month?", "and against a year ago?"): a follow-up of the
+    thread's metric question, compared."""
+    spec = parse(text, lexicon)
+    return spec.metric is None and (spec.compared is not None or spec.back is not None)
+
+
 def _asked(tokens: Sequence[str]) -> list[str]:
     """`tokens` without a relative "who" ("the APAC customers who stopped paying"): only the
     question word "who" ("who are our biggest customers?") asks for another reading."""
@@ -1007,14 +1070,15 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
     later question sets, else the earlier one's; the order of a ranking and the periods
     compared go with the ranking and the period they belong to."""
     folded = {f.name: getattr(later, f.name) or getattr(earlier, f.name) for f in fields(later)}
-    return MetricSpec(
-        **folded
-        | {
-            "ascending": later.ascending if later.rank else earlier.ascending,
-            "periods": later.periods if later.period else earlier.periods,
-            "compared": later.compared if later.period else earlier.compared,
-        }
-    )
+    folded |= {
+        "ascending": later.ascending if later.rank else earlier.ascending,
+        "periods": later.periods if later.period else earlier.periods,
+        "compared": later.compared if later.period else earlier.compared,
+    }
+    if later.back is not None and later.period is None and not earlier.periods:
+        now = earlier.period or _LATEST_MONTH  # "how does that compare with a year ago?"
+        folded |= {"period": now, "compared": _shifted(now, later.back), "back": None}
+    return MetricSpec(**folded)
 
 
 def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
@@ -1032,7 +1096,8 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     if not applies(last, lexicon):
         earlier = [q for q in questions[:-1] if applies(q, lexicon)]
         later = parse(last, lexicon)
-        if not earlier or not (later.group or later.period or later.filters):
+        asks_more = later.back is not None or later.share  # "… compare with a year ago?"
+        if not earlier or not (later.group or later.period or later.filters or asks_more):
             return None
     spec = MetricSpec()
     for question in questions:

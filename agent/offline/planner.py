@@ -253,10 +253,11 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     if memory.last_tool != "query_duckdb" or not memory.sql_questions or "sql" in reading.named:
         return None
     again = has_phrase(reading.tokens, reading.lexicon.same)  # "same thing but by region"
-    if not (reading.points_back or reading.starts_follow_up or again):
+    compares = metrics.compares_only(reading.text, reading.lexicon)  # "vs last month?"
+    if not (reading.points_back or reading.starts_follow_up or again or compares):
         return None
     whole = sqlgen.write([reading.text], reading.lexicon) is not None
-    refers = reading.starts_follow_up or again or _points_at_group(reading)
+    refers = reading.starts_follow_up or again or compares or _points_at_group(reading)
     if whole and not refers and not has_phrase(reading.tokens, reading.lexicon.demonstratives):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
