@@ -4,8 +4,9 @@ Contract: `unapplied(text, calls, entities, lexicon)` lists every limit the mess
 that none of `calls` applies: a filter (a region, billing system, currency or other
 warehouse value of the `[sql.filters]` vocabulary; a tier, risk level, leakage type, decline
 level or segment), a breakdown ("which region …", "by billing system"), a period ("in 2025",
-"last quarter", "Q3", "in March") a comparison of periods ("this month vs last month", "compared with a year ago", also
-for a query that does not compare them) or a share of the total ("what share of …").
+"last quarter", "Q3", "in March"), a comparison of periods ("this month vs last month",
+"compared with a year ago", also when a query does not compare them) or a share of the
+total ("what share of …").
 The planner applies what a tool argument can carry (a tier; a region on score_leakage,
 portfolio_summary, detect_leakage and find_declining_customers; a month, a year as
 since/until, a period relative to the data when its last month is known); what is left is

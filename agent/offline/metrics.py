@@ -453,16 +453,19 @@ def read_compared(text: str) -> tuple[Period, Period] | None:
     phrases = named_periods(text)
     years = sorted({int(m.group(1)) for p in phrases if (m := _BARE_YEAR.fullmatch(p))})
     if len(years) >= 2:  # "2026 vs 2025": the later one against the earlier
-        now = Period(f"DATE '{years[-1]}-01-01'", f"DATE '{years[-1] + 1}-01-01'")
-        return now, _like_for_like(now, Period(f"DATE '{years[0]}-01-01'", now.start))
+        year = Period(f"DATE '{years[-1]}-01-01'", f"DATE '{years[-1] + 1}-01-01'")
+        return year, _like_for_like(year, Period(f"DATE '{years[0]}-01-01'", year.start))
     back = months_back(text)
     now = read_period(_without_back(lowered))
     if now is None:
         return None
     if back is not None or any(_LAST_YEAR.fullmatch(p) for p in phrases[1:]):
         return now, _shifted(now, back if back is not None else 12)
-    others = [read_period(p if not _BARE_YEAR.fullmatch(p) else f"in {p}") for p in phrases]
-    others = [p for p in others if p is not None]
+    others = [
+        found
+        for p in phrases
+        if (found := read_period(f"in {p}" if _BARE_YEAR.fullmatch(p) else p)) is not None
+    ]
     if len(others) < 2:
         return None
     then = others[1] if others[0] == now else others[0]
@@ -509,7 +512,9 @@ def compared_phrases(text: str) -> tuple[str, ...]:
         return ()
     found = [(lowered.find(p), p) for p in named_periods(text)]
     for pattern in (_YEAR_BEFORE, _PERIOD_BEFORE) if back else ():
-        found += [(m.start(), _COMPARING_WORD.sub("", m.group(0))) for m in pattern.finditer(lowered)]
+        found += [
+            (m.start(), _COMPARING_WORD.sub("", m.group(0))) for m in pattern.finditer(lowered)
+        ]
     kept = [p for _, p in sorted(found) if not any(p != q and p in q for _, q in found)]
     return tuple(dict.fromkeys(kept))
 
@@ -1398,7 +1403,8 @@ def _compared(spec: MetricSpec, source: str) -> str:
     assert spec.period is not None and spec.compared is not None
     now, then = spec.period, spec.compared
     amounts = []
-    for q, name in ((now, "revenue_in_period"), (then, "revenue_compared")):
+    measure = "mrr" if spec.monthly else "revenue"
+    for q, name in ((now, f"{measure}_in_period"), (then, f"{measure}_compared")):
         amount = f"sum(r.net_revenue) FILTER (WHERE {_in('r.month', q)})"
         if spec.monthly:  # "MRR this year vs last year": each period's average month
             amount += f" / nullif(count(DISTINCT r.month) FILTER (WHERE {_in('r.month', q)}), 0)"
@@ -1444,7 +1450,8 @@ def _share(spec: MetricSpec, default: Period) -> str:
     does each tier make up?", "what share do the top 10 customers make up?"): the part, the
     whole and the share, per currency (no share adds two currencies). The whole is every
     customer's revenue in the period, imported revenue customers without an account row
-    included; a split by tier or region is of the customers its filters keep. The top N
+    included; a split by tier or region is of the customers it can place (their shares add
+    up to the whole; the others are counted as left out). The top N
     customers' share is over every customer of the period (`_top_share`)."""
     if spec.rank is not None and not spec.customers:
         return _top_share(spec, default)
@@ -1452,13 +1459,14 @@ def _share(spec: MetricSpec, default: Period) -> str:
     grouped = spec.group is not None and not spec.customers
     kept = spec.filters if grouped else ()  # "share of EMEA revenue by tier": of EMEA's
     part = [] if grouped else [f"a.{f}" for f in spec.filters]
-    join = "JOIN" if kept else "LEFT JOIN"
+    placed = bool(kept) or (grouped and spec.group in _ACCOUNT_DIMENSIONS)  # adds to 100 %
+    join = "JOIN" if placed else "LEFT JOIN"
     whole = (
         f"(SELECT r.currency, sum(r.net_revenue) AS total_revenue FROM monthly_revenue r "
         f"{join} accounts a USING (account_id) WHERE {_in('r.month', p)} AND {_where(kept)} "
         "GROUP BY 1) w"
     )
-    join = "JOIN" if spec.filters or grouped and spec.group in _ACCOUNT_DIMENSIONS else "LEFT JOIN"
+    join = "JOIN" if spec.filters or placed else "LEFT JOIN"
     source = (
         f"monthly_revenue r {join} accounts a USING (account_id) "
         f"JOIN {whole} ON w.currency = r.currency"
@@ -1468,11 +1476,14 @@ def _share(spec: MetricSpec, default: Period) -> str:
         "round(any_value(w.total_revenue), 2) AS total_revenue, "
         "round(sum(r.net_revenue) / any_value(w.total_revenue), 4) AS share_of_total"
         + _months_covered(spec, "r.month")
+        + (_left_out(spec, default) if placed else "")
     )
     if not grouped:
-        value = filtered_to(spec.filters, "share_of").removeprefix(", ") + (
-            ", " if spec.filters else ""
-        ) + value
+        value = (
+            filtered_to(spec.filters, "share_of").removeprefix(", ")
+            + (", " if spec.filters else "")
+            + value
+        )
     extra, keys = _named_customers(spec)
     return _period_select(
         replace(spec, filters=kept, group=spec.group if grouped else None),
@@ -1565,7 +1576,9 @@ _MOVED_BY = re.compile(
     r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per cent|pct)"
 )
 """A threshold on the change: "revenue down more than 30 %", "grew by over 50 percent"."""
-_YEAR_AGO = re.compile(rf"{_YEAR_BEFORE.pattern}|\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b")
+_YEAR_AGO = re.compile(
+    rf"{_YEAR_BEFORE.pattern}|\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b"
+)
 """A comparison with the same months a year earlier ("compared with a year ago"); a year to
 date is compared with the same months of the year before."""
 

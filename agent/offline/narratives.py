@@ -175,9 +175,7 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
         for row in rows
     )
     named = _compared_periods(rows[0])
-    headers = [
-        f"Revenue {named[c]}" if c in named else literal(column_label(c)) for c in columns
-    ]
+    headers = [named.get(c) or literal(column_label(c)) for c in columns]
     return table(headers, body)
 
 
@@ -191,13 +189,20 @@ def _months(row: Mapping[str, Any], start: str, end: str) -> str:
 
 
 def _compared_periods(row: Mapping[str, Any]) -> dict[str, str]:
-    """The periods of a comparison's two revenue columns (`revenue_in_period`,
-    `revenue_compared`), from its own period columns; {} for any other result."""
+    """The headers of a comparison's two amount columns (`revenue_in_period`,
+    `revenue_compared`; `mrr_…` for an average month), each naming its period from the
+    row's own period columns ("Revenue 2025-10"); {} for any other result."""
     if not isinstance(row.get("compared_start"), str):
         return {}
+    periods = {
+        "in_period": _months(row, "period_start", "period_end"),
+        "compared": _months(row, "compared_start", "compared_end"),
+    }
+    measures = {"revenue": "Revenue", "mrr": "MRR (average month)"}
     return {
-        "revenue_in_period": _months(row, "period_start", "period_end"),
-        "revenue_compared": _months(row, "compared_start", "compared_end"),
+        f"{measure}_{which}": f"{label} {months}"
+        for measure, label in measures.items()
+        for which, months in periods.items()
     }
 
 
