@@ -1368,8 +1368,9 @@ def _revenue(spec: MetricSpec) -> str:
     value = f"round({amount}, 2) AS {name}"
     if spec.rank is not None and spec.monthly and spec.period is None and not spec.customers:
         return _contracted_mrr(spec)
-    if spec.share and spec.group not in _PERIODS and not spec.per_account:
-        return _share(spec, default)
+    parted = spec.filters or spec.group or spec.rank is not None or spec.customers
+    if spec.share and parted and spec.group not in _PERIODS and not spec.per_account:
+        return _share(spec, default)  # a share of no part named is said, not 100 % (limits.py)
     if spec.rank is not None and not spec.customers:
         return _ranked(spec, default, value, "r.month", source, "r.currency")
     if spec.compared is not None and spec.period is not None and not spec.per_account:
