@@ -31,7 +31,19 @@ vs core", "EMEA vs APAC") group by that column instead of filtering on both at o
 without a year ("in April", "april this year", "Oct-26") is the latest such month in the data.
 A quarter, half or named period the data cover only in part returns how many of its months
 have data (`n_months_with_data` of `n_months_in_period`), so the answer flags it ("2024-Q4
-covers 2 of its 3 months") instead of comparing it with a full one.
+covers 2 of its 3 months") instead of comparing it with a full one. One period against
+another ("revenue by tier this year vs last year", "last month … how does it compare with a
+year ago?", "this quarter vs the same quarter last year", "2026 vs 2025 by region", "this month
+compared to last month", `read_compared`; a follow-up "and against a year ago?" compares the
+thread's period) gets both figures per group, the change and the change in percent, and both
+periods (`compared_start`/`compared_end`, as the revenue movers state theirs); the period
+compared covers as many months as the one asked has data for (a year to date against the same
+months a year earlier), so the change is like for like (rt10 N-M2).
+
+Shares (rt10 N-M2): "what share of revenue comes from Enterprise customers this year?", "EMEA's
+percentage of total revenue", "what share does each tier make up?", "what share do the top 10
+customers make up?" return the part, the whole and `share_of_total`, per currency
+(`_share`); a share of no part, or of another metric, is said by agent/offline/limits.py.
 
 Who is counted (rt8 D1, D18): revenue reads monthly_revenue LEFT JOINed to accounts, so the
 customers of an imported revenue file (which has no account rows) are in every total; a split
@@ -378,16 +390,20 @@ def compared_months(text: str) -> tuple[Period, ...]:
     return tuple(Period(f"DATE '{month}-01'", _shift(f"DATE '{month}-01'", 1)) for month in months)
 
 
+_WHOLES = r"(?:the\s+|our\s+|all\s+)?(?:total\b|revenue|mrr|income|sales|billings|the whole)"
 _SHARE = re.compile(
-    r"\b(?:what|which|the|a|as a|its|their)\s+(?:share|proportion|fraction|portion|percentage|part)"
-    r"\b(?!\s+(?:change|growth|increase|decrease|drop|fall|rise))"
-    r"|\bshare\s+of\b|\b(?:percentage|per ?cent|proportion|fraction)\s+of\b|%\s*of\b"
-    r"|\bhow much of\b|\bmakes?\s+up\b|\bmade\s+up\b"
+    r"\b(?:what|which)\s+(?:share|proportion|fraction|portion|percentage|percent|part|%)\s*"
+    r"(?:of|do|does|did|is|are|was|were)\b"
+    r"|\b(?:as|by)\s+a\s+(?:share|proportion|fraction|percentage|percent)\b"
+    rf"|\b(?:share|percentage|per ?cent|proportion|fraction)\s+of\s+{_WHOLES}"
+    rf"|%\s*of\s+{_WHOLES}|\bhow much of\s+{_WHOLES}"
+    r"|\b(?:customers?|accounts?|clients?)\s+make\s+up\b"
 )
 """A question about a part's share of a whole: "what share of revenue comes from Enterprise",
 "Enterprise's percentage of total revenue", "how much of our revenue is from EMEA, as a
-share", "what % of revenue", "what do the top 10 customers make up". A percentage of a change
-("the percentage change") is a comparison, not a share."""
+share", "what % of revenue", "what do the top 10 customers make up". "The percentage change"
+is a comparison; "what makes up our leakage" and "how much of the leakage is recoverable"
+ask no share."""
 _YEAR_BEFORE = re.compile(
     r"\b(?:a|one|1)\s+year\s+(?:ago|earlier|before)\b|\byear[- ]over[- ]year\b|\byoy\b"
     r"|\b(?:than|on|with|against|versus|vs\.?|to)\s+(?:the\s+)?(?:last|previous|prior)\s+year\b"

@@ -91,6 +91,8 @@ def percent(part: Decimal, whole: Decimal) -> str:
         ("what % of revenue came from the top 5 customers?", True),
         ("what do the top 10 customers make up?", True),
         ("what was the percentage change in revenue last quarter?", False),
+        ("what makes up our leakage?", False),
+        ("how much of the leakage is recoverable?", False),
         ("revenue by tier this year", False),
     ],
 )
@@ -281,6 +283,18 @@ def test_a_follow_up_compares_the_threads_period(app: typer.Typer, small_world: 
     ask(app, small_world, "what was revenue last month?", *thread)
     got = rows(ask(app, small_world, "and how does that compare with a year ago?", *thread))
     _check_compared(got, {"all": now}, {"all": then}, None)
+
+
+def test_a_follow_up_asks_the_threads_split_as_shares(app: typer.Typer, small_world: Path) -> None:
+    last = latest(small_world)
+    truth = revenue(small_world, last, shifted(last, 1), "a.tier IS NOT NULL")
+    whole = sum(truth.values(), Decimal(0))
+    thread = ("--thread", "share-follow-up")
+    ask(app, small_world, "what was revenue by tier last month?", *thread)
+    got = rows(ask(app, small_world, "and as a share of the total?", *thread))
+    assert {r["tier"]: Decimal(str(r["share_of_total"])) for r in got} == {
+        tier: share(amount, whole) for tier, amount in truth.items()
+    }
 
 
 # ------------------------------------------------------------------------------ said, not dropped
