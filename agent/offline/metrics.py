@@ -33,12 +33,13 @@ A quarter, half or named period the data cover only in part returns how many of 
 have data (`n_months_with_data` of `n_months_in_period`), so the answer flags it ("2024-Q4
 covers 2 of its 3 months") instead of comparing it with a full one. One period against
 another ("revenue by tier this year vs last year", "last month … how does it compare with a
-year ago?", "this quarter vs the same quarter last year", "2026 vs 2025 by region", "this month
-compared to last month", `read_compared`; a follow-up "and against a year ago?" compares the
-thread's period) gets both figures per group, the change and the change in percent, and both
-periods (`compared_start`/`compared_end`, as the revenue movers state theirs); the period
-compared covers as many months as the one asked has data for (a year to date against the same
-months a year earlier), so the change is like for like (rt10 N-M2).
+year ago?", "this quarter vs the same quarter last year", "2026 vs 2025 by region", "this
+month compared to last month", "October vs September", `read_compared`; a follow-up "and
+against a year ago?" compares the thread's period) gets both figures per group, the change
+and the change in percent, and both periods (`compared_start`/`compared_end`, as the revenue
+movers state theirs); the period compared covers as many months as the one asked has data
+for (a year to date against the same months a year earlier), so the change is like for like
+(rt10 N-M2).
 
 Shares (rt10 N-M2): "what share of revenue comes from Enterprise customers this year?", "EMEA's
 percentage of total revenue", "what share does each tier make up?", "what share do the top 10
@@ -471,6 +472,11 @@ def read_compared(text: str) -> tuple[Period, Period] | None:
     if len(years) >= 2:  # "2026 vs 2025": the later one against the earlier
         year = Period(f"DATE '{years[-1]}-01-01'", f"DATE '{years[-1] + 1}-01-01'")
         return year, _like_for_like(year, Period(f"DATE '{years[0]}-01-01'", year.start))
+    months = list(dict.fromkeys(_MONTHS[m.group(1)] for m in _MONTH_WORD.finditer(lowered)))
+    if len(months) >= 2 and not _stated_months(lowered) and not _range(lowered):
+        first, second = (_month_of(month, None) for month in months[:2])  # "October vs
+        later, earlier = f"greatest({first}, {second})", f"least({first}, {second})"  # Sep"
+        return Period(later, _shift(later, 1)), Period(earlier, _shift(earlier, 1))
     back = months_back(text)
     now = read_period(_without_back(lowered))
     if now is None:
@@ -1096,7 +1102,8 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
         "periods": later.periods if later.period else earlier.periods,
         "compared": later.compared if later.period else earlier.compared,
     }
-    if later.back is not None and later.period is None and not earlier.periods:
+    revenue = (later.metric or earlier.metric) == "revenue" and earlier.group not in _PERIODS
+    if later.back is not None and later.period is None and revenue and not earlier.periods:
         now = earlier.period or _LATEST_MONTH  # "how does that compare with a year ago?"
         folded |= {"period": now, "compared": _shifted(now, later.back), "back": None}
     return MetricSpec(**folded)
@@ -1389,7 +1396,7 @@ def _revenue(spec: MetricSpec) -> str:
         return _share(spec, default)  # a share of no part named is said, not 100 % (limits.py)
     if spec.rank is not None and not spec.customers:
         return _ranked(spec, default, value, "r.month", source, "r.currency")
-    if spec.compared is not None and spec.period is not None and not spec.per_account:
+    if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
         return _compared(spec, source)
     if spec.per_account or spec.counted:
         value += ", count(DISTINCT r.account_id) AS n_accounts"
@@ -1418,7 +1425,17 @@ def _compared(spec: MetricSpec, source: str) -> str:
     currency: both figures, the change and the change in percent, and both periods
     (`compared_start`/`compared_end`, as the revenue movers state theirs, `movement_sql`)."""
     assert spec.period is not None and spec.compared is not None
-    now, then = spec.period, spec.compared
+    bounds = {
+        "now_start": spec.period.start,
+        "now_end": spec.period.end,
+        "then_start": spec.compared.start,
+        "then_end": spec.compared.end,
+    }  # each written once (a bound repeats the data's latest month): the query stays short
+    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
+    now, then = (
+        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
+        for n in ("now", "then")
+    )
     amounts = []
     measure = "mrr" if spec.monthly else "revenue"
     for q, name in ((now, f"{measure}_in_period"), (then, f"{measure}_compared")):
@@ -1438,11 +1455,14 @@ def _compared(spec: MetricSpec, source: str) -> str:
         value += _left_out(replace(spec, periods=(then, now)), _LATEST_MONTH)
     extra, keys = _named_customers(spec)
     return _period_select(
-        replace(spec, periods=(then, now), group=None if spec.customers else spec.group),
+        replace(
+            spec, period=now, periods=(then, now), group=None if spec.customers else spec.group
+        ),
         _LATEST_MONTH,
         "r.month",
         value,
         source,
+        prefix=prefix,
         currency="r.currency",
         extra=extra,
         keys=keys,
