@@ -275,6 +275,19 @@ def test_two_years_by_region_compare_like_for_like(app: typer.Typer, small_world
     _check_compared(got, now, then, "region")
 
 
+def test_two_months_without_a_year_by_tier(app: typer.Typer, small_world: Path) -> None:
+    """ "revenue by tier in September vs October": the latest such months, a row per tier
+    (the query once exceeded the 10,000-character cap of query_duckdb)."""
+    last = latest(small_world)
+    before = shifted(last, -1)
+    named = f"{before:%B} vs {last:%B}"
+    now = revenue(small_world, last, shifted(last, 1), "a.tier IS NOT NULL")
+    then = revenue(small_world, before, last, "a.tier IS NOT NULL")
+    got = rows(ask(app, small_world, f"revenue by tier in {named}"))
+    _check_compared(got, now, then, "tier")
+    assert got[0]["compared_start"] == f"{before:%Y-%m}"
+
+
 def test_a_follow_up_compares_the_threads_period(app: typer.Typer, small_world: Path) -> None:
     last = latest(small_world)
     now = total(small_world, last, shifted(last, 1))
