@@ -1,7 +1,10 @@
 """A *turn* is one user message and everything the agent did about it.
 
-Helpers shared by the graph (faithfulness guard), the offline planner and the runner. The
-guard's retry note travels as a user message named `GUARD_NOTE_NAME`; it never starts a turn.
+Helpers shared by the graph (faithfulness guard), the offline planner and the runner. Two
+notes travel as user messages that never start a turn: the guard's retry note
+(`GUARD_NOTE_NAME`) and the chat's note that the data changed (`DATA_NOTE_NAME`: an import
+switched the session's warehouse, so lists and accounts of earlier answers belong to the data
+before it).
 """
 
 from __future__ import annotations
@@ -12,13 +15,26 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 GUARD_NOTE_NAME = "faithfulness_guard"
+DATA_NOTE_NAME = "data_change"
+
+
+def is_question(message: BaseMessage) -> bool:
+    """A user message that starts a turn (not one of the notes above)."""
+    return isinstance(message, HumanMessage) and message.name not in (
+        GUARD_NOTE_NAME,
+        DATA_NOTE_NAME,
+    )
+
+
+def is_data_note(message: BaseMessage) -> bool:
+    """The chat's note that the session's warehouse changed."""
+    return isinstance(message, HumanMessage) and message.name == DATA_NOTE_NAME
 
 
 def last_user_index(messages: Sequence[BaseMessage]) -> int:
     """Index of the message that started the current turn, or -1."""
     for index in range(len(messages) - 1, -1, -1):
-        message = messages[index]
-        if isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
+        if is_question(messages[index]):
             return index
     return -1
 

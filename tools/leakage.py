@@ -87,8 +87,8 @@ def portfolio_summary(
         "scope": views.population_scope(region=region),
         "as_of_month": str(result.summary["as_of_month"])[:7],
         "detected_month": result.summary["detected_month"],
-        "n_declining": sum(list(declines.values())[1:4]),  # levels 1-3, in either words
-        "decline_level_counts": declines,
+        "n_declining": declines.declining,
+        "decline_level_counts": declines.by_label,
     }
     risk = table[table["dimension"] == "risk_level"]
     detected = table[table["dimension"] == "detected_leakage_type"]

@@ -50,6 +50,8 @@ class SessionState:
     turn: asyncio.Task[Any] | None = None
     """The turn running now, cancelled by the stop button (`stop`)."""
     db_path: str | None = None  # a warehouse imported in this session (Stripe upload)
+    data_note: str | None = None
+    """Sent with the next question after an import switched `db_path` (copy.DATA_CHANGED)."""
 
 
 def state() -> SessionState:
@@ -195,7 +197,8 @@ async def _answer(question: str) -> str:
     progress: cl.Message | None = None
     final = ui_runtime.Final("")
     streamed = ""
-    async for event in runtime.stream(question, thread_id(), context):
+    note, state().data_note = state().data_note, None
+    async for event in runtime.stream(question, thread_id(), context, note=note):
         if isinstance(event, ui_runtime.Token):
             # the whole text so far, neutralised: an image or link split across tokens
             # never reaches the browser half-formed
@@ -396,7 +399,7 @@ async def _show_import(outcome: stripe_upload.SessionImport, imported: str, refu
     """Answer from the imported warehouse from now on (when it stood) and show the import's
     report under `imported` or `refused`; True when it stood."""
     if outcome.db_path is not None:
-        state().db_path = str(outcome.db_path)
+        state().db_path, state().data_note = str(outcome.db_path), copy.DATA_CHANGED
     note = imported if outcome.db_path is not None else refused
     await cl.Message(
         content=f"{note}\n{code_block(scrub(outcome.text))}", author=copy.ASSISTANT

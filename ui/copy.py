@@ -93,6 +93,13 @@ REVENUE_CANCELLED = (
     "to the shared warehouse, run `revrisk import {name}`; answers here still come from the "
     "current warehouse."
 )
+DATA_CHANGED = (
+    "The data changed: an import in this chat switched the warehouse. Answers from here on come "
+    "from the imported data; the lists and accounts of earlier answers belong to the data before "
+    "it."
+)
+"""The note the agent gets with the next question after an import (`agent.turns.DATA_NOTE_NAME`):
+"the first one" no longer points at a list of the previous warehouse."""
 REVENUE_IMPORTED = (
     "Imported. From now on this session's answers come from your imported revenue, in this "
     "chat's own warehouse: ask for a customer's revenue trend or which customers are declining."

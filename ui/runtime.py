@@ -37,6 +37,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import StreamMode
 
+from agent.turns import DATA_NOTE_NAME
 from tools.context import Context
 
 
@@ -165,10 +166,13 @@ class ChatRuntime:
         return list((state.values or {}).get("messages", []))
 
     async def stream(
-        self, question: str, thread_id: str, context: Context
+        self, question: str, thread_id: str, context: Context, note: str | None = None
     ) -> AsyncIterator[TurnEvent]:
-        """Run one turn of `thread_id`, yielding events as they happen, then `Final`."""
-        inputs = {"messages": [HumanMessage(question, id=str(uuid.uuid4()))]}
+        """Run one turn of `thread_id`, yielding events as they happen, then `Final`. `note`
+        (the data changed since the last turn) goes first, as a user message that is no
+        question (`agent.turns.DATA_NOTE_NAME`)."""
+        noted = [HumanMessage(note, name=DATA_NOTE_NAME, id=str(uuid.uuid4()))] if note else []
+        inputs = {"messages": [*noted, HumanMessage(question, id=str(uuid.uuid4()))]}
         modes: list[StreamMode] = ["messages", "updates", "custom"]
         config = self.config(thread_id)
         calls: list[dict[str, Any]] = []

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from agent.turns import GUARD_NOTE_NAME
+from agent.turns import is_question
 from ui.artifacts import ArtifactView, view_of
 
 
@@ -71,10 +71,6 @@ def redacted(value: Any, redact: Mapping[str, str]) -> Any:
     return value
 
 
-def _is_question(message: BaseMessage) -> bool:
-    return isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME
-
-
 def _turn(messages: Sequence[BaseMessage], redact: Mapping[str, str]) -> TurnRecord:
     """A turn from its messages: the question first, then calls, results and answers."""
     results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
@@ -108,7 +104,7 @@ def turns_from_messages(
     `redact` maps text to its replacement in questions, arguments and answers (server-side
     upload paths → file names).
     """
-    starts = [index for index, message in enumerate(messages) if _is_question(message)]
+    starts = [index for index, message in enumerate(messages) if is_question(message)]
     bounds = zip(starts, [*starts[1:], len(messages)], strict=True)
     return [_turn(messages[start:end], redact or {}) for start, end in bounds]
 

@@ -1877,7 +1877,7 @@ def _arr(spec: MetricSpec) -> str:
     month = _shift(end, -1)
     group = spec.group if spec.group in _DIMENSIONS else None
     one_month = replace(spec, group=group, period=Period(month, end), periods=(), changes=False)
-    value = "round(12 * sum(r.net_revenue), 2) AS arr, round(sum(r.net_revenue), 2) AS mrr"
+    value = "round(12 * sum(r.net_revenue), 2) AS arr, round(sum(r.net_revenue), 2) AS net_revenue"
     if _uses_accounts(one_month):
         value += _left_out(one_month, _LATEST_MONTH)
     join = "JOIN" if _uses_accounts(one_month) else "LEFT JOIN"

@@ -31,7 +31,6 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
-    HumanMessage,
     SystemMessage,
     ToolMessage,
 )
@@ -53,7 +52,7 @@ from agent.offline.narratives import (
 )
 from agent.offline.planner import Memory, Plan, plan
 from agent.offline.plans import FILTER_KINDS
-from agent.turns import GUARD_NOTE_NAME, last_user_index, tool_results
+from agent.turns import is_data_note, is_question, last_user_index, tool_results
 from agent.turns import tool_calls as turn_calls
 from domain import normalise_account_id
 from domain.markdown import literal
@@ -164,7 +163,9 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
     for message in history:
         if isinstance(message, SystemMessage) and (span := _DATA_SPAN.search(message.text)):
             memory = replace(memory, data_to=span.group(2))
-        elif isinstance(message, HumanMessage) and message.name != GUARD_NOTE_NAME:
+        elif is_data_note(message):  # an import switched the warehouse: earlier lists are gone
+            memory, question, called = Memory(data_to=memory.data_to), "", False
+        elif is_question(message):
             question, called = message.text, False
         elif isinstance(message, AIMessage) and message.tool_calls:
             called = True

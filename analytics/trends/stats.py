@@ -9,8 +9,9 @@ scan costs a few array passes instead of one model fit per customer.
   confidence interval, and the Mann–Kendall S statistic, its tie-corrected variance, z and
   two-sided p-value. Both come from the same pairwise differences, computed lag by lag.
   Results match `scipy.stats.theilslopes` and a textbook Mann–Kendall test (see the tests).
-- `running_level`: a running median of 5 months (3 at the edges): a robust local level that
-  follows step changes within a month or two and ignores single-month spikes and dips.
+- `running_level`: a running median of 5 months (3 near the edges, Tukey's end-point rule at
+  the first and last month): a robust local level that follows step changes within a month or
+  two and ignores single-month spikes and dips.
 - `robust_scale`: 1.4826 x median absolute deviation, row by row.
 - `trailing_mean`: the 3-month moving average of the charts.
 """
@@ -159,15 +160,23 @@ def trend_tests(values: FloatArray, *, confidence: float = 0.95) -> TrendTests:
 
 
 def running_level(values: FloatArray) -> FloatArray:
-    """Running median over 5 months, 3 near the ends of each row's window.
+    """Running median over 5 months, 3 near the ends of each row's window, and Tukey's
+    end-point rule at the window's first and last month.
 
-    At a window's first (last) month the median of its first (last) three months is used, the
-    second (second-to-last) month uses the centred 3-month median. A one-month dip at the
-    last month is therefore still measured against the months before it.
+    The second (second-to-last) month uses the centred 3-month median. The last month is the
+    median of itself, the level before it and that level extrapolated one step along the two
+    levels before (`3 z[n-1] - 2 z[n-2]`; Tukey 1977, R's `smoothEnds`); the first month
+    likewise. A plain median of the last three months lagged one step behind a steady fall
+    (rt10 N-L7: revenue 6,000, 5,000, 4,000 gave a last level of 5,000 and a residual of a
+    whole month's fall); the end rule follows it (4,000), while a one-month dip at the last
+    month is still measured against the months before it.
 
     Examples:
         >>> running_level(np.array([[np.nan, 10, 11, 60, 10, 12, 2, 2, 2]]))
         array([[nan, 11., 11., 11., 11., 10.,  2.,  2.,  2.]])
+        >>> running_level(np.array([[9.0, 8, 7, 6, 5, 4], [10, 10, 10, 10, 10, 2]]))
+        array([[ 9.,  8.,  7.,  6.,  5.,  4.],
+               [10., 10., 10., 10., 10., 10.]])
     """
     values = np.asarray(values, dtype=float)
     padded = np.pad(values, ((0, 0), (2, 2)), constant_values=np.nan)
@@ -178,7 +187,32 @@ def running_level(values: FloatArray) -> FloatArray:
     near_edge = count == 4
     if near_edge.any():
         level[near_edge] = row_median(centred[near_edge])
-    return np.where(np.isnan(values), np.nan, level)
+    level = np.where(np.isnan(values), np.nan, level)
+    _tukey_ends(values, level)
+    return level
+
+
+def _tukey_ends(values: FloatArray, level: FloatArray) -> None:
+    """Tukey's end-point rule, in place, at the first and last month of each row's window of
+    at least 3 months (months before the first are NaN; the window runs to the last column)."""
+    n_months = values.shape[1]
+    if n_months < 3:
+        return
+    smooth = level.copy()  # both ends extrapolate from the running medians, not each other
+    rows = np.arange(values.shape[0])
+    first = np.argmax(~np.isnan(values), axis=1)
+    has_three = ~np.isnan(values[:, -1]) & (first <= n_months - 3)
+    for end, inner, beyond in (
+        (first, first + 1, first + 2),
+        (n_months - 1, n_months - 2, n_months - 3),
+    ):
+        end = np.broadcast_to(end, rows.shape)
+        inner_level = smooth[rows, np.minimum(inner, n_months - 1)]
+        beyond_level = smooth[rows, np.minimum(beyond, n_months - 1)]
+        candidates = np.stack(
+            [values[rows, end], inner_level, 3 * inner_level - 2 * beyond_level], axis=1
+        )
+        level[rows[has_three], end[has_three]] = np.median(candidates[has_three], axis=1)
 
 
 def robust_scale(values: FloatArray) -> FloatArray:

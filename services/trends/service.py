@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
@@ -509,16 +509,26 @@ def _already_fallen(
     return int(count), tuple(str(i) for i in largest.index)
 
 
-def decline_level_counts(db_path: Path | str, region: str | None = None) -> dict[str, int]:
-    """Customers per decline level over the whole portfolio (or the accounts of `region`), by
-    label (every level, 0 when none), plus "not judged" (history too short); from the trend
-    cache."""
+class DeclineCounts(NamedTuple):
+    """Customers per decline level, by label (every level, 0 when none, then "not judged":
+    history too short), and how many are declining (levels from `DECLINING_FROM_LEVEL`)."""
+
+    by_label: dict[str, int]
+    declining: int
+
+
+def decline_level_counts(db_path: Path | str, region: str | None = None) -> DeclineCounts:
+    """Customers per decline level over the whole portfolio (or the accounts of `region`);
+    from the trend cache."""
     with cached(db_path) as con:
         keep, kept, _ = population(con, region, column="m.account_id")
         counts = store.decline_level_counts(con, keep if kept else "", kept)
         labels = level_labels(store.cache_info(con))
     by_label = {label: counts.get(level, 0) for level, label in labels.items()}
-    return by_label | {"not judged": counts.get(None, 0)}
+    declining = sum(
+        n for level, n in counts.items() if level is not None and level >= DECLINING_FROM_LEVEL
+    )
+    return DeclineCounts(by_label | {"not judged": counts.get(None, 0)}, declining)
 
 
 def record_of(
@@ -539,6 +549,7 @@ __all__ = [
     "SO_FAR_LABELS",
     "CacheStatus",
     "CustomerTrend",
+    "DeclineCounts",
     "DecliningCustomers",
     "SegmentOverview",
     "SegmentReport",

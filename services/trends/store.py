@@ -22,10 +22,12 @@ from data.warehouse import get_meta, get_meta_json, replace_rows, set_meta, tran
 
 VERSION_KEY = "trends_data_version"
 """meta key: '<data_version>/<METHOD_VERSION>' the cache was built from."""
-METHOD_VERSION = "5"
+METHOD_VERSION = "6"
 """Bump when the trend or segment method changes, so existing caches are rebuilt.
 2: decline_level became the band of the forecast's decline_probability (issue 14).
-3: the cache info records the declines the forecast learned from (its thin-history caveat)."""
+3: the cache info records the declines the forecast learned from (its thin-history caveat).
+4: the yearly cycle's level-shift check. 5: descriptive levels for thin books.
+6: the local level's end-point rule (no lag at the last month of a steady fall)."""
 _ADDED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("decline_probability", "DOUBLE"),
     ("decline_drivers", "VARCHAR DEFAULT ''"),

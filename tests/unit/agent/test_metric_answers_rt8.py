@@ -324,3 +324,22 @@ def test_periods_and_other_questions_name_no_customer_and_rank_nothing(question:
     for call in plan(question).calls:
         sql = str(call.args.get("sql", ""))
         assert "regexp_replace(upper(r.account_id)" not in sql and " LIMIT " not in sql
+
+
+# ------------------------------------------------------------------ rt10 N-L3: two "MRR"s
+def test_the_two_monthly_figures_are_named_apart(app: typer.Typer, world: Path) -> None:
+    """rt10 N-L3: the overview's "$4.14M of monthly recurring revenue" (the accounts'
+    contracted MRR) and the ARR answer's "MRR $4,264,717" (the month's billed net revenue)
+    were two different figures under one name. Each is now named for what it is."""
+    arr = ask(app, world, "what's our ARR?")
+    (usd,) = [r for r in rows(arr) if r["currency"] == "USD"]
+    ((billed,),) = truth(
+        world,
+        "SELECT sum(net_revenue) FROM monthly_revenue "
+        "WHERE month = DATE '2026-10-01' AND currency = 'USD'",
+    )
+    assert money(usd["net_revenue"]) == money(billed) and "mrr" not in usd
+    assert "MRR" not in arr["answer"]
+    overview = ask(app, world, "give me an overview of the portfolio")
+    assert "of contracted MRR" in overview["answer"]
+    assert "of monthly recurring revenue" not in overview["answer"]

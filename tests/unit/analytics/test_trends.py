@@ -72,6 +72,31 @@ def test_running_level_follows_steps_and_ignores_single_spikes() -> None:
     assert level[-1] == 3  # a last-month dip is judged against the months before
 
 
+def test_running_level_does_not_lag_at_the_ends_of_a_steady_fall() -> None:
+    """rt10 N-L7: revenue 9,000 falling 1,000 a month to 4,000 showed 'trend $5,000' beside
+    '$4,000' at the last month (the median of the last three months lags one step). Tukey's
+    end-point rule follows a steady trend at both ends; a last-month dip still is not level."""
+    fall = np.array([[20_000.0, 20_000, 20_000, 9_000, 8_000, 7_000, 6_000, 5_000, 4_000]])
+    assert running_level(fall)[0].tolist() == fall[0].tolist()
+    rise = np.array([[np.nan, np.nan, 100.0, 110, 120, 130, 140]])
+    assert running_level(rise)[0, 2:].tolist() == [100, 110, 120, 130, 140]
+    dip = np.array([[np.nan, 10.0, 10, 10, 10, 2]])
+    assert running_level(dip)[0, -1] == 10
+
+
+def test_the_last_month_of_a_steady_fall_is_its_level_not_an_anomaly() -> None:
+    """The scan's local level (the chart's trend and the anomaly test's centre) ends on the
+    last month's revenue of a steady fall, whose residual is then no outlier."""
+    months = 24
+    fall = np.r_[np.full(18, 20_000.0), np.linspace(9_000, 4_000, 6)]
+    flat = noisy(5_000, months, 0.05, 3)
+    scan = scan_trends(table({"fall": list(fall), "flat": list(flat)}), keep_components=True)
+    series = scan.series("fall")
+    assert series["level"].iloc[-1] == pytest.approx(4_000)
+    assert abs(series["resid_z"].iloc[-1]) < 1
+    assert not series["is_anomaly"].iloc[-1]
+
+
 def test_difference_scale_is_consistent_and_barely_moved_by_one_spike() -> None:
     rng = np.random.default_rng(0)
     values = 100 + rng.normal(0, 4, size=(3000, 24))

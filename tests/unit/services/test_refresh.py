@@ -29,7 +29,7 @@ def short_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_trends_of_a_short_book_are_computed(short_book: Path) -> None:
-    assert sum(trends.decline_level_counts(short_book).values()) > 0
+    assert sum(trends.decline_level_counts(short_book).by_label.values()) > 0
 
 
 def test_leakage_readers_name_the_reason_not_a_command_that_would_fail(short_book: Path) -> None:

@@ -130,8 +130,11 @@ def test_find_declining_in_sql_agrees_with_the_in_memory_scan(world: Path) -> No
             expected["revenue_mean"].fillna(0).sum()
         )
     counts = decline_level_counts(world)
-    assert sum(counts.values()) == len(metrics)
-    assert counts["decline very likely"] == find_declining(world, decline_level=3).n_customers
+    assert sum(counts.by_label.values()) == len(metrics)
+    assert (
+        counts.by_label["decline very likely"] == find_declining(world, decline_level=3).n_customers
+    )
+    assert counts.declining == find_declining(world).n_customers
 
 
 def test_segments_overview_and_report(world: Path) -> None:

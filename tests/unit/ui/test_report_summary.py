@@ -51,7 +51,7 @@ def test_sql_answers_are_summarised_by_their_figures(small_world: Path, tmp_path
     )
     arr, quarters = summary_of(transcript)[:2]
     assert "Query result" not in arr + quarters
-    assert f"ARR ${12 * revenue:,.0f}, MRR ${revenue:,.0f}" in arr, (arr, month)
+    assert f"ARR ${12 * revenue:,.0f}, Net revenue ${revenue:,.0f}" in arr, (arr, month)
     assert "2025-Q3\\: Net revenue $" in quarters and "2026-Q3\\: Net revenue $" in quarters
     assert "Change in %" in quarters, quarters
     page = render_html(transcript)

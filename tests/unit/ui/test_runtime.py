@@ -157,3 +157,42 @@ def test_an_upload_turn_reaches_score_file_with_the_path_and_streams_progress(tm
     finished = next(e for e in events if isinstance(e, ToolFinished))
     assert finished.artifact["files"][0]["name"] == "a-scored.csv"
     assert "2 accounts scored" in events[-1].answer
+
+
+def test_after_an_import_the_first_one_no_longer_points_at_the_old_list(small_world, tmp_path):
+    """rt10: once a chat import switched the warehouse, "the first one" still meant the first
+    account of a list from the previous warehouse. The chat now sends a data-change note with
+    the next question: it is kept in the thread, starts no turn, and the planner forgets the
+    earlier lists (it asks which account is meant). Without the note it still points back."""
+    from ui.copy import DATA_CHANGED
+    from ui.transcript import turns_from_messages
+
+    async def run(note: str | None) -> tuple[list, list]:
+        runtime = await ChatRuntime.open(tmp_path / f"threads-{bool(note)}.sqlite")
+        context = Context(db_path=str(small_world))
+        try:
+            async for _ in runtime.stream("top 5 customers by revenue this year", "t", context):
+                pass
+            events = [
+                e
+                async for e in runtime.stream(
+                    "show the trend of the first one", "t", context, note=note
+                )
+            ]
+            history = await runtime.messages("t")
+        finally:
+            await runtime.close()
+        return events, history
+
+    kept_events, _ = asyncio.run(run(None))
+    (pointed,) = [e for e in kept_events if isinstance(e, ToolStarted)]
+    assert pointed.name == "decompose_trend" and pointed.args["account_id"].startswith("ACC")
+
+    events, history = asyncio.run(run(DATA_CHANGED))
+    assert not [e for e in events if isinstance(e, ToolStarted)]
+    assert "Which account do you mean?" in events[-1].answer
+    assert [m.text for m in history if getattr(m, "name", None) == "data_change"] == [DATA_CHANGED]
+    assert [t.question for t in turns_from_messages(history)] == [
+        "top 5 customers by revenue this year",
+        "show the trend of the first one",
+    ]
