@@ -1057,6 +1057,20 @@ def compares_only(text: str, lexicon: Lexicon) -> bool:
     return spec.metric is None and (spec.compared is not None or spec.back is not None)
 
 
+def compared_revenue(text: str, lexicon: Lexicon) -> str | None:
+    """The query for a message that only compares periods (`compares_only`) as a question of
+    its own: revenue's. None for any other message.
+
+    Examples:
+        >>> "compared_start" in compared_revenue("how does this month compare to last month?",
+        ...                                       lexicon)
+        True
+    """
+    if not compares_only(text, lexicon):
+        return None
+    return to_sql(fold(MetricSpec(metric="revenue"), parse(text, lexicon)))
+
+
 def _asked(tokens: Sequence[str]) -> list[str]:
     """`tokens` without a relative "who" ("the APAC customers who stopped paying"): only the
     question word "who" ("who are our biggest customers?") asks for another reading."""

@@ -244,6 +244,19 @@ def _revenue_movers(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
+def _compared_revenue(reading: Reading) -> Plan | None:
+    """A thread's first message that only compares periods ("how does this month compare to
+    last month?", rt10 N-M2): revenue's, the headline figure, each column headed "Revenue
+    <period>"; after another answer it compares that answer's figure (`_sql_follow_up`)."""
+    if reading.memory.last_tool is not None or reading.named:
+        return None
+    name, score = reading.best_tool
+    if name is not None and score >= reading.lexicon.threshold:
+        return None
+    sql = metrics.compared_revenue(reading.text, reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
 def _sql_follow_up(reading: Reading) -> Plan | None:
     """A follow-up of a data question, folded onto it ("and how many of those are X?"). A
     question complete on its own folds only when it points back at the thread's accounts
@@ -325,6 +338,7 @@ def _choose(reading: Reading) -> Plan:
         _listed_revenue,  # "how much did they bring in?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"
+        _compared_revenue,  # "how does this month compare to last month?"
     )
     for answer in answers_of_their_own:
         if (plan := answer(reading)) is not None:

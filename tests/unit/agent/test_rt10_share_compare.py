@@ -231,6 +231,7 @@ def test_tiers_this_year_against_the_same_months_last_year(
         ("what was our total revenue last month and how does it compare with a year ago?", 1, 12),
         ("revenue this quarter vs the same quarter last year", None, 12),
         ("how does revenue this month compare to last month?", 1, 1),
+        ("how does this month compare to last month?", 1, 1),  # revenue's, the headline figure
         ("revenue last quarter compared with the previous quarter", 3, 3),
     ],
 )
