@@ -210,6 +210,7 @@ class MetricSpec:
     share: bool = False  # "what share of revenue comes from Enterprise": part, whole, share
     compared: Period | None = None  # "this year vs last year": what `period` is compared with
     back: int | None = None  # "how does that compare with a year ago?": 12 months before it
+    values: tuple[str, ...] = ()  # "EMEA and APAC": the values of `group` named (a share's rows)
 
 
 @dataclass(frozen=True)
@@ -910,9 +911,11 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         group, compared = "month", months
     columns = [condition.split(" = ")[0] for condition in filters]
     several = next((c for c in dict.fromkeys(columns) if columns.count(c) > 1), None)
+    values: tuple[str, ...] = ()
     if several is not None and group in (None, several):  # "legacy vs core": one row each
         group = several
-        filters = tuple(f for f in filters if not f.startswith(f"{several} = "))
+        values = tuple(f for f in filters if f.startswith(f"{several} = "))
+        filters = tuple(f for f in filters if f not in values)
     period = read_period(text)
     if compared and group in ("month", "quarter", "half"):
         starts, ends = ", ".join(p.start for p in compared), ", ".join(p.end for p in compared)
@@ -957,6 +960,7 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         leakage_type=leakage_type if metric == "leakage" else None,
         lost_revenue=metric == "churn" and _asks_lost_revenue(tokens),
         share=share and metric in (None, "revenue"),
+        values=values,
         compared=against[1] if against else None,
         back=back,
     )
@@ -1499,25 +1503,25 @@ def _share(spec: MetricSpec, default: Period) -> str:
     """A part's revenue as a share of the whole in the period ("what share of revenue comes
     from Enterprise customers this year?", "EMEA's percentage of total revenue", "what share
     does each tier make up?", "what share do the top 10 customers make up?"): the part, the
-    whole and the share, per currency (no share adds two currencies). The whole is every
-    customer's revenue in the period, imported revenue customers without an account row
-    included; a split by tier or region is of the customers it can place (their shares add
-    up to the whole; the others are counted as left out). The top N
-    customers' share is over every customer of the period (`_top_share`)."""
+    whole and the share, per currency (no share adds two currencies). A part by tier, region
+    or billing system is a share of the customers those can place: customers of an imported
+    revenue file have no account row, so they are counted as left out, not in the whole (the
+    shares of a split add up to 100 %); a filter the split does not name ("by tier in EMEA")
+    limits the whole too. Named customers' and the top N customers' share (`_top_share`) is
+    of every customer's revenue."""
     if spec.rank is not None and not spec.customers:
         return _top_share(spec, default)
     p = _bounds(spec.period, default)
     grouped = spec.group is not None and not spec.customers
     kept = spec.filters if grouped else ()  # "share of EMEA revenue by tier": of EMEA's
     part = [] if grouped else [f"a.{f}" for f in spec.filters]
-    placed = bool(kept) or (grouped and spec.group in _ACCOUNT_DIMENSIONS)  # adds to 100 %
-    join = "JOIN" if placed else "LEFT JOIN"
+    placed = bool(spec.filters) or (grouped and spec.group in _ACCOUNT_DIMENSIONS)
+    join = "JOIN" if placed else "LEFT JOIN"  # of the customers a tier or region can place
     whole = (
         f"(SELECT r.currency, sum(r.net_revenue) AS total_revenue FROM monthly_revenue r "
         f"{join} accounts a USING (account_id) WHERE {_in('r.month', p)} AND {_where(kept)} "
         "GROUP BY 1) w"
     )
-    join = "JOIN" if spec.filters or placed else "LEFT JOIN"
     source = (
         f"monthly_revenue r {join} accounts a USING (account_id) "
         f"JOIN {whole} ON w.currency = r.currency"
@@ -1536,6 +1540,8 @@ def _share(spec: MetricSpec, default: Period) -> str:
             + value
         )
     extra, keys = _named_customers(spec)
+    if grouped and spec.values:  # "share of revenue from EMEA and APAC": their rows alone
+        extra.append(f"({' OR '.join(f'a.{value}' for value in spec.values)})")
     return _period_select(
         replace(spec, filters=kept, group=spec.group if grouped else None),
         default,

@@ -109,7 +109,7 @@ _LABELS = {
     "n_contracted_accounts": "accounts that contracted",
     "n_stopped_accounts": "accounts that stopped paying",
     "share_of": "part",
-    "total_revenue": "total revenue (all customers)",
+    "total_revenue": "total revenue",
     "share_of_total": "share of total",
     "n_customers_billed": "customers billed",
     "revenue_change": "change",
@@ -136,8 +136,8 @@ _DEFINITIONS = {
     "accounts billed in it.",
     "contracted_mrr": "Contracted MRR: licensed seats x contracted price of the contract in force.",
     "pct_change": "Change: each row against the row before it in the same currency.",
-    "share_of_total": "Share: the part's net revenue over the total net revenue of the same "
-    "period and currency.",
+    "share_of_total": "Share: the part's net revenue over the total of the same period and "
+    "currency.",
 }
 
 

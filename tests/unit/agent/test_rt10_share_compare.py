@@ -16,6 +16,7 @@ query written here, independently of agent/offline/metrics.py:
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -191,6 +192,39 @@ def test_the_top_customers_share_is_over_every_customer(
     assert (money(row["net_revenue"]), money(row["total_revenue"])) == (top, whole)
     assert Decimal(str(row["share_of_total"])) == share(top, whole)
     assert f"Top {n} customers" in out["answer"] and percent(top, whole) in out["answer"]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory, small_world: Path) -> Path:
+    """The small world with a revenue file's customer (no account row), the largest payer of
+    its latest month."""
+    path = tmp_path_factory.mktemp("share") / "w.duckdb"
+    shutil.copy(small_world, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "INSERT INTO revenue_imports SELECT 1, 'CUST-BIG', month, 'USD', 900000 "
+            "FROM (SELECT DISTINCT month FROM monthly_revenue)"
+        )
+    return path
+
+
+def test_a_tier_share_is_of_the_customers_a_tier_can_place(
+    app: typer.Typer, imported: Path
+) -> None:
+    """The imported customer has no tier: it is neither in Enterprise nor in the whole of a
+    tier share (its shares add up to 100 %), and the answer says it is left out; the top
+    customers' share is of every customer, the imported one included."""
+    last = latest(imported)
+    month = (last, shifted(last, 1))
+    placed = total(imported, *month, "a.tier IS NOT NULL")
+    part = total(imported, *month, "a.tier = 'Enterprise'")
+    out = ask(app, imported, "what share of revenue comes from Enterprise customers last month?")
+    (row,) = rows(out)
+    assert (money(row["total_revenue"]), row["n_left_out_customers"]) == (placed, 1)
+    assert Decimal(str(row["share_of_total"])) == share(part, placed)
+    assert "Left out:" in out["answer"]
+    (top,) = rows(ask(app, imported, "what share do the top 10 customers make up?"))
+    assert money(top["total_revenue"]) == total(imported, *month) == placed + 900000
 
 
 # ------------------------------------------------------------------------------ comparisons
