@@ -132,6 +132,7 @@ SAMPLE_CONTENT: dict[str, dict[str, Any]] = {
     "detect_leakage": {
         "summary": {
             "scope": "all types",
+            "period": "all months",
             "n_findings": 12,
             "n_accounts": 9,
             "total_amount": 18432.1,

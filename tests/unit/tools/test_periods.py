@@ -40,6 +40,21 @@ def test_detect_leakage_periods_add_up(world: Path, call, covered) -> None:  # t
     assert since["n_findings"] == everything["n_findings"]
 
 
+def test_a_detected_leakage_answer_names_its_months(world: Path, call, covered) -> None:  # type: ignore[no-untyped-def]
+    """rt10 N-L1: "how much did failed payments cost us last quarter?" gave the right figures,
+    but the answer never said which months they cover (only the tool argument did)."""
+    import json
+
+    from agent.offline import narrate
+
+    last = covered[1]
+    before = _month_before(last)
+    context = Context(db_path=str(world))
+    content, _ = call("detect_leakage", {"since": before, "until": last}, context)
+    answer = narrate("detect_leakage", json.dumps(content))
+    assert answer.startswith(f"**Leaking now (detected, exact), all types, {before} to {last}**")
+
+
 def test_portfolio_summary_month_is_that_months_detected_leakage(  # type: ignore[no-untyped-def]
     world: Path, call, covered
 ) -> None:
