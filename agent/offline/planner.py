@@ -55,8 +55,13 @@ A revenue question that points at the thread's list with a pronoun for many ("ho
 did they bring in last quarter?") is about the listed accounts, a row each and their total;
 customers ranked or filtered by how their revenue changed ("lost the most", "grew the most",
 "down more than 30 % on a year ago") get the change per customer; a churn question that asks
-what it lost is one query. A data question complete on its own keeps the thread's filters only
-when it points back at the thread's accounts ("how many of those …"), not at accounts it names
+what it lost is one query. A share of revenue ("what share of revenue comes from Enterprise?",
+"what share do the top 10 customers make up?") gets the part, the whole and the share, and one
+period against another ("this year vs last year", "how does it compare with a year ago?") both
+figures and the change (agent/offline/metrics.py); a message that only compares periods
+compares the thread's figure, or revenue's as a thread's first message; a share or a
+comparison no call computes is said in the answer (agent/offline/limits.py, rt10 N-M2).
+A data question complete on its own keeps the thread's filters only when it points back at the thread's accounts ("how many of those …"), not at accounts it names
 itself ("how many customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
 """
 
