@@ -61,8 +61,9 @@ period against another ("this year vs last year", "how does it compare with a ye
 figures and the change (agent/offline/metrics.py); a message that only compares periods
 compares the thread's figure, or revenue's as a thread's first message; a share or a
 comparison no call computes is said in the answer (agent/offline/limits.py, rt10 N-M2).
-A data question complete on its own keeps the thread's filters only when it points back at the thread's accounts ("how many of those …"), not at accounts it names
-itself ("how many customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
+A data question complete on its own keeps the thread's filters only when it points back at
+the thread's accounts ("how many of those …"), not at accounts it names itself ("how many
+customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
 """
 
 from __future__ import annotations
