@@ -77,7 +77,9 @@ the currency, customers left out): the answer states them once above the table, 
 answer's table nor the chat's shows them as columns (a currency that differs between rows
 stays: each row is in its own)."""
 
-FractionColumn = Literal["seat_utilisation", "nrr", "grr", "pct_change", "pct_revenue_change"]
+FractionColumn = Literal[
+    "seat_utilisation", "nrr", "grr", "pct_change", "pct_revenue_change", "share_of_total"
+]
 FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
 shown as percentages wherever they are shown, whatever their values."""

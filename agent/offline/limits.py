@@ -4,7 +4,9 @@ Contract: `unapplied(text, calls, entities, lexicon)` lists every limit the mess
 that none of `calls` applies: a filter (a region, billing system, currency or other
 warehouse value of the `[sql.filters]` vocabulary; a tier, risk level, leakage type, decline
 level or segment), a breakdown ("which region …", "by billing system"), a period ("in 2025",
-"last quarter", "Q3", "in March") or a comparison of periods ("this month vs last month").
+"last quarter", "Q3", "in March"), a comparison of periods ("this month vs last month",
+"compared with a year ago", also when a query does not compare them) or a share of the
+total ("what share of …").
 The planner applies what a tool argument can carry (a tier; a region on score_leakage,
 portfolio_summary, detect_leakage and find_declining_customers; a month, a year as
 since/until, a period relative to the data when its last month is known); what is left is
@@ -100,9 +102,18 @@ def _filters(calls: Sequence[Call], entities: Entities, text: str, lexicon: Lexi
     return missing
 
 
+_COMPARES = (" compared_start", "_change", " as month,", " as quarter,", " as half,")
+"""What a query that compares periods returns: both periods' figures and the change
+(metrics.py `_compared`, `movement_sql`), or a row per month, quarter or half year."""
+
+
 def _periods(calls: Sequence[Call], text: str) -> list[Limit]:
-    if any(call.name == "query_duckdb" for call in calls):
-        return []  # the query was written from the message, period included
+    if any(call.name == "query_duckdb" for call in calls):  # written from the message, period
+        # included; a comparison it does not make is said ("churned this year vs last year")
+        compared = metrics.compared_phrases(text)
+        if not compared or any(_in_sql(call, *_COMPARES) for call in calls):
+            return []
+        return [Limit("comparison", " and ".join(compared))]
     periods = metrics.named_periods(text)
     if not periods:
         return []
@@ -116,6 +127,14 @@ def _periods(calls: Sequence[Call], text: str) -> list[Limit]:
 _BREAKDOWNS = ("region", "tier", "billing_system", "currency", "method_type", "decline_code")
 """Dimensions a breakdown may ask for that the answer must split by (a split by month or
 year is a period, read as one)."""
+
+
+def _share(calls: Sequence[Call], text: str) -> list[Limit]:
+    """A share of the total the message asks for ("what share of leakage …") that no call
+    computes: only a revenue query does (metrics.py `_share`)."""
+    if not metrics.read_share(text) or any(_in_sql(call, " share_of_total") for call in calls):
+        return []
+    return [Limit("share", "")]
 
 
 def _breakdown(calls: Sequence[Call], text: str, lexicon: Lexicon) -> list[Limit]:
@@ -149,6 +168,7 @@ def unapplied(
         *_filters(calls, entities, text, lexicon),
         *_breakdown(calls, text, lexicon),
         *_periods(calls, text),
+        *_share(calls, text),
     ]
     return tuple(dict.fromkeys(found))
 
@@ -169,6 +189,8 @@ def notes(limits: Sequence[Limit], tools: Sequence[str], lexicon: Lexicon) -> st
             lines.append(words["breakdown"].format(dimension=limit.text))
         if limit.kind in ("period", "comparison"):
             lines.append(words[limit.kind].format(periods=limit.text, scope=scope))
+        if limit.kind == "share":
+            lines.append(words["share"])
     return "\n".join(lines)
 
 

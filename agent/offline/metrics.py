@@ -31,7 +31,20 @@ vs core", "EMEA vs APAC") group by that column instead of filtering on both at o
 without a year ("in April", "april this year", "Oct-26") is the latest such month in the data.
 A quarter, half or named period the data cover only in part returns how many of its months
 have data (`n_months_with_data` of `n_months_in_period`), so the answer flags it ("2024-Q4
-covers 2 of its 3 months") instead of comparing it with a full one.
+covers 2 of its 3 months") instead of comparing it with a full one. One period against
+another ("revenue by tier this year vs last year", "last month … how does it compare with a
+year ago?", "this quarter vs the same quarter last year", "2026 vs 2025 by region", "this
+month compared to last month", "October vs September", `read_compared`; a follow-up "and
+against a year ago?" compares the thread's period) gets both figures per group, the change
+and the change in percent, and both periods (`compared_start`/`compared_end`, as the revenue
+movers state theirs); the period compared covers as many months as the one asked has data
+for (a year to date against the same months a year earlier), so the change is like for like
+(rt10 N-M2).
+
+Shares (rt10 N-M2): "what share of revenue comes from Enterprise customers this year?", "EMEA's
+percentage of total revenue", "what share does each tier make up?", "what share do the top 10
+customers make up?" return the part, the whole and `share_of_total`, per currency
+(`_share`); a share of no part, or of another metric, is said by agent/offline/limits.py.
 
 Who is counted (rt8 D1, D18): revenue reads monthly_revenue LEFT JOINed to accounts, so the
 customers of an imported revenue file (which has no account rows) are in every total; a split
@@ -194,6 +207,10 @@ class MetricSpec:
     counted: bool = False  # "revenue by tier with the number of paying accounts in each"
     leakage_type: str | None = None  # "lost us the most to failed payments": that type only
     lost_revenue: bool = False  # "how many churned and how much revenue did we lose?"
+    share: bool = False  # "what share of revenue comes from Enterprise": part, whole, share
+    compared: Period | None = None  # "this year vs last year": what `period` is compared with
+    back: int | None = None  # "how does that compare with a year ago?": 12 months before it
+    values: tuple[str, ...] = ()  # "EMEA and APAC": the values of `group` named (a share's rows)
 
 
 @dataclass(frozen=True)
@@ -373,6 +390,183 @@ def compared_months(text: str) -> tuple[Period, ...]:
     if len(months) < 2 or _range(lowered) or "since" in tool_months(text):
         return ()
     return tuple(Period(f"DATE '{month}-01'", _shift(f"DATE '{month}-01'", 1)) for month in months)
+
+
+_WHOLES = r"(?:the\s+|our\s+|all\s+)?(?:total\b|revenue|mrr|income|sales|billings|the whole)"
+_SHARE = re.compile(
+    r"\b(?:what|which)\s+(?:share|proportion|fraction|portion|percentage|percent|part|%)\s*"
+    r"(?:of|do|does|did|is|are|was|were)\b"
+    r"|\b(?:as|by)\s+a\s+(?:share|proportion|fraction|percentage|percent)\b"
+    rf"|\b(?:share|percentage|per ?cent|proportion|fraction)\s+of\s+{_WHOLES}"
+    rf"|%\s*of\s+{_WHOLES}|\bhow much of\s+{_WHOLES}"
+    r"|\b(?:customers?|accounts?|clients?)\s+make\s+up\b"
+)
+"""A question about a part's share of a whole: "what share of revenue comes from Enterprise",
+"Enterprise's percentage of total revenue", "how much of our revenue is from EMEA, as a
+share", "what % of revenue", "what do the top 10 customers make up". "The percentage change"
+is a comparison; "what makes up our leakage" and "how much of the leakage is recoverable"
+ask no share."""
+_YEAR_BEFORE = re.compile(
+    r"\b(?:a|one|1)\s+year\s+(?:ago|earlier|before)\b|\byear[- ]over[- ]year\b|\byoy\b"
+    r"|\b(?:than|on|with|against|versus|vs\.?|to)\s+(?:the\s+)?(?:last|previous|prior)\s+year\b"
+    r"|\bsame\s+(?:\w+\s+)?(?:(?:of\s+)?(?:last|previous|prior)\s+year|a\s+year\s+(?:ago|earlier))\b"
+    r"|\b(?:12|twelve)\s+months\s+(?:ago|earlier|before)\b"
+)
+"""A comparison with the same months a year earlier: "how does it compare with a year ago",
+"this year vs last year", "this quarter vs the same quarter last year", "year over year"."""
+_PERIOD_BEFORE = re.compile(
+    r"\b(?:previous|prior|preceding)\s+(?:month|quarter|period|half|\d+\s+months)\b"
+    r"|\b(?:month|quarter|period)\s+before\b|\bthe\s+(?:\w+\s+)?months\s+before\b"
+)
+"""A comparison with as many months just before: "last month vs the month before", "this
+quarter compared with the previous quarter"."""
+_YEAR_ON_YEAR = re.compile(r"\byear[- ]over[- ]year\b|\byoy\b")
+_COMPARING_WORD = re.compile(r"^(?:than|on|with|against|versus|vs\.?|to)\s+")
+_LAST_YEAR = re.compile(r"(?:last|previous|prior)\s+year")
+_BARE_YEAR = re.compile(rf"(?:in\s+)?({_YEAR})")
+
+
+def read_share(text: str) -> bool:
+    """Whether the question asks for a part as a share of the whole (see `_SHARE`).
+
+    Examples:
+        >>> read_share("what share of revenue comes from Enterprise customers this year?")
+        True
+        >>> read_share("Enterprise's percentage of total revenue")
+        True
+        >>> read_share("what was the percentage change in revenue?")
+        False
+    """
+    return _SHARE.search(text.lower()) is not None
+
+
+def read_compared(text: str) -> tuple[Period, Period] | None:
+    """(the period asked, the period it is compared with) of a question that compares one
+    period with another ("this year vs last year", "last month and how does it compare with a
+    year ago", "this quarter vs the same quarter last year", "2026 vs 2025", "this month
+    compared to last month"); None when it compares none, or only quarters, halves or months
+    named with their years (`read_periods`, `compared_months` give those a row each).
+
+    Like for like: the compared period covers as many months as the period asked has data
+    for (the data end in October, so "this year" is January to October, and "last year" is
+    compared on its January to October), a year earlier for "a year ago" / "last year", just
+    before for "the previous period" or when both name the same month ("this month vs last
+    month": the data's latest month, and the one before). The query states both periods.
+
+    Examples:
+        >>> now, then = read_compared("compare revenue by tier this year vs last year")
+        >>> now == read_period("this year") and "INTERVAL 12 MONTH" in then.start
+        True
+        >>> read_compared("revenue in Q3 2026 vs Q3 2025") is None
+        True
+        >>> read_compared("revenue by tier this year") is None
+        True
+    """
+    lowered = text.lower()
+    year_before = _YEAR_BEFORE.search(lowered) is not None
+    if not (_COMPARED.search(lowered) or year_before) or read_periods(lowered):
+        return None
+    if compared_months(text):
+        return None
+    phrases = named_periods(text)
+    years = sorted({int(m.group(1)) for p in phrases if (m := _BARE_YEAR.fullmatch(p))})
+    if len(years) >= 2:  # "2026 vs 2025": the later one against the earlier
+        year = Period(f"DATE '{years[-1]}-01-01'", f"DATE '{years[-1] + 1}-01-01'")
+        return year, _like_for_like(year, Period(f"DATE '{years[0]}-01-01'", year.start))
+    months = list(dict.fromkeys(_MONTHS[m.group(1)] for m in _MONTH_WORD.finditer(lowered)))
+    if len(months) >= 2 and not _stated_months(lowered) and not _range(lowered):
+        first, second = (_month_of(month, None) for month in months[:2])  # "October vs
+        later, earlier = f"greatest({first}, {second})", f"least({first}, {second})"  # Sep"
+        return Period(later, _shift(later, 1)), Period(earlier, _shift(earlier, 1))
+    back = months_back(text)
+    now = read_period(_without_back(lowered))
+    if now is None:
+        return None
+    if back is not None or any(_LAST_YEAR.fullmatch(p) for p in phrases[1:]):
+        return now, _shifted(now, back if back is not None else 12)
+    others = [
+        found
+        for p in phrases
+        if (found := read_period(f"in {p}" if _BARE_YEAR.fullmatch(p) else p)) is not None
+    ]
+    if len(others) < 2:
+        return None
+    then = others[1] if others[0] == now else others[0]
+    if then == now:  # "this month vs last month": both the latest month
+        return now, _shifted(now, 0)
+    return now, _like_for_like(now, then)
+
+
+def months_back(text: str) -> int | None:
+    """How far back a comparison that names no period of its own looks ("how does that
+    compare with a year ago?": 12; "… with the previous period": 0, as many months as the
+    period has, just before it); None when it names neither.
+
+    Examples:
+        >>> months_back("and how does that compare with a year ago?")
+        12
+        >>> months_back("revenue by tier last quarter") is None
+        True
+    """
+    lowered = text.lower()
+    if not (_COMPARED.search(lowered) or _YEAR_ON_YEAR.search(lowered)):
+        return None  # "revenue a year ago", "in the previous quarter": a period, not a comparison
+    if _YEAR_BEFORE.search(lowered):
+        return 12
+    return 0 if _PERIOD_BEFORE.search(lowered) else None
+
+
+def compared_phrases(text: str) -> tuple[str, ...]:
+    """The periods a message compares, as written ("this year", "last year"; "last month",
+    "a year ago"), for the answer to name when no call compared them; () when it compares
+    none.
+
+    Examples:
+        >>> compared_phrases("how many accounts churned this year vs last year?")
+        ('this year', 'last year')
+        >>> compared_phrases("revenue last month and how does it compare with a year ago?")
+        ('last month', 'a year ago')
+        >>> compared_phrases("revenue by tier last quarter")
+        ()
+    """
+    lowered = text.lower()
+    back = months_back(text) is not None
+    if not (back or compares_periods(text) or read_compared(text) is not None):
+        return ()
+    found = [(lowered.find(p), p) for p in named_periods(text)]
+    for pattern in (_YEAR_BEFORE, _PERIOD_BEFORE) if back else ():
+        found += [
+            (m.start(), _COMPARING_WORD.sub("", m.group(0))) for m in pattern.finditer(lowered)
+        ]
+    kept = [p for _, p in sorted(found) if not any(p != q and p in q for _, q in found)]
+    return tuple(dict.fromkeys(kept))
+
+
+def _without_back(text: str) -> str:
+    """`text` without the words that name the period compared with ("vs last year", "a year
+    ago", "the previous quarter"): what is left names the period asked, if any."""
+    return _PERIOD_BEFORE.sub(" ", _YEAR_BEFORE.sub(" ", text.lower()))
+
+
+def _with_data(period: Period) -> tuple[str, str]:
+    """(end within the data, months of `period` with data) of a period asked."""
+    end = f"least({period.end}, {_shift(LATEST, 1)})"
+    return end, f"date_diff('month', {period.start}, {end})"
+
+
+def _shifted(now: Period, months: int) -> Period:
+    """The months of `now` that have data, `months` earlier (0: as many as it has, just
+    before it)."""
+    end, span = _with_data(now)
+    if not months:
+        return Period(f"CAST({now.start} - to_months({span}) AS DATE)", now.start)
+    return Period(_shift(now.start, -months), _shift(end, -months))
+
+
+def _like_for_like(now: Period, then: Period) -> Period:
+    """`then` cut to as many months as `now` has data for."""
+    _, span = _with_data(now)
+    return Period(then.start, f"least({then.end}, CAST({then.start} + to_months({span}) AS DATE))")
 
 
 _WHO = r"(?:customers?|accounts?|clients?|logos?|payers?|companies|company)"
@@ -732,9 +926,11 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         group, compared = "month", months
     columns = [condition.split(" = ")[0] for condition in filters]
     several = next((c for c in dict.fromkeys(columns) if columns.count(c) > 1), None)
+    values: tuple[str, ...] = ()
     if several is not None and group in (None, several):  # "legacy vs core": one row each
         group = several
-        filters = tuple(f for f in filters if not f.startswith(f"{several} = "))
+        values = tuple(f for f in filters if f.startswith(f"{several} = "))
+        filters = tuple(f for f in filters if f not in values)
     period = read_period(text)
     if compared and group in ("month", "quarter", "half"):
         starts, ends = ", ".join(p.start for p in compared), ", ".join(p.end for p in compared)
@@ -747,6 +943,16 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     ):
         group = "month"  # "how did revenue change month over month?"
     rank, ascending = read_rank(text)
+    customers = named_customers(text, lexicon)
+    share = read_share(text)
+    if metric is None and share and (rank or filters or group or customers):
+        metric = "revenue"  # "what share do the top 10 customers make up?": of revenue
+    against = read_compared(text) if metric in (None, "revenue") and group not in _PERIODS else None
+    if against is not None:  # "this year vs last year": the first, compared with the second
+        period = against[0]
+    back = months_back(text) if against is None else None
+    if back is not None:  # "how does that compare with last year?": the thread's period, back
+        period = read_period(_without_back(text))
     leakage_type = _first(tokens, lexicon.entities.get("leakage_type", ()))
     if group == "billing_system" and leakage_type == "Billing_System_Error":
         leakage_type = None  # "leakage by billing system": the dimension, not the type
@@ -758,7 +964,7 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         period=period,
         filters=filters,
         monthly=has_phrase(tokens, vocab.monthly),
-        customers=named_customers(text, lexicon),
+        customers=customers,
         rank=rank,
         ascending=ascending,
         periods=tuple(compared) if group in ("month", "quarter", "half") else (),
@@ -768,6 +974,10 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         counted=metric == "revenue" and has_phrase(tokens, vocab.counted),
         leakage_type=leakage_type if metric == "leakage" else None,
         lost_revenue=metric == "churn" and _asks_lost_revenue(tokens),
+        share=share and metric in (None, "revenue"),
+        values=values,
+        compared=against[1] if against else None,
+        back=back,
     )
 
 
@@ -850,8 +1060,35 @@ def applies(text: str, lexicon: Lexicon) -> bool:
         return False  # one customer's churn or NRR: no query here names its id
     ranks_or_averages = spec.rank is not None or spec.per_account  # a customer alone: trend
     return bool(
-        spec.group or spec.period or spec.metric in vocab.standalone or ranks_or_averages or several
+        spec.group
+        or spec.period
+        or spec.metric in vocab.standalone
+        or ranks_or_averages
+        or several
+        or spec.share
     )
+
+
+def compares_only(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` asks only to compare periods, naming no metric of its own ("how does
+    this month compare to last month?", "and against a year ago?"): a follow-up of the
+    thread's metric question, compared."""
+    spec = parse(text, lexicon)
+    return spec.metric is None and (spec.compared is not None or spec.back is not None)
+
+
+def compared_revenue(text: str, lexicon: Lexicon) -> str | None:
+    """The query for a message that only compares periods (`compares_only`) as a question of
+    its own: revenue's. None for any other message.
+
+    Examples:
+        >>> "compared_start" in compared_revenue("how does this month compare to last month?",
+        ...                                       lexicon)
+        True
+    """
+    if not compares_only(text, lexicon):
+        return None
+    return to_sql(fold(MetricSpec(metric="revenue"), parse(text, lexicon)))
 
 
 def _asked(tokens: Sequence[str]) -> list[str]:
@@ -894,13 +1131,16 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
     later question sets, else the earlier one's; the order of a ranking and the periods
     compared go with the ranking and the period they belong to."""
     folded = {f.name: getattr(later, f.name) or getattr(earlier, f.name) for f in fields(later)}
-    return MetricSpec(
-        **folded
-        | {
-            "ascending": later.ascending if later.rank else earlier.ascending,
-            "periods": later.periods if later.period else earlier.periods,
-        }
-    )
+    folded |= {
+        "ascending": later.ascending if later.rank else earlier.ascending,
+        "periods": later.periods if later.period else earlier.periods,
+        "compared": later.compared if later.period else earlier.compared,
+    }
+    revenue = (later.metric or earlier.metric) == "revenue" and earlier.group not in _PERIODS
+    if later.back is not None and later.period is None and revenue and not earlier.periods:
+        now = earlier.period or _LATEST_MONTH  # "how does that compare with a year ago?"
+        folded |= {"period": now, "compared": _shifted(now, later.back), "back": None}
+    return MetricSpec(**folded)
 
 
 def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
@@ -918,7 +1158,8 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     if not applies(last, lexicon):
         earlier = [q for q in questions[:-1] if applies(q, lexicon)]
         later = parse(last, lexicon)
-        if not earlier or not (later.group or later.period or later.filters):
+        asks_more = later.back is not None or later.share  # "… compare with a year ago?"
+        if not earlier or not (later.group or later.period or later.filters or asks_more):
             return None
     spec = MetricSpec()
     for question in questions:
@@ -975,9 +1216,10 @@ _EQUALS = re.compile(r"^(?:\w+\.)?(\w+) = '([\w .&/-]+)'$")
 """A filter on one value of a column ("tier = 'Enterprise'"), as the queries write them."""
 
 
-def filtered_to(filters: Sequence[str]) -> str:
+def filtered_to(filters: Sequence[str], name: str = "filtered_to") -> str:
     """The column that names the filters a query applies on one value of a column ("tier
     Enterprise"), so the answer says whose figures they are (rt10 N-H4, N-L2); "" without.
+    `name`: the column's name (a share names its part: `share_of`).
 
     Examples:
         >>> filtered_to(["tier = 'Enterprise'", "region = 'EMEA'"])
@@ -987,7 +1229,7 @@ def filtered_to(filters: Sequence[str]) -> str:
     if not matched:
         return ""
     named = "; ".join(f"{m.group(1).replace('_', ' ')} {m.group(2)}" for m in matched)
-    return f", '{named}' AS filtered_to"
+    return f", '{named}' AS {name}"
 
 
 def _as_months(**columns: str) -> str:
@@ -1183,8 +1425,13 @@ def _revenue(spec: MetricSpec) -> str:
     value = f"round({amount}, 2) AS {name}"
     if spec.rank is not None and spec.monthly and spec.period is None and not spec.customers:
         return _contracted_mrr(spec)
+    parted = spec.filters or spec.group or spec.rank is not None or spec.customers
+    if spec.share and parted and spec.group not in _PERIODS and not spec.per_account:
+        return _share(spec, default)  # a share of no part named is said, not 100 % (limits.py)
     if spec.rank is not None and not spec.customers:
         return _ranked(spec, default, value, "r.month", source, "r.currency")
+    if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
+        return _compared(spec, source)
     if spec.per_account or spec.counted:
         value += ", count(DISTINCT r.account_id) AS n_accounts"
     value += _months_covered(spec, "r.month")
@@ -1192,14 +1439,9 @@ def _revenue(spec: MetricSpec) -> str:
         value += _left_out(spec, default)
     if len(spec.customers) >= 2 and not (spec.group or spec.periods or _uses_accounts(spec)):
         return _each_customer(spec, default, value)
-    extra: list[str] = []
-    named = spec
-    if spec.customers:  # "revenue of CUST-001 in 2026": that customer, shown by its id
-        keys = ", ".join(key for c in spec.customers for key in _id_values(c))
-        extra.append(f"{_id_key('r.account_id')} IN ({keys})")
-        named = replace(spec, group=None)
+    extra, keys = _named_customers(spec)  # "revenue of CUST-001 in 2026": shown by its id
     return _period_select(
-        named,
+        replace(spec, group=None) if spec.customers else spec,
         default,
         "r.month",
         value,
@@ -1207,7 +1449,147 @@ def _revenue(spec: MetricSpec) -> str:
         currency="r.currency",
         change="sum(r.net_revenue)" if spec.changes else None,
         extra=extra,
-        keys=[("r.account_id", "customer", _missing(spec.customers))] if spec.customers else (),
+        keys=keys,
+    )
+
+
+def _compared(spec: MetricSpec, source: str) -> str:
+    """Revenue in the period asked against the period it is compared with ("this year vs
+    last year", "last month … compared with a year ago", `read_compared`), per group and
+    currency: both figures, the change and the change in percent, and both periods
+    (`compared_start`/`compared_end`, as the revenue movers state theirs, `movement_sql`)."""
+    assert spec.period is not None and spec.compared is not None
+    bounds = {
+        "now_start": spec.period.start,
+        "now_end": spec.period.end,
+        "then_start": spec.compared.start,
+        "then_end": spec.compared.end,
+    }  # each written once (a bound repeats the data's latest month): the query stays short
+    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
+    now, then = (
+        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
+        for n in ("now", "then")
+    )
+    amounts = []
+    measure = "mrr" if spec.monthly else "revenue"
+    for q, name in ((now, f"{measure}_in_period"), (then, f"{measure}_compared")):
+        amount = f"sum(r.net_revenue) FILTER (WHERE {_in('r.month', q)})"
+        if spec.monthly:  # "MRR this year vs last year": each period's average month
+            amount += f" / nullif(count(DISTINCT r.month) FILTER (WHERE {_in('r.month', q)}), 0)"
+        amounts.append((f"coalesce({amount}, 0)", name))
+    (now_sum, _), (then_sum, _) = amounts
+    value = (
+        ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
+        + f", round({now_sum} - {then_sum}, 2) AS revenue_change, "
+        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 4) END "
+        "AS pct_revenue_change, "
+        + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
+    )
+    if _uses_accounts(spec):
+        value += _left_out(replace(spec, periods=(then, now)), _LATEST_MONTH)
+    extra, keys = _named_customers(spec)
+    return _period_select(
+        replace(
+            spec, period=now, periods=(then, now), group=None if spec.customers else spec.group
+        ),
+        _LATEST_MONTH,
+        "r.month",
+        value,
+        source,
+        prefix=prefix,
+        currency="r.currency",
+        extra=extra,
+        keys=keys,
+    )
+
+
+def _named_customers(spec: MetricSpec) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """(the WHERE condition, the key column) that limit a revenue query to the customers the
+    question names and show each by its id; ([], []) when it names none."""
+    if not spec.customers:
+        return [], []
+    keys = ", ".join(key for c in spec.customers for key in _id_values(c))
+    return (
+        [f"{_id_key('r.account_id')} IN ({keys})"],
+        [("r.account_id", "customer", _missing(spec.customers))],
+    )
+
+
+def _share(spec: MetricSpec, default: Period) -> str:
+    """A part's revenue as a share of the whole in the period ("what share of revenue comes
+    from Enterprise customers this year?", "EMEA's percentage of total revenue", "what share
+    does each tier make up?", "what share do the top 10 customers make up?"): the part, the
+    whole and the share, per currency (no share adds two currencies). A part by tier, region
+    or billing system is a share of the customers those can place: customers of an imported
+    revenue file have no account row, so they are counted as left out, not in the whole (the
+    shares of a split add up to 100 %); a filter the split does not name ("by tier in EMEA")
+    limits the whole too. Named customers' and the top N customers' share (`_top_share`) is
+    of every customer's revenue."""
+    if spec.rank is not None and not spec.customers:
+        return _top_share(spec, default)
+    p = _bounds(spec.period, default)
+    grouped = spec.group is not None and not spec.customers
+    kept = spec.filters if grouped else ()  # "share of EMEA revenue by tier": of EMEA's
+    part = [] if grouped else [f"a.{f}" for f in spec.filters]
+    placed = bool(spec.filters) or (grouped and spec.group in _ACCOUNT_DIMENSIONS)
+    join = "JOIN" if placed else "LEFT JOIN"  # of the customers a tier or region can place
+    whole = (
+        f"(SELECT r.currency, sum(r.net_revenue) AS total_revenue FROM monthly_revenue r "
+        f"{join} accounts a USING (account_id) WHERE {_in('r.month', p)} AND {_where(kept)} "
+        "GROUP BY 1) w"
+    )
+    source = (
+        f"monthly_revenue r {join} accounts a USING (account_id) "
+        f"JOIN {whole} ON w.currency = r.currency"
+    )
+    value = (
+        "round(sum(r.net_revenue), 2) AS net_revenue, "
+        "round(any_value(w.total_revenue), 2) AS total_revenue, "
+        "round(sum(r.net_revenue) / any_value(w.total_revenue), 4) AS share_of_total"
+        + _months_covered(spec, "r.month")
+        + (_left_out(spec, default) if placed else "")
+    )
+    if not grouped:
+        value = (
+            filtered_to(spec.filters, "share_of").removeprefix(", ")
+            + (", " if spec.filters else "")
+            + value
+        )
+    extra, keys = _named_customers(spec)
+    if grouped and spec.values:  # "share of revenue from EMEA and APAC": their rows alone
+        extra.append(f"({' OR '.join(f'a.{value}' for value in spec.values)})")
+    return _period_select(
+        replace(spec, filters=kept, group=spec.group if grouped else None),
+        default,
+        "r.month",
+        value,
+        source,
+        currency="r.currency",
+        extra=[*part, *extra],
+        keys=keys,
+    )
+
+
+def _top_share(spec: MetricSpec, default: Period) -> str:
+    """The top (or bottom) N customers' revenue in the period as a share of every customer's
+    revenue then ("what share do the top 10 customers make up?"), per currency; with a filter
+    ("… of Enterprise revenue") both are of the customers it keeps."""
+    p = _bounds(spec.period, default)
+    join = "JOIN" if spec.filters else "LEFT JOIN"
+    order = "ASC" if spec.ascending else "DESC"
+    side = "Bottom" if spec.ascending else "Top"
+    top = f"sum(revenue) FILTER (WHERE position <= {spec.rank})"
+    return (
+        "WITH per AS (SELECT r.account_id, r.currency, sum(r.net_revenue) AS revenue "
+        f"FROM monthly_revenue r {join} accounts a USING (account_id) "
+        f"WHERE {_in('r.month', p)} AND {_where(spec.filters)} GROUP BY 1, 2), "
+        "ranked AS (SELECT *, row_number() OVER (PARTITION BY currency "
+        f"ORDER BY revenue {order}, account_id) AS position FROM per) "
+        f"SELECT '{side} {spec.rank} customers' AS share_of, currency, "
+        f"round({top}, 2) AS net_revenue, round(sum(revenue), 2) AS total_revenue, "
+        f"round({top} / sum(revenue), 4) AS share_of_total, "
+        f"count(*) AS n_customers_billed, {_span(p.start, p.end)}{filtered_to(spec.filters)} "
+        "FROM ranked GROUP BY currency ORDER BY 3 DESC"
     )
 
 
@@ -1268,9 +1650,7 @@ _MOVED_BY = re.compile(
 )
 """A threshold on the change: "revenue down more than 30 %", "grew by over 50 percent"."""
 _YEAR_AGO = re.compile(
-    r"\b(?:a|one|1)\s+year\s+(?:ago|earlier|before)\b|\byear[- ]over[- ]year\b|\byoy\b"
-    r"|\b(?:than|on|with|against|versus|vs\.?)\s+last\s+year\b|\bsame\s+\w+\s+last\s+year\b"
-    r"|\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b"
+    rf"{_YEAR_BEFORE.pattern}|\b(?:this|current)\s+year\b|\bytd\b|\byear to date\b"
 )
 """A comparison with the same months a year earlier ("compared with a year ago"); a year to
 date is compared with the same months of the year before."""

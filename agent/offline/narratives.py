@@ -108,6 +108,12 @@ _LABELS = {
     "n_expanded_accounts": "accounts that expanded",
     "n_contracted_accounts": "accounts that contracted",
     "n_stopped_accounts": "accounts that stopped paying",
+    "share_of": "part",
+    "total_revenue": "total revenue",
+    "share_of_total": "share of total",
+    "n_customers_billed": "customers billed",
+    "revenue_change": "change",
+    "pct_revenue_change": "change in %",
 }
 _DEFINITIONS = {
     "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
@@ -130,6 +136,8 @@ _DEFINITIONS = {
     "accounts billed in it.",
     "contracted_mrr": "Contracted MRR: licensed seats x contracted price of the contract in force.",
     "pct_change": "Change: each row against the row before it in the same currency.",
+    "share_of_total": "Share: the part's net revenue over the total of the same period and "
+    "currency.",
 }
 
 
@@ -158,14 +166,44 @@ def _column_kind(name: str, value: Any) -> Kind:
 
 def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     """A markdown table for free-form rows (SQL results): readable headers, money, percent
-    and counts formatted, and the period/currency columns left to the headline."""
+    and counts formatted, and the period/currency columns left to the headline; the two
+    revenues of a comparison are headed by their periods ("Revenue 2025-10")."""
     mixed = len(_currencies(rows)) > 1
     columns = [c for c in rows[0] if c not in SPAN_COLUMNS or (mixed and c == "currency")]
     body = (
         [_cell(row.get(c), _column_kind(c, row.get(c)), _currency_of(row)) for c in columns]
         for row in rows
     )
-    return table([literal(column_label(c)) for c in columns], body)
+    named = _compared_periods(rows[0])
+    headers = [named.get(c) or literal(column_label(c)) for c in columns]
+    return table(headers, body)
+
+
+def _months(row: Mapping[str, Any], start: str, end: str) -> str:
+    """ "2026-01 to 2026-10" (or "2026-10") of a row's period columns, as Markdown literals."""
+    first, last = row.get(start), row.get(end)
+    if not isinstance(first, str):
+        return ""
+    to = f" to {literal(last)}" if isinstance(last, str) and last != first else ""
+    return f"{literal(first)}{to}"
+
+
+def _compared_periods(row: Mapping[str, Any]) -> dict[str, str]:
+    """The headers of a comparison's two amount columns (`revenue_in_period`,
+    `revenue_compared`; `mrr_…` for an average month), each naming its period from the
+    row's own period columns ("Revenue 2025-10"); {} for any other result."""
+    if not isinstance(row.get("compared_start"), str):
+        return {}
+    periods = {
+        "in_period": _months(row, "period_start", "period_end"),
+        "compared": _months(row, "compared_start", "compared_end"),
+    }
+    measures = {"revenue": "Revenue", "mrr": "MRR (average month)"}
+    return {
+        f"{measure}_{which}": f"{label} {months}"
+        for measure, label in measures.items()
+        for which, months in periods.items()
+    }
 
 
 def _currency_of(row: Mapping[str, Any]) -> str | None:
@@ -208,9 +246,16 @@ def _span(rows: Sequence[Mapping[str, Any]]) -> str:
         parts.append(f"Amounts in {literal(currencies[0])}.")
     parts.extend(_partial(rows))
     if isinstance(then := first.get("compared_start"), str):
-        until = first.get("compared_end")
-        to = f" to {literal(until)}" if isinstance(until, str) and until != then else ""
-        parts.append(f"Compared with {literal(then)}{to}: each customer's change on it.")
+        whose = "each customer's" if "customer" in first else "the"
+        parts.append(
+            f"Compared with {_months(first, 'compared_start', 'compared_end')}: "
+            f"{whose} change on it."
+        )
+        if isinstance(low := first.get("data_from"), str) and then < low:
+            parts.append(
+                f"**Partial period:** the data start in {literal(low)}, so the compared "
+                "period is not complete."
+            )
     if isinstance(filtered := first.get("filtered_to"), str) and filtered:
         parts.append(f"**Only {literal(filtered)}** (a filter of this question).")
     left_out = first.get("n_left_out_customers")

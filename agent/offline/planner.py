@@ -55,9 +55,15 @@ A revenue question that points at the thread's list with a pronoun for many ("ho
 did they bring in last quarter?") is about the listed accounts, a row each and their total;
 customers ranked or filtered by how their revenue changed ("lost the most", "grew the most",
 "down more than 30 % on a year ago") get the change per customer; a churn question that asks
-what it lost is one query. A data question complete on its own keeps the thread's filters only
-when it points back at the thread's accounts ("how many of those …"), not at accounts it names
-itself ("how many customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
+what it lost is one query. A share of revenue ("what share of revenue comes from Enterprise?",
+"what share do the top 10 customers make up?") gets the part, the whole and the share, and one
+period against another ("this year vs last year", "how does it compare with a year ago?") both
+figures and the change (agent/offline/metrics.py); a message that only compares periods
+compares the thread's figure, or revenue's as a thread's first message; a share or a
+comparison no call computes is said in the answer (agent/offline/limits.py, rt10 N-M2).
+A data question complete on its own keeps the thread's filters only when it points back at
+the thread's accounts ("how many of those …"), not at accounts it names itself ("how many
+customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
 """
 
 from __future__ import annotations
@@ -244,6 +250,19 @@ def _revenue_movers(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
+def _compared_revenue(reading: Reading) -> Plan | None:
+    """A thread's first message that only compares periods ("how does this month compare to
+    last month?", rt10 N-M2): revenue's, the headline figure, each column headed "Revenue
+    <period>"; after another answer it compares that answer's figure (`_sql_follow_up`)."""
+    if reading.memory.last_tool is not None or reading.named:
+        return None
+    name, score = reading.best_tool
+    if name is not None and score >= reading.lexicon.threshold:
+        return None
+    sql = metrics.compared_revenue(reading.text, reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
 def _sql_follow_up(reading: Reading) -> Plan | None:
     """A follow-up of a data question, folded onto it ("and how many of those are X?"). A
     question complete on its own folds only when it points back at the thread's accounts
@@ -253,10 +272,11 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     if memory.last_tool != "query_duckdb" or not memory.sql_questions or "sql" in reading.named:
         return None
     again = has_phrase(reading.tokens, reading.lexicon.same)  # "same thing but by region"
-    if not (reading.points_back or reading.starts_follow_up or again):
+    compares = metrics.compares_only(reading.text, reading.lexicon)  # "vs last month?"
+    if not (reading.points_back or reading.starts_follow_up or again or compares):
         return None
     whole = sqlgen.write([reading.text], reading.lexicon) is not None
-    refers = reading.starts_follow_up or again or _points_at_group(reading)
+    refers = reading.starts_follow_up or again or compares or _points_at_group(reading)
     if whole and not refers and not has_phrase(reading.tokens, reading.lexicon.demonstratives):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
@@ -324,6 +344,7 @@ def _choose(reading: Reading) -> Plan:
         _listed_revenue,  # "how much did they bring in?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"
+        _compared_revenue,  # "how does this month compare to last month?"
     )
     for answer in answers_of_their_own:
         if (plan := answer(reading)) is not None:
