@@ -421,6 +421,17 @@ _PERIOD_BEFORE = re.compile(
 """A comparison with as many months just before: "last month vs the month before", "this
 quarter compared with the previous quarter"."""
 _YEAR_ON_YEAR = re.compile(r"\byear[- ]over[- ]year\b|\byoy\b")
+_SHIFT_ONLY = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|now|what about|how about|same for|same but for)\W+)*"
+    r"(?:(?:for|in|over)\s+)?(?:the\s+)?(?:(?P<year>year\s+before|(?:previous|prior)\s+year"
+    r"|same\s+(?:\w+\s+)?(?:(?:of\s+)?(?:last|previous|prior)\s+year|a\s+year\s+(?:ago|earlier))"
+    r"|(?:a|one)\s+year\s+(?:ago|earlier|before)|year\s+earlier)"
+    r"|(?P<just>(?:month|quarter|period|half)\s+before|(?:previous|prior|preceding)\s+"
+    r"(?:month|quarter|period|half)))\W*(?:then|instead|too)?\W*$"
+)
+"""A follow-up that only shifts the thread's period ("and the year before?", "what about the
+same quarter last year?", "and the previous quarter?", rt11 R-H6): answered as that period
+against the thread's, both figures and the change."""
 _COMPARING_WORD = re.compile(r"^(?:than|on|with|against|versus|vs\.?|to)\s+")
 _LAST_YEAR = re.compile(r"(?:last|previous|prior)\s+year")
 _BARE_YEAR = re.compile(rf"(?:in\s+)?({_YEAR})")
@@ -497,6 +508,21 @@ def read_compared(text: str) -> tuple[Period, Period] | None:
     return now, _like_for_like(now, then)
 
 
+def period_shift(text: str) -> int | None:
+    """How far back a follow-up that only shifts the thread's period looks (`_SHIFT_ONLY`):
+    12 for "the year before" / "the same quarter last year", 0 for "the month before" / "the
+    previous quarter" (as many months as the period has, just before it); None otherwise.
+
+    Examples:
+        >>> period_shift("and the year before?"), period_shift("what about the previous quarter?")
+        (12, 0)
+        >>> period_shift("revenue in the previous quarter") is None
+        True
+    """
+    shift = _SHIFT_ONLY.match(text.lower())
+    return None if shift is None else 12 if shift.group("year") else 0
+
+
 def months_back(text: str) -> int | None:
     """How far back a comparison that names no period of its own looks ("how does that
     compare with a year ago?": 12; "… with the previous period": 0, as many months as the
@@ -505,10 +531,14 @@ def months_back(text: str) -> int | None:
     Examples:
         >>> months_back("and how does that compare with a year ago?")
         12
+        >>> months_back("and the year before?"), months_back("and the previous quarter?")
+        (12, 0)
         >>> months_back("revenue by tier last quarter") is None
         True
     """
     lowered = text.lower()
+    if (shift := period_shift(text)) is not None:  # "and the year before?": the thread's
+        return shift  # period against it
     if not (_COMPARED.search(lowered) or _YEAR_ON_YEAR.search(lowered)):
         return None  # "revenue a year ago", "in the previous quarter": a period, not a comparison
     if _YEAR_BEFORE.search(lowered):

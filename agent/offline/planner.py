@@ -75,7 +75,13 @@ from dataclasses import replace
 from agent.offline import metrics, sqlgen
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
-from agent.offline.metrics import anchored_months, read_period, tool_months, tool_year
+from agent.offline.metrics import (
+    anchored_months,
+    period_shift,
+    read_period,
+    tool_months,
+    tool_year,
+)
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -905,6 +911,48 @@ def _with_months(chosen: Plan, reading: Reading) -> Plan:
     return replace(chosen, calls=tuple(calls))
 
 
+def _shifted(chosen: Plan, reading: Reading) -> Plan:
+    """A follow-up that only shifts the period ("and the month before?", "and the same
+    quarter last year?", metrics.period_shift) on a tool call that carries the last call's
+    period: that period moved back a year, or by its own length (rt11 R-H6, holdout12). SQL
+    follow-ups compare the two periods instead (metrics.months_back)."""
+    back = period_shift(reading.text)
+    if back is None or not chosen.calls:
+        return chosen
+    calls = []
+    for call in chosen.calls:
+        args = dict(call.args)
+        if _carried_period(call, reading):
+            since, until = (
+                args.get("month") or args.get("since"),
+                args.get("month") or args.get("until"),
+            )
+            if since and until:
+                step = back or _months_between(since, until) + 1
+                for key in _PERIOD_ARGS:
+                    if args.get(key):
+                        args[key] = _month_shift(str(args[key]), -step)
+        calls.append(Call(call.name, args))
+    return replace(chosen, calls=tuple(calls))
+
+
+def _months_between(first: str, last: str) -> int:
+    (y1, m1), (y2, m2) = (map(int, month.split("-")[:2]) for month in (first, last))
+    return (y2 - y1) * 12 + m2 - m1
+
+
+def _month_shift(month: str, step: int) -> str:
+    """'YYYY-MM' moved by `step` months.
+
+    Examples:
+        >>> _month_shift("2026-01", -1), _month_shift("2026-10", -12)
+        ('2025-12', '2025-10')
+    """
+    year, number = map(int, month.split("-")[:2])
+    index = year * 12 + number - 1 + step
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def _carried_period(call: Call, reading: Reading) -> bool:
     """Whether `call`'s period is the last call's, carried by a follow-up ("same for Q2",
     "and in August?" after a September question): a period the message states replaces it."""
@@ -969,7 +1017,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     reading = Reading(text, memory or Memory(), lexicon)
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _scores_named_file(chosen, reading)
-    chosen = _with_months(chosen, reading)
+    chosen = _shifted(_with_months(chosen, reading), reading)
     chosen = _decline_order(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)

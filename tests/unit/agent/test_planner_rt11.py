@@ -178,3 +178,73 @@ def test_a_sign_off_after_a_data_question_runs_nothing(text: str) -> None:
     chosen = plan(text, memory)
     assert chosen.intent == "thanks" and not chosen.calls
     assert plan("thanks, and by region?", memory).calls  # a follow-up still follows up
+
+
+# ------------------------------------------------------------------ R-H6: shifted periods
+def _run(world: Path, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(world), read_only=True) as con:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "then"),
+    [
+        ("and the year before?", ("2025-07-01", "2025-10-01")),
+        ("what about the same quarter last year?", ("2025-07-01", "2025-10-01")),
+        ("and the previous quarter?", ("2026-04-01", "2026-07-01")),
+    ],
+)
+def test_a_follow_up_that_shifts_the_period_compares_it(
+    world: Path, follow_up: str, then: tuple[str, str]
+) -> None:
+    """rt11 R-H6: after Q3 2026's revenue, "and the year before?" repeated Q3 2026's figure,
+    "the same quarter last year" gave all of 2025 and "the previous quarter" Q3 again. Each
+    now shows the shifted period beside the thread's, with the change."""
+    first = "how much revenue did we make in Q3 2026?"
+    sql = plan(first).calls[0].args["sql"]
+    memory = Memory(last_tool="query_duckdb", last_args={"sql": sql}, sql_questions=(first,))
+    (call,) = plan(follow_up, memory).calls
+    (row,) = [r for r in _run(world, call.args["sql"]) if r["currency"] == "USD"]
+    usd = "currency = 'USD' AND "
+    assert Decimal(str(row["revenue_in_period"])) == revenue_in(
+        world, usd, "2026-07-01", "2026-10-01"
+    )
+    assert Decimal(str(row["revenue_compared"])) == revenue_in(world, usd, *then)
+    assert row["compared_start"] == then[0][:7]
+
+
+def revenue_in(world: Path, where: str, since: str, until: str) -> Decimal:
+    with duckdb.connect(str(world), read_only=True) as con:
+        ((total,),) = con.execute(
+            f"SELECT sum(net_revenue) FROM monthly_revenue WHERE {where}month >= ? AND month < ?",
+            [since, until],
+        ).fetchall()
+    return Decimal(str(total)).quantize(Decimal("0.01"))
+
+
+@pytest.mark.parametrize(
+    ("last", "follow_up", "shifted"),
+    [
+        ({"month": "2026-10"}, "and the month before?", {"month": "2026-09"}),
+        ({"month": "2026-10"}, "and a year earlier?", {"month": "2025-10"}),
+        (
+            {"since": "2026-07", "until": "2026-09"},
+            "and the previous quarter?",
+            {"since": "2026-04", "until": "2026-06"},
+        ),
+        (
+            {"since": "2026-07", "until": "2026-09"},
+            "what about the same quarter last year?",
+            {"since": "2025-07", "until": "2025-09"},
+        ),
+    ],
+)
+def test_a_tool_follow_up_that_shifts_the_period_moves_it(
+    last: dict[str, str], follow_up: str, shifted: dict[str, str]
+) -> None:
+    """holdout12: "and the month before?" after October's findings re-ran October."""
+    memory = Memory(last_tool="detect_leakage", last_args=last)
+    (call,) = plan(follow_up, memory).calls
+    assert call.name == "detect_leakage" and call.args == shifted
