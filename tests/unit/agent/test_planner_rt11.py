@@ -333,3 +333,25 @@ def test_the_fastest_growing_accounts_rank_by_their_change(world: Path) -> None:
     rows = _run(world, call.args["sql"])
     changes = [r["revenue_change"] for r in rows]
     assert changes == sorted(changes, reverse=True) and changes[0] > 0
+
+
+# ------------------------------------------------------------------ R-H1: "which of those …"
+@pytest.mark.parametrize("follow_up", ["which of those are in APAC?", "which of them are in EMEA?"])
+def test_which_of_those_filters_the_listed_accounts(world: Path, follow_up: str) -> None:
+    """rt11 R-H1: "which of those are in EMEA?" after the ten biggest leakers gave EMEA's top
+    ten by revenue; it is the listed accounts that are in EMEA, in the list's order."""
+    first = "top 10 customers by revenue this year"
+    sql = plan(first).calls[0].args["sql"]
+    listed = [r["account_id"] for r in _run(world, sql)]
+    memory = Memory(
+        last_tool="query_duckdb",
+        last_args={"sql": sql},
+        sql_questions=(first,),
+        result_ids=tuple(listed),
+    )
+    (call,) = plan(follow_up, memory).calls
+    region = "APAC" if "APAC" in follow_up else "EMEA"
+    with duckdb.connect(str(world), read_only=True) as con:
+        regions = dict(con.execute("SELECT account_id, region FROM accounts").fetchall())
+    got = [r["account_id"] for r in _run(world, call.args["sql"])]
+    assert got == [a for a in listed if regions.get(a) == region]
