@@ -397,3 +397,16 @@ def test_rank_those_by_revenue_reorders_the_same_list() -> None:
     (call,) = plan("rank those by revenue instead", memory).calls
     assert call.name == "find_declining_customers"
     assert call.args == {"tier": "Business", "region": "North America", "order_by": "revenue"}
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [("is DROP-F declining?", "decompose_trend"), ("is SLIDE-B shrinking?", "decompose_trend")],
+)
+def test_a_customer_code_with_a_write_word_is_no_write(text: str, tool: str) -> None:
+    """ "is DROP-F declining?" was refused as a request to drop something: a customer's name
+    is not read for write verbs (a command naming one still is)."""
+    (call,) = plan(text).calls
+    assert call.name == tool
+    assert plan("drop the DROP-F account").intent == "destructive"
+    assert plan("delete Acme Corp from the warehouse").intent == "destructive"
