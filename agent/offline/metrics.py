@@ -637,12 +637,15 @@ def read_rank(text: str) -> tuple[int | None, bool]:
         (10, False)
         >>> read_rank("revenue by tier")
         (None, False)
+        >>> read_rank("who are our 5 smallest customers by revenue this year?")
+        (5, True)
     """
     lowered = text.lower()
     match = _RANKED.search(lowered)
     if match is None:
         return None, False
-    number = next((g for g in match.groups() if g), None)
+    numbers = (g for m in _RANKED.finditer(lowered) for g in m.groups() if g)
+    number = next(numbers, None)  # "who are our 5 smallest customers": the 5 (rt11 R-L5)
     ascending = bool(_ASCENDING.search(lowered))
     if number is not None:
         return int(number), ascending
@@ -1684,6 +1687,8 @@ _MOVED_MOST = re.compile(
     r"|\b(?:biggest|largest|steepest|sharpest|greatest)\s+(?:revenue\s+)?"
     r"()(growth|increases?|gains?|rises?)\b"
     r"|\b(?:fastest|quickest)[- ]+(?:growing|rising|expanding)\b"
+    r"|\b(?:drove|drive|driving|drives|behind)\s+(?:the\s+|our\s+|this\s+)?(?:revenue\s+)?"
+    r"(?:(decline|drop|fall|loss)|growth|increase|rise)\b"
     r"|\b(?:growing|grew|grown|expanding|expanded)\s+(?:the\s+)?fastest\b"
 )
 """A ranking by the change of revenue: "lost the most revenue", "grew the most", "the
@@ -1732,7 +1737,7 @@ def read_movement(text: str) -> Movement | None:
     if match := _MOVED_BY.search(lowered):
         return Movement(falls=match.group(1) is not None, threshold=float(match.group(3)))
     if match := _MOVED_MOST.search(lowered):
-        return Movement(falls=bool(match.group(1) or match.group(3)))
+        return Movement(falls=bool(match.group(1) or match.group(3) or match.group(5)))
     return None
 
 

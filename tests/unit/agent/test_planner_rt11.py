@@ -410,3 +410,20 @@ def test_a_customer_code_with_a_write_word_is_no_write(text: str, tool: str) -> 
     assert call.name == tool
     assert plan("drop the DROP-F account").intent == "destructive"
     assert plan("delete Acme Corp from the warehouse").intent == "destructive"
+
+
+def test_the_n_smallest_customers_are_n(world: Path) -> None:
+    """rt11 R-L5: "who are our 5 smallest customers by revenue this year?" listed 10."""
+    (call,) = plan("who are our 5 smallest customers by revenue this year?").calls
+    rows = _run(world, call.args["sql"])
+    assert len(rows) == 5
+    revenue = [r["net_revenue"] for r in rows]
+    assert revenue == sorted(revenue)
+
+
+def test_which_accounts_drove_the_growth_ranks_by_change(world: Path) -> None:
+    """rt11 R-M11: "which accounts drove the growth?" got the leakage-risk ranking."""
+    (call,) = plan("which accounts drove the growth?").calls
+    assert call.name == "query_duckdb"
+    changes = [r["revenue_change"] for r in _run(world, call.args["sql"])]
+    assert changes == sorted(changes, reverse=True) and changes[0] > 0
