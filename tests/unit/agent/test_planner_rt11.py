@@ -427,3 +427,15 @@ def test_which_accounts_drove_the_growth_ranks_by_change(world: Path) -> None:
     assert call.name == "query_duckdb"
     changes = [r["revenue_change"] for r in _run(world, call.args["sql"])]
     assert changes == sorted(changes, reverse=True) and changes[0] > 0
+
+
+def test_how_many_active_customers_counts_the_latest_month(world: Path) -> None:
+    """rt11 R-M5: "how many active customers do we have?" got the leakage overview."""
+    (call,) = plan("how many active customers do we have?").calls
+    (row,) = _run(world, call.args["sql"])
+    with duckdb.connect(str(world), read_only=True) as con:
+        ((expected,),) = con.execute(
+            "SELECT count(DISTINCT account_id) FROM monthly_revenue WHERE net_revenue > 0 "
+            "AND month = DATE '2026-10-01'"
+        ).fetchall()
+    assert row["n_active_customers"] == expected and row["month"] == "2026-10"
