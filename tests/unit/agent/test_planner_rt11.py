@@ -439,3 +439,12 @@ def test_how_many_active_customers_counts_the_latest_month(world: Path) -> None:
             "AND month = DATE '2026-10-01'"
         ).fetchall()
     assert row["n_active_customers"] == expected and row["month"] == "2026-10"
+
+
+def test_exposure_next_month_is_the_forecast() -> None:
+    """holdout12: "Who's most exposed to unbilled overage next month?" listed what was
+    detected already; a finding cannot lie ahead."""
+    (call,) = plan("Who's most exposed to unbilled overage next month?").calls
+    assert call.name == "score_leakage"
+    assert call.args == {"leakage_type": "Usage_Overage_Unbilled"}
+    assert plan("how much leakage did we detect last month?").calls[0].name == "detect_leakage"
