@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from data.imports.finance_formats import parse_amounts
 from data.imports.limits import (
     ReadLimits,
     check_parquet_metadata,
@@ -289,14 +290,16 @@ def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bo
 
 
 def header_choice(rows: list[tuple[str, ...]], fit: HeaderFit) -> int:
-    """Which of a file's first non-blank rows is its header: the one that `fit`s best; among
-    equals (no row fits any kind, as with unfamiliar headers), the first that is not a
-    title-like narrow row, one with at most half as many non-empty cells as most rows
-    have ("Monthly revenue export - Globo (USD)" above "Cust. Name,Billing Period,Amount").
+    """Which of a file's first non-blank rows is its header: rows holding no amount (a data
+    row has "1,200.00" or "504"; a header has names) before rows that do; then the one that
+    `fit`s best; among equals (no row fits any kind, as with unfamiliar headers), the first
+    that is not a title-like narrow row, one with at most half as many non-empty cells as
+    most rows have ("Monthly revenue export - Globo (USD)" above "Cust. Name,Period,Amount").
 
     Measured reason (rt11 R-M4): the first non-empty row won every tie, so a CSV whose title
     line sat above an unfamiliar header was read with the title as its one-column header
-    and refused with "row has 3 cells but the header has 1".
+    and refused with "row has 3 cells but the header has 1"; and a data row whose month
+    cell fitted a pivot's month column ("Acme,2025-01,$1,200.00") beat such a header.
 
     Examples:
         >>> no_fit = lambda cells: (0.0, 0)
@@ -308,10 +311,13 @@ def header_choice(rows: list[tuple[str, ...]], fit: HeaderFit) -> int:
     """
     widths = Counter(sum(1 for c in cells if c) for cells in rows)
     modal = max(widths, key=lambda width: (widths[width], width))
+    amounts = parse_amounts(pd.Series([c for cells in rows for c in cells if c], dtype="object"))
+    flags = iter(amounts.values.notna().tolist())
+    holds_amount = [any([next(flags) for c in cells if c]) for cells in rows]
 
-    def key(index: int) -> tuple[tuple[float, int], bool]:
+    def key(index: int) -> tuple[bool, tuple[float, int], bool]:
         filled = sum(1 for c in rows[index] if c)
-        return fit(rows[index]), filled * 2 > modal
+        return not holds_amount[index], fit(rows[index]), filled * 2 > modal
 
     return max(range(len(rows)), key=lambda index: (key(index), -index))
 
