@@ -60,7 +60,9 @@ NAMED_MONTH = rf"(?i:(?:{MONTH_NAMES})[ \-/.,]*\d{{4}})"
 R-M4: a billing export's "Jan-2025" months were refused)."""
 _MONTH_NUMBER = {
     name: number
-    for number, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
 }  # English whatever the locale (calendar.month_abbr follows it)
 _NAMED_DATE = re.compile(rf"^(?i:({MONTH_NAMES}))[ \-/.,]*(\d{{4}})$")
 _HEADER_CURRENCY = re.compile(

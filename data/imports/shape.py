@@ -52,7 +52,9 @@ def revenue_layout(table: RawTable) -> KindSpec | None:
     if not 2 <= len(table.headers) <= MAX_LONG_COLUMNS:
         return None
     months = [position for position in table.cells.columns if _share_months(table.cells[position])]
-    amounts = [position for position in table.cells.columns if _share_amounts(table.cells[position])]
+    amounts = [
+        position for position in table.cells.columns if _share_amounts(table.cells[position])
+    ]
     if months and any(position not in months for position in amounts):
         return long
     return None
