@@ -53,7 +53,10 @@ _AMOUNT = re.compile(
 )
 _SLASH_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?: 00:00:00)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[ T]00:00:00)?$")
-MONTH_NAMES = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+MONTH_NAMES = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 """English month names and their usual abbreviations ("Jan", "Sept", "January")."""
 NAMED_MONTH = rf"(?i:(?:{MONTH_NAMES})[ \-/.,]*\d{{4}})"
 """A month written with its name and a four-digit year: "Jan-2025", "January 2025" (rt11
@@ -280,7 +283,9 @@ def parse_months(present: pd.Series) -> tuple[pd.Series, tuple[CellNotes, ...]]:
     named = text.str.extract(_NAMED_DATE)
     if named[0].notna().any():
         number = named[0].str[:3].str.lower().map(_MONTH_NUMBER)
-        result = result.where(named[0].isna(), _boundary_month(named[1], number, "01"))
+        result = result.where(
+            named[0].isna(), _boundary_month(named[1], number, pd.Series("01", index=named.index))
+        )
     slashed = text.str.extract(_SLASH_DATE)
     has_slash = slashed[0].notna()
     notes: tuple[CellNotes, ...] = ()

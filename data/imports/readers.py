@@ -469,10 +469,10 @@ def _sheet_header(rows: Iterator[tuple[object, ...]], fit: HeaderFit) -> _SheetH
             found.append((number, tuple(texts)))
     if not found:
         return _SheetHeader(0, (), ())
-    chosen = header_choice([texts for _, texts in found], fit)
-    number, texts = found[chosen]
+    chosen = header_choice([cells for _, cells in found], fit)
+    number, header = found[chosen]
     above = tuple(" ".join(t.strip() for t in cells if t.strip()) for _, cells in found[:chosen])
-    return _SheetHeader(-number if chosen else number, texts, above)
+    return _SheetHeader(-number if chosen else number, header, above)
 
 
 def _excel_cells(

@@ -95,7 +95,7 @@ def collapsed(findings: Sequence[Problem]) -> list[str]:
         key = (finding.code, finding.message, finding.file, finding.sheet, finding.column,
                finding.value, finding.row_label, finding.row is None)  # fmt: skip
         groups.setdefault(key, []).append(finding)
-    lines = []
+    lines: list[str] = []
     for group in groups.values():
         first = group[0]
         if len(group) == 1 or first.row is None:

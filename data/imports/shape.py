@@ -38,8 +38,8 @@ def revenue_layout(table: RawTable) -> KindSpec | None:
     Examples:
         >>> from data.imports.report import Source
         >>> cells = pd.DataFrame([["Acme", "Jan-2025", "$1,200.00"], ["Acme", "Feb-2025", "$9"]])
-        >>> table = RawTable(Source("r.csv"), ("Client Ref", "Invoice Period", "Gross"), cells, "csv")
-        >>> revenue_layout(table).sub_format
+        >>> headers = ("Client Ref", "Invoice Period", "Gross")
+        >>> revenue_layout(RawTable(Source("r.csv"), headers, cells, "csv")).sub_format
         'long'
         >>> revenue_layout(RawTable(Source("a.csv"), ("colour", "shape"), cells.iloc[:, :2], "csv"))
     """

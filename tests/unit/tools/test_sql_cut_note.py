@@ -26,7 +26,7 @@ def test_a_limit_that_cuts_the_answer_is_said_with_the_true_count(call, tiny_war
 
 
 def test_the_row_cap_is_said_with_the_true_count(call, tiny_warehouse) -> None:
-    content, answer = _ask(call, tiny_warehouse, "SELECT account_id FROM accounts", sql_row_cap=1)
+    _, answer = _ask(call, tiny_warehouse, "SELECT account_id FROM accounts", sql_row_cap=1)
     assert "Cut at 1 row: these are the first 1 of 3 matching rows" in answer, answer
 
 
