@@ -58,7 +58,8 @@ _COUNT_AFTER = (
 _TOP_N = (
     re.compile(r"\btop\s*-?\s*(\d{1,3})\b"),
     re.compile(
-        r"\b(?:first|show(?: me)?|list|give me|the)\s+(\d{1,3})\b(?!\s*(?:months?|days?|%))"
+        r"\b(?:first|show(?: me)?|list|give me|the|which)\s+(\d{1,3})\b"
+        r"(?!\s*(?:months?|days?|%))"  # "which three are trending down?": a count
     ),
     re.compile(
         r"\b(\d{1,3})\s+(?:riskiest|most|largest|biggest|highest|worst|top|accounts|customers"

@@ -127,6 +127,9 @@ _N_MONTHS = re.compile(
     rf"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{{1,2}}|{_COUNTED})\s+months?\b"
 )
 """The last N months, N in digits or words ("the past six months")."""
+_N_DAYS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{2,3})\s+days\b")
+"""The last N days, read as the whole months nearest (the data are monthly): "the last 90
+days" is the last 3 months (rt11 R-H3)."""
 _YEAR = r"(?:19|20)\d\d"
 """A four-digit year of this century or the last, in the patterns below."""
 _DAY = r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
@@ -884,6 +887,8 @@ def read_period(text: str) -> Period | None:
     if match := _N_MONTHS.search(lowered):
         count = match.group(1)
         return Period(_shift(LATEST, 1 - int(NUMBER_WORDS.get(count) or count)), after)
+    if (match := _N_DAYS.search(lowered)) and (months := round(int(match.group(1)) / 30.4)):
+        return Period(_shift(LATEST, 1 - months), after)  # "the last 90 days": 3 months
     stated = tool_months(text)
     if "since" in stated and "until" in stated:  # "from May 2026 to Aug 2026", "Mar-Jun 2026"
         return Period(f"DATE '{stated['since']}-01'", _shift(f"DATE '{stated['until']}-01'", 1))
@@ -928,7 +933,7 @@ def relative_period(lowered: str) -> tuple[tuple[str, str] | None, str]:
     if found is None:
         return None, lowered
     rest = lowered
-    for pattern in (_N_MONTHS, _SINCE, _MONTH_ALONE, _QUARTER, _HALF):
+    for pattern in (_N_MONTHS, _N_DAYS, _SINCE, _MONTH_ALONE, _QUARTER, _HALF):
         rest = pattern.sub(" ", rest)
     return (found.start, found.end), rest
 
@@ -983,6 +988,10 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     back = months_back(text) if against is None else None
     if back is not None:  # "how does that compare with last year?": the thread's period, back
         period = read_period(_without_back(text))
+    if back == 12 and period is None and metric == "revenue" and _YEAR_ON_YEAR.search(text.lower()):
+        this_year = read_period("this year")  # "revenue growth year over year": this year so
+        if this_year is not None:  # far against the same months of last year (rt11 R-H3)
+            against, back, period = (this_year, _shifted(this_year, 12)), None, this_year
     leakage_type = _first(tokens, lexicon.entities.get("leakage_type", ()))
     if group == "billing_system" and leakage_type == "Billing_System_Error":
         leakage_type = None  # "leakage by billing system": the dimension, not the type
@@ -1055,6 +1064,10 @@ _TOOL_FILTERS = ("region = ", "tier = ")
 """Filters the leakage tools apply themselves ("leakage in EMEA": detect_leakage's region)."""
 
 
+_LIST_ASKS = (("which", "customers"), ("which", "accounts"), ("which", "clients"), ("who",))
+"""Blockers that ask for a list: the tools' lists for a forecast, the warehouse's for churn."""
+
+
 def applies(text: str, lexicon: Lexicon) -> bool:
     """Whether `text` is a metric question this module writes: a metric, no blocker word
     (a prediction, a trend, one account), and a dimension, a period or a metric only the
@@ -1067,11 +1080,13 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
     several = bool(_several(text, lexicon))  # "revenue of ACC000042 and CUST-001": a row each
     one_account = _ACC_ID.search(text) is not None and not several and not _bills(tokens, vocab)
+    spec = parse(text, lexicon)
+    if spec.metric == "churn":  # "which customers churned last quarter?" asks what happened,
+        blockers = [b for b in blockers if b not in _LIST_ASKS]  # no forecast (rt11 R-M2)
     if has_phrase(_asked(tokens), blockers):
         return False
     if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
         return False
-    spec = parse(text, lexicon)
     if spec.metric is None:
         return False
     if one_account:  # one account's revenue over a period the data anchors ("in H1", "last
@@ -1668,10 +1683,12 @@ _MOVED_MOST = re.compile(
     rf"\b(?:({_FALLS})|({_RISES}))\b(?:\s+\w+){{0,3}}?\s+(?:the\s+)?most\b"
     r"|\b(?:biggest|largest|steepest|sharpest|greatest)\s+(?:revenue\s+)?"
     r"()(growth|increases?|gains?|rises?)\b"
+    r"|\b(?:fastest|quickest)[- ]+(?:growing|rising|expanding)\b"
+    r"|\b(?:growing|grew|grown|expanding|expanded)\s+(?:the\s+)?fastest\b"
 )
 """A ranking by the change of revenue: "lost the most revenue", "grew the most", "the
-biggest growth". "The biggest revenue drop" stays with the decline forecast (rt9 D24 ranks
-those decliners by probability)."""
+biggest growth", "our fastest growing accounts" (rt11 R-H3). "The biggest revenue drop"
+stays with the decline forecast (rt9 D24 ranks those decliners by probability)."""
 _FALLS_BY = rf"{_FALLS}|falls?|falling|drops?|dropping|declin\w*|shrinking"
 _RISES_BY = rf"{_RISES}|grow|grows|rises?"
 _MOVED_BY = re.compile(
@@ -2155,7 +2172,7 @@ def named_periods(text: str) -> tuple[str, ...]:
     """
     lowered = text.lower()
     found: list[tuple[int, str]] = []
-    patterns = [_N_MONTHS, _SINCE, _QUARTER, _HALF, _MONTH_ALONE, _ANY_YEAR, _WITH_YEAR]
+    patterns = [_N_MONTHS, _N_DAYS, _SINCE, _QUARTER, _HALF, _MONTH_ALONE, _ANY_YEAR, _WITH_YEAR]
     compares = bool(_COMPARED.search(lowered))
     for pattern, name in _RELATIVE:
         if name != "latest_month" or compares:

@@ -286,7 +286,24 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     if whole and not refers and not has_phrase(reading.tokens, reading.lexicon.demonstratives):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
+    if sql and _narrows_the_list(reading):  # "which of those are in EMEA?": of the listed ones
+        listed = ", ".join("'" + account.replace("'", "''") + "'" for account in memory.result_ids)
+        sql = f"SELECT * FROM ({sql}) AS asked WHERE account_id IN ({listed})"
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _narrows_the_list(reading: Reading) -> bool:
+    """Whether a follow-up filters the accounts the thread just listed ("which of those are in
+    EMEA?" after the ten biggest leakers, rt11 R-H1): a pronoun for the group, a filter of its
+    own, and a list of accounts before it (rows keyed by account_id, no split). The folded
+    question ranks within the filter; the listed ones are kept (a listed account in EMEA is
+    in EMEA's ranking of the same measure, at most as far down)."""
+    memory, entities = reading.memory, reading.entities
+    if not memory.result_ids or not _points_at_group(reading):
+        return False
+    if not any((entities.tier, entities.region, entities.risk_level, entities.leakage_type)):
+        return False
+    return metrics.parse(memory.sql_questions[-1], reading.lexicon).group is None
 
 
 def _correction(reading: Reading) -> Plan | None:

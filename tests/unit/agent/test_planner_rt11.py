@@ -248,3 +248,110 @@ def test_a_tool_follow_up_that_shifts_the_period_moves_it(
     memory = Memory(last_tool="detect_leakage", last_args=last)
     (call,) = plan(follow_up, memory).calls
     assert call.name == "detect_leakage" and call.args == shifted
+
+
+# ------------------------------------------------------------------ R-H3, R-M2, holdout12 readings
+def test_which_three_is_a_count_not_account_3() -> None:
+    """holdout12: "which three are trending down?" opened ACC000003's trend."""
+    (call,) = plan("Of our largest customers by revenue, which three are trending down?").calls
+    assert call.name == "find_declining_customers"
+    assert call.args == {"top_n": 3, "order_by": "revenue"}
+
+
+def churned_in(world: Path, since: str, until: str) -> set[str]:
+    """The chat's churn rule, written here: revenue, then none in the data's last 3 months;
+    churned in the month after the last revenue."""
+    with duckdb.connect(str(world), read_only=True) as con:
+        rows = con.execute(
+            "WITH last AS (SELECT account_id, max(month) AS m FROM monthly_revenue "
+            "WHERE net_revenue > 0 GROUP BY 1) SELECT account_id FROM last "
+            "WHERE m <= DATE '2026-07-01' AND m + INTERVAL 1 MONTH >= CAST(? AS DATE) "
+            "AND m + INTERVAL 1 MONTH < CAST(? AS DATE)",
+            [since, until],
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which customers churned last quarter?",
+        "which customers did we lose last quarter?",
+        "List the customers we've lost last quarter",
+    ],
+)
+def test_which_customers_churned_lists_them(app: typer.Typer, world: Path, question: str) -> None:
+    """rt11 R-M2: "which customers churned last quarter?" got the decline forecast's list;
+    holdout12: "the customers we've lost" got detected leakage."""
+    out = ask(app, world, question)
+    assert [c["name"] for c in out["tool_calls"]] == ["query_duckdb"], out["tool_calls"]
+    listed = {r["account_id"] for r in out["tool_results"][0]["content"]["rows"]}
+    assert listed == churned_in(world, "2026-07-01", "2026-10-01")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who are our fastest growing accounts?",
+        "revenue in the last 90 days",
+        "what was our revenue growth rate year over year?",
+    ],
+)
+def test_a_book_question_after_one_account_is_about_the_book(question: str) -> None:
+    """rt11 R-H3: after a turn about ACC000042, these showed ACC000042's trend (and, in a
+    fresh thread, the decline forecast's list)."""
+    after = Memory(
+        last_tool="decompose_trend", last_args={"account_id": "ACC000042"}, account_id="ACC000042"
+    )
+    for memory in (None, after):
+        (call,) = plan(question, memory).calls
+        assert call.name == "query_duckdb" and "ACC000042" not in call.args["sql"]
+
+
+def test_the_last_90_days_are_the_last_3_months(world: Path) -> None:
+    (call,) = plan("revenue in the last 90 days").calls
+    (row,) = [r for r in _run(world, call.args["sql"]) if r["currency"] == "USD"]
+    assert Decimal(str(row["net_revenue"])) == revenue_in(
+        world, "currency = 'USD' AND ", "2026-08-01", "2026-11-01"
+    )
+
+
+def test_growth_year_over_year_is_this_year_against_the_same_months_last_year(
+    world: Path,
+) -> None:
+    (call,) = plan("what was our revenue growth rate year over year?").calls
+    (row,) = [r for r in _run(world, call.args["sql"]) if r["currency"] == "USD"]
+    usd = "currency = 'USD' AND "
+    now = revenue_in(world, usd, "2026-01-01", "2026-11-01")
+    then = revenue_in(world, usd, "2025-01-01", "2025-11-01")
+    assert Decimal(str(row["revenue_in_period"])) == now
+    assert Decimal(str(row["revenue_compared"])) == then
+
+
+def test_the_fastest_growing_accounts_rank_by_their_change(world: Path) -> None:
+    (call,) = plan("who are our fastest growing accounts?").calls
+    rows = _run(world, call.args["sql"])
+    changes = [r["revenue_change"] for r in rows]
+    assert changes == sorted(changes, reverse=True) and changes[0] > 0
+
+
+# ------------------------------------------------------------------ R-H1: "which of those …"
+@pytest.mark.parametrize("follow_up", ["which of those are in APAC?", "which of them are in EMEA?"])
+def test_which_of_those_filters_the_listed_accounts(world: Path, follow_up: str) -> None:
+    """rt11 R-H1: "which of those are in EMEA?" after the ten biggest leakers gave EMEA's top
+    ten by revenue; it is the listed accounts that are in EMEA, in the list's order."""
+    first = "top 10 customers by revenue this year"
+    sql = plan(first).calls[0].args["sql"]
+    listed = [r["account_id"] for r in _run(world, sql)]
+    memory = Memory(
+        last_tool="query_duckdb",
+        last_args={"sql": sql},
+        sql_questions=(first,),
+        result_ids=tuple(listed),
+    )
+    (call,) = plan(follow_up, memory).calls
+    region = "APAC" if "APAC" in follow_up else "EMEA"
+    with duckdb.connect(str(world), read_only=True) as con:
+        regions = dict(con.execute("SELECT account_id, region FROM accounts").fetchall())
+    got = [r["account_id"] for r in _run(world, call.args["sql"])]
+    assert got == [a for a in listed if regions.get(a) == region]
