@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.browser import chromium, last_answer, load, send, shot, wait_idle
+from support.browser import attach, chromium, last_answer, load, send, shot, wait_idle
 from support.make_run import SharedServer
 
 from data.imports.readers import EMPTY_FILE
@@ -45,16 +45,6 @@ def _titled_export(path: Path) -> tuple[Path, float]:
     return path, sum(value for _, _, value in rows)
 
 
-def _attach(page, path: Path) -> None:
-    page.locator("#upload-button-input").set_input_files(str(path))
-    page.get_by_text(path.name).first.wait_for(timeout=10_000)
-    page.wait_for_function(  # the send button waits for the upload to finish
-        "() => { const b = document.querySelector('#chat-submit'); return b && !b.disabled; }",
-        timeout=30_000,
-    )
-    page.locator("#chat-input").press("Enter")
-
-
 def test_a_titled_revenue_export_is_imported_not_scored(
     server: RunningServer, repo_server: SharedServer, tmp_path: Path
 ) -> None:
@@ -68,7 +58,7 @@ def test_a_titled_revenue_export_is_imported_not_scored(
             load(page, server.url)
             send(page, "what can you do?")  # the socket session exists for uploads
 
-            _attach(page, export)
+            attach(page, export)
             page.get_by_role("button", name="Import").first.wait_for(timeout=60_000)
             body = page.locator("body").inner_text()
             assert "is a monthly-revenue file" in body
