@@ -223,8 +223,15 @@ def digits(text: str) -> str:
 
 
 def _digits(text: str) -> str:
-    """Lower-case text with number words replaced by digits ("top five" -> "top 5")."""
-    return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), text.lower())
+    """Lower-case text with number words replaced by digits ("top five" -> "top 5"), and
+    "single" before a superlative read as one ("our single riskiest account": the top 1)."""
+    lowered = _SINGLE.sub("1 ", text.lower())
+    return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), lowered)
+
+
+_SINGLE = re.compile(
+    r"\bsingle\s+(?=(?:most\s+)?(?:riskiest|biggest|largest|highest|worst|costliest|leakiest)\b)"
+)
 
 
 def _first_int(

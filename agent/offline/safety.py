@@ -297,6 +297,9 @@ def declines(text: str, lexicon: Lexicon) -> bool:
     tokens = tokenize(text)
     if has_phrase(tokens, lexicon.safety.security) or _SQL_WRITE.search(text):
         return True
+    from agent.offline.metrics import without_names  # metrics reads no safety
+
+    text = without_names(text, lexicon)  # "is DROP-F declining?": a customer, not a drop
     cues = lexicon.intents["destructive"]
     clauses = [_waived(c, lexicon) for c in _CLAUSES.split(text) if c.strip()]
     kinds = {_clause_kind(c, lexicon, cues) for c in clauses if c.strip()}

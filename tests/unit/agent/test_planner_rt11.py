@@ -355,3 +355,58 @@ def test_which_of_those_filters_the_listed_accounts(world: Path, follow_up: str)
         regions = dict(con.execute("SELECT account_id, region FROM accounts").fetchall())
     got = [r["account_id"] for r in _run(world, call.args["sql"])]
     assert got == [a for a in listed if regions.get(a) == region]
+
+
+# ------------------------------------------------------------------ holdout12: more readings
+@pytest.mark.parametrize(
+    ("text", "tool", "args"),
+    [
+        ("Who is our single riskiest account at the moment?", "score_leakage", {"top_n": 1}),
+        (
+            "Rank our Enterprise customers by how likely they are to leak next month, top five",
+            "score_leakage",
+            {"tier": "Enterprise", "top_n": 5, "order_by": "probability"},
+        ),
+        (
+            "Where's our contraction risk coming from? Which customers are most likely to "
+            "downsize spend in the next few months?",
+            "find_declining_customers",
+            {},
+        ),
+        (
+            "Is customer #1351 down vs the same months last year?",
+            "decompose_trend",
+            {"account_id": "ACC001351"},
+        ),
+        ("how's the book looking in Latin America?", "portfolio_summary", {"region": "LATAM"}),
+    ],
+)
+def test_first_run_readings(text: str, tool: str, args: dict[str, Any]) -> None:
+    (call,) = plan(text).calls
+    assert (call.name, call.args) == (tool, args)
+
+
+def test_rank_those_by_revenue_reorders_the_same_list() -> None:
+    """holdout12: "rank those by revenue instead" after the declining Business accounts in
+    North America gave the listed accounts' revenue (then the leakage-risk ranking)."""
+    memory = Memory(
+        last_tool="find_declining_customers",
+        last_args={"tier": "Business", "region": "North America"},
+        result_ids=("ACC000001", "ACC000002"),
+    )
+    (call,) = plan("rank those by revenue instead", memory).calls
+    assert call.name == "find_declining_customers"
+    assert call.args == {"tier": "Business", "region": "North America", "order_by": "revenue"}
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [("is DROP-F declining?", "decompose_trend"), ("is SLIDE-B shrinking?", "decompose_trend")],
+)
+def test_a_customer_code_with_a_write_word_is_no_write(text: str, tool: str) -> None:
+    """ "is DROP-F declining?" was refused as a request to drop something: a customer's name
+    is not read for write verbs (a command naming one still is)."""
+    (call,) = plan(text).calls
+    assert call.name == tool
+    assert plan("drop the DROP-F account").intent == "destructive"
+    assert plan("delete Acme Corp from the warehouse").intent == "destructive"
