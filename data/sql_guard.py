@@ -821,6 +821,33 @@ def _reusable(exc: BaseException) -> bool:
     return isinstance(exc, SqlRejected | SqlExecutionError) and not isinstance(exc, SqlLimitError)
 
 
+def outer_limit(statement: str) -> tuple[int, str] | None:
+    """(n, the statement without it) when a checked statement ends in a plain `LIMIT n`
+    (a literal, no OFFSET), else None: so a caller can tell whether the limit cut the
+    answer and count the rows it cut from, with a query that passes the same fences.
+
+    Examples:
+        >>> outer_limit("SELECT a FROM t ORDER BY a DESC LIMIT 200")
+        (200, 'SELECT a FROM t ORDER BY a DESC')
+        >>> outer_limit("SELECT a FROM t LIMIT 5 OFFSET 5"), outer_limit("SELECT a FROM t")
+        (None, None)
+    """
+    try:
+        with _quiet_sqlglot():
+            tree = sqlglot.parse_one(statement, read="duckdb")
+    except Exception:  # a statement this module produced always parses; stay safe anyway
+        return None
+    limit = tree.args.get("limit")
+    if not isinstance(limit, exp.Limit) or tree.args.get("offset") is not None:
+        return None
+    value = limit.expression
+    if not (isinstance(value, exp.Literal) and value.is_int):
+        return None
+    inner = tree.copy()
+    inner.set("limit", None)
+    return int(value.this), inner.sql(dialect="duckdb")
+
+
 def run_query(
     db_path: Path | str,
     sql: str,

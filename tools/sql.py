@@ -6,7 +6,9 @@ repair the query (the graph allows two repairs per turn)."""
 
 from __future__ import annotations
 
-from data.sql_guard import SqlExecutionError, SqlRejected, run_query
+from typing import Any
+
+from data.sql_guard import QueryResult, SqlExecutionError, SqlRejected, outer_limit, run_query
 from data.warehouse import WarehouseBusyError, WarehouseMissingError
 from tools.results import RuntimeArg, ToolOutput, context_of, tool_error, tool_result
 from tools.schemas import agent_tool
@@ -44,7 +46,7 @@ def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
     except WarehouseBusyError as exc:
         return tool_error(NAME, exc.message, error="busy")
     rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-    note = f"Only the first {len(rows)} rows were returned." if result.truncated else None
+    note = _cut_note(context.db_path, result, context.sql_timeout_s)
     return tool_result(
         NAME,
         summary={"n_rows": len(rows)},
@@ -53,6 +55,41 @@ def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
         title="SQL result",
         chart=sql_chart(rows),
         max_rows=context.sql_row_cap,
+    )
+
+
+def _cut_note(db_path: Any, result: QueryResult, timeout_s: float) -> str | None:
+    """Say so when the answer is cut (rt11 R-M1: "rows returned: 200" under a query's own
+    LIMIT 200 read as the full answer; 524 rows matched): the row cap was hit, or the rows
+    fill the statement's outer LIMIT and more rows match. The full count comes from the
+    same statement without its limit, counted through the same guard; None when nothing
+    was cut. A count the guard refuses or stops is left out, never guessed."""
+    limited = outer_limit(result.sql)
+    if result.truncated:
+        uncut = limited[1] if limited is not None else result.sql
+    elif limited is not None and len(result.rows) == limited[0]:
+        uncut = limited[1]
+    else:
+        return None
+    try:
+        counted = run_query(
+            db_path, f"SELECT count(*) AS n FROM ({uncut}) AS uncut", row_cap=1, timeout_s=timeout_s
+        )
+        total = int(counted.rows[0][0])
+    except (SqlRejected, SqlExecutionError, WarehouseBusyError, WarehouseMissingError):
+        total = None
+    shown = len(result.rows)
+    rows = f"{shown:,} row" + ("" if shown == 1 else "s")
+    if total is not None and total <= shown:
+        return None  # the limit held every matching row
+    first = (
+        f"these are the first {shown:,} of {total:,} matching rows"
+        if total is not None
+        else f"these are the first {rows}, and more match"
+    )
+    return (
+        f"Cut at {rows}: {first}. Narrow the question (a tier, region, period or "
+        "threshold) to see the rest."
     )
 
 

@@ -99,6 +99,21 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, Number) and not isinstance(value, bool)
 
 
+def _months(row: Mapping[str, Any], prefix: str) -> str:
+    """ "2026-01 to 2026-10", or "2026-10" for one month (rt11 R-L3: a one-month change chart
+    was titled "2026-10 to 2026-10").
+
+    Examples:
+        >>> _months({"period_start": "2026-10", "period_end": "2026-10"}, "period")
+        '2026-10'
+        >>> _months({"compared_start": "2025-01", "compared_end": "2025-03"}, "compared")
+        '2025-01 to 2025-03'
+    """
+    start = row[f"{prefix}_start"]
+    end = row.get(f"{prefix}_end") or start
+    return str(start) if end == start else f"{start} to {end}"
+
+
 def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     """A bar chart (a line for months) when a query returns one number per category or month:
     the first text column against the first numeric column, as a Plotly figure dict (which
@@ -137,7 +152,9 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     title = f"{measure.replace('_', ' ').capitalize()} by {label.replace('_', ' ')}"
     first = rows[0]
     if first.get("period_start"):
-        title += f", {first['period_start']} to {first.get('period_end', first['period_start'])}"
+        title += f", {_months(first, 'period')}"
+        if first.get("compared_start"):  # a change: say against what (rt11 R-L3)
+            title += f" against {_months(first, 'compared')}"
     if isinstance(first.get("currency"), str):
         title += f" ({first['currency']})"
     return {

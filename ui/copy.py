@@ -57,6 +57,12 @@ ASK_FOR_FILE = (
     "Attach a CSV or Excel file of accounts (the reference account format, or a raw billing "
     "table). I will validate it, score every account and hand back the scored file."
 )
+EMPTY_UPLOAD = (
+    "**{name}**: {reason}, so there is nothing to score or import. Export it again with its "
+    "rows and attach it."
+)
+"""Said in the conversation when an attached file is empty (rt11 R-L4: the upload toast alone
+went unseen). `reason` is the importer's own words (`data.imports.readers.EMPTY_FILE`)."""
 UPLOAD_RECEIVED = "Received **{name}** ({size}). Scoring it now…"
 NO_FILE = "No file arrived, so there is nothing to score. Attach one whenever you like."
 EXPORT_DONE = (

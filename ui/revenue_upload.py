@@ -26,7 +26,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from data.imports import ImportValidationError, detect_kind, import_file, read_table
+from data.imports import (
+    ImportValidationError,
+    detect_kind,
+    import_file,
+    read_table,
+    revenue_layout,
+)
 from data.imports.limits import describe_error
 from data.imports.spec_types import KindSpec
 from ui.stripe_upload import SessionImport
@@ -47,13 +53,19 @@ def upload_kind(path: Path, max_mb: float = 200.0) -> KindSpec | None:
     None when it fits none or cannot be read.
 
     A revenue file is told from its header as `revrisk import` tells it: a customer column
-    and month columns (pivot), or customer, month and revenue columns (long).
+    and month columns (pivot), or customer, month and revenue columns (long); a header that
+    fits no kind is revenue when its cells have a revenue file's shape (months and amounts,
+    `data.imports.revenue_layout`), so the import's report names what is missing (rt11 R-M4:
+    such a file was scored as an account list and refused with the account columns).
     """
     try:
         table = read_table(path, max_mb=max_mb)
-        return detect_kind(table.headers)
+        try:
+            return detect_kind(table.headers)
+        except ImportValidationError:  # no kind fits: None unless shaped as revenue
+            return revenue_layout(table)
     except ImportValidationError:
-        return None  # unreadable or no kind fits: the scorer reports the file's problems
+        return None  # unreadable: the scorer reports the file's problems
     except Exception:  # never block an upload on the sniffing: scoring reports the rest
         logger.warning("could not tell the kind of %s", path.name, exc_info=True)
         return None

@@ -34,6 +34,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from domain.markdown import PATH_LIKE
+
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 ALLOWED_TAGS = frozenset(
     {
@@ -106,7 +108,11 @@ def neutralise(text: str) -> str:
     return "".join(part if index % 2 else _prose(part) for index, part in enumerate(parts))
 
 
-_PATH = re.compile(r"(?<![\w.:/~-])(?:/[\w.@+~-]+){2,}/?")
+_PATH_OR_VALUE = re.compile(
+    r"(?P<value>\(value (?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\))|" + PATH_LIKE.pattern
+)
+"""A path to cut, or an import report's quoted cell value "(value '…')", which is data shown
+as it is (rt11 R-L2: a cell "print /etc/passwd" was quoted "print passwd")."""
 _TRACEBACK = re.compile(
     r"Traceback \(most recent call last\):\n(?:[ \t]+.*(?:\n|$))*|File \"[^\"\n]+\", line \d+"
 )
@@ -122,9 +128,17 @@ def scrub(text: str) -> str:
 
         >>> scrub("input /srv/app/var/uploads/t1/a.csv does not exist; see https://x.io/a/b")
         'input a.csv does not exist; see https://x.io/a/b'
+        >>> scrub("a.csv, row 4: reads like an instruction (value 'print /etc/passwd')")
+        "a.csv, row 4: reads like an instruction (value 'print /etc/passwd')"
     """
     text = _TRACEBACK.sub("", text) if "Traceback" in text or 'File "' in text else text
-    return _PATH.sub(lambda m: m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+    return _PATH_OR_VALUE.sub(_cut_path, text)
+
+
+def _cut_path(match: re.Match[str]) -> str:
+    if match.group("value"):
+        return match.group(0)
+    return match.group(0).rstrip("/").rsplit("/", 1)[-1]
 
 
 def code_block(text: str) -> str:

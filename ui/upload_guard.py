@@ -4,8 +4,14 @@ Contract: a `POST …/project/file` (Chainlit's upload endpoint) whose file part
 a 400 with the JSON body `{"detail": "the file is empty (0 bytes)", "file": "<name>"}`, the
 message `revrisk import` and `revrisk score` give (`data.imports.readers.EMPTY_FILE`);
 Chainlit's page shows a JSON `detail` in its upload toast, so the user reads "Failed to
-upload empty.csv: the file is empty (0 bytes)". Every other request, and every upload with
-content, reaches Chainlit unchanged.
+upload empty.csv: the file is empty (0 bytes)"; the same words are said in the conversation
+itself (`copy.EMPTY_UPLOAD`), to the chat session the upload names (`session_id`) and only
+when the request is that session's user's (no login, or the same user's token). Every other
+request, and every upload with content, reaches Chainlit unchanged.
+
+Measured reason for the chat message (rt11 R-L4): the toast goes after a few seconds, and
+pressing Enter with a refused attachment sends nothing, so a user who looked away saw no
+feedback at all.
 
 Method and measured reason (rt6 #8): Chainlit 2.12's endpoint passes the bytes to
 `persist_file`, which raises ValueError("Either path or content must be provided…") for
@@ -29,6 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from data.imports.readers import EMPTY_FILE
+from domain.markdown import literal
+from ui import copy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -103,6 +111,7 @@ class EmptyUploadGuard:
             # the page shows "Failed to upload <name>: <detail>"
             response = JSONResponse({"detail": EMPTY_FILE, "file": name}, status_code=400)
             await response(scope, receive, send)
+            await tell_session(scope, name)
             return
         replayed = False
 
@@ -116,9 +125,53 @@ class EmptyUploadGuard:
         await self.app(scope, replay, send)
 
 
+async def tell_session(scope: Scope, name: str) -> bool:
+    """Say in the uploading session's conversation that `name` is empty; True when said.
+
+    Nothing is said for a request without a live session, or whose login token is not the
+    session's user's (another user must not write into this conversation)."""
+    from chainlit.context import init_ws_context
+    from chainlit.message import Message as ChatMessage
+    from chainlit.session import WebsocketSession
+
+    session_id = Request(scope).query_params.get("session_id") or ""
+    session = WebsocketSession.get_by_id(session_id) if session_id else None
+    if session is None or not _same_user(scope, session.user):
+        return False
+    init_ws_context(session)
+    text = copy.EMPTY_UPLOAD.format(name=literal(name), reason=EMPTY_FILE)
+    await ChatMessage(content=text, author=copy.ASSISTANT).send()
+    return True
+
+
+def _same_user(scope: Scope, user: Any) -> bool:
+    """No login (the session has no user), or the request carries that user's token."""
+    if user is None:
+        return True
+    from chainlit.auth.cookie import get_token_from_cookies
+    from chainlit.auth.jwt import decode_jwt
+
+    request = Request(scope)
+    bearer = request.headers.get("authorization", "")
+    token = bearer.removeprefix("Bearer ").strip() or get_token_from_cookies(request.cookies)
+    if not token:
+        return False
+    try:
+        return bool(decode_jwt(token).identifier == user.identifier)
+    except Exception:  # any unreadable or foreign token: not this session's user
+        return False
+
+
 def install(app: Any) -> None:
     """Put `EmptyUploadGuard` in front of a Starlette/FastAPI app (before it starts)."""
     app.add_middleware(EmptyUploadGuard)
 
 
-__all__ = ["EMPTY_FILE", "INSPECT_BYTES", "EmptyUploadGuard", "empty_upload_name", "install"]
+__all__ = [
+    "EMPTY_FILE",
+    "INSPECT_BYTES",
+    "EmptyUploadGuard",
+    "empty_upload_name",
+    "install",
+    "tell_session",
+]

@@ -170,6 +170,8 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     revenues of a comparison are headed by their periods ("Revenue 2025-10")."""
     mixed = len(_currencies(rows)) > 1
     columns = [c for c in rows[0] if c not in SPAN_COLUMNS or (mixed and c == "currency")]
+    held = [c for c in columns if any(row.get(c) is not None for row in rows)]
+    columns = held or columns  # a column empty on every row says nothing (rt11 R-L3 "Name n/a")
     body = (
         [_cell(row.get(c), _column_kind(c, row.get(c)), _currency_of(row)) for c in columns]
         for row in rows

@@ -46,6 +46,7 @@ from data.imports.report import (
     Source,
     refuse,
 )
+from data.imports.shape import revenue_layout
 from data.imports.validation import check_column, check_keys, validate_rows
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "read_table",
     "refuse",
     "report_insert_error",
+    "revenue_layout",
     "rules_for",
     "specs_for",
     "validate_rows",

@@ -36,7 +36,22 @@ def _opt(
 _ACCOUNT = _col("account_id", "text", pattern=ACCOUNT_ID, aliases=("account", "acct_id"))
 _CURRENCY = _col("currency", "text", pattern=CURRENCY)
 _FLAG: tuple[str | int, ...] = (0, 1)
-_CUSTOMER = ("customer", "account_id", "account", "client_id")
+_CUSTOMER = (
+    "customer", "account_id", "account", "client_id",
+    # names that billing and accounting exports give the customer column (rt11 R-M4:
+    # "Cust. Name, Billing Period, Net Amount ($)" matched no kind)
+    "customer_name", "cust_name", "cust", "cust_id", "customer_no", "customer_number",
+    "client", "client_name", "company", "company_name", "account_name",
+)  # fmt: skip
+_MONTH_ALIASES = (
+    "period", "billing_period", "billing_month", "invoice_month", "revenue_month",
+    "period_start", "period_end", "month_start", "month_end", "date", "billing_date",
+    "invoice_date",
+)  # fmt: skip
+_REVENUE_ALIASES = (
+    "revenue", "amount", "net_amount", "revenue_amount", "total_revenue", "sales",
+    "net_sales", "billed", "billed_amount", "amount_billed", "invoice_amount", "invoiced",
+)  # fmt: skip
 
 _RAW: tuple[KindSpec, ...] = (
     KindSpec(
@@ -202,8 +217,8 @@ _REVENUE_LONG = KindSpec(
     "net revenue per customer and month (long layout)",
     (
         _col("customer_id", "text", aliases=_CUSTOMER),
-        _col("month", "month", aliases=("period",)),
-        _col("net_revenue", "decimal", aliases=("revenue", "amount")),
+        _col("month", "month", aliases=_MONTH_ALIASES),
+        _col("net_revenue", "decimal", aliases=_REVENUE_ALIASES),
         _col("currency", "text", required=False, pattern=CURRENCY),
     ),
     keys=(("customer_id", "month"),),

@@ -38,7 +38,10 @@ CONVENTIONS = {"point": "en_US", "comma": "de_DE"}
 """Number conventions: decimal point (1,234.56) and decimal comma (1.234,56), and the babel
 locale that writes each."""
 ACCEPTED_AMOUNTS = "1234.56, 1,234.56, $1,234.56, 1.234,56 €, 1234,56, (1,234.56) for negatives"
-ACCEPTED_MONTHS = "2026-05, 2026-05-01, 2026-05-31, 01/05/2026 or 31/05/2026 (first or last day)"
+ACCEPTED_MONTHS = (
+    "2026-05, 2026-05-01, 2026-05-31, 01/05/2026 or 31/05/2026 (first or last day), "
+    "May-2026 or May 2026"
+)
 _SIGNS = {"$": "$", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _POINT_SIGNS = frozenset({"$", "US$", "£", "¥"})
 """Signs whose countries write decimal points: a '£1,234' is 1234, never 1.234."""
@@ -50,6 +53,21 @@ _AMOUNT = re.compile(
 )
 _SLASH_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?: 00:00:00)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[ T]00:00:00)?$")
+MONTH_NAMES = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+"""English month names and their usual abbreviations ("Jan", "Sept", "January")."""
+NAMED_MONTH = rf"(?i:(?:{MONTH_NAMES})[ \-/.,]*\d{{4}})"
+"""A month written with its name and a four-digit year: "Jan-2025", "January 2025" (rt11
+R-M4: a billing export's "Jan-2025" months were refused)."""
+_MONTH_NUMBER = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}  # English whatever the locale (calendar.month_abbr follows it)
+_NAMED_DATE = re.compile(rf"^(?i:({MONTH_NAMES}))[ \-/.,]*(\d{{4}})$")
 _HEADER_CURRENCY = re.compile(
     r"^(?P<name>.*?)[\s_]*(?:[(\[]\s*(?P<code>[A-Z]{3}|[$€£¥])\s*[)\]]|\bin\s+(?P<code2>[A-Z]{3}))\s*$"
 )
@@ -256,10 +274,18 @@ def parse_months(present: pd.Series) -> tuple[pd.Series, tuple[CellNotes, ...]]:
         (['2025-05', '2025-06', '2025-07'], ())
         >>> parse_months(pd.Series(["05/01/2025", "06/01/2025"]))[0].dt.month.tolist()
         [5, 6]
+        >>> [m.strftime("%Y-%m") for m in parse_months(pd.Series(["Jan-2025", "Sept 2025"]))[0]]
+        ['2025-01', '2025-09']
     """
     text = present.dropna().astype(str).str.strip()
     iso = text.str.extract(_ISO_DATE)
     result = _boundary_month(iso[0], iso[1], iso[2].fillna("01"))
+    named = text.str.extract(_NAMED_DATE)
+    if named[0].notna().any():
+        number = named[0].str[:3].str.lower().map(_MONTH_NUMBER)
+        result = result.where(
+            named[0].isna(), _boundary_month(named[1], number, pd.Series("01", index=named.index))
+        )
     slashed = text.str.extract(_SLASH_DATE)
     has_slash = slashed[0].notna()
     notes: tuple[CellNotes, ...] = ()

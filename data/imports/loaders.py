@@ -35,6 +35,7 @@ from data.imports.headers import match_headers
 from data.imports.limits import ReadLimits
 from data.imports.readers import RawTable, check_size, file_format, read_cells
 from data.imports.report import ImportReport, ImportValidationError, ProblemLog, Source, refuse
+from data.imports.shape import revenue_layout
 from data.imports.staging import ImportOutcome, ImportRequest, check_and_write
 from data.imports.validation import ValidatedRows, validate_rows
 from data.progress import Progress, stepper
@@ -162,6 +163,11 @@ def _read_and_validate(
     """Read, detect the kind and validate every cell; refuses a broken header at once."""
     table = read_table(path, sheet=sheet, kind=kind, limits=limits)
     spec = detect_kind(table.headers, kind, table.source)
+    if kind is not None and rank_kinds(table.headers, kind)[0][0] == 0:
+        # no sub-format of `kind` fits the header: report against the one the cells are shaped
+        # as (a long revenue file is told what a long one misses, not a pivot's columns)
+        shaped = revenue_layout(table)
+        spec = shaped if shaped is not None and shaped.kind == kind else spec
     log = ProblemLog(table.source)
     for note in table.notes:
         log.add("read_note", note, warning=True)

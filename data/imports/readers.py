@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from data.imports.finance_formats import parse_amounts
 from data.imports.limits import (
     ReadLimits,
     check_parquet_metadata,
@@ -264,8 +266,9 @@ def _title_lines(text: str, tsv: bool) -> tuple[str, ...]:
 def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bool]:
     """(row number, character offset, whether non-blank lines above it were skipped) of the
     header: of the first `HEADER_SCAN_ROWS` lines (each split on its own likeliest
-    delimiter), the non-blank one that `fit`s best, the first of equals."""
-    best, best_fit, offset = (1, 0, False), None, 0
+    delimiter), the non-blank one that `header_choice` picks."""
+    scanned: list[tuple[int, int, tuple[str, ...]]] = []
+    offset = 0
     for number in range(1, HEADER_SCAN_ROWS + 1):
         found = _LINE_END.search(text, offset)
         end = -1 if found is None else found.start()
@@ -275,13 +278,48 @@ def _csv_header_line(text: str, fit: HeaderFit, tsv: bool) -> tuple[int, int, bo
         while cells and not cells[-1]:
             cells.pop()
         if cells:
-            score = fit(tuple(cells))
-            if best_fit is None or score > best_fit:
-                best, best_fit = (number, offset, best_fit is not None), score
+            scanned.append((number, offset, tuple(cells)))
         if found is None:
             break
         offset = found.end()
-    return best
+    if not scanned:
+        return 1, 0, False
+    chosen = header_choice([cells for _, _, cells in scanned], fit)
+    number, offset, _ = scanned[chosen]
+    return number, offset, chosen > 0
+
+
+def header_choice(rows: list[tuple[str, ...]], fit: HeaderFit) -> int:
+    """Which of a file's first non-blank rows is its header: rows holding no amount (a data
+    row has "1,200.00" or "504"; a header has names) before rows that do; then the one that
+    `fit`s best; among equals (no row fits any kind, as with unfamiliar headers), the first
+    that is not a title-like narrow row, one with at most half as many non-empty cells as
+    most rows have ("Monthly revenue export - Globo (USD)" above "Cust. Name,Period,Amount").
+
+    Measured reason (rt11 R-M4): the first non-empty row won every tie, so a CSV whose title
+    line sat above an unfamiliar header was read with the title as its one-column header
+    and refused with "row has 3 cells but the header has 1"; and a data row whose month
+    cell fitted a pivot's month column ("Acme,2025-01,$1,200.00") beat such a header.
+
+    Examples:
+        >>> no_fit = lambda cells: (0.0, 0)
+        >>> header_choice([("Revenue export (USD)",), ("Cust. Name", "Period", "Amount"),
+        ...                ("Wayne", "Jan-2025", "$12.00")], no_fit)
+        1
+        >>> header_choice([("customer", "month"), ("Acme", "2025-01", "1")], no_fit)
+        0
+    """
+    widths = Counter(sum(1 for c in cells if c) for cells in rows)
+    modal = max(widths, key=lambda width: (widths[width], width))
+    amounts = parse_amounts(pd.Series([c for cells in rows for c in cells if c], dtype="object"))
+    flags = iter(amounts.values.notna().tolist())
+    holds_amount = [any([next(flags) for c in cells if c]) for cells in rows]
+
+    def key(index: int) -> tuple[bool, tuple[float, int], bool]:
+        filled = sum(1 for c in rows[index] if c)
+        return not holds_amount[index], fit(rows[index]), filled * 2 > modal
+
+    return max(range(len(rows)), key=lambda index: (key(index), -index))
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -418,26 +456,23 @@ class _SheetHeader(NamedTuple):
 
 
 def _sheet_header(rows: Iterator[tuple[object, ...]], fit: HeaderFit) -> _SheetHeader:
-    """(row number, headers, title) of the non-empty row that `fit`s best, the first of
-    equals (so the first non-empty row when no row fits); trailing empty headers dropped.
-    Row 0 when every row is empty; a negative number when non-empty rows above the header
-    were skipped (a title, whose rows' texts are `title`), the header then being on row
-    -number."""
-    best = _SheetHeader(0, (), ())
-    best_fit: tuple[float, int] | None = None
-    above: list[str] = []
+    """(row number, headers, title) of the header row `header_choice` picks among the
+    non-empty rows (trailing empty headers dropped). Row 0 when every row is empty; a
+    negative number when non-empty rows above the header were skipped (a title, whose rows'
+    texts are `title`), the header then being on row -number."""
+    found: list[tuple[int, tuple[str, ...]]] = []
     for number, row in enumerate(rows, start=1):
         texts = [_excel_text(v) for v in row]
         if any(texts):
             while texts and not texts[-1]:
                 texts.pop()
-            score = fit(tuple(texts))
-            if best_fit is None or score > best_fit:
-                skipped = best_fit is not None
-                best = _SheetHeader(-number if skipped else number, tuple(texts), tuple(above))
-                best_fit = score
-            above.append(" ".join(t.strip() for t in texts if t.strip()))
-    return best
+            found.append((number, tuple(texts)))
+    if not found:
+        return _SheetHeader(0, (), ())
+    chosen = header_choice([cells for _, cells in found], fit)
+    number, header = found[chosen]
+    above = tuple(" ".join(t.strip() for t in cells if t.strip()) for _, cells in found[:chosen])
+    return _SheetHeader(-number if chosen else number, header, above)
 
 
 def _excel_cells(

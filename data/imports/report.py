@@ -16,6 +16,8 @@ DEFAULT_PROBLEM_CAP = 50
 """How many problems a report lists; it still counts every one."""
 
 _VALUE_CHARS = 80
+_ROWS_SHOWN = 5
+"""Rows named on a line that stands for the same finding on many rows."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,13 @@ class Problem:
     @property
     def text(self) -> str:
         """One line naming file, sheet, row, column and value."""
+        return self.text_for(None if self.row is None else f"{self.row_label} {self.row}")
+
+    def text_for(self, rows: str | None) -> str:
+        """`text`, with `rows` ("row 5", "rows 3, 4 (2 rows)") where its row is named."""
         parts = [f"{self.file}, sheet {self.sheet!r}" if self.sheet else self.file]
-        if self.row is not None:
-            parts.append(f"{self.row_label} {self.row}")
+        if rows is not None:
+            parts.append(rows)
         if self.column is not None:
             parts.append(f"column {self.column!r}")
         line = ", ".join(parts) + f": {self.message}"
@@ -69,6 +75,38 @@ def show_value(value: object) -> str | None:
         return None
     text = str(value)
     return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+
+def collapsed(findings: Sequence[Problem]) -> list[str]:
+    """One line per distinct finding (code, message, file, sheet, column and value alike),
+    naming its rows and, when several, how many: a warning repeated on 22 rows is one line
+    "rows 46, 47, 48, 49, 50 … (22 rows)", not 22 (rt11 R-L2).
+
+    Examples:
+        >>> same = [Problem("w", "reads like an instruction", "a.csv", row=r, column="id",
+        ...                 value="x") for r in (3, 4, 9)]
+        >>> collapsed(same)
+        ["a.csv, rows 3, 4, 9 (3 rows), column 'id': reads like an instruction (value 'x')"]
+        >>> collapsed(same[:1]) == [same[0].text]
+        True
+    """
+    groups: dict[tuple[Any, ...], list[Problem]] = {}
+    for finding in findings:
+        key = (finding.code, finding.message, finding.file, finding.sheet, finding.column,
+               finding.value, finding.row_label, finding.row is None)  # fmt: skip
+        groups.setdefault(key, []).append(finding)
+    lines: list[str] = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1 or first.row is None:
+            lines.extend(dict.fromkeys(f.text for f in group))
+            continue
+        rows = [str(f.row) for f in group]
+        shown = ", ".join(rows[:_ROWS_SHOWN]) + (" …" if len(rows) > _ROWS_SHOWN else "")
+        lines.append(
+            first.text_for(f"{first.row_label}s {shown} ({len(rows):,} {first.row_label}s)")
+        )
+    return lines
 
 
 class ProblemLog:
@@ -189,7 +227,7 @@ class ImportReport:
         lines += [f"  {p.text}" for p in self.problems]
         if self.n_problems > len(self.problems):
             lines.append(f"  … and {self.n_problems - len(self.problems):,} more problems")
-        lines += [f"  warning: {w.text}" for w in self.warnings]
+        lines += [f"  warning: {text}" for text in collapsed(self.warnings)]
         if self.n_warnings > len(self.warnings):
             lines.append(f"  … and {self.n_warnings - len(self.warnings):,} more warnings")
         return "\n".join(lines)

@@ -8,13 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from data.imports.finance_formats import NAMED_MONTH
+
 Dtype = Literal["text", "int", "float", "decimal", "bool", "date", "month"]
 """Cell types: `decimal` is money (DECIMAL in DuckDB), `month` a first-of-month DATE that may
 also be written YYYY-MM, `bool` accepts true/false/yes/no/1/0 in any case."""
 
-MONTH_HEADER = r"\d{4}-\d{2}(-\d{2})?|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
-"""Header of a pivot's month column: 2011-03, or a date on the first or last day of the month
-(2011-03-01, 2011-03-31, 31/03/2011; data.imports.finance_formats.parse_months decides)."""
+MONTH_HEADER = rf"\d{{4}}-\d{{2}}(-\d{{2}})?|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{4}}|{NAMED_MONTH}"
+"""Header of a pivot's month column: 2011-03, a date on the first or last day of the month
+(2011-03-01, 2011-03-31, 31/03/2011; data.imports.finance_formats.parse_months decides), or
+a named month (Mar-2011, March 2011)."""
 
 
 @dataclass(frozen=True)

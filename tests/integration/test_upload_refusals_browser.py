@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support.browser import chromium, last_answer, load, send, shot, wait_idle
+from support.browser import attach, chromium, last_answer, load, send, shot, wait_idle
 from support.make_run import SharedServer
 
 from data.build import build_demo_stripe
@@ -27,17 +27,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 def server(repo_server: SharedServer) -> RunningServer:
     """The shared `make run` server (tests/integration/conftest.py)."""
     return repo_server.server
-
-
-def _attach(page, path: Path, text: str) -> None:
-    page.locator("#upload-button-input").set_input_files(str(path))
-    page.get_by_text(path.name).first.wait_for(timeout=10_000)
-    page.locator("#chat-input").fill(text)
-    page.wait_for_function(  # the send button waits for the upload to finish
-        "() => { const b = document.querySelector('#chat-submit'); return b && !b.disabled; }",
-        timeout=30_000,
-    )
-    page.locator("#chat-input").press("Enter")
 
 
 def test_refusals_are_told_not_crashed(
@@ -67,7 +56,7 @@ def test_refusals_are_told_not_crashed(
             assert "Traceback" not in repo_server.log_since(mark)
 
             # rt6 #2 and #14: a typed refusal naming the zip and member; the text not answered
-            _attach(page, archive, "Which of these accounts are most at risk?")
+            attach(page, archive, "Which of these accounts are most at risk?")
             page.get_by_role("button", name="Import").first.wait_for(timeout=60_000)
             page.get_by_role("button", name="Import").first.click()
             page.get_by_text(copy.STRIPE_REFUSED).first.wait_for(timeout=60_000)

@@ -92,6 +92,18 @@ def send(page: Any, text: str, timeout_ms: int = 120_000) -> str:
     return last_answer(page)
 
 
+def attach(page: Any, path: Any, text: str = "") -> None:
+    """Attach a file with the paperclip, type `text`, and send once the upload finished."""
+    page.locator("#upload-button-input").set_input_files(str(path))
+    page.get_by_text(path.name).first.wait_for(timeout=10_000)
+    page.locator("#chat-input").fill(text)
+    page.wait_for_function(  # the send button waits for the upload to finish
+        "() => { const b = document.querySelector('#chat-submit'); return b && !b.disabled; }",
+        timeout=30_000,
+    )
+    page.locator("#chat-input").press("Enter")
+
+
 def last_answer(page: Any) -> str:
     return str(page.locator(".ai-message").last.inner_text())
 

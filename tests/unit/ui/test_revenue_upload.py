@@ -216,7 +216,8 @@ def test_the_chat_shows_a_bad_revenue_file_s_problems_and_keeps_its_warehouse(
     assert seen.said[-1].startswith(copy.REVENUE_REFUSED)
     assert (
         "column 'month': expected a month, such as 2026-05, 2026-05-01, 2026-05-31, "
-        "01/05/2026 or 31/05/2026 (first or last day) (value '2026-13')" in (seen.said[-1])
+        "01/05/2026 or 31/05/2026 (first or last day), May-2026 or May 2026 (value '2026-13')"
+        in (seen.said[-1])
     )
     assert session.db_path is None
     assert seen.turns == []  # the question is not answered from other data

@@ -83,3 +83,49 @@ def test_uploads_with_content_reach_chainlit_byte_for_byte() -> None:
     other = _form("empty.csv", b"")
     outcome, read = _post(other, path="/project/element")
     assert outcome == "served" and b"".join(read) == other
+
+
+def _said_in_chat(monkeypatch: Any, user: Any = None, known: bool = True) -> list[str]:
+    """What the guard says in the conversation of session "s" (a stand-in live session)."""
+    import sys
+
+    import chainlit.message
+    import chainlit.session
+
+    said: list[str] = []
+    session = type("Session", (), {"user": user, "id": "s"})()
+
+    class Message:  # Chainlit's Message needs a live context to be built
+        def __init__(self, content: str, **_: Any) -> None:
+            self.content = content
+
+        async def send(self) -> Any:
+            said.append(self.content)
+            return self
+
+    monkeypatch.setattr(
+        chainlit.session.WebsocketSession,
+        "get_by_id",
+        classmethod(lambda cls, sid: session if known and sid == "s" else None),
+    )
+    context = sys.modules["chainlit.context"]  # `chainlit.context` is the lazy context object
+    monkeypatch.setattr(context, "init_ws_context", lambda s: None)
+    monkeypatch.setattr(chainlit.message, "Message", Message)
+    return said
+
+
+def test_an_empty_upload_is_also_said_in_the_conversation(monkeypatch: Any) -> None:
+    """rt11 R-L4: the toast went unseen and Enter sent nothing; the chat itself says it."""
+    said = _said_in_chat(monkeypatch)
+    outcome, _ = _post(_form("../../tmp/empty <b>x</b>.csv", b""))
+    assert outcome[0] == 400
+    assert len(said) == 1 and EMPTY_FILE in said[0] and "nothing to score or import" in said[0]
+    assert "../" not in said[0] and "<b>" not in said[0]  # the name as data, never a path
+
+
+def test_nothing_is_said_to_another_users_or_an_unknown_session(monkeypatch: Any) -> None:
+    said = _said_in_chat(monkeypatch, user=type("User", (), {"identifier": "alice"})())
+    assert _post(_form("empty.csv", b""))[0][0] == 400  # no token: not alice's request
+    said += _said_in_chat(monkeypatch, known=False)
+    assert _post(_form("empty.csv", b""))[0][0] == 400
+    assert said == []
