@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 PS, SL, EX, DL = "portfolio_summary", "score_leakage", "explain_risk_factors", "detect_leakage"
 DT, FD, LS, SR = "decompose_trend", "find_declining_customers", "list_segments", "segment_report"
@@ -267,6 +269,46 @@ def chosen_rows(reference: Path, ids: Iterable[str]) -> tuple[list[str], list[li
     return rows[0], [by_id[i] for i in ids]
 
 
+_ONE_ID = re.compile(r"ACC[0-9]{6}")
+
+
+def arg_problems(path: Path) -> list[str]:
+    """A held-out set's check against the live tool schemas (`validate_main`'s `checks`):
+    every expected tool name that is not a tool, every `args` object its tool's live
+    argument model rejects, and every ordinal follow-up whose account id is not its fact's."""
+    from tools.schemas import TOOL_ARGS
+
+    problems = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        for i, turn in enumerate(case["turns"], start=1):
+            where = f"{case['id']} turn {i}"
+            expect = turn.get("expect", {})
+            for tool in expect.get("tools", []) + expect.get("tools_not_called", []):
+                if tool not in TOOL_ARGS:
+                    problems.append(f"{where}: unknown tool {tool}")
+            for tool, args in expect.get("args", {}).items():
+                if tool not in expect.get("tools", []):
+                    problems.append(f"{where}: args for {tool}, which is not expected")
+                try:
+                    TOOL_ARGS[tool].model_validate(args)
+                except ValidationError as exc:
+                    errors = "; ".join(f"{e['loc']}: {e['msg']}" for e in exc.errors())
+                    problems.append(f"{where}: {tool} args: {errors}")
+            values = [
+                fact.partition(" <- ")[0]
+                for fact in (turn.get("note", "").split(NOTE_SEP) if turn.get("note") else [])
+            ]
+            single = [v for v in values if _ONE_ID.fullmatch(v)]
+            for args in expect.get("args", {}).values():
+                if "account_id" in args and single and args["account_id"] not in single:
+                    problems.append(
+                        f"{where}: account_id {args['account_id']} is not the fact's {single}"
+                    )
+    print(f"{len(problems)} args problem(s) against the live schemas")
+    return problems
+
+
 __all__ = [
     "DEMO_DB",
     "DL",
@@ -281,6 +323,7 @@ __all__ = [
     "SQ",
     "SR",
     "Fact",
+    "arg_problems",
     "build_main",
     "check_facts",
     "chosen_rows",
