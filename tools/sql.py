@@ -58,6 +58,11 @@ def query_duckdb(sql: str, runtime: RuntimeArg = None) -> ToolOutput:
     )
 
 
+_CAP_LIKE = 100
+"""An outer LIMIT this large caps a list (the planner's lists stop at 200); a smaller one is
+the ranking asked for ("top 5 customers"), which the answer must not call cut."""
+
+
 def _cut_note(db_path: Any, result: QueryResult, timeout_s: float) -> str | None:
     """Say so when the answer is cut (rt11 R-M1: "rows returned: 200" under a query's own
     LIMIT 200 read as the full answer; 524 rows matched): the row cap was hit, or the rows
@@ -67,7 +72,7 @@ def _cut_note(db_path: Any, result: QueryResult, timeout_s: float) -> str | None
     limited = outer_limit(result.sql)
     if result.truncated:
         uncut = limited[1] if limited is not None else result.sql
-    elif limited is not None and len(result.rows) == limited[0]:
+    elif limited is not None and limited[0] >= _CAP_LIKE and len(result.rows) == limited[0]:
         uncut = limited[1]
     else:
         return None

@@ -505,7 +505,8 @@ def read_compared(text: str) -> tuple[Period, Period] | None:
     ]
     if len(others) < 2:
         return None
-    then = others[1] if others[0] == now else others[0]
+    # the period named first is the one asked ("compare this quarter with last quarter")
+    now, then = others[0], others[1]
     if then == now:  # "this month vs last month": both the latest month
         return now, _shifted(now, 0)
     return now, _like_for_like(now, then)

@@ -448,3 +448,14 @@ def test_exposure_next_month_is_the_forecast() -> None:
     assert call.name == "score_leakage"
     assert call.args == {"leakage_type": "Usage_Overage_Unbilled"}
     assert plan("how much leakage did we detect last month?").calls[0].name == "detect_leakage"
+
+
+def test_this_quarter_against_last_quarter_is_in_that_order(world: Path) -> None:
+    """ "compare this quarter with last quarter" showed last quarter as the period asked and
+    this one as the comparison, so the change had the wrong sign."""
+    (call,) = plan("compare this quarter with last quarter").calls
+    (row,) = [r for r in _run(world, call.args["sql"]) if r["currency"] == "USD"]
+    assert (row["period_start"], row["compared_start"]) == ("2026-10", "2026-07")
+    assert Decimal(str(row["revenue_in_period"])) == revenue_in(
+        world, "currency = 'USD' AND ", "2026-10-01", "2026-11-01"
+    )

@@ -17,12 +17,22 @@ def _ask(call, db: Path, sql: str, **context: object) -> tuple[dict, str]:
     return content, narrate("query_duckdb", json.dumps(content))
 
 
-def test_a_limit_that_cuts_the_answer_is_said_with_the_true_count(call, tiny_warehouse) -> None:
+def test_a_limit_that_cuts_the_answer_is_said_with_the_true_count(call, small_world) -> None:
     content, answer = _ask(
-        call, tiny_warehouse, "SELECT account_id FROM accounts ORDER BY 1 LIMIT 2"
+        call, small_world, "SELECT account_id FROM accounts ORDER BY 1 LIMIT 200"
     )
-    assert content["summary"]["n_rows"] == 2
-    assert "Cut at 2 rows: these are the first 2 of 3 matching rows" in answer, answer
+    assert content["summary"]["n_rows"] == 200
+    assert "Cut at 200 rows: these are the first 200 of 300 matching rows" in answer, answer
+
+
+def test_a_ranking_is_not_called_cut(call, small_world) -> None:
+    """ "top 5 customers by revenue" is the 5 asked for, not an answer cut at 5 of 1,966."""
+    sql = (
+        "SELECT account_id, sum(net_revenue) AS revenue FROM monthly_revenue "
+        "GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+    )
+    content, answer = _ask(call, small_world, sql)
+    assert content["summary"]["n_rows"] == 5 and "Cut at" not in answer, answer
 
 
 def test_the_row_cap_is_said_with_the_true_count(call, tiny_warehouse) -> None:
