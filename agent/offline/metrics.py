@@ -1210,11 +1210,26 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
         asks_more = later.back is not None or later.share  # "… compare with a year ago?"
         if not earlier or not (later.group or later.period or later.filters or asks_more):
             return None
+    fresh = [
+        i for i, q in enumerate(questions) if applies(q, lexicon) and not _POINTS_BACK.search(q)
+    ]
     spec = MetricSpec()
-    for question in questions:
+    for question in questions[fresh[-1] if fresh else 0 :]:
         if applies(question, lexicon) or spec.metric is not None:
             spec = fold(spec, parse(question, lexicon))
     return to_sql(spec)
+
+
+_POINTS_BACK = re.compile(
+    r"^\W*(?:and|also|plus|so|ok|okay|now|then|what about|how about|same)\b"
+    r"|\b(?:those|these|them|they|their|that list|the same)\b",
+    re.IGNORECASE,
+)
+"""A question that builds on the thread's ("and by region?", "how many of those churned?"):
+the folding goes back past it. A question complete on its own that points at nothing starts
+the fold afresh: "which accounts are leaking the most?" after "what share of revenue comes
+from Enterprise this year?" keeps none of that question's period (rt11 R-H1 in a longer
+thread)."""
 
 
 # ------------------------------------------------------------------------------ SQL

@@ -459,3 +459,19 @@ def test_this_quarter_against_last_quarter_is_in_that_order(world: Path) -> None
     assert Decimal(str(row["revenue_in_period"])) == revenue_in(
         world, "currency = 'USD' AND ", "2026-10-01", "2026-11-01"
     )
+
+
+def test_a_complete_question_starts_the_fold_afresh(world: Path) -> None:
+    """Found in the make-run session: "which of those are in EMEA?" after "which accounts are
+    leaking the most?" (all months) answered for this year, the period of an earlier,
+    unrelated question in the same thread ("what share of revenue … this year?"). Here with
+    a revenue ranking (the latest month by default)."""
+    from agent.offline import sqlgen
+
+    asked = [
+        "what share of revenue comes from Enterprise customers this year?",
+        "top 10 customers by revenue",
+    ]
+    alone = _run(world, plan(asked[-1]).calls[0].args["sql"])
+    folded = _run(world, sqlgen.write([*asked, "and in EMEA?"], load_lexicon()) or "")
+    assert folded and folded[0]["period_start"] == alone[0]["period_start"]
