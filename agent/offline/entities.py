@@ -24,7 +24,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from agent.offline import metrics, sqlgen
+from agent.offline import sqlgen
 from agent.offline.lexicon import (
     NUMBER_WORDS,
     Lexicon,
@@ -586,9 +586,8 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
     if recipe is not None and _names_type_itself(lexicon, tokens):
         recipe = None  # "failed payment retries since July": the leakage type, not payments
     # a customer's name is no filter: "and Wayne Enterprises?" names no tier (rt11 R-H4)
-    named = (
-        tokenize(_without_names(text, lexicon)) if metrics.customer_names(text, lexicon) else tokens
-    )
+    plain = _without_names(text, lexicon)
+    named = tokens if plain == text else tokenize(plain)
     risk = _named(lexicon, "risk_level", named)
     return Entities(
         account_id=account,

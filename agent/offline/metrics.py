@@ -764,7 +764,20 @@ _CALENDAR_WORDS = frozenset(
 )
 
 
-def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+@lru_cache(maxsize=1)
+def _not_names(lexicon: Lexicon) -> frozenset[str]:
+    """Words no customer name is made of alone: the lexicon's known words and its filter
+    values ("APAC", "enterprise")."""
+    from agent.offline.spelling import speller  # the speller reads this module's words
+
+    filters = {
+        word for table in lexicon.entities.values() for phrase, _ in table for word in phrase
+    }
+    return speller(lexicon).known | filters
+
+
+@lru_cache(maxsize=1024)  # one message is read for names by the speller, the safety check,
+def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:  # entities and metrics
     """Customers the text names by a name without a digit, as written (rt10 N-H1: a revenue
     file keyed "Globex Ltd", "DROP-F"): capitals joined by hyphens, or capitalised words after
     a word such as "of", "did" or "customer" of which one is a word the lexicon does not know
@@ -781,12 +794,7 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         >>> customer_names("Analyse how ACC-0937's revenue has developed", lexicon)
         ()
     """
-    from agent.offline.spelling import speller  # the lexicon's known words
-
-    filters = {
-        word for table in lexicon.entities.values() for phrase, _ in table for word in phrase
-    }
-    known = speller(lexicon).known | filters  # "APAC", "enterprise": filters, not names
+    known = _not_names(lexicon)
     found: list[tuple[int, str]] = []
     for match in _CAPITAL_ID.finditer(text):
         head = match.group(1).split("-")[0].lower()
@@ -1203,19 +1211,19 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     """
     if not questions:
         return None
-    last = questions[-1]
-    if not applies(last, lexicon):
-        earlier = [q for q in questions[:-1] if applies(q, lexicon)]
-        later = parse(last, lexicon)
+    complete = [applies(question, lexicon) for question in questions]
+    if not complete[-1]:
+        later = parse(questions[-1], lexicon)
         asks_more = later.back is not None or later.share  # "… compare with a year ago?"
-        if not earlier or not (later.group or later.period or later.filters or asks_more):
+        if not any(complete[:-1]) or not (
+            later.group or later.period or later.filters or asks_more
+        ):
             return None
-    fresh = [
-        i for i, q in enumerate(questions) if applies(q, lexicon) and not _POINTS_BACK.search(q)
-    ]
+    fresh = [i for i, q in enumerate(questions) if complete[i] and not _POINTS_BACK.search(q)]
+    start = fresh[-1] if fresh else 0
     spec = MetricSpec()
-    for question in questions[fresh[-1] if fresh else 0 :]:
-        if applies(question, lexicon) or spec.metric is not None:
+    for question, own in zip(questions[start:], complete[start:], strict=True):
+        if own or spec.metric is not None:
             spec = fold(spec, parse(question, lexicon))
     return to_sql(spec)
 
