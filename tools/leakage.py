@@ -72,7 +72,7 @@ def portfolio_summary(
     metrics it does not report (ARR, NRR, churn counts, DSO, signups).
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         if month is not None:
             periods.check_period(periods.data_period(context.db_path), month=month)
         result = service.portfolio_summary(
@@ -80,8 +80,6 @@ def portfolio_summary(
         )
         region = result.summary["region"]
         declines = trends.decline_level_counts(context.db_path, region)
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("portfolio_summary", exc)
     table = result.table
     summary = {key: result.summary[key] for key in _PORTFOLIO_KEYS} | {
         "scope": views.population_scope(region=region),
@@ -160,7 +158,7 @@ def score_leakage(
     Failed_Payment_Retry.
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         thresholds = _thresholds(context)
         result = service.score_leakage(
             context.db_path,
@@ -173,8 +171,6 @@ def score_leakage(
             order_by=order_by,
             region=region,
         )
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("score_leakage", exc)
     table = result.table
     summary = {
         "n_accounts": result.summary["n_accounts"],
@@ -232,11 +228,9 @@ def explain_risk_factors(account_id: str, runtime: results.RuntimeArg = None) ->
     an account, ask which account.
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         thresholds = _thresholds(context)
         result = service.explain_risk_factors(context.db_path, account_id, thresholds=thresholds)
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("explain_risk_factors", exc)
     keys = ("account_id", "tier", "risk_level", "leakage_probability", "expected_loss", "mrr")
     summary = {key: result.summary[key] for key in keys} | {
         "predicted_leakage_type": views.type_label(result.summary["predicted_leakage_type"]),
@@ -296,7 +290,7 @@ def detect_leakage(
     not offer (a split by region, billing system or tier over time).
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         since, until = periods.check_period(
             periods.data_period(context.db_path), month, since, until
         )
@@ -310,8 +304,6 @@ def detect_leakage(
             tier=tier,
             region=region,
         )
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("detect_leakage", exc)
     table = result.table
     head = result.summary
     summary = {key: head[key] for key in ("n_findings", "n_accounts", "total_amount")} | {

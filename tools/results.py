@@ -23,7 +23,8 @@ import datetime as dt
 import difflib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -266,7 +267,28 @@ SERVICE_ERRORS: tuple[type[Exception], ...] = (
 )
 """What services raise for a request the model can fix: unknown ids, bad filters, no warehouse,
 or an update in progress (ask again in a moment).
-Catch these and return `service_error(...)`; anything else is a bug and reaches ToolNode."""
+A tool calls its services inside `refusals()`; anything else is a bug and reaches ToolNode."""
+
+
+class RefusalError(Exception):
+    """One of `SERVICE_ERRORS` raised inside `refusals()`, on its way to `agent_tool`, which
+    returns `service_error(tool, refusal.error)` as the tool's result."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """The block where a tool calls its services: a request the model can fix
+    (`SERVICE_ERRORS`) ends the tool with `service_error`, in one place (`agent_tool`) instead
+    of a `try` in every tool. Only this block is covered, so an error in the tool's own
+    formatting stays a bug."""
+    try:
+        yield
+    except SERVICE_ERRORS as exc:
+        raise RefusalError(exc) from exc
 
 
 def service_error(tool: str, exc: Exception) -> ToolOutput:

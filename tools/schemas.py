@@ -23,6 +23,7 @@ use exactly the narrative keys, which a unit test checks.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -50,6 +51,7 @@ from domain import (
     Tier,
     normalise_account_id,
 )
+from tools import results
 from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
 
 _TIER_ALIASES = {"pro": "Professional", "ent": "Enterprise", "biz": "Business"}
@@ -454,5 +456,21 @@ def agent_tool(name: str) -> Callable[[Callable[..., Any]], BaseTool]:
 
     `@agent_tool("score_leakage")` on a function returning `(content, artifact)` makes the
     LangChain tool the graph binds, so a tool's contract is declared once, in `TOOL_ARGS`.
+    A service error raised inside the tool's `results.refusals()` block becomes the tool's
+    `results.service_error` result here.
     """
-    return tool(name, args_schema=TOOL_ARGS[name], response_format="content_and_artifact")
+
+    def decorate(func: Callable[..., Any]) -> BaseTool:
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except results.RefusalError as refusal:
+                return results.service_error(name, refusal.error)
+
+        made: BaseTool = tool(
+            name, args_schema=TOOL_ARGS[name], response_format="content_and_artifact"
+        )(run)
+        return made
+
+    return decorate

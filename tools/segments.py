@@ -38,10 +38,8 @@ def list_segments(
     list_segments(segment_id) only repeats that segment's one-line profile.
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         overview = service.list_segments(context.db_path, segment_id)
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("list_segments", exc)
     segments = overview.segments
     z_columns = [str(c) for c in segments.columns if str(c).startswith("z_")]
     summary = overview.summary() | {"n_customers": int(segments["n_customers"].sum())}
@@ -84,15 +82,13 @@ def segment_report(
     for declining customers across every segment.
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         report = service.segment_report(
             context.db_path,
             segment_id,
             decline_level,
             limit=max(results.MAX_TABLE_ROWS, context.max_rows_to_model),
         )
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("segment_report", exc)
     stats = report.stats
     scope = (
         "all its customers"

@@ -52,10 +52,8 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
     """
     context = results.context_of(runtime)
     customer_id = account_id
-    try:
+    with results.refusals():
         trend = service.customer_trend(context.db_path, customer_id, with_stl=False)
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("decompose_trend", exc)
     head = trend.summary()
     anomalies = [m for m in str(head.get("anomaly_months") or "").split(";") if m]
     summary = {
@@ -231,7 +229,7 @@ def find_declining_customers(
     group report.
     """
     context = results.context_of(runtime)
-    try:
+    with results.refusals():
         matches = service.find_declining(
             context.db_path,
             decline_level,
@@ -241,8 +239,6 @@ def find_declining_customers(
             region=region,
             order_by=order_by,
         )
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error("find_declining_customers", exc)
     shown = matches.table.assign(relative_change=matches.table["relative_slope"] / 100)
     left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
     fallen = _fallen_note(*matches.already_fallen)

@@ -100,29 +100,28 @@ def score_file(
     """
     context = results.context_of(runtime)
     report = _progress(runtime)
-    try:
-        path = resolve_upload(file_path, context.upload_dir)
-        thresholds = RiskThresholds(context.high_risk_threshold, context.medium_risk_threshold)
-        report(0, 3)
-        result = service.score_file(
-            context.db_path,
-            path,
-            model_dir=service.model_dir_for(context.db_path),
-            output_dir=_output_dir(context.upload_dir, context.db_path),
-            thresholds=thresholds,
-            progress=report,
-        )
-    except OutsideUploadsError as exc:
-        return results.tool_error(NAME, str(exc), error="forbidden")
-    except ImportValidationError as exc:
-        return results.tool_error(
-            NAME,
-            exc.report.render(),
-            error="invalid_file",
-            problems=[_problem(problem) for problem in exc.report.problems],
-        )
-    except results.SERVICE_ERRORS as exc:
-        return results.service_error(NAME, exc)
+    with results.refusals():
+        try:
+            path = resolve_upload(file_path, context.upload_dir)
+            thresholds = RiskThresholds(context.high_risk_threshold, context.medium_risk_threshold)
+            report(0, 3)
+            result = service.score_file(
+                context.db_path,
+                path,
+                model_dir=service.model_dir_for(context.db_path),
+                output_dir=_output_dir(context.upload_dir, context.db_path),
+                thresholds=thresholds,
+                progress=report,
+            )
+        except OutsideUploadsError as exc:
+            return results.tool_error(NAME, str(exc), error="forbidden")
+        except ImportValidationError as exc:
+            return results.tool_error(
+                NAME,
+                exc.report.render(),
+                error="invalid_file",
+                problems=[_problem(problem) for problem in exc.report.problems],
+            )
     return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id, order_by)
 
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from domain import LEAKAGE_TYPES, TIERS, normalise_account_id
 from services.lookup import UnknownAccountError
-from tools import TOOLS, query_duckdb
+from tools import TOOLS, query_duckdb, results
 from tools.results import (
     close_matches,
     tool_error,
@@ -24,6 +24,7 @@ from tools.schemas import (
     DecomposeTrendArgs,
     DetectLeakageArgs,
     ScoreLeakageArgs,
+    agent_tool,
 )
 
 
@@ -219,3 +220,25 @@ def test_spec_file_refuses_unknown_keys_and_wrong_types(tmp_path: Path) -> None:
     message = str(raised.value)
     assert message.startswith("specs.toml:")
     assert "some_tool.row_lable" in message and "some_tool.summary.n_rows" in message
+
+
+def test_a_service_error_inside_refusals_is_the_tools_error_result() -> None:
+    @agent_tool("list_segments")
+    def fake(segment_id: int | None = None, runtime: results.RuntimeArg = None) -> Any:
+        """A tool whose service refuses the segment."""
+        with results.refusals():
+            raise ValueError(f"segment {segment_id} does not exist")
+
+    content, artifact = fake.func(segment_id=9)  # type: ignore[misc]
+    assert json.loads(content)["message"] == "segment 9 does not exist"
+    assert artifact["kind"] == "error" and artifact["tool"] == "list_segments"
+
+
+def test_an_error_outside_refusals_stays_a_bug() -> None:
+    @agent_tool("list_segments")
+    def fake(segment_id: int | None = None, runtime: results.RuntimeArg = None) -> Any:
+        """A tool with a bug after its service call."""
+        raise ValueError("a formatting bug")
+
+    with pytest.raises(ValueError, match="formatting bug"):
+        fake.func(segment_id=9)  # type: ignore[misc]
