@@ -1389,7 +1389,7 @@ def _period_select(
         name = value.split(" AS ", 1)[1].split(",")[0].strip()
         value += (
             f", round({change} - lag({change}) {window}, 2) AS {name}_change, "
-            f"round({change} / lag({change}) {window} - 1, 4) AS pct_change"
+            f"round({change} / lag({change}) {window} - 1, 6) AS pct_change"
         )
     return (
         f"{prefix}SELECT {head}{value}, {_span(p.start, p.end)}{filtered_to(spec.filters)} "
@@ -1553,7 +1553,7 @@ def _compared(spec: MetricSpec, source: str) -> str:
     value = (
         ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
         + f", round({now_sum} - {then_sum}, 2) AS revenue_change, "
-        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 4) END "
+        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 6) END "
         "AS pct_revenue_change, "
         + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
     )
@@ -1617,7 +1617,7 @@ def _share(spec: MetricSpec, default: Period) -> str:
     value = (
         "round(sum(r.net_revenue), 2) AS net_revenue, "
         "round(any_value(w.total_revenue), 2) AS total_revenue, "
-        "round(sum(r.net_revenue) / any_value(w.total_revenue), 4) AS share_of_total"
+        "round(sum(r.net_revenue) / any_value(w.total_revenue), 6) AS share_of_total"
         + _months_covered(spec, "r.month")
         + (_left_out(spec, default) if placed else "")
     )
@@ -1659,7 +1659,7 @@ def _top_share(spec: MetricSpec, default: Period) -> str:
         f"ORDER BY revenue {order}, account_id) AS position FROM per) "
         f"SELECT '{side} {spec.rank} customers' AS share_of, currency, "
         f"round({top}, 2) AS net_revenue, round(sum(revenue), 2) AS total_revenue, "
-        f"round({top} / sum(revenue), 4) AS share_of_total, "
+        f"round({top} / sum(revenue), 6) AS share_of_total, "
         f"count(*) AS n_customers_billed, {_span(p.start, p.end)}{filtered_to(spec.filters)} "
         "FROM ranked GROUP BY currency ORDER BY 3 DESC"
     )
@@ -1813,7 +1813,7 @@ def movement_sql(text: str, lexicon: Lexicon) -> str | None:
         f"WHERE ((r.month >= {start} AND r.month < {end}) OR (r.month >= {then_start} "
         f"AND r.month < {then_end})) AND {filters} GROUP BY 1, 3) "
         "SELECT customer, name, currency, round(now_revenue - then_revenue, 2) AS revenue_change, "
-        "CASE WHEN then_revenue > 0 THEN round(now_revenue / then_revenue - 1, 4) END "
+        "CASE WHEN then_revenue > 0 THEN round(now_revenue / then_revenue - 1, 6) END "
         "AS pct_revenue_change, now_revenue AS revenue_in_period, "
         "then_revenue AS revenue_compared, "
         + _as_months(
@@ -1926,7 +1926,7 @@ def _seats(spec: MetricSpec) -> str:
         spec,
         _LATEST_MONTH,
         "u.month",
-        "round(sum(u.active_seats) / sum(c.licensed_seats), 4) AS seat_utilisation, "
+        "round(sum(u.active_seats) / sum(c.licensed_seats), 6) AS seat_utilisation, "
         "sum(u.active_seats) AS active_seats, sum(c.licensed_seats) AS licensed_seats",
         "usage_monthly u JOIN contracts c ON c.account_id = u.account_id "
         "AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
@@ -1943,7 +1943,7 @@ def _nrr(spec: MetricSpec) -> str:
     sort = " ORDER BY 2 DESC" if group_by else ""
     return (
         f"SELECT {head}round(sum(r.net_revenue) FILTER (WHERE r.month = {month}) / "
-        f"sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 4) AS nrr, "
+        f"sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 6) AS nrr, "
         f"round(sum(r.net_revenue) FILTER (WHERE r.month = {year_before}), 2) "
         "AS revenue_year_before, "
         f"round(sum(r.net_revenue) FILTER (WHERE r.month = {month}), 2) AS revenue_now, "
@@ -1973,7 +1973,7 @@ def _grr(spec: MetricSpec) -> str:
         f"FROM monthly_revenue r JOIN accounts a USING (account_id) "
         f"WHERE r.month IN ({year_before}, {month}) AND {_where(spec.filters)} "
         f"GROUP BY ALL HAVING revenue_then > 0) "
-        f"SELECT {head}round(sum(least(b.revenue_now, b.revenue_then)) / sum(b.revenue_then), 4) "
+        f"SELECT {head}round(sum(least(b.revenue_now, b.revenue_then)) / sum(b.revenue_then), 6) "
         f"AS grr, round(sum(b.revenue_then), 2) AS revenue_year_before, "
         f"round(sum(least(b.revenue_now, b.revenue_then)), 2) AS retained_revenue, "
         f"count(*) AS n_accounts, any_value(b.currency) AS currency, "

@@ -251,7 +251,7 @@ def test_comparing_two_months_shows_both_and_the_change(app: typer.Typer, world:
     ]
     change = expected["2026-09"] - expected["2026-08"]
     assert money(usd[1]["net_revenue_change"]) == money(change)
-    assert usd[1]["pct_change"] == round(float(change / expected["2026-08"]), 4)
+    assert usd[1]["pct_change"] == round(float(change / expected["2026-08"]), 6)
     assert f"{float(change / expected['2026-08']):.1%}" in out["answer"]
 
 

@@ -326,6 +326,9 @@ def test_growth_year_over_year_is_this_year_against_the_same_months_last_year(
     then = revenue_in(world, usd, "2025-01-01", "2025-11-01")
     assert Decimal(str(row["revenue_in_period"])) == now
     assert Decimal(str(row["revenue_compared"])) == then
+    # The change is kept to 6 decimals, so its one-decimal % is rounded once (14.85 % is
+    # 14.9 %, not 0.1485's 14.8 %).
+    assert row["pct_revenue_change"] == round(float(now / then - 1), 6)
 
 
 def test_the_fastest_growing_accounts_rank_by_their_change(world: Path) -> None:

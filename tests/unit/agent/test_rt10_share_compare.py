@@ -75,7 +75,7 @@ def total(world: Path, since: date, until: date, where: str = "TRUE") -> Decimal
 
 
 def share(part: Decimal, whole: Decimal) -> Decimal:
-    return (part / whole).quantize(Decimal("0.0001"))
+    return (part / whole).quantize(Decimal("0.000001"))
 
 
 def percent(part: Decimal, whole: Decimal) -> str:

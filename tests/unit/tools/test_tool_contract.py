@@ -156,7 +156,7 @@ def test_tool_result_two_channels() -> None:
     data = json.loads(content)
     assert data == {
         "tool": "score_leakage",
-        "summary": {"n_accounts": 2, "total": 1.2346},
+        "summary": {"n_accounts": 2, "total": 1.234568},
         "rows": [{"a": 1}, {"a": 2}],
         "n_rows": 3,
         "truncated": True,
@@ -242,3 +242,11 @@ def test_an_error_outside_refusals_stays_a_bug() -> None:
 
     with pytest.raises(ValueError, match="formatting bug"):
         fake.func(segment_id=9)  # type: ignore[misc]
+
+
+def test_the_models_copy_keeps_a_ratio_precise_enough_to_round_once() -> None:
+    """A year-on-year change of 0.148527 is 14.9 % to one decimal; the model's copy had
+    0.1485, which reads 14.8 %."""
+    content, _ = tool_result("query_duckdb", summary={"pct_revenue_change": 0.148527})
+    change = json.loads(content)["summary"]["pct_revenue_change"]
+    assert f"{change * 100:.1f}" == "14.9"
