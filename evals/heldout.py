@@ -24,7 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 from pydantic import ValidationError
@@ -63,32 +63,55 @@ def demo_warehouse(argv: Sequence[str] | None, description: str) -> Iterator[Pat
         yield build_demo(Path(tmp))
 
 
-def expectation(
-    *,
-    tools: list[str] | None = None,
-    not_called: list[str] | None = None,
-    args: dict[str, dict[str, Any]] | None = None,
-    no_tool: bool | None = None,
-    contains: list[str] | None = None,
-    refuse: bool | None = None,
-    clarify: bool | None = None,
-) -> dict[str, Any]:
-    """A turn's `expect` object with only the keys given, in the case format's order."""
+class ExpectedCalls(TypedDict, total=False):
+    """What a turn expects the assistant to do (`expectation`'s keywords but `contains`)."""
+
+    tools: list[str] | None
+    not_called: list[str] | None
+    args: dict[str, dict[str, Any]] | None
+    no_tool: bool | None
+    refuse: bool | None
+    clarify: bool | None
+
+
+class Expect(ExpectedCalls, total=False):
+    """`expectation`'s keywords: what a turn expects, as the generators write it. A generator's
+    own turn builder takes them as ``**expect: Unpack[Expect]`` and passes them on, so the
+    list is written once (`ExpectedCalls` for a builder that makes `contains` itself)."""
+
+    contains: list[str] | None
+
+
+_EXPECT_KEYS = {
+    "tools": "tools",
+    "not_called": "tools_not_called",
+    "args": "args",
+    "no_tool": "no_tool",
+    "contains": "answer_contains",
+    "refuse": "refuse",
+    "clarify": "clarify",
+}
+"""Each `Expect` keyword's key in the case format, in the format's order (a set rebuilds
+byte-identically only if the order never changes)."""
+
+
+def expectation(**given: Unpack[Expect]) -> dict[str, Any]:
+    """A turn's `expect` object with only the keys given, in the case format's order: a list or
+    mapping when it is not empty, a flag when it is not None (so a False flag is written).
+
+    Examples:
+        >>> expectation(contains=["102"], no_tool=False, args={}, tools=["portfolio_summary"])
+        {'tools': ['portfolio_summary'], 'no_tool': False, 'answer_contains': ['102']}
+    """
+    unknown = sorted(set(given) - set(_EXPECT_KEYS))
+    if unknown:
+        raise TypeError(f"expectation() got unknown keywords: {unknown}")
+    values: dict[str, Any] = dict(given)
     expect: dict[str, Any] = {}
-    if tools:
-        expect["tools"] = tools
-    if not_called:
-        expect["tools_not_called"] = not_called
-    if args:
-        expect["args"] = args
-    if no_tool is not None:
-        expect["no_tool"] = no_tool
-    if contains:
-        expect["answer_contains"] = contains
-    if refuse is not None:
-        expect["refuse"] = refuse
-    if clarify is not None:
-        expect["clarify"] = clarify
+    for name, key in _EXPECT_KEYS.items():
+        value = values.get(name)
+        if value or value is False:
+            expect[key] = value
     return expect
 
 
@@ -322,6 +345,8 @@ __all__ = [
     "SL",
     "SQ",
     "SR",
+    "Expect",
+    "ExpectedCalls",
     "Fact",
     "arg_problems",
     "build_main",

@@ -25,31 +25,31 @@ class FactorStyle:
     flag_text: tuple[str, str] | None = None  # (text when 0, text when 1) for flags
 
 
-def _pct(v: float) -> str:
-    return f"{v * 100:.0f} %"
+def _shown(spec: str, unit: str = "", scale: float = 1.0) -> Callable[[float], str]:
+    """How a value shows: `value * scale` in format `spec`, then `unit`.
+
+    Examples:
+        >>> _shown(".0f", " %", 100)(0.22), _shown(",.2f")(1234.5), _shown(".0f", "/100")(61.6)
+        ('22 %', '1,234.50', '62/100')
+    """
+    return lambda v: f"{v * scale:{spec}}{unit}"
 
 
-def _num(v: float) -> str:
-    return f"{v:,.0f}"
-
-
-def _ratio(v: float) -> str:
-    return f"{v:.2f}"
-
-
-def _money(v: float) -> str:
-    return f"{v:,.2f}"
+_pct = _shown(".0f", " %", 100)
+_num = _shown(",.0f")
+_ratio = _shown(".2f")
+_money = _shown(",.2f")
 
 
 STYLES: dict[str, FactorStyle] = {
     "payment_failure_rate": FactorStyle("payment failure rate", _pct),
     "payment_reliability_score": FactorStyle("payment reliability score", _ratio),
-    "customer_health_score": FactorStyle("customer health", lambda v: f"{v:.0f}/100"),
+    "customer_health_score": FactorStyle("customer health", _shown(".0f", "/100")),
     "user_utilization_ratio": FactorStyle("seat utilisation", _pct),
-    "engagement_score": FactorStyle("engagement", lambda v: f"{v:.0f}/100"),
+    "engagement_score": FactorStyle("engagement", _shown(".0f", "/100")),
     "last_login_days_ago": FactorStyle("days since last login", _num),
     "support_tickets_90d": FactorStyle("support tickets in 90 days", _num),
-    "feature_adoption_pct": FactorStyle("feature adoption", lambda v: f"{v:.0f} %"),
+    "feature_adoption_pct": FactorStyle("feature adoption", _shown(".0f", " %")),
     "payment_risk": FactorStyle(
         "", _num, False, ("payment method reliable", "payment method unreliable (score < 0.7)")
     ),
@@ -88,7 +88,7 @@ STYLES: dict[str, FactorStyle] = {
     ),
     "unpaid_invoices_90d": FactorStyle("unpaid invoices in 90 days", _num, False),
     "overage_seats": FactorStyle("seats above licence", _num),
-    "discount_pct": FactorStyle("promotional discount", lambda v: f"{v:.0f} %", False),
+    "discount_pct": FactorStyle("promotional discount", _shown(".0f", " %"), False),
     "downgrade_price_gap_pct": FactorStyle("price cut the requested downgrade brings", _pct, False),
     "invoice_to_mrr": FactorStyle("latest invoice vs MRR", _pct),
     "list_to_price": FactorStyle("list / contracted price", _ratio),

@@ -24,9 +24,22 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-from evals.heldout import DL, DT, EX, FD, LS, PS, SL, SR, expectation, numeric_columns, write_cases
+from evals.heldout import (
+    DL,
+    DT,
+    EX,
+    FD,
+    LS,
+    PS,
+    SL,
+    SR,
+    Expect,
+    expectation,
+    numeric_columns,
+    write_cases,
+)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout2.jsonl"
@@ -163,23 +176,10 @@ Q_ENT_REGION = (  # North America 41
 def turn(
     user: str,
     *,
-    tools: list[str] | None = None,
-    not_called: list[str] | None = None,
-    args: dict[str, dict[str, Any]] | None = None,
-    no_tool: bool | None = None,
-    contains: list[str] | None = None,
-    refuse: bool | None = None,
     sources: list[tuple[str, str]] | None = None,
+    **expect: Unpack[Expect],
 ) -> dict[str, Any]:
-    expect = expectation(
-        tools=tools,
-        not_called=not_called,
-        args=args,
-        no_tool=no_tool,
-        contains=contains,
-        refuse=refuse,
-    )
-    out: dict[str, Any] = {"user": user, "expect": expect}
+    out: dict[str, Any] = {"user": user, "expect": expectation(**expect)}
     if sources:
         out["sources"] = [{"value": value, "sql": sql} for value, sql in sources]
     return out

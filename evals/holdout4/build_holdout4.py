@@ -18,9 +18,9 @@ import argparse
 import csv
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-from evals.heldout import expectation, write_cases
+from evals.heldout import Expect, expectation, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout4.jsonl"
@@ -48,24 +48,11 @@ Evidence = tuple[str, Any]
 def turn(
     user: str,
     *,
-    tools: list[str] | None = None,
-    not_called: list[str] | None = None,
-    args: dict[str, dict[str, Any]] | None = None,
-    no_tool: bool | None = None,
-    contains: list[str] | None = None,
-    refuse: bool | None = None,
     evidence: list[Evidence] | None = None,
+    **expect: Unpack[Expect],
 ) -> dict[str, Any]:
     """One turn; `evidence` pairs (SQL, expected first column) back each asserted value."""
-    expect = expectation(
-        tools=tools,
-        not_called=not_called,
-        args=args,
-        no_tool=no_tool,
-        contains=contains,
-        refuse=refuse,
-    )
-    out: dict[str, Any] = {"user": user, "expect": expect}
+    out: dict[str, Any] = {"user": user, "expect": expectation(**expect)}
     if evidence:
         out["evidence"] = [{"sql": sql, "expect": value} for sql, value in evidence]
     return out

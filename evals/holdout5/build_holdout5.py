@@ -21,9 +21,9 @@ import argparse
 import csv
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-from evals.heldout import check_facts, expectation, write_cases
+from evals.heldout import ExpectedCalls, check_facts, expectation, write_cases
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "holdout5.jsonl"
@@ -288,28 +288,16 @@ def fact(name: str) -> str:
 def turn(
     user: str,
     *,
-    tools: list[str] | None = None,
-    not_called: list[str] | None = None,
-    args: dict[str, dict[str, Any]] | None = None,
-    no_tool: bool | None = None,
     contains: list[str] | None = None,
-    refuse: bool | None = None,
     facts: list[str] | None = None,
     text: list[str] | None = None,
+    **expect: Unpack[ExpectedCalls],
 ) -> dict[str, Any]:
     """One turn. `contains` holds fact names whose values the answer must contain; `text`
     literal strings it must contain (a decline label, a file name, part of a segment name),
     each backed by a fact in `facts`. Every fact used is noted with its SQL."""
     wanted = [*(fact(name) for name in contains or []), *(text or [])]
-    expect = expectation(
-        tools=tools,
-        not_called=not_called,
-        args=args,
-        no_tool=no_tool,
-        contains=wanted,
-        refuse=refuse,
-    )
-    out: dict[str, Any] = {"user": user, "expect": expect}
+    out: dict[str, Any] = {"user": user, "expect": expectation(contains=wanted, **expect)}
     used = [*(contains or []), *(facts or [])]
     if used:
         out["note"] = "; ".join(f"{fact(name)} <- {FACTS[name][0]}" for name in used)

@@ -1,8 +1,12 @@
 import collections
 import json
 import re
+import sys
+from pathlib import Path
 
 import duckdb
+
+from domain import LEAKAGE_TYPES, RISK_LEVELS, TIERS
 
 TOOLS = {
     "portfolio_summary": set(),
@@ -16,22 +20,15 @@ TOOLS = {
     "query_duckdb": {"sql"},
     "score_file": {"file_path", "risk_level", "top_n"},
 }
-LT = {
-    "Failed_Payment_Retry",
-    "Usage_Overage_Unbilled",
-    "Contract_Terms_Error",
-    "Billing_System_Error",
-    "Downgrade_Not_Processed",
-    "Expired_Payment_Method",
-}
+LT = set(LEAKAGE_TYPES)
 KEYS = {"tools", "tools_not_called", "args", "no_tool", "refuse", "clarify", "answer_contains"}
-c = duckdb.connect("/tmp/h6/demo.duckdb", read_only=True)
+c = duckdb.connect(sys.argv[1] if len(sys.argv) > 1 else "/tmp/h6/demo.duckdb", read_only=True)
 ids = {r[0] for r in c.execute("select account_id from accounts").fetchall()}
 seen = set()
 nt = 0
 cat = collections.Counter()
 catt = collections.Counter()
-for i, line in enumerate(open("holdout6.jsonl"), 1):
+for i, line in enumerate(open(Path(__file__).with_name("holdout6.jsonl")), 1):
     case = json.loads(line)
     assert set(case) == {"id", "db", "tags", "turns"}, case["id"]
     assert case["id"] not in seen
@@ -54,9 +51,9 @@ for i, line in enumerate(open("holdout6.jsonl"), 1):
             if "leakage_type" in a:
                 assert a["leakage_type"] in LT
             if "risk_level" in a:
-                assert a["risk_level"] in {"High", "Medium", "Low"}
+                assert a["risk_level"] in RISK_LEVELS
             if "tier" in a:
-                assert a["tier"] in {"Starter", "Professional", "Business", "Enterprise"}
+                assert a["tier"] in TIERS
         if e.get("tools"):
             assert not (e.get("no_tool") or e.get("refuse") or e.get("clarify")), case["id"]
         if e.get("answer_contains"):

@@ -15,13 +15,7 @@ from typing import Any
 
 import duckdb
 
-from evals.heldout import (
-    DEMO_DB,
-    NOTE_SEP,
-    build_main,
-    first_cell,
-    resolve_cases,
-)
+from evals.heldout import DEMO_DB, NOTE_SEP, build_main, first_cell, resolve_cases
 from evals.holdout9.build_cases import CASES
 
 HERE = Path(__file__).resolve().parent

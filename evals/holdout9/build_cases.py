@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from evals.heldout import DL, DT, EX, FD, LS, PS, SF, SL, SR, expectation
+from evals.heldout import SQ as Q
+
 Fact = tuple[str, str | None]
 
 HIGH_ENT = "SELECT string_agg(account_id, ', ' ORDER BY account_id) FROM leakage_scores WHERE risk_level = 'High' AND tier = 'Enterprise'"
@@ -28,14 +31,9 @@ def t(
     no_tool: bool = False,
     not_called: list[str] | None = None,
 ) -> dict[str, Any]:
-    """One turn: what the user writes, what the assistant must do, and the facts behind it."""
-    expect: dict[str, Any] = {}
-    if tools:
-        expect["tools"] = tools
-    if not_called:
-        expect["tools_not_called"] = not_called
-    if args:
-        expect["args"] = args
+    """One turn: what the user writes, what the assistant must do, and the facts behind it.
+    The flags follow in this set's own order (a refusal is also a turn without a tool)."""
+    expect = expectation(tools=tools, not_called=not_called, args=args)
     if refuse:
         expect["refuse"] = True
         expect["no_tool"] = True
@@ -45,17 +43,6 @@ def t(
         expect["no_tool"] = True
     return {"user": user, "expect": expect, "facts": facts or []}
 
-
-Q = "query_duckdb"
-SL = "score_leakage"
-EX = "explain_risk_factors"
-DL = "detect_leakage"
-DT = "decompose_trend"
-FD = "find_declining_customers"
-LS = "list_segments"
-SR = "segment_report"
-PS = "portfolio_summary"
-SF = "score_file"
 
 CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
     # ------------------------------------------------------------------ ad-hoc SQL

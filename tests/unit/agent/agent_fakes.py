@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -22,11 +21,27 @@ from tools.results import tool_result
 from tools.schemas import TOOL_ARGS
 
 
-class ScriptedChatModel(BaseChatModel):
+class ReplayChatModel(BaseChatModel):
+    """A chat model double: each answer is `reply(messages)`, and it records what it was sent.
+
+    Stop words, callbacks and call options mean nothing to a double, so `_generate` takes
+    them as `*_`/`**__` (LangChain passes them by keyword from `invoke`, by position from
+    `ainvoke`)."""
+
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def reply(self, messages: list[BaseMessage]) -> AIMessage:
+        raise NotImplementedError
+
+    def _generate(self, messages: list[BaseMessage], *_: Any, **__: Any) -> ChatResult:
+        self.received.append(list(messages))
+        return ChatResult(generations=[ChatGeneration(message=self.reply(list(messages)))])
+
+
+class ScriptedChatModel(ReplayChatModel):
     """Replays scripted AIMessages and records what it was sent (simonw/llm's mock pattern)."""
 
     script: list[AIMessage]
-    received: list[list[BaseMessage]] = Field(default_factory=list)
     bound: list[str] = Field(default_factory=list)
 
     @property
@@ -40,17 +55,10 @@ class ScriptedChatModel(BaseChatModel):
         self.bound = [f["function"]["name"] for f in formatted]
         return self.bind(tools=formatted, **kwargs)
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.received.append(list(messages))
+    def reply(self, messages: list[BaseMessage]) -> AIMessage:
         if not self.script:
             raise AssertionError("The scripted model ran out of replies")
-        return ChatResult(generations=[ChatGeneration(message=copy.deepcopy(self.script.pop(0)))])
+        return copy.deepcopy(self.script.pop(0))
 
 
 def call(name: str, **args: Any) -> AIMessage:

@@ -23,11 +23,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from agent_fakes import make_warehouse, stub_tool
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from agent_fakes import ReplayChatModel, make_warehouse, stub_tool
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import Field
@@ -45,11 +43,10 @@ Step = AIMessage | Callable[[list[BaseMessage]], AIMessage]
 Log = list[tuple[str, dict[str, Any]]]
 
 
-class MistakenModel(BaseChatModel):
+class MistakenModel(ReplayChatModel):
     """Replays steps; a callable step sees the messages so far (it can read tool errors)."""
 
     steps: list[Any]
-    received: list[list[BaseMessage]] = Field(default_factory=list)
     bound: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
@@ -62,19 +59,11 @@ class MistakenModel(BaseChatModel):
         self.bound = [dict(t) for t in tools]  # the graph binds OpenAI tool definitions
         return self.bind(tools=self.bound, **kwargs)
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.received.append(list(messages))
+    def reply(self, messages: list[BaseMessage]) -> AIMessage:
         if not self.steps:
             raise AssertionError("The model ran out of steps: the agent looped")
         step = self.steps.pop(0)
-        message = step(list(messages)) if callable(step) else copy.deepcopy(step)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return step(messages) if callable(step) else copy.deepcopy(step)
 
 
 def call(name: str, call_id: str = "", **args: Any) -> AIMessage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from langchain_core.messages import AIMessage, RemoveMessage, ToolMessage
 
@@ -113,14 +114,8 @@ def test_an_upload_turn_reaches_score_file_with_the_path_and_streams_progress(tm
     from tools.schemas import ScoreFileArgs
 
     @tool("score_file", args_schema=ScoreFileArgs, response_format="content_and_artifact")
-    def fake_score_file(
-        file_path: str,
-        risk_level: str | None = None,
-        top_n: int = 10,
-        account_id: str | None = None,
-        order_by: str = "at_stake",
-    ) -> tuple[str, dict]:
-        """Score an uploaded file."""
+    def fake_score_file(file_path: str, **_: Any) -> tuple[str, dict]:
+        """Score an uploaded file (the other arguments are the real tool's, `ScoreFileArgs`)."""
         writer = get_stream_writer()
         for done in (50, 100):
             writer({"progress": {"done": done, "total": 100, "label": "Scoring accounts"}})
