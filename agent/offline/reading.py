@@ -50,6 +50,11 @@ _TREND_TOOLS = ("decompose_trend", "find_declining_customers")
 _SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
 
 
+_ASKED_OF_ONE = ("risk_level", "leakage_type")
+"""What a question about one account's score asks ("is it high risk?", "at risk of failed
+payments?"), not a filter: its score says its level and most likely type."""
+
+
 @dataclass
 class Reading:
     """One message being planned, against the lexicon and the thread's memory."""
@@ -337,6 +342,10 @@ class Reading:
             named = {**named, "account_id": self.remembered_id()}
         if "account_id" not in named and self.picks_listed_row and accepts(intent, "account_id"):
             named = {**named, "account_id": self.remembered_id()}  # "the third one in the file"
+        if intent == "score_leakage" and "account_id" in named:
+            # "is ACC 528 high risk?" asks for its level: as a filter it matched no account
+            # and read "$0.00 at risk" for a Medium one
+            named = {k: v for k, v in named.items() if k not in _ASKED_OF_ONE}
         return Plan(intent, (Call(intent, args_for(intent, named)),))
 
     @property

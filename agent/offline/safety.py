@@ -253,6 +253,33 @@ def _about_a_person(tokens: list[str], lexicon: Lexicon) -> bool:
     return False
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def _asking_part(text: str, lexicon: Lexicon) -> str:
+    """The sentences of `text` that ask (end with "?" or open with an `asks` word), or all of
+    it when none does or it is one sentence: a company named in the context a person gives
+    ("At my last company we were on Zuora and only found leakage at audit. Can you give me the
+    lay of the land?") is not what they ask about.
+
+    Examples:
+        >>> _asking_part("We left Zuora last year. What is our MRR?", lexicon)
+        'What is our MRR?'
+        >>> _asking_part("What are Zuora's churn numbers?", lexicon)
+        "What are Zuora's churn numbers?"
+    """
+    sentences = [s for s in _SENTENCES.split(text.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    asks = lexicon.safety.asks
+    asking = [
+        s
+        for s in sentences
+        if s.rstrip().endswith("?") or phrase_at(tokenize(s), asks, 0) is not None
+    ]
+    return " ".join(asking) if asking else text
+
+
 def foreign(text: str, lexicon: Lexicon) -> bool:
     """Whether `text` asks for data RevRisk does not hold: another company's figures (a
     benchmark, a named company with a metric: "Netflix's churn numbers", "Zuora benchmark"),
@@ -271,6 +298,8 @@ def foreign(text: str, lexicon: Lexicon) -> bool:
         return True
     if _about_a_person(tokens, lexicon):
         return True
+    text = _asking_part(text, lexicon)  # "At my last company we were on Zuora …": context
+    tokens = tokenize(text)
     if not has_phrase(tokens, safety.metrics) or _OUR_ID.search(text):
         return False
     if has_phrase(tokens, safety.companies):

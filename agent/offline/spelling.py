@@ -6,8 +6,10 @@ a message is read (agent/offline/reading.py), each word the lexicon does not kno
 - its spelled-out form when it is common chat shorthand (`[spelling.shorthand]`: "nxt",
   "custs", "gimme");
 - the one lexicon word it is a single slip away from (a letter missing, extra, wrong, or two
-  neighbours swapped), when both are at least `min_length` letters long. Short words are
-  left alone: "cost" and "cast" are both words, and "leakge" and "leakage" are not confusable.
+  neighbours swapped), when both are at least `min_length` letters long. Shorter words are
+  left alone ("cost" and "cast" are both words), except that a word one letter shorter is
+  read as the lexicon word of its length it swaps two neighbouring letters of ("hgih riks":
+  "high risk"; holdout12 and holdout13 each had one).
 
 A word is known when any lexicon phrase could match it (plurals, `prefix*` stems), or when
 it is a real English word a slip away from a lexicon word (agent/offline/spelling_keep.txt: "season"
@@ -47,12 +49,21 @@ class Speller:
     used one is meant ("acounts" is "accounts", not "amounts")."""
     shorthand: Mapping[str, str]
     min_length: int
+    short: frozenset[str] = frozenset()
+    """Domain and entity words one letter shorter than `min_length` ("high", "risk", "tier"):
+    a word of their length is read as one of them only when two neighbouring letters are
+    swapped ("hgih" is "high"); "cost" is never "cast"."""
 
     def word(self, token: str) -> str | None:
         """The word `token` (lower case) stands for, or None when it is known or unclear."""
         if token in self.shorthand:
             return self.shorthand[token]
-        if len(token) < self.min_length or token in self.known:
+        if token in self.known:
+            return None
+        if len(token) == self.min_length - 1:  # "hgih riks": two neighbours swapped only
+            swapped = [w for w in self.short if sorted(w) == sorted(token) and _one_slip(token, w)]
+            return swapped[0] if len(swapped) == 1 else None
+        if len(token) < self.min_length:
             return None
         stem = next((s for s in self.stems if token.startswith(s)), "")
         found: set[str] = set()
@@ -135,6 +146,13 @@ def speller(lexicon: Lexicon) -> Speller:
         frequency=frequency,
         shorthand=dict(settings["shorthand"]),
         min_length=min_length,
+        short=frozenset(
+            w
+            for section in ("domain", "entities")
+            for phrase in _strings(lexicon.raw[section])
+            for w in phrase.lower().split()
+            if len(w) == min_length - 1 and w.isalpha() and w in plain
+        ),
     )
 
 
