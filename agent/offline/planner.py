@@ -77,6 +77,7 @@ from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, t
 from agent.offline.limits import unapplied
 from agent.offline.metrics import (
     anchored_months,
+    named_customers,
     period_shift,
     read_period,
     tool_months,
@@ -1058,6 +1059,30 @@ def _decline_order(chosen: Plan, reading: Reading) -> Plan:
     return replace(chosen, calls=tuple(calls))
 
 
+_IT = re.compile(
+    r"\b(?:it|its|this (?:account|customer|client|one)|that (?:account|customer|client|one))\b",
+    re.IGNORECASE,
+)
+
+
+def _data_question_about_it(reading: Reading) -> str | None:
+    """A data question about the thread's one account by pronoun ("how much did it generate
+    last year?", "what was its revenue in 2025?"), with the account's id in place of the
+    pronoun; None otherwise. The SQL route reads customers from the words only, so it had
+    answered with the whole book's total under no customer label (rt12 T-H2: $44,883,811
+    for one customer's $62,505.60)."""
+    asks_data = reading.entities.data_question or "recipe" in reading.named
+    if not asks_data or "account_id" in reading.named:
+        return None
+    if named_customers(reading.text, reading.lexicon) or not reading.points_at_referent:
+        return None
+    memory = reading.memory
+    account = reading.remembered_id() if memory.account_id or memory.result_ids else None
+    if account is None or not _IT.search(reading.text):
+        return None
+    return _IT.sub(account, reading.text, count=1)
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -1071,6 +1096,8 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     """
     lexicon: Lexicon = load_lexicon()
     reading = Reading(text, memory or Memory(), lexicon)
+    if (named := _data_question_about_it(reading)) is not None:
+        reading = Reading(named, reading.memory, lexicon)  # "how much did it bring in?"
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _scores_named_file(chosen, reading)
     chosen = _shifted(_with_months(chosen, reading), reading)

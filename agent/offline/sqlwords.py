@@ -17,6 +17,9 @@ _MONTH_YEAR = re.compile(
 )
 _YEAR = re.compile(
     r"\b(?:in|for|during|of|since|year|fy|calendar(?: year)?|cy)\s+((?:19|20)\d\d)\b"
+    # a year alone as a follow-up: "what about 2024?", "and 2024?" (rt12 T-H4: it repeated
+    # the year before)
+    r"|(?:^|\b(?:about|and)\s+)((?:19|20)\d\d)(?=\s*\?*\s*$)"
 )
 
 
@@ -155,7 +158,7 @@ def period(lowered: str) -> tuple[tuple[str, str] | None, str]:
         open_end = _SINCE_BEFORE.search(lowered[: match.start()]) is not None
         return (f"{year}-{month:02d}-01", "" if open_end else f"{end[0]}-{end[1]:02d}-01"), rest
     if match := _YEAR.search(lowered):
-        year = int(match.group(1))
+        year = int(match.group(1) or match.group(2))
         rest = lowered[: match.start()] + lowered[match.end() :]
         open_end = match.group(0).startswith("since")
         return (f"{year}-01-01", "" if open_end else f"{year + 1}-01-01"), rest
