@@ -72,7 +72,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from agent.offline import metrics, sqlgen
+from agent.offline import coverage, metrics, sqlgen
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import (
@@ -161,6 +161,7 @@ def _split_plan(reading: Reading) -> Plan | None:
             result_rows=memory.result_rows,
             file_path=file_path,
             data_to=memory.data_to,
+            data_from=memory.data_from,
         )
     return Plan(calls[0].name, tuple(calls))
 
@@ -384,6 +385,7 @@ def _choose(reading: Reading) -> Plan:
     answers_of_their_own = (  # the first that recognises the message plans it, in this order
         _missing_data,  # "which sales rep owns …?"
         _about_file,  # "total MRR of the uploaded …?"
+        _outside_data,  # "revenue in 2031", "revenue in Q5"
         _correction,  # "no, I meant last quarter"
         _recommend,
         _reordered,  # "rank those by revenue instead"
@@ -441,6 +443,23 @@ def _choose(reading: Reading) -> Plan:
             return replace(reading.resolve(name, reading.named), confidence=confidence)
         return _clarify(reading, "unsure", confidence)
     return Plan("off_topic")
+
+
+def _outside_data(reading: Reading) -> Plan | None:
+    """A question about a period wholly outside the months the data cover ("revenue in
+    2031", "the portfolio in February 2019") or no year has ("revenue in Q5"), whatever tool
+    it names: the data-span query, answered as no data for that period and the months the
+    warehouse covers (agent/offline/coverage.py, rt12 R-M6)."""
+    memory = reading.memory
+    if not (reading.on_topic or memory.last_tool is not None) or "sql" in reading.named:
+        return None
+    asked = coverage.outside_period(
+        reading.text, reading.tokens, reading.lexicon, memory.data_from, memory.data_to
+    )
+    sql = coverage.span_sql(reading.lexicon) if asked else None
+    if asked is None or sql is None:
+        return None
+    return Plan("outside_period", (Call("query_duckdb", {"sql": sql}),), topic=asked)
 
 
 def _asks_of_one(reading: Reading, name: str | None) -> bool:
@@ -898,7 +917,7 @@ def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
 
 
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
-    if len(chosen.calls) != 1 or chosen.intent in ("recommend", "file_total"):
+    if len(chosen.calls) != 1 or chosen.intent in ("recommend", "file_total", "outside_period"):
         return chosen
     if (recorded := _recorded_fact(chosen.calls[0], reading)) is not None:
         return recorded
@@ -1061,7 +1080,8 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     chosen = _decline_order(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
-    if chosen.calls:  # what the calls cannot apply is stated in the answer, never dropped
+    if chosen.calls and chosen.intent != "outside_period":  # what the calls cannot apply
+        # is stated in the answer, never dropped (a period outside the data has no answer)
         left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
         chosen = replace(chosen, unapplied=left)
     if tools is not None:
