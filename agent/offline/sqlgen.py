@@ -376,18 +376,47 @@ def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
         name = column.split(".")[1]
         value = f"round({function}({name}), 2) AS {function}_{name}"
     if spec.group is None:
-        return f"SELECT {value}{_period_shown(spec)} FROM {source}{condition}"
+        said = _period_shown(spec, table) + _unknown_accounts(spec)
+        return f"SELECT {value}{said} FROM {source}{condition}"
     return _grouped(spec, vocab, value, f"{source}{condition}")
 
 
-def _period_shown(spec: Spec) -> str:
-    """The months of a period relative to the data ("in September", "last quarter") as
-    columns, so the answer says which ones it counted (a named "March 2026" says itself)."""
-    if spec.period is None or spec.period[0].startswith("DATE '"):
+def _unknown_accounts(spec: Spec) -> str:
+    """The column that names the accounts a question names that the warehouse does not hold
+    (no account row, no imported revenue), so "revenue of ACC999999 in 2026" is said to name
+    no account rather than answered "n/a" (rt12 R-M6); "" when it names none."""
+    condition = spec.filters.get(_ANY_TABLE + ".account_id")
+    if condition is None:
         return ""
+    ids = ", ".join(f"({quoted})" for quoted in re.findall(r"'[^']*'", condition))
+    known = "SELECT account_id FROM accounts UNION ALL SELECT customer_id FROM revenue_imports"
+    return (
+        f", (SELECT string_agg(id, ', ' ORDER BY id) FROM (VALUES {ids}) AS named(id) "
+        f"WHERE id NOT IN ({known})) AS unknown_accounts"
+    )
+
+
+_BILLING_DATED = ("invoices", "invoice_lines", "payments", "usage_monthly", "monthly_revenue")
+"""Tables whose dates are the billing months: a count or total of them with no period is
+over every month of the data."""
+
+
+def _period_shown(spec: Spec, table: str) -> str:
+    """The months a count or total covers, as columns, so its answer says which ones it
+    counted (rt12 R-L1: "1,839" invoices stood under a bare header): the period asked
+    ("in March 2026", "last quarter"), with the data's span (a period outside it is said
+    to be, narratives `_outside_data`); with none, over a table of billing months, the
+    data's span; "" for what the warehouse holds now (accounts, contracts)."""
+    span = (
+        f", strftime({metrics.EARLIEST}, '%Y-%m') AS data_from, "
+        f"strftime({metrics.LATEST}, '%Y-%m') AS data_to"
+    )
+    if spec.period is None:
+        return span if table in _BILLING_DATED and not spec.latest else ""
     start, end = spec.period
     last = f"CAST({end} - INTERVAL 1 MONTH AS DATE)" if end else metrics.LATEST
-    return f", strftime({start}, '%Y-%m') AS period_start, strftime({last}, '%Y-%m') AS period_end"
+    shown = f", strftime({start}, '%Y-%m') AS period_start, strftime({last}, '%Y-%m') AS period_end"
+    return shown + span
 
 
 def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | None:

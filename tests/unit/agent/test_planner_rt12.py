@@ -119,3 +119,63 @@ def test_a_period_open_to_the_end_of_the_data_reads_without_error(
     """ "churn since 2030" crashed the planner: the open end became `DATE ''`."""
     out = ask(app, small_world, "how many customers churned since 2030?")
     assert "2030" in out["answer"] and "Traceback" not in out["answer"]
+
+
+# ------------------------------------------------------------------ R-L1: one number, labelled
+def _headline(answer: str) -> str:
+    return next(line for line in answer.splitlines() if line.startswith("**") and ": **" in line)
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "period", "sql"),
+    [
+        (
+            "how many customers churned last quarter?",
+            "Churned accounts",
+            "2026-07 to 2026-09",
+            "WITH last AS (SELECT account_id, max(month) AS m FROM monthly_revenue "
+            "WHERE net_revenue > 0 GROUP BY 1) SELECT count(*) FROM last "
+            "WHERE m + INTERVAL 1 MONTH >= DATE '2026-07-01' "
+            "AND m + INTERVAL 1 MONTH < DATE '2026-10-01'",
+        ),
+        (
+            "what's our total revenue in 2025?",
+            "Net revenue",
+            "2025-01 to 2025-12",
+            "SELECT sum(net_revenue) FROM monthly_revenue "
+            "WHERE month >= DATE '2025-01-01' AND month < DATE '2026-01-01'",
+        ),
+        (
+            "how many invoices did we issue in March 2026?",
+            "Invoices",
+            "2026-03",
+            "SELECT count(*) FROM invoices WHERE period = DATE '2026-03-01'",
+        ),
+        (
+            "how many failed payments?",
+            "Payments",
+            "all months of data, 2024-11 to 2026-10",
+            "SELECT count(*) FROM payments WHERE status = 'failed'",
+        ),
+    ],
+)
+def test_a_one_number_answer_says_what_it_counts_and_when(
+    app: typer.Typer, small_world: Path, question: str, label: str, period: str, sql: str
+) -> None:
+    out = ask(app, small_world, question)
+    with duckdb.connect(str(small_world), read_only=True) as con:
+        ((truth,),) = con.execute(sql).fetchall()
+    headline = _headline(out["answer"])
+    assert headline.startswith(f"**{label}**, {period}: **"), headline
+    shown = headline.rsplit("**", 2)[-2].lstrip("$").replace(",", "")
+    assert float(shown) == pytest.approx(float(truth), abs=0.5), (headline, truth)
+
+
+def test_an_account_the_warehouse_lacks_is_said_to_be_missing(
+    app: typer.Typer, small_world: Path
+) -> None:
+    """ "revenue of ACC999999 in 2026" answered "n/a" with no word on why."""
+    answer = ask(app, small_world, "what was the revenue of ACC999999 in 2026?")["answer"]
+    assert "No account ACC999999" in answer and "which accounts" in answer, answer
+    known = ask(app, small_world, "what was the revenue of ACC000042 in 2026?")["answer"]
+    assert "No account" not in known
