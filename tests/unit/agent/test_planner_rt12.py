@@ -179,3 +179,26 @@ def test_an_account_the_warehouse_lacks_is_said_to_be_missing(
     assert "No account ACC999999" in answer and "which accounts" in answer, answer
     known = ask(app, small_world, "what was the revenue of ACC000042 in 2026?")["answer"]
     assert "No account" not in known
+
+
+# ------------------------------------------------------------------ R-M3: a customer in trouble
+@pytest.mark.parametrize(
+    ("question", "customer"),
+    [
+        ("is STEP-G in trouble?", "STEP-G"),
+        ("Is DROP-F struggling?", "DROP-F"),
+        ("is ACC000042 in trouble?", "ACC000042"),
+        ("is customer 1351 going south?", "ACC001351"),
+    ],
+)
+def test_a_customer_in_trouble_is_its_trend(question: str, customer: str) -> None:
+    """ "is STEP-G in trouble?" (a customer of an imported revenue file) was refused as off
+    topic: it asks about that customer's decline risk, which its trend answers."""
+    (call,) = plan(question).calls
+    assert call.name == "decompose_trend" and call.args == {"account_id": customer}
+
+
+def test_trouble_of_many_customers_is_the_decline_list_and_of_the_asker_no_tool() -> None:
+    assert plan("which customers are in trouble?").calls[0].name == "find_declining_customers"
+    assert not plan("am I in trouble?").calls
+    assert plan("tell me about the history of Rome").intent == "off_topic"
