@@ -42,6 +42,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
 from agent.offline.coverage import narrate_outside
+from agent.offline.drivers import narrate_drivers
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
 from agent.offline.limits import notes
@@ -357,6 +358,8 @@ class ChatOfflinePlanner(BaseChatModel):
                 answer = narrate_file_total(results, asked.topic)
             elif asked.intent == "outside_period":
                 answer = narrate_outside(results, asked.topic)
+            elif asked.intent == "revenue_drivers":
+                answer = narrate_drivers(results, asked.topic)
             else:
                 answer = narrate_all(results)
             caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())

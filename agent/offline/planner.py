@@ -72,7 +72,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from agent.offline import coverage, metrics, sqlgen
+from agent.offline import coverage, drivers, metrics, sqlgen
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import (
@@ -279,6 +279,23 @@ def _revenue_movers(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
+def _revenue_drivers(reading: Reading) -> Plan | None:
+    """ "Why did revenue drop in October?" (rt12 N-M3: October's total alone): the month
+    against the month before, and where the change came from, by tier and by customer
+    (agent/offline/drivers.py). One account named is its own trend's question."""
+    if any(kind in reading.named for kind in ("sql", "account_id", "file_path")):
+        return None
+    asked = drivers.asked_month(reading.text, reading.memory.data_to)
+    if asked is None:
+        return None
+    month, fell = asked
+    queries = drivers.driver_queries(month, fell, reading.lexicon)
+    if queries is None:
+        return None
+    calls = tuple(Call("query_duckdb", {"sql": sql}) for sql in queries)
+    return Plan("revenue_drivers", calls, topic=f"{month}|{'fell' if fell else 'rose'}")
+
+
 def _compared_revenue(reading: Reading) -> Plan | None:
     """A thread's first message that only compares periods ("how does this month compare to
     last month?", rt10 N-M2): revenue's, the headline figure, each column headed "Revenue
@@ -390,6 +407,7 @@ def _choose(reading: Reading) -> Plan:
         _recommend,
         _reordered,  # "rank those by revenue instead"
         _listed_revenue,  # "how much did they bring in?"
+        _revenue_drivers,  # "why did revenue drop in October?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
@@ -1080,8 +1098,9 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     chosen = _decline_order(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
-    if chosen.calls and chosen.intent != "outside_period":  # what the calls cannot apply
-        # is stated in the answer, never dropped (a period outside the data has no answer)
+    # what the calls cannot apply is stated in the answer, never dropped (a period outside
+    # the data has no answer; a month's drivers are asked in words the queries answer)
+    if chosen.calls and chosen.intent not in ("outside_period", "revenue_drivers"):
         left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
         chosen = replace(chosen, unapplied=left)
     if tools is not None:

@@ -202,3 +202,51 @@ def test_trouble_of_many_customers_is_the_decline_list_and_of_the_asker_no_tool(
     assert plan("which customers are in trouble?").calls[0].name == "find_declining_customers"
     assert not plan("am I in trouble?").calls
     assert plan("tell me about the history of Rome").intent == "off_topic"
+
+
+# ------------------------------------------------------------------ N-M3: why revenue moved
+def _month_revenue(world: Path, where: str = "TRUE") -> dict[tuple[str, str], float]:
+    """(key, month) -> revenue for 2026-09 and 2026-10, keyed by `where`'s first column."""
+    sql = (
+        f"SELECT {where} AS key, strftime(month, '%Y-%m') AS m, sum(net_revenue) "
+        "FROM monthly_revenue r LEFT JOIN accounts a USING (account_id) "
+        "WHERE month IN (DATE '2026-09-01', DATE '2026-10-01') GROUP BY 1, 2"
+    )
+    with duckdb.connect(str(world), read_only=True) as con:
+        return {(str(k), m): float(v) for k, m, v in con.execute(sql).fetchall()}
+
+
+def test_why_revenue_dropped_gives_the_change_and_where_it_came_from(
+    app: typer.Typer, small_world: Path
+) -> None:
+    """ "why did revenue drop in October?" got October's total alone."""
+    out = ask(app, small_world, "why did revenue drop in October?")
+    assert [c["name"] for c in out["tool_calls"]] == ["query_duckdb"] * 3, out["tool_calls"]
+    total, tiers, customers = (r["content"]["rows"] for r in out["tool_results"])
+    book = _month_revenue(small_world)
+    (row,) = [r for r in total if r["currency"] == "USD"] or total
+    assert (row["period_start"], row["compared_start"]) == ("2026-10", "2026-09")
+    expected = book[("True", "2026-10")] - book[("True", "2026-09")]
+    assert row["revenue_change"] == pytest.approx(expected, abs=0.01)
+    by_tier = _month_revenue(small_world, "a.tier")
+    for tier in tiers:
+        change = by_tier.get((tier["tier"], "2026-10"), 0) - by_tier.get(
+            (tier["tier"], "2026-09"), 0
+        )
+        assert tier["revenue_change"] == pytest.approx(change, abs=0.01), tier
+    changes = [c["revenue_change"] for c in customers]
+    assert changes == sorted(changes) and changes[0] < 0  # the largest falls first
+    per_customer = _month_revenue(small_world, "r.account_id")
+    top = customers[0]["customer"]
+    fell = per_customer.get((top, "2026-10"), 0) - per_customer.get((top, "2026-09"), 0)
+    assert changes[0] == pytest.approx(fell, abs=0.01)
+    assert out["answer"].startswith("**Why revenue moved in 2026-10**") and out["faithful"]
+
+
+def test_what_was_revenue_in_october_is_still_the_month() -> None:
+    memory = Memory(data_from="2024-11", data_to="2026-10")
+    assert plan("what was revenue in October?", memory).intent != "revenue_drivers"
+    assert plan("why did revenue grow last month?", memory).intent == "revenue_drivers"
+    assert plan("why did ACC000444's revenue drop in October?", memory).intent != (
+        "revenue_drivers"
+    )
