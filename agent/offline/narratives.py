@@ -377,8 +377,10 @@ def one_number(rows: Sequence[Any]) -> str:
         return ""
     name = values[0]
     value = _cell(row[name], _column_kind(name, row[name]), _currency_of(row))
-    covered = _covered(row)
-    where = f", {covered}" if covered else ""
+    said = [_covered(row)]
+    if isinstance(filtered := row.get("filtered_to"), str) and filtered:
+        said.insert(0, f"only {literal(filtered)}")  # "only the 10 accounts listed"
+    where = "".join(f", {part}" for part in said if part)
     return f"**{literal(column_label(name))}**{where}: **{value}**"
 
 

@@ -72,7 +72,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from agent.offline import coverage, drivers, metrics, sqlgen
+from agent.offline import coverage, drivers, listed, metrics, sqlgen
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import (
@@ -232,6 +232,18 @@ def _listed_revenue(reading: Reading) -> Plan | None:
     if not _points_at_group(reading) or _REORDER.search(reading.text.lower()):
         return None  # "rank those by revenue instead": the same list in another order
     sql = metrics.listed_revenue(reading.text, memory.result_ids, reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _listed_churn(reading: Reading) -> Plan | None:
+    """ "How many of them churned?" after a list of accounts (rt12: it counted the whole
+    book): the churned among the listed accounts (agent/offline/listed.py)."""
+    memory = reading.memory
+    if not memory.result_ids or "sql" in reading.named or "account_id" in reading.named:
+        return None
+    if not _points_at_group(reading):
+        return None
+    sql = listed.churn_sql(reading.text, memory.result_ids, reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
@@ -407,6 +419,7 @@ def _choose(reading: Reading) -> Plan:
         _recommend,
         _reordered,  # "rank those by revenue instead"
         _listed_revenue,  # "how much did they bring in?"
+        _listed_churn,  # "how many of them churned?"
         _revenue_drivers,  # "why did revenue drop in October?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"

@@ -250,3 +250,36 @@ def test_what_was_revenue_in_october_is_still_the_month() -> None:
     assert plan("why did ACC000444's revenue drop in October?", memory).intent != (
         "revenue_drivers"
     )
+
+
+# ------------------------------------------------------------------ churn among listed accounts
+def _churned(world: Path) -> set[str]:
+    """Accounts with revenue whose last month with revenue was 2025-10..2026-06 (churned in
+    2025-11..2026-07: none in the data's last 3 months), i.e. churned in the last 12 months."""
+    sql = (
+        "SELECT account_id FROM monthly_revenue WHERE net_revenue > 0 GROUP BY 1 "
+        "HAVING max(month) BETWEEN DATE '2025-10-01' AND DATE '2026-07-01'"
+    )
+    with duckdb.connect(str(world), read_only=True) as con:
+        return {str(a) for (a,) in con.execute(sql).fetchall()}
+
+
+def test_how_many_of_them_churned_counts_the_listed_accounts(small_world: Path) -> None:
+    """ "how many of them churned?" after a list counted every churned customer of the book."""
+    churned = sorted(_churned(small_world))
+    with duckdb.connect(str(small_world), read_only=True) as con:
+        alive = [a for (a,) in con.execute("SELECT account_id FROM accounts LIMIT 400").fetchall()]
+    listed = (*churned[:3], *[a for a in alive if a not in churned][:4])
+    memory = Memory(last_tool="find_declining_customers", result_ids=listed, data_to="2026-10")
+    (call,) = plan("how many of them churned?", memory).calls
+    with duckdb.connect(str(small_world), read_only=True) as con:
+        cursor = con.execute(call.args["sql"])
+        names = [d[0] for d in cursor.description]
+        (row,) = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    assert row["n_churned_accounts"] == 3 and row["filtered_to"] == "the 7 accounts listed"
+    (which,) = plan("which of them churned?", memory).calls
+    with duckdb.connect(str(small_world), read_only=True) as con:
+        found = {r[0] for r in con.execute(which.args["sql"]).fetchall()}
+    assert found == set(churned[:3])
+    whole = plan("how many customers churned?", memory).calls[0].args["sql"]
+    assert "'" + churned[0] + "'" not in whole  # a question of its own counts the book
