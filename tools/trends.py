@@ -291,14 +291,13 @@ def _fallen_note(count: int, largest: tuple[str, ...]) -> str | None:
 
 def _changes(table: Any) -> Any:
     """The list's change columns (rt12 R-L6: rows read "trend change per month $0.00" beside
-    "churned"): the straight line's change per month (Theil–Sen), except where it says
-    nothing about the fall — revenue that moves in steps or stopped after a level run has
-    more level pairs of months than falling ones, so the median slope is exactly 0, and a
-    line through a stop is not its size — and always `recent_change`, the last 3 months
-    against the months before (the scan's `recent_ratio` − 1, on revenue whose unusual months
-    and season are smoothed: -100% once revenue stopped)."""
-    stopped = table["months_since_last_revenue"].fillna(0) >= service.CHURNED_AFTER_MONTHS
-    no_line = stopped | (table["monthly_change"] == 0)
+    "churned"): the straight line's change per month (Theil–Sen), except where it is flat —
+    revenue that moves in steps, or stopped after a level run, has more level pairs of
+    months than falling ones, so the median slope is exactly 0 and says nothing of the fall —
+    and always `recent_change`, the last 3 months against the months before (the scan's
+    `recent_ratio` − 1, on revenue whose unusual months and season are smoothed: -100% once
+    revenue stopped)."""
+    no_line = table["monthly_change"] == 0
     return table.assign(
         monthly_change=table["monthly_change"].mask(no_line),
         relative_change=(table["relative_slope"] / 100).mask(no_line),
