@@ -355,6 +355,26 @@ def _covered(row: Mapping[str, Any]) -> str:
     return ""
 
 
+def data_span(rows: Sequence[Any]) -> str:
+    """The answer to "what's the latest month of data?" from the data-span query's row
+    (lexicon `[[recipes]]`: first_month, latest_month, n_months), in words (rt12 N-L8).
+
+    Examples:
+        >>> data_span([{"first_month": "2024-11", "latest_month": "2026-10", "n_months": 24}])
+        '**The data cover 2024-11 to 2026-10** (24 months); the latest month is 2026-10.'
+    """
+    if len(rows) != 1 or not isinstance(rows[0], Mapping):
+        return ""
+    first, last, months = (rows[0].get(k) for k in ("first_month", "latest_month", "n_months"))
+    if not (isinstance(first, str) and isinstance(last, str)):
+        return ""
+    count = f" ({months:,} months)" if isinstance(months, int) else ""
+    return (
+        f"**The data cover {literal(first)} to {literal(last)}**{count}; the latest month is "
+        f"{literal(last)}."
+    )
+
+
 def one_number(rows: Sequence[Any]) -> str:
     """The headline of a query whose answer is one number ("how many customers churned last
     quarter?", "total revenue in 2025"): what it counts and for which months, in words, so
@@ -459,6 +479,8 @@ def narrate(tool: str, content: Any) -> str:
         variables["note"] = "\n\n".join(part for part in (unknown, variables["note"]) if part)
     if tool == "query_duckdb" and rows and isinstance(rows[0], Mapping) and _span(rows):
         variables["rows"] = f"{_span(rows)}\n\n{variables['rows']}"  # period and currency first
+    if tool == "query_duckdb" and (covered := data_span(rows)):  # "latest month of data?"
+        variables["rows"] = f"{covered}\n\n{variables['rows']}"
     if tool == "query_duckdb" and (headline := one_number(rows)):  # the number, said in words
         variables["rows"] = f"{headline}\n\n{variables['rows']}"
     return load_prompt(name, **variables).lstrip()  # a leading caveat may be empty
