@@ -1092,6 +1092,26 @@ def _decline_order(chosen: Plan, reading: Reading) -> Plan:
     return replace(chosen, calls=tuple(calls))
 
 
+_SQL_CAP = next(
+    int(rule.max_length)
+    for rule in TOOL_ARGS["query_duckdb"].model_fields["sql"].metadata
+    if getattr(rule, "max_length", None) is not None
+)
+"""The longest query the query tool takes (its argument's schema)."""
+
+
+def _within_cap(chosen: Plan) -> Plan:
+    """The plan with each query the planner wrote within the query tool's cap where it can
+    be (agent/offline/sqlgen.py `compact`), not refused for its length."""
+    calls = tuple(
+        Call(call.name, {**call.args, "sql": sqlgen.compact(call.args["sql"], _SQL_CAP)})
+        if call.name == "query_duckdb" and isinstance(call.args.get("sql"), str)
+        else call
+        for call in chosen.calls
+    )
+    return replace(chosen, calls=calls) if chosen.calls else chosen
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -1116,6 +1136,8 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     if chosen.calls and chosen.intent not in ("outside_period", "revenue_drivers"):
         left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
         chosen = replace(chosen, unapplied=left)
+    if "sql" not in reading.named:  # the planner's own queries, never one the user wrote
+        chosen = _within_cap(chosen)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

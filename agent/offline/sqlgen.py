@@ -437,6 +437,39 @@ def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | N
     return f"SELECT {expression} AS {group}, {value} FROM {rows} GROUP BY 1 ORDER BY {order}"
 
 
+_SPAN_CTE = "data_months"
+"""The CTE `compact` names the data's first and last month by."""
+
+
+def compact(sql: str, limit: int) -> str:
+    """`sql` within `limit` characters where it can be: a metric query repeats the data's
+    last (and first) month as a subquery at every bound, and a customer ranking between two
+    months named without a year ("which customers lost the most revenue in October compared
+    with September?") reached 13,600 characters, over the query tool's cap, and was refused.
+    Each repeat becomes a read of one CTE that computes both months once. `sql` unchanged
+    when it fits, or when the CTE's name is taken.
+
+    Examples:
+        >>> long = f"SELECT {metrics.LATEST} AS a, {metrics.LATEST} AS b"
+        >>> short = compact(long, 100)
+        >>> short.startswith("WITH data_months AS") and short.count("max(period)") == 1
+        True
+    """
+    if len(sql) <= limit or _SPAN_CTE in sql:
+        return sql
+    body = sql.replace(metrics.LATEST, f"(SELECT last_month FROM {_SPAN_CTE})").replace(
+        metrics.EARLIEST, f"(SELECT first_month FROM {_SPAN_CTE})"
+    )
+    months = (
+        f"{_SPAN_CTE} AS (SELECT max(last) AS last_month, min(first) AS first_month FROM "
+        "(SELECT max(period) AS last, min(period) AS first FROM invoices UNION ALL "
+        "SELECT max(month), min(month) FROM revenue_imports))"
+    )
+    if re.match(r"\s*WITH\s", body, re.IGNORECASE):
+        return re.sub(r"^\s*WITH\s", f"WITH {months}, ", body, count=1, flags=re.IGNORECASE)
+    return f"WITH {months} {body}"
+
+
 def write_parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """One query per metric question of a message that asks several at once ("revenue by
     tier and churn by region": both answered, none dropped); () when it asks one."""

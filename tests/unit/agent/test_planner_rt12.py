@@ -284,3 +284,28 @@ def test_how_many_of_them_churned_counts_the_listed_accounts(small_world: Path) 
     assert found == set(churned[:3])
     whole = plan("how many customers churned?", memory).calls[0].args["sql"]
     assert "'" + churned[0] + "'" not in whole  # a question of its own counts the book
+
+
+# ------------------------------------------------------------------ a query over the tool's cap
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which customers lost the most revenue in October compared with September?",
+        "which customers grew the most in September vs August?",
+    ],
+)
+def test_a_long_ranking_query_fits_the_tool_and_answers_the_same(
+    small_world: Path, question: str
+) -> None:
+    """A ranking between two months named without a year was written at 13,600 characters,
+    over the query tool's 10,000, and refused ("String should have at most 10000
+    characters"); it is now compacted, with the same rows as the long query."""
+    from agent.offline.lexicon import load_lexicon
+    from agent.offline.metrics import movement_sql
+
+    long = movement_sql(question, load_lexicon())
+    assert long is not None and len(long) > 10_000  # the case this guards
+    (call,) = plan(question).calls
+    assert len(call.args["sql"]) <= 10_000
+    with duckdb.connect(str(small_world), read_only=True) as con:
+        assert con.execute(call.args["sql"]).fetchall() == con.execute(long).fetchall()
