@@ -67,6 +67,7 @@ SpanColumn = Literal[
     "n_months_with_data",
     "n_months_in_period",
     "n_left_out_customers",
+    "unknown_accounts",
     "filtered_to",
     "compared_start",
     "compared_end",

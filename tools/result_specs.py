@@ -82,6 +82,7 @@ _KINDS: dict[Kind, tuple[str, ...]] = {
         "decline_probability",
         "leakage_probability",
         "previous_change",
+        "recent_change",
         "relative_change",
         "share",
         "share_declining",

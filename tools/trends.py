@@ -24,6 +24,7 @@ _DECLINE_COLUMNS = (
     "decline_label",
     "monthly_change",
     "relative_change",
+    "recent_change",
     "revenue_mean",
     "n_anomalies",
     "segment_id",
@@ -239,7 +240,7 @@ def find_declining_customers(
             region=region,
             order_by=order_by,
         )
-    shown = matches.table.assign(relative_change=matches.table["relative_slope"] / 100)
+    shown = _changes(matches.table)
     left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
     fallen = _fallen_note(*matches.already_fallen)
     notes = " ".join(note for note in (matches.warning, left_out, fallen) if note)
@@ -281,6 +282,22 @@ def _fallen_note(count: int, largest: tuple[str, ...]) -> str | None:
         f"Also: {count} customer{'s' if count != 1 else ''} whose revenue has already fallen "
         "sharply (decline score 0.7 or more) but is not forecast to halve again, so not "
         f"listed here; largest: {', '.join(largest)}."
+    )
+
+
+def _changes(table: Any) -> Any:
+    """The list's change columns (rt12 R-L6: rows read "trend change per month $0.00" beside
+    "churned"): the straight line's change per month (Theil–Sen), except where it is flat —
+    revenue that moves in steps, or stopped after a level run, has more level pairs of
+    months than falling ones, so the median slope is exactly 0 and says nothing of the fall —
+    and always `recent_change`, the last 3 months against the months before (the scan's
+    `recent_ratio` − 1, on revenue whose unusual months and season are smoothed: -100% once
+    revenue stopped)."""
+    no_line = table["monthly_change"] == 0
+    return table.assign(
+        monthly_change=table["monthly_change"].mask(no_line),
+        relative_change=(table["relative_slope"] / 100).mask(no_line),
+        recent_change=table["recent_ratio"] - 1,
     )
 
 

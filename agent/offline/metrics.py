@@ -976,7 +976,8 @@ def read_period(text: str) -> Period | None:
             }[name]
     when, _ = named_period(lowered)
     if when is not None:
-        return Period(f"DATE '{when[0]}'", f"DATE '{when[1]}'")
+        end = f"DATE '{when[1]}'" if when[1] else after  # "since 2030": to the data's end
+        return Period(f"DATE '{when[0]}'", end)
     return None
 
 

@@ -41,6 +41,8 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
+from agent.offline.coverage import narrate_outside
+from agent.offline.drivers import narrate_drivers
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
 from agent.offline.limits import notes
@@ -151,6 +153,7 @@ def _remember_call(memory: Memory, name: str, args: dict[str, Any], question: st
         list_tool=memory.list_tool if drills else name,
         list_args=memory.list_args if drills else args,
         data_to=memory.data_to,
+        data_from=memory.data_from,
     )
 
 
@@ -162,9 +165,10 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
     called = False
     for message in history:
         if isinstance(message, SystemMessage) and (span := _DATA_SPAN.search(message.text)):
-            memory = replace(memory, data_to=span.group(2))
+            memory = replace(memory, data_from=span.group(1), data_to=span.group(2))
         elif is_data_note(message):  # an import switched the warehouse: earlier lists are gone
-            memory, question, called = Memory(data_to=memory.data_to), "", False
+            fresh = Memory(data_to=memory.data_to, data_from=memory.data_from)
+            memory, question, called = fresh, "", False
         elif is_question(message):
             question, called = message.text, False
         elif isinstance(message, AIMessage) and message.tool_calls:
@@ -352,6 +356,10 @@ class ChatOfflinePlanner(BaseChatModel):
                 answer = narrate_plan(results, asked.size)
             elif asked.intent == "file_total":
                 answer = narrate_file_total(results, asked.topic)
+            elif asked.intent == "outside_period":
+                answer = narrate_outside(results, asked.topic)
+            elif asked.intent == "revenue_drivers":
+                answer = narrate_drivers(results, asked.topic)
             else:
                 answer = narrate_all(results)
             caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())

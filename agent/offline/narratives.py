@@ -141,14 +141,30 @@ _DEFINITIONS = {
 }
 
 
+_MEASURE_PREFIXES = (
+    ("sum_", "total"),
+    ("avg_", "average"),
+    ("max_", "largest"),
+    ("min_", "smallest"),
+)
+"""The measures a query's column names start with (agent/offline/sqlgen.py), in words."""
+
+
 def column_label(name: str) -> str:
     """A column name as a header people read: `n_churned_accounts` → `Churned accounts`.
 
     Examples:
         >>> column_label("n_invoices"), column_label("billing_system")
         ('Invoices', 'Billing system')
+        >>> column_label("sum_net_revenue"), column_label("avg_licensed_seats")
+        ('Total net revenue', 'Average licensed seats')
     """
-    text = _LABELS.get(name) or name.removeprefix("n_").replace("_", " ")
+    text = _LABELS.get(name)
+    if text is None:
+        for prefix, word in _MEASURE_PREFIXES:  # `sum_net_revenue`: total net revenue
+            if name.startswith(prefix):
+                name = f"{word}_{name.removeprefix(prefix)}"
+        text = name.removeprefix("n_").replace("_", " ")
     return text[:1].upper() + text[1:]
 
 
@@ -312,6 +328,82 @@ def _outside_data(rows: Sequence[Any]) -> str:
     return load_prompt("narrative_outside_data", asked=start, covered=f"{low} to {high}")
 
 
+def _unknown(rows: Sequence[Any]) -> str:
+    """The note for accounts a query names that the warehouse does not hold (its own
+    `unknown_accounts` column, agent/offline/sqlgen.py), with how to find the ids there are."""
+    first = rows[0] if rows and isinstance(rows[0], Mapping) else {}
+    unknown = first.get("unknown_accounts")
+    if not (isinstance(unknown, str) and unknown):
+        return ""
+    several = "," in unknown
+    return (
+        f"**No account {literal(unknown)}** in the warehouse: no billing account or imported "
+        f"revenue has {'these ids' if several else 'this id'}, so there is nothing to count "
+        'for it. Check the spelling, or ask "top 10 customers by revenue" or "which accounts '
+        'are in EMEA?" to see the ids there are.'
+    )
+
+
+def _covered(row: Mapping[str, Any]) -> str:
+    """The months a one-number answer counts, from its row: the period asked, else every
+    month of the data (a query over a dated table with no period), else "" (a count of what
+    the warehouse holds now: accounts, contracts)."""
+    if period := _months(row, "period_start", "period_end"):
+        return period
+    if data := _months(row, "data_from", "data_to"):
+        return f"all months of data, {data}"
+    return ""
+
+
+def data_span(rows: Sequence[Any]) -> str:
+    """The answer to "what's the latest month of data?" from the data-span query's row
+    (lexicon `[[recipes]]`: first_month, latest_month, n_months), in words (rt12 N-L8).
+
+    Examples:
+        >>> data_span([{"first_month": "2024-11", "latest_month": "2026-10", "n_months": 24}])
+        '**The data cover 2024-11 to 2026-10** (24 months); the latest month is 2026-10.'
+    """
+    if len(rows) != 1 or not isinstance(rows[0], Mapping):
+        return ""
+    first, last, months = (rows[0].get(k) for k in ("first_month", "latest_month", "n_months"))
+    if not (isinstance(first, str) and isinstance(last, str)):
+        return ""
+    count = f" ({months:,} months)" if isinstance(months, int) else ""
+    return (
+        f"**The data cover {literal(first)} to {literal(last)}**{count}; the latest month is "
+        f"{literal(last)}."
+    )
+
+
+def one_number(rows: Sequence[Any]) -> str:
+    """The headline of a query whose answer is one number ("how many customers churned last
+    quarter?", "total revenue in 2025"): what it counts and for which months, in words, so
+    the number never stands alone under a bare header (rt12 R-L1): "**Churned accounts**,
+    2026-07 to 2026-09: **12**". "" for any other result.
+
+    Examples:
+        >>> one_number([{"n_invoices": 1839, "period_start": "2026-03", "period_end": "2026-03"}])
+        '**Invoices**, 2026-03: **1,839**'
+        >>> one_number([{"sum_net_revenue": 45504.0}])
+        '**Total net revenue**: **$45,504**'
+        >>> one_number([{"region": "EMEA", "n_accounts": 4}])
+        ''
+    """
+    if len(rows) != 1 or not isinstance(rows[0], Mapping):
+        return ""
+    row = rows[0]
+    values = [c for c in row if c not in SPAN_COLUMNS]
+    if len(values) != 1 or isinstance(row[values[0]], str):
+        return ""
+    name = values[0]
+    value = _cell(row[name], _column_kind(name, row[name]), _currency_of(row))
+    said = [_covered(row)]
+    if isinstance(filtered := row.get("filtered_to"), str) and filtered:
+        said.insert(0, f"only {literal(filtered)}")  # "only the 10 accounts listed"
+    where = "".join(f", {part}" for part in said if part)
+    return f"**{literal(column_label(name))}**{where}: **{value}**"
+
+
 def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
     rows = content.get("rows") or []
     if not rows:
@@ -383,8 +475,14 @@ def narrate(tool: str, content: Any) -> str:
     if tool == "query_duckdb" and (outside := _outside_data(rows)):
         return outside
     variables = _variables(data, spec)
+    if tool == "query_duckdb" and (unknown := _unknown(rows)):
+        variables["note"] = "\n\n".join(part for part in (unknown, variables["note"]) if part)
     if tool == "query_duckdb" and rows and isinstance(rows[0], Mapping) and _span(rows):
         variables["rows"] = f"{_span(rows)}\n\n{variables['rows']}"  # period and currency first
+    if tool == "query_duckdb" and (covered := data_span(rows)):  # "latest month of data?"
+        variables["rows"] = f"{covered}\n\n{variables['rows']}"
+    if tool == "query_duckdb" and (headline := one_number(rows)):  # the number, said in words
+        variables["rows"] = f"{headline}\n\n{variables['rows']}"
     return load_prompt(name, **variables).lstrip()  # a leading caveat may be empty
 
 

@@ -72,7 +72,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from agent.offline import metrics, sqlgen
+from agent.offline import coverage, drivers, listed, metrics, sqlgen
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import (
@@ -163,6 +163,7 @@ def _split_plan(reading: Reading) -> Plan | None:
             result_rows=memory.result_rows,
             file_path=file_path,
             data_to=memory.data_to,
+            data_from=memory.data_from,
         )
     return Plan(calls[0].name, tuple(calls))
 
@@ -236,6 +237,18 @@ def _listed_revenue(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
+def _listed_churn(reading: Reading) -> Plan | None:
+    """ "How many of them churned?" after a list of accounts (rt12: it counted the whole
+    book): the churned among the listed accounts (agent/offline/listed.py)."""
+    memory = reading.memory
+    if not memory.result_ids or "sql" in reading.named or "account_id" in reading.named:
+        return None
+    if not _points_at_group(reading):
+        return None
+    sql = listed.churn_sql(reading.text, memory.result_ids, reading.lexicon)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
 _REORDER = re.compile(
     r"\b(?:rank|re-?rank|sort|re-?sort|order|re-?order)\w*\s+(?:\w+\s+){0,3}?by\b"
 )
@@ -278,6 +291,23 @@ def _revenue_movers(reading: Reading) -> Plan | None:
         return None
     sql = metrics.movement_sql(reading.text, reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _revenue_drivers(reading: Reading) -> Plan | None:
+    """ "Why did revenue drop in October?" (rt12 N-M3: October's total alone): the month
+    against the month before, and where the change came from, by tier and by customer
+    (agent/offline/drivers.py). One account named is its own trend's question."""
+    if any(kind in reading.named for kind in ("sql", "account_id", "file_path")):
+        return None
+    asked = drivers.asked_month(reading.text, reading.memory.data_to)
+    if asked is None:
+        return None
+    month, fell = asked
+    queries = drivers.driver_queries(month, fell, reading.lexicon)
+    if queries is None:
+        return None
+    calls = tuple(Call("query_duckdb", {"sql": sql}) for sql in queries)
+    return Plan("revenue_drivers", calls, topic=f"{month}|{'fell' if fell else 'rose'}")
 
 
 def _compared_revenue(reading: Reading) -> Plan | None:
@@ -388,10 +418,13 @@ def _choose(reading: Reading) -> Plan:
     answers_of_their_own = (  # the first that recognises the message plans it, in this order
         _missing_data,  # "which sales rep owns …?"
         _about_file,  # "total MRR of the uploaded …?"
+        _outside_data,  # "revenue in 2031", "revenue in Q5"
         _correction,  # "no, I meant last quarter"
         _recommend,
         _reordered,  # "rank those by revenue instead"
         _listed_revenue,  # "how much did they bring in?"
+        _listed_churn,  # "how many of them churned?"
+        _revenue_drivers,  # "why did revenue drop in October?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
@@ -453,6 +486,23 @@ _ACK_THEN_ASKS = re.compile(
     r"^(?!.*\b(?:thank|thx|cheers|appreciate))(?=.*\w\s+\w).*\?\s*$", re.I | re.S
 )
 """An acknowledgement ("ok", "cool") that goes on to ask something, with no thanks in it."""
+
+
+def _outside_data(reading: Reading) -> Plan | None:
+    """A question about a period wholly outside the months the data cover ("revenue in
+    2031", "the portfolio in February 2019") or no year has ("revenue in Q5"), whatever tool
+    it names: the data-span query, answered as no data for that period and the months the
+    warehouse covers (agent/offline/coverage.py, rt12 R-M6)."""
+    memory = reading.memory
+    if not (reading.on_topic or memory.last_tool is not None) or "sql" in reading.named:
+        return None
+    asked = coverage.outside_period(
+        reading.text, reading.tokens, reading.lexicon, memory.data_from, memory.data_to
+    )
+    sql = coverage.span_sql(reading.lexicon) if asked else None
+    if asked is None or sql is None:
+        return None
+    return Plan("outside_period", (Call("query_duckdb", {"sql": sql}),), topic=asked)
 
 
 def _asks_of_one(reading: Reading, name: str | None) -> bool:
@@ -915,7 +965,7 @@ def _recorded_fact(call: Call, reading: Reading) -> Plan | None:
 
 
 def _in_context(chosen: Plan, reading: Reading) -> Plan:
-    if len(chosen.calls) != 1 or chosen.intent in ("recommend", "file_total"):
+    if len(chosen.calls) != 1 or chosen.intent in ("recommend", "file_total", "outside_period"):
         return chosen
     if (recorded := _recorded_fact(chosen.calls[0], reading)) is not None:
         return recorded
@@ -1083,6 +1133,26 @@ def _data_question_about_it(reading: Reading) -> str | None:
     return _IT.sub(account, reading.text, count=1)
 
 
+_SQL_CAP = next(
+    int(rule.max_length)
+    for rule in TOOL_ARGS["query_duckdb"].model_fields["sql"].metadata
+    if getattr(rule, "max_length", None) is not None
+)
+"""The longest query the query tool takes (its argument's schema)."""
+
+
+def _within_cap(chosen: Plan) -> Plan:
+    """The plan with each query the planner wrote within the query tool's cap where it can
+    be (agent/offline/sqlgen.py `compact`), not refused for its length."""
+    calls = tuple(
+        Call(call.name, {**call.args, "sql": sqlgen.compact(call.args["sql"], _SQL_CAP)})
+        if call.name == "query_duckdb" and isinstance(call.args.get("sql"), str)
+        else call
+        for call in chosen.calls
+    )
+    return replace(chosen, calls=calls) if chosen.calls else chosen
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -1104,9 +1174,13 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     chosen = _decline_order(chosen, reading)
     if chosen.intent == "clarify" and not chosen.options:
         chosen = _clarify(reading, chosen.question or "unsure", chosen.confidence, chosen.tool)
-    if chosen.calls:  # what the calls cannot apply is stated in the answer, never dropped
+    # what the calls cannot apply is stated in the answer, never dropped (a period outside
+    # the data has no answer; a month's drivers are asked in words the queries answer)
+    if chosen.calls and chosen.intent not in ("outside_period", "revenue_drivers"):
         left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
         chosen = replace(chosen, unapplied=left)
+    if "sql" not in reading.named:  # the planner's own queries, never one the user wrote
+        chosen = _within_cap(chosen)
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:

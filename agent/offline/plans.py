@@ -48,6 +48,10 @@ class Memory:
     relative period ("this year", "last quarter", "since June") is anchored on it for the
     tools that take months (rt9 D22); None when unknown, and then the period is said to be
     unapplied, never guessed from the calendar."""
+    data_from: str | None = None
+    """The data's first month ('YYYY-MM'), from the same sentence of the system prompt: a
+    period wholly before it, or after `data_to`, is answered as outside the data
+    (agent/offline/coverage.py, rt12 R-M6)."""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\b[a-z_]\w*\(\s*[\w'\"]*\s*\)", re.I
 _NAME = re.compile(r"(?<=[a-z0-9,:;] )(?:[A-Z][a-z]+ ){1,3}[A-Z][a-z]+\b")
 """Two to four capitalised words after a lower-case word: a company's name, not a sentence's
 first word ("what's driving the risk score on Swift River Health?")."""
+_CUSTOMER_CODE = re.compile(r"[A-Z]{2,}(?:-[A-Z0-9]+)+")
+"""A customer code in capitals joined by hyphens ("STEP-G", "DROP-F"): an export's id."""
 _TREND_TOOLS = ("decompose_trend", "find_declining_customers")
 """Tools that answer a trend question about a customer named by name."""
 _SUBJECTS = ("account_id", "segment_id", "file_path", "sql", "recipe")
@@ -175,10 +177,15 @@ class Reading:
         name, score = self.best_tool
         if self.entities.account_id is not None or name not in _TREND_TOOLS:
             return None
-        if score < self.lexicon.threshold or not has_phrase(self.tokens, self.lexicon.domain):
-            return None  # "tell me about the history of Rome": no customer of ours
+        if score < self.lexicon.threshold:
+            return None
         names = customer_names(self.original, self.lexicon)
-        return names[0] if len(names) == 1 else None
+        if len(names) != 1:
+            return None
+        # "tell me about the history of Rome": no customer of ours; an export's code in
+        # capitals ("is STEP-G in trouble?", rt12 R-M3) is one without a word of the business
+        coded = _CUSTOMER_CODE.fullmatch(names[0]) is not None
+        return names[0] if coded or has_phrase(self.tokens, self.lexicon.domain) else None
 
     def _expects_account(self) -> bool:
         """Whether a bare number here is an account: the question or the thread is about one."""

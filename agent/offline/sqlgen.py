@@ -376,18 +376,47 @@ def to_sql(spec: Spec, lexicon: Lexicon) -> str | None:
         name = column.split(".")[1]
         value = f"round({function}({name}), 2) AS {function}_{name}"
     if spec.group is None:
-        return f"SELECT {value}{_period_shown(spec)} FROM {source}{condition}"
+        said = _period_shown(spec, table) + _unknown_accounts(spec)
+        return f"SELECT {value}{said} FROM {source}{condition}"
     return _grouped(spec, vocab, value, f"{source}{condition}")
 
 
-def _period_shown(spec: Spec) -> str:
-    """The months of a period relative to the data ("in September", "last quarter") as
-    columns, so the answer says which ones it counted (a named "March 2026" says itself)."""
-    if spec.period is None or spec.period[0].startswith("DATE '"):
+def _unknown_accounts(spec: Spec) -> str:
+    """The column that names the accounts a question names that the warehouse does not hold
+    (no account row, no imported revenue), so "revenue of ACC999999 in 2026" is said to name
+    no account rather than answered "n/a" (rt12 R-M6); "" when it names none."""
+    condition = spec.filters.get(_ANY_TABLE + ".account_id")
+    if condition is None:
         return ""
+    ids = ", ".join(f"({quoted})" for quoted in re.findall(r"'[^']*'", condition))
+    known = "SELECT account_id FROM accounts UNION ALL SELECT customer_id FROM revenue_imports"
+    return (
+        f", (SELECT string_agg(id, ', ' ORDER BY id) FROM (VALUES {ids}) AS named(id) "
+        f"WHERE id NOT IN ({known})) AS unknown_accounts"
+    )
+
+
+_BILLING_DATED = ("invoices", "invoice_lines", "payments", "usage_monthly", "monthly_revenue")
+"""Tables whose dates are the billing months: a count or total of them with no period is
+over every month of the data."""
+
+
+def _period_shown(spec: Spec, table: str) -> str:
+    """The months a count or total covers, as columns, so its answer says which ones it
+    counted (rt12 R-L1: "1,839" invoices stood under a bare header): the period asked
+    ("in March 2026", "last quarter"), with the data's span (a period outside it is said
+    to be, narratives `_outside_data`); with none, over a table of billing months, the
+    data's span; "" for what the warehouse holds now (accounts, contracts)."""
+    span = (
+        f", strftime({metrics.EARLIEST}, '%Y-%m') AS data_from, "
+        f"strftime({metrics.LATEST}, '%Y-%m') AS data_to"
+    )
+    if spec.period is None:
+        return span if table in _BILLING_DATED and not spec.latest else ""
     start, end = spec.period
     last = f"CAST({end} - INTERVAL 1 MONTH AS DATE)" if end else metrics.LATEST
-    return f", strftime({start}, '%Y-%m') AS period_start, strftime({last}, '%Y-%m') AS period_end"
+    shown = f", strftime({start}, '%Y-%m') AS period_start, strftime({last}, '%Y-%m') AS period_end"
+    return shown + span
 
 
 def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | None:
@@ -406,6 +435,39 @@ def _grouped(spec: Spec, vocab: SqlVocabulary, value: str, rows: str) -> str | N
     alias = value.rsplit(" AS ", 1)[1]
     order = "1" if group in ("month", "year") else f"{alias} DESC"
     return f"SELECT {expression} AS {group}, {value} FROM {rows} GROUP BY 1 ORDER BY {order}"
+
+
+_SPAN_CTE = "data_months"
+"""The CTE `compact` names the data's first and last month by."""
+
+
+def compact(sql: str, limit: int) -> str:
+    """`sql` within `limit` characters where it can be: a metric query repeats the data's
+    last (and first) month as a subquery at every bound, and a customer ranking between two
+    months named without a year ("which customers lost the most revenue in October compared
+    with September?") reached 13,600 characters, over the query tool's cap, and was refused.
+    Each repeat becomes a read of one CTE that computes both months once. `sql` unchanged
+    when it fits, or when the CTE's name is taken.
+
+    Examples:
+        >>> long = f"SELECT {metrics.LATEST} AS a, {metrics.LATEST} AS b"
+        >>> short = compact(long, 100)
+        >>> short.startswith("WITH data_months AS") and short.count("max(period)") == 1
+        True
+    """
+    if len(sql) <= limit or _SPAN_CTE in sql:
+        return sql
+    body = sql.replace(metrics.LATEST, f"(SELECT last_month FROM {_SPAN_CTE})").replace(
+        metrics.EARLIEST, f"(SELECT first_month FROM {_SPAN_CTE})"
+    )
+    months = (
+        f"{_SPAN_CTE} AS (SELECT max(last) AS last_month, min(first) AS first_month FROM "
+        "(SELECT max(period) AS last, min(period) AS first FROM invoices UNION ALL "
+        "SELECT max(month), min(month) FROM revenue_imports))"
+    )
+    if re.match(r"\s*WITH\s", body, re.IGNORECASE):
+        return re.sub(r"^\s*WITH\s", f"WITH {months}, ", body, count=1, flags=re.IGNORECASE)
+    return f"WITH {months} {body}"
 
 
 def write_parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
