@@ -1175,13 +1175,18 @@ def applies(text: str, lexicon: Lexicon) -> bool:
         or spec.share
         # "how much revenue comes from the legacy billing system?": revenue of a part of the
         # book (rt12 T-H7 answered it with leakage, "… from Enterprise?" with risk scores)
-        or (spec.metric == "revenue" and bool(spec.filters) and not _COUNTS.search(text))
+        or (spec.metric == "revenue" and bool(spec.filters) and _PART_AMOUNT.search(text))
     )
 
 
-_COUNTS = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
-"""A question that counts ("how many Enterprise accounts are billed through legacy?"): the
-accounts, not their revenue."""
+_PART_AMOUNT = re.compile(
+    r"^(?!.*\b(?:how many|number of|count)\b)"
+    r"(?=.*\b(?:how much|total)\b).*\brevenues?\b",
+    re.IGNORECASE | re.DOTALL,
+)
+"""An amount of revenue asked ("how much revenue comes from the legacy billing system?"),
+not a count of accounts ("how many Enterprise accounts are billed through legacy?"), a
+forecast ("whose revenue looks set to halve") or MRR at risk ("how much MRR is exposed")."""
 
 
 def compares_only(text: str, lexicon: Lexicon) -> bool:

@@ -138,3 +138,19 @@ def test_revenue_from_the_legacy_system_is_legacy_revenue(small_world: Path) -> 
 def test_billing_system_errors_are_still_that_leakage_type() -> None:
     (call,) = plan("show billing system errors last quarter", _DATA).calls
     assert (call.name, call.args["leakage_type"]) == ("detect_leakage", "Billing_System_Error")
+
+
+@pytest.mark.parametrize(
+    ("question", "tool"),
+    [
+        ("How much MRR is exposed in the EMEA book?", "portfolio_summary"),
+        (
+            "In the Starter tier, whose revenue looks set to halve next quarter?",
+            "find_declining_customers",
+        ),
+    ],
+)
+def test_a_part_of_the_book_at_risk_is_no_revenue_sum(question: str, tool: str) -> None:
+    """The revenue-of-a-part rule asks an amount of revenue: MRR at risk and a forecast keep
+    their tools (holdout12 lost both to it before this test)."""
+    assert [call.name for call in plan(question, _DATA).calls][:1] == [tool]
