@@ -754,6 +754,12 @@ def _guess_confidence(reading: Reading) -> float:
 _FALLBACK_OPTIONS = ("score_leakage", "detect_leakage", "query_duckdb", "revenue_month")
 """Readings offered when the message's words point at none (never the portfolio overview)."""
 _DATA_OPTIONS = ("query_duckdb", "churn", "revenue_month")
+_BIGGEST = re.compile(
+    r"\b(?:biggest|largest|top|best|most valuable)\s+(?:\w+\s+)?(?:customers|accounts|clients)\b",
+    re.I,
+)
+"""A ranking of customers that names no measure ("who are our top 10 customers?"): revenue is
+the first reading offered (rt12 T-M9: the menu had risk, decline and leakage only)."""
 
 
 def _options(reading: Reading) -> tuple[Option, ...]:
@@ -772,7 +778,10 @@ def _options(reading: Reading) -> tuple[Option, ...]:
         key=lambda n: -reading.scores[n],
     )
     data = "data_question" in named or reading.entities.data_question
-    order = [*(_DATA_OPTIONS if data else ()), *scored, *_FALLBACK_OPTIONS]
+    ranked, _ = metrics.read_rank(reading.text)
+    values["n"] = ranked or 10
+    ranks = ("top_revenue",) if ranked or _BIGGEST.search(reading.text) else ()
+    order = [*ranks, *(_DATA_OPTIONS if data else ()), *scored, *_FALLBACK_OPTIONS]
     picked: list[Option] = []
     for key in dict.fromkeys(order):
         if key not in table or (key == "score_file" and memory.file_path is None):

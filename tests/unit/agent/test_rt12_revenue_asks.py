@@ -154,3 +154,13 @@ def test_a_part_of_the_book_at_risk_is_no_revenue_sum(question: str, tool: str) 
     """The revenue-of-a-part rule asks an amount of revenue: MRR at risk and a forecast keep
     their tools (holdout12 lost both to it before this test)."""
     assert [call.name for call in plan(question, _DATA).calls][:1] == [tool]
+
+
+@pytest.mark.parametrize("question", ["who are our top 5 customers?", "our biggest clients?"])
+def test_a_ranking_with_no_measure_offers_revenue_first(question: str) -> None:
+    """rt12 T-M9: "who are our top 10 customers?" got a menu of risk, decline and leakage."""
+    chosen = plan(question, _DATA)
+    assert chosen.intent == "clarify"
+    first = chosen.options[0].message
+    assert "by revenue" in first
+    assert [call.name for call in plan(first, _DATA).calls] == ["query_duckdb"]
