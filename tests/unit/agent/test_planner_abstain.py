@@ -40,7 +40,7 @@ def test_unsure_plans_ask_with_two_or_three_options(question: str) -> None:
 def test_every_offered_reading_is_one_the_planner_answers() -> None:
     """Each option of the lexicon, clicked, plans a tool call (no clarification loop)."""
     table = load_lexicon().raw["clarify"]["options"]
-    values = {"tier": "Enterprise ", "account": "ACC000042", "segment": 2}
+    values = {"tier": "Enterprise ", "account": "ACC000042", "segment": 2, "n": 10}
     memory = Memory(file_path="upload.csv")
     for key, (_, message) in table.items():
         chosen = plan(message.format(**values), memory)
