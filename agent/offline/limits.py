@@ -191,6 +191,8 @@ def notes(limits: Sequence[Limit], tools: Sequence[str], lexicon: Lexicon) -> st
             lines.append(words[limit.kind].format(periods=limit.text, scope=scope))
         if limit.kind == "share":
             lines.append(words["share"])
+        if limit.kind == "negated":
+            lines.append(words["negated"].format(value=limit.text))
     return "\n".join(lines)
 
 

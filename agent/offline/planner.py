@@ -73,6 +73,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from agent.offline import coverage, drivers, listed, metrics, sqlgen
+from agent.offline.entities import extract_entities
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import unapplied
 from agent.offline.metrics import (
@@ -87,6 +88,7 @@ from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
     Call,
+    Limit,
     Memory,
     Option,
     Plan,
@@ -1162,6 +1164,43 @@ def _within_cap(chosen: Plan) -> Plan:
     return replace(chosen, calls=calls) if chosen.calls else chosen
 
 
+_NEGATED = re.compile(
+    r"\b(?:outside(?:\s+of)?|not(?:\s+in)?|excluding|exclude|except(?:\s+for)?|other than|"
+    r"apart from|besides|non|drop(?:ping)?|minus|leave out|leaving out|ignoring|ignore)"
+    r"[\s-]+(?:the\s+|any\s+|our\s+)?((?:[\w&-]+\s+){0,2}[\w&-]+)",
+    re.IGNORECASE,
+)
+_NEGATABLE = ("tier", "region", "risk_level")
+
+
+def _without_negated(chosen: Plan, reading: Reading) -> Plan:
+    """The plan without a filter the message negates ("high-risk accounts outside North
+    America", "LATAM Enterprise customers that are not high risk", "drop the Starter ones"):
+    the tools have no "not" filter, and the value read as a filter answered the opposite
+    question (holdout13: 47 North American accounts for "outside North America"). The value
+    is dropped from the calls and the answer says the figures include it."""
+    negated: list[tuple[str, object]] = []
+    for match in _NEGATED.finditer(reading.entities_text):
+        phrase = match.group(1)
+        found = extract_entities(phrase, tokenize(phrase), reading.lexicon)
+        for kind in _NEGATABLE:
+            value = getattr(found, kind, None)
+            if value is not None and reading.named.get(kind) == value:
+                negated.append((kind, value))
+    if not negated:
+        return chosen
+    calls = tuple(
+        Call(c.name, {k: v for k, v in c.args.items() if (k, v) not in negated})
+        for c in chosen.calls
+    )
+    labels = tuple(Limit("negated", _negated_label(kind, value)) for kind, value in negated)
+    return replace(chosen, calls=calls, unapplied=(*chosen.unapplied, *labels))
+
+
+def _negated_label(kind: str, value: object) -> str:
+    return {"tier": f"the {value} tier", "risk_level": f"{value} risk"}.get(kind, str(value))
+
+
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
     """Plan the reply to `text`; `tools` limits calls to the tools bound to the model.
 
@@ -1188,6 +1227,8 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     if chosen.calls and chosen.intent not in ("outside_period", "revenue_drivers"):
         left = unapplied(reading.text, chosen.calls, reading.entities, lexicon)
         chosen = replace(chosen, unapplied=left)
+    if chosen.calls and "sql" not in reading.named:
+        chosen = _without_negated(chosen, reading)  # "outside North America", "not high risk"
     if "sql" not in reading.named:  # the planner's own queries, never one the user wrote
         chosen = _within_cap(chosen)
     if tools is not None:

@@ -134,3 +134,23 @@ def test_money_on_the_table_ranks_by_money_at_stake() -> None:
 def test_the_one_account_most_likely_is_the_top_one() -> None:
     ((_, args),) = _calls("who is the one customer in EMEA most likely to leak next month?")
     assert (args.get("top_n"), args.get("order_by")) == (1, "probability")
+
+
+@pytest.mark.parametrize(
+    ("question", "dropped"),
+    [
+        ("how many high risk accounts are outside EMEA?", ("region", "EMEA")),
+        ("Enterprise customers in APAC that are not high risk", ("risk_level", "High")),
+        ("non-Starter accounts most at risk next month", ("tier", "Starter")),
+    ],
+)
+def test_a_negated_filter_is_never_applied_as_the_filter(
+    question: str, dropped: tuple[str, str]
+) -> None:
+    """holdout13: "high-risk accounts outside North America" counted North America's."""
+    chosen = plan(question, _DATA)
+    ((name, args),) = [(c.name, dict(c.args)) for c in chosen.calls]
+    kind, value = dropped
+    assert name == "score_leakage" and args.get(kind) != value
+    assert [limit.kind for limit in chosen.unapplied] == ["negated"]
+    assert value in chosen.unapplied[0].text
