@@ -172,8 +172,11 @@ def revenue_trend(data: Mapping[str, Any]) -> go.Figure:
         )
     level = data.get("decline_level")
     status = f" — decline level {level}" if level is not None else ""
+    currency = data.get("currency")  # the axis says its currency (rt12 T-H6)
+    axis = f"monthly revenue ({currency})" if isinstance(currency, str) and currency else ""
     figure.update_layout(
-        title=f"Revenue of {data.get('customer_id', '')}{status}", yaxis_title="monthly revenue"
+        title=f"Revenue of {data.get('customer_id', '')}{status}",
+        yaxis_title=axis or "monthly revenue",
     )
     figure.update_xaxes(type="category")  # months as written, not parsed to dates
     if not data.get("seasonal"):  # revenue and its fitted lines are never below 0 (rt8 D29):
