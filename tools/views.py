@@ -13,7 +13,7 @@ from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
-from domain import SPAN_COLUMNS
+from domain import DEFAULT_CURRENCY, SPAN_COLUMNS
 
 Chart = dict[str, Any]
 MAX_CHART_POINTS = 5_000
@@ -56,7 +56,9 @@ def risk_distribution(
 
 
 def leakage_by_type(
-    amounts: Mapping[str, float], counts: Mapping[str, int] | None = None, currency: str = "USD"
+    amounts: Mapping[str, float],
+    counts: Mapping[str, int] | None = None,
+    currency: str = DEFAULT_CURRENCY,
 ) -> Chart:
     """Detected leakage amount (and findings) per leakage type."""
     data: dict[str, Any] = {"amounts": dict(amounts), "currency": currency}
