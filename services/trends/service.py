@@ -476,7 +476,9 @@ def find_declining(
         n_customers, revenue = store.count_metrics(con, where, params)
         currencies = store.revenue_currencies(con)
         if len(currencies) > 1:
-            by_currency = store.revenue_by_currency(con, where, params)
+            by_currency = store.revenue_by_currency(con, where, params) or dict.fromkeys(
+                currencies, 0.0
+            )  # no match: nothing in each currency, never "$0.00"
             of_customer = store.customer_currencies(con, [str(i) for i in top.index])
         else:
             by_currency = {currencies[0]: revenue} if currencies else {}

@@ -121,6 +121,9 @@ def test_a_book_in_two_currencies_never_adds_them_up(call: ToolCall, mixed_book:
     assert listed.get("Globex GmbH") == "EUR" and listed.get("Soylent (EU)") == "GBP", listed
     assert "$" not in answer and "€" in answer and "£" in answer, answer
     assert "not added across currencies" in answer, answer
+    empty, _ = call("find_declining_customers", {"segment_id": 99}, mixed_book)
+    answer = _answer("find_declining_customers", empty)
+    assert "$" not in answer and "€0.00 and £0.00" in answer, answer
     segments, _ = call("list_segments", {}, mixed_book)
     answer = _answer("list_segments", segments)
     assert "$" not in answer and "not converted" in answer, answer
