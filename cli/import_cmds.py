@@ -87,7 +87,7 @@ def import_(
         str | None,
         typer.Option(
             help="Currency of revenue files without a currency column (default: the "
-            "warehouse's only currency, or GBP in an empty warehouse; said in a warning).",
+            "warehouse's only currency, or USD in an empty warehouse; said in a warning).",
             callback=_check_currency,
         ),
     ] = None,

@@ -85,9 +85,15 @@ FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
 shown as percentages wherever they are shown, whatever their values."""
 
+DEFAULT_CURRENCY = "USD"
+"""The one default currency: money without a currency is written in it (the demo's), and an
+imported revenue file that names none, into a warehouse that holds no money, is taken in it
+(with a warning). One place, so the chat's import (a new session warehouse) and the CLI's into
+the demo agree (rt12 T-M13: the chat took GBP where the CLI took USD)."""
+
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 """How money in each currency is written; a currency not listed is written by its code
-("CHF 1,234.50"). Money without a currency is written in dollars, the demo's."""
+("CHF 1,234.50"). Money without a currency is written in `DEFAULT_CURRENCY`."""
 
 
 def currency_prefix(currency: str | None) -> str:
@@ -97,7 +103,7 @@ def currency_prefix(currency: str | None) -> str:
         >>> currency_prefix("GBP"), currency_prefix(None), currency_prefix("CHF")
         ('£', '$', 'CHF ')
     """
-    return CURRENCY_SYMBOLS.get(currency or "USD", f"{currency} ")
+    return CURRENCY_SYMBOLS.get(currency or DEFAULT_CURRENCY, f"{currency} ")
 
 
 def format_money(value: float, currency: str | None = None) -> str:
@@ -196,6 +202,7 @@ __all__ = [
     "DECLINE_LEVELS",
     "DECLINE_RANK_LABELS",
     "DECLINE_RANK_ORDERS",
+    "DEFAULT_CURRENCY",
     "FRACTION_COLUMNS",
     "LEAKAGE_TYPES",
     "RANK_LABELS",

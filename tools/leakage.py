@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.leakage.scoring import RiskThresholds
-from domain import RANK_LABELS
+from domain import DEFAULT_CURRENCY, RANK_LABELS
 from services import periods
 from services.leakage import service
 from services.trends import service as trends
@@ -322,7 +322,7 @@ def detect_leakage(
         recommendations=views.catalogue_actions(head["by_type"]),
         title=f"Detected leakage: {summary['scope']}",
         chart=views.leakage_by_type(
-            head["by_type"], currency=currencies[0] if len(currencies) == 1 else "USD"
+            head["by_type"], currency=currencies[0] if len(currencies) == 1 else DEFAULT_CURRENCY
         )
         if head["by_type"]
         else None,

@@ -8,6 +8,7 @@ volatility, activity and size, with plain-language names) and format it (summary
 from __future__ import annotations
 
 from analytics.trends import TrendConfig
+from domain.markdown import literal
 from services.trends import service
 from tools import results, views
 from tools.schemas import agent_tool
@@ -19,6 +20,7 @@ _SEGMENT_COLUMNS = (
     "share",
     "revenue_mean",
     "share_declining",
+    "currency",
 )
 _MEMBER_COLUMNS = ("customer_id", "decline_level", "monthly_change", "revenue_mean", "status")
 
@@ -42,8 +44,14 @@ def list_segments(
         overview = service.list_segments(context.db_path, segment_id)
     segments = overview.segments
     z_columns = [str(c) for c in segments.columns if str(c).startswith("z_")]
-    summary = overview.summary() | {"n_customers": int(segments["n_customers"].sum())}
+    currency, mixed = _currency(context.db_path)
+    summary = overview.summary() | {
+        "n_customers": int(segments["n_customers"].sum()),
+        "currency": currency,
+    }
+    segments = segments.assign(currency=currency)
     none = None if len(segments) or segment_id is not None else _NO_SEGMENTS
+    none = " ".join(note for note in (none, mixed) if note) or None
     return results.tool_result(
         "list_segments",
         summary=summary,
@@ -55,6 +63,22 @@ def list_segments(
         notice=none,
         max_rows=context.max_rows_to_model,
     )
+
+
+def _currency(db_path: str) -> tuple[str | None, str | None]:
+    """(the currency segment money is written in, a note when it mixes several): a segment's
+    averages run over its customers' amounts as written, so a book in several currencies is
+    said, never shown in one currency's sign (rt12 T-H6)."""
+    with results.refusals():
+        currencies = service.revenue_currencies(db_path)
+    if len(currencies) <= 1:
+        return (currencies[0] if currencies else None), None
+    codes = "+".join(currencies)
+    note = (
+        f"Several currencies ({literal(', '.join(currencies))}): segment amounts average "
+        f"customers' revenue as written, not converted, so they read as {codes}."
+    )
+    return codes, note
 
 
 _NO_SEGMENTS = (
@@ -96,7 +120,9 @@ def segment_report(
         else f"customers at decline level {decline_level}, "
         f"{service.DECLINE_LABELS.get(decline_level, '')}"
     )
+    currency, mixed = _currency(context.db_path)
     summary = {
+        "currency": currency,
         "segment_id": report.segment_id,
         "label": report.label,
         "scope": scope,
@@ -108,14 +134,22 @@ def segment_report(
         "decline_level_counts": stats["decline_level_counts"],
     }
     profile = {"segment_id": report.segment_id, "label": report.label, **report.profile}
-    customers = report.customers
+    customers = report.customers.assign(currency=currency)
+    if mixed and len(customers):  # each listed customer in its own currency
+        with results.refusals():
+            own = service.customer_currencies(
+                context.db_path, list(map(str, customers["customer_id"]))
+            )
+        customers["currency"] = [own.get(str(i), currency) for i in customers["customer_id"]]
     return results.tool_result(
         "segment_report",
         summary=summary,
-        rows=customers[list(_MEMBER_COLUMNS)],
+        rows=customers[[*_MEMBER_COLUMNS, "currency"]],
         table=customers,
         title=f"Segment {segment_id}: {report.label}",
         chart=views.segment_radar([profile], list(report.profile)),
+        message=mixed,
+        notice=mixed,
         max_rows=context.max_rows_to_model,
         n_total=stats["n_customers"],
     )

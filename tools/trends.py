@@ -29,6 +29,7 @@ _DECLINE_COLUMNS = (
     "n_anomalies",
     "segment_id",
     "segment_name",
+    "currency",
 )
 
 
@@ -95,8 +96,10 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
     recent = table.iloc[::-1].assign(
         anomaly=table["is_anomaly"].map({True: "anomaly"}), moving_avg=table["moving_avg_3"]
     )[["month", "revenue", "trend", "moving_avg", "anomaly"]]
+    currency = summary["currency"]  # every money figure in the customer's currency (rt12 T-H6)
+    table, recent = table.assign(currency=currency), recent.assign(currency=currency)
     chart = views.revenue_trend(
-        head | {"anomaly_months": anomalies},
+        head | {"anomaly_months": anomalies, "currency": currency},
         table.set_index("month"),
         bool(trend.metrics.get("seasonal")),
     )
@@ -105,7 +108,7 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
         summary=summary,
         rows=recent,
         table=table,
-        title=f"Revenue trend of {customer_id}",
+        title=f"Revenue trend of {head['customer_id']}",  # as stored, not as typed (T-L3)
         chart=chart,
         message=head["forecast_warning"] or None,
         notice=head["forecast_warning"] or None,
@@ -244,10 +247,12 @@ def find_declining_customers(
     left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
     fallen = _fallen_note(*matches.already_fallen)
     notes = " ".join(note for note in (matches.warning, left_out, fallen) if note)
+    currency, total = _one_currency(matches.revenue_by_currency, matches.total_monthly_revenue)
     summary = {
         "n_customers": matches.n_customers,
         "scope": _declining_scope(decline_level, segment_id, tier, matches.region, matches.labels),
-        "total_monthly_revenue": matches.total_monthly_revenue,
+        "total_monthly_revenue": total,
+        "currency": currency,
         "definition": f"Declining means the {matches.definition}.",
         "ranked_by": (
             "decline score, most clearly falling first"
@@ -265,6 +270,24 @@ def find_declining_customers(
         notice=notes or None,
         max_rows=context.max_rows_to_model,
     )
+
+
+def _one_currency(by_currency: dict[str, float], total: float) -> tuple[str | None, Any]:
+    """(the currency, the total) of money summed over customers: the total as is in its one
+    currency, or, over several, each currency's part in words (never one sum across them).
+
+    Examples:
+        >>> _one_currency({"GBP": 7506.0}, 7506.0)
+        ('GBP', 7506.0)
+        >>> _one_currency({"EUR": 3785.5, "GBP": 7506.0}, 11291.5)
+        (None, '€3,786 and £7,506 (not added across currencies)')
+        >>> _one_currency({}, 12.5)
+        (None, 12.5)
+    """
+    if len(by_currency) > 1:
+        parts = " and ".join(format_money(value, code) for code, value in by_currency.items())
+        return None, f"{parts} (not added across currencies)"
+    return next(iter(by_currency), None), total
 
 
 def _fallen_note(count: int, largest: tuple[str, ...]) -> str | None:

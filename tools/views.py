@@ -13,7 +13,7 @@ from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
-from domain import SPAN_COLUMNS
+from domain import DEFAULT_CURRENCY, SPAN_COLUMNS
 
 Chart = dict[str, Any]
 MAX_CHART_POINTS = 5_000
@@ -56,7 +56,9 @@ def risk_distribution(
 
 
 def leakage_by_type(
-    amounts: Mapping[str, float], counts: Mapping[str, int] | None = None, currency: str = "USD"
+    amounts: Mapping[str, float],
+    counts: Mapping[str, int] | None = None,
+    currency: str = DEFAULT_CURRENCY,
 ) -> Chart:
     """Detected leakage amount (and findings) per leakage type."""
     data: dict[str, Any] = {"amounts": dict(amounts), "currency": currency}
@@ -91,6 +93,7 @@ def revenue_trend(summary: Mapping[str, Any], series: Any, seasonal: bool) -> Ch
             "anomaly_months": list(summary.get("anomaly_months") or []),
             "decline_level": summary.get("decline_level"),
             "status": summary.get("status"),
+            "currency": summary.get("currency"),
         },
     }
 
@@ -112,6 +115,28 @@ def _months(row: Mapping[str, Any], prefix: str) -> str:
     start = row[f"{prefix}_start"]
     end = row.get(f"{prefix}_end") or start
     return str(start) if end == start else f"{start} to {end}"
+
+
+def _one_currency(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[Sequence[Mapping[str, Any]], list[str]]:
+    """The rows of one currency, and the other currencies left out: one axis never carries
+    two currencies (rt12 T-M17: EUR bars were drawn on a chart titled GBP). The currency with
+    the most rows is drawn, the first on a tie.
+
+    Examples:
+        >>> rows = [{"c": "A", "currency": "GBP"}, {"c": "B", "currency": "EUR"},
+        ...         {"c": "C", "currency": "GBP"}]
+        >>> kept, left_out = _one_currency(rows)
+        >>> [r["c"] for r in kept], left_out
+        (['A', 'C'], ['EUR'])
+    """
+    codes = [row.get("currency") for row in rows]
+    named = [code for code in dict.fromkeys(codes) if isinstance(code, str)]
+    if len(named) < 2:
+        return rows, []
+    drawn = max(named, key=codes.count)  # max keeps the first of equal counts
+    return [row for row in rows if row.get("currency") == drawn], [c for c in named if c != drawn]
 
 
 def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
@@ -140,6 +165,7 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     if not numeric or any(_is_number(r.get(label)) for r in rows):
         return None
     measure = numeric[0]
+    rows, left_out = _one_currency(rows)
     monthly = label == "month"
     trace: dict[str, Any] = {
         "type": "scatter" if monthly else "bar",
@@ -156,7 +182,8 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
         if first.get("compared_start"):  # a change: say against what (rt11 R-L3)
             title += f" against {_months(first, 'compared')}"
     if isinstance(first.get("currency"), str):
-        title += f" ({first['currency']})"
+        title += f" ({first['currency']}"
+        title += f"; {', '.join(left_out)} rows in the table, not drawn)" if left_out else ")"
     return {
         "data": [trace],
         "layout": {

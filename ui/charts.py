@@ -23,6 +23,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from domain import DEFAULT_CURRENCY
+
 logger = logging.getLogger(__name__)
 
 RISK_COLORS = {"High": "#d62728", "Medium": "#ff7f0e", "Low": "#2ca02c"}
@@ -102,7 +104,7 @@ def leakage_by_type(data: Mapping[str, Any]) -> go.Figure:
     """Detected leakage per type, largest first, as horizontal bars labelled with counts."""
     amounts = {str(k): float(v) for k, v in dict(data["amounts"]).items()}
     counts = {str(k): int(v) for k, v in dict(data.get("counts") or {}).items()}
-    currency = str(data.get("currency") or "USD")
+    currency = str(data.get("currency") or DEFAULT_CURRENCY)
     kinds = sorted(amounts, key=lambda kind: amounts[kind])  # largest ends on top
     labels = [
         f"{amounts[k]:,.0f} {currency}" + (f" · {counts[k]:,} findings" if k in counts else "")
@@ -172,8 +174,11 @@ def revenue_trend(data: Mapping[str, Any]) -> go.Figure:
         )
     level = data.get("decline_level")
     status = f" — decline level {level}" if level is not None else ""
+    currency = data.get("currency")  # the axis says its currency (rt12 T-H6)
+    axis = f"monthly revenue ({currency})" if isinstance(currency, str) and currency else ""
     figure.update_layout(
-        title=f"Revenue of {data.get('customer_id', '')}{status}", yaxis_title="monthly revenue"
+        title=f"Revenue of {data.get('customer_id', '')}{status}",
+        yaxis_title=axis or "monthly revenue",
     )
     figure.update_xaxes(type="category")  # months as written, not parsed to dates
     if not data.get("seasonal"):  # revenue and its fitted lines are never below 0 (rt8 D29):

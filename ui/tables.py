@@ -64,6 +64,9 @@ _SCALE = re.compile(r"^(z|log|log10|ln|zscore)_|_(z|zscore)$", re.I)
 log10 of dollars and `z_log_mean_revenue` a z-score, so neither is money (the segments table
 showed "$2.54" and "-$0.20", issue rt6-16)."""
 _COUNT = re.compile(r"^(n_|count|num_)|(_count|_n|accounts|findings|customers|months)$", re.I)
+_ID = re.compile(r"^(?:id|ids)$|_ids?$", re.I)
+"""An identifier (invoice_id, account_ids) is a name, never a figure: invoice 784019 read
+"784,019" (rt12 T-L1)."""
 _COUNT_FIRST = re.compile(r"^(n_|num_|count_|months_)", re.I)
 """A name that starts as a count is one, whatever it counts: `months_since_last_revenue` is
 months, not money ("$4.00" in the decline table, rt9 N5)."""
@@ -97,8 +100,12 @@ def kind_of(column: str, values: Sequence[Any] = ()) -> Kind:
         ('number', 'number')
         >>> kind_of("months_since_last_revenue", [4]), kind_of("pct_change", [0.057, -0.2])
         ('count', 'share')
+        >>> kind_of("invoice_id", [784019]), display(kind_of("invoice_id", [784019]), 784019)
+        ('text', '784019')
     """
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if _ID.search(column):
+        return "text"
     if column in FRACTION_COLUMNS:
         return "share"
     if _SCALE.search(column):
@@ -152,6 +159,8 @@ def display(kind: Kind, value: Any, currency: str | None = None) -> str:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             return ""
+        if kind == "text":  # an id: its digits as stored, no separators
+            return str(int(value)) if float(value).is_integer() else str(value)
         if kind == "money":
             prefix = currency_prefix(currency)
             return f"-{prefix}{abs(value):,.2f}" if value < 0 else f"{prefix}{value:,.2f}"

@@ -67,9 +67,10 @@ def _guess_kind(value: Any) -> Kind:
     return "number" if isinstance(value, int | float) and not isinstance(value, bool) else "text"
 
 
-def _row_line(row: Mapping[str, Any], spec: ResultSpec) -> str:
+def _row_line(row: Mapping[str, Any], spec: ResultSpec, currency: str | None = None) -> str:
+    """One row as a bullet; money in the row's currency, else `currency` (the result's)."""
     label = " ".join(literal(row[key]) for key in spec.row_label if row.get(key) is not None)
-    currency = row.get("currency")
+    currency = _currency_of(row) or currency
     parts = [
         f"{column.label} {format_value(row[column.key], column.kind, currency)}"
         for column in spec.rows
@@ -168,8 +169,13 @@ def column_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_ID_COLUMN = re.compile(r"^(?:id|ids)$|_ids?$", re.I)
+"""An identifier column (invoice_id, account_ids): its values are names, never figures, so
+784019 is not written "784,019" (rt12 T-L1)."""
+
+
 def _column_kind(name: str, value: Any) -> Kind:
-    if not isinstance(value, int | float) or isinstance(value, bool):
+    if not isinstance(value, int | float) or isinstance(value, bool) or _ID_COLUMN.search(name):
         return "text"
     if name in FRACTION_COLUMNS:
         return "percent"
@@ -188,13 +194,27 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     columns = [c for c in rows[0] if c not in SPAN_COLUMNS or (mixed and c == "currency")]
     held = [c for c in columns if any(row.get(c) is not None for row in rows)]
     columns = held or columns  # a column empty on every row says nothing (rt11 R-L3 "Name n/a")
+    whole = {c for c in columns if _whole(rows, c)}
     body = (
-        [_cell(row.get(c), _column_kind(c, row.get(c)), _currency_of(row)) for c in columns]
+        [
+            _cell(row.get(c), _column_kind(c, row.get(c)), _currency_of(row), c in whole)
+            for c in columns
+        ]
         for row in rows
     )
     named = _compared_periods(rows[0])
     headers = [named.get(c) or literal(column_label(c)) for c in columns]
     return table(headers, body)
+
+
+def _whole(rows: Sequence[Mapping[str, Any]], column: str) -> bool:
+    """Whether a money column is written in whole units: when any of its amounts reaches
+    1,000, every amount of it is, so one column never mixes "£2,200" and "£800.00" (rt12
+    T-L2)."""
+    return any(
+        isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 1000
+        for v in (row.get(column) for row in rows)
+    )
 
 
 def _months(row: Mapping[str, Any], start: str, end: str) -> str:
@@ -234,10 +254,16 @@ def _currencies(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys(c for row in rows if (c := _currency_of(row)) is not None))
 
 
-def _cell(value: Any, kind: Kind, currency: str | None) -> str:
+def _cell(value: Any, kind: Kind, currency: str | None, whole: bool = False) -> str:
     """A table cell: money in full units (`$4,424,878`: a query's total is read exactly, not
-    as `$4.42M`), everything else as `format_value` writes it."""
-    if kind != "money" or not isinstance(value, int | float) or abs(value) < 1000:
+    as `$4.42M`), and in whole units throughout a column (`whole`) that holds an amount from
+    1,000; everything else as `format_value` writes it.
+
+    Examples:
+        >>> _cell(800.0, "money", "GBP"), _cell(800.0, "money", "GBP", whole=True)
+        ('£800.00', '£800')
+    """
+    if kind != "money" or not isinstance(value, int | float) or (abs(value) < 1000 and not whole):
         return format_value(value, kind, currency)
     symbol = currency_prefix(currency)
     return f"{'-' if value < 0 else ''}{symbol}{abs(value):,.0f}"
@@ -409,7 +435,10 @@ def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
     if not rows:
         return "- none"
     shown = rows[:MAX_NARRATIVE_ROWS]
-    block = _table(shown) if not spec.rows else "\n".join(_row_line(r, spec) for r in shown)
+    currency = (content.get("summary") or {}).get("currency")
+    block = (
+        _table(shown) if not spec.rows else "\n".join(_row_line(r, spec, currency) for r in shown)
+    )
     total = int(content.get("n_rows", len(rows)))
     if total > len(shown):
         block += f"\n\n_Showing {len(shown)} of {total:,}; the full table is attached._"

@@ -202,7 +202,7 @@ def import_file(
     `kind` overrides detection (one of `KINDS`); `replace` upserts raw rows by primary key
     and overwrites imported revenue for the same (customer, month); `currency` applies to
     revenue files without a currency column (None: the customer's or the warehouse's only
-    currency, or GBP in a warehouse without money, with a warning; see
+    currency, or USD (`domain.DEFAULT_CURRENCY`) in a warehouse without money, with a warning; see
     data.imports.revenue_checks); `max_mb` (or `limits`) refuses larger files unread.
     `progress(done, total)` is called after each of `IMPORT_STEPS` steps. On success
     the data version is bumped and the batch logged in import_log. Raises

@@ -22,9 +22,10 @@ import duckdb
 
 from data.imports.batch_checks import BATCH, report_rows
 from data.imports.report import ProblemLog
+from domain import DEFAULT_CURRENCY
 
-DEFAULT_CURRENCY = "GBP"
-"""Currency of revenue without one, in a warehouse that holds no money yet."""
+# Currency of revenue without one, in a warehouse that holds no money yet: the one default
+# of every layer (domain.DEFAULT_CURRENCY), so the chat and the CLI agree (rt12 T-M13).
 
 _CURRENCIES = (
     "SELECT DISTINCT currency FROM (SELECT currency FROM accounts UNION ALL "

@@ -183,6 +183,18 @@ def _currencies(con: duckdb.DuckDBPyConnection, customer_id: str) -> list[str]:
     return [str(row[0]) for row in rows if row[0]]
 
 
+def revenue_currencies(db_path: Path | str) -> list[str]:
+    """The currencies of the warehouse's revenue, sorted (`store.revenue_currencies`)."""
+    with cached(db_path) as con:
+        return store.revenue_currencies(con)
+
+
+def customer_currencies(db_path: Path | str, ids: list[str]) -> dict[str, str]:
+    """The currency of each customer of `ids` whose revenue is in one currency."""
+    with cached(db_path) as con:
+        return store.customer_currencies(con, ids)
+
+
 # ------------------------------------------------------------------------------ questions
 def _metrics_row(
     con: duckdb.DuckDBPyConnection, customer_id: str, info: dict[str, Any] | None = None
@@ -407,6 +419,10 @@ class DecliningCustomers:
     already_fallen: tuple[int, tuple[str, ...]] = (0, ())
     """`_already_fallen`: customers whose revenue already fell sharply, not forecast to halve
     again (counted for the default list of a forecast book only)."""
+    revenue_by_currency: dict[str, float] = field(default_factory=dict)
+    """`total_monthly_revenue` split by the customers' currency ({} where the warehouse has no
+    revenue table): amounts are never added across currencies. The table's `currency` column
+    is each listed customer's."""
 
 
 def find_declining(
@@ -458,12 +474,23 @@ def find_declining(
             segment_names=True,
         )
         n_customers, revenue = store.count_metrics(con, where, params)
+        currencies = store.revenue_currencies(con)
+        if len(currencies) > 1:
+            by_currency = store.revenue_by_currency(con, where, params) or dict.fromkeys(
+                currencies, 0.0
+            )  # no match: nothing in each currency, never "$0.00"
+            of_customer = store.customer_currencies(con, [str(i) for i in top.index])
+        else:
+            by_currency = {currencies[0]: revenue} if currencies else {}
+            of_customer = dict.fromkeys(map(str, top.index), currencies[0]) if currencies else {}
         fallen: tuple[int, tuple[str, ...]] = (0, ())
         if not so_far and decline_level is None:
             fallen = _already_fallen(con, segment_id, keep, kept)
     definition = SO_FAR_DEFINITION if so_far else info.get("decline_definition", DEFAULT_DEFINITION)
+    table = _declining_table(top, level_labels(info))
+    table["currency"] = table["customer_id"].map(of_customer).astype(object)
     return DecliningCustomers(
-        _declining_table(top, level_labels(info)),
+        table,
         n_customers,
         revenue,
         definition,
@@ -472,6 +499,7 @@ def find_declining(
         region=region,
         labels=level_labels(info),
         already_fallen=fallen,
+        revenue_by_currency=by_currency,
     )
 
 

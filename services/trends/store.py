@@ -141,6 +141,60 @@ def count_metrics(
     return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
 
+_CUSTOMER_CURRENCY = (
+    "SELECT account_id, min(currency) AS currency FROM monthly_revenue "
+    "GROUP BY 1 HAVING count(DISTINCT currency) = 1"
+)
+
+
+def revenue_currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The currencies the warehouse's revenue is in, sorted ([] where there is no revenue
+    table, as in a results folder): invoices and imported revenue, read without the
+    `monthly_revenue` view's per-month sums."""
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT currency FROM (SELECT currency FROM invoices UNION ALL "
+            "SELECT currency FROM revenue_imports) WHERE currency IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [str(row[0]) for row in rows]
+
+
+def customer_currencies(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, str]:
+    """The currency of each of `ids` whose revenue is in one currency ({} without a revenue
+    table)."""
+    if not ids:
+        return {}
+    try:
+        rows = con.execute(
+            f"SELECT account_id, currency FROM ({_CUSTOMER_CURRENCY}) "
+            "WHERE account_id IN (SELECT unnest(?))",
+            [list(ids)],
+        ).fetchall()
+    except duckdb.Error:
+        return {}
+    return {str(key): str(value) for key, value in rows}
+
+
+def revenue_by_currency(
+    con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None
+) -> dict[str, float]:
+    """`count_metrics`'s summed mean monthly revenue, split by the customers' currency (a
+    customer whose revenue is in several currencies, or none, is left out)."""
+    try:
+        rows = con.execute(
+            "SELECT c.currency, coalesce(sum(coalesce(m.mean_revenue, 0)), 0) "
+            f"FROM trend_metrics m JOIN ({_CUSTOMER_CURRENCY}) c USING (account_id) "
+            + (f"WHERE {where} " if where else "")
+            + "GROUP BY 1 ORDER BY 1",
+            params or [],
+        ).fetchall()
+    except duckdb.Error:
+        return {}
+    return {str(key): float(value) for key, value in rows}
+
+
 def decline_level_counts(
     con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None
 ) -> dict[int | None, int]:

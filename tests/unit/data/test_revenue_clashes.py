@@ -9,6 +9,7 @@ import pytest
 
 from data.imports import ImportValidationError, import_file
 from data.warehouse import connect
+from domain import DEFAULT_CURRENCY
 
 
 @pytest.fixture
@@ -95,9 +96,9 @@ def test_a_warehouse_of_several_currencies_asks_for_currency(world: Path, tmp_pa
 
 def test_an_empty_warehouse_states_the_default_currency(tmp_path: Path) -> None:
     report = import_file(_csv(tmp_path / "r.csv", [("C1", "2020-01", "5")]), tmp_path / "w.db")
-    assert _revenue_rows(tmp_path / "w.db") == [("C1", "2020-01", "GBP")]
-    [warning] = report.warnings
-    assert "GBP is the default (the warehouse holds none)" in warning.message
+    assert _revenue_rows(tmp_path / "w.db") == [("C1", "2020-01", DEFAULT_CURRENCY)]
+    [warning] = report.warnings  # the one default of every layer (rt12 T-M13: was GBP)
+    assert f"{DEFAULT_CURRENCY} is the default (the warehouse holds none)" in warning.message
 
 
 def test_an_id_in_another_case_is_the_warehouses_customer(world: Path, tmp_path: Path) -> None:

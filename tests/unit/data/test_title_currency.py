@@ -18,6 +18,7 @@ from data.imports import (
 )
 from data.imports.finance_formats import title_currencies
 from data.warehouse import connect
+from domain import DEFAULT_CURRENCY
 
 MONTHS = ("2025-05", "2025-06", "2025-07")
 TITLE = "ACME Corp — monthly recurring revenue by customer (USD)"
@@ -63,8 +64,8 @@ def test_without_a_named_currency_the_default_is_still_said(tmp_path: Path) -> N
     report = import_file(
         _long_csv(tmp_path / "rev.csv", "ACME Corp — revenue by customer"), tmp_path / "w.duckdb"
     )
-    assert _currencies(tmp_path / "w.duckdb") == {"GBP"}
-    assert any("GBP is the default" in message for message in _assumed(report))
+    assert _currencies(tmp_path / "w.duckdb") == {DEFAULT_CURRENCY}  # rt12 T-M13: was GBP
+    assert any(f"{DEFAULT_CURRENCY} is the default" in m for m in _assumed(report))
 
 
 def test_a_title_against_the_currency_column_is_refused(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ CHART_KEYS = {
         "anomaly_months",
         "decline_level",
         "status",
+        "currency",  # the axis names the customer's currency (rt12 T-H6)
     },
     "segment_radar": {"metrics", "segments"},
 }

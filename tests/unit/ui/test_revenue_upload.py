@@ -264,3 +264,38 @@ def test_the_title_currency_is_the_same_in_the_chat_and_the_cli(tmp_path: Path) 
             assert con.execute("SELECT DISTINCT currency FROM revenue_imports").fetchall() == [
                 ("USD",)
             ]
+
+
+def test_an_unlabelled_file_gets_one_default_currency_in_the_chat_and_the_cli(
+    tmp_path: Path,
+) -> None:
+    """rt12 T-M13: a file naming no currency became GBP in the chat (a new session warehouse,
+    whose default was GBP) and USD through the CLI into the demo warehouse (its only currency).
+    Both now take `domain.DEFAULT_CURRENCY`, the currency money without one is written in."""
+    from domain import DEFAULT_CURRENCY, format_money
+
+    book = tmp_path / "rev.csv"  # no currency column, no title
+    book.write_text(
+        "customer_id,month,revenue\n"
+        + "".join(f"CUST-00{c},{m},{150 * c + 7}\n" for c in (1, 2, 3) for m in MONTHS)
+    )
+    demo = tmp_path / "demo.duckdb"  # a warehouse holding the demo's dollars
+    dollars = tmp_path / "usd.csv"
+    dollars.write_text("customer_id,month,revenue,currency\nACC000001,2025-01,10,USD\n")
+    import_file(dollars, demo)
+    result = CliRunner().invoke(app, ["import", str(book), "--db", str(demo)])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "session").mkdir()
+    chat_import = import_revenue(book, tmp_path / "session", None)
+    assert chat_import.db_path is not None, chat_import.text
+    assert f"{DEFAULT_CURRENCY} is the default" in chat_import.text, chat_import.text
+    found = []
+    for db in (demo, chat_import.db_path):
+        with connect(db, read_only=True) as con:
+            found.append(
+                con.execute(
+                    "SELECT DISTINCT currency FROM revenue_imports WHERE customer_id = 'CUST-001'"
+                ).fetchall()
+            )
+    assert found[0] == found[1] == [(DEFAULT_CURRENCY,)], found
+    assert format_money(5.0) == format_money(5.0, DEFAULT_CURRENCY)
