@@ -147,17 +147,26 @@ _CUSTOMER_CURRENCY = (
 )
 
 
+def _rows_or_none(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of a query over the revenue tables, or none where the warehouse has no such
+    table (a results folder): the currency readers below answer "no currency" there."""
+    try:
+        return con.execute(sql, params or []).fetchall()
+    except duckdb.Error:
+        return []
+
+
 def revenue_currencies(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The currencies the warehouse's revenue is in, sorted ([] where there is no revenue
     table, as in a results folder): invoices and imported revenue, read without the
     `monthly_revenue` view's per-month sums."""
-    try:
-        rows = con.execute(
-            "SELECT DISTINCT currency FROM (SELECT currency FROM invoices UNION ALL "
-            "SELECT currency FROM revenue_imports) WHERE currency IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    except duckdb.Error:
-        return []
+    rows = _rows_or_none(
+        con,
+        "SELECT DISTINCT currency FROM (SELECT currency FROM invoices UNION ALL "
+        "SELECT currency FROM revenue_imports) WHERE currency IS NOT NULL ORDER BY 1",
+    )
     return [str(row[0]) for row in rows]
 
 
@@ -166,14 +175,12 @@ def customer_currencies(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> d
     table)."""
     if not ids:
         return {}
-    try:
-        rows = con.execute(
-            f"SELECT account_id, currency FROM ({_CUSTOMER_CURRENCY}) "
-            "WHERE account_id IN (SELECT unnest(?))",
-            [list(ids)],
-        ).fetchall()
-    except duckdb.Error:
-        return {}
+    rows = _rows_or_none(
+        con,
+        f"SELECT account_id, currency FROM ({_CUSTOMER_CURRENCY}) "
+        "WHERE account_id IN (SELECT unnest(?))",
+        [list(ids)],
+    )
     return {str(key): str(value) for key, value in rows}
 
 
@@ -182,16 +189,14 @@ def revenue_by_currency(
 ) -> dict[str, float]:
     """`count_metrics`'s summed mean monthly revenue, split by the customers' currency (a
     customer whose revenue is in several currencies, or none, is left out)."""
-    try:
-        rows = con.execute(
-            "SELECT c.currency, coalesce(sum(coalesce(m.mean_revenue, 0)), 0) "
-            f"FROM trend_metrics m JOIN ({_CUSTOMER_CURRENCY}) c USING (account_id) "
-            + (f"WHERE {where} " if where else "")
-            + "GROUP BY 1 ORDER BY 1",
-            params or [],
-        ).fetchall()
-    except duckdb.Error:
-        return {}
+    rows = _rows_or_none(
+        con,
+        "SELECT c.currency, coalesce(sum(coalesce(m.mean_revenue, 0)), 0) "
+        f"FROM trend_metrics m JOIN ({_CUSTOMER_CURRENCY}) c USING (account_id) "
+        + (f"WHERE {where} " if where else "")
+        + "GROUP BY 1 ORDER BY 1",
+        params or [],
+    )
     return {str(key): float(value) for key, value in rows}
 
 
