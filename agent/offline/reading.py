@@ -511,6 +511,10 @@ class Reading:
         listed = self.memory.list_tool
         if self.back_to_list and listed is not None:  # "which of those are in LATAM?"
             last, base = listed, self.memory.list_args
+        if "top_n" in named and not self.refers_back and self.entities.ordinal is None:
+            # "who are our top 10 customers?" after one account's score: a list, not that
+            # account again (found in the make-run session of round 13)
+            base = {k: v for k, v in base.items() if k not in ("account_id", "customer_id")}
         foreign = [k for k in ENTITY_DEFAULTS if k in named and not accepts(last, k)]
         if foreign:  # "what about Enterprise?" after a trend: the tier's own tool
             return self.resolve(ENTITY_DEFAULTS[foreign[0]], named)

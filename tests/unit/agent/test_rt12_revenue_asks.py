@@ -164,3 +164,16 @@ def test_a_ranking_with_no_measure_offers_revenue_first(question: str) -> None:
     first = chosen.options[0].message
     assert "by revenue" in first
     assert [call.name for call in plan(first, _DATA).calls] == ["query_duckdb"]
+
+
+def test_a_list_size_after_one_account_lists_accounts() -> None:
+    """Found in the make-run session: "who are our top 10 customers?" after "is ACC 528 high
+    risk?" showed ACC000528's score again."""
+    memory = Memory(
+        last_tool="score_leakage",
+        last_args={"account_id": "ACC000528"},
+        account_id="ACC000528",
+        data_to="2026-10",
+    )
+    (call,) = plan("who are our top 10 customers?", memory).calls
+    assert "account_id" not in call.args and call.args.get("top_n") == 10
