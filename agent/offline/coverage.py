@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from agent.offline.lexicon import Lexicon, has_phrase
+from agent.offline.lexicon import Lexicon, has_phrase, load_lexicon
 from agent.offline.metrics import anchored_months, tool_months, tool_year
 from agent.offline.narratives import narrate_all, parse_content
 from agent.offline.sqlwords import vocabulary
@@ -134,12 +134,6 @@ def narrate_outside(results: Sequence[tuple[str, Any]], asked: str) -> str:
     covered = f"{literal(first)} to {literal(last)}"
     if isinstance(months, int):
         covered += f" ({months:,} months)"
-    if _IMPOSSIBLE.fullmatch(asked.lower()):
-        return (
-            f"There is no {literal(asked)}: a year has four quarters, Q1 to Q4, and two "
-            f"halves, H1 and H2. The data cover {covered}; ask about a quarter in that range."
-        )
-    return (
-        f"I have no data for {literal(asked)}: the warehouse covers {covered}. Ask about a "
-        'month, quarter or year in that range (or "what months does the data cover?").'
-    )
+    words = load_lexicon().raw["periods"]
+    which = "impossible" if _IMPOSSIBLE.fullmatch(asked.lower()) else "outside"
+    return str(words[which]).format(asked=literal(asked), covered=covered)

@@ -34,7 +34,7 @@ from agent.offline.lexicon import Lexicon, tokenize
 from agent.offline.plans import FILTER_KINDS, Call, Limit, accepts
 from agent.offline.sqlwords import every, vocabulary
 
-__all__ = ["Limit", "notes", "unapplied"]
+__all__ = ["Limit", "entity_label", "notes", "unapplied"]
 
 _PERIOD_ARGS = ("month", "since", "until")
 _ONE_ACCOUNT = ("account_id", "customer_id", "file_path")
@@ -42,7 +42,8 @@ _ONE_ACCOUNT = ("account_id", "customer_id", "file_path")
 does not apply to it."""
 
 
-def _entity_label(kind: str, value: Any, lexicon: Lexicon) -> str:
+def entity_label(kind: str, value: Any, lexicon: Lexicon) -> str:
+    """A filter value in words ("the Starter tier", "High risk"; lexicon `[limits.labels]`)."""
     labels: Mapping[str, str] = lexicon.raw["limits"]["labels"]
     shown = str(value).replace("_", " ")
     return labels.get(kind, "{value}").format(value=shown)
@@ -95,7 +96,7 @@ def _filters(calls: Sequence[Call], entities: Entities, text: str, lexicon: Lexi
             for call in calls
         )
         if not carried:
-            missing.append(Limit("filter", _entity_label(kind, value, lexicon)))
+            missing.append(Limit("filter", entity_label(kind, value, lexicon)))
     for value, condition in _warehouse_values(text, lexicon):
         if not any(_in_sql(call, condition) for call in calls):
             missing.append(Limit("filter", value))

@@ -75,7 +75,7 @@ from dataclasses import replace
 from agent.offline import coverage, drivers, listed, metrics, sqlgen
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
-from agent.offline.limits import unapplied
+from agent.offline.limits import entity_label, unapplied
 from agent.offline.metrics import (
     anchored_months,
     named_customers,
@@ -406,7 +406,7 @@ def _choose(reading: Reading) -> Plan:
     refusal = classify(reading.text, lexicon, reading.original)  # wins over named entities
     if refusal is not None and refusal.kind != "foreign":
         return Plan(refusal.kind, topic=refusal.topic, adviser=refusal.adviser)
-    if _hypothetical(reading):  # "what if we raised prices 10%?": no tool models a change
+    if _matches(reading, "scenario"):  # "what if we raised prices 10%?": no tool models a change
         return Plan("scenario")
     if _matches(reading, "invented"):  # "just make up a plausible Q4 number for the deck"
         return Plan("invented")
@@ -620,11 +620,6 @@ def _matches(reading: Reading, section: str) -> bool:
     texts = (reading.original.lower(), reading.text.lower())
     patterns = reading.lexicon.raw[section]["patterns"]
     return any(re.search(p, text) for p in patterns for text in texts)
-
-
-def _hypothetical(reading: Reading) -> bool:
-    """Whether the message asks about a change that has not happened (lexicon `[scenario]`)."""
-    return _matches(reading, "scenario")
 
 
 _BULLETS = re.compile(r"\b(\d{1,2})\s+(?:\w+\s+){0,2}?(?:bullet|point|line)s?\b")
@@ -1193,12 +1188,10 @@ def _without_negated(chosen: Plan, reading: Reading) -> Plan:
         Call(c.name, {k: v for k, v in c.args.items() if (k, v) not in negated})
         for c in chosen.calls
     )
-    labels = tuple(Limit("negated", _negated_label(kind, value)) for kind, value in negated)
+    labels = tuple(
+        Limit("negated", entity_label(kind, value, reading.lexicon)) for kind, value in negated
+    )
     return replace(chosen, calls=calls, unapplied=(*chosen.unapplied, *labels))
-
-
-def _negated_label(kind: str, value: object) -> str:
-    return {"tier": f"the {value} tier", "risk_level": f"{value} risk"}.get(kind, str(value))
 
 
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:
