@@ -40,6 +40,7 @@ FROZEN_SETS = {
     "evals/holdout11/holdout11.jsonl": "ce11653cc075770a9be8811e95107889c6e219f83698c1967a6a138aaa0e1855",
     "evals/holdout12/holdout12.jsonl": "3ad530544111b5451f4835cc3c553983afafffe1710254ad840dca009cb23d76",
     "evals/holdout13/holdout13.jsonl": "00f39574714793a4c8f248078a2f923dacdfdf4e92815d4fbe5d0a21f8a78c92",
+    "evals/holdout14/holdout14.jsonl": "8e023fbd4bb558d2565a3e47707c82d8b2286e8ef931f09147e43bb83bc422ef",
 }
 """sha256 of every blind held-out set as committed before its first run."""
 
