@@ -13,7 +13,7 @@ import pandas as pd
 
 from analytics.leakage.scoring import RiskThresholds
 from domain import DEFAULT_CURRENCY, RANK_LABELS
-from services import periods
+from services import periods, revenue
 from services.leakage import service
 from services.trends import service as trends
 from tools import results, views
@@ -69,15 +69,30 @@ def portfolio_summary(
 
     Use instead: detect_leakage for the individual findings, a leakage type, an account or a
     period (since/until); score_leakage for which accounts are at risk; query_duckdb for
-    metrics it does not report (ARR, NRR, churn counts, DSO, signups).
+    metrics it does not report (ARR, NRR, churn counts, DSO, signups). A book the leakage
+    model cannot score (monthly revenue only, a short Stripe export) gets its revenue
+    position instead: customers billed and revenue in the latest month, detected leakage and
+    declines, with the reason.
     """
     context = results.context_of(runtime)
     with results.refusals():
         if month is not None:
             periods.check_period(periods.data_period(context.db_path), month=month)
-        result = service.portfolio_summary(
-            context.db_path, thresholds=_thresholds(context), month=month, region=region
-        )
+        try:
+            result = service.portfolio_summary(
+                context.db_path, thresholds=_thresholds(context), month=month, region=region
+            )
+        except service.NoScoresError as unscored:
+            position = revenue.revenue_position(context.db_path, region)
+            found = (
+                service.detect_leakage(
+                    context.db_path, month=month or position.month, region=region, top_n=1
+                )
+                if position.has_invoices and (month or position.month)
+                else None
+            )
+            declines = trends.decline_level_counts(context.db_path, position.region)
+            return _revenue_position(position, found, declines, str(unscored), month)
         region = result.summary["region"]
         declines = trends.decline_level_counts(context.db_path, region)
     table = result.table
@@ -107,6 +122,51 @@ def portfolio_summary(
             title="Accounts by predicted leakage risk (next month)",
         ),
         max_rows=context.max_rows_to_model,
+    )
+
+
+def _revenue_position(
+    position: revenue.RevenuePosition,
+    detected: service.Detection | None,
+    declines: trends.DeclineCounts,
+    reason: str,
+    month: str | None,
+) -> results.ToolOutput:
+    """portfolio_summary's "unscored" result: what a book without risk scores can say."""
+    currency, amount = views.money_in_currencies(
+        position.by_currency, sum(position.by_currency.values())
+    )
+    by_type = detected.summary["by_type"] if detected is not None else {}
+    summary = {
+        "scope": views.population_scope(region=position.region),
+        "as_of_month": month or position.month or "none",
+        "n_billed": position.n_billed,
+        "n_customers": position.n_customers,
+        "revenue": amount,
+        "detected_leakage": (
+            detected.summary["total_amount"]
+            if detected is not None
+            else "none checked (this warehouse holds no invoices)"
+        ),
+        "n_declining": declines.declining,
+        "currency": currency,
+    }
+    rows = pd.DataFrame(
+        {
+            "dimension": "detected leakage type",
+            "value": [views.type_label(kind) for kind in by_type],
+            "detected_leakage": list(by_type.values()),
+        }
+    )
+    return results.tool_result(
+        "portfolio_summary",
+        variant="unscored",
+        summary=summary,
+        rows=rows,
+        recommendations=views.catalogue_actions(list(by_type)),
+        message=reason,
+        notice=reason,
+        title=f"Revenue position: {summary['scope']}",
     )
 
 

@@ -11,7 +11,8 @@ import with pydantic: the same table as Python keyword calls was ten near-identi
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -46,6 +47,10 @@ class ResultSpec:
     row_label: tuple[str, ...] = ()
     rows: tuple[Column, ...] = ()
     extra: tuple[str, ...] = ()
+    variants: Mapping[str, ResultSpec] = field(default_factory=dict)
+    """Other shapes of the same tool's content, by the name its content gives as `variant`
+    (portfolio_summary's "unscored": a book the leakage model cannot score); each has its
+    template `prompts/narrative_<tool>_<variant>.md`."""
 
     @property
     def summary_keys(self) -> frozenset[str]:
@@ -130,6 +135,7 @@ class _SpecEntry(BaseModel):
     row_label: tuple[str, ...] = ()
     rows: dict[str, str] = {}
     extra: tuple[str, ...] = ()
+    variants: dict[str, _SpecEntry] = {}
 
 
 SPEC_FILE = Path(__file__).with_name("result_specs.toml")
@@ -151,15 +157,31 @@ def load_specs(path: Path = SPEC_FILE) -> dict[str, ResultSpec]:
         entries = TypeAdapter(dict[str, _SpecEntry]).validate_python(tables)
     except (tomllib.TOMLDecodeError, ValidationError) as exc:
         raise ValueError(f"{path.name}: {exc}") from None
-    return {
-        tool: ResultSpec(
-            summary=_columns(entry.summary),
-            row_label=entry.row_label,
-            rows=_columns(entry.rows),
-            extra=entry.extra,
-        )
-        for tool, entry in entries.items()
-    }
+    return {tool: _spec(entry) for tool, entry in entries.items()}
+
+
+def _spec(entry: _SpecEntry) -> ResultSpec:
+    return ResultSpec(
+        summary=_columns(entry.summary),
+        row_label=entry.row_label,
+        rows=_columns(entry.rows),
+        extra=entry.extra,
+        variants={name: _spec(variant) for name, variant in entry.variants.items()},
+    )
+
+
+def spec_of(tool: str, content: Mapping[str, object]) -> ResultSpec | None:
+    """The spec a tool's content follows: the tool's, or the variant its content names.
+
+    Examples:
+        >>> spec_of("portfolio_summary", {"variant": "unscored"}).summary[1].key
+        'as_of_month'
+        >>> spec_of("no_such_tool", {}) is None
+        True
+    """
+    spec = RESULT_SPECS.get(tool)
+    variant = content.get("variant")
+    return spec.variants.get(str(variant)) if spec is not None and variant else spec
 
 
 RESULT_SPECS: dict[str, ResultSpec] = load_specs()

@@ -177,16 +177,20 @@ def tool_result(
     max_rows: int = 20,
     max_table_rows: int = MAX_TABLE_ROWS,
     n_total: int | None = None,
+    variant: str | None = None,
 ) -> ToolOutput:
     """Build the two channels of a successful tool call (see the module docstring).
 
     `rows` (mappings or a DataFrame) is what the model sees, cut to `max_rows`; `table` is the
     UI's full table (default: `rows`), cut to `max_table_rows` with a notice saying so.
     `n_total` is the row count when `rows` and `table` are already the first rows of a larger
-    result (a top-N read in SQL): counts and notices then name the whole result.
+    result (a top-N read in SQL): counts and notices then name the whole result. `variant`
+    names another shape of the tool's content (`ResultSpec.variants`).
     """
     n_rows = len(rows) if n_total is None else max(n_total, len(rows))
     content: dict[str, Any] = {"tool": tool}
+    if variant:
+        content["variant"] = variant
     if summary:
         content["summary"] = jsonable(dict(summary))
     if n_rows:

@@ -52,7 +52,7 @@ from domain import (
     normalise_account_id,
 )
 from tools import results
-from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec
+from tools.result_specs import RESULT_SPECS, Column, Kind, ResultSpec, spec_of
 
 _TIER_ALIASES = {"pro": "Professional", "ent": "Enterprise", "biz": "Business"}
 
@@ -447,6 +447,7 @@ __all__ = [
     "invalid_arguments_message",
     "model_arguments",
     "openai_tool_spec",
+    "spec_of",
     "strict_parameters",
 ]
 

@@ -247,7 +247,9 @@ def find_declining_customers(
     left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
     fallen = _fallen_note(*matches.already_fallen)
     notes = " ".join(note for note in (matches.warning, left_out, fallen) if note)
-    currency, total = _one_currency(matches.revenue_by_currency, matches.total_monthly_revenue)
+    currency, total = views.money_in_currencies(
+        matches.revenue_by_currency, matches.total_monthly_revenue
+    )
     summary = {
         "n_customers": matches.n_customers,
         "scope": _declining_scope(decline_level, segment_id, tier, matches.region, matches.labels),
@@ -270,24 +272,6 @@ def find_declining_customers(
         notice=notes or None,
         max_rows=context.max_rows_to_model,
     )
-
-
-def _one_currency(by_currency: dict[str, float], total: float) -> tuple[str | None, Any]:
-    """(the currency, the total) of money summed over customers: the total as is in its one
-    currency, or, over several, each currency's part in words (never one sum across them).
-
-    Examples:
-        >>> _one_currency({"GBP": 7506.0}, 7506.0)
-        ('GBP', 7506.0)
-        >>> _one_currency({"EUR": 3785.5, "GBP": 7506.0}, 11291.5)
-        (None, '€3,786 and £7,506 (not added across currencies)')
-        >>> _one_currency({}, 12.5)
-        (None, 12.5)
-    """
-    if len(by_currency) > 1:
-        parts = " and ".join(format_money(value, code) for code, value in by_currency.items())
-        return None, f"{parts} (not added across currencies)"
-    return next(iter(by_currency), None), total
 
 
 def _fallen_note(count: int, largest: tuple[str, ...]) -> str | None:

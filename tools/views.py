@@ -13,7 +13,7 @@ from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
-from domain import DEFAULT_CURRENCY, SPAN_COLUMNS
+from domain import DEFAULT_CURRENCY, SPAN_COLUMNS, format_money
 
 Chart = dict[str, Any]
 MAX_CHART_POINTS = 5_000
@@ -115,6 +115,24 @@ def _months(row: Mapping[str, Any], prefix: str) -> str:
     start = row[f"{prefix}_start"]
     end = row.get(f"{prefix}_end") or start
     return str(start) if end == start else f"{start} to {end}"
+
+
+def money_in_currencies(by_currency: dict[str, float], total: float) -> tuple[str | None, Any]:
+    """(the currency, the total) of money summed over customers: the total as is in its one
+    currency, or, over several, each currency's part in words (never one sum across them).
+
+    Examples:
+        >>> money_in_currencies({"GBP": 7506.0}, 7506.0)
+        ('GBP', 7506.0)
+        >>> money_in_currencies({"EUR": 3785.5, "GBP": 7506.0}, 11291.5)
+        (None, '€3,786 and £7,506 (not added across currencies)')
+        >>> money_in_currencies({}, 12.5)
+        (None, 12.5)
+    """
+    if len(by_currency) > 1:
+        parts = " and ".join(format_money(value, code) for code, value in by_currency.items())
+        return None, f"{parts} (not added across currencies)"
+    return next(iter(by_currency), None), total
 
 
 def _one_currency(

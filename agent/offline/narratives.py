@@ -19,7 +19,7 @@ from typing import Any
 from domain import FRACTION_COLUMNS, SPAN_COLUMNS, currency_prefix, format_money
 from domain.markdown import literal, table
 from prompts import list_prompts, load_prompt
-from tools.schemas import RESULT_SPECS, Kind, ResultSpec
+from tools.schemas import Kind, ResultSpec, spec_of
 
 MAX_NARRATIVE_ROWS = 10
 
@@ -494,8 +494,8 @@ def narrate(tool: str, content: Any) -> str:
     data = parse_content(content)
     if "error" in data:
         return _error(data)
-    spec = RESULT_SPECS.get(tool)
-    name = f"narrative_{tool}"
+    spec = spec_of(tool, data)
+    name = f"narrative_{tool}" + (f"_{data['variant']}" if data.get("variant") else "")
     if spec is None or name not in list_prompts():
         generic = ResultSpec(rows=())
         variables = _variables(data, generic) | {"facts": _facts(data)}

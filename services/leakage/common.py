@@ -39,6 +39,10 @@ NOT_POSSIBLE = (
     "risk scores and the overview need them; trends, segments and questions answered in SQL "
     "still work."
 )
+NO_SCORES = (
+    "Risk scores are not available for this warehouse: {reason}. Trends, segments and "
+    "questions answered in SQL still work."
+)
 STALE = (
     "The billing data changed after these figures were computed; they are the last complete "
     "version and are recomputed by the running update or `revrisk refresh`."
@@ -84,13 +88,20 @@ def check_account(con: duckdb.DuckDBPyConnection, account_id: str) -> None:
     )
 
 
+class NoScoresError(CachesNotBuiltError):
+    """The caches hold the detected leakage but no risk scores: this warehouse's data cannot
+    give them (the message says why, in words a finance lead can act on)."""
+
+
 @contextmanager
 def cached(
-    db_path: Path | str, model_dir: Path | str | None = None
+    db_path: Path | str, model_dir: Path | str | None = None, *, scores: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a warehouse with leakage caches (the last complete ones;
     `cache_warning` says when they are stale). Never writes: see the module docstring.
-    `model_dir` is accepted for callers that pass one; reading needs no model."""
+    `model_dir` is accepted for callers that pass one; reading needs no model. A reader of
+    risk scores (`scores`, the default) gets `NoScoresError` where the last refresh could
+    only detect leakage; a reader of detected leakage alone passes `scores=False`."""
     db_path = Path(db_path)
     with connect(db_path, read_only=True) as con:
         if get_meta(con, store.VERSION_KEY) is None:
@@ -98,6 +109,9 @@ def cached(
                 raise WarehouseBusyError()
             reason = get_meta(con, store.FAILED_KEY)
             raise CachesNotBuiltError(NOT_POSSIBLE.format(reason=reason) if reason else NOT_BUILT)
+        unscored = store.cache_info(con).get(store.SCORES_UNAVAILABLE)
+        if scores and unscored:
+            raise NoScoresError(NO_SCORES.format(reason=unscored))
         yield con
 
 
@@ -144,6 +158,7 @@ def money(value: Any) -> float:
 
 
 __all__ = [
+    "NoScoresError",
     "UnknownAccountError",
     "cache_warning",
     "cached",

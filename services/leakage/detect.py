@@ -16,6 +16,12 @@ from domain import LEAKAGE_TYPES
 from services.leakage import pipeline
 from services.leakage.common import cached, canonical, check_account, money, population
 
+NO_INVOICES = (
+    "This warehouse holds monthly revenue but no invoices, so there is no leakage to detect: "
+    "leakage is found by checking invoices against contracts, payments and usage. Import "
+    "those records (CSV or Excel files, or a Stripe export) to check them."
+)
+
 
 @dataclass(frozen=True)
 class Detection:
@@ -55,7 +61,9 @@ def detect_leakage(
         if bound is not None:
             where.append(f"strftime(month, '%Y-%m') {operator} ?")
             params.append(str(pd.Period(bound, freq="M")))
-    with cached(db_path, model_dir) as con:
+    with cached(db_path, model_dir, scores=False) as con:
+        if not pipeline.scalar(con, "SELECT count(*) FROM invoices"):
+            raise ValueError(NO_INVOICES)
         if account_id is not None:
             check_account(con, account_id)
         keep, kept, region = population(con, region, tier)

@@ -187,13 +187,20 @@ def has_truth(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def months_needed(test_months: int) -> int:
+    """Months of usage a time split with `test_months` held out needs: two training cutoffs,
+    the held-out ones, and the month that labels the last of them."""
+    return test_months + 3
+
+
 def time_split(months: Sequence[date], test_months: int) -> tuple[list[date], list[date]]:
     """Cutoffs for training and testing: every month with a following month, the last
     `test_months` of them held out (their labels are the latest months)."""
     cutoffs = list(months[:-1])
-    if len(cutoffs) < test_months + 2:
+    if len(months) < months_needed(test_months):
         raise ValueError(
-            f"need at least {test_months + 3} months of usage for a time split, have {len(months)}"
+            f"need at least {months_needed(test_months)} months of usage for a time split, "
+            f"have {len(months)}"
         )
     return cutoffs[:-test_months], cutoffs[-test_months:]
 
@@ -206,6 +213,7 @@ __all__ = [
     "has_event_truth",
     "has_truth",
     "latest_features",
+    "months_needed",
     "scalar",
     "time_split",
     "training_rows",

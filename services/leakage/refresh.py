@@ -6,6 +6,13 @@ feature sets here; falls back to any compatible stored model when the warehouse 
 to train on), scores every account as of the latest month with the latest month's detected
 leakage, and writes `detected_leakage`, `leakage_scores` and `leakage_factors` in one
 transaction together with the data version they were built from.
+
+A warehouse whose data cannot give risk scores (fewer than 7 months of usage, a Stripe export
+without engagement meters, a book of monthly revenue only) still gets its detected leakage:
+the caches are written with no scores and the reason in their info (`SCORES_UNAVAILABLE`), and
+`ScoresUnavailableError` says so. Measured (rt12 T-M7): on a 40-customer Stripe export
+`revrisk detect` found 44 findings ($19,232.58) while the chat's "where are we leaking now?"
+failed on the model's missing login column, because one failed step discarded both.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from data.warehouse import connect, set_meta, transaction, writer_lock
 from services.leakage import pipeline
 from services.leakage.store import (
     FAILED_KEY,
+    SCORES_UNAVAILABLE,
     ModelMismatchError,
     ModelMissingError,
     StoredModel,
@@ -133,8 +141,11 @@ def cache_frames(
     scores["feature_set"] = stored.model.feature_set
     scores["model_version"] = stored.version
     factors = factor_rows(scores["account_id"].to_numpy(), result.attribution)
-    detected = findings.assign(invoice_id=findings["invoice_id"].astype("Int64"))
-    return {"detected_leakage": detected, "leakage_scores": scores, "leakage_factors": factors}
+    return {
+        "detected_leakage": _detected(findings),
+        "leakage_scores": scores,
+        "leakage_factors": factors,
+    }
 
 
 def refresh_leakage_cache(
@@ -172,12 +183,20 @@ def _refresh(
         version = current_version(con)
         findings = pipeline.find_leakage(con)
         step()
-        stored, trained = _model_for_warehouse(
-            con, model_dir, findings, db_path, plan or REFRESH_PLAN, retrain
-        )
+        try:
+            stored, trained = _model_for_warehouse(
+                con, model_dir, findings, db_path, plan or REFRESH_PLAN, retrain
+            )
+            step()
+            result, features, month = score_warehouse(con, stored, findings, thresholds)
+        except ValueError as exc:  # no scores from this data: keep what was detected
+            unscored: tuple[ValueError, str] | None = (exc, scores_reason(con, exc))
+        else:
+            unscored = None
         step()
-        result, features, month = score_warehouse(con, stored, findings, thresholds)
-        step()
+    if unscored is not None:
+        _write_detected_only(db_path, findings, version, unscored[1], started)
+        raise ScoresUnavailableError(unscored[1]) from unscored[0]
     frames = cache_frames(findings, result, features, month, stored)
     info = {
         "model_version": stored.version,
@@ -209,12 +228,67 @@ def _refresh(
     )
 
 
+class ScoresUnavailableError(ValueError):
+    """The refresh wrote the detected leakage but could not score accounts (the reason, in a
+    finance lead's words, is the message and the caches' `SCORES_UNAVAILABLE` info)."""
+
+
+def scores_reason(con: duckdb.DuckDBPyConnection, error: ValueError) -> str:
+    """Why this warehouse cannot be scored, in words a finance lead can act on: what the
+    model needs and what the data lacks (the model's own message names a feature column)."""
+    if not pipeline.scalar(con, "SELECT count(*) FROM invoices"):
+        return (
+            "it holds monthly revenue only, and scores need billing records (accounts, "
+            "contracts, invoices, payments and monthly usage)"
+        )
+    months, needed = (
+        len(pipeline.usage_months(con)),
+        pipeline.months_needed(REFRESH_PLAN.test_months),
+    )
+    if months < needed:
+        lacks = f"scores need at least {needed} months of usage and this data has {months}"
+    elif "empty value" in str(error):
+        lacks = (
+            "scores need monthly engagement for every account (logins, support tickets, "
+            "feature adoption), which this data does not hold (a Stripe export needs "
+            "`--engagement` meters)"
+        )
+    else:
+        lacks = f"the model could not use this data ({error})"
+    return f"{lacks}; the leakage detected in its invoices is still reported"
+
+
+def _write_detected_only(
+    db_path: Path, findings: pd.DataFrame, version: str, reason: str, started: float
+) -> None:
+    """Caches with the detected leakage and no scores or factors; readers of scores name
+    `reason` (services.leakage.common.cached)."""
+    with connect(db_path) as con, transaction(con):
+        frames = {"detected_leakage": _detected(findings)} | {
+            table: con.execute(f"SELECT * FROM {table} LIMIT 0").df()
+            for table in ("leakage_scores", "leakage_factors")
+        }
+        info = {
+            SCORES_UNAVAILABLE: reason,
+            "n_findings": len(findings),
+            "built_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        write_caches(con, frames, info, version)
+
+
+def _detected(findings: pd.DataFrame) -> pd.DataFrame:
+    return findings.assign(invoice_id=findings["invoice_id"].astype("Int64"))
+
+
 __all__ = [
     "REFRESH_PLAN",
     "REFRESH_STEPS",
     "CacheReport",
+    "ScoresUnavailableError",
     "cache_frames",
     "latest_detected",
     "refresh_leakage_cache",
     "score_warehouse",
+    "scores_reason",
 ]

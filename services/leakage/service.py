@@ -29,6 +29,7 @@ from analytics.leakage.scoring import RISK_LEVELS, RiskThresholds
 from domain import LEAKAGE_TYPES, TIERS
 from services.leakage.batch import FileScore, export_scores, score_file
 from services.leakage.common import (
+    NoScoresError,
     UnknownAccountError,
     cache_warning,
     cached,
@@ -324,6 +325,7 @@ __all__ = [
     "Detection",
     "FileScore",
     "LeakageScores",
+    "NoScoresError",
     "PortfolioSummary",
     "RiskExplanation",
     "UnknownAccountError",

@@ -41,6 +41,9 @@ FAILED_KEY = "leakage_refresh_failed"
 """Why the last refresh could not build the caches (e.g. too few months to train); cleared by
 the next complete refresh. Readers name it instead of "run `revrisk refresh`", which would fail
 the same way."""
+SCORES_UNAVAILABLE = "scores_unavailable"
+"""Key of the cache info that holds why the last refresh wrote the detected leakage but no
+risk scores (services.leakage.refresh)."""
 CACHE_TABLES = LEAKAGE_CACHE_TABLES
 _RETRAIN = "Run `revrisk model train` to train a model for this installation."
 
@@ -281,6 +284,7 @@ def write_caches(
 __all__ = [
     "CACHE_TABLES",
     "MODEL_FORMAT",
+    "SCORES_UNAVAILABLE",
     "ModelMismatchError",
     "ModelMissingError",
     "StoredModel",

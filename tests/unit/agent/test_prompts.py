@@ -38,6 +38,16 @@ def test_narrative_template_uses_exactly_the_result_spec(tool: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("tool", "variant"),
+    [(tool, name) for tool, spec in sorted(RESULT_SPECS.items()) for name in spec.variants],
+)
+def test_each_variant_s_template_uses_exactly_its_spec(tool: str, variant: str) -> None:
+    spec = RESULT_SPECS[tool].variants[variant]
+    expected = {column.key for column in spec.summary} | {"rows", "actions", "note"}
+    assert prompt_variables(f"narrative_{tool}_{variant}") == expected
+
+
+@pytest.mark.parametrize(
     "name", [n for n in list_prompts() if n.startswith(("narrative_", "reply_"))]
 )
 def test_fixed_template_text_states_no_figures(name: str) -> None:
