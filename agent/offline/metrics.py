@@ -2133,6 +2133,54 @@ _BUILDERS = {
 
 
 _ISO_MONTH = re.compile(rf"\b({_YEAR})-(0[1-9]|1[0-2])\b(?!-\d)")
+_NUMERIC_DATE = re.compile(
+    rf"(?<![\d/.-])(?:(0?[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?({_YEAR})|({_YEAR})-(0[1-9]|1[0-2]))"
+    r"\b(?![/-]\d)"
+)
+"""A month written in digits: month first with slashes ("10/2026"; a day between,
+"3/15/2026"), or ISO ("2026-10"; not a day, "2026-10-05")."""
+_MONTH_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def worded_months(text: str) -> str:
+    """`text` with each month written in digits as its name and year ("Oct 2026"), which every
+    period reader here knows; a day keeps ISO form. Before (holdout14), "Leakage findings for
+    10/2026?" read no month, "revenue in 9/2026" took the 9 for account ACC000009, and
+    "revenue in 2026-09" was read as the whole of 2026. A message written as SQL is left as
+    it is.
+
+    Examples:
+        >>> worded_months("findings for 10/2026, revenue in 2026-09 and on 3/15/2026")
+        'findings for Oct 2026, revenue in Sep 2026 and on 2026-03-15'
+        >>> worded_months("a 50/50 split, 1/3 of 2026, 2026-10-05")
+        'a 50/50 split, 1/3 of 2026, 2026-10-05'
+    """
+    if re.match(r"\s*(?:select|with)\b", text, re.IGNORECASE):
+        return text
+
+    def worded(match: re.Match[str]) -> str:
+        month, day, year, iso_year, iso_month = match.groups()
+        if day:
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        number, year = (int(month), year) if month else (int(iso_month), iso_year)
+        return f"{_MONTH_ABBREVIATIONS[number - 1]} {year}"
+
+    return _NUMERIC_DATE.sub(worded, text)
+
+
 _NAMED_MONTH = re.compile(
     rf"\b{_MONTH_NAME}\s*(?:of\s+)?(?:({_YEAR})\b|['’‘`]\s?(\d\d)\b|[-/](\d\d)\b(?!\d))"
 )
@@ -2189,6 +2237,8 @@ def tool_months(text: str) -> dict[str, str]:
         True
         >>> tool_months("downgrades missed between March and May 2026")
         {'since': '2026-03', 'until': '2026-05'}
+        >>> tool_months("contract terms errors Mar 2026 through May 2026")
+        {'since': '2026-03', 'until': '2026-05'}
     """
     lowered = text.lower()
     if ranged := _range(lowered):  # "between March and May 2026": both ends
@@ -2203,6 +2253,8 @@ def tool_months(text: str) -> dict[str, str]:
             months["since"] = month
         elif _CLOSES.search(before) and ("since" in months or len(stated) == 1):
             months["until"] = month
+        elif _CLOSES.search(before) and "month" in months:  # "2026-03 through 2026-05"
+            months["since"], months["until"] = months.pop("month"), month
         elif not months:
             months["month"] = month
     if "month" in months and len(months) > 1:

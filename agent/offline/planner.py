@@ -73,6 +73,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from agent.offline import coverage, drivers, listed, metrics, sqlgen
+from agent.offline.corrections import corrected
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
 from agent.offline.limits import entity_label, unapplied
@@ -119,6 +120,7 @@ REPLIES = (
     "scenario",
     "missing_data",
     "invented",
+    "method",
 )
 """Intents answered without a tool; each has a `prompts/reply_<name>.md` template."""
 
@@ -410,6 +412,8 @@ def _choose(reading: Reading) -> Plan:
         return Plan("scenario")
     if _matches(reading, "invented"):  # "just make up a plausible Q4 number for the deck"
         return Plan("invented")
+    if _matches(reading, "method") and "account_id" not in reading.named:
+        return Plan("method")  # "how do you decide what counts as High?", "which file formats?"
     name, score = reading.best_tool
     if scores["off_topic"] >= 3 and scores["off_topic"] > score:
         return Plan("off_topic")
@@ -1206,7 +1210,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
         'destructive'
     """
     lexicon: Lexicon = load_lexicon()
-    reading = Reading(text, memory or Memory(), lexicon)
+    reading = Reading(corrected(metrics.worded_months(text), lexicon), memory or Memory(), lexicon)
     if (named := _data_question_about_it(reading)) is not None:
         reading = Reading(named, reading.memory, lexicon)  # "how much did it bring in?"
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)

@@ -72,7 +72,8 @@ def _opening_verb(tokens: list[str], lexicon: Lexicon) -> tuple[Phrase | None, b
     read or a noun: "send me", "refund history", "call list"."""
     safety = lexicon.safety
     verbs = (*safety.imperatives, *safety.conditional)
-    verb = next((v for v in verbs if tuple(tokens[: len(v)]) == v), None)  # "drops" is a noun
+    # the longest verb the words open with: "log in to Stripe", not "log" and a read "in"
+    verb = max((v for v in verbs if tuple(tokens[: len(v)]) == v), key=len, default=None)
     if verb is None:
         return None, False
     after = len(verb)
