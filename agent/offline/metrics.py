@@ -837,6 +837,54 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:  # entities 
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
+def company_named(text: str, lexicon: Lexicon) -> str | None:
+    """The one company the text names by a name of two words or more ending in a company or
+    industry word ("Quiet Beacon Logistics", "Acme Corp"), else None: what a status question
+    ("how is Quiet Beacon Logistics doing?") asks about.
+
+    Examples:
+        >>> company_named("how is Quiet Beacon Logistics doing?", lexicon)
+        'Quiet Beacon Logistics'
+        >>> company_named("how is Rome doing?", lexicon) is None
+        True
+    """
+    names = customer_names(text, lexicon)
+    if len(names) != 1:
+        return None
+    words = names[0].lower().split()
+    last = words[-1] if words else ""
+    return names[0] if len(words) >= 2 and last in _COMPANY_WORDS | _INDUSTRY_WORDS else None
+
+
+def status_sql(name: str) -> str:
+    """How one account named by its name is doing ("how is Quiet Beacon Logistics doing?",
+    rt12 T-M1: refused as off-topic): its id, tier and region, its revenue in the latest
+    month and the same month a year earlier, its leakage found so far, and its leakage risk
+    level and decline level from the caches; a name no account has gets one row saying
+    so. The name is matched as `_is_named` matches it (with or without the demo's "#1265").
+    Revenue is the latest month's (the period columns) and that month a year earlier; the
+    leakage is every finding so far, as detect_leakage sums them."""
+    key = re.sub(r"[^A-Z0-9]", "", name.upper())
+    shown = re.sub(r"[^\w .#&-]", "", name)
+    bare = _id_key(r"regexp_replace(a.name, '\s*#\s*\d+\s*$', '')")
+    year_ago = _shift(LATEST, -12)
+    return (
+        f"WITH asked(key) AS (VALUES ('{key}')) "
+        f"SELECT coalesce(a.account_id, '{shown} (no account found)') AS account_id, a.name, "
+        "a.tier, a.region, "
+        "(SELECT round(sum(r.net_revenue), 2) FROM monthly_revenue r WHERE r.account_id = "
+        f"a.account_id AND r.month = {LATEST}) AS net_revenue, "
+        "(SELECT round(sum(r.net_revenue), 2) FROM monthly_revenue r WHERE r.account_id = "
+        f"a.account_id AND r.month = {year_ago}) AS revenue_a_year_before, "
+        "(SELECT round(sum(d.amount), 2) FROM detected_leakage d WHERE d.account_id = "
+        "a.account_id) AS detected_leakage, s.risk_level, t.decline_level, "
+        f"{_as_months(period_start=LATEST, period_end=LATEST)} "
+        f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
+        "LEFT JOIN leakage_scores s ON s.account_id = a.account_id "
+        "LEFT JOIN trend_metrics t ON t.account_id = a.account_id ORDER BY 1 LIMIT 5"
+    )
+
+
 def without_names(text: str, lexicon: Lexicon) -> str:
     """`text` with the customer names it holds blanked: the "drop" of "DROP-F" is no trend
     word and no metric."""

@@ -280,6 +280,34 @@ def _total_of_last(reading: Reading) -> Plan | None:
     return Plan(last, (Call(last, dict(memory.last_args)),))
 
 
+_STATUS = re.compile(
+    r"\bhow(?:s|'s|’s| is| are| was)\b.*"
+    r"\b(?:doing|going|looking|performing|getting on|holding up)\b"
+    r"|\btell me about\b|\bhow are things (?:with|at)\b|\bwhat about\b|\bstatus of\b"
+    r"|\bupdate on\b|\bwhat(?:s|'s|’s| is) (?:up|going on|happening) with\b|\bshow me\b",
+    re.IGNORECASE,
+)
+"""Asks how one thing is doing, with no measure named ("how is Quiet Beacon Logistics
+doing?", "tell me about Acme Corp")."""
+
+
+def _company_status(reading: Reading) -> Plan | None:
+    """ "How is Quiet Beacon Logistics doing?" (rt12 T-M1: refused as off-topic): a company
+    named by its name, asked how it is doing with no tool's question of its own, is looked up
+    by a query that finds the account by its name and says how it is doing (revenue, leakage
+    found, risk level, decline probability; agent/offline/metrics.py `status_sql`). The
+    planner cannot look a name up, so the query does; one no account has is said so."""
+    if any(kind in reading.named for kind in ("account_id", "sql", "file_path")):
+        return None
+    name, score = reading.best_tool
+    if name is not None and score >= reading.lexicon.threshold:
+        return None
+    company = metrics.company_named(reading.original, reading.lexicon)
+    if company is None or not _STATUS.search(reading.original):
+        return None
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": metrics.status_sql(company)}),))
+
+
 _REORDER = re.compile(
     r"\b(?:rank|re-?rank|sort|re-?sort|order|re-?order)\w*\s+(?:\w+\s+){0,3}?by\b"
 )
@@ -460,6 +488,7 @@ def _choose(reading: Reading) -> Plan:
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
+        _company_status,  # "how is Quiet Beacon Logistics doing?"
     )
     for answer in answers_of_their_own:
         if (plan := answer(reading)) is not None:

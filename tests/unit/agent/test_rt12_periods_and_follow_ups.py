@@ -387,3 +387,58 @@ def test_revenue_outside_a_region_is_everything_else(small_world: Path) -> None:
             "WHERE region <> 'North America' AND month >= '2025-01-01' AND month < '2026-01-01'"
         ).fetchall()
     assert _money(row["net_revenue"]) == _money(total)
+
+
+# ------------------------------------------------------------------ T-M1: a company by its name
+def _named(world: Path) -> tuple[str, str]:
+    with duckdb.connect(str(world), read_only=True) as con:
+        ((account, name),) = con.execute(  # a name one account has, without its "#n"
+            "SELECT any_value(account_id), any_value(name) FROM accounts "
+            "WHERE account_id > 'ACC000100' GROUP BY regexp_replace(name, ' #[0-9]+$', '') "
+            "HAVING count(*) = 1 ORDER BY 1 LIMIT 1"
+        ).fetchall()
+    return str(account), str(name).split(" #")[0]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "how is {name} doing?",
+        "tell me about {name}",
+        "how are things with {name}?",
+        "what's going on with {name}?",
+    ],
+)
+def test_how_a_company_named_by_name_is_doing(scored_world: Path, template: str) -> None:
+    account, name = _named(scored_world)
+    (row,) = _rows(scored_world, _sql(template.format(name=name)))
+    assert (row["account_id"], row["period_start"]) == (account, "2026-10")
+    assert _money(row["net_revenue"]) == _revenue(scored_world, "2026-10-01", "2026-11-01", account)
+    assert _money(row["revenue_a_year_before"]) == _revenue(
+        scored_world, "2025-10-01", "2025-11-01", account
+    )
+    with duckdb.connect(str(scored_world), read_only=True) as con:
+        ((leaked, level),) = con.execute(
+            "SELECT (SELECT coalesce(sum(amount), 0) FROM detected_leakage WHERE account_id = ?),"
+            " (SELECT risk_level FROM leakage_scores WHERE account_id = ?)",
+            [account, account],
+        ).fetchall()
+    assert _money(row["detected_leakage"] or 0) == _money(leaked)
+    assert row["risk_level"] == level
+
+
+def test_a_company_no_account_has_is_said_so(scored_world: Path) -> None:
+    (row,) = _rows(scored_world, _sql("how is Acme Corp doing?"))
+    assert row["account_id"] == "Acme Corp (no account found)" and row["net_revenue"] is None
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("how is Rome doing?", "off_topic"),  # no company of ours
+        ("why is Northwind Quarry Partners flagged as risky?", "clarify"),  # its factors: the id
+        ("how much does the CEO at Quiet Beacon Logistics earn?", "foreign"),
+    ],
+)
+def test_other_names_are_not_looked_up(question: str, intent: str) -> None:
+    assert plan(question, _DATA).intent == intent
