@@ -48,14 +48,16 @@ RANK_LABELS = {
     "at_stake": "dollars at stake (leaking now, detected + at risk next month, predicted)",
 }
 
-DeclineRankBy = Literal["probability", "revenue"]
+DeclineRankBy = Literal["probability", "revenue", "steepness"]
 DECLINE_RANK_ORDERS: tuple[str, ...] = get_args(DeclineRankBy)
 """What a list of declining customers sorts on: the decline probability ("most likely to
-decline", the default) or the customer's average monthly revenue ("the biggest declining
-customers by revenue")."""
+decline", the default), the customer's average monthly revenue ("the biggest declining
+customers by revenue") or the trend's change per month, steepest fall first ("which
+customers are declining fastest?")."""
 DECLINE_RANK_LABELS = {
     "probability": "decline probability, most likely first",
     "revenue": "average monthly revenue, largest first",
+    "steepness": "trend change per month, steepest fall first",
 }
 
 SpanColumn = Literal[

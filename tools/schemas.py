@@ -250,9 +250,10 @@ class FindDecliningCustomersArgs(_Args):
     top_n: int = _top_n()
     order_by: DeclineRankBy = Field(
         default="probability",
-        description="Rank by probability (most likely to decline first: the default) or "
+        description="Rank by probability (most likely to decline first: the default), "
         'revenue (largest average monthly revenue first: "the biggest declining customers by '
-        'revenue", "which of our biggest customers are declining?"); null: probability.',
+        'revenue", "which of our biggest customers are declining?") or steepness (steepest '
+        'fall in revenue per month first: "who is declining fastest?"); null: probability.',
     )
 
 

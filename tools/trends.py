@@ -221,8 +221,9 @@ def find_declining_customers(
     segment_id limits to one segment (see list_segments); tier and region to the customers
     whose warehouse account has them (customers without an account row, e.g. from an imported
     revenue file, are left out and counted in the result's note). order_by ranks the list:
-    probability (most likely first, the default) or revenue (largest average monthly revenue
-    first: "biggest", "largest", "by revenue"). Returns how many customers match, the
+    probability (most likely first, the default), revenue (largest average monthly revenue
+    first: "biggest", "largest", "by revenue") or steepness (steepest fall in revenue per month
+    first: "declining fastest", "shrinking the most"). Returns how many customers match, the
     definition in one sentence, what the list is ranked by, and the top_n with the
     probability, trend change per month, average monthly revenue, anomalies and segment. Money
     is per month in the customer's currency.

@@ -4,9 +4,10 @@ Contract: `unapplied(text, calls, entities, lexicon)` lists every limit the mess
 that none of `calls` applies: a filter (a region, billing system, currency or other
 warehouse value of the `[sql.filters]` vocabulary; a tier, risk level, leakage type, decline
 level or segment), a breakdown ("which region …", "by billing system"), a period ("in 2025",
-"last quarter", "Q3", "in March"), a comparison of periods ("this month vs last month",
-"compared with a year ago", also when a query does not compare them) or a share of the
-total ("what share of …").
+"last quarter", "Q3", "in March"), a forecast horizon beyond next month ("at risk next
+quarter": the leakage model predicts one month ahead), a comparison of periods ("this month
+vs last month", "compared with a year ago", also when a query does not compare them) or a
+share of the total ("what share of …").
 The planner applies what a tool argument can carry (a tier; a region on score_leakage,
 portfolio_summary, detect_leakage and find_declining_customers; a month, a year as
 since/until, a period relative to the data when its last month is known); what is left is
@@ -25,6 +26,7 @@ library knows which arguments of these ten tools carry which limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -150,6 +152,24 @@ def _breakdown(calls: Sequence[Call], text: str, lexicon: Lexicon) -> list[Limit
     return [Limit("breakdown", group.replace("_", " "))]
 
 
+_HORIZON = re.compile(
+    r"\b(?:next|coming|following|upcoming)\s+(quarter|half(?: year)?|year|12 months|\d{1,2} months"
+    r"|(?:two|three|four|five|six|few|several|couple of) months)\b|\bthis coming (quarter|year)\b"
+)
+_ONE_MONTH_AHEAD = ("score_leakage", "portfolio_summary", "explain_risk_factors", "score_file")
+"""Tools whose prediction is for next month only (the leakage model's horizon)."""
+
+
+def _horizon(calls: Sequence[Call], text: str) -> list[Limit]:
+    """A forecast horizon longer than next month ("how much revenue is at risk next
+    quarter?") asked of the leakage model, which predicts one month ahead (rt12 T-M16: the
+    answer was next month's, unsaid)."""
+    match = _HORIZON.search(text.lower())
+    if match is None or not any(call.name in _ONE_MONTH_AHEAD for call in calls):
+        return []
+    return [Limit("horizon", match.group(0))]
+
+
 def unapplied(
     text: str, calls: Sequence[Call], entities: Entities, lexicon: Lexicon
 ) -> tuple[Limit, ...]:
@@ -163,9 +183,12 @@ def unapplied(
         >>> unapplied(text, [Call("score_leakage", {"top_n": 5})], entities, lexicon)
         (Limit(kind='filter', text='APAC'),)
     """
-    if not calls or entities.sql is not None or _about_one(calls):
+    if not calls or entities.sql is not None:
         return ()
+    if _about_one(calls):
+        return tuple(_horizon(calls, text))
     found = [
+        *_horizon(calls, text),
         *_filters(calls, entities, text, lexicon),
         *_breakdown(calls, text, lexicon),
         *_periods(calls, text),
@@ -192,6 +215,8 @@ def notes(limits: Sequence[Limit], tools: Sequence[str], lexicon: Lexicon) -> st
             lines.append(words[limit.kind].format(periods=limit.text, scope=scope))
         if limit.kind == "share":
             lines.append(words["share"])
+        if limit.kind == "horizon":
+            lines.append(words["horizon"].format(periods=limit.text))
         if limit.kind == "negated":
             lines.append(words["negated"].format(value=limit.text))
     return "\n".join(lines)

@@ -837,6 +837,54 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:  # entities 
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
+def company_named(text: str, lexicon: Lexicon) -> str | None:
+    """The one company the text names by a name of two words or more ending in a company or
+    industry word ("Quiet Beacon Logistics", "Acme Corp"), else None: what a status question
+    ("how is Quiet Beacon Logistics doing?") asks about.
+
+    Examples:
+        >>> company_named("how is Quiet Beacon Logistics doing?", lexicon)
+        'Quiet Beacon Logistics'
+        >>> company_named("how is Rome doing?", lexicon) is None
+        True
+    """
+    names = customer_names(text, lexicon)
+    if len(names) != 1:
+        return None
+    words = names[0].lower().split()
+    last = words[-1] if words else ""
+    return names[0] if len(words) >= 2 and last in _COMPANY_WORDS | _INDUSTRY_WORDS else None
+
+
+def status_sql(name: str) -> str:
+    """How one account named by its name is doing ("how is Quiet Beacon Logistics doing?",
+    rt12 T-M1: refused as off-topic): its id, tier and region, its revenue in the latest
+    month and the same month a year earlier, its leakage found so far, and its leakage risk
+    level and decline level from the caches; a name no account has gets one row saying
+    so. The name is matched as `_is_named` matches it (with or without the demo's "#1265").
+    Revenue is the latest month's (the period columns) and that month a year earlier; the
+    leakage is every finding so far, as detect_leakage sums them."""
+    key = re.sub(r"[^A-Z0-9]", "", name.upper())
+    shown = re.sub(r"[^\w .#&-]", "", name)
+    bare = _id_key(r"regexp_replace(a.name, '\s*#\s*\d+\s*$', '')")
+    year_ago = _shift(LATEST, -12)
+    return (
+        f"WITH asked(key) AS (VALUES ('{key}')) "
+        f"SELECT coalesce(a.account_id, '{shown} (no account found)') AS account_id, a.name, "
+        "a.tier, a.region, "
+        "(SELECT round(sum(r.net_revenue), 2) FROM monthly_revenue r WHERE r.account_id = "
+        f"a.account_id AND r.month = {LATEST}) AS net_revenue, "
+        "(SELECT round(sum(r.net_revenue), 2) FROM monthly_revenue r WHERE r.account_id = "
+        f"a.account_id AND r.month = {year_ago}) AS revenue_a_year_before, "
+        "(SELECT round(sum(d.amount), 2) FROM detected_leakage d WHERE d.account_id = "
+        "a.account_id) AS detected_leakage, s.risk_level, t.decline_level, "
+        f"{_as_months(period_start=LATEST, period_end=LATEST)} "
+        f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
+        "LEFT JOIN leakage_scores s ON s.account_id = a.account_id "
+        "LEFT JOIN trend_metrics t ON t.account_id = a.account_id ORDER BY 1 LIMIT 5"
+    )
+
+
 def without_names(text: str, lexicon: Lexicon) -> str:
     """`text` with the customer names it holds blanked: the "drop" of "DROP-F" is no trend
     word and no metric."""
@@ -1105,7 +1153,12 @@ def _grouped_by(tokens: list[str], vocab: MetricWords) -> str | None:
         index = find_phrase(tokens, phrase)
         if index >= 1 and has_phrase(tokens[max(index - 2, 0) : index], vocab.group_words):
             return dimension
+        if 1 <= index <= 2 and tokens[index - 1] in _WHICH:  # "which region has the most
+            return dimension  # leakage?": one row per region, ranked (rt12 T-M2)
     return None
+
+
+_WHICH = frozenset(["which", "what"])
 
 
 def _named(vocab: MetricWords, metric: str) -> tuple[tuple[Phrase, str], ...]:
@@ -1155,7 +1208,11 @@ def applies(text: str, lexicon: Lexicon) -> bool:
         # year"): a sum here; with its year ("in 2026") agent/offline/sqlgen.py writes it;
         # anything else about one account is its own tools' (its trend)
         relative = spec.period is not None and named_period(text.lower())[0] is None
-        return spec.metric == "revenue" and relative and spec.group is None
+        # "revenue of ACC001446 in 2025 vs 2024": two periods of its revenue, a row each
+        compared = spec.compared is not None or bool(spec.periods)
+        return spec.metric == "revenue" and (
+            (relative and spec.group is None) or (compared and spec.back is None)
+        )
     if spec.metric == "leakage":  # leakage by type or tier, or of a month: the domain tools
         return (
             spec.group not in (None, "tier")
@@ -1194,7 +1251,9 @@ def compares_only(text: str, lexicon: Lexicon) -> bool:
     this month compare to last month?", "and against a year ago?"): a follow-up of the
     thread's metric question, compared."""
     spec = parse(text, lexicon)
-    return spec.metric is None and (spec.compared is not None or spec.back is not None)
+    # "compare Q3 2026 to Q2 2026", "Sep 2026 vs Aug 2026": two periods named, a row each
+    periods = len(spec.periods) >= 2
+    return spec.metric is None and (spec.compared is not None or spec.back is not None or periods)
 
 
 def compared_revenue(text: str, lexicon: Lexicon) -> str | None:
@@ -1464,6 +1523,8 @@ _PERIODS = ("month", "quarter", "half")
 _ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
+_MOVEMENT_WINDOW = Period(_shift(LATEST, -2), _shift(LATEST, 1))
+"""The latest 3 months: how customers' revenue moved when the question names no period."""
 _ALL_MONTHS = Period(EARLIEST, _shift(LATEST, 1))
 """Every month of the data: a ranking of accounts by detected leakage with no period sums every
 finding so far, as detect_leakage reads its findings (rt9 D23)."""
@@ -1565,6 +1626,11 @@ def _revenue(spec: MetricSpec) -> str:
         return _share(spec, default)  # a share of no part named is said, not 100 % (limits.py)
     if spec.rank is not None and not spec.customers:
         return _ranked(spec, default, value, "r.month", source, "r.currency")
+    if len(spec.customers) == 1 and len(spec.periods) == 2 and not spec.per_account:
+        # "revenue of ACC001446 in Q3 2026 vs Q2 2026": the first period against the second,
+        # as "this year vs last year" (one customer's row has no period to group by)
+        first, second = spec.periods
+        return _compared(replace(spec, period=first, compared=second, group=None), source)
     if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
         return _compared(spec, source)
     if spec.per_account or spec.counted:
@@ -1848,9 +1914,12 @@ def movement_sql(text: str, lexicon: Lexicon) -> str | None:
     spec = parse(text, lexicon)
     if spec.metric not in (None, "revenue") or spec.customers or spec.leakage_type:
         return None
-    p = _bounds(spec.period, _LATEST_MONTH)
+    year_ago = _YEAR_AGO.search(text.lower()) is not None
+    # no period: the latest 3 months against the 3 before, so that one month's spike does not
+    # make a customer "the fastest growing" (rt12 T-M10); the answer states both periods
+    p = _bounds(spec.period, _LATEST_MONTH if year_ago else _MOVEMENT_WINDOW)
     start, end = p.start, f"least({p.end}, {_shift(LATEST, 1)})"
-    if _YEAR_AGO.search(text.lower()):
+    if year_ago:
         then_start, then_end = _shift(start, -12), _shift(end, -12)
     else:
         months = f"date_diff('month', {start}, {end})"
@@ -1922,9 +1991,12 @@ def _leakage(spec: MetricSpec) -> str:
         if spec.leakage_type:  # the type it is limited to, on every row
             value += ", any_value(d.leakage_type) AS leakage_type"
         return _ranked(spec, _ALL_MONTHS, value, "d.month", source, "a.currency", extra)
+    # "which region has the most leakage?" with no period: every finding so far, as the
+    # leakage tools and the ranking of accounts sum them (rt12 T-M2)
+    split = spec.group is not None and spec.group not in _PERIODS
     return _period_select(
         spec,
-        _LATEST_MONTH,
+        _ALL_MONTHS if split else _LATEST_MONTH,
         "d.month",
         "round(sum(d.amount), 2) AS detected_leakage, count(DISTINCT d.account_id) AS n_accounts"
         + _months_covered(spec, "d.month"),

@@ -95,6 +95,7 @@ from agent.offline.plans import (
     Plan,
     accepts,
     args_for,
+    call_entities,
 )
 from agent.offline.reading import ENTITY_DEFAULTS, Reading
 from agent.offline.refusals import classify
@@ -251,6 +252,62 @@ def _listed_churn(reading: Reading) -> Plan | None:
         return None
     sql = listed.churn_sql(reading.text, memory.result_ids, reading.lexicon)
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+_TOTAL = re.compile(
+    r"\b(?:in total|the total|total(?:led)?|altogether|all together|add(?:s|ed)? up|sum(?:med)?"
+    r"|combined|in all)\b"
+)
+"""Asks for the total of what the thread just answered ("how much is that in total?")."""
+_OWN_QUESTION = re.compile(r"\b(?:revenue|mrr|arr|churn\w*|accounts?|customers?|invoices?)\b")
+"""Words that make a total a question of its own ("total revenue", "how many accounts in
+total"), not the total of the thread's answer."""
+
+
+def _total_of_last(reading: Reading) -> Plan | None:
+    """ "How much is that in total?", "what's the total?", "what does that add up to?" after
+    a list of findings or scores (rt12 T-M16: the portfolio overview answered): the last call
+    again, whose answer leads with the total of every match, not only the rows shown. A
+    query's total is its own follow-up's (`_sql_follow_up`); a message naming a limit of its
+    own ("and in EMEA in total?") refines the call instead."""
+    memory, lowered = reading.memory, reading.text.lower()
+    last = memory.last_tool
+    if last is None or last == "query_duckdb" or not _TOTAL.search(lowered):
+        return None
+    if reading.named or _OWN_QUESTION.search(lowered):
+        return None
+    short = len(reading.tokens) <= _SHORT_QUESTION
+    if not (short or reading.points_back or reading.starts_follow_up):
+        return None
+    return Plan(last, (Call(last, dict(memory.last_args)),))
+
+
+_STATUS = re.compile(
+    r"\bhow(?:s|'s|’s| is| are| was)\b.*"
+    r"\b(?:doing|going|looking|performing|getting on|holding up)\b"
+    r"|\btell me about\b|\bhow are things (?:with|at)\b|\bwhat about\b|\bstatus of\b"
+    r"|\bupdate on\b|\bwhat(?:s|'s|’s| is) (?:up|going on|happening) with\b|\bshow me\b",
+    re.IGNORECASE,
+)
+"""Asks how one thing is doing, with no measure named ("how is Quiet Beacon Logistics
+doing?", "tell me about Acme Corp")."""
+
+
+def _company_status(reading: Reading) -> Plan | None:
+    """ "How is Quiet Beacon Logistics doing?" (rt12 T-M1: refused as off-topic): a company
+    named by its name, asked how it is doing with no tool's question of its own, is looked up
+    by a query that finds the account by its name and says how it is doing (revenue, leakage
+    found, risk level, decline probability; agent/offline/metrics.py `status_sql`). The
+    planner cannot look a name up, so the query does; one no account has is said so."""
+    if any(kind in reading.named for kind in ("account_id", "sql", "file_path")):
+        return None
+    name, score = reading.best_tool
+    if name is not None and score >= reading.lexicon.threshold:
+        return None
+    company = metrics.company_named(reading.original, reading.lexicon)
+    if company is None or not _STATUS.search(reading.original):
+        return None
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": metrics.status_sql(company)}),))
 
 
 _REORDER = re.compile(
@@ -430,10 +487,12 @@ def _choose(reading: Reading) -> Plan:
         _reordered,  # "rank those by revenue instead"
         _listed_revenue,  # "how much did they bring in?"
         _listed_churn,  # "how many of them churned?"
+        _total_of_last,  # "how much is that in total?"
         _revenue_drivers,  # "why did revenue drop in October?"
         _revenue_movers,  # "which customers grew the most?"
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
+        _company_status,  # "how is Quiet Beacon Logistics doing?"
     )
     for answer in answers_of_their_own:
         if (plan := answer(reading)) is not None:
@@ -981,6 +1040,10 @@ def _in_context(chosen: Plan, reading: Reading) -> Plan:
         return recorded
     if (both := _one_risk_level(chosen.calls[0], reading)) is not None:
         return both
+    rule = reading.lexicon.intents.get(chosen.calls[0].name)
+    if rule is not None and rule.for_account and reading.ambiguous_pronoun:
+        # "why is it declining?" after a list of decliners: which one? (its trend answers)
+        return Plan("clarify", question="listed", tool=rule.for_account)
     call = _upload(_carry(_for_account(chosen.calls[0], reading), reading), reading)
     call = _within_segment(_with_reasons(call, reading), reading)
     return Plan(call.name, (call,))
@@ -1015,6 +1078,7 @@ def _with_months(chosen: Plan, reading: Reading) -> Plan:
         return chosen
     calls = []
     for call in chosen.calls:
+        call = _leakage_over(call, stated, reading)
         fields = TOOL_ARGS[call.name].model_fields
         if ranged and "since" not in fields and not ("month" in stated and "month" in fields):
             calls.append(call)  # a range for a tool of one month: its latest month
@@ -1025,7 +1089,25 @@ def _with_months(chosen: Plan, reading: Reading) -> Plan:
         if len(wanted) == len(stated) and not any(call.args.get(k) for k in _PERIOD_ARGS):
             call = Call(call.name, {**call.args, **wanted})
         calls.append(call)
-    return replace(chosen, calls=tuple(calls))
+    moved = chosen.intent == "portfolio_summary" and calls[0].name == "detect_leakage"
+    return replace(chosen, calls=tuple(calls), intent=calls[0].name if moved else chosen.intent)
+
+
+_LEAK_WORD = re.compile(r"\bleak(?:s|ed|ing|age)?\b", re.IGNORECASE)
+
+
+def _leakage_over(call: Call, stated: dict[str, str], reading: Reading) -> Call:
+    """The overview asked for the leakage of a period of several months ("how much did we
+    leak last quarter?", "how much leakage did we have this year?", rt12 T-M2): the
+    overview reads one month, so the findings of that period answer it (detect_leakage takes
+    a range); a prediction ("at risk", "expected") stays the overview's."""
+    if call.name != "portfolio_summary" or "since" not in stated:
+        return call
+    if not _LEAK_WORD.search(reading.text) or reading.scores.get("detect_leakage", 0.0) <= 0:
+        return call
+    if reading.scores.get("score_leakage", 0.0) > 0:  # "leakage at risk this year": predicted
+        return call
+    return Call("detect_leakage", args_for("detect_leakage", call_entities(call)))
 
 
 def _shifted(chosen: Plan, reading: Reading) -> Plan:
@@ -1102,19 +1184,24 @@ def _scores_named_file(chosen: Plan, reading: Reading) -> Plan:
 def _decline_order(chosen: Plan, reading: Reading) -> Plan:
     """Declining customers ranked by revenue when the message ranks them by revenue or size
     ("the 3 biggest declining customers by revenue", "which of our biggest customers are
-    declining?"; lexicon `[decline_order]`), by probability (the default, left unsaid)
+    declining?"; lexicon `[decline_order]`), by the steepest fall per month when it asks how
+    fast ("which customers are declining fastest?"), by probability (the default, left unsaid)
     otherwise: an order_by the message names for a leakage ranking ("most likely") is not
     passed on."""
     if not any(call.name == "find_declining_customers" for call in chosen.calls):
         return chosen
     texts = (reading.original.lower(), reading.entities_text)
-    patterns = reading.lexicon.raw["decline_order"]["revenue"]
-    by_revenue = any(re.search(p, text) for p in patterns for text in texts)
+    orders = reading.lexicon.raw["decline_order"]
+    named = [
+        o
+        for o in ("revenue", "steepness")
+        if any(re.search(p, t) for p in orders[o] for t in texts)
+    ]
     calls = []
     for call in chosen.calls:
         if call.name == "find_declining_customers":
             args = {k: v for k, v in call.args.items() if k != "order_by"}
-            call = Call(call.name, {**args, "order_by": "revenue"} if by_revenue else args)
+            call = Call(call.name, {**args, "order_by": named[0]} if named else args)
         calls.append(call)
     return replace(chosen, calls=tuple(calls))
 
@@ -1188,14 +1275,69 @@ def _without_negated(chosen: Plan, reading: Reading) -> Plan:
                 negated.append((kind, value))
     if not negated:
         return chosen
+    if (counted := _count_without(chosen, reading, negated)) is not None:
+        return counted
     calls = tuple(
-        Call(c.name, {k: v for k, v in c.args.items() if (k, v) not in negated})
+        _negated_in_sql(c, negated)
+        if c.name == "query_duckdb"
+        else Call(c.name, {k: v for k, v in c.args.items() if (k, v) not in negated})
         for c in chosen.calls
     )
+    if all(c.name == "query_duckdb" for c in calls) and calls != chosen.calls:
+        return replace(chosen, calls=calls)  # the queries leave the value out themselves
     labels = tuple(
         Limit("negated", entity_label(kind, value, reading.lexicon)) for kind, value in negated
     )
     return replace(chosen, calls=calls, unapplied=(*chosen.unapplied, *labels))
+
+
+_SQL_COLUMNS = {"tier": "tier", "region": "region"}
+"""Negatable kinds that the planner's queries filter on as `<column> = '<value>'`."""
+
+
+def _negated_in_sql(call: Call, negated: list[tuple[str, object]]) -> Call:
+    """The planner's query with each negated filter turned round ("revenue outside North
+    America": `a.region <> 'North America'`, and its `filtered_to` label "region not North
+    America"): it read the value as the filter, and answered for that value alone."""
+    sql = str(call.args["sql"])
+    for kind, value in negated:
+        column = _SQL_COLUMNS.get(kind)
+        if column is None:
+            continue
+        quoted = str(value).replace("'", "''")
+        sql = re.sub(rf"\b((?:\w+\.)?{column}) = '{re.escape(quoted)}'", rf"\1 <> '{quoted}'", sql)
+        sql = sql.replace(f"{column} {quoted}", f"{column} not {quoted}")
+    return Call(call.name, {**call.args, "sql": sql})
+
+
+_HOW_MANY = re.compile(r"\b(?:how many|number of|count of|count)\b")
+_SCORE_COLUMNS = {"risk_level": "s.risk_level", "tier": "a.tier", "region": "a.region"}
+
+
+def _count_without(
+    chosen: Plan, reading: Reading, negated: list[tuple[str, object]]
+) -> Plan | None:
+    """ "How many high-risk accounts do we have outside North America?": the count of the
+    scored accounts for everything but the negated value, as one query over the leakage scores
+    (the tools have no "not" filter; lead's check after holdout13: the answer counted North
+    America in). None unless the message asks how many of one risk-score call's accounts."""
+    if len(chosen.calls) != 1 or not _HOW_MANY.search(reading.text.lower()):
+        return None
+    (call,) = chosen.calls
+    if call.name != "score_leakage" or set(call.args) - set(_SCORE_COLUMNS):
+        return None
+    conditions, labels = [], []
+    for kind, value in call.args.items():
+        quoted = str(value).replace("'", "''")
+        against = (kind, value) in negated
+        conditions.append(f"{_SCORE_COLUMNS[kind]} {'<>' if against else '='} '{quoted}'")
+        labels.append(f"{kind.replace('_', ' ')} {'not ' if against else ''}{quoted}")
+    sql = (
+        f"SELECT count(*) AS n_accounts, '{'; '.join(labels)}' AS filtered_to "
+        "FROM leakage_scores s JOIN accounts a USING (account_id) "
+        f"WHERE {' AND '.join(conditions)}"
+    )
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),))
 
 
 def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None = None) -> Plan:

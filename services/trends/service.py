@@ -332,20 +332,26 @@ _DECLINING_ORDERS = {
     "revenue": (
         "m.mean_revenue DESC NULLS LAST, m.decline_probability DESC NULLS LAST, m.account_id"
     ),
+    "steepness": "m.slope ASC NULLS LAST, m.decline_probability DESC NULLS LAST, m.account_id",
 }
 """domain.DECLINE_RANK_ORDERS -> the SQL order: most likely to decline, then largest revenue,
-then id (the default); or largest average monthly revenue, then most likely, then id. What
+then id (the default); or largest average monthly revenue, then most likely, then id; or the
+steepest fall per month (the Theil-Sen slope, money per month), then most likely. What
 `find_declining_in` sorts by (its stable sort keeps the cache's account_id order among ties)."""
 _SO_FAR_ORDERS = {
     "probability": "m.decline_score DESC NULLS LAST, m.mean_revenue DESC NULLS LAST, m.account_id",
     "revenue": "m.mean_revenue DESC NULLS LAST, m.decline_score DESC NULLS LAST, m.account_id",
+    "steepness": "m.slope ASC NULLS LAST, m.decline_score DESC NULLS LAST, m.account_id",
 }
 """`_DECLINING_ORDERS` where the levels describe the revenue so far: the decline score ranks
 ("most likely" is then "most clearly falling")."""
 _SORT_KEYS = {
     "probability": ["decline_probability", "mean_revenue"],
     "revenue": ["mean_revenue", "decline_probability"],
+    "steepness": ["slope", "decline_probability"],
 }
+_ASCENDING = {"steepness": [True, False]}
+"""Sort directions where not every key is largest first: the steepest fall is the lowest slope."""
 
 
 def _check_order(order_by: str) -> None:
@@ -393,7 +399,8 @@ def find_declining_in(
     keys = _SORT_KEYS[order_by]
     if labels is SO_FAR_LABELS:
         keys = [key.replace("decline_probability", "decline_score") for key in keys]
-    frame = frame.sort_values(keys, ascending=False, na_position="last").head(top_n)
+    ascending = _ASCENDING.get(order_by, False)
+    frame = frame.sort_values(keys, ascending=ascending, na_position="last").head(top_n)
     return _declining_table(frame, labels)
 
 
