@@ -79,6 +79,17 @@ named, as detect_leakage does (rt9 D23). "Which … churned" lists the accounts;
 revenue per account" divides by the accounts billed; a message asking two metric questions
 ("revenue by tier and churn by region") is split into one query each (`parts`).
 
+Lists, rates and ratios (rt12 T-H5, T-H8, T-H9, T-H10, T-M3, T-M4): "revenue by account for
+2026", "every account's revenue", "accounts with revenue over $50k in October" are a row per
+account, largest first (a threshold keeps those past it; a list stops at 200 and the query
+tool says how many there are); "how much do customers owe us?" counts and sums the invoices
+with no successful payment (`receivables`); "average invoice size" is the mean invoice total
+and how many invoices it averages; "what percentage of revenue is leaking?" is detected
+leakage over net revenue (the period asked, else the latest month and the year to date, a row
+each); "churn rate" is the accounts churned in the period over those billed in the month
+before it, and per month; "how did APAC do last quarter vs the quarter before?" is APAC's
+revenue compared.
+
 Hand-written: the questions are the planner's lexicon words mapped onto a fixed schema, and
 each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library runs offline.
 """
@@ -450,6 +461,10 @@ _ACCOUNT_NOUN = r"(?:customers?|accounts?|clients?|logos?)"
 _EACH_ACCOUNT = re.compile(
     rf"\b(?:by|for each|for every|of each|of every|each|every|broken down by|split by|"
     rf"breakdown by)\s+(?:single\s+|individual\s+)?{_ACCOUNT_NOUN}(?:'s|s')?(?![\w-])"
+    rf"|\b{_ACCOUNT_NOUN}\s+(?:ranked|sorted|ordered|listed)\s+by\s+(?:their\s+)?(?:net\s+)?"
+    r"(?:revenues?|mrr|billings|sales)\b"
+    rf"|\b{_ACCOUNT_NOUN}\s+(?:and|with|alongside)\s+(?:their|its)\s+(?:net\s+)?"
+    r"(?:revenues?|mrr|billings|sales)\b"
     r"|\b(?:account|customer|client)\s+by\s+(?:account|customer|client)\b"
     rf"|\bper[- ]{_ACCOUNT_NOUN}\s+(?:breakdown|list|table|split)\b"
     rf"|^\W*(?:please\s+)?(?:list|show|show me|give me|display|pull|get me)\s+(?:all\s+)?"
@@ -504,7 +519,7 @@ revenue, the headline figure (rt12 T-H9), when the question names a period and t
 compares the period with another ("how did we do this year vs last year?")."""
 _RATE = re.compile(
     r"\b(?:churn|attrition|cancellation|logo churn|customer churn)\s+(?:rate|ratio|%|percent\w*)"
-    r"|\b(?:rate|ratio|percent\w*|share|proportion|fraction|%)\s+of\s+(?:our\s+|the\s+)?"
+    r"|(?:\b(?:rate|ratio|percent\w*|share|proportion|fraction)|%)\s+of\s+(?:our\s+|the\s+)?"
     rf"(?:churn|attrition|{_ACCOUNT_NOUN}\s+(?:(?:that|who|which)\s+)?(?:have\s+|has\s+)?"
     r"(?:churn|churned|left|cancel))"
     r"|\b(?:what|which)\s+(?:percent\w*|share|proportion|fraction|%)\s+of\s+(?:our\s+)?"
@@ -513,16 +528,18 @@ _RATE = re.compile(
 """A churn *rate* ("what is our churn rate", "attrition rate", "what % of customers churned"),
 not a count: churned accounts over the accounts billed just before the period (rt12 T-M4)."""
 _LEAK_SHARE = re.compile(
-    r"\b(?:share|percent\w*|per ?cent|proportion|fraction|portion|%)\s+of\s+"
+    r"(?:\b(?:share|percent\w*|per ?cent|proportion|fraction|portion)|%)\s+of\s+"
     r"(?:our\s+|the\s+|total\s+|all\s+|net\s+)*(?:revenue|mrr|income|sales|billings)\b"
+    r"|\b(?:relative to|as a share of|compared (?:to|with)|against|versus|vs\.?)\s+"
+    r"(?:our\s+|the\s+|total\s+|net\s+)*(?:revenue|mrr|income|sales|billings)\b"
     r"|\bleak\w*\s+(?:rate|ratio)\b"
     r"|\bas\s+an?\s+(?:share|percent\w*|proportion|fraction|%|ratio)\b"
     r"|\bhow\s+much\s+of\s+(?:our\s+|the\s+|total\s+)*(?:revenue|mrr|income|sales|billings)\b"
-    r"|\b(?:revenue|mrr|billings)\s+(?:are|is|do)\s+we\s+(?:leak\w*|los\w*)"
 )
 """Leakage as a share of revenue ("what percentage of revenue is leaking?", "leakage as a %
 of revenue", "our leakage rate", "how much of our revenue leaks?"): detected leakage over net
-revenue of the same months (rt12 T-M3), not one of the two alone."""
+revenue of the same months (rt12 T-M3), not one of the two alone; "how much revenue are we
+leaking a month?" asks the amount."""
 
 
 def read_share(text: str) -> bool:

@@ -68,6 +68,8 @@ _PER_ACCOUNT_2026 = (
         "show me each customer's revenue for 2026",
         "list all customers and their revenue in 2026",
         "give me a per-account breakdown of revenue in 2026",
+        "customers ranked by revenue in 2026",
+        "all accounts with their revenue for 2026",
     ],
 )
 def test_revenue_by_account_is_a_row_per_account(small_world: Path, question: str) -> None:
@@ -135,6 +137,7 @@ _UNPAID = (
         "total outstanding invoices",
         "how much is in accounts receivable?",
         "how many invoices are unpaid?",
+        "what's our outstanding AR?",
     ],
 )
 def test_what_customers_owe_is_every_unpaid_invoice(small_world: Path, question: str) -> None:
@@ -248,6 +251,7 @@ def _share(world: Path, period: str) -> float:
         "what's our leakage rate?",
         "how much of our revenue are we leaking?",
         "leakage as a percentage of revenue",
+        "how big is leakage relative to revenue?",
     ],
 )
 def test_share_of_revenue_leaking_is_leakage_over_revenue(leaky_world: Path, question: str) -> None:
@@ -262,8 +266,17 @@ def test_share_of_revenue_leaking_is_leakage_over_revenue(leaky_world: Path, que
     )
 
 
-def test_share_of_revenue_lost_to_leakage_in_a_year(leaky_world: Path) -> None:
-    (row,) = _answer(leaky_world, "what share of revenue did we lose to leakage in 2025?")
+def test_revenue_leaked_a_month_is_an_amount_not_a_share() -> None:
+    calls = plan("roughly how much revenue are we leaking a month?", _DATA).calls
+    assert not any("leakage_share_of_revenue" in str(c.args.get("sql", "")) for c in calls)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what share of revenue did we lose to leakage in 2025?", "leakage % of revenue in 2025"],
+)
+def test_share_of_revenue_lost_to_leakage_in_a_year(leaky_world: Path, question: str) -> None:
+    (row,) = _answer(leaky_world, question)
     period = "month >= DATE '2025-01-01' AND month < DATE '2026-01-01'"
     assert row["leakage_share_of_revenue"] == pytest.approx(_share(leaky_world, period), abs=1e-6)
 
