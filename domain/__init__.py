@@ -81,7 +81,15 @@ answer's table nor the chat's shows them as columns (a currency that differs bet
 stays: each row is in its own)."""
 
 FractionColumn = Literal[
-    "seat_utilisation", "nrr", "grr", "pct_change", "pct_revenue_change", "share_of_total"
+    "seat_utilisation",
+    "nrr",
+    "grr",
+    "pct_change",
+    "pct_revenue_change",
+    "share_of_total",
+    "leakage_share_of_revenue",
+    "churn_rate",
+    "monthly_churn_rate",
 ]
 FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):

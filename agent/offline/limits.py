@@ -72,6 +72,8 @@ def _as_records(call: Call, text: str, lexicon: Lexicon) -> bool:
     ("failed dunning retries": payments with status failed after the first attempt): its
     SQL applies them, so the leakage type is no limit it dropped."""
     covered = _warehouse_values(text, lexicon, covered=True)
+    if call.name == "query_duckdb" and _in_sql(call, " n_unpaid_invoices"):
+        return True  # "unpaid invoices": every invoice not paid, failed retries included
     return call.name == "query_duckdb" and any(_in_sql(call, cond) for _, cond in covered)
 
 
@@ -134,8 +136,10 @@ year is a period, read as one)."""
 
 def _share(calls: Sequence[Call], text: str) -> list[Limit]:
     """A share of the total the message asks for ("what share of leakage …") that no call
-    computes: only a revenue query does (metrics.py `_share`)."""
-    if not metrics.read_share(text) or any(_in_sql(call, " share_of_total") for call in calls):
+    computes: only a revenue query does (metrics.py `_share`), or leakage's over revenue
+    (`_leakage_share`)."""
+    shares = (" share_of_total", " leakage_share_of_revenue")
+    if not metrics.read_share(text) or any(_in_sql(call, *shares) for call in calls):
         return []
     return [Limit("share", "")]
 

@@ -79,6 +79,17 @@ named, as detect_leakage does (rt9 D23). "Which … churned" lists the accounts;
 revenue per account" divides by the accounts billed; a message asking two metric questions
 ("revenue by tier and churn by region") is split into one query each (`parts`).
 
+Lists, rates and ratios (rt12 T-H5, T-H8, T-H9, T-H10, T-M3, T-M4): "revenue by account for
+2026", "every account's revenue", "accounts with revenue over $50k in October" are a row per
+account, largest first (a threshold keeps those past it; a list stops at 200 and the query
+tool says how many there are); "how much do customers owe us?" counts and sums the invoices
+with no successful payment (`receivables`); "average invoice size" is the mean invoice total
+and how many invoices it averages; "what percentage of revenue is leaking?" is detected
+leakage over net revenue (the period asked, else the latest month and the year to date, a row
+each); "churn rate" is the accounts churned in the period over those billed in the month
+before it, and per month; "how did APAC do last quarter vs the quarter before?" is APAC's
+revenue compared.
+
 Hand-written: the questions are the planner's lexicon words mapped onto a fixed schema, and
 each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library runs offline.
 """
@@ -217,6 +228,9 @@ class MetricSpec:
     compared: Period | None = None  # "this year vs last year": what `period` is compared with
     back: int | None = None  # "how does that compare with a year ago?": 12 months before it
     values: tuple[str, ...] = ()  # "EMEA and APAC": the values of `group` named (a share's rows)
+    each_account: bool = False  # "revenue by account for 2026": a row per account (rt12 T-H5)
+    threshold: tuple[str, float] | None = None  # "accounts with revenue over $50k": (op, amount)
+    rate: bool = False  # "churn rate": churned over the accounts billed before (rt12 T-M4)
 
 
 @dataclass(frozen=True)
@@ -441,6 +455,91 @@ against the thread's, both figures and the change."""
 _COMPARING_WORD = re.compile(r"^(?:than|on|with|against|versus|vs\.?|to)\s+")
 _LAST_YEAR = re.compile(r"(?:last|previous|prior)\s+year")
 _BARE_YEAR = re.compile(rf"(?:in\s+)?({_YEAR})")
+
+
+_ACCOUNT_NOUN = r"(?:customers?|accounts?|clients?|logos?)"
+_EACH_ACCOUNT = re.compile(
+    rf"\b(?:by|for each|for every|of each|of every|each|every|broken down by|split by|"
+    rf"breakdown by)\s+(?:single\s+|individual\s+)?{_ACCOUNT_NOUN}(?:'s|s')?(?![\w-])"
+    rf"|\b{_ACCOUNT_NOUN}\s+(?:ranked|sorted|ordered|listed)\s+by\s+(?:their\s+)?(?:net\s+)?"
+    r"(?:revenues?|mrr|billings|sales)\b"
+    rf"|\b{_ACCOUNT_NOUN}\s+(?:and|with|alongside)\s+(?:their|its)\s+(?:net\s+)?"
+    r"(?:revenues?|mrr|billings|sales)\b"
+    r"|\b(?:account|customer|client)\s+by\s+(?:account|customer|client)\b"
+    rf"|\bper[- ]{_ACCOUNT_NOUN}\s+(?:breakdown|list|table|split)\b"
+    rf"|^\W*(?:please\s+)?(?:list|show|show me|give me|display|pull|get me)\s+(?:all\s+)?"
+    rf"(?:(?:of\s+)?(?:the|our)\s+)?{_ACCOUNT_NOUN}(?:'s|s'|')?\s+"
+    rf"(?:(?:and|with)\s+(?:their|its)\s+)?(?:net\s+)?(?:revenues?|mrr|billings|sales)\b"
+)
+"""A row per account asked ("list every account's revenue in 2026", "show revenue by
+account", "revenue for each customer", "list all customers and their revenue"), not the
+book's total (rt12 T-H5); "revenue per account" is the average per account."""
+_AMOUNT = (
+    r"(?:[$€£]\s*)?(?P<amount>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>k|m|mn|thousand|million)?"
+    r"(?![\w.,]*\s*%)"
+)
+_THRESHOLD = re.compile(
+    rf"\b(?:over|above|more than|greater than|exceeding|in excess of|at least|upwards of|"
+    rf"north of|>=?|(?P<below>under|below|less than|fewer than|<=?))\s*{_AMOUNT}"
+)
+"""A money threshold on each account ("accounts with revenue over $50k", "customers billed
+more than 100,000 in 2025", "under $1k"): the accounts past it, a row each."""
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6}
+
+
+def read_threshold(text: str) -> tuple[str, float] | None:
+    """(">" or "<", amount) of a money threshold on accounts, else None (a percentage is a
+    change, `read_movement`'s).
+
+    Examples:
+        >>> read_threshold("show me accounts with revenue over $50k in October 2026")
+        ('>', 50000.0)
+        >>> read_threshold("customers that billed less than 1,500 last month")
+        ('<', 1500.0)
+        >>> read_threshold("revenue down more than 30 % on a year ago") is None
+        True
+    """
+    lowered = text.lower()
+    if not re.search(rf"\b{_ACCOUNT_NOUN}\b", lowered):
+        return None
+    match = _THRESHOLD.search(lowered)
+    if match is None:
+        return None
+    scale = _SCALES.get(match.group("scale") or "", 1.0)
+    amount = float(match.group("amount").replace(",", "")) * scale
+    return ("<" if match.group("below") else ">"), amount
+
+
+_PERFORMED = re.compile(
+    r"\bhow\s+(?:did|has|have|does|do|is|are|was|were)\s+(?:[\w&'-]+\s+){1,4}?"
+    r"(?:do|done|doing|perform|performed|performing|fare|fared|faring|go|gone|going)\b"
+)
+"""How a part of the book did ("how did APAC do last quarter vs the quarter before?"): its
+revenue, the headline figure (rt12 T-H9), when the question names a period and the part, or
+compares the period with another ("how did we do this year vs last year?")."""
+_RATE = re.compile(
+    r"\b(?:churn|attrition|cancellation|logo churn|customer churn)\s+(?:rate|ratio|%|percent\w*)"
+    r"|(?:\b(?:rate|ratio|percent\w*|share|proportion|fraction)|%)\s+of\s+(?:our\s+|the\s+)?"
+    rf"(?:churn|attrition|{_ACCOUNT_NOUN}\s+(?:(?:that|who|which)\s+)?(?:have\s+|has\s+)?"
+    r"(?:churn|churned|left|cancel))"
+    r"|\b(?:what|which)\s+(?:percent\w*|share|proportion|fraction|%)\s+of\s+(?:our\s+)?"
+    rf"{_ACCOUNT_NOUN}\s+(?:churn|churned|left|cancel)"
+)
+"""A churn *rate* ("what is our churn rate", "attrition rate", "what % of customers churned"),
+not a count: churned accounts over the accounts billed just before the period (rt12 T-M4)."""
+_LEAK_SHARE = re.compile(
+    r"(?:\b(?:share|percent\w*|per ?cent|proportion|fraction|portion)|%)\s+of\s+"
+    r"(?:our\s+|the\s+|total\s+|all\s+|net\s+)*(?:revenue|mrr|income|sales|billings)\b"
+    r"|\b(?:relative to|as a share of|compared (?:to|with)|against|versus|vs\.?)\s+"
+    r"(?:our\s+|the\s+|total\s+|net\s+)*(?:revenue|mrr|income|sales|billings)\b"
+    r"|\bleak\w*\s+(?:rate|ratio)\b"
+    r"|\bas\s+an?\s+(?:share|percent\w*|proportion|fraction|%|ratio)\b"
+    r"|\bhow\s+much\s+of\s+(?:our\s+|the\s+|total\s+)*(?:revenue|mrr|income|sales|billings)\b"
+)
+"""Leakage as a share of revenue ("what percentage of revenue is leaking?", "leakage as a %
+of revenue", "our leakage rate", "how much of our revenue leaks?"): detected leakage over net
+revenue of the same months (rt12 T-M3), not one of the two alone; "how much revenue are we
+leaking a month?" asks the amount."""
 
 
 def read_share(text: str) -> bool:
@@ -1057,6 +1156,14 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         metric = "revenue"  # "how much did CUST-001 bill this year?" (rt10 N-M1)
     if metric == "revenue" and _first(tokens, _named(vocab, "movements")):
         metric = "movements"  # "customers we billed …, how many billed less?": the movement
+    lowered = text.lower()
+    leak_share = (
+        metric in (None, "revenue", "leakage")
+        and re.search(r"\bleak", lowered) is not None
+        and _LEAK_SHARE.search(lowered) is not None
+    )
+    if leak_share:  # "what percentage of revenue is leaking?": leakage over revenue
+        metric = "leakage"
     group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
@@ -1077,6 +1184,13 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         values = tuple(f for f in filters if f.startswith(f"{several} = "))
         filters = tuple(f for f in filters if f not in values)
     period = read_period(text)
+    if (
+        metric is None
+        and _PERFORMED.search(lowered)
+        and (period is not None or compared)
+        and (filters or group or values or _COMPARED.search(lowered))
+    ):  # "how did APAC do last quarter vs the quarter before?" (rt12 T-H9), "how did we do
+        metric = "revenue"  # this year vs last year?": the part's (the book's) revenue
     if compared and group in ("month", "quarter", "half"):
         starts, ends = ", ".join(p.start for p in compared), ", ".join(p.end for p in compared)
         period = Period(f"least({starts})", f"greatest({ends})")
@@ -1107,6 +1221,8 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         leakage_type = None  # "leakage by billing system": the dimension, not the type
     if metric is None and leakage_type and rank and has_phrase(tokens, vocab.ranked_leakage):
         metric = "leakage"  # "which customers lost us the most to failed payments?"
+    per_account_rows = metric in ("revenue", "leakage") and not leak_share
+    threshold = read_threshold(text) if per_account_rows else None
     return MetricSpec(
         metric=metric,
         group=group,
@@ -1119,14 +1235,18 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         periods=tuple(compared) if group in ("month", "quarter", "half") else (),
         changes=changes or bool(compared),
         lists=has_phrase(tokens[:2], vocab.lists) and re.search(_WHO, text.lower()) is not None,
-        per_account=has_phrase(tokens, vocab.per_account),
+        per_account=has_phrase(tokens, vocab.per_account) and not _EACH_ACCOUNT.search(lowered),
         counted=metric == "revenue" and has_phrase(tokens, vocab.counted),
         leakage_type=leakage_type if metric == "leakage" else None,
         lost_revenue=metric == "churn" and _asks_lost_revenue(tokens),
-        share=share and metric in (None, "revenue"),
+        share=(share and metric in (None, "revenue")) or leak_share,
         values=values,
         compared=against[1] if against else None,
         back=back,
+        each_account=per_account_rows
+        and (threshold is not None or _EACH_ACCOUNT.search(lowered) is not None),
+        threshold=threshold,
+        rate=metric == "churn" and _RATE.search(lowered) is not None,
     )
 
 
@@ -1191,13 +1311,19 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     tokens = tokenize(without_names(text, lexicon))
     # "biggest first" orders the rows of a grouped question ("leakage per region, biggest
     # first") as it picks the top of a ranked one
-    ranked = read_rank(text)[0] is not None or _grouped_by(tokens, vocab) is not None
+    spec = parse(text, lexicon)
+    ranked = (
+        read_rank(text)[0] is not None
+        or _grouped_by(tokens, vocab) is not None
+        or spec.each_account  # "which accounts had revenue over $50k?": a row each
+    )
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
     several = bool(_several(text, lexicon))  # "revenue of ACC000042 and CUST-001": a row each
     one_account = _ACC_ID.search(text) is not None and not several and not _bills(tokens, vocab)
-    spec = parse(text, lexicon)
     if spec.metric == "churn":  # "which customers churned last quarter?" asks what happened,
         blockers = [b for b in blockers if b not in _LIST_ASKS]  # no forecast (rt11 R-M2)
+    if spec.metric == "leakage" and spec.share:  # "what share of revenue did we lose to
+        blockers = [b for b in blockers if b[0] not in ("lose", "lost", "losing")]  # leakage?"
     if has_phrase(_asked(tokens), blockers):
         return False
     if lexicon.intents["off_topic"].score(tokens, set()) >= _OFF_TOPIC:  # "a poem about churn"
@@ -1219,10 +1345,12 @@ def applies(text: str, lexicon: Lexicon) -> bool:
             or any(not f.startswith(_TOOL_FILTERS) for f in spec.filters)  # "legacy": no tool
             or (spec.group == "tier" and spec.period is not None)
             or (spec.rank is not None and has_phrase(tokens, vocab.ranked_leakage))
+            or spec.share  # "what percentage of revenue is leaking?" (rt12 T-M3)
+            or spec.each_account  # "accounts with leakage over $10k in 2026": a row each
         )  # "top 5 accounts by detected leakage": per account; "3 biggest leaking": the tools
     if spec.customers and spec.metric != "revenue":
         return False  # one customer's churn or NRR: no query here names its id
-    ranks_or_averages = spec.rank is not None or spec.per_account  # a customer alone: trend
+    ranks_or_averages = spec.rank is not None or spec.per_account or spec.each_account
     return bool(
         spec.group
         or spec.period
@@ -1574,17 +1702,32 @@ def _ranked(
     source: str,
     currency: str,
     extra: Sequence[str] = (),
+    amount: str | None = None,
 ) -> str:
     """The N accounts with the largest (or smallest) `value` in the period, one row each:
-    "top 10 customers by revenue this year", "top 5 accounts by detected leakage"."""
+    "top 10 customers by revenue this year", "top 5 accounts by detected leakage". With no N
+    (`each_account`: "revenue by account for 2026") every account, largest first, as many as
+    a list shows (the query tool says how many there are when it cuts them); a threshold
+    ("accounts with revenue over $50k") keeps those whose `amount` (the aggregate) is past it."""
     p = _bounds(spec.period, default)
     condition = " OR ".join(f"({_in(month, q)})" for q in spec.periods or (p,))
     order = "ASC" if spec.ascending else "DESC"
+    having = ""
+    if spec.threshold is not None and amount is not None:
+        operator, limit = spec.threshold
+        having = f" HAVING {amount} {operator} {limit:.2f}"
+    rows = spec.rank if spec.rank is not None else _LIST_ROWS
     return (
         f"SELECT account_id, any_value(a.name) AS name, {currency} AS currency, {value}, "
         f"{_span(p.start, p.end)} FROM {source} WHERE ({condition}) "
-        f"AND {_where(spec.filters, extra)} GROUP BY 1, 3 ORDER BY 4 {order}, 1 LIMIT {spec.rank}"
+        f"AND {_where(spec.filters, extra)} GROUP BY 1, 3{having} ORDER BY 4 {order}, 1 "
+        f"LIMIT {rows}"
     )
+
+
+_LIST_ROWS = 200
+"""Rows a list of every account asks for (the planner's lists stop at 200; the query tool
+counts the rest and says so)."""
 
 
 def _contracted_mrr(spec: MetricSpec) -> str:
@@ -1624,8 +1767,10 @@ def _revenue(spec: MetricSpec) -> str:
     parted = spec.filters or spec.group or spec.rank is not None or spec.customers
     if spec.share and parted and spec.group not in _PERIODS and not spec.per_account:
         return _share(spec, default)  # a share of no part named is said, not 100 % (limits.py)
-    if spec.rank is not None and not spec.customers:
-        return _ranked(spec, default, value, "r.month", source, "r.currency")
+    if (spec.rank is not None or spec.each_account) and not spec.customers:
+        return _ranked(
+            spec, default, value, "r.month", source, "r.currency", amount="sum(r.net_revenue)"
+        )
     if len(spec.customers) == 1 and len(spec.periods) == 2 and not spec.per_account:
         # "revenue of ACC001446 in Q3 2026 vs Q2 2026": the first period against the second,
         # as "this year vs last year" (one customer's row has no period to group by)
@@ -1986,11 +2131,15 @@ def _each_customer(spec: MetricSpec, default: Period, value: str) -> str:
 def _leakage(spec: MetricSpec) -> str:
     source = "detected_leakage d JOIN accounts a USING (account_id)"
     extra = [f"d.leakage_type = '{spec.leakage_type}'"] if spec.leakage_type else []
-    if spec.rank is not None:  # "top 5 accounts by detected leakage": summed per account
+    if spec.share:  # "what percentage of revenue is leaking?": over revenue (rt12 T-M3)
+        return _leakage_share(spec, extra)
+    if spec.rank is not None or spec.each_account:  # "top 5 accounts by detected leakage"
         value = "round(sum(d.amount), 2) AS detected_leakage, count(*) AS n_findings"
         if spec.leakage_type:  # the type it is limited to, on every row
             value += ", any_value(d.leakage_type) AS leakage_type"
-        return _ranked(spec, _ALL_MONTHS, value, "d.month", source, "a.currency", extra)
+        return _ranked(
+            spec, _ALL_MONTHS, value, "d.month", source, "a.currency", extra, "sum(d.amount)"
+        )
     # "which region has the most leakage?" with no period: every finding so far, as the
     # leakage tools and the ranking of accounts sum them (rt12 T-M2)
     split = spec.group is not None and spec.group not in _PERIODS
@@ -2005,6 +2154,44 @@ def _leakage(spec: MetricSpec) -> str:
         change="sum(d.amount)" if spec.changes else None,
         extra=extra,
     )
+
+
+def _leakage_share(spec: MetricSpec, extra: Sequence[str]) -> str:
+    """Detected leakage over net revenue of the same months, per currency: the period asked,
+    or with none the latest month and the year to date, a row each, each naming its months
+    ("what percentage of revenue is leaking?", rt12 T-M3). Revenue counts the accounts the
+    filters place (all of the book without a filter), leakage the findings of those accounts."""
+    periods = (
+        [(spec.period, "")]
+        if spec.period
+        else [
+            (_LATEST_MONTH, "latest month"),
+            (Period(f"date_trunc('year', {LATEST})", _shift(LATEST, 1)), "year to date"),
+        ]
+    )
+    join = "JOIN" if spec.filters else "LEFT JOIN"
+    selects = []
+    for p, label in periods:
+        last = f"least({_month_before(p.end)}, {LATEST})"
+        months = (
+            f"strftime({p.start}, '%Y-%m') || CASE WHEN {p.start} < {last} THEN ' to ' || "
+            f"strftime({last}, '%Y-%m') ELSE '' END"
+        )
+        named = f"'{label}' AS period, {months} AS months, " if label else ""
+        shown = "" if label else f", {_span(p.start, p.end)}"
+        selects.append(
+            f"SELECT {named}v.currency AS currency, round(coalesce(l.amount, 0), 2) "
+            "AS detected_leakage, round(v.amount, 2) AS net_revenue, "
+            "round(coalesce(l.amount, 0) / nullif(v.amount, 0), 6) AS leakage_share_of_revenue"
+            f"{shown}{filtered_to(spec.filters)} FROM (SELECT r.currency, sum(r.net_revenue) "
+            f"AS amount FROM monthly_revenue r {join} accounts a USING (account_id) WHERE "
+            f"{_in('r.month', p)} AND {_where(spec.filters)} GROUP BY 1) v LEFT JOIN (SELECT "
+            "a.currency, sum(d.amount) AS amount FROM detected_leakage d JOIN accounts a USING "
+            f"(account_id) WHERE {_in('d.month', p)} AND {_where(spec.filters, extra)} GROUP BY 1) "
+            "l USING (currency)"
+        )
+    sql = " UNION ALL ".join(f"({select})" for select in selects)
+    return sql if spec.period else f"SELECT * FROM ({sql}) ORDER BY period, currency"
 
 
 _CHURNED = (
@@ -2031,6 +2218,8 @@ def _churn(spec: MetricSpec) -> str:
             f"WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
             f"AND {_where(spec.filters)} ORDER BY c.churn_month, c.account_id LIMIT 200"
         )
+    if spec.rate and spec.group not in _PERIODS:  # "what is our churn rate?" (rt12 T-M4)
+        return _churn_rate(spec, join)
     value = "count(*) AS n_churned_accounts"
     if spec.lost_revenue:  # "… and how much monthly revenue did we lose with them?"
         value += ", round(sum(c.last_amount), 2) AS lost_monthly_revenue"
@@ -2043,6 +2232,71 @@ def _churn(spec: MetricSpec) -> str:
         within="c.churn_month >= {start} AND c.churn_month < {end}",
         prefix=_CHURNED,
         currency="c.last_currency" if spec.lost_revenue else None,
+    )
+
+
+def _churn_rate(spec: MetricSpec, join: str) -> str:
+    """Churned accounts in the period (the last 12 months by default) over the accounts
+    billed in the month before it, and that rate per month of the period, per tier, region
+    or billing system when asked: "what is our churn rate?" is a rate with its definition,
+    not a count (rt12 T-M4)."""
+    p = _bounds(spec.period, _TWELVE_MONTHS)
+    opening = _shift(p.start, -1)
+    months = f"date_diff('month', {p.start}, least({p.end}, {_shift(LATEST, 1)}))"
+    group = spec.group if spec.group in _DIMENSIONS else None
+    key = _DIMENSIONS[group] if group else "1"
+    shown = f"b.g AS {group}, " if group else ""
+    rate = "coalesce(k.n, 0) / b.n"
+    return (
+        f"{_CHURNED}, k AS (SELECT {key} AS g, count(*) AS n FROM c {join} accounts a "
+        f"USING (account_id) WHERE c.churn_month >= {p.start} AND c.churn_month < {p.end} "
+        f"AND {_where(spec.filters)} GROUP BY 1), "
+        f"b AS (SELECT {key} AS g, count(DISTINCT r.account_id) AS n FROM monthly_revenue r "
+        f"{join} accounts a USING (account_id) WHERE r.month = {opening} "
+        f"AND r.net_revenue > 0 AND {_where(spec.filters)} GROUP BY 1) "
+        f"SELECT {shown}coalesce(k.n, 0) AS n_churned_accounts, b.n AS n_accounts_billed_before, "
+        f"strftime({opening}, '%Y-%m') AS billed_month, round({rate}, 6) AS churn_rate, "
+        f"round({rate} / nullif({months}, 0), 6) AS monthly_churn_rate, "
+        f"{_span(p.start, p.end)}{filtered_to(spec.filters)} FROM b LEFT JOIN k USING (g) "
+        "ORDER BY 4 DESC"
+    )
+
+
+_PAID = "WITH paid AS (SELECT DISTINCT invoice_id FROM payments WHERE status = 'succeeded') "
+
+
+def _receivables(spec: MetricSpec) -> str:
+    """What customers owe: invoices with a positive total and no successful payment so far,
+    counted and summed per currency, over every month of the data unless a period is asked
+    ("how much do customers owe us in unpaid invoices?", rt12 T-H8: it was answered with the
+    failed-payment leakage, a part of it)."""
+    return _period_select(
+        spec,
+        _ALL_MONTHS,
+        "i.period",
+        "count(*) AS n_unpaid_invoices, round(sum(i.total), 2) AS unpaid_amount, "
+        "count(DISTINCT i.account_id) AS n_accounts",
+        "invoices i JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix=_PAID,
+        currency="i.currency",
+        extra=["i.total > 0", "i.invoice_id NOT IN (SELECT invoice_id FROM paid)"],
+    )
+
+
+def _invoice_size(spec: MetricSpec) -> str:
+    """The average invoice: the mean invoice total of the period (the last 12 months by
+    default), with how many invoices it averages and their total, per currency ("average
+    invoice size in 2026", rt12 T-H10)."""
+    return _period_select(
+        spec,
+        _TWELVE_MONTHS,
+        "i.period",
+        "round(avg(i.total), 2) AS avg_invoice_total, count(*) AS n_invoices, "
+        "round(sum(i.total), 2) AS invoiced_total" + _months_covered(spec, "i.period"),
+        "invoices i JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        currency="i.currency",
     )
 
 
@@ -2201,6 +2455,8 @@ _BUILDERS = {
     "arr": _arr,
     "movements": _movements,
     "dso": _dso,
+    "receivables": _receivables,
+    "invoice_size": _invoice_size,
 }
 
 

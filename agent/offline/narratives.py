@@ -115,6 +115,15 @@ _LABELS = {
     "n_customers_billed": "customers billed",
     "revenue_change": "change",
     "pct_revenue_change": "change in %",
+    "n_unpaid_invoices": "unpaid invoices",
+    "unpaid_amount": "amount unpaid",
+    "avg_invoice_total": "average invoice",
+    "invoiced_total": "total invoiced",
+    "leakage_share_of_revenue": "leakage as a share of revenue",
+    "churn_rate": "churn rate over the period",
+    "monthly_churn_rate": "churn rate per month",
+    "n_accounts_billed_before": "accounts billed the month before",
+    "billed_month": "billed in",
 }
 _DEFINITIONS = {
     "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
@@ -139,6 +148,13 @@ _DEFINITIONS = {
     "pct_change": "Change: each row against the row before it in the same currency.",
     "share_of_total": "Share: the part's net revenue over the total of the same period and "
     "currency.",
+    "unpaid_amount": "Unpaid: invoices with a positive total and no successful payment so far "
+    "(the latest month's, not yet due, included).",
+    "avg_invoice_total": "Average invoice: the mean invoice total of the period.",
+    "leakage_share_of_revenue": "Leakage share: detected leakage over net revenue of the same "
+    "months and currency.",
+    "churn_rate": "Churn rate: the accounts churned in the period over the accounts billed in "
+    "the month before it; per month: that over the period's months.",
 }
 
 

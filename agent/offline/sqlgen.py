@@ -253,9 +253,11 @@ def _bare_population(
 ) -> bool:
     """Whether the message only names accounts and a filter, as a question of its own:
     "accounts in LatAm?" asks how many (a follow-up opener, "and EMEA accounts?", narrows the
-    last answer instead)."""
+    last answer instead; "list all EMEA accounts" asks for them)."""
     if table != "accounts" or measure is not None or not filters or more:
         return False
+    if has_phrase(tokens[:1], vocabulary(lexicon).asks):  # "list all EMEA accounts": them
+        return False  # (rt12 T-H5 answered it with the count)
     return len(tokens) <= _BARE_MAX and not has_phrase(tokens[:2], lexicon.starters)
 
 
