@@ -73,12 +73,8 @@ def corrected(text: str, lexicon: Lexicon) -> str:
         >>> lexicon = load_lexicon()
         >>> corrected("Show me the High risk accounts in EMEA. Sorry, I meant APAC.", lexicon)
         'Show me the High risk accounts in APAC?'
-        >>> corrected("Detected leakage for August... wait, no, July.", lexicon)
-        'Detected leakage for July?'
         >>> corrected("Sorry, Medium, not High.", lexicon)
         'sorry, I meant medium risk'
-        >>> corrected("Which accounts, no matter their tier, leak most?", lexicon)
-        'Which accounts, no matter their tier, leak most?'
     """
     words = lexicon.raw["corrections"]["inline"]
     swapped = re.fullmatch(words["not_this"], text.strip().lower())
