@@ -1,12 +1,12 @@
 """The partitioned pipeline against the single-file path, on every engine, and under faults.
 
 World size: 1,500 accounts in 4 partitions (seed 7), not the issue's 20,000. It holds every
-leakage type (FINDINGS_PER_TYPE), trains on a 500-account sample (so the sampling path runs),
-segments every customer, and scores each partition in several chunks. 3,000 accounts (and a
-1,000-account sample) made this file the suite's second slowest, ~2 min of `make test` on the
-2-core CI machine; 20,000 accounts took ~5 min. Nothing asserted depends on the size: the
-numbers compared are the same at any size, every column of every result table, money to the
-cent, floats to 1e-12, and the fault tests need only 4 partitions.
+leakage type (106 to 634 findings each), trains on a 500-account sample (so the sampling path
+runs), segments every customer, and scores each partition in several chunks. 3,000 accounts
+(and a 1,000-account sample) made this file the suite's second slowest, ~2 min of `make test`
+on the 2-core CI machine; 20,000 accounts took ~5 min. Nothing asserted depends on the size:
+the numbers compared are the same at any size, every column of every result table, money to
+the cent, floats to 1e-12, and the fault tests need only 4 partitions.
 """
 
 from __future__ import annotations
