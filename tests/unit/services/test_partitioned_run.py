@@ -1,11 +1,12 @@
 """The partitioned pipeline against the single-file path, on every engine, and under faults.
 
-World size: 3,000 accounts in 4 partitions (seed 7), not the issue's 20,000. It holds every
-leakage type (286 to 1,220 findings each), trains on a 1,000-account sample (so the sampling
-path runs), segments every customer, and the three runs (single file, local pool, 2-worker
-Dask cluster) take ~1.5 min on the 2-core CI machine; 20,000 accounts took ~5 min, too long
-for the default suite. The numbers compared are the same at any size: every column of every
-result table, money to the cent, floats to 1e-12.
+World size: 1,500 accounts in 4 partitions (seed 7), not the issue's 20,000. It holds every
+leakage type (106 to 634 findings each), trains on a 500-account sample (so the sampling path
+runs), segments every customer, and scores each partition in several chunks. 3,000 accounts
+(and a 1,000-account sample) made this file the suite's second slowest, ~2 min of `make test`
+on the 2-core CI machine; 20,000 accounts took ~5 min. Nothing asserted depends on the size:
+the numbers compared are the same at any size, every column of every result table, money to
+the cent, floats to 1e-12, and the fault tests need only 4 partitions.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from services.trends.scan import refresh_trend_cache
 pytestmark = pytest.mark.timeout(900)  # three pipeline runs; ~1.5 min alone, far more when
 # the machine is shared (measured 5 min for the Dask run at load average 20)
 
-N_ACCOUNTS, N_PARTITIONS = 3_000, 4
-PLAN = TrainingPlan(max_accounts=1_000, max_train_cutoffs=12, n_boot=300)
+N_ACCOUNTS, N_PARTITIONS = 1_500, 4
+PLAN = TrainingPlan(max_accounts=500, max_train_cutoffs=12, n_boot=300)
 KEYS = {
     "detected_leakage": ["account_id", "month", "leakage_type"],
     "leakage_scores": ["account_id"],
@@ -44,8 +45,8 @@ KEYS = {
     "trend_series": ["account_id", "month"],
     "segments": ["segment_id"],
 }
-SCORE_CHUNK_SMALL = 320
-"""The local run's stage-B chunk: ~750-account partitions in 3 chunks, the last one short (the
+SCORE_CHUNK_SMALL = 160
+"""The local run's stage-B chunk: ~375-account partitions in 3 chunks, the last one short (the
 Dask run keeps the default chunk, a whole partition at once: both must match the file)."""
 SKIP = {"model_version"}  # the run's own model carries its own timestamped version id
 

@@ -81,18 +81,33 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def world(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of the session's small world (300 accounts) with fresh leakage and
-    trend caches; its leakage models live where the tools look (`model_dir_for`)."""
+@pytest.fixture(scope="session")
+def fresh_world(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's small world (300 accounts) with fresh leakage and trend caches, built
+    once per session: its folder holds `world.duckdb` and the leakage model where the tools
+    look (`model_dir_for`). Never used directly: `world` hands each module its own copy."""
     import shutil
 
     from services.leakage.service import model_dir_for, refresh_leakage_cache
     from services.leakage.training import TrainingPlan
     from services.trends.service import refresh_trend_cache
 
-    db = tmp_path_factory.mktemp("tools_world") / "world.duckdb"
+    db = tmp_path_factory.mktemp("fresh_world") / "world.duckdb"
     shutil.copy(small_world, db)
     refresh_leakage_cache(db, model_dir_for(db), plan=TrainingPlan(n_boot=100))
     refresh_trend_cache(db)
     return db
+
+
+@pytest.fixture(scope="module")
+def world(fresh_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of `fresh_world` (warehouse, caches and leakage model) for this module.
+
+    The caches used to be refreshed in every module that asked (~4 s each on the 2-core CI
+    machine, in ten modules); the refresh is deterministic, so a copy of one refresh holds
+    the same rows and model, and modules still cannot see each other's writes."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("tools_world")
+    shutil.copytree(fresh_world.parent, folder, dirs_exist_ok=True)
+    return folder / fresh_world.name
