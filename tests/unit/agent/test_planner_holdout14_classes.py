@@ -164,3 +164,37 @@ def test_a_check_in_in_manager_s_words_is_the_overview(
     question: str, expected: dict[str, str]
 ) -> None:
     assert _calls(question) == [("portfolio_summary", expected)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how is Q3 revenue tracking against budget?",
+        "NPS by region please",
+        "did we hit our revenue target last quarter?",
+    ],
+)
+def test_budgets_targets_and_surveys_are_data_the_warehouse_lacks(question: str) -> None:
+    chosen = plan(question, _DATA)
+    assert chosen.intent == "missing_data" and not chosen.calls
+
+
+def test_an_errand_is_off_topic() -> None:
+    assert plan("could you book me a hotel in Sydney for the QBR?", _DATA).intent == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("give me an overview of our customer segments", [("list_segments", {})]),
+        (
+            "which of the most big clients are going down?",
+            [("find_declining_customers", {"order_by": "revenue"})],
+        ),
+        ("whose revenue goes down?", [("find_declining_customers", {})]),
+    ],
+)
+def test_plain_and_non_native_wordings_reach_their_tool(
+    question: str, expected: list[tuple[str, dict[str, object]]]
+) -> None:
+    assert _calls(question) == expected
