@@ -35,14 +35,14 @@ def _sql_turn(cell: str) -> TurnRecord:
 
 
 def test_a_top_n_of_findings_is_headed_as_the_largest_of_all() -> None:
-    """"Detected leakage: all types (10 rows)" headed the top 10 of 2,538 findings."""
+    """The heading "Detected leakage: all types (10 rows)" was over the top 10 of 2,538 findings."""
     text = render_markdown(Transcript([_detect_turn()]))
     assert "the largest 10 of 2,538 findings" in text, text
     assert "(10 rows" not in text
 
 
 def test_counts_are_singular_for_one() -> None:
-    """"1 questions", "SQL result (1 rows)"."""
+    """No "1 questions" nor "SQL result (1 rows)"."""
     transcript = Transcript([_sql_turn("7")])
     assert "1 question;" in summary_lines(transcript)[-1]
     text = render_markdown(transcript)
