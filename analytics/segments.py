@@ -20,11 +20,13 @@ than size, but "Large"/"Small" then means large in the account's own currency.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
@@ -110,7 +112,11 @@ def _standardise(table: pd.DataFrame) -> np.ndarray:
 def _kmeans(scaled: np.ndarray, k: int, seed: int, n_init: int) -> KMeans:
     # Five features: each Lloyd step is tiny, and OpenMP/BLAS threads only add
     # synchronisation (measured 10-40x slower with 2 threads than with 1 on 2 cores).
-    with threadpool_limits(limits=1):
+    # Customers with identical series give fewer distinct points than k: the fit is still
+    # defined (some clusters share a point), and sklearn's ConvergenceWarning only put
+    # site-packages paths in the server log (rt13 U-L6).
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(scaled)
 
 
@@ -122,7 +128,11 @@ def _choose_k(
     sample: np.ndarray, k_range: tuple[int, int], seed: int, n_init: int
 ) -> dict[int, float]:
     scores = {}
+    distinct = len(np.unique(sample, axis=0))
     for k in range(k_range[0], min(k_range[1], len(sample) - 1) + 1):
+        if k > distinct:  # more clusters than distinct customers: not a real choice
+            scores[k] = -1.0
+            continue
         labels = _fit(sample, k, seed, n_init)
         scores[k] = float(silhouette_score(sample, labels)) if len(set(labels)) > 1 else -1.0
     return scores

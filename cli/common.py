@@ -19,7 +19,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Warehouse file (default: REVRISK_WAREHOUSE or var/revrisk.duckdb)."),
+    typer.Option(
+        "--db",
+        help="Warehouse file (default: REVRISK_WAREHOUSE or the checkout's var/revrisk.duckdb).",
+    ),
 ]
 ResultsOption = Annotated[
     Path | None,

@@ -107,9 +107,10 @@ def import_(
     from settings import get_settings
 
     path = db or common.default_db()
+    new_warehouse = _new_warehouse(db)
     with writer_lock(path):  # the data and the caches derived from it, as one update
         if source is not None:
-            _import_stripe(file, source, path, refresh, as_json)
+            _import_stripe(file, source, path, refresh, as_json, new_warehouse)
             return
         try:
             with common.progress_bar(
@@ -134,10 +135,27 @@ def import_(
             if refresh and report.kind in _cache_input_kinds()
             else None
         )
-    _print_imported(report, refreshed, as_json)
+    _print_imported(report, refreshed, as_json, new_warehouse)
 
 
-def _import_stripe(folder: Path, source: str, path: Path, refresh: bool, as_json: bool) -> None:
+def _new_warehouse(db: Path | None) -> bool:
+    """Whether `--db` names a warehouse that is not there yet (the import creates it). One in
+    a folder that does not exist is a mistyped path: exit 2, "No warehouse at …", and nothing
+    is created (no folder, no file, no lock)."""
+    if db is None or db.exists():
+        return False
+    if not db.parent.is_dir():
+        raise common.fail(
+            f"No warehouse at {db}, and the folder {db.parent} does not exist: check the "
+            "path. A new warehouse is created only in an existing folder; nothing was written.",
+            2,
+        )
+    return True
+
+
+def _import_stripe(
+    folder: Path, source: str, path: Path, refresh: bool, as_json: bool, new_warehouse: bool
+) -> None:
     import duckdb
 
     from data.imports import ImportValidationError
@@ -155,15 +173,21 @@ def _import_stripe(folder: Path, source: str, path: Path, refresh: bool, as_json
     except duckdb.Error as error:
         raise common.fail(f"could not write to the warehouse {path}: {error}") from None
     refreshed = common.refresh_derived_caches(path, quiet=as_json) if refresh else None
-    _print_imported(report, refreshed, as_json)
+    _print_imported(report, refreshed, as_json, new_warehouse)
 
 
-def _print_imported(report: common.Report, refreshed: dict[str, Any] | None, as_json: bool) -> None:
-    """The import's report, with the cache refresh's outcome under `refresh` in JSON."""
+def _print_imported(
+    report: common.Report, refreshed: dict[str, Any] | None, as_json: bool, new_warehouse: bool
+) -> None:
+    """The import's report, with the cache refresh's outcome under `refresh` in JSON. A
+    `--db` that held no warehouse got a new one: said (`new_warehouse` in JSON), so a
+    mistyped file name is noticed."""
     if as_json:
-        common.emit_json({**report.to_dict(), "refresh": refreshed})
-    else:
-        typer.echo(report.render())
+        common.emit_json({**report.to_dict(), "refresh": refreshed, "new_warehouse": new_warehouse})
+        return
+    typer.echo(report.render())
+    if new_warehouse:
+        typer.echo("note: there was no warehouse at this --db; the import created a new one.")
 
 
 __all__ = ["HELP_KINDS", "import_", "register"]

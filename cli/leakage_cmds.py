@@ -296,6 +296,7 @@ def score(
     except ValueError as error:
         raise fail(str(error), code=2) from None
     folder = _model_dir(model_dir, db)
+    had_model = folder.is_dir() and any(folder.iterdir())
     warehouse = db or default_db()
     big = (
         input_path is not None
@@ -317,7 +318,10 @@ def score(
                     limits=ReadLimits(max_mb=get_settings().max_import_mb),
                 )
     except ImportValidationError as error:
-        raise refused_file(error.report, as_json) from None
+        if as_json:
+            raise refused_file(error.report, as_json) from None
+        typer.echo(error.report.render(purpose="score"), err=True)  # scoring words, not import's
+        raise typer.Exit(2) from None
     except (ValueError, FileNotFoundError) as error:
         raise fail(str(error), code=2) from None
     except RuntimeError as error:
@@ -338,6 +342,19 @@ def score(
         f"Medium {levels['Medium']:,}, Low {levels['Low']:,}; "
         f"expected loss {summary['total_expected_monthly_loss']:,.2f}/month."
     )
+    err.print(escape(_model_used(summary, folder, had_model)))
+
+
+def _model_used(summary: dict[str, Any], folder: Path, had_model: bool) -> str:
+    """Which model scored: the same file scores differently under another model, so the
+    output says which one, and that it was trained just now when the folder had none."""
+    trained_on = summary.get("model_trained_on")
+    about = f"model {summary.get('model_version') or '?'}"
+    if trained_on:
+        about += f", trained on {trained_on}"
+    if not had_model:
+        return f"No model was in {folder}: trained one now ({about})."
+    return f"Scored with the {about}, from {folder}."
 
 
 __all__ = ["detect", "model_evaluate", "model_train", "peak_memory_mb", "register", "score"]

@@ -52,6 +52,9 @@ class ArtifactView:
     notice: str | None = None
     error: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    n_findings: int | None = None
+    """How many findings the rows are the largest of, when a tool listed only its top ones
+    (detect_leakage's `top_n` of thousands: rt12 T-L7 read "(10 rows)" for 2,538 findings)."""
 
     @property
     def problem_columns(self) -> list[str]:
@@ -130,6 +133,8 @@ def view_of(artifact: Any, tool: str = "") -> ArtifactView | None:
         chart = artifact.get("chart")
         is_error = artifact.get("kind") == "error" or "error" in artifact
         problems = artifact.get("problems")
+        summary = artifact.get("summary")
+        found = summary.get("n_findings") if isinstance(summary, Mapping) else None
         return ArtifactView(
             tool=str(artifact.get("tool") or tool),
             title=str(artifact.get("title") or artifact.get("tool") or tool),
@@ -142,6 +147,7 @@ def view_of(artifact: Any, tool: str = "") -> ArtifactView | None:
             problems=[dict(p) for p in problems if isinstance(p, Mapping)]
             if isinstance(problems, list)
             else [],
+            n_findings=int(found) if isinstance(found, int | float) else None,
         )
     except Exception as exc:  # never let a malformed artifact break the reply
         logger.warning("Unreadable artifact from %s: %s: %s", tool, type(exc).__name__, exc)

@@ -401,6 +401,16 @@ async def _show_import(outcome: stripe_upload.SessionImport, imported: str, refu
     if outcome.db_path is not None:
         state().db_path, state().data_note = str(outcome.db_path), copy.DATA_CHANGED
     note = imported if outcome.db_path is not None else refused
+    if outcome.db_path is not None and outcome.summary:  # a CFO's summary; the report aside
+        details = cl.Text(
+            name=copy.IMPORT_DETAILS, content=code_block(scrub(outcome.text)), display="side"
+        )
+        await cl.Message(
+            content=f"{note}\n\n{scrub(outcome.summary)}\n\n{copy.IMPORT_DETAILS_NOTE}",
+            author=copy.ASSISTANT,
+            elements=[details],
+        ).send()
+        return True
     await cl.Message(
         content=f"{note}\n{code_block(scrub(outcome.text))}", author=copy.ASSISTANT
     ).send()

@@ -86,6 +86,10 @@ STRIPE_CONFIRM = (
 )
 STRIPE_CANCELLED = "Not imported. Answers still come from the current warehouse."
 STRIPE_IMPORTED = "Imported. From now on this session's answers come from your Stripe data."
+IMPORT_DETAILS = "Full import report"
+IMPORT_DETAILS_NOTE = (
+    f"The table-by-table counts and the Stripe fields left unused are in the {IMPORT_DETAILS}."
+)
 STRIPE_REFUSED = "I could not import it; nothing was stored. What needs fixing:"
 REVENUE_CONFIRM = (
     "**{name}** is a monthly-revenue file ({layout}), not a list of accounts to score. Import "

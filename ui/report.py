@@ -92,6 +92,8 @@ def chart_table(chart: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any
             {"leakage_type": k, "amount": v, "findings": counts.get(k)}
             for k, v in dict(data.get("amounts") or {}).items()
         ]
+        if not counts:  # a chart without counts: no empty Findings column (rt13 U-L1)
+            return ["leakage_type", "amount"], rows
         return ["leakage_type", "amount", "findings"], rows
     if kind == "revenue_trend":
         anomalies = set(data.get("anomaly_months") or [])
@@ -161,8 +163,7 @@ def _result_markdown(record: ToolRecord) -> str:
         parts.append(people_table(view.problem_columns, view.problems[:REPORT_TABLE_ROWS]))
     if view.rows:
         shown = min(view.n_rows, REPORT_TABLE_ROWS)
-        cut = f", first {shown}" if shown < view.n_rows else ""
-        parts.append(f"**{literal(view.title)}** ({view.n_rows:,} rows{cut})")
+        parts.append(f"**{literal(view.title)}** ({_table_size(view, shown)})")
         parts.append(people_table(view.columns, view.rows[:shown]))
     if view.chart:
         columns, rows = chart_table(view.chart)
@@ -174,6 +175,35 @@ def _result_markdown(record: ToolRecord) -> str:
     if view.files:
         parts.append("_Files:_ " + literal(", ".join(f.name for f in view.files)))
     return "\n\n".join(p for p in parts if p)
+
+
+def _table_size(view: ArtifactView, shown: int) -> str:
+    """How much of the result the table holds: "1 row", "30 rows, first 20", and for a tool
+    that listed its largest findings, "the largest 10 of 2,538 findings" (rt12 T-L7: "(10
+    rows)" headed the top 10 of 2,538 findings).
+
+    Examples:
+        >>> _table_size(ArtifactView("t", "", rows=[{}]), 1)
+        '1 row'
+        >>> _table_size(ArtifactView("t", "", rows=[{}] * 30), 20)
+        '30 rows, first 20'
+        >>> _table_size(ArtifactView("t", "", rows=[{}] * 10, n_findings=2538), 10)
+        'the largest 10 of 2,538 findings'
+    """
+    if view.n_findings is not None and view.n_findings > shown:
+        return f"the largest {shown:,} of {view.n_findings:,} findings"
+    size = plural(view.n_rows, "row")
+    return size + (f", first {shown:,}" if shown < view.n_rows else "")
+
+
+def plural(n: int, word: str) -> str:
+    """`n` and `word`, with an s unless n is 1.
+
+    Examples:
+        >>> plural(1, "question"), plural(6, "question"), plural(1_200, "row")
+        ('1 question', '6 questions', '1,200 rows')
+    """
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _question(turn: TurnRecord) -> str:
@@ -377,13 +407,15 @@ def summary_lines(transcript: Transcript, limit: int = 4) -> list[str]:
             warnings += [_sentence(n, 300, asides=True) for n in _notices(turn)]
     warnings = list(dict.fromkeys(warnings))
     shown = found[: limit - (1 if warnings else 0)]
-    more = len(found) - len(shown)
     meta = transcript.meta
     source = f"Data: {meta.data_source or 'warehouse'}, as of {meta.data_timestamp or 'unknown'}"
     lines = shown or ["No question in this conversation ran an analysis yet."]
     if warnings:
         lines.append("_Caveat:_ " + " ".join(literal(w) for w in warnings))
-    questions = f"{len(transcript.turns)} questions" + (f" ({more} more below)" if more else "")
+    asked = len(transcript.turns)  # "6 questions (1 more below)" summarised 3 (rt13 U-L1)
+    questions = plural(asked, "question") + (
+        f" ({len(shown)} summarised here, all below)" if 0 < len(shown) < asked else ""
+    )
     lines.append(f"{safe(source)}; {questions}; model mode {meta.model or 'unknown'}.")
     return lines
 
@@ -470,7 +502,9 @@ a table that still cannot fit scrolls inside its own box. Measured on the red te
 Chromium: the 16-column decline table went from 1,226 px (wrapping alone) to 1,000 px."""
 
 _TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
-_ONE_WORD_CELL = re.compile(r"<td>([^\s<]*)</td>")
+_ONE_WORD_CELL = re.compile(r"<td>([^\s<&]{0,40})</td>")
+"""A short cell without spaces (an id, an amount, a date): never broken. Escaped markup
+(`&lt;script&gt;…`, rt12 T-L7) or a long run of text is data to wrap, not a figure."""
 
 
 def fitted_tables(html: str) -> str:
@@ -482,6 +516,8 @@ def fitted_tables(html: str) -> str:
         >>> print(fitted_tables("<table><tr><td>$1,234.50</td></tr></table>"))
         <div class="table-wrap"><table><tr><td class="n">$1,234.50</td></tr></table></div>
         >>> fitted_tables("<table><tr><td>a b</td></tr></table>").count('class="n"')
+        0
+        >>> fitted_tables("<table><tr><td>&lt;b&gt;x&lt;/b&gt;</td></tr></table>").count('"n"')
         0
     """
 

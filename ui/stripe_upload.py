@@ -11,13 +11,15 @@ so it goes when the session's uploads go.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from data.imports.limits import describe_error
 from data.imports.report import ImportValidationError
-from data.imports.stripe import RESOURCES, TRUTH_FILE, import_stripe
+from data.imports.stripe import RESOURCES, TRUTH_FILE, StripeImportReport, import_stripe
+from domain.markdown import literal
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +32,96 @@ _OBJECT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 
 @dataclass(frozen=True)
 class SessionImport:
-    """Outcome shown in the chat: the new warehouse (None when refused) and the report text."""
+    """Outcome shown in the chat: the new warehouse (None when refused) and the report text
+    (`revrisk import`'s, in full); `summary` says it for a CFO when there is one."""
 
     db_path: Path | None
     text: str
+    summary: str = ""
+
+
+_TABLE_WORDS = (
+    ("accounts", "customer", "customers"),
+    ("contracts", "subscription", "subscriptions"),
+    ("invoices", "invoice", "invoices"),
+    ("invoice_lines", "invoice line", "invoice lines"),
+    ("payments", "payment attempt", "payment attempts"),
+    ("payment_methods", "payment method", "payment methods"),
+    ("usage_monthly", "customer-month of usage", "customer-months of usage"),
+)
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def cfo_summary(
+    report: StripeImportReport,
+    not_computed: str | None = None,
+    *,
+    source: str | None = None,
+    trends: bool = False,
+) -> str:
+    """The import in a CFO's words (rt12 T-L16: the chat showed the developer report, with
+    "leakage_events (ground truth, for --evaluate): 44" and "fields not used …"): what was
+    imported, what was computed from it, and what was not used and why. The full report
+    stays available (the chat's details, `revrisk import --from stripe`). `source` names the
+    upload (default: the report's folder name, never its server path); `trends` says that
+    the trends were computed although the rest was not.
+
+    Examples:
+        >>> r = StripeImportReport("export.zip", {"accounts": 60, "invoices": 1}, {}, {}, 44,
+        ...                        (1,), 0.5, {"customers.jsonl": {"address": 60}})
+        >>> print(cfo_summary(r))  # doctest: +NORMALIZE_WHITESPACE
+        **Imported** from export.zip: 60 customers and 1 invoice.
+        **Computed:** leakage findings, next month's leakage risk per customer, and revenue
+        trends.
+        **Not used:** 44 labelled leakage events in the export (kept to check the detection,
+        not used in answers); Stripe fields the mapping does not need (addresses, metadata, …).
+    """
+    parts = [
+        _counted(report.rows[table], one, many)
+        for table, one, many in _TABLE_WORDS
+        if report.rows.get(table)
+    ]
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    name = source or Path(report.folder).name
+    lines = [f"**Imported** from {literal(name)}: {listed or 'no billing rows'}."]
+    if not_computed and trends:
+        lines.append(
+            "**Computed:** revenue trends per customer. **Not computed:** leakage findings "
+            f"and risk scores, because the data lacks what they need ({not_computed}). You "
+            "can still ask about revenue, customers, invoices and payments."
+        )
+    elif not_computed:
+        lines.append(
+            f"**Not computed:** leakage findings, risk scores and trends, because "
+            f"{not_computed}. You can still ask about customers, invoices and payments."
+        )
+    else:
+        lines.append(
+            "**Computed:** leakage findings, next month's leakage risk per customer, and "
+            "revenue trends."
+        )
+    unused = []
+    if report.truth_rows:
+        unused.append(
+            f"{report.truth_rows:,} labelled leakage events in the export (kept to check the "
+            "detection, not used in answers)"
+        )
+    if report.unused:
+        top = sorted(report.unused.items(), key=lambda item: -item[1])[:3]
+        shown = "; ".join(f"{what}: {count:,}" for what, count in top)
+        more = len(report.unused) - len(top)
+        unused.append(
+            f"{sum(report.unused.values()):,} Stripe objects that do not bear on billing "
+            f"figures ({shown}{f'; {more} more kinds' if more > 0 else ''})"
+        )
+    if report.unused_fields:
+        unused.append("Stripe fields the mapping does not need (addresses, metadata, …)")
+    if unused:
+        lines.append("**Not used:** " + "; ".join(unused) + ".")
+    return "\n".join(lines)
 
 
 def looks_like_stripe(names: list[str]) -> bool:
@@ -87,11 +175,34 @@ def import_into_session(source: Path, session_folder: Path) -> SessionImport:
         )
     from services.refresh import refresh_caches
 
+    name = source.name if source.suffix.lower() == ".zip" else "your Stripe files"
+
     try:
         refresh_caches(db)
     except Exception as exc:  # the caches rebuild on first use; the import itself stands
-        return SessionImport(db, f"{report.render()}\n(caches not refreshed: {exc})")
-    return SessionImport(db, report.render())
+        why = _not_computed(exc)
+        trends_only = _PARTIAL.fullmatch(why)
+        summary = cfo_summary(
+            report,
+            trends_only.group(1) if trends_only else why,
+            source=name,
+            trends=trends_only is not None,
+        )
+        return SessionImport(db, f"{report.render()}\n(caches not refreshed: {why})", summary)
+    return SessionImport(db, report.render(), cfo_summary(report, source=name))
+
+
+_PARTIAL = re.compile(r"leakage figures not computed \((.*)\); trend figures computed")
+"""`services.refresh.PartialRefreshError`'s words: the trends stand, the leakage does not."""
+
+
+def _not_computed(exc: Exception) -> str:
+    """Why the caches were not built, in words: a ValueError says what the data lacks; any
+    other failure is logged, and said without its text (it may name a server path)."""
+    if isinstance(exc, ValueError) and str(exc).strip():
+        return str(exc).strip().rstrip(".")
+    logger.warning("Stripe caches not refreshed: %s", type(exc).__name__)
+    return "an internal error stopped the computation"
 
 
 __all__ = [

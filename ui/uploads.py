@@ -60,6 +60,17 @@ file noun is not required: "here is our revenue by customer" with a revenue file
 after its import as a follow-up on the previous list ("No customer ACC000585 in the warehouse";
 found in a make-run session)."""
 
+_IMPORT_ONLY = re.compile(
+    r"^\s*(?:please\s+)?(?:import|load|add|ingest|upload)\s+"
+    r"(?!.*\b(?:and|then|but|what|which|who|whom|whose|how|why|where|when|whether|show|list"
+    r"|tell|give|compare|find|rank|is|are|was|were|do|does|did)\b)"
+    r"(?:[\w'&-]+\s+){0,7}[\w'&-]+\s*(?:please)?[.!]*\s*$",
+    re.I,
+)
+"""An import asked in words, with a few words about the file and nothing else ("import our EU
+revenue", "import this one too", "import this instead": rt12 T-L13, each answered after the
+import as a question). "import this and show the top customers" asks more."""
+
 _SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
 
 
@@ -170,8 +181,13 @@ def is_file_only(text: str) -> bool:
         (True, True)
         >>> is_file_only("here are the accounts, which are high risk")
         False
+        >>> is_file_only("import our EU revenue"), is_file_only("import this one too")
+        (True, True)
+        >>> is_file_only("import this and show the top customers")
+        False
     """
-    return bool(_FILE_ONLY.match(text or "") or _PRESENTED.match(text or ""))
+    text = text or ""
+    return bool(_FILE_ONLY.match(text) or _PRESENTED.match(text) or _IMPORT_ONLY.match(text))
 
 
 def wants_export(text: str) -> bool:

@@ -80,17 +80,23 @@ def _hits(con: duckdb.DuckDBPyConnection, table: str, conditions: dict[str, str]
 
 
 def check_constraints(
-    con: duckdb.DuckDBPyConnection, spec: KindSpec, headers: dict[str, str], log: ProblemLog
+    con: duckdb.DuckDBPyConnection,
+    spec: KindSpec,
+    headers: dict[str, str],
+    log: ProblemLog,
+    *,
+    reported: frozenset[str] = frozenset(),
 ) -> None:
     """The target table's CHECK constraints, and NOT NULL where validation has not already
-    reported the empty cell (columns the file lacks, nullable specs)."""
+    reported the empty cell (columns the file lacks, nullable specs; `reported` names
+    columns whose empty cells a check already reported for the whole file)."""
     rows = con.execute(
         "SELECT constraint_type, expression, constraint_text, constraint_column_names "
         "FROM duckdb_constraints() WHERE table_name = ? AND schema_name = current_schema() "
         "AND constraint_type IN ('CHECK', 'NOT NULL') ORDER BY constraint_index",
         [spec.table],
     ).fetchall()
-    reported = {c.name for c in spec.columns if not c.nullable}
+    reported = reported | {c.name for c in spec.columns if not c.nullable}
     rules: dict[str, tuple[str, tuple[str, ...], str]] = {}
     for index, (kind, expression, text, names) in enumerate(rows):
         columns = tuple(dict.fromkeys(names))

@@ -221,9 +221,11 @@ class ImportReport:
         payload["warnings"] = [{**asdict(p), "text": p.text} for p in self.warnings]
         return payload
 
-    def render(self) -> str:
-        """Human-readable report: a summary line, then one line per problem and warning."""
-        lines = [self._summary()]
+    def render(self, purpose: str = "import") -> str:
+        """Human-readable report: a summary line, then one line per problem and warning.
+        `purpose` "score" words a refusal for a scoring command (`revrisk score`): the file
+        was not scored, rather than not imported."""
+        lines = [self._summary(purpose)]
         lines += [f"  {p.text}" for p in self.problems]
         if self.n_problems > len(self.problems):
             lines.append(f"  … and {self.n_problems - len(self.problems):,} more problems")
@@ -232,9 +234,14 @@ class ImportReport:
             lines.append(f"  … and {self.n_warnings - len(self.warnings):,} more warnings")
         return "\n".join(lines)
 
-    def _summary(self) -> str:
+    def _summary(self, purpose: str = "import") -> str:
         where = f"{self.file}, sheet {self.sheet!r}" if self.sheet else self.file
         kind = f" as {self.kind}" + (f" ({self.sub_format})" if self.sub_format else "")
+        if not self.ok and purpose == "score":
+            return (
+                f"{where}: {self.n_problems:,} problem(s); the file was not scored and no "
+                "output was written."
+            )
         if not self.ok:
             return (
                 f"{where}: {self.n_problems:,} problem(s); import refused, "

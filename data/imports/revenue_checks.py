@@ -77,17 +77,19 @@ def align_ids(con: duckdb.DuckDBPyConnection, log: ProblemLog) -> None:
     )
 
 
-def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog) -> None:
+def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: ProblemLog) -> bool:
     """Set the currency of staged rows without one (see the module docstring); logs the
-    assumption as a warning, or a problem when the warehouse cannot tell."""
+    assumption as a warning, or a problem when the warehouse cannot tell. True when that
+    problem was logged: the rows' empty currency is then reported once, not again per cell
+    as an empty value (rt13 U-M6)."""
     if _has_hint(con):
         _use_hint(con, given, log)
     if given is not None:
         con.execute(f"UPDATE {BATCH} SET currency = ? WHERE currency IS NULL", [given])
-        return
+        return False
     before = _n_missing(con)
     if not before:
-        return
+        return False
     con.execute(
         f"UPDATE {BATCH} b SET currency = k.currency FROM ({_KNOWN}) k "
         "WHERE b.currency IS NULL AND b.customer_id = k.id"
@@ -101,7 +103,7 @@ def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: Proble
             warning=True,
         )
     if not after:
-        return
+        return False
     held = [str(row[0]) for row in con.execute(_CURRENCIES).fetchall()]
     if len(held) > 1:
         log.add(
@@ -109,10 +111,11 @@ def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: Proble
             f"no currency for these amounts, and the warehouse holds {', '.join(held)}: "
             "pass --currency (or add a currency column)",
         )
-        return
+        return True
     currency = held[0] if held else DEFAULT_CURRENCY
     why = "the warehouse's only currency" if held else "the default (the warehouse holds none)"
     _assume(con, currency, f"no currency column; {currency} is {why}", log)
+    return False
 
 
 def _assume(con: duckdb.DuckDBPyConnection, currency: str, why: str, log: ProblemLog) -> None:

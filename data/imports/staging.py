@@ -75,10 +75,12 @@ def check_and_write(
     replaced = _earlier_batches(con, spec, request.sha256)
     frame = _with_batch_columns(request, import_id)
     stage_batch(con, frame, spec.table, headers, log)
+    reported: frozenset[str] = frozenset()
     if spec.table == "revenue_imports":
         align_ids(con, log)
-        fill_currency(con, request.currency, log)
-    check_constraints(con, spec, headers, log)
+        if fill_currency(con, request.currency, log):
+            reported = frozenset({"currency"})  # "pass --currency", said once for the file
+    check_constraints(con, spec, headers, log, reported=reported)
     check_existing_keys(con, spec, headers, log, replace=request.replace, replaced=replaced)
     if spec.table == "revenue_imports":
         check_against_billing(con, headers, log)

@@ -111,3 +111,18 @@ def test_segment_name_rules() -> None:
     flat = base | {"z_relative_slope": -2.0, "relative_slope": -0.4}
     assert segment_name(pd.Series(flat)) == "Small & flat, volatile"  # strong z, no real slope
     assert segment_name(pd.Series(flat), n_traits=1) == "Small & flat"
+
+
+def test_customers_with_identical_series_give_no_sklearn_warning() -> None:
+    """rt13 U-L6: a book whose customers share a series put 5 ConvergenceWarnings ("Number of
+    distinct clusters (1) found smaller than n_clusters (2)"), with site-packages paths, in
+    the server log. Three distinct customers, four times each: k is chosen among real ones."""
+    import warnings
+
+    base = _metrics(GROUPS, n=1, seed=1)
+    metrics = pd.concat([base] * 4)
+    metrics.index = [f"c{i}" for i in range(len(metrics))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seg = segment_customers(metrics, random_state=0)
+    assert seg.k <= 3

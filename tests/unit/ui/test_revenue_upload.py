@@ -299,3 +299,29 @@ def test_an_unlabelled_file_gets_one_default_currency_in_the_chat_and_the_cli(
             )
     assert found[0] == found[1] == [(DEFAULT_CURRENCY,)], found
     assert format_money(5.0) == format_money(5.0, DEFAULT_CURRENCY)
+
+
+def _eu_csv(path: Path) -> Path:
+    rows = [f"CUST-{c:03d},{m},{150 * c + 7}" for c in range(1, 4) for m in MONTHS]
+    path.write_text("customer_id,month,revenue,currency\n" + ",EUR\n".join(rows) + ",EUR\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "text", ["import our EU revenue", "import this one too", "import this instead."]
+)
+def test_the_words_of_an_import_are_not_answered_as_a_question(
+    in_chat: tuple[_Chat, chat.SessionState], tmp_path: Path, text: str
+) -> None:
+    """rt12 T-L13: after "Import" was clicked, "import our EU revenue" was also answered, with
+    an unrequested decline list ("Which account do you mean?", an off-topic refusal)."""
+    seen = _drop(in_chat, _eu_csv(tmp_path / "rev_eu.csv"), text)
+    assert seen.said[-1].startswith(copy.REVENUE_IMPORTED), seen.said
+    assert seen.turns == []
+
+
+def test_a_question_sent_with_an_import_is_still_answered(
+    in_chat: tuple[_Chat, chat.SessionState], tmp_path: Path
+) -> None:
+    seen = _drop(in_chat, _eu_csv(tmp_path / "rev_eu.csv"), "import this and show the trend")
+    assert seen.turns == ["import this and show the trend"]

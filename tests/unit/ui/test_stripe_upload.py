@@ -95,3 +95,51 @@ def test_an_unexpected_failure_is_still_answered_without_a_traceback(
     assert outcome.text.startswith("stripe-export.zip: the import failed (disk on fire at")
     assert "/srv/" not in outcome.text and "Traceback" not in outcome.text
     assert "RuntimeError" not in outcome.text  # words, never a Python class (rt8 D16)
+
+
+def test_the_chat_gets_a_cfo_summary_and_keeps_the_full_report_aside(
+    export_zip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rt12 T-L16: the chat showed the developer report ("leakage_events (ground truth, for
+    --evaluate): 44", "fields not used …"). It now says what was imported, computed and not
+    used, in words, and the full report is a side element."""
+    import asyncio
+    from types import SimpleNamespace
+    from typing import Any
+
+    from ui import chat, copy
+
+    source = stage_stripe([(export_zip, "stripe-export.zip")], tmp_path)
+    outcome = import_into_session(source, tmp_path)
+    assert "accounts: 60" in outcome.text  # the full report is unchanged
+    summary = outcome.summary
+    assert "60 customers" in summary and "stripe-export.zip" in summary, summary
+    assert "**Computed:**" in summary and "labelled leakage events" in summary, summary
+    for developer in ("ground truth", "--evaluate", "fields not used", "leakage_events", "  "):
+        assert developer not in summary, (developer, summary)
+    assert str(tmp_path) not in summary
+
+    sent: list[tuple[str, list[Any]]] = []
+
+    class Message:
+        def __init__(self, content: str = "", elements: list[Any] | None = None, **_: Any):
+            self.content, self.elements = content, elements or []
+
+        async def send(self) -> Message:
+            sent.append((self.content, self.elements))
+            return self
+
+    def text(**kwargs: Any) -> SimpleNamespace:
+        return SimpleNamespace(**kwargs)
+
+    session = chat.SessionState()
+    monkeypatch.setattr(chat, "cl", SimpleNamespace(Message=Message, Text=text))
+    monkeypatch.setattr(chat, "state", lambda: session)
+    assert asyncio.run(chat._show_import(outcome, copy.STRIPE_IMPORTED, copy.STRIPE_REFUSED))
+    ((content, elements),) = sent
+    assert content.startswith(copy.STRIPE_IMPORTED) and "60 customers" in content
+    assert "leakage_events" not in content and "fields not used" not in content
+    assert copy.IMPORT_DETAILS in content
+    (details,) = elements
+    assert details.name == copy.IMPORT_DETAILS and details.display == "side"
+    assert "accounts: 60" in details.content and "fields not used" in details.content
