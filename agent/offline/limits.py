@@ -70,7 +70,14 @@ def _as_records(call: Call, text: str, lexicon: Lexicon) -> bool:
     ("failed dunning retries": payments with status failed after the first attempt): its
     SQL applies them, so the leakage type is no limit it dropped."""
     covered = _warehouse_values(text, lexicon, covered=True)
+    if call.name == "query_duckdb" and _in_sql(call, *_RECORD_MEASURES):
+        return True
     return call.name == "query_duckdb" and any(_in_sql(call, cond) for _, cond in covered)
+
+
+_RECORD_MEASURES = (" as discount_total,", " as n_invoices_with_failed_payment,")
+"""Measures of agent/offline/metrics.py that total the records a leakage type's words also
+name (the discount lines given, the invoices with a failed payment; rt13 U-H3, U-H4)."""
 
 
 def _in_sql(call: Call, *needles: str) -> bool:
