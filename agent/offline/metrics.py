@@ -1141,6 +1141,23 @@ def _ordinal_periods(lowered: str) -> str:
     return _ORDINAL_PERIOD.sub(short, lowered)
 
 
+_FISCAL_YEAR = re.compile(
+    r"\b(?:fy|fiscal(?:\s+year)?)\s*['’]?\s*(?:(20\d\d)|(\d\d))\b", re.IGNORECASE
+)
+"""A fiscal year written short ("FY2025", "FY25", "fiscal 2025"): the calendar year, as "for
+FY 2025" already reads (rt13 U-M3: "revenue for FY2025" got the declining customers)."""
+
+
+def _fiscal_years(text: str) -> str:
+    """`text` with a short fiscal year written as "fy 2025" (`_FISCAL_YEAR`).
+
+    Examples:
+        >>> _fiscal_years("revenue for FY2025 and fy26")
+        'revenue for fy 2025 and fy 2026'
+    """
+    return _FISCAL_YEAR.sub(lambda m: f"fy {m.group(1) or '20' + m.group(2)}", text)
+
+
 def read_period(text: str) -> Period | None:
     """The period a question names, anchored on the data's latest month (see the module
     docstring); None when it names none.
@@ -1153,6 +1170,7 @@ def read_period(text: str) -> Period | None:
         >>> read_period("revenue from May 2026 to Aug 2026").start
         "DATE '2026-05-01'"
     """
+    text = _fiscal_years(text)
     lowered = _ordinal_periods(text.lower())
     after = _shift(LATEST, 1)
     if match := _N_MONTHS.search(lowered):
@@ -2531,7 +2549,7 @@ def named_periods(text: str) -> tuple[str, ...]:
         >>> named_periods("Which accounts are most at risk this month?")
         ()
     """
-    lowered = text.lower()
+    lowered = _fiscal_years(text).lower()
     found: list[tuple[int, str]] = []
     patterns = [_N_MONTHS, _N_DAYS, _SINCE, _QUARTER, _HALF, _MONTH_ALONE, _ANY_YEAR, _WITH_YEAR]
     compares = bool(_COMPARED.search(lowered))

@@ -262,3 +262,15 @@ def test_a_real_follow_up_still_folds_onto_the_last_query() -> None:
     memory = model._remember_call(SPAN, call.name, dict(call.args), first)
     again = plan("and by region?", memory)
     assert again.calls and "region" in again.calls[0].args["sql"]
+
+
+# ------------------------------------------------------------------ U-M3: a fiscal year
+@pytest.mark.parametrize(
+    "question", ["revenue for FY2025", "what was revenue in fiscal 2025?", "revenue in FY25"]
+)
+def test_a_short_fiscal_year_is_the_calendar_year(world: Path, question: str) -> None:
+    (row,) = rows(world, question)
+    ((expected,),) = truth(
+        world, "SELECT sum(net_revenue) FROM monthly_revenue WHERE year(month) = 2025"
+    )
+    assert (row["period_start"], row["net_revenue"]) == ("2025-01", expected)
