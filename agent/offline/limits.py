@@ -74,7 +74,14 @@ def _as_records(call: Call, text: str, lexicon: Lexicon) -> bool:
     covered = _warehouse_values(text, lexicon, covered=True)
     if call.name == "query_duckdb" and _in_sql(call, " n_unpaid_invoices"):
         return True  # "unpaid invoices": every invoice not paid, failed retries included
+    if call.name == "query_duckdb" and _in_sql(call, *_RECORD_MEASURES):
+        return True
     return call.name == "query_duckdb" and any(_in_sql(call, cond) for _, cond in covered)
+
+
+_RECORD_MEASURES = (" as discount_total,", " as n_invoices_with_failed_payment,")
+"""Measures of agent/offline/metrics.py that total the records a leakage type's words also
+name (the discount lines given, the invoices with a failed payment; rt13 U-H3, U-H4)."""
 
 
 def _in_sql(call: Call, *needles: str) -> bool:

@@ -231,6 +231,7 @@ class MetricSpec:
     each_account: bool = False  # "revenue by account for 2026": a row per account (rt12 T-H5)
     threshold: tuple[str, float] | None = None  # "accounts with revenue over $50k": (op, amount)
     rate: bool = False  # "churn rate": churned over the accounts billed before (rt12 T-M4)
+    peak: bool = False  # "which month had the highest revenue?": the periods, largest first
 
 
 @dataclass(frozen=True)
@@ -392,6 +393,24 @@ def _evaluated(period: Period, last_month: str) -> tuple[str, str]:
     return (str(row[0]), str(row[1])) if row else ("", "")
 
 
+_SHARED_YEAR = re.compile(
+    rf"\b{_MONTH_NAME}(?=\s*(?:,|and|&|vs\.?|versus|with|against)\s*{_MONTH_NAME}\s+({_YEAR})\b)"
+)
+"""A month whose year is the next month's ("September and October 2026", "Sep vs Oct 2026"):
+both months of 2026 (rt13 U-H2: September was read as the month asked and October as its
+baseline, so a fall read as growth)."""
+
+
+def _shared_year(lowered: str) -> str:
+    """`lowered` with a month that shares the next month's year given it (`_SHARED_YEAR`).
+
+    Examples:
+        >>> _shared_year("compare revenue in september and october 2026")
+        'compare revenue in september 2026 and october 2026'
+    """
+    return _SHARED_YEAR.sub(lambda m: f"{m.group(0)} {m.group(m.lastindex or 0)}", lowered)
+
+
 def compared_months(text: str) -> tuple[Period, ...]:
     """The months a comparison names with their years ("Compare revenue in September 2026
     with August 2026", "Oct 2026 vs Oct 2025"), oldest first; () unless it names two or
@@ -403,11 +422,11 @@ def compared_months(text: str) -> tuple[Period, ...]:
         >>> compared_months("revenue from May 2026 to Aug 2026")
         ()
     """
-    lowered = text.lower()
-    if not _COMPARED.search(lowered) and not re.search(r"\bwith\b", lowered):
+    lowered = _shared_year(text.lower())
+    if not _COMPARED.search(lowered) and not re.search(r"\b(?:with|and)\b", lowered):
         return ()
     months = sorted({month for _, month in _stated_months(lowered)})
-    if len(months) < 2 or _range(lowered) or "since" in tool_months(text):
+    if len(months) < 2 or _range(lowered) or "since" in tool_months(lowered):
         return ()
     return tuple(Period(f"DATE '{month}-01'", _shift(f"DATE '{month}-01'", 1)) for month in months)
 
@@ -540,6 +559,34 @@ _LEAK_SHARE = re.compile(
 of revenue", "our leakage rate", "how much of our revenue leaks?"): detected leakage over net
 revenue of the same months (rt12 T-M3), not one of the two alone; "how much revenue are we
 leaking a month?" asks the amount."""
+_PEAK = re.compile(
+    r"\b(?:which|what)\s+(?P<which>month|quarter)\b[^?]*?\b(?:(?P<low>lowest|least|worst|weakest"
+    r"|smallest|fewest)|highest|most|best|biggest|largest|strongest|peak|top)\b"
+    r"|\b(?:(?P<low2>worst|lowest|weakest|smallest)|best|highest|strongest|peak|biggest|largest|top)"
+    r"\s+(?:revenue\s+|sales\s+|billing\s+)?(?P<which2>month|quarter)\b"
+)
+"""A question for the month (or quarter) with the most or least revenue: "which month in 2026
+had the highest revenue?", "our best month this year", "what was the lowest quarter?" (rt13
+U-H6: answered with the year's total)."""
+
+
+def read_peak(text: str) -> tuple[str, bool] | None:
+    """(the period kind, whether the least is asked) of a question for the peak month or
+    quarter (`_PEAK`); None otherwise.
+
+    Examples:
+        >>> read_peak("which month in 2026 had the highest revenue?")
+        ('month', False)
+        >>> read_peak("what was our weakest quarter last year?")
+        ('quarter', True)
+        >>> read_peak("revenue by month in 2026") is None
+        True
+    """
+    match = _PEAK.search(text.lower())
+    if match is None:
+        return None
+    which = match.group("which") or match.group("which2")
+    return which, bool(match.group("low") or match.group("low2"))
 
 
 def read_share(text: str) -> bool:
@@ -607,11 +654,29 @@ def read_compared(text: str) -> tuple[Period, Period] | None:
     ]
     if len(others) < 2:
         return None
-    # the period named first is the one asked ("compare this quarter with last quarter")
+    # the later period is the one asked, whichever is named first ("compare this quarter
+    # with last quarter", "… last quarter with this quarter": rt13 U-H2)
     now, then = others[0], others[1]
     if then == now:  # "this month vs last month": both the latest month
         return now, _shifted(now, 0)
+    now, then = _later_first(now, then)
     return now, _like_for_like(now, then)
+
+
+def _later_first(first: Period, second: Period) -> tuple[Period, Period]:
+    """(the later, the earlier) of two periods, chosen by the query (a relative period's
+    dates are the data's): a comparison's change is the later period's on the earlier's."""
+    later = f"{first.start} >= {second.start}"
+    return (
+        Period(
+            f"CASE WHEN {later} THEN {first.start} ELSE {second.start} END",
+            f"CASE WHEN {later} THEN {first.end} ELSE {second.end} END",
+        ),
+        Period(
+            f"CASE WHEN {later} THEN {second.start} ELSE {first.start} END",
+            f"CASE WHEN {later} THEN {second.end} ELSE {first.end} END",
+        ),
+    )
 
 
 def period_shift(text: str) -> int | None:
@@ -881,6 +946,146 @@ def _not_names(lexicon: Lexicon) -> frozenset[str]:
     return speller(lexicon).known | filters
 
 
+_SUBJECT_NAME = re.compile(
+    r"\b(?:how\s+much|what)\s+(?:(?:revenue|money|income|sales)\s+)?(?:did|does|has|have|had)\s+"
+    r"(?P<name>[\w&'%.-]+(?:\s+[\w&'%.-]+){0,4}?)\s+"
+    r"(?=(?:generate|generated|bring|brought|make|made|earn|earned|bill|billed|pay|paid|spend"
+    r"|spent|contribute|contributed|invoice|invoiced)\b)"
+    r"|\b(?:revenue|sales|income|billings?)\s+(?:of|from|for)\s+"
+    r"(?P<owner>[\w&'%.-]+(?:\s+[\w&'%.-]+){1,4}?)"
+    r"(?=\s+(?:in|during|over|since|last|this|so\s+far|ytd|year|between|for)\b|\s*[?.!]?\s*$)",
+    re.IGNORECASE,
+)
+"""A customer as the subject of what it earned or as the owner of revenue, in any case
+("how much did swift river health generate in 2025?", "how much did 100% Juice Co bring in?",
+"revenue of swift river health last year"): rt13 U-H1, where the name, typed in lower case or
+holding "%", was dropped and the book's total shown as the customer's."""
+_NOT_SUBJECT = frozenset(
+    [
+        "we",
+        "us",
+        "i",
+        "you",
+        "they",
+        "them",
+        "it",
+        "he",
+        "she",
+        "our",
+        "my",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "each",
+        "every",
+        "all",
+        "any",
+        "other",
+        "others",
+        "some",
+        "everyone",
+        "anyone",
+        "customers",
+        "customer",
+        "accounts",
+        "account",
+        "clients",
+        "client",
+        "logos",
+        "companies",
+        "company",
+        "users",
+        "subscribers",
+        "payers",
+        "people",
+        "one",
+        "ones",
+        "total",
+        "overall",
+        "new",
+        "existing",
+        "active",
+        "churned",
+        "paying",
+        "legacy",
+        "modern",
+        "billing",
+        "system",
+        "top",
+        "bottom",
+        "biggest",
+        "largest",
+        "smallest",
+        "by",
+        "per",
+        "month",
+        "months",
+        "quarter",
+        "quarters",
+        "year",
+        "years",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "ytd",
+        "qtd",
+        "mtd",
+        "region",
+        "regions",
+        "tier",
+        "tiers",
+        "segment",
+        "segments",
+    ]
+)
+"""Words that make a subject no customer's name: pronouns, determiners, populations."""
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words(lexicon: Lexicon) -> frozenset[str]:
+    """Words the lexicon's phrases use (the speller's `known` adds English words as well)."""
+    from agent.offline.spelling import speller
+
+    filters = {w for table in lexicon.entities.values() for phrase, _ in table for w in phrase}
+    return frozenset(speller(lexicon).frequency) | filters
+
+
+def _subject_names(text: str, lexicon: Lexicon) -> list[tuple[int, str]]:
+    """(position, name) of the customers `_SUBJECT_NAME` finds: a subject or owner with a word
+    the lexicon does not use (nor a slip of one), and no pronoun, period or population."""
+    from agent.offline.spelling import speller
+
+    spell = speller(lexicon)
+    used = _lexicon_words(lexicon)
+    found = []
+    for match in _SUBJECT_NAME.finditer(text):
+        group = "name" if match.group("name") else "owner"
+        name = match.group(group).strip(" .")
+        words = [w.strip(".'") for w in name.lower().split()]
+        if any(w in _NOT_SUBJECT for w in words):  # a filter value alone ("emea", "north
+            # america") is a word the lexicon uses, so no name: "north river labs" is one
+            continue
+        if any(re.fullmatch(_MONTH_NAME, w) or re.search(r"\d(?!\d*%$)", w) for w in words):
+            continue  # "revenue for march 2026": a period; "top 10": a count; an id is read
+            # as one (`customer_ids`); "100%" is a word of a name ("100% Juice Co")
+        if any(w in _CALENDAR_WORDS for w in words):
+            continue
+        foreign = [w for w in words if w not in used and spell.word(w) is None]
+        if foreign and (len(words) > 1 or not re.fullmatch(r"[a-z]{1,2}", words[0])):
+            found.append((match.start(group), name))
+    return found
+
+
 @lru_cache(maxsize=1024)  # one message is read for names by the speller, the safety check,
 def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:  # entities and metrics
     """Customers the text names by a name without a digit, as written (rt10 N-H1: a revenue
@@ -932,6 +1137,10 @@ def customer_names(text: str, lexicon: Lexicon) -> tuple[str, ...]:  # entities 
             name, words, plain = " ".join(name.split()[1:]), words[1:], plain[1:]
         industry = len(words) > 1 and words[-1] in _INDUSTRY_WORDS
         if words[-1] in _COMPANY_WORDS or industry or any(w not in known for w in plain):
+            found.append((start, name))
+    spans = [(start, start + len(name)) for start, name in found]
+    for start, name in _subject_names(text, lexicon):  # lower case, or holding "%"
+        if not any(a <= start < b or start <= a < start + len(name) for a, b in spans):
             found.append((start, name))
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
@@ -1077,6 +1286,23 @@ def _ordinal_periods(lowered: str) -> str:
     return _ORDINAL_PERIOD.sub(short, lowered)
 
 
+_FISCAL_YEAR = re.compile(
+    r"\b(?:fy|fiscal(?:\s+year)?)\s*['’]?\s*(?:(20\d\d)|(\d\d))\b", re.IGNORECASE
+)
+"""A fiscal year written short ("FY2025", "FY25", "fiscal 2025"): the calendar year, as "for
+FY 2025" already reads (rt13 U-M3: "revenue for FY2025" got the declining customers)."""
+
+
+def _fiscal_years(text: str) -> str:
+    """`text` with a short fiscal year written as "fy 2025" (`_FISCAL_YEAR`).
+
+    Examples:
+        >>> _fiscal_years("revenue for FY2025 and fy26")
+        'revenue for fy 2025 and fy 2026'
+    """
+    return _FISCAL_YEAR.sub(lambda m: f"fy {m.group(1) or '20' + m.group(2)}", text)
+
+
 def read_period(text: str) -> Period | None:
     """The period a question names, anchored on the data's latest month (see the module
     docstring); None when it names none.
@@ -1089,6 +1315,7 @@ def read_period(text: str) -> Period | None:
         >>> read_period("revenue from May 2026 to Aug 2026").start
         "DATE '2026-05-01'"
     """
+    text = _fiscal_years(text)
     lowered = _ordinal_periods(text.lower())
     after = _shift(LATEST, 1)
     if match := _N_MONTHS.search(lowered):
@@ -1164,6 +1391,13 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     )
     if leak_share:  # "what percentage of revenue is leaking?": leakage over revenue
         metric = "leakage"
+    if (
+        metric == "revenue"
+        and _asks_lost_revenue(tokens)
+        and _first(tokens, _named(vocab, "churn"))
+    ):
+        metric = "churn"  # "how much MRR did we lose to churn?": what the churned accounts
+        # billed in their last month, not the book's MRR (rt13 U-H5)
     group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
@@ -1216,6 +1450,12 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         this_year = read_period("this year")  # "revenue growth year over year": this year so
         if this_year is not None:  # far against the same months of last year (rt11 R-H3)
             against, back, period = (this_year, _shifted(this_year, 12)), None, this_year
+    peak = read_peak(text) if not customers else None
+    if peak is not None and group not in (None, peak[0]):  # "which month …": split by it too
+        peak = None
+    if peak is not None and metric in (None, "revenue") and rank is None:
+        metric, group, ascending = "revenue", peak[0], peak[1]  # "which month had the most
+        # revenue?": each month, the largest first (rt13 U-H6)
     leakage_type = _first(tokens, lexicon.entities.get("leakage_type", ()))
     if group == "billing_system" and leakage_type == "Billing_System_Error":
         leakage_type = None  # "leakage by billing system": the dimension, not the type
@@ -1247,12 +1487,13 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         and (threshold is not None or _EACH_ACCOUNT.search(lowered) is not None),
         threshold=threshold,
         rate=metric == "churn" and _RATE.search(lowered) is not None,
+        peak=peak is not None and metric == "revenue" and group == (peak or ("",))[0],
     )
 
 
 _HOW_MUCH = (("how", "much"), ("what", "did"), ("what", "does"), ("what", "has"))
 """How a message asks for an amount ("how much did …", "what did ACC1 earn us …")."""
-_LOST = (("lose",), ("lost",), ("losing",))
+_LOST = (("lose",), ("lost",), ("losing",), ("cost",), ("costs",))
 _REVENUE_WORDS = (("revenue",), ("mrr",), ("money",), ("income",), ("billings",))
 
 
@@ -1439,7 +1680,7 @@ def fold(earlier: MetricSpec, later: MetricSpec) -> MetricSpec:
     compared go with the ranking and the period they belong to."""
     folded = {f.name: getattr(later, f.name) or getattr(earlier, f.name) for f in fields(later)}
     folded |= {
-        "ascending": later.ascending if later.rank else earlier.ascending,
+        "ascending": later.ascending if later.rank or later.peak else earlier.ascending,
         "periods": later.periods if later.period else earlier.periods,
         "compared": later.compared if later.period else earlier.compared,
     }
@@ -1631,8 +1872,9 @@ def _period_select(
                 f" GROUP BY GROUPING SETS (({grouped}), ()) HAVING grouping({currency}) = 0 "
                 "OR count(*) = 0"
             )
-        ordered = spec.group in _PERIODS or keys
-        sort = " ORDER BY 1, 2" if ordered else f" ORDER BY {n_keys + 2} DESC"
+        ordered = (spec.group in _PERIODS or keys) and not spec.peak
+        direction = "ASC" if spec.peak and spec.ascending else "DESC"
+        sort = " ORDER BY 1, 2" if ordered else f" ORDER BY {n_keys + 2} {direction}, 1"
     if change is not None and spec.group in _PERIODS:
         partition = f"PARTITION BY {currency} " if currency else ""
         window = f"OVER ({partition}ORDER BY min({month_expression}))"
@@ -1747,7 +1989,7 @@ def _contracted_mrr(spec: MetricSpec) -> str:
 
 def _missing(customers: Sequence[str]) -> str:
     """The text of the row that answers for named customers with no revenue in the period."""
-    named = ", ".join(re.sub(r"[^\w .#-]", "", c) for c in customers)
+    named = ", ".join(re.sub(r"[^\w .#%-]", "", c) for c in customers)
     return f"{named} (no revenue found)"
 
 
@@ -2444,7 +2686,51 @@ def _dso(spec: MetricSpec) -> str:
     )
 
 
+def _discounts(spec: MetricSpec) -> str:
+    """The discount lines invoiced in the period ("how much discount did we give in 2026?"):
+    their total (negative, as the invoices carry it) and how many, per currency. Not the
+    Contract_Terms_Error leakage, which is a discount billed wrongly (rt13 U-H4)."""
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "i.period",
+        "round(sum(l.amount), 2) AS discount_total, count(*) AS n_discount_lines, "
+        "count(DISTINCT i.account_id) AS n_accounts",
+        "invoice_lines l JOIN invoices i USING (invoice_id) "
+        "LEFT JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        currency="i.currency",
+        extra=["l.line_type = 'discount'"],
+    )
+
+
+def _failed_invoices(spec: MetricSpec) -> str:
+    """The invoices of the period with a failed payment attempt ("how many invoices failed
+    payment in October 2026?"): how many had one or more, the failed attempts, and of those
+    invoices how many were never paid and what they hold (rt13 U-H3: every invoice of an
+    account that had ever failed a payment was counted)."""
+    p = _bounds(spec.period, _LATEST_MONTH)
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "i.period",
+        "count(*) AS n_invoices_with_failed_payment, sum(f.n_failed) AS n_failed_attempts, "
+        "count(*) FILTER (WHERE NOT f.paid) AS n_never_paid, "
+        "round(coalesce(sum(i.total) FILTER (WHERE NOT f.paid), 0), 2) AS never_paid_amount, "
+        f"(SELECT count(*) FROM invoices x WHERE {_in('x.period', p)}) AS n_invoices_in_period",
+        "invoices i JOIN failed f USING (invoice_id) "
+        "LEFT JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix="WITH failed AS (SELECT invoice_id, count(*) FILTER (WHERE status = 'failed') "
+        "AS n_failed, bool_or(status = 'succeeded') AS paid FROM payments GROUP BY 1 "
+        "HAVING count(*) FILTER (WHERE status = 'failed') > 0) ",
+        currency="i.currency",
+    )
+
+
 _BUILDERS = {
+    "discounts": _discounts,
+    "failed_invoices": _failed_invoices,
     "revenue": _revenue,
     "leakage": _leakage,
     "churn": _churn,
@@ -2514,6 +2800,9 @@ _NAMED_MONTH = re.compile(
 )
 _OPENS = re.compile(rf"\b(?:since|from|starting(?:\s+in|\s+from)?|after|as of|between)\s*{_DAY}$")
 _CLOSES = re.compile(r"\b(?:until|till|up to|upto|through|thru|to|and|by)\s*$")
+_THROUGH = re.compile(r"\b(?:until|till|up to|upto|through|thru|to)\s*$")
+"""The words between two months that make them a range ("Mar 2026 through May 2026"), not a
+pair ("September 2026 and October 2026" are compared)."""
 _BEFORE = 24
 """Characters before a month searched for the word that opens or closes a range."""
 _JOINED = r"\s*(?:,\s*|,?\s*and|to|through|thru|until|till|-|–|—)\s*"
@@ -2581,7 +2870,7 @@ def tool_months(text: str) -> dict[str, str]:
             months["since"] = month
         elif _CLOSES.search(before) and ("since" in months or len(stated) == 1):
             months["until"] = month
-        elif _CLOSES.search(before) and "month" in months:  # "2026-03 through 2026-05"
+        elif _THROUGH.search(before) and "month" in months:  # "Mar 2026 through May 2026"
             months["since"], months["until"] = months.pop("month"), month
         elif not months:
             months["month"] = month
@@ -2643,7 +2932,7 @@ def named_periods(text: str) -> tuple[str, ...]:
         >>> named_periods("Which accounts are most at risk this month?")
         ()
     """
-    lowered = text.lower()
+    lowered = _fiscal_years(text).lower()
     found: list[tuple[int, str]] = []
     patterns = [_N_MONTHS, _N_DAYS, _SINCE, _QUARTER, _HALF, _MONTH_ALONE, _ANY_YEAR, _WITH_YEAR]
     compares = bool(_COMPARED.search(lowered))

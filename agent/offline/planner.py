@@ -401,10 +401,26 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     if whole and not refers and not has_phrase(reading.tokens, reading.lexicon.demonstratives):
         return None
     sql = sqlgen.write([*memory.sql_questions, reading.text], reading.lexicon)
+    if sql is not None and sql == memory.last_args.get("sql"):
+        return None  # the follow-up changed nothing the query reads: another subject ("how
+        # much is overdue?" after one account's months), never the last answer again (rt13 U-H7)
     if sql and _narrows_the_list(reading):  # "which of those are in EMEA?": of the listed ones
         listed = ", ".join("'" + account.replace("'", "''") + "'" for account in memory.result_ids)
         sql = f"SELECT * FROM ({sql}) AS asked WHERE account_id IN ({listed})"
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
+def _repeats_query(reading: Reading) -> bool:
+    """Whether re-running the last tool with this message's entities would run the thread's
+    last query unchanged, though the message asks no repeat ("same thing", "again"): a
+    question on another subject ("how much is overdue by more than 30 days?" after one
+    account's months, "who are our top 10 customers?" after the legacy revenue) is routed as
+    a question of its own, never answered with the last answer (rt13 U-H7)."""
+    memory = reading.memory
+    if memory.last_tool != "query_duckdb" or has_phrase(reading.tokens, reading.lexicon.same):
+        return False
+    again = reading.follow_up()
+    return again is None or all(call.args == dict(memory.last_args) for call in again.calls)
 
 
 def _narrows_the_list(reading: Reading) -> bool:
@@ -514,7 +530,7 @@ def _choose(reading: Reading) -> Plan:
         return churn
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
-    if reading.refines_last or reading.repeats_last:
+    if (reading.refines_last or reading.repeats_last) and not _repeats_query(reading):
         return reading.follow_up() or Plan("off_topic")
     if reading.lost_referent and _asks_of_one(reading, name):  # "is it seasonal or shrinking?"
         return _clarify(reading, "referent")  # a population tool would answer another question
@@ -528,7 +544,7 @@ def _choose(reading: Reading) -> Plan:
         scores = {**scores, "thanks": 0}  # "ok and the next one down?" asks, it thanks nobody
     if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
         return Plan(social)
-    if (follow := reading.follow_up()) is not None:
+    if not _repeats_query(reading) and (follow := reading.follow_up()) is not None:
         return follow
     if scores[social] >= 2:
         return Plan(social)
