@@ -3,5 +3,6 @@
 Both the CLI and the agent's tools call these functions; they own I/O, analytics stay pure.
 `leakage/` (detections, the leakage model, batch scoring, its caches), `trends/` (the trend
 scan, segments, their caches), `refresh.py` (all caches after a write), `lookup.py` (unknown-id
-errors with suggestions). May import analytics, data and domain; never tools, agent or ui.
+errors with suggestions), `revenue.py` (a book's revenue position from monthly revenue
+alone). May import analytics, data and domain; never tools, agent or ui.
 """

@@ -1,6 +1,7 @@
 """The offline planner: a rule-based chat model that needs no language model.
 
-A message is read into words (spelling, reading) and entities (entities), weighed against
+A message is read as its writer corrected it (corrections: "… in EMEA. Sorry, I meant APAC.")
+into words (spelling, reading) and entities (entities), weighed against
 the lexicon (lexicon, lexicon.toml) to a plan of tool calls (planner, plans, sqlgen,
 sqlwords, safety), and answered from the tool results with template narratives
 (narratives). `model.ChatOfflinePlanner` wraps it as a LangChain chat model for the graph.
