@@ -40,19 +40,28 @@ class SessionImport:
     summary: str = ""
 
 
-_TABLE_WORDS = (
-    ("accounts", "customer", "customers"),
-    ("contracts", "subscription", "subscriptions"),
-    ("invoices", "invoice", "invoices"),
-    ("invoice_lines", "invoice line", "invoice lines"),
-    ("payments", "payment attempt", "payment attempts"),
-    ("payment_methods", "payment method", "payment methods"),
-    ("usage_monthly", "customer-month of usage", "customer-months of usage"),
-)
+_TABLE_WORDS = {
+    "accounts": "customer",
+    "contracts": "subscription",
+    "invoices": "invoice",
+    "invoice_lines": "invoice line",
+    "payments": "payment attempt",
+    "payment_methods": "payment method",
+    "usage_monthly": "customer-month of usage",
+}
+"""How the summary names one row of each warehouse table, in this order (`_counted` makes
+the plural: "customer-months of usage")."""
 
 
-def _counted(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
+def _counted(n: int, one: str) -> str:
+    """`n` rows named by `one` row's noun, plural past one.
+
+    Examples:
+        >>> _counted(1, "invoice"), _counted(2, "customer-month of usage")
+        ('1 invoice', '2 customer-months of usage')
+    """
+    head, of, tail = one.partition(" of ")
+    return f"{n:,} {one if n == 1 else head + 's' + of + tail}"
 
 
 def cfo_summary(
@@ -80,8 +89,8 @@ def cfo_summary(
         not used in answers); Stripe fields the mapping does not need (addresses, metadata, …).
     """
     parts = [
-        _counted(report.rows[table], one, many)
-        for table, one, many in _TABLE_WORDS
+        _counted(report.rows[table], one)
+        for table, one in _TABLE_WORDS.items()
         if report.rows.get(table)
     ]
     listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
