@@ -94,8 +94,10 @@ def kind_of(column: str, values: Sequence[Any] = ()) -> Kind:
     Examples:
         >>> kind_of("net_revenue"), kind_of("probability", [0.2, 0.9]), kind_of("n_accounts")
         ('money', 'share', 'count')
-        >>> kind_of("churn_rate", [3.5, 12.0]), kind_of("month")
+        >>> kind_of("attrition_rate", [3.5, 12.0]), kind_of("month")
         ('percent', 'text')
+        >>> kind_of("churn_rate", [0.029])  # the planner's churn query writes a fraction
+        'share'
         >>> kind_of("log_mean_revenue", [2.54]), kind_of("z_log_mean_revenue", [-0.2])
         ('number', 'number')
         >>> kind_of("months_since_last_revenue", [4]), kind_of("pct_change", [0.057, -0.2])
