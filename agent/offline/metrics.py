@@ -919,19 +919,8 @@ rt12 T-H2), but alone a segment of the market ("Retail customers")."""
 every other word ("Enterprise Holdings")."""
 
 
-_CALENDAR_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "christmas",
-        "easter",
-    ]
-)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CALENDAR_WORDS = frozenset((*_WEEKDAYS, "christmas", "easter"))
 
 
 @lru_cache(maxsize=1)
