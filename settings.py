@@ -1,10 +1,8 @@
 """The one place RevRisk reads its environment.
 
 Every other module receives a `Settings` (or values taken from it) instead of reading
-`os.environ`. Values come from the environment, then from `.env` in the working directory,
-then from `.env` in the checkout; `.env.example` lists them all. The default warehouse and var
-directory are the checkout's `var/`, whatever the working directory: `revrisk score` run from
-another folder used to train and keep a second model there, and gave other scores.
+`os.environ`. Values come from the environment, then from `.env` in the working directory;
+`.env.example` lists them all.
 """
 
 from __future__ import annotations
@@ -15,9 +13,6 @@ from pathlib import Path
 from pydantic import Field, NonNegativeInt, PositiveFloat, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_DIR = Path(__file__).resolve().parent
-"""The checkout: its `var/` holds the default warehouse, models, uploads and threads."""
-
 
 class Settings(BaseSettings):
     """Application settings: each is read from `REVRISK_` + its name in capitals, unless its
@@ -25,16 +20,16 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="REVRISK_",
-        env_file=(PROJECT_DIR / ".env", ".env"),  # the later one wins
+        env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
         use_attribute_docstrings=True,  # a field's description is the docstring under it
     )
 
     warehouse_path: Path = Field(
-        default=PROJECT_DIR / "var" / "revrisk.duckdb", validation_alias="REVRISK_WAREHOUSE"
+        default=Path("var/revrisk.duckdb"), validation_alias="REVRISK_WAREHOUSE"
     )
-    var_dir: Path = PROJECT_DIR / "var"
+    var_dir: Path = Path("var")
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     openai_model: str = "gpt-4o-mini"
@@ -66,10 +61,10 @@ class Settings(BaseSettings):
     @field_validator("warehouse_path", "var_dir", mode="after")
     @classmethod
     def _absolute(cls, path: Path) -> Path:
-        """Resolved once, against the working directory at start-up: a relative path such as
-        `var` given in the environment is never joined to another relative path later
-        (uploads under `make run` were read from `var/uploads/<id>/var/uploads/<id>/…`), and
-        a server started elsewhere sees the same files."""
+        """Resolved once, against the working directory at start-up: a relative default such as
+        `var` is never joined to another relative path later (uploads under `make run` were read
+        from `var/uploads/<id>/var/uploads/<id>/…`), and a server started elsewhere sees the
+        same files."""
         return path.expanduser().resolve()
 
     @property

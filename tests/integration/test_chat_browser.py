@@ -2,9 +2,8 @@
 
 The CFO session (test_cfo_session_browser.py) runs `make run`'s commands from the repository
 root; this walk runs the very same commands from an empty temporary directory (the venv's
-programs called by absolute path), where the default var/ is still the checkout's (rt13 U-M2:
-`revrisk score` from another folder trained a second model there). It is the setup in which
-uploads failed when var/ was relative (`var/uploads/<id>/var/uploads/<id>/…`):
+programs called by absolute path), where `revrisk demo --if-missing` builds a fresh warehouse
+under ./var. It is the setup in which uploads failed (`var/uploads/<id>/var/uploads/<id>/…`):
 open the page (ready in ≤ 2 s), click a starter and see the tool step and an answer with a
 number from the warehouse, attach the reference sample with a question and get one scoring and
 one downloadable scored file, ask about the uploaded accounts, then export the report and read
@@ -21,7 +20,7 @@ import duckdb
 import pytest
 from reference_data import SAMPLE_ACCOUNTS
 from support.browser import chromium, last_answer, load, require_chromium, shot, wait_idle
-from support.make_run import REPO, make_run_server
+from support.make_run import make_run_server
 
 from ui.server import RunningServer
 
@@ -61,10 +60,7 @@ def top_region(db: Path) -> tuple[str, str]:
 def test_walkthrough_from_another_working_directory(server, browser, workdir):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     try:
-        # the default var/ is the checkout's from any working directory (rt13 U-M2): nothing
-        # is built under the directory the commands were started from
-        assert not (workdir / "var" / "revrisk.duckdb").exists()
-        walkthrough(page, server, REPO / "var" / "revrisk.duckdb")
+        walkthrough(page, server, workdir / "var" / "revrisk.duckdb")
     except Exception:
         shot(page, "99-failure")
         raise
@@ -73,7 +69,7 @@ def test_walkthrough_from_another_working_directory(server, browser, workdir):
 
 
 def walkthrough(page: object, server: RunningServer, warehouse: Path) -> None:
-    assert warehouse.is_file(), "make run's demo step built the checkout's warehouse"
+    assert warehouse.is_file(), "make run's demo step built the warehouse under ./var"
     region, revenue = top_region(warehouse)
 
     ready_s = load(page, server.url)

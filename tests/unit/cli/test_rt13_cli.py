@@ -4,19 +4,15 @@ a no-currency file in a multi-currency warehouse (U-M6) and `score`'s refusal wo
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 from data.imports import import_file
-from settings import Settings, get_settings
 
 REVENUE = "customer_id,month,revenue\nCUST-001,2026-01,5000\nCUST-001,2026-02,4700\n"
-PROJECT_DIR = Path(__file__).resolve().parents[3]
 ACCOUNTS = Path(__file__).parents[2] / "fixtures" / "reference-data"
 
 
@@ -52,24 +48,6 @@ def test_import_into_a_new_db_says_a_warehouse_was_created(tmp_path: Path) -> No
         "import", str(book), "--db", str(tmp_path / "j.duckdb"), "--no-refresh", "--json"
     )
     assert code == 0 and json.loads(output)["new_warehouse"] is True, output
-
-
-def test_the_default_warehouse_does_not_depend_on_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """U-M2: run from another folder, `revrisk score` found no `var/` there, trained a second
-    model in it and gave other scores. The defaults are now the checkout's `var/`."""
-    monkeypatch.delenv("REVRISK_WAREHOUSE")
-    monkeypatch.delenv("REVRISK_VAR_DIR")
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    settings = Settings()
-    assert settings.warehouse_path == PROJECT_DIR / "var" / "revrisk.duckdb"
-    assert settings.var_dir == PROJECT_DIR / "var"
-    assert (PROJECT_DIR / "settings.py").is_file()
-    monkeypatch.setenv("REVRISK_VAR_DIR", "elsewhere")  # a relative path given is the cwd's
-    assert Settings().var_dir == tmp_path / "elsewhere"
-    assert os.getcwd() == str(tmp_path)
 
 
 def test_score_says_which_model_it_used(tmp_path: Path) -> None:
