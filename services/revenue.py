@@ -27,9 +27,15 @@ class RevenuePosition:
 
 
 _POSITION = """
-WITH kept AS (SELECT * FROM monthly_revenue WHERE {keep})
-SELECT strftime(month, '%Y-%m'), currency, sum(net_revenue)::DOUBLE FROM kept
-WHERE month = (SELECT max(month) FROM kept) GROUP BY 1, 2 ORDER BY 3 DESC"""
+WITH kept AS MATERIALIZED (SELECT * FROM monthly_revenue WHERE {keep}),
+latest AS (SELECT k.* FROM kept k WHERE k.month = (SELECT max(month) FROM kept))
+SELECT strftime(month, '%Y-%m'), currency, sum(net_revenue)::DOUBLE,
+       (SELECT count(DISTINCT account_id) FROM kept),
+       (SELECT count(DISTINCT account_id) FROM latest WHERE net_revenue > 0),
+       (SELECT count(*) > 0 FROM invoices)
+FROM latest GROUP BY 1, 2 ORDER BY 3 DESC"""
+"""One pass over `monthly_revenue` (a view that sums every invoice line): the latest month's
+revenue per currency, the customers in the book and those billed in that month."""
 
 
 def revenue_position(db_path: Path | str, region: str | None = None) -> RevenuePosition:
@@ -38,21 +44,16 @@ def revenue_position(db_path: Path | str, region: str | None = None) -> RevenueP
     with connect(db_path, read_only=True) as con:
         keep, kept, region = population(con, region)
         rows = con.execute(_POSITION.format(keep=keep), kept).fetchall()
-        n_customers = con.execute(
-            f"SELECT count(DISTINCT account_id) FROM monthly_revenue WHERE {keep}", kept
-        ).fetchall()[0][0]
-        has_invoices = bool(con.execute("SELECT count(*) FROM invoices").fetchall()[0][0])
-        billed = con.execute(
-            f"SELECT count(DISTINCT account_id) FROM monthly_revenue WHERE {keep} AND "
-            f"net_revenue > 0 AND month = (SELECT max(month) FROM monthly_revenue WHERE {keep})",
-            kept + kept,
-        ).fetchall()[0][0]
+        if not rows:  # no revenue at all: nothing billed, no customers
+            invoiced = con.execute("SELECT count(*) > 0 FROM invoices").fetchall()[0][0]
+            return RevenuePosition(None, {}, 0, 0, bool(invoiced), region)
+    month, _, _, n_customers, n_billed, has_invoices = rows[0]
     return RevenuePosition(
-        month=rows[0][0] if rows else None,
-        by_currency={currency: round(amount, 2) for _, currency, amount in rows},
-        n_billed=int(billed),
+        month=month,
+        by_currency={row[1]: round(row[2], 2) for row in rows},
+        n_billed=int(n_billed),
         n_customers=int(n_customers),
-        has_invoices=has_invoices,
+        has_invoices=bool(has_invoices),
         region=region,
     )
 
