@@ -41,6 +41,7 @@ FROZEN_SETS = {
     "evals/holdout12/holdout12.jsonl": "3ad530544111b5451f4835cc3c553983afafffe1710254ad840dca009cb23d76",
     "evals/holdout13/holdout13.jsonl": "00f39574714793a4c8f248078a2f923dacdfdf4e92815d4fbe5d0a21f8a78c92",
     "evals/holdout14/holdout14.jsonl": "8e023fbd4bb558d2565a3e47707c82d8b2286e8ef931f09147e43bb83bc422ef",
+    "evals/holdout15/holdout15.jsonl": "f21c7122493a55c1245f85eb00d77b9fa722d7b5064cedb2aa1ae5cec6f22923",
 }
 """sha256 of every blind held-out set as committed before its first run."""
 
