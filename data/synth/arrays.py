@@ -1,7 +1,8 @@
 """Names for the generator's per-account arrays (element i belongs to the chunk's account i).
 
-`Population`, `SeatPlan`, `MonthState`, the contract book and the simulation declare their
-arrays with these four aliases, so `numpy.typing.NDArray[...]` is spelled once for the package.
+`Population`, `SeatPlan`, `MonthState`, the contract book, the payment methods and the
+simulation declare their arrays with these four aliases, so `numpy.typing.NDArray[...]` is
+spelled once for the package.
 """
 
 from __future__ import annotations

@@ -15,6 +15,21 @@ from data.synth.rows import Rows
 
 DAY = np.timedelta64(1, "D")
 NAT = np.datetime64("NaT")
+_WRITTEN = (
+    "seq",
+    "plan",
+    "list_price",
+    "price",
+    "licensed",
+    "start",
+    "discount_pct",
+    "discount_end",
+    "request_date",
+    "tgt_plan",
+    "tgt_price",
+    "tgt_list",
+)
+"""The book's arrays that are columns of `contracts` in data/synth/writer.py, by the same names."""
 
 
 class ContractBook:
@@ -86,21 +101,11 @@ class ContractBook:
         self._emit(np.ones(self.pop.size, bool), np.where(has_end, end, NAT))
 
     def _emit(self, mask: Bools, end: Dates) -> None:
+        terms = {name: getattr(self, name)[mask] for name in _WRITTEN}
         self.rows.add(
             "contracts",
             acc=self.pop.account_number[mask],
-            seq=self.seq[mask],
-            plan=self.plan[mask],
-            list_c=self.list_price[mask],
-            price_c=self.price[mask],
-            licensed=self.licensed[mask],
             term=self.pop.term_months[mask],
-            start=self.start[mask],
             end=end[mask],
-            disc_pct=self.discount_pct[mask],
-            disc_end=self.discount_end[mask],
-            req_date=self.request_date[mask],
-            tgt_plan=self.tgt_plan[mask],
-            tgt_price=self.tgt_price[mask],
-            tgt_list=self.tgt_list[mask],
+            **terms,
         )

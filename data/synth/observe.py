@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from data.synth.arrays import Bools, Dates, Floats, Ints
 from data.synth.hazard import leakage_hazards, p_any
+from data.synth.methods import PaymentMethods
 
 
 @dataclass
@@ -52,10 +53,7 @@ class MonthState:
     last_login: Dates
     seats: Ints
     licensed: Ints
-    card: Bools
-    card_expiry: Ints  # window index of last valid month
-    method_attempts: Ints
-    method_failed: Ints
+    methods: PaymentMethods  # card, its expiry month, charges attempted and failed on it
     discount_pct: Ints
     discount_end: Dates
     discount_line: Bools  # this month's invoice carries a discount line
@@ -70,13 +68,14 @@ def features(state: MonthState, history: History) -> dict[str, NDArray[np.generi
     failed = history.trailing("failed", t, 12)
     tickets = history.trailing("tickets", t, 3)
     failure_rate = np.divide(failed, attempts, out=np.zeros(attempts.shape), where=attempts > 0)
-    months_left = np.maximum(0, state.card_expiry - t)
-    method_quality = np.where(state.card, np.minimum(1.0, months_left / 12.0), 1.0)
+    methods = state.methods
+    months_left = np.maximum(0, methods.expiry - t)
+    method_quality = np.where(methods.card, np.minimum(1.0, months_left / 12.0), 1.0)
     declined = np.divide(
-        state.method_failed,
-        state.method_attempts,
-        out=np.zeros(state.method_attempts.shape),
-        where=state.method_attempts > 0,
+        methods.failed,
+        methods.attempts,
+        out=np.zeros(methods.attempts.shape),
+        where=methods.attempts > 0,
     )
     days_since_login = (state.last_day - state.last_login).astype("timedelta64[D]").astype(float)
     engagement = 0.6 * state.adoption + 0.4 * np.maximum(0.0, 100.0 - days_since_login)
@@ -100,7 +99,7 @@ def features(state: MonthState, history: History) -> dict[str, NDArray[np.generi
         "customer_health_score": health,
         "engagement_score": engagement,
         "user_utilization_ratio": state.seats / state.licensed,
-        "card_expired": state.card & (state.card_expiry <= t),
+        "card_expired": methods.card & (methods.expiry <= t),
         "discount_active_next": active_next,
         "discount_ends_this_month": ends_now,
         "discount_billed_past_end": past_end,

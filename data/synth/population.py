@@ -143,7 +143,7 @@ def draw_population(
     start_month = np.where(pre_window, 0, rng.integers(1, max(2, n_months - 2), size=size))
     months_before = rng.integers(1, 72, size=size)
     start_offset = np.where(pre_window, -months_before, start_month)
-    contract_start = _add_months(window_start, start_offset)
+    contract_start = add_months(window_start, start_offset)
     signup_date = contract_start - rng.integers(0, 31, size=size).astype("timedelta64[D]")
 
     base_seats = np.maximum(1.0, SEAT_MEDIAN[tier] * rng.lognormal(0.0, 0.45, size=size))
@@ -195,7 +195,13 @@ def draw_population(
     )
 
 
-def _add_months(start: np.datetime64, offsets: Ints) -> Dates:
+def add_months(start: np.datetime64, offsets: Ints) -> Dates:
+    """The first day of the month `offsets` months after the month of `start`.
+
+    Examples:
+        >>> add_months(np.datetime64("2026-01-15"), np.array([-1, 0, 13]))
+        array(['2025-12-01', '2026-01-01', '2027-02-01'], dtype='datetime64[D]')
+    """
     months = start.astype("datetime64[M]") + offsets.astype("timedelta64[M]")
     return months.astype("datetime64[D]")
 
@@ -216,7 +222,7 @@ def _promotions(
         start_month + rng.integers(2, 10, size=size),
     )
     end_month = np.minimum(end_month, n_months + 6)
-    end = _add_months(window_start, end_month) + rng.integers(0, 28, size=size).astype(
+    end = add_months(window_start, end_month) + rng.integers(0, 28, size=size).astype(
         "timedelta64[D]"
     )
     return pct, np.where(has, end, np.datetime64("NaT"))

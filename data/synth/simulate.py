@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
-from data.synth.arrays import Bools, Dates, Floats, Ints
+from data.synth.arrays import Bools, Floats, Ints
 from data.synth.billing import build_lines, discount_cents, payment_attempts
 from data.synth.contracts import ContractBook
 from data.synth.decline import (
@@ -27,8 +27,9 @@ from data.synth.decline import (
     baseline_revenue,
     halving_probability,
 )
+from data.synth.methods import PaymentMethods
 from data.synth.observe import History, MonthState, features, next_month_risk
-from data.synth.population import ARCHETYPES, DECLINING, Population
+from data.synth.population import ARCHETYPES, DECLINING, Population, add_months
 from data.synth.rows import Rows
 from domain import LEAKAGE_TYPES
 
@@ -68,38 +69,11 @@ class ChunkSimulation:
             self.month_start[0] - pop.initial_login_gap * DAY,
             pop.contract_start,
         )
-        self._init_methods()
+        self.methods = PaymentMethods(pop, self.rows, rng, self.month_start)
         self.prev_active = np.zeros(n, bool)
         self.prev_hazards: dict[str, Floats] = {}
         self.prev_p = np.zeros(n)
         self.prev_features: dict[str, NDArray[Any]] = {}
-
-    def _init_methods(self) -> None:
-        p = self.pop
-        self.card = p.method_type == 0
-        self.expiry = np.where(self.card, p.card_expiry, -1)
-        self.m_seq = np.zeros(p.size, np.int64)
-        self.m_attempts = np.zeros(p.size, np.int64)
-        self.m_failed = np.zeros(p.size, np.int64)
-        expiry_date = self._month_date(np.maximum(self.expiry, 0))
-        added = np.maximum(p.contract_start, expiry_date - np.timedelta64(3 * 365, "D"))
-        added = np.where(self.card, added, p.contract_start)
-        self.rows.add(
-            "payment_methods",
-            acc=p.account_number,
-            seq=self.m_seq,
-            method_type=p.method_type,
-            expiry=self._expiry_dates(),
-            added=added,
-        )
-
-    def _month_date(self, index: Ints) -> Dates:
-        months = self.month_start[0].astype("datetime64[M]") + index.astype("timedelta64[M]")
-        return months.astype("datetime64[D]")
-
-    def _expiry_dates(self) -> Dates:
-        expiry = self._month_date(np.maximum(self.expiry, 0))
-        return np.where(self.card, expiry, np.datetime64("NaT"))
 
     def _days_in(self, t: int) -> int:
         return int((self.month_start[t + 1] - self.month_start[t]) // DAY)
@@ -115,7 +89,8 @@ class ChunkSimulation:
                 self.p_halved[t] = self._halving_at(t)
         self._forecast()
         churn_month = np.where(self.pop.archetype == _CHURN, self.pop.change_month, -1)
-        self.book.close_all(self._month_date(np.maximum(churn_month, 0)) - DAY, churn_month >= 0)
+        churn_date = add_months(self.month_start[0], np.maximum(churn_month, 0))
+        self.book.close_all(churn_date - DAY, churn_month >= 0)
         onset = self.onsets.onset
         lasting = (onset >= 0) & (onset <= self.n_months - 3)  # three months at the new level
         self.rows.add_trend_truth(self.pop, self.month_start, lasting)
@@ -196,7 +171,9 @@ class ChunkSimulation:
         self.book.apply_downgrades(
             self.month_start[t], active & pending & ~events["Downgrade_Not_Processed"] & ~bse
         )
-        self._new_card(t, active & self.card & (self.expiry < t) & ~self.expired_draw, day=0)
+        methods = self.methods
+        expired = active & methods.card & (methods.expiry < t) & ~self.expired_draw
+        methods.replace_cards(t, expired, day=0)
         spike, credit_fraction = self._anomalies(t, active, events)
         billed = active & ~bse
         self._bill(t, billed, events, credit_fraction)
@@ -264,23 +241,6 @@ class ChunkSimulation:
         events = {k: v if k == "Billing_System_Error" else v & ~bse for k, v in draws.items()}
         return events, valid
 
-    def _new_card(self, t: int, mask: Bools, day: int | Ints) -> None:
-        if not mask.any():
-            return
-        self.expiry = np.where(mask, t + self.rng.integers(24, 49, self.pop.size), self.expiry)
-        self.m_seq = np.where(mask, self.m_seq + 1, self.m_seq)
-        self.m_attempts = np.where(mask, 0, self.m_attempts)
-        self.m_failed = np.where(mask, 0, self.m_failed)
-        added = self.month_start[t] + np.broadcast_to(day, mask.shape) * DAY
-        self.rows.add(
-            "payment_methods",
-            acc=self.pop.account_number[mask],
-            seq=self.m_seq[mask],
-            method_type=np.zeros(int(mask.sum()), np.int64),
-            expiry=self._expiry_dates()[mask],
-            added=added[mask],
-        )
-
     # ------------------------------------------------------------------ anomalies and billing
     def _anomalies(self, t: int, active: Bools, events: Events) -> tuple[Bools, Floats]:
         """Usage spikes (more seats) and service-credit dips, sized in units of the noise."""
@@ -332,15 +292,16 @@ class ChunkSimulation:
             events["Failed_Payment_Retry"][idx],
             p.fragility[idx],
         )
-        self.rows.add_payments(p.account_number[idx], t, self.month_start[t], pay, self.m_seq[idx])
+        self.rows.add_payments(
+            p.account_number[idx], t, self.month_start[t], pay, self.methods.seq[idx]
+        )
         self._count_payments(t, idx, pay)
 
     def _count_payments(self, t: int, idx: Ints, pay: dict[str, NDArray[Any]]) -> None:
         n = self.pop.size
         attempts, failed = np.zeros(n, np.int64), np.zeros(n, np.int64)
         attempts[idx], failed[idx] = pay["n_attempts"], pay["n_failed"]
-        self.m_attempts += attempts
-        self.m_failed += failed
+        self.methods.count_charges(attempts, failed)
         self.history.attempts[t], self.history.failed[t] = attempts, failed
         unpaid = np.zeros(n, bool)
         unpaid[idx] = (self.lines.total[idx] > 0) & ~pay["paid"]
@@ -358,13 +319,13 @@ class ChunkSimulation:
         """After a failed charge some customers fix their card; others renew before expiry."""
         rng, n = self.rng, self.pop.size
         after_failure = events["Expired_Payment_Method"] & (rng.random(n) < 0.35)
-        self._new_card(t, after_failure, day=rng.integers(15, 28, n))
+        self.methods.replace_cards(t, after_failure, day=rng.integers(15, 28, n))
         last_day = self.month_start[t + 1] - DAY
         days_since = (last_day - self.last_login) // DAY
         engagement = 0.6 * self.adoption + 0.4 * np.maximum(0.0, 100.0 - days_since)
-        proactive = active & self.card & (self.expiry == t)
+        proactive = active & self.methods.card & (self.methods.expiry == t)
         proactive &= rng.random(n) < expit(-0.3 + 0.06 * (engagement - 55))
-        self._new_card(t, proactive, day=rng.integers(5, 25, n))
+        self.methods.replace_cards(t, proactive, day=rng.integers(5, 25, n))
 
     def _new_requests(self, t: int, active: Bools, health: Floats) -> None:
         """Shrinking accounts with under-used seats sometimes ask for a cheaper plan."""
@@ -444,10 +405,7 @@ class ChunkSimulation:
             last_login=self.last_login,
             seats=self.seats,
             licensed=book.licensed,
-            card=self.card,
-            card_expiry=self.expiry,
-            method_attempts=self.m_attempts,
-            method_failed=self.m_failed,
+            methods=self.methods,
             discount_pct=book.discount_pct,
             discount_end=book.discount_end,
             discount_line=self.discount_line,

@@ -20,11 +20,11 @@ _INSERTS: dict[str, str] = {
         SELECT {_ACC}, name, tier, region, 'USD', signup_date, billing_system FROM frame""",
     "contracts": f"""
         SELECT printf('CTR%06d-%d', acc, seq), {_ACC}, {_PLAN.format("plan")},
-               {_MONEY.format("list_c")}, {_MONEY.format("price_c")}, licensed, term, start, "end",
-               disc_pct, CASE WHEN disc_pct > 0 THEN disc_end END, req_date,
-               CASE WHEN req_date IS NOT NULL THEN {_PLAN.format("tgt_plan")} END,
-               CASE WHEN req_date IS NOT NULL THEN {_MONEY.format("tgt_price")} END,
-               CASE WHEN req_date IS NOT NULL THEN {_MONEY.format("tgt_list")} END
+               {_MONEY.format("list_price")}, {_MONEY.format("price")}, licensed, term, start,
+               "end", discount_pct, CASE WHEN discount_pct > 0 THEN discount_end END, request_date,
+               CASE WHEN request_date IS NOT NULL THEN {_PLAN.format("tgt_plan")} END,
+               CASE WHEN request_date IS NOT NULL THEN {_MONEY.format("tgt_price")} END,
+               CASE WHEN request_date IS NOT NULL THEN {_MONEY.format("tgt_list")} END
         FROM frame""",
     "payment_methods": f"""
         SELECT acc * 100 + seq, {_ACC}, ['card', 'ach', 'wire'][method_type + 1],
