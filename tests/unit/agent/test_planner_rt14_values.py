@@ -199,7 +199,9 @@ def test_leakage_this_year_vs_last_year_like_for_like(leaky: Path) -> None:
 )
 def test_a_refused_requests_account_is_not_the_next_questions(question: str) -> None:
     after_refusal = Memory(
-        data_from="2024-11", data_to="2026-10", account_id="ACC000001",
+        data_from="2024-11",
+        data_to="2026-10",
+        account_id="ACC000001",
         last_tool="portfolio_summary",
     )
     chosen = plan(question, after_refusal)
