@@ -90,6 +90,17 @@ each); "churn rate" is the accounts churned in the period over those billed in t
 before it, and per month; "how did APAC do last quarter vs the quarter before?" is APAC's
 revenue compared.
 
+Invoice lines, cohorts and receivables by age (rt14 V-H2..V-H5, V-H7; lexicon
+`[line_metrics]`): "overage revenue billed in 2026", "credits in 2026" and "gross revenue
+before discounts and credits" total their invoice lines (gross beside the discounts, credits
+and net revenue), never the book's net revenue; "how much did we lose from downgrades?" is
+that leakage type's findings (detect_leakage), not revenue; "revenue from customers that
+signed up in 2025" filters that cohort's accounts (each year's revenue, or the period asked)
+and takes 2025 as no period of revenue; "average revenue per Enterprise account" divides by
+the accounts billed; "leakage this year vs last year" compares detected leakage like for like;
+"invoices more than 60 days overdue" are the unpaid ones due more than 60 days before the
+last day of the data's latest month, the as-of date the row states.
+
 Hand-written: the questions are the planner's lexicon words mapped onto a fixed schema, and
 each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library runs offline.
 """
@@ -1401,10 +1412,12 @@ def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
     ):
         metric = "churn"  # "how much MRR did we lose to churn?": what the churned accounts
         # billed in their last month, not the book's MRR (rt13 U-H5)
-    if metric in (None, "revenue", "discounts", "receivables") and (
-        line := line_metric(tokens, lexicon)
-    ):
-        metric = line  # "overage revenue billed in 2026": its invoice lines (rt14 V-H2, V-H7)
+    line = line_metric(tokens, lexicon)
+    if metric in (None, "revenue", "discounts", "receivables") and line is not None:
+        # "overage revenue billed in 2026": its invoice lines (rt14 V-H2, V-H7); "how many
+        # invoices had a service credit?" counts invoices (agent/offline/sqlgen.py)
+        if line == "overdue" or metric is not None or not _COUNTS_ROWS.search(lowered):
+            metric = line
     group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
@@ -1500,6 +1513,10 @@ def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
         overdue_days=_days_overdue(lowered) if metric == "overdue" else None,
     )
 
+
+_COUNTS_ROWS = re.compile(r"\b(?:how many|number of|count|which|list|show)\b")
+"""A question that counts or lists rows ("how many invoices had a service credit?"): not an
+amount of invoice lines."""
 
 _AVERAGE_PER = re.compile(
     r"\b(?:average|avg|mean|typical)\b.*\bper\s+(?:[a-z][\w-]*\s+){1,2}"

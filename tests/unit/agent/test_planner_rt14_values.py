@@ -194,6 +194,12 @@ def test_leakage_this_year_vs_last_year_like_for_like(leaky: Path) -> None:
     assert row["pct_leakage_change"] == pytest.approx(float(now / then) - 1, abs=1e-6)
 
 
+def test_this_months_leakage_against_last_months(leaky: Path) -> None:
+    (row,) = rows(leaky, "How does this month's detected leakage compare with last month?")
+    assert (row["period_start"], row["compared_start"]) == ("2026-10", "2026-09")
+    assert (float(row["leakage_in_period"]), float(row["leakage_compared"])) == (60.0, 0.0)
+
+
 @pytest.mark.parametrize(
     "question", ["compare leakage this year vs last year", "where are we leaking?"]
 )
