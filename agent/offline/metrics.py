@@ -1413,11 +1413,11 @@ def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
         metric = "churn"  # "how much MRR did we lose to churn?": what the churned accounts
         # billed in their last month, not the book's MRR (rt13 U-H5)
     line = line_metric(tokens, lexicon)
-    if metric in (None, "revenue", "discounts", "receivables") and line is not None:
-        # "overage revenue billed in 2026": its invoice lines (rt14 V-H2, V-H7); "how many
-        # invoices had a service credit?" counts invoices (agent/offline/sqlgen.py)
-        if line == "overdue" or metric is not None or not _COUNTS_ROWS.search(lowered):
-            metric = line
+    # "overage revenue billed in 2026": its invoice lines (rt14 V-H2, V-H7); "how many
+    # invoices had a service credit?" counts invoices (agent/offline/sqlgen.py)
+    amount = line == "overdue" or metric is not None or not _COUNTS_ROWS.search(lowered)
+    if metric in (None, "revenue", "discounts", "receivables") and line is not None and amount:
+        metric = line
     group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
@@ -2144,17 +2144,7 @@ def _compared(spec: MetricSpec, source: str) -> str:
     currency: both figures, the change and the change in percent, and both periods
     (`compared_start`/`compared_end`, as the revenue movers state theirs, `movement_sql`)."""
     assert spec.period is not None and spec.compared is not None
-    bounds = {
-        "now_start": spec.period.start,
-        "now_end": spec.period.end,
-        "then_start": spec.compared.start,
-        "then_end": spec.compared.end,
-    }  # each written once (a bound repeats the data's latest month): the query stays short
-    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
-    now, then = (
-        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
-        for n in ("now", "then")
-    )
+    prefix, now, then = _bounds_cte(spec.period, spec.compared)
     amounts = []
     measure = "mrr" if spec.monthly else "revenue"
     for q, name in ((now, f"{measure}_in_period"), (then, f"{measure}_compared")):
@@ -2186,6 +2176,19 @@ def _compared(spec: MetricSpec, source: str) -> str:
         extra=extra,
         keys=keys,
     )
+
+
+def _bounds_cte(now: Period, then: Period) -> tuple[str, Period, Period]:
+    """(a `bounds` CTE, the two periods read from it) of a comparison: each bound written
+    once (a bound repeats the data's latest month), so the query stays short."""
+    bounds = {"now_start": now.start, "now_end": now.end}
+    bounds |= {"then_start": then.start, "then_end": then.end}
+    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
+    read_now, read_then = (
+        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
+        for n in ("now", "then")
+    )
+    return prefix, read_now, read_then
 
 
 def _named_customers(spec: MetricSpec) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -2503,17 +2506,7 @@ def _leakage_compared(spec: MetricSpec, source: str, extra: Sequence[str]) -> st
     both amounts, the change and the change in percent, both periods named, as revenue's
     comparison (`_compared`) states them (rt14 V-H5: the declining customers answered)."""
     assert spec.period is not None and spec.compared is not None
-    bounds = {
-        "now_start": spec.period.start,
-        "now_end": spec.period.end,
-        "then_start": spec.compared.start,
-        "then_end": spec.compared.end,
-    }  # each written once, as `_compared` does: the query stays short
-    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
-    now, then = (
-        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
-        for n in ("now", "then")
-    )
+    prefix, now, then = _bounds_cte(spec.period, spec.compared)
     amounts = [
         (f"coalesce(sum(d.amount) FILTER (WHERE {_in('d.month', q)}), 0)", name)
         for q, name in ((now, "leakage_in_period"), (then, "leakage_compared"))
@@ -2915,10 +2908,9 @@ def lost_to_type(text: str, lexicon: Lexicon) -> bool:
     never the book's revenue (rt14 V-H2; "lose to …" is a blocker already).
 
     Examples:
-        >>> lost_to_type("how much revenue did we lose from downgrades this year?", lexicon)
-        True
-        >>> lost_to_type("how much revenue did we lose from churned customers?", lexicon)
-        False
+        >>> [lost_to_type(f"how much revenue did we lose from {cause}?", lexicon)
+        ...  for cause in ("downgrades this year", "churned customers")]
+        [True, False]
     """
     tokens = tokenize(text)
     via = tuple(tuple(w.split()) for w in lexicon.raw["line_metrics"]["lost_via"])
