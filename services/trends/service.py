@@ -23,7 +23,7 @@ import pandas as pd
 
 from analytics.trends import MIN_EVENTS_PER_FEATURE, DeclineOutcome
 from domain import DECLINE_RANK_ORDERS
-from services.lookup import UnknownCustomerError, population
+from services.lookup import EVERY_ACCOUNT, Population, UnknownCustomerError, population
 from services.trends import store
 from services.trends.scan import (
     DECLINING_FROM_LEVEL,
@@ -437,8 +437,7 @@ def find_declining(
     decline_level: int | None = None,
     segment_id: int | None = None,
     top_n: int | None = 10,
-    tier: str | None = None,
-    region: str | None = None,
+    accounts: Population = EVERY_ACCOUNT,
     order_by: str = "probability",
 ) -> DecliningCustomers:
     """Customers likely to decline, most likely then largest revenue first (`order_by`
@@ -446,10 +445,10 @@ def find_declining(
     biggest declining customers by revenue"), and how many match.
 
     `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
-    exactly that level (0 lists customers without a significant decline). `tier` and `region`
-    keep the customers whose warehouse account has that tier / region (`accounts`; an unknown
-    region raises `UnknownRegionError` listing the known ones); a customer with no account
-    row cannot be placed and is counted in `n_unknown`. Table columns:
+    exactly that level (0 lists customers without a significant decline). `accounts` keeps
+    the customers whose warehouse account has its tier / region (the `accounts` table; an
+    unknown region raises `UnknownRegionError` listing the known ones); a customer with no
+    account row cannot be placed and is counted in `n_unknown`. Table columns:
     customer_id, decline_probability, decline_level, decline_label, decline_drivers,
     decline_score, status, monthly_change
     (Theil–Sen slope, currency per month), relative_slope (% per month), p_value,
@@ -463,7 +462,7 @@ def find_declining(
         where += " AND m.segment_id = ?"
         params.append(segment_id)
     with cached(db_path) as con:
-        keep, kept, region = population(con, region, tier, column="m.account_id")
+        keep, kept, region = population(con, accounts.region, accounts.tier, column="m.account_id")
         n_unknown = 0
         if kept:
             unplaced = f"{where} AND m.account_id NOT IN (SELECT account_id FROM accounts)"
