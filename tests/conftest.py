@@ -91,7 +91,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     READERS.stop()
     gc.collect()
     for obj in gc.get_objects():
-        if isinstance(obj, duckdb.DuckDBPyConnection):
+        if type(obj) is duckdb.DuckDBPyConnection:  # not isinstance: proxies resolve __class__
             with contextlib.suppress(duckdb.Error):
                 obj.close()
 

@@ -220,7 +220,9 @@ async def _answer(question: str) -> str:
     if progress is not None:
         await progress.remove()
     reply.content = _with_footnote(shown(final.answer or streamed), context)
-    reply.elements = elements_for(views)
+    reply.elements = elements_for(
+        views, answer_holds_query_tables=resolve_model(context) == "offline"
+    )
     reply.actions = actions_for(final.tool_calls, views, reply.content)
     await reply.send()
     return reply.content
