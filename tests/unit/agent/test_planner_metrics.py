@@ -12,7 +12,7 @@ import pytest
 from agent.offline.lexicon import load_lexicon
 from agent.offline.metrics import LATEST, read_period, write
 from agent.offline.planner import plan
-from data.sql_guard import run_query
+from data.sql_guard import SqlLimits, run_query
 
 QUESTIONS = [
     "Revenue by plan tier last quarter",
@@ -44,7 +44,7 @@ def test_metric_questions_become_sql_that_passes_the_guard_and_runs(
     chosen = plan(question)
     assert [call.name for call in chosen.calls] == ["query_duckdb"], question
     sql = chosen.calls[0].args["sql"]
-    result = run_query(warehouse, sql, row_cap=50, timeout_s=10)
+    result = run_query(warehouse, sql, limits=SqlLimits.from_settings(row_cap=50, timeout_s=10))
     assert "period_start" in result.columns and "period_end" in result.columns, sql
 
 
