@@ -100,9 +100,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import duckdb
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from agent.offline.lexicon import (
     NUMBER_WORDS,
@@ -234,27 +235,39 @@ class MetricSpec:
     peak: bool = False  # "which month had the highest revenue?": the periods, largest first
 
 
-@dataclass(frozen=True)
-class MetricWords:
-    """The `[metrics]` vocabulary of lexicon.toml."""
+def _word_phrases(words: Sequence[str]) -> tuple[Phrase, ...]:
+    """A `[metrics]` word list as phrases: each entry's words, split on white space."""
+    return tuple(tuple(w.split()) for w in words)
+
+
+Phrases = Annotated[tuple[Phrase, ...], BeforeValidator(_word_phrases)]
+"""A word list of `[metrics]`, read as its phrases."""
+
+
+class MetricWords(BaseModel):
+    """The `[metrics]` vocabulary of lexicon.toml, read by pydantic: each word list becomes
+    its phrases in one place (`Phrases`), where ten lines of the reader repeated the same
+    conversion, and a list missing from the lexicon is named when it loads."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     metrics: tuple[tuple[Phrase, str], ...]
     dimensions: tuple[tuple[Phrase, str], ...]
-    group_words: tuple[Phrase, ...]
-    blockers: tuple[Phrase, ...]
-    monthly: tuple[Phrase, ...]
+    group_words: Phrases
+    blockers: Phrases
+    monthly: Phrases
     standalone: frozenset[str]
     filters: tuple[tuple[Phrase, str], ...]
-    rank_words: tuple[Phrase, ...]
+    rank_words: Phrases
     """Blockers a ranking uses for itself ("which 5 customers", "the biggest accounts")."""
-    changes: tuple[Phrase, ...]
-    per_account: tuple[Phrase, ...]
-    counted: tuple[Phrase, ...]
+    changes: Phrases
+    per_account: Phrases
+    counted: Phrases
     """Words that ask how many accounts each revenue row counts."""
-    lists: tuple[Phrase, ...]
-    ranked_leakage: tuple[Phrase, ...]
+    lists: Phrases
+    ranked_leakage: Phrases
     """Words that rank accounts by the leakage detected ("by detected leakage")."""
-    billed: tuple[Phrase, ...]
+    billed: Phrases
     """Words that, in a "how much" question, ask what a customer was billed: revenue."""
 
 
@@ -270,21 +283,13 @@ def words(lexicon: Lexicon) -> MetricWords:
         for column, values in tables.items()
         for phrase, value in entity_table(values)
     ]
-    return MetricWords(
-        metrics=entity_table(raw["names"]),
-        dimensions=entity_table(raw["dimensions"]),
-        group_words=tuple(tuple(w.split()) for w in raw["group_words"]),
-        blockers=tuple(tuple(w.split()) for w in raw["blockers"]),
-        monthly=tuple(tuple(w.split()) for w in raw["monthly"]),
-        standalone=frozenset(raw["standalone"]),
-        filters=tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
-        rank_words=tuple(tuple(w.split()) for w in raw["rank_words"]),
-        changes=tuple(tuple(w.split()) for w in raw["changes"]),
-        per_account=tuple(tuple(w.split()) for w in raw["per_account"]),
-        counted=tuple(tuple(w.split()) for w in raw["counted"]),
-        lists=tuple(tuple(w.split()) for w in raw["lists"]),
-        ranked_leakage=tuple(tuple(w.split()) for w in raw["ranked_leakage"]),
-        billed=tuple(tuple(w.split()) for w in raw["billed"]),
+    return MetricWords.model_validate(
+        {
+            **raw,  # the word lists, by their names
+            "metrics": entity_table(raw["names"]),
+            "dimensions": entity_table(raw["dimensions"]),
+            "filters": tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
+        }
     )
 
 
