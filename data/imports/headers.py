@@ -84,9 +84,7 @@ HINT_CUTOFF = 0.6
 """Least `difflib` ratio between a header and a column's name or alias to suggest it."""
 
 
-def closest_headers(
-    headers: tuple[str, ...], spec: KindSpec, match: HeaderMatch
-) -> dict[str, str]:
+def closest_headers(headers: tuple[str, ...], spec: KindSpec, match: HeaderMatch) -> dict[str, str]:
     """The header the file most likely meant for each missing required column.
 
     A header not used by `spec` is suggested for the missing column whose name or alias it

@@ -17,7 +17,9 @@ BAD_HEADER = (
     "Client,Mnth,Amt\nStark Industries,2026-01,1000\nStark Industries,2026-02,1100\n"
     "Wayne Enterprises,2026-01,500\n"
 )
-KUNDE = "Kunde;2026-01;2026-02\nBrandt AG;10.000,00 €;9.500,50 €\nKlein GmbH;1.200,00 €;1.250,00 €\n"
+KUNDE = (
+    "Kunde;2026-01;2026-02\nBrandt AG;10.000,00 €;9.500,50 €\nKlein GmbH;1.200,00 €;1.250,00 €\n"
+)
 
 
 def _import(path: Path, db: Path) -> tuple[int, str]:
