@@ -1881,6 +1881,9 @@ def _period_select(
 _PERIODS = ("month", "quarter", "half")
 _ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+_TWELVE_MONTHS_OF_DATA = Period(f"greatest({_shift(LATEST, -11)}, {EARLIEST})", _shift(LATEST, 1))
+"""The last 12 months, from the data's first month when they start later: "revenue by month"
+of a book holding 2026-01..06 states that span, not 2025-07 (rt12 T-L14)."""
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
 _MOVEMENT_WINDOW = Period(_shift(LATEST, -2), _shift(LATEST, 1))
 """The latest 3 months: how customers' revenue moved when the question names no period."""
@@ -1984,7 +1987,7 @@ def _missing(customers: Sequence[str]) -> str:
 
 def _revenue(spec: MetricSpec) -> str:
     by_month = spec.group == "month" and spec.period is None
-    default = _TWELVE_MONTHS if by_month else _LATEST_MONTH
+    default = _TWELVE_MONTHS_OF_DATA if by_month else _LATEST_MONTH
     amount, name = "sum(r.net_revenue)", "net_revenue"
     if spec.per_account:
         amount, name = "sum(r.net_revenue) / count(DISTINCT r.account_id)", "revenue_per_account"

@@ -1,0 +1,54 @@
+"""rt13's questions on books imported from revenue files alone, through `revrisk ask --json`
+on a warehouse the importer made (the chat's upload imports the same way), each figure
+checked against the file:
+
+- T-L14: "total revenue by month" of a book holding 2026-01..06 states the data's span, in
+  the text and the chart title, not a 12-month window reaching back to 2025-07.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from data.imports import import_file
+from tools.views import sql_chart
+
+
+def ask(db: Path, question: str) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["ask", "--json", question, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def half_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """rt13's good.xlsx: two customers, 2026-01..06, date cells as headers."""
+    folder = tmp_path_factory.mktemp("good")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Customer", *(datetime(2026, m, 1) for m in range(1, 7))])
+    sheet.append(["Massive Dynamic", 5000, 4700, 4400, 4100, 3800, 3500])
+    sheet.append(["Oscorp UK", 2000, 2050, 2100, 2150, 2200, 2250])
+    book.save(folder / "good.xlsx")
+    import_file(folder / "good.xlsx", folder / "w.duckdb")
+    return folder / "w.duckdb"
+
+
+def test_revenue_by_month_states_the_data_span(half_year: Path) -> None:
+    out = ask(half_year, "what is the total revenue by month?")
+    rows = out["tool_results"][0]["content"]["rows"]
+    assert [r["month"] for r in rows] == [f"2026-0{m}" for m in range(1, 7)]
+    assert [r["net_revenue"] for r in rows] == [7000, 6750, 6500, 6250, 6000, 5750]
+    assert "Period: 2026-01 to 2026-06." in out["answer"]
+    assert "2025-07" not in out["answer"]
+    title = sql_chart(rows)["layout"]["title"]["text"]
+    assert "2026-01 to 2026-06" in title and "2025" not in title
