@@ -3,7 +3,9 @@ on a warehouse the importer made (the chat's upload imports the same way), each 
 checked against the file:
 
 - T-L14: "total revenue by month" of a book holding 2026-01..06 states the data's span, in
-  the text and the chart title, not a 12-month window reaching back to 2025-07.
+  the text and the chart title, not a 12-month window reaching back to 2025-07;
+- U-L3: a growing 8-month book with no forecast is told why (no decline to learn from), not
+  that it takes at least 5 months when it holds 8.
 """
 
 from __future__ import annotations
@@ -52,3 +54,27 @@ def test_revenue_by_month_states_the_data_span(half_year: Path) -> None:
     assert "2025-07" not in out["answer"]
     title = sql_chart(rows)["layout"]["title"]["text"]
     assert "2026-01 to 2026-06" in title and "2025" not in title
+
+
+@pytest.fixture(scope="module")
+def growing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """rt13's markup.csv in shape: customers growing steadily over 2026-03..10 (8 months)."""
+    folder = tmp_path_factory.mktemp("growing")
+    lines = ["customer_id,month,revenue"]
+    for k, name in enumerate(("Bold Corp", "Pipe Co", "Quiet Ltd", "Rex plc")):
+        lines += [
+            f"{name},2026-{m:02d},{1000 + 100 * k + (37 + 5 * k) * (m - 3):.2f}"
+            for m in range(3, 11)
+        ]
+    (folder / "markup.csv").write_text("\n".join(lines) + "\n")
+    db = folder / "w.duckdb"
+    result = CliRunner().invoke(app, ["import", str(folder / "markup.csv"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_no_forecast_on_a_long_enough_book_says_the_real_reason(growing: Path) -> None:
+    answer = ask(growing, "which customers are declining?")["answer"]
+    assert "NO DECLINE FORECAST YET" in answer
+    assert "at least 5 months" not in answer and "the data hold 8" not in answer
+    assert "in this book's 8 months" in answer and "no decline to learn from" in answer
