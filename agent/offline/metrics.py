@@ -1985,12 +1985,18 @@ def _missing(customers: Sequence[str]) -> str:
     return f"{named} (no revenue found)"
 
 
+_PAYING = "count(DISTINCT r.account_id) FILTER (WHERE r.net_revenue > 0)"
+"""The customers an average per customer divides by and a count of paying ones counts: those
+with revenue above zero in the period, as "active customers" counts them (rt12 T-M11: a
+customer billed $0.00 was counted in "average revenue per customer")."""
+
+
 def _revenue(spec: MetricSpec) -> str:
     by_month = spec.group == "month" and spec.period is None
     default = _TWELVE_MONTHS_OF_DATA if by_month else _LATEST_MONTH
     amount, name = "sum(r.net_revenue)", "net_revenue"
     if spec.per_account:
-        amount, name = "sum(r.net_revenue) / count(DISTINCT r.account_id)", "revenue_per_account"
+        amount, name = f"sum(r.net_revenue) / nullif({_PAYING}, 0)", "revenue_per_account"
     elif spec.monthly and spec.group != "month":
         amount, name = "sum(r.net_revenue) / count(DISTINCT r.month)", "avg_monthly_revenue"
     join = "JOIN" if _uses_accounts(spec) else "LEFT JOIN"
@@ -2013,7 +2019,7 @@ def _revenue(spec: MetricSpec) -> str:
     if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
         return _compared(spec, source)
     if spec.per_account or spec.counted:
-        value += ", count(DISTINCT r.account_id) AS n_accounts"
+        value += f", {_PAYING} AS n_accounts"
     value += _months_covered(spec, "r.month")
     if join == "JOIN":
         value += _left_out(spec, default)

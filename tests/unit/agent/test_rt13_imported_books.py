@@ -5,7 +5,10 @@ checked against the file:
 - T-L14: "total revenue by month" of a book holding 2026-01..06 states the data's span, in
   the text and the chart title, not a 12-month window reaching back to 2025-07;
 - U-L3: a growing 8-month book with no forecast is told why (no decline to learn from), not
-  that it takes at least 5 months when it holds 8.
+  that it takes at least 5 months when it holds 8;
+- T-M11: "average revenue per customer" divides by the customers with revenue above zero in
+  the period, as "active customers" counts them, and says so (Initech, billed 0.00 in the
+  latest month, was counted).
 """
 
 from __future__ import annotations
@@ -78,3 +81,38 @@ def test_no_forecast_on_a_long_enough_book_says_the_real_reason(growing: Path) -
     assert "NO DECLINE FORECAST YET" in answer
     assert "at least 5 months" not in answer and "the data hold 8" not in answer
     assert "in this book's 8 months" in answer and "no decline to learn from" in answer
+
+
+LATEST = {  # rt13's rev_gbp.csv, its last two months (2026-09, 2026-10), GBP
+    "Stark Industries": (36122.22, 37205.89),
+    "Soylent (EU)": (2610.96, 2454.30),
+    "Wayne Enterprises": (14700.00, 15300.00),
+    "Initech": (0.00, 0.00),
+    "Globex Corp": (972.61, 875.35),
+    "Umbrella plc": (308.57, 268.46),
+}
+
+
+@pytest.fixture(scope="module")
+def gbp_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("gbp")
+    lines = ["Customer,2026-08,2026-09,2026-10"]
+    lines += [f"{name},3000.00,{a:.2f},{b:.2f}" for name, (a, b) in LATEST.items()]
+    (folder / "rev_gbp.csv").write_text("\n".join(lines) + "\n")
+    db = folder / "w.duckdb"
+    args = ["import", str(folder / "rev_gbp.csv"), "--db", str(db), "--currency", "GBP"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_revenue_per_customer_counts_the_customers_with_revenue(gbp_book: Path) -> None:
+    paying = [b for _, b in LATEST.values() if b > 0]
+    expected = round(sum(paying) / len(paying), 2)  # 56,104.00 / 5 = 11,220.80
+    out = ask(gbp_book, "what's the average revenue per customer?")
+    (row,) = out["tool_results"][0]["content"]["rows"]
+    assert (row["revenue_per_account"], row["n_accounts"]) == (expected, len(paying))
+    assert f"£{expected:,.0f}" in out["answer"]
+    assert "accounts with revenue above zero in it" in out["answer"]
+    active = ask(gbp_book, "how many active customers do we have?")
+    assert active["tool_results"][0]["content"]["rows"][0]["n_active_customers"] == len(paying)
