@@ -201,12 +201,9 @@ def wants_import(text: str) -> bool:
     the off-topic refusal).
 
     Examples:
-        >>> wants_import("import this"), wants_import("please load this file")
-        (True, True)
-        >>> wants_import("import our EU revenue"), wants_import("score this file")
-        (True, False)
-        >>> wants_import("import this and show the top customers"), wants_import("hi")
-        (False, False)
+        >>> asked = ("import this", "load this file", "score this file", "import this and list")
+        >>> [wants_import(text) for text in asked]
+        [True, True, False, False]
     """
     plain = (text or "").strip()
     return is_file_only(plain) and bool(_IMPORT_VERB.match(plain))
