@@ -308,6 +308,11 @@ async def ask_for_file() -> None:
     await score_uploads([(Path(f.path), f.name) for f in files], "")
 
 
+async def no_file_to_import() -> None:
+    """ "import this" with no file: say that none arrived and what can be imported."""
+    await cl.Message(content=copy.NO_FILE_TO_IMPORT, author=copy.ASSISTANT).send()
+
+
 async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:
     """Stage each file in the session folder and score it in one turn each.
 

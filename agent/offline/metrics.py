@@ -1886,6 +1886,9 @@ def _period_select(
 _PERIODS = ("month", "quarter", "half")
 _ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+_TWELVE_MONTHS_OF_DATA = Period(f"greatest({_shift(LATEST, -11)}, {EARLIEST})", _shift(LATEST, 1))
+"""The last 12 months, from the data's first month when they start later: "revenue by month"
+of a book holding 2026-01..06 states that span, not 2025-07 (rt12 T-L14)."""
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
 _MOVEMENT_WINDOW = Period(_shift(LATEST, -2), _shift(LATEST, 1))
 """The latest 3 months: how customers' revenue moved when the question names no period."""
@@ -1987,12 +1990,18 @@ def _missing(customers: Sequence[str]) -> str:
     return f"{named} (no revenue found)"
 
 
+_PAYING = "count(DISTINCT r.account_id) FILTER (WHERE r.net_revenue > 0)"
+"""The customers an average per customer divides by and a count of paying ones counts: those
+with revenue above zero in the period, as "active customers" counts them (rt12 T-M11: a
+customer billed $0.00 was counted in "average revenue per customer")."""
+
+
 def _revenue(spec: MetricSpec) -> str:
     by_month = spec.group == "month" and spec.period is None
-    default = _TWELVE_MONTHS if by_month else _LATEST_MONTH
+    default = _TWELVE_MONTHS_OF_DATA if by_month else _LATEST_MONTH
     amount, name = "sum(r.net_revenue)", "net_revenue"
     if spec.per_account:
-        amount, name = "sum(r.net_revenue) / count(DISTINCT r.account_id)", "revenue_per_account"
+        amount, name = f"sum(r.net_revenue) / nullif({_PAYING}, 0)", "revenue_per_account"
     elif spec.monthly and spec.group != "month":
         amount, name = "sum(r.net_revenue) / count(DISTINCT r.month)", "avg_monthly_revenue"
     join = "JOIN" if _uses_accounts(spec) else "LEFT JOIN"
@@ -2015,7 +2024,7 @@ def _revenue(spec: MetricSpec) -> str:
     if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
         return _compared(spec, source)
     if spec.per_account or spec.counted:
-        value += ", count(DISTINCT r.account_id) AS n_accounts"
+        value += f", {_PAYING} AS n_accounts"
     value += _months_covered(spec, "r.month")
     if join == "JOIN":
         value += _left_out(spec, default)

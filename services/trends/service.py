@@ -115,6 +115,10 @@ def forecast_warning(info: dict[str, Any]) -> str:
         ...                             "last_month": "2026-10"})
         >>> warning[:23], "at least 5 months" in warning, "the data hold 3." in warning
         ('NO DECLINE FORECAST YET', True, True)
+        >>> grown = forecast_warning({"forecast_model": None, "first_month": "2026-03",
+        ...                           "last_month": "2026-10"})
+        >>> "at least 5 months" in grown, "book's 8 months" in grown, "no decline among" in grown
+        (False, True, True)
         >>> forecast_warning({"forecast_thin": True, "forecast_training_declines": 24,
         ...                   "forecast_events_per_feature": 1.8})[:62]
         'THIN HISTORY: the decline forecast learned from only 24 declin'
@@ -122,13 +126,22 @@ def forecast_warning(info: dict[str, Any]) -> str:
     if "forecast_model" in info and info["forecast_model"] is None:
         horizon = info.get("horizon_months") or DeclineOutcome().horizon
         months = _book_months(info)
+        so_far = (
+            ". Until then decline levels describe the revenue so far (the decline score: how "
+            "clearly it is already falling), not the months ahead."
+        )
+        if months is not None and months >= horizon + 2:  # long enough: one outcome only
+            return (
+                f"NO DECLINE FORECAST YET: the forecast learns from past months whose next "
+                f"{horizon} months are known, and in this book's {months} months those "
+                f"{horizon}-month windows went one way only for every customer (no decline "
+                "among them, or nothing but declines), so there is no decline to learn from"
+                + so_far
+            )
         return (
             f"NO DECLINE FORECAST YET: the forecast learns from months whose next {horizon} "
             f"months are known, which takes at least {horizon + 2} months of revenue with "
-            "declines among them"
-            + (f"; the data hold {months}" if months else "")
-            + ". Until then decline levels describe the revenue so far (the decline score: how "
-            "clearly it is already falling), not the months ahead."
+            "declines among them" + (f"; the data hold {months}" if months else "") + so_far
         )
     if not info.get("forecast_thin"):
         return ""
