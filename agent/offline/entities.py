@@ -511,10 +511,11 @@ _NOT_ID_WORDS = frozenset(
     ]
 )
 _ID_AFTER_WORD = re.compile(
-    r"\b(?:account|acct|customer|client|id)(?:\s+(?:id|number|no\.?))?\s*[#:]?\s*"
+    r"\b(?:account|acct|customer|client|id)\b(?:\s+(?:id|number|no\.?))?\s*[#:]?\s*"
     r"((?=[A-Za-z0-9_-]*\d)[A-Za-z][\w-]*)"
 )
-"""An id of letters and digits after "customer"/"account" ("customer cust003")."""
+"""An id of letters and digits after "customer"/"account" ("customer cust003"); the word ends
+there: "accounts5.csv" names no account "s5" (rt12 T-L4)."""
 
 
 def _other_ids(text: str) -> list[tuple[int, str]]:

@@ -97,12 +97,13 @@ each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import duckdb
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from agent.offline.lexicon import (
     NUMBER_WORDS,
@@ -234,27 +235,39 @@ class MetricSpec:
     peak: bool = False  # "which month had the highest revenue?": the periods, largest first
 
 
-@dataclass(frozen=True)
-class MetricWords:
-    """The `[metrics]` vocabulary of lexicon.toml."""
+def _word_phrases(words: Sequence[str]) -> tuple[Phrase, ...]:
+    """A `[metrics]` word list as phrases: each entry's words, split on white space."""
+    return tuple(tuple(w.split()) for w in words)
+
+
+Phrases = Annotated[tuple[Phrase, ...], BeforeValidator(_word_phrases)]
+"""A word list of `[metrics]`, read as its phrases."""
+
+
+class MetricWords(BaseModel):
+    """The `[metrics]` vocabulary of lexicon.toml, read by pydantic: each word list becomes
+    its phrases in one place (`Phrases`), where ten lines of the reader repeated the same
+    conversion, and a list missing from the lexicon is named when it loads."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     metrics: tuple[tuple[Phrase, str], ...]
     dimensions: tuple[tuple[Phrase, str], ...]
-    group_words: tuple[Phrase, ...]
-    blockers: tuple[Phrase, ...]
-    monthly: tuple[Phrase, ...]
+    group_words: Phrases
+    blockers: Phrases
+    monthly: Phrases
     standalone: frozenset[str]
     filters: tuple[tuple[Phrase, str], ...]
-    rank_words: tuple[Phrase, ...]
+    rank_words: Phrases
     """Blockers a ranking uses for itself ("which 5 customers", "the biggest accounts")."""
-    changes: tuple[Phrase, ...]
-    per_account: tuple[Phrase, ...]
-    counted: tuple[Phrase, ...]
+    changes: Phrases
+    per_account: Phrases
+    counted: Phrases
     """Words that ask how many accounts each revenue row counts."""
-    lists: tuple[Phrase, ...]
-    ranked_leakage: tuple[Phrase, ...]
+    lists: Phrases
+    ranked_leakage: Phrases
     """Words that rank accounts by the leakage detected ("by detected leakage")."""
-    billed: tuple[Phrase, ...]
+    billed: Phrases
     """Words that, in a "how much" question, ask what a customer was billed: revenue."""
 
 
@@ -270,21 +283,13 @@ def words(lexicon: Lexicon) -> MetricWords:
         for column, values in tables.items()
         for phrase, value in entity_table(values)
     ]
-    return MetricWords(
-        metrics=entity_table(raw["names"]),
-        dimensions=entity_table(raw["dimensions"]),
-        group_words=tuple(tuple(w.split()) for w in raw["group_words"]),
-        blockers=tuple(tuple(w.split()) for w in raw["blockers"]),
-        monthly=tuple(tuple(w.split()) for w in raw["monthly"]),
-        standalone=frozenset(raw["standalone"]),
-        filters=tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
-        rank_words=tuple(tuple(w.split()) for w in raw["rank_words"]),
-        changes=tuple(tuple(w.split()) for w in raw["changes"]),
-        per_account=tuple(tuple(w.split()) for w in raw["per_account"]),
-        counted=tuple(tuple(w.split()) for w in raw["counted"]),
-        lists=tuple(tuple(w.split()) for w in raw["lists"]),
-        ranked_leakage=tuple(tuple(w.split()) for w in raw["ranked_leakage"]),
-        billed=tuple(tuple(w.split()) for w in raw["billed"]),
+    return MetricWords.model_validate(
+        {
+            **raw,  # the word lists, by their names
+            "metrics": entity_table(raw["names"]),
+            "dimensions": entity_table(raw["dimensions"]),
+            "filters": tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
+        }
     )
 
 
@@ -1881,6 +1886,9 @@ def _period_select(
 _PERIODS = ("month", "quarter", "half")
 _ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+_TWELVE_MONTHS_OF_DATA = Period(f"greatest({_shift(LATEST, -11)}, {EARLIEST})", _shift(LATEST, 1))
+"""The last 12 months, from the data's first month when they start later: "revenue by month"
+of a book holding 2026-01..06 states that span, not 2025-07 (rt12 T-L14)."""
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
 _MOVEMENT_WINDOW = Period(_shift(LATEST, -2), _shift(LATEST, 1))
 """The latest 3 months: how customers' revenue moved when the question names no period."""
@@ -1982,12 +1990,18 @@ def _missing(customers: Sequence[str]) -> str:
     return f"{named} (no revenue found)"
 
 
+_PAYING = "count(DISTINCT r.account_id) FILTER (WHERE r.net_revenue > 0)"
+"""The customers an average per customer divides by and a count of paying ones counts: those
+with revenue above zero in the period, as "active customers" counts them (rt12 T-M11: a
+customer billed $0.00 was counted in "average revenue per customer")."""
+
+
 def _revenue(spec: MetricSpec) -> str:
     by_month = spec.group == "month" and spec.period is None
-    default = _TWELVE_MONTHS if by_month else _LATEST_MONTH
+    default = _TWELVE_MONTHS_OF_DATA if by_month else _LATEST_MONTH
     amount, name = "sum(r.net_revenue)", "net_revenue"
     if spec.per_account:
-        amount, name = "sum(r.net_revenue) / count(DISTINCT r.account_id)", "revenue_per_account"
+        amount, name = f"sum(r.net_revenue) / nullif({_PAYING}, 0)", "revenue_per_account"
     elif spec.monthly and spec.group != "month":
         amount, name = "sum(r.net_revenue) / count(DISTINCT r.month)", "avg_monthly_revenue"
     join = "JOIN" if _uses_accounts(spec) else "LEFT JOIN"
@@ -2010,7 +2024,7 @@ def _revenue(spec: MetricSpec) -> str:
     if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
         return _compared(spec, source)
     if spec.per_account or spec.counted:
-        value += ", count(DISTINCT r.account_id) AS n_accounts"
+        value += f", {_PAYING} AS n_accounts"
     value += _months_covered(spec, "r.month")
     if join == "JOIN":
         value += _left_out(spec, default)
@@ -2496,13 +2510,45 @@ def _churn_rate(spec: MetricSpec, join: str) -> str:
 _PAID = "WITH paid AS (SELECT DISTINCT invoice_id FROM payments WHERE status = 'succeeded') "
 
 
-def _receivables(spec: MetricSpec) -> str:
-    """What customers owe: invoices with a positive total and no successful payment so far,
-    counted and summed per currency, over every month of the data unless a period is asked
-    ("how much do customers owe us in unpaid invoices?", rt12 T-H8: it was answered with the
-    failed-payment leakage, a part of it)."""
-    return _period_select(
-        spec,
+@dataclass(frozen=True)
+class _PeriodMeasure:
+    """A measure that is one `_period_select` of fixed parts (each as there): `value` over
+    `source` in the spec's period (else `default`), a row's month `month_expression`.
+    `covered`: `value` also says how much of each row's period the data cover."""
+
+    default: Period
+    month_expression: str
+    value: str
+    source: str
+    within: str | None = None
+    prefix: str = ""
+    currency: str | None = None
+    extra: tuple[str, ...] = ()
+    covered: bool = False
+
+    def __call__(self, spec: MetricSpec) -> str:
+        value = self.value
+        if self.covered:
+            value += _months_covered(spec, self.month_expression)
+        return _period_select(
+            spec,
+            self.default,
+            self.month_expression,
+            value,
+            self.source,
+            within=self.within,
+            prefix=self.prefix,
+            currency=self.currency,
+            extra=self.extra,
+        )
+
+
+_PERIOD_MEASURES = {
+    # What customers owe: invoices with a positive total and no successful payment so far,
+    # counted and summed per currency, over every month of the data unless a period is asked
+    # ("how much do customers owe us in unpaid invoices?", rt12 T-H8: it was answered with
+    # the failed-payment leakage, a part of it).
+    "receivables": _PeriodMeasure(
         _ALL_MONTHS,
         "i.period",
         "count(*) AS n_unpaid_invoices, round(sum(i.total), 2) AS unpaid_amount, "
@@ -2511,40 +2557,31 @@ def _receivables(spec: MetricSpec) -> str:
         within="i.period >= {start} AND i.period < {end}",
         prefix=_PAID,
         currency="i.currency",
-        extra=["i.total > 0", "i.invoice_id NOT IN (SELECT invoice_id FROM paid)"],
-    )
-
-
-def _invoice_size(spec: MetricSpec) -> str:
-    """The average invoice: the mean invoice total of the period (the last 12 months by
-    default), with how many invoices it averages and their total, per currency ("average
-    invoice size in 2026", rt12 T-H10)."""
-    return _period_select(
-        spec,
+        extra=("i.total > 0", "i.invoice_id NOT IN (SELECT invoice_id FROM paid)"),
+    ),
+    # The average invoice: the mean invoice total of the period (the last 12 months by
+    # default), with how many invoices it averages and their total, per currency ("average
+    # invoice size in 2026", rt12 T-H10).
+    "invoice_size": _PeriodMeasure(
         _TWELVE_MONTHS,
         "i.period",
         "round(avg(i.total), 2) AS avg_invoice_total, count(*) AS n_invoices, "
-        "round(sum(i.total), 2) AS invoiced_total" + _months_covered(spec, "i.period"),
+        "round(sum(i.total), 2) AS invoiced_total",
         "invoices i JOIN accounts a ON a.account_id = i.account_id",
         within="i.period >= {start} AND i.period < {end}",
         currency="i.currency",
-    )
-
-
-def _signups(spec: MetricSpec) -> str:
-    return _period_select(
-        spec,
+        covered=True,
+    ),
+    # New accounts by signup date (the last 12 months by default).
+    "signups": _PeriodMeasure(
         _TWELVE_MONTHS,
         "date_trunc('month', a.signup_date)",
         "count(*) AS n_new_accounts",
         "accounts a",
         within="a.signup_date >= {start} AND a.signup_date < {end}",
-    )
-
-
-def _seats(spec: MetricSpec) -> str:
-    return _period_select(
-        spec,
+    ),
+    # Active over licensed seats of the contracts in force (the latest month by default).
+    "seat_utilisation": _PeriodMeasure(
         _LATEST_MONTH,
         "u.month",
         "round(sum(u.active_seats) / sum(c.licensed_seats), 6) AS seat_utilisation, "
@@ -2553,7 +2590,35 @@ def _seats(spec: MetricSpec) -> str:
         "AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
         "JOIN accounts a ON a.account_id = u.account_id",
         within="u.month >= {start} AND u.month < {end}",
-    )
+    ),
+    # Days from issue to the first successful payment, over the invoices paid (the latest
+    # 3 months by default).
+    "dso": _PeriodMeasure(
+        Period(_shift(LATEST, -2), _shift(LATEST, 1)),
+        "i.period",
+        "round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
+        "count(*) AS n_paid_invoices",
+        "invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix="WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
+        "WHERE status = 'succeeded' GROUP BY 1) ",
+    ),
+    # The discount lines invoiced in the period ("how much discount did we give in 2026?"):
+    # their total (negative, as the invoices carry it) and how many, per currency. Not the
+    # Contract_Terms_Error leakage, which is a discount billed wrongly (rt13 U-H4).
+    "discounts": _PeriodMeasure(
+        _LATEST_MONTH,
+        "i.period",
+        "round(sum(l.amount), 2) AS discount_total, count(*) AS n_discount_lines, "
+        "count(DISTINCT i.account_id) AS n_accounts",
+        "invoice_lines l JOIN invoices i USING (invoice_id) "
+        "LEFT JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        currency="i.currency",
+        extra=("l.line_type = 'discount'",),
+    ),
+}
+"""The measures that are one `_period_select` of fixed parts, by metric name."""
 
 
 def _nrr(spec: MetricSpec) -> str:
@@ -2661,38 +2726,6 @@ def _movements(spec: MetricSpec) -> str:
     )
 
 
-def _dso(spec: MetricSpec) -> str:
-    return _period_select(
-        spec,
-        Period(_shift(LATEST, -2), _shift(LATEST, 1)),
-        "i.period",
-        "round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
-        "count(*) AS n_paid_invoices",
-        "invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id",
-        within="i.period >= {start} AND i.period < {end}",
-        prefix="WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
-        "WHERE status = 'succeeded' GROUP BY 1) ",
-    )
-
-
-def _discounts(spec: MetricSpec) -> str:
-    """The discount lines invoiced in the period ("how much discount did we give in 2026?"):
-    their total (negative, as the invoices carry it) and how many, per currency. Not the
-    Contract_Terms_Error leakage, which is a discount billed wrongly (rt13 U-H4)."""
-    return _period_select(
-        spec,
-        _LATEST_MONTH,
-        "i.period",
-        "round(sum(l.amount), 2) AS discount_total, count(*) AS n_discount_lines, "
-        "count(DISTINCT i.account_id) AS n_accounts",
-        "invoice_lines l JOIN invoices i USING (invoice_id) "
-        "LEFT JOIN accounts a ON a.account_id = i.account_id",
-        within="i.period >= {start} AND i.period < {end}",
-        currency="i.currency",
-        extra=["l.line_type = 'discount'"],
-    )
-
-
 def _failed_invoices(spec: MetricSpec) -> str:
     """The invoices of the period with a failed payment attempt ("how many invoices failed
     payment in October 2026?"): how many had one or more, the failed attempts, and of those
@@ -2717,21 +2750,16 @@ def _failed_invoices(spec: MetricSpec) -> str:
     )
 
 
-_BUILDERS = {
-    "discounts": _discounts,
+_BUILDERS: dict[str, Callable[[MetricSpec], str]] = {
+    **_PERIOD_MEASURES,
     "failed_invoices": _failed_invoices,
     "revenue": _revenue,
     "leakage": _leakage,
     "churn": _churn,
-    "signups": _signups,
-    "seat_utilisation": _seats,
     "nrr": _nrr,
     "grr": _grr,
     "arr": _arr,
     "movements": _movements,
-    "dso": _dso,
-    "receivables": _receivables,
-    "invoice_size": _invoice_size,
 }
 
 

@@ -143,7 +143,7 @@ _DEFINITIONS = {
     "churn_month": "Churned: no revenue in the last 3 months of data, churned in the month "
     "after the last revenue.",
     "revenue_per_account": "Average revenue per account: the period's net revenue over the "
-    "accounts billed in it.",
+    "accounts with revenue above zero in it (an account billed nothing is not counted).",
     "contracted_mrr": "Contracted MRR: licensed seats x contracted price of the contract in force.",
     "pct_change": "Change: each row against the row before it in the same currency.",
     "share_of_total": "Share: the part's net revenue over the total of the same period and "

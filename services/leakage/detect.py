@@ -17,6 +17,7 @@ from data.warehouse import connect
 from domain import LEAKAGE_TYPES
 from services.leakage import pipeline, store
 from services.leakage.common import cached, canonical, check_account, money, population
+from services.lookup import EVERY_ACCOUNT, Population
 
 NO_INVOICES = (
     "This warehouse holds monthly revenue but no invoices, so there is no leakage to detect: "
@@ -69,13 +70,12 @@ def detect_leakage(
     model_dir: Path | str | None = None,
     since: str | None = None,
     until: str | None = None,
-    tier: str | None = None,
-    region: str | None = None,
+    accounts: Population = EVERY_ACCOUNT,
 ) -> Detection:
     """Leakage found in the billing records (exact amounts, with evidence); `month`, or the
-    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period; `tier`
-    and `region` to the findings of accounts with that tier / region today (`accounts`;
-    an unknown region raises `UnknownRegionError` listing the known ones)."""
+    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period;
+    `accounts` to the findings of accounts with its tier / region today (the `accounts`
+    table; an unknown region raises `UnknownRegionError` listing the known ones)."""
     kind = canonical(leakage_type, LEAKAGE_TYPES, "leakage type")
     where, params = ["TRUE"], []
     for column, value in (("leakage_type", kind), ("account_id", account_id)):
@@ -94,7 +94,7 @@ def detect_leakage(
             raise ValueError(NO_INVOICES)
         if account_id is not None:
             check_account(con, account_id)
-        keep, kept, region = population(con, region, tier)
+        keep, kept, region = population(con, accounts.region, accounts.tier)
         condition = " AND ".join([*where, keep])
         params += kept
         head = con.execute(_SUMMARY.format(where=condition), params * 3).fetchall()[0]
