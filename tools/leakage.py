@@ -381,6 +381,7 @@ def detect_leakage(
         rows=table[list(_FINDING_COLUMNS)].assign(month=table["month"].astype(str).str[:7]),
         table=table.drop(columns=["evidence_json"]),
         recommendations=views.catalogue_actions(head["by_type"]),
+        message=head.get("not_checked"),
         title=f"Detected leakage: {summary['scope']}",
         chart=views.leakage_by_type(
             head["by_type"], currency=currencies[0] if len(currencies) == 1 else DEFAULT_CURRENCY

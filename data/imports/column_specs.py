@@ -33,6 +33,9 @@ def _opt(
 
 _ACCOUNT = _col("account_id", "text", pattern=ACCOUNT_ID, aliases=("account", "acct_id"))
 _CURRENCY = _col("currency", "text", pattern=CURRENCY)
+_ROW_CURRENCY = _col("currency", "text", required=False, pattern=CURRENCY)
+"""A revenue file's currency per row, in either layout (rt14 V-H6: a pivot ignored it and
+stored EUR and GBP amounts as USD)."""
 _FLAG: tuple[str | int, ...] = (0, 1)
 _CUSTOMER = (
     "customer", "account_id", "account", "client_id",
@@ -217,7 +220,7 @@ _REVENUE_LONG = KindSpec(
         _col("customer_id", "text", aliases=_CUSTOMER),
         _col("month", "month", aliases=_MONTH_ALIASES),
         _col("net_revenue", "decimal", aliases=_REVENUE_ALIASES),
-        _col("currency", "text", required=False, pattern=CURRENCY),
+        _ROW_CURRENCY,
     ),
     keys=(("customer_id", "month"),),
     sub_format="long",
@@ -228,7 +231,7 @@ _REVENUE_PIVOT = KindSpec(
     "monthly_revenue",
     "revenue_imports",
     "net revenue per customer (rows) and month (one column per month, YYYY-MM)",
-    (_col("customer_id", "text", aliases=_CUSTOMER),),
+    (_col("customer_id", "text", aliases=_CUSTOMER), _ROW_CURRENCY),
     keys=(("customer_id",),),
     sub_format="pivot",
     per_import=True,
