@@ -79,7 +79,7 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec, currency: str | None = N
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
-_MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
+_MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr", "cash")
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",
@@ -124,6 +124,12 @@ _LABELS = {
     "monthly_churn_rate": "churn rate per month",
     "n_accounts_billed_before": "accounts billed the month before",
     "billed_month": "billed in",
+    "n_late_invoices": "late invoices",
+    "n_unpaid_past_due": "unpaid past due",
+    "past_due_amount": "amount past due",
+    "card_valid_until": "card valid until",
+    "n_expired_card_findings": "expired-card findings",
+    "expired_card_leakage": "expired-card leakage detected",
 }
 _DEFINITIONS = {
     "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
@@ -155,6 +161,15 @@ _DEFINITIONS = {
     "months and currency.",
     "churn_rate": "Churn rate: the accounts churned in the period over the accounts billed in "
     "the month before it; per month: that over the period's months.",
+    "cash_collected": "Cash collected: the successful payments made in the period, by the day "
+    "they were made (an invoice of an earlier month paid in it counts).",
+    "n_late_invoices": "Late: an invoice paid after its due date, or past its due date with no "
+    "successful payment by the data's last day.",
+    "n_failed_payments": "Failed payments: payment attempts declined (each retry counts).",
+    "card_valid_until": "Expired card: the card on file expires before next month's charge (as "
+    "of the latest month). Related: the Expired_Payment_Method leakage already detected on "
+    "each account is shown beside it; ask for expired payment method leakage to see every "
+    "finding, past cards included.",
 }
 
 
@@ -378,6 +393,13 @@ def _unknown(rows: Sequence[Any]) -> str:
     if not (isinstance(unknown, str) and unknown):
         return ""
     several = "," in unknown
+    if not re.search(r"\d", unknown):  # a name ("Wayne Enterprises"), not an id (rt13 U-M5)
+        return (
+            f"**No customer named {literal(unknown)}** in the warehouse: no account's name (or "
+            "its beginning) and no imported customer matches it, so there is no revenue to "
+            'show. Check the spelling, or ask "top 10 customers by revenue" to see the names '
+            "there are."
+        )
     return (
         f"**No account {literal(unknown)}** in the warehouse: no billing account or imported "
         f"revenue has {'these ids' if several else 'this id'}, so there is nothing to count "
