@@ -265,6 +265,8 @@ def words(lexicon: Lexicon) -> MetricWords:
     for shared in lexicon.raw["sql"]["filters"]:  # one region vocabulary: the SQL filters'
         if shared["key"] == "accounts.region":
             tables["region"] = shared["values"]
+        if shared["key"] == "accounts.currency":  # "revenue in euros": EUR's, none if no
+            tables["currency"] = shared["values"]  # account bills in EUR (rt13 U-L5)
     filters = [
         (phrase, f"{column} = '{value}'")
         for column, values in tables.items()
@@ -2078,6 +2080,8 @@ def _revenue(spec: MetricSpec) -> str:
         return _each_customer(spec, default, value)
     extra, keys = _named_customers(spec)  # "revenue of CUST-001 in 2026": shown by its id
     value += _unknown_customers(spec)
+    if spec.values and spec.group:  # "compare EMEA and APAC revenue": their rows alone (rt12
+        extra.append(f"({' OR '.join(f'a.{v}' for v in spec.values)})")  # T-L9)
     return _period_select(
         replace(spec, group=None) if spec.customers else spec,
         default,

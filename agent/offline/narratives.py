@@ -465,7 +465,10 @@ def one_number(rows: Sequence[Any]) -> str:
     if isinstance(filtered := row.get("filtered_to"), str) and filtered:
         said.insert(0, f"only {literal(filtered)}")  # "only the 10 accounts listed"
     where = "".join(f", {part}" for part in said if part)
-    return f"**{literal(column_label(name))}**{where}: **{value}**"
+    label = f"**{literal(column_label(name))}**{where}"
+    if row[name] is None and len(said) > 1:  # "revenue in euros" with no EUR account (rt13
+        return f"{label}: **none** (nothing in the data matches the filter)"  # U-L5)
+    return f"{label}: **{value}**"
 
 
 def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
@@ -513,7 +516,36 @@ def _facts(content: Mapping[str, Any]) -> str:
 def _error(content: Mapping[str, Any]) -> str:
     suggestions = content.get("suggestions") or []
     hint = load_prompt("narrative_suggestions", items=", ".join(suggestions)) if suggestions else ""
-    return load_prompt("narrative_error", message=content.get("message", ""), suggestions=hint)
+    message = plain_error(str(content.get("message", "")))
+    return load_prompt("narrative_error", message=message, suggestions=hint)
+
+
+_DATABASE_ERRORS = {
+    "Conversion Error": "a value in the query could not be converted to the type asked",
+    "Binder Error": "the query names a column or function the warehouse does not have",
+    "Catalog Error": "the query names a table or function that does not exist here",
+    "Parser Error": "the query is not valid SQL",
+    "Out of Range Error": "a value in the query is out of range (a division by zero, say)",
+    "Invalid Input Error": "the query gives a function a value it cannot take",
+}
+"""DuckDB's error classes, in words: the database's reason follows (rt12 T-L12)."""
+
+
+def plain_error(message: str) -> str:
+    """A query's error as a reader takes it: DuckDB's error class said in words, then its own
+    reason.
+
+    Examples:
+        >>> plain_error("Parser Error: syntax error at end of input")
+        'the query failed because the query is not valid SQL (syntax error at end of input)'
+        >>> plain_error("Query rejected: Function getenv() is not allowed here.")
+        'Query rejected: Function getenv() is not allowed here.'
+    """
+    kind, _, reason = message.partition(": ")
+    said = _DATABASE_ERRORS.get(kind.strip())
+    if said is None or not reason:
+        return message
+    return f"the query failed because {said} ({reason.strip()})"
 
 
 def parse_content(content: Any) -> dict[str, Any]:
