@@ -1418,6 +1418,8 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         and group is None
         and not customers
         and _BY_MONTH.search(lowered)
+        and (period is not None or "monthly" in lowered)  # "can you look at revenue trends?"
+        and not _POINTER.search(lowered)  # "… for the first customer on that list": its own
         and not has_phrase(tokens, (("how", "much"), *_LOST))  # an amount, not its months
     ):
         group = "month"  # "show me the monthly revenue trend for 2026": a row per month
@@ -1514,7 +1516,11 @@ _BY_MONTH = re.compile(
     r"|\btrend\s+(?:of|in|for)\s+(?:our\s+|the\s+|total\s+)?revenue\b"
 )
 """Revenue asked month by month ("monthly revenue for 2026", "the revenue trend this year")."""
-_POINTER = re.compile(r"\b(?:its|it|their|his|her|them|those|these|that one|this one)\b")
+_POINTER = re.compile(
+    r"\b(?:its|it|their|his|her|them|those|these|that one|this one)\b"
+    r"|\b(?:first|second|third|fourth|fifth|last|top|next|\d+(?:st|nd|rd|th))\s+"
+    r"(?:one|customer|account|client)\b|\b(?:that|this|the)\s+(?:list|customer|account|client)\b"
+)
 """A pronoun for an account the thread named ("show its revenue trend"): its own tools'."""
 _ONE_BIGGEST = re.compile(
     r"\b(?:biggest|largest|top|most valuable|best)\s+(?:single\s+)?(?:customer|account|client)\b"

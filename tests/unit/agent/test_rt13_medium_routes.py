@@ -99,6 +99,21 @@ def test_an_accounts_revenue_trend_stays_with_its_trend() -> None:
     assert call.name == "decompose_trend"
 
 
+def test_a_listed_customers_monthly_revenue_stays_with_its_trend() -> None:
+    memory = Memory(
+        last_tool="find_declining_customers",
+        result_ids=("ACC000469", "ACC000245"),
+        data_to="2026-10",
+    )
+    (call,) = plan("chart the monthly revenue for the first customer on that list", memory).calls
+    assert (call.name, call.args.get("account_id")) == ("decompose_trend", "ACC000469")
+
+
+def test_a_question_about_trends_in_general_calls_no_query() -> None:
+    chosen = plan("Can you look at revenue trends too, or just leakage?", SPAN)
+    assert not chosen.calls and chosen.intent == "capabilities"
+
+
 def test_late_payers_are_ranked_by_late_invoices(world: Path) -> None:
     expected = truth(
         world,
