@@ -123,3 +123,56 @@ def test_a_failed_typed_query_says_why_in_words(app: typer.Typer, world: Path) -
 @pytest.mark.parametrize("text", ["select 10 riskiest accounts", "select the top accounts"])
 def test_select_in_words_is_no_query(text: str) -> None:
     assert [c.name for c in plan(text, SPAN).calls] != ["query_duckdb"]
+
+
+# ------------------------------------------------------------------ smallest first
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory, small_world: Path) -> Path:
+    """The world with its caches built: leakage scores and detected findings."""
+    from services.refresh import refresh_caches
+
+    path = tmp_path_factory.mktemp("rt13s") / "w.duckdb"
+    shutil.copy(small_world, path)
+    refresh_caches(path)
+    return path
+
+
+def _rows(world: Path, question: str) -> list[dict[str, Any]]:
+    (call,) = plan(question, SPAN).calls
+    assert call.name == "query_duckdb", call
+    with duckdb.connect(str(world), read_only=True) as con:
+        cursor = con.execute(call.args["sql"])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize(
+    ("question", "n"),
+    [
+        ("bottom 5 accounts by leakage probability", 5),
+        ("which accounts are least likely to leak?", 10),
+    ],
+)
+def test_least_likely_to_leak_is_smallest_first(scored: Path, question: str, n: int) -> None:
+    expected = truth(
+        scored,
+        "SELECT account_id, leakage_probability FROM leakage_scores "
+        f"ORDER BY leakage_probability, expected_monthly_loss, account_id LIMIT {n}",
+    )
+    assert len(expected) == n
+    got = _rows(scored, question)
+    assert [(r["account_id"], r["leakage_probability"]) for r in got] == [
+        (a, round(p, 6)) for a, p in expected
+    ]
+
+
+def test_the_smallest_single_finding_is_the_smallest_amount(scored: Path) -> None:
+    ((smallest,),) = truth(scored, "SELECT min(amount) FROM detected_leakage")
+    assert smallest is not None
+    (row,) = _rows(scored, "what is the smallest single finding?")
+    assert row["amount"] == smallest
+
+
+def test_largest_first_stays_with_the_tools() -> None:
+    (call,) = plan("top 5 riskiest accounts", SPAN).calls
+    assert call.name == "score_leakage"
