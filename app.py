@@ -76,6 +76,8 @@ async def on_message(message: cl.Message) -> None:
         await chat.export_report()
     elif uploads.wants_file(message.content):
         await chat.ask_for_file()
+    elif uploads.wants_import(message.content):
+        await chat.no_file_to_import()
     else:
         await chat.answer(message.content)
 

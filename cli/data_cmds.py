@@ -35,6 +35,11 @@ def register(app: typer.Typer) -> None:
     app.command("refresh")(refresh_caches_cmd)
 
 
+_OTHER_OUTPUTS = "Instead of a warehouse: Stripe objects or a partitioned book"
+"""`revrisk demo --help` shows the options of its two other outputs apart from the warehouse's:
+eleven options of three modes in one list did not say which went together."""
+
+
 def demo(
     accounts: Annotated[int, typer.Option(help="Number of accounts.", min=1)] = 2000,
     months: Annotated[int, typer.Option(help="Months of history.", min=3, max=120)] = 24,
@@ -51,11 +56,16 @@ def demo(
             "--format",
             help="duckdb: a warehouse (--db); stripe: a folder of Stripe objects (--out) that "
             "`revrisk import --from stripe` reads.",
+            rich_help_panel=_OTHER_OUTPUTS,
         ),
     ] = "duckdb",
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for --format stripe, or of the --partitions book."),
+        typer.Option(
+            "--out",
+            help="Folder for --format stripe, or of the --partitions book.",
+            rich_help_panel=_OTHER_OUTPUTS,
+        ),
     ] = None,
     engagement: Annotated[
         bool,
@@ -64,6 +74,7 @@ def demo(
             help="--format stripe: also write meters for logins, support tickets, feature "
             "adoption and last login (Stripe holds only billable usage; the leakage model needs "
             "them to score).",
+            rich_help_panel=_OTHER_OUTPUTS,
         ),
     ] = False,
     partitions: Annotated[
@@ -72,10 +83,14 @@ def demo(
             "--partitions",
             help="Write a book of Parquet files hash-partitioned by account (needs --out).",
             min=1,
+            rich_help_panel=_OTHER_OUTPUTS,
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option(help="Processes generating a partitioned book.", min=1)
+        int,
+        typer.Option(
+            help="Processes generating a partitioned book.", min=1, rich_help_panel=_OTHER_OUTPUTS
+        ),
     ] = 2,
     as_json: JsonOption = False,
 ) -> None:

@@ -114,6 +114,8 @@ def detect(
         f"{summary['total_amount']:,.2f} in total; latest month {summary['latest_month']}: "
         f"{summary['latest_month_amount']:,.2f}"
     )
+    if summary.get("not_checked"):
+        err.print(escape(summary["not_checked"]))
     table = Table(title="Largest findings")
     for column in ("account_id", "leakage_type", "month", "amount", "evidence"):
         table.add_column(column, justify="right" if column == "amount" else "left")

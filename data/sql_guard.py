@@ -848,16 +848,9 @@ def outer_limit(statement: str) -> tuple[int, str] | None:
     return int(value.this), inner.sql(dialect="duckdb")
 
 
-def run_query(
-    db_path: Path | str,
-    sql: str,
-    *,
-    row_cap: int | None = None,
-    timeout_s: float | None = None,
-    limits: SqlLimits | None = None,
-) -> QueryResult:
-    """Check and run one read-only query within `limits` (default: `Settings`; `row_cap` and
-    `timeout_s` override theirs).
+def run_query(db_path: Path | str, sql: str, *, limits: SqlLimits | None = None) -> QueryResult:
+    """Check and run one read-only query within `limits` (default: the installation's,
+    `SqlLimits.from_settings()`; `SqlLimits.from_settings(row_cap=50)` changes one of them).
 
     Raises:
         SqlRejected: the query is not allowed or cannot be read.
@@ -866,13 +859,7 @@ def run_query(
         WarehouseBusyError: an update holds the warehouse; ask again in a moment.
         WarehouseMissingError: no warehouse file at `db_path`.
     """
-    if limits is None:
-        limits = SqlLimits.from_settings(row_cap=row_cap, timeout_s=timeout_s)
-    else:
-        overrides = {"row_cap": row_cap, "timeout_s": timeout_s}
-        limits = SqlLimits(
-            **{**limits.__dict__, **{k: v for k, v in overrides.items() if v is not None}}
-        )
+    limits = limits or SqlLimits.from_settings()
     started = time.monotonic()
     db_path = Path(db_path)
     known = _CATALOG_CACHE.get(_catalog_key(db_path)) if db_path.exists() else None

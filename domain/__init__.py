@@ -88,6 +88,7 @@ FractionColumn = Literal[
     "pct_revenue_change",
     "share_of_total",
     "leakage_share_of_revenue",
+    "leakage_probability",
     "churn_rate",
     "monthly_churn_rate",
     "pct_leakage_change",

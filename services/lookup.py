@@ -10,6 +10,7 @@ region filter is matched case- and spacing-insensitively onto the warehouse's ow
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -82,6 +83,20 @@ def check_region(con: duckdb.DuckDBPyConnection, region: str | None) -> str | No
     return found
 
 
+@dataclass(frozen=True)
+class Population:
+    """The accounts a question is limited to: a plan tier and/or a region, as the `accounts`
+    table holds them (matched case-insensitively by `population`); neither means every
+    account. The two travel together from a tool's arguments to the SQL condition."""
+
+    tier: str | None = None
+    region: str | None = None
+
+
+EVERY_ACCOUNT = Population()
+"""No tier or region limit."""
+
+
 def population(
     con: duckdb.DuckDBPyConnection,
     region: str | None = None,
@@ -107,6 +122,8 @@ def population(
 
 
 __all__ = [
+    "EVERY_ACCOUNT",
+    "Population",
     "UnknownAccountError",
     "UnknownCustomerError",
     "UnknownIdError",

@@ -23,7 +23,7 @@ STEPS = 2
 def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dict[str, Any]:
     """Refresh the leakage and trend caches of `db_path`; returns what each refresh did."""
     from data.warehouse import writer_lock
-    from services.leakage import model_dir_for, refresh_leakage_cache
+    from services.leakage import ScoresUnavailableError, model_dir_for, refresh_leakage_cache
     from services.trends import refresh_trend_cache
 
     db_path = Path(db_path)
@@ -39,6 +39,10 @@ def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dic
         trends = refresh_trend_cache(db_path)
     if progress is not None:
         progress(2, STEPS)
+    if isinstance(failed, ScoresUnavailableError) and failed.billed:  # findings were written
+        raise PartialRefreshError(
+            f"risk scores not computed ({failed}); leakage findings and trend figures computed"
+        )
     if failed is not None:
         raise PartialRefreshError(
             f"leakage figures not computed ({failed}); trend figures computed"

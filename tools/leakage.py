@@ -15,10 +15,17 @@ from analytics.leakage.scoring import RiskThresholds
 from domain import DEFAULT_CURRENCY, RANK_LABELS
 from services import periods, revenue
 from services.leakage import service
+from services.lookup import Population
 from services.trends import service as trends
 from tools import results, views
 from tools.context import Context
-from tools.schemas import agent_tool
+from tools.schemas import (
+    DetectLeakageArgs,
+    ExplainRiskFactorsArgs,
+    PortfolioSummaryArgs,
+    ScoreLeakageArgs,
+    agent_tool,
+)
 
 
 def _thresholds(context: Context) -> RiskThresholds:
@@ -53,7 +60,7 @@ _PORTFOLIO_KEYS = (
 
 @agent_tool("portfolio_summary")
 def portfolio_summary(
-    month: str | None = None, region: str | None = None, runtime: results.RuntimeArg = None
+    args: PortfolioSummaryArgs, runtime: results.RuntimeArg = None
 ) -> results.ToolOutput:
     """The whole portfolio's revenue-leakage position in ONE set of totals: "how are we
     doing?", "how much are we leaking?", "what's our MRR?", or the first step of a vague
@@ -75,18 +82,22 @@ def portfolio_summary(
     declines, with the reason.
     """
     context = results.context_of(runtime)
+    month = args.month
     with results.refusals():
         if month is not None:
             periods.check_period(periods.data_period(context.db_path), month=month)
         try:
             result = service.portfolio_summary(
-                context.db_path, thresholds=_thresholds(context), month=month, region=region
+                context.db_path, thresholds=_thresholds(context), month=month, region=args.region
             )
         except service.NoScoresError as unscored:
-            position = revenue.revenue_position(context.db_path, region)
+            position = revenue.revenue_position(context.db_path, args.region)
             found = (
                 service.detect_leakage(
-                    context.db_path, month=month or position.month, region=region, top_n=1
+                    context.db_path,
+                    month=month or position.month,
+                    top_n=1,
+                    accounts=Population(region=args.region),
                 )
                 if position.has_invoices and (month or position.month)
                 else None
@@ -191,16 +202,7 @@ def _breakdown(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @agent_tool("score_leakage")
-def score_leakage(
-    account_id: str | None = None,
-    tier: str | None = None,
-    region: str | None = None,
-    risk_level: str | None = None,
-    leakage_type: str | None = None,
-    top_n: int = 10,
-    order_by: str = "expected_loss",
-    runtime: results.RuntimeArg = None,
-) -> results.ToolOutput:
+def score_leakage(args: ScoreLeakageArgs, runtime: results.RuntimeArg = None) -> results.ToolOutput:
     """PREDICTED leakage risk (next month) of warehouse accounts, ranked: "which accounts are
     most likely to leak next month?", "top 5 riskiest Enterprise accounts in APAC", "high-risk
     accounts with failed payments", or one account's score and rank (account_id).
@@ -222,14 +224,13 @@ def score_leakage(
         thresholds = _thresholds(context)
         result = service.score_leakage(
             context.db_path,
-            account_id=account_id,
-            tier=tier,
-            risk_level=risk_level,
-            leakage_type=leakage_type,
-            top_n=top_n,
+            account_id=args.account_id,
+            accounts=Population(args.tier, args.region),
+            risk_level=args.risk_level,
+            leakage_type=args.leakage_type,
+            top_n=args.top_n,
             thresholds=thresholds,
-            order_by=order_by,
-            region=region,
+            order_by=args.order_by,
         )
     table = result.table
     summary = {
@@ -238,18 +239,22 @@ def score_leakage(
         "total_expected_loss": result.summary["total_expected_loss"],
         "total_detected_leakage": result.summary["total_detected_leakage"],
         "scope": views.score_scope(
-            account_id, tier, risk_level, leakage_type, result.summary["filters"].get("region")
+            args.account_id,
+            args.tier,
+            args.risk_level,
+            args.leakage_type,
+            result.summary["filters"].get("region"),
         ),
-        "order_by": order_by,
-        "ranked_by": RANK_LABELS.get(order_by, order_by),
+        "order_by": args.order_by,
+        "ranked_by": RANK_LABELS.get(args.order_by, args.order_by),
         "as_of_month": result.summary.get("as_of_month"),
         "actions_by_stake": views.actions_by_stake(table),
     }
     chart = None
-    if account_id is not None and len(table):
+    if args.account_id is not None and len(table):
         row = table.iloc[0]
         chart = views.risk_gauge(
-            account_id,
+            args.account_id,
             float(row["leakage_probability"]),
             str(row["risk_level"]),
             thresholds.high,
@@ -272,7 +277,9 @@ def score_leakage(
 
 
 @agent_tool("explain_risk_factors")
-def explain_risk_factors(account_id: str, runtime: results.RuntimeArg = None) -> results.ToolOutput:
+def explain_risk_factors(
+    args: ExplainRiskFactorsArgs, runtime: results.RuntimeArg = None
+) -> results.ToolOutput:
     """Why ONE account is flagged: "why is ACC000042 flagged / risky?", "what drives its
     score?", "explain this account".
 
@@ -288,6 +295,7 @@ def explain_risk_factors(account_id: str, runtime: results.RuntimeArg = None) ->
     an account, ask which account.
     """
     context = results.context_of(runtime)
+    account_id = args.account_id
     with results.refusals():
         thresholds = _thresholds(context)
         result = service.explain_risk_factors(context.db_path, account_id, thresholds=thresholds)
@@ -323,15 +331,7 @@ def explain_risk_factors(account_id: str, runtime: results.RuntimeArg = None) ->
 
 @agent_tool("detect_leakage")
 def detect_leakage(
-    leakage_type: str | None = None,
-    account_id: str | None = None,
-    month: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    tier: str | None = None,
-    region: str | None = None,
-    top_n: int = 10,
-    runtime: results.RuntimeArg = None,
+    args: DetectLeakageArgs, runtime: results.RuntimeArg = None
 ) -> results.ToolOutput:
     """Leakage already FOUND in the billing records (exact amounts with evidence), not a
     prediction: "show me the unbilled overages", "what leakage did we find on ACC000321?",
@@ -352,17 +352,16 @@ def detect_leakage(
     context = results.context_of(runtime)
     with results.refusals():
         since, until = periods.check_period(
-            periods.data_period(context.db_path), month, since, until
+            periods.data_period(context.db_path), args.month, args.since, args.until
         )
         result = service.detect_leakage(
             context.db_path,
-            leakage_type=leakage_type,
-            account_id=account_id,
-            top_n=top_n,
+            leakage_type=args.leakage_type,
+            account_id=args.account_id,
+            top_n=args.top_n,
             since=since,
             until=until,
-            tier=tier,
-            region=region,
+            accounts=Population(args.tier, args.region),
         )
     table = result.table
     head = result.summary
@@ -370,7 +369,9 @@ def detect_leakage(
         "latest_month": str(head["latest_month"] or "none")[:7],
         "latest_month_amount": head["latest_month_amount"],
         "by_type": head["by_type"],
-        "scope": views.detect_scope(leakage_type, account_id, tier, head.get("region", region)),
+        "scope": views.detect_scope(
+            args.leakage_type, args.account_id, args.tier, head.get("region", args.region)
+        ),
     }
     summary["period"] = _period_words(since, until)
     currencies = views.distinct(table["currency"]) if len(table) else []
@@ -380,6 +381,7 @@ def detect_leakage(
         rows=table[list(_FINDING_COLUMNS)].assign(month=table["month"].astype(str).str[:7]),
         table=table.drop(columns=["evidence_json"]),
         recommendations=views.catalogue_actions(head["by_type"]),
+        message=head.get("not_checked"),
         title=f"Detected leakage: {summary['scope']}",
         chart=views.leakage_by_type(
             head["by_type"], currency=currencies[0] if len(currencies) == 1 else DEFAULT_CURRENCY

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, get_type_hints
 
 from langchain_core.tools import BaseTool, tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -456,23 +456,29 @@ __all__ = [
 def agent_tool(name: str) -> Callable[[Callable[..., Any]], BaseTool]:
     """The decorator every tool uses: its name, its `TOOL_ARGS` schema and two channels.
 
-    `@agent_tool("score_leakage")` on a function returning `(content, artifact)` makes the
-    LangChain tool the graph binds, so a tool's contract is declared once, in `TOOL_ARGS`.
-    A service error raised inside the tool's `results.refusals()` block becomes the tool's
-    `results.service_error` result here.
+    `@agent_tool("score_leakage")` on `def score_leakage(args: ScoreLeakageArgs, runtime:
+    RuntimeArg = None)` returning `(content, artifact)` makes the LangChain tool the graph
+    binds, so a tool's contract is declared once, in `TOOL_ARGS`: the function receives its
+    arguments as that model, validated (a direct call with keywords is validated the same
+    way), never as a second list of parameters with types and defaults of its own. A
+    function whose `args` is not its tool's model is refused here. A service error raised
+    inside the tool's `results.refusals()` block becomes the tool's `results.service_error`
+    result here.
     """
+    schema = TOOL_ARGS[name]
 
     def decorate(func: Callable[..., Any]) -> BaseTool:
+        if get_type_hints(func).get("args") is not schema:
+            raise TypeError(f"tool {name} must take `args: {schema.__name__}`")
+
         @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
+        def run(runtime: results.RuntimeArg = None, **arguments: Any) -> Any:
             try:
-                return func(*args, **kwargs)
+                return func(schema.model_validate(arguments), runtime)
             except results.RefusalError as refusal:
                 return results.service_error(name, refusal.error)
 
-        made: BaseTool = tool(
-            name, args_schema=TOOL_ARGS[name], response_format="content_and_artifact"
-        )(run)
+        made: BaseTool = tool(name, args_schema=schema, response_format="content_and_artifact")(run)
         return made
 
     return decorate

@@ -11,7 +11,7 @@ from analytics.trends import TrendConfig
 from domain.markdown import literal
 from services.trends import service
 from tools import results, views
-from tools.schemas import agent_tool
+from tools.schemas import ListSegmentsArgs, SegmentReportArgs, agent_tool
 
 _SEGMENT_COLUMNS = (
     "segment_id",
@@ -26,9 +26,7 @@ _MEMBER_COLUMNS = ("customer_id", "decline_level", "monthly_change", "revenue_me
 
 
 @agent_tool("list_segments")
-def list_segments(
-    segment_id: int | None = None, runtime: results.RuntimeArg = None
-) -> results.ToolOutput:
+def list_segments(args: ListSegmentsArgs, runtime: results.RuntimeArg = None) -> results.ToolOutput:
     """The customer segments and their profiles: "what customer segments do we have?",
     "how are our customers grouped?", "compare the segments".
 
@@ -41,7 +39,7 @@ def list_segments(
     """
     context = results.context_of(runtime)
     with results.refusals():
-        overview = service.list_segments(context.db_path, segment_id)
+        overview = service.list_segments(context.db_path, args.segment_id)
     segments = overview.segments
     z_columns = [str(c) for c in segments.columns if str(c).startswith("z_")]
     currency, mixed = _currency(context.db_path)
@@ -50,7 +48,7 @@ def list_segments(
         "currency": currency,
     }
     segments = segments.assign(currency=currency)
-    none = None if len(segments) or segment_id is not None else _NO_SEGMENTS
+    none = None if len(segments) or args.segment_id is not None else _NO_SEGMENTS
     none = " ".join(note for note in (none, mixed) if note) or None
     return results.tool_result(
         "list_segments",
@@ -91,7 +89,7 @@ a judged trend; a small company's first months of data have none)."""
 
 @agent_tool("segment_report")
 def segment_report(
-    segment_id: int, decline_level: int | None = None, runtime: results.RuntimeArg = None
+    args: SegmentReportArgs, runtime: results.RuntimeArg = None
 ) -> results.ToolOutput:
     """Group report of ONE segment (optionally one decline level inside it): "tell me about
     segment 1", "how is segment 2 doing?", "report on the sharply declining customers of
@@ -109,16 +107,16 @@ def segment_report(
     with results.refusals():
         report = service.segment_report(
             context.db_path,
-            segment_id,
-            decline_level,
+            args.segment_id,
+            args.decline_level,
             limit=max(results.MAX_TABLE_ROWS, context.max_rows_to_model),
         )
     stats = report.stats
     scope = (
         "all its customers"
-        if decline_level is None
-        else f"customers at decline level {decline_level}, "
-        f"{service.DECLINE_LABELS.get(decline_level, '')}"
+        if args.decline_level is None
+        else f"customers at decline level {args.decline_level}, "
+        f"{service.DECLINE_LABELS.get(args.decline_level, '')}"
     )
     currency, mixed = _currency(context.db_path)
     summary = {
@@ -146,7 +144,7 @@ def segment_report(
         summary=summary,
         rows=customers[[*_MEMBER_COLUMNS, "currency"]],
         table=customers,
-        title=f"Segment {segment_id}: {report.label}",
+        title=f"Segment {args.segment_id}: {report.label}",
         chart=views.segment_radar([profile], list(report.profile)),
         message=mixed,
         notice=mixed,

@@ -13,9 +13,10 @@ from typing import Any
 
 from analytics.trends import SeasonalEvidence, recent_change, seasonal_evidence
 from domain import DECLINE_RANK_LABELS, format_money
+from services.lookup import Population
 from services.trends import service
 from tools import results, views
-from tools.schemas import agent_tool
+from tools.schemas import DecomposeTrendArgs, FindDecliningCustomersArgs, agent_tool
 
 _DECLINE_COLUMNS = (
     "customer_id",
@@ -34,7 +35,9 @@ _DECLINE_COLUMNS = (
 
 
 @agent_tool("decompose_trend")
-def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> results.ToolOutput:
+def decompose_trend(
+    args: DecomposeTrendArgs, runtime: results.RuntimeArg = None
+) -> results.ToolOutput:
     """ONE account's monthly REVENUE over time, split into trend, seasonality and anomalies:
     "show the revenue trend of ACC000042", "is ACC000004 really shrinking or just lumpy?",
     "how is this customer's revenue developing?".
@@ -53,7 +56,7 @@ def decompose_trend(account_id: str, runtime: results.RuntimeArg = None) -> resu
     an account id: when none was named in the conversation, ask which account.
     """
     context = results.context_of(runtime)
-    customer_id = account_id
+    customer_id = args.account_id
     with results.refusals():
         trend = service.customer_trend(context.db_path, customer_id, with_stl=False)
     head = trend.summary()
@@ -203,13 +206,7 @@ def _seasonality(evidence: SeasonalEvidence, judged_seasonal: bool) -> str:
 
 @agent_tool("find_declining_customers")
 def find_declining_customers(
-    decline_level: int | None = None,
-    segment_id: int | None = None,
-    tier: str | None = None,
-    region: str | None = None,
-    top_n: int = 10,
-    order_by: str = "probability",
-    runtime: results.RuntimeArg = None,
+    args: FindDecliningCustomersArgs, runtime: results.RuntimeArg = None
 ) -> results.ToolOutput:
     """Customers likely to decline, across the portfolio: "which customers are in sharp
     decline?", "who is shrinking in segment 1?", "declining Enterprise customers in LATAM",
@@ -237,15 +234,14 @@ def find_declining_customers(
     with results.refusals():
         matches = service.find_declining(
             context.db_path,
-            decline_level,
-            segment_id,
-            top_n,
-            tier=tier,
-            region=region,
-            order_by=order_by,
+            decline_level=args.decline_level,
+            segment_id=args.segment_id,
+            top_n=args.top_n,
+            accounts=Population(args.tier, args.region),
+            order_by=args.order_by,
         )
     shown = _changes(matches.table)
-    left_out = _unplaced_note(matches.n_unknown, tier, matches.region)
+    left_out = _unplaced_note(matches.n_unknown, args.tier, matches.region)
     fallen = _fallen_note(*matches.already_fallen)
     notes = " ".join(note for note in (matches.warning, left_out, fallen) if note)
     currency, total = views.money_in_currencies(
@@ -253,14 +249,16 @@ def find_declining_customers(
     )
     summary = {
         "n_customers": matches.n_customers,
-        "scope": _declining_scope(decline_level, segment_id, tier, matches.region, matches.labels),
+        "scope": _declining_scope(
+            args.decline_level, args.segment_id, args.tier, matches.region, matches.labels
+        ),
         "total_monthly_revenue": total,
         "currency": currency,
         "definition": f"Declining means the {matches.definition}.",
         "ranked_by": (
             "decline score, most clearly falling first"
-            if order_by == "probability" and matches.labels is service.SO_FAR_LABELS
-            else DECLINE_RANK_LABELS.get(order_by, order_by)
+            if args.order_by == "probability" and matches.labels is service.SO_FAR_LABELS
+            else DECLINE_RANK_LABELS.get(args.order_by, args.order_by)
         ),
     }
     return results.tool_result(

@@ -20,7 +20,7 @@ from data.imports import ImportValidationError
 from domain import RANK_LABELS
 from services.leakage import service
 from tools import results, views
-from tools.schemas import agent_tool
+from tools.schemas import ScoreFileArgs, agent_tool
 
 NAME = "score_file"
 _ROW_COLUMNS = (
@@ -74,14 +74,7 @@ def _progress(runtime: Any) -> Callable[[int, int], None]:
 
 
 @agent_tool(NAME)
-def score_file(
-    file_path: str,
-    risk_level: str | None = None,
-    top_n: int = 10,
-    account_id: str | None = None,
-    order_by: str = "at_stake",
-    runtime: results.RuntimeArg = None,
-) -> results.ToolOutput:
+def score_file(args: ScoreFileArgs, runtime: results.RuntimeArg = None) -> results.ToolOutput:
     """Score the accounts of an UPLOADED or named file (CSV/Excel in the reference account
     format, or raw billing tables) for leakage risk: "score this file", "which of the
     uploaded accounts are high risk?", "how much leakage should we expect from these?".
@@ -102,7 +95,7 @@ def score_file(
     report = _progress(runtime)
     with results.refusals():
         try:
-            path = resolve_upload(file_path, context.upload_dir)
+            path = resolve_upload(args.file_path, context.upload_dir)
             thresholds = RiskThresholds(context.high_risk_threshold, context.medium_risk_threshold)
             report(0, 3)
             result = service.score_file(
@@ -122,7 +115,14 @@ def score_file(
                 error="invalid_file",
                 problems=[_problem(problem) for problem in exc.report.problems],
             )
-    return _scored(result, risk_level, top_n, context.max_rows_to_model, account_id, order_by)
+    return _scored(
+        result,
+        args.risk_level,
+        args.top_n,
+        context.max_rows_to_model,
+        args.account_id,
+        args.order_by,
+    )
 
 
 FILE_BASIS = (

@@ -220,7 +220,9 @@ async def _answer(question: str) -> str:
     if progress is not None:
         await progress.remove()
     reply.content = _with_footnote(shown(final.answer or streamed), context)
-    reply.elements = elements_for(views)
+    reply.elements = elements_for(
+        views, answer_holds_query_tables=resolve_model(context) == "offline"
+    )
     reply.actions = actions_for(final.tool_calls, views, reply.content)
     await reply.send()
     return reply.content
@@ -304,6 +306,11 @@ async def ask_for_file() -> None:
         await cl.Message(content=copy.NO_FILE, author=copy.ASSISTANT).send()
         return
     await score_uploads([(Path(f.path), f.name) for f in files], "")
+
+
+async def no_file_to_import() -> None:
+    """ "import this" with no file: say that none arrived and what can be imported."""
+    await cl.Message(content=copy.NO_FILE_TO_IMPORT, author=copy.ASSISTANT).send()
 
 
 async def score_uploads(files: list[tuple[Path, str]], text: str) -> None:

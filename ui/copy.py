@@ -65,6 +65,14 @@ EMPTY_UPLOAD = (
 went unseen). `reason` is the importer's own words (`data.imports.readers.EMPTY_FILE`)."""
 UPLOAD_RECEIVED = "Received **{name}** ({size}). Scoring it now…"
 NO_FILE = "No file arrived, so there is nothing to score. Attach one whenever you like."
+NO_FILE_TO_IMPORT = (
+    "No file came with this message, so there is nothing to import (a file refused at the "
+    "upload, such as an empty one, does not arrive). Attach it to the message: I import "
+    "monthly revenue (.csv, .tsv, .xlsx: a customer column and a column per month, or "
+    "customer, month and revenue columns) and Stripe exports (.zip) into this chat's own "
+    "warehouse, and score account lists (.csv, .tsv, .xlsx)."
+)
+"""Said for "import this" sent without a file (rt13 U-L4: it got the off-topic refusal)."""
 EXPORT_DONE = (
     "Here is the report of this conversation ({n_turns} {questions}): Markdown and HTML "
     "with every question, tool call, table and chart."

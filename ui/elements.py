@@ -66,15 +66,27 @@ def _needs_table(view: ArtifactView) -> bool:
     return view.n_rows > SHORT_TABLE_ROWS or (view.n_rows > 0 and len(view.columns) > 3)
 
 
+def _in_answer(view: ArtifactView) -> bool:
+    """A query's rows that an offline answer shows whole in its text."""
+    return view.tool == "query_duckdb" and view.n_rows <= SHORT_TABLE_ROWS
+
+
 def file_element(ref: FileRef) -> cl.File:
     """A downloadable file."""
     return cl.File(name=ref.name, path=ref.path, mime=ref.mime, display="inline")
 
 
-def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
+def elements_for(
+    views: Iterable[ArtifactView], answer_holds_query_tables: bool = False
+) -> list[cl.Element]:
     """Chart, table, validation problems and files of each tool result, in that order; a chart
     the same as one above it is drawn once (one account's score and its explanation both
-    carry its risk gauge)."""
+    carry its risk gauge).
+
+    `answer_holds_query_tables`: the answer's text already shows a query's rows whole when
+    they are at most `SHORT_TABLE_ROWS` (the offline planner's answers do), so no second
+    table of them is added. Every SQL answer showed its rows twice, as "Query result" in the
+    text and "SQL result" below it, with other headers and rounding (rt13 U-L2, rt14)."""
     elements: list[cl.Element] = []
     drawn: set[str] = set()
     for index, view in enumerate(views):
@@ -93,7 +105,9 @@ def elements_for(views: Iterable[ArtifactView]) -> list[cl.Element]:
                 elements.append(
                     _dataframe(f"{label}: problems", view.problem_columns, view.problems)
                 )
-            if _needs_table(view) and view.n_rows <= WHOLE_TABLE_ROWS:
+            if answer_holds_query_tables and _in_answer(view):
+                pass
+            elif _needs_table(view) and view.n_rows <= WHOLE_TABLE_ROWS:
                 elements.append(_whole_table(label, view))
             elif _needs_table(view):
                 elements.append(_dataframe(label, view.columns, view.shown_rows()))

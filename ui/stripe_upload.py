@@ -70,13 +70,15 @@ def cfo_summary(
     *,
     source: str | None = None,
     trends: bool = False,
+    findings: bool = False,
 ) -> str:
     """The import in a CFO's words (rt12 T-L16: the chat showed the developer report, with
     "leakage_events (ground truth, for --evaluate): 44" and "fields not used …"): what was
     imported, what was computed from it, and what was not used and why. The full report
     stays available (the chat's details, `revrisk import --from stripe`). `source` names the
     upload (default: the report's folder name, never its server path); `trends` says that
-    the trends were computed although the rest was not.
+    the trends were computed although the rest was not, `findings` that the leakage findings
+    were too (rt14 V-H1: an export without meter files has invoices to check, no scores).
 
     Examples:
         >>> r = StripeImportReport("export.zip", {"accounts": 60, "invoices": 1}, {}, {}, 44,
@@ -96,7 +98,13 @@ def cfo_summary(
     listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
     name = source or Path(report.folder).name
     lines = [f"**Imported** from {literal(name)}: {listed or 'no billing rows'}."]
-    if not_computed and trends:
+    if not_computed and trends and findings:
+        lines.append(
+            "**Computed:** leakage findings from the invoices and payments, and revenue trends "
+            "per customer. **Not computed:** risk scores, because the data lacks what they "
+            f"need ({not_computed})."
+        )
+    elif not_computed and trends:
         lines.append(
             "**Computed:** revenue trends per customer. **Not computed:** leakage findings "
             f"and risk scores, because the data lacks what they need ({not_computed}). You "
@@ -196,13 +204,18 @@ def import_into_session(source: Path, session_folder: Path) -> SessionImport:
             trends_only.group(1) if trends_only else why,
             source=name,
             trends=trends_only is not None,
+            findings=bool(trends_only and trends_only.group(2)),
         )
         return SessionImport(db, f"{report.render()}\n(caches not refreshed: {why})", summary)
     return SessionImport(db, report.render(), cfo_summary(report, source=name))
 
 
-_PARTIAL = re.compile(r"leakage figures not computed \((.*)\); trend figures computed")
-"""`services.refresh.PartialRefreshError`'s words: the trends stand, the leakage does not."""
+_PARTIAL = re.compile(
+    r"(?:leakage figures|risk scores) not computed \((.*)\); "
+    r"(leakage findings and )?trend figures computed"
+)
+"""`services.refresh.PartialRefreshError`'s words: the trends stand (and the leakage findings,
+when only the risk scores could not be computed), the rest does not."""
 
 
 def _not_computed(exc: Exception) -> str:

@@ -71,6 +71,8 @@ _IMPORT_ONLY = re.compile(
 revenue", "import this one too", "import this instead": rt12 T-L13, each answered after the
 import as a question). "import this and show the top customers" asks more."""
 
+_IMPORT_VERB = re.compile(r"^\s*(?:please\s+)?(?:import|load|ingest|upload)\b", re.I)
+"""The verbs of `_IMPORT_ONLY` that name an import for sure ("add" may ask to bill)."""
 _SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
 
 
@@ -128,7 +130,9 @@ def check_upload(name: str, size_bytes: int, max_mb: float) -> None:
     if suffix not in ACCEPTED_SUFFIXES:
         kinds = ", ".join(ACCEPTED_SUFFIXES)
         raise UploadError(
-            f"{name} is a {suffix or 'file without extension'}: I can score {kinds} files."
+            f"{name} is a {suffix or 'file without extension'}, which I can neither import "
+            f"nor score. I can score {kinds} files of accounts, and import {kinds} files of "
+            "monthly revenue and Stripe exports (a .zip, or Stripe's .jsonl/.csv files)."
         )
     if size_bytes > max_mb * 1_048_576:
         raise UploadError(
@@ -188,6 +192,21 @@ def is_file_only(text: str) -> bool:
     """
     text = text or ""
     return bool(_FILE_ONLY.match(text) or _PRESENTED.match(text) or _IMPORT_ONLY.match(text))
+
+
+def wants_import(text: str) -> bool:
+    """True when a message with no file attached only asks to import one ("import this"):
+    the file did not arrive (refused at the upload, such as an empty one, or never
+    attached), so there is nothing to import and no question to answer (rt13 U-L4: it got
+    the off-topic refusal).
+
+    Examples:
+        >>> asked = ("import this", "load this file", "score this file", "import this and list")
+        >>> [wants_import(text) for text in asked]
+        [True, True, False, False]
+    """
+    plain = (text or "").strip()
+    return is_file_only(plain) and bool(_IMPORT_VERB.match(plain))
 
 
 def wants_export(text: str) -> bool:

@@ -137,3 +137,30 @@ def narrate_outside(results: Sequence[tuple[str, Any]], asked: str) -> str:
     words = load_lexicon().raw["periods"]
     which = "impossible" if _IMPOSSIBLE.fullmatch(asked.lower()) else "outside"
     return str(words[which]).format(asked=literal(asked), covered=covered)
+
+
+_CALENDAR_LAST = re.compile(r"\b(?:last|previous|prior)\s+month\b|\bthis\s+month\b")
+"""A month named from the calendar's point of view ("revenue last month")."""
+
+
+def calendar_note(text: str, today: str | None, data_to: str | None, lexicon: Lexicon) -> str:
+    """The note that the month a question names from today ("revenue last month" on
+    2026-12-06: 2026-11) has no data yet, so the answer is for the data's latest month (rt12
+    T-L8: 2026-10 was given with no word); "" when that month has data or nothing is known.
+
+    Examples:
+        >>> calendar_note("revenue last month", "2026-12-06", "2026-10", load_lexicon())[:32]
+        '**2026-11 has no data yet:** the'
+        >>> calendar_note("revenue last month", "2026-11-06", "2026-10", load_lexicon())
+        ''
+    """
+    match = _CALENDAR_LAST.search(text.lower())
+    if match is None or not today or not data_to:
+        return ""
+    year, month = int(today[:4]), int(today[5:7])
+    if not match.group(0).startswith("this"):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    asked = f"{year:04d}-{month:02d}"
+    if asked <= data_to:
+        return ""
+    return str(lexicon.raw["periods"]["no_data_yet"]).format(asked=asked, latest=data_to)

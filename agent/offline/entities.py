@@ -116,6 +116,13 @@ _SQL_SHAPE = re.compile(
 """Bare text counts as SQL only when it reads a warehouse table, a table function
 (`read_csv_auto('…')`) or `select * from` anything: "select the riskiest" does not. The SQL
 guard then answers for what may not be read, with its own reason."""
+_SELECT_VALUES = re.compile(
+    r"^select\s+(?:'|\"|-?\d+(?:\.\d+)?\s*(?:[-+*/%,)]|::|as\b|$)|[a-z_]+\s*\()",
+    re.IGNORECASE,
+)
+"""A SELECT of values with no table ("select 1/0 as x, 'a'::int as y", "select getenv('HOME')",
+rt12 T-L12: refused as off-topic): a literal or a function call right after SELECT; "select
+10 riskiest accounts" is no query."""
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|bottom|top"
     r"|(?:10|[1-9])(?:st|nd|rd|th))\s+(?:one|account|customer|client|row|result|entry|name"
@@ -330,7 +337,7 @@ def _sql(text: str) -> str | None:
             return match.group(1).strip().rstrip(";").strip()
     for start in _SQL_START.finditer(text):
         candidate = text[start.start() :].strip().rstrip(";").strip()
-        if _SQL_SHAPE.match(candidate):
+        if _SQL_SHAPE.match(candidate) or _SELECT_VALUES.match(candidate):
             return candidate
     return None
 
@@ -511,10 +518,11 @@ _NOT_ID_WORDS = frozenset(
     ]
 )
 _ID_AFTER_WORD = re.compile(
-    r"\b(?:account|acct|customer|client|id)(?:\s+(?:id|number|no\.?))?\s*[#:]?\s*"
+    r"\b(?:account|acct|customer|client|id)\b(?:\s+(?:id|number|no\.?))?\s*[#:]?\s*"
     r"((?=[A-Za-z0-9_-]*\d)[A-Za-z][\w-]*)"
 )
-"""An id of letters and digits after "customer"/"account" ("customer cust003")."""
+"""An id of letters and digits after "customer"/"account" ("customer cust003"); the word ends
+there: "accounts5.csv" names no account "s5" (rt12 T-L4)."""
 
 
 def _other_ids(text: str) -> list[tuple[int, str]]:

@@ -108,12 +108,13 @@ each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 import duckdb
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from agent.offline.lexicon import (
     NUMBER_WORDS,
@@ -246,27 +247,39 @@ class MetricSpec:
     overdue_days: int | None = None  # "invoices more than 60 days overdue": past due by > N
 
 
-@dataclass(frozen=True)
-class MetricWords:
-    """The `[metrics]` vocabulary of lexicon.toml."""
+def _word_phrases(words: Sequence[str]) -> tuple[Phrase, ...]:
+    """A `[metrics]` word list as phrases: each entry's words, split on white space."""
+    return tuple(tuple(w.split()) for w in words)
+
+
+Phrases = Annotated[tuple[Phrase, ...], BeforeValidator(_word_phrases)]
+"""A word list of `[metrics]`, read as its phrases."""
+
+
+class MetricWords(BaseModel):
+    """The `[metrics]` vocabulary of lexicon.toml, read by pydantic: each word list becomes
+    its phrases in one place (`Phrases`), where ten lines of the reader repeated the same
+    conversion, and a list missing from the lexicon is named when it loads."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     metrics: tuple[tuple[Phrase, str], ...]
     dimensions: tuple[tuple[Phrase, str], ...]
-    group_words: tuple[Phrase, ...]
-    blockers: tuple[Phrase, ...]
-    monthly: tuple[Phrase, ...]
+    group_words: Phrases
+    blockers: Phrases
+    monthly: Phrases
     standalone: frozenset[str]
     filters: tuple[tuple[Phrase, str], ...]
-    rank_words: tuple[Phrase, ...]
+    rank_words: Phrases
     """Blockers a ranking uses for itself ("which 5 customers", "the biggest accounts")."""
-    changes: tuple[Phrase, ...]
-    per_account: tuple[Phrase, ...]
-    counted: tuple[Phrase, ...]
+    changes: Phrases
+    per_account: Phrases
+    counted: Phrases
     """Words that ask how many accounts each revenue row counts."""
-    lists: tuple[Phrase, ...]
-    ranked_leakage: tuple[Phrase, ...]
+    lists: Phrases
+    ranked_leakage: Phrases
     """Words that rank accounts by the leakage detected ("by detected leakage")."""
-    billed: tuple[Phrase, ...]
+    billed: Phrases
     """Words that, in a "how much" question, ask what a customer was billed: revenue."""
 
 
@@ -277,26 +290,20 @@ def words(lexicon: Lexicon) -> MetricWords:
     for shared in lexicon.raw["sql"]["filters"]:  # one region vocabulary: the SQL filters'
         if shared["key"] == "accounts.region":
             tables["region"] = shared["values"]
+        if shared["key"] == "accounts.currency":  # "revenue in euros": EUR's, none if no
+            tables["currency"] = shared["values"]  # account bills in EUR (rt13 U-L5)
     filters = [
         (phrase, f"{column} = '{value}'")
         for column, values in tables.items()
         for phrase, value in entity_table(values)
     ]
-    return MetricWords(
-        metrics=entity_table(raw["names"]),
-        dimensions=entity_table(raw["dimensions"]),
-        group_words=tuple(tuple(w.split()) for w in raw["group_words"]),
-        blockers=tuple(tuple(w.split()) for w in raw["blockers"]),
-        monthly=tuple(tuple(w.split()) for w in raw["monthly"]),
-        standalone=frozenset(raw["standalone"]),
-        filters=tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
-        rank_words=tuple(tuple(w.split()) for w in raw["rank_words"]),
-        changes=tuple(tuple(w.split()) for w in raw["changes"]),
-        per_account=tuple(tuple(w.split()) for w in raw["per_account"]),
-        counted=tuple(tuple(w.split()) for w in raw["counted"]),
-        lists=tuple(tuple(w.split()) for w in raw["lists"]),
-        ranked_leakage=tuple(tuple(w.split()) for w in raw["ranked_leakage"]),
-        billed=tuple(tuple(w.split()) for w in raw["billed"]),
+    return MetricWords.model_validate(
+        {
+            **raw,  # the word lists, by their names
+            "metrics": entity_table(raw["names"]),
+            "dimensions": entity_table(raw["dimensions"]),
+            "filters": tuple(sorted(filters, key=lambda pair: -len(pair[0]))),
+        }
     )
 
 
@@ -1438,6 +1445,23 @@ def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
         values = tuple(f for f in filters if f.startswith(f"{several} = "))
         filters = tuple(f for f in filters if f not in values)
     period = read_period(text)
+    customers = named_customers(text, lexicon)
+    grew = _grew_by(lowered, metric, group, customers)
+    if grew:  # "which tier grew fastest this year?": each tier's revenue against the same
+        metric = "revenue"  # months before (rt13 U-M3: the leakage overview answered)
+    if (
+        metric == "revenue"
+        and group is None
+        and not customers
+        and _BY_MONTH.search(lowered)
+        and (period is not None or "monthly" in lowered)  # "can you look at revenue trends?"
+        and not _POINTER.search(lowered)  # "… for the first customer on that list": its own
+        and not has_phrase(tokens, (("how", "much"), *_LOST))  # an amount, not its months
+    ):
+        group = "month"  # "show me the monthly revenue trend for 2026": a row per month
+    if metric is None and _ONE_BIGGEST.search(lowered) and not customers:
+        metric = "revenue"  # "what's our biggest customer?": by revenue this year (rt13 U-M3)
+        period = period or read_period("this year")
     if (
         metric is None
         and _PERFORMED.search(lowered)
@@ -1456,7 +1480,6 @@ def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
     ):
         group = "month"  # "how did revenue change month over month?"
     rank, ascending = read_rank(text)
-    customers = named_customers(text, lexicon)
     share = read_share(text)
     if metric is None and share and (rank or filters or group or customers):
         metric = "revenue"  # "what share do the top 10 customers make up?": of revenue
@@ -1464,6 +1487,12 @@ def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
     against = read_compared(text) if comparable and group not in _PERIODS else None
     if against is not None:  # "this year vs last year": the first, compared with the second
         period = against[0]
+    if grew and against is None and months_back(text) is None:
+        now = period or read_period("this year")
+        year_ago = period is None or _YEAR_AGO.search(lowered) is not None
+        if now is not None:  # a year to date against the same months a year earlier, else
+            against = (now, _shifted(now, 12 if year_ago else 0))  # the months just before
+            period = now
     back = months_back(text) if against is None else None
     if back is not None:  # "how does that compare with last year?": the thread's period, back
         period = read_period(_without_back(text))
@@ -1568,6 +1597,39 @@ def _days_overdue(lowered: str) -> int:
     return int(match.group(1) or match.group(2)) if match else 0
 
 
+_GREW = re.compile(
+    r"\b(?:grew|grown|growing|grow|grows|growth|expanded|expanding)\b"
+    r"(?=.*\b(?:fastest|most|quickest|best|biggest|largest|highest)\b)"
+    r"|\b(?:fastest|quickest|biggest|largest|highest|most)\b(?:\s+\w+)?\s+(?:growth|growing)\b"
+)
+"""A ranking by growth ("which tier grew fastest", "the region with the most growth")."""
+_BY_MONTH = re.compile(
+    r"(?<!average )\bmonthly\s+(?:net\s+)?revenue\b(?!\s+per\b)"
+    r"|\brevenue\s+(?:trend|over\s+time|month\s+by\s+month)"
+    r"|\btrend\s+(?:of|in|for)\s+(?:our\s+|the\s+|total\s+)?revenue\b"
+)
+"""Revenue asked month by month ("monthly revenue for 2026", "the revenue trend this year")."""
+_POINTER = re.compile(
+    r"\b(?:its|it|their|his|her|them|those|these|that one|this one)\b"
+    r"|\b(?:first|second|third|fourth|fifth|last|top|next|\d+(?:st|nd|rd|th))\s+"
+    r"(?:one|customer|account|client)\b|\b(?:that|this|the)\s+(?:list|customer|account|client)\b"
+)
+"""A pronoun for an account the thread named ("show its revenue trend"): its own tools'."""
+_ONE_BIGGEST = re.compile(
+    r"\b(?:biggest|largest|top|most valuable|best)\s+(?:single\s+)?(?:customer|account|client)\b"
+    r"(?!\s*(?:s\b|'s|by\b))"
+)
+"""One biggest customer asked with no measure ("what's our biggest customer?"): by revenue."""
+
+
+def _grew_by(lowered: str, metric: str | None, group: str | None, customers: Sequence[str]) -> bool:
+    """Whether the message ranks a dimension's values by revenue growth ("which tier grew
+    fastest this year?"), naming no metric of its own."""
+    if metric not in (None, "revenue") or group not in _ACCOUNT_DIMENSIONS or customers:
+        return False
+    return _GREW.search(lowered) is not None
+
+
 _HOW_MUCH = (("how", "much"), ("what", "did"), ("what", "does"), ("what", "has"))
 """How a message asks for an amount ("how much did …", "what did ACC1 earn us …")."""
 _LOST = (("lose",), ("lost",), ("losing",), ("cost",), ("costs",))
@@ -1619,6 +1681,8 @@ _TOOL_FILTERS = ("region = ", "tier = ")
 
 _LIST_ASKS = (("which", "customers"), ("which", "accounts"), ("which", "clients"), ("who",))
 """Blockers that ask for a list: the tools' lists for a forecast, the warehouse's for churn."""
+_RECORDED_LISTS = ("churn", "expired_cards", "late_payments", "failed_payments")
+"""Metrics whose "which accounts …" lists what the records hold, not a forecast."""
 
 
 def applies(text: str, lexicon: Lexicon) -> bool:
@@ -1638,8 +1702,13 @@ def applies(text: str, lexicon: Lexicon) -> bool:
     blockers = [b for b in vocab.blockers if not (ranked and b in vocab.rank_words)]
     several = bool(_several(text, lexicon))  # "revenue of ACC000042 and CUST-001": a row each
     one_account = _ACC_ID.search(text) is not None and not several and not _bills(tokens, vocab)
-    if spec.metric == "churn":  # "which customers churned last quarter?" asks what happened,
-        blockers = [b for b in blockers if b not in _LIST_ASKS]  # no forecast (rt11 R-M2)
+    book_months = spec.metric == "revenue" and spec.group == "month"
+    if book_months and _BY_MONTH.search(text.lower()) and not _POINTER.search(text.lower()):
+        blockers = [b for b in blockers if b[0] not in ("trend*", "trends")]  # "the revenue
+        # trend for 2026": the book's months; "its revenue trend" is the account's tool's
+    if spec.metric in _RECORDED_LISTS:  # "which customers churned last quarter?" asks what
+        blockers = [b for b in blockers if b not in _LIST_ASKS]  # happened, no forecast (rt11
+        # R-M2); "which accounts have expired cards?" what the records hold (rt12 T-M5)
     if spec.metric == "leakage" and spec.share:  # "what share of revenue did we lose to
         blockers = [b for b in blockers if b[0] not in ("lose", "lost", "losing")]  # leakage?"
     if has_phrase(_asked(tokens), blockers):
@@ -1797,7 +1866,11 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     for question, own in zip(questions[start:], complete[start:], strict=True):
         if own or spec.metric is not None:
             spec = fold(spec, parse(question, lexicon))
-    return to_sql(spec)
+    sql = to_sql(spec)
+    last = questions[-1].lower()
+    if sql and spec.compared and spec.group and _GREW.search(last) and "pct_revenue_change" in sql:
+        sql = f"SELECT * FROM ({sql}) AS compared ORDER BY pct_revenue_change DESC NULLS LAST"
+    return sql
 
 
 _POINTS_BACK = re.compile(
@@ -1989,6 +2062,9 @@ def _period_select(
 _PERIODS = ("month", "quarter", "half")
 _ACCOUNT_DIMENSIONS = ("tier", "region", "billing_system")
 _TWELVE_MONTHS = Period(_shift(LATEST, -11), _shift(LATEST, 1))
+_TWELVE_MONTHS_OF_DATA = Period(f"greatest({_shift(LATEST, -11)}, {EARLIEST})", _shift(LATEST, 1))
+"""The last 12 months, from the data's first month when they start later: "revenue by month"
+of a book holding 2026-01..06 states that span, not 2025-07 (rt12 T-L14)."""
 _LATEST_MONTH = Period(LATEST, _shift(LATEST, 1))
 _MOVEMENT_WINDOW = Period(_shift(LATEST, -2), _shift(LATEST, 1))
 """The latest 3 months: how customers' revenue moved when the question names no period."""
@@ -2090,12 +2166,18 @@ def _missing(customers: Sequence[str]) -> str:
     return f"{named} (no revenue found)"
 
 
+_PAYING = "count(DISTINCT r.account_id) FILTER (WHERE r.net_revenue > 0)"
+"""The customers an average per customer divides by and a count of paying ones counts: those
+with revenue above zero in the period, as "active customers" counts them (rt12 T-M11: a
+customer billed $0.00 was counted in "average revenue per customer")."""
+
+
 def _revenue(spec: MetricSpec) -> str:
     by_month = spec.group == "month" and spec.period is None
-    default = _TWELVE_MONTHS if by_month else _LATEST_MONTH
+    default = _TWELVE_MONTHS_OF_DATA if by_month else _LATEST_MONTH
     amount, name = "sum(r.net_revenue)", "net_revenue"
     if spec.per_account:
-        amount, name = "sum(r.net_revenue) / count(DISTINCT r.account_id)", "revenue_per_account"
+        amount, name = f"sum(r.net_revenue) / nullif({_PAYING}, 0)", "revenue_per_account"
     elif spec.monthly and spec.group != "month":
         amount, name = "sum(r.net_revenue) / count(DISTINCT r.month)", "avg_monthly_revenue"
     join = "JOIN" if _uses_accounts(spec) else "LEFT JOIN"
@@ -2118,13 +2200,16 @@ def _revenue(spec: MetricSpec) -> str:
     if spec.compared and spec.period and spec.group not in _PERIODS and not spec.per_account:
         return _compared(spec, source)
     if spec.per_account or spec.counted:
-        value += ", count(DISTINCT r.account_id) AS n_accounts"
+        value += f", {_PAYING} AS n_accounts"
     value += _months_covered(spec, "r.month")
     if join == "JOIN":
         value += _left_out(spec, default)
     if len(spec.customers) >= 2 and not (spec.group or spec.periods or _uses_accounts(spec)):
         return _each_customer(spec, default, value)
     extra, keys = _named_customers(spec)  # "revenue of CUST-001 in 2026": shown by its id
+    value += _unknown_customers(spec)
+    if spec.values and spec.group:  # "compare EMEA and APAC revenue": their rows alone (rt12
+        extra.append(f"({' OR '.join(f'a.{v}' for v in spec.values)})")  # T-L9)
     return _period_select(
         replace(spec, group=None) if spec.customers else spec,
         default,
@@ -2162,6 +2247,7 @@ def _compared(spec: MetricSpec, source: str) -> str:
     )
     if _uses_accounts(spec):
         value += _left_out(replace(spec, periods=(then, now)), _LATEST_MONTH)
+    value += _unknown_customers(spec)
     extra, keys = _named_customers(spec)
     return _period_select(
         replace(
@@ -2197,10 +2283,82 @@ def _named_customers(spec: MetricSpec) -> tuple[list[str], list[tuple[str, str, 
     if not spec.customers:
         return [], []
     keys = ", ".join(key for c in spec.customers for key in _id_values(c))
-    return (
-        [_is_named("r.account_id", keys)],
-        [("r.account_id", "customer", _missing(spec.customers))],
+    starts = _name_starts(spec.customers)
+    if not starts:
+        return (
+            [_is_named("r.account_id", keys)],
+            [("r.account_id", "customer", _missing(spec.customers))],
+        )
+    return (  # "Green Grove": each customer whose name starts with it, by id and name
+        [f"({_is_named('r.account_id', keys)} OR ({_none_named(keys)} AND {starts}))"],
+        [("r.account_id", "customer", _missing(spec.customers)), ("a.name", "name", "")],
     )
+
+
+def _spaced(expression: str) -> str:
+    """`expression` upper-cased, each run of other characters one space ("GREEN GROVE 528")."""
+    return f"regexp_replace(upper({expression}), '[^A-Z0-9]+', ' ', 'g')"
+
+
+def _name_starts(customers: Sequence[str]) -> str:
+    """The condition that r.account_id is a customer whose name (or imported id) begins with
+    the words of a name the question gives without a digit ("Green Grove" for "Green Grove
+    Systems #528", rt13 U-M5: "(no revenue found)"); "" when every name has a digit."""
+    words = [
+        spaced
+        for c in customers
+        if not re.search(r"\d", c)
+        if (spaced := re.sub(r"[^A-Z0-9]+", " ", c.upper()).strip())
+    ]
+    if not words:
+        return ""
+    begins = " OR ".join(f"starts_with({_spaced('{c}')} || ' ', '{w} ')" for w in words)
+    return (
+        f"(r.account_id IN (SELECT account_id FROM accounts WHERE {begins.format(c='name')}) "
+        f"OR {begins.format(c='r.account_id')})"
+    )
+
+
+def _none_named(keys: str) -> str:
+    """No account and no imported customer is named exactly by one of `keys` (then a name's
+    beginning picks the customers, `_name_starts`)."""
+    bare = _id_key(r"regexp_replace(name, '\s*#\s*\d+\s*$', '')")
+    return (
+        "NOT EXISTS (SELECT 1 FROM accounts WHERE "
+        f"{_id_key('account_id')} IN ({keys}) OR {bare} IN ({keys}) OR {_id_key('name')} IN "
+        f"({keys})) AND NOT EXISTS (SELECT 1 FROM revenue_imports WHERE "
+        f"{_id_key('customer_id')} IN ({keys}))"
+    )
+
+
+def _unknown_customers(spec: MetricSpec) -> str:
+    """The column naming the customers the question names that no account (by id, name or a
+    name's beginning) and no imported customer matches: the answer says there is no such
+    customer rather than "no revenue found" (rt13 U-M5: "Wayne Enterprises" on the demo book)."""
+    if not spec.customers:
+        return ""
+    named = ", ".join(
+        f"({position}, '{_shown(c)}', {key})"
+        for position, c in enumerate(spec.customers)
+        for key in _id_values(c)
+    )
+    bare = _id_key(r"regexp_replace(x.name, '\s*#\s*\d+\s*$', '')")
+    found = (
+        f"EXISTS (SELECT 1 FROM accounts x WHERE {_id_key('x.account_id')} = n.k OR {bare} = n.k "
+        f"OR {_id_key('x.name')} = n.k OR (n.shown NOT SIMILAR TO '.*[0-9].*' AND starts_with("
+        f"{_spaced('x.name')} || ' ', trim({_spaced('n.shown')}) || ' '))) "
+        f"OR EXISTS (SELECT 1 FROM revenue_imports x WHERE {_id_key('x.customer_id')} = n.k)"
+    )
+    return (
+        f", (SELECT string_agg(shown, ', ' ORDER BY position) FROM (SELECT n.position, "
+        f"any_value(n.shown) AS shown FROM (VALUES {named}) AS n(position, shown, k) "
+        f"GROUP BY n.position HAVING NOT bool_or({found}))) AS unknown_accounts"
+    )
+
+
+def _shown(customer: str) -> str:
+    """A customer's name as a query may quote it."""
+    return re.sub(r"[^\w .#%&-]", "", customer)
 
 
 def _share(spec: MetricSpec, default: Period) -> str:
@@ -2642,13 +2800,45 @@ def _churn_rate(spec: MetricSpec, join: str) -> str:
 _PAID = "WITH paid AS (SELECT DISTINCT invoice_id FROM payments WHERE status = 'succeeded') "
 
 
-def _receivables(spec: MetricSpec) -> str:
-    """What customers owe: invoices with a positive total and no successful payment so far,
-    counted and summed per currency, over every month of the data unless a period is asked
-    ("how much do customers owe us in unpaid invoices?", rt12 T-H8: it was answered with the
-    failed-payment leakage, a part of it)."""
-    return _period_select(
-        spec,
+@dataclass(frozen=True)
+class _PeriodMeasure:
+    """A measure that is one `_period_select` of fixed parts (each as there): `value` over
+    `source` in the spec's period (else `default`), a row's month `month_expression`.
+    `covered`: `value` also says how much of each row's period the data cover."""
+
+    default: Period
+    month_expression: str
+    value: str
+    source: str
+    within: str | None = None
+    prefix: str = ""
+    currency: str | None = None
+    extra: tuple[str, ...] = ()
+    covered: bool = False
+
+    def __call__(self, spec: MetricSpec) -> str:
+        value = self.value
+        if self.covered:
+            value += _months_covered(spec, self.month_expression)
+        return _period_select(
+            spec,
+            self.default,
+            self.month_expression,
+            value,
+            self.source,
+            within=self.within,
+            prefix=self.prefix,
+            currency=self.currency,
+            extra=self.extra,
+        )
+
+
+_PERIOD_MEASURES = {
+    # What customers owe: invoices with a positive total and no successful payment so far,
+    # counted and summed per currency, over every month of the data unless a period is asked
+    # ("how much do customers owe us in unpaid invoices?", rt12 T-H8: it was answered with
+    # the failed-payment leakage, a part of it).
+    "receivables": _PeriodMeasure(
         _ALL_MONTHS,
         "i.period",
         "count(*) AS n_unpaid_invoices, round(sum(i.total), 2) AS unpaid_amount, "
@@ -2657,40 +2847,31 @@ def _receivables(spec: MetricSpec) -> str:
         within="i.period >= {start} AND i.period < {end}",
         prefix=_PAID,
         currency="i.currency",
-        extra=["i.total > 0", "i.invoice_id NOT IN (SELECT invoice_id FROM paid)"],
-    )
-
-
-def _invoice_size(spec: MetricSpec) -> str:
-    """The average invoice: the mean invoice total of the period (the last 12 months by
-    default), with how many invoices it averages and their total, per currency ("average
-    invoice size in 2026", rt12 T-H10)."""
-    return _period_select(
-        spec,
+        extra=("i.total > 0", "i.invoice_id NOT IN (SELECT invoice_id FROM paid)"),
+    ),
+    # The average invoice: the mean invoice total of the period (the last 12 months by
+    # default), with how many invoices it averages and their total, per currency ("average
+    # invoice size in 2026", rt12 T-H10).
+    "invoice_size": _PeriodMeasure(
         _TWELVE_MONTHS,
         "i.period",
         "round(avg(i.total), 2) AS avg_invoice_total, count(*) AS n_invoices, "
-        "round(sum(i.total), 2) AS invoiced_total" + _months_covered(spec, "i.period"),
+        "round(sum(i.total), 2) AS invoiced_total",
         "invoices i JOIN accounts a ON a.account_id = i.account_id",
         within="i.period >= {start} AND i.period < {end}",
         currency="i.currency",
-    )
-
-
-def _signups(spec: MetricSpec) -> str:
-    return _period_select(
-        spec,
+        covered=True,
+    ),
+    # New accounts by signup date (the last 12 months by default).
+    "signups": _PeriodMeasure(
         _TWELVE_MONTHS,
         "date_trunc('month', a.signup_date)",
         "count(*) AS n_new_accounts",
         "accounts a",
         within="a.signup_date >= {start} AND a.signup_date < {end}",
-    )
-
-
-def _seats(spec: MetricSpec) -> str:
-    return _period_select(
-        spec,
+    ),
+    # Active over licensed seats of the contracts in force (the latest month by default).
+    "seat_utilisation": _PeriodMeasure(
         _LATEST_MONTH,
         "u.month",
         "round(sum(u.active_seats) / sum(c.licensed_seats), 6) AS seat_utilisation, "
@@ -2699,7 +2880,35 @@ def _seats(spec: MetricSpec) -> str:
         "AND c.start_date <= u.month AND (c.end_date IS NULL OR c.end_date >= u.month) "
         "JOIN accounts a ON a.account_id = u.account_id",
         within="u.month >= {start} AND u.month < {end}",
-    )
+    ),
+    # Days from issue to the first successful payment, over the invoices paid (the latest
+    # 3 months by default).
+    "dso": _PeriodMeasure(
+        Period(_shift(LATEST, -2), _shift(LATEST, 1)),
+        "i.period",
+        "round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
+        "count(*) AS n_paid_invoices",
+        "invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix="WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
+        "WHERE status = 'succeeded' GROUP BY 1) ",
+    ),
+    # The discount lines invoiced in the period ("how much discount did we give in 2026?"):
+    # their total (negative, as the invoices carry it) and how many, per currency. Not the
+    # Contract_Terms_Error leakage, which is a discount billed wrongly (rt13 U-H4).
+    "discounts": _PeriodMeasure(
+        _LATEST_MONTH,
+        "i.period",
+        "round(sum(l.amount), 2) AS discount_total, count(*) AS n_discount_lines, "
+        "count(DISTINCT i.account_id) AS n_accounts",
+        "invoice_lines l JOIN invoices i USING (invoice_id) "
+        "LEFT JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        currency="i.currency",
+        extra=("l.line_type = 'discount'",),
+    ),
+}
+"""The measures that are one `_period_select` of fixed parts, by metric name."""
 
 
 def _nrr(spec: MetricSpec) -> str:
@@ -2804,38 +3013,6 @@ def _movements(spec: MetricSpec) -> str:
         "any_value(b.currency) AS currency, "
         f"strftime({opening}, '%Y-%m') AS period_start, strftime({closing}, '%Y-%m') AS period_end "
         f"FROM b{group_by}{' ORDER BY 2 DESC' if group_by else ''}"
-    )
-
-
-def _dso(spec: MetricSpec) -> str:
-    return _period_select(
-        spec,
-        Period(_shift(LATEST, -2), _shift(LATEST, 1)),
-        "i.period",
-        "round(avg(date_diff('day', i.issue_date, p.paid_date)), 1) AS dso_days, "
-        "count(*) AS n_paid_invoices",
-        "invoices i JOIN paid p USING (invoice_id) JOIN accounts a ON a.account_id = i.account_id",
-        within="i.period >= {start} AND i.period < {end}",
-        prefix="WITH paid AS (SELECT invoice_id, min(attempted_date) AS paid_date FROM payments "
-        "WHERE status = 'succeeded' GROUP BY 1) ",
-    )
-
-
-def _discounts(spec: MetricSpec) -> str:
-    """The discount lines invoiced in the period ("how much discount did we give in 2026?"):
-    their total (negative, as the invoices carry it) and how many, per currency. Not the
-    Contract_Terms_Error leakage, which is a discount billed wrongly (rt13 U-H4)."""
-    return _period_select(
-        spec,
-        _LATEST_MONTH,
-        "i.period",
-        "round(sum(l.amount), 2) AS discount_total, count(*) AS n_discount_lines, "
-        "count(DISTINCT i.account_id) AS n_accounts",
-        "invoice_lines l JOIN invoices i USING (invoice_id) "
-        "LEFT JOIN accounts a ON a.account_id = i.account_id",
-        within="i.period >= {start} AND i.period < {end}",
-        currency="i.currency",
-        extra=["l.line_type = 'discount'"],
     )
 
 
@@ -2991,25 +3168,130 @@ def _overdue(spec: MetricSpec) -> str:
     )
 
 
-_BUILDERS = {
+def _collections(spec: MetricSpec) -> str:
+    """Cash collected in the period (the latest month by default): the successful payments
+    made in it, by the day they were made, counted and summed per currency ("how much cash
+    did we collect in October 2026?", rt13 U-M3: answered with the leakage overview)."""
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "CAST(date_trunc('month', x.attempted_date) AS DATE)",
+        "round(sum(amount), 2) AS cash_collected, count(*) AS n_successful_payments, "
+        "count(DISTINCT x.account_id) AS n_accounts",
+        "payments x JOIN invoices i ON i.invoice_id = x.invoice_id "
+        "LEFT JOIN accounts a ON a.account_id = x.account_id",
+        within="x.attempted_date >= {start} AND x.attempted_date < {end}",
+        currency="i.currency",
+        extra=["status = 'succeeded'"],  # amount and status: the payments' own columns
+    )
+
+
+def _late_payments(spec: MetricSpec) -> str:
+    """Accounts ranked by how often they paid late (rt13 U-M3: "which customers pay late most
+    often?" got the decline list): per account, the invoices of the period (every month by
+    default) paid after their due date plus those past due with no successful payment by the
+    data's last day, beside how many invoices it had; the most late invoices first."""
+    p = _bounds(spec.period, _ALL_MONTHS)
+    end_of_data = _shift(LATEST, 1)
+    order = "ASC" if spec.ascending else "DESC"
+    return (
+        "WITH settled AS (SELECT i.invoice_id, i.account_id, i.due_date, i.total, i.currency, "
+        "min(x.attempted_date) FILTER (WHERE x.status = 'succeeded') AS paid_date "
+        "FROM invoices i LEFT JOIN payments x ON x.invoice_id = i.invoice_id "
+        f"WHERE i.total > 0 AND {_in('i.period', p)} GROUP BY ALL), "
+        "late AS (SELECT *, paid_date > due_date AS paid_late, "
+        f"paid_date IS NULL AND due_date < {end_of_data} AS unpaid_past_due FROM settled) "
+        "SELECT l.account_id, any_value(a.name) AS name, l.currency AS currency, "
+        "count(*) FILTER (WHERE l.paid_late OR l.unpaid_past_due) AS n_late_invoices, "
+        "count(*) FILTER (WHERE l.paid_late) AS n_paid_late, "
+        "count(*) FILTER (WHERE l.unpaid_past_due) AS n_unpaid_past_due, "
+        "count(*) AS n_invoices, "
+        "round(coalesce(sum(l.total) FILTER (WHERE l.unpaid_past_due), 0), 2) AS past_due_amount, "
+        f"{_span(p.start, p.end)}{filtered_to(spec.filters)} "
+        "FROM late l LEFT JOIN accounts a ON a.account_id = l.account_id "
+        f"WHERE {_where(spec.filters)} GROUP BY 1, 3 "
+        "HAVING count(*) FILTER (WHERE l.paid_late OR l.unpaid_past_due) > 0 "
+        f"ORDER BY 4 {order}, 8 {order}, 1 LIMIT {spec.rank or _RANK_DEFAULT}"
+    )
+
+
+def _failed_payments(spec: MetricSpec) -> str:
+    """Failed payment attempts (rt13 U-M4: "which accounts have the most failed payments?"
+    ranked the Failed_Payment_Retry findings by amount): ranked, per account, the failed
+    attempts of the period (every month by default), with the invoices they hit and how
+    many of those were never paid; asked as a total, their count per currency."""
+    value = "count(*) AS n_failed_payments, count(DISTINCT x.invoice_id) AS n_invoices_affected"
+    source = (
+        "payments x JOIN invoices i ON i.invoice_id = x.invoice_id "
+        "LEFT JOIN accounts a ON a.account_id = x.account_id"
+    )
+    if spec.rank is None and not spec.lists:
+        return _period_select(
+            spec,
+            _ALL_MONTHS,
+            "CAST(date_trunc('month', x.attempted_date) AS DATE)",
+            value + ", count(DISTINCT x.account_id) AS n_accounts",
+            source,
+            within="x.attempted_date >= {start} AND x.attempted_date < {end}",
+            currency="i.currency",
+            extra=["x.status = 'failed'"],
+        )
+    p = _bounds(spec.period, _ALL_MONTHS)
+    order = "ASC" if spec.ascending else "DESC"
+    never_paid = (
+        "count(DISTINCT x.invoice_id) FILTER (WHERE x.invoice_id NOT IN "
+        "(SELECT invoice_id FROM paid)) AS n_invoices_never_paid"
+    )
+    return (
+        f"{_PAID}SELECT x.account_id, any_value(a.name) AS name, i.currency AS currency, "
+        f"{value}, {never_paid}, {_span(p.start, p.end)}{filtered_to(spec.filters)} "
+        f"FROM {source} WHERE x.status = 'failed' AND x.attempted_date >= {p.start} "
+        f"AND x.attempted_date < {p.end} AND {_where(spec.filters)} GROUP BY 1, 3 "
+        f"ORDER BY 4 {order}, 1 LIMIT {spec.rank or _RANK_DEFAULT}"
+    )
+
+
+def _expired_cards(spec: MetricSpec) -> str:
+    """Accounts whose card on file has expired now (account_features.card_expired: the card
+    expires before next month's charge), largest MRR first (rt12 T-M5: "which accounts have
+    expired cards?" got the Expired_Payment_Method findings of every month). Each row also
+    carries the account's Expired_Payment_Method findings so far, the related leakage."""
+    order = "ASC" if spec.ascending else "DESC"
+    return (
+        "WITH found AS (SELECT account_id, count(*) AS n, sum(amount) AS amount "
+        "FROM detected_leakage WHERE leakage_type = 'Expired_Payment_Method' GROUP BY 1) "
+        "SELECT f.account_id, a.name, a.tier, a.currency AS currency, "
+        "strftime(CAST(f.as_of_month + to_months(f.months_to_card_expiry) AS DATE), '%Y-%m') "
+        "AS card_valid_until, round(f.mrr, 2) AS contracted_mrr, "
+        "coalesce(d.n, 0) AS n_expired_card_findings, "
+        "round(coalesce(d.amount, 0), 2) AS expired_card_leakage, "
+        f"{_as_months(period_start='f.as_of_month', period_end='f.as_of_month')}, {_DATA_SPAN}"
+        f"{filtered_to(spec.filters)} "
+        "FROM account_features f JOIN accounts a USING (account_id) "
+        "LEFT JOIN found d USING (account_id) "
+        f"WHERE f.card_expired AND {_where(spec.filters)} "
+        f"ORDER BY 6 {order}, 1 LIMIT {spec.rank or _LIST_ROWS}"
+    )
+
+
+_BUILDERS: dict[str, Callable[[MetricSpec], str]] = {
     "overage_billed": _line_amounts,
     "credits": _line_amounts,
     "gross_revenue": _line_amounts,
     "overdue": _overdue,
-    "discounts": _discounts,
+    **_PERIOD_MEASURES,
+    "collections": _collections,
+    "late_payments": _late_payments,
+    "failed_payments": _failed_payments,
+    "expired_cards": _expired_cards,
     "failed_invoices": _failed_invoices,
     "revenue": _revenue,
     "leakage": _leakage,
     "churn": _churn,
-    "signups": _signups,
-    "seat_utilisation": _seats,
     "nrr": _nrr,
     "grr": _grr,
     "arr": _arr,
     "movements": _movements,
-    "dso": _dso,
-    "receivables": _receivables,
-    "invoice_size": _invoice_size,
 }
 
 

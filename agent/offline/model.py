@@ -41,7 +41,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
-from agent.offline.coverage import narrate_outside
+from agent.offline.coverage import calendar_note, narrate_outside
 from agent.offline.drivers import narrate_drivers
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import load_lexicon, tokenize
@@ -65,6 +65,8 @@ OFFLINE_MODEL_NAME = "offline-planner"
 _ID = re.compile(r"^[A-Za-z][\w-]{0,39}$")
 """An account or customer id in a result row: ACC… or another shape ("CUST-003")."""
 _ACCOUNT_IN_TEXT = re.compile(r"\b(?i:acc)[\s#_-]*(\d{1,9})\b")
+_TODAY = re.compile(r"\bToday is ((?:19|20)\d\d-\d\d-\d\d)\b")
+"""How prompts/system.md states today's date."""
 _DATA_SPAN = re.compile(r"\bcovers ((?:19|20)\d\d-\d\d) to ((?:19|20)\d\d-\d\d)\b")
 """How prompts/system.md states the months the warehouse covers ("The warehouse covers 2024-11
 to 2026-10"): the offline planner reads the span where a remote model reads it."""
@@ -166,8 +168,10 @@ def thread_memory(history: Sequence[BaseMessage]) -> Memory:
     for message in history:
         if isinstance(message, SystemMessage) and (span := _DATA_SPAN.search(message.text)):
             memory = replace(memory, data_from=span.group(1), data_to=span.group(2))
+            if today := _TODAY.search(message.text):
+                memory = replace(memory, today=today.group(1))
         elif is_data_note(message):  # an import switched the warehouse: earlier lists are gone
-            fresh = Memory(data_to=memory.data_to, data_from=memory.data_from)
+            fresh = Memory(data_to=memory.data_to, data_from=memory.data_from, today=memory.today)
             memory, question, called = fresh, "", False
         elif is_question(message):
             question, called = message.text, False
@@ -351,7 +355,8 @@ class ChatOfflinePlanner(BaseChatModel):
         results = tool_results(messages)
         if results:
             note = _id_note(text)
-            asked = plan(text, thread_memory(messages[:human]), _tool_names(tools) or None)
+            memory = thread_memory(messages[:human])
+            asked = plan(text, memory, _tool_names(tools) or None)
             if asked.intent == "recommend":
                 answer = narrate_plan(results, asked.size)
             elif asked.intent == "file_total":
@@ -364,7 +369,8 @@ class ChatOfflinePlanner(BaseChatModel):
                 answer = narrate_all(results)
             caveat = notes(asked.unapplied, [name for name, _ in results], load_lexicon())
             clipped = _clipped_periods(messages)
-            opening = "\n\n".join(part for part in (note, clipped, caveat) if part)
+            calendar = calendar_note(text, memory.today, memory.data_to, load_lexicon())
+            opening = "\n\n".join(part for part in (note, calendar, clipped, caveat) if part)
             return AIMessage(content=f"{opening}\n\n{answer}" if opening else answer)
         return _reply(plan(text, thread_memory(messages[:human]), _tool_names(tools)))
 

@@ -79,7 +79,7 @@ def _row_line(row: Mapping[str, Any], spec: ResultSpec, currency: str | None = N
     return f"- **{label}**: {', '.join(parts)}" if label else f"- {', '.join(parts)}"
 
 
-_MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr")
+_MONEY_WORDS = ("revenue", "leakage", "amount", "invoiced", "loss", "total", "mrr", "arr", "cash")
 _LABELS = {
     "n_churned_accounts": "churned accounts",
     "n_new_accounts": "new accounts",
@@ -141,6 +141,12 @@ _LABELS = {
     "pct_leakage_change": "change in %",
     "n_findings_in_period": "findings",
     "n_findings_compared": "findings then",
+    "n_late_invoices": "late invoices",
+    "n_unpaid_past_due": "unpaid past due",
+    "past_due_amount": "amount past due",
+    "card_valid_until": "card valid until",
+    "n_expired_card_findings": "expired-card findings",
+    "expired_card_leakage": "expired-card leakage detected",
 }
 _DEFINITIONS = {
     "n_churned_accounts": "Churned: no revenue in the last 3 months of data, counted in the "
@@ -160,7 +166,7 @@ _DEFINITIONS = {
     "churn_month": "Churned: no revenue in the last 3 months of data, churned in the month "
     "after the last revenue.",
     "revenue_per_account": "Average revenue per account: the period's net revenue over the "
-    "accounts billed in it.",
+    "accounts with revenue above zero in it (an account billed nothing is not counted).",
     "contracted_mrr": "Contracted MRR: licensed seats x contracted price of the contract in force.",
     "pct_change": "Change: each row against the row before it in the same currency.",
     "share_of_total": "Share: the part's net revenue over the total of the same period and "
@@ -182,6 +188,15 @@ _DEFINITIONS = {
     "month (no later payment is in the data).",
     "leakage_in_period": "Detected leakage: the reconciliation's findings of each period, like "
     "for like.",
+    "cash_collected": "Cash collected: the successful payments made in the period, by the day "
+    "they were made (an invoice of an earlier month paid in it counts).",
+    "n_late_invoices": "Late: an invoice paid after its due date, or past its due date with no "
+    "successful payment by the data's last day.",
+    "n_failed_payments": "Failed payments: payment attempts declined (each retry counts).",
+    "card_valid_until": "Expired card: the card on file expires before next month's charge (as "
+    "of the latest month). Related: the Expired_Payment_Method leakage already detected on "
+    "each account is shown beside it; ask for expired payment method leakage to see every "
+    "finding, past cards included.",
 }
 
 
@@ -405,6 +420,13 @@ def _unknown(rows: Sequence[Any]) -> str:
     if not (isinstance(unknown, str) and unknown):
         return ""
     several = "," in unknown
+    if not re.search(r"\d", unknown):  # a name ("Wayne Enterprises"), not an id (rt13 U-M5)
+        return (
+            f"**No customer named {literal(unknown)}** in the warehouse: no account's name (or "
+            "its beginning) and no imported customer matches it, so there is no revenue to "
+            'show. Check the spelling, or ask "top 10 customers by revenue" to see the names '
+            "there are."
+        )
     return (
         f"**No account {literal(unknown)}** in the warehouse: no billing account or imported "
         f"revenue has {'these ids' if several else 'this id'}, so there is nothing to count "
@@ -470,7 +492,10 @@ def one_number(rows: Sequence[Any]) -> str:
     if isinstance(filtered := row.get("filtered_to"), str) and filtered:
         said.insert(0, f"only {literal(filtered)}")  # "only the 10 accounts listed"
     where = "".join(f", {part}" for part in said if part)
-    return f"**{literal(column_label(name))}**{where}: **{value}**"
+    label = f"**{literal(column_label(name))}**{where}"
+    if row[name] is None and len(said) > 1:  # "revenue in euros" with no EUR account (rt13
+        return f"{label}: **none** (nothing in the data matches the filter)"  # U-L5)
+    return f"{label}: **{value}**"
 
 
 def _rows_block(content: Mapping[str, Any], spec: ResultSpec) -> str:
@@ -518,7 +543,36 @@ def _facts(content: Mapping[str, Any]) -> str:
 def _error(content: Mapping[str, Any]) -> str:
     suggestions = content.get("suggestions") or []
     hint = load_prompt("narrative_suggestions", items=", ".join(suggestions)) if suggestions else ""
-    return load_prompt("narrative_error", message=content.get("message", ""), suggestions=hint)
+    message = plain_error(str(content.get("message", "")))
+    return load_prompt("narrative_error", message=message, suggestions=hint)
+
+
+_DATABASE_ERRORS = {
+    "Conversion Error": "a value in the query could not be converted to the type asked",
+    "Binder Error": "the query names a column or function the warehouse does not have",
+    "Catalog Error": "the query names a table or function that does not exist here",
+    "Parser Error": "the query is not valid SQL",
+    "Out of Range Error": "a value in the query is out of range (a division by zero, say)",
+    "Invalid Input Error": "the query gives a function a value it cannot take",
+}
+"""DuckDB's error classes, in words: the database's reason follows (rt12 T-L12)."""
+
+
+def plain_error(message: str) -> str:
+    """A query's error as a reader takes it: DuckDB's error class said in words, then its own
+    reason.
+
+    Examples:
+        >>> plain_error("Parser Error: syntax error at end of input")
+        'the query failed because the query is not valid SQL (syntax error at end of input)'
+        >>> plain_error("Query rejected: Function getenv() is not allowed here.")
+        'Query rejected: Function getenv() is not allowed here.'
+    """
+    kind, _, reason = message.partition(": ")
+    said = _DATABASE_ERRORS.get(kind.strip())
+    if said is None or not reason:
+        return message
+    return f"the query failed because {said} ({reason.strip()})"
 
 
 def parse_content(content: Any) -> dict[str, Any]:

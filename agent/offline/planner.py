@@ -72,7 +72,7 @@ import re
 from collections.abc import Collection
 from dataclasses import replace
 
-from agent.offline import coverage, drivers, listed, metrics, sqlgen
+from agent.offline import ascending, coverage, drivers, listed, metrics, sqlgen
 from agent.offline.corrections import corrected
 from agent.offline.entities import extract_entities
 from agent.offline.lexicon import Lexicon, find_all, has_phrase, load_lexicon, tokenize
@@ -437,6 +437,17 @@ def _narrows_the_list(reading: Reading) -> bool:
     return metrics.parse(memory.sql_questions[-1], reading.lexicon).group is None
 
 
+def _smallest_first(reading: Reading) -> Plan | None:
+    """ "Bottom 5 accounts by leakage probability", "least likely to leak", "the smallest single
+    finding": the tools rank largest-first, so one query on their cached results ranks
+    ascending (agent/offline/ascending.py). A period named stays with the tools."""
+    name, score = reading.best_tool
+    if score <= 0 or "sql" in reading.named or read_period(reading.text) is not None:
+        return None
+    sql = ascending.smallest_first(reading.text, name, reading.entities)
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
+
+
 def _correction(reading: Reading) -> Plan | None:
     """A correction of the last question ("no, I meant Enterprise only", "sorry, I meant last
     month", lexicon `[corrections]`): the last question again with the corrected limit. A
@@ -509,6 +520,7 @@ def _choose(reading: Reading) -> Plan:
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
         _company_status,  # "how is Quiet Beacon Logistics doing?"
+        _smallest_first,  # "bottom 5 accounts by leakage probability"
     )
     for answer in answers_of_their_own:
         if (plan := answer(reading)) is not None:

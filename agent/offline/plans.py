@@ -52,6 +52,10 @@ class Memory:
     """The data's first month ('YYYY-MM'), from the same sentence of the system prompt: a
     period wholly before it, or after `data_to`, is answered as outside the data
     (agent/offline/coverage.py, rt12 R-M6)."""
+    today: str | None = None
+    """Today's date ('YYYY-MM-DD') as the system prompt states it: "last month" is anchored on
+    the data, and when the calendar's last month has no data yet the answer says so (rt12
+    T-L8, agent/offline/coverage.py `calendar_note`)."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from analytics.reconcile.detectors import (
     FINDING_COLUMNS,
+    USAGE_DETECTORS,
     expected_invoice,
     monthly_leakage,
     reconcile_ledger,
@@ -22,6 +23,7 @@ __all__ = [
     "FINDING_COLUMNS",
     "LEDGER_COLUMNS",
     "LEDGER_SQL",
+    "USAGE_DETECTORS",
     "evaluate_findings",
     "expected_invoice",
     "monthly_leakage",

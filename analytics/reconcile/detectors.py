@@ -23,6 +23,10 @@ and one finding is emitted per (account, month, leakage type) with the amount lo
   an outstanding balance; amount = the balance. Expired when a decline says `expired_card` or
   the card charged expired before the period; otherwise a retry failure.
 
+The first two compare seats in use with the invoice, so they check only months with usage
+(`USAGE_DETECTORS`); a billed month without usage (`active_seats` NULL) still gets the other
+four, which read only the invoice, its payments and the contract.
+
 Nothing here reads ground truth; `evaluate_findings` compares with it for evaluation only.
 """
 
@@ -48,6 +52,9 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "evidence_json",
 )
 """One finding: amount in the account's currency for that month; evidence as text and JSON."""
+
+USAGE_DETECTORS: tuple[str, ...] = ("Billing_System_Error", "Usage_Overage_Unbilled")
+"""Leakage types whose detector needs usage (seats in use): without it they cannot run."""
 
 _DATES = (
     "month",
@@ -161,14 +168,18 @@ def _finding(
     )
 
 
+def _usage_known(frame: pd.DataFrame) -> np.ndarray:
+    return frame["active_seats"].notna().to_numpy()
+
+
 def _missing_invoice(frame: pd.DataFrame, e: Expectation, ev: EvidenceBuilder) -> pd.DataFrame:
     due = e.total
-    mask = frame["invoice_id"].isna().to_numpy() & (due > 0)
+    mask = _usage_known(frame) & frame["invoice_id"].isna().to_numpy() & (due > 0)
     return _finding(frame, mask, "Billing_System_Error", due, ev)
 
 
 def _unbilled_usage(frame: pd.DataFrame, e: Expectation, ev: EvidenceBuilder) -> pd.DataFrame:
-    invoiced = frame["invoice_id"].notna().to_numpy()
+    invoiced = frame["invoice_id"].notna().to_numpy() & _usage_known(frame)
     over_short = np.maximum(0, e.overage_qty - _int(frame, "over_qty"))
     seats_short = np.maximum(0, e.subscription_qty - _int(frame, "sub_qty"))
     cents = over_short * e.overage_price + seats_short * e.price
@@ -249,6 +260,7 @@ def monthly_leakage(findings: pd.DataFrame) -> pd.DataFrame:
 __all__ = [
     "FINDING_COLUMNS",
     "LEAKAGE_TYPES",
+    "USAGE_DETECTORS",
     "Expectation",
     "expected_invoice",
     "month_text",

@@ -1,8 +1,12 @@
 """The billing ledger the reconciliation detectors read: SQL text, executed by the glue layer.
 
-One row per account and month with usage: the contract in force (by date, as the billing rule
-says), the invoice of that period with its lines summed by type, the payment attempts on it
-and the payment method last charged. Money comes back in integer cents so the detectors'
+One row per account and month with usage or an invoice: the contract in force (by date, as
+the billing rule says), the invoice of that period with its lines summed by type, the payment
+attempts on it and the payment method last charged. A billed month without usage (a Stripe
+export without meter files, say) has `active_seats` NULL: the detectors that compare seats in
+use with the invoice skip it, the ones that read only the invoice, its payments and the
+contract still check it (rt14 V-H1: such an export reported 0 findings while 14 of its
+invoices were never paid). Money comes back in integer cents so the detectors'
 arithmetic is exact.
 
 Why SQL text lives in `analytics/`: the query and `detectors.py` are two halves of one
@@ -21,6 +25,16 @@ WITH usage AS (
     SELECT account_id, month, active_seats FROM usage_monthly
     WHERE account_id >= $first AND account_id <= $last
 ),
+invoices_in_range AS (
+    SELECT * FROM invoices WHERE account_id >= $first AND account_id <= $last
+),
+months AS (
+    SELECT account_id, month, active_seats FROM usage
+    UNION ALL
+    SELECT DISTINCT i.account_id, i.period AS month, CAST(NULL AS INTEGER) AS active_seats
+    FROM invoices_in_range i
+    ANTI JOIN usage u ON u.account_id = i.account_id AND u.month = i.period
+),
 contract_in_force AS (
     SELECT u.account_id, u.month, u.active_seats, c.contract_id, c.licensed_seats,
            {_CENTS.format("c.list_price")} AS list_cents,
@@ -29,16 +43,13 @@ contract_in_force AS (
            c.discount_end_date, c.downgrade_requested_date, c.downgrade_target_plan,
            {_CENTS.format("c.downgrade_target_price")} AS target_price_cents,
            {_CENTS.format("c.downgrade_target_list_price")} AS target_list_cents
-    FROM usage u
+    FROM months u
     JOIN contracts c
       ON c.account_id = u.account_id AND c.start_date <= last_day(u.month)
      AND c.account_id >= $first AND c.account_id <= $last
      AND (c.end_date IS NULL OR c.end_date >= u.month)
     QUALIFY row_number() OVER (
         PARTITION BY u.account_id, u.month ORDER BY c.start_date DESC, c.contract_id DESC) = 1
-),
-invoices_in_range AS (
-    SELECT * FROM invoices WHERE account_id >= $first AND account_id <= $last
 ),
 lines AS (
     SELECT invoice_id,
@@ -85,7 +96,8 @@ LEFT JOIN lines l ON l.invoice_id = i.invoice_id
 LEFT JOIN pay p ON p.invoice_id = i.invoice_id
 LEFT JOIN payment_methods pm ON pm.method_id = p.method_id
 """
-"""Ledger rows: usage months with a contract in force (months without one are not billable),
+"""Ledger rows: usage or invoice months with a contract in force (months without one are not
+billable; `active_seats` is NULL in a billed month without usage),
 for the accounts with `$first <= account_id <= $last` (named parameters): the glue runs it one
 account range at a time, so memory stays bounded on any warehouse size."""
 

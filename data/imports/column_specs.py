@@ -12,7 +12,9 @@ Money columns (`decimal`) are in the file's currency per month, as in the wareho
 
 from __future__ import annotations
 
-from data.imports.spec_types import ColumnSpec, Dtype, KindSpec, PivotSpec
+from annotated_types import Interval
+
+from data.imports.spec_types import NO_BOUNDS, ColumnSpec, Dtype, KindSpec, PivotSpec
 from domain import LEAKAGE_TYPES, TIERS
 
 ACCOUNT_ID = r"ACC[0-9]{6,9}"
@@ -23,18 +25,17 @@ _col = ColumnSpec
 
 
 def _opt(
-    name: str,
-    dtype: Dtype,
-    allowed: tuple[str | int, ...] = (),
-    ge: float | None = None,
-    gt: float | None = None,
+    name: str, dtype: Dtype, allowed: tuple[str | int, ...] = (), bounds: Interval = NO_BOUNDS
 ) -> ColumnSpec:
     """An optional column whose cells may be empty."""
-    return ColumnSpec(name, dtype, required=False, nullable=True, allowed=allowed, ge=ge, gt=gt)
+    return ColumnSpec(name, dtype, required=False, nullable=True, allowed=allowed, bounds=bounds)
 
 
 _ACCOUNT = _col("account_id", "text", pattern=ACCOUNT_ID, aliases=("account", "acct_id"))
 _CURRENCY = _col("currency", "text", pattern=CURRENCY)
+_ROW_CURRENCY = _col("currency", "text", required=False, pattern=CURRENCY)
+"""A revenue file's currency per row, in either layout (rt14 V-H6: a pivot ignored it and
+stored EUR and GBP amounts as USD)."""
 _FLAG: tuple[str | int, ...] = (0, 1)
 _CUSTOMER = (
     "customer", "account_id", "account", "client_id",
@@ -77,18 +78,18 @@ _RAW: tuple[KindSpec, ...] = (
             _col("contract_id", "text"),
             _ACCOUNT,
             _col("plan", "text", allowed=TIERS),
-            _col("list_price", "decimal", gt=0),
-            _col("contracted_price", "decimal", gt=0),
-            _col("licensed_seats", "int", gt=0),
+            _col("list_price", "decimal", bounds=Interval(gt=0)),
+            _col("contracted_price", "decimal", bounds=Interval(gt=0)),
+            _col("licensed_seats", "int", bounds=Interval(gt=0)),
             _col("term_months", "int", allowed=(1, 12, 24, 36)),
             _col("start_date", "date"),
             _opt("end_date", "date"),
-            _col("discount_pct", "decimal", required=False, ge=0, lt=100),
+            _col("discount_pct", "decimal", required=False, bounds=Interval(ge=0, lt=100)),
             _opt("discount_end_date", "date"),
             _opt("downgrade_requested_date", "date"),
             _opt("downgrade_target_plan", "text", allowed=TIERS[:3]),
-            _opt("downgrade_target_price", "decimal", gt=0),
-            _opt("downgrade_target_list_price", "decimal", gt=0),
+            _opt("downgrade_target_price", "decimal", bounds=Interval(gt=0)),
+            _opt("downgrade_target_list_price", "decimal", bounds=Interval(gt=0)),
         ),
         keys=(("contract_id",),),
     ),
@@ -99,11 +100,11 @@ _RAW: tuple[KindSpec, ...] = (
         (
             _ACCOUNT,
             _col("month", "month"),
-            _col("active_seats", "int", ge=0),
-            _col("logins", "int", ge=0),
+            _col("active_seats", "int", bounds=Interval(ge=0)),
+            _col("logins", "int", bounds=Interval(ge=0)),
             _opt("last_login_date", "date"),
-            _col("feature_adoption_pct", "float", ge=0, le=100),
-            _col("support_tickets", "int", ge=0),
+            _col("feature_adoption_pct", "float", bounds=Interval(ge=0, le=100)),
+            _col("support_tickets", "int", bounds=Interval(ge=0)),
         ),
         keys=(("account_id", "month"),),
     ),
@@ -131,7 +132,7 @@ _RAW: tuple[KindSpec, ...] = (
             _col("line_id", "int"),
             _col("invoice_id", "int"),
             _col("line_type", "text", allowed=("subscription", "overage", "discount", "credit")),
-            _col("quantity", "int", ge=0),
+            _col("quantity", "int", bounds=Interval(ge=0)),
             _col("unit_price", "decimal"),
             _col("amount", "decimal"),
         ),
@@ -160,9 +161,9 @@ _RAW: tuple[KindSpec, ...] = (
             _col("invoice_id", "int"),
             _ACCOUNT,
             _opt("method_id", "int"),
-            _col("attempt_no", "int", ge=1),
+            _col("attempt_no", "int", bounds=Interval(ge=1)),
             _col("attempted_date", "date"),
-            _col("amount", "decimal", gt=0),
+            _col("amount", "decimal", bounds=Interval(gt=0)),
             _col("status", "text", allowed=("succeeded", "failed")),
             _opt("decline_code", "text"),
         ),
@@ -177,30 +178,30 @@ _LEAKAGE = KindSpec(
     (
         _col("account_id", "text"),
         _col("tier", "text", allowed=TIERS),
-        _col("mrr", "decimal", ge=0),
+        _col("mrr", "decimal", bounds=Interval(ge=0)),
         _opt("contract_start_date", "date"),
-        _opt("contract_term_months", "int", gt=0),
-        _opt("payment_method_age_days", "int", ge=0),
-        _col("payment_reliability_score", "float", ge=0, le=1),
-        _col("customer_health_score", "float", ge=0, le=100),
-        _opt("licensed_users", "int", ge=0),
-        _opt("actual_users", "int", ge=0),
-        _opt("total_invoices", "int", ge=0),
-        _opt("failed_payment_count", "int", ge=0),
-        _col("last_login_days_ago", "int", ge=0),
-        _col("support_tickets_90d", "int", ge=0),
-        _col("feature_adoption_pct", "float", ge=0, le=100),
+        _opt("contract_term_months", "int", bounds=Interval(gt=0)),
+        _opt("payment_method_age_days", "int", bounds=Interval(ge=0)),
+        _col("payment_reliability_score", "float", bounds=Interval(ge=0, le=1)),
+        _col("customer_health_score", "float", bounds=Interval(ge=0, le=100)),
+        _opt("licensed_users", "int", bounds=Interval(ge=0)),
+        _opt("actual_users", "int", bounds=Interval(ge=0)),
+        _opt("total_invoices", "int", bounds=Interval(ge=0)),
+        _opt("failed_payment_count", "int", bounds=Interval(ge=0)),
+        _col("last_login_days_ago", "int", bounds=Interval(ge=0)),
+        _col("support_tickets_90d", "int", bounds=Interval(ge=0)),
+        _col("feature_adoption_pct", "float", bounds=Interval(ge=0, le=100)),
         _opt("has_leakage", "bool"),
         # "None" (no leakage) and "N/A" are the reference project's own values, kept as text.
         _opt("leakage_type", "text", allowed=(*LEAKAGE_TYPES, "None")),
-        _opt("monthly_leakage_amount", "decimal", ge=0),
-        _opt("estimated_annual_leakage", "decimal", ge=0),
+        _opt("monthly_leakage_amount", "decimal", bounds=Interval(ge=0)),
+        _opt("estimated_annual_leakage", "decimal", bounds=Interval(ge=0)),
         _opt("detection_difficulty", "text", allowed=("Easy", "Medium", "Hard", "N/A")),
-        _col("payment_failure_rate", "float", ge=0, le=1),
-        _col("user_utilization_ratio", "float", ge=0),
-        _col("days_since_contract_start", "int", ge=0),
-        _col("revenue_per_user", "float", ge=0),
-        _col("engagement_score", "float", ge=0, le=100),
+        _col("payment_failure_rate", "float", bounds=Interval(ge=0, le=1)),
+        _col("user_utilization_ratio", "float", bounds=Interval(ge=0)),
+        _col("days_since_contract_start", "int", bounds=Interval(ge=0)),
+        _col("revenue_per_user", "float", bounds=Interval(ge=0)),
+        _col("engagement_score", "float", bounds=Interval(ge=0, le=100)),
         _col("payment_risk", "int", allowed=_FLAG),
         _col("health_risk", "int", allowed=_FLAG),
         _col("engagement_risk", "int", allowed=_FLAG),
@@ -219,7 +220,7 @@ _REVENUE_LONG = KindSpec(
         _col("customer_id", "text", aliases=_CUSTOMER),
         _col("month", "month", aliases=_MONTH_ALIASES),
         _col("net_revenue", "decimal", aliases=_REVENUE_ALIASES),
-        _col("currency", "text", required=False, pattern=CURRENCY),
+        _ROW_CURRENCY,
     ),
     keys=(("customer_id", "month"),),
     sub_format="long",
@@ -230,7 +231,7 @@ _REVENUE_PIVOT = KindSpec(
     "monthly_revenue",
     "revenue_imports",
     "net revenue per customer (rows) and month (one column per month, YYYY-MM)",
-    (_col("customer_id", "text", aliases=_CUSTOMER),),
+    (_col("customer_id", "text", aliases=_CUSTOMER), _ROW_CURRENCY),
     keys=(("customer_id",),),
     sub_format="pivot",
     per_import=True,
@@ -245,13 +246,13 @@ _TREND = KindSpec(
     (
         _col("customer_id", "text", aliases=_CUSTOMER),
         _col("slope", "float"),
-        _col("resid_std", "float", ge=0),
-        _col("decline_level", "int", ge=0),
+        _col("resid_std", "float", bounds=Interval(ge=0)),
+        _col("decline_level", "int", bounds=Interval(ge=0)),
         _col("revenue_mean", "float"),
-        _col("revenue_std", "float", ge=0),
+        _col("revenue_std", "float", bounds=Interval(ge=0)),
         _opt("cv", "float"),
-        _col("active_months", "int", ge=0),
-        _opt("cluster", "int", ge=0),
+        _col("active_months", "int", bounds=Interval(ge=0)),
+        _opt("cluster", "int", bounds=Interval(ge=0)),
     ),
     keys=(("customer_id",),),
     per_import=True,

@@ -211,9 +211,9 @@ def parse_amounts(present: pd.Series) -> Amounts:
     lookup = dict(zip(distinct, chosen, strict=True))
     values = text.map(lookup).astype("float64").reindex(present.index)
     codes = {_SIGNS.get(s, s) for s in signs}
-    if len(codes) > 1:
+    if len(codes) > 1:  # first: '$1,000.00' and '€1.000,00' differ in currency before format
         message = f"the column mixes currencies ({', '.join(sorted(codes))}): one per column"
-        notes.append(CellNotes("mixed_currency", message, text.notna() & (text == text)))
+        notes.insert(0, CellNotes("mixed_currency", message, text.notna() & (text == text)))
     if notes:
         for note in notes:
             values = values.where(~note.mask.reindex(present.index, fill_value=False))

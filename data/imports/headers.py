@@ -80,6 +80,47 @@ def match_headers(headers: tuple[str, ...], spec: KindSpec) -> HeaderMatch:
     return HeaderMatch(positions, missing, doubled, tuple(pivot), tuple(unused))
 
 
+HINT_CUTOFF = 0.6
+"""Least `difflib` ratio between a header and a column's name or alias to suggest it."""
+
+
+def closest_headers(headers: tuple[str, ...], spec: KindSpec, match: HeaderMatch) -> dict[str, str]:
+    """The header the file most likely meant for each missing required column.
+
+    A header not used by `spec` is suggested for the missing column whose name or alias it
+    is closest to (`difflib` ratio of the normalised forms, at least `HINT_CUTOFF`), each
+    header for one column, best pairs first. When one required column is missing and one
+    header is unused, that header is suggested whatever its spelling (rt12 T-M12: 'Kunde',
+    German for customer, shares no letters with 'customer_id' but is the only candidate).
+
+    Examples:
+        >>> from data.imports.column_specs import specs_for
+        >>> long, pivot = specs_for("monthly_revenue")[1], specs_for("monthly_revenue")[0]
+        >>> heads = ("Client", "Mnth", "Amt")
+        >>> closest_headers(heads, long, match_headers(heads, long))
+        {'month': 'Mnth', 'net_revenue': 'Amt'}
+        >>> heads = ("Kunde", "2026-01", "2026-02")
+        >>> closest_headers(heads, pivot, match_headers(heads, pivot))
+        {'customer_id': 'Kunde'}
+    """
+    spare = [headers[p] for p in match.unused if str(headers[p]).strip()]
+    pairs = []
+    for name in match.missing:
+        names = [normalize_header(a) for a in (name, *spec.column(name).aliases)]
+        for header in spare:
+            key = normalize_header(header)
+            ratio = max(difflib.SequenceMatcher(None, key, n).ratio() for n in names)
+            if ratio >= HINT_CUTOFF:
+                pairs.append((-ratio, name, header))
+    hints: dict[str, str] = {}
+    for _, name, header in sorted(pairs, key=lambda p: p[0]):
+        if name not in hints and header not in hints.values():
+            hints[name] = header
+    if len(match.missing) == 1 and len(spare) == 1 and not hints:
+        hints[match.missing[0]] = spare[0]
+    return hints
+
+
 def check_headers(
     headers: tuple[str, ...], spec: KindSpec, match: HeaderMatch, log: ProblemLog
 ) -> None:
@@ -97,10 +138,9 @@ def check_headers(
             f"no header with the columns of {spec.kind} found{where} {held}",
             row=row,
         )
-    spare = {normalize_header(headers[p]): headers[p] for p in match.unused}
+    hints = closest_headers(headers, spec, match)
     for name in match.missing:
-        close = difflib.get_close_matches(name, list(spare), n=1, cutoff=0.6)
-        hint = f"; closest column in the file: {spare[close[0]]!r}" if close else ""
+        hint = f"; did you mean {hints[name]!r}?" if name in hints else ""
         log.add("missing_column", f"required column is missing{hint}", row=row, column=name)
     for name, positions in match.doubled.items():
         shown = ", ".join(repr(headers[p]) for p in positions)

@@ -163,11 +163,12 @@ def _read_and_validate(
     """Read, detect the kind and validate every cell; refuses a broken header at once."""
     table = read_table(path, sheet=sheet, kind=kind, limits=limits)
     spec = detect_kind(table.headers, kind, table.source)
-    if kind is not None and rank_kinds(table.headers, kind)[0][0] == 0:
-        # no sub-format of `kind` fits the header: report against the one the cells are shaped
-        # as (a long revenue file is told what a long one misses, not a pivot's columns)
+    if match_headers(table.headers, spec).score(spec)[0] < 1:
+        # the header misses columns of the sub-format it fits best: report against the one the
+        # cells are shaped as, if of the same kind (a long revenue file whose 'Mnth' and 'Amt'
+        # match no alias is told what a long one misses, not that it has no month columns)
         shaped = revenue_layout(table)
-        spec = shaped if shaped is not None and shaped.kind == kind else spec
+        spec = shaped if shaped is not None and shaped.kind == (kind or spec.kind) else spec
     log = ProblemLog(table.source)
     for note in table.notes:
         log.add("read_note", note, warning=True)

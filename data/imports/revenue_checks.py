@@ -81,7 +81,11 @@ def fill_currency(con: duckdb.DuckDBPyConnection, given: str | None, log: Proble
     """Set the currency of staged rows without one (see the module docstring); logs the
     assumption as a warning, or a problem when the warehouse cannot tell. True when that
     problem was logged: the rows' empty currency is then reported once, not again per cell
-    as an empty value (rt13 U-M6)."""
+    as an empty value (rt13 U-M6). Amounts written in several currencies are refused as
+    such (`mixed_currency`), so none is assumed for them (rt13 U-L7: '$', '€' and '£' cells
+    were told "no currency column; … taken as USD")."""
+    if any(problem.code == "mixed_currency" for problem in log.problems):
+        return False
     if _has_hint(con):
         _use_hint(con, given, log)
     if given is not None:

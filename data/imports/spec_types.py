@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from annotated_types import Interval
+
 from data.imports.finance_formats import NAMED_MONTH
 
 Dtype = Literal["text", "int", "float", "decimal", "bool", "date", "month"]
@@ -19,13 +21,16 @@ MONTH_HEADER = rf"\d{{4}}-\d{{2}}(-\d{{2}})?|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{4
 (2011-03-01, 2011-03-31, 31/03/2011; data.imports.finance_formats.parse_months decides), or
 a named month (Mar-2011, March 2011)."""
 
+NO_BOUNDS = Interval()
+"""The range of a column whose numbers may take any value."""
+
 
 @dataclass(frozen=True)
 class ColumnSpec:
     """One column: its canonical (warehouse) name, type and the values it may hold.
 
-    Bounds (`ge`, `gt`, `le`, `lt`) apply to numbers; `allowed` to text or integers;
-    `pattern` (a full-match regex) to text.
+    `bounds` (an `annotated_types.Interval`: ge, gt, le, lt) apply to numbers; `allowed` to
+    text or integers; `pattern` (a full-match regex) to text.
 
     Examples:
         >>> ColumnSpec("tier", "text", allowed=("Starter", "Business")).accepts_free_text
@@ -39,10 +44,7 @@ class ColumnSpec:
     required: bool = True
     nullable: bool = False
     allowed: tuple[str | int, ...] = ()
-    ge: float | None = None
-    gt: float | None = None
-    le: float | None = None
-    lt: float | None = None
+    bounds: Interval = NO_BOUNDS
     pattern: str | None = None
     aliases: tuple[str, ...] = ()
 

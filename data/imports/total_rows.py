@@ -74,9 +74,12 @@ def find_total_rows(
         return ids.index[labelled]
     groups = _groups(cells, spec, match)
     summed = _equals_others(money, groups, ~labelled)
+    # a labelled row is a total by its label: its warning states the fact, over even one other
+    # row (rt12 T-L5: Oscorp 1000/1200 under Total 1000/1200 was told "do not equal")
+    stated = _equals_others(money, groups, ~labelled, min_others=1)
     header = headers[match.positions[id_name]]
     for row in ids.index[labelled]:
-        how = "equal" if summed.get(row, False) else "do not equal"
+        how = "equal" if stated.get(row, False) else "do not equal"
         log.add(
             "total_row",
             f"a total row, skipped (it names no customer); its amounts {how} the sums of the "
@@ -131,9 +134,11 @@ def _groups(cells: pd.DataFrame, spec: KindSpec, match: HeaderMatch) -> pd.Serie
     return pd.Series("", index=cells.index)
 
 
-def _equals_others(money: pd.DataFrame, groups: pd.Series, counted: pd.Series) -> pd.Series:
+def _equals_others(
+    money: pd.DataFrame, groups: pd.Series, counted: pd.Series, min_others: int = MIN_OTHER_ROWS
+) -> pd.Series:
     """Rows whose every present amount equals the sum of the other counted rows of its group
-    (at least `MIN_OTHER_ROWS` of them, and one amount not zero)."""
+    (at least `min_others` of them, and one amount not zero)."""
     present = money.notna()
     values = money.fillna(0.0)
     weight = counted.astype(float)
@@ -142,7 +147,7 @@ def _equals_others(money: pd.DataFrame, groups: pd.Series, counted: pd.Series) -
     others = totals.sub(values.mul(weight, axis=0))
     n_others = counts.sub(present.mul(weight, axis=0))
     tolerance = 0.005 * n_others.clip(lower=1) + 1e-9 * others.abs()
-    close = (values - others).abs().le(tolerance) & n_others.ge(MIN_OTHER_ROWS)
+    close = (values - others).abs().le(tolerance) & n_others.ge(min_others)
     agree = (close | ~present).all(axis=1)
     some = (present & values.ne(0)).any(axis=1)
     return agree & some

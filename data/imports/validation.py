@@ -56,10 +56,12 @@ def check_column(cells: pd.Series, col: ColumnSpec, header: str, log: ProblemLog
     '-foo' in a text column are refused.
 
     Examples:
+        >>> from annotated_types import Interval
         >>> from data.imports.report import Source
         >>> log = ProblemLog(Source("a.csv"))
         >>> cells = pd.Series(["5", "-2", "x", "=1+1", ""], index=[2, 3, 4, 5, 6])
-        >>> check_column(cells, ColumnSpec("seats", "int", ge=0), "Seats", log).tolist()
+        >>> seats = ColumnSpec("seats", "int", bounds=Interval(ge=0))
+        >>> check_column(cells, seats, "Seats", log).tolist()
         [5, <NA>, <NA>, <NA>, <NA>]
         >>> sorted((p.row, p.code) for p in log.problems)
         [(3, 'out_of_range'), (4, 'bad_type'), (5, 'formula'), (6, 'missing_value')]
@@ -110,10 +112,10 @@ def _check_domain(
             )
         )
     bounds = (
-        (col.ge, ">=", valid.lt),
-        (col.gt, ">", valid.le),
-        (col.le, "<=", valid.gt),
-        (col.lt, "<", valid.ge),
+        (col.bounds.ge, ">=", valid.lt),
+        (col.bounds.gt, ">", valid.le),
+        (col.bounds.le, "<=", valid.gt),
+        (col.bounds.lt, "<", valid.ge),
     )
     for limit, sign, violates in bounds:
         if limit is not None:

@@ -8,6 +8,7 @@ refresh, training, detect, batch, files, common). May import analytics, data and
 from __future__ import annotations
 
 from services.leakage.files import read_reference_file, write_table
+from services.leakage.refresh import ScoresUnavailableError
 from services.leakage.service import cached, model_dir_for, refresh_leakage_cache, score_file
 from services.leakage.store import ModelMismatchError, ModelMissingError, is_fresh, load_model
 from services.leakage.training import (
@@ -22,6 +23,7 @@ from services.leakage.training import (
 __all__ = [
     "ModelMismatchError",
     "ModelMissingError",
+    "ScoresUnavailableError",
     "TrainingPlan",
     "cached",
     "evaluate_file",

@@ -4,6 +4,7 @@ detectors' evaluation against the synthetic world's ground truth."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,16 +12,44 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.reconcile import USAGE_DETECTORS
 from data.warehouse import connect
 from domain import LEAKAGE_TYPES
-from services.leakage import pipeline
+from services.leakage import pipeline, store
 from services.leakage.common import cached, canonical, check_account, money, population
+from services.lookup import EVERY_ACCOUNT, Population
 
 NO_INVOICES = (
     "This warehouse holds monthly revenue but no invoices, so there is no leakage to detect: "
     "leakage is found by checking invoices against contracts, payments and usage. Import "
     "those records (CSV or Excel files, or a Stripe export) to check them."
 )
+
+
+def unchecked_note(gap: Sequence[int] | None, leakage_type: str | None = None) -> str | None:
+    """What the detectors could not check for lack of usage data (None when nothing was left
+    out, or `leakage_type` is one that needs no usage). rt14 V-H1: a Stripe export without its
+    meter files read "$0.00 of leakage" while 14 of its invoices were never paid.
+
+    Examples:
+        >>> unchecked_note([645, 60]).split(":")[0]
+        'Not checked for lack of usage data'
+        >>> unchecked_note([645, 60], "Failed_Payment_Retry") is None
+        True
+        >>> unchecked_note([0, 0]) is None
+        True
+    """
+    if not gap or not gap[0] or leakage_type not in (None, *USAGE_DETECTORS):
+        return None
+    months, accounts = int(gap[0]), int(gap[1])
+    return (
+        "Not checked for lack of usage data: unbilled usage (Usage_Overage_Unbilled) and "
+        "missing invoices (Billing_System_Error) need the seats in use each month, and "
+        f"{months:,} billed month{'s' if months != 1 else ''} of {accounts:,} "
+        f"account{'s' if accounts != 1 else ''} have none (a Stripe export brings usage in "
+        "its meter files). The payment, contract-terms and downgrade checks ran on every "
+        "invoice."
+    )
 
 
 @dataclass(frozen=True)
@@ -41,13 +70,12 @@ def detect_leakage(
     model_dir: Path | str | None = None,
     since: str | None = None,
     until: str | None = None,
-    tier: str | None = None,
-    region: str | None = None,
+    accounts: Population = EVERY_ACCOUNT,
 ) -> Detection:
     """Leakage found in the billing records (exact amounts, with evidence); `month`, or the
-    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period; `tier`
-    and `region` to the findings of accounts with that tier / region today (`accounts`;
-    an unknown region raises `UnknownRegionError` listing the known ones)."""
+    inclusive `since` / `until` months (`YYYY-MM`), limit the findings to a period;
+    `accounts` to the findings of accounts with its tier / region today (the `accounts`
+    table; an unknown region raises `UnknownRegionError` listing the known ones)."""
     kind = canonical(leakage_type, LEAKAGE_TYPES, "leakage type")
     where, params = ["TRUE"], []
     for column, value in (("leakage_type", kind), ("account_id", account_id)):
@@ -66,7 +94,7 @@ def detect_leakage(
             raise ValueError(NO_INVOICES)
         if account_id is not None:
             check_account(con, account_id)
-        keep, kept, region = population(con, region, tier)
+        keep, kept, region = population(con, accounts.region, accounts.tier)
         condition = " AND ".join([*where, keep])
         params += kept
         head = con.execute(_SUMMARY.format(where=condition), params * 3).fetchall()[0]
@@ -82,6 +110,7 @@ def detect_leakage(
             + (f" LIMIT {int(top_n)}" if top_n else ""),
             params,
         ).df()
+        gap = store.cache_info(con).get(store.USAGE_GAP)
     summary = {
         "n_findings": int(head[0]),
         "n_accounts": int(head[1]),
@@ -90,6 +119,7 @@ def detect_leakage(
         "latest_month_amount": money(head[4]),
         "by_type": {kind: money(amount) for kind, amount in by_type},
         "region": region,
+        "not_checked": unchecked_note(gap, kind),
     }
     return Detection(summary, table)
 
@@ -139,6 +169,7 @@ def run_detectors(
         if account_id is not None:
             check_account(con, account_id)
         findings = pipeline.find_leakage(con)
+        gap = pipeline.months_without_usage(con)
     keep = np.ones(len(findings), dtype=bool)
     if kind is not None:
         keep &= (findings["leakage_type"] == kind).to_numpy()
@@ -148,7 +179,9 @@ def run_detectors(
         keep &= (
             pd.to_datetime(findings["month"]).dt.to_period("M") == pd.Period(month, freq="M")
         ).to_numpy()
-    return _detection(findings.loc[keep, list(FINDING_COLUMNS)], top_n)
+    found = _detection(findings.loc[keep, list(FINDING_COLUMNS)], top_n)
+    found.summary["not_checked"] = unchecked_note(gap, kind)
+    return found
 
 
 def evaluate_detectors(db_path: Path | str, leakage_type: str | None = None) -> dict[str, Any]:
@@ -181,4 +214,10 @@ def evaluate_detectors(db_path: Path | str, leakage_type: str | None = None) -> 
     }
 
 
-__all__ = ["Detection", "detect_leakage", "evaluate_detectors", "run_detectors"]
+__all__ = [
+    "Detection",
+    "detect_leakage",
+    "evaluate_detectors",
+    "run_detectors",
+    "unchecked_note",
+]

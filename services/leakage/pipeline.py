@@ -53,6 +53,17 @@ def find_leakage(
     return pd.concat(parts, ignore_index=True)
 
 
+def months_without_usage(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(billed account-months without usage, accounts they belong to): where the detectors that
+    need usage (`analytics.reconcile.USAGE_DETECTORS`) could not run."""
+    row = con.execute(
+        "SELECT count(*), count(DISTINCT i.account_id) "
+        "FROM (SELECT DISTINCT account_id, period FROM invoices) i "
+        "ANTI JOIN usage_monthly u ON u.account_id = i.account_id AND u.month = i.period"
+    ).fetchall()[0]
+    return int(row[0]), int(row[1])
+
+
 def usage_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Months with usage data, oldest first."""
     return [
@@ -214,6 +225,7 @@ __all__ = [
     "has_truth",
     "latest_features",
     "months_needed",
+    "months_without_usage",
     "scalar",
     "time_split",
     "training_rows",

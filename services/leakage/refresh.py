@@ -34,6 +34,7 @@ from services.leakage import pipeline
 from services.leakage.store import (
     FAILED_KEY,
     SCORES_UNAVAILABLE,
+    USAGE_GAP,
     ModelMismatchError,
     ModelMissingError,
     StoredModel,
@@ -182,6 +183,7 @@ def _refresh(
     with connect(db_path, read_only=True) as con:
         version = current_version(con)
         findings = pipeline.find_leakage(con)
+        gap = pipeline.months_without_usage(con)
         step()
         try:
             stored, trained = _model_for_warehouse(
@@ -191,12 +193,13 @@ def _refresh(
             result, features, month = score_warehouse(con, stored, findings, thresholds)
         except ValueError as exc:  # no scores from this data: keep what was detected
             unscored: tuple[ValueError, str] | None = (exc, scores_reason(con, exc))
+            billed = bool(pipeline.scalar(con, "SELECT count(*) FROM invoices"))
         else:
             unscored = None
         step()
     if unscored is not None:
-        _write_detected_only(db_path, findings, version, unscored[1], started)
-        raise ScoresUnavailableError(unscored[1]) from unscored[0]
+        _write_detected_only(db_path, findings, version, unscored[1], started, gap)
+        raise ScoresUnavailableError(unscored[1], billed=billed) from unscored[0]
     frames = cache_frames(findings, result, features, month, stored)
     info = {
         "model_version": stored.version,
@@ -206,6 +209,7 @@ def _refresh(
         "as_of_month": str(month),
         "n_accounts": len(result.table),
         "n_findings": len(findings),
+        USAGE_GAP: list(gap),
         "warning": result.warning,
         "risk_thresholds": (thresholds or RiskThresholds()).__dict__,
         "built_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
@@ -230,7 +234,12 @@ def _refresh(
 
 class ScoresUnavailableError(ValueError):
     """The refresh wrote the detected leakage but could not score accounts (the reason, in a
-    finance lead's words, is the message and the caches' `SCORES_UNAVAILABLE` info)."""
+    finance lead's words, is the message and the caches' `SCORES_UNAVAILABLE` info).
+    `billed` says whether there were invoices to check (a book of monthly revenue has none)."""
+
+    def __init__(self, reason: str, *, billed: bool = True) -> None:
+        super().__init__(reason)
+        self.billed = billed
 
 
 def scores_reason(con: duckdb.DuckDBPyConnection, error: ValueError) -> str:
@@ -259,7 +268,12 @@ def scores_reason(con: duckdb.DuckDBPyConnection, error: ValueError) -> str:
 
 
 def _write_detected_only(
-    db_path: Path, findings: pd.DataFrame, version: str, reason: str, started: float
+    db_path: Path,
+    findings: pd.DataFrame,
+    version: str,
+    reason: str,
+    started: float,
+    gap: tuple[int, int],
 ) -> None:
     """Caches with the detected leakage and no scores or factors; readers of scores name
     `reason` (services.leakage.common.cached)."""
@@ -271,6 +285,7 @@ def _write_detected_only(
         info = {
             SCORES_UNAVAILABLE: reason,
             "n_findings": len(findings),
+            USAGE_GAP: list(gap),
             "built_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - started, 2),
         }

@@ -43,6 +43,7 @@ from services.leakage.common import (
 )
 from services.leakage.detect import Detection, detect_leakage, evaluate_detectors, run_detectors
 from services.leakage.refresh import CacheReport, refresh_leakage_cache
+from services.lookup import EVERY_ACCOUNT, Population
 
 
 @dataclass(frozen=True)
@@ -144,26 +145,25 @@ class LeakageScores:
 def score_leakage(
     db_path: Path | str,
     account_id: str | None = None,
-    tier: str | None = None,
+    accounts: Population = EVERY_ACCOUNT,
     risk_level: str | None = None,
     leakage_type: str | None = None,
     top_n: int | None = 10,
     model_dir: Path | str | None = None,
     thresholds: RiskThresholds | None = None,
     order_by: str = "expected_loss",
-    region: str | None = None,
 ) -> LeakageScores:
-    """Risk scores of the portfolio (or one account), filtered by tier / region / risk level
-    / the predicted leakage type, ranked by `order_by` (domain.RANK_ORDERS: expected loss
-    next month, probability, or leakage detected now; ties by account id). `region` is a
-    value of `accounts.region` (matched case-insensitively; `UnknownRegionError` lists the
-    known ones). With `thresholds`, risk levels (the filter, the High count and the table's
-    column) are re-cut from the cached probabilities (see `scores_source`)."""
+    """Risk scores of the portfolio (or one account), filtered by tier / region (`accounts`)
+    / risk level / the predicted leakage type, ranked by `order_by` (domain.RANK_ORDERS:
+    expected loss next month, probability, or leakage detected now; ties by account id). The
+    region is a value of `accounts.region` (matched case-insensitively; `UnknownRegionError`
+    lists the known ones). With `thresholds`, risk levels (the filter, the High count and the
+    table's column) are re-cut from the cached probabilities (see `scores_source`)."""
     rank = _RANKS.get(order_by)
     if rank is None:
         raise ValueError(f"order_by must be one of {', '.join(_RANKS)}, got {order_by!r}")
     filters = {
-        "tier": canonical(tier, TIERS, "tier"),
+        "tier": canonical(accounts.tier, TIERS, "tier"),
         "risk_level": canonical(risk_level, RISK_LEVELS, "risk level"),
         "predicted_leakage_type": canonical(leakage_type, LEAKAGE_TYPES, "leakage type"),
     }
@@ -177,7 +177,7 @@ def score_leakage(
     with cached(db_path, model_dir) as con:
         if account_id is not None:
             check_account(con, account_id)
-        keep, kept, region = population(con, region)
+        keep, kept, region = population(con, accounts.region)
         condition = " AND ".join([*where, keep])
         params += kept
         source, cut = scores_source(con, thresholds)

@@ -44,6 +44,9 @@ the same way."""
 SCORES_UNAVAILABLE = "scores_unavailable"
 """Key of the cache info that holds why the last refresh wrote the detected leakage but no
 risk scores (services.leakage.refresh)."""
+USAGE_GAP = "months_without_usage"
+"""Key of the cache info that holds `[billed account-months without usage, their accounts]`:
+where the detectors that need usage could not run (services.leakage.detect.unchecked_note)."""
 CACHE_TABLES = LEAKAGE_CACHE_TABLES
 _RETRAIN = "Run `revrisk model train` to train a model for this installation."
 
@@ -285,6 +288,7 @@ __all__ = [
     "CACHE_TABLES",
     "MODEL_FORMAT",
     "SCORES_UNAVAILABLE",
+    "USAGE_GAP",
     "ModelMismatchError",
     "ModelMissingError",
     "StoredModel",

@@ -23,7 +23,7 @@ import pandas as pd
 
 from analytics.trends import MIN_EVENTS_PER_FEATURE, DeclineOutcome
 from domain import DECLINE_RANK_ORDERS
-from services.lookup import UnknownCustomerError, population
+from services.lookup import EVERY_ACCOUNT, Population, UnknownCustomerError, population
 from services.trends import store
 from services.trends.scan import (
     DECLINING_FROM_LEVEL,
@@ -115,6 +115,10 @@ def forecast_warning(info: dict[str, Any]) -> str:
         ...                             "last_month": "2026-10"})
         >>> warning[:23], "at least 5 months" in warning, "the data hold 3." in warning
         ('NO DECLINE FORECAST YET', True, True)
+        >>> grown = forecast_warning({"forecast_model": None, "first_month": "2026-03",
+        ...                           "last_month": "2026-10"})
+        >>> "at least 5 months" in grown, "book's 8 months" in grown, "no decline among" in grown
+        (False, True, True)
         >>> forecast_warning({"forecast_thin": True, "forecast_training_declines": 24,
         ...                   "forecast_events_per_feature": 1.8})[:62]
         'THIN HISTORY: the decline forecast learned from only 24 declin'
@@ -122,13 +126,22 @@ def forecast_warning(info: dict[str, Any]) -> str:
     if "forecast_model" in info and info["forecast_model"] is None:
         horizon = info.get("horizon_months") or DeclineOutcome().horizon
         months = _book_months(info)
+        so_far = (
+            ". Until then decline levels describe the revenue so far (the decline score: how "
+            "clearly it is already falling), not the months ahead."
+        )
+        if months is not None and months >= horizon + 2:  # long enough: one outcome only
+            return (
+                f"NO DECLINE FORECAST YET: the forecast learns from past months whose next "
+                f"{horizon} months are known, and in this book's {months} months those "
+                f"{horizon}-month windows went one way only for every customer (no decline "
+                "among them, or nothing but declines), so there is no decline to learn from"
+                + so_far
+            )
         return (
             f"NO DECLINE FORECAST YET: the forecast learns from months whose next {horizon} "
             f"months are known, which takes at least {horizon + 2} months of revenue with "
-            "declines among them"
-            + (f"; the data hold {months}" if months else "")
-            + ". Until then decline levels describe the revenue so far (the decline score: how "
-            "clearly it is already falling), not the months ahead."
+            "declines among them" + (f"; the data hold {months}" if months else "") + so_far
         )
     if not info.get("forecast_thin"):
         return ""
@@ -437,8 +450,7 @@ def find_declining(
     decline_level: int | None = None,
     segment_id: int | None = None,
     top_n: int | None = 10,
-    tier: str | None = None,
-    region: str | None = None,
+    accounts: Population = EVERY_ACCOUNT,
     order_by: str = "probability",
 ) -> DecliningCustomers:
     """Customers likely to decline, most likely then largest revenue first (`order_by`
@@ -446,10 +458,10 @@ def find_declining(
     biggest declining customers by revenue"), and how many match.
 
     `decline_level=None` means every level from `DECLINING_FROM_LEVEL` up; a level picks
-    exactly that level (0 lists customers without a significant decline). `tier` and `region`
-    keep the customers whose warehouse account has that tier / region (`accounts`; an unknown
-    region raises `UnknownRegionError` listing the known ones); a customer with no account
-    row cannot be placed and is counted in `n_unknown`. Table columns:
+    exactly that level (0 lists customers without a significant decline). `accounts` keeps
+    the customers whose warehouse account has its tier / region (the `accounts` table; an
+    unknown region raises `UnknownRegionError` listing the known ones); a customer with no
+    account row cannot be placed and is counted in `n_unknown`. Table columns:
     customer_id, decline_probability, decline_level, decline_label, decline_drivers,
     decline_score, status, monthly_change
     (Theil–Sen slope, currency per month), relative_slope (% per month), p_value,
@@ -463,7 +475,7 @@ def find_declining(
         where += " AND m.segment_id = ?"
         params.append(segment_id)
     with cached(db_path) as con:
-        keep, kept, region = population(con, region, tier, column="m.account_id")
+        keep, kept, region = population(con, accounts.region, accounts.tier, column="m.account_id")
         n_unknown = 0
         if kept:
             unplaced = f"{where} AND m.account_id NOT IN (SELECT account_id FROM accounts)"

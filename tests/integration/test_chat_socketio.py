@@ -169,6 +169,20 @@ def test_unsupported_file_type_is_refused_in_plain_words(server, tmp_path):
     assert "I can score .csv, .tsv, .xlsx files" in turn.answer and not turn.steps("tool")
 
 
+def test_import_words_without_a_file_are_told_none_arrived(server):
+    """rt13 U-L4: "import this" whose empty file was refused at the upload got the off-topic
+    refusal; it is told no file arrived and what the chat imports and scores."""
+    from ui import copy
+
+    async def flow() -> Turn:
+        async with ChatClient(server.url) as client:
+            return await client.ask("import this")
+
+    turn = run(flow())
+    assert turn.answer.startswith(copy.NO_FILE_TO_IMPORT[:60]) and not turn.steps("tool")
+    assert "outside what I can help with" not in turn.answer
+
+
 def test_export_report_by_button_and_by_words(server):
     async def flow() -> tuple[Turn, Turn, dict[str, bytes]]:
         async with ChatClient(server.url) as client:

@@ -54,6 +54,11 @@ def test_refusals_are_told_not_crashed(
             shot(page, "refusal-01-empty-file")
             assert "Either path or content" not in repo_server.log_since(mark)
             assert "Traceback" not in repo_server.log_since(mark)
+            # rt13 U-L4: "import this" sent after the refused file: told no file arrived and
+            # what can be imported, not the off-topic refusal
+            answered = send(page, "import this")
+            assert answered.startswith(copy.NO_FILE_TO_IMPORT[:40]), answered[:300]
+            assert "outside what I can help with" not in answered
 
             # rt6 #2 and #14: a typed refusal naming the zip and member; the text not answered
             attach(page, archive, "Which of these accounts are most at risk?")

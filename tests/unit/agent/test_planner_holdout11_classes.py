@@ -34,7 +34,7 @@ from agent.offline.metrics import anchored_months
 from agent.offline.planner import plan
 from agent.offline.plans import Memory
 from agent.offline.spelling import correct
-from data.sql_guard import run_query
+from data.sql_guard import SqlLimits, run_query
 from data.warehouse import connect
 
 _END = Memory(data_to="2026-10")
@@ -105,7 +105,7 @@ def book(tmp_path: Path) -> Path:
 
 
 def _run(book: Path, sql: str) -> list[dict[str, Any]]:
-    result = run_query(book, sql, row_cap=50, timeout_s=10)
+    result = run_query(book, sql, limits=SqlLimits.from_settings(row_cap=50, timeout_s=10))
     return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
 
 

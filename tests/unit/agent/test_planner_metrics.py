@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from agent.offline.lexicon import load_lexicon
-from agent.offline.metrics import LATEST, read_period, write
+from agent.offline.metrics import _PERIOD_MEASURES, LATEST, MetricSpec, read_period, to_sql, write
 from agent.offline.planner import plan
-from data.sql_guard import run_query
+from data.sql_guard import SqlLimits, run_query
 
 QUESTIONS = [
     "Revenue by plan tier last quarter",
@@ -44,7 +44,20 @@ def test_metric_questions_become_sql_that_passes_the_guard_and_runs(
     chosen = plan(question)
     assert [call.name for call in chosen.calls] == ["query_duckdb"], question
     sql = chosen.calls[0].args["sql"]
-    result = run_query(warehouse, sql, row_cap=50, timeout_s=10)
+    result = run_query(warehouse, sql, limits=SqlLimits.from_settings(row_cap=50, timeout_s=10))
+    assert "period_start" in result.columns and "period_end" in result.columns, sql
+
+
+@pytest.mark.parametrize("group", [None, "month", "tier", "currency"])
+@pytest.mark.parametrize("metric", sorted(_PERIOD_MEASURES))
+def test_each_measure_of_fixed_parts_is_a_metric_whose_sql_runs(
+    metric: str, group: str | None, warehouse: Path
+) -> None:
+    """The measures written as one table of `_period_select` parts (receivables, invoice
+    size, signups, seat utilisation, DSO, discounts) are written by `to_sql` and run."""
+    sql = to_sql(MetricSpec(metric=metric, group=group))
+    assert sql is not None
+    result = run_query(warehouse, sql, limits=SqlLimits.from_settings(row_cap=50, timeout_s=10))
     assert "period_start" in result.columns and "period_end" in result.columns, sql
 
 

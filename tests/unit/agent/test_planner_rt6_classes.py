@@ -24,7 +24,7 @@ from agent.offline.model import thread_memory
 from agent.offline.narratives import narrate
 from agent.offline.planner import plan
 from agent.offline.plans import Memory
-from data.sql_guard import run_query
+from data.sql_guard import SqlLimits, run_query
 
 # --- defect 1: limits the tool cannot apply are stated, never dropped -------------------------
 
@@ -170,7 +170,9 @@ def test_a_bare_number_as_a_word_is_still_an_account() -> None:
 def test_a_period_outside_the_data_is_refused_naming_the_range(text: str, warehouse: Path) -> None:
     (call,) = plan(text).calls
     assert call.name == "query_duckdb"
-    result = run_query(warehouse, call.args["sql"], row_cap=50, timeout_s=10)
+    result = run_query(
+        warehouse, call.args["sql"], limits=SqlLimits.from_settings(row_cap=50, timeout_s=10)
+    )
     rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
     low, high = rows[0]["data_from"], rows[0]["data_to"]
     answer = narrate("query_duckdb", json.dumps({"rows": rows, "n_rows": len(rows)}))
@@ -180,7 +182,9 @@ def test_a_period_outside_the_data_is_refused_naming_the_range(text: str, wareho
 
 def test_a_period_inside_the_data_is_answered(warehouse: Path) -> None:
     (call,) = plan("revenue by region last quarter").calls
-    result = run_query(warehouse, call.args["sql"], row_cap=50, timeout_s=10)
+    result = run_query(
+        warehouse, call.args["sql"], limits=SqlLimits.from_settings(row_cap=50, timeout_s=10)
+    )
     rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
     answer = narrate("query_duckdb", json.dumps({"rows": rows, "n_rows": len(rows)}))
     assert "no data" not in answer and "data_from" not in answer, answer

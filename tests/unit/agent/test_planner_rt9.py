@@ -11,11 +11,11 @@ import duckdb
 import pytest
 
 from agent.offline.planner import Memory, plan
-from data.sql_guard import run_query
+from data.sql_guard import SqlLimits, run_query
 
 
 def _value(world: Path, sql: str) -> float:
-    result = run_query(world, sql, row_cap=10, timeout_s=10)
+    result = run_query(world, sql, limits=SqlLimits.from_settings(row_cap=10, timeout_s=10))
     return float(
         result.rows[0][result.columns.index("net_revenue")]
         if "net_revenue" in result.columns

@@ -10,7 +10,7 @@ import pytest
 from agent.offline.lexicon import load_lexicon
 from agent.offline.planner import Memory, plan
 from agent.offline.sqlgen import write
-from data.sql_guard import SqlRejected, run_query
+from data.sql_guard import SqlLimits, SqlRejected, run_query
 
 # (question, fragments the SQL must contain)
 WRITTEN: list[tuple[str, list[str]]] = [
@@ -74,7 +74,8 @@ def test_data_question_becomes_valid_sql(
     sql = chosen.calls[0].args["sql"]
     for fragment in fragments:
         assert fragment in sql, sql
-    run_query(warehouse, sql, row_cap=10, timeout_s=10)  # parses, passes the guard, runs
+    # parses, passes the guard, runs
+    run_query(warehouse, sql, limits=SqlLimits.from_settings(row_cap=10, timeout_s=10))
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_sql_reading_what_it_may_not_is_refused_by_the_guard_with_its_reason(
     assert [call.name for call in chosen.calls] == ["query_duckdb"], chosen
     sql = chosen.calls[0].args["sql"]
     with pytest.raises(SqlRejected, match=r"not allowed|Unknown table"):
-        run_query(warehouse, sql, row_cap=10, timeout_s=10)
+        run_query(warehouse, sql, limits=SqlLimits.from_settings(row_cap=10, timeout_s=10))
 
 
 @pytest.mark.parametrize(

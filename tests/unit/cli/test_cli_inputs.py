@@ -85,3 +85,22 @@ def test_a_one_month_import_says_in_words_why_caches_were_not_refreshed(
     said = " ".join(output.split())
     assert "caches not refreshed: too few months for trends" in said
     assert not PYTHON_ERROR.search(output)
+
+
+def test_demo_help_sets_the_other_outputs_apart_from_the_warehouse() -> None:
+    """`revrisk demo --help` listed eleven options of three modes in one panel; the Stripe and
+    partitioned-book options now stand in their own panel, the warehouse's in the first."""
+    result = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    panels = {
+        box.split("─")[0].strip(): set(re.findall(r"^│ (--[\w-]+)", box, re.MULTILINE))
+        for box in result.output.split("╭─")[1:]
+    }
+    assert panels["Instead of a warehouse: Stripe objects or a partitioned book"] == {
+        "--format",
+        "--out",
+        "--engagement",
+        "--partitions",
+        "--workers",
+    }
+    assert {"--accounts", "--seed", "--db", "--if-missing", "--refresh"} <= panels["Options"]

@@ -177,3 +177,24 @@ def test_number_conventions_read_as_babels_strict_parser(convention: str) -> Non
         except NumberFormatError:
             expected = None
         assert (None if value != value else value) == expected, text
+
+
+def test_signs_of_three_currencies_are_named_and_no_currency_is_assumed(tmp_path: Path) -> None:
+    """rt13 U-L7: mixed_cur.csv ('$1,000.00', '€1.000,00', '£900') was refused for mixing
+    number conventions and warned "no currency column; … taken as USD"."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    path = tmp_path / "mixed_cur.csv"
+    path.write_text(
+        'customer_id,month,revenue\nAcme,2026-01,"$1,000.00"\nAcme,2026-02,"€1.000,00"\n'
+        "Acme,2026-03,£900\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["import", str(path), "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "row 2, column 'revenue': the column mixes currencies ($, EUR, GBP)" in text
+    assert "taken as USD" not in text and "no currency column" not in text
+    assert not (tmp_path / "w.duckdb").exists()

@@ -113,3 +113,26 @@ def test_an_account_file_total_row_is_skipped_not_scored(tmp_path: Path) -> None
     report = caught.value.report
     assert not [p for p in report.problems if p.row == 5]
     assert [w.row for w in report.warnings if w.code == "total_row"] == [5]
+
+
+US_TOTAL = "Customer,2026-01,2026-02\nOscorp,1000,1200\nTotal,1000,1200\n"
+"""rt13's us_total.csv byte for byte: one customer, and a Total row equal to it."""
+
+
+def test_a_total_over_one_customer_is_told_it_equals_the_sums(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from ui.revenue_upload import import_revenue
+
+    path = tmp_path / "us_total.csv"
+    path.write_bytes(US_TOTAL.encode())
+    result = CliRunner().invoke(app, ["import", str(path), "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "row 3, column 'Customer': a total row, skipped" in text
+    assert "its amounts equal the sums of the other rows" in text and "do not" not in text
+    assert _stored(tmp_path / "w.duckdb")[1:] == (2200.0, ["Oscorp"])
+    (tmp_path / "s").mkdir()
+    chat = import_revenue(path, tmp_path / "s", None)
+    assert "its amounts equal the sums" in chat.text and "do not equal" not in chat.text

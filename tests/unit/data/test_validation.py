@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from annotated_types import Interval
 
 from data.imports.column_specs import SPECS, ColumnSpec, specs_for
 from data.imports.headers import check_headers, match_headers, normalize_header
@@ -31,13 +32,22 @@ def _found(log: ProblemLog) -> list[tuple[int | None, str | None, str, str | Non
             ["1.5", "1e3", "x"],
             [(2, "bad_type", "1.5"), (4, "bad_type", "x")],
         ),
-        (ColumnSpec("n", "int", ge=0), ["-2", "0"], [(2, "out_of_range", "-2")]),
+        (ColumnSpec("n", "int", bounds=Interval(ge=0)), ["-2", "0"], [(2, "out_of_range", "-2")]),
         (
-            ColumnSpec("p", "decimal", gt=0),
+            ColumnSpec("p", "decimal", bounds=Interval(gt=0)),
             ["0", "12.50", "inf"],
             [(2, "out_of_range", "0"), (4, "bad_type", "inf")],
         ),
-        (ColumnSpec("x", "float", ge=0, le=100), ["100", "100.1"], [(3, "out_of_range", "100.1")]),
+        (
+            ColumnSpec("x", "float", bounds=Interval(ge=0, le=100)),
+            ["100", "100.1"],
+            [(3, "out_of_range", "100.1")],
+        ),
+        (
+            ColumnSpec("pct", "decimal", bounds=Interval(ge=0, lt=100)),
+            ["0", "99.5", "100", "-1"],
+            [(4, "out_of_range", "100"), (5, "out_of_range", "-1")],
+        ),
         (ColumnSpec("b", "bool"), ["True", "no", "maybe"], [(4, "bad_type", "maybe")]),
         (
             ColumnSpec("d", "date"),
@@ -69,6 +79,14 @@ def test_each_cell_error_names_row_column_and_value(
     check_column(_cells(*cells), spec, "My Header", log)
     assert _found(log) == sorted(((r, "My Header", c, v) for r, c, v in expected), key=str)
     assert log.n_problems == len(expected)
+
+
+def test_a_column_range_is_one_interval() -> None:
+    """A kind's range is one `annotated_types.Interval`, read by validation as written
+    (discount_pct: 0 <= x < 100, an exclusive upper bound)."""
+    (contracts,) = specs_for("contracts")
+    assert contracts.column("discount_pct").bounds == Interval(ge=0, lt=100)
+    assert ColumnSpec("name", "text").bounds == Interval()
 
 
 def test_invalid_cells_become_missing_and_valid_ones_are_typed() -> None:

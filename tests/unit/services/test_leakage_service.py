@@ -16,6 +16,7 @@ from data.warehouse import RAW_TABLES, bump_data_version, connect
 from services.leakage import service as leakage
 from services.leakage.store import ModelMismatchError, ModelMissingError, load_model
 from services.leakage.training import TrainingPlan, train_file_model
+from services.lookup import Population
 
 PLAN = TrainingPlan(n_boot=100)
 
@@ -73,12 +74,14 @@ def test_detect_leakage_is_exact_to_the_cent(world: tuple[Path, Path]) -> None:
 
 def test_score_filters_validate_case_insensitively(world: tuple[Path, Path]) -> None:
     db, models = world
-    enterprise = leakage.score_leakage(db, tier="enterprise", top_n=None, model_dir=models)
+    enterprise = leakage.score_leakage(
+        db, accounts=Population(tier="enterprise"), top_n=None, model_dir=models
+    )
     assert set(enterprise.table["tier"]) == {"Enterprise"}
     high = leakage.score_leakage(db, risk_level="HIGH", top_n=5, model_dir=models)
     assert set(high.table["risk_level"]) <= {"High"} and len(high.table) <= 5
     with pytest.raises(ValueError, match="allowed: Starter, Professional"):
-        leakage.score_leakage(db, tier="gold", model_dir=models)
+        leakage.score_leakage(db, accounts=Population(tier="gold"), model_dir=models)
     with pytest.raises(ValueError, match="Failed_Payment_Retry"):
         leakage.score_leakage(db, leakage_type="fraud", model_dir=models)
 
@@ -315,3 +318,19 @@ def test_an_account_that_exists_but_has_no_score_says_so(world: tuple[Path, Path
     for read in (leakage.score_leakage, leakage.explain_risk_factors):
         with pytest.raises(ValueError, match=f"{unscored[0]} exists but .* not scored"):
             read(db, unscored[0], model_dir=models)
+
+
+def test_a_population_limits_the_findings_to_its_accounts(world: tuple[Path, Path]) -> None:
+    """`accounts=Population(tier, region)`: the findings of the accounts with that tier and
+    region (matched case-insensitively), checked against SQL written here."""
+    db, models = world
+    busiest = (
+        "SELECT a.region, a.tier, count(*), list(DISTINCT account_id) FROM detected_leakage "
+        "JOIN accounts a USING (account_id) GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 1"
+    )
+    with connect(db, read_only=True) as con:
+        region, tier, n_findings, ids = con.execute(busiest).fetchall()[0]
+    limit = Population(tier=tier.lower(), region=region.lower())
+    found = leakage.detect_leakage(db, top_n=None, model_dir=models, accounts=limit)
+    assert found.summary["n_findings"] == n_findings and found.summary["region"] == region
+    assert set(found.table["account_id"]) == set(ids)

@@ -66,3 +66,28 @@ def test_follow_ups_about_the_scored_file_in_the_chat(
     assert f"{raw['mrr'].sum():,.2f}" in total.answer, total.answer
     assert "sum" in total.answer and "mrr" in total.answer and total.faithful
     assert str(uploaded.parent) not in total.answer  # no server path
+
+
+def test_a_file_named_accounts5_names_no_account_s5(
+    world: Path, tmp_path: Path, sample_file: Path
+) -> None:
+    """rt12 T-L4: "Score the file …/accounts5.csv" was read as naming account "s5" (the word
+    "account" then "s5"): the scoring said "S5 is not in the file", and so did "which of these
+    accounts is riskiest?" after it. Both answer for the file's accounts."""
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    raw = pd.read_csv(sample_file).head(5)
+    raw.to_csv(folder / "accounts5.csv", index=False)
+    context = Context(db_path=str(world), upload_dir=str(folder))
+    with Agent.open(context=context, checkpoint=tmp_path / "threads.sqlite") as agent:
+        scored = agent.ask(f"Score the file {folder / 'accounts5.csv'}", "t1")
+        riskiest = agent.ask("which of these accounts is riskiest?", "t1")
+    for turn in (scored, riskiest):
+        assert [c["name"] for c in turn.tool_calls] == ["score_file"], turn.tool_calls
+        assert "account_id" not in turn.tool_calls[0]["args"], turn.tool_calls
+        assert "S5" not in turn.answer and "not in the file" not in turn.answer, turn.answer
+    table = pd.read_csv(folder / "accounts5_scored.csv")
+    top = str(table.loc[table["leakage_probability"].idxmax(), "account_id"])
+    ids = set(table["account_id"].astype(str))
+    first_named = next(w.strip("*:,") for w in riskiest.answer.split() if w.strip("*:,") in ids)
+    assert first_named == top, riskiest.answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 from data.sql_guard import (
     Catalog,
     SqlExecutionError,
+    SqlLimits,
     SqlRejected,
     _locked_connection,
     check_sql,
@@ -211,13 +213,19 @@ def test_connection_blocks_what_the_allow_list_would_miss(
 
 
 def test_row_cap_truncates(tiny_warehouse: Path) -> None:
-    result = run_query(tiny_warehouse, "SELECT * FROM range(10)", row_cap=4)
+    result = run_query(
+        tiny_warehouse, "SELECT * FROM range(10)", limits=SqlLimits.from_settings(row_cap=4)
+    )
     assert (len(result.rows), result.truncated) == (4, True)
 
 
 def test_time_limit_interrupts(tiny_warehouse: Path) -> None:
     with pytest.raises(SqlExecutionError, match="time limit"):
-        run_query(tiny_warehouse, "SELECT count(*) FROM range(100000000000)", timeout_s=0.2)
+        run_query(
+            tiny_warehouse,
+            "SELECT count(*) FROM range(100000000000)",
+            limits=SqlLimits.from_settings(timeout_s=0.2),
+        )
 
 
 def test_unknown_column_comes_back_with_schema_and_close_names(tiny_warehouse: Path) -> None:
@@ -236,3 +244,9 @@ def test_unknown_table_is_rejected_with_close_names(catalog: Catalog) -> None:
 
 def test_executed_sql_is_the_checked_tree(catalog: Catalog) -> None:
     assert check_sql("select 1 as x -- ; drop table accounts", catalog) == "SELECT 1 AS x"
+
+
+def test_run_query_takes_its_bounds_as_one_limits_object() -> None:
+    """One way to bound a query: a `SqlLimits` (default: the installation's), not that and
+    separate row_cap/timeout_s overrides of its fields beside it."""
+    assert list(inspect.signature(run_query).parameters) == ["db_path", "sql", "limits"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from pydantic import ValidationError
@@ -23,7 +24,9 @@ from tools.schemas import (
     TOOL_ARGS,
     DecomposeTrendArgs,
     DetectLeakageArgs,
+    ListSegmentsArgs,
     ScoreLeakageArgs,
+    SegmentReportArgs,
     agent_tool,
 )
 
@@ -224,19 +227,39 @@ def test_spec_file_refuses_unknown_keys_and_wrong_types(tmp_path: Path) -> None:
 
 def test_a_service_error_inside_refusals_is_the_tools_error_result() -> None:
     @agent_tool("list_segments")
-    def fake(segment_id: int | None = None, runtime: results.RuntimeArg = None) -> Any:
+    def fake(args: ListSegmentsArgs, runtime: results.RuntimeArg = None) -> Any:
         """A tool whose service refuses the segment."""
         with results.refusals():
-            raise ValueError(f"segment {segment_id} does not exist")
+            raise ValueError(f"segment {args.segment_id} does not exist")
 
     content, artifact = fake.func(segment_id=9)  # type: ignore[misc]
     assert json.loads(content)["message"] == "segment 9 does not exist"
     assert artifact["kind"] == "error" and artifact["tool"] == "list_segments"
 
 
+def test_every_tool_takes_its_arguments_as_its_schema_model() -> None:
+    """A tool's arguments are declared once, in `TOOL_ARGS`: the function takes that model
+    (validated, also on a direct call), not a second parameter list of its own."""
+    for tool in TOOLS:
+        func = tool.func  # type: ignore[attr-defined]
+        assert list(inspect.signature(func).parameters) == ["args", "runtime"], tool.name
+        assert get_type_hints(func)["args"] is TOOL_ARGS[tool.name], tool.name
+    list_segments = next(tool for tool in TOOLS if tool.name == "list_segments")
+    with pytest.raises(ValidationError, match="segment_id"):
+        list_segments.func(segment_id=-1)  # type: ignore[attr-defined]
+
+
+def test_a_tool_declaring_another_tools_model_is_refused() -> None:
+    with pytest.raises(TypeError, match="list_segments must take `args: ListSegmentsArgs`"):
+
+        @agent_tool("list_segments")
+        def fake(args: SegmentReportArgs, runtime: results.RuntimeArg = None) -> Any:
+            """A tool whose arguments are another tool's."""
+
+
 def test_an_error_outside_refusals_stays_a_bug() -> None:
     @agent_tool("list_segments")
-    def fake(segment_id: int | None = None, runtime: results.RuntimeArg = None) -> Any:
+    def fake(args: ListSegmentsArgs, runtime: results.RuntimeArg = None) -> Any:
         """A tool with a bug after its service call."""
         raise ValueError("a formatting bug")
 

@@ -57,3 +57,29 @@ async def test_a_chart_the_same_as_one_above_it_is_drawn_once() -> None:
     ]
     charts = [e.name for e in elements_for(views) if type(e).__name__ == "Plotly"]
     assert charts == ["Score (chart)", "Another (chart)"]
+
+
+@pytest.mark.asyncio
+async def test_an_offline_answers_query_rows_are_shown_once() -> None:
+    """rt13 U-L2: every SQL answer showed its rows twice, in the text ("Query result") and as
+    a "SQL result" table below it. The offline answer's text holds up to ten rows whole, so
+    no second table is added; a longer result, or a model's answer, still gets its table."""
+    from chainlit.context import init_http_context
+
+    from agent.offline.narratives import MAX_NARRATIVE_ROWS
+    from ui.elements import SHORT_TABLE_ROWS, elements_for
+
+    init_http_context()
+    assert SHORT_TABLE_ROWS == MAX_NARRATIVE_ROWS  # the rows an offline answer shows itself
+
+    def query(n: int) -> ArtifactView:
+        columns = ["month", "net_revenue", "net_revenue_change", "pct_change"]
+        rows = [dict.fromkeys(columns, k) for k in range(n)]
+        return ArtifactView(tool="query_duckdb", title="SQL result", columns=columns, rows=rows)
+
+    def tables(view: ArtifactView, offline: bool) -> list[str]:
+        return [e.name for e in elements_for([view], answer_holds_query_tables=offline)]
+
+    assert tables(query(2), offline=True) == []
+    assert tables(query(2), offline=False) == ["SQL result"]
+    assert tables(query(SHORT_TABLE_ROWS + 1), offline=True) == ["SQL result"]

@@ -106,3 +106,33 @@ def test_wants_file_only_for_the_starter():
 )
 def test_a_file_request_without_a_file_asks_for_it(text, asks):
     assert uploads.wants_file(text) is asks
+
+
+def test_an_unsupported_file_is_told_what_can_be_imported_and_scored() -> None:
+    """rt13 U-L4: notes.txt was told only "I can score .csv, .tsv, .xlsx files"."""
+    with pytest.raises(uploads.UploadError) as refused:
+        uploads.check_upload("notes.txt", 10, max_mb=2)
+    text = str(refused.value)
+    assert text.startswith("notes.txt is a .txt, which I can neither import nor score.")
+    assert "import .csv, .tsv, .xlsx files of monthly revenue and Stripe exports" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("import this", True),
+        ("Import this.", True),
+        ("please load this file", True),
+        ("upload our revenue", True),
+        ("score this file", False),  # asks for the file to score (`wants_file`)
+        ("import this and show the top customers", False),
+        ("Add the overage charges we missed to next month's invoice for ACC000042", False),
+        ("what is our revenue?", False),
+    ],
+)
+def test_import_words_without_a_file_are_told_none_arrived(text: str, wanted: bool) -> None:
+    """rt13 U-L4: "import this" after an empty upload got the off-topic refusal."""
+    assert uploads.wants_import(text) is wanted
+    from ui import copy
+
+    assert "nothing to import" in copy.NO_FILE_TO_IMPORT and ".zip" in copy.NO_FILE_TO_IMPORT
