@@ -2237,14 +2237,7 @@ def _compared(spec: MetricSpec, source: str) -> str:
         if spec.monthly:  # "MRR this year vs last year": each period's average month
             amount += f" / nullif(count(DISTINCT r.month) FILTER (WHERE {_in('r.month', q)}), 0)"
         amounts.append((f"coalesce({amount}, 0)", name))
-    (now_sum, _), (then_sum, _) = amounts
-    value = (
-        ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
-        + f", round({now_sum} - {then_sum}, 2) AS revenue_change, "
-        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 6) END "
-        "AS pct_revenue_change, "
-        + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
-    )
+    value = _changed(amounts, "revenue", then)
     if _uses_accounts(spec):
         value += _left_out(replace(spec, periods=(then, now)), _LATEST_MONTH)
     value += _unknown_customers(spec)
@@ -2261,6 +2254,19 @@ def _compared(spec: MetricSpec, source: str) -> str:
         currency="r.currency",
         extra=extra,
         keys=keys,
+    )
+
+
+def _changed(amounts: Sequence[tuple[str, str]], measure: str, then: Period) -> str:
+    """The columns of a comparison: both amounts (`amounts`: (aggregate, name), now first),
+    `<measure>_change`, `pct_<measure>_change` and the compared period's months."""
+    (now_sum, _), (then_sum, _) = amounts
+    return (
+        ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
+        + f", round({now_sum} - {then_sum}, 2) AS {measure}_change, "
+        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 6) END "
+        f"AS pct_{measure}_change, "
+        + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
     )
 
 
@@ -2669,15 +2675,10 @@ def _leakage_compared(spec: MetricSpec, source: str, extra: Sequence[str]) -> st
         (f"coalesce(sum(d.amount) FILTER (WHERE {_in('d.month', q)}), 0)", name)
         for q, name in ((now, "leakage_in_period"), (then, "leakage_compared"))
     ]
-    (now_sum, _), (then_sum, _) = amounts
     value = (
-        ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
-        + f", round({now_sum} - {then_sum}, 2) AS leakage_change, "
-        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 6) END "
-        "AS pct_leakage_change, "
+        f"{_changed(amounts, 'leakage', then)}, "
         f"count(*) FILTER (WHERE {_in('d.month', now)}) AS n_findings_in_period, "
-        f"count(*) FILTER (WHERE {_in('d.month', then)}) AS n_findings_compared, "
-        + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
+        f"count(*) FILTER (WHERE {_in('d.month', then)}) AS n_findings_compared"
     )
     return _period_select(
         replace(spec, period=now, periods=(then, now)),
