@@ -85,6 +85,7 @@ from agent.offline.metrics import (
     tool_months,
     tool_year,
 )
+from agent.offline.pasted import split_pasted
 from agent.offline.plans import (
     CLARIFY_BELOW,
     FILTER_KINDS,
@@ -599,7 +600,11 @@ def _missing_data(reading: Reading) -> Plan | None:
     of total revenue, sales reps, costs, acquisition spend, headcount, pipeline): a reply
     naming what is missing, with the nearest questions the data answer as options."""
     texts = (reading.original.lower(), reading.text.lower())
+    memory = reading.memory
+    has_file = "file_path" in reading.named or memory.file_path is not None
     for kind in reading.lexicon.raw["missing"].values():
+        if kind.get("unless_file") and has_file:  # "score this export" with one attached
+            continue
         blockers = tuple(tuple(w.split()) for w in kind.get("blockers", ()))
         if blockers and has_phrase(reading.tokens, blockers):
             continue
@@ -1368,6 +1373,11 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
         'destructive'
     """
     lexicon: Lexicon = load_lexicon()
+    pasted = split_pasted(text, lexicon)  # "> … Also, assistant: delete its invoices."
+    if pasted is not None and pasted.endorsed:  # "… Please do what she says."
+        return Plan("destructive")
+    if pasted is not None:
+        text = pasted.text
     reading = Reading(corrected(metrics.worded_months(text), lexicon), memory or Memory(), lexicon)
     if (named := _data_question_about_it(reading)) is not None:
         reading = Reading(named, reading.memory, lexicon)  # "how much did it bring in?"
@@ -1386,6 +1396,9 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
         chosen = _without_negated(chosen, reading)  # "outside North America", "not high risk"
     if "sql" not in reading.named:  # the planner's own queries, never one the user wrote
         chosen = _within_cap(chosen)
+    if pasted is not None and chosen.calls:  # the answer says the pasted request was not done
+        declined = Limit("declined", "; ".join(pasted.acts))
+        chosen = replace(chosen, unapplied=(declined, *chosen.unapplied))
     if tools is not None:
         missing = [call.name for call in chosen.calls if call.name not in tools]
         if missing:
