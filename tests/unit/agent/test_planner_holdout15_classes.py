@@ -146,3 +146,74 @@ def test_a_file_to_score_that_came_is_scored() -> None:
 def test_he_or_she_as_a_first_message_asks_which_account(question: str) -> None:
     chosen = plan(question, _DATA)
     assert chosen.intent == "clarify" and chosen.calls == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "month"),
+    [
+        ("sept leaks? biggest 3", "2026-09"),  # the set's wording
+        ("aug leakage top 5", "2026-08"),
+        ("june failed payments, largest first", "2026-06"),
+    ],
+)
+def test_a_month_opening_a_terse_question_is_its_month(question: str, month: str) -> None:
+    ((name, args),) = _calls(question)
+    assert name == "detect_leakage" and args.get("month") == month
+
+
+def test_a_name_opening_a_message_is_no_month() -> None:
+    ((_, args),) = _calls("Jan from finance wants the riskiest accounts")
+    assert "month" not in args
+
+
+@pytest.mark.parametrize(
+    ("question", "account"),
+    [
+        ("Has acct #528 had billing leakage before? full history pls", "ACC000528"),
+        ("has ACC000042 ever leaked? give me its whole history", "ACC000042"),
+        ("show the leakage history of customer 1210", "ACC001210"),
+        ("any prior leakage on ACC000321?", "ACC000321"),
+    ],
+)
+def test_an_accounts_past_leakage_is_detected_not_its_trend(question: str, account: str) -> None:
+    assert _calls(question) == [("detect_leakage", {"account_id": account})]
+
+
+def test_revenue_history_stays_the_trend() -> None:
+    assert _calls("what's the revenue history of ACC000042") == [
+        ("decompose_trend", {"account_id": "ACC000042"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Why does Quiet Beacon Logistics look risky to the model?", "QUIETBEACONLOGISTICS"),
+        ("what's driving the risk score of Atlas Falcon Logistics?", "ATLASFALCONLOGISTICS"),
+        ("why is Bright Peak Analytics flagged", "BRIGHTPEAKANALYTICS"),
+    ],
+)
+def test_why_a_company_named_by_name_is_risky_is_looked_up(question: str, name: str) -> None:
+    ((tool, args),) = _calls(question)
+    assert tool == "query_duckdb"
+    sql = str(args["sql"])
+    assert f"'{name}'" in sql and "top_factors" in sql and "risk_level" in sql
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("segment 1: only the sharply declining ones", {"segment_id": 1, "decline_level": 3}),
+        ("for segment 3, only the mild decliners please", {"segment_id": 3, "decline_level": 1}),
+        ("segment 0 - just the steep decliners", {"segment_id": 0, "decline_level": 3}),
+    ],
+)
+def test_a_segment_narrowed_to_its_decliners_is_its_report(
+    question: str, expected: dict[str, object]
+) -> None:
+    assert _calls(question) == [("segment_report", expected)]
+
+
+def test_decliners_in_a_segment_stay_a_list() -> None:
+    ((name, _),) = _calls("sharply declining customers in segment 1")
+    assert name == "find_declining_customers"
