@@ -76,6 +76,14 @@ _TOP_N = (
     ),
     re.compile(_COUNT_AFTER),
 )
+_ONE_ASKED = re.compile(
+    r"(?:^\W*|\b(?:who|which|what)(?:s|'s|’s|\s+is|\s+was)\s+(?:\w+\s+)?)(?:(?:the|our)\s+)?"
+    r"(?:single\s+)?(?:worst|biggest|greatest|main|largest|number one|no\.?\s*1|#1)\s+"
+    r"(?:offender|culprit|leaker|leak|finding)\b(?!s|\s+(?:types?|kinds?|sources?|categor))"
+)
+"""One asked for by a singular superlative ("who's the worst offender?", "biggest leak we
+caught in september?", holdout15): a list of one, so a follow-up's "why" or "that account"
+means it."""
 _NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
 """A number after these words names a level or segment ("segment 1 customers"), not a count."""
 _BARE = re.compile(
@@ -628,7 +636,8 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         leakage_type=_named(lexicon, "leakage_type", named) or _named_near(lexicon, named),
         decline_level=level,
         segment_id=_segment(lowered),
-        top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),
+        top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE)
+        or (1 if _ONE_ASKED.search(lowered) else None),
         order_by=_named(lexicon, "order_by", tokens),
         file_path=file_match.group(1) if file_match else None,
         recipe=recipe,

@@ -135,9 +135,9 @@ _MONTHS = {
 }
 _COUNTED = "|".join(sorted((w for w, n in NUMBER_WORDS.items() if 2 <= n <= 60), key=len)[::-1])
 _N_MONTHS = re.compile(
-    rf"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{{1,2}}|{_COUNTED})\s+months?\b"
+    rf"\b(?:last|past|previous|trailing|latest|prior)[\s-]+(\d{{1,2}}|{_COUNTED})[\s-]+months?\b"
 )
-"""The last N months, N in digits or words ("the past six months")."""
+"""The last N months, N in digits or words ("the past six months", "trailing-twelve-month")."""
 _N_DAYS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{2,3})\s+days\b")
 """The last N days, read as the whole months nearest (the data are monthly): "the last 90
 days" is the last 3 months (rt11 R-H3)."""
@@ -811,6 +811,8 @@ def read_rank(text: str) -> tuple[int | None, bool]:
         (None, False)
         >>> read_rank("who are our 5 smallest customers by revenue this year?")
         (5, True)
+        >>> read_rank("who is our single largest customer on revenue?")
+        (1, False)
     """
     lowered = text.lower()
     match = _RANKED.search(lowered)
@@ -821,7 +823,9 @@ def read_rank(text: str) -> tuple[int | None, bool]:
     ascending = bool(_ASCENDING.search(lowered))
     if number is not None:
         return int(number), ascending
-    singular = re.search(rf"{_WHO}", match.group(0))
+    # "who is our single largest customer …": the ranking's noun, not the opening "who"
+    worded = (re.search(_WHO, m.group(0)) for m in _RANKED.finditer(lowered))
+    singular = next((word for word in worded if word is not None), None)
     one = singular is not None and not singular.group(0).endswith(("s", "companies"))
     return (1 if one else _RANK_DEFAULT), ascending
 
