@@ -426,6 +426,49 @@ def _sql_follow_up(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),)) if sql else None
 
 
+_YEAR_EARLIER = re.compile(
+    r"\b(?:same|equivalent|comparable)\s+(?:period|months?|time|stretch|window)\s+"
+    r"(?:(?:of|in)\s+)?(?:last|the\s+previous|the\s+prior|previous|prior|a)\s+year"
+    r"(?:\s+(?:earlier|ago|before))?\b|\b(?:a|one)\s+year\s+(?:earlier|before)\b",
+    re.I,
+)
+_TO_DATE = re.compile(
+    r"\b(?:(?P<year>(?:19|20)\d\d)\s+)?(?:ytd|year[\s-]to[\s-]date|so far this year|this year)\b"
+    r"(?:\s+(?P<after>(?:19|20)\d\d)\b)?",
+    re.I,
+)
+_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                        "Nov", "Dec")
+
+
+def _year_earlier(reading: Reading) -> Plan | None:
+    """ "and same period last year?" after a data question (holdout15: declined as off-topic):
+    that question again for the same months a year earlier. A year to date becomes the same
+    months of the year before, spelt out ("from Jan 2025 to Oct 2025", anchored on the data's
+    last month); a question with years of its own has each moved back one."""
+    memory = reading.memory
+    if memory.last_tool != "query_duckdb" or not memory.sql_questions:
+        return None
+    if len(reading.tokens) > 8 or not _YEAR_EARLIER.search(reading.text):
+        return None
+    last = memory.sql_questions[-1]
+    to_date = _TO_DATE.search(last)
+    if to_date is not None and memory.data_to is not None:
+        latest_year, latest_month = (int(part) for part in memory.data_to.split("-"))
+        year = int(to_date.group("year") or to_date.group("after") or latest_year) - 1
+        month = _MONTH_ABBREVIATIONS[latest_month - 1]
+        span = f"from Jan {year} to {month} {year}"
+        question = f"{last[: to_date.start()]}{last[to_date.end() :]} {span}"
+    elif re.search(r"\b(?:19|20)\d\d\b", last):
+        question = re.sub(r"\b((?:19|20)\d\d)\b", lambda m: str(int(m.group(1)) - 1), last)
+    else:
+        return None
+    sql = sqlgen.write([re.sub(r"\s+", " ", question)], reading.lexicon)
+    if sql is None or sql == memory.last_args.get("sql"):
+        return None
+    return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),))
+
+
 def _repeats_query(reading: Reading) -> bool:
     """Whether re-running the last tool with this message's entities would run the thread's
     last query unchanged, though the message asks no repeat ("same thing", "again"): a
@@ -484,12 +527,42 @@ def _correction(reading: Reading) -> Plan | None:
         period = anchored_months(rest, memory.data_to)
     period = {k: v for k, v in period.items() if k in fields}
     changed = args_for(last, part.named)
+    if not changed and "risk_level" in memory.last_args and "risk_level" in fields:
+        changed = _bare_level(rest)  # "actually make that Medium" after High-risk accounts
     if not changed and not period:
         return None
     args = dict(memory.last_args)
     if period:
         args = {k: v for k, v in args.items() if k not in _PERIOD_ARGS}
     return Plan(last, (Call(last, {**args, **changed, **period}),))
+
+
+_BARE_LEVEL = re.compile(r"^\W*(?:the\s+)?(high|medium|low)\b(?:\s+ones?)?(?:\s+instead)?\W*$", re.I)
+
+
+def _bare_level(rest: str) -> dict[str, str]:
+    """The risk level a correction names by its bare word ("Medium", "the low ones instead"),
+    after a question about a risk level (holdout15: "actually make that Medium")."""
+    match = _BARE_LEVEL.match(rest)
+    return {"risk_level": match.group(1).capitalize()} if match else {}
+
+
+_WHICH_TYPE = re.compile(
+    r"^\W*(?:and\s+|so\s+|ok\s+)?(?:what|which)\s+(?:type|kind|sort|category)s?"
+    r"(?:\s+of\s+(?:leak\w*|issue|problem|finding))?(?:\s+(?:was|is|were|are)\s+(?:it|that|they))?\W*$",
+    re.I,
+)
+_TYPED_TOOLS = ("detect_leakage", "score_leakage", "explain_risk_factors")
+
+
+def _which_type(reading: Reading) -> Plan | None:
+    """ "what type?" after a leakage answer (holdout15: declined as off-topic): the last call
+    again, whose answer names each finding's or account's leakage type."""
+    memory = reading.memory
+    if memory.last_tool not in _TYPED_TOOLS or not _WHICH_TYPE.match(reading.text):
+        return None
+    call = Call(memory.last_tool, dict(memory.last_args))
+    return Plan(call.name, (call,))
 
 
 def _choose(reading: Reading) -> Plan:
@@ -515,6 +588,7 @@ def _choose(reading: Reading) -> Plan:
         _about_file,  # "total MRR of the uploaded …?"
         _outside_data,  # "revenue in 2031", "revenue in Q5"
         _correction,  # "no, I meant last quarter"
+        _which_type,  # "what type?" after a leakage answer
         _recommend,
         _reordered,  # "rank those by revenue instead"
         _listed_revenue,  # "how much did they bring in?"
@@ -522,6 +596,7 @@ def _choose(reading: Reading) -> Plan:
         _total_of_last,  # "how much is that in total?"
         _revenue_drivers,  # "why did revenue drop in October?"
         _revenue_movers,  # "which customers grew the most?"
+        _year_earlier,  # "and same period last year?"
         _sql_follow_up,  # "same split by region"
         _compared_revenue,  # "how does this month compare to last month?"
         _company_status,  # "how is Quiet Beacon Logistics doing?"
@@ -1059,6 +1134,29 @@ def _one_risk_level(call: Call, reading: Reading) -> Plan | None:
     return Plan(call.name, (call, Call("score_leakage", {"risk_level": level})))
 
 
+_LEAK_WORDS = re.compile(r"\b(?:leak\w*|risk\w*|flag\w*|scor\w*|fraud\w*|billing)\b")
+_DECLINE_LISTS = ("find_declining_customers", "segment_report", "decompose_trend")
+
+
+def _decline_reasons(chosen: Plan, reading: Reading) -> Plan:
+    """Why a customer of a decline list is forecast to fall ("what's driving the forecast for
+    the third one?" after the likeliest decliners, holdout15: its leakage factors) is its
+    trend's drivers: the decline forecast is the trend tool's, the factors are the leakage
+    score's. A message that names leakage or risk keeps the factors."""
+    memory = reading.memory
+    if memory.list_tool not in _DECLINE_LISTS and memory.last_tool not in _DECLINE_LISTS:
+        return chosen
+    if _LEAK_WORDS.search(reading.text.lower()):
+        return chosen
+    calls = tuple(
+        Call("decompose_trend", {"account_id": call.args["account_id"]})
+        if call.name == "explain_risk_factors" and "account_id" in call.args
+        else call
+        for call in chosen.calls
+    )
+    return chosen if calls == chosen.calls else replace(chosen, intent=calls[0].name, calls=calls)
+
+
 def _forecast_kind(reading: Reading, name: str) -> str:
     """The decline tool for a forecast of revenue falling that the risk score won on its
     likelihood words ("which 8 customers are most likely to see their revenue halve?"): the
@@ -1417,6 +1515,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
     if (named := _data_question_about_it(reading)) is not None:
         reading = Reading(named, reading.memory, lexicon)  # "how much did it bring in?"
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
+    chosen = _decline_reasons(chosen, reading)  # "what's driving the forecast for the 3rd?"
     chosen = _scores_named_file(chosen, reading)
     chosen = _shifted(_with_months(chosen, reading), reading)
     chosen = _decline_order(chosen, reading)

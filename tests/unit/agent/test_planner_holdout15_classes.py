@@ -217,3 +217,125 @@ def test_a_segment_narrowed_to_its_decliners_is_its_report(
 def test_decliners_in_a_segment_stay_a_list() -> None:
     ((name, _),) = _calls("sharply declining customers in segment 1")
     assert name == "find_declining_customers"
+
+
+# --- follow-ups that lost the thread --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "tool", "expected"),
+    [
+        ("Who's the worst offender?", "score_leakage", {"top_n": 1}),  # the set's wording
+        ("ok so who is the biggest culprit here", "score_leakage", {"top_n": 1}),
+        ("biggest leak we caught in september?", "detect_leakage", {"top_n": 1}),
+        ("what was the single largest finding in August?", "detect_leakage", {"top_n": 1}),
+    ],
+)
+def test_a_singular_superlative_asks_for_one(
+    question: str, tool: str, expected: dict[str, object]
+) -> None:
+    memory = Memory(data_to="2026-10", last_tool="portfolio_summary")
+    ((name, args),) = _calls(question, memory)
+    assert name == tool
+    assert {key: args.get(key) for key in expected} == expected
+
+
+def test_the_biggest_leak_type_is_no_single_row() -> None:
+    ((_, args),) = _calls("what's the biggest leak type this year?")
+    assert "top_n" not in args
+
+
+def test_who_is_our_single_largest_customer_ranks_one() -> None:
+    ((name, args),) = _calls("Who is our single largest customer on trailing-twelve-month revenue?")
+    sql = str(args["sql"])
+    assert name == "query_duckdb" and sql.rstrip().endswith("LIMIT 1")
+    assert "INTERVAL 11 MONTH" in sql  # the trailing twelve months
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's driving the forecast for the third one?",  # the set's wording
+        "why is the third one expected to drop?",
+        "what's behind the outlook for number 3?",
+    ],
+)
+def test_why_a_listed_decliner_falls_is_its_trend(question: str) -> None:
+    memory = Memory(
+        data_to="2026-10",
+        last_tool="find_declining_customers",
+        last_args={"top_n": 3},
+        list_tool="find_declining_customers",
+        list_args={"top_n": 3},
+        result_ids=("ACC000245", "ACC000585", "ACC000830"),
+    )
+    assert _calls(question, memory) == [("decompose_trend", {"account_id": "ACC000830"})]
+
+
+def test_why_a_listed_decliner_is_flagged_for_leakage_keeps_its_factors() -> None:
+    memory = Memory(
+        data_to="2026-10",
+        last_tool="find_declining_customers",
+        list_tool="find_declining_customers",
+        result_ids=("ACC000245", "ACC000585", "ACC000830"),
+    )
+    assert _calls("why is the third one flagged for leakage risk?", memory) == [
+        ("explain_risk_factors", {"account_id": "ACC000830"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("actually make that Medium", "Medium"),  # the set's wording
+        ("actually, low", "Low"),
+        ("make it medium instead", "Medium"),
+        ("actually change it to high", "High"),
+    ],
+)
+def test_a_bare_risk_level_corrects_the_last_question(question: str, level: str) -> None:
+    memory = Memory(
+        data_to="2026-10",
+        last_tool="score_leakage",
+        last_args={"region": "LATAM", "risk_level": "High"},
+    )
+    assert _calls(question, memory) == [
+        ("score_leakage", {"region": "LATAM", "risk_level": level})
+    ]
+
+
+@pytest.mark.parametrize("question", ["what type", "which kind was it?", "what sort of leak?"])
+def test_what_type_after_a_leakage_answer_asks_it_again(question: str) -> None:
+    memory = Memory(
+        data_to="2026-10",
+        last_tool="detect_leakage",
+        last_args={"account_id": "ACC001265", "month": "2026-10"},
+        account_id="ACC001265",
+    )
+    assert _calls(question, memory) == [
+        ("detect_leakage", {"account_id": "ACC001265", "month": "2026-10"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "follow", "start"),
+    [
+        ("What share of 2026 YTD revenue is from EMEA?", "and same period last year?",
+         "2025-01-01"),
+        ("revenue so far this year by tier", "what about the same months a year earlier?",
+         "2025-01-01"),
+        ("What was Enterprise revenue in Q2 2026?", "same period the previous year?",
+         "2025-04-01"),
+    ],
+)
+def test_the_same_period_a_year_earlier_asks_the_question_again_for_it(
+    first: str, follow: str, start: str
+) -> None:
+    ((_, args),) = _calls(first)
+    memory = Memory(
+        data_to="2026-10", last_tool="query_duckdb", last_args=args, sql_questions=(first,)
+    )
+    ((name, again),) = _calls(follow, memory)
+    sql = str(again["sql"])
+    assert name == "query_duckdb" and sql != args["sql"]
+    assert f"r.month >= DATE '{start}'" in sql and "2026" not in sql
