@@ -1190,6 +1190,20 @@ def status_sql(name: str) -> str:
     )
 
 
+def book_name(name: str) -> bool:
+    """Whether `name` has the shape of the book's account names: its last word names a line
+    of business (`_INDUSTRY_WORDS`: "Quiet Beacon Logistics"), not a legal form ("Northwind
+    Quarry Partners", "Acme Corp"), whose holder the planner cannot tell from another
+    company's.
+
+    Examples:
+        >>> book_name("Quiet Beacon Logistics"), book_name("Northwind Quarry Partners")
+        (True, False)
+    """
+    words = name.lower().split()
+    return len(words) >= 2 and words[-1] in _INDUSTRY_WORDS
+
+
 def factors_sql(name: str) -> str:
     """Why one account named by its name is scored as it is ("why does Quiet Beacon Logistics
     look risky to the model?", holdout15: asked which account): its id, its leakage risk

@@ -313,16 +313,18 @@ def _company_status(reading: Reading) -> Plan | None:
 
 def _company_factors(reading: Reading) -> Plan | None:
     """ "Why does Quiet Beacon Logistics look risky to the model?" (holdout15: asked which
-    account): a company named by its name, asked why it is scored as it is, is looked up by a
-    query that finds the account by its name and gives its risk level, probability, factors
-    and recommended action (agent/offline/metrics.py `factors_sql`)."""
+    account): a company named by a name of the book's shape (`metrics.book_name`), asked why
+    it is scored as it is, is looked up by a query that finds the account by its name and
+    gives its risk level, probability, factors and recommended action (`factors_sql`). Other
+    names are asked about, as before (finance-17: "why is Northwind Quarry Partners
+    flagged?")."""
     if any(kind in reading.named for kind in ("account_id", "sql", "file_path")):
         return None
     if reading.best_tool[0] != "explain_risk_factors":
         return None
     company = metrics.company_named(reading.original, reading.lexicon)
-    if company is None:
-        return None
+    if company is None or not metrics.book_name(company):
+        return None  # "why is Northwind Quarry Partners flagged?": asked which account
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": metrics.factors_sql(company)}),))
 
 
@@ -1191,7 +1193,7 @@ def _decline_reasons(chosen: Plan, reading: Reading) -> Plan:
     trend's drivers: the decline forecast is the trend tool's, the factors are the leakage
     score's. A message that names leakage or risk keeps the factors."""
     memory = reading.memory
-    if memory.list_tool not in _DECLINE_LISTS and memory.last_tool not in _DECLINE_LISTS:
+    if memory.last_tool not in _DECLINE_LISTS:  # "why would it?" after its leakage score: factors
         return chosen
     if _LEAK_WORDS.search(reading.text.lower()):
         return chosen

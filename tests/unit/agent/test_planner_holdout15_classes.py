@@ -272,6 +272,24 @@ def test_why_a_listed_decliner_falls_is_its_trend(question: str) -> None:
     assert _calls(question, memory) == [("decompose_trend", {"account_id": "ACC000830"})]
 
 
+def test_why_after_a_listed_decliners_leakage_score_keeps_its_factors() -> None:
+    memory = Memory(
+        data_to="2026-10",
+        last_tool="score_leakage",
+        last_args={"account_id": "ACC000830"},
+        account_id="ACC000830",
+        list_tool="find_declining_customers",
+        result_ids=("ACC000245", "ACC000585", "ACC000830"),
+    )
+    assert _calls("why would it, then?", memory) == [
+        ("explain_risk_factors", {"account_id": "ACC000830"})
+    ]
+
+
+def test_a_company_name_of_another_shape_is_asked_about() -> None:
+    assert plan("why is Northwind Quarry Partners flagged as risky?", _DATA).intent == "clarify"
+
+
 def test_why_a_listed_decliner_is_flagged_for_leakage_keeps_its_factors() -> None:
     memory = Memory(
         data_to="2026-10",
@@ -339,3 +357,122 @@ def test_the_same_period_a_year_earlier_asks_the_question_again_for_it(
     sql = str(again["sql"])
     assert name == "query_duckdb" and sql != args["sql"]
     assert f"r.month >= DATE '{start}'" in sql and "2026" not in sql
+
+
+# --- counts the answer lacked -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "order"),
+    [
+        (  # the set's wording
+            "Which accounts are we most likely to lose money on because the card on file has"
+            " expired? Biggest expected loss first.",
+            "expected_loss",
+        ),
+        ("most likely leakers in APAC, highest expected loss first", "expected_loss"),
+        ("which accounts are leaking now? by probability first", "probability"),
+    ],
+)
+def test_an_order_stated_as_first_wins(question: str, order: str) -> None:
+    ((name, args),) = _calls(question)
+    assert name == "score_leakage" and args.get("order_by") == order
+
+
+@pytest.mark.parametrize(
+    ("question", "tool", "kind", "values"),
+    [
+        (
+            "EMEA vs North America: which has more High-risk accounts?",
+            "score_leakage",
+            "region",
+            ["EMEA", "North America"],
+        ),
+        (
+            "are more Enterprise or Business accounts sharply declining?",
+            "find_declining_customers",
+            "tier",
+            ["Enterprise", "Business"],
+        ),
+        (
+            "high risk accounts: APAC compared to LATAM",
+            "score_leakage",
+            "region",
+            ["APAC", "LATAM"],
+        ),
+    ],
+)
+def test_each_side_of_a_comparison_gets_its_call(
+    question: str, tool: str, kind: str, values: list[str]
+) -> None:
+    calls = _calls(question)
+    assert [name for name, _ in calls] == [tool] * len(values)
+    assert [args.get(kind) for _, args in calls] == values
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Please, I am new controller here. Can you give me the situation of all customers, how"
+        " many is in high risk and how many medium?",  # the set's wording
+        "count of high vs low risk accounts?",
+        "how many accounts are medium risk and how many are low?",
+    ],
+)
+def test_counts_at_several_risk_levels_are_the_overview(question: str) -> None:
+    assert _calls(question) == [("portfolio_summary", {})]
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        (
+            "# of Enterprise logos in EMEA?",  # the set's wording
+            "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'EMEA'"
+            " AND tier = 'Enterprise'",
+        ),
+        (
+            "# Starter accounts in LATAM",
+            "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM'"
+            " AND tier = 'Starter'",
+        ),
+    ],
+)
+def test_a_number_sign_asks_how_many(question: str, sql: str) -> None:
+    assert _calls(question) == [("query_duckdb", {"sql": sql})]
+
+
+def test_a_region_after_a_count_by_number_sign_swaps_the_region() -> None:
+    first = "# of Business accounts in APAC?"
+    ((_, args),) = _calls(first)
+    memory = Memory(
+        data_to="2026-10", last_tool="query_duckdb", last_args=args, sql_questions=(first,)
+    )
+    assert _calls("vs LATAM", memory) == [
+        (
+            "query_duckdb",
+            {
+                "sql": "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM'"
+                " AND tier = 'Business'"
+            },
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "revenue for the last 2 full quarters, q/q change",  # the set's wording
+        "net revenue over the past two quarters, quarter over quarter",
+        "Enterprise revenue in the last two complete quarters and the change",
+    ],
+)
+def test_the_last_two_quarters_with_their_change_compare_them(question: str) -> None:
+    ((name, args),) = _calls(question)
+    sql = str(args["sql"])
+    assert name == "query_duckdb" and "date_trunc('quarter'" in sql and "change" in sql
+
+
+def test_the_last_two_months_without_a_change_stay_one_span() -> None:
+    ((_, args),) = _calls("how many accounts churned in the last 2 months")
+    assert "change" not in str(args["sql"])
