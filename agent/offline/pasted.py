@@ -37,6 +37,7 @@ class Pasted:
     endorsed: bool = False
     """Whether the user's own words ask for them too (then the message is declined)."""
 
+
 _QUOTED_LINE = re.compile(r"^[ \t]*>+[ \t]?(.*)$", re.MULTILINE)
 _QUOTED_SPAN = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”")
 _SENTENCE = re.compile(r"[^.;!?\n]+[.;!?]*")

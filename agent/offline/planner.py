@@ -439,8 +439,20 @@ _TO_DATE = re.compile(
     r"(?:\s+(?P<after>(?:19|20)\d\d)\b)?",
     re.I,
 )
-_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                        "Nov", "Dec")
+_MONTH_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 
 
 def _year_earlier(reading: Reading) -> Plan | None:
@@ -539,7 +551,9 @@ def _correction(reading: Reading) -> Plan | None:
     return Plan(last, (Call(last, {**args, **changed, **period}),))
 
 
-_BARE_LEVEL = re.compile(r"^\W*(?:the\s+)?(high|medium|low)\b(?:\s+ones?)?(?:\s+instead)?\W*$", re.I)
+_BARE_LEVEL = re.compile(
+    r"^\W*(?:the\s+)?(high|medium|low)\b(?:\s+ones?)?(?:\s+instead)?\W*$", re.I
+)
 
 
 def _bare_level(rest: str) -> dict[str, str]:

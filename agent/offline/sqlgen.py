@@ -506,13 +506,15 @@ _PERIOD_ON_PERIOD = re.compile(
 )
 
 
-_CHANGE = re.compile(r"\b(?:change[ds]?|growth|grew|compar\w*|delta|difference|vs\.?|versus)\b", re.I)
+_CHANGE = re.compile(
+    r"\b(?:change[ds]?|growth|grew|compar\w*|delta|difference|vs\.?|versus)\b", re.I
+)
 
 
 def two_periods(text: str) -> str:
     """`text` with "the last 2 (full) quarters" (or months), asked with their change, read as
-    the last one against the one before (holdout15: "revenue for the last 2 full quarters, q/q change" listed the
-    decliners): both figures and the change; the "q/q" that asks for the change is dropped.
+    the last one against the one before (holdout15: "revenue for the last 2 full quarters,
+    q/q change" listed the decliners): both figures and the change; the "q/q" is dropped.
 
     Examples:
         >>> two_periods("revenue for the last 2 full quarters, q/q change")
@@ -527,7 +529,9 @@ def two_periods(text: str) -> str:
     if not (_PERIOD_ON_PERIOD.search(text) or _CHANGE.search(text)):
         return text  # "churned in the last 2 months": one span, no comparison asked
     text = _PERIOD_ON_PERIOD.sub("", text)
-    return _TWO_PERIODS.sub(lambda m: f"last {m.group(1).lower()} vs the {m.group(1).lower()} before", text)
+    return _TWO_PERIODS.sub(
+        lambda m: f"last {m.group(1).lower()} vs the {m.group(1).lower()} before", text
+    )
 
 
 def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:

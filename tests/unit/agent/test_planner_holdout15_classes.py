@@ -317,9 +317,7 @@ def test_a_bare_risk_level_corrects_the_last_question(question: str, level: str)
         last_tool="score_leakage",
         last_args={"region": "LATAM", "risk_level": "High"},
     )
-    assert _calls(question, memory) == [
-        ("score_leakage", {"region": "LATAM", "risk_level": level})
-    ]
+    assert _calls(question, memory) == [("score_leakage", {"region": "LATAM", "risk_level": level})]
 
 
 @pytest.mark.parametrize("question", ["what type", "which kind was it?", "what sort of leak?"])
@@ -338,12 +336,17 @@ def test_what_type_after_a_leakage_answer_asks_it_again(question: str) -> None:
 @pytest.mark.parametrize(
     ("first", "follow", "start"),
     [
-        ("What share of 2026 YTD revenue is from EMEA?", "and same period last year?",
-         "2025-01-01"),
-        ("revenue so far this year by tier", "what about the same months a year earlier?",
-         "2025-01-01"),
-        ("What was Enterprise revenue in Q2 2026?", "same period the previous year?",
-         "2025-04-01"),
+        (
+            "What share of 2026 YTD revenue is from EMEA?",
+            "and same period last year?",
+            "2025-01-01",
+        ),
+        (
+            "revenue so far this year by tier",
+            "what about the same months a year earlier?",
+            "2025-01-01",
+        ),
+        ("What was Enterprise revenue in Q2 2026?", "same period the previous year?", "2025-04-01"),
     ],
 )
 def test_the_same_period_a_year_earlier_asks_the_question_again_for_it(
