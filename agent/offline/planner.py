@@ -68,6 +68,7 @@ customers churned … and what did we lose with them?", rt10 N-H3/H4/H5).
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Collection
 from dataclasses import replace
@@ -439,20 +440,6 @@ _TO_DATE = re.compile(
     r"(?:\s+(?P<after>(?:19|20)\d\d)\b)?",
     re.I,
 )
-_MONTH_ABBREVIATIONS = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
 
 
 def _year_earlier(reading: Reading) -> Plan | None:
@@ -470,7 +457,7 @@ def _year_earlier(reading: Reading) -> Plan | None:
     if to_date is not None and memory.data_to is not None:
         latest_year, latest_month = (int(part) for part in memory.data_to.split("-"))
         year = int(to_date.group("year") or to_date.group("after") or latest_year) - 1
-        month = _MONTH_ABBREVIATIONS[latest_month - 1]
+        month = calendar.month_abbr[latest_month]
         span = f"from Jan {year} to {month} {year}"
         question = f"{last[: to_date.start()]}{last[to_date.end() :]} {span}"
     elif re.search(r"\b(?:19|20)\d\d\b", last):
