@@ -91,6 +91,8 @@ FractionColumn = Literal[
     "leakage_probability",
     "churn_rate",
     "monthly_churn_rate",
+    "leakage_probability",
+    "decline_probability",
 ]
 FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):
