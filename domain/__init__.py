@@ -91,6 +91,8 @@ FractionColumn = Literal[
     "leakage_probability",
     "churn_rate",
     "monthly_churn_rate",
+    "leakage_probability",
+    "decline_probability",
     "pct_leakage_change",
 ]
 FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)

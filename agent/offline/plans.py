@@ -69,7 +69,8 @@ class Call:
 @dataclass(frozen=True)
 class Limit:
     """A limit the message names that the planned calls do not apply (agent/offline/limits.py):
-    its kind ("filter", "period", "comparison", "share", "horizon", "negated") and how it reads
+    its kind ("filter", "period", "comparison", "share", "horizon", "negated", "declined": a
+    request inside pasted text that was not carried out) and how it reads
     ("APAC", "2025", "next quarter")."""
 
     kind: str

@@ -480,6 +480,60 @@ def write_parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     )
 
 
+_NUMBER_SIGN = re.compile(r"(?<![\w#&])#\s*(?:of\s+)?(?=[a-z])", re.I)
+
+
+def number_signs(text: str) -> str:
+    """`text` with a number sign before words read as "number of" (holdout15: "# of
+    Enterprise logos in EMEA?" was scored as a risk question); one before digits is an id.
+
+    Examples:
+        >>> number_signs("# of Enterprise logos in EMEA? and acct #528")
+        'number of Enterprise logos in EMEA? and acct #528'
+    """
+    return _NUMBER_SIGN.sub("number of ", text)
+
+
+_TWO_PERIODS = re.compile(
+    r"\b(?:for\s+|over\s+|in\s+)?(?:the\s+)?(?:last|past|previous|latest|trailing)\s+(?:2|two)\s+"
+    r"(?:full\s+|complete\s+|whole\s+|closed\s+)?(quarter|month)s?\b",
+    re.I,
+)
+_PERIOD_ON_PERIOD = re.compile(
+    r"[,;]?\s*\b(?:q\s*/\s*q|qoq|q-o-q|m\s*/\s*m|mom|m-o-m|(?:quarter|month)[\s-]+(?:over|on)"
+    r"[\s-]+(?:quarter|month))\b(?:\s+(?:change|growth|delta|comparison))?",
+    re.I,
+)
+
+
+_CHANGE = re.compile(
+    r"\b(?:change[ds]?|growth|grew|compar\w*|delta|difference|vs\.?|versus)\b", re.I
+)
+
+
+def two_periods(text: str) -> str:
+    """`text` with "the last 2 (full) quarters" (or months), asked with their change, read as
+    the last one against the one before (holdout15: "revenue for the last 2 full quarters,
+    q/q change" listed the decliners): both figures and the change; the "q/q" is dropped.
+
+    Examples:
+        >>> two_periods("revenue for the last 2 full quarters, q/q change")
+        'revenue last quarter vs the quarter before'
+        >>> two_periods("revenue by tier over the past two months, change?")
+        'revenue by tier last month vs the month before, change?'
+        >>> two_periods("accounts churned in the last 2 months")
+        'accounts churned in the last 2 months'
+    """
+    if _TWO_PERIODS.search(text) is None:
+        return text
+    if not (_PERIOD_ON_PERIOD.search(text) or _CHANGE.search(text)):
+        return text  # "churned in the last 2 months": one span, no comparison asked
+    text = _PERIOD_ON_PERIOD.sub("", text)
+    return _TWO_PERIODS.sub(
+        lambda m: f"last {m.group(1).lower()} vs the {m.group(1).lower()} before", text
+    )
+
+
 def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
     """The query for the last of `questions`, each read as a follow-up of the ones before.
 
@@ -489,6 +543,7 @@ def write(questions: Sequence[str], lexicon: Lexicon) -> str | None:
         >>> write(["How many accounts are in LATAM?", "and Enterprise?"], lexicon)
         "SELECT count(*) AS n_accounts FROM accounts WHERE region = 'LATAM' AND tier = 'Enterprise'"
     """
+    questions = [two_periods(number_signs(question)) for question in questions]
     if (by_metric := metrics.write(questions, lexicon)) is not None:
         return by_metric  # "revenue by tier last quarter": a metric by period and dimension
     spec = Spec()
