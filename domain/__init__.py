@@ -93,6 +93,7 @@ FractionColumn = Literal[
     "monthly_churn_rate",
     "leakage_probability",
     "decline_probability",
+    "pct_leakage_change",
 ]
 FRACTION_COLUMNS: tuple[str, ...] = get_args(FractionColumn)
 """Columns the metric queries return as fractions (0.057 for +5.7 %, negative for a fall):

@@ -79,9 +79,16 @@ def _as_records(call: Call, text: str, lexicon: Lexicon) -> bool:
     return call.name == "query_duckdb" and any(_in_sql(call, cond) for _, cond in covered)
 
 
-_RECORD_MEASURES = (" as discount_total,", " as n_invoices_with_failed_payment,")
+_RECORD_MEASURES = (
+    " as discount_total,",
+    " as n_invoices_with_failed_payment,",
+    " as overage_revenue,",
+    " as gross_revenue,",
+    " as credit_total,",
+)
 """Measures of agent/offline/metrics.py that total the records a leakage type's words also
-name (the discount lines given, the invoices with a failed payment; rt13 U-H3, U-H4)."""
+name (the discount lines given, the invoices with a failed payment, the overage and credit
+lines billed; rt13 U-H3, U-H4, rt14 V-H2)."""
 
 
 def _in_sql(call: Call, *needles: str) -> bool:

@@ -90,6 +90,17 @@ each); "churn rate" is the accounts churned in the period over those billed in t
 before it, and per month; "how did APAC do last quarter vs the quarter before?" is APAC's
 revenue compared.
 
+Invoice lines, cohorts and receivables by age (rt14 V-H2..V-H5, V-H7; lexicon
+`[line_metrics]`): "overage revenue billed in 2026", "credits in 2026" and "gross revenue
+before discounts and credits" total their invoice lines (gross beside the discounts, credits
+and net revenue), never the book's net revenue; "how much did we lose from downgrades?" is
+that leakage type's findings (detect_leakage), not revenue; "revenue from customers that
+signed up in 2025" filters that cohort's accounts (each year's revenue, or the period asked)
+and takes 2025 as no period of revenue; "average revenue per Enterprise account" divides by
+the accounts billed; "leakage this year vs last year" compares detected leakage like for like;
+"invoices more than 60 days overdue" are the unpaid ones due more than 60 days before the
+last day of the data's latest month, the as-of date the row states.
+
 Hand-written: the questions are the planner's lexicon words mapped onto a fixed schema, and
 each query is the one the guard (data/sql_guard.py) runs; no text-to-SQL library runs offline.
 """
@@ -237,6 +248,7 @@ class MetricSpec:
     threshold: tuple[str, float] | None = None  # "accounts with revenue over $50k": (op, amount)
     rate: bool = False  # "churn rate": churned over the accounts billed before (rt12 T-M4)
     peak: bool = False  # "which month had the highest revenue?": the periods, largest first
+    overdue_days: int | None = None  # "invoices more than 60 days overdue": past due by > N
 
 
 def _word_phrases(words: Sequence[str]) -> tuple[Phrase, ...]:
@@ -1412,7 +1424,20 @@ def relative_period(lowered: str) -> tuple[tuple[str, str] | None, str]:
 
 
 def parse(text: str, lexicon: Lexicon) -> MetricSpec:
-    """The metric question in `text`, possibly partial (a follow-up names what changes)."""
+    """The metric question in `text`, possibly partial (a follow-up names what changes). A
+    cohort ("customers that signed up in 2025", `_cohort`) is a filter on the accounts, and
+    its period is not the period of the question (rt14 V-H3)."""
+    if (cohort := _cohort(text)) is not None:
+        rest, condition = cohort
+        spec = _parse(rest, lexicon)
+        if spec.metric not in (None, "signups"):
+            if spec.period is None and not spec.periods and spec.group is None:
+                spec = replace(spec, period=_ALL_MONTHS, group="year")  # what they billed
+            return replace(spec, filters=(*spec.filters, condition))  # each year since
+    return _parse(text, lexicon)
+
+
+def _parse(text: str, lexicon: Lexicon) -> MetricSpec:
     vocab = words(lexicon)
     tokens = tokenize(without_names(text, lexicon))
     metric = _first(tokens, vocab.metrics)
@@ -1435,6 +1460,12 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     ):
         metric = "churn"  # "how much MRR did we lose to churn?": what the churned accounts
         # billed in their last month, not the book's MRR (rt13 U-H5)
+    line = line_metric(tokens, lexicon)
+    # "overage revenue billed in 2026": its invoice lines (rt14 V-H2, V-H7); "how many
+    # invoices had a service credit?" counts invoices (agent/offline/sqlgen.py)
+    amount = line == "overdue" or metric is not None or not _COUNTS_ROWS.search(lowered)
+    if metric in (None, "revenue", "discounts", "receivables") and line is not None and amount:
+        metric = line
     group = _grouped_by(tokens, vocab)
     filters = tuple(dict.fromkeys(c for p, c in vocab.filters if find_phrase(tokens, p) >= 0))
     compared: tuple[Period, ...] = read_periods(text)
@@ -1493,7 +1524,8 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
     share = read_share(text)
     if metric is None and share and (rank or filters or group or customers):
         metric = "revenue"  # "what share do the top 10 customers make up?": of revenue
-    against = read_compared(text) if metric in (None, "revenue") and group not in _PERIODS else None
+    comparable = metric in (None, "revenue", "leakage")  # "leakage this year vs last year"
+    against = read_compared(text) if comparable and group not in _PERIODS else None
     if against is not None:  # "this year vs last year": the first, compared with the second
         period = against[0]
     if grew and against is None and months_back(text) is None:
@@ -1534,7 +1566,8 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         periods=tuple(compared) if group in ("month", "quarter", "half") else (),
         changes=changes or bool(compared),
         lists=has_phrase(tokens[:2], vocab.lists) and re.search(_WHO, text.lower()) is not None,
-        per_account=has_phrase(tokens, vocab.per_account) and not _EACH_ACCOUNT.search(lowered),
+        per_account=(has_phrase(tokens, vocab.per_account) or bool(_AVERAGE_PER.search(lowered)))
+        and not _EACH_ACCOUNT.search(lowered),
         counted=metric == "revenue" and has_phrase(tokens, vocab.counted),
         leakage_type=leakage_type if metric == "leakage" else None,
         lost_revenue=metric == "churn" and _asks_lost_revenue(tokens),
@@ -1547,7 +1580,62 @@ def parse(text: str, lexicon: Lexicon) -> MetricSpec:
         threshold=threshold,
         rate=metric == "churn" and _RATE.search(lowered) is not None,
         peak=peak is not None and metric == "revenue" and group == (peak or ("",))[0],
+        overdue_days=_days_overdue(lowered) if metric == "overdue" else None,
     )
+
+
+_COUNTS_ROWS = re.compile(r"\b(?:how many|number of|count|which|list|show)\b")
+"""A question that counts or lists rows ("how many invoices had a service credit?"): not an
+amount of invoice lines."""
+
+_AVERAGE_PER = re.compile(
+    r"\b(?:average|avg|mean|typical)\b.*\bper\s+(?:[a-z][\w-]*\s+){1,2}"
+    r"(?:accounts?|customers?|clients?)\b"
+)
+"""An average per account with a filter between ("average revenue per Enterprise account",
+rt14 V-H4: the Enterprise total was answered as the average)."""
+
+_COHORT = re.compile(
+    r"\b(?:customers?|accounts?|clients?|logos?)\s+(?:that|who|which)\s+(?:have\s+|had\s+)?"
+    r"(?:signed\s+up|joined(?:\s+us)?|onboarded|were\s+onboarded|were\s+acquired|came\s+on\s+board"
+    r"|signed\s+on|started)\s+"
+    r"((?:in|during)\s+(?:(?:q[1-4]|h[12]|[a-z]{3,9})\s+(?:of\s+)?)?(?:19|20)\d\d\b"
+    r"|(?:in\s+|during\s+)?(?:this|last)\s+(?:year|quarter))"
+)
+"""Accounts named by when they signed up ("customers that signed up in 2025"): a cohort,
+whose period says which accounts, not which months of revenue (rt14 V-H3)."""
+
+
+def _cohort(text: str) -> tuple[str, str] | None:
+    """(`text` without the cohort's period, the filter on the accounts' signup date) of a
+    question about a cohort ("how much revenue comes from customers that signed up in
+    2025?"); None without one.
+
+    Examples:
+        >>> _cohort("how much revenue comes from customers that signed up in 2025?")[1]
+        "signup_date >= DATE '2025-01-01' AND a.signup_date < DATE '2026-01-01'"
+    """
+    match = _COHORT.search(text.lower())
+    if match is None:
+        return None
+    period = read_period(match.group(1))
+    if period is None:
+        return None
+    rest = text[: match.start()] + "customers" + text[match.end() :]  # no period of its own
+    return rest, f"signup_date >= {period.start} AND a.signup_date < {period.end}"
+
+
+_DAYS_OVERDUE = re.compile(
+    r"\b(?:more\s+than|over|above|at\s+least|beyond|by\s+more\s+than|by\s+over|>\s*)\s*"
+    r"(\d{1,3})\s*\+?\s*days?\b|\b(\d{1,3})\s*\+\s*days?\b"
+)
+
+
+def _days_overdue(lowered: str) -> int:
+    """The days past due a question asks about ("more than 60 days overdue", "90+ days past
+    due"); 0 (any invoice past its due date) when it names none."""
+    match = _DAYS_OVERDUE.search(lowered)
+    return int(match.group(1) or match.group(2)) if match else 0
 
 
 _GREW = re.compile(
@@ -1670,6 +1758,8 @@ def applies(text: str, lexicon: Lexicon) -> bool:
         return False
     if spec.metric is None:
         return False
+    if spec.metric == "revenue" and lost_to_type(text, lexicon):
+        return False  # "how much did we lose from downgrades?": that type's findings
     if one_account:  # one account's revenue over a period the data anchors ("in H1", "last
         # year"): a sum here; with its year ("in 2026") agent/offline/sqlgen.py writes it;
         # anything else about one account is its own tools' (its trend)
@@ -1687,6 +1777,7 @@ def applies(text: str, lexicon: Lexicon) -> bool:
             or (spec.rank is not None and has_phrase(tokens, vocab.ranked_leakage))
             or spec.share  # "what percentage of revenue is leaking?" (rt12 T-M3)
             or spec.each_account  # "accounts with leakage over $10k in 2026": a row each
+            or spec.compared is not None  # "leakage this year vs last year" (rt14 V-H5)
         )  # "top 5 accounts by detected leakage": per account; "3 biggest leaking": the tools
     if spec.customers and spec.metric != "revenue":
         return False  # one customer's churn or NRR: no query here names its id
@@ -1695,6 +1786,7 @@ def applies(text: str, lexicon: Lexicon) -> bool:
         spec.group
         or spec.period
         or spec.metric in vocab.standalone
+        or spec.metric in OWN_METRICS
         or ranks_or_averages
         or several
         or spec.share
@@ -1763,8 +1855,8 @@ def parts(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         ()
     """
     clauses = [c for c in _PARTS.split(text.strip().rstrip("?.!")) if c]
-    if len(clauses) < 2:
-        return ()
+    if len(clauses) < 2 or parse(text, lexicon).metric == "gross_revenue":
+        return ()  # "gross revenue before discounts and credits" is one measure
     named = [parse(clause, lexicon).metric for clause in clauses]
     if None in named or len(set(named)) < len(named):
         return ()
@@ -1865,6 +1957,8 @@ def _select(group: str | None, month_expression: str) -> tuple[str, str, str]:
     other dimensions by the first measure, largest first."""
     if group == "month":
         return f"strftime({month_expression}, '%Y-%m') AS month, ", " GROUP BY 1", " ORDER BY 1"
+    if group == "year":
+        return f"strftime({month_expression}, '%Y') AS year, ", " GROUP BY 1", " ORDER BY 1"
     if group in ("quarter", "half"):
         part = (
             f"'-Q' || quarter({month_expression})"
@@ -1892,10 +1986,24 @@ def filtered_to(filters: Sequence[str], name: str = "filtered_to") -> str:
         ", 'tier Enterprise; region EMEA' AS filtered_to"
     """
     matched = [m for f in filters if (m := _EQUALS.match(f.strip())) is not None]
-    if not matched:
+    cohorts = [m for f in filters if (m := _SIGNED_UP.match(f.strip())) is not None]
+    if not matched and not cohorts:
         return ""
     named = "; ".join(f"{m.group(1).replace('_', ' ')} {m.group(2)}" for m in matched)
-    return f", '{named}' AS {name}"
+    if not cohorts:
+        return f", '{named}' AS {name}"
+    parts = [f"'{named}; '"] if named else []
+    for m in cohorts:  # "accounts that signed up 2025-01 to 2025-12" (rt14 V-H3)
+        first, last = m.group(1), _month_before(m.group(2))
+        parts.append(
+            f"'accounts that signed up ' || strftime({first}, '%Y-%m') || CASE WHEN "
+            f"{first} < {last} THEN ' to ' || strftime({last}, '%Y-%m') ELSE '' END"
+        )
+    return f", {' || '.join(parts)} AS {name}"
+
+
+_SIGNED_UP = re.compile(r"^signup_date >= (.+) AND a\.signup_date < (.+)$")
+"""A cohort filter (`_cohort`): the accounts that signed up in [start, end)."""
 
 
 def _as_months(**columns: str) -> str:
@@ -1975,7 +2083,7 @@ def _period_select(
                 f" GROUP BY GROUPING SETS (({grouped}), ()) HAVING grouping({currency}) = 0 "
                 "OR count(*) = 0"
             )
-        ordered = (spec.group in _PERIODS or keys) and not spec.peak
+        ordered = (spec.group in (*_PERIODS, "year") or keys) and not spec.peak
         direction = "ASC" if spec.peak and spec.ascending else "DESC"
         sort = " ORDER BY 1, 2" if ordered else f" ORDER BY {n_keys + 2} {direction}, 1"
     if change is not None and spec.group in _PERIODS:
@@ -2162,17 +2270,7 @@ def _compared(spec: MetricSpec, source: str) -> str:
     currency: both figures, the change and the change in percent, and both periods
     (`compared_start`/`compared_end`, as the revenue movers state theirs, `movement_sql`)."""
     assert spec.period is not None and spec.compared is not None
-    bounds = {
-        "now_start": spec.period.start,
-        "now_end": spec.period.end,
-        "then_start": spec.compared.start,
-        "then_end": spec.compared.end,
-    }  # each written once (a bound repeats the data's latest month): the query stays short
-    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
-    now, then = (
-        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
-        for n in ("now", "then")
-    )
+    prefix, now, then = _bounds_cte(spec.period, spec.compared)
     amounts = []
     measure = "mrr" if spec.monthly else "revenue"
     for q, name in ((now, f"{measure}_in_period"), (then, f"{measure}_compared")):
@@ -2180,14 +2278,7 @@ def _compared(spec: MetricSpec, source: str) -> str:
         if spec.monthly:  # "MRR this year vs last year": each period's average month
             amount += f" / nullif(count(DISTINCT r.month) FILTER (WHERE {_in('r.month', q)}), 0)"
         amounts.append((f"coalesce({amount}, 0)", name))
-    (now_sum, _), (then_sum, _) = amounts
-    value = (
-        ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
-        + f", round({now_sum} - {then_sum}, 2) AS revenue_change, "
-        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 6) END "
-        "AS pct_revenue_change, "
-        + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
-    )
+    value = _changed(amounts, "revenue", then)
     if _uses_accounts(spec):
         value += _left_out(replace(spec, periods=(then, now)), _LATEST_MONTH)
     value += _unknown_customers(spec)
@@ -2205,6 +2296,32 @@ def _compared(spec: MetricSpec, source: str) -> str:
         extra=extra,
         keys=keys,
     )
+
+
+def _changed(amounts: Sequence[tuple[str, str]], measure: str, then: Period) -> str:
+    """The columns of a comparison: both amounts (`amounts`: (aggregate, name), now first),
+    `<measure>_change`, `pct_<measure>_change` and the compared period's months."""
+    (now_sum, _), (then_sum, _) = amounts
+    return (
+        ", ".join(f"round({amount}, 2) AS {name}" for amount, name in amounts)
+        + f", round({now_sum} - {then_sum}, 2) AS {measure}_change, "
+        f"CASE WHEN {then_sum} > 0 THEN round({now_sum} / {then_sum} - 1, 6) END "
+        f"AS pct_{measure}_change, "
+        + _as_months(compared_start=then.start, compared_end=_month_before(then.end))
+    )
+
+
+def _bounds_cte(now: Period, then: Period) -> tuple[str, Period, Period]:
+    """(a `bounds` CTE, the two periods read from it) of a comparison: each bound written
+    once (a bound repeats the data's latest month), so the query stays short."""
+    bounds = {"now_start": now.start, "now_end": now.end}
+    bounds |= {"then_start": then.start, "then_end": then.end}
+    prefix = f"WITH bounds AS (SELECT {', '.join(f'{e} AS {n}' for n, e in bounds.items())}) "
+    read_now, read_then = (
+        Period(*(f"(SELECT {n}_{e} FROM bounds)" for e in ("start", "end")))
+        for n in ("now", "then")
+    )
+    return prefix, read_now, read_then
 
 
 def _named_customers(spec: MetricSpec) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -2563,6 +2680,8 @@ def _leakage(spec: MetricSpec) -> str:
     extra = [f"d.leakage_type = '{spec.leakage_type}'"] if spec.leakage_type else []
     if spec.share:  # "what percentage of revenue is leaking?": over revenue (rt12 T-M3)
         return _leakage_share(spec, extra)
+    if spec.compared is not None and spec.period is not None and spec.rank is None:
+        return _leakage_compared(spec, source, extra)  # "this year vs last year" (rt14 V-H5)
     if spec.rank is not None or spec.each_account:  # "top 5 accounts by detected leakage"
         value = "round(sum(d.amount), 2) AS detected_leakage, count(*) AS n_findings"
         if spec.leakage_type:  # the type it is limited to, on every row
@@ -2582,6 +2701,34 @@ def _leakage(spec: MetricSpec) -> str:
         source,
         currency="a.currency",
         change="sum(d.amount)" if spec.changes else None,
+        extra=extra,
+    )
+
+
+def _leakage_compared(spec: MetricSpec, source: str, extra: Sequence[str]) -> str:
+    """Detected leakage in the period asked against the period it is compared with ("compare
+    leakage this year vs last year": like for like, `read_compared`), per group and currency:
+    both amounts, the change and the change in percent, both periods named, as revenue's
+    comparison (`_compared`) states them (rt14 V-H5: the declining customers answered)."""
+    assert spec.period is not None and spec.compared is not None
+    prefix, now, then = _bounds_cte(spec.period, spec.compared)
+    amounts = [
+        (f"coalesce(sum(d.amount) FILTER (WHERE {_in('d.month', q)}), 0)", name)
+        for q, name in ((now, "leakage_in_period"), (then, "leakage_compared"))
+    ]
+    value = (
+        f"{_changed(amounts, 'leakage', then)}, "
+        f"count(*) FILTER (WHERE {_in('d.month', now)}) AS n_findings_in_period, "
+        f"count(*) FILTER (WHERE {_in('d.month', then)}) AS n_findings_compared"
+    )
+    return _period_select(
+        replace(spec, period=now, periods=(then, now)),
+        _LATEST_MONTH,
+        "d.month",
+        value,
+        source,
+        prefix=prefix,
+        currency="a.currency",
         extra=extra,
     )
 
@@ -2935,6 +3082,134 @@ def _failed_invoices(spec: MetricSpec) -> str:
     )
 
 
+_LINE_METRICS = ("overage_billed", "credits", "gross_revenue")
+"""Metrics that total invoice lines of a kind (lexicon `[line_metrics]`, rt14 V-H2)."""
+OWN_METRICS = frozenset((*_LINE_METRICS, "overdue"))
+"""Metrics only the warehouse computes, asked with or without a period (as `standalone`)."""
+
+
+@lru_cache(maxsize=4)
+def _line_words(lexicon: Lexicon) -> Mapping[str, tuple[Phrase, ...]]:
+    raw: Mapping[str, Sequence[str]] = lexicon.raw["line_metrics"]
+    return {key: tuple(tuple(w.split()) for w in words) for key, words in raw.items()}
+
+
+def line_metric(tokens: list[str], lexicon: Lexicon) -> str | None:
+    """The invoice-line metric a message asks for (`[line_metrics]`): "overdue" for invoices
+    past their due date; else the line kind named first ("overage revenue", "credits", "gross
+    revenue"), unless the message asks what was not billed or lost (the leakage tools') or
+    names a card; None otherwise.
+
+    Examples:
+        >>> line_metric(tokenize("how much overage revenue did we bill in 2026?"), lexicon)
+        'overage_billed'
+        >>> line_metric(tokenize("how much overage went unbilled in 2026?"), lexicon) is None
+        True
+    """
+    table = _line_words(lexicon)
+    if has_phrase(tokens, table["overdue"]):
+        return "overdue"
+    if has_phrase(tokens, table["not_billed"]):
+        return None
+    found = [
+        (index, key)
+        for key in _LINE_METRICS
+        for phrase in table[key]
+        if (index := find_phrase(tokens, phrase)) >= 0
+    ]
+    return min(found)[1] if found else None
+
+
+def lost_to_type(text: str, lexicon: Lexicon) -> bool:
+    """Whether a revenue question asks what a leakage type cost ("how much revenue did we
+    lose from downgrades this year?", "… lost on expired cards"): a loss verb, a word of
+    `lost_via`, and a leakage type named after it: detect_leakage's findings of that type,
+    never the book's revenue (rt14 V-H2; "lose to …" is a blocker already).
+
+    Examples:
+        >>> [lost_to_type(f"how much revenue did we lose from {cause}?", lexicon)
+        ...  for cause in ("downgrades this year", "churned customers")]
+        [True, False]
+    """
+    tokens = tokenize(text)
+    via = tuple(tuple(w.split()) for w in lexicon.raw["line_metrics"]["lost_via"])
+    types = lexicon.entities.get("leakage_type", ())
+    for index, token in enumerate(tokens):
+        if token not in ("lose", "lost", "losing"):
+            continue
+        for start in range(index + 1, min(index + 4, len(tokens))):
+            if any(find_phrase(tokens[start : start + len(v)], v) == 0 for v in via):
+                return any(find_phrase(tokens[start : start + 7], p) >= 0 for p, _ in types)
+    return False
+
+
+def _line_amounts(spec: MetricSpec) -> str:
+    """The invoice lines of a kind in the period (the latest month by default), per currency:
+    the overage billed, the credits given (negative, as the invoices carry them), or gross
+    revenue (subscription and overage lines) beside the discounts, credits and net revenue
+    that take it to net (rt14 V-H2: each was answered with the book's net revenue)."""
+    kinds = {"overage_billed": ("overage", "overage"), "credits": ("credit", "credit")}
+    if spec.metric in kinds:
+        kind, name = kinds[spec.metric or ""]
+        total = "overage_revenue" if kind == "overage" else "credit_total"
+        value = (
+            f"round(sum(l.amount), 2) AS {total}, count(*) AS n_{name}_lines, "
+            "count(DISTINCT i.account_id) AS n_accounts"
+        )
+        extra = [f"l.line_type = '{kind}'"]
+    else:
+        value = (
+            "round(coalesce(sum(l.amount) FILTER (WHERE l.line_type IN ('subscription', "
+            "'overage')), 0), 2) AS gross_revenue, round(coalesce(sum(l.amount) FILTER (WHERE "
+            "l.line_type = 'discount'), 0), 2) AS discount_total, round(coalesce(sum(l.amount) "
+            "FILTER (WHERE l.line_type = 'credit'), 0), 2) AS credit_total, "
+            "round(sum(l.amount), 2) AS net_revenue"
+        )
+        extra = []
+    return _period_select(
+        spec,
+        _LATEST_MONTH,
+        "i.period",
+        value + _months_covered(spec, "i.period"),
+        "invoice_lines l JOIN invoices i USING (invoice_id) "
+        "LEFT JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        currency="i.currency",
+        extra=extra,
+    )
+
+
+_AS_OF = f"last_day({LATEST})"
+"""The date receivables are aged at: the last day of the data's latest month (no payment
+after it is in the data, so a later date would age invoices the data cannot say are unpaid)."""
+
+
+def _overdue(spec: MetricSpec) -> str:
+    """Invoices past their due date by more than N days ("how many invoices are more than 60
+    days overdue?"; N = 0 without a number) as of the data's last day, stated in the row
+    (`as_of_date`): a positive total and no successful payment, counted and summed per
+    currency over every month of the data unless a period is asked (rt14 V-H7: every invoice
+    of every month was listed)."""
+    days = spec.overdue_days or 0
+    return _period_select(
+        spec,
+        _ALL_MONTHS,
+        "i.period",
+        "count(*) AS n_overdue_invoices, round(sum(i.total), 2) AS overdue_amount, "
+        "count(DISTINCT i.account_id) AS n_accounts, "
+        f"{days} AS days_past_due_over, strftime({_AS_OF}, '%Y-%m-%d') AS as_of_date",
+        "invoices i LEFT JOIN accounts a ON a.account_id = i.account_id",
+        within="i.period >= {start} AND i.period < {end}",
+        prefix=_PAID,
+        currency="i.currency",
+        extra=[
+            "i.total > 0",
+            "i.invoice_id NOT IN (SELECT invoice_id FROM paid)",
+            f"date_diff('day', i.due_date, {_AS_OF}) > {days}",
+        ],
+    )
+
+
 def _collections(spec: MetricSpec) -> str:
     """Cash collected in the period (the latest month by default): the successful payments
     made in it, by the day they were made, counted and summed per currency ("how much cash
@@ -3042,6 +3317,10 @@ def _expired_cards(spec: MetricSpec) -> str:
 
 
 _BUILDERS: dict[str, Callable[[MetricSpec], str]] = {
+    "overage_billed": _line_amounts,
+    "credits": _line_amounts,
+    "gross_revenue": _line_amounts,
+    "overdue": _overdue,
     **_PERIOD_MEASURES,
     "collections": _collections,
     "late_payments": _late_payments,

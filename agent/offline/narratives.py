@@ -124,6 +124,23 @@ _LABELS = {
     "monthly_churn_rate": "churn rate per month",
     "n_accounts_billed_before": "accounts billed the month before",
     "billed_month": "billed in",
+    # invoice lines and receivables by age (rt14 V-H2, V-H7)
+    "overage_revenue": "overage billed",
+    "n_overage_lines": "overage lines",
+    "credit_total": "credits",
+    "n_credit_lines": "credit lines",
+    "gross_revenue": "gross revenue",
+    "discount_total": "discounts",
+    "n_overdue_invoices": "overdue invoices",
+    "overdue_amount": "amount overdue",
+    "days_past_due_over": "days past due, more than",
+    "as_of_date": "as of",
+    "leakage_in_period": "detected leakage",
+    "leakage_compared": "detected leakage then",
+    "leakage_change": "change",
+    "pct_leakage_change": "change in %",
+    "n_findings_in_period": "findings",
+    "n_findings_compared": "findings then",
     "n_late_invoices": "late invoices",
     "n_unpaid_past_due": "unpaid past due",
     "past_due_amount": "amount past due",
@@ -161,6 +178,16 @@ _DEFINITIONS = {
     "months and currency.",
     "churn_rate": "Churn rate: the accounts churned in the period over the accounts billed in "
     "the month before it; per month: that over the period's months.",
+    "overage_revenue": "Overage billed: the overage lines of the period's invoices (seats above "
+    "the licence, billed), not the overage leakage left unbilled.",
+    "credit_total": "Credits: the credit lines of the period's invoices (negative, as billed).",
+    "gross_revenue": "Gross revenue: subscription and overage lines, before discounts and "
+    "credits; net revenue adds those.",
+    "overdue_amount": "Overdue: invoices with a positive total, no successful payment and a due "
+    "date more than the days shown before the as-of date, the last day of the data's latest "
+    "month (no later payment is in the data).",
+    "leakage_in_period": "Detected leakage: the reconciliation's findings of each period, like "
+    "for like.",
     "cash_collected": "Cash collected: the successful payments made in the period, by the day "
     "they were made (an invoice of an earlier month paid in it counts).",
     "n_late_invoices": "Late: an invoice paid after its due date, or past its due date with no "
@@ -267,7 +294,7 @@ def _compared_periods(row: Mapping[str, Any]) -> dict[str, str]:
         "in_period": _months(row, "period_start", "period_end"),
         "compared": _months(row, "compared_start", "compared_end"),
     }
-    measures = {"revenue": "Revenue", "mrr": "MRR (average month)"}
+    measures = {"revenue": "Revenue", "mrr": "MRR (average month)", "leakage": "Detected leakage"}
     return {
         f"{measure}_{which}": f"{label} {months}"
         for measure, label in measures.items()

@@ -1068,6 +1068,10 @@ def _carry(call: Call, reading: Reading) -> Call:
     if not (reading.widens or reading.back_to_list):
         kinds = (*kinds, "account_id")
     earlier = reading.last_call_entities()
+    memory = reading.memory
+    if not reading.points_back and "account_id" not in memory.last_args:
+        earlier.pop("account_id", None)  # the account of a refused request ("delete all
+        # invoices for ACC000001"), not of the last call: only "it" points at it (rt14 V-H5)
     extra = {
         kind: earlier[kind]
         for kind in kinds

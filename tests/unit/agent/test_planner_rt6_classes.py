@@ -41,9 +41,12 @@ UNAPPLIED = [  # (question, tool chosen, the limit as the answer must name it)
     # of findings by region is still the tool's, its limits stated
     ("Which region has the most findings this year?", "detect_leakage", "this year"),
     ("Which region has the most findings this year?", "detect_leakage", "region"),
+    # "How does this month's detected leakage compare with last month?" is now compared by a
+    # query (rt14 V-H5, test_planner_rt14_values.py); a comparison of risk scores is still
+    # the tool's, its limit stated
     (
-        "How does this month's detected leakage compare with last month?",
-        "detect_leakage",
+        "How do the riskiest accounts this month compare with last month?",
+        "score_leakage",
         "this month and last month",
     ),
     ("which customers were declining in 2025?", "find_declining_customers", "2025"),
