@@ -64,21 +64,26 @@ def _counted(n: int, one: str) -> str:
     return f"{n:,} {one if n == 1 else head + 's' + of + tail}"
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """What the refresh after an import could not compute, and why (`why`); `trends` and
+    `findings` say that the revenue trends, and the leakage findings, were computed all the
+    same (rt14 V-H1: an export without meter files has invoices to check, but no scores)."""
+
+    why: str
+    trends: bool = False
+    findings: bool = False
+
+
 def cfo_summary(
-    report: StripeImportReport,
-    not_computed: str | None = None,
-    *,
-    source: str | None = None,
-    trends: bool = False,
-    findings: bool = False,
+    report: StripeImportReport, shortfall: Shortfall | None = None, *, source: str | None = None
 ) -> str:
     """The import in a CFO's words (rt12 T-L16: the chat showed the developer report, with
     "leakage_events (ground truth, for --evaluate): 44" and "fields not used …"): what was
     imported, what was computed from it, and what was not used and why. The full report
     stays available (the chat's details, `revrisk import --from stripe`). `source` names the
-    upload (default: the report's folder name, never its server path); `trends` says that
-    the trends were computed although the rest was not, `findings` that the leakage findings
-    were too (rt14 V-H1: an export without meter files has invoices to check, no scores).
+    upload (default: the report's folder name, never its server path); `shortfall`, what the
+    refresh could not compute.
 
     Examples:
         >>> r = StripeImportReport("export.zip", {"accounts": 60, "invoices": 1}, {}, {}, 44,
@@ -98,22 +103,22 @@ def cfo_summary(
     listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
     name = source or Path(report.folder).name
     lines = [f"**Imported** from {literal(name)}: {listed or 'no billing rows'}."]
-    if not_computed and trends and findings:
+    if shortfall and shortfall.trends and shortfall.findings:
         lines.append(
             "**Computed:** leakage findings from the invoices and payments, and revenue trends "
             "per customer. **Not computed:** risk scores, because the data lacks what they "
-            f"need ({not_computed})."
+            f"need ({shortfall.why})."
         )
-    elif not_computed and trends:
+    elif shortfall and shortfall.trends:
         lines.append(
             "**Computed:** revenue trends per customer. **Not computed:** leakage findings "
-            f"and risk scores, because the data lacks what they need ({not_computed}). You "
+            f"and risk scores, because the data lacks what they need ({shortfall.why}). You "
             "can still ask about revenue, customers, invoices and payments."
         )
-    elif not_computed:
+    elif shortfall:
         lines.append(
             f"**Not computed:** leakage findings, risk scores and trends, because "
-            f"{not_computed}. You can still ask about customers, invoices and payments."
+            f"{shortfall.why}. You can still ask about customers, invoices and payments."
         )
     else:
         lines.append(
@@ -199,13 +204,12 @@ def import_into_session(source: Path, session_folder: Path) -> SessionImport:
     except Exception as exc:  # the caches rebuild on first use; the import itself stands
         why = _not_computed(exc)
         trends_only = _PARTIAL.fullmatch(why)
-        summary = cfo_summary(
-            report,
+        shortfall = Shortfall(
             trends_only.group(1) if trends_only else why,
-            source=name,
             trends=trends_only is not None,
             findings=bool(trends_only and trends_only.group(2)),
         )
+        summary = cfo_summary(report, shortfall, source=name)
         return SessionImport(db, f"{report.render()}\n(caches not refreshed: {why})", summary)
     return SessionImport(db, report.render(), cfo_summary(report, source=name))
 
