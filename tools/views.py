@@ -13,7 +13,7 @@ from numbers import Number
 from typing import Any
 
 from analytics.leakage.recommend import CATALOGUE
-from domain import DEFAULT_CURRENCY, SPAN_COLUMNS, format_money
+from domain import DEFAULT_CURRENCY, FRACTION_COLUMNS, SPAN_COLUMNS, format_money
 
 Chart = dict[str, Any]
 MAX_CHART_POINTS = 5_000
@@ -162,10 +162,23 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     the first text column against the first numeric column, as a Plotly figure dict (which
     ui/charts.py draws as is). None for a single row, several label columns or no number.
 
+    Months are categories on the axis, as written: Plotly parsed "2026-09" and "2026-10" as
+    dates and drew a day axis ("Sep 6, Sep 13, …", rt14 V-L1). The currency is named in the
+    title only for an amount: a count or a share has none ("N failed payments … (USD)").
+
     Examples:
         >>> chart = sql_chart([{"tier": "Starter", "n": 3}, {"tier": "Business", "n": 5}])
         >>> chart["data"][0]["type"], chart["data"][0]["y"]
         ('bar', [3.0, 5.0])
+        >>> months = [{"month": "2026-09", "net_revenue": 4.4e6, "currency": "USD"},
+        ...           {"month": "2026-10", "net_revenue": 4.3e6, "currency": "USD"}]
+        >>> chart = sql_chart(months)
+        >>> chart["layout"]["xaxis"]["type"], chart["layout"]["title"]["text"]
+        ('category', 'Net revenue by month (USD)')
+        >>> counts = [{"account_id": "ACC000057", "n_failed_payments": 73, "currency": "USD"},
+        ...           {"account_id": "ACC001505", "n_failed_payments": 73, "currency": "USD"}]
+        >>> sql_chart(counts)["layout"]["title"]["text"]
+        'Failed payments by account id'
     """
     if len(rows) < 2:
         return None
@@ -193,21 +206,26 @@ def sql_chart(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
     }
     if monthly:
         trace["mode"] = "lines+markers"
-    title = f"{measure.replace('_', ' ').capitalize()} by {label.replace('_', ' ')}"
+    amount = not (
+        measure.startswith("n_") or measure.endswith("_seats") or measure in FRACTION_COLUMNS
+    )
+    named = measure.removeprefix("n_").replace("_", " ")
+    title = f"{named.capitalize()} by {label.replace('_', ' ')}"
     first = rows[0]
     if first.get("period_start"):
         title += f", {_months(first, 'period')}"
         if first.get("compared_start"):  # a change: say against what (rt11 R-L3)
             title += f" against {_months(first, 'compared')}"
-    if isinstance(first.get("currency"), str):
+    if amount and isinstance(first.get("currency"), str):
         title += f" ({first['currency']}"
         title += f"; {', '.join(left_out)} rows in the table, not drawn)" if left_out else ")"
     return {
         "data": [trace],
         "layout": {
             "title": {"text": title},
-            "xaxis": {"title": {"text": label.replace("_", " ")}},
-            "yaxis": {"title": {"text": measure.replace("_", " ")}, "rangemode": "tozero"},
+            "xaxis": {"title": {"text": label.replace("_", " ")}}
+            | ({"type": "category"} if monthly else {}),
+            "yaxis": {"title": {"text": named}, "rangemode": "tozero"},
         },
     }
 
