@@ -91,7 +91,6 @@ FractionColumn = Literal[
     "leakage_probability",
     "churn_rate",
     "monthly_churn_rate",
-    "leakage_probability",
     "decline_probability",
     "pct_leakage_change",
 ]

@@ -41,11 +41,15 @@ def refresh_caches(db_path: Path | str, progress: Progress | None = None) -> dic
         progress(2, STEPS)
     if isinstance(failed, ScoresUnavailableError) and failed.billed:  # findings were written
         raise PartialRefreshError(
-            f"risk scores not computed ({failed}); leakage findings and trend figures computed"
+            f"risk scores not computed ({failed}); leakage findings and trend figures computed",
+            reason=str(failed),
+            findings=True,
         )
     if failed is not None:
         raise PartialRefreshError(
-            f"leakage figures not computed ({failed}); trend figures computed"
+            f"leakage figures not computed ({failed}); trend figures computed",
+            reason=str(failed),
+            findings=False,
         )
     return {
         "leakage": leakage,
@@ -72,7 +76,14 @@ def caches_are_current(db_path: Path | str) -> bool:
 
 class PartialRefreshError(ValueError):
     """The trend caches were refreshed, the leakage caches could not be (the reason is in the
-    message and in the warehouse, where readers name it)."""
+    message and in the warehouse, where readers name it). `reason` is why, on its own;
+    `findings` says that the leakage findings were written all the same (only the risk scores
+    are missing)."""
+
+    def __init__(self, message: str, *, reason: str, findings: bool) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.findings = findings
 
 
 def _plain(report: Any) -> dict[str, Any]:

@@ -105,11 +105,10 @@ def elements_for(
                 elements.append(
                     _dataframe(f"{label}: problems", view.problem_columns, view.problems)
                 )
-            if answer_holds_query_tables and _in_answer(view):
-                pass
-            elif _needs_table(view) and view.n_rows <= WHOLE_TABLE_ROWS:
+            table = _needs_table(view) and not (answer_holds_query_tables and _in_answer(view))
+            if table and view.n_rows <= WHOLE_TABLE_ROWS:
                 elements.append(_whole_table(label, view))
-            elif _needs_table(view):
+            elif table:
                 elements.append(_dataframe(label, view.columns, view.shown_rows()))
             elements.extend(file_element(ref) for ref in view.files if Path(ref.path).is_file())
         except Exception as exc:  # an element must never break the reply

@@ -11,7 +11,6 @@ so it goes when the session's uploads go.
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,7 +194,7 @@ def import_into_session(source: Path, session_folder: Path) -> SessionImport:
             None,
             f"{source.name}: the import failed ({describe_error(exc)}); nothing was imported.",
         )
-    from services.refresh import refresh_caches
+    from services.refresh import PartialRefreshError, refresh_caches
 
     name = source.name if source.suffix.lower() == ".zip" else "your Stripe files"
 
@@ -203,23 +202,14 @@ def import_into_session(source: Path, session_folder: Path) -> SessionImport:
         refresh_caches(db)
     except Exception as exc:  # the caches rebuild on first use; the import itself stands
         why = _not_computed(exc)
-        trends_only = _PARTIAL.fullmatch(why)
-        shortfall = Shortfall(
-            trends_only.group(1) if trends_only else why,
-            trends=trends_only is not None,
-            findings=bool(trends_only and trends_only.group(2)),
+        shortfall = (
+            Shortfall(exc.reason, trends=True, findings=exc.findings)
+            if isinstance(exc, PartialRefreshError)
+            else Shortfall(why)
         )
         summary = cfo_summary(report, shortfall, source=name)
         return SessionImport(db, f"{report.render()}\n(caches not refreshed: {why})", summary)
     return SessionImport(db, report.render(), cfo_summary(report, source=name))
-
-
-_PARTIAL = re.compile(
-    r"(?:leakage figures|risk scores) not computed \((.*)\); "
-    r"(leakage findings and )?trend figures computed"
-)
-"""`services.refresh.PartialRefreshError`'s words: the trends stand (and the leakage findings,
-when only the risk scores could not be computed), the rest does not."""
 
 
 def _not_computed(exc: Exception) -> str:

@@ -1786,7 +1786,6 @@ def applies(text: str, lexicon: Lexicon) -> bool:
         spec.group
         or spec.period
         or spec.metric in vocab.standalone
-        or spec.metric in OWN_METRICS
         or ranks_or_averages
         or several
         or spec.share
@@ -3084,14 +3083,12 @@ def _failed_invoices(spec: MetricSpec) -> str:
 
 _LINE_METRICS = ("overage_billed", "credits", "gross_revenue")
 """Metrics that total invoice lines of a kind (lexicon `[line_metrics]`, rt14 V-H2)."""
-OWN_METRICS = frozenset((*_LINE_METRICS, "overdue"))
-"""Metrics only the warehouse computes, asked with or without a period (as `standalone`)."""
 
 
 @lru_cache(maxsize=4)
 def _line_words(lexicon: Lexicon) -> Mapping[str, tuple[Phrase, ...]]:
     raw: Mapping[str, Sequence[str]] = lexicon.raw["line_metrics"]
-    return {key: tuple(tuple(w.split()) for w in words) for key, words in raw.items()}
+    return {key: _word_phrases(words) for key, words in raw.items()}
 
 
 def line_metric(tokens: list[str], lexicon: Lexicon) -> str | None:
@@ -3132,7 +3129,7 @@ def lost_to_type(text: str, lexicon: Lexicon) -> bool:
         [True, False]
     """
     tokens = tokenize(text)
-    via = tuple(tuple(w.split()) for w in lexicon.raw["line_metrics"]["lost_via"])
+    via = _line_words(lexicon)["lost_via"]
     types = lexicon.entities.get("leakage_type", ())
     for index, token in enumerate(tokens):
         if token not in ("lose", "lost", "losing"):

@@ -470,16 +470,16 @@ def _year_earlier(reading: Reading) -> Plan | None:
     return Plan("query_duckdb", (Call("query_duckdb", {"sql": sql}),))
 
 
-def _repeats_query(reading: Reading) -> bool:
+def _repeats_query(reading: Reading, again: Plan | None) -> bool:
     """Whether re-running the last tool with this message's entities would run the thread's
     last query unchanged, though the message asks no repeat ("same thing", "again"): a
     question on another subject ("how much is overdue by more than 30 days?" after one
     account's months, "who are our top 10 customers?" after the legacy revenue) is routed as
-    a question of its own, never answered with the last answer (rt13 U-H7)."""
+    a question of its own, never answered with the last answer (rt13 U-H7). `again` is the
+    message's `reading.follow_up()`."""
     memory = reading.memory
     if memory.last_tool != "query_duckdb" or has_phrase(reading.tokens, reading.lexicon.same):
         return False
-    again = reading.follow_up()
     return again is None or all(call.args == dict(memory.last_args) for call in again.calls)
 
 
@@ -637,8 +637,10 @@ def _choose(reading: Reading) -> Plan:
         return churn
     if reading.on_topic and (split := _split_plan(reading)) is not None:
         return split
-    if (reading.refines_last or reading.repeats_last) and not _repeats_query(reading):
-        return reading.follow_up() or Plan("off_topic")
+    if reading.refines_last or reading.repeats_last:
+        follow = reading.follow_up()
+        if not _repeats_query(reading, follow):
+            return follow or Plan("off_topic")
     if reading.lost_referent and _asks_of_one(reading, name):  # "is it seasonal or shrinking?"
         return _clarify(reading, "referent")  # a population tool would answer another question
     if name is not None and score >= lexicon.threshold and in_context:
@@ -651,7 +653,7 @@ def _choose(reading: Reading) -> Plan:
         scores = {**scores, "thanks": 0}  # "ok and the next one down?" asks, it thanks nobody
     if scores[social] >= 2 and not reading.continues:  # "got it, thanks" re-runs nothing
         return Plan(social)
-    if not _repeats_query(reading) and (follow := reading.follow_up()) is not None:
+    if (follow := reading.follow_up()) is not None and not _repeats_query(reading, follow):
         return follow
     if scores[social] >= 2:
         return Plan(social)
@@ -909,9 +911,9 @@ def _within_segment(call: Call, reading: Reading) -> Call:
     """Decliners the segment being discussed is narrowed to ("only the level 3 decliners in
     that one") come from that segment's report."""
     memory = reading.memory
-    if call.name == "find_declining_customers" and _counts_in_segment(call, reading):
-        return Call("segment_report", call.args)
-    if call.name == "find_declining_customers" and _narrows_named_segment(call, reading):
+    if call.name == "find_declining_customers" and (
+        _counts_in_segment(call, reading) or _narrows_named_segment(call, reading)
+    ):
         return Call("segment_report", call.args)
     if call.name != "find_declining_customers" or memory.last_tool != "segment_report":
         return call

@@ -192,8 +192,8 @@ def _refresh(
             step()
             result, features, month = score_warehouse(con, stored, findings, thresholds)
         except ValueError as exc:  # no scores from this data: keep what was detected
-            unscored: tuple[ValueError, str] | None = (exc, scores_reason(con, exc))
             billed = bool(pipeline.scalar(con, "SELECT count(*) FROM invoices"))
+            unscored: tuple[ValueError, str] | None = (exc, scores_reason(con, exc, billed))
         else:
             unscored = None
         step()
@@ -242,10 +242,11 @@ class ScoresUnavailableError(ValueError):
         self.billed = billed
 
 
-def scores_reason(con: duckdb.DuckDBPyConnection, error: ValueError) -> str:
+def scores_reason(con: duckdb.DuckDBPyConnection, error: ValueError, billed: bool) -> str:
     """Why this warehouse cannot be scored, in words a finance lead can act on: what the
-    model needs and what the data lacks (the model's own message names a feature column)."""
-    if not pipeline.scalar(con, "SELECT count(*) FROM invoices"):
+    model needs and what the data lacks (the model's own message names a feature column);
+    `billed`: whether it holds invoices."""
+    if not billed:
         return (
             "it holds monthly revenue only, and scores need billing records (accounts, "
             "contracts, invoices, payments and monthly usage)"
