@@ -119,6 +119,16 @@ def currency_prefix(currency: str | None) -> str:
     return CURRENCY_SYMBOLS.get(currency or DEFAULT_CURRENCY, f"{currency} ")
 
 
+def plural(n: int, word: str) -> str:
+    """`n` and `word`, with an s unless n is 1.
+
+    Examples:
+        >>> plural(1, "question"), plural(6, "question"), plural(1_200, "row")
+        ('1 question', '6 questions', '1,200 rows')
+    """
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def format_money(value: float, currency: str | None = None) -> str:
     """An amount as a reader expects it: `$1.23M` from a million, `$1,234` from a thousand,
     `$12.50` below (the chat's narratives and the tools' sentences alike).
@@ -233,4 +243,5 @@ __all__ = [
     "currency_prefix",
     "format_money",
     "normalise_account_id",
+    "plural",
 ]

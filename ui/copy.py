@@ -144,3 +144,27 @@ def suggested_questions(answer: str, limit: int = 3) -> list[str]:
     """
     found = list(dict.fromkeys(m.strip() for m in _QUOTED.findall(answer or "")))
     return found[:limit]
+
+
+STRIPE_COMPUTED = {
+    "all": (
+        "**Computed:** leakage findings, next month's leakage risk per customer, and revenue "
+        "trends."
+    ),
+    "findings and trends": (
+        "**Computed:** leakage findings from the invoices and payments, and revenue trends "
+        "per customer. **Not computed:** risk scores, because the data lacks what they need "
+        "({why})."
+    ),
+    "trends": (
+        "**Computed:** revenue trends per customer. **Not computed:** leakage findings and "
+        "risk scores, because the data lacks what they need ({why}). You can still ask about "
+        "revenue, customers, invoices and payments."
+    ),
+    "nothing": (
+        "**Not computed:** leakage findings, risk scores and trends, because {why}. You can "
+        "still ask about customers, invoices and payments."
+    ),
+}
+"""What a Stripe import's summary says was computed from it (`ui.stripe_upload.cfo_summary`),
+by what the refresh after it could compute; `{why}` is the reason it gave."""

@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from domain import plural
 from domain.markdown import literal, table
 from ui.artifacts import ArtifactView
 from ui.charts import figure_for
@@ -194,16 +195,6 @@ def _table_size(view: ArtifactView, shown: int) -> str:
         return f"the largest {shown:,} of {view.n_findings:,} findings"
     size = plural(view.n_rows, "row")
     return size + (f", first {shown:,}" if shown < view.n_rows else "")
-
-
-def plural(n: int, word: str) -> str:
-    """`n` and `word`, with an s unless n is 1.
-
-    Examples:
-        >>> plural(1, "question"), plural(6, "question"), plural(1_200, "row")
-        ('1 question', '6 questions', '1,200 rows')
-    """
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _question(turn: TurnRecord) -> str:

@@ -18,7 +18,9 @@ from pathlib import Path
 from data.imports.limits import describe_error
 from data.imports.report import ImportValidationError
 from data.imports.stripe import RESOURCES, TRUTH_FILE, StripeImportReport, import_stripe
+from domain import plural
 from domain.markdown import literal
+from ui import copy
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ def _counted(n: int, one: str) -> str:
         ('1 invoice', '2 customer-months of usage')
     """
     head, of, tail = one.partition(" of ")
-    return f"{n:,} {one if n == 1 else head + 's' + of + tail}"
+    return plural(n, head) + of + tail
 
 
 @dataclass(frozen=True)
@@ -102,28 +104,13 @@ def cfo_summary(
     listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
     name = source or Path(report.folder).name
     lines = [f"**Imported** from {literal(name)}: {listed or 'no billing rows'}."]
-    if shortfall and shortfall.trends and shortfall.findings:
-        lines.append(
-            "**Computed:** leakage findings from the invoices and payments, and revenue trends "
-            "per customer. **Not computed:** risk scores, because the data lacks what they "
-            f"need ({shortfall.why})."
-        )
-    elif shortfall and shortfall.trends:
-        lines.append(
-            "**Computed:** revenue trends per customer. **Not computed:** leakage findings "
-            f"and risk scores, because the data lacks what they need ({shortfall.why}). You "
-            "can still ask about revenue, customers, invoices and payments."
-        )
-    elif shortfall:
-        lines.append(
-            f"**Not computed:** leakage findings, risk scores and trends, because "
-            f"{shortfall.why}. You can still ask about customers, invoices and payments."
-        )
+    if shortfall is None:
+        computed = "all"
+    elif shortfall.trends:
+        computed = "findings and trends" if shortfall.findings else "trends"
     else:
-        lines.append(
-            "**Computed:** leakage findings, next month's leakage risk per customer, and "
-            "revenue trends."
-        )
+        computed = "nothing"
+    lines.append(copy.STRIPE_COMPUTED[computed].format(why=shortfall.why if shortfall else ""))
     unused = []
     if report.truth_rows:
         unused.append(

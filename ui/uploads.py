@@ -60,8 +60,11 @@ file noun is not required: "here is our revenue by customer" with a revenue file
 after its import as a follow-up on the previous list ("No customer ACC000585 in the warehouse";
 found in a make-run session)."""
 
+_SURE_IMPORT = r"import|load|ingest|upload"
+"""The verbs that name an import for sure ("add" may ask to bill)."""
+
 _IMPORT_ONLY = re.compile(
-    r"^\s*(?:please\s+)?(?:import|load|add|ingest|upload)\s+"
+    rf"^\s*(?:please\s+)?(?:{_SURE_IMPORT}|add)\s+"
     r"(?!.*\b(?:and|then|but|what|which|who|whom|whose|how|why|where|when|whether|show|list"
     r"|tell|give|compare|find|rank|is|are|was|were|do|does|did)\b)"
     r"(?:[\w'&-]+\s+){0,7}[\w'&-]+\s*(?:please)?[.!]*\s*$",
@@ -71,8 +74,8 @@ _IMPORT_ONLY = re.compile(
 revenue", "import this one too", "import this instead": rt12 T-L13, each answered after the
 import as a question). "import this and show the top customers" asks more."""
 
-_IMPORT_VERB = re.compile(r"^\s*(?:please\s+)?(?:import|load|ingest|upload)\b", re.I)
-"""The verbs of `_IMPORT_ONLY` that name an import for sure ("add" may ask to bill)."""
+_IMPORT_VERB = re.compile(rf"^\s*(?:please\s+)?(?:{_SURE_IMPORT})\b", re.I)
+"""A message that opens with an import verb (`_SURE_IMPORT`)."""
 _SCORABLE = re.compile(r"\b(?:file|files|spreadsheet|csv|xlsx|excel|sheet)\b")
 
 

@@ -1180,6 +1180,23 @@ def company_named(text: str, lexicon: Lexicon) -> str | None:
     return names[0] if len(words) >= 2 and last in _COMPANY_WORDS | _INDUSTRY_WORDS else None
 
 
+def _named_account(name: str) -> tuple[str, str]:
+    """The `asked` CTE holding `name`'s key, and the id column that says when no account has
+    the name: the two parts of a lookup of one account by its name (`_named_join`)."""
+    key = re.sub(r"[^A-Z0-9]", "", name.upper())
+    shown = re.sub(r"[^\w .#&-]", "", name)
+    found = f"coalesce(a.account_id, '{shown} (no account found)') AS account_id"
+    return f"WITH asked(key) AS (VALUES ('{key}')) ", found
+
+
+def _named_join() -> str:
+    """The accounts whose name, with or without the demo's "#1265", has the asked key."""
+    bare = _id_key(r"regexp_replace(a.name, '\s*#\s*\d+\s*$', '')")
+    return (
+        f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
+    )
+
+
 def status_sql(name: str) -> str:
     """How one account named by its name is doing ("how is Quiet Beacon Logistics doing?",
     rt12 T-M1: refused as off-topic): its id, tier and region, its revenue in the latest
@@ -1188,14 +1205,10 @@ def status_sql(name: str) -> str:
     so. The name is matched as `_is_named` matches it (with or without the demo's "#1265").
     Revenue is the latest month's (the period columns) and that month a year earlier; the
     leakage is every finding so far, as detect_leakage sums them."""
-    key = re.sub(r"[^A-Z0-9]", "", name.upper())
-    shown = re.sub(r"[^\w .#&-]", "", name)
-    bare = _id_key(r"regexp_replace(a.name, '\s*#\s*\d+\s*$', '')")
+    asked, found = _named_account(name)
     year_ago = _shift(LATEST, -12)
     return (
-        f"WITH asked(key) AS (VALUES ('{key}')) "
-        f"SELECT coalesce(a.account_id, '{shown} (no account found)') AS account_id, a.name, "
-        "a.tier, a.region, "
+        f"{asked}SELECT {found}, a.name, a.tier, a.region, "
         "(SELECT round(sum(r.net_revenue), 2) FROM monthly_revenue r WHERE r.account_id = "
         f"a.account_id AND r.month = {LATEST}) AS net_revenue, "
         "(SELECT round(sum(r.net_revenue), 2) FROM monthly_revenue r WHERE r.account_id = "
@@ -1203,8 +1216,7 @@ def status_sql(name: str) -> str:
         "(SELECT round(sum(d.amount), 2) FROM detected_leakage d WHERE d.account_id = "
         "a.account_id) AS detected_leakage, s.risk_level, t.decline_level, "
         f"{_as_months(period_start=LATEST, period_end=LATEST)} "
-        f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
-        "LEFT JOIN leakage_scores s ON s.account_id = a.account_id "
+        f"{_named_join()}LEFT JOIN leakage_scores s ON s.account_id = a.account_id "
         "LEFT JOIN trend_metrics t ON t.account_id = a.account_id ORDER BY 1 LIMIT 5"
     )
 
@@ -1229,15 +1241,11 @@ def factors_sql(name: str) -> str:
     level and probability, the factors behind the score and the recommended action, from the
     scores cache; the name is matched as `status_sql` matches it, and a name no account has
     gets one row saying so."""
-    key = re.sub(r"[^A-Z0-9]", "", name.upper())
-    shown = re.sub(r"[^\w .#&-]", "", name)
-    bare = _id_key(r"regexp_replace(a.name, '\s*#\s*\d+\s*$', '')")
+    asked, found = _named_account(name)
     return (
-        f"WITH asked(key) AS (VALUES ('{key}')) "
-        f"SELECT coalesce(a.account_id, '{shown} (no account found)') AS account_id, a.name, "
-        "a.tier, s.risk_level, s.leakage_probability, s.predicted_leakage_type, "
-        "s.expected_monthly_loss, s.top_factors, s.recommended_action "
-        f"FROM asked LEFT JOIN accounts a ON {bare} = asked.key OR {_id_key('a.name')} = asked.key "
+        f"{asked}SELECT {found}, a.name, a.tier, s.risk_level, s.leakage_probability, "
+        "s.predicted_leakage_type, s.expected_monthly_loss, s.top_factors, "
+        f"s.recommended_action {_named_join()}"
         "LEFT JOIN leakage_scores s ON s.account_id = a.account_id ORDER BY 1 LIMIT 5"
     )
 

@@ -53,6 +53,13 @@ def _pasted_spans(text: str, min_words: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _cut(text: str, spans: list[tuple[int, int]], fill: str = "") -> str:
+    """`text` with each (start, end) span replaced by `fill`."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + fill + text[end:]
+    return text
+
+
 def split_pasted(text: str, lexicon: Lexicon) -> Pasted | None:
     """`text` without the write requests inside its pasted material, and those requests.
 
@@ -80,12 +87,7 @@ def split_pasted(text: str, lexicon: Lexicon) -> Pasted | None:
                 acts.append(" ".join(tokenize(sentence.group())))
     if not removed:
         return None
-    own = text
-    for start, end in sorted(removed, reverse=True):
-        own = own[:start] + own[end:]
-    outside = text
-    for start, end in sorted(spans, reverse=True):
-        outside = outside[:start] + "\n" + outside[end:]
+    own, outside = _cut(text, removed), _cut(text, spans, "\n")
     endorses = tuple(tuple(phrase.split()) for phrase in words["endorsements"])
     if declines(outside, lexicon) or has_phrase(tokenize(outside), endorses):
         return Pasted(text, tuple(acts), endorsed=True)  # "… do what she says"

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.reconcile import USAGE_DETECTORS
 from data.warehouse import connect
-from domain import LEAKAGE_TYPES
+from domain import LEAKAGE_TYPES, plural
 from services.leakage import pipeline, store
 from services.leakage.common import cached, canonical, check_account, money, population
 from services.lookup import EVERY_ACCOUNT, Population
@@ -45,8 +45,8 @@ def unchecked_note(gap: Sequence[int] | None, leakage_type: str | None = None) -
     return (
         "Not checked for lack of usage data: unbilled usage (Usage_Overage_Unbilled) and "
         "missing invoices (Billing_System_Error) need the seats in use each month, and "
-        f"{months:,} billed month{'s' if months != 1 else ''} of {accounts:,} "
-        f"account{'s' if accounts != 1 else ''} have none (a Stripe export brings usage in "
+        f"{plural(months, 'billed month')} of {plural(accounts, 'account')} have none (a "
+        "Stripe export brings usage in "
         "its meter files). The payment, contract-terms and downgrade checks ran on every "
         "invoice."
     )
